@@ -1,0 +1,80 @@
+// The only module that reads the environment and steward.toml. Precedence: flags > STEWARD_*
+// environment > steward.toml > defaults. The result is validated and frozen.
+import fs from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { configSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {}
+
+type Plain = Record<string, unknown>;
+
+// STEWARD_DATABASE_URL -> database_url; STEWARD_GITHUB_WEBHOOK_SECRET -> github.webhook_secret.
+const SECTIONS = ['analytics', 'pricing', 'ingest', 'github'];
+function fromEnv(env: NodeJS.ProcessEnv): Plain {
+  const out: Plain = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('STEWARD_') || value === undefined) continue;
+    const rest = name.slice('STEWARD_'.length).toLowerCase();
+    if (rest === 'key' || rest === 'config') continue; // client-side variables, not server config
+    const section = SECTIONS.find((s) => rest.startsWith(s + '_'));
+    if (section) {
+      const key = rest.slice(section.length + 1);
+      const obj = (out[section] ??= {}) as Plain;
+      obj[key] = key === 'bot_logins' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+    } else {
+      out[rest] = value;
+    }
+  }
+  return out;
+}
+
+function merge(a: Plain, b: Plain): Plain {
+  const out: Plain = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k] as Plain, v as Plain) : v;
+  }
+  return out;
+}
+
+export interface LoadOptions {
+  configFile?: string;
+  flags?: Plain;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.configFile ?? env.STEWARD_CONFIG ?? (fs.existsSync('steward.toml') ? 'steward.toml' : undefined);
+  let fileValues: Plain = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+    }
+    try {
+      fileValues = parseToml(text) as Plain;
+    } catch (e) {
+      throw new ConfigError(`${file}: ${(e as Error).message}`);
+    }
+  }
+  const merged = merge(merge(fileValues, fromEnv(env)), opts.flags ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
+    const unknown = issue.code === 'unrecognized_keys' ? `unknown key(s) ${(issue as { keys: string[] }).keys.join(', ')}` : issue.message;
+    throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}: ${key}: ${unknown}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

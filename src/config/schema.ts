@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+// The whole configuration, validated once at start. Unknown keys are rejected so a typo in
+// steward.toml fails fast with its name instead of being silently ignored.
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8787),
+    data: z.string().min(1).default('.steward'),
+    database_url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    public_url: z.string().url().optional(),
+    analytics: z
+      .object({
+        lookback_days: z.coerce.number().int().min(1).max(3650).default(90),
+        default_window_days: z.coerce.number().int().min(1).max(3650).default(30),
+        show_emails: z.coerce.boolean().default(true),
+      })
+      .strict()
+      .default({ lookback_days: 90, default_window_days: 30, show_emails: true }),
+    pricing: z
+      .object({
+        credits_per_usd: z.coerce.number().positive().default(25),
+      })
+      .strict()
+      .default({ credits_per_usd: 25 }),
+    ingest: z
+      .object({
+        max_body_bytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+        max_decompressed_bytes: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+        max_concurrent_batches: z.coerce.number().int().positive().default(8),
+      })
+      .strict()
+      .default({ max_body_bytes: 16 * 1024 * 1024, max_decompressed_bytes: 64 * 1024 * 1024, max_concurrent_batches: 8 }),
+    github: z
+      .object({
+        webhook_secret: z.string().min(1).optional(),
+        bot_logins: z.array(z.string().min(1)).default(['chatgpt-codex-connector[bot]']),
+        api_base_url: z.string().url().default('https://api.github.com'),
+        token: z.string().min(1).optional(),
+        reaction_window_days: z.coerce.number().int().min(0).default(14),
+        poll_interval_seconds: z.coerce.number().int().min(0).default(300),
+      })
+      .strict()
+      .default({ bot_logins: ['chatgpt-codex-connector[bot]'], api_base_url: 'https://api.github.com', reaction_window_days: 14, poll_interval_seconds: 300 }),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof configSchema>>;

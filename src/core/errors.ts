@@ -1,0 +1,50 @@
+// One registry of error codes. Every failure a client can see is declared here once, with its
+// HTTP status and whether retrying can help; routes never invent statuses of their own.
+export const ERRORS = {
+  unauthenticated: { status: 401, retryable: false, message: 'missing or malformed Authorization header; send "Authorization: Bearer <key>"' },
+  invalid_key: { status: 401, retryable: false, message: 'API key is unknown, revoked or expired' },
+  forbidden_scope: { status: 403, retryable: false, message: 'API key lacks the required scope' },
+  forbidden_workspace: { status: 403, retryable: false, message: 'API key does not belong to this workspace' },
+  not_found: { status: 404, retryable: false, message: 'not found' },
+  unsupported_media_type: { status: 415, retryable: false, message: 'unsupported content type' },
+  unsupported_encoding: { status: 415, retryable: false, message: 'unsupported content encoding' },
+  body_too_large: { status: 413, retryable: false, message: 'request body too large' },
+  malformed_body: { status: 400, retryable: false, message: 'request body could not be decoded' },
+  invalid_request: { status: 400, retryable: false, message: 'invalid request' },
+  validation: { status: 422, retryable: false, message: 'validation error' },
+  conflict: { status: 409, retryable: false, message: 'conflict' },
+  overloaded: { status: 503, retryable: true, message: 'server is busy; retry later' },
+  rate_limited: { status: 429, retryable: true, message: 'too many requests; retry later' },
+  shutting_down: { status: 503, retryable: true, message: 'server is shutting down; retry later' },
+  storage_unavailable: { status: 503, retryable: true, message: 'storage is unavailable; retry later' },
+  internal: { status: 500, retryable: false, message: 'internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ValidationDetail {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+export class StewardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly detail?: ValidationDetail[];
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message?: string, extra: { detail?: ValidationDetail[]; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message ?? ERRORS[code].message, { cause: extra.cause });
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.retryable = ERRORS[code].retryable;
+    this.detail = extra.detail;
+    this.retryAfterSeconds = extra.retryAfterSeconds ?? (this.retryable ? 1 : undefined);
+  }
+}
+
+export function validationError(param: string, msg: string, where: 'query' | 'body' | 'path' = 'query', type = 'value_error'): StewardError {
+  return new StewardError('validation', `${param}: ${msg}`, { detail: [{ loc: [where, param], msg, type }] });
+}

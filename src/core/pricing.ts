@@ -1,0 +1,79 @@
+// Versioned rate card. Prices are USD per million tokens; internally cost is held as integer
+// nano-dollars (1e-9 USD) so that sums are exact on both databases: any price with up to three
+// decimals per million tokens is a whole number of nano-dollars per token.
+export interface ModelPrice {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+export const PRICING_VERSION = '2026-11-01';
+
+// Keys are matched exactly first, then by longest prefix (dated snapshots such as gpt-5-2025-08-07).
+export const PRICES: Record<string, ModelPrice> = {
+  'gpt-5.5': { input: 5, cachedInput: 0.5, output: 30 },
+  'gpt-5.4': { input: 2.5, cachedInput: 0.25, output: 15 },
+  'gpt-5.2': { input: 1.75, cachedInput: 0.175, output: 14 },
+  'gpt-5.2-codex': { input: 1.75, cachedInput: 0.175, output: 14 },
+  'gpt-5.1': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-codex': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-codex-max': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-codex-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+  'gpt-5': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5-codex': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+  'gpt-5-nano': { input: 0.05, cachedInput: 0.005, output: 0.4 },
+  'codex-mini-latest': { input: 1.5, cachedInput: 0.375, output: 6 },
+  'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  o3: { input: 2, cachedInput: 0.5, output: 8 },
+  'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
+};
+
+// Unknown models are priced as this model and flagged, matching the community tool ccusage,
+// which assumes gpt-5 when a session names no model.
+export const FALLBACK_MODEL = 'gpt-5';
+
+export interface TokenCounts {
+  input: number; // includes cached
+  cached: number;
+  output: number; // includes reasoning
+  reasoning: number;
+}
+
+export interface Priced {
+  costNanoUsd: number;
+  creditsNano: number;
+  pricedModel: string;
+  fallback: boolean;
+  pricingVersion: string;
+}
+
+export function lookupPrice(model: string | null | undefined): { price: ModelPrice; model: string; fallback: boolean } {
+  const m = (model ?? '').trim().toLowerCase();
+  if (m && PRICES[m]) return { price: PRICES[m], model: m, fallback: false };
+  if (m) {
+    let best: string | undefined;
+    for (const key of Object.keys(PRICES)) {
+      if (m.startsWith(key + '-') && (!best || key.length > best.length)) best = key;
+    }
+    if (best) return { price: PRICES[best], model: best, fallback: false };
+  }
+  return { price: PRICES[FALLBACK_MODEL], model: FALLBACK_MODEL, fallback: true };
+}
+
+export function isKnownModel(model: string | null | undefined): boolean {
+  return !lookupPrice(model).fallback;
+}
+
+const perTokenNano = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
+
+export function priceUsage(model: string | null | undefined, t: TokenCounts, creditsPerUsd: number): Priced {
+  const { price, model: pricedModel, fallback } = lookupPrice(model);
+  const cached = Math.min(t.cached, t.input);
+  const uncached = t.input - cached;
+  const costNanoUsd = uncached * perTokenNano(price.input) + cached * perTokenNano(price.cachedInput) + t.output * perTokenNano(price.output);
+  return { costNanoUsd, creditsNano: Math.round(costNanoUsd * creditsPerUsd), pricedModel, fallback, pricingVersion: PRICING_VERSION };
+}
+
+export const nanoToUnits = (n: number) => n / 1e9;

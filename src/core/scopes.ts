@@ -1,0 +1,20 @@
+export const SCOPES = [
+  'admin',
+  'ingest.write',
+  'codex.enterprise.analytics.read',
+  'codex.enterprise.compliance.read',
+  'codex.enterprise.compliance.delete',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const ROLES = ['owner', 'security_owner', 'analytics_owner', 'analytics_viewer', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isScope(s: string): s is Scope {
+  return (SCOPES as readonly string[]).includes(s);
+}
+
+// `admin` implies every other scope, so an owner key can read analytics and compliance too.
+export function hasScope(granted: readonly string[], needed: Scope): boolean {
+  return granted.includes(needed) || granted.includes('admin');
+}

@@ -1,0 +1,68 @@
+// Ingest as named steps: identify > dedupe-key > classify > price. Each takes the event being
+// built and returns it, or a typed drop. They are pure except identify's injected user lookup.
+import { clientIdFromOriginator } from '../core/clients.js';
+import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../core/events.js';
+import { priceUsage } from '../core/pricing.js';
+
+export interface Principal {
+  workspaceId: string;
+  userId: string;
+  keyId: string | null;
+  sharedCollector: boolean;
+}
+
+export interface PipelineEnv {
+  source: EnrichedEvent['source'];
+  hostName?: string;
+  creditsPerUsd: number;
+  // Resolves an email claim to a user id (only consulted for shared collector keys).
+  userIdForEmail: (email: string) => string | undefined;
+}
+
+export type Step = (e: EnrichedEvent, env: PipelineEnv) => EnrichedEvent | Drop;
+
+// Who: the key's user; a shared collector key may name the user by the payload's email claim.
+export function identify(event: NormalizedEvent, principal: Principal, env: PipelineEnv): EnrichedEvent | Drop {
+  let userId = principal.userId;
+  if (principal.sharedCollector) {
+    const claimed = event.emailClaim ? env.userIdForEmail(event.emailClaim) : undefined;
+    if (!claimed) return drop('unknown_user', event.emailClaim ? `no user with email ${event.emailClaim}` : 'shared collector record without user.email');
+    userId = claimed;
+  }
+  return { event, workspaceId: principal.workspaceId, userId, clientId: '', source: env.source, hostName: env.hostName, countsAsTurn: false };
+}
+
+export const dedupeKey: Step = (e) => {
+  const ev = e.event;
+  const d = ev.discriminator ?? '';
+  switch (ev.kind) {
+    case 'thread_started':
+      ev.key = `thread:${ev.threadId}`;
+      break;
+    case 'turn':
+      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ev.ts}:${d}`;
+      break;
+    case 'response':
+      ev.key = ev.responseId
+        ? `resp:${ev.responseId}`
+        : `resp:${ev.threadId}:${ev.ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
+      break;
+    case 'tool':
+      ev.key = `tool:${ev.threadId}:${ev.callId}`;
+      break;
+  }
+  return e;
+};
+
+export const classify: Step = (e) => {
+  e.clientId = clientIdFromOriginator(e.event.originator);
+  e.countsAsTurn = e.event.kind === 'turn' && e.event.threadKind === 'user';
+  return e;
+};
+
+export const price: Step = (e, env) => {
+  if (e.event.kind === 'response') e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+  return e;
+};
+
+export const STEPS: readonly Step[] = [dedupeKey, classify, price];

@@ -1,0 +1,31 @@
+import { StewardError, validationError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { ROLES } from '../core/scopes.js';
+import type { Db } from '../storage/database.js';
+import { findUserByEmail, insertUser } from '../storage/repositories/users.repository.js';
+import type { UserTable } from '../storage/schema.js';
+import { audit, type Actor } from './audit.service.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export async function addUser(db: Db, input: { workspaceId: string; email: string; name?: string; role?: string; githubLogin?: string }, actor: Actor): Promise<UserTable> {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email)) throw validationError('email', `"${input.email}" is not an email address`, 'body');
+  const role = input.role ?? 'member';
+  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+  return db.transaction().execute(async (trx) => {
+    if (await findUserByEmail(trx, input.workspaceId, email)) throw new StewardError('conflict', `a user with email ${email} already exists`);
+    const row: UserTable = {
+      id: newId(),
+      workspace_id: input.workspaceId,
+      email,
+      name: input.name ?? null,
+      role,
+      github_login: input.githubLogin ?? null,
+      created_at: Date.now(),
+    };
+    await insertUser(trx, row);
+    await audit(trx, input.workspaceId, actor, 'user.added', { type: 'user', id: row.id }, { after: row });
+    return row;
+  });
+}

@@ -1,0 +1,83 @@
+// Decodes an OTLP/HTTP logs body (JSON or protobuf, already decompressed) into flat records.
+// A malformed envelope is an error for the whole request; a malformed record is reported by index
+// so that the rest of the batch still lands.
+import { StewardError } from '../../core/errors.js';
+import { ExportLogsServiceRequest } from './proto.js';
+import { attributeMap, type AttrValue } from './attributes.js';
+
+export interface OtlpLogRecord {
+  index: number;
+  resource: Record<string, AttrValue>;
+  scope: string;
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityText?: string;
+  attrs: Record<string, AttrValue>;
+}
+
+export interface DecodedLogs {
+  records: OtlpLogRecord[];
+  invalid: { index: number; reason: string }[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : '');
+
+export function decodeJson(body: Buffer): DecodedLogs {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`);
+  }
+  return flatten(parsed, 'json');
+}
+
+export function decodeProtobuf(body: Buffer): DecodedLogs {
+  let obj: unknown;
+  try {
+    const msg = ExportLogsServiceRequest.decode(body);
+    obj = ExportLogsServiceRequest.toObject(msg, { longs: String, bytes: String, defaults: false, oneofs: false });
+  } catch (e) {
+    throw new StewardError('malformed_body', `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`);
+  }
+  return flatten(obj, 'protobuf');
+}
+
+function flatten(req: unknown, format: string): DecodedLogs {
+  if (!isObj(req)) throw new StewardError('malformed_body', `OTLP ${format} body must be an ExportLogsServiceRequest object`);
+  if (req.resourceLogs !== undefined && !Array.isArray(req.resourceLogs)) {
+    throw new StewardError('malformed_body', 'resourceLogs must be an array');
+  }
+  const out: DecodedLogs = { records: [], invalid: [] };
+  let index = 0;
+  for (const rl of arr(req.resourceLogs)) {
+    const resource = isObj(rl) && isObj(rl.resource) ? attributeMap(rl.resource.attributes) : {};
+    for (const sl of isObj(rl) ? arr(rl.scopeLogs) : []) {
+      const scope = isObj(sl) && isObj(sl.scope) ? str(sl.scope.name) : '';
+      for (const lr of isObj(sl) ? arr(sl.logRecords) : []) {
+        const i = index++;
+        if (!isObj(lr)) {
+          out.invalid.push({ index: i, reason: 'log record is not an object' });
+          continue;
+        }
+        if (lr.attributes !== undefined && !Array.isArray(lr.attributes)) {
+          out.invalid.push({ index: i, reason: 'attributes must be an array' });
+          continue;
+        }
+        out.records.push({
+          index: i,
+          resource,
+          scope,
+          timeUnixNano: str(lr.timeUnixNano) || '0',
+          observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
+          severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
+          attrs: attributeMap(lr.attributes),
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+// The only module that opens database drivers. Everything else receives a Kysely `Db`.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+export type DbOrTrx = Db | Trx;
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  databaseUrl?: string; // postgres://...
+  dataDir?: string; // for the embedded SQLite file
+  sqliteFile?: string; // explicit file (tests, benchmarks)
+  pgSchema?: string; // tests run in a fresh schema per run
+  poolSize?: number;
+}
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  describe: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns BIGINT and NUMERIC (sum of bigint) as strings; every number we store fits a
+// double up to 2^53, so parse them as numbers and keep the query code dialect-free.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function openStore(opts: StoreOptions): Store {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close: () => db.destroy() };
+  }
+  const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  // Admin commands run against the same file while `serve` writes: wait rather than fail.
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy() };
+}

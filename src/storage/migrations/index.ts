@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_core.js';
+
+// Every migration, in order. A new issue adds its file here; both dialects run the same set.
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_core': m0001,
+};

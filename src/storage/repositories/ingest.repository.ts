@@ -1,0 +1,254 @@
+// Stores enriched events idempotently and keeps the rollups in the same transaction. Each fact
+// table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
+// contribute to counters, so a replayed batch changes nothing.
+import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
+import { dayOf, weekOfDay } from '../../core/time.js';
+import type { DbOrTrx } from '../database.js';
+import { addToRollup, insertNewSetRows, type CounterRow, type RollupTable } from './rollups.repository.js';
+
+export interface StoreResult {
+  threads: number;
+  turns: number;
+  requests: number;
+  tools: number;
+  duplicates: number;
+}
+
+const CHUNK = 500;
+
+type Item<E> = EnrichedEvent & { event: E };
+
+class Deltas {
+  private maps = new Map<RollupTable, Map<string, CounterRow>>();
+
+  add(table: RollupTable, key: Record<string, string | number>, counters: Record<string, number>): void {
+    let m = this.maps.get(table);
+    if (!m) this.maps.set(table, (m = new Map()));
+    const id = Object.values(key).join('\u0000');
+    let row = m.get(id);
+    if (!row) {
+      row = { ...key, threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
+      m.set(id, row);
+    }
+    for (const [c, v] of Object.entries(counters)) row[c] = (row[c] as number) + v;
+  }
+
+  // One fact lands in eight rollups: user/workspace x client/model x day/week.
+  addAll(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>, withModel = true): void {
+    const week = weekOfDay(day);
+    this.add('usage_user_day', { workspace_id: ws, bucket: day, user_id: user, client_id: client }, counters);
+    this.add('usage_user_week', { workspace_id: ws, bucket: week, user_id: user, client_id: client }, counters);
+    this.add('usage_ws_day', { workspace_id: ws, bucket: day, client_id: client }, counters);
+    this.add('usage_ws_week', { workspace_id: ws, bucket: week, client_id: client }, counters);
+    if (!withModel) return;
+    this.add('usage_user_model_day', { workspace_id: ws, bucket: day, user_id: user, model }, counters);
+    this.add('usage_user_model_week', { workspace_id: ws, bucket: week, user_id: user, model }, counters);
+    this.add('usage_ws_model_day', { workspace_id: ws, bucket: day, model }, counters);
+    this.add('usage_ws_model_week', { workspace_id: ws, bucket: week, model }, counters);
+  }
+
+  async flush(db: DbOrTrx): Promise<void> {
+    for (const [table, m] of this.maps) await addToRollup(db, table, [...m.values()]);
+  }
+}
+
+async function insertIgnore<Row extends Record<string, unknown>>(db: DbOrTrx, table: 'threads' | 'turns' | 'model_requests', keyCols: string[], rows: Row[], returnCol: string): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const res = await db
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as never)
+      .onConflict((oc) => oc.columns(keyCols as never).doNothing())
+      .returning(returnCol as never)
+      .execute();
+    for (const r of res as Record<string, string>[]) inserted.add(r[returnCol]);
+  }
+  return inserted;
+}
+
+// Within one batch the same natural key may appear twice (a payload that repeats a record):
+// keep the first so the multi-row insert never conflicts with itself.
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
+}
+
+export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<StoreResult> {
+  const result: StoreResult = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
+  const threadItems: Item<ThreadStarted>[] = [];
+  const turnItems: Item<TurnStarted>[] = [];
+  const responseItems: Item<ModelResponse>[] = [];
+  const toolItems: Item<ToolCall>[] = [];
+  for (const it of items) {
+    if (it.event.kind === 'thread_started') threadItems.push(it as Item<ThreadStarted>);
+    else if (it.event.kind === 'turn') turnItems.push(it as Item<TurnStarted>);
+    else if (it.event.kind === 'response') responseItems.push(it as Item<ModelResponse>);
+    else toolItems.push(it as Item<ToolCall>);
+  }
+
+  // Threads: every event names its thread; the first sighting creates the row.
+  const threadRows = uniqueBy(items, (i) => `${i.workspaceId}\u0000${i.event.threadId}`).map((i) => {
+    const started = i.event.kind === 'thread_started' ? (i.event as ThreadStarted) : undefined;
+    return {
+      workspace_id: i.workspaceId,
+      thread_id: i.event.threadId,
+      user_id: i.userId,
+      client_id: i.clientId,
+      originator: i.event.originator ?? null,
+      thread_kind: started?.threadKind ?? (i.event.kind === 'turn' ? i.event.threadKind : 'user'),
+      parent_thread_id: started?.parentThreadId ?? null,
+      first_seen_at: i.event.ts,
+      model: i.event.model ?? null,
+      approval_policy: started?.approvalPolicy ?? null,
+      sandbox_policy: started?.sandboxPolicy ?? null,
+      host_name: i.hostName ?? null,
+      source: i.source,
+    };
+  });
+  const newThreads = await insertIgnore(db, 'threads', ['workspace_id', 'thread_id'], threadRows, 'thread_id');
+  result.threads = newThreads.size;
+
+  const deltas = new Deltas();
+
+  // Turns, and the distinct thread and active-user sets they feed.
+  const turnRows = uniqueBy(turnItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
+  const newTurns = await insertIgnore(
+    db,
+    'turns',
+    ['workspace_id', 'turn_key'],
+    turnRows.map((i) => ({
+      workspace_id: i.workspaceId,
+      turn_key: i.event.key,
+      turn_id: i.event.turnId ?? null,
+      thread_id: i.event.threadId,
+      user_id: i.userId,
+      client_id: i.clientId,
+      ts: i.event.ts,
+      model: i.event.model ?? null,
+      prompt_length: i.event.promptLength ?? null,
+      prompt: i.event.prompt ?? null,
+      source: i.source,
+    })),
+    'turn_key',
+  );
+  result.turns = newTurns.size;
+  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
+  const threadOwner = new Map<string, Item<TurnStarted>>();
+  const daySet: Record<string, string | number>[] = [];
+  const weekSet: Record<string, string | number>[] = [];
+  const activeDay: Record<string, string | number>[] = [];
+  const activeWeek: Record<string, string | number>[] = [];
+  for (const i of countedTurns) {
+    const day = dayOf(i.event.ts);
+    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', day, { turns: 1 });
+    threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
+    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId });
+    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId });
+    activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
+    activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
+  }
+  const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
+  const newDay = await insertNewSetRows(db, 'thread_day_set', ['workspace_id', 'bucket', 'thread_id'], uniqueBy(daySet, setKey));
+  const newWeek = await insertNewSetRows(db, 'thread_week_set', ['workspace_id', 'bucket', 'thread_id'], uniqueBy(weekSet, setKey));
+  await insertNewSetRows(db, 'active_user_day_set', ['workspace_id', 'bucket', 'user_id', 'client_id'], uniqueBy(activeDay, setKey));
+  await insertNewSetRows(db, 'active_user_week_set', ['workspace_id', 'bucket', 'user_id', 'client_id'], uniqueBy(activeWeek, setKey));
+  for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
+    for (const r of rows) {
+      const owner = threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!;
+      const key = { workspace_id: owner.workspaceId, bucket: Number(r.bucket) };
+      deltas.add(`usage_user_${grain}`, { ...key, user_id: owner.userId, client_id: owner.clientId }, { threads: 1 });
+      deltas.add(`usage_ws_${grain}`, { ...key, client_id: owner.clientId }, { threads: 1 });
+    }
+  }
+
+  // Model responses: tokens, cost and credits.
+  const respRows = uniqueBy(responseItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
+  const newResp = await insertIgnore(
+    db,
+    'model_requests',
+    ['workspace_id', 'request_key'],
+    respRows.map((i) => ({
+      workspace_id: i.workspaceId,
+      request_key: i.event.key,
+      response_id: i.event.responseId ?? null,
+      turn_id: i.event.turnId ?? null,
+      thread_id: i.event.threadId,
+      user_id: i.userId,
+      client_id: i.clientId,
+      ts: i.event.ts,
+      model: i.event.model ?? 'unknown',
+      input_tokens: i.event.tokens.input,
+      cached_input_tokens: i.event.tokens.cached,
+      output_tokens: i.event.tokens.output,
+      reasoning_tokens: i.event.tokens.reasoning,
+      cost_nusd: i.priced!.costNanoUsd,
+      credits_n: i.priced!.creditsNano,
+      pricing_version: i.priced!.pricingVersion,
+      fallback_priced: i.priced!.fallback ? 1 : 0,
+      source: i.source,
+    })),
+    'request_key',
+  );
+  result.requests = newResp.size;
+  for (const i of respRows) {
+    if (!newResp.has(i.event.key)) continue;
+    const t = i.event.tokens;
+    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', dayOf(i.event.ts), {
+      requests: 1,
+      input_tokens: t.input,
+      cached_input_tokens: t.cached,
+      output_tokens: t.output,
+      reasoning_tokens: t.reasoning,
+      cost_nusd: i.priced!.costNanoUsd,
+      credits_n: i.priced!.creditsNano,
+    });
+  }
+
+  // Tool calls: decision and result arrive as separate records for one call id; merge them,
+  // first within the batch, then with what is stored.
+  const tools = new Map<string, Record<string, string | number | null>>();
+  for (const i of toolItems) {
+    const id = `${i.workspaceId}\u0000${i.event.key}`;
+    const row: Record<string, string | number | null> = {
+      workspace_id: i.workspaceId,
+      tool_key: i.event.key,
+      thread_id: i.event.threadId,
+      user_id: i.userId,
+      call_id: i.event.callId,
+      ts: i.event.ts,
+      tool_name: i.event.toolName ?? null,
+      decision: i.event.decision ?? null,
+      decision_source: i.event.decisionSource ?? null,
+      success: i.event.success === undefined ? null : i.event.success ? 1 : 0,
+      duration_ms: i.event.durationMs ?? null,
+      arguments: i.event.arguments ?? null,
+      output: i.event.output ?? null,
+    };
+    const prev = tools.get(id);
+    if (prev) for (const [k, v] of Object.entries(row)) prev[k] ??= v;
+    else tools.set(id, row);
+  }
+  const toolRows = [...tools.values()];
+  for (let n = 0; n < toolRows.length; n += CHUNK) {
+    await db
+      .insertInto('tool_events')
+      .values(toolRows.slice(n, n + CHUNK) as never)
+      .onConflict((oc) =>
+        oc.columns(['workspace_id', 'tool_key']).doUpdateSet((eb) => ({
+          tool_name: eb.fn.coalesce('excluded.tool_name', 'tool_events.tool_name'),
+          decision: eb.fn.coalesce('excluded.decision', 'tool_events.decision'),
+          decision_source: eb.fn.coalesce('excluded.decision_source', 'tool_events.decision_source'),
+          success: eb.fn.coalesce('excluded.success', 'tool_events.success'),
+          duration_ms: eb.fn.coalesce('excluded.duration_ms', 'tool_events.duration_ms'),
+          arguments: eb.fn.coalesce('excluded.arguments', 'tool_events.arguments'),
+          output: eb.fn.coalesce('excluded.output', 'tool_events.output'),
+        })),
+      )
+      .execute();
+  }
+  result.tools = toolRows.length;
+
+  await deltas.flush(db);
+  result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size);
+  return result;
+}

@@ -1,0 +1,14 @@
+import type { DbOrTrx } from '../database.js';
+import type { WorkspaceTable } from '../schema.js';
+
+export async function insertWorkspace(db: DbOrTrx, row: WorkspaceTable): Promise<void> {
+  await db.insertInto('workspaces').values(row).execute();
+}
+
+export async function listWorkspaces(db: DbOrTrx): Promise<WorkspaceTable[]> {
+  return db.selectFrom('workspaces').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findWorkspace(db: DbOrTrx, id: string): Promise<WorkspaceTable | undefined> {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+}
