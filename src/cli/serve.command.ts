@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { buildApp } from '../server/app.js';
+import { ensureBootstrapped } from '../services/workspaces.service.js';
+import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
+
+interface ServeFlags extends StoreFlags {
+  host?: string;
+  port?: string;
+  logLevel?: string;
+}
+
+export function serveCommand(program: Command): void {
+  withStoreOptions(program.command('serve').description('run the API, ingest receivers and dashboard on one port'))
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; env STEWARD_HOST)')
+    .option('--port <port>', 'port to listen on (default 8787, 0 = any free port; env STEWARD_PORT)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
+    .action(async (flags: ServeFlags) => {
+      const config = configFrom(flags, { host: flags.host, port: flags.port, log_level: flags.logLevel });
+      const store = await openConfiguredStore(config);
+      const boot = await ensureBootstrapped(store.db);
+      // Structured logs go to stderr so that stdout carries only the startup banner.
+      const { app, ctx } = await buildApp({ store, config, logger: { level: config.log_level, stream: process.stderr } });
+      const address = await app.listen({ host: config.host, port: config.port });
+      const url = config.public_url ?? address.replace('[::1]', 'localhost');
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ event: 'listening', url: address, store: store.describe, dialect: store.dialect, workspace_id: boot.workspace.id, owner_key: boot.ownerKey ?? null }) + '\n');
+      } else {
+        const lines = [`Steward listening on ${address}`, `Store: ${store.dialect} ${store.describe}`, `Workspace: ${boot.workspace.id} (${boot.workspace.name})`];
+        if (boot.ownerKey) {
+          lines.push('', `Owner key (shown once, store it now): ${boot.ownerKey.secret}`, '', 'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com', `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`);
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        ctx.state.shuttingDown = true;
+        app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        // close() stops accepting connections and waits for in-flight requests (and their transactions).
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

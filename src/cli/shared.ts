@@ -1,0 +1,61 @@
+// What every command shares: store options, config loading, and output in text or --json.
+import { Option, type Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { StewardError } from '../core/errors.js';
+import { openStore, type Store } from '../storage/database.js';
+import { migrateToLatest } from '../storage/migrate.js';
+
+export interface StoreFlags {
+  data?: string;
+  databaseUrl?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--data <dir>', 'data directory of the embedded store (default ./.steward)'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded store (env STEWARD_DATABASE_URL)'))
+    .addOption(new Option('--config <file>', 'steward.toml to read (default ./steward.toml if present; env STEWARD_CONFIG)'))
+    .option('--json', 'machine-readable output');
+}
+
+export function configFrom(flags: StoreFlags, extra: Record<string, unknown> = {}): Config {
+  return loadConfig({ configFile: flags.config, flags: { data: flags.data, database_url: flags.databaseUrl, ...extra } });
+}
+
+export async function openConfiguredStore(config: Config): Promise<Store> {
+  const store = openStore({ databaseUrl: config.database_url, dataDir: config.data });
+  await migrateToLatest(store.db);
+  return store;
+}
+
+export async function withStore<T>(flags: StoreFlags, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = configFrom(flags);
+  const store = await openConfiguredStore(config);
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+export function print(flags: { json?: boolean }, value: unknown, text: () => string): void {
+  process.stdout.write(flags.json ? JSON.stringify(value) + '\n' : text() + '\n');
+}
+
+// Exit codes: 1 failure, 2 usage/validation, 3 configuration, 4 not found/conflict.
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof ConfigError) return 3;
+  if (e instanceof StewardError) return e.status === 422 || e.status === 400 ? 2 : e.status === 404 || e.status === 409 ? 4 : 1;
+  return 1;
+}
+
+export function otelBlock(url: string, secret: string): string {
+  return [
+    '[otel]',
+    'log_user_prompt = true',
+    `exporter = { otlp-http = { endpoint = "${url}/v1/logs", protocol = "binary", headers = { authorization = "Bearer ${secret}" } } }`,
+  ].join('\n');
+}

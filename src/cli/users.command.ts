@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { CLI } from '../services/audit.service.js';
+import { addUser } from '../services/users.service.js';
+import { defaultWorkspace } from '../services/workspaces.service.js';
+import { listUsers } from '../storage/repositories/users.repository.js';
+import { print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+
+export function usersCommand(program: Command): void {
+  const users = program.command('users').description('manage the people of the workspace');
+  withStoreOptions(users.command('add <email>').description('add a user'))
+    .option('--name <name>', 'display name')
+    .option('--role <role>', 'owner|security_owner|analytics_owner|analytics_viewer|member', 'member')
+    .option('--github-login <login>', 'GitHub login, to attribute code review replies and reactions')
+    .action(async (email: string, flags: StoreFlags & { name?: string; role?: string; githubLogin?: string }) =>
+      withStore(flags, async ({ db }) => {
+        const ws = await defaultWorkspace(db);
+        const u = await addUser(db, { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin }, CLI);
+        print(flags, u, () => `Added ${u.email} (${u.role}) as ${u.id}`);
+      }),
+    );
+  withStoreOptions(users.command('list').description('list users')).action(async (flags: StoreFlags) =>
+    withStore(flags, async ({ db }) => {
+      const ws = await defaultWorkspace(db);
+      const rows = await listUsers(db, ws.id);
+      print(flags, rows, () => (rows.length ? rows.map((u) => `${u.id}  ${u.email}  ${u.role}${u.name ? `  ${u.name}` : ''}`).join('\n') : 'No users yet.'));
+    }),
+  );
+}

@@ -1,0 +1,53 @@
+// The app factory: builds the Fastify instance with every route; it never listens by itself.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../storage/database.js';
+import { StewardError } from '../core/errors.js';
+import type { AppContext } from './context.js';
+import { errorHandler, sendError } from './errors.js';
+import { adminRoutes } from './routes/admin.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { otlpLogsReceiver } from './routes/otlp-logs.receiver.js';
+import { usageRoutes } from './routes/usage.routes.js';
+import { openapiRoutes } from './routes/openapi.routes.js';
+
+export interface BuildOptions {
+  store: Store;
+  config: Config;
+  logger?: boolean | object;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0 } };
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.config.ingest.max_body_bytes,
+    return503OnClosing: false,
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+
+  // Receivers read raw bytes (decompression and format are theirs to decide); JSON APIs get JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.url.startsWith('/v1/logs') || req.headers['content-encoding']) return done(null, body);
+    if ((body as Buffer).length === 0) return done(null, {});
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')));
+    } catch (e) {
+      done(new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, new StewardError('shutting_down'));
+  });
+
+  await app.register(async (i) => healthRoutes(i, ctx));
+  await app.register(async (i) => openapiRoutes(i, ctx));
+  await app.register(async (i) => otlpLogsReceiver(i, ctx));
+  await app.register(async (i) => usageRoutes(i, ctx));
+  await app.register(async (i) => adminRoutes(i, ctx));
+  return { app, ctx };
+}

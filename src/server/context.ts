@@ -1,0 +1,9 @@
+import type { Config } from '../config/schema.js';
+import type { Store } from '../storage/database.js';
+
+// What every route plugin receives: the store, the validated config, and shared runtime state.
+export interface AppContext {
+  store: Store;
+  config: Config;
+  state: { shuttingDown: boolean; inflightBatches: number };
+}

@@ -1,0 +1,34 @@
+import { isDrop, type NormalizedEvent } from '../core/events.js';
+import type { Principal } from '../pipeline/steps.js';
+import { decodeJson, decodeProtobuf } from '../sources/otlp-logs/decode.js';
+import { attrString } from '../sources/otlp-logs/attributes.js';
+import { normalizeRecord } from '../sources/otlp-logs/normalize.js';
+import type { Db } from '../storage/database.js';
+import { ingestEvents } from './ingest.service.js';
+
+export interface OtlpLogsResult {
+  records: number;
+  rejected: number;
+  errorMessage: string;
+}
+
+export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
+  const decoded = format === 'json' ? decodeJson(body) : decodeProtobuf(body);
+  const inputs: { index: number; event: NormalizedEvent }[] = [];
+  const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
+  let hostName: string | undefined;
+  for (const r of decoded.records) {
+    hostName ??= attrString(r.resource, 'host.name');
+    const n = normalizeRecord(r);
+    if (n === null) continue;
+    if (isDrop(n)) problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
+    else inputs.push({ index: r.index, event: n });
+  }
+  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd });
+  for (const d of outcome.rejected) problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
+  return {
+    records: decoded.records.length + decoded.invalid.length,
+    rejected: problems.length,
+    errorMessage: problems.length ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? '; …' : ''}` : '',
+  };
+}

@@ -1,0 +1,61 @@
+// Reads for the usage API. Keyset pages walk the rollup primary keys in index order
+// (workspace_id, bucket, user_id, ...) so a page costs the same on page 1 and page 500.
+import type { DbOrTrx } from '../database.js';
+import type { UsageCounters } from '../schema.js';
+
+type Grain = 'day' | 'week';
+export interface PageKey {
+  bucket: number;
+  user_id: string;
+}
+
+const userTable = (g: Grain) => (g === 'day' ? 'usage_user_day' : 'usage_user_week');
+const userModelTable = (g: Grain) => (g === 'day' ? 'usage_user_model_day' : 'usage_user_model_week');
+const wsTable = (g: Grain) => (g === 'day' ? 'usage_ws_day' : 'usage_ws_week');
+const wsModelTable = (g: Grain) => (g === 'day' ? 'usage_ws_model_day' : 'usage_ws_model_week');
+
+export async function usagePageKeys(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, after: { bucket: number; userId: string } | null, limit: number): Promise<PageKey[]> {
+  let q = db
+    .selectFrom(userTable(grain))
+    .select(['bucket', 'user_id'])
+    .where('workspace_id', '=', ws)
+    .where('bucket', '>=', startBucket)
+    .where('bucket', '<', endBucket);
+  if (after) q = q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId)));
+  const rows = await q.groupBy(['workspace_id', 'bucket', 'user_id']).orderBy('workspace_id').orderBy('bucket').orderBy('user_id').limit(limit).execute();
+  return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
+}
+
+export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, first: PageKey, last: PageKey) {
+  const range = <T extends 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week'>(table: T) =>
+    db
+      .selectFrom(table as 'usage_user_day')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.and([eb(eb.refTuple('bucket', 'user_id'), '>=', eb.tuple(first.bucket, first.user_id)), eb(eb.refTuple('bucket', 'user_id'), '<=', eb.tuple(last.bucket, last.user_id))]))
+      .orderBy('workspace_id')
+      .orderBy('bucket')
+      .orderBy('user_id');
+  const clients = (await range(userTable(grain)).execute()).map(num) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[];
+  const models = (await range(userModelTable(grain)).execute()).map(num) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[];
+  return { clients, models };
+}
+
+export async function workspacePageBuckets(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, afterBucket: number | null, limit: number): Promise<number[]> {
+  let q = db.selectFrom(wsTable(grain)).select('bucket').where('workspace_id', '=', ws).where('bucket', '>=', startBucket).where('bucket', '<', endBucket);
+  if (afterBucket !== null) q = q.where('bucket', '>', afterBucket);
+  const rows = await q.groupBy(['workspace_id', 'bucket']).orderBy('workspace_id').orderBy('bucket').limit(limit).execute();
+  return rows.map((r) => Number(r.bucket));
+}
+
+export async function workspaceRows(db: DbOrTrx, grain: Grain, ws: string, firstBucket: number, lastBucket: number) {
+  const clients = (await db.selectFrom(wsTable(grain)).selectAll().where('workspace_id', '=', ws).where('bucket', '>=', firstBucket).where('bucket', '<=', lastBucket).orderBy('bucket').orderBy('client_id').execute()).map(num) as (UsageCounters & { bucket: number; client_id: string })[];
+  const models = (await db.selectFrom(wsModelTable(grain)).selectAll().where('workspace_id', '=', ws).where('bucket', '>=', firstBucket).where('bucket', '<=', lastBucket).orderBy('bucket').orderBy('model').execute()).map(num) as unknown as (UsageCounters & { bucket: number; model: string })[];
+  return { clients, models };
+}
+
+const COUNTERS = ['bucket', 'threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'];
+function num<T extends Record<string, unknown>>(r: T): T {
+  for (const k of COUNTERS) if (k in r) (r as Record<string, unknown>)[k] = Number(r[k]);
+  return r;
+}

@@ -1,0 +1,47 @@
+// An in-process server on a real store, for *.http.test.ts: Fastify inject(), no sockets.
+import type { FastifyInstance } from 'fastify';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import type { DialectName } from '../../src/storage/database.js';
+import { buildApp } from '../../src/server/app.js';
+import { CLI } from '../../src/services/audit.service.js';
+import { createKey } from '../../src/services/keys.service.js';
+import { addUser } from '../../src/services/users.service.js';
+import { ensureBootstrapped } from '../../src/services/workspaces.service.js';
+import { makeStore, type TestStore } from './stores.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: TestStore;
+  config: Config;
+  workspaceId: string;
+  ownerKey: string;
+  key(scopes: string[], userEmail?: string, extra?: { sharedCollector?: boolean; expiresAt?: number }): Promise<string>;
+  user(email: string, role?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function makeApp(dialect: DialectName, overrides: Record<string, unknown> = {}): Promise<TestApp> {
+  const store = await makeStore(dialect);
+  const config = configSchema.parse({ ...overrides });
+  const boot = await ensureBootstrapped(store.db);
+  const { app } = await buildApp({ store, config });
+  await app.ready();
+  const workspaceId = boot.workspace.id;
+  return {
+    app,
+    store,
+    config,
+    workspaceId,
+    ownerKey: boot.ownerKey!.secret,
+    async user(email, role) {
+      return (await addUser(store.db, { workspaceId, email, role }, CLI)).id;
+    },
+    async key(scopes, userEmail, extra = {}) {
+      return (await createKey(store.db, { workspaceId, scopes, userEmail, ...extra }, CLI)).secret;
+    },
+    async close() {
+      await app.close();
+      await store.cleanup();
+    },
+  };
+}
