@@ -62,3 +62,46 @@ export function shiftTimes(payload: any, to: number): any {
           if (kv.key === 'event.timestamp') kv.value.stringValue = new Date(Date.parse(kv.value.stringValue) + delta).toISOString();
   return copy;
 }
+
+export interface SynthRecord {
+  conv: string;
+  ts: number;
+  kind: 'prompt' | 'response';
+  model?: string;
+  originator?: string;
+  input?: number;
+  cached?: number;
+  output?: number;
+  reasoning?: number;
+  email?: string;
+}
+
+let seq = 0;
+// Builds a Codex-shaped OTLP/JSON payload (same attribute types as 0.169 sends).
+export function synthPayload(recs: SynthRecord[]): any {
+  const s = (v: string) => ({ stringValue: v });
+  const logRecords = recs.map((r) => {
+    const common = [
+      { key: 'event.timestamp', value: s(new Date(r.ts).toISOString()) },
+      { key: 'conversation.id', value: s(r.conv) },
+      { key: 'app.version', value: s('0.169.0') },
+      { key: 'originator', value: s(r.originator ?? 'codex_exec') },
+      { key: 'model', value: s(r.model ?? 'gpt-5.5') },
+      ...(r.email ? [{ key: 'user.email', value: s(r.email) }] : []),
+    ];
+    const attrs =
+      r.kind === 'prompt'
+        ? [{ key: 'event.name', value: s('codex.user_prompt') }, { key: 'prompt', value: s('do the thing') }, { key: 'prompt_length', value: s('12') }, ...common]
+        : [
+            { key: 'event.name', value: s('codex.sse_event') },
+            { key: 'event.kind', value: s('response.completed') },
+            { key: 'input_token_count', value: s(String(r.input ?? 0)) },
+            { key: 'output_token_count', value: s(String(r.output ?? 0)) },
+            { key: 'cached_token_count', value: { intValue: String(r.cached ?? 0) } },
+            { key: 'reasoning_token_count', value: { intValue: String(r.reasoning ?? 0) } },
+            ...common,
+          ];
+    return { timeUnixNano: '0', observedTimeUnixNano: String(BigInt(r.ts) * 1_000_000n + BigInt(++seq)), severityNumber: 9, severityText: 'INFO', body: null, attributes: attrs };
+  });
+  return { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: s('codex_exec') }, { key: 'host.name', value: s('test') }] }, scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords }] }] };
+}

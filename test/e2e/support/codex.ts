@@ -35,6 +35,8 @@ export interface CodexHomeOptions {
   environment?: string;
   /** Make the work dir a git repo with one commit (fills session_meta.git). */
   git?: boolean;
+  /** `[features]` overrides, merged over DEFAULT_FEATURES. */
+  features?: Record<string, boolean>;
   /** Raw TOML appended to config.toml (top-level keys must come before tables, so use tables). */
   extraToml?: string;
 }
@@ -49,6 +51,10 @@ export interface CodexHome {
   configPath: string;
   cleanup(): Promise<void>;
 }
+
+// The plugin feature syncs the curated marketplace from github.com and remote
+// plugins from chatgpt.com at startup; off, a run makes no outbound attempts at all.
+export const DEFAULT_FEATURES: Record<string, boolean> = { plugins: false };
 
 const q = (s: string) => JSON.stringify(s); // JSON string escapes are valid TOML basic strings.
 
@@ -92,6 +98,9 @@ export function renderConfigToml(opts: CodexHomeOptions): string {
   }
   // Metrics default to OpenAI's Statsig collector, so "none" must be explicit.
   lines.push('trace_exporter = "none"', 'metrics_exporter = "none"', '');
+  lines.push('[features]');
+  for (const [k, v] of Object.entries({ ...DEFAULT_FEATURES, ...opts.features })) lines.push(`${k} = ${v}`);
+  lines.push('');
   if (opts.extraToml) lines.push(opts.extraToml, '');
   return lines.join('\n');
 }
