@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { CLI } from '../services/audit.service.js';
 import { createKey, listKeyViews, revokeKey } from '../services/keys.service.js';
 import { defaultWorkspace } from '../services/workspaces.service.js';
-import { otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { CLI, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 

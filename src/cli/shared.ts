@@ -1,5 +1,7 @@
 // What every command shares: store options, config loading, and output in text or --json.
+import os from 'node:os';
 import { Option, type Command } from 'commander';
+import type { Actor } from '../services/audit.service.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { StewardError } from '../core/errors.js';
@@ -59,3 +61,6 @@ export function otelBlock(url: string, secret: string): string {
     `exporter = { otlp-http = { endpoint = "${url}/v1/logs", protocol = "binary", headers = { authorization = "Bearer ${secret}" } } }`,
   ].join('\n');
 }
+
+// Changes made from the command line are audited as the operating-system account that ran them.
+export const CLI: Actor = { type: 'cli', id: os.userInfo().username };

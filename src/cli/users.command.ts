@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { CLI } from '../services/audit.service.js';
 import { addUser } from '../services/users.service.js';
 import { defaultWorkspace } from '../services/workspaces.service.js';
 import { listUsers } from '../storage/repositories/users.repository.js';
-import { print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { CLI, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {
   const users = program.command('users').description('manage the people of the workspace');

@@ -17,12 +17,17 @@ export interface BuildOptions {
   logger?: boolean | object;
 }
 
-export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext; routes: { method: string; url: string }[] }> {
   const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0 } };
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
+  });
+  // Every route is listed, so tests can check that each one is documented and access-controlled.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
@@ -49,5 +54,5 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(async (i) => otlpLogsReceiver(i, ctx));
   await app.register(async (i) => usageRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));
-  return { app, ctx };
+  return { app, ctx, routes };
 }

@@ -9,7 +9,6 @@ export interface Actor {
 }
 
 export const SYSTEM: Actor = { type: 'system', id: null };
-export const CLI: Actor = { type: 'cli', id: process.env.USER ?? null };
 
 export async function audit(
   db: DbOrTrx,

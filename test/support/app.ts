@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { DialectName } from '../../src/storage/database.js';
 import { buildApp } from '../../src/server/app.js';
-import { CLI } from '../../src/services/audit.service.js';
+import { CLI } from '../../src/cli/shared.js';
 import { createKey } from '../../src/services/keys.service.js';
 import { addUser } from '../../src/services/users.service.js';
 import { ensureBootstrapped } from '../../src/services/workspaces.service.js';
@@ -11,6 +11,7 @@ import { makeStore, type TestStore } from './stores.js';
 
 export interface TestApp {
   app: FastifyInstance;
+  routes: { method: string; url: string }[];
   store: TestStore;
   config: Config;
   workspaceId: string;
@@ -24,11 +25,12 @@ export async function makeApp(dialect: DialectName, overrides: Record<string, un
   const store = await makeStore(dialect);
   const config = configSchema.parse({ ...overrides });
   const boot = await ensureBootstrapped(store.db);
-  const { app } = await buildApp({ store, config });
+  const { app, routes } = await buildApp({ store, config });
   await app.ready();
   const workspaceId = boot.workspace.id;
   return {
     app,
+    routes,
     store,
     config,
     workspaceId,

@@ -1,0 +1,73 @@
+// Access control on every endpoint: for each route and each kind of key, the expected status.
+// A new route must be added to ACCESS (the test fails otherwise) and to the OpenAPI document.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { OPENAPI } from '../../src/server/openapi.js';
+import { makeApp, type TestApp } from '../support/app.js';
+
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
+// route -> the scope it requires (admin keys hold every scope).
+export const ACCESS: Record<string, string> = {
+  'POST /v1/logs': 'ingest.write',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/usage': 'codex.enterprise.analytics.read',
+  'GET /v1/admin/workspaces': 'admin',
+  'GET /v1/admin/workspaces/:workspace_id/users': 'admin',
+  'POST /v1/admin/workspaces/:workspace_id/users': 'admin',
+  'GET /v1/admin/workspaces/:workspace_id/keys': 'admin',
+  'POST /v1/admin/workspaces/:workspace_id/keys': 'admin',
+  'POST /v1/admin/workspaces/:workspace_id/keys/:key_id/revoke': 'admin',
+};
+const SCOPES = ['ingest.write', 'codex.enterprise.analytics.read', 'codex.enterprise.compliance.read', 'codex.enterprise.compliance.delete', 'admin'];
+
+describe('access control (sqlite)', () => {
+  let t: TestApp;
+  const keys: Record<string, string> = {};
+  before(async () => {
+    t = await makeApp('sqlite');
+    await t.user('dev@example.com');
+    for (const s of SCOPES) keys[s] = await t.key([s], s === 'ingest.write' ? 'dev@example.com' : undefined);
+  });
+  after(() => t.close());
+
+  it('every route is either public or listed with its scope, and documented', () => {
+    for (const r of t.routes) {
+      const id = `${r.method} ${r.url}`;
+      if (PUBLIC.has(id)) continue;
+      assert.ok(ACCESS[id], `${id} has no entry in ACCESS`);
+      const oaPath = r.url.replace(/:(\w+)/g, '{$1}');
+      assert.ok((OPENAPI.paths[oaPath] as Record<string, unknown> | undefined)?.[r.method.toLowerCase()], `${id} is missing from openapi.ts`);
+    }
+  });
+
+  it('each route answers 401 without a key, 403 with a key of another scope, and passes auth with its own', async () => {
+    for (const [id, scope] of Object.entries(ACCESS)) {
+      const [method, pattern] = id.split(' ');
+      const url = pattern.replace(':workspace_id', t.workspaceId).replace(':key_id', '00000000-0000-7000-8000-000000000000');
+      const call = (key?: string) => t.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, payload: method === 'POST' ? '{}' : undefined });
+      assert.equal((await call()).statusCode, 401, `${id} without key`);
+      for (const s of SCOPES) {
+        const r = await call(keys[s]);
+        if (id === 'POST /v1/logs' && s === 'admin') {
+          // An owner key holds the scope but is nobody's: ingest needs a person to attribute to.
+          assert.equal(r.statusCode, 403);
+          assert.match(r.json().error.message, /not bound to a user/);
+        } else if (s === scope || s === 'admin') assert.ok(r.statusCode !== 401 && r.statusCode !== 403, `${id} with ${s}: ${r.statusCode} ${r.body}`);
+        else {
+          assert.equal(r.statusCode, 403, `${id} with ${s}: ${r.body}`);
+          assert.equal(r.json().error.code, 'forbidden_scope');
+        }
+      }
+    }
+  });
+
+  it('a key cannot read another workspace', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/v1/analytics/codex/workspaces/someone-else/usage', headers: { authorization: `Bearer ${t.ownerKey}` } });
+    assert.equal(r.statusCode, 403);
+    assert.equal(r.json().error.code, 'forbidden_workspace');
+  });
+
+  it('keys are stored hashed: no secret appears in the database', async () => {
+    const rows = await t.store.db.selectFrom('api_keys').selectAll().execute();
+    for (const row of rows) for (const secret of Object.values(keys)) assert.ok(!JSON.stringify(row).includes(secret.slice(4)));
+  });
+});
