@@ -49,8 +49,22 @@ export interface Priced {
   pricingVersion: string;
 }
 
-export function lookupPrice(model: string | null | undefined): { price: ModelPrice; model: string; fallback: boolean } {
-  const m = (model ?? '').trim().toLowerCase();
+type Lookup = { price: ModelPrice; model: string; fallback: boolean };
+const cache = new Map<string, Lookup>();
+
+// Memoized: model names are few, and this runs for every priced response and every API row.
+export function lookupPrice(model: string | null | undefined): Lookup {
+  const raw = model ?? '';
+  let hit = cache.get(raw);
+  if (!hit) {
+    hit = resolvePrice(raw);
+    if (cache.size < 10_000) cache.set(raw, hit);
+  }
+  return hit;
+}
+
+function resolvePrice(model: string): Lookup {
+  const m = model.trim().toLowerCase();
   if (m && PRICES[m]) return { price: PRICES[m], model: m, fallback: false };
   if (m) {
     let best: string | undefined;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { clusteredByPrimaryKey } from '../dialect.js';
 
 // One migration set for both dialects: only portable column types (text, bigint, integer).
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -136,41 +137,39 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       t,
     );
   for (const grain of ['day', 'week']) {
-    await counters(db.schema.createTable(`usage_user_${grain}`))
+    await clusteredByPrimaryKey(db, counters(db.schema.createTable(`usage_user_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('client_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`usage_user_${grain}_pk`, ['workspace_id', 'bucket', 'user_id', 'client_id'])
       .execute();
-    await counters(db.schema.createTable(`usage_user_model_${grain}`))
+    await clusteredByPrimaryKey(db, counters(db.schema.createTable(`usage_user_model_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('model', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`usage_user_model_${grain}_pk`, ['workspace_id', 'bucket', 'user_id', 'model'])
       .execute();
-    await counters(db.schema.createTable(`usage_ws_${grain}`))
+    await clusteredByPrimaryKey(db, counters(db.schema.createTable(`usage_ws_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('client_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`usage_ws_${grain}_pk`, ['workspace_id', 'bucket', 'client_id'])
       .execute();
-    await counters(db.schema.createTable(`usage_ws_model_${grain}`))
+    await clusteredByPrimaryKey(db, counters(db.schema.createTable(`usage_ws_model_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('model', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`usage_ws_model_${grain}_pk`, ['workspace_id', 'bucket', 'model'])
       .execute();
-    await db.schema
-      .createTable(`thread_${grain}_set`)
+    await clusteredByPrimaryKey(db, db.schema.createTable(`thread_${grain}_set`))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('thread_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint(`thread_${grain}_set_pk`, ['workspace_id', 'bucket', 'thread_id'])
       .execute();
-    await db.schema
-      .createTable(`active_user_${grain}_set`)
+    await clusteredByPrimaryKey(db, db.schema.createTable(`active_user_${grain}_set`))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('bucket', 'integer', (c) => c.notNull())
       .addColumn('user_id', 'text', (c) => c.notNull())

@@ -15,13 +15,10 @@ const wsTable = (g: Grain) => (g === 'day' ? 'usage_ws_day' : 'usage_ws_week');
 const wsModelTable = (g: Grain) => (g === 'day' ? 'usage_ws_model_day' : 'usage_ws_model_week');
 
 export async function usagePageKeys(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, after: { bucket: number; userId: string } | null, limit: number): Promise<PageKey[]> {
-  let q = db
-    .selectFrom(userTable(grain))
-    .select(['bucket', 'user_id'])
-    .where('workspace_id', '=', ws)
-    .where('bucket', '>=', startBucket)
-    .where('bucket', '<', endBucket);
-  if (after) q = q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId)));
+  let q = db.selectFrom(userTable(grain)).select(['bucket', 'user_id']).where('workspace_id', '=', ws).where('bucket', '<', endBucket);
+  // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
+  // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
+  q = after && after.bucket >= startBucket ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId))) : q.where('bucket', '>=', startBucket);
   const rows = await q.groupBy(['workspace_id', 'bucket', 'user_id']).orderBy('workspace_id').orderBy('bucket').orderBy('user_id').limit(limit).execute();
   return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
 }

@@ -1,0 +1,56 @@
+// OTLP ingest throughput: Codex-shaped payloads over real loopback HTTP into SQLite and PostgreSQL.
+// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf]
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { configSchema } from '../src/config/schema.js';
+import { buildApp } from '../src/server/app.js';
+import { createKey } from '../src/services/keys.service.js';
+import { addUser } from '../src/services/users.service.js';
+import { ensureBootstrapped } from '../src/services/workspaces.service.js';
+import type { DialectName } from '../src/storage/database.js';
+import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
+import { benchStore } from './support/stores.js';
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' } } });
+const REQUESTS = Number(values.requests);
+const SPR = Number(values['sessions-per-request']);
+const format = values.format as 'json' | 'protobuf';
+const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
+const contentType = format === 'json' ? 'application/json' : 'application/x-protobuf';
+
+console.log(`building ${REQUESTS} ${format} bodies of ${SPR} sessions (${SPR * RECORDS_PER_SESSION} log records each) ...`);
+const bodies = buildBodies(REQUESTS, SPR, 7, format);
+const mb = bodies.reduce((s, b) => s + b.length, 0) / 1e6;
+
+for (const dialect of dialects) {
+  const store = await benchStore(dialect, 'ingest');
+  const boot = await ensureBootstrapped(store.db);
+  const keys: string[] = [];
+  for (let u = 0; u < 20; u++) {
+    await addUser(store.db, { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` }, { type: 'system', id: null });
+    keys.push((await createKey(store.db, { workspaceId: boot.workspace.id, scopes: ['ingest.write'], userEmail: `dev${u}@bench.example` }, { type: 'system', id: null })).secret);
+  }
+  const { app } = await buildApp({ store, config: configSchema.parse({ ingest: { max_concurrent_batches: 64 } }) });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const run = (b: Buffer[]) =>
+    new Promise<{ ms: number; failures: number }>((resolve, reject) => {
+      const w = new Worker(new URL('./support/load-client.ts', import.meta.url), { workerData: { url, bodies: b, keys, concurrency: Number(values.concurrency), contentType }, execArgv: ['--import', 'tsx'] });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  await run(bodies.slice(0, 20)); // warm-up (its sessions are then replayed below: duplicates are cheap)
+  const r = await run(bodies);
+  const records = REQUESTS * SPR * RECORDS_PER_SESSION;
+  const turns = await store.db.selectFrom('turns').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const requests = await store.db.selectFrom('model_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  console.log(
+    `[${dialect}] ${records} log records (${mb.toFixed(1)} MB ${format}) in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(records / (r.ms / 1000))} records/s; ` +
+      `${REQUESTS} requests, ${r.failures} failed; stored ${Number(turns.n)} turns, ${Number(requests.n)} model responses`,
+  );
+  // Replay: the same payloads again (exporter retries) must add nothing.
+  const r2 = await run(bodies.slice(0, 100));
+  const turns2 = await store.db.selectFrom('turns').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  console.log(`[${dialect}] replay of 100 requests: ${Math.round((100 * SPR * RECORDS_PER_SESSION) / (r2.ms / 1000))} records/s, turns unchanged: ${Number(turns2.n) === Number(turns.n)}`);
+  await app.close();
+  await store.close();
+}

@@ -1,0 +1,33 @@
+// Bench stores: a SQLite file under bench/out and a fresh PostgreSQL schema (same as the tests use).
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { openStore, type DialectName, type Store } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
+
+export const PG_URL = process.env.STEWARD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'out');
+
+export async function benchStore(dialect: DialectName, name: string, fresh = true): Promise<Store & { reused: boolean }> {
+  if (dialect === 'sqlite') {
+    const file = path.join(OUT, `${name}.db`);
+    fs.mkdirSync(OUT, { recursive: true });
+    const exists = fs.existsSync(file);
+    if (fresh) for (const f of [file, file + '-wal', file + '-shm']) fs.rmSync(f, { force: true });
+    const store = openStore({ sqliteFile: file });
+    await migrateToLatest(store.db);
+    return { ...store, reused: exists && !fresh };
+  }
+  const schema = `bench_${name.replace(/\W/g, '_')}`;
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  const exists = (await c.query('select 1 from information_schema.schemata where schema_name = $1', [schema])).rowCount! > 0;
+  if (fresh) {
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.query(`CREATE SCHEMA ${schema}`);
+  }
+  await c.end();
+  const store = openStore({ databaseUrl: PG_URL, pgSchema: schema, poolSize: 4 });
+  await migrateToLatest(store.db);
+  return { ...store, reused: exists && !fresh };
+}

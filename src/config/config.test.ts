@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { it } from 'node:test';
+import { ConfigError, loadConfig } from './load.js';
+
+const tmp = (text: string) => {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cfg-')), 'steward.toml');
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+it('defaults: loopback, port 8787, ./.steward, 90-day lookback, 25 credits per USD', () => {
+  const c = loadConfig({ env: {} });
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 8787);
+  assert.equal(c.data, '.steward');
+  assert.equal(c.analytics.lookback_days, 90);
+  assert.equal(c.pricing.credits_per_usd, 25);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.analytics));
+});
+
+it('flags override environment, which overrides the file', () => {
+  const f = tmp('port = 9000\n[analytics]\nlookback_days = 30\n');
+  assert.equal(loadConfig({ configFile: f, env: {} }).port, 9000);
+  assert.equal(loadConfig({ configFile: f, env: { STEWARD_PORT: '9100' } }).port, 9100);
+  assert.equal(loadConfig({ configFile: f, env: { STEWARD_PORT: '9100' }, flags: { port: '9200' } }).port, 9200);
+  assert.equal(loadConfig({ configFile: f, env: { STEWARD_ANALYTICS_LOOKBACK_DAYS: '7' } }).analytics.lookback_days, 7);
+  assert.deepEqual(loadConfig({ env: { STEWARD_GITHUB_BOT_LOGINS: 'a[bot], b[bot]' } }).github.bot_logins, ['a[bot]', 'b[bot]']);
+});
+
+it('fails fast naming the bad key', () => {
+  assert.throws(() => loadConfig({ configFile: tmp('port = "eighty"\n'), env: {} }), (e: Error) => e instanceof ConfigError && /port/.test(e.message));
+  assert.throws(() => loadConfig({ configFile: tmp('[analytics]\nlookbak_days = 3\n'), env: {} }), (e: Error) => e instanceof ConfigError && /lookbak_days/.test(e.message));
+  assert.throws(() => loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://x' } }), (e: Error) => e instanceof ConfigError && /database_url/.test(e.message));
+  assert.throws(() => loadConfig({ configFile: tmp('port = \n'), env: {} }), (e: Error) => e instanceof ConfigError && /steward\.toml/.test(e.message));
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { isDrop } from '../../core/events.js';
+import type { OtlpLogRecord } from './decode.js';
+import { decodeJson } from './decode.js';
+import { normalizeRecord } from './normalize.js';
+
+const rec = (attrs: Record<string, unknown>, extra: Partial<OtlpLogRecord> = {}): OtlpLogRecord => ({
+  index: 0,
+  resource: {},
+  scope: 'codex_otel.log_only',
+  timeUnixNano: '0',
+  observedTimeUnixNano: '1795310770246337775',
+  attrs: attrs as OtlpLogRecord['attrs'],
+  ...extra,
+});
+
+it('reads the event name from attributes, time from event.timestamp, and ignores the SDK debug line', () => {
+  assert.equal(normalizeRecord(rec({})), null);
+  const e = normalizeRecord(rec({ 'event.name': 'codex.user_prompt', 'conversation.id': 'c1', 'event.timestamp': '2026-11-22T01:26:10.377Z', prompt: 'hi', prompt_length: '2' }));
+  assert.ok(e && !isDrop(e) && e.kind === 'turn');
+  assert.equal(e.ts, Date.parse('2026-11-22T01:26:10.377Z'));
+  assert.equal(e.promptLength, 2);
+});
+
+it('falls back to observedTimeUnixNano when event.timestamp is missing (timeUnixNano is always 0)', () => {
+  const e = normalizeRecord(rec({ 'event.name': 'codex.user_prompt', 'conversation.id': 'c1' }));
+  assert.ok(e && !isDrop(e));
+  assert.equal(e.ts, 1795310770246);
+});
+
+it('takes tokens only from the response.completed record that carries them, with mixed attribute types', () => {
+  assert.equal(normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1' })), null);
+  assert.equal(normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.output_text.delta', 'conversation.id': 'c1' })), null);
+  const e = normalizeRecord(
+    rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1', input_token_count: '2000', output_token_count: '40', cached_token_count: 1500, reasoning_token_count: '10' }),
+  );
+  assert.ok(e && !isDrop(e) && e.kind === 'response');
+  assert.deepEqual(e.tokens, { input: 2000, cached: 1500, output: 40, reasoning: 10 });
+});
+
+it('drops with a reason: bad token counts, missing conversation id', () => {
+  const bad = normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1', input_token_count: '-5', output_token_count: '1' }));
+  assert.ok(isDrop(bad) && bad.reason === 'invalid_attribute');
+  const noConv = normalizeRecord(rec({ 'event.name': 'codex.user_prompt' }));
+  assert.ok(isDrop(noConv) && noConv.reason === 'missing_conversation_id');
+});
+
+it('classifies the TUI title-generation prompt as a hidden thread', () => {
+  const e = normalizeRecord(rec({ 'event.name': 'codex.user_prompt', 'conversation.id': 'c2', prompt: 'Generate a concise, single-line task title of at most 36 characters' }));
+  assert.ok(e && !isDrop(e) && e.kind === 'turn' && e.threadKind === 'title');
+});
+
+it('reports a non-object record by index and keeps the others', () => {
+  const body = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [] }, 'junk', { attributes: 'nope' }] }] }] }));
+  const d = decodeJson(body);
+  assert.equal(d.records.length, 1);
+  assert.deepEqual(d.invalid.map((i) => i.index), [1, 2]);
+});
