@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { otlpLogsReceiver } from './routes/otlp-logs.receiver.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { openapiRoutes } from './routes/openapi.routes.js';
+import { createMetrics } from './metrics.js';
 
 export interface BuildOptions {
   store: Store;
@@ -18,12 +19,12 @@ export interface BuildOptions {
 }
 
 export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext; routes: { method: string; url: string }[] }> {
-  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0 } };
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
   });
+  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0 }, metrics: createMetrics(app) };
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import type { Store } from '../storage/database.js';
+import type { Metrics } from './metrics.js';
 
 // What every route plugin receives: the store, the validated config, and shared runtime state.
 export interface AppContext {
   store: Store;
   config: Config;
   state: { shuttingDown: boolean; inflightBatches: number };
+  metrics: Metrics;
 }

@@ -23,6 +23,7 @@ export const OPENAPI = {
   paths: {
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
     '/readyz': { get: { summary: 'Readiness (database reachable, not shutting down)', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (ingest outcomes by reason, HTTP latency, process)', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     '/v1/logs': {
       post: {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { OPENAPI } from '../../src/server/openapi.js';
 import { makeApp, type TestApp } from '../support/app.js';
 
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);
 // route -> the scope it requires (admin keys hold every scope).
 export const ACCESS: Record<string, string> = {
   'POST /v1/logs': 'ingest.write',

@@ -93,6 +93,8 @@ for (const dialect of DIALECTS) {
       const afterPage = await usage('group=workspace&group_by=week');
       const sum = (pg: any) => pg.data.reduce((a: number, row: any) => a + row.totals.text_output_tokens, 0);
       assert.equal(sum(afterPage) - sum(before), 70); // the two good responses of the re-timed thread: 40 + 30
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /steward_ingest_rejected_records_total\{source="otlp",reason="invalid_attribute"\} 1/);
     });
   });
 }

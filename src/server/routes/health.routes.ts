@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
   app.get('/readyz', async (_req, reply) => {
     if (ctx.state.shuttingDown) return reply.code(503).header('retry-after', '1').send({ status: 'shutting_down' });
     try {

@@ -22,7 +22,13 @@ export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
       const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, ctx.config.ingest.max_decompressed_bytes);
       const principal = { workspaceId: p.workspaceId, userId: p.userId ?? '', keyId: p.keyId, sharedCollector: p.sharedCollector };
       const result = await ingestOtlpLogs(ctx.store.db, principal, body, format, ctx.config.pricing.credits_per_usd);
-      req.log.info({ records: result.records, rejected: result.rejected }, 'otlp logs ingested');
+      req.log.info({ records: result.records, rejected: result.rejected, stored: result.stored }, 'otlp logs ingested');
+      const m = ctx.metrics;
+      m.ingestRecords.inc({ source: 'otlp', outcome: 'accepted' }, result.records - result.rejected);
+      if (result.rejected) m.ingestRecords.inc({ source: 'otlp', outcome: 'rejected' }, result.rejected);
+      for (const [reason, n] of Object.entries(result.rejectedByReason)) m.ingestRejected.inc({ source: 'otlp', reason }, n);
+      for (const kind of ['threads', 'turns', 'requests', 'tools'] as const) m.ingestFacts.inc({ kind, outcome: 'new' }, result.stored[kind]);
+      m.ingestFacts.inc({ kind: 'facts', outcome: 'duplicate' }, result.stored.duplicates);
       const response = result.rejected ? { partialSuccess: { rejectedLogRecords: result.rejected, errorMessage: result.errorMessage } } : {};
       if (format === 'json') return reply.code(200).type('application/json').send(response);
       const pb = ExportLogsServiceResponse.encode(ExportLogsServiceResponse.fromObject(result.rejected ? { partialSuccess: { rejectedLogRecords: result.rejected, errorMessage: result.errorMessage } } : {})).finish();

@@ -1,0 +1,28 @@
+// Prometheus metrics at /metrics. One registry per app instance (tests build many apps).
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  ingestRecords: Counter<'source' | 'outcome'>;
+  ingestRejected: Counter<'source' | 'reason'>;
+  ingestFacts: Counter<'kind' | 'outcome'>;
+}
+
+export function createMetrics(app: FastifyInstance): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'steward_' });
+  const requests = new Counter({ name: 'steward_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: 'steward_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+  return {
+    registry,
+    ingestRecords: new Counter({ name: 'steward_ingest_records_total', help: 'Ingested records by source and outcome (accepted | rejected)', labelNames: ['source', 'outcome'], registers: [registry] }),
+    ingestRejected: new Counter({ name: 'steward_ingest_rejected_records_total', help: 'Rejected records by reason', labelNames: ['source', 'reason'], registers: [registry] }),
+    ingestFacts: new Counter({ name: 'steward_ingest_facts_total', help: 'Stored facts (threads, turns, responses, tool calls): new or duplicate (replays)', labelNames: ['kind', 'outcome'], registers: [registry] }),
+  };
+}
