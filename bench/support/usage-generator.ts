@@ -3,6 +3,7 @@
 // turns leaves in the rollup tables and writes it through the same repository function ingest uses
 // (addToRollup); pushing 10M turns (~30M facts) through HTTP ingest would take hours on 2 cores and
 // measures ingest, which bench/ingest.bench.ts does separately.
+import { sql } from 'kysely';
 import { priceUsage } from '../../src/core/pricing.js';
 import { dayOf, weekOfDay } from '../../src/core/time.js';
 import { newId } from '../../src/core/ids.js';
@@ -110,5 +111,8 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
     rows += all.length;
     log(`  ${table}: ${all.length} rows`);
   }
+  // A live database has statistics from autovacuum/auto-analyze; a freshly bulk-loaded one does not,
+  // and PostgreSQL then sorts 100k rows instead of walking the primary key (measured: 140 ms vs 5 ms).
+  await sql`analyze`.execute(db);
   return { workspaceId, totalTurns, rows };
 }

@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     console.error(`steward: ${(e as Error).message}`);
-    process.exitCode = exitCodeFor(e);
+    // Exit now: a half-opened database pool must not keep a failed command alive.
+    process.exit(exitCodeFor(e));
   }
 }

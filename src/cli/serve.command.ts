@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../server/app.js';
 import { ensureBootstrapped } from '../services/workspaces.service.js';
+import { startReactionPoller } from '../services/github-reaction-poller.service.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -21,6 +22,8 @@ export function serveCommand(program: Command): void {
       // Structured logs go to stderr so that stdout carries only the startup banner.
       const { app, ctx } = await buildApp({ store, config, logger: { level: config.log_level, stream: process.stderr } });
       const address = await app.listen({ host: config.host, port: config.port });
+      // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
+      const reactionPoller = config.github.token && config.github.poll_interval_seconds > 0 ? startReactionPoller(store.db, config.github, { log: app.log }) : null;
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       if (flags.json) {
         process.stdout.write(JSON.stringify({ event: 'listening', url: address, store: store.describe, dialect: store.dialect, workspace_id: boot.workspace.id, owner_key: boot.ownerKey ?? null }) + '\n');
@@ -35,9 +38,15 @@ export function serveCommand(program: Command): void {
       const shutdown = async (signal: string) => {
         if (closing) return;
         closing = true;
+        // New batches get 503 + Retry-After (exporters retry elsewhere or later) while the ones in
+        // flight commit; only then are connections closed.
         ctx.state.shuttingDown = true;
         app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        const deadline = Date.now() + 10_000;
+        await new Promise((r) => setTimeout(r, 250));
+        while (ctx.state.inflightBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         // close() stops accepting connections and waits for in-flight requests (and their transactions).
+        await reactionPoller?.stop();
         await app.close();
         await store.close();
         process.exit(0);

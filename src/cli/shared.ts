@@ -29,7 +29,13 @@ export function configFrom(flags: StoreFlags, extra: Record<string, unknown> = {
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
   const store = openStore({ databaseUrl: config.database_url, dataDir: config.data });
-  await migrateToLatest(store.db);
+  try {
+    await migrateToLatest(store.db);
+  } catch (e) {
+    // Close the pool, or its idle connections keep a failed command alive for seconds.
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   return store;
 }
 

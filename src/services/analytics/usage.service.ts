@@ -109,9 +109,8 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
   const hasMore = keys.length > q.limit;
   const page = keys.slice(0, q.limit);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
-  const first = page[0];
   const last = page[page.length - 1];
-  const { clients, models } = await usageRows(db, q.grain, workspaceId, first, last);
+  const { clients, models } = await usageRows(db, q.grain, workspaceId, page);
   const users = new Map((await findUsersByIds(db, [...new Set(page.map((k) => k.user_id))])).map((u) => [u.id, u]));
   const byKey = <T extends { bucket: number; user_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();

@@ -23,18 +23,21 @@ export async function usagePageKeys(db: DbOrTrx, grain: Grain, ws: string, start
   return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
 }
 
-export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, first: PageKey, last: PageKey) {
-  const range = <T extends 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week'>(table: T) =>
+// Rows for exactly the page's (bucket, user) keys, as one IN-list per bucket (a page spans one or a
+// few buckets). A two-sided row-value range would read the same rows, but PostgreSQL cannot estimate
+// it and chose a sequential scan (40 ms instead of 3 ms at 10M turns).
+export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: PageKey[]) {
+  const byBucket = new Map<number, string[]>();
+  for (const k of keys) (byBucket.get(k.bucket) ?? byBucket.set(k.bucket, []).get(k.bucket)!).push(k.user_id);
+  const rowsOf = (table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week') =>
     db
       .selectFrom(table as 'usage_user_day')
       .selectAll()
       .where('workspace_id', '=', ws)
-      .where((eb) => eb.and([eb(eb.refTuple('bucket', 'user_id'), '>=', eb.tuple(first.bucket, first.user_id)), eb(eb.refTuple('bucket', 'user_id'), '<=', eb.tuple(last.bucket, last.user_id))]))
-      .orderBy('workspace_id')
-      .orderBy('bucket')
-      .orderBy('user_id');
-  const clients = (await range(userTable(grain)).execute()).map(num) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[];
-  const models = (await range(userModelTable(grain)).execute()).map(num) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[];
+      .where((eb) => eb.or([...byBucket].map(([bucket, users]) => eb.and([eb('bucket', '=', bucket), eb('user_id', 'in', users)]))))
+      .execute();
+  const clients = (await rowsOf(userTable(grain))).map(num) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[];
+  const models = (await rowsOf(userModelTable(grain))).map(num) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[];
   return { clients, models };
 }
 
