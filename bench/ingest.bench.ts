@@ -34,7 +34,7 @@ for (const dialect of dialects) {
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const run = (b: Buffer[]) =>
     new Promise<{ ms: number; failures: number }>((resolve, reject) => {
-      const w = new Worker(new URL('./support/load-client.ts', import.meta.url), { workerData: { url, bodies: b, keys, concurrency: Number(values.concurrency), contentType }, execArgv: ['--import', 'tsx'] });
+      const w = new Worker(new URL('./support/load-client.mjs', import.meta.url), { workerData: { url, bodies: b, keys, concurrency: Number(values.concurrency), contentType } });
       w.once('message', resolve);
       w.once('error', reject);
     });

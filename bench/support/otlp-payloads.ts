@@ -33,13 +33,16 @@ export function session(rnd: () => number, at: number): any {
 
 export const RECORDS_PER_SESSION: number = TEMPLATE.resourceLogs[0].scopeLogs.reduce((s: number, sl: any) => s + sl.logRecords.length, 0);
 
+// Bodies arrive in time order, as exporters send them: the sessions of one body lie within a few
+// minutes of each other, and the run as a whole walks forward through the last 89 days.
 export function buildBodies(count: number, sessionsPerBody: number, seed: number, format: 'json' | 'protobuf'): Buffer[] {
   const rnd = prng(seed);
-  const now = Date.now();
+  const start = Date.now() - 89 * 86_400_000;
+  const step = (89 * 86_400_000) / count;
   const bodies: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const resourceLogs = [];
-    for (let j = 0; j < sessionsPerBody; j++) resourceLogs.push(session(rnd, now - Math.floor(rnd() * 89 * 86_400_000)));
+    for (let j = 0; j < sessionsPerBody; j++) resourceLogs.push(session(rnd, Math.floor(start + i * step + rnd() * 300_000)));
     const req = { resourceLogs };
     if (format === 'json') bodies.push(Buffer.from(JSON.stringify(req)));
     else bodies.push(Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(jsonToProtoObject(req))).finish()));

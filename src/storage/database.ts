@@ -49,7 +49,28 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma('synchronous = NORMAL');
   // Admin commands run against the same file while `serve` writes: wait rather than fail.
   sqlite.pragma('busy_timeout = 5000');
+  // Rollup upserts touch many B-tree pages per batch; the 2 MiB default cache made SQLite re-read them.
+  sqlite.pragma('cache_size = -65536');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy() };
+}
+
+// Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small
+// insert. Ingest repeats the same few statements, so keep prepared statements by SQL text
+// (bounded; statements are only ever used under Kysely's single-connection lock).
+function withStatementCache(sqlite: SQLite.Database, max = 1000) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      let st = cache.get(text);
+      if (!st) {
+        st = sqlite.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, st);
+      }
+      return st;
+    },
+  };
 }

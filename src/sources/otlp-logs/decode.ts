@@ -23,7 +23,9 @@ export interface DecodedLogs {
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : '');
+// int64/fixed64 arrive as strings (JSON), numbers, or Long objects (protobufjs).
+const str = (x: unknown): string =>
+  typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : isObj(x) && 'low' in x && 'high' in x ? String(x) : '';
 
 export function decodeJson(body: Buffer): DecodedLogs {
   let parsed: unknown;
@@ -35,11 +37,12 @@ export function decodeJson(body: Buffer): DecodedLogs {
   return flatten(parsed, 'json');
 }
 
+// The decoded message is walked directly (no toObject copy): it has the same camelCase field names
+// as OTLP/JSON, and attributes.ts reads its oneofs.
 export function decodeProtobuf(body: Buffer): DecodedLogs {
   let obj: unknown;
   try {
-    const msg = ExportLogsServiceRequest.decode(body);
-    obj = ExportLogsServiceRequest.toObject(msg, { longs: String, bytes: String, defaults: false, oneofs: false });
+    obj = ExportLogsServiceRequest.decode(body);
   } catch (e) {
     throw new StewardError('malformed_body', `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`);
   }

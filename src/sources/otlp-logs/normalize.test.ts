@@ -57,3 +57,19 @@ it('reports a non-object record by index and keeps the others', () => {
   assert.equal(d.records.length, 1);
   assert.deepEqual(d.invalid.map((i) => i.index), [1, 2]);
 });
+
+it('decodes the real protobuf capture to the same records as its JSON rendering', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { decodeProtobuf } = await import('./decode.js');
+  const dir = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'test', 'fixtures', 'otlp');
+  const pb = decodeProtobuf(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.pb')));
+  const js = decodeJson(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.decoded.json')));
+  assert.equal(pb.records.length, js.records.length);
+  assert.ok(pb.records.length > 10);
+  for (let i = 0; i < pb.records.length; i++) {
+    assert.deepEqual(pb.records[i].attrs, js.records[i].attrs);
+    assert.deepEqual(pb.records[i].resource, js.records[i].resource);
+    assert.equal(pb.records[i].observedTimeUnixNano, js.records[i].observedTimeUnixNano);
+  }
+});
