@@ -3,7 +3,7 @@
 // so that the rest of the batch still lands.
 import { StewardError } from '../../core/errors.js';
 import { ExportLogsServiceRequest } from './proto.js';
-import { attributeMap, type AttrValue } from './attributes.js';
+import { anyValue, attributeMap, type AttrValue } from './attributes.js';
 
 export interface OtlpLogRecord {
   index: number;
@@ -77,10 +77,39 @@ function flatten(req: unknown, format: string): DecodedLogs {
           timeUnixNano: str(lr.timeUnixNano) || '0',
           observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
           severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
-          attrs: attributeMap(lr.attributes),
+          attrs: isCounted(lr.attributes as unknown[] | undefined) ? attributeMap(lr.attributes) : { 'event.name': eventName(lr.attributes as unknown[] | undefined) ?? null },
         });
       }
     }
   }
   return out;
 }
+
+// Most of a Codex batch is streaming noise (SSE deltas, startup phases, API request timings).
+// Reading `event.name` (and `event.kind`) straight from the attribute list lets those records skip
+// the full attribute map; only records that normalize.ts turns into facts pay for it.
+const COUNTED = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result']);
+
+function rawAttr(list: unknown[] | undefined, key: string): string | undefined {
+  if (!Array.isArray(list)) return undefined;
+  for (const kv of list) {
+    if (isObj(kv) && kv.key === key) {
+      const v = anyValue(kv.value);
+      return typeof v === 'string' ? v : undefined;
+    }
+  }
+  return undefined;
+}
+
+const eventName = (list: unknown[] | undefined) => rawAttr(list, 'event.name');
+
+function isCounted(list: unknown[] | undefined): boolean {
+  const name = eventName(list);
+  if (name === undefined) return false;
+  if (COUNTED.has(name)) return true;
+  if (name === 'codex.sse_event') return rawAttr(list, 'event.kind') === 'response.completed';
+  // Unknown codex.* events are kept whole: a later release may give them meaning.
+  return name.startsWith('codex.') && !KNOWN_NOISE.has(name);
+}
+
+const KNOWN_NOISE = new Set(['codex.sse_event', 'codex.startup_phase', 'codex.api_request', 'codex.turn_ttft', 'codex.websocket_connect', 'codex.websocket_request']);
