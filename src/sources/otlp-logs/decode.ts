@@ -2,7 +2,8 @@
 // A malformed envelope is an error for the whole request; a malformed record is reported by index
 // so that the rest of the batch still lands.
 import { StewardError } from '../../core/errors.js';
-import { ExportLogsServiceRequest } from './proto.js';
+import { decodeLogsProtobuf } from './decode-protobuf.js';
+import { isCountedEvent } from './relevance.js';
 import { anyValue, attributeMap, type AttrValue } from './attributes.js';
 
 export interface OtlpLogRecord {
@@ -37,16 +38,12 @@ export function decodeJson(body: Buffer): DecodedLogs {
   return flatten(parsed, 'json');
 }
 
-// The decoded message is walked directly (no toObject copy): it has the same camelCase field names
-// as OTLP/JSON, and attributes.ts reads its oneofs.
 export function decodeProtobuf(body: Buffer): DecodedLogs {
-  let obj: unknown;
   try {
-    obj = ExportLogsServiceRequest.decode(body);
+    return decodeLogsProtobuf(body);
   } catch (e) {
     throw new StewardError('malformed_body', `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`);
   }
-  return flatten(obj, 'protobuf');
 }
 
 function flatten(req: unknown, format: string): DecodedLogs {
@@ -85,10 +82,8 @@ function flatten(req: unknown, format: string): DecodedLogs {
   return out;
 }
 
-// Most of a Codex batch is streaming noise (SSE deltas, startup phases, API request timings).
-// Reading `event.name` (and `event.kind`) straight from the attribute list lets those records skip
-// the full attribute map; only records that normalize.ts turns into facts pay for it.
-const COUNTED = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result']);
+// Reading `event.name` (and `event.kind`) straight from the attribute list lets noise records skip
+// the full attribute map (see relevance.ts).
 
 function rawAttr(list: unknown[] | undefined, key: string): string | undefined {
   if (!Array.isArray(list)) return undefined;
@@ -105,11 +100,6 @@ const eventName = (list: unknown[] | undefined) => rawAttr(list, 'event.name');
 
 function isCounted(list: unknown[] | undefined): boolean {
   const name = eventName(list);
-  if (name === undefined) return false;
-  if (COUNTED.has(name)) return true;
-  if (name === 'codex.sse_event') return rawAttr(list, 'event.kind') === 'response.completed';
-  // Unknown codex.* events are kept whole: a later release may give them meaning.
-  return name.startsWith('codex.') && !KNOWN_NOISE.has(name);
+  return isCountedEvent(name, name === 'codex.sse_event' ? rawAttr(list, 'event.kind') : undefined);
 }
 
-const KNOWN_NOISE = new Set(['codex.sse_event', 'codex.startup_phase', 'codex.api_request', 'codex.turn_ttft', 'codex.websocket_connect', 'codex.websocket_request']);

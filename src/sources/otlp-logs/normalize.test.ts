@@ -73,3 +73,30 @@ it('decodes the real protobuf capture to the same records as its JSON rendering'
     assert.equal(pb.records[i].observedTimeUnixNano, js.records[i].observedTimeUnixNano);
   }
 });
+
+it('never crashes on truncated or corrupted protobuf: a clean error or a decode', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { decodeProtobuf } = await import('./decode.js');
+  const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'test', 'fixtures', 'otlp');
+  const pb = fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.pb'));
+  let errors = 0;
+  for (let cut = 1; cut < pb.length; cut += 97) {
+    try {
+      decodeProtobuf(pb.subarray(0, cut));
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, 'malformed_body');
+      errors++;
+    }
+  }
+  for (let i = 0; i < 200; i++) {
+    const bad = Buffer.from(pb);
+    bad[(i * 7919) % bad.length] ^= 0xff;
+    try {
+      decodeProtobuf(bad);
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, 'malformed_body');
+    }
+  }
+  assert.ok(errors > 0);
+});

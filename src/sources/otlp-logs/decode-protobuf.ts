@@ -1,0 +1,205 @@
+// OTLP/protobuf logs decoded with protobufjs' Reader, lazily. The generated decoder materialises
+// every attribute of every record, and most of a Codex batch (SSE deltas, startup phases, request
+// timings) is discarded right after; here a record's attributes are only decoded once its
+// `event.name` (and `event.kind`) says it becomes a fact. Field numbers: opentelemetry-proto
+// logs/v1, common/v1, resource/v1 (the same ones as proto.ts).
+import protobuf from 'protobufjs';
+import type { AttrValue } from './attributes.js';
+import type { DecodedLogs, OtlpLogRecord } from './decode.js';
+import { isCountedEvent } from './relevance.js';
+
+type Reader = protobuf.Reader;
+const LEN = 2;
+
+function expectLen(wire: number, what: string) {
+  if (wire !== LEN) throw new Error(`${what} has wire type ${wire}, expected length-delimited`);
+}
+
+function anyValue(r: Reader, end: number): AttrValue {
+  let out: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    switch (field) {
+      case 1:
+        out = r.string();
+        break;
+      case 2:
+        out = r.bool();
+        break;
+      case 3:
+        out = r.int64().toString();
+        break;
+      case 4:
+        out = r.double();
+        break;
+      case 5: {
+        const e = r.uint32() + r.pos;
+        const arr: AttrValue[] = [];
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t >>> 3 === 1) arr.push(anyValue(r, r.uint32() + r.pos));
+          else r.skipType(t & 7);
+        }
+        out = arr;
+        break;
+      }
+      case 6: {
+        const e = r.uint32() + r.pos;
+        const obj: Record<string, AttrValue> = {};
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t >>> 3 === 1) keyValueInto(r, r.uint32() + r.pos, obj);
+          else r.skipType(t & 7);
+        }
+        out = obj;
+        break;
+      }
+      case 7:
+        out = Buffer.from(r.bytes()).toString('base64');
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  r.pos = end;
+  return out;
+}
+
+function keyValueInto(r: Reader, end: number, into: Record<string, AttrValue>): void {
+  let key = '';
+  let value: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1) key = r.string();
+    else if (tag >>> 3 === 2) value = anyValue(r, r.uint32() + r.pos);
+    else r.skipType(tag & 7);
+  }
+  r.pos = end;
+  into[key] = value;
+}
+
+function attributes(r: Reader, ranges: number[]): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (let i = 0; i < ranges.length; i += 2) {
+    r.pos = ranges[i];
+    keyValueInto(r, ranges[i + 1], out);
+  }
+  return out;
+}
+
+// Reads only the string value of a KeyValue whose key is `event.name` or `event.kind`.
+function peekEventAttr(r: Reader, start: number, end: number, seen: { name?: string; kind?: string }): void {
+  r.pos = start;
+  const tag = r.uint32();
+  if (tag >>> 3 !== 1) return;
+  const keyLen = r.uint32();
+  if (keyLen !== 10) return; // both keys are ten bytes long: skip every other key without decoding it
+  const key = (r.buf as Buffer).toString('utf8', r.pos, r.pos + keyLen);
+  r.pos += keyLen;
+  if (key !== 'event.name' && key !== 'event.kind') return;
+  const vtag = r.uint32();
+  if (vtag >>> 3 !== 2) return;
+  const v = anyValue(r, r.uint32() + r.pos);
+  if (typeof v === 'string') seen[key === 'event.name' ? 'name' : 'kind'] = v;
+  void end;
+}
+
+export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
+  const r = protobuf.Reader.create(body);
+  const out: DecodedLogs = { records: [], invalid: [] };
+  let index = 0;
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 !== 1) {
+      r.skipType(tag & 7);
+      continue;
+    }
+    expectLen(tag & 7, 'resource_logs');
+    const rlEnd = r.uint32() + r.pos;
+    let resource: Record<string, AttrValue> = {};
+    const scopes: [number, number][] = [];
+    while (r.pos < rlEnd) {
+      const t = r.uint32();
+      const f = t >>> 3;
+      if (f === 1) {
+        expectLen(t & 7, 'resource');
+        const e = r.uint32() + r.pos;
+        const ranges: number[] = [];
+        while (r.pos < e) {
+          const rt = r.uint32();
+          if (rt >>> 3 === 1) {
+            const len = r.uint32();
+            ranges.push(r.pos, r.pos + len);
+            r.pos += len;
+          } else r.skipType(rt & 7);
+        }
+        resource = attributes(r, ranges);
+        r.pos = e;
+      } else if (f === 2) {
+        expectLen(t & 7, 'scope_logs');
+        const len = r.uint32();
+        scopes.push([r.pos, r.pos + len]);
+        r.pos += len;
+      } else r.skipType(t & 7);
+    }
+    for (const [sStart, sEnd] of scopes) {
+      r.pos = sStart;
+      let scope = '';
+      while (r.pos < sEnd) {
+        const t = r.uint32();
+        const f = t >>> 3;
+        if (f === 1) {
+          const e = r.uint32() + r.pos;
+          while (r.pos < e) {
+            const st = r.uint32();
+            if (st >>> 3 === 1) scope = r.string();
+            else r.skipType(st & 7);
+          }
+        } else if (f === 2) {
+          expectLen(t & 7, 'log_records');
+          const lrEnd = r.uint32() + r.pos;
+          const i = index++;
+          out.records.push(logRecord(r, lrEnd, i, resource, scope));
+          r.pos = lrEnd;
+        } else r.skipType(t & 7);
+      }
+    }
+    r.pos = rlEnd;
+  }
+  return out;
+}
+
+function logRecord(r: Reader, end: number, index: number, resource: Record<string, AttrValue>, scope: string): OtlpLogRecord {
+  let time = '0';
+  let observed = '0';
+  let severityText: string | undefined;
+  const ranges: number[] = [];
+  while (r.pos < end) {
+    const t = r.uint32();
+    switch (t >>> 3) {
+      case 1:
+        time = r.fixed64().toString();
+        break;
+      case 11:
+        observed = r.fixed64().toString();
+        break;
+      case 3:
+        severityText = r.string();
+        break;
+      case 6: {
+        expectLen(t & 7, 'attributes');
+        const len = r.uint32();
+        ranges.push(r.pos, r.pos + len);
+        r.pos += len;
+        break;
+      }
+      default:
+        r.skipType(t & 7);
+    }
+  }
+  const seen: { name?: string; kind?: string } = {};
+  for (let i = 0; i < ranges.length && (seen.name === undefined || seen.kind === undefined); i += 2) peekEventAttr(r, ranges[i], ranges[i + 1], seen);
+  const attrs = isCountedEvent(seen.name, seen.kind) ? attributes(r, ranges) : { 'event.name': seen.name ?? null };
+  return { index, resource, scope, timeUnixNano: time, observedTimeUnixNano: observed, severityText, attrs };
+}

@@ -1,0 +1,14 @@
+// Most of a Codex batch is streaming noise (SSE deltas, startup phases, API request timings).
+// Decoders read `event.name` (and `event.kind`) first; only records that normalize.ts turns into
+// facts get their full attribute map.
+const COUNTED = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result']);
+
+export function isCountedEvent(name: string | undefined, kind: string | undefined): boolean {
+  if (name === undefined) return false;
+  if (COUNTED.has(name)) return true;
+  if (name === 'codex.sse_event') return kind === 'response.completed';
+  // Unknown codex.* events are kept whole: a later release may give them meaning.
+  return name.startsWith('codex.') && !KNOWN_NOISE.has(name);
+}
+
+const KNOWN_NOISE = new Set(['codex.sse_event', 'codex.startup_phase', 'codex.api_request', 'codex.turn_ttft', 'codex.websocket_connect', 'codex.websocket_request']);
