@@ -30,7 +30,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
   // Receivers read raw bytes (decompression and format are theirs to decide); JSON APIs get JSON.

@@ -3,10 +3,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StewardError } from '../core/errors.js';
 
-function fromFastify(err: FastifyError): StewardError | undefined {
+function fromFastify(err: FastifyError, bodyLimit: number): StewardError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new StewardError('body_too_large', `request body exceeds the ${err.message.match(/\d+/)?.[0] ?? 'configured'}-byte limit`);
+      return new StewardError('body_too_large', `request body exceeds the ${bodyLimit}-byte limit (ingest.max_body_bytes); send smaller batches`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new StewardError('unsupported_media_type', err.message);
@@ -28,12 +28,12 @@ export function sendError(reply: FastifyReply, e: StewardError): FastifyReply {
   return reply.code(e.status).send({ error: { message: e.message, type: e.retryable ? 'retryable_error' : e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code } });
 }
 
-export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply) {
-  const known = err instanceof StewardError ? err : fromFastify(err as FastifyError);
+export const errorHandler = (bodyLimit: number) => (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+  const known = err instanceof StewardError ? err : fromFastify(err as FastifyError, bodyLimit);
   if (known) {
     if (known.status >= 500) req.log.warn({ err, code: known.code }, known.message);
     return sendError(reply, known);
   }
   req.log.error({ err }, 'unhandled error');
   return sendError(reply, new StewardError('internal'));
-}
+};
