@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+// A list of GitHub reaction contents; STEWARD_GITHUB_*_REACTIONS may give it comma-separated.
+const reactionList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+  z.array(z.string().min(1)),
+);
+
 // The whole configuration, validated once at start. Unknown keys are rejected so a typo in
 // steward.toml fails fast with its name instead of being silently ignored.
 export const configSchema = z
@@ -43,9 +49,19 @@ export const configSchema = z
         token: z.string().min(1).optional(),
         reaction_window_days: z.coerce.number().int().min(0).default(14),
         poll_interval_seconds: z.coerce.number().int().min(0).default(300),
+        // Reaction contents counted as upvotes / downvotes; every other reaction is "other".
+        upvote_reactions: reactionList.default(['+1', 'heart', 'hooray', 'rocket']),
+        downvote_reactions: reactionList.default(['-1', 'confused']),
       })
       .strict()
-      .default({ bot_logins: ['chatgpt-codex-connector[bot]'], api_base_url: 'https://api.github.com', reaction_window_days: 14, poll_interval_seconds: 300 }),
+      .default({
+        bot_logins: ['chatgpt-codex-connector[bot]'],
+        api_base_url: 'https://api.github.com',
+        reaction_window_days: 14,
+        poll_interval_seconds: 300,
+        upvote_reactions: ['+1', 'heart', 'hooray', 'rocket'],
+        downvote_reactions: ['-1', 'confused'],
+      }),
   })
   .strict();
 

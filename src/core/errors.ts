@@ -5,6 +5,7 @@ export const ERRORS = {
   invalid_key: { status: 401, retryable: false, message: 'API key is unknown, revoked or expired' },
   forbidden_scope: { status: 403, retryable: false, message: 'API key lacks the required scope' },
   forbidden_workspace: { status: 403, retryable: false, message: 'API key does not belong to this workspace' },
+  bad_signature: { status: 401, retryable: false, message: 'webhook signature is missing or does not match the configured secret' },
   not_found: { status: 404, retryable: false, message: 'not found' },
   unsupported_media_type: { status: 415, retryable: false, message: 'unsupported content type' },
   unsupported_encoding: { status: 415, retryable: false, message: 'unsupported content encoding' },

@@ -11,6 +11,9 @@ import { otlpLogsReceiver } from './routes/otlp-logs.receiver.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { openapiRoutes } from './routes/openapi.routes.js';
 import { createMetrics } from './metrics.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from './routes/github-webhook.receiver.js';
+import { codeReviewIngestRoutes } from './routes/code-review-ingest.routes.js';
+import { codeReviewRoutes } from './routes/code-review.routes.js';
 
 export interface BuildOptions {
   store: Store;
@@ -36,7 +39,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   // Receivers read raw bytes (decompression and format are theirs to decide); JSON APIs get JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    if (req.url.startsWith('/v1/logs') || req.headers['content-encoding']) return done(null, body);
+    if (req.url.startsWith('/v1/logs') || req.url.startsWith(GITHUB_WEBHOOK_PATH) || req.headers['content-encoding']) return done(null, body);
     if ((body as Buffer).length === 0) return done(null, {});
     try {
       done(null, JSON.parse((body as Buffer).toString('utf8')));
@@ -55,5 +58,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(async (i) => otlpLogsReceiver(i, ctx));
   await app.register(async (i) => usageRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));
+  await app.register(async (i) => githubWebhookReceiver(i, ctx));
+  await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
+  await app.register(async (i) => codeReviewRoutes(i, ctx));
   return { app, ctx, routes };
 }

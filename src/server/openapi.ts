@@ -43,6 +43,72 @@ export const OPENAPI = {
         responses: { '200': { description: 'Page of usage rows', content: { 'application/json': { schema: page } } }, ...errors },
       },
     },
+    '/v1/analytics/codex/workspaces/{workspace_id}/code_reviews': {
+      get: {
+        summary: 'Codex Code Review activity per bucket (group=workspace) or per bucket and repository (group=repository)',
+        security: bearer,
+        description:
+          'Scope codex.enterprise.analytics.read. Rows: start_time, end_time, pull_request_reviews, comments, comment_details {p0, p1, p2, p3, unprioritized} (p3 and unprioritized are Steward additions); repository with group=repository. Comments are bucketed by their creation time.',
+        parameters: [...analyticsParams, { name: 'group', in: 'query', schema: { type: 'string', enum: ['workspace', 'repository'], default: 'workspace' } }],
+        responses: { '200': { description: 'Page of code review rows', content: { 'application/json': { schema: page } } }, ...errors },
+      },
+    },
+    '/v1/analytics/codex/workspaces/{workspace_id}/code_review_responses': {
+      get: {
+        summary: 'Responses to Codex review comments (replies, reactions, engagement) per bucket or per bucket and repository',
+        security: bearer,
+        description:
+          'Scope codex.enterprise.analytics.read. Rows: start_time, end_time, pull_request_reviews, comments, replies, reactions, reaction_details {upvotes, downvotes, other}, comment_response_details {engaged, reacted, upvoted, downvoted, reacted_other, replied} (distinct comments with that response, counted in the bucket of the comment). Reactions are polled from GitHub; a removed reaction is subtracted.',
+        parameters: [...analyticsParams, { name: 'group', in: 'query', schema: { type: 'string', enum: ['workspace', 'repository'], default: 'workspace' } }],
+        responses: { '200': { description: 'Page of code review response rows', content: { 'application/json': { schema: page } } }, ...errors },
+      },
+    },
+    '/v1/integrations/github/webhook': {
+      post: {
+        summary: 'GitHub webhook receiver (Codex Code Review: pull_request_review, pull_request_review_comment, issue_comment, pull_request, ping)',
+        description:
+          'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with [github] webhook_secret), not a bearer key. Deliveries go to the default workspace unless ?workspace=ID. Idempotent on X-GitHub-Delivery and on GitHub object ids. application/json or application/x-www-form-urlencoded (payload=).',
+        parameters: [
+          { name: 'workspace', in: 'query', schema: { type: 'string' } },
+          { name: 'X-GitHub-Event', in: 'header', required: true, schema: { type: 'string' } },
+          { name: 'X-GitHub-Delivery', in: 'header', schema: { type: 'string' } },
+          { name: 'X-Hub-Signature-256', in: 'header', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: { content: { 'application/json': {}, 'application/x-www-form-urlencoded': {} } },
+        responses: {
+          '200': { description: 'Stored (applied counts), a ping, or a replayed delivery (duplicate: true)' },
+          '202': { description: 'Event or action not used by Steward (ignored: true, reason)' },
+          '400': { description: 'Malformed JSON, missing X-GitHub-Event, or a payload without the fields needed' },
+          '401': { description: 'Signature missing or not matching' },
+          '404': { description: 'Integration not configured, or unknown workspace' },
+        },
+      },
+    },
+    '/v1/ingest/code_review_events': {
+      post: {
+        summary: 'Code review facts from other code hosts: reviews, comments (priority, replies), reactions, pull request state',
+        security: bearer,
+        description:
+          'Scope ingest.write. Body {host?: string (default "custom"), events: [...]}; each event has type review | comment | reaction | pull_request (see src/sources/code-review-json/schema.ts). Times are Unix seconds or ISO 8601. Idempotent on ids; invalid events are listed in rejected[] and the rest are stored.',
+        requestBody: {
+          content: {
+            'application/json': {
+              example: {
+                host: 'gitlab',
+                events: [
+                  { type: 'review', id: 1, repository: 'acme/api', pull_request: 7, author: { login: 'codex-bot' }, bot: true, created_at: '2026-01-05T10:00:00Z' },
+                  { type: 'comment', id: 11, repository: 'acme/api', pull_request: 7, review_id: 1, author: { login: 'codex-bot' }, bot: true, priority: 'P1', created_at: '2026-01-05T10:00:00Z' },
+                  { type: 'comment', id: 12, repository: 'acme/api', pull_request: 7, author: { login: 'alice', email: 'alice@example.com' }, in_reply_to: 11, created_at: '2026-01-05T11:00:00Z' },
+                  { type: 'reaction', comment_id: 11, content: '+1', user: { login: 'alice' } },
+                  { type: 'pull_request', repository: 'acme/api', number: 7, action: 'merged', at: '2026-01-06T09:00:00Z' },
+                ],
+              },
+            },
+          },
+        },
+        responses: { '200': { description: '{accepted, rejected[{index, reason}], applied}' }, '415': { description: 'Not JSON' }, ...errors },
+      },
+    },
     '/v1/admin/workspaces': { get: { summary: 'The key\'s workspace', security: bearer, responses: { '200': { description: 'list' }, ...errors } } },
     '/v1/admin/workspaces/{workspace_id}/users': {
       get: { summary: 'List users', security: bearer, responses: { '200': { description: 'list' }, ...errors } },

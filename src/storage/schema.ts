@@ -1,3 +1,4 @@
+import type { CodeReviewTables } from './code-review.schema.js';
 // Table types for Kysely. Times are epoch ms, `day` is days since epoch, `week` ISO-week number,
 // money is integer nano-USD and credits integer nano-credits (exact sums on both databases).
 
@@ -164,7 +165,7 @@ export interface ActiveUserSetTable {
   client_id: string;
 }
 
-export interface Database {
+export interface Database extends CodeReviewTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   api_keys: ApiKeyTable;
