@@ -2,6 +2,7 @@
 // (what OpenAI's analytics clients parse); everything else an OpenAI-style `error` object.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StewardError } from '../core/errors.js';
+import { isTransientStorageError } from '../storage/errors.js';
 
 function fromFastify(err: FastifyError, bodyLimit: number): StewardError | undefined {
   switch (err.code) {
@@ -17,6 +18,8 @@ function fromFastify(err: FastifyError, bodyLimit: number): StewardError | undef
   if (err.validation) return new StewardError('validation', err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new StewardError('invalid_request', err.message);
   if (err instanceof SyntaxError) return new StewardError('malformed_body', `body is not valid JSON: ${err.message}`);
+  // Nothing was acknowledged: tell exporters to retry (OTLP treats 503 + Retry-After as retryable).
+  if (isTransientStorageError(err)) return new StewardError('storage_unavailable', undefined, { retryAfterSeconds: 2, cause: err });
   return undefined;
 }
 
