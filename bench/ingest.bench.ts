@@ -51,6 +51,26 @@ for (const dialect of dialects) {
   const r2 = await run(bodies.slice(0, 100));
   const turns2 = await store.db.selectFrom('turns').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   console.log(`[${dialect}] replay of 100 requests: ${Math.round((100 * SPR * RECORDS_PER_SESSION) / (r2.ms / 1000))} records/s, turns unchanged: ${Number(turns2.n) === Number(turns.n)}`);
+  // Freshness: one session posted, then the usage API asked until its turn shows (acknowledged -> visible).
+  const owner = (await createKey(store.db, { workspaceId: boot.workspace.id, scopes: ['codex.enterprise.analytics.read'] }, { type: 'system', id: null })).secret;
+  const fresh: number[] = [];
+  const one = buildBodies(30, 1, 99, format);
+  for (const body of one) {
+    const before = await turnsNow(url, boot.workspace.id, owner);
+    const res = await fetch(`${url}/v1/logs`, { method: 'POST', body, headers: { 'content-type': contentType, authorization: `Bearer ${keys[0]}` } });
+    const acked = performance.now();
+    if (res.status !== 200) throw new Error(`ingest ${res.status}`);
+    while ((await turnsNow(url, boot.workspace.id, owner)) === before) if (performance.now() - acked > 5000) throw new Error('not visible after 5 s');
+    fresh.push(performance.now() - acked);
+  }
+  fresh.sort((a, b) => a - b);
+  console.log(`[${dialect}] acknowledged -> visible in the usage API: p50 ${fresh[14].toFixed(1)} ms, max ${fresh[29].toFixed(1)} ms (30 posts; the write is committed before the 200)`);
   await app.close();
   await store.close();
+}
+
+async function turnsNow(url: string, ws: string, key: string): Promise<number> {
+  const r = await fetch(`${url}/v1/analytics/codex/workspaces/${ws}/usage?group=workspace&start_time=${Math.floor(Date.now() / 1000) - 89 * 86400}`, { headers: { authorization: `Bearer ${key}` } });
+  const body = (await r.json()) as { data: { totals: { turns: number } }[] };
+  return body.data.reduce((s, row) => s + row.totals.turns, 0);
 }
