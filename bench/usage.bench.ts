@@ -27,7 +27,7 @@ for (const dialect of dialects) {
     console.log(`[${dialect}] reusing generated data`);
   } else {
     console.log(`[${dialect}] generating ${TURNS} turns, ${USERS} users, 90 days ...`);
-    const g = await generateUsage(store.db, { users: USERS, days: 90, turns: TURNS, seed: 42 }, console.log);
+    const g = await generateUsage(store.db, { users: USERS, days: 90, turns: TURNS, seed: 42, dialect }, console.log);
     workspaceId = g.workspaceId;
     console.log(`[${dialect}] generated ${g.totalTurns} turns into ${g.rows} rollup rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }

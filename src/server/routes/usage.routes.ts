@@ -3,11 +3,10 @@ import { parseAnalyticsQuery } from '../../services/analytics/params.js';
 import { USAGE_GROUPS, usageCursorKeys, usagePage } from '../../services/analytics/usage.service.js';
 import { requireScope } from '../auth.js';
 import type { AppContext } from '../context.js';
-import { usagePageSchema } from './usage.schema.js';
 
 export async function usageRoutes(app: FastifyInstance, ctx: AppContext) {
   const a = ctx.config.analytics;
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', { preHandler: requireScope(ctx.store.db, 'codex.enterprise.analytics.read'), schema: { response: { 200: usagePageSchema } } }, async (req) => {
+  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', { preHandler: requireScope(ctx.store.db, 'codex.enterprise.analytics.read') }, async (req) => {
     const q = parseAnalyticsQuery(
       req.query as Record<string, unknown>,
       Date.now(),

@@ -23,22 +23,33 @@ export async function usagePageKeys(db: DbOrTrx, grain: Grain, ws: string, start
   return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
 }
 
-// Rows for exactly the page's (bucket, user) keys, as one IN-list per bucket (a page spans one or a
-// few buckets). A two-sided row-value range would read the same rows, but PostgreSQL cannot estimate
-// it and chose a sequential scan (40 ms instead of 3 ms at 10M turns).
+// Rows for exactly the page's keys. Pages are contiguous in (bucket, user_id) order, so the page is
+// "first bucket from the first user, whole buckets between, last bucket up to the last user": plain
+// equality and range predicates both planners estimate well. (A two-sided row-value range made
+// PostgreSQL choose a sequential scan; a 1,000-id IN list cost it 5 ms of planning per query.)
 export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: PageKey[]) {
-  const byBucket = new Map<number, string[]>();
-  for (const k of keys) (byBucket.get(k.bucket) ?? byBucket.set(k.bucket, []).get(k.bucket)!).push(k.user_id);
+  const first = keys[0];
+  const last = keys[keys.length - 1];
   const rowsOf = (table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week') =>
     db
       .selectFrom(table as 'usage_user_day')
       .selectAll()
       .where('workspace_id', '=', ws)
-      .where((eb) => eb.or([...byBucket].map(([bucket, users]) => eb.and([eb('bucket', '=', bucket), eb('user_id', 'in', users)]))))
+      .where((eb) =>
+        first.bucket === last.bucket
+          ? eb.and([eb('bucket', '=', first.bucket), eb('user_id', '>=', first.user_id), eb('user_id', '<=', last.user_id)])
+          : eb.or([
+              eb.and([eb('bucket', '=', first.bucket), eb('user_id', '>=', first.user_id)]),
+              eb.and([eb('bucket', '>', first.bucket), eb('bucket', '<', last.bucket)]),
+              eb.and([eb('bucket', '=', last.bucket), eb('user_id', '<=', last.user_id)]),
+            ]),
+      )
       .execute();
-  const clients = (await rowsOf(userTable(grain))).map(num) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[];
-  const models = (await rowsOf(userModelTable(grain))).map(num) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[];
-  return { clients, models };
+  const [clients, models] = await Promise.all([rowsOf(userTable(grain)), rowsOf(userModelTable(grain))]);
+  return {
+    clients: clients.map(num) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[],
+    models: models.map(num) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[],
+  };
 }
 
 export async function workspacePageBuckets(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, afterBucket: number | null, limit: number): Promise<number[]> {
