@@ -1,4 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { complianceCommand } from './compliance.command.js';
+import { importCommand } from './import.command.js';
+import { reportCommand } from './report.command.js';
+import { pushCommand } from './push.command.js';
+import { collectCommand } from './collect.command.js';
 import { keysCommand } from './keys.command.js';
 import { serveCommand } from './serve.command.js';
 import { exitCodeFor } from './shared.js';
@@ -12,6 +17,11 @@ export async function main(argv: string[]): Promise<void> {
   usersCommand(program);
   keysCommand(program);
   workspacesCommand(program);
+  complianceCommand(program);
+  importCommand(program);
+  reportCommand(program);
+  pushCommand(program);
+  collectCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

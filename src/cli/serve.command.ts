@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../server/app.js';
 import { ensureBootstrapped } from '../services/workspaces.service.js';
 import { startReactionPoller } from '../services/github-reaction-poller.service.js';
+import { startComplianceJobs } from '../services/compliance/jobs.service.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -24,6 +25,8 @@ export function serveCommand(program: Command): void {
       const address = await app.listen({ host: config.host, port: config.port });
       // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
       const reactionPoller = config.github.token && config.github.poll_interval_seconds > 0 ? startReactionPoller(store.db, config.github, { log: app.log }) : null;
+      // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
+      const compliance = startComplianceJobs(store.db, config, app.log);
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       if (flags.json) {
         process.stdout.write(JSON.stringify({ event: 'listening', url: address, store: store.describe, dialect: store.dialect, workspace_id: boot.workspace.id, owner_key: boot.ownerKey ?? null }) + '\n');
@@ -47,6 +50,7 @@ export function serveCommand(program: Command): void {
         while (ctx.state.inflightBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         // close() stops accepting connections and waits for in-flight requests (and their transactions).
         await reactionPoller?.stop();
+        await compliance.stop();
         await app.close();
         await store.close();
         process.exit(0);

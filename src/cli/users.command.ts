@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser } from '../services/users.service.js';
+import { addUser, changeRole } from '../services/users.service.js';
 import { defaultWorkspace } from '../services/workspaces.service.js';
 import { listUsers } from '../storage/repositories/users.repository.js';
 import { CLI, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
@@ -17,6 +17,14 @@ export function usersCommand(program: Command): void {
         print(flags, u, () => `Added ${u.email} (${u.role}) as ${u.id}`);
       }),
     );
+  withStoreOptions(users.command('set-role <email> <role>').description('change a user\'s role (owner|security_owner|analytics_owner|analytics_viewer|member); audited')).action(
+    async (email: string, role: string, flags: StoreFlags) =>
+      withStore(flags, async ({ db }) => {
+        const ws = await defaultWorkspace(db);
+        const u = await changeRole(db, ws.id, email, role, CLI);
+        print(flags, u, () => `${u.email} is now ${u.role}`);
+      }),
+  );
   withStoreOptions(users.command('list').description('list users')).action(async (flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);

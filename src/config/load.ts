@@ -9,7 +9,7 @@ export class ConfigError extends Error {}
 type Plain = Record<string, unknown>;
 
 // STEWARD_DATABASE_URL -> database_url; STEWARD_GITHUB_WEBHOOK_SECRET -> github.webhook_secret.
-const SECTIONS = ['analytics', 'pricing', 'ingest', 'github'];
+const SECTIONS = ['analytics', 'pricing', 'ingest', 'github', 'compliance'];
 function fromEnv(env: NodeJS.ProcessEnv): Plain {
   const out: Plain = {};
   for (const [name, value] of Object.entries(env)) {

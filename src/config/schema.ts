@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { complianceSchema } from './compliance.schema.js';
 
 // A list of GitHub reaction contents; STEWARD_GITHUB_*_REACTIONS may give it comma-separated.
 const reactionList = z.preprocess(
@@ -62,6 +63,7 @@ export const configSchema = z
         upvote_reactions: ['+1', 'heart', 'hooray', 'rocket'],
         downvote_reactions: ['-1', 'confused'],
       }),
+    compliance: complianceSchema,
   })
   .strict();
 

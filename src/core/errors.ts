@@ -14,6 +14,7 @@ export const ERRORS = {
   invalid_request: { status: 400, retryable: false, message: 'invalid request' },
   validation: { status: 422, retryable: false, message: 'validation error' },
   conflict: { status: 409, retryable: false, message: 'conflict' },
+  not_configured: { status: 409, retryable: false, message: 'this feature is not configured on the server' },
   overloaded: { status: 503, retryable: true, message: 'server is busy; retry later' },
   rate_limited: { status: 429, retryable: true, message: 'too many requests; retry later' },
   shutting_down: { status: 503, retryable: true, message: 'server is shutting down; retry later' },

@@ -53,6 +53,7 @@ export interface ModelResponse extends Base {
   turnId?: string;
   tokens: TokenCounts;
   cacheWrite?: number;
+  text?: string; // the assistant's reply, when the source carries it (session files): CODEX_LOG response.text
 }
 
 export interface ToolCall extends Base {
@@ -65,6 +66,7 @@ export interface ToolCall extends Base {
   durationMs?: number;
   arguments?: string;
   output?: string;
+  exitCode?: number;
 }
 
 export type NormalizedEvent = ThreadStarted | TurnStarted | ModelResponse | ToolCall;
@@ -97,4 +99,7 @@ export interface EnrichedEvent {
   // Title-generation and similar helper turns cost tokens but are not user turns or threads.
   countsAsTurn: boolean;
   priced?: import('./pricing.js').Priced;
+  // Set by the redact step: what the content policy did to each text field, and DLP findings.
+  content?: Partial<Record<import('./content-policy.js').ContentField, { mode: import('./content-policy.js').ContentMode; length: number; redactions: number }>>;
+  findings?: import('./content-policy.js').ContentFinding[];
 }

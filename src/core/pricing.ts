@@ -5,14 +5,23 @@ export interface ModelPrice {
   input: number;
   cachedInput: number;
   output: number;
+  // Long-context tier: a request whose input exceeds `aboveInputTokens` is priced entirely at
+  // `inputMultiplier` x (input and cached input) and `outputMultiplier` x (output). OpenAI's
+  // published rule for gpt-5.4 and gpt-5.5 (prompts over 272K tokens); LiteLLM and so ccusage
+  // apply it the same way (docs/decisions/0006-session-files.md).
+  longContext?: { aboveInputTokens: number; inputMultiplier: number; outputMultiplier: number };
 }
 
-export const PRICING_VERSION = '2026-11-01';
+export const PRICING_VERSION = '2026-11-22';
+const LONG_272K = { aboveInputTokens: 272_000, inputMultiplier: 2, outputMultiplier: 1.5 };
 
 // Keys are matched exactly first, then by longest prefix (dated snapshots such as gpt-5-2025-08-07).
 export const PRICES: Record<string, ModelPrice> = {
-  'gpt-5.5': { input: 5, cachedInput: 0.5, output: 30 },
-  'gpt-5.4': { input: 2.5, cachedInput: 0.25, output: 15 },
+  'gpt-5.5': { input: 5, cachedInput: 0.5, output: 30, longContext: LONG_272K },
+  'gpt-5.4': { input: 2.5, cachedInput: 0.25, output: 15, longContext: LONG_272K },
+  'gpt-5.4-mini': { input: 0.75, cachedInput: 0.075, output: 4.5 },
+  'gpt-5.4-nano': { input: 0.2, cachedInput: 0.02, output: 1.25 },
+  'gpt-5.3-codex': { input: 1.75, cachedInput: 0.175, output: 14 },
   'gpt-5.2': { input: 1.75, cachedInput: 0.175, output: 14 },
   'gpt-5.2-codex': { input: 1.75, cachedInput: 0.175, output: 14 },
   'gpt-5.1': { input: 1.25, cachedInput: 0.125, output: 10 },
@@ -86,7 +95,10 @@ export function priceUsage(model: string | null | undefined, t: TokenCounts, cre
   const { price, model: pricedModel, fallback } = lookupPrice(model);
   const cached = Math.min(t.cached, t.input);
   const uncached = t.input - cached;
-  const costNanoUsd = uncached * perTokenNano(price.input) + cached * perTokenNano(price.cachedInput) + t.output * perTokenNano(price.output);
+  const lc = price.longContext && t.input > price.longContext.aboveInputTokens ? price.longContext : undefined;
+  const inMul = lc?.inputMultiplier ?? 1;
+  const outMul = lc?.outputMultiplier ?? 1;
+  const costNanoUsd = uncached * perTokenNano(price.input * inMul) + cached * perTokenNano(price.cachedInput * inMul) + t.output * perTokenNano(price.output * outMul);
   return { costNanoUsd, creditsNano: Math.round(costNanoUsd * creditsPerUsd), pricedModel, fallback, pricingVersion: PRICING_VERSION };
 }
 

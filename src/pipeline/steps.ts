@@ -1,8 +1,9 @@
-// Ingest as named steps: identify > dedupe-key > classify > price. Each takes the event being
+// Ingest as named steps: identify > dedupe-key > classify > price > redact. Each takes the event being
 // built and returns it, or a typed drop. They are pure except identify's injected user lookup.
 import { clientIdFromOriginator } from '../core/clients.js';
 import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../core/events.js';
 import { priceUsage } from '../core/pricing.js';
+import { applyContentPolicy, type ContentField, type ContentPolicy } from '../core/content-policy.js';
 
 export interface Principal {
   workspaceId: string;
@@ -17,6 +18,8 @@ export interface PipelineEnv {
   creditsPerUsd: number;
   // Resolves an email claim to a user id (only consulted for shared collector keys).
   userIdForEmail: (email: string) => string | undefined;
+  // The workspace's content policy; absent, content is stored as received (no DLP).
+  contentPolicy?: ContentPolicy;
 }
 
 export type Step = (e: EnrichedEvent, env: PipelineEnv) => EnrichedEvent | Drop;
@@ -65,4 +68,26 @@ export const price: Step = (e, env) => {
   return e;
 };
 
-export const STEPS: readonly Step[] = [dedupeKey, classify, price];
+// DLP-scan prompt, response, tool arguments and output, and store them as the workspace's policy
+// says (store with secrets redacted | hash | redact). Runs after dedupe-key, so keys never change.
+export const redact: Step = (e, env) => {
+  const policy = env.contentPolicy;
+  if (!policy) return e;
+  const apply = (text: string | undefined, field: ContentField): string | undefined => {
+    if (text === undefined || text === null) return text;
+    const r = applyContentPolicy(text, field, policy);
+    (e.content ??= {})[field] = { mode: r.mode, length: r.length, redactions: r.findings.length };
+    if (r.findings.length) (e.findings ??= []).push(...r.findings);
+    return r.text ?? undefined;
+  };
+  const ev = e.event;
+  if (ev.kind === 'turn') ev.prompt = apply(ev.prompt, 'prompt');
+  else if (ev.kind === 'response') ev.text = apply(ev.text, 'response');
+  else if (ev.kind === 'tool') {
+    ev.arguments = apply(ev.arguments, 'tool_arguments');
+    ev.output = apply(ev.output, 'tool_output');
+  }
+  return e;
+};
+
+export const STEPS: readonly Step[] = [dedupeKey, classify, price, redact];

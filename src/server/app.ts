@@ -10,10 +10,13 @@ import { healthRoutes } from './routes/health.routes.js';
 import { otlpLogsReceiver } from './routes/otlp-logs.receiver.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { openapiRoutes } from './routes/openapi.routes.js';
+import { complianceLogsRoutes } from './routes/compliance-logs.routes.js';
+import { complianceAdminRoutes } from './routes/compliance-admin.routes.js';
 import { createMetrics } from './metrics.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from './routes/github-webhook.receiver.js';
 import { codeReviewIngestRoutes } from './routes/code-review-ingest.routes.js';
 import { codeReviewRoutes } from './routes/code-review.routes.js';
+import { rolloutsReceiver } from './routes/rollouts.receiver.js';
 
 export interface BuildOptions {
   store: Store;
@@ -58,8 +61,11 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(async (i) => otlpLogsReceiver(i, ctx));
   await app.register(async (i) => usageRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));
+  await app.register(async (i) => complianceLogsRoutes(i, ctx));
+  await app.register(async (i) => complianceAdminRoutes(i, ctx));
   await app.register(async (i) => githubWebhookReceiver(i, ctx));
   await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
   await app.register(async (i) => codeReviewRoutes(i, ctx));
+  await app.register(async (i) => rolloutsReceiver(i, ctx));
   return { app, ctx, routes };
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { StewardError } from '../core/errors.js';
 import type { Scope } from '../core/scopes.js';
 import { authenticate, type AuthenticatedKey } from '../services/keys.service.js';
+import { recordAuthFailure } from '../services/compliance/auth-log.service.js';
 import type { Db } from '../storage/database.js';
 
 declare module 'fastify' {
@@ -20,8 +21,30 @@ export function bearer(req: FastifyRequest): string {
 
 export function requireScope(db: Db, scope: Scope): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    req.principal = await authenticate(db, bearer(req), scope);
     const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
-    if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
+    try {
+      req.principal = await authenticate(db, bearer(req), scope);
+      if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
+    } catch (e) {
+      if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(db, req, e, scope, ws);
+      throw e;
+    }
   };
+}
+
+// Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
+async function logAuthFailure(db: Db, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
+  await recordAuthFailure(db, {
+    code: e.code,
+    message: e.message,
+    secret: m?.[1],
+    method: req.method,
+    path: req.url.split('?')[0],
+    route: req.routeOptions?.url ?? null,
+    requiredScope: scope,
+    requestedWorkspace: ws ?? null,
+    ip: req.ip ?? null,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+  }).catch((err) => req.log.error({ err }, 'could not record the authentication failure in AUTH_LOG'));
 }

@@ -1,5 +1,8 @@
 // The OpenAPI document served at /openapi.json. Written by hand, kept next to the routes it
 // describes; test/openapi.http.test.ts checks that every registered route appears here.
+import { COMPLIANCE_PATHS } from './compliance.openapi.js';
+import { ROLLOUT_PATHS } from './rollouts.openapi.js';
+
 const bearer = [{ bearerAuth: [] }];
 const analyticsParams = [
   { name: 'workspace_id', in: 'path', required: true, schema: { type: 'string' } },
@@ -119,5 +122,7 @@ export const OPENAPI = {
       post: { summary: 'Create a key {scopes[], user?, name?, shared_collector?}; the secret is returned once', security: bearer, responses: { '201': { description: 'created' }, ...errors } },
     },
     '/v1/admin/workspaces/{workspace_id}/keys/{key_id}/revoke': { post: { summary: 'Revoke a key', security: bearer, responses: { '200': { description: 'revoked' }, '404': { description: 'unknown key' }, ...errors } } },
+    ...COMPLIANCE_PATHS,
+    ...ROLLOUT_PATHS,
   } as Record<string, unknown>,
 };

@@ -1,7 +1,9 @@
-// Every state change takes an Actor and appends its audit entry in the same transaction as the change.
-import { newId } from '../core/ids.js';
+// Every state change takes an Actor and appends its AUDIT_LOG record to the workspace's compliance
+// chain in the same transaction as the change (pass the transaction: the change and its record
+// commit together or not at all).
+import { auditDraft } from '../core/compliance-records.js';
 import type { DbOrTrx } from '../storage/database.js';
-import { appendAudit } from '../storage/repositories/audit.repository.js';
+import { appendRecords } from '../storage/repositories/compliance-chain.repository.js';
 
 export interface Actor {
   type: 'cli' | 'key' | 'system' | 'user';
@@ -18,16 +20,5 @@ export async function audit(
   target: { type: string; id: string } | null,
   change: { before?: unknown; after?: unknown } = {},
 ): Promise<void> {
-  await appendAudit(db, {
-    id: newId(),
-    workspace_id: workspaceId,
-    ts: Date.now(),
-    actor_type: actor.type,
-    actor_id: actor.id,
-    action,
-    target_type: target?.type ?? null,
-    target_id: target?.id ?? null,
-    before_json: change.before === undefined ? null : JSON.stringify(change.before),
-    after_json: change.after === undefined ? null : JSON.stringify(change.after),
-  });
+  await appendRecords(db, workspaceId, [auditDraft({ ts: Date.now(), actor, action, target, before: change.before, after: change.after })]);
 }

@@ -5,15 +5,22 @@ import type { Principal } from '../pipeline/steps.js';
 import type { Db } from '../storage/database.js';
 import { storeEvents, type StoreResult } from '../storage/repositories/ingest.repository.js';
 import { listUsers } from '../storage/repositories/users.repository.js';
+import type { IngestRequestMeta } from '../core/compliance-records.js';
+import { recordIngest } from './compliance/ingest-records.service.js';
+import { contentPolicyFor } from './compliance/policy.service.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
   hostName?: string;
   creditsPerUsd: number;
+  // Request metadata recorded in CODEX_LOG (host, app version, …).
+  requestMeta?: Omit<IngestRequestMeta, 'keyId'>;
+  // false skips content policy, DLP and compliance records (baseline for bench/compliance.bench.ts).
+  recordCompliance?: boolean;
 }
 
 export interface IngestOutcome {
-  stored: StoreResult;
+  stored: StoreResult; // counts only (fresh is consumed by the compliance hook)
   rejected: { index: number; reason: DropReason | string; detail?: string }[];
 }
 
@@ -23,12 +30,20 @@ export async function ingestEvents(db: Db, principal: Principal, inputs: { index
   if (principal.sharedCollector) {
     emails = new Map((await listUsers(db, principal.workspaceId)).map((u) => [u.email, u.id]));
   }
+  const policy = opts.recordCompliance === false ? undefined : await contentPolicyFor(db, principal.workspaceId);
   const { events, drops } = runPipeline(inputs, principal, {
     source: opts.source,
     hostName: opts.hostName,
     creditsPerUsd: opts.creditsPerUsd,
     userIdForEmail: (email) => emails?.get(email),
+    contentPolicy: policy,
   });
-  const stored = events.length ? await db.transaction().execute((trx) => storeEvents(trx, events)) : { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
+  if (!events.length) return { stored: { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 }, rejected: drops };
+  // Facts, rollups and their compliance records commit together.
+  const { fresh: _fresh, ...stored } = await db.transaction().execute(async (trx) => {
+    const result = await storeEvents(trx, events);
+    if (policy) await recordIngest(trx, principal.workspaceId, result.fresh ?? [], events, policy, { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta });
+    return result;
+  });
   return { stored, rejected: drops };
 }

@@ -23,8 +23,14 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
   const count = (reason: string) => (rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1);
   if (decoded.invalid.length) rejectedByReason.invalid_record = decoded.invalid.length;
   let hostName: string | undefined;
+  const meta: { appVersion?: string; serviceName?: string; serviceVersion?: string; terminalType?: string; authMode?: string } = {};
   for (const r of decoded.records) {
     hostName ??= attrString(r.resource, 'host.name');
+    meta.serviceName ??= attrString(r.resource, 'service.name');
+    meta.serviceVersion ??= attrString(r.resource, 'service.version');
+    meta.appVersion ??= attrString(r.attrs, 'app.version');
+    meta.terminalType ??= attrString(r.attrs, 'terminal.type');
+    meta.authMode ??= attrString(r.attrs, 'auth_mode');
     const n = normalizeRecord(r);
     if (n === null) continue;
     if (isDrop(n)) {
@@ -33,7 +39,7 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
     }
     else inputs.push({ index: r.index, event: n });
   }
-  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd });
+  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
   for (const d of outcome.rejected) {
     count(d.reason);
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);

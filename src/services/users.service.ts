@@ -2,7 +2,7 @@ import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ROLES } from '../core/scopes.js';
 import type { Db } from '../storage/database.js';
-import { findUserByEmail, insertUser } from '../storage/repositories/users.repository.js';
+import { findUserByEmail, insertUser, updateUser } from '../storage/repositories/users.repository.js';
 import type { UserTable } from '../storage/schema.js';
 import { audit, type Actor } from './audit.service.js';
 
@@ -27,5 +27,19 @@ export async function addUser(db: Db, input: { workspaceId: string; email: strin
     await insertUser(trx, row);
     await audit(trx, input.workspaceId, actor, 'user.added', { type: 'user', id: row.id }, { after: row });
     return row;
+  });
+}
+
+// Changes a user's role; the change and its AUDIT_LOG record (user.role_changed) commit together.
+export async function changeRole(db: Db, workspaceId: string, email: string, role: string, actor: Actor): Promise<UserTable> {
+  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+  return db.transaction().execute(async (trx) => {
+    const before = await findUserByEmail(trx, workspaceId, email.trim().toLowerCase());
+    if (!before) throw new StewardError('not_found', `no user with email ${email}`);
+    if (before.role === role) return before;
+    await updateUser(trx, before.id, { role });
+    const after = { ...before, role };
+    await audit(trx, workspaceId, actor, 'user.role_changed', { type: 'user', id: before.id }, { before: { role: before.role }, after: { role } });
+    return after;
   });
 }

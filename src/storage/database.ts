@@ -24,6 +24,7 @@ export interface Store {
   dialect: DialectName;
   describe: string;
   close(): Promise<void>;
+  options?: StoreOptions; // how it was opened: lets a worker thread open the same store
 }
 
 // PostgreSQL returns BIGINT and NUMERIC (sum of bigint) as strings; every number we store fits a
@@ -40,7 +41,7 @@ export function openStore(opts: StoreOptions): Store {
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close: () => db.destroy() };
+    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close: () => db.destroy(), options: opts };
   }
   const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -53,7 +54,7 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy() };
+  return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
 }
 
 // Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small

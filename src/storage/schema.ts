@@ -1,4 +1,6 @@
 import type { CodeReviewTables } from './code-review.schema.js';
+import type { ComplianceTables } from './compliance.schema.js';
+import type { RolloutTables } from './rollout.schema.js';
 // Table types for Kysely. Times are epoch ms, `day` is days since epoch, `week` ISO-week number,
 // money is integer nano-USD and credits integer nano-credits (exact sums on both databases).
 
@@ -32,19 +34,6 @@ export interface ApiKeyTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
-}
-
-export interface AuditEventTable {
-  id: string;
-  workspace_id: string;
-  ts: number;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  before_json: string | null;
-  after_json: string | null;
 }
 
 export interface ThreadTable {
@@ -165,11 +154,10 @@ export interface ActiveUserSetTable {
   client_id: string;
 }
 
-export interface Database extends CodeReviewTables {
+export interface Database extends CodeReviewTables, ComplianceTables, RolloutTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   api_keys: ApiKeyTable;
-  audit_events: AuditEventTable;
   threads: ThreadTable;
   turns: TurnTable;
   model_requests: ModelRequestTable;

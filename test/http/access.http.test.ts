@@ -15,12 +15,27 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/analytics/codex/workspaces/:workspace_id/code_reviews': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/code_review_responses': 'codex.enterprise.analytics.read',
   'POST /v1/ingest/code_review_events': 'ingest.write',
+  'POST /v1/ingest/rollouts': 'ingest.write',
   'GET /v1/admin/workspaces': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/users': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/keys': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/keys': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/keys/:key_id/revoke': 'admin',
+  'GET /v1/compliance/workspaces/:workspace_id/logs': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/logs/:log_file_id': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/max_event_time': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/search': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/verify': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/checkpoint': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/checkpoints': 'codex.enterprise.compliance.read',
+  'GET /v1/compliance/workspaces/:workspace_id/holds': 'codex.enterprise.compliance.read',
+  'POST /v1/compliance/workspaces/:workspace_id/holds': 'codex.enterprise.compliance.delete',
+  'POST /v1/compliance/workspaces/:workspace_id/holds/:hold_id/release': 'codex.enterprise.compliance.delete',
+  'POST /v1/compliance/workspaces/:workspace_id/retention/run': 'codex.enterprise.compliance.delete',
+  'GET /v1/compliance/workspaces/:workspace_id/policy': 'codex.enterprise.compliance.read',
+  'PUT /v1/compliance/workspaces/:workspace_id/policy': 'codex.enterprise.compliance.delete',
+  'GET /v1/compliance/workspaces/:workspace_id/sinks': 'codex.enterprise.compliance.read',
 };
 const SCOPES = ['ingest.write', 'codex.enterprise.analytics.read', 'codex.enterprise.compliance.read', 'codex.enterprise.compliance.delete', 'admin'];
 
@@ -56,7 +71,7 @@ describe('access control (sqlite)', () => {
       assert.equal((await call()).statusCode, 401, `${id} without key`);
       for (const s of SCOPES) {
         const r = await call(keys[s]);
-        if (id === 'POST /v1/logs' && s === 'admin') {
+        if ((id === 'POST /v1/logs' || id === 'POST /v1/ingest/rollouts') && s === 'admin') {
           // An owner key holds the scope but is nobody's: ingest needs a person to attribute to.
           assert.equal(r.statusCode, 403);
           assert.match(r.json().error.message, /not bound to a user/);

@@ -71,6 +71,15 @@ export class LineSplitter {
     let i = 0;
     while (i < chunk.length) {
       const nl = chunk.indexOf(0x0a, i);
+      if (nl >= 0 && this.lineBytes === 0) {
+        // Fast path: a whole line inside this chunk is decoded in place, without copying it.
+        const direct = this.directLine(chunk, i, nl);
+        if (direct) {
+          out.push(direct);
+          i = nl + 1;
+          continue;
+        }
+      }
       const end = nl < 0 ? chunk.length : nl;
       if (end > i) this.append(chunk.subarray(i, end));
       this.pos += end - i;
@@ -123,6 +132,26 @@ export class LineSplitter {
     const binary = buf.includes(0) || !isUtf8(this.overflow ? trimBrokenUtf8Tail(buf) : buf);
     if (this.overflow) return { lineNo, offset, bytes: this.lineBytes, head: buf.toString('utf8'), oversized: true, binary };
     return { lineNo, offset, bytes: this.lineBytes, text: buf.toString('utf8'), oversized: false, binary };
+  }
+
+  /** A line that lies whole in `chunk` [start, nl) and fits its limit, or undefined (the slow path handles it). */
+  private directLine(chunk: Buffer, start: number, nl: number): RawLine | undefined {
+    const len = nl - start;
+    if (len > this.sniffBytes) {
+      let limit = this.maxLineBytes;
+      if (this.limitFor) {
+        const l = this.limitFor(chunk.subarray(start, start + this.sniffBytes));
+        if (Number.isFinite(l) && l >= 0) limit = Math.min(this.maxLineBytes, Math.max(l, this.headBytes));
+      }
+      if (len > limit) return undefined;
+    }
+    const buf = chunk.subarray(start, nl);
+    const binary = buf.includes(0) || !isUtf8(buf);
+    this.lineNo += 1;
+    const line: RawLine = { lineNo: this.lineNo, offset: this.lineStart, bytes: len, text: buf.toString('utf8'), oversized: false, binary };
+    this.pos += len + 1;
+    this.lineStart = this.pos;
+    return line;
   }
 
   private finishLine(): RawLine {
@@ -249,8 +278,10 @@ export interface SniffedHead {
   enveloped: boolean;
 }
 
+const FIELD_RES = new Map<string, RegExp>();
 const strField = (head: string, key: string, from = 0): { value: string; at: number } | undefined => {
-  const re = new RegExp(`"${key}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
+  let re = FIELD_RES.get(key);
+  if (!re) FIELD_RES.set(key, (re = new RegExp(`"${key}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g')));
   re.lastIndex = from;
   const m = re.exec(head);
   if (!m) return undefined;
@@ -260,6 +291,15 @@ const strField = (head: string, key: string, from = 0): { value: string; at: num
     return { value: m[1] ?? '', at: m.index };
   }
 };
+
+/** Only what the line reader needs to pick a line's size limit: envelope or not, type, payload type. */
+export function sniffTypes(head: string): { enveloped: boolean; type?: string; payloadType?: string } {
+  const enveloped = /^\s*\{\s*"timestamp"\s*:/.test(head) && head.includes('"payload"');
+  const first = strField(head, 'type');
+  if (!enveloped || !first) return { enveloped, type: first?.value };
+  const p = head.indexOf('"payload"');
+  return { enveloped, type: first.value, payloadType: p >= 0 ? strField(head, 'type', p)?.value : undefined };
+}
 
 /** Best-effort field extraction from the first bytes of a line too long to keep. */
 export function sniffHead(head: string): SniffedHead {

@@ -3,7 +3,7 @@
 // state, which is where dedupe, turn tracking, token deltas and sub-agent attribution happen, and
 // turns them into normalized events. Also the pure helpers both sides share.
 import type { ThreadKind } from '../../core/events.js';
-import { jsonStringPrefix, sniffHead, type RawLine } from './decode.js';
+import { jsonStringPrefix, sniffHead, sniffTypes, type RawLine } from './decode.js';
 import {
   AgentMessageEventSchema,
   AgentReasoningEventSchema,
@@ -750,7 +750,7 @@ export function normalizeOversized(raw: RawLine): NormalizedLine {
 /** For the line reader: how many bytes of a line to keep, decided from its first bytes. */
 export function lineLimitFor(maxLineBytes: number, maxToolOutputBytes: number): (head: Buffer) => number {
   return (headBuf) => {
-    const s = sniffHead(headBuf.toString('utf8'));
+    const s = sniffTypes(headBuf.toString('utf8', 0, Math.min(headBuf.length, 4096)));
     if (s.enveloped && (s.type === 'compacted' || s.type === 'world_state')) return 0; // keep the head only
     const itemType = s.enveloped ? (s.type === 'response_item' ? s.payloadType : undefined) : s.type;
     if (itemType === 'function_call_output' || itemType === 'custom_tool_call_output') return maxToolOutputBytes;

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_code_review.js';
+import * as m0003 from './0003_compliance.js';
+import * as m0004 from './0004_rollout_import.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_code_review': m0002,
+  '0003_compliance': m0003,
+  '0004_rollout_import': m0004,
 };

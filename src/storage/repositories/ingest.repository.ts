@@ -2,9 +2,11 @@
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
+import { sql } from 'kysely';
 import { dayOf, weekOfDay } from '../../core/time.js';
 import type { DbOrTrx } from '../database.js';
 import { addToRollup, insertNewSetRows, type CounterRow, type RollupTable } from './rollups.repository.js';
+import { reconcileEvents } from './reconcile.repository.js';
 
 export interface StoreResult {
   threads: number;
@@ -12,6 +14,9 @@ export interface StoreResult {
   requests: number;
   tools: number;
   duplicates: number;
+  // The facts this call stored for the first time (tool calls: that it inserted or completed), in
+  // batch order: what the compliance chain records. A replayed batch yields none.
+  fresh?: EnrichedEvent[];
 }
 
 const CHUNK = 500;
@@ -73,8 +78,13 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
 }
 
-export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<StoreResult> {
+export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<StoreResult> {
+  // OTLP and session files key the same turns and responses differently: a fact the other source
+  // already stored is left out here, so it is counted once (reconcile.repository.ts).
+  const { items, matched } = await reconcileEvents(db, batch);
   const result: StoreResult = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
+  const position = new Map<EnrichedEvent, number>(items.map((it, n) => [it, n]));
+  const fresh: EnrichedEvent[] = [];
   const threadItems: Item<ThreadStarted>[] = [];
   const turnItems: Item<TurnStarted>[] = [];
   const responseItems: Item<ModelResponse>[] = [];
@@ -107,6 +117,7 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
   });
   const newThreads = await insertIgnore(db, 'threads', ['workspace_id', 'thread_id'], threadRows, 'thread_id');
   result.threads = newThreads.size;
+  for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
 
   const deltas = new Deltas();
 
@@ -132,6 +143,7 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
     'turn_key',
   );
   result.turns = newTurns.size;
+  for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
   const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
   const threadOwner = new Map<string, Item<TurnStarted>>();
   const daySet: Record<string, string | number>[] = [];
@@ -192,6 +204,7 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
   result.requests = newResp.size;
   for (const i of respRows) {
     if (!newResp.has(i.event.key)) continue;
+    fresh.push(i);
     const t = i.event.tokens;
     deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', dayOf(i.event.ts), {
       requests: 1,
@@ -207,6 +220,7 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
   // Tool calls: decision and result arrive as separate records for one call id; merge them,
   // first within the batch, then with what is stored.
   const tools = new Map<string, Record<string, string | number | null>>();
+  const toolItemOf = new Map<string, Item<ToolCall>>();
   for (const i of toolItems) {
     const id = `${i.workspaceId}\u0000${i.event.key}`;
     const row: Record<string, string | number | null> = {
@@ -225,12 +239,20 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
       output: i.event.output ?? null,
     };
     const prev = tools.get(id);
-    if (prev) for (const [k, v] of Object.entries(row)) prev[k] ??= v;
-    else tools.set(id, row);
+    if (prev) {
+      for (const [k, v] of Object.entries(row)) prev[k] ??= v;
+      const first = toolItemOf.get(i.event.key)!;
+      const merged = mergeToolItems(first, i);
+      position.set(merged, position.get(first)!);
+      toolItemOf.set(i.event.key, merged);
+    } else {
+      tools.set(id, row);
+      toolItemOf.set(i.event.key, i);
+    }
   }
   const toolRows = [...tools.values()];
   for (let n = 0; n < toolRows.length; n += CHUNK) {
-    await db
+    const changed = await db
       .insertInto('tool_events')
       .values(toolRows.slice(n, n + CHUNK) as never)
       .onConflict((oc) =>
@@ -242,13 +264,27 @@ export async function storeEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<
           duration_ms: eb.fn.coalesce('excluded.duration_ms', 'tool_events.duration_ms'),
           arguments: eb.fn.coalesce('excluded.arguments', 'tool_events.arguments'),
           output: eb.fn.coalesce('excluded.output', 'tool_events.output'),
-        })),
+        })).where(sql<boolean>`${sql.join(TOOL_FIELDS.map((c) => sql`(tool_events.${sql.ref(c)} is null and excluded.${sql.ref(c)} is not null)`), sql` or `)}`),
       )
+      .returning('tool_key')
       .execute();
+    // Inserted, or completed by this batch (an update that fills nothing is skipped: a replay).
+    for (const r of changed) fresh.push(toolItemOf.get(r.tool_key)!);
   }
   result.tools = toolRows.length;
 
   await deltas.flush(db);
-  result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size);
+  result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size) + matched;
+  result.fresh = fresh.sort((a, b) => position.get(a)! - position.get(b)!);
   return result;
+}
+
+const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms', 'arguments', 'output'];
+
+// A tool call's decision and result arrive as two records; within a batch they become one fact.
+function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {
+  const event = { ...a.event };
+  for (const [k, v] of Object.entries(b.event)) if ((event as Record<string, unknown>)[k] === undefined) (event as Record<string, unknown>)[k] = v;
+  const findings = [...(a.findings ?? []), ...(b.findings ?? [])];
+  return { ...a, event, content: { ...b.content, ...a.content }, findings: findings.length ? findings : undefined };
 }

@@ -12,3 +12,7 @@ export async function listWorkspaces(db: DbOrTrx): Promise<WorkspaceTable[]> {
 export async function findWorkspace(db: DbOrTrx, id: string): Promise<WorkspaceTable | undefined> {
   return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+export async function updateWorkspaceSettings(db: DbOrTrx, id: string, settings: string): Promise<void> {
+  await db.updateTable('workspaces').set({ settings }).where('id', '=', id).execute();
+}

@@ -1,0 +1,69 @@
+// Session-file import speed: `steward import` (parse, normalize, store facts + content in SQLite)
+// against `ccusage codex daily --offline` (read and sum) on the same generated corpus of realistic
+// session files, in the same run, both as child processes from a warm page cache; peak RSS of each
+// child; then a second `steward import` with nothing new.
+// Run: npm run build && node --import tsx bench/import.bench.ts [--mb 1100] [--seed 42] [--runs 1]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { corpusName, ensureCorpus } from './support/rollout-corpus.js';
+import { OUT } from './support/stores.js';
+
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '1100' }, seed: { type: 'string', default: '42' }, runs: { type: 'string', default: '1' } } });
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const target = Number(values.mb) * 1e6;
+const dir = path.join(OUT, corpusName(target, Number(values.seed)));
+
+const t0 = Date.now();
+const corpus = ensureCorpus(dir, target, Number(values.seed));
+console.log(`corpus ${dir}: ${corpus.files} files, ${(corpus.bytes / 1e9).toFixed(3)} GB, ${corpus.lines} lines, ${corpus.threads} threads, ${corpus.turns} turns, ${corpus.responses} responses (${corpus.reused ? 'reused' : `generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`})`);
+
+interface Measured {
+  wallS: number;
+  maxRssMb: number;
+  stdout: string;
+}
+
+/** Runs a command under GNU time for wall time and peak RSS (of the process and the children it waited for). */
+function measure(cmd: string, args: string[], env: Record<string, string>): Measured {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const last = r.stderr.trim().split('\n').pop()!.split(' ');
+  return { wallS: Number(last[0]), maxRssMb: Number(last[1]) / 1024, stdout: r.stdout };
+}
+
+// Warm the page cache, so that neither tool pays for the first read from disk.
+spawnSync('sh', ['-c', `find ${JSON.stringify(path.join(dir, 'sessions'))} -type f -exec cat {} + > /dev/null`]);
+
+const codexEnv = { CODEX_HOME: dir, HOME: path.join(dir, 'home'), NO_COLOR: '1' };
+const ccusageBin = path.join(REPO, 'node_modules/.bin/ccusage');
+const steward = path.join(REPO, 'bin/steward.js');
+const runs = Number(values.runs);
+const results: { cc: Measured; imp: Measured; again: Measured }[] = [];
+for (let i = 0; i < runs; i++) {
+  const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json'], codexEnv);
+  const data = path.join(OUT, 'import-bench-store');
+  fs.rmSync(data, { recursive: true, force: true });
+  const imp = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
+  const again = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
+  results.push({ cc, imp, again });
+  const s = JSON.parse(imp.stdout);
+  const s2 = JSON.parse(again.stdout);
+  console.log(
+    `run ${i + 1}: ccusage codex daily --offline ${cc.wallS.toFixed(2)} s (peak RSS ${cc.maxRssMb.toFixed(0)} MB) | ` +
+      `steward import ${imp.wallS.toFixed(2)} s (peak RSS ${imp.maxRssMb.toFixed(0)} MB, ${s.files.read} files, ${s.lines} lines, ${s.responses} responses, ${s.stored.content} content rows) = ${(imp.wallS / cc.wallS).toFixed(2)}x ccusage | ` +
+      `second import ${again.wallS.toFixed(2)} s (${s2.files.unchanged} unchanged, ${s2.files.read} read)`,
+  );
+  // The two tools must agree on what they counted.
+  const ccTotals = JSON.parse(cc.stdout).totals;
+  const rep = measure(process.execPath, [steward, 'report', 'daily', '--no-import', '--data', data, '--json', '--timezone', 'UTC'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
+  const ccUtc = JSON.parse(measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], codexEnv).stdout).totals;
+  const ours = JSON.parse(rep.stdout).totals;
+  console.log(`  totals: steward ${ours.totalTokens} tokens $${ours.costUSD.toFixed(2)} | ccusage ${ccUtc.totalTokens} tokens $${ccUtc.costUSD.toFixed(2)} ${ours.totalTokens === ccUtc.totalTokens && Math.abs(ours.costUSD - ccUtc.costUSD) < 0.01 ? '(agree)' : '(DISAGREE)'}; ccusage default-zone total ${ccTotals.totalTokens}`);
+  const dbBytes = fs.readdirSync(data).reduce((n, f) => n + fs.statSync(path.join(data, f)).size, 0);
+  console.log(`  store size ${(dbBytes / 1e6).toFixed(0)} MB`);
+}
+const best = (f: (r: (typeof results)[0]) => number) => Math.min(...results.map(f));
+console.log(`best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s`);

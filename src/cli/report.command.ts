@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { buildReport, reportJson, type ReportKind } from '../services/report.service.js';
+import { localOwner } from '../services/local-user.service.js';
+import { runImport, summaryText, type ImportFlags } from './import.command.js';
+import { reportTable } from './report-table.js';
+import { sessionEnv, withSessionOptions } from './session-options.js';
+import { CLI, print, withStore, withStoreOptions } from './shared.js';
+
+interface ReportFlags extends ImportFlags {
+  since?: string;
+  until?: string;
+  timezone?: string;
+  breakdown?: boolean;
+  import?: boolean; // --no-import
+  allUsers?: boolean;
+}
+
+const KINDS: ReportKind[] = ['daily', 'weekly', 'monthly', 'session'];
+
+export function reportCommand(program: Command): void {
+  const report = program.command('report').description('offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them');
+  for (const kind of KINDS) {
+    withSessionOptions(withStoreOptions(report.command(kind).description(`usage per ${({ daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const)[kind]}`)))
+      .option('-s, --since <date>', 'from this date (YYYY-MM-DD or YYYYMMDD, inclusive)')
+      .option('-u, --until <date>', 'until this date (inclusive)')
+      .option('-z, --timezone <tz>', 'IANA time zone for the day boundaries (default: the system time zone)')
+      .option('-b, --breakdown', 'one row per model under each period')
+      .option('--no-import', 'report what the store holds without importing new session data first')
+      .option('--all-users', 'every user of the store, not only the local user')
+      .action(async (flags: ReportFlags) =>
+        withStore(flags, async (store, config) => {
+          let importNote = '';
+          let imported: unknown = null;
+          let owner;
+          if (flags.import !== false) {
+            const r = await runImport(store, config, flags, [], !flags.json);
+            owner = r.owner;
+            imported = { files: r.summary.files, lines: r.summary.lines, skipped: r.summary.skipped.total, errors: r.summary.errors };
+            if (r.summary.files.read || r.summary.errors.length) importNote = summaryText(r.summary, r.owner).split('\n')[0]! + '\n';
+            if (r.owner.ownerKey) importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
+            for (const e of r.summary.errors) process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
+          } else {
+            owner = await localOwner(store.db, sessionEnv(flags).email, CLI);
+          }
+          const rep = await buildReport(store.db, kind, { workspaceId: owner.workspace.id, userId: flags.allUsers ? undefined : owner.user.id, timezone: flags.timezone, since: flags.since, until: flags.until });
+          print(flags, { ...reportJson(rep), user: flags.allUsers ? null : owner.user.email, import: imported, owner_key: owner.ownerKey ?? null }, () => `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}`);
+        }),
+      );
+  }
+}

@@ -1,0 +1,219 @@
+// What each compliance record says: pure builders from ingested facts, findings, state changes
+// and authentication failures to record drafts. Field names are snake_case, as in the API.
+import type { RecordDraft } from './compliance.js';
+import type { ContentFinding } from './content-policy.js';
+import { DLP_RULES } from './dlp.js';
+import type { EnrichedEvent } from './events.js';
+
+// Request metadata of an ingest call (the same for every record of one request).
+export interface IngestRequestMeta {
+  keyId: string | null;
+  host?: string;
+  appVersion?: string;
+  serviceName?: string;
+  serviceVersion?: string;
+  terminalType?: string;
+  authMode?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+const turnIdOf = (e: EnrichedEvent): string | null => {
+  const ev = e.event as { turnId?: string };
+  return ev.turnId ?? null;
+};
+
+// Codex's exec tool reports its exit code only inside the output text.
+const EXIT_CODE = /Process exited with code (-?\d+)/;
+
+// One CODEX_LOG record per newly stored fact: a session start, a prompt, a model response (with the
+// assistant's text when the source has it), or a tool call (decision and/or result).
+export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): RecordDraft {
+  const ev = e.event;
+  const content: Record<string, unknown> = {
+    kind: ev.kind === 'thread_started' ? 'session_start' : ev.kind === 'turn' ? 'prompt' : ev.kind === 'response' ? 'response' : 'tool_call',
+    workspace_id: e.workspaceId,
+    user_id: e.userId,
+    thread_id: ev.threadId,
+    turn_id: turnIdOf(e),
+    timestamp: iso(ev.ts),
+    client_id: e.clientId,
+    originator: orNull(ev.originator),
+    model: orNull(ev.model),
+    fact_key: ev.key,
+    request: {
+      source: e.source,
+      key_id: meta.keyId,
+      host: orNull(e.hostName ?? meta.host),
+      app_version: orNull(meta.appVersion),
+      service_name: orNull(meta.serviceName),
+      service_version: orNull(meta.serviceVersion),
+      terminal_type: orNull(meta.terminalType),
+      auth_mode: orNull(meta.authMode),
+      email_claim: orNull(ev.emailClaim),
+    },
+  };
+  const info = (f: keyof NonNullable<EnrichedEvent['content']>) => {
+    const c = e.content?.[f];
+    return c ? { policy: c.mode, length: c.length, redactions: c.redactions } : {};
+  };
+  switch (ev.kind) {
+    case 'thread_started':
+      content.session = { thread_kind: ev.threadKind, parent_thread_id: orNull(ev.parentThreadId), approval_policy: orNull(ev.approvalPolicy), sandbox_policy: orNull(ev.sandboxPolicy), provider: orNull(ev.provider) };
+      break;
+    case 'turn':
+      content.thread_kind = ev.threadKind;
+      content.prompt = { text: orNull(ev.prompt), length: orNull(ev.promptLength), ...info('prompt') };
+      break;
+    case 'response': {
+      const t = ev.tokens;
+      content.response = {
+        id: orNull(ev.responseId),
+        text: orNull(ev.text),
+        ...(ev.text !== undefined || e.content?.response ? { text_info: info('response') } : {}),
+        usage: { input_tokens: t.input, cached_input_tokens: t.cached, output_tokens: t.output, reasoning_tokens: t.reasoning, total_tokens: t.input + t.output, cache_write_tokens: ev.cacheWrite ?? 0 },
+        cost_usd: e.priced ? e.priced.costNanoUsd / 1e9 : null,
+        credits: e.priced ? e.priced.creditsNano / 1e9 : null,
+        pricing_version: e.priced?.pricingVersion ?? null,
+      };
+      break;
+    }
+    case 'tool': {
+      const exit = ev.exitCode ?? (ev.output ? EXIT_CODE.exec(ev.output)?.[1] : undefined);
+      content.tool = {
+        call_id: ev.callId,
+        name: orNull(ev.toolName),
+        decision: orNull(ev.decision),
+        decision_source: orNull(ev.decisionSource),
+        arguments: orNull(ev.arguments),
+        arguments_info: info('tool_arguments'),
+        output: orNull(ev.output),
+        output_info: info('tool_output'),
+        success: orNull(ev.success),
+        exit_status: exit === undefined ? null : Number(exit),
+        duration_ms: orNull(ev.durationMs),
+      };
+      break;
+    }
+  }
+  return { eventType: 'CODEX_LOG', ts: ev.ts, userId: e.userId, threadId: ev.threadId, content };
+}
+
+const RULE_DESCRIPTIONS = new Map(DLP_RULES.map((r) => [r.id, r.description]));
+
+// One CODEX_SECURITY_LOG record per DLP finding of a newly stored fact.
+export function dlpFindingDrafts(e: EnrichedEvent, findings: readonly ContentFinding[]): RecordDraft[] {
+  return findings.map((f) => ({
+    eventType: 'CODEX_SECURITY_LOG',
+    ts: e.event.ts,
+    userId: e.userId,
+    threadId: e.event.threadId,
+    content: {
+      kind: 'dlp',
+      rule_id: f.rule,
+      description: RULE_DESCRIPTIONS.get(f.rule) ?? f.rule,
+      severity: 'high',
+      workspace_id: e.workspaceId,
+      user_id: e.userId,
+      thread_id: e.event.threadId,
+      turn_id: turnIdOf(e),
+      timestamp: iso(e.event.ts),
+      client_id: e.clientId,
+      fact_key: e.event.key,
+      location: { field: f.field, start: f.start, end: f.end, line: f.line, column: f.column },
+      excerpt: f.excerpt,
+      secret: { shown: f.shown, length: f.length },
+      action: e.content?.[f.field]?.mode === 'store' ? 'redacted_in_stored_content' : `content_${e.content?.[f.field]?.mode ?? 'stored'}`,
+    },
+  }));
+}
+
+export function policyFindingDraft(e: EnrichedEvent, v: { rule: string; value: string; allowed: string[] }): RecordDraft {
+  return {
+    eventType: 'CODEX_SECURITY_LOG',
+    ts: e.event.ts,
+    userId: e.userId,
+    threadId: e.event.threadId,
+    content: {
+      kind: 'policy',
+      rule_id: v.rule,
+      description: v.rule === 'sandbox_policy_not_allowed' ? 'a session ran with a sandbox mode the workspace policy does not allow' : 'a session ran with an approval mode the workspace policy does not allow',
+      severity: 'medium',
+      workspace_id: e.workspaceId,
+      user_id: e.userId,
+      thread_id: e.event.threadId,
+      timestamp: iso(e.event.ts),
+      client_id: e.clientId,
+      fact_key: e.event.key,
+      value: v.value,
+      allowed: v.allowed,
+    },
+  };
+}
+
+export interface AuditFacts {
+  ts: number;
+  actor: { type: string; id: string | null };
+  action: string;
+  target: { type: string; id: string } | null;
+  before?: unknown;
+  after?: unknown;
+  migratedFrom?: string; // id in the pre-chain audit_events table
+}
+
+export function auditDraft(a: AuditFacts): RecordDraft {
+  return {
+    eventType: 'AUDIT_LOG',
+    ts: a.ts,
+    userId: a.target?.type === 'user' ? a.target.id : a.actor.type === 'user' ? a.actor.id : null,
+    threadId: a.target?.type === 'thread' ? a.target.id : null,
+    content: {
+      action: a.action,
+      timestamp: iso(a.ts),
+      actor: { type: a.actor.type, id: a.actor.id },
+      target: a.target,
+      before: a.before === undefined ? null : a.before,
+      after: a.after === undefined ? null : a.after,
+      ...(a.migratedFrom ? { migrated_from: a.migratedFrom } : {}),
+    },
+  };
+}
+
+export interface AuthFailureFacts {
+  ts: number;
+  reason: string; // the error code: unauthenticated | invalid_key | forbidden_scope | forbidden_workspace
+  message: string;
+  method: string;
+  path: string;
+  route: string | null;
+  requiredScope: string | null;
+  key: { id: string; prefix: string; user_id: string | null; scopes: string[] } | null;
+  keyFingerprint: string | null; // sha256 prefix of an unknown presented key, never the key
+  ip: string | null;
+  userAgent: string | null;
+  requestedWorkspace: string | null;
+}
+
+export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
+  return {
+    eventType: 'AUTH_LOG',
+    ts: a.ts,
+    userId: a.key?.user_id ?? null,
+    threadId: null,
+    content: {
+      outcome: 'failure',
+      reason: a.reason,
+      message: a.message,
+      timestamp: iso(a.ts),
+      method: a.method,
+      path: a.path,
+      route: a.route,
+      required_scope: a.requiredScope,
+      key: a.key,
+      key_fingerprint: a.keyFingerprint,
+      ip: a.ip,
+      user_agent: a.userAgent,
+      requested_workspace_id: a.requestedWorkspace,
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// The compliance record and its hash chain: pure rules shared by the writer, the verifier, the
+// log-file API, the exporters and any third party that checks an export.
+//
+// Each workspace has one chain. A record's content is canonical JSON (RFC 8785: keys sorted by
+// UTF-16 code unit, no whitespace, ECMAScript number and string formatting) and
+//   content_sha256 = sha256(content)
+//   hash           = sha256(prev_hash + "\n" + JSON.stringify([1, seq, id, workspace_id, event_type,
+//                                                             ts, recorded_at, user_id, thread_id,
+//                                                             content_sha256]))
+// with prev_hash of the first record = 64 zeros. `ts` (event time) and `recorded_at` are epoch ms.
+// Retention may remove a record's content; its content_sha256 and hash stay, so the chain verifies.
+import crypto from 'node:crypto';
+
+export const EVENT_TYPES = ['CODEX_LOG', 'CODEX_SECURITY_LOG', 'AUDIT_LOG', 'AUTH_LOG'] as const;
+export type ComplianceEventType = (typeof EVENT_TYPES)[number];
+export const GENESIS_HASH = '0'.repeat(64);
+export const CHAIN_FORMAT = 1;
+
+export function isEventType(s: string): s is ComplianceEventType {
+  return (EVENT_TYPES as readonly string[]).includes(s);
+}
+
+// What a caller appends; the chain assigns seq, id, recorded_at and the hashes.
+export interface RecordDraft {
+  eventType: ComplianceEventType;
+  ts: number;
+  userId: string | null;
+  threadId: string | null;
+  content: Record<string, unknown>;
+}
+
+// A record as stored (content null once retention removed it).
+export interface ChainRecord {
+  workspace_id: string;
+  seq: number;
+  id: string;
+  event_type: string;
+  ts: number;
+  recorded_at: number;
+  user_id: string | null;
+  thread_id: string | null;
+  content: string | null;
+  content_sha256: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function sha256hex(s: string): string {
+  return crypto.hash('sha256', s, 'hex');
+}
+
+// RFC 8785 canonical JSON for the values records hold (objects, arrays, strings, finite numbers,
+// booleans, null): keys sorted by UTF-16 code unit at every depth, ECMAScript string and number
+// formatting. Undefined members are left out, as JSON.stringify does. Written out by hand because
+// JSON.stringify orders integer-like keys ("9" before "10") however they were inserted.
+export function canonicalJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return v.toString();
+    case 'object': {
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + canonicalJson(v[i]);
+        return out + ']';
+      }
+      const rec = v as Record<string, unknown>;
+      if (typeof rec.toJSON === 'function') return canonicalJson((rec.toJSON as () => unknown)());
+      const keys = Object.keys(rec).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const x = rec[k];
+        if (x === undefined || typeof x === 'function') continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(x);
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      return 'null';
+  }
+}
+
+type HeaderFields = Pick<ChainRecord, 'seq' | 'id' | 'workspace_id' | 'event_type' | 'ts' | 'recorded_at' | 'user_id' | 'thread_id' | 'content_sha256'>;
+
+export function recordHeader(r: HeaderFields): string {
+  return JSON.stringify([CHAIN_FORMAT, r.seq, r.id, r.workspace_id, r.event_type, r.ts, r.recorded_at, r.user_id, r.thread_id, r.content_sha256]);
+}
+
+export function recordHash(prevHash: string, r: HeaderFields): string {
+  return sha256hex(prevHash + '\n' + recordHeader(r));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
+
+// One record as a JSONL line (log files, exports, SIEM sinks). Built by concatenation around the
+// stored canonical content so a download never re-parses content. `timestamp` is `ts` as ISO 8601.
+export function recordLine(r: ChainRecord): string {
+  return (
+    '{"id":' + str(r.id) +
+    ',"seq":' + r.seq +
+    ',"event_type":' + str(r.event_type) +
+    ',"workspace_id":' + str(r.workspace_id) +
+    ',"timestamp":"' + iso(r.ts) +
+    '","ts":' + r.ts +
+    ',"recorded_at":' + r.recorded_at +
+    ',"user_id":' + str(r.user_id) +
+    ',"thread_id":' + str(r.thread_id) +
+    ',"content":' + (r.content ?? 'null') +
+    (r.content === null ? ',"content_removed":"retention"' : '') +
+    ',"content_sha256":"' + r.content_sha256 +
+    '","prev_hash":"' + r.prev_hash +
+    '","hash":"' + r.hash + '"}'
+  );
+}
+
+// The inverse, for verifying an exported file: the stored fields of a line (content re-canonicalized).
+export function parseRecordLine(line: string): ChainRecord {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  return {
+    workspace_id: String(o.workspace_id),
+    seq: Number(o.seq),
+    id: String(o.id),
+    event_type: String(o.event_type),
+    ts: Number(o.ts),
+    recorded_at: Number(o.recorded_at),
+    user_id: (o.user_id as string | null) ?? null,
+    thread_id: (o.thread_id as string | null) ?? null,
+    content: o.content === null || o.content === undefined ? null : canonicalJson(o.content),
+    content_sha256: String(o.content_sha256),
+    prev_hash: String(o.prev_hash),
+    hash: String(o.hash),
+  };
+}
+
+// A checkpoint: the head of a workspace's chain at a moment, as the signed statement a third
+// party keeps. The signature (Ed25519) covers canonicalJson of every field but `signature`.
+export interface Checkpoint {
+  format: 'steward.compliance.checkpoint/1';
+  workspace_id: string;
+  seq: number;
+  hash: string;
+  recorded_at: number;
+  signed_at: string;
+  key_id: string;
+  public_key: string; // SPKI DER, base64
+  signature: string; // base64
+}
+
+export function checkpointPayload(c: Omit<Checkpoint, 'signature'>): string {
+  return canonicalJson({ format: c.format, workspace_id: c.workspace_id, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: c.signed_at, key_id: c.key_id, public_key: c.public_key });
+}

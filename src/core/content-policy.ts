@@ -1,0 +1,118 @@
+// A workspace's content policy: what happens to prompt text, responses, tool arguments and tool
+// output at ingest (store | hash | redact), whether DLP matches are redacted in stored content, and
+// which Codex sandbox and approval modes the workspace allows. Pure; stored in workspace settings.
+import { validationError } from './errors.js';
+import { lineColumn, redactedExcerpt, redactMatches, scanText } from './dlp.js';
+import { sha256hex } from './compliance.js';
+
+export const CONTENT_FIELDS = ['prompt', 'response', 'tool_arguments', 'tool_output'] as const;
+export type ContentField = (typeof CONTENT_FIELDS)[number];
+export const CONTENT_MODES = ['store', 'hash', 'redact'] as const;
+export type ContentMode = (typeof CONTENT_MODES)[number];
+
+export interface ContentPolicy {
+  prompt: ContentMode;
+  response: ContentMode;
+  tool_arguments: ContentMode;
+  tool_output: ContentMode;
+  dlp_redact: boolean; // replace DLP matches by [REDACTED:rule] in stored content (mode store)
+  allowed_sandbox_policies: string[] | null; // null: any
+  allowed_approval_policies: string[] | null;
+}
+
+export const DEFAULT_CONTENT_POLICY: Readonly<ContentPolicy> = Object.freeze({
+  prompt: 'store',
+  response: 'store',
+  tool_arguments: 'store',
+  tool_output: 'store',
+  dlp_redact: true,
+  allowed_sandbox_policies: null,
+  allowed_approval_policies: null,
+});
+
+const stringList = (v: unknown, key: string): string[] | null => {
+  if (v === null) return null;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x)) throw validationError(key, 'must be null (any) or a list of non-empty strings', 'body', 'type_error.list');
+  return [...new Set(v as string[])];
+};
+
+// Applies a patch to a policy; unknown keys and bad values are 422s naming the key.
+export function mergeContentPolicy(base: ContentPolicy, patch: unknown): ContentPolicy {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw validationError('policy', 'must be a JSON object', 'body', 'type_error.dict');
+  const out: ContentPolicy = { ...base };
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if ((CONTENT_FIELDS as readonly string[]).includes(k)) {
+      if (!(CONTENT_MODES as readonly unknown[]).includes(v)) throw validationError(k, `must be one of ${CONTENT_MODES.join(', ')}`, 'body', 'value_error.enum');
+      out[k as ContentField] = v as ContentMode;
+    } else if (k === 'dlp_redact') {
+      if (typeof v !== 'boolean') throw validationError(k, 'must be true or false', 'body', 'type_error.bool');
+      out.dlp_redact = v;
+    } else if (k === 'allowed_sandbox_policies' || k === 'allowed_approval_policies') {
+      out[k] = stringList(v, k);
+    } else {
+      throw validationError(k, 'unknown policy key', 'body', 'value_error.extra');
+    }
+  }
+  return out;
+}
+
+// The policy stored in a workspace's settings JSON (missing or partial: defaults fill in).
+export function policyFromSettings(settingsJson: string | null | undefined): ContentPolicy {
+  if (!settingsJson) return { ...DEFAULT_CONTENT_POLICY };
+  try {
+    const s = JSON.parse(settingsJson) as { compliance?: unknown };
+    return s.compliance ? mergeContentPolicy(DEFAULT_CONTENT_POLICY, s.compliance) : { ...DEFAULT_CONTENT_POLICY };
+  } catch {
+    return { ...DEFAULT_CONTENT_POLICY };
+  }
+}
+
+export interface ContentFinding {
+  field: ContentField;
+  rule: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  excerpt: string; // redacted context
+  shown: string; // identifying prefix (e.g. "AKIA"), never the secret
+  length: number;
+}
+
+export interface AppliedContent {
+  text: string | null; // what is stored
+  mode: ContentMode;
+  length: number; // of the original text
+  findings: ContentFinding[];
+}
+
+// DLP-scans a text and applies the field's mode: store (DLP matches redacted unless dlp_redact is
+// off), hash ("sha256:<hex>" of the original), redact (nothing stored).
+export function applyContentPolicy(text: string, field: ContentField, policy: ContentPolicy): AppliedContent {
+  const matches = scanText(text);
+  const findings: ContentFinding[] = matches.map((m, i) => ({
+    field,
+    rule: m.rule,
+    start: m.start,
+    end: m.end,
+    ...lineColumn(text, m.start),
+    excerpt: redactedExcerpt(text, matches, i),
+    shown: m.shown,
+    length: m.end - m.start,
+  }));
+  const mode = policy[field];
+  const stored = mode === 'redact' ? null : mode === 'hash' ? `sha256:${sha256hex(text)}` : policy.dlp_redact ? redactMatches(text, matches) : text;
+  return { text: stored, mode, length: text.length, findings };
+}
+
+// Session-mode findings: a sandbox or approval mode the policy does not allow.
+export function policyViolations(policy: ContentPolicy, session: { sandboxPolicy?: string; approvalPolicy?: string }): { rule: string; value: string; allowed: string[] }[] {
+  const out: { rule: string; value: string; allowed: string[] }[] = [];
+  if (policy.allowed_sandbox_policies && session.sandboxPolicy && !policy.allowed_sandbox_policies.includes(session.sandboxPolicy)) {
+    out.push({ rule: 'sandbox_policy_not_allowed', value: session.sandboxPolicy, allowed: policy.allowed_sandbox_policies });
+  }
+  if (policy.allowed_approval_policies && session.approvalPolicy && !policy.allowed_approval_policies.includes(session.approvalPolicy)) {
+    out.push({ rule: 'approval_policy_not_allowed', value: session.approvalPolicy, allowed: policy.allowed_approval_policies });
+  }
+  return out;
+}

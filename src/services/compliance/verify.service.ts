@@ -1,0 +1,226 @@
+// Recomputes a workspace's chain from the database (or an exported file) and names the first
+// record that does not match. Reads keyset pages of records (constant memory).
+import os from 'node:os';
+import { setImmediate } from 'node:timers/promises';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
+import { GENESIS_HASH, parseRecordLine, type Checkpoint } from '../../core/compliance.js';
+import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
+import { findRecordsBySeq, getHead, listRecords } from '../../storage/repositories/compliance-chain.repository.js';
+import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
+import { preferMappedReads } from '../../storage/dialect.js';
+import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
+
+export interface VerifyReport {
+  object: 'compliance.verification';
+  workspace_id: string;
+  ok: boolean;
+  records: number;
+  content_removed_by_retention: number;
+  head: { seq: number; hash: string } | null;
+  first_bad: ChainProblem | null;
+  problems: number;
+  checkpoints_checked: number;
+  duration_ms: number;
+}
+
+const CHUNK = 1000; // seqs per read: small pages stay in the young generation (measured fastest)
+
+// One contiguous slice of the chain, (afterSeq, untilSeq], checked by one thread.
+export interface RangeJob {
+  workspaceId: string;
+  afterSeq: number;
+  untilSeq: number;
+  anchorHash: string | null; // stored hash of record afterSeq (null: missing)
+  cutoffs: [string, number][];
+  checkpoints: [number, string][]; // seq -> hash a valid signed checkpoint names
+}
+
+export interface RangeResult {
+  records: number;
+  purged: number;
+  problems: number;
+  firstProblem: ChainProblem | null;
+  checkpointsChecked: number;
+  lastSeq: number;
+  lastHash: string;
+}
+
+export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResult> {
+  await preferMappedReads(db);
+  const verifier = new ChainVerifier({ purgeCutoffs: new Map(job.cutoffs), start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
+  const expect = new Map(job.checkpoints);
+  let checked = 0;
+  for (let after = job.afterSeq; after < job.untilSeq; after += CHUNK) {
+    const rows = await listRecords(db, job.workspaceId, after, Math.min(after + CHUNK, job.untilSeq));
+    for (const r of rows) {
+      verifier.push(r);
+      const hash = expect.get(r.seq);
+      if (hash !== undefined) {
+        checked++;
+        expect.delete(r.seq);
+        verifier.checkpointProblem(r.seq, hash, r.hash, r.id);
+      }
+    }
+    // SQLite reads complete synchronously: let the event loop run (other requests, and the
+    // messages of worker threads waiting for their next range).
+    await setImmediate();
+  }
+  verifier.checkEnd(job.untilSeq);
+  for (const [seq, hash] of expect) {
+    checked++;
+    verifier.checkpointProblem(seq, hash, undefined, null);
+  }
+  return { records: verifier.records, purged: verifier.purged, problems: verifier.problems, firstProblem: verifier.firstProblem, checkpointsChecked: checked, lastSeq: verifier.head.seq, lastHash: verifier.head.hash };
+}
+
+const WORKER = new URL(`./verify.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+function startWorker(workerData: unknown): Worker {
+  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData });
+  // Running from the TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData });
+}
+
+// A worker thread with its own connection that checks ranges one at a time.
+function rangeWorker(options: StoreOptions) {
+  const w = startWorker({ options });
+  let pending: { resolve: (r: RangeResult) => void; reject: (e: Error) => void } | undefined;
+  w.on('message', (m: { result?: RangeResult; error?: string }) => (m.result ? pending?.resolve(m.result) : pending?.reject(new Error(m.error))));
+  w.on('error', (e) => pending?.reject(e));
+  return {
+    run: (job: RangeJob) =>
+      new Promise<RangeResult>((resolve, reject) => {
+        pending = { resolve, reject };
+        w.postMessage(job);
+      }),
+    close: () => w.postMessage(null),
+  };
+}
+
+// Checks the ranges with this thread and `helpers` worker threads pulling from one queue, so a
+// worker that starts late (loading modules) simply takes fewer ranges.
+async function runRanges(db: DbOrTrx, jobs: RangeJob[], helpers: number, options: StoreOptions | undefined): Promise<RangeResult[]> {
+  const results: RangeResult[] = new Array(jobs.length);
+  let next = 0;
+  const local = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await verifyRange(db, jobs[i]);
+    }
+  };
+  const remote = async () => {
+    const w = rangeWorker(options!);
+    try {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await w.run(jobs[i]);
+      }
+    } finally {
+      w.close();
+    }
+  };
+  await Promise.all([local(), ...Array.from({ length: options ? helpers : 0 }, remote)]);
+  return results;
+}
+
+export interface VerifyOptions {
+  checkpoints?: Checkpoint[]; // handed in by a third party (stored ones are always checked)
+  publicKey?: string;
+  // Large chains are split into ranges checked by this thread and worker threads (each with its
+  // own connection); `workers` counts all threads (default: the machine's cores).
+  store?: Pick<Store, 'options'>;
+  workers?: number;
+  parallelFrom?: number; // records (default 100,000)
+  rangeSize?: number; // records per range (default: about six ranges per thread)
+}
+
+export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const t0 = performance.now();
+  const head = await getHead(db, workspaceId);
+  const cutoffs = [...(await purgeCutoffs(db, workspaceId))];
+  const bad: ChainProblem[] = [];
+  const note = (p: ChainProblem) => bad.push(p);
+  // Checkpoints signed earlier (stored, or handed in) must still match the chain.
+  const checkpoints: [number, string][] = [];
+  for (const c of [...(opts.checkpoints ?? []), ...(await storedCheckpoints(db, workspaceId, 1000))]) {
+    if (c.workspace_id !== workspaceId) continue;
+    if (checkSignature(c, opts.publicKey)) checkpoints.push([c.seq, c.hash]);
+    else note({ seq: c.seq, id: null, reason: 'checkpoint_mismatch', detail: `the checkpoint for seq ${c.seq} does not carry a valid signature${opts.publicKey ? ' by the expected key' : ''}` });
+  }
+  const results: RangeResult[] = [];
+  const total = head?.seq ?? 0;
+  if (head && total > 0) {
+    const threads = opts.store?.options && total >= (opts.parallelFrom ?? 100_000) ? Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), 8)) : 1;
+    const size = opts.rangeSize ?? (threads === 1 ? total : Math.min(200_000, Math.max(10_000, Math.ceil(total / (threads * 6)))));
+    const bounds: number[] = [];
+    for (let b = 0; b < total; b += size) bounds.push(b);
+    bounds.push(total);
+    const anchors = new Map((await findRecordsBySeq(db, workspaceId, bounds.slice(1, -1))).map((r) => [r.seq, r.hash]));
+    const jobs: RangeJob[] = bounds.slice(0, -1).map((from, i) => ({
+      workspaceId,
+      afterSeq: from,
+      untilSeq: bounds[i + 1],
+      anchorHash: anchors.get(from) ?? null,
+      cutoffs,
+      checkpoints: checkpoints.filter(([seq]) => seq > from && seq <= bounds[i + 1]),
+    }));
+    results.push(...(await runRanges(db, jobs, threads - 1, opts.store?.options)));
+    for (const r of results) if (r.firstProblem) note(r.firstProblem);
+    const last = results[results.length - 1];
+    if (head.seq !== last.lastSeq || head.hash !== last.lastHash) note({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}` });
+  }
+  for (const [seq] of checkpoints.filter(([seq]) => seq > total)) note({ seq, id: null, reason: 'checkpoint_mismatch', detail: `a checkpoint names seq ${seq}, beyond the chain head (records cut from the tail)` });
+  const sum = (k: 'records' | 'purged' | 'problems' | 'checkpointsChecked') => results.reduce((a, r) => a + r[k], 0);
+  const problems = sum('problems') + bad.length - results.filter((r) => r.firstProblem).length;
+  bad.sort((a, b) => a.seq - b.seq);
+  return {
+    object: 'compliance.verification',
+    workspace_id: workspaceId,
+    ok: problems === 0,
+    records: sum('records'),
+    content_removed_by_retention: sum('purged'),
+    head: head ? { seq: head.seq, hash: head.hash } : null,
+    first_bad: bad[0] ?? null,
+    problems,
+    checkpoints_checked: sum('checkpointsChecked'),
+    duration_ms: Math.round(performance.now() - t0),
+  };
+}
+
+// Offline: an export (JSONL, every event type, in seq order) checked against itself and, given a
+// signed checkpoint, against that. Content removed by retention cannot be told apart from other
+// removal here; it is counted, not failed.
+export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
+  const t0 = performance.now();
+  let verifier: ChainVerifier | undefined;
+  let ws: string | null = null;
+  let checkpointOk: boolean | null = checkpoint ? false : null; // until its record is found
+  const sig = checkpoint ? checkSignature(checkpoint) : false;
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const r = parseRecordLine(line);
+    // A file may start inside the chain: anchor on its first record's prev_hash.
+    verifier ??= new ChainVerifier({ start: { seq: r.seq - 1, hash: r.prev_hash }, purgeCutoffs: new Map([['CODEX_LOG', Infinity], ['CODEX_SECURITY_LOG', Infinity], ['AUDIT_LOG', Infinity], ['AUTH_LOG', Infinity]]) });
+    ws ??= r.workspace_id;
+    verifier.push(r);
+    if (checkpoint && r.seq === checkpoint.seq) checkpointOk = sig && r.hash === checkpoint.hash && r.workspace_id === checkpoint.workspace_id;
+  }
+  const v = verifier ?? new ChainVerifier();
+  return {
+    object: 'compliance.verification',
+    workspace_id: ws,
+    ok: v.problems === 0 && checkpointOk !== false,
+    records: v.records,
+    content_removed_by_retention: v.purged,
+    head: verifier ? v.head : null,
+    first_bad: v.firstProblem,
+    problems: v.problems,
+    checkpoint_ok: checkpointOk,
+    duration_ms: Math.round(performance.now() - t0),
+  };
+}

@@ -1,0 +1,49 @@
+// The body of POST /v1/ingest/rollouts: new parts of session files from one machine, as lines
+// (see lines.ts). JSON, optionally gzip-compressed. Validated at the boundary; nothing `any` past it.
+import { z } from 'zod';
+
+export const UPLOAD_MAX_FILES = 1000;
+
+export const WireLineSchema = z.strictObject({
+  n: z.number().int().min(0),
+  t: z.string().optional(),
+  h: z.string().optional(),
+  b: z.literal(1).optional(),
+});
+
+export const UploadFileSchema = z.strictObject({
+  path: z.string().min(1).max(4096), // the file on the client machine: with the machine, its identity
+  thread_id: z.string().max(200).optional(),
+  offset: z.number().int().min(0), // byte offset of the first line
+  line: z.number().int().min(0), // lines before it
+  lines: z.array(WireLineSchema),
+  reset: z.boolean().optional(), // the file was replaced or rewritten: read it again from 0
+  final: z.boolean().optional(), // the file is complete (idle): emit what waits for more lines
+  mtime_ms: z.number().optional(),
+  size: z.number().int().min(0).optional(),
+});
+
+export const UploadSchema = z.strictObject({
+  host: z.string().max(255).optional(),
+  installation_id: z.string().max(200).optional(), // $CODEX_HOME/installation_id
+  files: z.array(UploadFileSchema).max(UPLOAD_MAX_FILES),
+});
+
+export type UploadFile = z.infer<typeof UploadFileSchema>;
+export type Upload = z.infer<typeof UploadSchema>;
+
+/** Per-file answer: where the server's reading of the file now stands. */
+export interface UploadFileResult {
+  path: string;
+  status: 'stored' | 'duplicate' | 'gap' | 'conflict';
+  offset: number; // the server's offset after this request: the client resumes here
+  line: number;
+  lines: number; // lines read from this request
+  skipped: number; // bad lines among them
+}
+
+export interface UploadResult {
+  machine_id: string;
+  files: UploadFileResult[];
+  stored: { threads: number; turns: number; requests: number; tools: number; duplicates: number; content: number };
+}

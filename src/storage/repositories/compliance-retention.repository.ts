@@ -1,0 +1,68 @@
+// Legal holds and retention. The one place that removes anything compliance-related: the content
+// of records past retention and not under an active hold. Chain rows (hashes, metadata) stay.
+import type { ExpressionBuilder } from 'kysely';
+import type { DbOrTrx } from '../database.js';
+import type { ComplianceHoldTable } from '../compliance.schema.js';
+import type { Database } from '../schema.js';
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({ ...h, from_ts: num(h.from_ts), to_ts: num(h.to_ts), created_at: Number(h.created_at), released_at: num(h.released_at) });
+
+export async function insertHold(db: DbOrTrx, row: ComplianceHoldTable): Promise<void> {
+  await db.insertInto('compliance_holds').values(row).execute();
+}
+
+export async function findHold(db: DbOrTrx, id: string): Promise<ComplianceHoldTable | undefined> {
+  const h = await db.selectFrom('compliance_holds').selectAll().where('id', '=', id).executeTakeFirst();
+  return h && toHold(h);
+}
+
+export async function markHoldReleased(db: DbOrTrx, id: string, at: number, by: string): Promise<boolean> {
+  const r = await db.updateTable('compliance_holds').set({ released_at: at, released_by: by }).where('id', '=', id).where('released_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function listHolds(db: DbOrTrx, workspaceId: string, activeOnly: boolean): Promise<ComplianceHoldTable[]> {
+  let q = db.selectFrom('compliance_holds').selectAll().where('workspace_id', '=', workspaceId);
+  if (activeOnly) q = q.where('released_at', 'is', null);
+  return (await q.orderBy('created_at').orderBy('id').execute()).map(toHold);
+}
+
+export async function insertPurges(db: DbOrTrx, rows: { run_id: string; workspace_id: string; event_type: string; cutoff_ts: number; ran_at: number }[]): Promise<void> {
+  if (rows.length) await db.insertInto('compliance_purges').values(rows.map((r) => ({ ...r, purged: 0 }))).execute();
+}
+
+export async function setPurgeCount(db: DbOrTrx, runId: string, workspaceId: string, eventType: string, purged: number): Promise<void> {
+  await db.updateTable('compliance_purges').set({ purged }).where('run_id', '=', runId).where('workspace_id', '=', workspaceId).where('event_type', '=', eventType).execute();
+}
+
+// A record is held when every criterion a hold sets matches it.
+function heldBy(eb: ExpressionBuilder<Database & { r: Database['compliance_records'] }, 'r'>, holds: readonly ComplianceHoldTable[]) {
+  return eb.or(
+    holds.map((h) => {
+      const parts = [];
+      // "is not null and =" keeps the predicate two-valued, so NOT(held) never turns NULL.
+      if (h.user_id !== null) parts.push(eb('r.user_id', 'is not', null), eb('r.user_id', '=', h.user_id));
+      if (h.thread_id !== null) parts.push(eb('r.thread_id', 'is not', null), eb('r.thread_id', '=', h.thread_id));
+      if (h.from_ts !== null) parts.push(eb('r.ts', '>=', h.from_ts));
+      if (h.to_ts !== null) parts.push(eb('r.ts', '<', h.to_ts));
+      return eb.and(parts);
+    }),
+  );
+}
+
+// Removes the content of up to `limit` records of one type older than `cutoff` that no hold
+// covers; returns how many. Call until it returns less than `limit`.
+export async function purgeContentBatch(db: DbOrTrx, workspaceId: string, eventType: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number> {
+  const victims = db
+    .selectFrom('compliance_records as r')
+    .innerJoin('compliance_content as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'))
+    .select('r.seq')
+    .where('r.workspace_id', '=', workspaceId)
+    .where('r.event_type', '=', eventType)
+    .where('r.ts', '<', cutoff)
+    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds))))
+    .limit(limit);
+  const r = await db.deleteFrom('compliance_content').where('workspace_id', '=', workspaceId).where('seq', 'in', victims).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

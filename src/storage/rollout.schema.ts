@@ -1,0 +1,73 @@
+// Table types for session files (migration 0004_rollout_import). Times are epoch ms.
+
+// Where the reading of one session file stands: the parser checkpoint of `steward import`
+// (origin 'local') or of the uploads from one machine (origin = the machine id).
+export interface RolloutFileTable {
+  workspace_id: string;
+  origin: string;
+  path: string;
+  user_id: string;
+  thread_id: string | null;
+  ino: number | null;
+  size: number; // file size when last read
+  mtime_ms: number;
+  read_offset: number; // bytes of complete lines consumed
+  read_lines: number;
+  head_hash: string | null; // sha256 of the first bytes (up to 4 KiB): the content check
+  tail_hash: string | null; // sha256 of the 4 KiB before read_offset
+  state: string; // JSON RolloutParserState
+  skipped: number; // bad lines seen in this file so far
+  finalized: number; // 0/1: last read treated the file as complete (nothing left pending)
+  updated_at: number;
+}
+
+// Everything a session file holds that compliance needs, one row per content record the parser
+// emitted (prompts, assistant messages, tool calls with arguments and output, turn context, ...).
+export interface RolloutContentTable {
+  workspace_id: string;
+  thread_id: string; // the file's own thread
+  line_key: string; // `${discriminator}#${kind}[#n]`: stable across re-reads of the file
+  attributed_thread_id: string; // where the thread's usage is counted (the parent, for sub-agents)
+  user_id: string;
+  turn_id: string | null;
+  ts: number;
+  kind: string;
+  line_no: number;
+  byte_offset: number;
+  ordinal: number | null;
+  origin: string; // 'local' or the uploading machine
+  body: string; // JSON: the content record without the columns above
+}
+
+// A machine that uploaded session files (steward push / collect).
+export interface RolloutMachineTable {
+  workspace_id: string;
+  machine_id: string;
+  user_id: string;
+  host_name: string | null;
+  installation_id: string | null;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+// Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
+// per turn/response key ever seen, the thread it is matched within, and what it was matched to.
+export interface FactReconcileTable {
+  workspace_id: string;
+  kind: string; // 'turn' | 'response'
+  fact_key: string; // the event's key (turn_key / request_key)
+  source: string; // 'otlp' | 'rollout' | 'api'
+  match_thread: string; // OTLP conversation.id, or the session file's own thread
+  ts: number;
+  sig: string; // responses: input:cached:output:reasoning; turns: ''
+  ext_id: string | null; // response_id / turn_id
+  stored_key: string; // the fact row that stands for this event (itself, or the one it matched)
+  matched_key: string | null; // the other source's key
+}
+
+export interface RolloutTables {
+  rollout_files: RolloutFileTable;
+  rollout_content: RolloutContentTable;
+  rollout_machines: RolloutMachineTable;
+  fact_reconcile: FactReconcileTable;
+}

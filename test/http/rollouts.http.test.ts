@@ -1,0 +1,120 @@
+// POST /v1/ingest/rollouts on both databases: a file uploaded in pieces equals the file read
+// locally; retries (overlapping chunks) are trimmed, gaps refused with the offset to resend from,
+// misaligned chunks reported as conflicts, reset starts over without double counting; bad input
+// is a 4xx naming the problem.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { collectRollout } from '../../src/sources/codex-rollout/parser.js';
+import { readLineBatches, toWireLine, type WireLine } from '../../src/sources/codex-rollout/lines.js';
+import { makeApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/stores.js';
+
+const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rollouts');
+const EXEC = path.join(FIX, '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
+const PATH = '/home/dev/.codex/sessions/2026/11/22/' + path.basename(EXEC);
+
+async function wireLines(file: string): Promise<{ lines: WireLine[]; offsets: number[] }> {
+  const lines: WireLine[] = [];
+  const offsets: number[] = [];
+  for await (const b of readLineBatches(file, 0, 0, 1 << 30)) {
+    for (const r of b.lines) {
+      lines.push(toWireLine(r));
+      offsets.push(r.offset);
+    }
+  }
+  return { lines, offsets };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`POST /v1/ingest/rollouts (${dialect})`, () => {
+    let t: TestApp;
+    let key: string;
+    let all: { lines: WireLine[]; offsets: number[] };
+    before(async () => {
+      t = await makeApp(dialect);
+      await t.user('dev@example.com');
+      key = await t.key(['ingest.write'], 'dev@example.com');
+      all = await wireLines(EXEC);
+    });
+    after(() => t.close());
+
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+    const chunk = (from: number, to: number, extra: Record<string, unknown> = {}) => ({ path: PATH, offset: all.offsets[from]!, line: from, lines: all.lines.slice(from, to), ...extra });
+    const counts = async () => {
+      const n = async (table: 'model_requests' | 'turns' | 'rollout_content') => Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      return { requests: await n('model_requests'), turns: await n('turns'), content: await n('rollout_content') };
+    };
+
+    it('pieces, retries and a gap: the same facts as reading the file locally, each once', async () => {
+      const want = await collectRollout(EXEC, { final: true });
+      const n = all.lines.length;
+      const a = Math.floor(n / 3);
+      const b = Math.floor((2 * n) / 3);
+      let r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, a)] });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.json().files[0].status, 'stored');
+      assert.equal(r.json().files[0].offset, all.offsets[a]);
+      // A gap: the server has [0, a) and is sent [b, n).
+      r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(b, n)] });
+      assert.deepEqual([r.json().files[0].status, r.json().files[0].offset], ['gap', all.offsets[a]]);
+      // A retry overlapping what the server has (gzip-encoded this time): trimmed to what is new.
+      r = await post(zlib.gzipSync(JSON.stringify({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, b)] })), { 'content-encoding': 'gzip' });
+      assert.equal(r.json().files[0].status, 'stored');
+      assert.equal(r.json().files[0].lines, b - a);
+      r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(b, n, { final: true })] });
+      assert.equal(r.json().files[0].status, 'stored');
+      // Everything again: a duplicate.
+      r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, n, { final: true })] });
+      assert.equal(r.json().files[0].status, 'duplicate');
+      const c = await counts();
+      assert.equal(c.requests, want.stats.responses);
+      assert.equal(c.turns, want.stats.turns);
+      assert.equal(c.content, want.content.length);
+      const m = await t.store.db.selectFrom('rollout_machines').selectAll().execute();
+      assert.deepEqual(
+        m.map((x) => [x.machine_id, x.host_name, x.installation_id]),
+        [['codex:inst-1', 'laptop', 'inst-1']],
+      );
+      const threads = await t.store.db.selectFrom('threads').select(['host_name', 'source']).execute();
+      assert.deepEqual(threads, [{ host_name: 'laptop', source: 'rollout' }]);
+    });
+
+    it('a misaligned chunk is a conflict; reset re-reads without double counting', async () => {
+      const before = await counts();
+      // Straddles the server's offset without a line starting there: the file is not what the server read.
+      const end = all.offsets[all.offsets.length - 1]! + all.lines[all.lines.length - 1]!.n + 1;
+      const misaligned = { path: PATH, offset: 5, line: 0, lines: [{ n: end, t: '"garbage"' }] };
+      let r = await post({ host: 'laptop', installation_id: 'inst-1', files: [misaligned] });
+      assert.equal(r.json().files[0].status, 'conflict');
+      r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, all.lines.length, { reset: true, final: true })] });
+      assert.equal(r.json().files[0].status, 'stored');
+      assert.deepEqual(await counts(), before);
+    });
+
+    it('bad input is refused with a reason', async () => {
+      let r = await post('{"files": [{"path": 1}]}');
+      assert.equal(r.statusCode, 422);
+      assert.match(r.json().error.message, /files\.0\.path/);
+      r = await post('not json', { 'content-encoding': 'gzip' });
+      assert.equal(r.statusCode, 400);
+      r = await t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' }, payload: 'x' });
+      assert.equal(r.statusCode, 415);
+      r = await t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, payload: '{"files":[]}' });
+      assert.equal(r.statusCode, 403, 'an owner key belongs to nobody');
+    });
+
+    it('a second machine uploading the same path is a different file', async () => {
+      const text = await readFile(EXEC, 'utf8');
+      assert.ok(text.length > 0);
+      const before = await counts();
+      const r = await post({ host: 'desktop', installation_id: 'inst-2', files: [chunk(0, all.lines.length, { final: true })] });
+      assert.equal(r.json().files[0].status, 'stored');
+      assert.deepEqual(await counts(), before, 'same facts (same ids): nothing twice');
+    });
+  });
+}

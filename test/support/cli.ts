@@ -1,0 +1,31 @@
+// Runs the CLI from src/ as a child process, in a clean directory and environment, against a test store.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pgUrlWithSchema, type TestStore } from './stores.js';
+
+const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'steward-src.ts');
+const TSX = import.meta.resolve('tsx'); // absolute, so the child may run in any directory
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function storeArgs(s: TestStore): string[] {
+  return s.reopen.dataDir ? ['--data', s.reopen.dataDir] : ['--database-url', pgUrlWithSchema(s.reopen.pgSchema!)];
+}
+
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_')));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
