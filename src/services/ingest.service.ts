@@ -3,11 +3,11 @@ import type { DropReason, NormalizedEvent } from '../core/events.js';
 import { runPipeline } from '../pipeline/run.js';
 import type { Principal } from '../pipeline/steps.js';
 import type { Db } from '../storage/database.js';
-import { storeEvents, type StoreResult } from '../storage/repositories/ingest.repository.js';
+import type { StoreResult } from '../storage/repositories/ingest.repository.js';
 import { listUsers } from '../storage/repositories/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
-import { recordIngest } from './compliance/ingest-records.service.js';
 import { contentPolicyFor } from './compliance/policy.service.js';
+import { writerFor } from './ingest-writer.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
@@ -39,11 +39,7 @@ export async function ingestEvents(db: Db, principal: Principal, inputs: { index
     contentPolicy: policy,
   });
   if (!events.length) return { stored: { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 }, rejected: drops };
-  // Facts, rollups and their compliance records commit together.
-  const { fresh: _fresh, ...stored } = await db.transaction().execute(async (trx) => {
-    const result = await storeEvents(trx, events);
-    if (policy) await recordIngest(trx, principal.workspaceId, result.fresh ?? [], events, policy, { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta });
-    return result;
-  });
+  // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
+  const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
   return { stored, rejected: drops };
 }

@@ -1,0 +1,57 @@
+// Concurrent batches are group-committed: each caller is answered after its own facts commit, and
+// concurrent replays of the same batches still count once.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makeApp, type TestApp } from '../support/app.js';
+import { synthPayload } from '../support/otlp.js';
+import { DIALECTS } from '../support/stores.js';
+
+for (const dialect of DIALECTS) {
+  describe(`concurrent ingest (${dialect})`, () => {
+    let t: TestApp;
+    const keys: string[] = [];
+    before(async () => {
+      t = await makeApp(dialect);
+      for (let u = 0; u < 4; u++) {
+        await t.user(`c${u}@x.io`);
+        keys.push(await t.key(['ingest.write'], `c${u}@x.io`));
+      }
+    });
+    after(() => t.close());
+
+    it('20 batches at once, each sent twice, count exactly once', async () => {
+      const now = Date.now() - 3600_000;
+      const bodies = Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify(
+          synthPayload([
+            { conv: `conc-${i}`, ts: now + i, kind: 'prompt' },
+            { conv: `conc-${i}`, ts: now + i, kind: 'response', input: 1000 + i, cached: 100, output: 10 + i, reasoning: 1 },
+          ]),
+        ),
+      );
+      // Like an OTLP exporter: a 503 (over max_concurrent_batches) is retried after Retry-After.
+      let busy = 0;
+      const post = async (body: string, i: number) => {
+        for (;;) {
+          const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: body, headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i % 4]}` } });
+          if (r.statusCode !== 503) return r;
+          busy++;
+          assert.ok(r.headers['retry-after']);
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      };
+      const replies = await Promise.all([...bodies.map(post), ...bodies.map(post)]);
+      for (const r of replies) assert.equal(r.statusCode, 200, r.body);
+      void busy;
+      const page = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&group_by=week`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+      const sum = (k: string) => page.json().data.reduce((s: number, r: any) => s + r.totals[k], 0);
+      assert.equal(sum('turns'), 20);
+      assert.equal(sum('threads'), 20);
+      assert.equal(sum('text_output_tokens'), Array.from({ length: 20 }, (_, i) => 10 + i).reduce((a, b) => a + b));
+      assert.equal(sum('cached_text_input_tokens'), 2000);
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /steward_ingest_facts_total\{kind="turns",outcome="new"\} 20/);
+      assert.match(metrics, /steward_ingest_facts_total\{kind="requests",outcome="new"\} 20/);
+    });
+  });
+}
