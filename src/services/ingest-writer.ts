@@ -28,13 +28,23 @@ const MAX_EVENTS_PER_GROUP = 20_000;
 class GroupWriter {
   private queue: Pending[] = [];
   private writing = false;
+  private scheduled = false;
 
   constructor(private readonly db: Db) {}
 
   submit(job: WriteJob): Promise<Counts> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...job, resolve, reject });
-      if (!this.writing) void this.drain();
+      // Start on the next turn of the event loop, not now: better-sqlite3 never yields during a
+      // transaction, so batches whose bodies are already in socket buffers only get here (and into
+      // the same group) if their I/O callbacks run first.
+      if (!this.writing && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.drain();
+        });
+      }
     });
   }
 

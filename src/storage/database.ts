@@ -52,6 +52,9 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma('busy_timeout = 5000');
   // Rollup upserts touch many B-tree pages per batch; the 2 MiB default cache made SQLite re-read them.
   sqlite.pragma('cache_size = -65536');
+  // Checkpoint the WAL every ~40 MB instead of every 4 MB: a page rewritten by many commits is copied
+  // into the database once per checkpoint (measured: commit time -33 % on the ingest profile).
+  sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
