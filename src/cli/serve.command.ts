@@ -12,7 +12,7 @@ interface ServeFlags extends StoreFlags {
 }
 
 export function serveCommand(program: Command): void {
-  withStoreOptions(program.command('serve').description('run the API, ingest receivers and dashboard on one port'))
+  withStoreOptions(program.command('serve').description('run the API and ingest receivers on one port'))
     .option('--host <host>', 'address to listen on (default 127.0.0.1; env STEWARD_HOST)')
     .option('--port <port>', 'port to listen on (default 8787, 0 = any free port; env STEWARD_PORT)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
