@@ -8,34 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { startMockModel, type MockModel, type RecordedResponse } from './support/mock-model.js';
-import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
+import { ok, usageTruth } from './support/truth.js';
+import { startMockModel, type MockModel } from './support/mock-model.js';
+import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome } from './support/codex.js';
 import { startSteward, type Dialect, type Steward } from './support/steward.js';
 import { cleanEnv, collectRun, spawnSteward } from './support/local-store.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
-const RATES: Record<string, [number, number, number]> = { 'gpt-5.5': [5, 0.5, 30], 'gpt-5-mini': [0.25, 0.025, 2] };
 const DAY_S = 86_400;
-
-function ok(r: CodexRun, what: string) {
-  assert.equal(r.code, 0, `${what}: codex exited ${r.code}\n${r.stderr.slice(-2000)}`);
-}
-
-function expected(responses: RecordedResponse[]) {
-  let nano = 0;
-  const e = { threads: new Set(responses.map((r) => r.threadId)).size, turns: new Set(responses.map((r) => r.turnId)).size, model_requests: responses.length, uncached_text_input_tokens: 0, cached_text_input_tokens: 0, text_output_tokens: 0, reasoning_output_tokens: 0, text_total_tokens: 0 };
-  for (const r of responses) {
-    const u = r.usage;
-    const [i, c, o] = RATES[r.model]!;
-    nano += (u.input_tokens - u.cached_input_tokens) * i * 1000 + u.cached_input_tokens * c * 1000 + u.output_tokens * o * 1000;
-    e.uncached_text_input_tokens += u.input_tokens - u.cached_input_tokens;
-    e.cached_text_input_tokens += u.cached_input_tokens;
-    e.text_output_tokens += u.output_tokens;
-    e.reasoning_output_tokens += u.reasoning_tokens;
-    e.text_total_tokens += u.input_tokens + u.output_tokens;
-  }
-  return { ...e, cost_usd: nano / 1e9 };
-}
 
 describe('e2e: steward collect --watch survives a server outage and its own death', { skip }, () => {
   for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
@@ -99,7 +79,7 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
       it('uploads everything exactly once through an outage and a SIGKILL mid-file', async () => {
         collector = startCollector();
         ok(await runCodex(home, execArgs(home, 'run echo hi in the shell')), 'run 1');
-        await waitFor(() => matches(expected(mock.responses)), 'run 1 visible');
+        await waitFor(() => matches(usageTruth(mock.responses)), 'run 1 visible');
 
         // The server goes away; Codex keeps writing.
         await steward.stop();
@@ -123,7 +103,7 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
         ok(await runCodex(home, execArgs(home, 'written while no collector runs, no tools')), 'run 4');
         log = '';
         collector = startCollector();
-        const truth = expected(mock.responses);
+        const truth = usageTruth(mock.responses);
         await waitFor(() => matches(truth), 'everything visible after the restart', 20_000);
         // Let any late (duplicate) upload land, then compare every field exactly.
         await new Promise((r) => setTimeout(r, 600));

@@ -7,36 +7,15 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import zlib from 'node:zlib';
+import { ok, usageTruth } from './support/truth.js';
 import { startMockModel, type MockModel, type RecordedResponse } from './support/mock-model.js';
-import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
+import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome } from './support/codex.js';
 import { startOtlpSink, type OtlpSink, type SinkRequest } from './support/otlp-sink.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import type { DialectName } from '../../src/storage/database.js';
 import { readLineBatches, toWireLine } from '../../src/sources/codex-rollout/lines.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
-const RATES: Record<string, [number, number, number]> = { 'gpt-5.5': [5, 0.5, 30], 'gpt-5-mini': [0.25, 0.025, 2] };
-
-function ok(r: CodexRun, what: string) {
-  assert.equal(r.code, 0, `${what}: codex exited ${r.code}\n${r.stderr.slice(-2000)}`);
-}
-
-function truthOf(responses: RecordedResponse[]) {
-  let nano = 0;
-  const t = { threads: new Set(responses.map((r) => r.threadId)).size, turns: new Set(responses.map((r) => r.turnId)).size, model_requests: responses.length, uncached_text_input_tokens: 0, cached_text_input_tokens: 0, text_output_tokens: 0, reasoning_output_tokens: 0, text_total_tokens: 0, cost_usd: 0 };
-  for (const r of responses) {
-    const u = r.usage;
-    const [i, c, o] = RATES[r.model]!;
-    nano += (u.input_tokens - u.cached_input_tokens) * i * 1000 + u.cached_input_tokens * c * 1000 + u.output_tokens * o * 1000;
-    t.uncached_text_input_tokens += u.input_tokens - u.cached_input_tokens;
-    t.cached_text_input_tokens += u.cached_input_tokens;
-    t.text_output_tokens += u.output_tokens;
-    t.reasoning_output_tokens += u.reasoning_tokens;
-    t.text_total_tokens += u.input_tokens + u.output_tokens;
-  }
-  t.cost_usd = nano / 1e9;
-  return t;
-}
 
 describe('e2e: one Codex run sent by OTLP and by session file counts once', { skip }, () => {
   let mock: MockModel;
@@ -110,7 +89,7 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
           return out;
         };
         const check = (got: Record<string, number>, what: string) => {
-          const truth = truthOf(responses);
+          const truth = usageTruth(responses);
           for (const [k, v] of Object.entries(truth)) {
             if (k === 'cost_usd') assert.ok(Math.abs(got.cost_usd! - v) < 1e-9, `${what} cost_usd ${got.cost_usd} vs ${v}`);
             else if (k === 'threads') assert.ok(got.threads === v, `${what} threads ${got.threads} vs ${v}`);

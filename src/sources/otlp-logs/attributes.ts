@@ -5,24 +5,9 @@ export type AttrValue = string | number | boolean | null | AttrValue[] | { [k: s
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-const ONEOF = new Set(['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue']);
-
-// Accepts both OTLP/JSON objects and decoded protobuf messages. A protobuf message answers `in`
-// for every field (defaults live on its prototype), so for those the oneof discriminator
-// (`value`, the name of the field that is set) decides.
+// OTLP/JSON AnyValue (the protobuf wire format has its own reader in decode-protobuf.ts).
 export function anyValue(v: unknown): AttrValue {
   if (!isObj(v)) return null;
-  if (typeof v.value === 'string' && ONEOF.has(v.value)) {
-    const field = v.value;
-    const x = v[field];
-    if (field === 'stringValue') return String(x);
-    if (field === 'boolValue') return x === true;
-    if (field === 'intValue') return typeof x === 'number' ? x : String(x);
-    if (field === 'doubleValue') return Number(x);
-    if (field === 'bytesValue') return Buffer.from(x as Uint8Array).toString('base64');
-    v = { [field]: x };
-    if (!isObj(v)) return null;
-  }
   if ('stringValue' in v) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue ?? '');
   if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
   if ('intValue' in v) return typeof v.intValue === 'number' ? v.intValue : String(v.intValue);

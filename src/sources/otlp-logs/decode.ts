@@ -24,9 +24,8 @@ export interface DecodedLogs {
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-// int64/fixed64 arrive as strings (JSON), numbers, or Long objects (protobufjs).
-const str = (x: unknown): string =>
-  typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : isObj(x) && 'low' in x && 'high' in x ? String(x) : '';
+// int64/fixed64 arrive as strings in OTLP/JSON (some encoders send numbers).
+const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
 
 export function decodeJson(body: Buffer): DecodedLogs {
   let parsed: unknown;
@@ -35,7 +34,7 @@ export function decodeJson(body: Buffer): DecodedLogs {
   } catch (e) {
     throw new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`);
   }
-  return flatten(parsed, 'json');
+  return flatten(parsed);
 }
 
 export function decodeProtobuf(body: Buffer): DecodedLogs {
@@ -46,8 +45,8 @@ export function decodeProtobuf(body: Buffer): DecodedLogs {
   }
 }
 
-function flatten(req: unknown, format: string): DecodedLogs {
-  if (!isObj(req)) throw new StewardError('malformed_body', `OTLP ${format} body must be an ExportLogsServiceRequest object`);
+function flatten(req: unknown): DecodedLogs {
+  if (!isObj(req)) throw new StewardError('malformed_body', 'OTLP/JSON body must be an ExportLogsServiceRequest object');
   if (req.resourceLogs !== undefined && !Array.isArray(req.resourceLogs)) {
     throw new StewardError('malformed_body', 'resourceLogs must be an array');
   }
