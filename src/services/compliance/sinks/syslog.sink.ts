@@ -61,6 +61,11 @@ export function syslogSink(cfg: Cfg): Sink {
     type: cfg.type,
     async send(batch) {
       try {
+        // A receiver that closed an idle connection has sent FIN/RST that may not have been
+        // processed yet: let pending socket events run first, or the batch would be written into a
+        // dead connection and counted as delivered.
+        if (socket) await new Promise((r) => setImmediate(r));
+        if (socket && (socket.destroyed || socket.readableEnded)) drop();
         socket ??= await connect();
         const s = socket;
         const payload = batch.map((r) => octetFrame(syslogMessage(r.rec, r.line, { facility: cfg.facility, appName: cfg.app_name, hostname }))).join('');
@@ -73,7 +78,8 @@ export function syslogSink(cfg: Cfg): Sink {
             else resolve();
           });
         });
-        if (socket !== s || s.destroyed) throw new Error('connection closed by the receiver');
+        await new Promise((r) => setImmediate(r));
+        if (socket !== s || s.destroyed || s.readableEnded) throw new Error('connection closed by the receiver');
         return { ok: true };
       } catch (e) {
         drop();
