@@ -1,7 +1,9 @@
 // Session-file import speed: `steward import` (parse, normalize, store facts + content in SQLite)
 // against `ccusage codex daily --offline` (read and sum) on the same generated corpus of realistic
 // session files, in the same run, both as child processes from a warm page cache; peak RSS of each
-// child; then a second `steward import` with nothing new.
+// child; then a second `steward import` with nothing new. Two floors measured in the same run put the
+// ratio in context: copying the corpus's bytes (`cp -r`, what persisting the content costs at the
+// least) and JSON.parse of every line with nothing stored (bench/support/parse-floor.mjs).
 // Run: npm run build && node --import tsx bench/import.bench.ts [--mb 1100] [--seed 42] [--runs 1]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,14 +43,20 @@ const codexEnv = { CODEX_HOME: dir, HOME: path.join(dir, 'home'), NO_COLOR: '1' 
 const ccusageBin = path.join(REPO, 'node_modules/.bin/ccusage');
 const steward = path.join(REPO, 'bin/steward.js');
 const runs = Number(values.runs);
-const results: { cc: Measured; imp: Measured; again: Measured }[] = [];
+const results: { cc: Measured; imp: Measured; again: Measured; copy: Measured; parse: Measured }[] = [];
 for (let i = 0; i < runs; i++) {
   const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json'], codexEnv);
   const data = path.join(OUT, 'import-bench-store');
   fs.rmSync(data, { recursive: true, force: true });
   const imp = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
   const again = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
-  results.push({ cc, imp, again });
+  const copyTo = path.join(OUT, 'import-bench-copy');
+  fs.rmSync(copyTo, { recursive: true, force: true });
+  spawnSync('sync');
+  const copy = measure('cp', ['-r', path.join(dir, 'sessions'), copyTo], {});
+  fs.rmSync(copyTo, { recursive: true, force: true });
+  const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), path.join(dir, 'sessions')], {});
+  results.push({ cc, imp, again, copy, parse });
   const s = JSON.parse(imp.stdout);
   const s2 = JSON.parse(again.stdout);
   console.log(
@@ -56,6 +64,7 @@ for (let i = 0; i < runs; i++) {
       `steward import ${imp.wallS.toFixed(2)} s (peak RSS ${imp.maxRssMb.toFixed(0)} MB, ${s.files.read} files, ${s.lines} lines, ${s.responses} responses, ${s.stored.content} content rows) = ${(imp.wallS / cc.wallS).toFixed(2)}x ccusage | ` +
       `second import ${again.wallS.toFixed(2)} s (${s2.files.unchanged} unchanged, ${s2.files.read} read)`,
   );
+  console.log(`  floors: cp -r of the corpus ${copy.wallS.toFixed(2)} s (${(copy.wallS / cc.wallS).toFixed(2)}x ccusage) | JSON.parse of every line, nothing stored ${parse.wallS.toFixed(2)} s (${(parse.wallS / cc.wallS).toFixed(2)}x ccusage)`);
   // The two tools must agree on what they counted.
   const ccTotals = JSON.parse(cc.stdout).totals;
   const rep = measure(process.execPath, [steward, 'report', 'daily', '--no-import', '--data', data, '--json', '--timezone', 'UTC'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
@@ -66,4 +75,4 @@ for (let i = 0; i < runs; i++) {
   console.log(`  store size ${(dbBytes / 1e6).toFixed(0)} MB`);
 }
 const best = (f: (r: (typeof results)[0]) => number) => Math.min(...results.map(f));
-console.log(`best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s`);
+console.log(`best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`);
