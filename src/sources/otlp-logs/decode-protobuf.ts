@@ -170,6 +170,18 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
   return out;
 }
 
+// A fixed64 (timestamps in ns) as a decimal string. protobufjs' fixed64() returns a Long whose
+// toString() divides in JavaScript: ~5 % of the decode time on the ingest bench; BigInt's is native.
+function fixed64String(r: Reader): string {
+  const p = r.pos;
+  if (p + 8 > r.len) return r.fixed64().toString(); // let protobufjs raise its range error
+  const b = r.buf;
+  const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+  const hi = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
+  r.pos = p + 8;
+  return hi === 0 ? String(lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
 function logRecord(r: Reader, end: number, index: number, resource: Record<string, AttrValue>, scope: string): OtlpLogRecord {
   let time = '0';
   let observed = '0';
@@ -179,10 +191,10 @@ function logRecord(r: Reader, end: number, index: number, resource: Record<strin
     const t = r.uint32();
     switch (t >>> 3) {
       case 1:
-        time = r.fixed64().toString();
+        time = fixed64String(r);
         break;
       case 11:
-        observed = r.fixed64().toString();
+        observed = fixed64String(r);
         break;
       case 3:
         severityText = r.string();

@@ -3,10 +3,13 @@
 import { sql } from 'kysely';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
+import { insertRows, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import type { ComplianceHeadTable } from '../compliance.schema.js';
 
-const CHUNK = 500;
+// Hot path (every ingest group): statements built by hand, see bulk-insert.ts.
+const RECORDS: InsertSpec = { table: 'compliance_records', columns: ['workspace_id', 'seq', 'id', 'event_type', 'ts', 'recorded_at', 'user_id', 'thread_id', 'content_sha256', 'prev_hash', 'hash'] };
+const CONTENT: InsertSpec = { table: 'compliance_content', columns: ['workspace_id', 'seq', 'content'] };
 const MINUTE = 60_000;
 
 export interface AppendedRecord {
@@ -109,13 +112,8 @@ export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: re
     await db.updateTable('compliance_heads').set({ seq: built.head.seq, hash: built.head.hash, recorded_at: built.head.recorded_at, max_ts: built.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
   }
   const { chain } = built;
-  for (let i = 0; i < chain.length; i += CHUNK) {
-    await db
-      .insertInto('compliance_records')
-      .values(chain.slice(i, i + CHUNK).map(({ content: _c, ...row }) => row))
-      .execute();
-    await db.insertInto('compliance_content').values(built.contents.slice(i, i + CHUNK)).execute();
-  }
+  await insertRows(db, RECORDS, chain as unknown as Record<string, unknown>[]);
+  await insertRows(db, CONTENT, built.contents);
   const recordedAt = built.head.recorded_at;
   for (const ix of built.index.values()) {
     await db

@@ -2,8 +2,8 @@
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
-import { sql } from 'kysely';
 import { dayOf, weekOfDay } from '../../core/time.js';
+import { conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import { addToRollup, insertNewSetRows, type CounterRow, type RollupTable } from './rollups.repository.js';
 import { reconcileEvents } from './reconcile.repository.js';
@@ -19,37 +19,40 @@ export interface StoreResult {
   fresh?: EnrichedEvent[];
 }
 
-const CHUNK = 500;
-
 type Item<E> = EnrichedEvent & { event: E };
 
 class Deltas {
   private maps = new Map<RollupTable, Map<string, CounterRow>>();
 
   add(table: RollupTable, key: Record<string, string | number>, counters: Record<string, number>): void {
+    this.bump(table, Object.values(key).join('\u0000'), () => key, counters);
+  }
+
+  // The row for `id` (its key's values joined by NUL, in key order) gains `counters`; `key` builds
+  // the key columns only when the row is new (this runs eight times per fact).
+  private bump(table: RollupTable, id: string, key: () => Record<string, string | number>, counters: Record<string, number>): void {
     let m = this.maps.get(table);
     if (!m) this.maps.set(table, (m = new Map()));
-    const id = Object.values(key).join('\u0000');
     let row = m.get(id);
     if (!row) {
-      row = { ...key, threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
+      row = { ...key(), threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
       m.set(id, row);
     }
-    for (const [c, v] of Object.entries(counters)) row[c] = (row[c] as number) + v;
+    for (const c in counters) row[c] = (row[c] as number) + counters[c];
   }
 
   // One fact lands in eight rollups: user/workspace x client/model x day/week.
   addAll(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>, withModel = true): void {
     const week = weekOfDay(day);
-    this.add('usage_user_day', { workspace_id: ws, bucket: day, user_id: user, client_id: client }, counters);
-    this.add('usage_user_week', { workspace_id: ws, bucket: week, user_id: user, client_id: client }, counters);
-    this.add('usage_ws_day', { workspace_id: ws, bucket: day, client_id: client }, counters);
-    this.add('usage_ws_week', { workspace_id: ws, bucket: week, client_id: client }, counters);
+    this.bump('usage_user_day', `${ws}\u0000${day}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, user_id: user, client_id: client }), counters);
+    this.bump('usage_user_week', `${ws}\u0000${week}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, user_id: user, client_id: client }), counters);
+    this.bump('usage_ws_day', `${ws}\u0000${day}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, client_id: client }), counters);
+    this.bump('usage_ws_week', `${ws}\u0000${week}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, client_id: client }), counters);
     if (!withModel) return;
-    this.add('usage_user_model_day', { workspace_id: ws, bucket: day, user_id: user, model }, counters);
-    this.add('usage_user_model_week', { workspace_id: ws, bucket: week, user_id: user, model }, counters);
-    this.add('usage_ws_model_day', { workspace_id: ws, bucket: day, model }, counters);
-    this.add('usage_ws_model_week', { workspace_id: ws, bucket: week, model }, counters);
+    this.bump('usage_user_model_day', `${ws}\u0000${day}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, user_id: user, model }), counters);
+    this.bump('usage_user_model_week', `${ws}\u0000${week}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, user_id: user, model }), counters);
+    this.bump('usage_ws_model_day', `${ws}\u0000${day}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, model }), counters);
+    this.bump('usage_ws_model_week', `${ws}\u0000${week}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, model }), counters);
   }
 
   async flush(db: DbOrTrx): Promise<void> {
@@ -57,18 +60,39 @@ class Deltas {
   }
 }
 
-async function insertIgnore<Row extends Record<string, unknown>>(db: DbOrTrx, table: 'threads' | 'turns' | 'model_requests', keyCols: string[], rows: Row[], returnCol: string): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const res = await db
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .onConflict((oc) => oc.columns(keyCols as never).doNothing())
-      .returning(returnCol as never)
-      .execute();
-    for (const r of res as Record<string, string>[]) inserted.add(r[returnCol]);
-  }
-  return inserted;
+const THREADS: InsertSpec = {
+  table: 'threads',
+  columns: ['workspace_id', 'thread_id', 'user_id', 'client_id', 'originator', 'thread_kind', 'parent_thread_id', 'first_seen_at', 'model', 'approval_policy', 'sandbox_policy', 'host_name', 'source'],
+  onConflict: conflictDoNothing(['workspace_id', 'thread_id']),
+  returning: ['thread_id'],
+};
+const TURNS: InsertSpec = {
+  table: 'turns',
+  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'prompt', 'source'],
+  onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
+  returning: ['turn_key'],
+};
+const MODEL_REQUESTS: InsertSpec = {
+  table: 'model_requests',
+  columns: ['workspace_id', 'request_key', 'response_id', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n', 'pricing_version', 'fallback_priced', 'source'],
+  onConflict: conflictDoNothing(['workspace_id', 'request_key']),
+  returning: ['request_key'],
+};
+const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms', 'arguments', 'output'];
+// A stored call gains the fields it lacked; an update that fills nothing is skipped (a replay), so
+// RETURNING names exactly the calls this batch inserted or completed.
+const TOOL_EVENTS: InsertSpec = {
+  table: 'tool_events',
+  columns: ['workspace_id', 'tool_key', 'thread_id', 'user_id', 'call_id', 'ts', ...TOOL_FIELDS],
+  onConflict:
+    `on conflict ("workspace_id", "tool_key") do update set ${TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ')}` +
+    ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
+  returning: ['tool_key'],
+};
+
+async function insertIgnore(db: DbOrTrx, spec: InsertSpec, rows: Record<string, unknown>[]): Promise<Set<string>> {
+  const col = spec.returning![0];
+  return new Set((await insertRows<Record<string, string>>(db, spec, rows)).map((r) => r[col]));
 }
 
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
@@ -115,7 +139,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       source: i.source,
     };
   });
-  const newThreads = await insertIgnore(db, 'threads', ['workspace_id', 'thread_id'], threadRows, 'thread_id');
+  const newThreads = await insertIgnore(db, THREADS, threadRows);
   result.threads = newThreads.size;
   for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
 
@@ -125,8 +149,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
   const turnRows = uniqueBy(turnItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
   const newTurns = await insertIgnore(
     db,
-    'turns',
-    ['workspace_id', 'turn_key'],
+    TURNS,
     turnRows.map((i) => ({
       workspace_id: i.workspaceId,
       turn_key: i.event.key,
@@ -140,7 +163,6 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       prompt: i.event.prompt ?? null,
       source: i.source,
     })),
-    'turn_key',
   );
   result.turns = newTurns.size;
   for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
@@ -177,8 +199,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
   const respRows = uniqueBy(responseItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
   const newResp = await insertIgnore(
     db,
-    'model_requests',
-    ['workspace_id', 'request_key'],
+    MODEL_REQUESTS,
     respRows.map((i) => ({
       workspace_id: i.workspaceId,
       request_key: i.event.key,
@@ -199,7 +220,6 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       fallback_priced: i.priced!.fallback ? 1 : 0,
       source: i.source,
     })),
-    'request_key',
   );
   result.requests = newResp.size;
   for (const i of respRows) {
@@ -251,26 +271,8 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
     }
   }
   const toolRows = [...tools.values()];
-  for (let n = 0; n < toolRows.length; n += CHUNK) {
-    const changed = await db
-      .insertInto('tool_events')
-      .values(toolRows.slice(n, n + CHUNK) as never)
-      .onConflict((oc) =>
-        oc.columns(['workspace_id', 'tool_key']).doUpdateSet((eb) => ({
-          tool_name: eb.fn.coalesce('excluded.tool_name', 'tool_events.tool_name'),
-          decision: eb.fn.coalesce('excluded.decision', 'tool_events.decision'),
-          decision_source: eb.fn.coalesce('excluded.decision_source', 'tool_events.decision_source'),
-          success: eb.fn.coalesce('excluded.success', 'tool_events.success'),
-          duration_ms: eb.fn.coalesce('excluded.duration_ms', 'tool_events.duration_ms'),
-          arguments: eb.fn.coalesce('excluded.arguments', 'tool_events.arguments'),
-          output: eb.fn.coalesce('excluded.output', 'tool_events.output'),
-        })).where(sql<boolean>`${sql.join(TOOL_FIELDS.map((c) => sql`(tool_events.${sql.ref(c)} is null and excluded.${sql.ref(c)} is not null)`), sql` or `)}`),
-      )
-      .returning('tool_key')
-      .execute();
-    // Inserted, or completed by this batch (an update that fills nothing is skipped: a replay).
-    for (const r of changed) fresh.push(toolItemOf.get(r.tool_key)!);
-  }
+  // Inserted, or completed by this batch.
+  for (const r of await insertRows<{ tool_key: string }>(db, TOOL_EVENTS, toolRows)) fresh.push(toolItemOf.get(r.tool_key)!);
   result.tools = toolRows.length;
 
   await deltas.flush(db);
@@ -278,8 +280,6 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
   result.fresh = fresh.sort((a, b) => position.get(a)! - position.get(b)!);
   return result;
 }
-
-const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms', 'arguments', 'output'];
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {

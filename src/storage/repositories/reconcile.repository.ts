@@ -12,7 +12,7 @@ import type { EnrichedEvent, ModelResponse, ThreadStarted, TurnStarted } from '.
 import type { DbOrTrx } from '../database.js';
 import { lockKeysForTransaction } from '../dialect.js';
 import type { FactReconcileTable } from '../rollout.schema.js';
-import { powerOfTwoChunks } from './rollout-content.repository.js';
+import { conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
 
 export const RESPONSE_WINDOW_MS = 10_000;
 export const TURN_WINDOW_MS = 10_000;
@@ -24,6 +24,12 @@ export interface ReconcileResult {
 }
 
 type Kind = 'turn' | 'response';
+
+const FACT_RECONCILE: InsertSpec = {
+  table: 'fact_reconcile',
+  columns: ['workspace_id', 'kind', 'fact_key', 'source', 'match_thread', 'ts', 'sig', 'ext_id', 'stored_key', 'matched_key'],
+  onConflict: conflictDoNothing(['workspace_id', 'kind', 'fact_key']),
+};
 type Row = FactReconcileTable;
 
 /** The thread a fact is matched within: a session file's own thread (sub-agents are rolled up to their parent for counting, but OTLP names the sub-agent). */
@@ -134,13 +140,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
     inserts.push(row);
   }
 
-  for (const chunk of powerOfTwoChunks(inserts, 256)) {
-    await db
-      .insertInto('fact_reconcile')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'fact_key']).doNothing())
-      .execute();
-  }
+  await insertRows(db, FACT_RECONCILE, inserts as unknown as Record<string, unknown>[]);
   for (const l of links) {
     await db.updateTable('fact_reconcile').set({ matched_key: l.matched }).where('workspace_id', '=', l.ws).where('kind', '=', l.kind).where('fact_key', '=', l.key).execute();
   }

@@ -1,8 +1,8 @@
 // Rollup upkeep: counters added with one multi-row upsert per table, rows sorted by key so that
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
-import { sql } from 'kysely';
+import { conflictAddCounters, conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
-import type { Database, UsageCounters } from '../schema.js';
+import type { UsageCounters } from '../schema.js';
 
 export const COUNTER_COLUMNS = [
   'threads',
@@ -39,8 +39,6 @@ export const ROLLUP_KEYS: Record<RollupTable, readonly string[]> = {
 
 export type CounterRow = Record<string, string | number>;
 
-const CHUNK = 500;
-
 export async function addToRollup(db: DbOrTrx, table: RollupTable, rows: CounterRow[]): Promise<void> {
   if (rows.length === 0) return;
   const keys = ROLLUP_KEYS[table];
@@ -51,14 +49,17 @@ export async function addToRollup(db: DbOrTrx, table: RollupTable, rows: Counter
     }
     return 0;
   });
-  const set = Object.fromEntries(COUNTER_COLUMNS.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`]));
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await db
-      .insertInto(table as keyof Database)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .onConflict((oc) => oc.columns(keys as never).doUpdateSet(set as never))
-      .execute();
+  await insertRows(db, rollupSpec(table), rows);
+}
+
+const rollupSpecs = new Map<RollupTable, InsertSpec>();
+function rollupSpec(table: RollupTable): InsertSpec {
+  let spec = rollupSpecs.get(table);
+  if (!spec) {
+    const keys = ROLLUP_KEYS[table];
+    rollupSpecs.set(table, (spec = { table, columns: [...keys, ...COUNTER_COLUMNS], onConflict: conflictAddCounters(table, keys, COUNTER_COLUMNS) }));
   }
+  return spec;
 }
 
 // Insert-or-ignore into a distinct set; returns the rows that were new (RETURNING on both dialects).
@@ -68,15 +69,9 @@ export async function insertNewSetRows<T extends Record<string, string | number>
   keyCols: readonly string[],
   rows: T[],
 ): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const res = await db
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .onConflict((oc) => oc.columns(keyCols as never).doNothing())
-      .returning(keyCols as never)
-      .execute();
-    out.push(...(res as unknown as T[]));
-  }
-  return out;
+  const id = `${table}\u0000${keyCols.join()}`;
+  let spec = setSpecs.get(id);
+  if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols), returning: keyCols }));
+  return insertRows<T>(db, spec, rows);
 }
+const setSpecs = new Map<string, InsertSpec>();
