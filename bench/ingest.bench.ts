@@ -1,9 +1,10 @@
 // OTLP ingest throughput: Codex-shaped payloads over real loopback HTTP into SQLite and PostgreSQL.
-// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf]
+// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off]
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
 import { buildApp } from '../src/server/app.js';
+import { startIngestWriterThread } from '../src/services/ingest-writer.thread.js';
 import { createKey } from '../src/services/keys.service.js';
 import { addUser } from '../src/services/users.service.js';
 import { ensureBootstrapped } from '../src/services/workspaces.service.js';
@@ -11,7 +12,7 @@ import type { DialectName } from '../src/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' }, 'writer-thread': { type: 'string', default: 'on' } } });
 const REQUESTS = Number(values.requests);
 const SPR = Number(values['sessions-per-request']);
 const format = values.format as 'json' | 'protobuf';
@@ -32,6 +33,8 @@ for (const dialect of dialects) {
   }
   const { app } = await buildApp({ store, config: configSchema.parse({ ingest: { max_concurrent_batches: 64 } }) });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  // As `steward serve` does: ingest writes on their own thread (SQLite; no-op on PostgreSQL).
+  const writer = values['writer-thread'] === 'off' ? null : await startIngestWriterThread(store);
   const run = (b: Buffer[]) =>
     new Promise<{ ms: number; failures: number }>((resolve, reject) => {
       const w = new Worker(new URL('./support/load-client.mjs', import.meta.url), { workerData: { url, bodies: b, keys, concurrency: Number(values.concurrency), contentType } });
@@ -39,13 +42,16 @@ for (const dialect of dialects) {
       w.once('error', reject);
     });
   await run(bodies.slice(0, 20)); // warm-up (its sessions are then replayed below: duplicates are cheap)
+  const cpu0 = process.cpuUsage();
   const r = await run(bodies);
+  const cpu = process.cpuUsage(cpu0);
   const records = REQUESTS * SPR * RECORDS_PER_SESSION;
   const turns = await store.db.selectFrom('turns').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const requests = await store.db.selectFrom('model_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   console.log(
     `[${dialect}] ${records} log records (${mb.toFixed(1)} MB ${format}) in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(records / (r.ms / 1000))} records/s; ` +
-      `${REQUESTS} requests, ${r.failures} failed; stored ${Number(turns.n)} turns, ${Number(requests.n)} model responses`,
+      `${REQUESTS} requests, ${r.failures} failed; stored ${Number(turns.n)} turns, ${Number(requests.n)} model responses; ` +
+      `CPU ${((cpu.user + cpu.system) / 1000 / REQUESTS).toFixed(1)} ms per request (all threads of this process: a figure less disturbed than wall time by other load on the machine)`,
   );
   // Replay: the same payloads again (exporter retries) must add nothing.
   const r2 = await run(bodies.slice(0, 100));
@@ -66,6 +72,7 @@ for (const dialect of dialects) {
   fresh.sort((a, b) => a - b);
   console.log(`[${dialect}] acknowledged -> visible in the usage API: p50 ${fresh[14].toFixed(1)} ms, max ${fresh[29].toFixed(1)} ms (30 posts; the write is committed before the 200)`);
   await app.close();
+  await writer?.stop();
   await store.close();
 }
 

@@ -3,6 +3,7 @@ import { buildApp } from '../server/app.js';
 import { ensureBootstrapped } from '../services/workspaces.service.js';
 import { startReactionPoller } from '../services/github-reaction-poller.service.js';
 import { startComplianceJobs } from '../services/compliance/jobs.service.js';
+import { startIngestWriterThread } from '../services/ingest-writer.thread.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -22,6 +23,8 @@ export function serveCommand(program: Command): void {
       const boot = await ensureBootstrapped(store.db);
       // Structured logs go to stderr so that stdout carries only the startup banner.
       const { app, ctx } = await buildApp({ store, config, logger: { level: config.log_level, stream: process.stderr } });
+      // Ingest transactions on a thread of their own (SQLite file stores; nothing on PostgreSQL).
+      const writerThread = await startIngestWriterThread(store);
       const address = await app.listen({ host: config.host, port: config.port });
       // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
       const reactionPoller = config.github.token && config.github.poll_interval_seconds > 0 ? startReactionPoller(store.db, config.github, { log: app.log }) : null;
@@ -52,6 +55,7 @@ export function serveCommand(program: Command): void {
         await reactionPoller?.stop();
         await compliance.stop();
         await app.close();
+        await writerThread?.stop();
         await store.close();
         process.exit(0);
       };

@@ -16,7 +16,8 @@ export interface WriteJob {
   meta: IngestRequestMeta;
 }
 
-type Counts = Omit<StoreResult, 'fresh'>;
+export type Counts = Omit<StoreResult, 'fresh'>;
+type Sink = (group: WriteJob[]) => Promise<Counts[]>;
 interface Pending extends WriteJob {
   resolve: (c: Counts) => void;
   reject: (e: unknown) => void;
@@ -30,7 +31,12 @@ class GroupWriter {
   private writing = false;
   private scheduled = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(private sink: Sink) {}
+
+  // Where groups are written from now on (the ingest writer thread, or this thread again).
+  use(sink: Sink): void {
+    this.sink = sink;
+  }
 
   submit(job: WriteJob): Promise<Counts> {
     return new Promise((resolve, reject) => {
@@ -74,20 +80,25 @@ class GroupWriter {
   }
 
   private write(group: Pending[]): Promise<Counts[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await storeEvents(trx, group.flatMap((j) => j.events));
-      // Attribute each fresh fact to the batch that brought it (first one with that key).
-      const owner = new Map<string, number>();
-      group.forEach((j, i) => j.events.forEach((e) => owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i)));
-      const freshOf: EnrichedEvent[][] = group.map(() => []);
-      for (const f of result.fresh ?? []) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
-      for (let i = 0; i < group.length; i++) {
-        const j = group[i];
-        if (j.policy) await recordIngest(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta);
-      }
-      return group.map((j, i) => countsOf(j.events, freshOf[i]));
-    });
+    return this.sink(group.map(({ workspaceId, events, policy, meta }) => ({ workspaceId, events, policy, meta })));
   }
+}
+
+// One group in one transaction: facts and rollups, then each batch's compliance records.
+export function writeGroup(db: Db, group: readonly WriteJob[]): Promise<Counts[]> {
+  return db.transaction().execute(async (trx) => {
+    const result = await storeEvents(trx, group.flatMap((j) => j.events));
+    // Attribute each fresh fact to the batch that brought it (first one with that key).
+    const owner = new Map<string, number>();
+    group.forEach((j, i) => j.events.forEach((e) => owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i)));
+    const freshOf: EnrichedEvent[][] = group.map(() => []);
+    for (const f of result.fresh ?? []) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
+    for (let i = 0; i < group.length; i++) {
+      const j = group[i];
+      if (j.policy) await recordIngest(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta);
+    }
+    return group.map((j, i) => countsOf(j.events, freshOf[i]));
+  });
 }
 
 function countsOf(events: EnrichedEvent[], fresh: EnrichedEvent[]): Counts {
@@ -106,6 +117,6 @@ function countsOf(events: EnrichedEvent[], fresh: EnrichedEvent[]): Counts {
 const writers = new WeakMap<Db, GroupWriter>();
 export function writerFor(db: Db): GroupWriter {
   let w = writers.get(db);
-  if (!w) writers.set(db, (w = new GroupWriter(db)));
+  if (!w) writers.set(db, (w = new GroupWriter((group) => writeGroup(db, group))));
   return w;
 }

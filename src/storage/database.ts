@@ -17,6 +17,12 @@ export interface StoreOptions {
   sqliteFile?: string; // explicit file (tests, benchmarks)
   pgSchema?: string; // tests run in a fresh schema per run
   poolSize?: number;
+  // SQLite: every transaction begins IMMEDIATE (takes the write lock at BEGIN). For a connection
+  // that only writes (the ingest writer thread) next to others writing the same file.
+  immediateTransactions?: boolean;
+  // SQLite: pages of WAL after which a commit checkpoints (default 10000; 0 = never, another
+  // connection checkpoints: see services/ingest-writer.thread.ts).
+  walAutocheckpoint?: number;
 }
 
 export interface Store {
@@ -54,23 +60,24 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma('cache_size = -65536');
   // Checkpoint the WAL every ~40 MB instead of every 4 MB: a page rewritten by many commits is copied
   // into the database once per checkpoint (measured: commit time -33 % on the ingest profile).
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutocheckpoint ?? 10000))}`);
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }) });
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
 }
 
 // Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small
 // insert. Ingest repeats the same few statements, so keep prepared statements by SQL text
 // (bounded; statements are only ever used under Kysely's single-connection lock).
-function withStatementCache(sqlite: SQLite.Database, max = 1000) {
+function withStatementCache(sqlite: SQLite.Database, immediate = false, max = 1000) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(text: string): SQLite.Statement {
       let st = cache.get(text);
       if (!st) {
-        st = sqlite.prepare(text);
+        // Kysely's SQLite driver begins every transaction with a plain (deferred) "begin".
+        st = sqlite.prepare(immediate && text === 'begin' ? 'begin immediate' : text);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(text, st);
       }

@@ -33,3 +33,9 @@ export async function preferMappedReads(db: Kysely<any>, bytes = 1 << 30): Promi
 export async function limitCacheForBulk(db: Kysely<any>, kib: number): Promise<void> {
   if (isSqlite(db)) await sql.raw(`pragma cache_size = -${Math.max(1024, Math.floor(kib))}`).execute(db);
 }
+
+// Copies what it can of SQLite's write-ahead log into the database file without waiting for
+// readers or writers (PASSIVE). PostgreSQL checkpoints by itself.
+export async function walCheckpoint(db: Kysely<any>): Promise<void> {
+  if (isSqlite(db)) await sql.raw('pragma wal_checkpoint(PASSIVE)').execute(db);
+}

@@ -1,23 +1,34 @@
 // Concurrent batches are group-committed: each caller is answered after its own facts commit, and
-// concurrent replays of the same batches still count once.
+// concurrent replays of the same batches still count once; also with the writes on the ingest
+// writer thread (`steward serve` on SQLite), whose compliance records must chain like any others.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
+import { startIngestWriterThread, type WriterThread } from '../../src/services/ingest-writer.thread.js';
+import { verifyChain } from '../../src/services/compliance/verify.service.js';
+import type { DialectName } from '../../src/storage/database.js';
 
-for (const dialect of DIALECTS) {
-  describe(`concurrent ingest (${dialect})`, () => {
+const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((dialect) => ({ dialect, thread: false })), { dialect: 'sqlite', thread: true }];
+
+for (const { dialect, thread } of VARIANTS) {
+  describe(`concurrent ingest (${dialect}${thread ? ', writer thread' : ''})`, () => {
     let t: TestApp;
+    let writer: WriterThread | null = null;
     const keys: string[] = [];
     before(async () => {
       t = await makeApp(dialect);
+      if (thread) assert.ok((writer = await startIngestWriterThread(t.store)));
       for (let u = 0; u < 4; u++) {
         await t.user(`c${u}@x.io`);
         keys.push(await t.key(['ingest.write'], `c${u}@x.io`));
       }
     });
-    after(() => t.close());
+    after(async () => {
+      await writer?.stop();
+      await t.close();
+    });
 
     it('20 batches at once, each sent twice, count exactly once', async () => {
       const now = Date.now() - 3600_000;
@@ -52,6 +63,9 @@ for (const dialect of DIALECTS) {
       const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
       assert.match(metrics, /steward_ingest_facts_total\{kind="turns",outcome="new"\} 20/);
       assert.match(metrics, /steward_ingest_facts_total\{kind="requests",outcome="new"\} 20/);
+      const report = await verifyChain(t.store.db, t.workspaceId);
+      assert.equal(report.ok, true);
+      assert.ok(report.records >= 40, `${report.records} records`); // a CODEX_LOG per turn and per response, at least
     });
   });
 }

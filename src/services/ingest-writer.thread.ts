@@ -1,0 +1,105 @@
+// Ingest writes on a thread of their own (SQLite). better-sqlite3 runs every statement on the
+// calling thread, so in `serve` the transactions of the ingest writer (facts, rollups,
+// reconciliation, compliance chain: about two thirds of an OTLP request's CPU time) used to stop
+// the event loop that decodes the next requests. Here the writer's groups go to a worker thread
+// with its own connection to the same database file; the main thread keeps receiving, decoding
+// and running the pipeline, and answers each request once the worker reports its group committed
+// (nothing is acknowledged earlier). If the thread dies, its open transaction is rolled back, its
+// callers get a retryable error, and later groups are written on the main thread again.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { StewardError } from '../core/errors.js';
+import type { Store } from '../storage/database.js';
+import { walCheckpoint } from '../storage/dialect.js';
+import { writeGroup, writerFor, type Counts, type WriteJob } from './ingest-writer.js';
+
+export interface WriterThread {
+  stop(): Promise<void>;
+}
+
+interface Reply {
+  id: number;
+  counts?: Counts[];
+  error?: { name: string; message: string; code?: string };
+}
+
+const CHECKPOINT_EVENTS = 4000;
+
+const WORKER = new URL(`./ingest-writer.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+function startWorker(workerData: unknown): Worker {
+  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData });
+  // Running from the TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData });
+}
+
+/** Moves the store's ingest writes to a worker thread (SQLite files only; otherwise null and nothing changes). */
+export async function startIngestWriterThread(store: Store): Promise<WriterThread | null> {
+  const options = store.options;
+  if (store.dialect !== 'sqlite' || !options || options.sqliteFile === ':memory:') return null;
+  const worker = startWorker({ options });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  const writer = writerFor(store.db);
+  const inThread = (group: WriteJob[]) => writeGroup(store.db, group);
+  const pending = new Map<number, { resolve: (c: Counts[]) => void; reject: (e: unknown) => void; events: number }>();
+  let next = 0;
+  let running = true;
+  const fail = (cause: unknown) => {
+    if (!running) return;
+    running = false;
+    writer.use(inThread);
+    for (const p of pending.values()) p.reject(new StewardError('storage_unavailable', 'the ingest writer thread stopped; retry', { retryAfterSeconds: 1, cause }));
+    pending.clear();
+  };
+  // The writer's connection never checkpoints (see the worker): this thread copies the WAL into the
+  // database file instead, with a PASSIVE checkpoint that runs beside the writer's transactions
+  // rather than inside one of its commits, once per CHECKPOINT_EVENTS events written (the WAL
+  // then stays about as large as with SQLite's own threshold before: ~40 MB on the bench payload).
+  let sinceCheckpoint = 0;
+  let checkpointing = false;
+  const checkpoint = (events: number) => {
+    sinceCheckpoint += events;
+    if (checkpointing || sinceCheckpoint < CHECKPOINT_EVENTS) return;
+    checkpointing = true;
+    sinceCheckpoint = 0;
+    setImmediate(() => {
+      void walCheckpoint(store.db)
+        .catch(() => undefined) // busy: the next one catches up
+        .finally(() => (checkpointing = false));
+    });
+  };
+  worker.on('message', (m: Reply) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    checkpoint(p.events);
+    if (m.counts) p.resolve(m.counts);
+    // Driver errors keep their code, so transient ones (SQLITE_BUSY, …) still answer 503 + Retry-After.
+    else p.reject(Object.assign(new Error(m.error!.message), { name: m.error!.name, code: m.error!.code }));
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`ingest writer thread exited with code ${code}`)));
+  writer.use(
+    (group) =>
+      new Promise<Counts[]>((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject, events: group.reduce((n, j) => n + j.events.length, 0) });
+        worker.postMessage({ id, jobs: group });
+      }),
+  );
+  return {
+    async stop() {
+      writer.use(inThread);
+      while (running && pending.size) await new Promise((r) => setTimeout(r, 10));
+      if (!running) return;
+      running = false;
+      const exited = once(worker, 'exit');
+      worker.postMessage(null);
+      await exited;
+    },
+  };
+}
