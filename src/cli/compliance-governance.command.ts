@@ -59,7 +59,7 @@ export function complianceGovernanceCommands(c: Command): void {
   withWorkspace(retention.command('run').description('remove content past retention now (held records keep it; hashes always stay)')).action(async (flags: WsFlags) =>
     withStore(flags, async ({ db }, config) => {
       const r = await runRetention(db, await workspaceOf(db, flags), retentionDaysOf(config.compliance.retention), CLI);
-      print(flags, r, () => `Retention run ${r.run_id}: ${Object.entries(r.purged).map(([t, n]) => `${t} ${n}`).join(', ')} record(s) lost their content; ${r.active_holds} active hold(s) respected`);
+      print(flags, r, () => `Retention run ${r.run_id}: ${Object.entries(r.purged).map(([t, n]) => `${t} ${n}`).join(', ')} record(s) lost their content, ${r.session_content_purged} session-file content record(s) removed; ${r.active_holds} active hold(s) respected`);
     }),
   );
 

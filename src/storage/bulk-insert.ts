@@ -25,19 +25,29 @@ function text(spec: InsertSpec, rows: number, sqlite: boolean): string {
   const key = `${sqlite ? 's' : 'p'}${rows}`;
   let t = m.get(key);
   if (t === undefined) {
-    const cols = spec.columns.length;
-    const tuples: string[] = [];
-    for (let r = 0, p = 1; r < rows; r++) {
-      const ph: string[] = [];
-      for (let c = 0; c < cols; c++, p++) ph.push(sqlite ? '?' : `$${p}`);
-      tuples.push(`(${ph.join(', ')})`);
-    }
-    t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${tuples.join(', ')}`;
-    if (spec.onConflict) t += ` ${spec.onConflict}`;
+    t = statement(spec, rows, sqlite ? 0 : 1);
     if (spec.returning?.length) t += ` returning ${spec.returning.map(q).join(', ')}`;
     m.set(key, t);
   }
   return t;
+}
+
+// The INSERT without RETURNING; placeholders `?` (first = 0) or `$first`, `$first+1`, ….
+function statement(spec: InsertSpec, rows: number, first: number): string {
+  const cols = spec.columns.length;
+  const tuples: string[] = [];
+  for (let r = 0, p = first; r < rows; r++) {
+    const ph: string[] = [];
+    for (let c = 0; c < cols; c++, p++) ph.push(first === 0 ? '?' : `$${p}`);
+    tuples.push(`(${ph.join(', ')})`);
+  }
+  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${tuples.join(', ')}`;
+  if (spec.onConflict) t += ` ${spec.onConflict}`;
+  return t;
+}
+
+function pushParams(params: unknown[], spec: InsertSpec, rows: readonly Record<string, unknown>[]): void {
+  for (const row of rows) for (const c of spec.columns) params.push(row[c] ?? null);
 }
 
 // Row counts per statement. SQLite: powers of two, so a handful of prepared statements per spec
@@ -70,6 +80,62 @@ export async function insertRows<R = Record<string, unknown>>(db: DbOrTrx, spec:
     for (const row of chunk) for (const c of cols) params[k++] = row[c] ?? null;
     const res = await db.executeQuery<R>(CompiledQuery.raw(text(spec, chunk.length, sqlite), params));
     if (spec.returning?.length) for (const r of res.rows) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Several inserts whose RETURNING nobody needs (rollups, compliance rows). On PostgreSQL they go as
+ * one statement, each insert a data-modifying WITH query (they touch different tables; PostgreSQL
+ * runs each exactly once): one round trip instead of one per table, which is what an ingest
+ * group's time on PostgreSQL mostly is. SQLite has no round trips and no INSERT in WITH: one
+ * after the other.
+ */
+export async function insertMany(db: DbOrTrx, parts: readonly { spec: InsertSpec; rows: readonly Record<string, unknown>[] }[]): Promise<void> {
+  const todo = parts.filter((p) => p.rows.length > 0);
+  const values = todo.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
+  if (isSqlite(db) || todo.length < 2 || values > 30_000) {
+    for (const p of todo) await insertRows(db, p.spec, p.rows);
+    return;
+  }
+  const params: unknown[] = [];
+  const ctes = todo.map((p, i) => {
+    const t = statement(p.spec, p.rows.length, params.length + 1);
+    pushParams(params, p.spec, p.rows);
+    return `w${i} as (${t})`;
+  });
+  await db.executeQuery(CompiledQuery.raw(`with ${ctes.join(', ')} select 1`, params));
+}
+
+/**
+ * Like insertMany, for inserts whose RETURNING rows are needed: one array per part. On PostgreSQL
+ * the RETURNING rows of all parts come back from one statement (UNION ALL, tagged by part), so the
+ * parts' RETURNING lists must have as many columns, of compatible types, position by position.
+ */
+export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly { spec: InsertSpec; rows: readonly Record<string, unknown>[] }[]): Promise<R[][]> {
+  const values = parts.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
+  if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2 || values > 30_000) {
+    const out: R[][] = [];
+    for (const p of parts) out.push(await insertRows<R>(db, p.spec, p.rows));
+    return out;
+  }
+  const params: unknown[] = [];
+  const ctes: string[] = [];
+  const selects: string[] = [];
+  parts.forEach((p, i) => {
+    if (!p.rows.length) return;
+    const ret = p.spec.returning!;
+    ctes.push(`w${i} as (${statement(p.spec, p.rows.length, params.length + 1)} returning ${ret.map(q).join(', ')})`);
+    pushParams(params, p.spec, p.rows);
+    selects.push(`select ${i} as "p", ${ret.map((c, n) => `${q(c)} as "c${n}"`).join(', ')} from w${i}`);
+  });
+  const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));
+  const out: R[][] = parts.map(() => []);
+  for (const r of res.rows) {
+    const i = Number(r.p);
+    const row: Record<string, unknown> = {};
+    parts[i].spec.returning!.forEach((c, n) => (row[c] = r[`c${n}`]));
+    out[i].push(row as R);
   }
   return out;
 }

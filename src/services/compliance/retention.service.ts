@@ -1,6 +1,7 @@
 // Retention per event type and legal holds. A run records its cutoffs (the explanation verify
 // uses for every removed content) and its AUDIT_LOG entry before removing anything, then removes
-// content in batches, skipping whatever an active hold covers; chain rows always stay.
+// content in batches, skipping whatever an active hold covers; chain rows always stay. Session-file
+// content (rollout_content, outside the chain) goes with CODEX_LOG's content, under the same holds.
 import { setImmediate } from 'node:timers/promises';
 import { EVENT_TYPES, type ComplianceEventType } from '../../core/compliance.js';
 import { StewardError, validationError } from '../../core/errors.js';
@@ -8,7 +9,7 @@ import { newId } from '../../core/ids.js';
 import { DAY_MS } from '../../core/time.js';
 import type { Db, DbOrTrx } from '../../storage/database.js';
 import type { ComplianceHoldTable } from '../../storage/compliance.schema.js';
-import { findHold, insertHold, insertPurges, listHolds, markHoldReleased, purgeContentBatch, setPurgeCount } from '../../storage/repositories/compliance-retention.repository.js';
+import { findHold, insertHold, insertPurges, listHolds, markHoldReleased, purgeContentBatch, purgeSessionContentBatch, setPurgeCount } from '../../storage/repositories/compliance-retention.repository.js';
 import { findUserByEmail, findUserById } from '../../storage/repositories/users.repository.js';
 import { audit, type Actor } from '../audit.service.js';
 
@@ -116,6 +117,8 @@ export interface RetentionReport {
   workspace_id: string;
   cutoffs: Record<string, string>;
   purged: Record<string, number>;
+  /** Session-file content records removed with CODEX_LOG's content. */
+  session_content_purged: number;
   active_holds: number;
   duration_ms: number;
 }
@@ -133,17 +136,23 @@ export async function runRetention(db: Db, workspaceId: string, days: RetentionD
     await audit(trx, workspaceId, actor, 'retention.run', { type: 'workspace', id: workspaceId }, { after: { run_id: runId, retention_days: days, cutoffs: cutoffView, active_holds: holds.map((h) => h.id) } });
   });
   const purged: Record<string, number> = {};
+  let sessionContent = 0;
   for (const c of cutoffs) {
-    let n = 0;
-    for (;;) {
-      const k = await purgeContentBatch(db, workspaceId, c.type, c.cutoff, holds, BATCH);
-      n += k;
-      if (k < BATCH) break;
-      await setImmediate(); // let requests in between batches (SQLite runs each one synchronously)
-    }
-    purged[c.type] = n;
-    await setPurgeCount(db, runId, workspaceId, c.type, n);
+    purged[c.type] = await inBatches(() => purgeContentBatch(db, workspaceId, c.type, c.cutoff, holds, BATCH));
+    await setPurgeCount(db, runId, workspaceId, c.type, purged[c.type]);
+    if (c.type === 'CODEX_LOG') sessionContent = await inBatches(() => purgeSessionContentBatch(db, workspaceId, c.cutoff, holds, BATCH));
   }
-  await db.transaction().execute((trx) => audit(trx, workspaceId, actor, 'retention.completed', { type: 'workspace', id: workspaceId }, { after: { run_id: runId, purged } }));
-  return { object: 'compliance.retention_run', run_id: runId, workspace_id: workspaceId, cutoffs: cutoffView, purged, active_holds: holds.length, duration_ms: Math.round(performance.now() - t0) };
+  await db.transaction().execute((trx) => audit(trx, workspaceId, actor, 'retention.completed', { type: 'workspace', id: workspaceId }, { after: { run_id: runId, purged, session_content_purged: sessionContent } }));
+  return { object: 'compliance.retention_run', run_id: runId, workspace_id: workspaceId, cutoffs: cutoffView, purged, session_content_purged: sessionContent, active_holds: holds.length, duration_ms: Math.round(performance.now() - t0) };
+}
+
+/** Runs a purge batch until it removes less than a full batch; returns the total removed. */
+async function inBatches(batch: () => Promise<number>): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const k = await batch();
+    n += k;
+    if (k < BATCH) return n;
+    await setImmediate(); // let requests in between batches (SQLite runs each one synchronously)
+  }
 }

@@ -3,13 +3,22 @@
 import { sql } from 'kysely';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
-import { insertRows, type InsertSpec } from '../bulk-insert.js';
+import { insertMany, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import type { ComplianceHeadTable } from '../compliance.schema.js';
 
 // Hot path (every ingest group): statements built by hand, see bulk-insert.ts.
 const RECORDS: InsertSpec = { table: 'compliance_records', columns: ['workspace_id', 'seq', 'id', 'event_type', 'ts', 'recorded_at', 'user_id', 'thread_id', 'content_sha256', 'prev_hash', 'hash'] };
 const CONTENT: InsertSpec = { table: 'compliance_content', columns: ['workspace_id', 'seq', 'content'] };
+// One row per event type and minute (distinct within an append, so one statement never updates a row twice).
+const LOG_INDEX: InsertSpec = {
+  table: 'compliance_log_index',
+  columns: ['workspace_id', 'event_type', 'minute', 'records', 'first_seq', 'last_seq', 'last_recorded_at', 'max_ts'],
+  onConflict:
+    'on conflict ("workspace_id", "event_type", "minute") do update set "records" = "compliance_log_index"."records" + "excluded"."records", ' +
+    '"last_seq" = "excluded"."last_seq", "last_recorded_at" = "excluded"."last_recorded_at", ' +
+    '"max_ts" = case when "compliance_log_index"."max_ts" > "excluded"."max_ts" then "compliance_log_index"."max_ts" else "excluded"."max_ts" end',
+};
 const MINUTE = 60_000;
 
 export interface AppendedRecord {
@@ -112,23 +121,12 @@ export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: re
     await db.updateTable('compliance_heads').set({ seq: built.head.seq, hash: built.head.hash, recorded_at: built.head.recorded_at, max_ts: built.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
   }
   const { chain } = built;
-  await insertRows(db, RECORDS, chain as unknown as Record<string, unknown>[]);
-  await insertRows(db, CONTENT, built.contents);
   const recordedAt = built.head.recorded_at;
-  for (const ix of built.index.values()) {
-    await db
-      .insertInto('compliance_log_index')
-      .values({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })
-      .onConflict((oc) =>
-        oc.columns(['workspace_id', 'event_type', 'minute']).doUpdateSet((eb) => ({
-          records: sql`compliance_log_index.records + ${ix.records}`,
-          last_seq: eb.ref('excluded.last_seq'),
-          last_recorded_at: eb.ref('excluded.last_recorded_at'),
-          max_ts: sql`case when compliance_log_index.max_ts > ${ix.max_ts} then compliance_log_index.max_ts else ${ix.max_ts} end`,
-        })),
-      )
-      .execute();
-  }
+  await insertMany(db, [
+    { spec: RECORDS, rows: chain as unknown as Record<string, unknown>[] },
+    { spec: CONTENT, rows: built.contents },
+    { spec: LOG_INDEX, rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })) },
+  ]);
   lastHeads.set(workspaceId, built.head);
   return chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
 }

@@ -3,7 +3,6 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { DbOrTrx } from '../database.js';
 import type { ComplianceHoldTable } from '../compliance.schema.js';
-import type { Database } from '../schema.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({ ...h, from_ts: num(h.from_ts), to_ts: num(h.to_ts), created_at: Number(h.created_at), released_at: num(h.released_at) });
@@ -36,16 +35,24 @@ export async function setPurgeCount(db: DbOrTrx, runId: string, workspaceId: str
   await db.updateTable('compliance_purges').set({ purged }).where('run_id', '=', runId).where('workspace_id', '=', workspaceId).where('event_type', '=', eventType).execute();
 }
 
-// A record is held when every criterion a hold sets matches it.
-function heldBy(eb: ExpressionBuilder<Database & { r: Database['compliance_records'] }, 'r'>, holds: readonly ComplianceHoldTable[]) {
+interface HoldColumns {
+  user: string;
+  ts: string;
+  // Session-file content is held by its own thread or the one it is attributed to (a hold on a
+  // conversation covers its sub-agents).
+  threads: readonly string[];
+}
+
+// A row is held when every criterion a hold sets matches it.
+function heldBy(eb: ExpressionBuilder<any, any>, holds: readonly ComplianceHoldTable[], cols: HoldColumns) {
   return eb.or(
     holds.map((h) => {
       const parts = [];
       // "is not null and =" keeps the predicate two-valued, so NOT(held) never turns NULL.
-      if (h.user_id !== null) parts.push(eb('r.user_id', 'is not', null), eb('r.user_id', '=', h.user_id));
-      if (h.thread_id !== null) parts.push(eb('r.thread_id', 'is not', null), eb('r.thread_id', '=', h.thread_id));
-      if (h.from_ts !== null) parts.push(eb('r.ts', '>=', h.from_ts));
-      if (h.to_ts !== null) parts.push(eb('r.ts', '<', h.to_ts));
+      if (h.user_id !== null) parts.push(eb(cols.user, 'is not', null), eb(cols.user, '=', h.user_id));
+      if (h.thread_id !== null) parts.push(eb.or(cols.threads.map((c) => eb.and([eb(c, 'is not', null), eb(c, '=', h.thread_id)]))));
+      if (h.from_ts !== null) parts.push(eb(cols.ts, '>=', h.from_ts));
+      if (h.to_ts !== null) parts.push(eb(cols.ts, '<', h.to_ts));
       return eb.and(parts);
     }),
   );
@@ -61,8 +68,27 @@ export async function purgeContentBatch(db: DbOrTrx, workspaceId: string, eventT
     .where('r.workspace_id', '=', workspaceId)
     .where('r.event_type', '=', eventType)
     .where('r.ts', '<', cutoff)
-    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds))))
+    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds, { user: 'r.user_id', ts: 'r.ts', threads: ['r.thread_id'] }))))
     .limit(limit);
   const r = await db.deleteFrom('compliance_content').where('workspace_id', '=', workspaceId).where('seq', 'in', victims).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+// Session-file content (prompts, responses, tool output, reasoning read from rollout files) lives
+// outside the chain, in rollout_content: it follows CODEX_LOG's retention and the same holds.
+// Deletes up to `limit` rows older than `cutoff`; call until it returns less than `limit`.
+export async function purgeSessionContentBatch(db: DbOrTrx, workspaceId: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number> {
+  const victims = db
+    .selectFrom('rollout_content')
+    .select(['thread_id', 'line_key'])
+    .where('workspace_id', '=', workspaceId)
+    .where('ts', '<', cutoff)
+    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds, { user: 'user_id', ts: 'ts', threads: ['thread_id', 'attributed_thread_id'] }))))
+    .limit(limit);
+  const r = await db
+    .deleteFrom('rollout_content')
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb(eb.refTuple('thread_id', 'line_key'), 'in', victims.$asTuple('thread_id', 'line_key')))
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

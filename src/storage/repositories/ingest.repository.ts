@@ -3,9 +3,9 @@
 // contribute to counters, so a replayed batch changes nothing.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
 import { dayOf, weekOfDay } from '../../core/time.js';
-import { conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
+import { conflictDoNothing, insertMany, insertManyReturning, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
-import { addToRollup, insertNewSetRows, type CounterRow, type RollupTable } from './rollups.repository.js';
+import { insertNewSetRows, rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
 import { reconcileEvents } from './reconcile.repository.js';
 
 export interface StoreResult {
@@ -55,8 +55,8 @@ class Deltas {
     this.bump('usage_ws_model_week', `${ws}\u0000${week}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, model }), counters);
   }
 
-  async flush(db: DbOrTrx): Promise<void> {
-    for (const [table, m] of this.maps) await addToRollup(db, table, [...m.values()]);
+  inserts(): { spec: InsertSpec; rows: CounterRow[] }[] {
+    return rollupInserts([...this.maps].map(([table, m]) => ({ table, rows: [...m.values()] })));
   }
 }
 
@@ -89,11 +89,6 @@ const TOOL_EVENTS: InsertSpec = {
     ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
   returning: ['tool_key'],
 };
-
-async function insertIgnore(db: DbOrTrx, spec: InsertSpec, rows: Record<string, unknown>[]): Promise<Set<string>> {
-  const col = spec.returning![0];
-  return new Set((await insertRows<Record<string, string>>(db, spec, rows)).map((r) => r[col]));
-}
 
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
 // keep the first so the multi-row insert never conflicts with itself.
@@ -139,104 +134,9 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       source: i.source,
     };
   });
-  const newThreads = await insertIgnore(db, THREADS, threadRows);
-  result.threads = newThreads.size;
-  for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
-
-  const deltas = new Deltas();
-
-  // Turns, and the distinct thread and active-user sets they feed.
+  // Turns, responses and tool calls. (Their inserts go together: one statement on PostgreSQL.)
   const turnRows = uniqueBy(turnItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
-  const newTurns = await insertIgnore(
-    db,
-    TURNS,
-    turnRows.map((i) => ({
-      workspace_id: i.workspaceId,
-      turn_key: i.event.key,
-      turn_id: i.event.turnId ?? null,
-      thread_id: i.event.threadId,
-      user_id: i.userId,
-      client_id: i.clientId,
-      ts: i.event.ts,
-      model: i.event.model ?? null,
-      prompt_length: i.event.promptLength ?? null,
-      prompt: i.event.prompt ?? null,
-      source: i.source,
-    })),
-  );
-  result.turns = newTurns.size;
-  for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
-  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
-  const threadOwner = new Map<string, Item<TurnStarted>>();
-  const daySet: Record<string, string | number>[] = [];
-  const weekSet: Record<string, string | number>[] = [];
-  const activeDay: Record<string, string | number>[] = [];
-  const activeWeek: Record<string, string | number>[] = [];
-  for (const i of countedTurns) {
-    const day = dayOf(i.event.ts);
-    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', day, { turns: 1 });
-    threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
-    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId });
-    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId });
-    activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
-    activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
-  }
-  const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
-  const newDay = await insertNewSetRows(db, 'thread_day_set', ['workspace_id', 'bucket', 'thread_id'], uniqueBy(daySet, setKey));
-  const newWeek = await insertNewSetRows(db, 'thread_week_set', ['workspace_id', 'bucket', 'thread_id'], uniqueBy(weekSet, setKey));
-  await insertNewSetRows(db, 'active_user_day_set', ['workspace_id', 'bucket', 'user_id', 'client_id'], uniqueBy(activeDay, setKey));
-  await insertNewSetRows(db, 'active_user_week_set', ['workspace_id', 'bucket', 'user_id', 'client_id'], uniqueBy(activeWeek, setKey));
-  for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
-    for (const r of rows) {
-      const owner = threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!;
-      const key = { workspace_id: owner.workspaceId, bucket: Number(r.bucket) };
-      deltas.add(`usage_user_${grain}`, { ...key, user_id: owner.userId, client_id: owner.clientId }, { threads: 1 });
-      deltas.add(`usage_ws_${grain}`, { ...key, client_id: owner.clientId }, { threads: 1 });
-    }
-  }
-
-  // Model responses: tokens, cost and credits.
   const respRows = uniqueBy(responseItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
-  const newResp = await insertIgnore(
-    db,
-    MODEL_REQUESTS,
-    respRows.map((i) => ({
-      workspace_id: i.workspaceId,
-      request_key: i.event.key,
-      response_id: i.event.responseId ?? null,
-      turn_id: i.event.turnId ?? null,
-      thread_id: i.event.threadId,
-      user_id: i.userId,
-      client_id: i.clientId,
-      ts: i.event.ts,
-      model: i.event.model ?? 'unknown',
-      input_tokens: i.event.tokens.input,
-      cached_input_tokens: i.event.tokens.cached,
-      output_tokens: i.event.tokens.output,
-      reasoning_tokens: i.event.tokens.reasoning,
-      cost_nusd: i.priced!.costNanoUsd,
-      credits_n: i.priced!.creditsNano,
-      pricing_version: i.priced!.pricingVersion,
-      fallback_priced: i.priced!.fallback ? 1 : 0,
-      source: i.source,
-    })),
-  );
-  result.requests = newResp.size;
-  for (const i of respRows) {
-    if (!newResp.has(i.event.key)) continue;
-    fresh.push(i);
-    const t = i.event.tokens;
-    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', dayOf(i.event.ts), {
-      requests: 1,
-      input_tokens: t.input,
-      cached_input_tokens: t.cached,
-      output_tokens: t.output,
-      reasoning_tokens: t.reasoning,
-      cost_nusd: i.priced!.costNanoUsd,
-      credits_n: i.priced!.creditsNano,
-    });
-  }
-
   // Tool calls: decision and result arrive as separate records for one call id; merge them,
   // first within the batch, then with what is stored.
   const tools = new Map<string, Record<string, string | number | null>>();
@@ -271,11 +171,118 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
     }
   }
   const toolRows = [...tools.values()];
-  // Inserted, or completed by this batch.
-  for (const r of await insertRows<{ tool_key: string }>(db, TOOL_EVENTS, toolRows)) fresh.push(toolItemOf.get(r.tool_key)!);
+
+  const [insThreads, insTurns, insResp, changedTools] = await insertManyReturning<Record<string, string>>(db, [
+    { spec: THREADS, rows: threadRows },
+    {
+      spec: TURNS,
+      rows: turnRows.map((i) => ({
+        workspace_id: i.workspaceId,
+        turn_key: i.event.key,
+        turn_id: i.event.turnId ?? null,
+        thread_id: i.event.threadId,
+        user_id: i.userId,
+        client_id: i.clientId,
+        ts: i.event.ts,
+        model: i.event.model ?? null,
+        prompt_length: i.event.promptLength ?? null,
+        prompt: i.event.prompt ?? null,
+        source: i.source,
+      })),
+    },
+    {
+      spec: MODEL_REQUESTS,
+      rows: respRows.map((i) => ({
+        workspace_id: i.workspaceId,
+        request_key: i.event.key,
+        response_id: i.event.responseId ?? null,
+        turn_id: i.event.turnId ?? null,
+        thread_id: i.event.threadId,
+        user_id: i.userId,
+        client_id: i.clientId,
+        ts: i.event.ts,
+        model: i.event.model ?? 'unknown',
+        input_tokens: i.event.tokens.input,
+        cached_input_tokens: i.event.tokens.cached,
+        output_tokens: i.event.tokens.output,
+        reasoning_tokens: i.event.tokens.reasoning,
+        cost_nusd: i.priced!.costNanoUsd,
+        credits_n: i.priced!.creditsNano,
+        pricing_version: i.priced!.pricingVersion,
+        fallback_priced: i.priced!.fallback ? 1 : 0,
+        source: i.source,
+      })),
+    },
+    { spec: TOOL_EVENTS, rows: toolRows },
+  ]);
+  const newThreads = new Set(insThreads.map((r) => r.thread_id));
+  const newTurns = new Set(insTurns.map((r) => r.turn_key));
+  const newResp = new Set(insResp.map((r) => r.request_key));
+  result.threads = newThreads.size;
+  for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
+  // Tool calls inserted, or completed by this batch.
+  for (const r of changedTools) fresh.push(toolItemOf.get(r.tool_key)!);
   result.tools = toolRows.length;
 
-  await deltas.flush(db);
+  const deltas = new Deltas();
+
+  // Turns, and the distinct thread and active-user sets they feed.
+  result.turns = newTurns.size;
+  for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
+  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
+  const threadOwner = new Map<string, Item<TurnStarted>>();
+  const daySet: Record<string, string | number>[] = [];
+  const weekSet: Record<string, string | number>[] = [];
+  const activeDay: Record<string, string | number>[] = [];
+  const activeWeek: Record<string, string | number>[] = [];
+  for (const i of countedTurns) {
+    const day = dayOf(i.event.ts);
+    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', day, { turns: 1 });
+    threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
+    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId });
+    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId });
+    activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
+    activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
+  }
+  const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
+  const [newDay, newWeek] = await insertNewSetRows(db, [
+    { table: 'thread_day_set', keyCols: ['workspace_id', 'bucket', 'thread_id'], rows: uniqueBy(daySet, setKey) },
+    { table: 'thread_week_set', keyCols: ['workspace_id', 'bucket', 'thread_id'], rows: uniqueBy(weekSet, setKey) },
+  ]);
+  for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
+    for (const r of rows) {
+      const owner = threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!;
+      const key = { workspace_id: owner.workspaceId, bucket: Number(r.bucket) };
+      deltas.add(`usage_user_${grain}`, { ...key, user_id: owner.userId, client_id: owner.clientId }, { threads: 1 });
+      deltas.add(`usage_ws_${grain}`, { ...key, client_id: owner.clientId }, { threads: 1 });
+    }
+  }
+
+  // Model responses: tokens, cost and credits.
+  result.requests = newResp.size;
+  for (const i of respRows) {
+    if (!newResp.has(i.event.key)) continue;
+    fresh.push(i);
+    const t = i.event.tokens;
+    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', dayOf(i.event.ts), {
+      requests: 1,
+      input_tokens: t.input,
+      cached_input_tokens: t.cached,
+      output_tokens: t.output,
+      reasoning_tokens: t.reasoning,
+      cost_nusd: i.priced!.costNanoUsd,
+      credits_n: i.priced!.creditsNano,
+    });
+  }
+
+  // Rollup counters and active-user sets: nothing to read back, one statement on PostgreSQL.
+  await insertMany(db, [
+    ...setInserts([
+      { table: 'active_user_day_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeDay, setKey) },
+      { table: 'active_user_week_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeWeek, setKey) },
+    ]),
+    ...deltas.inserts(),
+  ]);
   result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size) + matched;
   result.fresh = fresh.sort((a, b) => position.get(a)! - position.get(b)!);
   return result;

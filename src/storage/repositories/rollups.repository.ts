@@ -1,6 +1,6 @@
 // Rollup upkeep: counters added with one multi-row upsert per table, rows sorted by key so that
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
-import { conflictAddCounters, conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
+import { conflictAddCounters, conflictDoNothing, insertManyReturning, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import type { UsageCounters } from '../schema.js';
 
@@ -38,18 +38,22 @@ export const ROLLUP_KEYS: Record<RollupTable, readonly string[]> = {
 };
 
 export type CounterRow = Record<string, string | number>;
+type SetTable = 'thread_day_set' | 'thread_week_set' | 'active_user_day_set' | 'active_user_week_set';
 
-export async function addToRollup(db: DbOrTrx, table: RollupTable, rows: CounterRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const keys = ROLLUP_KEYS[table];
-  rows.sort((a, b) => {
-    for (const k of keys) {
-      if (a[k] < b[k]) return -1;
-      if (a[k] > b[k]) return 1;
-    }
-    return 0;
+// Counter upserts for several rollup tables, rows sorted by key (for insertMany: with the other
+// inserts of the group that return nothing, one statement on PostgreSQL).
+export function rollupInserts(deltas: readonly { table: RollupTable; rows: CounterRow[] }[]): { spec: InsertSpec; rows: CounterRow[] }[] {
+  return deltas.map(({ table, rows }) => {
+    const keys = ROLLUP_KEYS[table];
+    rows.sort((a, b) => {
+      for (const k of keys) {
+        if (a[k] < b[k]) return -1;
+        if (a[k] > b[k]) return 1;
+      }
+      return 0;
+    });
+    return { spec: rollupSpec(table), rows };
   });
-  await insertRows(db, rollupSpec(table), rows);
 }
 
 const rollupSpecs = new Map<RollupTable, InsertSpec>();
@@ -62,16 +66,27 @@ function rollupSpec(table: RollupTable): InsertSpec {
   return spec;
 }
 
-// Insert-or-ignore into a distinct set; returns the rows that were new (RETURNING on both dialects).
-export async function insertNewSetRows<T extends Record<string, string | number>>(
-  db: DbOrTrx,
-  table: 'thread_day_set' | 'thread_week_set' | 'active_user_day_set' | 'active_user_week_set',
-  keyCols: readonly string[],
-  rows: T[],
-): Promise<T[]> {
-  const id = `${table}\u0000${keyCols.join()}`;
-  let spec = setSpecs.get(id);
-  if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols), returning: keyCols }));
-  return insertRows<T>(db, spec, rows);
+// Insert-or-ignore into distinct sets; returns, per set, the rows that were new (RETURNING on both
+// dialects; one statement on PostgreSQL: the sets passed together must have alike keys).
+export async function insertNewSetRows<T extends Record<string, string | number>>(db: DbOrTrx, parts: readonly { table: SetTable; keyCols: readonly string[]; rows: T[] }[]): Promise<T[][]> {
+  return insertManyReturning<T>(
+    db,
+    parts.map(({ table, keyCols, rows }) => {
+      const id = `${table}\u0000${keyCols.join()}`;
+      let spec = setSpecs.get(id);
+      if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols), returning: keyCols }));
+      return { spec, rows };
+    }),
+  );
 }
 const setSpecs = new Map<string, InsertSpec>();
+
+// Insert-or-ignore into distinct sets when nobody needs to know which rows were new (for insertMany).
+export function setInserts(parts: readonly { table: SetTable; keyCols: readonly string[]; rows: Record<string, string | number>[] }[]): { spec: InsertSpec; rows: Record<string, string | number>[] }[] {
+  return parts.map(({ table, keyCols, rows }) => {
+    const id = `${table}\u0000${keyCols.join()}\u0000-`;
+    let spec = setSpecs.get(id);
+    if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols) }));
+    return { spec, rows };
+  });
+}
