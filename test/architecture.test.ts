@@ -12,7 +12,7 @@ const ORDER = ['core', 'config', 'sources', 'pipeline', 'storage', 'services', '
 // The CLI may start the server (serve builds the app factory), nothing more of it.
 const CLI_MAY_IMPORT_FROM_SERVER = new Set(['server/app.ts']);
 // Only storage/ may open database drivers; only config/ reads the environment and steward.toml.
-const DRIVER = /from ['"](better-sqlite3|pg)['"]/;
+const DRIVER = /from ['"](better-sqlite3|pg|pg-copy-streams)['"]/;
 
 function* files(dir: string): Generator<string> {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -1,6 +1,6 @@
 // Recomputes a workspace's chain record by record, in seq order, and names the first record that
 // does not match. Pure: the database verifier and the offline file verifier both feed it rows.
-import { GENESIS_HASH, recordHash, sha256hex, type ChainRecord } from './compliance.js';
+import { GENESIS_HASH, recordHash, sha256hex, type StreamedRecord } from './compliance.js';
 
 export type ChainProblemReason =
   | 'missing_records' // a gap in seq: records were deleted
@@ -56,7 +56,7 @@ export class ChainVerifier {
 
   // Checks one record; returns the problem it shows, if any. Verification continues after a
   // problem (counting them) and re-anchors on the record as stored.
-  push(r: ChainRecord): ChainProblem | null {
+  push(r: StreamedRecord): ChainProblem | null {
     this.records++;
     let problem: ChainProblem | null = null;
     const expected = this.lastSeq + 1;

@@ -45,7 +45,14 @@ export interface ChainRecord {
   hash: string;
 }
 
-export function sha256hex(s: string): string {
+// A record as the long reads stream it (verify, export, log files): content as its UTF-8 bytes or as
+// a string, whichever the database driver hands over without a conversion.
+export interface StreamedRecord extends Omit<ChainRecord, 'content'> {
+  content: Uint8Array | string | null;
+}
+
+// Strings are hashed as UTF-8, so a string and its UTF-8 bytes have the same hash.
+export function sha256hex(s: string | Uint8Array): string {
   return crypto.hash('sha256', s, 'hex');
 }
 

@@ -38,6 +38,13 @@ export interface Store {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
+// The pg pool behind a Kysely instance, for the few bulk reads that stream COPY output instead of
+// building row objects (storage/pg-copy.ts). Transactions and SQLite have none.
+const pgPools = new WeakMap<object, pg.Pool>();
+export function pgPoolOf(db: DbOrTrx): pg.Pool | undefined {
+  return pgPools.get(db);
+}
+
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
@@ -46,8 +53,15 @@ export function openStore(opts: StoreOptions): Store {
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pgPools.set(db, pool);
     const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close: () => db.destroy(), options: opts };
+    // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
+    // worker thread did.
+    const close = async () => {
+      await db.destroy();
+      if (!pool.ending) await pool.end();
+    };
+    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close, options: opts };
   }
   const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
 import { GENESIS_HASH, parseRecordLine, type Checkpoint } from '../../core/compliance.js';
 import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
-import { findRecordsBySeq, getHead, listRecords } from '../../storage/repositories/compliance-chain.repository.js';
+import { findRecordsBySeq, getHead } from '../../storage/repositories/compliance-chain.repository.js';
+import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
 import { preferMappedReads } from '../../storage/dialect.js';
 import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
@@ -25,8 +26,6 @@ export interface VerifyReport {
   checkpoints_checked: number;
   duration_ms: number;
 }
-
-const CHUNK = 1000; // seqs per read: small pages stay in the young generation (measured fastest)
 
 // One contiguous slice of the chain, (afterSeq, untilSeq], checked by one thread.
 export interface RangeJob {
@@ -53,8 +52,7 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResu
   const verifier = new ChainVerifier({ purgeCutoffs: new Map(job.cutoffs), start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
   const expect = new Map(job.checkpoints);
   let checked = 0;
-  for (let after = job.afterSeq; after < job.untilSeq; after += CHUNK) {
-    const rows = await listRecords(db, job.workspaceId, after, Math.min(after + CHUNK, job.untilSeq));
+  for await (const rows of scanRecords(db, job.workspaceId, job.afterSeq, job.untilSeq)) {
     for (const r of rows) {
       verifier.push(r);
       const hash = expect.get(r.seq);
