@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ChainVerifier } from './chain-verifier.js';
-import { canonicalJson, GENESIS_HASH, parseRecordLine, recordHash, recordLine, sha256hex, type ChainRecord } from './compliance.js';
+import { canonicalJson, GENESIS_HASH, parseRecordLine, RecordLineWriter, recordHash, recordLine, sha256hex, type ChainRecord } from './compliance.js';
 
 it('canonical JSON sorts keys at every depth and drops undefined members (RFC 8785 for these values)', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é\n' }], c: true }, u: undefined }), '{"a":{"c":true,"d":[3,{"y":"é\\n","z":null}]},"b":1}');
@@ -54,4 +54,29 @@ it('a JSONL line carries everything needed to recompute the record', () => {
   for (const r of chain(3)) assert.deepEqual(parseRecordLine(recordLine(r)), r);
   const purged = { ...chain(1)[0], content: null };
   assert.match(recordLine(purged), /"content":null,"content_removed":"retention"/);
+});
+
+it('RecordLineWriter writes exactly recordLine + "\\n" as UTF-8, content given as bytes or as a string', () => {
+  const odd = ['', 'plain', 'quote " and \\ backslash', 'ctl \u0000\u0001\n\t\u001f\u007f', 'é ü 中文 😀', 'lone \ud800 surrogate', '\u2028\u2029', 'x'.repeat(5000)];
+  const times = [0, 1, 999, 86_399_999, 1_763_790_123_456, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 1.5];
+  const records: ChainRecord[] = [];
+  let k = 0;
+  for (const s of odd)
+    for (const t of times) {
+      const base = chain(1)[0];
+      const content = k % 5 === 0 ? null : canonicalJson({ s, k });
+      records.push({ ...base, seq: [1, 9, 10, 99_999_999, 100_000_000, 123_456_789_012, 2 ** 53 - 1][k % 7], id: k % 3 ? s : base.id, event_type: k % 4 ? 'CODEX_LOG' : s, workspace_id: s || 'w', ts: t, recorded_at: Math.abs(Math.trunc(t)) + k, user_id: k % 2 ? null : s, thread_id: k % 3 ? s : null, content, hash: k % 6 ? base.hash : s, prev_hash: k % 7 ? base.prev_hash : s });
+      k++;
+    }
+  const expected = Buffer.from(records.map((r) => recordLine(r) + '\n').join(''), 'utf8');
+  for (const asBytes of [true, false]) {
+    const w = new RecordLineWriter(1024); // small: grows past it
+    const parts: Buffer[] = [];
+    for (const r of records) {
+      w.add(asBytes && r.content !== null ? { ...r, content: Buffer.from(r.content, 'utf8') } : r);
+      if (w.length > 4096) parts.push(w.take());
+    }
+    parts.push(w.take());
+    assert.ok(Buffer.concat(parts).equals(expected), `content as ${asBytes ? 'bytes' : 'a string'}`);
+  }
 });

@@ -3,12 +3,14 @@
 // the last at the watermark (the newest committed record + 1 ms). appendRecords gives every later
 // record a recorded_at past the watermark, so a listed file never changes (retention aside) and
 // the newest records are listed at once.
-import { EVENT_TYPES, isEventType, recordLine, type ComplianceEventType } from '../../core/compliance.js';
+import { EVENT_TYPES, isEventType, type ComplianceEventType } from '../../core/compliance.js';
 import { StewardError, validationError } from '../../core/errors.js';
 import type { DbOrTrx } from '../../storage/database.js';
-import { getHead, listRecords } from '../../storage/repositories/compliance-chain.repository.js';
+import { getHead } from '../../storage/repositories/compliance-chain.repository.js';
+import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { INDEX_MINUTE_MS, listIndexMinutes, maxEventTime, seqBounds } from '../../storage/repositories/compliance-logs.repository.js';
 import { parseTime } from '../analytics/params.js';
+import { jsonlChunks } from './export.service.js';
 
 export interface LogFile {
   object: 'compliance.log_file';
@@ -112,19 +114,13 @@ export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuer
   };
 }
 
-// The file's JSONL, a chunk of lines at a time: seq windows over the file's seq range (from the
-// log index), so memory stays flat and every query is bounded.
-export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string, span = 1500): AsyncGenerator<string> {
+// The file's JSONL, a chunk of lines at a time: the file's seq range (from the log index) read in
+// seq windows, so memory stays flat and every query is bounded.
+export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string): AsyncGenerator<Buffer> {
   const f = parseLogFileId(fileId);
   const bounds = await seqBounds(db, workspaceId, f.eventType, f.from, f.to);
   if (!bounds) return;
-  for (let after = bounds.first - 1; after < bounds.last; after += span) {
-    const rows = await listRecords(db, workspaceId, after, Math.min(after + span, bounds.last), (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to);
-    if (!rows.length) continue;
-    let out = '';
-    for (const r of rows) out += recordLine(r) + '\n';
-    yield out;
-  }
+  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, bounds.last, { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }));
 }
 
 export async function maxEventTimeOf(db: DbOrTrx, workspaceId: string, eventType?: ComplianceEventType): Promise<{ object: 'compliance.max_event_time'; event_type: string | null; max_event_time: string | null }> {
