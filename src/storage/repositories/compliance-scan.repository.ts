@@ -20,7 +20,7 @@ export interface ScanOptions {
 }
 
 const SQLITE_PAGE = 1000; // seqs per read: small pages stay in the young generation (measured fastest)
-const PG_WINDOW = 5000;
+const PG_WINDOW = 2000; // rows held while their content streams: small enough to die young (decisions/0008)
 
 // Records with seq in (afterSeq, untilSeq] that pass `keep`, in seq order, a batch at a time.
 export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: number, untilSeq: number, opts: ScanOptions = {}): AsyncGenerator<ScannedRecord[]> {
