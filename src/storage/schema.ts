@@ -62,7 +62,6 @@ export interface TurnTable {
   ts: number;
   model: string | null;
   prompt_length: number | null;
-  prompt: string | null;
   source: string;
 }
 
@@ -99,8 +98,6 @@ export interface ToolEventTable {
   decision_source: string | null;
   success: number | null;
   duration_ms: number | null;
-  arguments: string | null;
-  output: string | null;
 }
 
 // Rollup counters shared by every usage rollup table.

@@ -68,7 +68,7 @@ const THREADS: InsertSpec = {
 };
 const TURNS: InsertSpec = {
   table: 'turns',
-  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'prompt', 'source'],
+  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source'],
   onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
   returning: ['turn_key'],
 };
@@ -78,7 +78,8 @@ const MODEL_REQUESTS: InsertSpec = {
   onConflict: conflictDoNothing(['workspace_id', 'request_key']),
   returning: ['request_key'],
 };
-const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms', 'arguments', 'output'];
+// Arguments and output are content: they go to the compliance archive only (migration 0005).
+const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms'];
 // A stored call gains the fields it lacked; an update that fills nothing is skipped (a replay), so
 // RETURNING names exactly the calls this batch inserted or completed.
 const TOOL_EVENTS: InsertSpec = {
@@ -155,8 +156,6 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       decision_source: i.event.decisionSource ?? null,
       success: i.event.success === undefined ? null : i.event.success ? 1 : 0,
       duration_ms: i.event.durationMs ?? null,
-      arguments: i.event.arguments ?? null,
-      output: i.event.output ?? null,
     };
     const prev = tools.get(id);
     if (prev) {
@@ -186,7 +185,6 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
         ts: i.event.ts,
         model: i.event.model ?? null,
         prompt_length: i.event.promptLength ?? null,
-        prompt: i.event.prompt ?? null,
         source: i.source,
       })),
     },

@@ -96,7 +96,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   const inserts: Row[] = [];
   const links: { ws: string; kind: Kind; key: string; matched: string }[] = [];
   const enrichResponses: { ws: string; key: string; responseId: string | null; turnId: string | null }[] = [];
-  const enrichTurns: { ws: string; key: string; turnId: string | null; prompt: string | null }[] = [];
+  const enrichTurns: { ws: string; key: string; turnId: string | null }[] = [];
   const ordered = [...facts].sort((a, b) => a.event.ts - b.event.ts);
   for (const it of ordered) {
     const kind = it.event.kind as Kind;
@@ -130,10 +130,10 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       row.matched_key = c.fact_key;
       links.push({ ws, kind, key: c.fact_key, matched: key });
       drop.add(it);
-      // Keep the richer record: the stored OTLP fact gains the session file's ids (and prompt).
+      // Keep the richer record: the stored OTLP fact gains the session file's ids.
       if (it.source === 'rollout') {
         if (kind === 'response') enrichResponses.push({ ws, key: c.stored_key, responseId: (it.event as ModelResponse).responseId ?? null, turnId: (it.event as ModelResponse).turnId ?? null });
-        else enrichTurns.push({ ws, key: c.stored_key, turnId: (it.event as TurnStarted).turnId ?? null, prompt: (it.event as TurnStarted).prompt ?? null });
+        else enrichTurns.push({ ws, key: c.stored_key, turnId: (it.event as TurnStarted).turnId ?? null });
       }
     }
     known.set(id(ws, kind, key), row);
@@ -155,7 +155,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   for (const e of enrichTurns) {
     await db
       .updateTable('turns')
-      .set((eb) => ({ turn_id: eb.fn.coalesce('turn_id', eb.val(e.turnId)), prompt: eb.fn.coalesce('prompt', eb.val(e.prompt)) }))
+      .set((eb) => ({ turn_id: eb.fn.coalesce('turn_id', eb.val(e.turnId)) }))
       .where('workspace_id', '=', e.ws)
       .where('turn_key', '=', e.key)
       .execute();
