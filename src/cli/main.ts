@@ -1,27 +1,30 @@
 import { Command, CommanderError } from 'commander';
-import { complianceCommand } from './compliance.command.js';
-import { importCommand } from './import.command.js';
-import { reportCommand } from './report.command.js';
-import { pushCommand } from './push.command.js';
-import { collectCommand } from './collect.command.js';
-import { keysCommand } from './keys.command.js';
-import { serveCommand } from './serve.command.js';
 import { exitCodeFor } from './shared.js';
-import { usersCommand } from './users.command.js';
-import { workspacesCommand } from './workspaces.command.js';
+
+type Register = (program: Command) => void;
+
+// Each command's module is loaded only when it runs: loading all of them (Fastify, the protobuf
+// decoder, the compliance sinks, ...) cost ~250 ms of start-up that `steward import` and `report`,
+// run often and expected to answer at once, do not need. Help, --version and unknown commands
+// load every command so the listing and suggestions are whole. Order: as `steward --help` lists them.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.command.js')).serveCommand,
+  users: async () => (await import('./users.command.js')).usersCommand,
+  keys: async () => (await import('./keys.command.js')).keysCommand,
+  workspaces: async () => (await import('./workspaces.command.js')).workspacesCommand,
+  compliance: async () => (await import('./compliance.command.js')).complianceCommand,
+  import: async () => (await import('./import.command.js')).importCommand,
+  report: async () => (await import('./report.command.js')).reportCommand,
+  push: async () => (await import('./push.command.js')).pushCommand,
+  collect: async () => (await import('./collect.command.js')).collectCommand,
+};
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('steward').description('Self-hosted governance and observability for AI coding agents').version('0.1.0').showHelpAfterError();
   program.exitOverride();
-  serveCommand(program);
-  usersCommand(program);
-  keysCommand(program);
-  workspacesCommand(program);
-  complianceCommand(program);
-  importCommand(program);
-  reportCommand(program);
-  pushCommand(program);
-  collectCommand(program);
+  const name = argv[2];
+  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
