@@ -138,7 +138,15 @@ export async function listImportFiles(paths: string[], errors: ImportSummary['er
       // Sorted: file names start with their creation time, so parents come before their forks and sub-agents.
       const found: string[] = [];
       for await (const f of findRolloutFiles(p)) found.push(f);
-      for (const f of found.sort()) await add(f);
+      // Stat them all at once: one at a time, the round trips to the thread pool were most of a
+      // second import's time (2,557 files: ~200 ms).
+      const fresh = found.sort().filter((f) => !seen.has(f));
+      for (const f of fresh) seen.add(f);
+      const stats = await Promise.allSettled(fresh.map((f) => stat(f)));
+      stats.forEach((r, n) => {
+        if (r.status === 'fulfilled') out.push({ path: fresh[n]!, st: r.value });
+        else errors.push({ file: fresh[n]!, code: (r.reason as NodeJS.ErrnoException).code, message: (r.reason as Error).message });
+      });
     } else await add(p);
   }
   return out;
