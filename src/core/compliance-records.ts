@@ -192,6 +192,8 @@ export interface AuthFailureFacts {
   ip: string | null;
   userAgent: string | null;
   requestedWorkspace: string | null;
+  /** A summary of identical failures after the recorded one (services/compliance/auth-log.service.ts). */
+  repeated?: { count: number; from: number; to: number };
 }
 
 export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
@@ -214,6 +216,7 @@ export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
       ip: a.ip,
       user_agent: a.userAgent,
       requested_workspace_id: a.requestedWorkspace,
+      ...(a.repeated ? { repeated: { count: a.repeated.count, first_at: iso(a.repeated.from), last_at: iso(a.repeated.to) } } : {}),
     },
   };
 }

@@ -17,6 +17,7 @@ import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from './routes/github-webh
 import { codeReviewIngestRoutes } from './routes/code-review-ingest.routes.js';
 import { codeReviewRoutes } from './routes/code-review.routes.js';
 import { rolloutsReceiver } from './routes/rollouts.receiver.js';
+import { closeAuthFailures } from '../services/compliance/auth-log.service.js';
 
 export interface BuildOptions {
   store: Store;
@@ -36,6 +37,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
+  // Repeated authentication failures wait up to a minute to be written as one record (AUTH_LOG).
+  app.addHook('onClose', async () => closeAuthFailures(opts.store.db));
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 

@@ -1,8 +1,10 @@
 // AUTH_LOG on both databases: on every endpoint that takes a bearer key, a key without the scope
 // gets 403 and the attempt is recorded (method, route, required scope, the key by id); no key,
-// an unknown key, a revoked key and another workspace's path are recorded too, never the secret.
+// an unknown key, a revoked key and another workspace's path are recorded too, never the secret;
+// a burst of identical failures is one record plus one summary with its count, not a write each.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AUTH_REPEAT_WINDOW_MS, flushAuthFailures } from '../../src/services/compliance/auth-log.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { DIALECTS } from '../support/stores.js';
@@ -69,6 +71,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([foreign.requested_workspace_id, foreign.user_agent], ['other-ws', 'curl/8']);
       const dump = JSON.stringify(a);
       for (const secret of [bogus, revoked, reader, ...Object.values(keys)]) assert.ok(!dump.includes(secret.slice(4)), 'a secret reached AUTH_LOG');
+      const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
+      assert.equal(v.ok, true);
+    });
+
+    it('writes a burst of identical failures as the first one and a summary with the count', async () => {
+      const url = `/v1/compliance/workspaces/${t.workspaceId}/logs`;
+      const since = new Date().toISOString();
+      const attempt = async (secret: string) => assert.equal((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${secret}` } })).statusCode, 401);
+      const guesses = async () => (await auth()).filter((x) => x.reason === 'invalid_key' && x.key === null && x.timestamp >= since);
+      const guess = 'stw_' + 'G'.repeat(32);
+      for (let i = 0; i < 40; i++) await attempt(guess);
+      await attempt('stw_' + 'H'.repeat(32)); // another key: another identity
+
+      // Within the minute: one record per identity, whatever the number of attempts.
+      assert.equal((await guesses()).length, 2);
+      // The minute over: the 39 repeats are one record with their count and time span.
+      await flushAuthFailures(t.store.db, Date.now() + AUTH_REPEAT_WINDOW_MS, false);
+      const after = await guesses();
+      assert.equal(after.length, 3);
+      const summary = after.find((x) => x.repeated)!;
+      assert.deepEqual([summary.repeated.count, summary.repeated.first_at <= summary.repeated.last_at], [39, true]);
+      assert.equal(after.filter((x) => x.key_fingerprint === summary.key_fingerprint).length, 2);
+      // The next attempt starts a new minute: recorded as it happens.
+      await attempt(guess);
+      assert.equal((await guesses()).length, 4);
       const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
       assert.equal(v.ok, true);
     });
