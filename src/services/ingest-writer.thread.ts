@@ -7,7 +7,7 @@
 // (nothing is acknowledged earlier). If the thread dies, its open transaction is rolled back, its
 // callers get a retryable error, and later groups are written on the main thread again.
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from './module-worker.js';
 import { StewardError } from '../core/errors.js';
 import type { Store } from '../storage/database.js';
 import { walCheckpoint } from '../storage/dialect.js';
@@ -25,20 +25,13 @@ interface Reply {
 
 const CHECKPOINT_EVENTS = 4000;
 
-const WORKER = new URL(`./ingest-writer.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-function startWorker(workerData: unknown): Worker {
-  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData });
-  // Running from the TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData });
-}
+const WORKER = siblingModule('ingest-writer.worker', import.meta.url);
 
 /** Moves the store's ingest writes to a worker thread (SQLite files only; otherwise null and nothing changes). */
 export async function startIngestWriterThread(store: Store): Promise<WriterThread | null> {
   const options = store.options;
   if (store.dialect !== 'sqlite' || !options || options.sqliteFile === ':memory:') return null;
-  const worker = startWorker({ options });
+  const worker = startModuleWorker(WORKER, { options });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);

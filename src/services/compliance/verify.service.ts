@@ -4,7 +4,7 @@ import os from 'node:os';
 import { setImmediate } from 'node:timers/promises';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../module-worker.js';
 import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
 import { GENESIS_HASH, parseRecordLine, type Checkpoint } from '../../core/compliance.js';
 import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
@@ -74,18 +74,11 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResu
   return { records: verifier.records, purged: verifier.purged, problems: verifier.problems, firstProblem: verifier.firstProblem, checkpointsChecked: checked, lastSeq: verifier.head.seq, lastHash: verifier.head.hash };
 }
 
-const WORKER = new URL(`./verify.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-function startWorker(workerData: unknown): Worker {
-  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData });
-  // Running from the TypeScript sources (tests, tsx): register tsx's loader inside the worker first.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData });
-}
+const WORKER = siblingModule('verify.worker', import.meta.url);
 
 // A worker thread with its own connection that checks ranges one at a time.
 function rangeWorker(options: StoreOptions) {
-  const w = startWorker({ options });
+  const w = startModuleWorker(WORKER, { options });
   let pending: { resolve: (r: RangeResult) => void; reject: (e: Error) => void } | undefined;
   w.on('message', (m: { result?: RangeResult; error?: string }) => (m.result ? pending?.resolve(m.result) : pending?.reject(new Error(m.error))));
   w.on('error', (e) => pending?.reject(e));
