@@ -11,6 +11,8 @@ import net from 'node:net';
 import { startMockModel, type MockModel, type MockUsage, type RecordedResponse } from './support/mock-model.js';
 import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
 import { startSteward, type Dialect, type Steward } from './support/steward.js';
+import type { UsageTotals } from '../../src/services/analytics/usage.service.js';
+import { listenOnLoopback } from '../support/listen.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
 
@@ -34,19 +36,8 @@ function costNano(model: string, u: MockUsage): number {
   return (u.input_tokens - u.cached_input_tokens) * nano(inp) + u.cached_input_tokens * nano(cached) + u.output_tokens * nano(out);
 }
 
-interface Expected {
-  threads: number;
-  turns: number;
-  model_requests: number;
-  credits: number;
-  cost_usd: number;
-  estimated_cost_usd: number;
-  uncached_text_input_tokens: number;
-  cached_text_input_tokens: number;
-  text_output_tokens: number;
-  reasoning_output_tokens: number;
-  text_total_tokens: number;
-}
+// The API's totals, computed independently here from what the mock model served.
+type Expected = UsageTotals;
 
 /** What the usage API must report for a set of responses the mock handed out. */
 function expectedOf(responses: RecordedResponse[]): Expected {
@@ -183,8 +174,7 @@ async function startRelay(target: () => string) {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const origin = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const { origin } = await listenOnLoopback(server);
   return {
     logsUrl: `${origin}/v1/logs`,
     /** Raw client-to-server bytes of each connection. */

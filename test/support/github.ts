@@ -3,9 +3,9 @@
 // endpoints with pagination, ETags and scripted failures.
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TestApp } from './app.js';
+import { listenOnLoopback } from './listen.js';
 
 export const BOT = 'chatgpt-codex-connector[bot]';
 export const SECRET = 'It is a secret to everybody';
@@ -148,7 +148,6 @@ export async function startFakeGithub(perPage = 2): Promise<FakeGithub> {
       slice.map((r) => ({ id: r.id, node_id: `R_${r.id}`, user: { login: r.login, id: r.id * 7, type: r.login.endsWith('[bot]') ? 'Bot' : 'User' }, content: r.content, created_at: '2026-01-01T00:00:00Z' })),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/api/v3`, reactions, script, log, close: () => new Promise((r) => server.close(() => r())) };
+  const { origin } = await listenOnLoopback(server);
+  return { url: `${origin}/api/v3`, reactions, script, log, close: () => new Promise((r) => server.close(() => r())) };
 }

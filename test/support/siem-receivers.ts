@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { listenOnLoopback } from './listen.js';
 
 export interface TlsFiles {
   key: string;
@@ -57,10 +58,7 @@ async function httpReceiver(name: string, urlPath: string, handle: Handler, tlsF
     };
     return tlsFiles ? https.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onRequest) : http.createServer(onRequest);
   };
-  const listen = (port: number) => new Promise<number>((resolve) => {
-    server = make();
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-  });
+  const listen = async (port: number) => (await listenOnLoopback((server = make()), port)).port;
   const r = {
     name,
     url: '',
@@ -175,10 +173,7 @@ export async function syslogReceiver(tlsFiles?: TlsFiles): Promise<Receiver & { 
     };
     return tlsFiles ? tls.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onSocket) : net.createServer(onSocket);
   };
-  const listen = (port: number) => new Promise<number>((resolve) => {
-    server = make();
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-  });
+  const listen = async (port: number) => (await listenOnLoopback((server = make()), port)).port;
   const r = {
     name: 'syslog',
     url: '',

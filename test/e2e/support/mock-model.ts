@@ -4,8 +4,8 @@
 // truth for token accounting from what the "model" actually returned instead
 // of trusting Codex's own telemetry.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
+import { listenOnLoopback } from '../../support/listen.js';
 
 /** Token usage for one model response, in the flat shape tests reason about. */
 export interface MockUsage {
@@ -304,12 +304,7 @@ export async function startMockModel(opts: MockModelOptions = {}): Promise<MockM
   });
   // Codex holds keep-alive connections; don't let them block close().
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const { origin } = await listenOnLoopback(server);
 
   return {
     url: `${origin}/v1`,

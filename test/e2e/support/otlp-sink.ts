@@ -1,7 +1,7 @@
 // Minimal OTLP/HTTP receiver: stores every POST verbatim so the harness can be
 // checked against the real Codex exporter without Steward in the loop.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../support/listen.js';
 
 export interface SinkRequest {
   /** e.g. `/v1/logs`, `/v1/traces`, `/v1/metrics`. */
@@ -46,12 +46,7 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     });
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const { origin } = await listenOnLoopback(server);
 
   return {
     origin,
