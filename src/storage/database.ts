@@ -45,6 +45,13 @@ export function pgPoolOf(db: DbOrTrx): pg.Pool | undefined {
   return pgPools.get(db);
 }
 
+// The better-sqlite3 handle behind a Kysely instance, for the few bulk reads that take rows as
+// arrays instead of objects (storage/sqlite-rows.ts). Transactions and PostgreSQL have none.
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+export function sqliteHandleOf(db: DbOrTrx): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
@@ -77,6 +84,7 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutocheckpoint ?? 10000))}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }) });
+  sqliteHandles.set(db, sqlite);
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
 }
 

@@ -1,7 +1,8 @@
 // The streaming chain reader (verify, export, log files) on both databases returns exactly what
 // listRecords returns: every field, content that spans COPY chunks, non-ASCII text, content removed
-// by retention, filters dense and sparse, windows of any size, and a consumer that stops early
-// (the connection goes back to the pool usable). Plus the binary COPY parser fed byte by byte.
+// by retention, filters dense and sparse, windows of any size, a consumer that stops early (the
+// connection goes back to the pool usable), a read beside an open transaction. Plus the binary
+// COPY parser fed byte by byte.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordLine, type StreamedRecord } from '../../src/core/compliance.js';
@@ -49,6 +50,29 @@ for (const dialect of DIALECTS) {
       for (const keep of [(r: { event_type: string }) => r.event_type === 'AUDIT_LOG', (r: { seq: number }) => r.seq % 5 === 0, (r: { seq: number }) => r.seq !== 12]) {
         assert.deepEqual(await scanned(s, ws, 0, head, { keep, window: 20 }), all.filter(keep).map(asText));
       }
+    });
+
+    it("reads committed records only, never another transaction's writes in progress", async () => {
+      const head = (await getHead(s.db, ws))!.seq;
+      const expected = await scanned(s, ws, 0, head);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let deleted!: () => void;
+      const inside = new Promise<void>((r) => (deleted = r));
+      const rolledBack = s.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.deleteFrom('compliance_content').where('workspace_id', '=', ws).where('seq', '=', 10).execute();
+          deleted();
+          await gate;
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await inside;
+      const scan = scanned(s, ws, 0, head, { window: 16 });
+      setTimeout(release, 30);
+      await rolledBack;
+      assert.deepEqual(await scan, expected);
     });
 
     it('a consumer that stops early leaves the store usable', async () => {

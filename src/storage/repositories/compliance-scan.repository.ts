@@ -5,10 +5,12 @@
 // as a binary COPY parsed in place (storage/pg-copy.ts); content stays UTF-8 bytes, which is what
 // is hashed and what goes out in JSONL. Two range scans zipped here, not a join: the server spends
 // half the time on them (measured: the join planned as a nested loop or a merge join cost ~1.8x
-// the two scans together), and neither plan depends on statistics. SQLite: listRecords' pages.
+// the two scans together), and neither plan depends on statistics. SQLite: the same two range
+// scans per page, rows read as arrays (storage/sqlite-rows.ts). Inside a transaction: listRecords.
 import type { ChainRecord, StreamedRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../database.js';
 import { BinaryCopyParser, copyConnection, type CopyConnection } from '../pg-copy.js';
+import { arrayReader, type ArrayReader } from '../sqlite-rows.js';
 import { listRecords } from './compliance-chain.repository.js';
 
 // Content is UTF-8 bytes on PostgreSQL, a string on SQLite.
@@ -16,7 +18,7 @@ export type ScannedRecord = StreamedRecord;
 
 export interface ScanOptions {
   keep?: (r: ScannedRecord) => boolean; // a filter on the chain row (content not yet read)
-  window?: number; // seqs per pair of COPY statements on PostgreSQL
+  window?: number; // seqs per pair of reads (a pair of COPY statements on PostgreSQL)
 }
 
 const SQLITE_PAGE = 1000; // seqs per read: small pages stay in the young generation (measured fastest)
@@ -25,6 +27,15 @@ const PG_WINDOW = 2000; // rows held while their content streams: small enough t
 // Records with seq in (afterSeq, untilSeq] that pass `keep`, in seq order, a batch at a time.
 export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: number, untilSeq: number, opts: ScanOptions = {}): AsyncGenerator<ScannedRecord[]> {
   if (untilSeq <= afterSeq) return;
+  const lite = arrayReader(db);
+  if (lite) {
+    const page = opts.window ?? SQLITE_PAGE;
+    for (let after = afterSeq; after < untilSeq; after += page) {
+      const rows = await sqlitePage(lite, workspaceId, after, Math.min(after + page, untilSeq), opts.keep);
+      if (rows.length) yield rows;
+    }
+    return;
+  }
   const conn = await copyConnection(db);
   if (!conn) {
     for (let after = afterSeq; after < untilSeq; after += SQLITE_PAGE) {
@@ -45,6 +56,43 @@ export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: n
     // Left early (the consumer stopped, an error): a COPY may be half read on this connection.
     await conn.release(!clean);
   }
+}
+
+const SQLITE_CHAIN = 'select seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq';
+const SQLITE_CONTENT_RANGE = 'select seq, content from compliance_content where workspace_id = ? and seq >= ? and seq <= ? order by seq';
+const SQLITE_CONTENT_SEQS = 'select seq, content from compliance_content where workspace_id = ? and seq in (select value from json_each(?)) order by seq';
+
+async function sqlitePage(lite: ArrayReader, workspaceId: string, after: number, until: number, keep: ScanOptions['keep']): Promise<ScannedRecord[]> {
+  const rows: ScannedRecord[] = [];
+  for (const x of await lite.all(SQLITE_CHAIN, [workspaceId, after, until])) {
+    const r: ScannedRecord = {
+      workspace_id: workspaceId,
+      seq: x[0] as number,
+      id: x[1] as string,
+      event_type: x[2] as string,
+      ts: x[3] as number,
+      recorded_at: x[4] as number,
+      user_id: x[5] as string | null,
+      thread_id: x[6] as string | null,
+      content: null,
+      content_sha256: x[7] as string,
+      prev_hash: x[8] as string,
+      hash: x[9] as string,
+    };
+    if (!keep || keep(r)) rows.push(r);
+  }
+  if (!rows.length) return rows;
+  // Content (null where retention removed it), zipped by seq: the whole seq range when the rows
+  // are (nearly) contiguous, else exactly their seqs.
+  const first = rows[0].seq;
+  const last = rows[rows.length - 1].seq;
+  const contents = last - first + 1 <= rows.length * 2 ? await lite.all(SQLITE_CONTENT_RANGE, [workspaceId, first, last]) : await lite.all(SQLITE_CONTENT_SEQS, [workspaceId, JSON.stringify(rows.map((r) => r.seq))]);
+  let k = 0;
+  for (const c of contents) {
+    while (k < rows.length && rows[k].seq < (c[0] as number)) k++;
+    if (k < rows.length && rows[k].seq === c[0]) rows[k++].content = c[1] as string;
+  }
+  return rows;
 }
 
 const seqRange = (after: number, until: number) => `seq > ${Math.floor(after)} and seq <= ${Math.floor(until)}`;
