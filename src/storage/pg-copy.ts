@@ -21,10 +21,18 @@ export interface CopyConnection {
   release(broken?: boolean): Promise<void>;
 }
 
-export async function copyConnection(db: DbOrTrx): Promise<CopyConnection | null> {
+// `settings`: planner settings (name -> value) for this run of statements, reset at release.
+export async function copyConnection(db: DbOrTrx, settings: Record<string, string> = {}): Promise<CopyConnection | null> {
   const pool = pgPoolOf(db);
   if (!pool) return null;
   const client: pg.PoolClient = await pool.connect();
+  const names = Object.keys(settings).filter((n) => /^[a-z_]+$/.test(n));
+  try {
+    for (const n of names) await client.query(`set ${n} = ${client.escapeLiteral(settings[n])}`);
+  } catch (e) {
+    client.release(e as Error);
+    throw e;
+  }
   let released = false;
   // The copy stream ends at CopyDone; the statement is over for the client only at the
   // ReadyForQuery after it. A connection handed back before that still has an active query
@@ -44,6 +52,11 @@ export async function copyConnection(db: DbOrTrx): Promise<CopyConnection | null
       released = true;
       if (broken) return client.release(new Error('COPY interrupted'));
       await ready;
+      try {
+        for (const n of names) await client.query(`reset ${n}`);
+      } catch (e) {
+        return client.release(e as Error);
+      }
       client.release();
     },
   };

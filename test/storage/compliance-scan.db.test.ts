@@ -1,11 +1,13 @@
 // The streaming chain reader (verify, export, log files) on both databases returns exactly what
 // listRecords returns: every field, content that spans COPY chunks, non-ASCII text, content removed
 // by retention, filters dense and sparse, windows of any size, a consumer that stops early (the
-// connection goes back to the pool usable), a read beside an open transaction. Plus the binary
-// COPY parser fed byte by byte.
+// connection goes back to the pool usable, its planner settings reset), a read beside an open
+// transaction. Plus the binary COPY parser fed byte by byte.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordLine, type StreamedRecord } from '../../src/core/compliance.js';
+import { sql } from 'kysely';
+import { openStore } from '../../src/storage/database.js';
 import { BinaryCopyParser } from '../../src/storage/pg-copy.js';
 import { getHead, listRecords } from '../../src/storage/repositories/compliance-chain.repository.js';
 import { scanRecords } from '../../src/storage/repositories/compliance-scan.repository.js';
@@ -73,6 +75,21 @@ for (const dialect of DIALECTS) {
       setTimeout(release, 30);
       await rolledBack;
       assert.deepEqual(await scan, expected);
+    });
+
+    // PostgreSQL: the COPY connection turns bitmap scans off for its reads.
+    if (dialect === 'postgres') it('hands its connection back with the planner settings it changed reset', async () => {
+      const one = openStore({ ...s.reopen, poolSize: 1 });
+      try {
+        const setting = async () => (await sql<{ v: string }>`select current_setting('enable_bitmapscan') as v`.execute(one.db)).rows[0].v;
+        const before = await setting();
+        assert.equal((await scanned({ ...s, db: one.db }, ws, 0, 64, { window: 16 })).length, 64);
+        for await (const rows of scanRecords(one.db, ws, 0, 64, { window: 8 })) if (rows.length) break;
+        assert.equal((await scanned({ ...s, db: one.db }, ws, 0, 64)).length, 64);
+        assert.equal(await setting(), before);
+      } finally {
+        await one.close();
+      }
     });
 
     it('a consumer that stops early leaves the store usable', async () => {
