@@ -29,6 +29,17 @@ export interface VerifierOptions {
   start?: { seq: number; hash: string | null };
 }
 
+// What a database that recomputed a window of the chain reports about it.
+export interface IntactWindow {
+  intact: boolean; // every content hash, record hash and inner link holds; missing content is covered by retention
+  records: number;
+  first: number | null;
+  last: number | null;
+  removed: number;
+  firstPrevHash: string | null;
+  lastHash: string | null;
+}
+
 export class ChainVerifier {
   private lastSeq: number;
   private lastHash: string | null;
@@ -79,6 +90,19 @@ export class ChainVerifier {
     this.lastSeq = Math.max(this.lastSeq, r.seq);
     this.lastHash = r.hash;
     return problem;
+  }
+
+  // Takes a window (afterSeq, untilSeq] whole, as a database that recomputed it found it: every
+  // record present and intact inside it. Only when it continues this chain; false: the caller
+  // checks it record by record (push) instead, which names the problems.
+  acceptIntact(w: IntactWindow, afterSeq: number, untilSeq: number): boolean {
+    if (!w.intact || this.lastSeq !== afterSeq || w.records !== untilSeq - afterSeq || w.first !== afterSeq + 1 || w.last !== untilSeq) return false;
+    if (w.lastHash === null || (this.lastHash !== null && w.firstPrevHash !== this.lastHash)) return false;
+    this.records += w.records;
+    this.purged += w.removed;
+    this.lastSeq = untilSeq;
+    this.lastHash = w.lastHash;
+    return true;
   }
 
   // A range must reach its last seq: otherwise records were cut from its end.

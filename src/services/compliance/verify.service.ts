@@ -11,6 +11,7 @@ import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
 import { findRecordsBySeq, getHead } from '../../storage/repositories/compliance-chain.repository.js';
 import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
+import { verifiesInDatabase, withWindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
 import { preferMappedReads } from '../../storage/dialect.js';
 import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
 
@@ -37,6 +38,9 @@ export interface RangeJob {
   checkpoints: [number, string][]; // seq -> hash a valid signed checkpoint names
 }
 
+// Seqs per statement when PostgreSQL recomputes the chain (one row comes back per window).
+const DATABASE_WINDOW = 10_000;
+
 export interface RangeResult {
   records: number;
   purged: number;
@@ -49,23 +53,42 @@ export interface RangeResult {
 
 export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResult> {
   await preferMappedReads(db);
-  const verifier = new ChainVerifier({ purgeCutoffs: new Map(job.cutoffs), start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
+  const cutoffs = new Map(job.cutoffs);
+  const verifier = new ChainVerifier({ purgeCutoffs: cutoffs, start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
   const expect = new Map(job.checkpoints);
   let checked = 0;
-  for await (const rows of scanRecords(db, job.workspaceId, job.afterSeq, job.untilSeq)) {
-    for (const r of rows) {
-      verifier.push(r);
-      const hash = expect.get(r.seq);
-      if (hash !== undefined) {
-        checked++;
-        expect.delete(r.seq);
-        verifier.checkpointProblem(r.seq, hash, r.hash, r.id);
+  // Record by record in this process: reads every record with its content.
+  const push = async (after: number, until: number) => {
+    for await (const rows of scanRecords(db, job.workspaceId, after, until)) {
+      for (const r of rows) {
+        verifier.push(r);
+        const hash = expect.get(r.seq);
+        if (hash !== undefined) {
+          checked++;
+          expect.delete(r.seq);
+          verifier.checkpointProblem(r.seq, hash, r.hash, r.id);
+        }
       }
+      // SQLite reads complete synchronously: let the event loop run (other requests, and the
+      // messages of worker threads waiting for their next range).
+      await setImmediate();
     }
-    // SQLite reads complete synchronously: let the event loop run (other requests, and the
-    // messages of worker threads waiting for their next range).
-    await setImmediate();
-  }
+  };
+  if (verifiesInDatabase(db)) {
+    // PostgreSQL recomputes each window; one it does not find intact (or with a checkpoint that
+    // does not match) is checked here record by record.
+    await withWindowVerifier(db, cutoffs, async (v) => {
+      for (let after = job.afterSeq; after < job.untilSeq; after += DATABASE_WINDOW) {
+        const until = Math.min(after + DATABASE_WINDOW, job.untilSeq);
+        const seqs = [...expect.keys()].filter((s) => s > after && s <= until);
+        const w = await v.summarize(job.workspaceId, after, until, seqs);
+        if (seqs.every((s) => w.hashes.get(s) === expect.get(s)) && verifier.acceptIntact(w, after, until)) {
+          checked += seqs.length;
+          for (const s of seqs) expect.delete(s);
+        } else await push(after, until);
+      }
+    });
+  } else await push(job.afterSeq, job.untilSeq);
   verifier.checkEnd(job.untilSeq);
   for (const [seq, hash] of expect) {
     checked++;
@@ -92,9 +115,14 @@ function rangeWorker(options: StoreOptions) {
   };
 }
 
-// Checks the ranges with this thread and `helpers` worker threads pulling from one queue, so a
-// worker that starts late (loading modules) simply takes fewer ranges.
-async function runRanges(db: DbOrTrx, jobs: RangeJob[], helpers: number, options: StoreOptions | undefined): Promise<RangeResult[]> {
+// Checks the ranges with `threads` checkers pulling from one queue, so a worker that starts late
+// (loading modules) simply takes fewer ranges. Where the database recomputes the chain this
+// thread has little to do: the checkers are concurrent loops here, each on its own connection;
+// otherwise this thread and worker threads.
+async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number, options: StoreOptions | undefined): Promise<RangeResult[]> {
+  const inDatabase = verifiesInDatabase(db);
+  const locals = inDatabase ? threads : 1;
+  const helpers = inDatabase || !options ? 0 : threads - 1;
   const results: RangeResult[] = new Array(jobs.length);
   let next = 0;
   const local = async () => {
@@ -114,7 +142,7 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], helpers: number, options
       w.close();
     }
   };
-  await Promise.all([local(), ...Array.from({ length: options ? helpers : 0 }, remote)]);
+  await Promise.all([...Array.from({ length: locals }, local), ...Array.from({ length: helpers }, remote)]);
   return results;
 }
 
@@ -159,7 +187,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
       cutoffs,
       checkpoints: checkpoints.filter(([seq]) => seq > from && seq <= bounds[i + 1]),
     }));
-    results.push(...(await runRanges(db, jobs, threads - 1, opts.store?.options)));
+    results.push(...(await runRanges(db, jobs, threads, opts.store?.options)));
     for (const r of results) if (r.firstProblem) note(r.firstProblem);
     const last = results[results.length - 1];
     if (head.seq !== last.lastSeq || head.hash !== last.lastHash) note({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}` });
