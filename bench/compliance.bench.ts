@@ -25,7 +25,7 @@ import { buildApp } from '../src/server/app.js';
 import { createKey } from '../src/services/keys.service.js';
 import { addUser } from '../src/services/users.service.js';
 import { exportChunks } from '../src/services/compliance/export.service.js';
-import { gzipChunks } from '../src/services/parallel-gzip.js';
+import { GZIP_BLOCK_BYTES, gzipChunks } from '../src/services/parallel-gzip.js';
 import { verifyChain } from '../src/services/compliance/verify.service.js';
 import { ingestEvents } from '../src/services/ingest.service.js';
 import { ensureBootstrapped } from '../src/services/workspaces.service.js';
@@ -201,7 +201,7 @@ async function readPaths(dialect: DialectName) {
   // Export to a gzip file, as `steward compliance export --gzip` writes it (level 3, parallel-gzip.ts).
   const file = path.join(OUT, `compliance-export-${dialect}.jsonl.gz`);
   const counter = { records: 0 };
-  const ex = await measured(() => pipeline(Readable.from(gzipChunks(exportChunks(store.db, ws, {}, counter), { level: 3 }), { highWaterMark: 1 }), fs.createWriteStream(file)));
+  const ex = await measured(() => pipeline(Readable.from(gzipChunks(exportChunks(store.db, ws, {}, counter, GZIP_BLOCK_BYTES), { level: 3 }), { highWaterMark: 1 }), fs.createWriteStream(file)));
   let exported = 0;
   for await (const chunk of fs.createReadStream(file).pipe(zlib.createGunzip()) as AsyncIterable<Buffer>) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exported++;
   if (exported !== counter.records) throw new Error(`the export file holds ${exported} lines for ${counter.records} records`);

@@ -10,7 +10,7 @@ import { getHead } from '../../storage/repositories/compliance-chain.repository.
 import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { INDEX_MINUTE_MS, listIndexMinutes, maxEventTime, seqBounds } from '../../storage/repositories/compliance-logs.repository.js';
 import { parseTime } from '../analytics/params.js';
-import { jsonlChunks } from './export.service.js';
+import { CHUNK_BYTES, jsonlChunks } from './export.service.js';
 
 export interface LogFile {
   object: 'compliance.log_file';
@@ -116,11 +116,11 @@ export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuer
 
 // The file's JSONL, a chunk of lines at a time: the file's seq range (from the log index) read in
 // seq windows, so memory stays flat and every query is bounded.
-export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string): AsyncGenerator<Buffer> {
+export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
   const f = parseLogFileId(fileId);
   const bounds = await seqBounds(db, workspaceId, f.eventType, f.from, f.to);
   if (!bounds) return;
-  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, bounds.last, { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }));
+  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, bounds.last, { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }), undefined, chunkBytes);
 }
 
 export async function maxEventTimeOf(db: DbOrTrx, workspaceId: string, eventType?: ComplianceEventType): Promise<{ object: 'compliance.max_event_time'; event_type: string | null; max_event_time: string | null }> {
