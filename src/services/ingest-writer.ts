@@ -6,8 +6,11 @@ import type { EnrichedEvent } from '../core/events.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
 import type { ContentPolicy } from '../core/content-policy.js';
 import type { Db } from '../storage/database.js';
-import { storeEvents, type StoreResult } from '../storage/repositories/ingest.repository.js';
-import { recordIngest } from './compliance/ingest-records.service.js';
+import type { RecordDraft } from '../core/compliance.js';
+import { insertMany } from '../storage/bulk-insert.js';
+import { appendRecords } from '../storage/repositories/compliance-chain.repository.js';
+import { storeEventsDeferred, type StoreResult } from '../storage/repositories/ingest.repository.js';
+import { ingestDrafts } from './compliance/ingest-records.service.js';
 
 export interface WriteJob {
   workspaceId: string;
@@ -84,19 +87,32 @@ class GroupWriter {
   }
 }
 
-// One group in one transaction: facts and rollups, then each batch's compliance records.
+// One group in one transaction: facts and rollups, then each batch's compliance records. The
+// records of a workspace's batches are appended together, in batch order (the chain is the same as
+// batch after batch), and travel with the rollup counters: on PostgreSQL one statement.
 export function writeGroup(db: Db, group: readonly WriteJob[]): Promise<Counts[]> {
   return db.transaction().execute(async (trx) => {
-    const result = await storeEvents(trx, group.flatMap((j) => j.events));
+    const { result, pending } = await storeEventsDeferred(trx, group.flatMap((j) => j.events));
     // Attribute each fresh fact to the batch that brought it (first one with that key).
     const owner = new Map<string, number>();
     group.forEach((j, i) => j.events.forEach((e) => owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i)));
     const freshOf: EnrichedEvent[][] = group.map(() => []);
     for (const f of result.fresh ?? []) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
+    const drafts = new Map<string, RecordDraft[]>();
     for (let i = 0; i < group.length; i++) {
       const j = group[i];
-      if (j.policy) await recordIngest(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta);
+      if (!j.policy) continue;
+      const d = await ingestDrafts(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta);
+      const list = drafts.get(j.workspaceId);
+      if (list) for (const x of d) list.push(x);
+      else drafts.set(j.workspaceId, d);
     }
+    let alongside = pending;
+    for (const [ws, d] of drafts) {
+      await appendRecords(trx, ws, d, alongside);
+      alongside = [];
+    }
+    await insertMany(trx, alongside);
     return group.map((j, i) => countsOf(j.events, freshOf[i]));
   });
 }

@@ -8,6 +8,12 @@ import { CompiledQuery } from 'kysely';
 import type { DbOrTrx } from './database.js';
 import { isSqlite } from './dialect.js';
 
+/** Rows for one spec: a part of insertMany / insertManyReturning. */
+export interface InsertPart {
+  spec: InsertSpec;
+  rows: readonly Record<string, unknown>[];
+}
+
 export interface InsertSpec {
   table: string;
   columns: readonly string[];
@@ -91,7 +97,7 @@ export async function insertRows<R = Record<string, unknown>>(db: DbOrTrx, spec:
  * group's time on PostgreSQL mostly is. SQLite has no round trips and no INSERT in WITH: one
  * after the other.
  */
-export async function insertMany(db: DbOrTrx, parts: readonly { spec: InsertSpec; rows: readonly Record<string, unknown>[] }[]): Promise<void> {
+export async function insertMany(db: DbOrTrx, parts: readonly InsertPart[]): Promise<void> {
   const todo = parts.filter((p) => p.rows.length > 0);
   const values = todo.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
   if (isSqlite(db) || todo.length < 2 || values > 30_000) {
@@ -110,9 +116,10 @@ export async function insertMany(db: DbOrTrx, parts: readonly { spec: InsertSpec
 /**
  * Like insertMany, for inserts whose RETURNING rows are needed: one array per part. On PostgreSQL
  * the RETURNING rows of all parts come back from one statement (UNION ALL, tagged by part), so the
- * parts' RETURNING lists must have as many columns, of compatible types, position by position.
+ * parts' RETURNING lists must have as many columns, of compatible types, position by position. A part
+ * whose spec has no RETURNING is inserted in the same statement and yields an empty array.
  */
-export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly { spec: InsertSpec; rows: readonly Record<string, unknown>[] }[]): Promise<R[][]> {
+export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly InsertPart[]): Promise<R[][]> {
   const values = parts.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
   if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2 || values > 30_000) {
     const out: R[][] = [];
@@ -124,11 +131,17 @@ export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrT
   const selects: string[] = [];
   parts.forEach((p, i) => {
     if (!p.rows.length) return;
-    const ret = p.spec.returning!;
+    const ret = p.spec.returning;
+    if (!ret?.length) {
+      ctes.push(`w${i} as (${statement(p.spec, p.rows.length, params.length + 1)})`);
+      pushParams(params, p.spec, p.rows);
+      return;
+    }
     ctes.push(`w${i} as (${statement(p.spec, p.rows.length, params.length + 1)} returning ${ret.map(q).join(', ')})`);
     pushParams(params, p.spec, p.rows);
     selects.push(`select ${i} as "p", ${ret.map((c, n) => `${q(c)} as "c${n}"`).join(', ')} from w${i}`);
   });
+  if (!selects.length) selects.push('select 0 as "p" where false');
   const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));
   const out: R[][] = parts.map(() => []);
   for (const r of res.rows) {

@@ -11,6 +11,14 @@ import { appendRecords } from '../../storage/repositories/compliance-chain.repos
 import { claimOnce } from '../../storage/repositories/compliance-once.repository.js';
 
 export async function recordIngest(trx: DbOrTrx, workspaceId: string, fresh: readonly EnrichedEvent[], all: readonly EnrichedEvent[], policy: ContentPolicy, meta: IngestRequestMeta): Promise<number> {
+  const drafts = await ingestDrafts(trx, workspaceId, fresh, all, policy, meta);
+  await appendRecords(trx, workspaceId, drafts);
+  return drafts.length;
+}
+
+// The records of one batch, not yet appended (the ingest writer appends a group's batches of one
+// workspace together, in batch order). Claims the once-per-session policy findings.
+export async function ingestDrafts(trx: DbOrTrx, workspaceId: string, fresh: readonly EnrichedEvent[], all: readonly EnrichedEvent[], policy: ContentPolicy, meta: IngestRequestMeta): Promise<RecordDraft[]> {
   const drafts: RecordDraft[] = [];
   for (const e of fresh) {
     drafts.push(codexLogDraft(e, meta));
@@ -25,6 +33,5 @@ export async function recordIngest(trx: DbOrTrx, workspaceId: string, fresh: rea
     const claimed = await claimOnce(trx, workspaceId, candidates.map((c) => c.key));
     for (const c of candidates) if (claimed.delete(c.key)) drafts.push(c.draft);
   }
-  await appendRecords(trx, workspaceId, drafts);
-  return drafts.length;
+  return drafts;
 }

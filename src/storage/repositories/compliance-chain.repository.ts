@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
-import { insertMany, type InsertSpec } from '../bulk-insert.js';
+import { insertMany, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import type { ComplianceHeadTable } from '../compliance.schema.js';
 
@@ -97,9 +97,14 @@ function build(workspaceId: string, head: ComplianceHeadTable, drafts: readonly 
 const lastHeads = new Map<string, ComplianceHeadTable>();
 
 // Appends records to the workspace's chain inside the caller's transaction (pass a transaction:
-// the head stays locked until it commits, which is what keeps the chain linear).
-export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[]): Promise<AppendedRecord[]> {
-  if (drafts.length === 0) return [];
+// the head stays locked until it commits, which is what keeps the chain linear). `alongside`: other
+// inserts of the transaction that nothing reads back (the ingest's rollups), sent with the records
+// (one statement on PostgreSQL); they are inserted even when there are no records.
+export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], alongside: readonly InsertPart[] = []): Promise<AppendedRecord[]> {
+  if (drafts.length === 0) {
+    await insertMany(db, alongside);
+    return [];
+  }
   if (!db.isTransaction) throw new Error('appendRecords must run inside a transaction (the chain head stays locked until commit)');
   const contents = drafts.map((d) => canonicalJson(d.content));
   let built: Built | undefined;
@@ -123,6 +128,7 @@ export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: re
   const { chain } = built;
   const recordedAt = built.head.recorded_at;
   await insertMany(db, [
+    ...alongside,
     { spec: RECORDS, rows: chain as unknown as Record<string, unknown>[] },
     { spec: CONTENT, rows: built.contents },
     { spec: LOG_INDEX, rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })) },

@@ -3,7 +3,7 @@
 // contribute to counters, so a replayed batch changes nothing.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
 import { dayOf, weekOfDay } from '../../core/time.js';
-import { conflictDoNothing, insertMany, insertManyReturning, type InsertSpec } from '../bulk-insert.js';
+import { conflictDoNothing, insertMany, insertManyReturning, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import { insertNewSetRows, rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
 import { reconcileEvents } from './reconcile.repository.js';
@@ -99,9 +99,20 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 }
 
 export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<StoreResult> {
+  const { result, pending } = await storeEventsDeferred(db, batch);
+  await insertMany(db, pending);
+  return result;
+}
+
+/**
+ * storeEvents, except that the last inserts (rollup counters and active-user sets: nothing is read
+ * back from them) are returned, not run: the caller must run them (insertMany) in the same
+ * transaction, e.g. in one statement with the compliance records (ingest-writer.ts).
+ */
+export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): Promise<{ result: StoreResult; pending: InsertPart[] }> {
   // OTLP and session files key the same turns and responses differently: a fact the other source
   // already stored is left out here, so it is counted once (reconcile.repository.ts).
-  const { items, matched } = await reconcileEvents(db, batch);
+  const { items, matched, keys } = await reconcileEvents(db, batch);
   const result: StoreResult = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
   const position = new Map<EnrichedEvent, number>(items.map((it, n) => [it, n]));
   const fresh: EnrichedEvent[] = [];
@@ -212,6 +223,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
       })),
     },
     { spec: TOOL_EVENTS, rows: toolRows },
+    keys, // reconciliation keys: nothing returned
   ]);
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
@@ -273,17 +285,17 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
     });
   }
 
-  // Rollup counters and active-user sets: nothing to read back, one statement on PostgreSQL.
-  await insertMany(db, [
+  // Rollup counters and active-user sets: nothing to read back; the caller sends them (insertMany).
+  const pending = [
     ...setInserts([
       { table: 'active_user_day_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeDay, setKey) },
       { table: 'active_user_week_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeWeek, setKey) },
     ]),
     ...deltas.inserts(),
-  ]);
+  ];
   result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size) + matched;
   result.fresh = fresh.sort((a, b) => position.get(a)! - position.get(b)!);
-  return result;
+  return { result, pending };
 }
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.

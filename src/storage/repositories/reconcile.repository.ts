@@ -12,7 +12,7 @@ import type { EnrichedEvent, ModelResponse, ThreadStarted, TurnStarted } from '.
 import type { DbOrTrx } from '../database.js';
 import { lockKeysForTransaction } from '../dialect.js';
 import type { FactReconcileTable } from '../rollout.schema.js';
-import { conflictDoNothing, insertRows, type InsertSpec } from '../bulk-insert.js';
+import { conflictDoNothing, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 
 export const RESPONSE_WINDOW_MS = 10_000;
 export const TURN_WINDOW_MS = 10_000;
@@ -21,6 +21,9 @@ const CHUNK = 400;
 export interface ReconcileResult {
   items: EnrichedEvent[]; // what storeEvents should insert
   matched: number; // events recognised as another source's fact (not inserted)
+  // The new fact_reconcile rows: the caller inserts them in the same transaction (storeEvents sends
+  // them with the facts, one statement on PostgreSQL). Nothing else here depends on them.
+  keys: InsertPart;
 }
 
 type Kind = 'turn' | 'response';
@@ -54,7 +57,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   const threadStarts = items.filter((i) => i.event.kind === 'thread_started' && i.source === 'rollout') as (EnrichedEvent & { event: ThreadStarted })[];
   if (facts.length === 0) {
     if (threadStarts.length) await enrichThreads(db, threadStarts);
-    return { items: startsFirst(items), matched: 0 };
+    return { items: startsFirst(items), matched: 0, keys: { spec: FACT_RECONCILE, rows: [] } };
   }
   const byWs = new Map<string, Set<string>>();
   for (const f of facts) {
@@ -140,7 +143,6 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
     inserts.push(row);
   }
 
-  await insertRows(db, FACT_RECONCILE, inserts as unknown as Record<string, unknown>[]);
   for (const l of links) {
     await db.updateTable('fact_reconcile').set({ matched_key: l.matched }).where('workspace_id', '=', l.ws).where('kind', '=', l.kind).where('fact_key', '=', l.key).execute();
   }
@@ -161,7 +163,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       .execute();
   }
   if (threadStarts.length) await enrichThreads(db, threadStarts);
-  return { items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items), matched: drop.size };
+  return { items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items), matched: drop.size, keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] } };
 }
 
 // A thread row takes its kind from the first event of the batch that names the thread: let that be

@@ -1,0 +1,91 @@
+// The ingest's hand-built inserts (storage/bulk-insert.ts) on both databases: values come back as
+// they went in, whatever characters strings hold (PostgreSQL: array literals written by hand),
+// nulls stay null, conflicts are skipped or added up, RETURNING names exactly the new rows, and
+// the statements PostgreSQL keeps prepared per connection work again and again on every connection.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { conflictAddCounters, conflictDoNothing, insertMany, insertManyReturning, insertRows, type InsertSpec } from '../../src/storage/bulk-insert.js';
+import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
+
+const WS = 'ws-bulk';
+const NASTY = ['plain', 'a"b', 'back\\slash', '\\"', '{x,y}', 'NULL', 'null', '', ' spaced ', 'line\nbreak\ttab', 'é ünï 😀', "it's", '"', '\\'];
+
+const TURNS: InsertSpec = {
+  table: 'turns',
+  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source'],
+  onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
+  returning: ['turn_key'],
+};
+const SETS: InsertSpec = { table: 'thread_day_set', columns: ['workspace_id', 'bucket', 'thread_id'], onConflict: conflictDoNothing(['workspace_id', 'bucket', 'thread_id']), returning: ['thread_id'] };
+const COUNTERS = ['threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'];
+const ROLLUP: InsertSpec = {
+  table: 'usage_ws_day',
+  columns: ['workspace_id', 'bucket', 'client_id', ...COUNTERS],
+  onConflict: conflictAddCounters('usage_ws_day', ['workspace_id', 'bucket', 'client_id'], COUNTERS),
+};
+
+const turn = (key: string, i: number) => ({
+  workspace_id: WS,
+  turn_key: key,
+  turn_id: i % 3 === 0 ? null : `id-${key}`,
+  thread_id: `th-${i}`,
+  user_id: 'u',
+  client_id: 'c',
+  ts: 1_700_000_000_000 + i,
+  model: i % 2 ? undefined : key,
+  prompt_length: i % 4 === 0 ? null : i,
+  source: 'otlp',
+});
+const counters = (n: number) => Object.fromEntries(COUNTERS.map((c) => [c, n]));
+
+for (const dialect of DIALECTS) {
+  describe(`bulk inserts (${dialect})`, () => {
+    let s: TestStore;
+    before(async () => (s = await makeStore(dialect)));
+    after(() => s.cleanup());
+
+    it('stores strings exactly, nulls as null, and returns only new rows', async () => {
+      const rows = NASTY.map((k, i) => turn(k, i));
+      const first = await s.db.transaction().execute((trx) => insertRows<{ turn_key: string }>(trx, TURNS, rows));
+      assert.deepEqual(first.map((r) => r.turn_key).sort(), [...NASTY].sort());
+      const again = await insertRows(s.db, TURNS, [...rows, turn('new one', 99)]);
+      assert.deepEqual(again, [{ turn_key: 'new one' }]);
+      const stored = await s.db.selectFrom('turns').selectAll().where('workspace_id', '=', WS).execute();
+      for (const [i, k] of NASTY.entries()) {
+        const r = stored.find((x) => x.turn_key === k);
+        assert.ok(r, `row ${JSON.stringify(k)}`);
+        assert.equal(r.turn_id, i % 3 === 0 ? null : `id-${k}`);
+        assert.equal(r.model, i % 2 ? null : k);
+        assert.equal(r.prompt_length === null ? null : Number(r.prompt_length), i % 4 === 0 ? null : i);
+        assert.equal(Number(r.ts), 1_700_000_000_000 + i);
+      }
+    });
+
+    it('sends several inserts together, repeatedly, with RETURNING per part and counters added', async () => {
+      // More rounds than connections in the pool, so every connection reuses its prepared statements.
+      for (let round = 0; round < 12; round++) {
+        const [turns, sets] = await s.db.transaction().execute(async (trx) => {
+          const out = await insertManyReturning<Record<string, string>>(trx, [
+            { spec: TURNS, rows: [turn(`r${round}`, round), turn('plain', 0)] },
+            { spec: SETS, rows: [{ workspace_id: WS, bucket: 20000, thread_id: `t"${round % 2}` }] },
+          ]);
+          await insertMany(trx, [
+            { spec: ROLLUP, rows: [{ workspace_id: WS, bucket: 20000, client_id: 'c\\1', ...counters(1) }, { workspace_id: WS, bucket: 20001, client_id: 'c', ...counters(2) }] },
+            { spec: SETS, rows: [{ workspace_id: WS, bucket: 20002, thread_id: 'x' }] },
+          ]);
+          return out;
+        });
+        assert.deepEqual(turns, [{ turn_key: `r${round}` }]);
+        assert.deepEqual(sets, round < 2 ? [{ thread_id: `t"${round % 2}` }] : []);
+      }
+      const rollup = await s.db.selectFrom('usage_ws_day').selectAll().where('workspace_id', '=', WS).orderBy('bucket').execute();
+      assert.deepEqual(
+        rollup.map((r) => [Number(r.bucket), r.client_id, Number(r.turns), Number(r.cost_nusd)]),
+        [
+          [20000, 'c\\1', 12, 12],
+          [20001, 'c', 24, 24],
+        ],
+      );
+    });
+  });
+}
