@@ -1,11 +1,14 @@
 // Multi-row INSERTs for the ingest hot path, written as SQL text by hand. Kysely builds an
 // operation node per value, freezes it and compiles the tree for every statement: for the ~15
 // multi-row inserts of an ingest group (thousands of values) that cost more CPU than SQLite
-// spent running them (profile of bench/ingest.bench.ts). Here the statement text depends only on
-// the spec and the row count, is built once and reused, and the values go to the driver as they
-// are. Identifiers come from the specs in code, never from input.
+// spent running them (profile of bench/ingest.bench.ts). Here the statement text is built once
+// and reused. SQLite: one `(?, …)` tuple per row, row counts in powers of two, the values go to the
+// driver as they are. PostgreSQL: one array parameter per column, rows made by unnest, so the text
+// does not depend on the row count and each connection keeps it prepared (database.ts: parsing and
+// planning a VALUES list of thousands of parameters was ~40 % of PostgreSQL's CPU on the ingest
+// bench). Identifiers come from the specs in code, never from input.
 import { CompiledQuery } from 'kysely';
-import type { DbOrTrx } from './database.js';
+import { PREPARED, type DbOrTrx } from './database.js';
 import { isSqlite } from './dialect.js';
 
 /** Rows for one spec: a part of insertMany / insertManyReturning. */
@@ -17,7 +20,7 @@ export interface InsertPart {
 export interface InsertSpec {
   table: string;
   columns: readonly string[];
-  // Raw SQL after VALUES, e.g. `on conflict ("a", "b") do nothing` (the same on both dialects).
+  // Raw SQL after the rows, e.g. `on conflict ("a", "b") do nothing` (the same on both dialects).
   onConflict?: string;
   returning?: readonly string[];
 }
@@ -28,47 +31,82 @@ const texts = new WeakMap<InsertSpec, Map<string, string>>();
 function text(spec: InsertSpec, rows: number, sqlite: boolean): string {
   let m = texts.get(spec);
   if (!m) texts.set(spec, (m = new Map()));
-  const key = `${sqlite ? 's' : 'p'}${rows}`;
+  const key = sqlite ? `s${rows}` : 'p';
   let t = m.get(key);
   if (t === undefined) {
-    t = statement(spec, rows, sqlite ? 0 : 1);
+    t = sqlite ? statement(spec, rows) : PREPARED + pgStatement(spec, 1);
     if (spec.returning?.length) t += ` returning ${spec.returning.map(q).join(', ')}`;
     m.set(key, t);
   }
   return t;
 }
 
-// The INSERT without RETURNING; placeholders `?` (first = 0) or `$first`, `$first+1`, ….
-function statement(spec: InsertSpec, rows: number, first: number): string {
-  const cols = spec.columns.length;
-  const tuples: string[] = [];
-  for (let r = 0, p = first; r < rows; r++) {
-    const ph: string[] = [];
-    for (let c = 0; c < cols; c++, p++) ph.push(first === 0 ? '?' : `$${p}`);
-    tuples.push(`(${ph.join(', ')})`);
-  }
-  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${tuples.join(', ')}`;
+// SQLite: the INSERT without RETURNING, one `(?, …)` tuple per row.
+function statement(spec: InsertSpec, rows: number): string {
+  const tuple = `(${spec.columns.map(() => '?').join(', ')})`;
+  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${new Array<string>(rows).fill(tuple).join(', ')}`;
   if (spec.onConflict) t += ` ${spec.onConflict}`;
   return t;
 }
 
-function pushParams(params: unknown[], spec: InsertSpec, rows: readonly Record<string, unknown>[]): void {
-  for (const row of rows) for (const c of spec.columns) params.push(row[c] ?? null);
+// PostgreSQL: the INSERT without RETURNING, one array parameter per column ($first, $first+1, …).
+function pgStatement(spec: InsertSpec, first: number): string {
+  const arrays = spec.columns.map((c, i) => `$${first + i}::${pgType(c)}[]`);
+  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) select * from unnest(${arrays.join(', ')})`;
+  if (spec.onConflict) t += ` ${spec.onConflict}`;
+  return t;
 }
 
-// Row counts per statement. SQLite: powers of two, so a handful of prepared statements per spec
-// stay in the connection's statement cache (database.ts) whatever the batch sizes. PostgreSQL
-// parses each statement anyway and every statement is a round trip: as few as possible.
-function* chunks<T>(rows: readonly T[], cols: number, sqlite: boolean): Generator<readonly T[]> {
-  const max = Math.max(1, Math.min(sqlite ? 256 : 1000, Math.floor(30_000 / cols)));
+// Column types for the arrays: every numeric column of the tables written through here is bigint or
+// integer (bigint arrays are assigned to integer columns), every other one text (migrations/ use
+// only these types). A column not listed is a mistake in a new spec: fail loudly, not at random.
+const BIGINT_COLUMNS = new Set([
+  'bucket', 'ts', 'first_seen_at', 'prompt_length', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens',
+  'cost_nusd', 'credits_n', 'fallback_priced', 'success', 'duration_ms', 'threads', 'turns', 'requests',
+  'seq', 'recorded_at', 'minute', 'records', 'first_seq', 'last_seq', 'last_recorded_at', 'max_ts',
+]);
+const TEXT_COLUMNS = new Set([
+  'workspace_id', 'thread_id', 'user_id', 'client_id', 'originator', 'thread_kind', 'parent_thread_id', 'model', 'approval_policy',
+  'sandbox_policy', 'host_name', 'source', 'turn_key', 'turn_id', 'request_key', 'response_id', 'pricing_version', 'tool_key',
+  'call_id', 'tool_name', 'decision', 'decision_source', 'kind', 'fact_key', 'match_thread', 'sig', 'ext_id', 'stored_key',
+  'matched_key', 'id', 'event_type', 'content_sha256', 'prev_hash', 'hash', 'content',
+]);
+function pgType(column: string): 'bigint' | 'text' {
+  if (BIGINT_COLUMNS.has(column)) return 'bigint';
+  if (TEXT_COLUMNS.has(column)) return 'text';
+  throw new Error(`bulk-insert: no PostgreSQL type known for column ${column}`);
+}
+
+// PostgreSQL parameters: one array literal per column (undefined stored as null), written here:
+// node-postgres's own array serialization escaped each element with two regular-expression passes.
+function pushColumns(params: unknown[], spec: InsertSpec, rows: readonly Record<string, unknown>[]): void {
+  for (const c of spec.columns) {
+    let out = '{';
+    for (let r = 0; r < rows.length; r++) {
+      if (r) out += ',';
+      const v = rows[r][c];
+      if (v === null || v === undefined) out += 'NULL';
+      else if (typeof v === 'number' || typeof v === 'bigint') out += String(v);
+      else if (typeof v === 'string') out += NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPED, '\\$&')}"` : `"${v}"`;
+      else if (typeof v === 'boolean') out += v ? 'true' : 'false';
+      else throw new Error(`bulk-insert: unsupported value for ${spec.table}.${c}: ${typeof v}`);
+    }
+    params.push(out + '}');
+  }
+}
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+// SQLite: rows per statement in powers of two, so a handful of prepared statements per spec stay in
+// the connection's statement cache (database.ts) whatever the batch sizes.
+function* chunks<T>(rows: readonly T[], cols: number): Generator<readonly T[]> {
+  const max = Math.max(1, Math.min(256, Math.floor(30_000 / cols)));
   let i = 0;
   while (i < rows.length) {
     let n = Math.min(max, rows.length - i);
-    if (sqlite) {
-      let p = 1;
-      while (p * 2 <= n) p *= 2;
-      n = p;
-    }
+    let p = 1;
+    while (p * 2 <= n) p *= 2;
+    n = p;
     yield rows.slice(i, i + n);
     i += n;
   }
@@ -78,13 +116,18 @@ function* chunks<T>(rows: readonly T[], cols: number, sqlite: boolean): Generato
 export async function insertRows<R = Record<string, unknown>>(db: DbOrTrx, spec: InsertSpec, rows: readonly Record<string, unknown>[]): Promise<R[]> {
   const out: R[] = [];
   if (rows.length === 0) return out;
-  const sqlite = isSqlite(db);
   const cols = spec.columns;
-  for (const chunk of chunks(rows, cols.length, sqlite)) {
+  if (!isSqlite(db)) {
+    // PostgreSQL: one statement whatever the row count.
+    const params: unknown[] = [];
+    pushColumns(params, spec, rows);
+    return (await db.executeQuery<R>(CompiledQuery.raw(text(spec, rows.length, false), params))).rows;
+  }
+  for (const chunk of chunks(rows, cols.length)) {
     const params: unknown[] = new Array(chunk.length * cols.length);
     let k = 0;
     for (const row of chunk) for (const c of cols) params[k++] = row[c] ?? null;
-    const res = await db.executeQuery<R>(CompiledQuery.raw(text(spec, chunk.length, sqlite), params));
+    const res = await db.executeQuery<R>(CompiledQuery.raw(text(spec, chunk.length, true), params));
     if (spec.returning?.length) for (const r of res.rows) out.push(r);
   }
   return out;
@@ -99,18 +142,17 @@ export async function insertRows<R = Record<string, unknown>>(db: DbOrTrx, spec:
  */
 export async function insertMany(db: DbOrTrx, parts: readonly InsertPart[]): Promise<void> {
   const todo = parts.filter((p) => p.rows.length > 0);
-  const values = todo.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
-  if (isSqlite(db) || todo.length < 2 || values > 30_000) {
+  if (isSqlite(db) || todo.length < 2) {
     for (const p of todo) await insertRows(db, p.spec, p.rows);
     return;
   }
   const params: unknown[] = [];
   const ctes = todo.map((p, i) => {
-    const t = statement(p.spec, p.rows.length, params.length + 1);
-    pushParams(params, p.spec, p.rows);
+    const t = pgStatement(p.spec, params.length + 1);
+    pushColumns(params, p.spec, p.rows);
     return `w${i} as (${t})`;
   });
-  await db.executeQuery(CompiledQuery.raw(`with ${ctes.join(', ')} select 1`, params));
+  await db.executeQuery(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} select 1`, params));
 }
 
 /**
@@ -120,8 +162,7 @@ export async function insertMany(db: DbOrTrx, parts: readonly InsertPart[]): Pro
  * whose spec has no RETURNING is inserted in the same statement and yields an empty array.
  */
 export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly InsertPart[]): Promise<R[][]> {
-  const values = parts.reduce((n, p) => n + p.rows.length * p.spec.columns.length, 0);
-  if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2 || values > 30_000) {
+  if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2) {
     const out: R[][] = [];
     for (const p of parts) out.push(await insertRows<R>(db, p.spec, p.rows));
     return out;
@@ -133,16 +174,16 @@ export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrT
     if (!p.rows.length) return;
     const ret = p.spec.returning;
     if (!ret?.length) {
-      ctes.push(`w${i} as (${statement(p.spec, p.rows.length, params.length + 1)})`);
-      pushParams(params, p.spec, p.rows);
+      ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)})`);
+      pushColumns(params, p.spec, p.rows);
       return;
     }
-    ctes.push(`w${i} as (${statement(p.spec, p.rows.length, params.length + 1)} returning ${ret.map(q).join(', ')})`);
-    pushParams(params, p.spec, p.rows);
+    ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)} returning ${ret.map(q).join(', ')})`);
+    pushColumns(params, p.spec, p.rows);
     selects.push(`select ${i} as "p", ${ret.map((c, n) => `${q(c)} as "c${n}"`).join(', ')} from w${i}`);
   });
   if (!selects.length) selects.push('select 0 as "p" where false');
-  const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));
+  const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));
   const out: R[][] = parts.map(() => []);
   for (const r of res.rows) {
     const i = Number(r.p);

@@ -59,6 +59,7 @@ export function openStore(opts: StoreOptions): Store {
       max: opts.poolSize ?? 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
+    pool.on('connect', prepareMarkedStatements);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     pgPools.set(db, pool);
     const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -86,6 +87,23 @@ export function openStore(opts: StoreOptions): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }) });
   sqliteHandles.set(db, sqlite);
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
+}
+
+// The ingest's bulk inserts (bulk-insert.ts) have texts that do not depend on the row count; they
+// start with PREPARED and go as named statements: PostgreSQL parses and plans each once per
+// connection instead of per call (parsing and planning were ~40 % of its CPU on the ingest bench).
+// Names come from a process-wide table of at most MAX_NAMED texts; beyond that, unnamed as before.
+export const PREPARED = '/* prepared */ ';
+const statementNames = new Map<string, string>();
+const MAX_NAMED = 500;
+function prepareMarkedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, cb?: unknown) => {
+    if (typeof text !== 'string' || !text.startsWith(PREPARED) || typeof values === 'function') return query(text, values, cb);
+    let name = statementNames.get(text);
+    if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `stw_${statementNames.size}`));
+    return name === undefined ? query(text, values, cb) : query({ name, text, values }, cb);
+  };
 }
 
 // Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small
