@@ -63,7 +63,7 @@ for (const dialect of dialects) {
   const pgMs = pids.reduce((s, p, i) => s + ((ticks(p) ?? pg0[i] ?? 0) - (pg0[i] ?? 0)), 0) * 10;
   console.log(
     `[${dialect}] ${REQUESTS} requests of ${10 * RECORDS_PER_SESSION} records one at a time: ${(ms / REQUESTS).toFixed(2)} ms each; ` +
-      `this process ${((cpu.user + cpu.system) / 1000 / REQUESTS).toFixed(2)} ms CPU per request` +
+      `this process ${((cpu.user + cpu.system) / 1000 / REQUESTS).toFixed(2)} ms CPU per request (${(cpu.system / 1000 / REQUESTS).toFixed(2)} of it in the kernel)` +
       (dialect === 'postgres' ? `, PostgreSQL backends ${(pgMs / REQUESTS).toFixed(2)} ms CPU per request (${pids.length} backends)` : ''),
   );
   await store.close();

@@ -61,6 +61,15 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('stores strings exactly when none needs the slow path (PostgreSQL: JSON-escaped array literals)', async () => {
+      const plain = NASTY.filter((k) => !/[\u0000-\u001f\ud800-\udfff]/.test(k)).map((k) => `p:${k}`);
+      assert.ok(plain.some((k) => k.includes('"')) && plain.some((k) => k.includes('\\')));
+      const rows = plain.map((k, i) => ({ ...turn(k, i), model: `m${k}` }));
+      assert.equal((await insertRows(s.db, TURNS, rows)).length, plain.length);
+      const stored = await s.db.selectFrom('turns').select(['turn_key', 'model']).where('turn_key', 'like', 'p:%').execute();
+      assert.deepEqual(stored.map((r) => [r.turn_key, r.model]).sort(), plain.map((k) => [k, `m${k}`]).sort());
+    });
+
     it('sends several inserts together, repeatedly, with RETURNING per part and counters added', async () => {
       // More rounds than connections in the pool, so every connection reuses its prepared statements.
       for (let round = 0; round < 12; round++) {
