@@ -15,6 +15,12 @@ import { isSqlite } from './dialect.js';
 export interface InsertPart {
   spec: InsertSpec;
   rows: readonly Record<string, unknown>[];
+  // insertManyReturning only: insert just the rows that match a row an earlier part's insert
+  // returned, column by column: [this part's row field, the earlier part's RETURNING column]. The
+  // fields need not be inserted columns; rows alike in every column are inserted once (on
+  // PostgreSQL by the spec's ON CONFLICT DO NOTHING, which such a spec must have). E.g. the
+  // distinct-thread sets of the turns that were new.
+  onlyIfReturned?: { part: number; match: readonly (readonly [string, string])[] };
 }
 
 export interface InsertSpec {
@@ -50,9 +56,9 @@ function statement(spec: InsertSpec, rows: number): string {
 }
 
 // PostgreSQL: the INSERT without RETURNING, one array parameter per column ($first, $first+1, …).
-function pgStatement(spec: InsertSpec, first: number): string {
+function pgStatement(spec: InsertSpec, first: number, where = ''): string {
   const arrays = spec.columns.map((c, i) => `$${first + i}::${pgType(c)}[]`);
-  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) select * from unnest(${arrays.join(', ')})`;
+  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) select * from unnest(${arrays.join(', ')})${where}`;
   if (spec.onConflict) t += ` ${spec.onConflict}`;
   return t;
 }
@@ -169,32 +175,97 @@ export async function insertMany(db: DbOrTrx, parts: readonly InsertPart[]): Pro
   await db.executeQuery(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} select 1`, params));
 }
 
+/** A compare-and-set UPDATE of one row: `set` where every column of `where` has its value. */
+export interface GuardUpdate {
+  table: string;
+  set: Record<string, unknown>;
+  where: Record<string, unknown>;
+}
+
 /**
- * Like insertMany, for inserts whose RETURNING rows are needed: one array per part. On PostgreSQL
- * the RETURNING rows of all parts come back from one statement (UNION ALL, tagged by part), so the
- * parts' RETURNING lists must have as many columns, of compatible types, position by position. A part
- * whose spec has no RETURNING is inserted in the same statement and yields an empty array.
+ * insertMany behind a compare-and-set: `guard` runs first; the `guarded` parts are inserted only if
+ * it updated its row, the `always` parts in any case. Returns whether the guard updated. On
+ * PostgreSQL one statement (the guard a data-modifying WITH query the guarded inserts depend on).
+ */
+export async function insertManyIf(db: DbOrTrx, guard: GuardUpdate, guarded: readonly InsertPart[], always: readonly InsertPart[] = []): Promise<boolean> {
+  const setCols = Object.keys(guard.set);
+  const whereCols = Object.keys(guard.where);
+  const params: unknown[] = [...setCols.map((c) => guard.set[c]), ...whereCols.map((c) => guard.where[c])];
+  if (isSqlite(db)) {
+    const update = `update ${q(guard.table)} set ${setCols.map((c) => `${q(c)} = ?`).join(', ')} where ${whereCols.map((c) => `${q(c)} = ?`).join(' and ')} returning 1 as "ok"`;
+    const ok = (await db.executeQuery(CompiledQuery.raw(update, params))).rows.length > 0;
+    await insertMany(db, ok ? [...always, ...guarded] : always);
+    return ok;
+  }
+  let n = 0;
+  const update =
+    `update ${q(guard.table)} set ${setCols.map((c) => `${q(c)} = $${++n}`).join(', ')}` +
+    ` where ${whereCols.map((c) => `${q(c)} = $${++n}`).join(' and ')} returning 1 as "ok"`;
+  const ctes = [`g as (${update})`];
+  const add = (p: InsertPart, where: string) => {
+    if (!p.rows.length) return;
+    ctes.push(`w${ctes.length} as (${pgStatement(p.spec, params.length + 1, where)})`);
+    pushColumns(params, p.spec, p.rows);
+  };
+  for (const p of always) add(p, '');
+  for (const p of guarded) add(p, ' where exists (select 1 from g)');
+  const res = await db.executeQuery<{ n: unknown }>(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} select count(*) as "n" from g`, params));
+  return Number(res.rows[0]?.n) > 0;
+}
+
+/**
+ * Like insertMany, for inserts whose RETURNING rows are needed: one array per part (RETURNING
+ * values as the driver gives them; on PostgreSQL as text). On PostgreSQL the RETURNING rows of all
+ * parts come back from one statement (UNION ALL, tagged by part). A part whose spec has no
+ * RETURNING is inserted in the same statement and yields an empty array.
  */
 export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly InsertPart[]): Promise<R[][]> {
   if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2) {
     const out: R[][] = [];
-    for (const p of parts) out.push(await insertRows<R>(db, p.spec, p.rows));
+    for (const p of parts) {
+      let rows = p.rows;
+      const only = p.onlyIfReturned;
+      if (only) {
+        const returned = new Set(out[only.part]!.map((r) => only.match.map(([, c]) => String((r as Record<string, unknown>)[c])).join('\u0000')));
+        const seen = new Set<string>();
+        rows = rows.filter((row) => {
+          if (!returned.has(only.match.map(([f]) => String(row[f])).join('\u0000'))) return false;
+          // Rows alike in every inserted column are one insert (PostgreSQL's ON CONFLICT DO NOTHING skips repeats the same way).
+          const k = p.spec.columns.map((c) => String(row[c] ?? '')).join('\u0000');
+          return seen.has(k) ? false : (seen.add(k), true);
+        });
+      }
+      out.push(await insertRows<R>(db, p.spec, rows));
+    }
     return out;
   }
   const params: unknown[] = [];
   const ctes: string[] = [];
   const selects: string[] = [];
+  const width = Math.max(...parts.map((p) => p.spec.returning?.length ?? 0));
   parts.forEach((p, i) => {
-    if (!p.rows.length) return;
-    const ret = p.spec.returning;
-    if (!ret?.length) {
-      ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)})`);
+    if (!p.rows.length || (p.onlyIfReturned && !parts[p.onlyIfReturned.part]!.rows.length)) return;
+    const ret = p.spec.returning ?? [];
+    const returning = ret.length ? ` returning ${ret.map(q).join(', ')}` : '';
+    if (p.onlyIfReturned) {
+      const { part, match } = p.onlyIfReturned;
+      const extra = match.map(([f]) => f).filter((f) => !p.spec.columns.includes(f));
+      const all = [...p.spec.columns, ...extra];
+      const arrays = all.map((c, n) => `$${params.length + 1 + n}::${pgType(c)}[]`);
+      const alias = all.map((_, n) => `c${n}`);
+      const ref = (f: string) => `u.c${all.indexOf(f)}`;
+      ctes.push(
+        `w${i} as (insert into ${q(p.spec.table)} (${p.spec.columns.map(q).join(', ')}) select ${p.spec.columns.map((_, n) => `u.c${n}`).join(', ')}` +
+          ` from unnest(${arrays.join(', ')}) as u(${alias.join(', ')})` +
+          ` where (${match.map(([f]) => ref(f)).join(', ')}) in (select ${match.map(([, c]) => q(c)).join(', ')} from w${part})` +
+          `${p.spec.onConflict ? ` ${p.spec.onConflict}` : ''}${returning})`,
+      );
+      pushColumns(params, { ...p.spec, columns: all }, p.rows);
+    } else {
+      ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)}${returning})`);
       pushColumns(params, p.spec, p.rows);
-      return;
     }
-    ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)} returning ${ret.map(q).join(', ')})`);
-    pushColumns(params, p.spec, p.rows);
-    selects.push(`select ${i} as "p", ${ret.map((c, n) => `${q(c)} as "c${n}"`).join(', ')} from w${i}`);
+    if (ret.length) selects.push(`select ${i} as "p", ${Array.from({ length: width }, (_, n) => `${n < ret.length ? `${q(ret[n])}::text` : 'null::text'} as "c${n}"`).join(', ')} from w${i}`);
   });
   if (!selects.length) selects.push('select 0 as "p" where false');
   const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));

@@ -4,7 +4,7 @@
 // the statements PostgreSQL keeps prepared per connection work again and again on every connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { conflictAddCounters, conflictDoNothing, insertMany, insertManyReturning, insertRows, type InsertSpec } from '../../src/storage/bulk-insert.js';
+import { conflictAddCounters, conflictDoNothing, insertMany, insertManyIf, insertManyReturning, insertRows, type InsertSpec } from '../../src/storage/bulk-insert.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const WS = 'ws-bulk';
@@ -68,6 +68,40 @@ for (const dialect of DIALECTS) {
       assert.equal((await insertRows(s.db, TURNS, rows)).length, plain.length);
       const stored = await s.db.selectFrom('turns').select(['turn_key', 'model']).where('turn_key', 'like', 'p:%').execute();
       assert.deepEqual(stored.map((r) => [r.turn_key, r.model]).sort(), plain.map((k) => [k, `m${k}`]).sort());
+    });
+
+    it('inserts a part only for the rows an earlier part returned (onlyIfReturned), each distinct row once', async () => {
+      const SET: InsertSpec = { ...SETS, returning: ['workspace_id', 'bucket', 'thread_id'] };
+      const TURNS_WS: InsertSpec = { ...TURNS, returning: ['turn_key', 'workspace_id'] };
+      const only = { part: 0, match: [['workspace_id', 'workspace_id'], ['turn_key', 'turn_key']] } as const;
+      const run = (keys: string[]) =>
+        s.db.transaction().execute((trx) =>
+          insertManyReturning<Record<string, string>>(trx, [
+            { spec: TURNS_WS, rows: keys.map((k, i) => turn(k, i)) },
+            { spec: SET, rows: keys.map((k) => ({ workspace_id: WS, bucket: 30000, thread_id: `set-${k.slice(0, 2)}`, turn_key: k })), onlyIfReturned: only },
+          ]),
+        );
+      const [t1, s1] = await run(['s1a', 's1b', 's2a']);
+      assert.equal(t1.length, 3);
+      assert.deepEqual(s1.map((r) => [r.thread_id, Number(r.bucket)]).sort(), [['set-s1', 30000], ['set-s2', 30000]]);
+      // s1a is stored already: its set row is not offered again; s3a is new.
+      const [t2, s2] = await run(['s1a', 's3a']);
+      assert.deepEqual(t2.map((r) => r.turn_key), ['s3a']);
+      assert.deepEqual(s2.map((r) => r.thread_id), ['set-s3']);
+      const stored = await s.db.selectFrom('thread_day_set').select('thread_id').where('bucket', '=', 30000).execute();
+      assert.deepEqual(stored.map((r) => r.thread_id).sort(), ['set-s1', 'set-s2', 'set-s3']);
+    });
+
+    it('inserts the guarded parts only if the compare-and-set updated its row, the others always (insertManyIf)', async () => {
+      await s.db.insertInto('compliance_heads').values({ workspace_id: WS, seq: 5, hash: 'h5', recorded_at: 1, max_ts: 1 }).execute();
+      const cas = (from: number, to: number) => ({ table: 'compliance_heads', set: { seq: to, hash: `h${to}` }, where: { workspace_id: WS, seq: from, hash: `h${from}` } });
+      const part = (bucket: number) => ({ spec: SETS, rows: [{ workspace_id: WS, bucket, thread_id: 'cas' }] });
+      assert.equal(await s.db.transaction().execute((trx) => insertManyIf(trx, cas(4, 6), [part(40001)], [part(40002)])), false);
+      assert.equal(await s.db.transaction().execute((trx) => insertManyIf(trx, cas(5, 6), [part(40003)], [part(40004)])), true);
+      const head = await s.db.selectFrom('compliance_heads').select(['seq', 'hash']).where('workspace_id', '=', WS).executeTakeFirstOrThrow();
+      assert.deepEqual([Number(head.seq), head.hash], [6, 'h6']);
+      const rows = await s.db.selectFrom('thread_day_set').select('bucket').where('thread_id', '=', 'cas').execute();
+      assert.deepEqual(rows.map((r) => Number(r.bucket)).sort(), [40002, 40003, 40004]);
     });
 
     it('sends several inserts together, repeatedly, with RETURNING per part and counters added', async () => {

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
-import { insertMany, type InsertPart, type InsertSpec } from '../bulk-insert.js';
+import { insertMany, insertManyIf, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import type { ComplianceHeadTable } from '../compliance.schema.js';
 
@@ -91,6 +91,16 @@ function build(workspaceId: string, head: ComplianceHeadTable, drafts: readonly 
   return out;
 }
 
+// The rows an append writes besides the head: records, their content, the log index.
+function recordParts(workspaceId: string, built: Built): InsertPart[] {
+  const recordedAt = built.head.recorded_at;
+  return [
+    { spec: RECORDS, rows: built.chain as unknown as Record<string, unknown>[] },
+    { spec: CONTENT, rows: built.contents },
+    { spec: LOG_INDEX, rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })) },
+  ];
+}
+
 // The head this process last wrote, per workspace: the next append tries it with one
 // compare-and-set UPDATE (which also takes the lock) instead of lock-then-update. Any mismatch
 // (another node appended, a rolled-back transaction) falls back to locking and reading the head.
@@ -108,31 +118,28 @@ export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: re
   if (!db.isTransaction) throw new Error('appendRecords must run inside a transaction (the chain head stays locked until commit)');
   const contents = drafts.map((d) => canonicalJson(d.content));
   let built: Built | undefined;
+  let pending = alongside;
   const cached = lastHeads.get(workspaceId);
   if (cached) {
+    // Compare-and-set of the head with the records behind it (one statement on PostgreSQL): the
+    // records go in only if the head was still the one they were linked to.
     const b = build(workspaceId, cached, drafts, contents);
-    const swapped = await db
-      .updateTable('compliance_heads')
-      .set({ seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts })
-      .where('workspace_id', '=', workspaceId)
-      .where('seq', '=', cached.seq)
-      .where('hash', '=', cached.hash)
-      .returning('seq')
-      .executeTakeFirst();
+    const swapped = await insertManyIf(
+      db,
+      { table: 'compliance_heads', set: { seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts }, where: { workspace_id: workspaceId, seq: cached.seq, hash: cached.hash } },
+      recordParts(workspaceId, b),
+      pending,
+    );
+    pending = [];
     if (swapped) built = b;
   }
   if (!built) {
     built = build(workspaceId, await lockHead(db, workspaceId), drafts, contents);
     await db.updateTable('compliance_heads').set({ seq: built.head.seq, hash: built.head.hash, recorded_at: built.head.recorded_at, max_ts: built.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
+    await insertMany(db, [...pending, ...recordParts(workspaceId, built)]);
   }
   const { chain } = built;
   const recordedAt = built.head.recorded_at;
-  await insertMany(db, [
-    ...alongside,
-    { spec: RECORDS, rows: chain as unknown as Record<string, unknown>[] },
-    { spec: CONTENT, rows: built.contents },
-    { spec: LOG_INDEX, rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })) },
-  ]);
   lastHeads.set(workspaceId, built.head);
   return chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
 }

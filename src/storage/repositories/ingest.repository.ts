@@ -5,7 +5,7 @@ import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted
 import { dayOf, weekOfDay } from '../../core/time.js';
 import { conflictDoNothing, insertMany, insertManyReturning, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
-import { insertNewSetRows, rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
+import { rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
 import { reconcileEvents } from './reconcile.repository.js';
 
 export interface StoreResult {
@@ -70,8 +70,20 @@ const TURNS: InsertSpec = {
   table: 'turns',
   columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source'],
   onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
-  returning: ['turn_key'],
+  returning: ['turn_key', 'workspace_id'],
 };
+// Distinct threads per day and week: a row inserted for the first time counts the thread once in
+// the rollups. Inserted with the facts, for the new counted turns only (insertManyReturning's
+// onlyIfReturned against TURNS' RETURNING).
+const setSpec = (table: 'thread_day_set' | 'thread_week_set'): InsertSpec => ({
+  table,
+  columns: ['workspace_id', 'bucket', 'thread_id'],
+  onConflict: conflictDoNothing(['workspace_id', 'bucket', 'thread_id']),
+  returning: ['workspace_id', 'bucket', 'thread_id'],
+});
+const THREAD_DAY_SET = setSpec('thread_day_set');
+const THREAD_WEEK_SET = setSpec('thread_week_set');
+const IF_TURN_NEW = { part: 1, match: [['workspace_id', 'workspace_id'], ['turn_key', 'turn_key']] } as const;
 const MODEL_REQUESTS: InsertSpec = {
   table: 'model_requests',
   columns: ['workspace_id', 'request_key', 'response_id', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n', 'pricing_version', 'fallback_priced', 'source'],
@@ -181,8 +193,17 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
     }
   }
   const toolRows = [...tools.values()];
+  // The distinct-thread set rows of every counted turn; only those of turns that are new get inserted.
+  const daySet: Record<string, string | number>[] = [];
+  const weekSet: Record<string, string | number>[] = [];
+  for (const i of turnRows) {
+    if (!i.countsAsTurn) continue;
+    const day = dayOf(i.event.ts);
+    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId, turn_key: i.event.key });
+    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId, turn_key: i.event.key });
+  }
 
-  const [insThreads, insTurns, insResp, changedTools] = await insertManyReturning<Record<string, string>>(db, [
+  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek] = await insertManyReturning<Record<string, string>>(db, [
     { spec: THREADS, rows: threadRows },
     {
       spec: TURNS,
@@ -224,6 +245,8 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
     },
     { spec: TOOL_EVENTS, rows: toolRows },
     keys, // reconciliation keys: nothing returned
+    { spec: THREAD_DAY_SET, rows: daySet, onlyIfReturned: IF_TURN_NEW },
+    { spec: THREAD_WEEK_SET, rows: weekSet, onlyIfReturned: IF_TURN_NEW },
   ]);
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
@@ -241,24 +264,16 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
   for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
   const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
   const threadOwner = new Map<string, Item<TurnStarted>>();
-  const daySet: Record<string, string | number>[] = [];
-  const weekSet: Record<string, string | number>[] = [];
   const activeDay: Record<string, string | number>[] = [];
   const activeWeek: Record<string, string | number>[] = [];
   for (const i of countedTurns) {
     const day = dayOf(i.event.ts);
     deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', day, { turns: 1 });
     threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
-    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId });
-    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId });
     activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
     activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
   }
   const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
-  const [newDay, newWeek] = await insertNewSetRows(db, [
-    { table: 'thread_day_set', keyCols: ['workspace_id', 'bucket', 'thread_id'], rows: uniqueBy(daySet, setKey) },
-    { table: 'thread_week_set', keyCols: ['workspace_id', 'bucket', 'thread_id'], rows: uniqueBy(weekSet, setKey) },
-  ]);
   for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
     for (const r of rows) {
       const owner = threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!;

@@ -1,7 +1,6 @@
 // Rollup upkeep: counters added with one multi-row upsert per table, rows sorted by key so that
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
-import { conflictAddCounters, conflictDoNothing, insertManyReturning, type InsertSpec } from '../bulk-insert.js';
-import type { DbOrTrx } from '../database.js';
+import { conflictAddCounters, conflictDoNothing, type InsertSpec } from '../bulk-insert.js';
 import type { UsageCounters } from '../schema.js';
 
 export const COUNTER_COLUMNS = [
@@ -66,19 +65,6 @@ function rollupSpec(table: RollupTable): InsertSpec {
   return spec;
 }
 
-// Insert-or-ignore into distinct sets; returns, per set, the rows that were new (RETURNING on both
-// dialects; one statement on PostgreSQL: the sets passed together must have alike keys).
-export async function insertNewSetRows<T extends Record<string, string | number>>(db: DbOrTrx, parts: readonly { table: SetTable; keyCols: readonly string[]; rows: T[] }[]): Promise<T[][]> {
-  return insertManyReturning<T>(
-    db,
-    parts.map(({ table, keyCols, rows }) => {
-      const id = `${table}\u0000${keyCols.join()}`;
-      let spec = setSpecs.get(id);
-      if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols), returning: keyCols }));
-      return { spec, rows };
-    }),
-  );
-}
 const setSpecs = new Map<string, InsertSpec>();
 
 // Insert-or-ignore into distinct sets when nobody needs to know which rows were new (for insertMany).
