@@ -83,6 +83,7 @@ const setSpec = (table: 'thread_day_set' | 'thread_week_set'): InsertSpec => ({
 });
 const THREAD_DAY_SET = setSpec('thread_day_set');
 const THREAD_WEEK_SET = setSpec('thread_week_set');
+// Part 1 of the facts statement below is TURNS.
 const IF_TURN_NEW = { part: 1, match: [['workspace_id', 'workspace_id'], ['turn_key', 'turn_key']] } as const;
 const MODEL_REQUESTS: InsertSpec = {
   table: 'model_requests',
