@@ -63,6 +63,7 @@ export interface TurnTable {
   model: string | null;
   prompt_length: number | null;
   source: string;
+  match_thread: string | null; // the thread it was reconciled within (fact_reconcile); null only before migration 0006 filled it
 }
 
 export interface ModelRequestTable {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openStore, type DialectName, type Store } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import { migrateToLatest, migrateUpTo } from '../../src/storage/migrate.js';
 
 export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 export const PG_URL = process.env.STEWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,11 +17,13 @@ export interface TestStore extends Store {
   cleanup(): Promise<void>;
 }
 
-export async function makeStore(dialect: DialectName): Promise<TestStore> {
+// upTo: only the migrations up to that one (a migration's own test); else all.
+export async function makeStore(dialect: DialectName, upTo?: string): Promise<TestStore> {
+  const migrate = (db: Store['db']) => (upTo ? migrateUpTo(db, upTo) : migrateToLatest(db));
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-test-'));
     const store = openStore({ dataDir: dir });
-    await migrateToLatest(store.db);
+    await migrate(store.db);
     return {
       ...store,
       reopen: { dataDir: dir },
@@ -37,7 +39,7 @@ export async function makeStore(dialect: DialectName): Promise<TestStore> {
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const store = openStore({ databaseUrl: PG_URL, pgSchema: schema });
-  await migrateToLatest(store.db);
+  await migrate(store.db);
   return {
     ...store,
     reopen: { databaseUrl: PG_URL, pgSchema: schema },

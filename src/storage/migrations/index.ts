@@ -4,6 +4,7 @@ import * as m0002 from './0002_code_review.js';
 import * as m0003 from './0003_compliance.js';
 import * as m0004 from './0004_rollout_import.js';
 import * as m0005 from './0005_facts_without_content.js';
+import * as m0006 from './0006_reconcile_by_thread.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_compliance': m0003,
   '0004_rollout_import': m0004,
   '0005_facts_without_content': m0005,
+  '0006_reconcile_by_thread': m0006,
 };

@@ -6,7 +6,7 @@ import { dayOf, weekOfDay } from '../../core/time.js';
 import { conflictDoNothing, insertMany, insertManyReturning, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
 import { rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
-import { reconcileEvents } from './reconcile.repository.js';
+import { matchThread, reconcileEvents } from './reconcile.repository.js';
 
 export interface StoreResult {
   threads: number;
@@ -68,7 +68,7 @@ const THREADS: InsertSpec = {
 };
 const TURNS: InsertSpec = {
   table: 'turns',
-  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source'],
+  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source', 'match_thread'],
   onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
   returning: ['turn_key', 'workspace_id'],
 };
@@ -219,6 +219,7 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
         model: i.event.model ?? null,
         prompt_length: i.event.promptLength ?? null,
         source: i.source,
+        match_thread: matchThread(i),
       })),
     },
     {

@@ -31,12 +31,12 @@ type Kind = 'turn' | 'response';
 const FACT_RECONCILE: InsertSpec = {
   table: 'fact_reconcile',
   columns: ['workspace_id', 'kind', 'fact_key', 'source', 'match_thread', 'ts', 'sig', 'ext_id', 'stored_key', 'matched_key'],
-  onConflict: conflictDoNothing(['workspace_id', 'kind', 'fact_key']),
+  onConflict: conflictDoNothing(['workspace_id', 'match_thread', 'kind', 'fact_key']),
 };
 type Row = FactReconcileTable;
 
 /** The thread a fact is matched within: a session file's own thread (sub-agents are rolled up to their parent for counting, but OTLP names the sub-agent). */
-function matchThread(e: EnrichedEvent): string {
+export function matchThread(e: EnrichedEvent): string {
   return (e.event as { sourceThreadId?: string }).sourceThreadId || e.event.threadId;
 }
 
@@ -97,7 +97,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
 
   const drop = new Set<EnrichedEvent>();
   const inserts: Row[] = [];
-  const links: { ws: string; kind: Kind; key: string; matched: string }[] = [];
+  const links: { ws: string; thread: string; kind: Kind; key: string; matched: string }[] = [];
   const enrichResponses: { ws: string; key: string; responseId: string | null; turnId: string | null }[] = [];
   const enrichTurns: { ws: string; key: string; turnId: string | null }[] = [];
   const ordered = [...facts].sort((a, b) => a.event.ts - b.event.ts);
@@ -131,7 +131,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       const c = candidates.splice(best, 1)[0]!;
       row.stored_key = c.stored_key;
       row.matched_key = c.fact_key;
-      links.push({ ws, kind, key: c.fact_key, matched: key });
+      links.push({ ws, thread: c.match_thread, kind, key: c.fact_key, matched: key });
       drop.add(it);
       // Keep the richer record: the stored OTLP fact gains the session file's ids.
       if (it.source === 'rollout') {
@@ -144,7 +144,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   }
 
   for (const l of links) {
-    await db.updateTable('fact_reconcile').set({ matched_key: l.matched }).where('workspace_id', '=', l.ws).where('kind', '=', l.kind).where('fact_key', '=', l.key).execute();
+    await db.updateTable('fact_reconcile').set({ matched_key: l.matched }).where('workspace_id', '=', l.ws).where('match_thread', '=', l.thread).where('kind', '=', l.kind).where('fact_key', '=', l.key).execute();
   }
   for (const e of enrichResponses) {
     await db

@@ -74,14 +74,13 @@ export async function usageSlots(db: DbOrTrx, q: ReportScope): Promise<UsageSlot
 
 /**
  * Counted turns per quarter hour and thread: as in the rollups, a turn of a sub-agent or a title
- * thread is not a user turn. The thread a turn was matched within (fact_reconcile.match_thread:
+ * thread is not a user turn. The thread a turn was matched within (turns.match_thread, as in fact_reconcile:
  * the session file's own thread, or OTLP's conversation) tells its kind.
  */
 export async function turnSlots(db: DbOrTrx, q: ReportScope): Promise<TurnSlotRow[]> {
   let s = db
     .selectFrom('turns as t')
-    .leftJoin('fact_reconcile as r', (j) => j.onRef('r.workspace_id', '=', 't.workspace_id').on('r.kind', '=', 'turn').onRef('r.fact_key', '=', 't.turn_key'))
-    .leftJoin('threads as th', (j) => j.onRef('th.workspace_id', '=', 't.workspace_id').onRef('th.thread_id', '=', 'r.match_thread'))
+    .leftJoin('threads as th', (j) => j.onRef('th.workspace_id', '=', 't.workspace_id').onRef('th.thread_id', '=', 't.match_thread'))
     .select((eb) => [sql<number>`t.ts / ${sql.lit(SLOT_MS)}`.as('slot'), 't.thread_id', eb.fn.countAll<number>().as('turns')])
     .where('t.workspace_id', '=', q.workspaceId)
     .where('t.ts', '>=', q.fromTs)
