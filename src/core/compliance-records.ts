@@ -27,75 +27,75 @@ const turnIdOf = (e: EnrichedEvent): string | null => {
 const EXIT_CODE = /Process exited with code (-?\d+)/;
 
 // One CODEX_LOG record per newly stored fact: a session start, a prompt, a model response (with the
-// assistant's text when the source has it), or a tool call (decision and/or result).
+// assistant's text when the source has it), or a tool call (decision and/or result). Every object is
+// built with its keys in canonical (sorted) order, so canonicalJson writes it with JSON.stringify
+// (a test holds this).
 export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): RecordDraft {
   const ev = e.event;
   const content: Record<string, unknown> = {
-    kind: ev.kind === 'thread_started' ? 'session_start' : ev.kind === 'turn' ? 'prompt' : ev.kind === 'response' ? 'response' : 'tool_call',
-    workspace_id: e.workspaceId,
-    user_id: e.userId,
-    thread_id: ev.threadId,
-    turn_id: turnIdOf(e),
-    timestamp: iso(ev.ts),
     client_id: e.clientId,
-    originator: orNull(ev.originator),
-    model: orNull(ev.model),
     fact_key: ev.key,
-    request: {
-      source: e.source,
-      key_id: meta.keyId,
-      host: orNull(e.hostName ?? meta.host),
-      app_version: orNull(meta.appVersion),
-      service_name: orNull(meta.serviceName),
-      service_version: orNull(meta.serviceVersion),
-      terminal_type: orNull(meta.terminalType),
-      auth_mode: orNull(meta.authMode),
-      email_claim: orNull(ev.emailClaim),
-    },
+    kind: ev.kind === 'thread_started' ? 'session_start' : ev.kind === 'turn' ? 'prompt' : ev.kind === 'response' ? 'response' : 'tool_call',
+    model: orNull(ev.model),
+    originator: orNull(ev.originator),
   };
   const info = (f: keyof NonNullable<EnrichedEvent['content']>) => {
     const c = e.content?.[f];
-    return c ? { policy: c.mode, length: c.length, redactions: c.redactions } : {};
+    return c ? { length: c.length, policy: c.mode, redactions: c.redactions } : {};
   };
-  switch (ev.kind) {
-    case 'thread_started':
-      content.session = { thread_kind: ev.threadKind, parent_thread_id: orNull(ev.parentThreadId), approval_policy: orNull(ev.approvalPolicy), sandbox_policy: orNull(ev.sandboxPolicy), provider: orNull(ev.provider) };
-      break;
-    case 'turn':
-      content.thread_kind = ev.threadKind;
-      content.prompt = { text: orNull(ev.prompt), length: orNull(ev.promptLength), ...info('prompt') };
-      break;
-    case 'response': {
-      const t = ev.tokens;
-      content.response = {
-        id: orNull(ev.responseId),
-        text: orNull(ev.text),
-        ...(ev.text !== undefined || e.content?.response ? { text_info: info('response') } : {}),
-        usage: { input_tokens: t.input, cached_input_tokens: t.cached, output_tokens: t.output, reasoning_tokens: t.reasoning, total_tokens: t.input + t.output, cache_write_tokens: ev.cacheWrite ?? 0 },
-        cost_usd: e.priced ? e.priced.costNanoUsd / 1e9 : null,
-        credits: e.priced ? e.priced.creditsNano / 1e9 : null,
-        pricing_version: e.priced?.pricingVersion ?? null,
-      };
-      break;
-    }
-    case 'tool': {
-      const exit = ev.exitCode ?? (ev.output ? EXIT_CODE.exec(ev.output)?.[1] : undefined);
-      content.tool = {
-        call_id: ev.callId,
-        name: orNull(ev.toolName),
-        decision: orNull(ev.decision),
-        decision_source: orNull(ev.decisionSource),
-        arguments: orNull(ev.arguments),
-        arguments_info: info('tool_arguments'),
-        output: orNull(ev.output),
-        output_info: info('tool_output'),
-        success: orNull(ev.success),
-        exit_status: exit === undefined ? null : Number(exit),
-        duration_ms: orNull(ev.durationMs),
-      };
-      break;
-    }
+  if (ev.kind === 'turn') {
+    const i = e.content?.prompt;
+    // The content policy's length (of the text as received) stands for the client's prompt_length.
+    content.prompt = i ? { length: i.length, policy: i.mode, redactions: i.redactions, text: orNull(ev.prompt) } : { length: orNull(ev.promptLength), text: orNull(ev.prompt) };
   }
+  content.request = {
+    app_version: orNull(meta.appVersion),
+    auth_mode: orNull(meta.authMode),
+    email_claim: orNull(ev.emailClaim),
+    host: orNull(e.hostName ?? meta.host),
+    key_id: meta.keyId,
+    service_name: orNull(meta.serviceName),
+    service_version: orNull(meta.serviceVersion),
+    source: e.source,
+    terminal_type: orNull(meta.terminalType),
+  };
+  if (ev.kind === 'response') {
+    const t = ev.tokens;
+    content.response = {
+      cost_usd: e.priced ? e.priced.costNanoUsd / 1e9 : null,
+      credits: e.priced ? e.priced.creditsNano / 1e9 : null,
+      id: orNull(ev.responseId),
+      pricing_version: e.priced?.pricingVersion ?? null,
+      text: orNull(ev.text),
+      ...(ev.text !== undefined || e.content?.response ? { text_info: info('response') } : {}),
+      usage: { cache_write_tokens: ev.cacheWrite ?? 0, cached_input_tokens: t.cached, input_tokens: t.input, output_tokens: t.output, reasoning_tokens: t.reasoning, total_tokens: t.input + t.output },
+    };
+  }
+  if (ev.kind === 'thread_started') {
+    content.session = { approval_policy: orNull(ev.approvalPolicy), parent_thread_id: orNull(ev.parentThreadId), provider: orNull(ev.provider), sandbox_policy: orNull(ev.sandboxPolicy), thread_kind: ev.threadKind };
+  }
+  content.thread_id = ev.threadId;
+  if (ev.kind === 'turn') content.thread_kind = ev.threadKind;
+  content.timestamp = iso(ev.ts);
+  if (ev.kind === 'tool') {
+    const exit = ev.exitCode ?? (ev.output ? EXIT_CODE.exec(ev.output)?.[1] : undefined);
+    content.tool = {
+      arguments: orNull(ev.arguments),
+      arguments_info: info('tool_arguments'),
+      call_id: ev.callId,
+      decision: orNull(ev.decision),
+      decision_source: orNull(ev.decisionSource),
+      duration_ms: orNull(ev.durationMs),
+      exit_status: exit === undefined ? null : Number(exit),
+      name: orNull(ev.toolName),
+      output: orNull(ev.output),
+      output_info: info('tool_output'),
+      success: orNull(ev.success),
+    };
+  }
+  content.turn_id = turnIdOf(e);
+  content.user_id = e.userId;
+  content.workspace_id = e.workspaceId;
   return { eventType: 'CODEX_LOG', ts: ev.ts, userId: e.userId, threadId: ev.threadId, content };
 }
 

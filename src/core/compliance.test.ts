@@ -1,12 +1,47 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ChainVerifier } from './chain-verifier.js';
+import { codexLogDraft } from './compliance-records.js';
+import type { EnrichedEvent } from './events.js';
 import { canonicalJson, GENESIS_HASH, parseRecordLine, RecordLineWriter, recordHash, recordLine, sha256hex, type ChainRecord } from './compliance.js';
 
 it('canonical JSON sorts keys at every depth and drops undefined members (RFC 8785 for these values)', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é\n' }], c: true }, u: undefined }), '{"a":{"c":true,"d":[3,{"y":"é\\n","z":null}]},"b":1}');
   assert.equal(canonicalJson(JSON.parse(canonicalJson({ x: 1.5, y: -0, s: '"' }))), canonicalJson({ s: '"', y: 0, x: 1.5 }));
   assert.equal(canonicalJson({ 9: 'a', 10: 'b', b: 1, a: [undefined, NaN] }), '{"10":"b","9":"a","a":[null,null],"b":1}');
+});
+
+// A reference written independently: sort every object's keys, then let JSON.stringify write it.
+function reference(v: unknown): string {
+  const sortDeep = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map((y) => (y === undefined || typeof y === 'function' ? null : sortDeep(y)));
+    if (x === null || typeof x !== 'object') return x;
+    return new Map(Object.keys(x).sort().filter((k) => (x as Record<string, unknown>)[k] !== undefined).map((k) => [k, sortDeep((x as Record<string, unknown>)[k])]));
+  };
+  const write = (x: unknown): string => (x instanceof Map ? `{${[...x].map(([k, y]) => `${JSON.stringify(k)}:${write(y)}`).join(',')}}` : Array.isArray(x) ? `[${x.map(write).join(',')}]` : JSON.stringify(x) ?? 'null');
+  return write(sortDeep(v));
+}
+
+it('canonical JSON is the same whether keys arrive in order (JSON.stringify path) or not', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const keys = ['a', 'b', 'B', 'é', 'aa', '_x', '1', '10', '9', 'z', 'ünï', '\u{1F600}'];
+  const value = (depth: number): unknown => {
+    const r = rnd();
+    if (depth > 3 || r < 0.35) return [null, true, false, -0, 1.5, 1e21, NaN, 'str', 'q"\\\n\u2028', undefined, 42][Math.floor(rnd() * 11)];
+    if (r < 0.5) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+    const ks = keys.filter(() => rnd() < 0.4);
+    if (rnd() < 0.5) ks.sort(); // in canonical order: the JSON.stringify path
+    return Object.fromEntries(ks.map((k) => [k, value(depth + 1)]));
+  };
+  for (let n = 0; n < 2000; n++) {
+    const v = value(0);
+    assert.equal(canonicalJson(v), reference(v), JSON.stringify(v));
+  }
+  // Things JSON.stringify writes differently from the canonical form take the written-out path.
+  assert.equal(canonicalJson({ a: 1n, b: [2n] }), '{"a":1,"b":[2]}');
+  assert.equal(canonicalJson({ a: new Date(0) }), '{"a":"1970-01-01T00:00:00.000Z"}');
+  assert.equal(canonicalJson(Object.assign(Object.create({ inherited: 1 }), { own: 2 })), '{"own":2}');
 });
 
 function chain(n: number): ChainRecord[] {
@@ -78,5 +113,23 @@ it('RecordLineWriter writes exactly recordLine + "\\n" as UTF-8, content given a
     }
     parts.push(w.take());
     assert.ok(Buffer.concat(parts).equals(expected), `content as ${asBytes ? 'bytes' : 'a string'}`);
+  }
+});
+
+it('CODEX_LOG content is built in canonical key order, so it is written by JSON.stringify', () => {
+  const base = { workspaceId: 'w', userId: 'u', clientId: 'CLI', source: 'otlp', hostName: 'h' } as const;
+  const meta = { keyId: 'k', host: 'mh', appVersion: '1', serviceName: 's', serviceVersion: '2', terminalType: 't', authMode: 'a' };
+  const info = { mode: 'store', length: 5, redactions: 1 } as const;
+  const events = [
+    { ...base, event: { kind: 'thread_started', key: 'th', threadId: 'T', ts: 5, threadKind: 'user', parentThreadId: 'P', approvalPolicy: 'never', sandboxPolicy: 'ro', provider: 'openai', originator: 'o', model: 'm', emailClaim: 'e' } },
+    { ...base, event: { kind: 'turn', key: 'tk', threadId: 'T', ts: 6, threadKind: 'user', prompt: 'hi', promptLength: 2, turnId: 'TU' }, content: { prompt: info } },
+    { ...base, event: { kind: 'turn', key: 'tk', threadId: 'T', ts: 6, threadKind: 'subagent', promptLength: 2 } },
+    { ...base, priced: { costNanoUsd: 123, creditsNano: 456, pricingVersion: 'v', fallback: false }, event: { kind: 'response', key: 'rk', threadId: 'T', ts: 7, tokens: { input: 1, cached: 2, output: 3, reasoning: 4 }, text: 'yo', responseId: 'R', cacheWrite: 9 }, content: { response: info } },
+    { ...base, event: { kind: 'response', key: 'rk', threadId: 'T', ts: 7, tokens: { input: 1, cached: 2, output: 3, reasoning: 4 } } },
+    { ...base, event: { kind: 'tool', key: 'tl', threadId: 'T', ts: 8, callId: 'c', toolName: 'shell', decision: 'approved', arguments: '{}', output: 'Process exited with code 3', success: false, durationMs: 12 }, content: { tool_arguments: info, tool_output: info } },
+  ] as unknown as EnrichedEvent[];
+  for (const e of events) {
+    const { content } = codexLogDraft(e, meta);
+    assert.equal(JSON.stringify(content), reference(content), e.event.kind);
   }
 });
