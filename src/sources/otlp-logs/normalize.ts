@@ -6,6 +6,7 @@ import { attrBool, attrInt, attrString } from './attributes.js';
 
 // The TUI starts a hidden thread that asks the model for a title; its prompt starts like this.
 const TITLE_PROMPT_PREFIX = 'Generate a concise, single-line task title';
+const FACT_EVENTS = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.sse_event', 'codex.tool_decision', 'codex.tool_result']);
 
 export function eventTime(r: OtlpLogRecord): number {
   const ts = attrString(r.attrs, 'event.timestamp');
@@ -23,6 +24,13 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
   const name = attrString(r.attrs, 'event.name');
   if (!name) return null; // e.g. the SDK's "flushing OTEL metrics" debug line
   if (!name.startsWith('codex.')) return null;
+  // Most records of a batch carry nothing we count: leave before reading the time and identity.
+  if (!FACT_EVENTS.has(name)) return null;
+  if (name === 'codex.sse_event') {
+    if (attrString(r.attrs, 'event.kind') !== 'response.completed') return null;
+    // Codex writes two response.completed records; only the second carries token counts.
+    if (r.attrs['input_token_count'] === undefined && r.attrs['output_token_count'] === undefined) return null;
+  }
   const threadId = attrString(r.attrs, 'conversation.id');
   const base = {
     key: '',
@@ -58,9 +66,6 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
       };
     }
     case 'codex.sse_event': {
-      if (attrString(r.attrs, 'event.kind') !== 'response.completed') return null;
-      // Codex writes two response.completed records; only the second carries token counts.
-      if (r.attrs['input_token_count'] === undefined && r.attrs['output_token_count'] === undefined) return null;
       if (!threadId) return drop('missing_conversation_id', name);
       const input = attrInt(r.attrs, 'input_token_count') ?? 0;
       const output = attrInt(r.attrs, 'output_token_count') ?? 0;
