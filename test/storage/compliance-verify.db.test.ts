@@ -64,6 +64,17 @@ describe('the chain recomputed inside PostgreSQL', () => {
     });
   }
 
+  it('compares record hashes as text, as the client does (decode would take upper-case hex)', async () => {
+    const ws = await awkwardChain();
+    const last = (await chainRows(s.db, ws))[14];
+    await s.db.updateTable('compliance_records').set({ hash: last.hash.toUpperCase() }).where('workspace_id', '=', ws).where('seq', '=', 15).execute();
+    assert.equal((await summary(ws, 0, 15)).intact, false);
+    const inDb = await verifyChain(s.db, ws);
+    const byRecord = await s.db.transaction().execute((trx) => verifyChain(trx, ws));
+    assert.deepEqual(inDb.first_bad, byRecord.first_bad);
+    assert.deepEqual(inDb.first_bad && [inDb.first_bad.seq, inDb.first_bad.reason], [15, 'hash_mismatch']);
+  });
+
   it('counts content removed before a retention cutoff, and only then', async () => {
     const ws = await awkwardChain();
     await tamper.deleteContent(s.db, ws, 4);

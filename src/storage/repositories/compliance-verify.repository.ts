@@ -72,7 +72,10 @@ async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promis
   return {
     async summarize(workspaceId, afterSeq, untilSeq, seqs) {
       // Two primary-key range scans in seq order (bitmap scans off: see compliance-scan), merged
-      // by seq; the window functions see the records in order without a sort.
+      // by seq; the window functions see the records in order without a sort. The record hash is
+      // compared as text, as the client does: decode() takes upper-case hex (and spaces) for the same
+      // bytes, so a hash altered that way at the end of a window passed here, and the report named
+      // the next record (or the head) instead of it.
       const { rows } = await sql<{
         records: number;
         first: number | null;
@@ -87,7 +90,7 @@ async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promis
           select seq, event_type, ts, prev_hash, hash, content_sha256,
             lag(hash) over (order by seq) as before_hash,
             lead(seq) over (order by seq) is null as is_last,
-            sha256(${bytes(HASHED)}) = decode(hash, 'hex') as hash_ok
+            encode(sha256(${bytes(HASHED)}), 'hex') = hash as hash_ok
           from compliance_records
           where workspace_id = ${workspaceId} and seq > ${afterSeq} and seq <= ${untilSeq}
         ), c as (
