@@ -45,7 +45,7 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
   }
   return {
-    records: decoded.records.length + decoded.invalid.length,
+    records: decoded.records.length + decoded.invalid.length + decoded.noise,
     rejected: problems.length,
     rejectedByReason,
     stored: outcome.stored,

@@ -107,7 +107,7 @@ function peekEventAttr(r: Reader, start: number, end: number, seen: { name?: str
 
 export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
   const r = protobuf.Reader.create(body);
-  const out: DecodedLogs = { records: [], invalid: [] };
+  const out: DecodedLogs = { records: [], invalid: [], noise: 0 };
   let index = 0;
   while (r.pos < r.len) {
     const tag = r.uint32();
@@ -160,7 +160,9 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
           expectLen(t & 7, 'log_records');
           const lrEnd = r.uint32() + r.pos;
           const i = index++;
-          out.records.push(logRecord(r, lrEnd, i, resource, scope));
+          const rec = logRecord(r, lrEnd, i, resource, scope);
+          if (rec) out.records.push(rec);
+          else out.noise++;
           r.pos = lrEnd;
         } else r.skipType(t & 7);
       }
@@ -182,22 +184,30 @@ function fixed64String(r: Reader): string {
   return hi === 0 ? String(lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
-function logRecord(r: Reader, end: number, index: number, resource: Record<string, AttrValue>, scope: string): OtlpLogRecord {
-  let time = '0';
-  let observed = '0';
-  let severityText: string | undefined;
+// The record, or null for one that can carry no fact (DecodedLogs.noise): its times and severity
+// are then never turned into strings.
+function logRecord(r: Reader, end: number, index: number, resource: Record<string, AttrValue>, scope: string): OtlpLogRecord | null {
+  let timeAt = -1;
+  let observedAt = -1;
+  let severityAt = -1;
   const ranges: number[] = [];
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1:
-        time = fixed64String(r);
-        break;
       case 11:
-        observed = fixed64String(r);
+        if ((t & 7) !== 1) {
+          r.skipType(t & 7);
+          break;
+        }
+        if (r.pos + 8 > r.len) r.fixed64(); // let protobufjs raise its range error
+        if (t >>> 3 === 1) timeAt = r.pos;
+        else observedAt = r.pos;
+        r.pos += 8;
         break;
       case 3:
-        severityText = r.string();
+        if ((t & 7) === LEN) severityAt = r.pos;
+        r.skipType(t & 7);
         break;
       case 6: {
         expectLen(t & 7, 'attributes');
@@ -212,6 +222,10 @@ function logRecord(r: Reader, end: number, index: number, resource: Record<strin
   }
   const seen: { name?: string; kind?: string } = {};
   for (let i = 0; i < ranges.length && (seen.name === undefined || seen.kind === undefined); i += 2) peekEventAttr(r, ranges[i], ranges[i + 1], seen);
-  const attrs = isCountedEvent(seen.name, seen.kind) ? attributes(r, ranges) : { 'event.name': seen.name ?? null };
+  if (!isCountedEvent(seen.name, seen.kind)) return null;
+  const attrs = attributes(r, ranges);
+  const time = timeAt < 0 ? '0' : ((r.pos = timeAt), fixed64String(r));
+  const observed = observedAt < 0 ? '0' : ((r.pos = observedAt), fixed64String(r));
+  const severityText = severityAt < 0 ? undefined : ((r.pos = severityAt), r.string());
   return { index, resource, scope, timeUnixNano: time, observedTimeUnixNano: observed, severityText, attrs };
 }

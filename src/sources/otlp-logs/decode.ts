@@ -19,6 +19,9 @@ export interface OtlpLogRecord {
 export interface DecodedLogs {
   records: OtlpLogRecord[];
   invalid: { index: number; reason: string }[];
+  // Valid records that can carry no fact (relevance.ts): counted, not materialised. Three of four
+  // records of a Codex batch; building them was a tenth of what an ingest request allocated.
+  noise: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -50,7 +53,7 @@ function flatten(req: unknown): DecodedLogs {
   if (req.resourceLogs !== undefined && !Array.isArray(req.resourceLogs)) {
     throw new StewardError('malformed_body', 'resourceLogs must be an array');
   }
-  const out: DecodedLogs = { records: [], invalid: [] };
+  const out: DecodedLogs = { records: [], invalid: [], noise: 0 };
   let index = 0;
   for (const rl of arr(req.resourceLogs)) {
     const resource = isObj(rl) && isObj(rl.resource) ? attributeMap(rl.resource.attributes) : {};
@@ -66,6 +69,10 @@ function flatten(req: unknown): DecodedLogs {
           out.invalid.push({ index: i, reason: 'attributes must be an array' });
           continue;
         }
+        if (!isCounted(lr.attributes as unknown[] | undefined)) {
+          out.noise++;
+          continue;
+        }
         out.records.push({
           index: i,
           resource,
@@ -73,7 +80,7 @@ function flatten(req: unknown): DecodedLogs {
           timeUnixNano: str(lr.timeUnixNano) || '0',
           observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
           severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
-          attrs: isCounted(lr.attributes as unknown[] | undefined) ? attributeMap(lr.attributes) : { 'event.name': eventName(lr.attributes as unknown[] | undefined) ?? null },
+          attrs: attributeMap(lr.attributes),
         });
       }
     }

@@ -52,9 +52,11 @@ it('classifies the TUI title-generation prompt as a hidden thread', () => {
 });
 
 it('reports a non-object record by index and keeps the others', () => {
-  const body = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [] }, 'junk', { attributes: 'nope' }] }] }] }));
+  const prompt = { attributes: [{ key: 'event.name', value: { stringValue: 'codex.user_prompt' } }] };
+  const body = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [prompt, 'junk', { attributes: 'nope' }, { attributes: [] }] }] }] }));
   const d = decodeJson(body);
   assert.equal(d.records.length, 1);
+  assert.equal(d.noise, 1); // the record without an event name: valid, carries nothing
   assert.deepEqual(d.invalid.map((i) => i.index), [1, 2]);
 });
 
@@ -66,7 +68,9 @@ it('decodes the real protobuf capture to the same records as its JSON rendering'
   const pb = decodeProtobuf(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.pb')));
   const js = decodeJson(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.decoded.json')));
   assert.equal(pb.records.length, js.records.length);
-  assert.ok(pb.records.length > 10);
+  assert.ok(pb.records.length > 5);
+  assert.equal(pb.noise, js.noise);
+  assert.ok(pb.noise > 10, 'startup phases and SSE deltas are counted, not materialised');
   for (let i = 0; i < pb.records.length; i++) {
     assert.deepEqual(pb.records[i].attrs, js.records[i].attrs);
     assert.deepEqual(pb.records[i].resource, js.records[i].resource);
