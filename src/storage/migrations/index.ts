@@ -5,6 +5,7 @@ import * as m0003 from './0003_compliance.js';
 import * as m0004 from './0004_rollout_import.js';
 import * as m0005 from './0005_facts_without_content.js';
 import * as m0006 from './0006_reconcile_by_thread.js';
+import * as m0007 from './0007_drop_unread_record_index.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_rollout_import': m0004,
   '0005_facts_without_content': m0005,
   '0006_reconcile_by_thread': m0006,
+  '0007_drop_unread_record_index': m0007,
 };
