@@ -11,7 +11,7 @@ import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
 import { findRecordsBySeq, getHead } from '../../storage/repositories/compliance-chain.repository.js';
 import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
-import { verifiesInDatabase, withWindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
+import { summarizesWindows, verifiesInDatabase, withWindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
 import { preferMappedReads } from '../../storage/dialect.js';
 import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
 
@@ -38,7 +38,7 @@ export interface RangeJob {
   checkpoints: [number, string][]; // seq -> hash a valid signed checkpoint names
 }
 
-// Seqs per statement when PostgreSQL recomputes the chain (one row comes back per window).
+// Seqs per window checked whole (one statement and one row back on PostgreSQL).
 const DATABASE_WINDOW = 10_000;
 
 export interface RangeResult {
@@ -74,9 +74,9 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResu
       await setImmediate();
     }
   };
-  if (verifiesInDatabase(db)) {
-    // PostgreSQL recomputes each window; one it does not find intact (or with a checkpoint that
-    // does not match) is checked here record by record.
+  if (summarizesWindows(db)) {
+    // Each window is checked whole (recomputed by PostgreSQL, or from the headers SQLite writes);
+    // one not found intact (or with a checkpoint that does not match) is checked record by record.
     await withWindowVerifier(db, cutoffs, async (v) => {
       for (let after = job.afterSeq; after < job.untilSeq; after += DATABASE_WINDOW) {
         const until = Math.min(after + DATABASE_WINDOW, job.untilSeq);
