@@ -1,5 +1,6 @@
 // OTLP ingest throughput: Codex-shaped payloads over real loopback HTTP into SQLite and PostgreSQL.
-// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off]
+// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off] [--random-ids]
+// (--random-ids: conversation ids with random time bits instead of Codex's UUIDv7: the indexes' worst case.)
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
@@ -12,7 +13,7 @@ import type { DialectName } from '../src/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' }, 'writer-thread': { type: 'string', default: 'on' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' }, 'writer-thread': { type: 'string', default: 'on' }, 'random-ids': { type: 'boolean', default: false } } });
 const REQUESTS = Number(values.requests);
 const SPR = Number(values['sessions-per-request']);
 const format = values.format as 'json' | 'protobuf';
@@ -20,7 +21,7 @@ const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName]
 const contentType = format === 'json' ? 'application/json' : 'application/x-protobuf';
 
 console.log(`building ${REQUESTS} ${format} bodies of ${SPR} sessions (${SPR * RECORDS_PER_SESSION} log records each) ...`);
-const bodies = buildBodies(REQUESTS, SPR, 7, format);
+const bodies = buildBodies(REQUESTS, SPR, 7, format, values['random-ids']);
 const mb = bodies.reduce((s, b) => s + b.length, 0) / 1e6;
 
 for (const dialect of dialects) {
