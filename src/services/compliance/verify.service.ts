@@ -7,11 +7,12 @@ import type { Readable } from 'node:stream';
 import { siblingModule, startModuleWorker } from '../module-worker.js';
 import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
 import { GENESIS_HASH, parseRecordLine, type Checkpoint } from '../../core/compliance.js';
-import type { DbOrTrx, Store, StoreOptions } from '../../storage/database.js';
+import type { DbOrTrx, Store } from '../../storage/database.js';
 import { findRecordsBySeq, getHead } from '../../storage/repositories/compliance-chain.repository.js';
 import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
 import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
-import { summarizesWindows, verifiesInDatabase, withWindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
+import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary, type WindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
+import type { WindowJob } from './verify-windows.worker.js';
 import { preferMappedReads } from '../../storage/dialect.js';
 import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
 
@@ -51,7 +52,9 @@ export interface RangeResult {
   lastHash: string;
 }
 
-export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResult> {
+// windows: where to have windows checked whole (a helper thread's); by default this thread's
+// connection, where the database allows (compliance-verify.repository.ts).
+export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVerifier): Promise<RangeResult> {
   await preferMappedReads(db);
   const cutoffs = new Map(job.cutoffs);
   const verifier = new ChainVerifier({ purgeCutoffs: cutoffs, start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
@@ -70,25 +73,40 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResu
         }
       }
       // SQLite reads complete synchronously: let the event loop run (other requests, and the
-      // messages of worker threads waiting for their next range).
+      // messages of helper threads).
       await setImmediate();
     }
   };
-  if (summarizesWindows(db)) {
-    // Each window is checked whole (recomputed by PostgreSQL, or from the headers SQLite writes);
-    // one not found intact (or with a checkpoint that does not match) is checked record by record.
-    await withWindowVerifier(db, cutoffs, async (v) => {
-      for (let after = job.afterSeq; after < job.untilSeq; after += DATABASE_WINDOW) {
-        const until = Math.min(after + DATABASE_WINDOW, job.untilSeq);
-        const seqs = [...expect.keys()].filter((s) => s > after && s <= until);
-        const w = await v.summarize(job.workspaceId, after, until, seqs);
-        if (seqs.every((s) => w.hashes.get(s) === expect.get(s)) && verifier.acceptIntact(w, after, until)) {
-          checked += seqs.length;
-          for (const s of seqs) expect.delete(s);
-        } else await push(after, until);
-      }
-    });
-  } else await push(job.afterSeq, job.untilSeq);
+  // Each window checked whole (recomputed by PostgreSQL, or from the headers SQLite writes); one
+  // not found intact (or with a checkpoint that does not match) is checked record by record.
+  const wholeWindows = async (v: WindowVerifier) => {
+    const bounds: [number, number, number[]][] = [];
+    for (let after = job.afterSeq; after < job.untilSeq; after += DATABASE_WINDOW) {
+      const until = Math.min(after + DATABASE_WINDOW, job.untilSeq);
+      bounds.push([after, until, [...expect.keys()].filter((s) => s > after && s <= until)]);
+    }
+    const ask = (i: number) => {
+      if (i >= bounds.length) return null;
+      const p = v.summarize(job.workspaceId, ...bounds[i]);
+      p.catch(() => {}); // awaited below; not an unhandled rejection if this range fails first
+      return p;
+    };
+    let next = ask(0);
+    for (let i = 0; i < bounds.length; i++) {
+      const w = await next!;
+      // The next window is asked for before this one is looked at: the server or a helper thread
+      // works on it meanwhile.
+      next = ask(i + 1);
+      const [after, until, seqs] = bounds[i];
+      if (seqs.every((s) => w.hashes.get(s) === expect.get(s)) && verifier.acceptIntact(w, after, until)) {
+        checked += seqs.length;
+        for (const s of seqs) expect.delete(s);
+      } else await push(after, until);
+    }
+  };
+  if (windows) await wholeWindows(windows);
+  else if (summarizesWindows(db)) await withWindowVerifier(db, cutoffs, wholeWindows);
+  else await push(job.afterSeq, job.untilSeq);
   verifier.checkEnd(job.untilSeq);
   for (const [seq, hash] of expect) {
     checked++;
@@ -97,32 +115,49 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob): Promise<RangeResu
   return { records: verifier.records, purged: verifier.purged, problems: verifier.problems, firstProblem: verifier.firstProblem, checkpointsChecked: checked, lastSeq: verifier.head.seq, lastHash: verifier.head.hash };
 }
 
-const WORKER = siblingModule('verify.worker', import.meta.url);
+const WINDOWS_WORKER = siblingModule('verify-windows.worker', import.meta.url);
 
-// A worker thread with its own connection that checks ranges one at a time.
-function rangeWorker(options: StoreOptions) {
-  const w = startModuleWorker(WORKER, { options });
-  let pending: { resolve: (r: RangeResult) => void; reject: (e: Error) => void } | undefined;
-  w.on('message', (m: { result?: RangeResult; error?: string }) => (m.result ? pending?.resolve(m.result) : pending?.reject(new Error(m.error))));
-  w.on('error', (e) => pending?.reject(e));
+// A helper thread with a read-only connection of its own to the SQLite file that checks windows
+// whole (verify-windows.worker.ts), several asked for at a time.
+function windowsWorker(file: string) {
+  const w = startModuleWorker(WINDOWS_WORKER, { file });
+  const pending = new Map<number, { resolve: (s: WindowSummary) => void; reject: (e: Error) => void }>();
+  let ids = 0;
+  const fail = (e: Error) => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  w.on('message', (m: { id: number; summary?: WindowSummary; error?: string }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.summary) p?.resolve(m.summary);
+    else p?.reject(new Error(m.error));
+  });
+  w.on('error', fail);
+  w.on('exit', () => fail(new Error('the verify helper thread stopped')));
   return {
-    run: (job: RangeJob) =>
-      new Promise<RangeResult>((resolve, reject) => {
-        pending = { resolve, reject };
-        w.postMessage(job);
-      }),
+    verifier: (cutoffs: [string, number][]): WindowVerifier => ({
+      summarize: (workspaceId, afterSeq, untilSeq, seqs) =>
+        new Promise<WindowSummary>((resolve, reject) => {
+          const id = ++ids;
+          pending.set(id, { resolve, reject });
+          w.postMessage({ id, workspaceId, afterSeq, untilSeq, seqs, cutoffs } satisfies WindowJob & { id: number });
+        }),
+    }),
     close: () => w.postMessage(null),
   };
 }
 
-// Checks the ranges with `threads` checkers pulling from one queue, so a worker that starts late
-// (loading modules) simply takes fewer ranges. Where the database recomputes the chain this
-// thread has little to do: the checkers are concurrent loops here, each on its own connection;
-// otherwise this thread and worker threads.
-async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number, options: StoreOptions | undefined): Promise<RangeResult[]> {
+// Checks the ranges with `threads` checkers pulling from one queue, so a helper that starts late
+// simply takes fewer ranges. Where the database recomputes the chain this thread has little to
+// do: the checkers are concurrent loops here, each on its own connection. On SQLite helper
+// threads check windows whole and this thread does the rest of each range (the chain's state,
+// and record by record any window not found intact).
+async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number): Promise<RangeResult[]> {
   const inDatabase = verifiesInDatabase(db);
+  const file = inDatabase ? null : sqliteWindowsFile(db);
   const locals = inDatabase ? threads : 1;
-  const helpers = inDatabase || !options ? 0 : threads - 1;
+  const helpers = file ? threads - 1 : 0;
   const results: RangeResult[] = new Array(jobs.length);
   let next = 0;
   const local = async () => {
@@ -132,11 +167,11 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number, options
     }
   };
   const remote = async () => {
-    const w = rangeWorker(options!);
+    const w = windowsWorker(file!);
     try {
       while (next < jobs.length) {
         const i = next++;
-        results[i] = await w.run(jobs[i]);
+        results[i] = await verifyRange(db, jobs[i], w.verifier(jobs[i].cutoffs));
       }
     } finally {
       w.close();
@@ -149,8 +184,9 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number, options
 export interface VerifyOptions {
   checkpoints?: Checkpoint[]; // handed in by a third party (stored ones are always checked)
   publicKey?: string;
-  // Large chains are split into ranges checked by this thread and worker threads (each with its
-  // own connection); `workers` counts all threads (default: the machine's cores).
+  // Large chains are split into ranges checked concurrently: on PostgreSQL by this thread on one
+  // connection each, on SQLite by this thread with helper threads (each with its own connection);
+  // `workers` counts the checkers (default: the machine's cores).
   store?: Pick<Store, 'options'>;
   workers?: number;
   parallelFrom?: number; // records (default 100,000)
@@ -187,7 +223,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
       cutoffs,
       checkpoints: checkpoints.filter(([seq]) => seq > from && seq <= bounds[i + 1]),
     }));
-    results.push(...(await runRanges(db, jobs, threads, opts.store?.options)));
+    results.push(...(await runRanges(db, jobs, threads)));
     for (const r of results) if (r.firstProblem) note(r.firstProblem);
     const last = results[results.length - 1];
     if (head.seq !== last.lastSeq || head.hash !== last.lastHash) note({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}` });

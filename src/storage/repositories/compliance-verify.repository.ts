@@ -10,12 +10,12 @@
 // and a formulation here that drifted from core/compliance.ts's could only slow verification
 // down, never pass a record the client would fail (the hash still has to come out equal to the
 // stored one, and each formulation is a JSON encoding of the fields as stored).
-import { setImmediate } from 'node:timers/promises';
 import { CompiledQuery, sql } from 'kysely';
-import { CHAIN_FORMAT, sha256hex } from '../../core/compliance.js';
-import { PREPARED, type DbOrTrx } from '../database.js';
+import { CHAIN_FORMAT } from '../../core/compliance.js';
+import { PREPARED, sqliteHandleOf, type DbOrTrx } from '../database.js';
 import { isSqlite } from '../dialect.js';
-import { arrayReader, type ArrayReader } from '../sqlite-rows.js';
+import { sqliteWindowVerifier } from '../sqlite-chain-windows.js';
+import { arrayReader } from '../sqlite-rows.js';
 
 export interface WindowSummary {
   records: number;
@@ -39,6 +39,12 @@ export function verifiesInDatabase(db: DbOrTrx): boolean {
 // Either database outside a transaction: windows can be summarized (withWindowVerifier).
 export function summarizesWindows(db: DbOrTrx): boolean {
   return verifiesInDatabase(db) || arrayReader(db) !== null;
+}
+
+// The SQLite file behind db (outside a transaction), which helper threads open themselves
+// (storage/sqlite-chain-windows.ts); null on PostgreSQL.
+export function sqliteWindowsFile(db: DbOrTrx): string | null {
+  return arrayReader(db) ? (sqliteHandleOf(db)?.name ?? null) : null;
 }
 
 // The bytes JavaScript hashes are a string's UTF-8 encoding; textsend hands over the stored bytes
@@ -74,7 +80,7 @@ export interface WindowVerifier {
 // ms) any retention run applied.
 export async function withWindowVerifier<T>(db: DbOrTrx, cutoffs: Map<string, number>, fn: (v: WindowVerifier) => Promise<T>): Promise<T> {
   const lite = arrayReader(db);
-  if (lite) return fn(sqliteWindowVerifier(lite, cutoffs));
+  if (lite) return fn(sqliteWindowVerifier(lite.all, cutoffs));
   return db.connection().execute(async (conn) => {
     // Bitmap scans off: the ranges are read in key order whatever the statistics say (see
     // compliance-scan). Records and content meet in a hash join: without statistics the planner
@@ -148,59 +154,6 @@ async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promis
         lastHash: w.last_hash,
         hashes: new Map(Object.entries(w.hashes ?? {}).map(([k, v]) => [Number(k), v] as const).filter(([k]) => k > afterSeq && k <= untilSeq)),
       };
-    },
-  };
-}
-
-// SQLite: each record's "prev_hash \n header" as SQLite's json_array writes it, which escapes what
-// JSON.stringify escapes the same way (quote, backslash, \b \f \n \r \t, other controls as
-// \u00xx) and writes integers as digits. Where the two could differ (a REAL or a BLOB stored in a
-// column, text that is not UTF-8) the hash does not come out equal and the client decides.
-// The workspace is the caller's, as the record path has it. covered: the record is older than its
-// type's retention cutoff (its content may be gone).
-const SQLITE_PAGE = 1000; // records per read, as scanRecords reads them (young-generation garbage)
-const sqliteContent = 'select seq, content from compliance_content where workspace_id = ? and seq > ? and seq <= ? order by seq';
-
-function sqliteWindowVerifier(lite: ArrayReader, cutoffs: Map<string, number>): WindowVerifier {
-  const types = [...cutoffs];
-  const covered = types.length ? `case event_type ${types.map(() => 'when ? then ts < ?').join(' ')} else 0 end` : '0';
-  const chain = `select seq, prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id, content_sha256), hash, prev_hash, content_sha256, ${covered} from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
-  const typeParams = types.flatMap(([type, ms]) => [type, ms]);
-  return {
-    async summarize(workspaceId, afterSeq, untilSeq, seqs) {
-      const w: WindowSummary = { records: 0, first: null, last: null, intact: true, removed: 0, firstPrevHash: null, lastHash: null, hashes: new Map() };
-      const wanted = new Set(seqs);
-      for (let after = afterSeq; after < untilSeq && w.intact; after += SQLITE_PAGE) {
-        const until = Math.min(after + SQLITE_PAGE, untilSeq);
-        const rows = await lite.all(chain, [workspaceId, ...typeParams, workspaceId, after, until]);
-        const contents = rows.length ? await lite.all(sqliteContent, [workspaceId, after, until]) : [];
-        let k = 0; // next content row
-        for (const r of rows) {
-          const seq = r[0] as number;
-          const hash = r[2] as string;
-          const prev = r[3] as string;
-          while (k < contents.length && (contents[k][0] as number) < seq) k++;
-          const content = k < contents.length && contents[k][0] === seq ? (contents[k][1] as string | null) : null;
-          const contentOk = content === null ? r[5] === 1 : sha256hex(content) === r[4];
-          if (!contentOk || sha256hex(r[1] as string) !== hash || (w.lastHash !== null && prev !== w.lastHash)) {
-            w.intact = false; // the caller checks the window record by record
-            break;
-          }
-          if (content === null) w.removed++;
-          if (w.first === null) {
-            w.first = seq;
-            w.firstPrevHash = prev;
-          }
-          if (wanted.has(seq)) w.hashes.set(seq, hash);
-          w.records++;
-          w.last = seq;
-          w.lastHash = hash;
-        }
-        // Reads complete synchronously: let the event loop run (worker threads waiting for their
-        // next range).
-        await setImmediate();
-      }
-      return w;
     },
   };
 }
