@@ -14,8 +14,9 @@ export type RowsOf = (text: string, params: unknown[]) => unknown[][] | Promise<
 
 // Each record's "prev_hash \n header" as SQLite's json_array writes it, which escapes what
 // JSON.stringify escapes the same way (quote, backslash, \b \f \n \r \t, other controls as
-// \u00xx) and writes integers as digits. Where the two could differ (a REAL or a BLOB stored in a
-// column, text that is not UTF-8) the hash does not come out equal and the client decides.
+// \u00xx) and writes integers as digits. Where the two could differ (a REAL stored in a column,
+// text that is not UTF-8) the hash does not come out equal, and a BLOB makes json_array fail: the
+// window is then not intact and the record path decides.
 // The workspace is the caller's, as the record path has it. covered: the record is older than its
 // type's retention cutoff (its content may be gone).
 const SQLITE_PAGE = 1000; // records per read, as scanRecords reads them (young-generation garbage)
@@ -32,17 +33,24 @@ export function sqliteWindowVerifier(all: RowsOf, cutoffs: Map<string, number>):
       const wanted = new Set(seqs);
       for (let after = afterSeq; after < untilSeq && w.intact; after += SQLITE_PAGE) {
         const until = Math.min(after + SQLITE_PAGE, untilSeq);
-        const rows = await all(chain, [workspaceId, ...typeParams, workspaceId, after, until]);
+        let rows: unknown[][];
+        try {
+          rows = await all(chain, [workspaceId, ...typeParams, workspaceId, after, until]);
+        } catch {
+          w.intact = false; // json_array refused a value (a BLOB): the record path reads it as it is
+          break;
+        }
         const contents = rows.length ? await all(sqliteContent, [workspaceId, after, until]) : [];
         let k = 0; // next content row
         for (const r of rows) {
           const seq = r[0] as number;
+          const header = r[1];
           const hash = r[2] as string;
           const prev = r[3] as string;
           while (k < contents.length && (contents[k][0] as number) < seq) k++;
           const content = k < contents.length && contents[k][0] === seq ? (contents[k][1] as string | null) : null;
           const contentOk = content === null ? r[5] === 1 : sha256hex(content) === r[4];
-          if (!contentOk || sha256hex(r[1] as string) !== hash || (w.lastHash !== null && prev !== w.lastHash)) {
+          if (!contentOk || typeof header !== 'string' || sha256hex(header) !== hash || (w.lastHash !== null && prev !== w.lastHash)) {
             w.intact = false; // the caller checks the window record by record
             break;
           }

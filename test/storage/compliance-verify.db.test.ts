@@ -4,6 +4,7 @@
 // non-ASCII, emoji, nulls) is intact, and each kind of tampering makes the window not intact, so
 // the client checks it record by record.
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { GENESIS_HASH } from '../../src/core/compliance.js';
 import { verifyChain } from '../../src/services/compliance/verify.service.js';
@@ -77,6 +78,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(inDb.first_bad, byRecord.first_bad);
       assert.deepEqual(inDb.first_bad && [inDb.first_bad.seq, inDb.first_bad.reason], [15, 'hash_mismatch']);
     });
+
+    if (dialect === 'sqlite')
+      it('takes a field stored as a BLOB (json_array refuses it) to the record path, which names it', async () => {
+        const ws = await awkwardChain();
+        await sql`update compliance_records set id = cast(id as blob) where workspace_id = ${ws} and seq = 5`.execute(s.db);
+        assert.equal((await summary(ws, 0, 15)).intact, false);
+        const r = await verifyChain(s.db, ws);
+        assert.deepEqual(r.first_bad && [r.first_bad.seq, r.first_bad.reason], [5, 'hash_mismatch']);
+      });
 
     it('counts content removed before a retention cutoff, and only then', async () => {
       const ws = await awkwardChain();
