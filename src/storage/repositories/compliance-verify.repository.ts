@@ -86,12 +86,14 @@ export async function withWindowVerifier<T>(db: DbOrTrx, cutoffs: Map<string, nu
     // compliance-scan). Records and content meet in a hash join: without statistics the planner
     // guesses a handful of rows and probes the content index once per record, or merges the two
     // scans, each twice the cost of hashing one side (measured: 20 ms against 9 per 10,000 seqs).
-    // No parallel workers: verification already runs a range per core.
-    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false)`.execute(conn);
+    // No parallel workers: verification already runs a range per core. Plans for the values at
+    // hand: a generic plan of the prepared statement would guess the share of a large chain that
+    // a window of seqs covers.
+    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false), set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(conn);
     try {
       return await fn(await windowVerifier(conn, cutoffs));
     } finally {
-      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather')`.execute(conn);
+      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(conn);
     }
   });
 }
@@ -119,7 +121,7 @@ async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promis
   // writes its expression in at each mention, and with null tests on it every content was hashed two
   // or three times (200,000 records on one connection: 1.7 s against 1.2). The record hash is
   // compared as text, as the client does. A prepared statement (its text depends only on how many
-  // cutoffs there are): planning took ~2 ms a window.
+  // cutoffs there are), parsed once per connection and planned per window (custom plans, above).
   const text = `${PREPARED}with r as (
       select seq, event_type, ts, prev_hash, content_sha256,
         lag(hash) over (order by seq) as before_hash,
