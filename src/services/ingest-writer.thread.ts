@@ -5,8 +5,10 @@
 // with its own connection to the same database file; the main thread keeps receiving, decoding
 // and running the pipeline, and answers each request once the worker reports its group committed
 // (nothing is acknowledged earlier). If the thread dies, its open transaction is rolled back, its
-// callers get a retryable error, and later groups are written on the main thread again.
+// callers get a retryable error, and later groups are written on the main thread again. A third
+// thread checkpoints the WAL (wal-checkpoint.worker.ts).
 import { once } from 'node:events';
+import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from './module-worker.js';
 import { StewardError } from '../core/errors.js';
 import type { Store } from '../storage/database.js';
@@ -26,16 +28,20 @@ interface Reply {
 const CHECKPOINT_EVENTS = 16_000;
 
 const WORKER = siblingModule('ingest-writer.worker', import.meta.url);
+const CHECKPOINTER = siblingModule('wal-checkpoint.worker', import.meta.url);
 
 /** Moves the store's ingest writes to a worker thread (SQLite files only; otherwise null and nothing changes). */
-export async function startIngestWriterThread(store: Store): Promise<WriterThread | null> {
+export async function startIngestWriterThread(store: Store, opts: { checkpointEvents?: number } = {}): Promise<WriterThread | null> {
+  const checkpointEvents = opts.checkpointEvents ?? CHECKPOINT_EVENTS;
   const options = store.options;
   if (store.dialect !== 'sqlite' || !options || options.sqliteFile === ':memory:') return null;
+  const ready = (w: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
   const worker = startModuleWorker(WORKER, { options });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-  });
+  await ready(worker);
   const writer = writerFor(store.db);
   const inThread = (group: WriteJob[]) => writeGroup(store.db, group);
   const pending = new Map<number, { resolve: (c: Counts[]) => void; reject: (e: unknown) => void; events: number }>();
@@ -48,19 +54,32 @@ export async function startIngestWriterThread(store: Store): Promise<WriterThrea
     for (const p of pending.values()) p.reject(new StewardError('storage_unavailable', 'the ingest writer thread stopped; retry', { retryAfterSeconds: 1, cause }));
     pending.clear();
   };
-  // The writer's connection never checkpoints (see the worker): this thread copies the WAL into the
-  // database file instead, with a PASSIVE checkpoint that runs beside the writer's transactions
-  // rather than inside one of its commits, once per CHECKPOINT_EVENTS events written. A checkpoint
+  // The writer's connection never checkpoints (see the worker): a third thread copies the WAL into
+  // the database file instead (wal-checkpoint.worker.ts; this thread if that one is gone), with a
+  // PASSIVE checkpoint that runs beside the writer's transactions rather than inside one of its
+  // commits, once per CHECKPOINT_EVENTS events written. A checkpoint
   // copies each page changed since the last one once, and every commit changes the same tail pages
   // of each B-tree: every 16,000 events (a WAL of ~60 MB on the bench payload) cost 4.7 us of
   // checkpoint per event, every 4,000 (~16 MB) 8 us (bench/ingest.bench.ts, main thread's SQL time).
   let sinceCheckpoint = 0;
   let checkpointing = false;
+  const started = startModuleWorker(CHECKPOINTER, { options });
+  let checkpointer: Worker | null = await ready(started).then(
+    () => started,
+    () => (void started.terminate(), null),
+  );
+  checkpointer?.on('message', () => (checkpointing = false));
+  checkpointer?.on('error', () => undefined); // 'exit' follows
+  checkpointer?.on('exit', () => {
+    checkpointer = null;
+    checkpointing = false;
+  });
   const checkpoint = (events: number) => {
     sinceCheckpoint += events;
-    if (checkpointing || sinceCheckpoint < CHECKPOINT_EVENTS) return;
+    if (checkpointing || sinceCheckpoint < checkpointEvents) return;
     checkpointing = true;
     sinceCheckpoint = 0;
+    if (checkpointer) return checkpointer.postMessage('checkpoint');
     setImmediate(() => {
       void walCheckpoint(store.db)
         .catch(() => undefined) // busy: the next one catches up
@@ -90,6 +109,13 @@ export async function startIngestWriterThread(store: Store): Promise<WriterThrea
     async stop() {
       writer.use(inThread);
       while (running && pending.size) await new Promise((r) => setTimeout(r, 10));
+      const c = checkpointer;
+      if (c) {
+        checkpointer = null;
+        const gone = once(c, 'exit');
+        c.postMessage(null);
+        await gone;
+      }
       if (!running) return;
       running = false;
       const exited = once(worker, 'exit');

@@ -34,8 +34,11 @@ export async function limitCacheForBulk(db: Kysely<any>, kib: number): Promise<v
   if (isSqlite(db)) await sql.raw(`pragma cache_size = -${Math.max(1024, Math.floor(kib))}`).execute(db);
 }
 
-// Copies what it can of SQLite's write-ahead log into the database file without waiting for
-// readers or writers (PASSIVE). PostgreSQL checkpoints by itself.
-export async function walCheckpoint(db: Kysely<any>): Promise<void> {
-  if (isSqlite(db)) await sql.raw('pragma wal_checkpoint(PASSIVE)').execute(db);
+// Copies SQLite's write-ahead log into the database file. PASSIVE copies what it can without waiting
+// for readers or writers; RESTART then waits for the writer lock (the connection's busy timeout)
+// to copy the rest and have the next writer start the log from its beginning. Under a steady
+// stream of writes PASSIVE alone never catches up with the end of the log, which then only grows.
+// PostgreSQL checkpoints by itself.
+export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART' = 'PASSIVE'): Promise<void> {
+  if (isSqlite(db)) await sql.raw(`pragma wal_checkpoint(${mode})`).execute(db);
 }

@@ -2,6 +2,7 @@
 // concurrent replays of the same batches still count once; also with the writes on the ingest
 // writer thread (`steward serve` on SQLite), whose compliance records must chain like any others.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { synthPayload } from '../support/otlp.js';
@@ -69,3 +70,41 @@ for (const { dialect, thread } of VARIANTS) {
     });
   });
 }
+
+// The writer's connection never checkpoints; the checkpoint thread does, so the log is reused from
+// its start instead of growing with every commit. (That a RESTART checkpoint, not only a PASSIVE
+// one, is needed under a stream of writes without pauses shows on bench/ingest.bench.ts: 291 MB of
+// WAL after 1,500 requests with PASSIVE alone, 65 MB with both; see BENCHMARKS.md.)
+describe('ingest writer thread checkpoints the SQLite WAL on a thread of its own', () => {
+  const walAfter = async (checkpointEvents: number): Promise<number> => {
+    const t = await makeApp('sqlite', { ingest: { max_concurrent_batches: 64 } });
+    const writer = await startIngestWriterThread(t.store, { checkpointEvents });
+    try {
+      await t.user('wal@x.io');
+      const key = await t.key(['ingest.write'], 'wal@x.io');
+      const now = Date.now() - 3600_000;
+      const body = (i: number) => JSON.stringify(synthPayload([{ conv: `wal-${i}`, ts: now + i, kind: 'prompt' }, { conv: `wal-${i}`, ts: now + i, kind: 'response', input: 100 + i, cached: 10, output: 5, reasoning: 1 }]));
+      // 16 exporters, each posting its next batch as soon as the last is answered: the writer is never idle.
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < 480) {
+            const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: body(next++), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+            assert.equal(r.statusCode, 200, r.body);
+          }
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300)); // a checkpoint still running finishes
+      return fs.statSync(`${t.store.describe}-wal`).size;
+    } finally {
+      await writer?.stop();
+      await t.close();
+    }
+  };
+
+  it('reuses the log from its start once checkpointed instead of appending to it', async () => {
+    const never = await walAfter(Number.MAX_SAFE_INTEGER);
+    const often = await walAfter(8);
+    assert.ok(often * 3 < never, `WAL ${often} bytes with checkpoints, ${never} without`);
+  });
+});
