@@ -8,6 +8,8 @@ import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { GENESIS_HASH } from '../../src/core/compliance.js';
 import { verifyChain } from '../../src/services/compliance/verify.service.js';
+import { openStore } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
 import { getHead } from '../../src/storage/repositories/compliance-chain.repository.js';
 import { summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary } from '../../src/storage/repositories/compliance-verify.repository.js';
 import { appendN, chainRows, tamper } from '../support/compliance.js';
@@ -86,6 +88,20 @@ for (const dialect of DIALECTS) {
         assert.equal((await summary(ws, 0, 15)).intact, false);
         const r = await verifyChain(s.db, ws);
         assert.deepEqual(r.first_bad && [r.first_bad.seq, r.first_bad.reason], [5, 'hash_mismatch']);
+      });
+
+    if (dialect === 'sqlite')
+      it('verifies an in-memory database with helper threads (which cannot open it) on this thread', async () => {
+        const mem = openStore({ sqliteFile: ':memory:' });
+        try {
+          await migrateToLatest(mem.db);
+          await appendN(mem.db, 'ws-mem', 60, {}, 20);
+          await tamper.contentByte(mem.db, 'ws-mem', 33);
+          const r = await verifyChain(mem.db, 'ws-mem', { store: mem, workers: 2, parallelFrom: 0, rangeSize: 20 });
+          assert.deepEqual([r.records, r.first_bad?.seq, r.first_bad?.reason], [60, 33, 'content_altered']);
+        } finally {
+          await mem.close();
+        }
       });
 
     it('counts content removed before a retention cutoff, and only then', async () => {

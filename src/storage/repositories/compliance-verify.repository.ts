@@ -42,9 +42,11 @@ export function summarizesWindows(db: DbOrTrx): boolean {
 }
 
 // The SQLite file behind db (outside a transaction), which helper threads open themselves
-// (storage/sqlite-chain-windows.ts); null on PostgreSQL.
+// (storage/sqlite-chain-windows.ts); null on PostgreSQL and for an in-memory database, which
+// another connection would not see.
 export function sqliteWindowsFile(db: DbOrTrx): string | null {
-  return arrayReader(db) ? (sqliteHandleOf(db)?.name ?? null) : null;
+  const handle = arrayReader(db) ? sqliteHandleOf(db) : undefined;
+  return handle && !handle.memory ? handle.name : null;
 }
 
 // The bytes JavaScript hashes are a string's UTF-8 encoding; textsend hands over the stored bytes
