@@ -232,7 +232,7 @@ async function readPaths(dialect: DialectName) {
   const v1 = await measured(() => verifyChain(store.db, ws, { store, workers: 1 }));
   console.log(`[${dialect}] verify, one thread: ${fmt(v1.value.records / (v1.ms / 1000))} records/s`);
   const v = await measured(() => verifyChain(store.db, ws, { store }));
-  console.log(`[${dialect}] verify ${fmt(v.value.records)} records (ok=${v.value.ok}), worker threads (tsx, in process): ${fmt(v.value.records / (v.ms / 1000))} records/s, peak heap +${v.peakHeapMb.toFixed(0)} MB`);
+  console.log(`[${dialect}] verify ${fmt(v.value.records)} records (ok=${v.value.ok}), ${os.availableParallelism()} checkers (tsx, in process): ${fmt(v.value.records / (v.ms / 1000))} records/s, peak heap +${v.peakHeapMb.toFixed(0)} MB`);
   await store.close();
 
   // What an operator runs: the compiled CLI, `steward compliance verify`, process start included.
@@ -262,7 +262,7 @@ async function readPaths(dialect: DialectName) {
   const out = execFileSync(process.execPath, ['-e', `import(${JSON.stringify(pathToFileURL(path.join(dist, 'cli', 'main.js')).href)}).then((m) => m.main(['node', 'steward', ...process.argv.slice(1)]))`, '--', 'compliance', 'verify', '--json', ...storeArgs], { encoding: 'utf8', cwd: OUT });
   const cliMs = performance.now() - t0;
   const rep = JSON.parse(out.trim().split('\n').pop()!);
-  console.log(`[${dialect}] steward compliance verify (compiled CLI, ${os.availableParallelism()} worker threads): ${fmt(rep.records)} records (ok=${rep.ok}) in ${(cliMs / 1000).toFixed(2)} s wall = ${fmt(rep.records / (cliMs / 1000))} records/s (${fmt(rep.records / (rep.duration_ms / 1000))} records/s inside verify)`);
+  console.log(`[${dialect}] steward compliance verify (compiled CLI, ${os.availableParallelism()} checkers): ${fmt(rep.records)} records (ok=${rep.ok}) in ${(cliMs / 1000).toFixed(2)} s wall = ${fmt(rep.records / (cliMs / 1000))} records/s (${fmt(rep.records / (rep.duration_ms / 1000))} records/s inside verify)`);
 }
 
 for (const dialect of dialects) {
