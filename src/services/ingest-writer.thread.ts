@@ -104,6 +104,7 @@ export async function startIngestWriterThread(store: Store, opts: { checkpointEv
         pending.set(id, { resolve, reject, events: group.reduce((n, j) => n + j.events.length, 0) });
         worker.postMessage({ id, jobs: group });
       }),
+    true,
   );
   return {
     async stop() {

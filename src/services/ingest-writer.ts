@@ -33,26 +33,32 @@ class GroupWriter {
   private queue: Pending[] = [];
   private writing = false;
   private scheduled = false;
+  private offThread = false;
 
   constructor(private sink: Sink) {}
 
-  // Where groups are written from now on (the ingest writer thread, or this thread again).
-  use(sink: Sink): void {
+  // Where groups are written from now on: the ingest writer thread (offThread), or this thread again.
+  use(sink: Sink, offThread = false): void {
     this.sink = sink;
+    this.offThread = offThread;
   }
 
   submit(job: WriteJob): Promise<Counts> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...job, resolve, reject });
-      // Start on the next turn of the event loop, not now: better-sqlite3 never yields during a
-      // transaction, so batches whose bodies are already in socket buffers only get here (and into
-      // the same group) if their I/O callbacks run first.
+      // On this thread, start on the next turn of the event loop, not now: better-sqlite3 never
+      // yields during a transaction, so batches whose bodies are already in socket buffers only get
+      // here (and into the same group) if their I/O callbacks run first. With a writer thread, an
+      // idle writer starts at once (this thread decodes the next batch meanwhile; waiting for it
+      // left the writer idle for a whole decode); a busy one groups what queues up behind it.
       if (!this.writing && !this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => {
+        const start = () => {
           this.scheduled = false;
           void this.drain();
-        });
+        };
+        if (this.offThread) queueMicrotask(start);
+        else setImmediate(start);
       }
     });
   }
