@@ -10,6 +10,10 @@ import { openStore, type StoreOptions } from '../storage/database.js';
 import { walCheckpoint } from '../storage/dialect.js';
 
 const { options } = workerData as { options: StoreOptions };
+// How long RESTART may wait for the writer's transaction and then for readers of the old log, each;
+// writers wait while it does. A group's transaction takes 5-50 ms; a reader still on the old log
+// after this (a long export) makes this checkpoint give up, and the next one tries again.
+const RESTART_WAIT_MS = 250;
 const store = openStore({ ...options, poolSize: 1, walAutocheckpoint: 0 });
 parentPort!.on('message', async (m: 'checkpoint' | null) => {
   if (m === null) {
@@ -19,7 +23,7 @@ parentPort!.on('message', async (m: 'checkpoint' | null) => {
   }
   try {
     await walCheckpoint(store.db, 'PASSIVE');
-    await walCheckpoint(store.db, 'RESTART');
+    await walCheckpoint(store.db, 'RESTART', RESTART_WAIT_MS);
   } catch {
     // busy (a reader or the writer past the busy timeout): the next request catches up
   }

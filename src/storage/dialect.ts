@@ -35,10 +35,24 @@ export async function limitCacheForBulk(db: Kysely<any>, kib: number): Promise<v
 }
 
 // Copies SQLite's write-ahead log into the database file. PASSIVE copies what it can without waiting
-// for readers or writers; RESTART then waits for the writer lock (the connection's busy timeout)
-// to copy the rest and have the next writer start the log from its beginning. Under a steady
+// for readers or writers; RESTART then takes the writer lock to copy the rest, and waits for the
+// readers of the old log so that the next writer starts it from its beginning. Under a steady
 // stream of writes PASSIVE alone never catches up with the end of the log, which then only grows.
-// PostgreSQL checkpoints by itself.
-export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART' = 'PASSIVE'): Promise<void> {
-  if (isSqlite(db)) await sql.raw(`pragma wal_checkpoint(${mode})`).execute(db);
+// While RESTART waits, writers wait too: `maxWaitMs` bounds each wait (the connection's busy
+// timeout, restored after), so a long read (an export) costs the writers that much at most and
+// the checkpoint fails with SQLITE_BUSY. PostgreSQL checkpoints by itself.
+export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART' = 'PASSIVE', maxWaitMs?: number): Promise<void> {
+  if (!isSqlite(db)) return;
+  if (maxWaitMs === undefined) {
+    await sql.raw(`pragma wal_checkpoint(${mode})`).execute(db);
+    return;
+  }
+  const before = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout ?? 0;
+  await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(maxWaitMs))}`).execute(db);
+  try {
+    const r = await sql<{ busy: number }>`${sql.raw(`pragma wal_checkpoint(${mode})`)}`.execute(db);
+    if (r.rows[0]?.busy) throw Object.assign(new Error(`wal_checkpoint(${mode}) gave up after ${maxWaitMs} ms`), { code: 'SQLITE_BUSY' });
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
+  }
 }
