@@ -31,7 +31,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
   });
-  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0 }, metrics: createMetrics(app) };
+  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0, longReads: 0 }, metrics: createMetrics(app) };
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {

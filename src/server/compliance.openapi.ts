@@ -5,6 +5,7 @@ const errors = {
   '403': { description: 'Key lacks the scope or belongs to another workspace (recorded in AUTH_LOG)' },
   '422': { description: 'A parameter is invalid; detail[] names it' },
 };
+const busy = { '503': { description: 'compliance.max_concurrent_reads downloads and verifications already in flight; retry after Retry-After seconds' } };
 const ws = { name: 'workspace_id', in: 'path', required: true, schema: { type: 'string' } };
 const eventType = { name: 'event_type', in: 'query', schema: { type: 'string', enum: ['CODEX_LOG', 'CODEX_SECURITY_LOG', 'AUDIT_LOG', 'AUTH_LOG'] } };
 const read = 'Scope codex.enterprise.compliance.read.';
@@ -27,7 +28,7 @@ export const COMPLIANCE_PATHS: Record<string, unknown> = {
       description: `${read} Each line: id, seq, event_type, workspace_id, timestamp, ts, recorded_at, user_id, thread_id, content, content_sha256, prev_hash, hash. Downloads are audited.`,
       security: bearer,
       parameters: [ws, { name: 'log_file_id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { '200': { description: 'application/x-ndjson' }, '404': { description: 'Not a log file id' }, ...errors },
+      responses: { '200': { description: 'application/x-ndjson' }, '404': { description: 'Not a log file id' }, ...busy, ...errors },
     },
   },
   [`${B}/max_event_time`]: { get: { summary: 'Newest event time (freshness watermark)', description: read, security: bearer, parameters: [ws, eventType], responses: { '200': { description: '{max_event_time}' }, ...errors } } },
@@ -51,7 +52,7 @@ export const COMPLIANCE_PATHS: Record<string, unknown> = {
       responses: { '200': { description: '{object: list, data: [record], has_more, next_cursor}' }, ...errors },
     },
   },
-  [`${B}/verify`]: { get: { summary: 'Recompute the hash chain; names the first record that does not match', description: read, security: bearer, parameters: [ws], responses: { '200': { description: '{ok, records, first_bad: {seq, id, reason, detail} | null, ...}' }, ...errors } } },
+  [`${B}/verify`]: { get: { summary: 'Recompute the hash chain; names the first record that does not match', description: read, security: bearer, parameters: [ws], responses: { '200': { description: '{ok, records, first_bad: {seq, id, reason, detail} | null, ...}' }, ...busy, ...errors } } },
   [`${B}/checkpoint`]: { get: { summary: 'A checkpoint of the chain head signed with the server\'s Ed25519 key', description: read, security: bearer, parameters: [ws], responses: { '200': { description: 'signed checkpoint' }, '409': { description: 'No signing key configured' }, ...errors } } },
   [`${B}/checkpoints`]: { get: { summary: 'Checkpoints signed periodically by the server', description: read, security: bearer, parameters: [ws], responses: { '200': { description: 'list' }, ...errors } } },
   [`${B}/holds`]: {

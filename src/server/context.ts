@@ -6,6 +6,6 @@ import type { Metrics } from './metrics.js';
 export interface AppContext {
   store: Store;
   config: Config;
-  state: { shuttingDown: boolean; inflightBatches: number };
+  state: { shuttingDown: boolean; inflightBatches: number; longReads: number };
   metrics: Metrics;
 }

@@ -9,6 +9,7 @@ import { contentPolicyFor, updateContentPolicy } from '../../services/compliance
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from '../../services/compliance/retention.service.js';
 import { sinkStatus } from '../../services/compliance/sinks-status.service.js';
 import { verifyChain } from '../../services/compliance/verify.service.js';
+import { withLongRead } from '../long-reads.js';
 import { requireScope } from '../auth.js';
 import type { AppContext } from '../context.js';
 
@@ -38,7 +39,7 @@ export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContex
   const key = loadSigningKey(ctx.config.compliance);
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
-  app.get(`${BASE}/verify`, read, async (req) => verifyChain(db, req.principal!.workspaceId, { store: ctx.store }));
+  app.get(`${BASE}/verify`, read, async (req) => withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, { store: ctx.store })));
   app.get(`${BASE}/checkpoint`, read, async (req) => checkpointNow(db, req.principal!.workspaceId, key, false));
   app.get(`${BASE}/checkpoints`, read, async (req) => ({ object: 'list', data: await storedCheckpoints(db, req.principal!.workspaceId) }));
 

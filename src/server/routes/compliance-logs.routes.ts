@@ -7,6 +7,7 @@ import { listLogFiles, logFileChunks, maxEventTimeOf, parseEventType, parseLogFi
 import { parseSearchQuery, runSearch } from '../../services/compliance/search.service.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../../services/parallel-gzip.js';
 import { requireScope } from '../auth.js';
+import { claimStreamingRead } from '../long-reads.js';
 import type { AppContext } from '../context.js';
 
 type Q = Record<string, unknown>;
@@ -28,6 +29,7 @@ export async function complianceLogsRoutes(app: FastifyInstance, ctx: AppContext
     const { log_file_id } = req.params as { log_file_id: string };
     const file = parseLogFileId(log_file_id);
     const ws = req.principal!.workspaceId;
+    claimStreamingRead(ctx, reply);
     await auditExport(db, ws, { type: 'key', id: req.principal!.keyId }, { log_file_id, event_type: file.eventType, start_time: new Date(file.from).toISOString(), end_time: new Date(file.to).toISOString(), via: 'api' });
     reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
     if (!acceptsGzip(req.headers['accept-encoding'])) return reply.send(Readable.from(logFileChunks(db, ws, log_file_id), { highWaterMark: 1 })); // one chunk in flight: flat memory
