@@ -53,9 +53,9 @@ export const complianceSchema = z
       .default(900),
     checkpoint_interval_minutes: z.coerce.number().int().min(0).default(60), // 0: only on demand
     // Log-file downloads and API verifications at once; beyond, 503 + Retry-After. On PostgreSQL
-    // each holds pooled connections for its whole duration (the pool has 10): unbounded, a reader
-    // could leave ingest waiting for a connection.
-    max_concurrent_reads: z.coerce.number().int().min(1).max(64).default(4),
+    // each holds pooled connections for its whole duration (a download one, a verify two; the pool
+    // has 10): unbounded, a reader could leave ingest waiting for a connection.
+    max_concurrent_reads: z.coerce.number().int().min(1).max(64).default(3),
     retention: z
       .object({
         codex_log_days: z.coerce.number().int().min(0).default(30), // 0: keep forever

@@ -39,7 +39,9 @@ export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContex
   const key = loadSigningKey(ctx.config.compliance);
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
-  app.get(`${BASE}/verify`, read, async (req) => withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, { store: ctx.store })));
+  // Two checkers, not one per core: on PostgreSQL each is a pooled connection the server's ingest
+  // also needs (`steward compliance verify` runs in a process, and a pool, of its own).
+  app.get(`${BASE}/verify`, read, async (req) => withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, { store: ctx.store, workers: 2 })));
   app.get(`${BASE}/checkpoint`, read, async (req) => checkpointNow(db, req.principal!.workspaceId, key, false));
   app.get(`${BASE}/checkpoints`, read, async (req) => ({ object: 'list', data: await storedCheckpoints(db, req.principal!.workspaceId) }));
 
