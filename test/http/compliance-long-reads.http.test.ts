@@ -18,12 +18,14 @@ for (const dialect of DIALECTS) {
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${readKey}` } });
 
     before(async () => {
-      t = await makeApp(dialect, { compliance: { max_concurrent_reads: 1 } });
+      // One log file for all of them: a day-long window from an hour ago.
+      t = await makeApp(dialect, { compliance: { max_concurrent_reads: 1, log_file_window_seconds: 86_400 } });
       readKey = await t.key(['codex.enterprise.compliance.read']);
       // ~20 MB of JSONL: more than the loopback socket buffers hold, so a client that does not read
       // keeps its download in flight.
       await appendN(t.store.db, t.workspaceId, 6000, { content: { kind: 'prompt', text: 'x'.repeat(3000) } }, 500);
-      const files = (await get(`${base()}/logs?event_type=CODEX_LOG`)).json().data as { id: string }[];
+      const files = (await get(`${base()}/logs?event_type=CODEX_LOG&after=${new Date(Date.now() - 3600_000).toISOString()}`)).json().data as { id: string }[];
+      assert.equal(files.length, 1);
       fileId = files[0]!.id;
       origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
     });
