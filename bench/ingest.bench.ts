@@ -64,7 +64,7 @@ for (const dialect of dialects) {
   const one = buildBodies(30, 1, 99, format);
   for (const body of one) {
     const before = await turnsNow(url, boot.workspace.id, owner);
-    const res = await fetch(`${url}/v1/logs`, { method: 'POST', body, headers: { 'content-type': contentType, authorization: `Bearer ${keys[0]}` } });
+    const res = await fetch(`${url}/v1/logs`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, authorization: `Bearer ${keys[0]}` } });
     const acked = performance.now();
     if (res.status !== 200) throw new Error(`ingest ${res.status}`);
     while ((await turnsNow(url, boot.workspace.id, owner)) === before) if (performance.now() - acked > 5000) throw new Error('not visible after 5 s');

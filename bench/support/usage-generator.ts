@@ -1,14 +1,15 @@
 // Deterministic generator for the usage benchmark: a workspace of USERS people over DAYS days with
 // TURNS turns in all (skewed: a few heavy users, many light ones). It computes what ingesting those
-// turns leaves in the rollup tables and writes it through the same repository function ingest uses
-// (addToRollup); pushing 10M turns (~30M facts) through HTTP ingest would take hours on 2 cores and
+// turns leaves in the rollup tables and writes it through the same inserts ingest uses
+// (rollupInserts + insertMany); pushing 10M turns (~30M facts) through HTTP ingest would take hours on 2 cores and
 // measures ingest, which bench/ingest.bench.ts does separately.
 import { sql } from 'kysely';
 import { priceUsage } from '../../src/core/pricing.js';
 import { dayOf, weekOfDay } from '../../src/core/time.js';
 import { newId } from '../../src/core/ids.js';
 import type { Db } from '../../src/storage/database.js';
-import { addToRollup, type CounterRow, type RollupTable } from '../../src/storage/repositories/rollups.repository.js';
+import { insertMany } from '../../src/storage/bulk-insert.js';
+import { rollupInserts, type CounterRow, type RollupTable } from '../../src/storage/repositories/rollups.repository.js';
 import { insertUser } from '../../src/storage/repositories/users.repository.js';
 import { insertWorkspace } from '../../src/storage/repositories/workspaces.repository.js';
 import { prng } from './prng.js';
@@ -107,7 +108,7 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
   for (const [table, m] of maps) {
     const all = [...m.values()];
     for (let i = 0; i < all.length; i += 20_000) {
-      await db.transaction().execute((trx) => addToRollup(trx, table, all.slice(i, i + 20_000)));
+      await db.transaction().execute((trx) => insertMany(trx, rollupInserts([{ table, rows: all.slice(i, i + 20_000) }])));
     }
     rows += all.length;
     log(`  ${table}: ${all.length} rows`);

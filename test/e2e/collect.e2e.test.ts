@@ -56,7 +56,7 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
         }
       }
 
-      const matches = async (e: ReturnType<typeof expected>) => {
+      const matches = async (e: ReturnType<typeof usageTruth>) => {
         const t = await totals();
         return t.model_requests === e.model_requests && t.text_total_tokens === e.text_total_tokens && t.turns === e.turns;
       };
