@@ -3,10 +3,10 @@
 import { drop, type Drop, type NormalizedEvent } from '../../core/events.js';
 import type { OtlpLogRecord } from './decode.js';
 import { attrBool, attrInt, attrString } from './attributes.js';
+import { isFactEvent } from './relevance.js';
 
 // The TUI starts a hidden thread that asks the model for a title; its prompt starts like this.
 const TITLE_PROMPT_PREFIX = 'Generate a concise, single-line task title';
-const FACT_EVENTS = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.sse_event', 'codex.tool_decision', 'codex.tool_result']);
 
 export function eventTime(r: OtlpLogRecord): number {
   const ts = attrString(r.attrs, 'event.timestamp');
@@ -25,7 +25,7 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
   if (!name) return null; // e.g. the SDK's "flushing OTEL metrics" debug line
   if (!name.startsWith('codex.')) return null;
   // Most records of a batch carry nothing we count: leave before reading the time and identity.
-  if (!FACT_EVENTS.has(name)) return null;
+  if (!isFactEvent(name)) return null;
   if (name === 'codex.sse_event') {
     if (attrString(r.attrs, 'event.kind') !== 'response.completed') return null;
     // Codex writes two response.completed records; only the second carries token counts.

@@ -3,6 +3,11 @@
 // facts get their full attribute map.
 const COUNTED = new Set(['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result']);
 
+/** The events normalize.ts can turn into a fact (an SSE event only when it is response.completed). */
+export function isFactEvent(name: string): boolean {
+  return COUNTED.has(name) || name === 'codex.sse_event';
+}
+
 export function isCountedEvent(name: string | undefined, kind: string | undefined): boolean {
   if (name === undefined) return false;
   if (COUNTED.has(name)) return true;
