@@ -37,20 +37,32 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
     first.bucket === last.bucket
       ? [{ bucket: first.bucket, lo: first.user_id, hi: last.user_id }]
       : [{ bucket: first.bucket, lo: first.user_id }, ...(last.bucket - first.bucket > 1 ? [{ from: first.bucket + 1, to: last.bucket - 1 }] : []), { bucket: last.bucket, hi: last.user_id }];
-  const read = (table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week', p: Part) => {
-    let q = db.selectFrom(table as 'usage_user_day').selectAll().where('workspace_id', '=', ws);
-    if (p.bucket !== undefined) q = q.where('bucket', '=', p.bucket);
-    else q = q.where('bucket', '>=', p.from!).where('bucket', '<=', p.to!);
-    if (p.lo !== undefined) q = q.where('user_id', '>=', p.lo);
-    if (p.hi !== undefined) q = q.where('user_id', '<=', p.hi);
-    return q.execute();
-  };
   const arrays = arrayReader(db);
-  const rowsOf = async (table: Parameters<typeof read>[0]) => (await Promise.all(parts.map((p) => (arrays ? readArrays(arrays, table, ws, p) : read(table, p))))).flat();
+  const rowsOf = async (table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week') => {
+    const dim = table.includes('_model_') ? 'model' : 'client_id';
+    const reads = parts.map(async (p) => {
+      let q = db
+        .selectFrom(table as 'usage_user_day')
+        .select(['bucket', 'user_id', dim as 'client_id', ...ROW_COUNTERS])
+        .where('workspace_id', '=', ws);
+      if (p.bucket !== undefined) q = q.where('bucket', '=', p.bucket);
+      else q = q.where('bucket', '>=', p.from!).where('bucket', '<=', p.to!);
+      if (p.lo !== undefined) q = q.where('user_id', '>=', p.lo);
+      if (p.hi !== undefined) q = q.where('user_id', '<=', p.hi);
+      if (!arrays) return (await q.execute()).map(num) as Record<string, unknown>[];
+      // SQLite: the same statement with rows as arrays (sqlite-rows.ts), made into objects of one
+      // shape here: a weekly page reads ~5,000 rows, and the driver's row objects were a third of
+      // its time (bench/usage.bench.ts).
+      const c = q.compile();
+      const rows = await arrays.all(c.sql, c.parameters as unknown[]);
+      return dim === 'model' ? rows.map((r) => ({ model: r[2] as string, ...countersOf(r) })) : rows.map((r) => ({ client_id: r[2] as string, ...countersOf(r) }));
+    });
+    return (await Promise.all(reads)).flat();
+  };
   const [clients, models] = await Promise.all([rowsOf(userTable(grain)), rowsOf(userModelTable(grain))]);
   return {
-    clients: (arrays ? clients : clients.map(num)) as (UsageCounters & { bucket: number; user_id: string; client_id: string })[],
-    models: (arrays ? models : models.map(num)) as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[],
+    clients: clients as unknown as (UsageCounters & { bucket: number; user_id: string; client_id: string })[],
+    models: models as unknown as (UsageCounters & { bucket: number; user_id: string; model: string })[],
   };
 }
 
@@ -67,21 +79,8 @@ export async function workspaceRows(db: DbOrTrx, grain: Grain, ws: string, first
   return { clients, models };
 }
 
-// SQLite: the same reads with rows as arrays (sqlite-rows.ts), made into objects of one shape here
-// and without workspace_id: a weekly page reads ~5,000 rows, and the driver's row objects were a
-// third of its time (bench/usage.bench.ts).
+// Columns of a page's rows after bucket, user and client or model: selected in this order.
 const ROW_COUNTERS = ['threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'] as const;
-async function readArrays(arrays: NonNullable<ReturnType<typeof arrayReader>>, table: string, ws: string, p: { bucket?: number; from?: number; to?: number; lo?: string; hi?: string }) {
-  const dim = table.includes('_model_') ? 'model' : 'client_id';
-  let where = 'workspace_id = ?';
-  const params: unknown[] = [ws];
-  if (p.bucket !== undefined) (where += ' and bucket = ?'), params.push(p.bucket);
-  else (where += ' and bucket >= ? and bucket <= ?'), params.push(p.from, p.to);
-  if (p.lo !== undefined) (where += ' and user_id >= ?'), params.push(p.lo);
-  if (p.hi !== undefined) (where += ' and user_id <= ?'), params.push(p.hi);
-  const rows = await arrays.all(`select bucket, user_id, ${dim}, ${ROW_COUNTERS.join(', ')} from ${table} where ${where}`, params);
-  return dim === 'model' ? rows.map((r) => ({ model: r[2] as string, ...countersOf(r) })) : rows.map((r) => ({ client_id: r[2] as string, ...countersOf(r) }));
-}
 function countersOf(r: unknown[]) {
   return {
     bucket: r[0] as number,
