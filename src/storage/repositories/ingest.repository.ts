@@ -43,23 +43,22 @@ class Deltas {
 
   // Facts of one user, client, model and day (most of a batch: a user's sessions of the last
   // minutes) are summed first and fanned out to their eight rollups once, in inserts().
-  private perFact = new Map<string, { ws: string; user: string; client: string; model: string; day: number; withModel: boolean; counters: Record<string, number> }>();
+  private perFact = new Map<string, { ws: string; user: string; client: string; model: string; day: number; counters: Record<string, number> }>();
 
   // One fact lands in eight rollups: user/workspace x client/model x day/week.
-  addAll(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>, withModel = true): void {
-    const id = `${ws}\u0000${user}\u0000${client}\u0000${model}\u0000${day}\u0000${withModel}`;
+  addAll(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>): void {
+    const id = `${ws}\u0000${user}\u0000${client}\u0000${model}\u0000${day}`;
     const f = this.perFact.get(id);
-    if (!f) this.perFact.set(id, { ws, user, client, model, day, withModel, counters: { ...counters } });
+    if (!f) this.perFact.set(id, { ws, user, client, model, day, counters: { ...counters } });
     else for (const c in counters) f.counters[c] = (f.counters[c] ?? 0) + counters[c];
   }
 
-  private fanOut(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>, withModel: boolean): void {
+  private fanOut(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>): void {
     const week = weekOfDay(day);
     this.bump('usage_user_day', `${ws}\u0000${day}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, user_id: user, client_id: client }), counters);
     this.bump('usage_user_week', `${ws}\u0000${week}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, user_id: user, client_id: client }), counters);
     this.bump('usage_ws_day', `${ws}\u0000${day}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, client_id: client }), counters);
     this.bump('usage_ws_week', `${ws}\u0000${week}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, client_id: client }), counters);
-    if (!withModel) return;
     this.bump('usage_user_model_day', `${ws}\u0000${day}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, user_id: user, model }), counters);
     this.bump('usage_user_model_week', `${ws}\u0000${week}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, user_id: user, model }), counters);
     this.bump('usage_ws_model_day', `${ws}\u0000${day}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, model }), counters);
@@ -67,7 +66,7 @@ class Deltas {
   }
 
   inserts(): { spec: InsertSpec; rows: CounterRow[] }[] {
-    for (const f of this.perFact.values()) this.fanOut(f.ws, f.user, f.client, f.model, f.day, f.counters, f.withModel);
+    for (const f of this.perFact.values()) this.fanOut(f.ws, f.user, f.client, f.model, f.day, f.counters);
     this.perFact.clear();
     return rollupInserts([...this.maps].map(([table, m]) => ({ table, rows: [...m.values()] })));
   }
