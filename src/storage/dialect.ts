@@ -43,16 +43,13 @@ export async function limitCacheForBulk(db: Kysely<any>, kib: number): Promise<v
 // the checkpoint fails with SQLITE_BUSY. PostgreSQL checkpoints by itself.
 export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART' = 'PASSIVE', maxWaitMs?: number): Promise<void> {
   if (!isSqlite(db)) return;
-  if (maxWaitMs === undefined) {
-    await sql.raw(`pragma wal_checkpoint(${mode})`).execute(db);
-    return;
-  }
-  const before = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout ?? 0;
-  await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(maxWaitMs))}`).execute(db);
+  const before = maxWaitMs === undefined ? undefined : (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout;
+  if (maxWaitMs !== undefined) await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(maxWaitMs))}`).execute(db);
   try {
-    const r = await sql<{ busy: number }>`${sql.raw(`pragma wal_checkpoint(${mode})`)}`.execute(db);
-    if (r.rows[0]?.busy) throw Object.assign(new Error(`wal_checkpoint(${mode}) gave up after ${maxWaitMs} ms`), { code: 'SQLITE_BUSY' });
+    const r = await sql.raw<{ busy: number }>(`pragma wal_checkpoint(${mode})`).execute(db);
+    // PASSIVE stops short of readers and writers by design; RESTART not getting through is a failure.
+    if (mode === 'RESTART' && r.rows[0]?.busy) throw Object.assign(new Error(`wal_checkpoint(RESTART) could not get through${maxWaitMs === undefined ? '' : ` in ${maxWaitMs} ms`}`), { code: 'SQLITE_BUSY' });
   } finally {
-    await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
+    if (before !== undefined) await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
   }
 }
