@@ -57,10 +57,10 @@ export async function startIngestWriterThread(store: Store, opts: { checkpointEv
   // The writer's connection never checkpoints (see the worker): a third thread copies the WAL into
   // the database file instead (wal-checkpoint.worker.ts; this thread if that one is gone), with a
   // PASSIVE checkpoint that runs beside the writer's transactions rather than inside one of its
-  // commits, once per CHECKPOINT_EVENTS events written. A checkpoint
-  // copies each page changed since the last one once, and every commit changes the same tail pages
-  // of each B-tree: every 16,000 events (a WAL of ~60 MB on the bench payload) cost 4.7 us of
-  // checkpoint per event, every 4,000 (~16 MB) 8 us (bench/ingest.bench.ts, main thread's SQL time).
+  // commits (then a RESTART: see the worker), once per CHECKPOINT_EVENTS events written. Every
+  // commit changes the same tail pages of each B-tree and a checkpoint copies a page once however
+  // often it changed, so a longer interval copies less; at 16,000 events the WAL stays at ~65 MB
+  // on the bench payload (bench/ingest.bench.ts, 1,500 requests).
   let sinceCheckpoint = 0;
   let checkpointing = false;
   const started = startModuleWorker(CHECKPOINTER, { options });
