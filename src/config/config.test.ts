@@ -36,3 +36,18 @@ it('fails fast naming the bad key', () => {
   assert.throws(() => loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://x' } }), (e: Error) => e instanceof ConfigError && /database_url/.test(e.message));
   assert.throws(() => loadConfig({ configFile: tmp('port = \n'), env: {} }), (e: Error) => e instanceof ConfigError && /steward\.toml/.test(e.message));
 });
+
+it('boolean settings from the environment: false, 0, no and off mean false; a typo fails', () => {
+  for (const v of ['false', '0', 'no', 'off', 'FALSE']) assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, false, v);
+  for (const v of ['true', '1', 'yes', 'on']) assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, true, v);
+  assert.equal(loadConfig({ configFile: tmp('[analytics]\nshow_emails = false\n'), env: {} }).analytics.show_emails, false);
+  assert.throws(() => loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: 'nope' } }), (e: Error) => e instanceof ConfigError && /show_emails/.test(e.message));
+});
+
+it('nested keys from the environment follow the key path', () => {
+  const c = loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_CODEX_LOG_DAYS: '5', STEWARD_COMPLIANCE_MAX_CONCURRENT_READS: '2' } });
+  assert.equal(c.compliance.retention.codex_log_days, 5);
+  assert.equal(c.compliance.max_concurrent_reads, 2);
+  assert.equal(loadConfig({ env: { STEWARD_LOG_LEVEL: 'warn' } }).log_level, 'warn');
+  assert.throws(() => loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_BOGUS_DAYS: '5' } }), (e: Error) => e instanceof ConfigError && /compliance_retention_bogus_days/.test(e.message));
+});

@@ -2,30 +2,52 @@
 // environment > steward.toml > defaults. The result is validated and frozen.
 import fs from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {}
 
 type Plain = Record<string, unknown>;
 
-// STEWARD_DATABASE_URL -> database_url; STEWARD_GITHUB_WEBHOOK_SECRET -> github.webhook_secret.
-const SECTIONS = ['analytics', 'pricing', 'ingest', 'github', 'compliance'];
+// STEWARD_DATABASE_URL -> database_url; STEWARD_GITHUB_WEBHOOK_SECRET -> github.webhook_secret;
+// STEWARD_COMPLIANCE_RETENTION_CODEX_LOG_DAYS -> compliance.retention.codex_log_days. The path is
+// found by walking the schema (keys contain underscores, so the name alone is ambiguous); a name that
+// leads to no key stays whole at the top level, where the schema rejects it by name.
 function fromEnv(env: NodeJS.ProcessEnv): Plain {
   const out: Plain = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('STEWARD_') || value === undefined) continue;
     const rest = name.slice('STEWARD_'.length).toLowerCase();
     if (rest === 'key' || rest === 'config') continue; // client-side variables, not server config
-    const section = SECTIONS.find((s) => rest.startsWith(s + '_'));
-    if (section) {
-      const key = rest.slice(section.length + 1);
-      const obj = (out[section] ??= {}) as Plain;
-      obj[key] = key === 'bot_logins' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
-    } else {
-      out[rest] = value;
-    }
+    const keys = envPath(configSchema, rest) ?? [rest];
+    let obj = out;
+    for (const k of keys.slice(0, -1)) obj = (obj[k] ??= {}) as Plain;
+    const last = keys[keys.length - 1];
+    obj[last] = last === 'bot_logins' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
   }
   return out;
+}
+
+// The object schema inside default/prefault/optional wrappers, if there is one.
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : undefined;
+}
+
+// The key path that a lower-cased environment name (without STEWARD_) denotes: at each level the
+// longest key that the name starts with and that leads to a leaf.
+function envPath(schema: z.ZodType, name: string): string[] | undefined {
+  const shape = objectShape(schema);
+  if (!shape) return undefined;
+  const keys = Object.keys(shape).sort((a, b) => b.length - a.length);
+  for (const k of keys) {
+    if (name === k) return [k];
+    if (!name.startsWith(k + '_')) continue;
+    const below = envPath(shape[k], name.slice(k.length + 1));
+    if (below) return [k, ...below];
+  }
+  return undefined;
 }
 
 function merge(a: Plain, b: Plain): Plain {

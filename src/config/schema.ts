@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { complianceSchema } from './compliance.schema.js';
+import { flag } from './values.js';
 
 // A list of GitHub reaction contents; STEWARD_GITHUB_*_REACTIONS may give it comma-separated.
 const reactionList = z.preprocess(
@@ -24,7 +25,7 @@ export const configSchema = z
       .object({
         lookback_days: z.coerce.number().int().min(1).max(3650).default(90),
         default_window_days: z.coerce.number().int().min(1).max(3650).default(30),
-        show_emails: z.coerce.boolean().default(true),
+        show_emails: flag.default(true),
       })
       .strict()
       .default({ lookback_days: 90, default_window_days: 30, show_emails: true }),
