@@ -6,7 +6,7 @@ import { contentPolicyFor, updateContentPolicy } from '../services/compliance/po
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from '../services/compliance/retention.service.js';
 import { sinkStatus } from '../services/compliance/sinks-status.service.js';
 import { withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
-import { CLI, print, withStore } from './shared.js';
+import { cliActor, print, withStore } from './shared.js';
 
 const holdLine = (h: HoldView) =>
   `${h.id}  ${h.active ? 'active  ' : 'released'}  ${[h.user_id && `user ${h.user_id}`, h.thread_id && `thread ${h.thread_id}`, (h.start_time || h.end_time) && `${h.start_time ?? '…'} → ${h.end_time ?? '…'}`].filter(Boolean).join(', ')}${h.reason ? `  "${h.reason}"` : ''}`;
@@ -34,14 +34,14 @@ export function complianceGovernanceCommands(c: Command): void {
     .action(async (flags: WsFlags & { user?: string; thread?: string; from?: string; to?: string; reason?: string }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);
-        const h = await placeHold(db, ws, { user: flags.user, threadId: flags.thread, from: parseTime('from', flags.from), to: parseTime('to', flags.to), reason: flags.reason }, CLI);
+        const h = await placeHold(db, ws, { user: flags.user, threadId: flags.thread, from: parseTime('from', flags.from), to: parseTime('to', flags.to), reason: flags.reason }, cliActor());
         print(flags, h, () => `Placed hold ${holdLine(h)}`);
       }),
     );
 
   withWorkspace(c.command('release <hold_id>').description('lift a legal hold')).action(async (id: string, flags: WsFlags) =>
     withStore(flags, async ({ db }) => {
-      const h = await releaseHold(db, await workspaceOf(db, flags), id, CLI);
+      const h = await releaseHold(db, await workspaceOf(db, flags), id, cliActor());
       print(flags, h, () => `Released hold ${h.id}`);
     }),
   );
@@ -58,7 +58,7 @@ export function complianceGovernanceCommands(c: Command): void {
   const retention = c.command('retention').description('retention of record content per event type ([compliance.retention] in steward.toml)');
   withWorkspace(retention.command('run').description('remove content past retention now (held records keep it; hashes always stay)')).action(async (flags: WsFlags) =>
     withStore(flags, async ({ db }, config) => {
-      const r = await runRetention(db, await workspaceOf(db, flags), retentionDaysOf(config.compliance.retention), CLI);
+      const r = await runRetention(db, await workspaceOf(db, flags), retentionDaysOf(config.compliance.retention), cliActor());
       print(flags, r, () => `Retention run ${r.run_id}: ${Object.entries(r.purged).map(([t, n]) => `${t} ${n}`).join(', ')} record(s) lost their content, ${r.session_content_purged} session-file content record(s) removed; ${r.active_holds} active hold(s) respected`);
     }),
   );
@@ -68,7 +68,7 @@ export function complianceGovernanceCommands(c: Command): void {
     .action(async (flags: WsFlags & { set?: string[] }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);
-        const p = flags.set?.length ? await updateContentPolicy(db, ws, policyPatch(flags.set), CLI) : await contentPolicyFor(db, ws);
+        const p = flags.set?.length ? await updateContentPolicy(db, ws, policyPatch(flags.set), cliActor()) : await contentPolicyFor(db, ws);
         print(flags, p, () => Object.entries(p).map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(',') : v === null ? 'any' : v}`).join('\n'));
       }),
     );

@@ -14,7 +14,7 @@ import { verifyChain, verifyExportStream } from '../services/compliance/verify.s
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../services/parallel-gzip.js';
 import { complianceGovernanceCommands } from './compliance-governance.command.js';
 import { EXIT_VERIFY_FAILED, withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
-import { CLI, print, withStore } from './shared.js';
+import { cliActor, print, withStore } from './shared.js';
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function eventTypes(raw: string[] | undefined): ComplianceEventType[] | undefined {
@@ -67,7 +67,7 @@ export function complianceCommand(program: Command): void {
         const ws = await workspaceOf(db, flags);
         const filter = { since: parseTime('since', flags.since), until: parseTime('until', flags.until), types: eventTypes(flags.type) };
         const gzip = flags.gzip || flags.out.endsWith('.gz');
-        await auditExport(db, ws, CLI, { out: flags.out === '-' ? 'stdout' : flags.out, since: flags.since ?? null, until: flags.until ?? null, types: filter.types ?? null, via: 'cli' });
+        await auditExport(db, ws, cliActor(), { out: flags.out === '-' ? 'stdout' : flags.out, since: flags.since ?? null, until: flags.until ?? null, types: filter.types ?? null, via: 'cli' });
         const counter = { records: 0 };
         const t0 = performance.now();
         const progress = !flags.json && process.stderr.isTTY && flags.out !== '-';

@@ -5,14 +5,14 @@ import { importRollouts, type ImportSummary } from '../services/rollout-import.s
 import type { Store } from '../storage/database.js';
 import { importProgressBar } from './progress.js';
 import { sessionEnv, withSessionOptions, type SessionFlags } from './session-options.js';
-import { CLI, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export type ImportFlags = StoreFlags & SessionFlags;
 
 /** Imports PATHs (default: the Codex sessions folder) for the local user; shared with `report`. */
 export async function runImport(store: Store, config: Config, flags: ImportFlags, paths: string[], progress: boolean): Promise<{ summary: ImportSummary; owner: LocalOwner; paths: string[] }> {
   const { env, email, idleFinalMs } = sessionEnv(flags);
-  const owner = await localOwner(store.db, email, CLI);
+  const owner = await localOwner(store.db, email, cliActor());
   const roots = paths.length ? paths : [env.sessionsDir];
   const bar = importProgressBar(progress && Boolean(process.stderr.isTTY));
   try {

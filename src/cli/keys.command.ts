@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createKey, listKeyViews, revokeKey } from '../services/keys.service.js';
 import { defaultWorkspace } from '../services/workspaces.service.js';
-import { CLI, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -22,7 +22,7 @@ export function keysCommand(program: Command): void {
         const { key, secret } = await createKey(
           db,
           { workspaceId: ws.id, scopes: flags.scope, userEmail: flags.user, name: flags.name, sharedCollector: flags.sharedCollector, expiresAt: days ? Date.now() + days * 86_400_000 : undefined },
-          CLI,
+          cliActor(),
         );
         print(flags, { ...key, secret, workspace_id: ws.id }, () => {
           const lines = [`Created key ${key.id} (${key.scopes.join(', ')})`, `Secret (shown once): ${secret}`];
@@ -44,7 +44,7 @@ export function keysCommand(program: Command): void {
   );
   withStoreOptions(keys.command('revoke <id>').description('revoke a key')).action(async (id: string, flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
-      const k = await revokeKey(db, id, CLI);
+      const k = await revokeKey(db, id, cliActor());
       print(flags, k, () => `Revoked key ${k.id}`);
     }),
   );

@@ -4,7 +4,7 @@ import { localOwner } from '../services/local-user.service.js';
 import { runImport, summaryText, type ImportFlags } from './import.command.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';
-import { CLI, print, withStore, withStoreOptions } from './shared.js';
+import { cliActor, print, withStore, withStoreOptions } from './shared.js';
 
 interface ReportFlags extends ImportFlags {
   since?: string;
@@ -40,7 +40,7 @@ export function reportCommand(program: Command): void {
             if (r.owner.ownerKey) importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
             for (const e of r.summary.errors) process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
           } else {
-            owner = await localOwner(store.db, sessionEnv(flags).email, CLI);
+            owner = await localOwner(store.db, sessionEnv(flags).email, cliActor());
           }
           const rep = await buildReport(store.db, kind, { workspaceId: owner.workspace.id, userId: flags.allUsers ? undefined : owner.user.id, timezone: flags.timezone, since: flags.since, until: flags.until });
           print(flags, { ...reportJson(rep), user: flags.allUsers ? null : owner.user.email, import: imported, owner_key: owner.ownerKey ?? null }, () => `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}`);

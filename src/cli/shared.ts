@@ -1,5 +1,4 @@
 // What every command shares: store options, config loading, and output in text or --json.
-import os from 'node:os';
 import { Option, type Command } from 'commander';
 import type { Actor } from '../services/audit.service.js';
 import { ConfigError, loadConfig } from '../config/load.js';
@@ -7,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { StewardError } from '../core/errors.js';
 import { openStore, type Store } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { clientEnv } from '../config/client.js';
 
 export interface StoreFlags {
   data?: string;
@@ -69,4 +69,8 @@ export function otelBlock(url: string, secret: string): string {
 }
 
 // Changes made from the command line are audited as the operating-system account that ran them.
-export const CLI: Actor = { type: 'cli', id: os.userInfo().username };
+// Asked when a change is made, not at import: os.userInfo() throws for a uid without a passwd
+// entry (containers), and clientEnv falls back for that case.
+export function cliActor(): Actor {
+  return { type: 'cli', id: clientEnv().osUser };
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { addUser, changeRole } from '../services/users.service.js';
 import { defaultWorkspace } from '../services/workspaces.service.js';
 import { listUsers } from '../storage/repositories/users.repository.js';
-import { CLI, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {
   const users = program.command('users').description('manage the people of the workspace');
@@ -13,7 +13,7 @@ export function usersCommand(program: Command): void {
     .action(async (email: string, flags: StoreFlags & { name?: string; role?: string; githubLogin?: string }) =>
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
-        const u = await addUser(db, { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin }, CLI);
+        const u = await addUser(db, { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin }, cliActor());
         print(flags, u, () => `Added ${u.email} (${u.role}) as ${u.id}`);
       }),
     );
@@ -21,7 +21,7 @@ export function usersCommand(program: Command): void {
     async (email: string, role: string, flags: StoreFlags) =>
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
-        const u = await changeRole(db, ws.id, email, role, CLI);
+        const u = await changeRole(db, ws.id, email, role, cliActor());
         print(flags, u, () => `${u.email} is now ${u.role}`);
       }),
   );

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { importRollouts } from '../../src/services/rollout-import.service.js';
 import { localOwner } from '../../src/services/local-user.service.js';
 import { buildReport } from '../../src/services/report.service.js';
-import { CLI } from '../../src/cli/shared.js';
+import { cliActor } from '../../src/cli/shared.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const THREAD = '019c0000-0000-7000-8000-0000000000aa';
@@ -41,7 +41,7 @@ for (const dialect of DIALECTS) {
       const f = path.join(dir, 'sessions', '2026', '03', '07', `rollout-2026-03-07T23-49-00-${THREAD}.jsonl`);
       await mkdir(path.dirname(f), { recursive: true });
       await writeFile(f, sessionFile());
-      const owner = await localOwner(store.db, 'me@here', CLI);
+      const owner = await localOwner(store.db, 'me@here', cliActor());
       ws = owner.workspace.id;
       const s = await importRollouts(store.db, { paths: [path.join(dir, 'sessions')], principal: owner.principal, creditsPerUsd: 25, now: () => Date.now() + 3_600_000 });
       assert.equal(s.responses, 4);

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { collectRollout } from '../../src/sources/codex-rollout/parser.js';
 import { importRollouts, type ImportSummary } from '../../src/services/rollout-import.service.js';
 import { localOwner } from '../../src/services/local-user.service.js';
-import { CLI } from '../../src/cli/shared.js';
+import { cliActor } from '../../src/cli/shared.js';
 import type { Principal } from '../../src/pipeline/steps.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
@@ -61,7 +61,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       store = await makeStore(dialect);
       dir = await mkdtemp(path.join(os.tmpdir(), 'steward-import-'));
-      principal = (await localOwner(store.db, 'dev@test-host', CLI)).principal;
+      principal = (await localOwner(store.db, 'dev@test-host', cliActor())).principal;
     });
     after(async () => {
       await store.cleanup();

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { DialectName } from '../../src/storage/database.js';
 import { buildApp } from '../../src/server/app.js';
-import { CLI } from '../../src/cli/shared.js';
+import { cliActor } from '../../src/cli/shared.js';
 import { createKey } from '../../src/services/keys.service.js';
 import { addUser } from '../../src/services/users.service.js';
 import { ensureBootstrapped } from '../../src/services/workspaces.service.js';
@@ -36,10 +36,10 @@ export async function makeApp(dialect: DialectName, overrides: Record<string, un
     workspaceId,
     ownerKey: boot.ownerKey!.secret,
     async user(email, role) {
-      return (await addUser(store.db, { workspaceId, email, role }, CLI)).id;
+      return (await addUser(store.db, { workspaceId, email, role }, cliActor())).id;
     },
     async key(scopes, userEmail, extra = {}) {
-      return (await createKey(store.db, { workspaceId, scopes, userEmail, ...extra }, CLI)).secret;
+      return (await createKey(store.db, { workspaceId, scopes, userEmail, ...extra }, cliActor())).secret;
     },
     async close() {
       await app.close();
