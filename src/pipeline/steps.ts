@@ -38,17 +38,18 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
 export const dedupeKey: Step = (e) => {
   const ev = e.event;
   const d = ev.discriminator ?? '';
+  const ts = ev.untimed ? '-' : ev.ts;
   switch (ev.kind) {
     case 'thread_started':
       ev.key = `thread:${ev.threadId}`;
       break;
     case 'turn':
-      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ev.ts}:${d}`;
+      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
       break;
     case 'response':
       ev.key = ev.responseId
         ? `resp:${ev.responseId}`
-        : `resp:${ev.threadId}:${ev.ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
+        : `resp:${ev.threadId}:${ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
       break;
     case 'tool':
       ev.key = `tool:${ev.threadId}:${ev.callId}`;
