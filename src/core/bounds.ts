@@ -4,6 +4,8 @@
 
 /** No single model response uses more tokens than this in any one count (decisions/0012). */
 export const MAX_TOKENS_PER_RESPONSE = 100_000_000;
+/** pricing.credits_per_usd at most (config/schema.ts): keeps one response's credits below 2^53. */
+export const MAX_CREDITS_PER_USD = 1000;
 /** Ids (conversation, call, response, turn) and labels (model, originator, tool name, …). */
 export const MAX_ID_CHARS = 256;
 /** prompt_length, duration_ms: stored in 32-bit integer columns on PostgreSQL. */
