@@ -64,8 +64,16 @@ export const classify: Step = (e) => {
   return e;
 };
 
+// Sources bound token counts (core/bounds.ts); should one let an unbounded count through,
+// priceUsage refuses it and the record is dropped, not its batch.
 export const price: Step = (e, env) => {
-  if (e.event.kind === 'response') e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+  if (e.event.kind !== 'response') return e;
+  try {
+    e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+  } catch (err) {
+    if (err instanceof RangeError) return drop('invalid_attribute', err.message);
+    throw err;
+  }
   return e;
 };
 
