@@ -6,6 +6,8 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { loadOtlp, shiftTimes, synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 import { prng } from '../../bench/support/prng.js';
+import protobuf from 'protobufjs';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse } from '../../src/sources/otlp-logs/proto.js';
 
 describe('POST /v1/logs rejects bad input precisely (sqlite)', () => {
   let t: TestApp;
@@ -155,6 +157,34 @@ for (const dialect of DIALECTS) {
       deepJson = '{"arrayValue":{"values":['.repeat(20) + '{"intValue":"1"}' + ']}}'.repeat(20);
       const { p } = batch(prng(1), (rec) => setAttr(rec, 'extra', DEEP));
       assert.deepEqual((await post(p)).json(), {});
+    });
+
+    it('item 3: AnyValue nested 5,000 levels deep in protobuf rejects the record, not the batch', async () => {
+      const LogRecord = ExportLogsServiceRequest.root.lookupType('opentelemetry.proto.LogRecord');
+      const { p, goodOutput } = batch(prng(5000), () => {});
+      const recs = p.resourceLogs[0].scopeLogs[0].logRecords.map((r: any) => {
+        const { body, ...rest } = r;
+        return Buffer.from(LogRecord.encode(LogRecord.fromObject(rest)).finish());
+      });
+      // The last record gains an attribute `extra` = [[[…1…]]] (5,000 arrays), written without recursion.
+      const w = protobuf.Writer.create();
+      w.uint32((6 << 3) | 2).fork().uint32((1 << 3) | 2).string('extra').uint32((2 << 3) | 2).fork();
+      for (let i = 0; i < 5000; i++) w.uint32((5 << 3) | 2).fork().uint32((1 << 3) | 2).fork();
+      w.uint32(3 << 3).int64(1);
+      for (let i = 0; i < 5000; i++) w.ldelim().ldelim();
+      w.ldelim().ldelim();
+      recs[recs.length - 1] = Buffer.concat([recs[recs.length - 1], Buffer.from(w.finish())]);
+      const req = protobuf.Writer.create();
+      req.uint32((1 << 3) | 2).fork().uint32((2 << 3) | 2).fork();
+      for (const r of recs) req.uint32((2 << 3) | 2).bytes(r);
+      req.ldelim().ldelim();
+      const before = await outputTokens();
+      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: Buffer.from(req.finish()), headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` } });
+      assert.equal(r.statusCode, 200, r.body);
+      const reply = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(r.rawPayload), { longs: Number });
+      assert.equal(reply.partialSuccess?.rejectedLogRecords, 1);
+      assert.match(reply.partialSuccess.errorMessage, /nested deeper than 32/);
+      assert.equal((await outputTokens()) - before, goodOutput);
     });
 
     it('item 3: ids over the length limit, with a NUL byte or a lone surrogate', async () => {
