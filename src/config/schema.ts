@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CREDITS_PER_USD } from '../core/bounds.js';
 import { complianceSchema } from './compliance.schema.js';
 import { flag } from './values.js';
 
@@ -31,7 +32,8 @@ export const configSchema = z
       .default({ lookback_days: 90, default_window_days: 30, show_emails: true }),
     pricing: z
       .object({
-        credits_per_usd: z.coerce.number().positive().default(25),
+        // Bounded so one response's credits stay an exact integer (core/bounds.ts, decisions/0012).
+        credits_per_usd: z.coerce.number().positive().max(MAX_CREDITS_PER_USD).default(25),
       })
       .strict()
       .default({ credits_per_usd: 25 }),

@@ -25,6 +25,9 @@ interface Base {
   discriminator?: string;
   threadId: string;
   ts: number; // epoch ms
+  // The record carried no time and `ts` is its arrival: keys leave `ts` out (the discriminator is
+  // then a digest of the record's content), so a replay is the same fact (decisions/0003).
+  untimed?: boolean;
   originator?: string;
   model?: string;
   emailClaim?: string; // `user.email` sent by the client: a claim, trusted only for shared collector keys

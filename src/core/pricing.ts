@@ -1,3 +1,5 @@
+import { MAX_CREDITS_PER_USD, MAX_TOKENS_PER_RESPONSE } from './bounds.js';
+
 // Versioned rate card. Prices are USD per million tokens; internally cost is held as integer
 // nano-dollars (1e-9 USD) so that sums are exact on both databases: any price with up to three
 // decimals per million tokens is a whole number of nano-dollars per token.
@@ -91,15 +93,43 @@ export function isKnownModel(model: string | null | undefined): boolean {
 
 const perTokenNano = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
 
+// Exact by construction (decisions/0012): every count is an integer <= MAX_TOKENS_PER_RESPONSE and
+// every per-token price (long-context multipliers included) <= MAX_NANO_PER_TOKEN, so the cost and
+// the credits of one response (input + output tokens, at most MAX_CREDITS_PER_USD per USD) stay
+// integers below 2^53 that doubles hold exactly; this is checked here once, for the rate card.
+// Credits are computed in BigInt and rounded half up, which a double product is not (180 nano-USD
+// x 2.675 = 481.49999999999994). A count out of range is a bug of the source that let it through:
+// priceUsage throws rather than store a wrong amount.
+const perTokenPrices = (p: ModelPrice) => [
+  perTokenNano(p.input * (p.longContext?.inputMultiplier ?? 1)),
+  perTokenNano(p.cachedInput * (p.longContext?.inputMultiplier ?? 1)),
+  perTokenNano(p.output * (p.longContext?.outputMultiplier ?? 1)),
+];
+const MAX_NANO_PER_TOKEN = Math.max(...Object.values(PRICES).flatMap(perTokenPrices));
+if (2 * MAX_TOKENS_PER_RESPONSE * MAX_NANO_PER_TOKEN * MAX_CREDITS_PER_USD > Number.MAX_SAFE_INTEGER) {
+  throw new Error(`rate card: ${MAX_NANO_PER_TOKEN} nano-USD per token lets one response's credits reach 2^53`);
+}
+
+function checkedCount(name: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS_PER_RESPONSE) throw new RangeError(`priceUsage: ${name} ${n} is not an integer in 0..${MAX_TOKENS_PER_RESPONSE}`);
+  return n;
+}
+
 export function priceUsage(model: string | null | undefined, t: TokenCounts, creditsPerUsd: number): Priced {
   const { price, model: pricedModel, fallback } = lookupPrice(model);
-  const cached = Math.min(t.cached, t.input);
-  const uncached = t.input - cached;
-  const lc = price.longContext && t.input > price.longContext.aboveInputTokens ? price.longContext : undefined;
+  const input = checkedCount('input', t.input);
+  const output = checkedCount('output', t.output);
+  const cached = Math.min(checkedCount('cached', t.cached), input);
+  if (!(creditsPerUsd > 0 && creditsPerUsd <= MAX_CREDITS_PER_USD)) throw new RangeError(`priceUsage: credits per USD ${creditsPerUsd} is not in (0, ${MAX_CREDITS_PER_USD}]`);
+  const uncached = input - cached;
+  const lc = price.longContext && input > price.longContext.aboveInputTokens ? price.longContext : undefined;
   const inMul = lc?.inputMultiplier ?? 1;
   const outMul = lc?.outputMultiplier ?? 1;
-  const costNanoUsd = uncached * perTokenNano(price.input * inMul) + cached * perTokenNano(price.cachedInput * inMul) + t.output * perTokenNano(price.output * outMul);
-  return { costNanoUsd, creditsNano: Math.round(costNanoUsd * creditsPerUsd), pricedModel, fallback, pricingVersion: PRICING_VERSION };
+  const costNanoUsd = uncached * perTokenNano(price.input * inMul) + cached * perTokenNano(price.cachedInput * inMul) + output * perTokenNano(price.output * outMul);
+  // Credits per USD in millionths (the config's precision), then nano-credits rounded half up.
+  const micro = BigInt(Math.round(creditsPerUsd * 1e6));
+  const creditsNano = Number((BigInt(costNanoUsd) * micro * 2n + 1_000_000n) / 2_000_000n);
+  return { costNanoUsd, creditsNano, pricedModel, fallback, pricingVersion: PRICING_VERSION };
 }
 
 export const nanoToUnits = (n: number) => n / 1e9;

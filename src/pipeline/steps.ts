@@ -38,17 +38,18 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
 export const dedupeKey: Step = (e) => {
   const ev = e.event;
   const d = ev.discriminator ?? '';
+  const ts = ev.untimed ? '-' : ev.ts;
   switch (ev.kind) {
     case 'thread_started':
       ev.key = `thread:${ev.threadId}`;
       break;
     case 'turn':
-      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ev.ts}:${d}`;
+      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
       break;
     case 'response':
       ev.key = ev.responseId
         ? `resp:${ev.responseId}`
-        : `resp:${ev.threadId}:${ev.ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
+        : `resp:${ev.threadId}:${ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
       break;
     case 'tool':
       ev.key = `tool:${ev.threadId}:${ev.callId}`;
@@ -63,8 +64,16 @@ export const classify: Step = (e) => {
   return e;
 };
 
+// Sources bound token counts (core/bounds.ts); should one let an unbounded count through,
+// priceUsage refuses it and the record is dropped, not its batch.
 export const price: Step = (e, env) => {
-  if (e.event.kind === 'response') e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+  if (e.event.kind !== 'response') return e;
+  try {
+    e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+  } catch (err) {
+    if (err instanceof RangeError) return drop('invalid_attribute', err.message);
+    throw err;
+  }
   return e;
 };
 

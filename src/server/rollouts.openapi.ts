@@ -23,7 +23,7 @@ export const ROLLOUT_PATHS: Record<string, unknown> = {
         },
       },
       responses: {
-        '200': { description: '{machine_id, files: [{path, status, offset, line, lines, skipped}], stored: {threads, turns, requests, tools, duplicates, content}}' },
+        '200': { description: '{machine_id, files: [{path, status, offset, line, lines, skipped, rejected?: [{line, reason, detail}]}], stored: {threads, turns, requests, tools, duplicates, content}}' },
         '401': { description: 'missing or invalid key' },
         '403': { description: 'key lacks ingest.write or belongs to no user' },
         '413': { description: 'body too large' },

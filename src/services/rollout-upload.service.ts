@@ -7,7 +7,7 @@
 import { StewardError } from '../core/errors.js';
 import { fromWireLines, parseRawLines } from '../sources/codex-rollout/lines.js';
 import type { RolloutCheckpoint, RolloutEvent } from '../sources/codex-rollout/parser.js';
-import { UploadSchema, type UploadFile, type UploadFileResult, type UploadResult } from '../sources/codex-rollout/upload.js';
+import { UPLOAD_MAX_REJECTED, UploadSchema, type UploadFile, type UploadFileResult, type UploadResult } from '../sources/codex-rollout/upload.js';
 import type { Principal } from '../pipeline/steps.js';
 import type { Db } from '../storage/database.js';
 import { advanceFile, findFile, type RolloutFileRow } from '../storage/repositories/rollout-files.repository.js';
@@ -85,6 +85,7 @@ export async function ingestRolloutUpload(db: Db, principal: Principal, body: un
     }
     result.lines = raws.length;
     result.skipped = read.stats.skippedCount;
+    if (read.stats.skipped.length) result.rejected = read.stats.skipped.slice(0, UPLOAD_MAX_REJECTED).map((k) => ({ line: k.line, reason: k.reason, ...(k.detail ? { detail: k.detail } : {}) }));
     result.offset = read.checkpoint.offset;
     result.line = read.checkpoint.lines;
     advances.push({

@@ -10,6 +10,7 @@
 import { CompiledQuery } from 'kysely';
 import { PREPARED, type DbOrTrx } from './database.js';
 import { isSqlite } from './dialect.js';
+import { ROLLUP_COUNTER_MAX } from '../core/bounds.js';
 
 /** Rows for one spec: a part of insertMany / insertManyReturning. */
 export interface InsertPart {
@@ -285,6 +286,10 @@ export function conflictDoNothing(cols: readonly string[]): string {
 }
 
 /** `on conflict (keys) do update set c = "table".c + excluded.c, …`: counters added to existing rows. */
+// Counters saturate at ROLLUP_COUNTER_MAX (decisions/0012): `old > MAX - new` never overflows
+// (new >= 0), where `old + new` could fail on PostgreSQL or turn into a float on SQLite.
 export function conflictAddCounters(table: string, keys: readonly string[], counters: readonly string[]): string {
-  return `on conflict (${keys.map(q).join(', ')}) do update set ${counters.map((c) => `${q(c)} = ${q(table)}.${q(c)} + excluded.${q(c)}`).join(', ')}`;
+  const max = BigInt(ROLLUP_COUNTER_MAX).toString();
+  const add = (c: string) => `${q(c)} = case when ${q(table)}.${q(c)} > ${max} - excluded.${q(c)} then ${max} else ${q(table)}.${q(c)} + excluded.${q(c)} end`;
+  return `on conflict (${keys.map(q).join(', ')}) do update set ${counters.map(add).join(', ')}`;
 }

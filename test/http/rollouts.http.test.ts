@@ -108,6 +108,37 @@ for (const dialect of DIALECTS) {
       assert.equal(r.statusCode, 403, 'an owner key belongs to nobody');
     });
 
+    it('implausible token counts are rejected lines with reasons, never stored (issue 11, item 2)', async () => {
+      // The capture with its three token_usage_records changed: 1e300, a fraction, one plausible.
+      const text = await readFile(EXEC, 'utf8');
+      const bad = [(u: any) => (u.output_tokens = 1e300), (u: any) => (u.input_tokens = 1.5), (u: any) => (u.input_tokens = 12297829382339)];
+      let k = 0;
+      const lines = text.split('\n').filter((l) => l !== '').map((l) => {
+        const v = JSON.parse(l);
+        if (v.type !== 'token_usage_record' || k >= bad.length) return l;
+        v.payload.response_id = `resp_bounds_${k}`;
+        bad[k++](v.payload.usage);
+        return JSON.stringify(v);
+      });
+      assert.equal(k, 3);
+      let offset = 0;
+      const wire = lines.map((l) => ({ n: Buffer.byteLength(l), t: l }));
+      offset = wire.reduce((a, w) => a + w.n + 1, 0);
+      const r = await post({ host: 'bounds', installation_id: 'inst-bounds', files: [{ path: '/bounds/' + path.basename(EXEC), offset: 0, line: 0, lines: wire, final: true, size: offset }] });
+      assert.equal(r.statusCode, 200, r.body);
+      const f = r.json().files[0];
+      assert.equal(f.status, 'stored');
+      assert.equal(f.skipped, 3);
+      assert.deepEqual(f.rejected.map((x: any) => x.reason), ['implausible_value', 'implausible_value', 'implausible_value']);
+      assert.match(f.rejected[0].detail, /output_tokens 1e\+300 is not a non-negative integer/);
+      assert.match(f.rejected[1].detail, /input_tokens 1.5 is not a non-negative integer/);
+      assert.match(f.rejected[2].detail, /input_tokens 12297829382339 is above the plausible maximum/);
+      const stored = await t.store.db.selectFrom('model_requests').select(['input_tokens', 'output_tokens']).where('response_id', 'like', 'resp_bounds_%').execute();
+      assert.deepEqual(stored, []);
+      const max = await t.store.db.selectFrom('usage_ws_week').select((eb) => eb.fn.max<number>('output_tokens').as('m')).executeTakeFirstOrThrow();
+      assert.ok(Number(max.m) < 1e6, `usage stays plausible: ${max.m}`);
+    });
+
     it('a second machine uploading the same path is a different file', async () => {
       const text = await readFile(EXEC, 'utf8');
       assert.ok(text.length > 0);

@@ -2,6 +2,7 @@
 // "tool call X returned Y", …). Stateless: the parser (parser.ts) applies the facts to its per-file
 // state, which is where dedupe, turn tracking, token deltas and sub-agent attribution happen, and
 // turns them into normalized events. Also the pure helpers both sides share.
+import { tokenProblem } from '../../core/bounds.js';
 import type { ThreadKind } from '../../core/events.js';
 import { jsonStringPrefix, sniffHead, sniffTypes, type RawLine } from './decode.js';
 import {
@@ -116,6 +117,28 @@ export function toUsage(u: RawTokenUsage | null | undefined): UsageTotals | unde
     cacheWrite: nz(u.cache_write_input_tokens ?? u.cache_creation_input_tokens),
     total: total > 0 ? total : input + output,
   };
+}
+
+const USAGE_FIELDS = ['input_tokens', 'cached_input_tokens', 'cache_read_input_tokens', 'cache_write_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
+
+/**
+ * Why a TokenUsage cannot be counted, or undefined: every count must be a non-negative integer,
+ * and one response's (not a running total's) at most MAX_TOKENS_PER_RESPONSE (decisions/0012).
+ * `1e300` or `1.5` used to be rounded and stored.
+ */
+export function usageProblem(u: RawTokenUsage | null | undefined, perResponse: boolean): string | undefined {
+  if (!u) return undefined;
+  for (const k of USAGE_FIELDS) {
+    const n = u[k];
+    if (n === undefined) continue;
+    if (!Number.isSafeInteger(n) || n < 0) return `${k} ${n} is not a non-negative integer`;
+    // total_tokens is recomputed as input + output; input and output carry the bound.
+    if (perResponse && k !== 'total_tokens') {
+      const p = tokenProblem(k, n);
+      if (p) return p;
+    }
+  }
+  return undefined;
 }
 
 export const ZERO_USAGE: UsageTotals = { input: 0, cached: 0, output: 0, reasoning: 0, cacheWrite: 0, total: 0 };
@@ -349,6 +372,7 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
   const out: NormalizedLine = { format: 'envelope', ts: parseTs(env.data.timestamp), ordinal, facts: [] };
   const facts = out.facts;
   const invalid = (what: string) => facts.push({ f: 'skip', reason: 'invalid_shape', detail: what }, { f: 'other', type, raw: payload });
+  const implausible = (what: string) => facts.push({ f: 'skip', reason: 'implausible_value', detail: what }, { f: 'other', type, raw: payload });
   switch (type) {
     case 'session_meta': {
       // Older builds nested the meta: `{meta: {...}, git}`.
@@ -379,7 +403,9 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
     case 'token_usage_record': {
       const p = TokenUsageRecordSchema.safeParse(payload);
       const usage = p.success ? toUsage(p.data.usage) : undefined;
-      if (!p.success || !usage) invalid('token_usage_record without usage');
+      const bad = p.success ? (usageProblem(p.data.usage, true) ?? usageProblem(p.data.thread_token_usage, false)) : undefined;
+      if (bad) implausible(`token_usage_record: ${bad}`);
+      else if (!p.success || !usage) invalid('token_usage_record without usage');
       else
         facts.push({
           f: 'usage_record',
@@ -547,6 +573,11 @@ function normalizeEventMsg(payload: unknown, facts: LineFact[]): void {
     }
     case 'token_count': {
       const t = TokenCountSchema.parse(ev);
+      const bad = t.info ? (usageProblem(t.info.last_token_usage, true) ?? usageProblem(t.info.total_token_usage, false)) : undefined;
+      if (bad) {
+        facts.push({ f: 'skip', reason: 'implausible_value', detail: `token_count: ${bad}` }, { f: 'other', type: 'event_msg', subtype: 'token_count', raw: ev });
+        break;
+      }
       const info = t.info ? { last: toUsage(t.info.last_token_usage), total: toUsage(t.info.total_token_usage), model: optStr(t.info.model) } : null;
       facts.push({ f: 'token_count', info, model: optStr(t.model), rateLimits: t.rate_limits });
       if (isObj(t.rate_limits) && (t.rate_limits.primary || t.rate_limits.secondary || t.rate_limits.credits)) facts.push({ f: 'rate_limits', raw: t.rate_limits });

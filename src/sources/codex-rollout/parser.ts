@@ -6,6 +6,7 @@
 // of total_token_usage; unchanged totals and all-zero deltas skipped). A checkpoint (byte offset +
 // state) lets a later read of a growing file continue where this one stopped.
 import { opendir, stat } from 'node:fs/promises';
+import { tokenProblem } from '../../core/bounds.js';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, isRolloutFileName, readChunks, threadIdFromFileName, type RawLine } from './decode.js';
 import {
@@ -719,8 +720,13 @@ export class RolloutParser {
   private emitResponse(ctx: LineCtx, usage: UsageTotals, source: TokenSource, o: { responseId?: string; turnId?: string; rootTurnId?: string; turn?: TurnState }): void {
     // The turn itself is emitted once its prompt is known (a pre-sampling compaction call can
     // come before the prompt is written), so a response may precede its TurnStarted.
-    this.flushThread();
     const u = capUsage(usage);
+    // A delta of running totals can be implausible even when each total is a valid integer.
+    for (const [k, n] of Object.entries({ input: u.input, cached: u.cached, output: u.output, reasoning: u.reasoning })) {
+      const p = tokenProblem(`${source} ${k}`, n);
+      if (p) return this.skip(ctx.raw, 'implausible_value', p);
+    }
+    this.flushThread();
     const text = this.replyText;
     this.replyText = undefined;
     const model = (o.turn && o.turn.id === o.turnId ? o.turn.model : undefined) ?? this.model;

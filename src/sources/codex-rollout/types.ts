@@ -126,7 +126,7 @@ export type RolloutContent = RolloutContentBase & RolloutContentBody;
 
 // ---- per-file results ---------------------------------------------------------------------------
 
-export type SkipReason = 'truncated_json' | 'garbage' | 'binary' | 'not_object' | 'unknown_type' | 'invalid_shape' | 'oversized_unparsed';
+export type SkipReason = 'truncated_json' | 'garbage' | 'binary' | 'not_object' | 'unknown_type' | 'invalid_shape' | 'oversized_unparsed' | 'implausible_value';
 
 export interface SkippedLine {
   line: number;

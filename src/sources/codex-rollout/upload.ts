@@ -40,7 +40,12 @@ export interface UploadFileResult {
   line: number;
   lines: number; // lines read from this request
   skipped: number; // bad lines among them
+  // The first of them (at most UPLOAD_MAX_REJECTED per file), each with its reason: e.g. a token
+  // count that is not a plausible integer (decisions/0012).
+  rejected?: { line: number; reason: string; detail?: string }[];
 }
+
+export const UPLOAD_MAX_REJECTED = 100;
 
 export interface UploadResult {
   machine_id: string;

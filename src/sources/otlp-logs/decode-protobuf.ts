@@ -4,7 +4,8 @@
 // `event.name` (and `event.kind`) says it becomes a fact. Field numbers: opentelemetry-proto
 // logs/v1, common/v1, resource/v1 (the same ones as proto.ts).
 import protobuf from 'protobufjs';
-import type { AttrValue } from './attributes.js';
+import { MAX_ANY_VALUE_DEPTH } from '../../core/bounds.js';
+import { TooDeepError, type AttrValue } from './attributes.js';
 import type { DecodedLogs, OtlpLogRecord } from './decode.js';
 import { isCountedEvent } from './relevance.js';
 
@@ -15,7 +16,8 @@ function expectLen(wire: number, what: string) {
   if (wire !== LEN) throw new Error(`${what} has wire type ${wire}, expected length-delimited`);
 }
 
-function anyValue(r: Reader, end: number): AttrValue {
+function anyValue(r: Reader, end: number, depth = 0): AttrValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw new TooDeepError();
   let out: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
@@ -38,7 +40,7 @@ function anyValue(r: Reader, end: number): AttrValue {
         const arr: AttrValue[] = [];
         while (r.pos < e) {
           const t = r.uint32();
-          if (t >>> 3 === 1) arr.push(anyValue(r, r.uint32() + r.pos));
+          if (t >>> 3 === 1) arr.push(anyValue(r, r.uint32() + r.pos, depth + 1));
           else r.skipType(t & 7);
         }
         out = arr;
@@ -49,7 +51,7 @@ function anyValue(r: Reader, end: number): AttrValue {
         const obj: Record<string, AttrValue> = {};
         while (r.pos < e) {
           const t = r.uint32();
-          if (t >>> 3 === 1) keyValueInto(r, r.uint32() + r.pos, obj);
+          if (t >>> 3 === 1) keyValueInto(r, r.uint32() + r.pos, obj, depth + 1);
           else r.skipType(t & 7);
         }
         out = obj;
@@ -66,13 +68,13 @@ function anyValue(r: Reader, end: number): AttrValue {
   return out;
 }
 
-function keyValueInto(r: Reader, end: number, into: Record<string, AttrValue>): void {
+function keyValueInto(r: Reader, end: number, into: Record<string, AttrValue>, depth = 0): void {
   let key = '';
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag >>> 3 === 1) key = r.string();
-    else if (tag >>> 3 === 2) value = anyValue(r, r.uint32() + r.pos);
+    else if (tag >>> 3 === 2) value = anyValue(r, r.uint32() + r.pos, depth);
     else r.skipType(tag & 7);
   }
   r.pos = end;
@@ -117,7 +119,7 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
     }
     expectLen(tag & 7, 'resource_logs');
     const rlEnd = r.uint32() + r.pos;
-    let resource: Record<string, AttrValue> = {};
+    let resource: Record<string, AttrValue> | string = {};
     const scopes: [number, number][] = [];
     while (r.pos < rlEnd) {
       const t = r.uint32();
@@ -134,7 +136,12 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
             r.pos += len;
           } else r.skipType(rt & 7);
         }
-        resource = attributes(r, ranges);
+        try {
+          resource = attributes(r, ranges);
+        } catch (err) {
+          if (!(err instanceof TooDeepError)) throw err;
+          resource = `resource ${err.message}`; // each of its records is reported invalid
+        }
         r.pos = e;
       } else if (f === 2) {
         expectLen(t & 7, 'scope_logs');
@@ -160,9 +167,17 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
           expectLen(t & 7, 'log_records');
           const lrEnd = r.uint32() + r.pos;
           const i = index++;
-          const rec = logRecord(r, lrEnd, i, resource, scope);
-          if (rec) out.records.push(rec);
-          else out.noise++;
+          if (typeof resource === 'string') out.invalid.push({ index: i, reason: resource });
+          else {
+            try {
+              const rec = logRecord(r, lrEnd, i, resource, scope);
+              if (rec) out.records.push(rec);
+              else out.noise++;
+            } catch (err) {
+              if (!(err instanceof TooDeepError)) throw err;
+              out.invalid.push({ index: i, reason: err.message });
+            }
+          }
           r.pos = lrEnd;
         } else r.skipType(t & 7);
       }

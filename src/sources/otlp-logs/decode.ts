@@ -4,7 +4,7 @@
 import { StewardError } from '../../core/errors.js';
 import { decodeLogsProtobuf } from './decode-protobuf.js';
 import { isCountedEvent } from './relevance.js';
-import { anyValue, attributeMap, type AttrValue } from './attributes.js';
+import { anyValue, attributeMap, TooDeepError, type AttrValue } from './attributes.js';
 
 export interface OtlpLogRecord {
   index: number;
@@ -56,7 +56,14 @@ function flatten(req: unknown): DecodedLogs {
   const out: DecodedLogs = { records: [], invalid: [], noise: 0 };
   let index = 0;
   for (const rl of arr(req.resourceLogs)) {
-    const resource = isObj(rl) && isObj(rl.resource) ? attributeMap(rl.resource.attributes) : {};
+    // A resource too deep to read makes each of its records invalid (reported one by one).
+    let resource: Record<string, AttrValue> | string;
+    try {
+      resource = isObj(rl) && isObj(rl.resource) ? attributeMap(rl.resource.attributes) : {};
+    } catch (e) {
+      if (!(e instanceof TooDeepError)) throw e;
+      resource = `resource ${e.message}`;
+    }
     for (const sl of isObj(rl) ? arr(rl.scopeLogs) : []) {
       const scope = isObj(sl) && isObj(sl.scope) ? str(sl.scope.name) : '';
       for (const lr of isObj(sl) ? arr(sl.logRecords) : []) {
@@ -69,19 +76,28 @@ function flatten(req: unknown): DecodedLogs {
           out.invalid.push({ index: i, reason: 'attributes must be an array' });
           continue;
         }
-        if (!isCounted(lr.attributes as unknown[] | undefined)) {
-          out.noise++;
+        if (typeof resource === 'string') {
+          out.invalid.push({ index: i, reason: resource });
           continue;
         }
-        out.records.push({
-          index: i,
-          resource,
-          scope,
-          timeUnixNano: str(lr.timeUnixNano) || '0',
-          observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
-          severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
-          attrs: attributeMap(lr.attributes),
-        });
+        try {
+          if (!isCounted(lr.attributes as unknown[] | undefined)) {
+            out.noise++;
+            continue;
+          }
+          out.records.push({
+            index: i,
+            resource,
+            scope,
+            timeUnixNano: str(lr.timeUnixNano) || '0',
+            observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
+            severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
+            attrs: attributeMap(lr.attributes),
+          });
+        } catch (e) {
+          if (!(e instanceof TooDeepError)) throw e;
+          out.invalid.push({ index: i, reason: e.message });
+        }
       }
     }
   }

@@ -4,20 +4,51 @@ import { drop, type Drop, type NormalizedEvent } from '../../core/events.js';
 import type { OtlpLogRecord } from './decode.js';
 import { attrBool, attrInt, attrString } from './attributes.js';
 import { isFactEvent } from './relevance.js';
+import { createHash } from 'node:crypto';
+import { idProblem, MAX_INT32, timeProblem, tokenProblem } from '../../core/bounds.js';
 
 // The TUI starts a hidden thread that asks the model for a title; its prompt starts like this.
 const TITLE_PROMPT_PREFIX = 'Generate a concise, single-line task title';
 
-export function eventTime(r: OtlpLogRecord): number {
+// The record's time: `event.timestamp` (what Codex sets), else timeUnixNano, else
+// observedTimeUnixNano (OTLP: the event's own time first, then when a collector saw it). Undefined
+// when the record has none: it is then stored at its arrival time and keyed by its content.
+export function eventTime(r: OtlpLogRecord): number | undefined {
   const ts = attrString(r.attrs, 'event.timestamp');
   if (ts) {
     const ms = Date.parse(ts);
     if (Number.isFinite(ms)) return ms;
   }
-  for (const nano of [r.observedTimeUnixNano, r.timeUnixNano]) {
-    if (nano && nano !== '0' && /^\d+$/.test(nano)) return Number(BigInt(nano) / 1_000_000n);
+  for (const nano of [r.timeUnixNano, r.observedTimeUnixNano]) {
+    if (nano && /^\d+$/.test(nano) && !/^0+$/.test(nano)) return Number(BigInt(nano) / 1_000_000n);
   }
-  return Date.now();
+  return undefined;
+}
+
+// Canonical text of what the record says (attributes sorted by key, and its scope): equal for every
+// replay of the record, whatever the exporter's attribute order.
+function contentDigest(r: OtlpLogRecord): string {
+  const attrs = Object.keys(r.attrs)
+    .sort()
+    .map((k) => [k, r.attrs[k]]);
+  return createHash('sha256').update(JSON.stringify([r.scope, attrs])).digest('base64url').slice(0, 32);
+}
+
+// Ids and labels that reach storage (keys, indexed columns): length and characters (core/bounds.ts).
+const CHECKED_STRINGS = ['conversation.id', 'call_id', 'model', 'slug', 'originator', 'user.email', 'tool_name', 'decision', 'source', 'approval_policy', 'sandbox_policy', 'provider_name'];
+const INT32_ATTRS = ['prompt_length', 'duration_ms'];
+
+function boundsProblem(r: OtlpLogRecord): string | undefined {
+  for (const k of CHECKED_STRINGS) {
+    const v = attrString(r.attrs, k);
+    const p = v === undefined ? undefined : idProblem(k, v);
+    if (p) return p;
+  }
+  for (const k of INT32_ATTRS) {
+    const n = attrInt(r.attrs, k);
+    if (n !== undefined && !Number.isNaN(n) && n > MAX_INT32) return `${k} ${n} is above ${MAX_INT32}`;
+  }
+  return undefined;
 }
 
 export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null {
@@ -31,15 +62,25 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
     // Codex writes two response.completed records; only the second carries token counts.
     if (r.attrs['input_token_count'] === undefined && r.attrs['output_token_count'] === undefined) return null;
   }
+  const bad = boundsProblem(r);
+  if (bad) return drop('invalid_attribute', bad);
+  const time = eventTime(r);
+  if (time !== undefined) {
+    const p = timeProblem(time);
+    if (p) return drop('invalid_attribute', p);
+  }
   const threadId = attrString(r.attrs, 'conversation.id');
+  const discriminator = r.observedTimeUnixNano !== '0' ? r.observedTimeUnixNano : r.timeUnixNano;
   const base = {
     key: '',
     threadId: threadId ?? '',
-    ts: eventTime(r),
+    // No time at all (never from Codex; some collectors): stored at arrival, keyed by content.
+    ts: time ?? Date.now(),
+    ...(time === undefined ? { untimed: true } : {}),
     originator: attrString(r.attrs, 'originator'),
     model: attrString(r.attrs, 'model') ?? attrString(r.attrs, 'slug'),
     emailClaim: attrString(r.attrs, 'user.email')?.toLowerCase(),
-    discriminator: r.observedTimeUnixNano !== '0' ? r.observedTimeUnixNano : r.timeUnixNano,
+    discriminator: time === undefined ? `content:${contentDigest(r)}` : discriminator,
   };
   switch (name) {
     case 'codex.conversation_starts':
@@ -74,6 +115,8 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
       const cacheWrite = attrInt(r.attrs, 'cache_write_token_count') ?? 0;
       for (const [k, v] of Object.entries({ input, output, cached, reasoning, cacheWrite })) {
         if (Number.isNaN(v)) return drop('invalid_attribute', `${k} token count is not a non-negative integer`);
+        const p = tokenProblem(`${k} token count`, v);
+        if (p) return drop('invalid_attribute', p);
       }
       return { ...base, kind: 'response', tokens: { input, cached: Math.min(cached, input), output, reasoning }, cacheWrite };
     }

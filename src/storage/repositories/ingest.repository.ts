@@ -2,6 +2,7 @@
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
+import { addCounter } from '../../core/bounds.js';
 import { dayOf, weekOfDay } from '../../core/time.js';
 import { conflictDoNothing, insertMany, insertManyReturning, type InsertPart, type InsertSpec } from '../bulk-insert.js';
 import type { DbOrTrx } from '../database.js';
@@ -38,7 +39,7 @@ class Deltas {
       row = { ...key(), threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
       m.set(id, row);
     }
-    for (const c in counters) row[c] = (row[c] as number) + counters[c];
+    for (const c in counters) row[c] = addCounter(row[c] as number, counters[c]);
   }
 
   // Facts of one user, client, model and day (most of a batch: a user's sessions of the last
@@ -50,7 +51,7 @@ class Deltas {
     const id = `${ws}\u0000${user}\u0000${client}\u0000${model}\u0000${day}`;
     const f = this.perFact.get(id);
     if (!f) this.perFact.set(id, { ws, user, client, model, day, counters: { ...counters } });
-    else for (const c in counters) f.counters[c] = (f.counters[c] ?? 0) + counters[c];
+    else for (const c in counters) f.counters[c] = addCounter(f.counters[c] ?? 0, counters[c]);
   }
 
   private fanOut(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>): void {
