@@ -138,7 +138,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<
 export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): Promise<{ result: StoreResult; pending: InsertPart[] }> {
   // OTLP and session files key the same turns and responses differently: a fact the other source
   // already stored is left out here, so it is counted once (reconcile.repository.ts).
-  const { items, matched, keys } = await reconcileEvents(db, batch);
+  const { items, matched, keys, gained } = await reconcileEvents(db, batch);
   const result: StoreResult = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
   const position = new Map<EnrichedEvent, number>(items.map((it, n) => [it, n]));
   const fresh: EnrichedEvent[] = [];
@@ -224,7 +224,7 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
       rows: turnRows.map((i) => ({
         workspace_id: i.workspaceId,
         turn_key: i.event.key,
-        turn_id: i.event.turnId ?? null,
+        turn_id: i.event.turnId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.turnId ?? null,
         thread_id: i.event.threadId,
         user_id: i.userId,
         client_id: i.clientId,
@@ -240,8 +240,8 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
       rows: respRows.map((i) => ({
         workspace_id: i.workspaceId,
         request_key: i.event.key,
-        response_id: i.event.responseId ?? null,
-        turn_id: i.event.turnId ?? null,
+        response_id: i.event.responseId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.responseId ?? null,
+        turn_id: i.event.turnId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.turnId ?? null,
         thread_id: i.event.threadId,
         user_id: i.userId,
         client_id: i.clientId,

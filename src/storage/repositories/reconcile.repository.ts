@@ -5,7 +5,9 @@
 // looked up in fact_reconcile among the other source's facts of the same thread:
 //   - a response matches one with the same token counts within RESPONSE_WINDOW_MS,
 //   - a turn matches the other source's turn of the thread nearest in time within TURN_WINDOW_MS,
-// nearest first, each fact matched at most once, in either arrival order. A matched event is not
+// nearest first, each fact matched at most once, in either arrival order. The candidates are the
+// stored facts and the batch's own earlier ones: the ingest writer commits concurrent requests as
+// one batch, so both sources of a thread often arrive in the same one. A matched event is not
 // inserted (so rollups never count it); the stored row keeps its key and gains the session file's
 // ids. Every key seen is remembered, so replays of either source stay duplicates.
 import type { EnrichedEvent, ModelResponse, ThreadStarted, TurnStarted } from '../../core/events.js';
@@ -24,6 +26,15 @@ export interface ReconcileResult {
   // The new fact_reconcile rows: the caller inserts them in the same transaction (storeEvents sends
   // them with the facts, one statement on PostgreSQL). Nothing else here depends on them.
   keys: InsertPart;
+  // Ids that an OTLP fact of this batch gains from the session file's fact it was matched with in
+  // the same batch (that row is not stored yet, so storeEvents writes them with it), by
+  // `${workspace}\0${key}`.
+  gained: Map<string, Gained>;
+}
+
+export interface Gained {
+  responseId: string | null;
+  turnId: string | null;
 }
 
 type Kind = 'turn' | 'response';
@@ -57,7 +68,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   const threadStarts = items.filter((i) => i.event.kind === 'thread_started' && i.source === 'rollout') as (EnrichedEvent & { event: ThreadStarted })[];
   if (facts.length === 0) {
     if (threadStarts.length) await enrichThreads(db, threadStarts);
-    return { items: startsFirst(items), matched: 0, keys: { spec: FACT_RECONCILE, rows: [] } };
+    return { items: startsFirst(items), matched: 0, keys: { spec: FACT_RECONCILE, rows: [] }, gained: new Map() };
   }
   const byWs = new Map<string, Set<string>>();
   for (const f of facts) {
@@ -100,6 +111,9 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   const links: { ws: string; thread: string; kind: Kind; key: string; matched: string }[] = [];
   const enrichResponses: { ws: string; key: string; responseId: string | null; turnId: string | null }[] = [];
   const enrichTurns: { ws: string; key: string; turnId: string | null }[] = [];
+  // This batch's unmatched facts, candidates for the facts after them (rows not in the database yet).
+  const fresh = new Set<Row>();
+  const gained = new Map<string, Gained>();
   const ordered = [...facts].sort((a, b) => a.event.ts - b.event.ts);
   for (const it of ordered) {
     const kind = it.event.kind as Kind;
@@ -131,13 +145,24 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       const c = candidates.splice(best, 1)[0]!;
       row.stored_key = c.stored_key;
       row.matched_key = c.fact_key;
-      links.push({ ws, thread: c.match_thread, kind, key: c.fact_key, matched: key });
       drop.add(it);
-      // Keep the richer record: the stored OTLP fact gains the session file's ids.
-      if (it.source === 'rollout') {
-        if (kind === 'response') enrichResponses.push({ ws, key: c.stored_key, responseId: (it.event as ModelResponse).responseId ?? null, turnId: (it.event as ModelResponse).turnId ?? null });
-        else enrichTurns.push({ ws, key: c.stored_key, turnId: (it.event as TurnStarted).turnId ?? null });
+      const ids: Gained | null = it.source !== 'rollout' ? null : kind === 'response' ? { responseId: (it.event as ModelResponse).responseId ?? null, turnId: (it.event as ModelResponse).turnId ?? null } : { responseId: null, turnId: (it.event as TurnStarted).turnId ?? null };
+      if (fresh.has(c)) {
+        // Both arrived in this batch: the candidate's row is inserted below, already linked.
+        c.matched_key = key;
+        if (ids) gained.set(`${ws}\u0000${c.stored_key}`, ids);
+      } else {
+        links.push({ ws, thread: c.match_thread, kind, key: c.fact_key, matched: key });
+        // Keep the richer record: the stored OTLP fact gains the session file's ids.
+        if (ids && kind === 'response') enrichResponses.push({ ws, key: c.stored_key, ...ids });
+        else if (ids) enrichTurns.push({ ws, key: c.stored_key, turnId: ids.turnId });
       }
+    } else {
+      fresh.add(row);
+      const k = id(ws, kind, thread);
+      const arr = pool.get(k);
+      if (arr) arr.push(row);
+      else pool.set(k, [row]);
     }
     known.set(id(ws, kind, key), row);
     inserts.push(row);
@@ -163,7 +188,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       .execute();
   }
   if (threadStarts.length) await enrichThreads(db, threadStarts);
-  return { items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items), matched: drop.size, keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] } };
+  return { items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items), matched: drop.size, keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] }, gained };
 }
 
 // A thread row takes its kind from the first event of the batch that names the thread: let that be
