@@ -192,8 +192,10 @@ export interface AuthFailureFacts {
   ip: string | null;
   userAgent: string | null;
   requestedWorkspace: string | null;
-  /** A summary of identical failures after the recorded one (services/compliance/auth-log.service.ts). */
-  repeated?: { count: number; from: number; to: number };
+  /** Set on the record of an overflow fold: more source addresses than are followed at once. */
+  overflow?: boolean;
+  /** A summary of the failures folded after the recorded one (services/compliance/auth-log.service.ts). */
+  repeated?: { count: number; otherKeys: number; from: number; to: number };
 }
 
 export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
@@ -216,7 +218,8 @@ export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
       ip: a.ip,
       user_agent: a.userAgent,
       requested_workspace_id: a.requestedWorkspace,
-      ...(a.repeated ? { repeated: { count: a.repeated.count, first_at: iso(a.repeated.from), last_at: iso(a.repeated.to) } } : {}),
+      ...(a.overflow ? { overflow: true } : {}),
+      ...(a.repeated ? { repeated: { count: a.repeated.count, other_keys: a.repeated.otherKeys, first_at: iso(a.repeated.from), last_at: iso(a.repeated.to) } } : {}),
     },
   };
 }

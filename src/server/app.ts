@@ -17,12 +17,14 @@ import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from './routes/github-webh
 import { codeReviewIngestRoutes } from './routes/code-review-ingest.routes.js';
 import { codeReviewRoutes } from './routes/code-review.routes.js';
 import { rolloutsReceiver } from './routes/rollouts.receiver.js';
-import { closeAuthFailures } from '../services/compliance/auth-log.service.js';
+import { AuthFailureLog, type AuthFoldOptions } from '../services/compliance/auth-log.service.js';
 
 export interface BuildOptions {
   store: Store;
   config: Config;
   logger?: boolean | object;
+  /** AUTH_LOG folding bounds (window, folds followed, header cap); the defaults outside tests. */
+  authFold?: Partial<AuthFoldOptions>;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext; routes: { method: string; url: string }[] }> {
@@ -31,14 +33,14 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
   });
-  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0, longReads: 0 }, metrics: createMetrics(app) };
+  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0, longReads: 0 }, metrics: createMetrics(app), authFailures: new AuthFailureLog(opts.store.db, opts.authFold) };
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
-  // Repeated authentication failures wait up to a minute to be written as one record (AUTH_LOG).
-  app.addHook('onClose', async () => closeAuthFailures(opts.store.db));
+  // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
+  app.addHook('onClose', async () => ctx.authFailures.close());
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { StewardError } from '../core/errors.js';
 import type { Scope } from '../core/scopes.js';
 import { authenticate, type AuthenticatedKey } from '../services/keys.service.js';
-import { recordAuthFailure } from '../services/compliance/auth-log.service.js';
+import type { AuthFailureLog } from '../services/compliance/auth-log.service.js';
 import type { Db } from '../storage/database.js';
 
 declare module 'fastify' {
@@ -19,26 +19,34 @@ export function bearer(req: FastifyRequest): string {
   return m[1];
 }
 
-export function requireScope(db: Db, scope: Scope): preHandlerAsyncHookHandler {
+// The app's store and its AUTH_LOG folder (AppContext provides both).
+export interface AuthContext {
+  store: { db: Db };
+  authFailures: AuthFailureLog;
+}
+
+export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHookHandler {
+  const db = ctx.store.db;
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
     try {
       req.principal = await authenticate(db, bearer(req), scope);
       if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
     } catch (e) {
-      if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(db, req, e, scope, ws);
+      if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(ctx.authFailures, req, e, scope, ws);
       throw e;
     }
   };
 }
 
 // Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
-async function logAuthFailure(db: Db, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
+async function logAuthFailure(log: AuthFailureLog, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-  await recordAuthFailure(db, {
+  await log.record({
     code: e.code,
     message: e.message,
     secret: m?.[1],
+    keyWorkspace: req.principal?.workspaceId,
     method: req.method,
     path: req.url.split('?')[0],
     route: req.routeOptions?.url ?? null,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { AuthFailureLog } from '../services/compliance/auth-log.service.js';
 import type { Store } from '../storage/database.js';
 import type { Metrics } from './metrics.js';
 
@@ -8,4 +9,5 @@ export interface AppContext {
   config: Config;
   state: { shuttingDown: boolean; inflightBatches: number; longReads: number };
   metrics: Metrics;
+  authFailures: AuthFailureLog; // folds refused requests into AUTH_LOG records, one per app
 }

@@ -1,10 +1,11 @@
 // AUTH_LOG on both databases: on every endpoint that takes a bearer key, a key without the scope
 // gets 403 and the attempt is recorded (method, route, required scope, the key by id); no key,
 // an unknown key, a revoked key and another workspace's path are recorded too, never the secret;
-// a burst of identical failures is one record plus one summary with its count, not a write each.
+// failures from one address for one reason are one record plus one summary with their count, not a
+// write each, whatever keys or workspace ids they present, and the folding stays bounded in memory.
 import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
 import { after, before, describe, it } from 'node:test';
-import { AUTH_REPEAT_WINDOW_MS, flushAuthFailures } from '../../src/services/compliance/auth-log.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { DIALECTS } from '../support/stores.js';
@@ -20,7 +21,7 @@ for (const dialect of DIALECTS) {
     const auth = async () => (await downloadAll(t.app, t.workspaceId, reader, 'AUTH_LOG', 1000)).map((r) => r.content);
 
     before(async () => {
-      t = await makeApp(dialect);
+      t = await makeApp(dialect, {}, { authFold: { maxFolds: 50 } });
       await t.user('dev@example.com');
       reader = await t.key(['codex.enterprise.compliance.read']);
       keys.ingest = await t.key(['ingest.write'], 'dev@example.com');
@@ -30,13 +31,15 @@ for (const dialect of DIALECTS) {
 
     it('every endpoint answers a wrong-scope key with 403 and records the attempt', async () => {
       const expected: string[] = [];
+      let n = 0; // one source address per attempt: each is a fold of its own, recorded as it happens
       for (const r of t.routes) {
         const id = `${r.method} ${r.url}`;
         if (PUBLIC.has(id) || NOT_BEARER.has(id)) continue;
         const url = r.url.replace(':workspace_id', t.workspaceId).replace(/:(\w+)/g, 'x');
         let refused = false;
         for (const k of ['ingest', 'manage']) {
-          const res = await t.app.inject({ method: r.method as 'GET', url, headers: { authorization: `Bearer ${keys[k]}`, 'content-type': 'application/json' }, payload: r.method === 'GET' ? undefined : '{}' });
+          n++;
+          const res = await t.app.inject({ method: r.method as 'GET', url, remoteAddress: `10.1.${n >> 8}.${n & 255}`, headers: { authorization: `Bearer ${keys[k]}`, 'content-type': 'application/json' }, payload: r.method === 'GET' ? undefined : '{}' });
           if (res.statusCode !== 403) continue;
           assert.equal(res.json().error.code, 'forbidden_scope', `${id}: ${res.body}`);
           expected.push(`${k} ${r.method} ${r.url}`);
@@ -75,27 +78,66 @@ for (const dialect of DIALECTS) {
       assert.equal(v.ok, true);
     });
 
-    it('writes a burst of identical failures as the first one and a summary with the count', async () => {
+    it('folds failures by address and reason, not by key: the first as it happens, then one summary with the count', async () => {
       const url = `/v1/compliance/workspaces/${t.workspaceId}/logs`;
       const since = new Date().toISOString();
-      const attempt = async (secret: string) => assert.equal((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${secret}` } })).statusCode, 401);
-      const guesses = async () => (await auth()).filter((x) => x.reason === 'invalid_key' && x.key === null && x.timestamp >= since);
+      const remoteAddress = '10.2.0.1';
+      const attempt = async (secret: string) => assert.equal((await t.app.inject({ method: 'GET', url, remoteAddress, headers: { authorization: `Bearer ${secret}` } })).statusCode, 401);
+      const guesses = async () => (await auth()).filter((x) => x.reason === 'invalid_key' && x.ip === remoteAddress && x.timestamp >= since);
       const guess = 'stw_' + 'G'.repeat(32);
       for (let i = 0; i < 40; i++) await attempt(guess);
-      await attempt('stw_' + 'H'.repeat(32)); // another key: another identity
+      await attempt('stw_' + 'H'.repeat(32)); // another key from the same address: the same fold
 
-      // Within the minute: one record per identity, whatever the number of attempts.
-      assert.equal((await guesses()).length, 2);
-      // The minute over: the 39 repeats are one record with their count and time span.
-      await flushAuthFailures(t.store.db, Date.now() + AUTH_REPEAT_WINDOW_MS, false);
+      // Within the window: one record for the address and reason, whatever the number of attempts.
+      assert.equal((await guesses()).length, 1);
+      // The window over: the 40 attempts after it are one record with their count and time span.
+      const { windowMs } = t.ctx.authFailures.options;
+      await t.ctx.authFailures.flush(Date.now() + windowMs, false);
       const after = await guesses();
-      assert.equal(after.length, 3);
+      assert.equal(after.length, 2);
       const summary = after.find((x) => x.repeated)!;
-      assert.deepEqual([summary.repeated.count, summary.repeated.first_at <= summary.repeated.last_at], [39, true]);
-      assert.equal(after.filter((x) => x.key_fingerprint === summary.key_fingerprint).length, 2);
-      // The next attempt starts a new minute: recorded as it happens.
+      assert.deepEqual([summary.repeated.count, summary.repeated.other_keys, summary.repeated.first_at <= summary.repeated.last_at], [40, 1, true]);
+      // The next attempt starts a new window: recorded as it happens.
       await attempt(guess);
-      assert.equal((await guesses()).length, 4);
+      assert.equal((await guesses()).length, 3);
+      const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
+      assert.equal(v.ok, true);
+    });
+
+    it('a flood of distinct bad keys and wrong workspace ids grows the chain by a bounded number of records, in bounded memory', async () => {
+      await t.ctx.authFailures.flush();
+      const before = (await auth()).length;
+      const analytics = await t.key(['codex.enterprise.analytics.read']);
+      const userAgent = 'flood/1 ' + 'x'.repeat(14_000);
+      const requests: InjectOptions[] = [];
+      // Thousands of distinct bearers from one address, and a valid key asking for distinct wrong
+      // workspaces from another: two folds, whatever the key strings and workspace ids.
+      for (let i = 0; i < 1500; i++) requests.push({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/logs`, remoteAddress: '10.3.0.1', headers: { authorization: `Bearer stw_${String(i).padStart(32, 'k')}`, 'user-agent': userAgent } });
+      for (let i = 0; i < 1000; i++) requests.push({ method: 'GET', url: `/v1/analytics/codex/workspaces/ws-${i}/usage`, remoteAddress: '10.3.0.2', headers: { authorization: `Bearer ${analytics}`, 'user-agent': userAgent } });
+      // More addresses than the folder follows (50 here): the ones beyond fold into an overflow fold.
+      for (let i = 0; i < 600; i++) requests.push({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/logs`, remoteAddress: `10.4.${i >> 8}.${i & 255}`, headers: { authorization: `Bearer stw_${String(i).padStart(32, 'z')}` } });
+      let maxSize = 0;
+      for (let i = 0; i < requests.length; i += 50) {
+        const res = await Promise.all(requests.slice(i, i + 50).map((r) => t.app.inject(r)));
+        for (const r of res) assert.ok(r.statusCode === 401 || r.statusCode === 403, r.body);
+        maxSize = Math.max(maxSize, t.ctx.authFailures.size);
+      }
+      // Folds followed: at most the cap plus one overflow fold per reason and workspace.
+      assert.ok(maxSize <= 50 + 2, `the folder grew to ${maxSize} folds`);
+      const during = (await auth()).slice(before);
+      assert.ok(during.length <= 52, `${during.length} records for ${requests.length} refusals`);
+      assert.ok(during.some((r) => r.overflow === true && r.ip === null));
+
+      await t.ctx.authFailures.flush();
+      assert.equal(t.ctx.authFailures.size, 0);
+      const added = (await auth()).slice(before);
+      assert.ok(added.length <= 2 * 52, `${added.length} records for ${requests.length} refusals`);
+      // Every refusal is counted: the first of each fold plus the count of its summary.
+      assert.equal(added.reduce((n, r) => n + (r.repeated ? r.repeated.count : 1), 0), requests.length);
+      // Stored header values are cut to 512 bytes with a marker, not 14 KB a record.
+      const long = added.filter((r) => r.user_agent?.startsWith('flood/1'));
+      assert.ok(long.length > 0);
+      for (const r of long) assert.match(r.user_agent, /^flood\/1 x{504}…\[truncated 13496 bytes\]$/);
       const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
       assert.equal(v.ok, true);
     });

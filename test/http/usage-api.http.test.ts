@@ -139,6 +139,12 @@ for (const dialect of DIALECTS) {
         ['limit=30001', 'limit'],
         ['limit=ten', 'limit'],
         ['page=not-a-cursor', 'page'],
+        // Huge integers: valid digits, but no instant a database can store.
+        ['end_time=99999999999999999999', 'end_time'],
+        ['start_time=99999999999999999999', 'start_time'],
+        ['start_time=1e400', 'start_time'],
+        // Cursor fields of the wrong type or size, in the right base64url JSON shape.
+        ...[{ g: 'day', b: 'x' }, { g: 'day', b: 1e300 }, { g: 'day', b: 1.5 }, { g: 'day', b: {} }, { g: 'day', b: 20000, u: {} }, { g: 'day', b: 20000, u: 5 }, { g: 7, b: 20000, u: 'x' }, { g: 'day', b: -1, u: 'x' }].map((c): [string, string] => [`page=${Buffer.from(JSON.stringify(c)).toString('base64url')}`, 'page']),
       ];
       for (const [q, param] of cases) {
         const r = await get(q);

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { DialectName } from '../../src/storage/database.js';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type BuildOptions } from '../../src/server/app.js';
+import type { AppContext } from '../../src/server/context.js';
 import { cliActor } from '../../src/cli/shared.js';
 import { createKey } from '../../src/services/keys.service.js';
 import { addUser } from '../../src/services/users.service.js';
@@ -12,6 +13,7 @@ import { makeStore, type TestStore } from './stores.js';
 export interface TestApp {
   app: FastifyInstance;
   routes: { method: string; url: string }[];
+  ctx: AppContext;
   store: TestStore;
   config: Config;
   workspaceId: string;
@@ -21,16 +23,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function makeApp(dialect: DialectName, overrides: Record<string, unknown> = {}): Promise<TestApp> {
+export async function makeApp(dialect: DialectName, overrides: Record<string, unknown> = {}, build: Pick<BuildOptions, 'authFold'> = {}): Promise<TestApp> {
   const store = await makeStore(dialect);
   const config = configSchema.parse({ ...overrides });
   const boot = await ensureBootstrapped(store.db);
-  const { app, routes } = await buildApp({ store, config });
+  const { app, ctx, routes } = await buildApp({ store, config, ...build });
   await app.ready();
   const workspaceId = boot.workspace.id;
   return {
     app,
     routes,
+    ctx,
     store,
     config,
     workspaceId,

@@ -23,7 +23,7 @@ const str = (b: Body, k: string, required = false): string | undefined => {
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.store.db;
-  const admin = { preHandler: requireScope(db, 'admin') };
+  const admin = { preHandler: requireScope(ctx, 'admin') };
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
   app.get('/v1/admin/workspaces', admin, async (req) => ({ object: 'list', data: (await listWorkspaces(db)).filter((w) => w.id === req.principal!.workspaceId) }));

@@ -6,7 +6,7 @@ import { requireScope } from '../auth.js';
 import type { AppContext } from '../context.js';
 
 export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.post('/v1/ingest/code_review_events', { preHandler: requireScope(ctx.store.db, 'ingest.write') }, async (req) => {
+  app.post('/v1/ingest/code_review_events', { preHandler: requireScope(ctx, 'ingest.write') }, async (req) => {
     if (Buffer.isBuffer(req.body)) throw new StewardError('unsupported_media_type', 'send the events as application/json');
     const out = await ingestCodeReviewEvents(ctx.store.db, ctx.config.github, req.principal!.workspaceId, req.body, Date.now());
     req.log.info({ accepted: out.accepted, rejected: out.rejected.length }, 'code review events ingested');

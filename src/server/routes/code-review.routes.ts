@@ -8,7 +8,7 @@ import { codeReviewResponsesPageSchema, codeReviewsPageSchema } from './code-rev
 
 export async function codeReviewRoutes(app: FastifyInstance, ctx: AppContext) {
   const a = ctx.config.analytics;
-  const preHandler = requireScope(ctx.store.db, 'codex.enterprise.analytics.read');
+  const preHandler = requireScope(ctx, 'codex.enterprise.analytics.read');
   const query = (raw: unknown) =>
     parseAnalyticsQuery(
       raw as Record<string, unknown>,

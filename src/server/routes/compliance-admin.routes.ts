@@ -34,8 +34,8 @@ const optTime = (b: Body, k: string): number | undefined => {
 
 export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.store.db;
-  const read = { preHandler: requireScope(db, 'codex.enterprise.compliance.read') };
-  const manage = { preHandler: requireScope(db, 'codex.enterprise.compliance.delete') };
+  const read = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.read') };
+  const manage = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.delete') };
   const key = loadSigningKey(ctx.config.compliance);
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 

@@ -20,7 +20,7 @@ export function acceptsGzip(header: unknown): boolean {
 
 export async function complianceLogsRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.store.db;
-  const read = { preHandler: requireScope(db, 'codex.enterprise.compliance.read') };
+  const read = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.read') };
   const windowMs = ctx.config.compliance.log_file_window_seconds * 1000;
 
   app.get(`${BASE}/logs`, read, async (req) => listLogFiles(db, req.principal!.workspaceId, parseLogsQuery(req.query as Q), windowMs));

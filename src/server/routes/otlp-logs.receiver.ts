@@ -10,7 +10,7 @@ import { ExportLogsServiceResponse } from '../../sources/otlp-logs/proto.js';
 const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
 
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post('/v1/logs', { preHandler: requireScope(ctx.store.db, 'ingest.write') }, async (req, reply) => {
+  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     if (!format) throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; OTLP/HTTP logs are application/json or application/x-protobuf`);

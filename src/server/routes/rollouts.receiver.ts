@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 export const ROLLOUTS_PATH = '/v1/ingest/rollouts';
 
 export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx.store.db, 'ingest.write') }, async (req, reply) => {
+  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; send the upload as application/json (optionally gzip-encoded)`);
     const p = req.principal!;

@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 
 export async function usageRoutes(app: FastifyInstance, ctx: AppContext) {
   const a = ctx.config.analytics;
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', { preHandler: requireScope(ctx.store.db, 'codex.enterprise.analytics.read') }, async (req) => {
+  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', { preHandler: requireScope(ctx, 'codex.enterprise.analytics.read') }, async (req) => {
     const q = parseAnalyticsQuery(
       req.query as Record<string, unknown>,
       Date.now(),

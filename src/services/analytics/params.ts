@@ -23,6 +23,10 @@ export interface ParamLimits {
   defaultGroup: string;
 }
 
+// The last instant a JS Date holds (year 275760): larger timestamps are valid digits but no instant
+// we can bucket, and in milliseconds they overflow PostgreSQL's bigint (a 500 instead of a 422).
+const MAX_TIME_MS = 8.64e15;
+
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export function parseTime(name: string, raw: unknown): number | undefined {
@@ -31,7 +35,9 @@ export function parseTime(name: string, raw: unknown): number | undefined {
   const s = raw.trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const secs = Number(s);
-    if (!Number.isFinite(secs) || secs < 0) throw validationError(name, 'must be a non-negative Unix timestamp in seconds', 'query', 'value_error.number');
+    if (!Number.isFinite(secs) || secs < 0 || secs * 1000 > MAX_TIME_MS) {
+      throw validationError(name, `must be a non-negative Unix timestamp in seconds, at most ${MAX_TIME_MS / 1000}`, 'query', 'value_error.number');
+    }
     return Math.floor(secs * 1000);
   }
   if (!ISO.test(s)) throw validationError(name, 'must be Unix seconds or an ISO 8601 / RFC 3339 timestamp', 'query', 'value_error.datetime');
@@ -58,10 +64,18 @@ export function encodeCursor(c: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
+// Cursor fields by name: what encodeCursor writes for them. A field of another type (a client that
+// forged or mangled the cursor) is a 422 here, not a 500 from the query that would bind it.
+const CURSOR_FIELDS: Record<string, (v: unknown) => boolean> = {
+  g: (v) => v === 'day' || v === 'week',
+  b: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TIME_MS / DAY_MS,
+};
+const cursorString = (v: unknown) => typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000');
+
 function decodeCursor(raw: unknown, keys: string[]): Record<string, string | number> {
   try {
     const c = JSON.parse(Buffer.from(String(raw), 'base64url').toString('utf8'));
-    if (typeof c === 'object' && c && keys.every((k) => k in c)) return c;
+    if (typeof c === 'object' && c && !Array.isArray(c) && keys.every((k) => k in c && (CURSOR_FIELDS[k] ?? cursorString)(c[k]))) return c;
   } catch {
     /* reported below */
   }
