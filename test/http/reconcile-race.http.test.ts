@@ -4,7 +4,7 @@
 // against stored rows. Hundreds of sessions, both sources sent together in both orders (some of
 // them twice at once: duplicates within a group), then everything replayed at once; the usage API
 // must equal the truth computed from the inputs (each session once), on both databases and on the
-// SQLite writer thread `steward serve` uses. A longer run: bench/reconcile-race.bench.ts.
+// SQLite writer thread `steward serve` uses.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
