@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { isEventType, type Checkpoint, type ComplianceEventType } from '../core/compliance.js';
 import { validationError } from '../core/errors.js';
 import { parseTime } from '../services/analytics/params.js';
-import { checkpointNow, generateSigningKey, loadSigningKey } from '../services/compliance/checkpoint.service.js';
+import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from '../services/compliance/checkpoint.service.js';
 import { auditExport, exportChunks } from '../services/compliance/export.service.js';
 import { verifyChain, verifyExportStream } from '../services/compliance/verify.service.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../services/parallel-gzip.js';
@@ -43,15 +43,17 @@ export function complianceCommand(program: Command): void {
       if (flags.file) {
         let input: Readable = fs.createReadStream(flags.file);
         if (flags.file.endsWith('.gz')) input = input.pipe(zlib.createGunzip());
-        const r = await verifyExportStream(input, checkpoint);
+        const r = await verifyExportStream(input, checkpoint, flags.publicKey);
         print(flags, r, () => verifyText(r) + (r.checkpoint_ok === null ? '' : r.checkpoint_ok ? '; checkpoint matches' : '; CHECKPOINT DOES NOT MATCH'));
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
         return;
       }
-      await withStore(flags, async (store) => {
+      await withStore(flags, async (store, config) => {
         const ws = await workspaceOf(store.db, flags);
-        const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKey: flags.publicKey, store });
-        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}`);
+        const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKey: trustedPublicKey(config, flags.publicKey), store });
+        // The head and the newest signed checkpoint, for an outside witness to compare with its own.
+        const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
+        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}${heads}`);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
       });
     });
@@ -93,7 +95,7 @@ export function complianceCommand(program: Command): void {
     .action(async (flags: WsFlags & { out?: string }) =>
       withStore(flags, async ({ db }, config) => {
         const ws = await workspaceOf(db, flags);
-        const cp = await checkpointNow(db, ws, loadSigningKey(config.compliance), true);
+        const cp = await checkpointNow(db, ws, configuredSigningKey(config), true);
         if (flags.out) fs.writeFileSync(flags.out, JSON.stringify(cp, null, 2) + '\n');
         print(flags, cp, () => `Checkpoint of workspace ${ws} at seq ${cp.seq}: ${cp.hash} (key ${cp.key_id})${flags.out ? `, written to ${flags.out}` : ''}`);
       }),

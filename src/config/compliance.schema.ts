@@ -42,7 +42,10 @@ export type SinkConfig = z.infer<typeof sinkSchema>;
 export const complianceSchema = z
   .object({
     signing_key: z.string().min(1).optional(), // Ed25519 private key, PKCS#8 PEM
-    signing_key_file: z.string().min(1).optional(),
+    signing_key_file: z.string().min(1).optional(), // default: <data>/checkpoint-ed25519.pem, made by `serve`
+    // The Ed25519 public key (SPKI DER, base64) verify trusts checkpoints from, where the signing
+    // key is not at hand (a verifier's machine). Default: the signing key's.
+    public_key: z.string().min(1).optional(),
     // Log files are windows of recorded time; a multiple of 60 s (the log index is per minute).
     log_file_window_seconds: z.coerce
       .number()

@@ -1,6 +1,7 @@
 // Recomputes a workspace's chain record by record, in seq order, and names the first record that
 // does not match. Pure: the database verifier and the offline file verifier both feed it rows.
 import { GENESIS_HASH, recordHash, sha256hex, type StreamedRecord } from './compliance.js';
+import type { RemovalCoverage } from './compliance-removals.js';
 
 export type ChainProblemReason =
   | 'missing_records' // a gap in seq: records were deleted
@@ -10,7 +11,12 @@ export type ChainProblemReason =
   | 'hash_mismatch' // the record's fields or stored hash were changed
   | 'broken_link' // prev_hash is not the previous record's hash (reordered or previous altered)
   | 'head_mismatch' // the chain head does not match the last record (tail records deleted)
-  | 'checkpoint_mismatch'; // a signed checkpoint names a hash the chain no longer has
+  | 'records_beyond_head' // records stored past the chain head (appended without moving it)
+  | 'invalid_removal' // a retention removal record that states no removal its rule allowed
+  | 'log_index_mismatch' // the log-file index does not describe the records (log files would miss some)
+  | 'checkpoint_mismatch' // a signed checkpoint names a hash the chain no longer has
+  | 'checkpoint_untrusted' // a checkpoint not signed by the trusted key
+  | 'checkpoint_missing'; // a checkpoint the next one names is gone
 
 export interface ChainProblem {
   seq: number;
@@ -23,6 +29,8 @@ export interface VerifierOptions {
   // Per event type, the newest retention cutoff (event time, ms) ever applied: content of records
   // older than it may be absent.
   purgeCutoffs?: Map<string, number>;
+  // The chained retention removals (core/compliance-removals.ts); when given, purgeCutoffs is not used.
+  removals?: RemovalCoverage;
   // Start inside the chain (a checkpoint, an export or a verification range that does not begin
   // at seq 1). hash null: take the first record's prev_hash on trust (its predecessor is missing,
   // which the range before reports).
@@ -44,6 +52,7 @@ export class ChainVerifier {
   private lastSeq: number;
   private lastHash: string | null;
   private readonly cutoffs: Map<string, number>;
+  private readonly removals: RemovalCoverage | undefined;
   records = 0;
   purged = 0; // records whose content a retention run removed
   problems = 0;
@@ -53,6 +62,7 @@ export class ChainVerifier {
     this.lastSeq = opts.start?.seq ?? 0;
     this.lastHash = opts.start ? opts.start.hash : GENESIS_HASH;
     this.cutoffs = opts.purgeCutoffs ?? new Map();
+    this.removals = opts.removals;
   }
 
   get head(): { seq: number; hash: string } {
@@ -81,8 +91,8 @@ export class ChainVerifier {
         if (sha256hex(r.content) !== r.content_sha256) problem = this.report({ seq: r.seq, id: r.id, reason: 'content_altered', detail: 'content does not match content_sha256' });
       } else {
         const cutoff = this.cutoffs.get(r.event_type);
-        if (cutoff !== undefined && r.ts < cutoff) this.purged++;
-        else problem = this.report({ seq: r.seq, id: r.id, reason: 'content_removed_outside_retention', detail: `content is missing and no retention run for ${r.event_type} covers ${new Date(r.ts).toISOString()}` });
+        if (this.removals ? this.removals.covers(r.event_type, r.seq, r.ts) : cutoff !== undefined && r.ts < cutoff) this.purged++;
+        else problem = this.report({ seq: r.seq, id: r.id, reason: 'content_removed_outside_retention', detail: `content is missing and no retention removal of ${r.event_type} recorded after it covers ${new Date(r.ts).toISOString()}` });
       }
     }
     if (!problem && recordHash(r.prev_hash, r) !== r.hash) problem = this.report({ seq: r.seq, id: r.id, reason: 'hash_mismatch', detail: 'the record does not hash to its stored hash (a field or the hash was changed)' });

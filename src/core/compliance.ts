@@ -354,9 +354,12 @@ export interface Checkpoint {
   signed_at: string;
   key_id: string;
   public_key: string; // SPKI DER, base64
+  // The seq of the checkpoint this key stored before (0: none), so that a deleted one is noticed.
+  // Absent in checkpoints signed before it existed.
+  prev_seq?: number;
   signature: string; // base64
 }
 
 export function checkpointPayload(c: Omit<Checkpoint, 'signature'>): string {
-  return canonicalJson({ format: c.format, workspace_id: c.workspace_id, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: c.signed_at, key_id: c.key_id, public_key: c.public_key });
+  return canonicalJson({ format: c.format, workspace_id: c.workspace_id, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: c.signed_at, key_id: c.key_id, public_key: c.public_key, ...(c.prev_seq === undefined ? {} : { prev_seq: c.prev_seq }) });
 }

@@ -70,6 +70,13 @@ export interface CompliancePurgeTable {
   purged: number;
 }
 
+// Where the chained retention removals are (migration 0010): read by verify, checked against the chain.
+export interface ComplianceRemovalTable {
+  workspace_id: string;
+  seq: number; // the "retention.removed" AUDIT_LOG record
+  event_type: string; // the type whose content it removed
+}
+
 export interface ComplianceCheckpointTable {
   workspace_id: string;
   seq: number;
@@ -90,6 +97,7 @@ export interface ComplianceSinkCursorTable {
   sink: string;
   workspace_id: string;
   seq: number; // last record delivered (or skipped by the sink's event-type filter)
+  checkpoint_seq: number; // seq of the last signed checkpoint delivered (migration 0010)
   delivered: number;
   dead_letters: number;
   last_error: string | null;
@@ -115,6 +123,7 @@ export interface ComplianceTables {
   compliance_log_index: ComplianceLogIndexTable;
   compliance_holds: ComplianceHoldTable;
   compliance_purges: CompliancePurgeTable;
+  compliance_removals: ComplianceRemovalTable;
   compliance_checkpoints: ComplianceCheckpointTable;
   compliance_once: ComplianceOnceTable;
   compliance_sink_cursors: ComplianceSinkCursorTable;

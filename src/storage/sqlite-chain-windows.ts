@@ -5,7 +5,7 @@
 // to start beside the main thread, most of a 200,000-record verify.
 import { setImmediate } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
-import { CHAIN_FORMAT, sha256hex } from '../core/compliance.js';
+import { CHAIN_FORMAT, EVENT_TYPES, sha256hex } from '../core/compliance.js';
 import type { WindowSummary, WindowVerifier } from './repositories/compliance-verify.repository.js';
 
 // Every row of a statement as arrays of its columns (sqlite-rows.ts ArrayReader.all, or a
@@ -18,17 +18,18 @@ export type RowsOf = (text: string, params: unknown[]) => unknown[][] | Promise<
 // text that is not UTF-8) the hash does not come out equal, and a BLOB makes json_array fail: the
 // window is then not intact and the record path decides.
 // The workspace is the caller's, as the record path has it. covered: the record is older than its
-// type's retention cutoff (its content may be gone).
+// type's retention cutoff for the window (its content may be gone); a type without one: null, never covered.
 const SQLITE_PAGE = 1000; // records per read, as scanRecords reads them (young-generation garbage)
 const sqliteContent = 'select seq, content from compliance_content where workspace_id = ? and seq > ? and seq <= ? order by seq';
 
-export function sqliteWindowVerifier(all: RowsOf, cutoffs: Map<string, number>): WindowVerifier {
-  const types = [...cutoffs];
-  const covered = types.length ? `case event_type ${types.map(() => 'when ? then ts < ?').join(' ')} else 0 end` : '0';
-  const chain = `select seq, prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id, content_sha256), hash, prev_hash, content_sha256, ${covered} from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
-  const typeParams = types.flatMap(([type, ms]) => [type, ms]);
+const covered = `case event_type ${EVENT_TYPES.map((t) => `when '${t}' then ts < ?`).join(' ')} else 0 end`;
+const chain = `select seq, prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id, content_sha256), hash, prev_hash, content_sha256, ${covered} from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
+
+export function sqliteWindowVerifier(all: RowsOf): WindowVerifier {
   return {
-    async summarize(workspaceId, afterSeq, untilSeq, seqs) {
+    async summarize(workspaceId, afterSeq, untilSeq, seqs, cutoffs) {
+      const byType = new Map(cutoffs);
+      const typeParams = EVENT_TYPES.map((t) => byType.get(t) ?? null);
       const w: WindowSummary = { records: 0, first: null, last: null, intact: true, removed: 0, firstPrevHash: null, lastHash: null, hashes: new Map() };
       const wanted = new Set(seqs);
       for (let after = afterSeq; after < untilSeq && w.intact; after += SQLITE_PAGE) {
@@ -75,7 +76,7 @@ export function sqliteWindowVerifier(all: RowsOf, cutoffs: Map<string, number>):
 
 // A read-only connection of its own to the file, for a helper thread. mmap as preferMappedReads
 // sets it for verify's own connection.
-export function openSqliteWindows(file: string): { verifier(cutoffs: Map<string, number>): WindowVerifier; close(): void } {
+export function openSqliteWindows(file: string): { verifier: WindowVerifier; close(): void } {
   const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
   sqlite.pragma('mmap_size = 1073741824');
   const statements = new Map<string, SQLite.Statement>();
@@ -84,5 +85,5 @@ export function openSqliteWindows(file: string): { verifier(cutoffs: Map<string,
     if (!st) statements.set(text, (st = sqlite.prepare(text).raw(true)));
     return st.all(...params) as unknown[][];
   };
-  return { verifier: (cutoffs) => sqliteWindowVerifier(all, cutoffs), close: () => sqlite.close() };
+  return { verifier: sqliteWindowVerifier(all), close: () => sqlite.close() };
 }

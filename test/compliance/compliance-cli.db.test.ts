@@ -88,6 +88,26 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('verify --file --checkpoint enforces --public-key: an export with a checkpoint its rewriter signed exits 5', async () => {
+      const gen = async () => JSON.parse((await runCli(['compliance', 'keygen', '--json'], dir)).stdout);
+      const ours = await gen();
+      const theirs = await gen();
+      const file = path.join(dir, 'rewritten.jsonl');
+      await json('export', '--out', file);
+      const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+      const last = JSON.parse(lines[lines.length - 1]);
+      // The rewriter signs the export's last record with a key of their own.
+      const { loadSigningKey, signCheckpoint } = await import('../../src/services/compliance/checkpoint.service.js');
+      const cp = signCheckpoint({ workspace_id: last.workspace_id, seq: last.seq, hash: last.hash, recorded_at: last.recorded_at }, loadSigningKey({ signing_key: theirs.private_key_pem })!);
+      const cpFile = path.join(dir, 'their-cp.json');
+      fs.writeFileSync(cpFile, JSON.stringify(cp));
+      const refused = await cli('verify', '--file', file, '--checkpoint', cpFile, '--public-key', ours.public_key);
+      assert.equal(refused.code, 5, refused.stdout + refused.stderr);
+      assert.match(refused.stdout, /CHECKPOINT DOES NOT MATCH/);
+      const accepted = await cli('verify', '--file', file, '--checkpoint', cpFile, '--public-key', theirs.public_key);
+      assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+    });
+
     it('signs a checkpoint with the configured key and fails verification (exit 5) once the store is altered', async () => {
       const key = await runCli(['compliance', 'keygen', '--json'], dir);
       const { private_key_pem, public_key } = JSON.parse(key.stdout);

@@ -28,7 +28,7 @@ for (const dialect of DIALECTS) {
     after(() => s.cleanup());
 
     const summary = (ws: string, after: number, until: number, cutoffs = new Map<string, number>(), seqs: number[] = []): Promise<WindowSummary> =>
-      withWindowVerifier(s.db, cutoffs, (v) => v.summarize(ws, after, until, seqs));
+      withWindowVerifier(s.db, (v) => v.summarize(ws, after, until, seqs, [...cutoffs]));
 
     async function awkwardChain(): Promise<string> {
       const ws = fresh();

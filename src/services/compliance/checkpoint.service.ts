@@ -3,6 +3,7 @@
 // chain up to that record was not rewritten, even by someone able to recompute every hash.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { checkpointPayload, type Checkpoint } from '../../core/compliance.js';
 import { StewardError } from '../../core/errors.js';
 import type { DbOrTrx } from '../../storage/database.js';
@@ -38,14 +39,50 @@ export function loadSigningKey(cfg: { signing_key?: string; signing_key_file?: s
   return { keyId: keyIdOf(publicKey), privateKey, publicKey };
 }
 
+type KeyConfig = { data: string; compliance: { signing_key?: string; signing_key_file?: string; public_key?: string } };
+
+// Where `serve` keeps the key it made itself: in the data directory, never in the database (anyone
+// who can write the database could otherwise sign checkpoints of a rewritten chain).
+export const defaultKeyFile = (config: KeyConfig) => path.join(config.data, 'checkpoint-ed25519.pem');
+
+// The configured key (signing_key, or signing_key_file), else the one `serve` made before.
+export function configuredSigningKey(config: KeyConfig): SigningKey | undefined {
+  const c = config.compliance;
+  if (c.signing_key || c.signing_key_file) return loadSigningKey(c);
+  const file = defaultKeyFile(config);
+  return fs.existsSync(file) ? loadSigningKey({ signing_key_file: file }) : undefined;
+}
+
+// Signed checkpoints out of the box: `serve` makes an Ed25519 key (mode 0600, beside it the public
+// key for verifiers) on first start unless one is configured.
+export function ensureSigningKey(config: KeyConfig): SigningKey {
+  const existing = configuredSigningKey(config);
+  if (existing) return existing;
+  const file = defaultKeyFile(config);
+  const k = generateSigningKey();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.writeFileSync(file, k.privateKeyPem, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file.replace(/\.pem$/, '') + '.pub', k.publicKey + '\n', { mode: 0o644 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StewardError('not_configured', `cannot write the checkpoint signing key ${file}: ${(e as Error).message}`);
+  }
+  return loadSigningKey({ signing_key_file: file })!;
+}
+
+// The public key verify trusts: the one given, [compliance] public_key, or the signing key's.
+export function trustedPublicKey(config: KeyConfig, given?: string): string | undefined {
+  return given ?? config.compliance.public_key ?? configuredSigningKey(config)?.publicKey;
+}
+
 export function generateSigningKey(): { privateKeyPem: string; publicKey: string; keyId: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   const pub = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
   return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: pub, keyId: keyIdOf(pub) };
 }
 
-export function signCheckpoint(head: { workspace_id: string; seq: number; hash: string; recorded_at: number }, key: SigningKey, now = Date.now()): Checkpoint {
-  const unsigned = { format: 'steward.compliance.checkpoint/1' as const, workspace_id: head.workspace_id, seq: head.seq, hash: head.hash, recorded_at: head.recorded_at, signed_at: new Date(now).toISOString(), key_id: key.keyId, public_key: key.publicKey };
+export function signCheckpoint(head: { workspace_id: string; seq: number; hash: string; recorded_at: number }, key: SigningKey, now = Date.now(), prevSeq?: number): Checkpoint {
+  const unsigned = { format: 'steward.compliance.checkpoint/1' as const, workspace_id: head.workspace_id, seq: head.seq, hash: head.hash, recorded_at: head.recorded_at, signed_at: new Date(now).toISOString(), key_id: key.keyId, public_key: key.publicKey, ...(prevSeq === undefined ? {} : { prev_seq: prevSeq }) };
   const signature = crypto.sign(null, Buffer.from(checkpointPayload(unsigned)), key.privateKey).toString('base64');
   return { ...unsigned, signature };
 }
@@ -67,7 +104,9 @@ export function checkSignature(c: Checkpoint, expectedPublicKey?: string): boole
 export async function checkpointNow(db: DbOrTrx, workspaceId: string, key: SigningKey | undefined, store: boolean): Promise<Checkpoint> {
   if (!key) throw new StewardError('not_configured', 'checkpoints need an Ed25519 signing key: set [compliance] signing_key (PEM) or signing_key_file; "steward compliance keygen" makes one');
   const head = (await getHead(db, workspaceId)) ?? { workspace_id: workspaceId, seq: 0, hash: '0'.repeat(64), recorded_at: 0, max_ts: 0 };
-  const c = signCheckpoint(head, key);
+  // A stored checkpoint names the one before it, so verify notices one deleted between two.
+  const prev = store ? (await listCheckpoints(db, workspaceId, 1, undefined, key.keyId))[0] : undefined;
+  const c = signCheckpoint(head, key, Date.now(), store ? (prev?.seq ?? 0) : undefined);
   if (store && head.seq > 0) await insertCheckpoint(db, { workspace_id: workspaceId, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: Date.parse(c.signed_at), key_id: c.key_id, body: JSON.stringify(c) });
   return c;
 }

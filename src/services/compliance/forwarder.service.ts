@@ -10,7 +10,9 @@ import type { SinkConfig } from '../../config/compliance.schema.js';
 import { recordLine } from '../../core/compliance.js';
 import type { Db } from '../../storage/database.js';
 import { getHead, listChainWorkspaces, listRecords } from '../../storage/repositories/compliance-chain.repository.js';
-import { acquireSinkLease, advanceSinkCursor, insertDeadLetters, noteSinkError, releaseSinkLease } from '../../storage/repositories/compliance-sinks.repository.js';
+import { acquireSinkLease, advanceSinkCheckpoints, advanceSinkCursor, insertDeadLetters, noteSinkError, releaseSinkLease, sinkCheckpointSeq } from '../../storage/repositories/compliance-sinks.repository.js';
+import { listCheckpointsBetween } from '../../storage/repositories/compliance-integrity.repository.js';
+import type { Checkpoint } from '../../core/compliance.js';
 import type { Sink, SinkRecord } from './sinks/types.js';
 
 export interface Logger {
@@ -95,7 +97,7 @@ export class SinkForwarder {
     const cursor = await acquireSinkLease(this.db, this.sink.name, workspaceId, this.owner, Date.now(), this.leaseMs);
     if (cursor === undefined) return false;
     const head = await getHead(this.db, workspaceId);
-    if (!head || head.seq <= cursor) return false;
+    if (!head || head.seq <= cursor) return this.pumpCheckpoints(workspaceId, cursor);
     const until = Math.min(head.seq, cursor + this.cfg.batch_size);
     const rows = await listRecords(this.db, workspaceId, cursor, until);
     if (!rows.length) {
@@ -117,6 +119,26 @@ export class SinkForwarder {
       this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused records; kept as dead letters');
     }
     await advanceSinkCursor(this.db, this.sink.name, workspaceId, this.owner, lastSeq, batch.length - dead.length, dead.length, now);
+    return true;
+  }
+
+  // Signed checkpoints as events of their own (event_type STEWARD_CHECKPOINT), each once the records
+  // it seals were delivered: the sink holds every head the chain was signed at, so a chain cut from
+  // the tail with its later checkpoints deleted no longer matches what the sink holds. Every sink
+  // gets them, whatever its event-type filter. true when there was something to do.
+  private async pumpCheckpoints(workspaceId: string, deliveredSeq: number): Promise<boolean> {
+    const after = await sinkCheckpointSeq(this.db, this.sink.name, workspaceId);
+    const rows = await listCheckpointsBetween(this.db, workspaceId, after, deliveredSeq, this.cfg.batch_size);
+    if (!rows.length) return false;
+    const batch: SinkRecord[] = rows.map((row) => {
+      const cp = JSON.parse(row.body) as Checkpoint;
+      const rec = { workspace_id: workspaceId, seq: cp.seq, id: `checkpoint-${cp.key_id}-${cp.seq}`, event_type: 'STEWARD_CHECKPOINT', ts: row.signed_at, recorded_at: cp.recorded_at, user_id: null, thread_id: null, content: row.body, content_sha256: '', prev_hash: '', hash: cp.hash };
+      return { rec, line: JSON.stringify({ id: rec.id, event_type: rec.event_type, workspace_id: workspaceId, seq: cp.seq, hash: cp.hash, timestamp: cp.signed_at, checkpoint: cp }) };
+    });
+    const dead: { rec: SinkRecord; error: string }[] = [];
+    if (!(await this.deliver(batch, dead))) return false;
+    if (dead.length) this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused checkpoints');
+    await advanceSinkCheckpoints(this.db, this.sink.name, workspaceId, this.owner, rows[rows.length - 1].seq);
     return true;
   }
 

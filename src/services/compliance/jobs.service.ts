@@ -5,7 +5,7 @@ import type { Db } from '../../storage/database.js';
 import { getHead, listChainWorkspaces } from '../../storage/repositories/compliance-chain.repository.js';
 import { listWorkspaces } from '../../storage/repositories/workspaces.repository.js';
 import { SYSTEM } from '../audit.service.js';
-import { checkpointNow, loadSigningKey } from './checkpoint.service.js';
+import { checkpointNow, ensureSigningKey } from './checkpoint.service.js';
 import { SinkForwarder, type ForwarderOptions, type Logger } from './forwarder.service.js';
 import { retentionDaysOf, runRetention } from './retention.service.js';
 import { createSink } from './sinks/index.js';
@@ -34,9 +34,10 @@ export function startComplianceJobs(db: Db, config: Config, log: Logger, opts: F
     timers.push(setInterval(safe, retentionMs).unref());
   }
 
-  const key = loadSigningKey(c);
   const checkpointMs = c.checkpoint_interval_minutes * 60_000;
-  if (key && checkpointMs > 0) {
+  if (checkpointMs > 0) {
+    // On by default: without a configured key one is made in the data directory.
+    const key = ensureSigningKey(config);
     const signed = new Map<string, number>();
     const run = async () => {
       for (const ws of await listChainWorkspaces(db)) {

@@ -119,8 +119,10 @@ export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuer
 export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
   const f = parseLogFileId(fileId);
   const bounds = await seqBounds(db, workspaceId, f.eventType, f.from, f.to);
-  if (!bounds) return;
-  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, bounds.last, { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }), undefined, chunkBytes);
+  // Never past the chain head: a row stored beyond it was never appended (verify reports it).
+  const head = (await getHead(db, workspaceId))?.seq ?? 0;
+  if (!bounds || bounds.first > head) return;
+  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, Math.min(bounds.last, head), { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }), undefined, chunkBytes);
 }
 
 export async function maxEventTimeOf(db: DbOrTrx, workspaceId: string, eventType?: ComplianceEventType): Promise<{ object: 'compliance.max_event_time'; event_type: string | null; max_event_time: string | null }> {

@@ -1,15 +1,18 @@
-// Retention per event type and legal holds. A run records its cutoffs (the explanation verify
-// uses for every removed content) and its AUDIT_LOG entry before removing anything, then removes
-// content in batches, skipping whatever an active hold covers; chain rows always stay. Session-file
+// Retention per event type and legal holds. A run records its cutoffs and its AUDIT_LOG entry
+// before removing anything, then removes content in batches, skipping whatever an active hold
+// covers; each batch appends, in its own transaction, the "retention.removed" record that explains
+// it (core/compliance-removals.ts: the only explanation verify accepts); chain rows always stay. Session-file
 // content (rollout_content, outside the chain) goes with CODEX_LOG's content, under the same holds.
 import { setImmediate } from 'node:timers/promises';
 import { EVENT_TYPES, type ComplianceEventType } from '../../core/compliance.js';
 import { StewardError, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { DAY_MS } from '../../core/time.js';
+import { removalDraft } from '../../core/compliance-removals.js';
+import { appendRecords } from '../../storage/repositories/compliance-chain.repository.js';
 import type { Db, DbOrTrx } from '../../storage/database.js';
 import type { ComplianceHoldTable } from '../../storage/compliance.schema.js';
-import { findHold, insertHold, insertPurges, listHolds, markHoldReleased, purgeContentBatch, purgeSessionContentBatch, setPurgeCount } from '../../storage/repositories/compliance-retention.repository.js';
+import { contentToRemove, findHold, insertHold, insertPurges, insertRemoval, listHolds, markHoldReleased, purgeSessionContentBatch, removeContent, setPurgeCount } from '../../storage/repositories/compliance-retention.repository.js';
 import { findUserByEmail, findUserById } from '../../storage/repositories/users.repository.js';
 import { audit, type Actor } from '../audit.service.js';
 
@@ -138,7 +141,18 @@ export async function runRetention(db: Db, workspaceId: string, days: RetentionD
   const purged: Record<string, number> = {};
   let sessionContent = 0;
   for (const c of cutoffs) {
-    purged[c.type] = await inBatches(() => purgeContentBatch(db, workspaceId, c.type, c.cutoff, holds, BATCH));
+    purged[c.type] = await inBatches(() =>
+      // The removal and the record that explains it commit together or not at all.
+      db.transaction().execute(async (trx) => {
+        const seqs = await contentToRemove(trx, workspaceId, c.type, c.cutoff, holds, BATCH);
+        if (!seqs.length) return 0;
+        const removed = await removeContent(trx, workspaceId, seqs);
+        const draft = removalDraft({ ts: Date.now(), actor, workspaceId, runId, eventType: c.type, retentionDays: days[c.type], cutoff: c.cutoff, seqs });
+        const [rec] = await appendRecords(trx, workspaceId, [draft]);
+        await insertRemoval(trx, { workspace_id: workspaceId, seq: rec.seq, event_type: c.type });
+        return removed;
+      }),
+    );
     await setPurgeCount(db, runId, workspaceId, c.type, purged[c.type]);
     if (c.type === 'CODEX_LOG') sessionContent = await inBatches(() => purgeSessionContentBatch(db, workspaceId, c.cutoff, holds, BATCH));
   }

@@ -3,6 +3,7 @@
 import { recordLine } from '../../core/compliance.js';
 import { validationError } from '../../core/errors.js';
 import type { DbOrTrx } from '../../storage/database.js';
+import { getHead } from '../../storage/repositories/compliance-chain.repository.js';
 import { searchRecords, type SearchFilter } from '../../storage/repositories/compliance-search.repository.js';
 import { findUserByEmail } from '../../storage/repositories/users.repository.js';
 import { encodeCursor, parseTime } from '../analytics/params.js';
@@ -66,6 +67,8 @@ export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery
   const userId = q.user === undefined ? undefined : q.user.includes('@') ? (await findUserByEmail(db, workspaceId, q.user))?.id : q.user;
   if (q.user !== undefined && userId === undefined) return EMPTY;
   filter.userId = userId;
+  // Only records the chain head covers: a row stored past it was never appended (verify reports it).
+  filter.untilSeq = (await getHead(db, workspaceId))?.seq ?? 0;
   const rows = await searchRecords(db, workspaceId, filter, q.limit + 1);
   const page = rows.slice(0, q.limit);
   const hasMore = rows.length > q.limit;

@@ -5,19 +5,16 @@
 // found intact record by record.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteWindows } from '../../storage/sqlite-chain-windows.js';
-import type { WindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
 
 export interface WindowJob {
   workspaceId: string;
   afterSeq: number;
   untilSeq: number;
   seqs: number[];
-  cutoffs: [string, number][];
+  cutoffs: [string, number][]; // per event type, the retention cutoff that covers this window's records
 }
 
 const windows = openSqliteWindows((workerData as { file: string }).file);
-let cutoffsKey = '';
-let verifier: WindowVerifier | undefined;
 // Windows are asked for ahead of need (the next one while the last is looked at): answered one
 // after the other, in the order asked.
 let queue: Promise<void> = Promise.resolve();
@@ -29,12 +26,7 @@ parentPort!.on('message', (job: (WindowJob & { id: number }) | null) => {
       return;
     }
     try {
-      const key = JSON.stringify(job.cutoffs);
-      if (!verifier || key !== cutoffsKey) {
-        cutoffsKey = key;
-        verifier = windows.verifier(new Map(job.cutoffs));
-      }
-      parentPort!.postMessage({ id: job.id, summary: await verifier.summarize(job.workspaceId, job.afterSeq, job.untilSeq, job.seqs) });
+      parentPort!.postMessage({ id: job.id, summary: await windows.verifier.summarize(job.workspaceId, job.afterSeq, job.untilSeq, job.seqs, job.cutoffs) });
     } catch (e) {
       parentPort!.postMessage({ id: job.id, error: (e as Error).message });
     }

@@ -6,15 +6,17 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { siblingModule, startModuleWorker } from '../module-worker.js';
 import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
-import { GENESIS_HASH, parseRecordLine, type Checkpoint } from '../../core/compliance.js';
+import { GENESIS_HASH, parseRecordLine, sha256hex, type Checkpoint } from '../../core/compliance.js';
 import type { DbOrTrx, Store } from '../../storage/database.js';
 import { findRecordsBySeq, getHead } from '../../storage/repositories/compliance-chain.repository.js';
 import { scanRecords } from '../../storage/repositories/compliance-scan.repository.js';
-import { purgeCutoffs } from '../../storage/repositories/compliance-integrity.repository.js';
+import { listRemovalSeqs } from '../../storage/repositories/compliance-retention.repository.js';
+import { maxStoredSeq } from '../../storage/repositories/compliance-integrity.repository.js';
+import { parseRemoval, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
 import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary, type WindowVerifier } from '../../storage/repositories/compliance-verify.repository.js';
 import type { WindowJob } from './verify-windows.worker.js';
 import { preferMappedReads } from '../../storage/dialect.js';
-import { checkSignature, storedCheckpoints } from './checkpoint.service.js';
+import { checkSignature, keyIdOf, storedCheckpoints } from './checkpoint.service.js';
 
 export interface VerifyReport {
   object: 'compliance.verification';
@@ -26,6 +28,9 @@ export interface VerifyReport {
   first_bad: ChainProblem | null;
   problems: number;
   checkpoints_checked: number;
+  // The newest checkpoint signed by the trusted key: an outside witness compares it with the ones
+  // it was sent (a truncated chain whose later checkpoints were deleted shows an older one here).
+  newest_checkpoint: { seq: number; hash: string; signed_at: string; key_id: string } | null;
   duration_ms: number;
 }
 
@@ -35,7 +40,7 @@ export interface RangeJob {
   afterSeq: number;
   untilSeq: number;
   anchorHash: string | null; // stored hash of record afterSeq (null: missing)
-  cutoffs: [string, number][];
+  removals: Removal[]; // the chained retention removals that explain missing content
   checkpoints: [number, string][]; // seq -> hash a valid signed checkpoint names
 }
 
@@ -56,8 +61,8 @@ export interface RangeResult {
 // connection, where the database allows (compliance-verify.repository.ts).
 export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVerifier): Promise<RangeResult> {
   await preferMappedReads(db);
-  const cutoffs = new Map(job.cutoffs);
-  const verifier = new ChainVerifier({ purgeCutoffs: cutoffs, start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
+  const coverage = new RemovalCoverage(job.removals);
+  const verifier = new ChainVerifier({ removals: coverage, start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
   const expect = new Map(job.checkpoints);
   let checked = 0;
   // Record by record in this process: reads every record with its content.
@@ -87,7 +92,8 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVe
     }
     const ask = (i: number) => {
       if (i >= bounds.length) return null;
-      const p = v.summarize(job.workspaceId, ...bounds[i]);
+      const [after, until, seqs] = bounds[i];
+      const p = v.summarize(job.workspaceId, after, until, seqs, coverage.cutoffsAfter(until));
       p.catch(() => {}); // awaited below; not an unhandled rejection if this range fails first
       return p;
     };
@@ -105,7 +111,7 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVe
     }
   };
   if (windows) await wholeWindows(windows);
-  else if (summarizesWindows(db)) await withWindowVerifier(db, cutoffs, wholeWindows);
+  else if (summarizesWindows(db)) await withWindowVerifier(db, wholeWindows);
   else await push(job.afterSeq, job.untilSeq);
   verifier.checkEnd(job.untilSeq);
   for (const [seq, hash] of expect) {
@@ -136,8 +142,8 @@ function windowsWorker(file: string) {
   w.on('error', fail);
   w.on('exit', () => fail(new Error('the verify helper thread stopped')));
   return {
-    verifier: (cutoffs: [string, number][]): WindowVerifier => ({
-      summarize: (workspaceId, afterSeq, untilSeq, seqs) =>
+    verifier: (): WindowVerifier => ({
+      summarize: (workspaceId, afterSeq, untilSeq, seqs, cutoffs) =>
         new Promise<WindowSummary>((resolve, reject) => {
           const id = ++ids;
           pending.set(id, { resolve, reject });
@@ -171,7 +177,7 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number): Promis
     try {
       while (next < jobs.length) {
         const i = next++;
-        results[i] = await verifyRange(db, jobs[i], w.verifier(jobs[i].cutoffs));
+        results[i] = await verifyRange(db, jobs[i], w.verifier());
       }
     } finally {
       w.close();
@@ -183,6 +189,9 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number): Promis
 
 export interface VerifyOptions {
   checkpoints?: Checkpoint[]; // handed in by a third party (stored ones are always checked)
+  // The public key (SPKI DER, base64) checkpoints must be signed with: stored checkpoints signed
+  // by any other key are reported (anyone who can write the database can sign with a key of their
+  // own). Without one, no checkpoint is trusted, and stored ones are reported as such.
   publicKey?: string;
   // Large chains are split into ranges checked concurrently: on PostgreSQL by this thread on one
   // connection each, on SQLite by this thread with helper threads (each with its own connection);
@@ -196,15 +205,34 @@ export interface VerifyOptions {
 export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = performance.now();
   const head = await getHead(db, workspaceId);
-  const cutoffs = [...(await purgeCutoffs(db, workspaceId))];
   const bad: ChainProblem[] = [];
   const note = (p: ChainProblem) => bad.push(p);
-  // Checkpoints signed earlier (stored, or handed in) must still match the chain.
+  // Removals are explained only by chained "retention.removed" records; compliance_removals says
+  // where they are, and each is read back from the chain and checked here (the chain walk checks
+  // its hash).
+  const removals: Removal[] = [];
+  const removalSeqs = (await listRemovalSeqs(db, workspaceId)).filter((s) => !head || s <= head.seq);
+  for (const r of await findRecordsBySeq(db, workspaceId, removalSeqs)) {
+    const m = sha256hex(r.content ?? '') === r.content_sha256 ? parseRemoval(r) : `the retention removal at seq ${r.seq} does not match its content hash`;
+    if (typeof m === 'string') note({ seq: r.seq, id: r.id, reason: 'invalid_removal', detail: m });
+    else removals.push(m);
+  }
+  // Checkpoints signed earlier (stored, or handed in) must still match the chain, and be signed
+  // with the trusted key.
   const checkpoints: [number, string][] = [];
-  for (const c of [...(opts.checkpoints ?? []), ...(await storedCheckpoints(db, workspaceId, 1000))]) {
+  const stored = await storedCheckpoints(db, workspaceId, 1000);
+  // Each stored checkpoint names the one its key stored before: one deleted in between is missing.
+  const trustedSeqs = new Set(stored.filter((c) => c.public_key === opts.publicKey && checkSignature(c, opts.publicKey)).map((c) => c.seq));
+  for (const c of stored) {
+    if (!trustedSeqs.has(c.seq) || !c.prev_seq || trustedSeqs.has(c.prev_seq) || (stored.length >= 1000 && c.prev_seq < Math.min(...trustedSeqs))) continue;
+    note({ seq: c.prev_seq, id: null, reason: 'checkpoint_missing', detail: `the checkpoint for seq ${c.seq} follows one for seq ${c.prev_seq}, which is no longer stored` });
+  }
+  for (const c of [...(opts.checkpoints ?? []), ...stored]) {
     if (c.workspace_id !== workspaceId) continue;
-    if (checkSignature(c, opts.publicKey)) checkpoints.push([c.seq, c.hash]);
-    else note({ seq: c.seq, id: null, reason: 'checkpoint_mismatch', detail: `the checkpoint for seq ${c.seq} does not carry a valid signature${opts.publicKey ? ' by the expected key' : ''}` });
+    if (!opts.publicKey) note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail: `the checkpoint for seq ${c.seq} cannot be checked: no trusted public key is configured ([compliance] public_key, the signing key, or --public-key)` });
+    else if (c.public_key !== opts.publicKey) note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail: `the checkpoint for seq ${c.seq} is signed by key ${c.key_id}, not the trusted key ${keyIdOf(opts.publicKey)}` });
+    else if (checkSignature(c, opts.publicKey)) checkpoints.push([c.seq, c.hash]);
+    else note({ seq: c.seq, id: null, reason: 'checkpoint_mismatch', detail: `the checkpoint for seq ${c.seq} does not carry a valid signature by the trusted key` });
   }
   const results: RangeResult[] = [];
   const total = head?.seq ?? 0;
@@ -220,7 +248,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
       afterSeq: from,
       untilSeq: bounds[i + 1],
       anchorHash: anchors.get(from) ?? null,
-      cutoffs,
+      removals,
       checkpoints: checkpoints.filter(([seq]) => seq > from && seq <= bounds[i + 1]),
     }));
     results.push(...(await runRanges(db, jobs, threads)));
@@ -228,7 +256,16 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     const last = results[results.length - 1];
     if (head.seq !== last.lastSeq || head.hash !== last.lastHash) note({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}` });
   }
+  // Nothing may be stored past the head: records appended there without moving it would be served
+  // by reads that do not stop at the head. A concurrent append may have committed since the head
+  // was read: look at the head again before calling them beyond it.
+  const beyond = await maxStoredSeq(db, workspaceId);
+  if (beyond > total) {
+    const now = (await getHead(db, workspaceId))?.seq ?? 0;
+    if (beyond > now) note({ seq: now + 1, id: null, reason: 'records_beyond_head', detail: `records or content are stored up to seq ${beyond}, past the chain head at seq ${now}` });
+  }
   for (const [seq] of checkpoints.filter(([seq]) => seq > total)) note({ seq, id: null, reason: 'checkpoint_mismatch', detail: `a checkpoint names seq ${seq}, beyond the chain head (records cut from the tail)` });
+  const newest = stored.filter((c) => trustedSeqs.has(c.seq)).sort((a, b) => b.seq - a.seq)[0];
   const sum = (k: 'records' | 'purged' | 'problems' | 'checkpointsChecked') => results.reduce((a, r) => a + r[k], 0);
   const problems = sum('problems') + bad.length - results.filter((r) => r.firstProblem).length;
   bad.sort((a, b) => a.seq - b.seq);
@@ -242,6 +279,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     first_bad: bad[0] ?? null,
     problems,
     checkpoints_checked: sum('checkpointsChecked'),
+    newest_checkpoint: newest ? { seq: newest.seq, hash: newest.hash, signed_at: newest.signed_at, key_id: newest.key_id } : null,
     duration_ms: Math.round(performance.now() - t0),
   };
 }
@@ -249,12 +287,14 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
 // Offline: an export (JSONL, every event type, in seq order) checked against itself and, given a
 // signed checkpoint, against that. Content removed by retention cannot be told apart from other
 // removal here; it is counted, not failed.
-export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
+// publicKey: the key the checkpoint must be signed with (a rewritten export can come with a
+// checkpoint its rewriter signed with a key of their own).
+export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint, publicKey?: string): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
   const t0 = performance.now();
   let verifier: ChainVerifier | undefined;
   let ws: string | null = null;
   let checkpointOk: boolean | null = checkpoint ? false : null; // until its record is found
-  const sig = checkpoint ? checkSignature(checkpoint) : false;
+  const sig = checkpoint ? checkSignature(checkpoint, publicKey) : false;
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;

@@ -58,20 +58,39 @@ function heldBy(eb: ExpressionBuilder<any, any>, holds: readonly ComplianceHoldT
   );
 }
 
-// Removes the content of up to `limit` records of one type older than `cutoff` that no hold
-// covers; returns how many. Call until it returns less than `limit`.
-export async function purgeContentBatch(db: DbOrTrx, workspaceId: string, eventType: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number> {
-  const victims = db
+// The seqs (ascending) of up to `limit` records of one type older than `cutoff` that still have
+// content and that no hold covers. Retention removal records keep their content: they are what
+// explains every other removal.
+export async function contentToRemove(db: DbOrTrx, workspaceId: string, eventType: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number[]> {
+  const rows = await db
     .selectFrom('compliance_records as r')
     .innerJoin('compliance_content as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'))
     .select('r.seq')
     .where('r.workspace_id', '=', workspaceId)
     .where('r.event_type', '=', eventType)
     .where('r.ts', '<', cutoff)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('compliance_removals as x').select('x.seq').whereRef('x.workspace_id', '=', 'r.workspace_id').whereRef('x.seq', '=', 'r.seq'))))
     .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds, { user: 'r.user_id', ts: 'r.ts', threads: ['r.thread_id'] }))))
-    .limit(limit);
-  const r = await db.deleteFrom('compliance_content').where('workspace_id', '=', workspaceId).where('seq', 'in', victims).executeTakeFirst();
+    .orderBy('r.seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.seq));
+}
+
+export async function removeContent(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<number> {
+  if (!seqs.length) return 0;
+  const r = await db.deleteFrom('compliance_content').where('workspace_id', '=', workspaceId).where('seq', 'in', seqs).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+// Notes where a removal record is (verify reads these and checks each against the chain).
+export async function insertRemoval(db: DbOrTrx, row: { workspace_id: string; seq: number; event_type: string }): Promise<void> {
+  await db.insertInto('compliance_removals').values(row).execute();
+}
+
+export async function listRemovalSeqs(db: DbOrTrx, workspaceId: string): Promise<number[]> {
+  const rows = await db.selectFrom('compliance_removals').select('seq').where('workspace_id', '=', workspaceId).orderBy('seq').execute();
+  return rows.map((r) => Number(r.seq));
 }
 
 // Session-file content (prompts, responses, tool output, reasoning read from rollout files) lives

@@ -15,6 +15,7 @@ export interface SearchFilter {
   text?: string;
   afterSeq?: number;
   beforeSeq?: number;
+  untilSeq?: number; // the chain head: nothing past it is served
   order: 'asc' | 'desc';
 }
 
@@ -29,6 +30,7 @@ export async function searchRecords(db: DbOrTrx, workspaceId: string, f: SearchF
   if (f.to !== undefined) q = q.where('r.ts', '<', f.to);
   if (f.afterSeq !== undefined) q = q.where('r.seq', '>', f.afterSeq);
   if (f.beforeSeq !== undefined) q = q.where('r.seq', '<', f.beforeSeq);
+  if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
   if (f.text) q = q.where(sql<boolean>`lower(c.content) like ${likePattern(f.text)} escape '\\'`);
   const rows = await q.orderBy('r.seq', f.order).limit(limit).execute();
   return rows.map((r) => toRecord(r));

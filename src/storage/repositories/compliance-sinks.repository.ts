@@ -7,7 +7,7 @@ import type { ComplianceSinkCursorTable } from '../compliance.schema.js';
 export async function acquireSinkLease(db: DbOrTrx, sink: string, workspaceId: string, owner: string, now: number, leaseMs: number): Promise<number | undefined> {
   await db
     .insertInto('compliance_sink_cursors')
-    .values({ sink, workspace_id: workspaceId, seq: 0, delivered: 0, dead_letters: 0, last_error: null, last_error_at: null, lease_owner: null, lease_until: null, updated_at: now })
+    .values({ sink, workspace_id: workspaceId, seq: 0, checkpoint_seq: 0, delivered: 0, dead_letters: 0, last_error: null, last_error_at: null, lease_owner: null, lease_until: null, updated_at: now })
     .onConflict((oc) => oc.columns(['sink', 'workspace_id']).doNothing())
     .execute();
   const r = await db
@@ -47,5 +47,15 @@ export async function insertDeadLetters(db: DbOrTrx, rows: { sink: string; works
 
 export async function listSinkCursors(db: DbOrTrx, workspaceId: string): Promise<ComplianceSinkCursorTable[]> {
   const rows = await db.selectFrom('compliance_sink_cursors').selectAll().where('workspace_id', '=', workspaceId).orderBy('sink').execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq), delivered: Number(r.delivered), dead_letters: Number(r.dead_letters) }));
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), checkpoint_seq: Number(r.checkpoint_seq), delivered: Number(r.delivered), dead_letters: Number(r.dead_letters) }));
+}
+
+// The checkpoint cursor: the seq of the last signed checkpoint this sink accepted.
+export async function sinkCheckpointSeq(db: DbOrTrx, sink: string, workspaceId: string): Promise<number> {
+  const r = await db.selectFrom('compliance_sink_cursors').select('checkpoint_seq').where('sink', '=', sink).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return Number(r?.checkpoint_seq ?? 0);
+}
+
+export async function advanceSinkCheckpoints(db: DbOrTrx, sink: string, workspaceId: string, owner: string, seq: number): Promise<void> {
+  await db.updateTable('compliance_sink_cursors').set({ checkpoint_seq: seq }).where('sink', '=', sink).where('workspace_id', '=', workspaceId).where('lease_owner', '=', owner).execute();
 }

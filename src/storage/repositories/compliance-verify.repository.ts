@@ -11,7 +11,7 @@
 // down, never pass a record the client would fail (the hash still has to come out equal to the
 // stored one, and each formulation is a JSON encoding of the fields as stored).
 import { CompiledQuery, sql } from 'kysely';
-import { CHAIN_FORMAT } from '../../core/compliance.js';
+import { CHAIN_FORMAT, EVENT_TYPES } from '../../core/compliance.js';
 import { PREPARED, sqliteHandleOf, type DbOrTrx } from '../database.js';
 import { isSqlite } from '../dialect.js';
 import { sqliteWindowVerifier } from '../sqlite-chain-windows.js';
@@ -74,15 +74,16 @@ const HEADER = `prev_hash || E'\\n[${CHAIN_FORMAT},' || seq || ',' || case
   end`;
 
 export interface WindowVerifier {
-  summarize(workspaceId: string, afterSeq: number, untilSeq: number, seqs: number[]): Promise<WindowSummary>;
+  // cutoffs: per event type, the retention cutoff (event time, ms) under which a record of the
+  // window may lack its content (the removals recorded after the window: verify.service.ts).
+  summarize(workspaceId: string, afterSeq: number, untilSeq: number, seqs: number[], cutoffs: [string, number][]): Promise<WindowSummary>;
 }
 
 // Runs `fn` with a verifier on one connection of the pool, held for its duration with the planner
-// settings its statement wants. cutoffs: per event type, the newest retention cutoff (event time,
-// ms) any retention run applied.
-export async function withWindowVerifier<T>(db: DbOrTrx, cutoffs: Map<string, number>, fn: (v: WindowVerifier) => Promise<T>): Promise<T> {
+// settings its statement wants.
+export async function withWindowVerifier<T>(db: DbOrTrx, fn: (v: WindowVerifier) => Promise<T>): Promise<T> {
   const lite = arrayReader(db);
-  if (lite) return fn(sqliteWindowVerifier(lite.all, cutoffs));
+  if (lite) return fn(sqliteWindowVerifier(lite.all));
   return db.connection().execute(async (conn) => {
     // Bitmap scans off: the ranges are read in key order whatever the statistics say (see
     // compliance-scan). Records and content meet in a hash join: without statistics the planner
@@ -93,7 +94,7 @@ export async function withWindowVerifier<T>(db: DbOrTrx, cutoffs: Map<string, nu
     // a window of seqs covers.
     await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false), set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(conn);
     try {
-      return await fn(await windowVerifier(conn, cutoffs));
+      return await fn(await windowVerifier(conn));
     } finally {
       await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(conn);
     }
@@ -111,19 +112,18 @@ interface SummaryRow {
   hashes: Record<string, string> | null;
 }
 
-async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promise<WindowVerifier> {
+async function windowVerifier(db: DbOrTrx): Promise<WindowVerifier> {
   const bytes = await utf8Bytes(db);
   // $1 workspace, $2 after, $3 until, $4 the workspace as JSON, $5 seqs in the window whose hashes
-  // to return, then one (event type, cutoff) pair per retention cutoff.
-  const types = [...cutoffs];
-  const cutoff = types.length ? `case r.event_type ${types.map((_, i) => `when $${6 + 2 * i} then $${7 + 2 * i}::bigint`).join(' ')} end` : 'null::bigint';
+  // to return, then the retention cutoff of each event type, in EVENT_TYPES order (null: none).
+  const cutoff = `case r.event_type ${EVENT_TYPES.map((t, i) => `when '${t}' then $${6 + i}::bigint`).join(' ')} end`;
   const range = 'workspace_id = $1 and seq > $2 and seq <= $3';
   // One pass over each table (primary-key ranges, bitmap scans off: see compliance-scan), joined on
   // seq; lag() sees the records in index order without a sort. c.sha is named once: the planner
   // writes its expression in at each mention, and with null tests on it every content was hashed two
   // or three times (200,000 records on one connection: 1.7 s against 1.2). The record hash is
-  // compared as text, as the client does. A prepared statement (its text depends only on how many
-  // cutoffs there are), parsed once per connection and planned per window (custom plans, above).
+  // compared as text, as the client does. A prepared statement (one text: a cutoff
+  // parameter per event type, null where none), parsed once per connection and planned per window.
   const text = `${PREPARED}with r as (
       select seq, event_type, ts, prev_hash, content_sha256,
         lag(hash) over (order by seq) as before_hash,
@@ -142,9 +142,10 @@ async function windowVerifier(db: DbOrTrx, cutoffs: Map<string, number>): Promis
       (select hash from compliance_records where ${range} order by seq desc limit 1) as last_hash,
       (select json_object_agg(seq, hash) from compliance_records where workspace_id = $1 and seq = any($5::bigint[])) as hashes
     from r left join c on c.seq = r.seq`;
-  const typeParams = types.flatMap(([type, ms]) => [type, Math.floor(ms)]);
   return {
-    async summarize(workspaceId, afterSeq, untilSeq, seqs) {
+    async summarize(workspaceId, afterSeq, untilSeq, seqs, cutoffs) {
+      const byType = new Map(cutoffs);
+      const typeParams = EVENT_TYPES.map((t) => (byType.has(t) ? Math.floor(byType.get(t)!) : null));
       const params = [workspaceId, Math.floor(afterSeq), Math.floor(untilSeq), JSON.stringify(workspaceId), `{${seqs.map((s) => Math.floor(s)).join(',')}}`, ...typeParams];
       const { rows } = await db.executeQuery<SummaryRow>(CompiledQuery.raw(text, params));
       const w = rows[0];
