@@ -1,5 +1,5 @@
 // OTLP ingest throughput: Codex-shaped payloads over real loopback HTTP into SQLite and PostgreSQL.
-// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off] [--random-ids]
+// Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off] [--random-ids] [--synchronous normal|full]
 // (--random-ids: conversation ids with random time bits instead of Codex's UUIDv7: the indexes' worst case.)
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,8 @@ import type { DialectName } from '../src/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' }, 'writer-thread': { type: 'string', default: 'on' }, 'random-ids': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '1000' }, 'sessions-per-request': { type: 'string', default: '10' }, format: { type: 'string', default: 'protobuf' }, dialect: { type: 'string' }, concurrency: { type: 'string', default: '4' }, 'writer-thread': { type: 'string', default: 'on' }, 'random-ids': { type: 'boolean', default: false }, synchronous: { type: 'string', default: 'normal' } } });
+if (values.synchronous !== 'normal' && values.synchronous !== 'full') throw new Error('--synchronous must be normal or full (SQLite; config sqlite_synchronous)');
 const REQUESTS = Number(values.requests);
 const SPR = Number(values['sessions-per-request']);
 const format = values.format as 'json' | 'protobuf';
@@ -25,7 +26,7 @@ const bodies = buildBodies(REQUESTS, SPR, 7, format, values['random-ids']);
 const mb = bodies.reduce((s, b) => s + b.length, 0) / 1e6;
 
 for (const dialect of dialects) {
-  const store = await benchStore(dialect, 'ingest');
+  const store = await benchStore(dialect, 'ingest', true, { synchronous: values.synchronous });
   const boot = await ensureBootstrapped(store.db);
   const keys: string[] = [];
   for (let u = 0; u < 20; u++) {

@@ -8,13 +8,13 @@ import { migrateToLatest } from '../../src/storage/migrate.js';
 export const PG_URL = process.env.STEWARD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'out');
 
-export async function benchStore(dialect: DialectName, name: string, fresh = true): Promise<Store & { reused: boolean }> {
+export async function benchStore(dialect: DialectName, name: string, fresh = true, sqlite: { synchronous?: 'normal' | 'full' } = {}): Promise<Store & { reused: boolean }> {
   if (dialect === 'sqlite') {
     const file = path.join(OUT, `${name}.db`);
     fs.mkdirSync(OUT, { recursive: true });
     const exists = fs.existsSync(file);
     if (fresh) for (const f of [file, file + '-wal', file + '-shm']) fs.rmSync(f, { force: true });
-    const store = openStore({ sqliteFile: file });
+    const store = openStore({ sqliteFile: file, sqliteSynchronous: sqlite.synchronous });
     await migrateToLatest(store.db);
     return { ...store, reused: exists && !fresh };
   }

@@ -28,7 +28,7 @@ export function configFrom(flags: StoreFlags, extra: Record<string, unknown> = {
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
-  const store = openStore({ databaseUrl: config.database_url, dataDir: config.data });
+  const store = openStore({ databaseUrl: config.database_url, dataDir: config.data, sqliteSynchronous: config.sqlite_synchronous });
   try {
     await migrateToLatest(store.db);
   } catch (e) {

@@ -20,6 +20,9 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
+    // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
+    sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     public_url: z.string().url().optional(),
     analytics: z

@@ -23,6 +23,9 @@ export interface StoreOptions {
   // SQLite: pages of WAL after which a commit checkpoints (default 10000; 0 = never, another
   // connection checkpoints: see services/ingest-writer.thread.ts).
   walAutocheckpoint?: number;
+  // SQLite: NORMAL (default) keeps acknowledged commits through a process kill, FULL also through a
+  // power loss, at a cost per commit (config sqlite_synchronous, decisions/0013).
+  sqliteSynchronous?: 'normal' | 'full';
 }
 
 export interface Store {
@@ -75,7 +78,7 @@ export function openStore(opts: StoreOptions): Store {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${opts.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   // Admin commands run against the same file while `serve` writes: wait rather than fail.
   sqlite.pragma('busy_timeout = 5000');
   // Rollup upserts touch many B-tree pages per batch; the 2 MiB default cache made SQLite re-read them.
