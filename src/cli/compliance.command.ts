@@ -27,7 +27,8 @@ const readCheckpoint = (file: string): Checkpoint => JSON.parse(fs.readFileSync(
 
 function verifyText(r: { ok: boolean; records: number; content_removed_by_retention: number; first_bad: { seq: number; id: string | null; reason: string; detail: string } | null; problems: number }): string {
   if (r.ok) return `OK: ${r.records} records verified (${r.content_removed_by_retention} with content removed by retention)`;
-  const b = r.first_bad!;
+  const b = r.first_bad;
+  if (!b) return `FAILED: ${r.records} records verified, but the checkpoint does not match them or is not signed by the trusted key`;
   return `FAILED: ${r.problems} problem(s) in ${r.records} records; first bad record: seq ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.reason}: ${b.detail}`;
 }
 
