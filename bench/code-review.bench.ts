@@ -8,12 +8,12 @@ import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/schema.js';
 import { commentKey, reviewKey, type CodeReviewFact, type Priority } from '../src/core/code-review.js';
 import { DAY_MS, dayOf } from '../src/core/time.js';
-import { buildApp } from '../src/server/app.js';
-import { applyCodeReviewFacts } from '../src/services/code-review-ingest.service.js';
-import { codeReviewEnv } from '../src/services/github-webhook.service.js';
-import { createKey } from '../src/services/keys.service.js';
-import { ensureBootstrapped } from '../src/services/workspaces.service.js';
-import type { DialectName, Store } from '../src/storage/database.js';
+import { buildApp } from '../src/app/app.js';
+import { applyCodeReviewFacts } from '../src/code-review/ingest.service.js';
+import { codeReviewEnv } from '../src/code-review/github/github-webhook.service.js';
+import { createKey } from '../src/access/keys.service.js';
+import { ensureBootstrapped } from '../src/access/workspaces.service.js';
+import type { DialectName, Store } from '../src/platform/storage/database.js';
 import { prng, stats } from './support/prng.js';
 import { benchStore } from './support/stores.js';
 

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { ingestOtlpLogs } from '../src/services/otlp-ingest.service.js';
-import { addUser } from '../src/services/users.service.js';
-import { ensureBootstrapped } from '../src/services/workspaces.service.js';
-import type { DialectName } from '../src/storage/database.js';
+import { ingestOtlpLogs } from '../src/ingest/otlp/otlp-ingest.service.js';
+import { addUser } from '../src/access/users.service.js';
+import { ensureBootstrapped } from '../src/access/workspaces.service.js';
+import type { DialectName } from '../src/platform/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 

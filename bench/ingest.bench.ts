@@ -4,12 +4,12 @@
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
-import { buildApp } from '../src/server/app.js';
-import { startIngestWriterThread } from '../src/services/ingest-writer.thread.js';
-import { createKey } from '../src/services/keys.service.js';
-import { addUser } from '../src/services/users.service.js';
-import { ensureBootstrapped } from '../src/services/workspaces.service.js';
-import type { DialectName } from '../src/storage/database.js';
+import { buildApp } from '../src/app/app.js';
+import { startIngestWriterThread } from '../src/ingest/writer/ingest-writer.thread.js';
+import { createKey } from '../src/access/keys.service.js';
+import { addUser } from '../src/access/users.service.js';
+import { ensureBootstrapped } from '../src/access/workspaces.service.js';
+import type { DialectName } from '../src/platform/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 

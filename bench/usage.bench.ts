@@ -6,9 +6,9 @@
 // Run: node --import tsx bench/usage.bench.ts [--turns N] [--dialect sqlite|postgres] [--reuse]
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/schema.js';
-import { buildApp } from '../src/server/app.js';
-import { createKey } from '../src/services/keys.service.js';
-import type { DialectName } from '../src/storage/database.js';
+import { buildApp } from '../src/app/app.js';
+import { createKey } from '../src/access/keys.service.js';
+import type { DialectName } from '../src/platform/storage/database.js';
 import { benchStore } from './support/stores.js';
 import { generateUsage } from './support/usage-generator.js';
 import { stats } from './support/prng.js';

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { ingestOtlpLogs } from '../src/services/otlp-ingest.service.js';
-import { addUser } from '../src/services/users.service.js';
-import { ensureBootstrapped } from '../src/services/workspaces.service.js';
-import { openStore } from '../src/storage/database.js';
-import { migrateToLatest } from '../src/storage/migrate.js';
+import { ingestOtlpLogs } from '../src/ingest/otlp/otlp-ingest.service.js';
+import { addUser } from '../src/access/users.service.js';
+import { ensureBootstrapped } from '../src/access/workspaces.service.js';
+import { openStore } from '../src/platform/storage/database.js';
+import { migrateToLatest } from '../src/migrations/migrate.js';
 import { buildBodies } from './support/otlp-payloads.js';
 import { OUT } from './support/stores.js';
 

@@ -10,7 +10,7 @@ import { it } from 'node:test';
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const ORDER = ['core', 'config', 'sources', 'pipeline', 'storage', 'services', 'server', 'cli'];
 // The CLI may start the server (serve builds the app factory), nothing more of it.
-const CLI_MAY_IMPORT_FROM_SERVER = new Set(['server/app.ts']);
+const CLI_MAY_IMPORT_FROM_SERVER = new Set(['app/app.ts']);
 // Only storage/ may open database drivers; only config/ reads the environment and steward.toml.
 const DRIVER = /from ['"](better-sqlite3|pg|pg-copy-streams)['"]/;
 

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { openStore, type DialectName, type Store } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import { openStore, type DialectName, type Store } from '../../src/platform/storage/database.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
 
 export const PG_URL = process.env.STEWARD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'out');

@@ -7,11 +7,11 @@ import { sql } from 'kysely';
 import { priceUsage } from '../../src/core/pricing.js';
 import { dayOf, weekOfDay } from '../../src/core/time.js';
 import { newId } from '../../src/core/ids.js';
-import type { Db } from '../../src/storage/database.js';
-import { insertMany } from '../../src/storage/bulk-insert.js';
-import { rollupInserts, type CounterRow, type RollupTable } from '../../src/storage/repositories/rollups.repository.js';
-import { insertUser } from '../../src/storage/repositories/users.repository.js';
-import { insertWorkspace } from '../../src/storage/repositories/workspaces.repository.js';
+import type { Db } from '../../src/platform/storage/database.js';
+import { insertMany } from '../../src/platform/storage/bulk-insert.js';
+import { rollupInserts, type CounterRow, type RollupTable } from '../../src/ingest/rollups.repository.js';
+import { insertUser } from '../../src/platform/tenancy/users.repository.js';
+import { insertWorkspace } from '../../src/platform/tenancy/workspaces.repository.js';
 import { prng } from './prng.js';
 
 const CLIENTS = ['CODEX_CLI', 'CODEX_SERVICE_EXEC', 'CODEX_IDE_VSCODE', 'CODEX_DESKTOP_APP'];

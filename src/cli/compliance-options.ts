@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { defaultWorkspace } from '../services/workspaces.service.js';
-import type { Db } from '../storage/database.js';
+import { defaultWorkspace } from '../access/workspaces.service.js';
+import type { Db } from '../platform/storage/database.js';
 import { withStoreOptions, type StoreFlags } from './shared.js';
 
 // What the compliance commands share: the workspace option and the verify-failed exit code.

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import { localOwner, type LocalOwner } from '../services/local-user.service.js';
-import { importRollouts, type ImportSummary } from '../services/rollout-import.service.js';
-import type { Store } from '../storage/database.js';
+import { localOwner, type LocalOwner } from '../session-files/local-user.service.js';
+import { importRollouts, type ImportSummary } from '../session-files/import.service.js';
+import type { Store } from '../platform/storage/database.js';
 import { importProgressBar } from './progress.js';
 import { sessionEnv, withSessionOptions, type SessionFlags } from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';

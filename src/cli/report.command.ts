@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { buildReport, reportJson, type ReportKind } from '../services/report.service.js';
-import { localOwner } from '../services/local-user.service.js';
+import { buildReport, reportJson, type ReportKind } from '../session-files/report.service.js';
+import { localOwner } from '../session-files/local-user.service.js';
 import { runImport, summaryText, type ImportFlags } from './import.command.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';

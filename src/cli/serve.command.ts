@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { buildApp } from '../server/app.js';
-import { ensureBootstrapped } from '../services/workspaces.service.js';
-import { startReactionPoller } from '../services/github-reaction-poller.service.js';
-import { startComplianceJobs } from '../services/compliance/jobs.service.js';
-import { startIngestWriterThread } from '../services/ingest-writer.thread.js';
+import { buildApp } from '../app/app.js';
+import { ensureBootstrapped } from '../access/workspaces.service.js';
+import { startReactionPoller } from '../code-review/github/reaction-poller.service.js';
+import { startComplianceJobs } from '../compliance/jobs.service.js';
+import { startIngestWriterThread } from '../ingest/writer/ingest-writer.thread.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {

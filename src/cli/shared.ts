@@ -1,11 +1,11 @@
 // What every command shares: store options, config loading, and output in text or --json.
 import { Option, type Command } from 'commander';
-import type { Actor } from '../services/audit.service.js';
+import type { Actor } from '../compliance/audit.service.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { StewardError } from '../core/errors.js';
-import { openStore, type Store } from '../storage/database.js';
-import { migrateToLatest } from '../storage/migrate.js';
+import { openStore, type Store } from '../platform/storage/database.js';
+import { migrateToLatest } from '../migrations/migrate.js';
 import { clientEnv } from '../config/client.js';
 
 export interface StoreFlags {

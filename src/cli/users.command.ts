@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { addUser, changeRole } from '../services/users.service.js';
-import { defaultWorkspace } from '../services/workspaces.service.js';
-import { listUsers } from '../storage/repositories/users.repository.js';
+import { addUser, changeRole } from '../access/users.service.js';
+import { defaultWorkspace } from '../access/workspaces.service.js';
+import { listUsers } from '../platform/tenancy/users.repository.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {

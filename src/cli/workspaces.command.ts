@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listWorkspaces } from '../storage/repositories/workspaces.repository.js';
+import { listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import { print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function workspacesCommand(program: Command): void {

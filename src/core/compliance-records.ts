@@ -194,7 +194,7 @@ export interface AuthFailureFacts {
   requestedWorkspace: string | null;
   /** Set on the record of an overflow fold: more source addresses than are followed at once. */
   overflow?: boolean;
-  /** A summary of the failures folded after the recorded one (services/compliance/auth-log.service.ts). */
+  /** A summary of the failures folded after the recorded one (access/auth-log.service.ts). */
   repeated?: { count: number; otherKeys: number; from: number; to: number };
 }
 

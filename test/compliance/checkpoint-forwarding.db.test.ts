@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
-import { checkpointNow, generateSigningKey, loadSigningKey } from '../../src/services/compliance/checkpoint.service.js';
-import { startComplianceJobs } from '../../src/services/compliance/jobs.service.js';
+import { checkpointNow, generateSigningKey, loadSigningKey } from '../../src/compliance/verify/checkpoint.service.js';
+import { startComplianceJobs } from '../../src/compliance/jobs.service.js';
 import { appendN } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

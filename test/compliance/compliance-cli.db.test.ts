@@ -97,7 +97,7 @@ for (const dialect of DIALECTS) {
       const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
       const last = JSON.parse(lines[lines.length - 1]);
       // The rewriter signs the export's last record with a key of their own.
-      const { loadSigningKey, signCheckpoint } = await import('../../src/services/compliance/checkpoint.service.js');
+      const { loadSigningKey, signCheckpoint } = await import('../../src/compliance/verify/checkpoint.service.js');
       const cp = signCheckpoint({ workspace_id: last.workspace_id, seq: last.seq, hash: last.hash, recorded_at: last.recorded_at }, loadSigningKey({ signing_key: theirs.private_key_pem })!);
       const cpFile = path.join(dir, 'their-cp.json');
       fs.writeFileSync(cpFile, JSON.stringify(cp));

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { startMockModel, type MockModel, type MockUsage, type RecordedResponse } from './support/mock-model.js';
 import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
 import { startSteward, type Dialect, type Steward } from './support/steward.js';
-import type { UsageTotals } from '../../src/services/analytics/usage.service.js';
+import type { UsageTotals } from '../../src/analytics/usage.service.js';
 import { listenOnLoopback } from '../support/listen.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';

@@ -12,8 +12,8 @@ import { startMockModel, type MockModel, type RecordedResponse } from './support
 import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome } from './support/codex.js';
 import { startOtlpSink, type OtlpSink, type SinkRequest } from './support/otlp-sink.js';
 import { makeApp, type TestApp } from '../support/app.js';
-import type { DialectName } from '../../src/storage/database.js';
-import { readLineBatches, toWireLine } from '../../src/sources/codex-rollout/lines.js';
+import type { DialectName } from '../../src/platform/storage/database.js';
+import { readLineBatches, toWireLine } from '../../src/session-files/adapter/lines.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
 

@@ -2,7 +2,7 @@
 // A new route must be added to ACCESS (the test fails otherwise) and to the OpenAPI document.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OPENAPI } from '../../src/server/openapi.js';
+import { OPENAPI } from '../../src/app/openapi.js';
 import { makeApp, type TestApp } from '../support/app.js';
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);

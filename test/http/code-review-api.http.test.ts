@@ -2,8 +2,8 @@
 // endpoints: row shapes, parameters, paging, 422s and scopes, on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SYSTEM } from '../../src/services/audit.service.js';
-import { addUser } from '../../src/services/users.service.js';
+import { SYSTEM } from '../../src/compliance/audit.service.js';
+import { addUser } from '../../src/access/users.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { assertEndpointsMatch, getPage, type TruthComment, type TruthReview } from '../support/code-review-truth.js';
 import { DIALECTS } from '../support/stores.js';

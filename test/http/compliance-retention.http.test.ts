@@ -4,7 +4,7 @@
 // Session-file content (rollout_content, outside the chain) follows CODEX_LOG's retention and holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { insertContent, listContent } from '../../src/storage/repositories/rollout-content.repository.js';
+import { insertContent, listContent } from '../../src/session-files/content.repository.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { synthPayload, type SynthRecord } from '../support/otlp.js';

@@ -3,9 +3,9 @@
 // code_review_responses rows exactly as the counts computed here say.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SYSTEM } from '../../src/services/audit.service.js';
-import { pollReactionsOnce, startReactionPoller, type PollerState } from '../../src/services/github-reaction-poller.service.js';
-import { addUser } from '../../src/services/users.service.js';
+import { SYSTEM } from '../../src/compliance/audit.service.js';
+import { pollReactionsOnce, startReactionPoller, type PollerState } from '../../src/code-review/github/reaction-poller.service.js';
+import { addUser } from '../../src/access/users.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { assertEndpointsMatch, type TruthComment, type TruthReview } from '../support/code-review-truth.js';
 import { BOT, badge, deliver, issueCommentPayload, reviewCommentPayload, reviewPayload, startFakeGithub, type FakeGithub, type FakeReaction } from '../support/github.js';

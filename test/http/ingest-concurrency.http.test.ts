@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
-import { startIngestWriterThread, type WriterThread } from '../../src/services/ingest-writer.thread.js';
-import { verifyChain } from '../../src/services/compliance/verify.service.js';
-import type { DialectName } from '../../src/storage/database.js';
+import { startIngestWriterThread, type WriterThread } from '../../src/ingest/writer/ingest-writer.thread.js';
+import { verifyChain } from '../../src/compliance/verify/verify.service.js';
+import type { DialectName } from '../../src/platform/storage/database.js';
 
 const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((dialect) => ({ dialect, thread: false })), { dialect: 'sqlite', thread: true }];
 

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
 import { sumTruth, syntheticSession } from '../support/sessions.js';
-import { startIngestWriterThread, type WriterThread } from '../../src/services/ingest-writer.thread.js';
-import type { DialectName } from '../../src/storage/database.js';
+import { startIngestWriterThread, type WriterThread } from '../../src/ingest/writer/ingest-writer.thread.js';
+import type { DialectName } from '../../src/platform/storage/database.js';
 
 const SESSIONS = 120;
 const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((dialect) => ({ dialect, thread: false })), { dialect: 'sqlite', thread: true }];

@@ -8,8 +8,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { collectRollout } from '../../src/sources/codex-rollout/parser.js';
-import { readLineBatches, toWireLine, type WireLine } from '../../src/sources/codex-rollout/lines.js';
+import { collectRollout } from '../../src/session-files/adapter/parser.js';
+import { readLineBatches, toWireLine, type WireLine } from '../../src/session-files/adapter/lines.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
 

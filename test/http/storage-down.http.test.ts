@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../../src/config/schema.js';
-import { buildApp } from '../../src/server/app.js';
-import { openStore, type Store } from '../../src/storage/database.js';
+import { buildApp } from '../../src/app/app.js';
+import { openStore, type Store } from '../../src/platform/storage/database.js';
 
 let app: FastifyInstance;
 let store: Store;

@@ -1,10 +1,10 @@
-// The ingest's hand-built inserts (storage/bulk-insert.ts) on both databases: values come back as
+// The ingest's hand-built inserts (platform/storage/bulk-insert.ts) on both databases: values come back as
 // they went in, whatever characters strings hold (PostgreSQL: array literals written by hand),
 // nulls stay null, conflicts are skipped or added up, RETURNING names exactly the new rows, and
 // the statements PostgreSQL keeps prepared per connection work again and again on every connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { conflictAddCounters, conflictDoNothing, insertMany, insertManyIf, insertManyReturning, insertRows, type InsertSpec } from '../../src/storage/bulk-insert.js';
+import { conflictAddCounters, conflictDoNothing, insertMany, insertManyIf, insertManyReturning, insertRows, type InsertSpec } from '../../src/platform/storage/bulk-insert.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const WS = 'ws-bulk';

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { commentKey, type CodeReviewFact, type CommentFact } from '../../src/core/code-review.js';
-import { codeReviewResponsesPage } from '../../src/services/analytics/code-review.service.js';
-import { applyCodeReviewFacts, type CodeReviewEnv } from '../../src/services/code-review-ingest.service.js';
-import { ensureBootstrapped } from '../../src/services/workspaces.service.js';
+import { codeReviewResponsesPage } from '../../src/analytics/code-review.service.js';
+import { applyCodeReviewFacts, type CodeReviewEnv } from '../../src/code-review/ingest.service.js';
+import { ensureBootstrapped } from '../../src/access/workspaces.service.js';
 import { expectedRows, type TruthComment } from '../support/code-review-truth.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

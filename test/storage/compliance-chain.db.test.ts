@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { Migrator } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex } from '../../src/core/compliance.js';
-import { checkpointNow, generateSigningKey, loadSigningKey } from '../../src/services/compliance/checkpoint.service.js';
-import { verifyChain } from '../../src/services/compliance/verify.service.js';
-import { openStore } from '../../src/storage/database.js';
-import { MIGRATIONS } from '../../src/storage/migrations/index.js';
-import { appendRecords, getHead } from '../../src/storage/repositories/compliance-chain.repository.js';
+import { checkpointNow, generateSigningKey, loadSigningKey } from '../../src/compliance/verify/checkpoint.service.js';
+import { verifyChain } from '../../src/compliance/verify/verify.service.js';
+import { openStore } from '../../src/platform/storage/database.js';
+import { MIGRATIONS } from '../../src/migrations/index.js';
+import { appendRecords, getHead } from '../../src/compliance/chain/chain.repository.js';
 import { appendN, chainRows, draft, tamper } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordLine, type StreamedRecord } from '../../src/core/compliance.js';
 import { sql } from 'kysely';
-import { openStore } from '../../src/storage/database.js';
-import { BinaryCopyParser } from '../../src/storage/pg-copy.js';
-import { getHead, listRecords } from '../../src/storage/repositories/compliance-chain.repository.js';
-import { scanRecords } from '../../src/storage/repositories/compliance-scan.repository.js';
+import { openStore } from '../../src/platform/storage/database.js';
+import { BinaryCopyParser } from '../../src/platform/storage/pg-copy.js';
+import { getHead, listRecords } from '../../src/compliance/chain/chain.repository.js';
+import { scanRecords } from '../../src/compliance/chain/scan.repository.js';
 import { appendN, tamper } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

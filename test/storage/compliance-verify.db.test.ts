@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { GENESIS_HASH } from '../../src/core/compliance.js';
-import { verifyChain } from '../../src/services/compliance/verify.service.js';
-import { openStore } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
-import { getHead } from '../../src/storage/repositories/compliance-chain.repository.js';
-import { summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary } from '../../src/storage/repositories/compliance-verify.repository.js';
+import { verifyChain } from '../../src/compliance/verify/verify.service.js';
+import { openStore } from '../../src/platform/storage/database.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
+import { getHead } from '../../src/compliance/chain/chain.repository.js';
+import { summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary } from '../../src/compliance/verify/verify.repository.js';
 import { appendN, chainRows, tamper } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

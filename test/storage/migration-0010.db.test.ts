@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { verifyChain } from '../../src/services/compliance/verify.service.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import { verifyChain } from '../../src/compliance/verify/verify.service.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { appendN, tamper } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

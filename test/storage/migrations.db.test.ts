@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const WS = '01a00000-0000-7000-8000-000000000001';

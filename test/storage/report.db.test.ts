@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { importRollouts } from '../../src/services/rollout-import.service.js';
-import { localOwner } from '../../src/services/local-user.service.js';
-import { buildReport } from '../../src/services/report.service.js';
+import { importRollouts } from '../../src/session-files/import.service.js';
+import { localOwner } from '../../src/session-files/local-user.service.js';
+import { buildReport } from '../../src/session-files/report.service.js';
 import { cliActor } from '../../src/cli/shared.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 

@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { collectRollout } from '../../src/sources/codex-rollout/parser.js';
-import { importRollouts, type ImportSummary } from '../../src/services/rollout-import.service.js';
-import { localOwner } from '../../src/services/local-user.service.js';
+import { collectRollout } from '../../src/session-files/adapter/parser.js';
+import { importRollouts, type ImportSummary } from '../../src/session-files/import.service.js';
+import { localOwner } from '../../src/session-files/local-user.service.js';
 import { cliActor } from '../../src/cli/shared.js';
-import type { Principal } from '../../src/pipeline/steps.js';
+import type { Principal } from '../../src/ingest/pipeline/steps.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rollouts');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ROLLUP_COUNTER_MAX } from '../../src/core/bounds.js';
 import type { EnrichedEvent } from '../../src/core/events.js';
-import { storeEvents } from '../../src/storage/repositories/ingest.repository.js';
+import { storeEvents } from '../../src/ingest/ingest.repository.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const TS = Date.UTC(2026, 10, 2, 12);

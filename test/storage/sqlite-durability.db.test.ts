@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { configSchema } from '../../src/config/schema.js';
 import { openConfiguredStore } from '../../src/cli/shared.js';
-import { openStore, type Db } from '../../src/storage/database.js';
+import { openStore, type Db } from '../../src/platform/storage/database.js';
 
 const synchronous = async (db: Db) => (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
 

@@ -1,11 +1,11 @@
-// SQLite checkpoints (storage/dialect.ts walCheckpoint): a RESTART checkpoint blocks writers while it
+// SQLite checkpoints (platform/storage/dialect.ts walCheckpoint): a RESTART checkpoint blocks writers while it
 // waits for readers of the old log, so its wait is bounded and it gives up instead of stalling ingest
 // for the whole busy timeout behind a long read.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type Store } from '../../src/storage/database.js';
-import { walCheckpoint } from '../../src/storage/dialect.js';
+import { openStore, type Store } from '../../src/platform/storage/database.js';
+import { walCheckpoint } from '../../src/platform/storage/dialect.js';
 import { makeStore, type TestStore } from '../support/stores.js';
 
 describe('WAL checkpoints (sqlite)', () => {

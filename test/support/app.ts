@@ -1,13 +1,13 @@
 // An in-process server on a real store, for *.http.test.ts: Fastify inject(), no sockets.
 import type { FastifyInstance } from 'fastify';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import type { DialectName } from '../../src/storage/database.js';
-import { buildApp, type BuildOptions } from '../../src/server/app.js';
-import type { AppContext } from '../../src/server/context.js';
+import type { DialectName } from '../../src/platform/storage/database.js';
+import { buildApp, type BuildOptions } from '../../src/app/app.js';
+import type { AppContext } from '../../src/platform/http/context.js';
 import { cliActor } from '../../src/cli/shared.js';
-import { createKey } from '../../src/services/keys.service.js';
-import { addUser } from '../../src/services/users.service.js';
-import { ensureBootstrapped } from '../../src/services/workspaces.service.js';
+import { createKey } from '../../src/access/keys.service.js';
+import { addUser } from '../../src/access/users.service.js';
+import { ensureBootstrapped } from '../../src/access/workspaces.service.js';
 import { makeStore, type TestStore } from './stores.js';
 
 export interface TestApp {

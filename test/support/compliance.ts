@@ -2,8 +2,8 @@
 // an attacker with database access would (through SQL, never through src/).
 import { sql } from 'kysely';
 import type { RecordDraft } from '../../src/core/compliance.js';
-import type { Db } from '../../src/storage/database.js';
-import { appendRecords } from '../../src/storage/repositories/compliance-chain.repository.js';
+import type { Db } from '../../src/platform/storage/database.js';
+import { appendRecords } from '../../src/compliance/chain/chain.repository.js';
 
 export const draft = (n: number, o: Partial<RecordDraft> = {}): RecordDraft => ({ eventType: 'CODEX_LOG', ts: Date.now() - 1000 + n, userId: 'u1', threadId: `t${n % 3}`, content: { kind: 'prompt', n, prompt: { text: `prompt number ${n}` } }, ...o });
 

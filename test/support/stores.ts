@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openStore, type DialectName, type Store } from '../../src/storage/database.js';
-import { migrateToLatest, migrateUpTo } from '../../src/storage/migrate.js';
+import { openStore, type DialectName, type Store } from '../../src/platform/storage/database.js';
+import { migrateToLatest, migrateUpTo } from '../../src/migrations/migrate.js';
 
 export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 export const PG_URL = process.env.STEWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

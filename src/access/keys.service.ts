@@ -1,0 +1,133 @@
+import crypto from 'node:crypto';
+import { StewardError, validationError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { hasScope, isScope, type Scope } from '../core/scopes.js';
+import type { Db, DbOrTrx } from '../platform/storage/database.js';
+import { findKey, findKeyByHash, insertKey, listKeys, markRevoked, touchKey } from './keys.repository.js';
+import { findUserByEmail } from '../platform/tenancy/users.repository.js';
+import type { ApiKeyTable } from '../platform/storage/schema.js';
+import { audit, type Actor } from '../compliance/audit.service.js';
+
+// Keys are 192 random bits, so a fast SHA-256 is the right hash (see docs/decisions/0002);
+// lookup is by the hash, so the secret itself is never compared.
+export const hashSecret = (secret: string) => crypto.createHash('sha256').update(secret).digest('hex');
+
+export interface CreateKeyInput {
+  workspaceId: string;
+  scopes: string[];
+  userEmail?: string;
+  name?: string;
+  sharedCollector?: boolean;
+  expiresAt?: number;
+}
+
+export interface KeyView {
+  id: string;
+  name: string | null;
+  prefix: string;
+  scopes: string[];
+  user_id: string | null;
+  shared_collector: boolean;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export function keyView(k: ApiKeyTable): KeyView {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes.split(' ').filter(Boolean),
+    user_id: k.user_id,
+    shared_collector: !!k.shared_collector,
+    created_at: Number(k.created_at),
+    expires_at: k.expires_at === null ? null : Number(k.expires_at),
+    revoked_at: k.revoked_at === null ? null : Number(k.revoked_at),
+    last_used_at: k.last_used_at === null ? null : Number(k.last_used_at),
+  };
+}
+
+export async function createKey(db: Db, input: CreateKeyInput, actor: Actor): Promise<{ key: KeyView; secret: string }> {
+  if (input.scopes.length === 0) throw validationError('scope', 'at least one scope is required', 'body');
+  for (const s of input.scopes) if (!isScope(s)) throw validationError('scope', `unknown scope "${s}"`, 'body');
+  if (input.scopes.includes('ingest.write') && !input.userEmail && !input.sharedCollector) {
+    throw validationError('user', 'an ingest.write key belongs to a user: name one with --user EMAIL (or make it a shared collector key)', 'body');
+  }
+  const body = crypto.randomBytes(24).toString('base64url');
+  const secret = `stw_${body}`;
+  return db.transaction().execute(async (trx) => {
+    let userId: string | null = null;
+    if (input.userEmail) {
+      const user = await findUserByEmail(trx, input.workspaceId, input.userEmail);
+      if (!user) throw validationError('user', `no user with email ${input.userEmail}; add it first with "steward users add"`, 'body');
+      userId = user.id;
+    }
+    const row: ApiKeyTable = {
+      id: newId(),
+      workspace_id: input.workspaceId,
+      user_id: userId,
+      name: input.name ?? null,
+      prefix: secret.slice(0, 12),
+      secret_hash: hashSecret(secret),
+      scopes: [...new Set(input.scopes)].join(' '),
+      shared_collector: input.sharedCollector ? 1 : 0,
+      created_at: Date.now(),
+      expires_at: input.expiresAt ?? null,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await insertKey(trx, row);
+    const key = keyView(row);
+    await audit(trx, input.workspaceId, actor, 'key.created', { type: 'api_key', id: row.id }, { after: key });
+    return { key, secret };
+  });
+}
+
+export async function revokeKey(db: Db, id: string, actor: Actor): Promise<KeyView> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findKey(trx, id);
+    if (!before) throw new StewardError('not_found', `no key with id ${id}`);
+    if (before.revoked_at !== null) throw new StewardError('conflict', `key ${id} is already revoked`);
+    const at = Date.now();
+    await markRevoked(trx, id, at);
+    const after = { ...before, revoked_at: at };
+    await audit(trx, before.workspace_id, actor, 'key.revoked', { type: 'api_key', id }, { before: keyView(before), after: keyView(after) });
+    return keyView(after);
+  });
+}
+
+export async function listKeyViews(db: DbOrTrx, workspaceId: string): Promise<KeyView[]> {
+  return (await listKeys(db, workspaceId)).map(keyView);
+}
+
+export interface AuthenticatedKey {
+  keyId: string;
+  workspaceId: string;
+  userId: string | null;
+  scopes: string[];
+  sharedCollector: boolean;
+}
+
+const LAST_USED_EVERY_MS = 60_000;
+const lastTouched = new Map<string, number>();
+
+export async function authenticate(db: Db, secret: string, needed: Scope): Promise<AuthenticatedKey> {
+  const row = await findKeyByHash(db, hashSecret(secret));
+  const now = Date.now();
+  if (!row || row.revoked_at !== null || (row.expires_at !== null && Number(row.expires_at) <= now)) {
+    const why = !row ? 'unknown' : row.revoked_at !== null ? 'revoked' : 'expired';
+    throw new StewardError('invalid_key', `API key is ${why}`);
+  }
+  const scopes = row.scopes.split(' ').filter(Boolean);
+  if (!hasScope(scopes, needed)) throw new StewardError('forbidden_scope', `API key lacks scope ${needed} (has: ${scopes.join(', ') || 'none'})`);
+  // Record use at most once a minute per key; the first use ever is an audit event.
+  if (row.last_used_at === null || now - (lastTouched.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
+    lastTouched.set(row.id, now);
+    await db.transaction().execute(async (trx) => {
+      if (await touchKey(trx, row.id, now)) await audit(trx, row.workspace_id, { type: 'key', id: row.id }, 'key.first_used', { type: 'api_key', id: row.id });
+    });
+  }
+  return { keyId: row.id, workspaceId: row.workspace_id, userId: row.user_id, scopes, sharedCollector: !!row.shared_collector };
+}

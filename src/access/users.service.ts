@@ -1,0 +1,45 @@
+import { StewardError, validationError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { ROLES } from '../core/scopes.js';
+import type { Db } from '../platform/storage/database.js';
+import { findUserByEmail, insertUser, updateUser } from '../platform/tenancy/users.repository.js';
+import type { UserTable } from '../platform/storage/schema.js';
+import { audit, type Actor } from '../compliance/audit.service.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export async function addUser(db: Db, input: { workspaceId: string; email: string; name?: string; role?: string; githubLogin?: string }, actor: Actor): Promise<UserTable> {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email)) throw validationError('email', `"${input.email}" is not an email address`, 'body');
+  const role = input.role ?? 'member';
+  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+  return db.transaction().execute(async (trx) => {
+    if (await findUserByEmail(trx, input.workspaceId, email)) throw new StewardError('conflict', `a user with email ${email} already exists`);
+    const row: UserTable = {
+      id: newId(),
+      workspace_id: input.workspaceId,
+      email,
+      name: input.name ?? null,
+      role,
+      github_login: input.githubLogin ?? null,
+      created_at: Date.now(),
+    };
+    await insertUser(trx, row);
+    await audit(trx, input.workspaceId, actor, 'user.added', { type: 'user', id: row.id }, { after: row });
+    return row;
+  });
+}
+
+// Changes a user's role; the change and its AUDIT_LOG record (user.role_changed) commit together.
+export async function changeRole(db: Db, workspaceId: string, email: string, role: string, actor: Actor): Promise<UserTable> {
+  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+  return db.transaction().execute(async (trx) => {
+    const before = await findUserByEmail(trx, workspaceId, email.trim().toLowerCase());
+    if (!before) throw new StewardError('not_found', `no user with email ${email}`);
+    if (before.role === role) return before;
+    await updateUser(trx, before.id, { role });
+    const after = { ...before, role };
+    await audit(trx, workspaceId, actor, 'user.role_changed', { type: 'user', id: before.id }, { before: { role: before.role }, after: { role } });
+    return after;
+  });
+}

@@ -1,0 +1,151 @@
+// GET .../usage: per-user (default) or workspace rows per bucket, read from rollups only.
+import { isKnownModel, nanoToUnits } from '../core/pricing.js';
+import type { Db } from '../platform/storage/database.js';
+import { usagePageKeys, usageRows, workspacePageBuckets, workspaceRows } from './usage.repository.js';
+import { findUsersByIds } from '../platform/tenancy/users.repository.js';
+import type { UsageCounters } from '../platform/storage/schema.js';
+import { bucketEndMs, bucketStartMs, encodeCursor, type AnalyticsQuery } from './params.js';
+
+export interface Page<T> {
+  object: 'page';
+  data: T[];
+  has_more: boolean;
+  next_page: string | null;
+}
+
+export interface UsageTotals {
+  threads: number;
+  turns: number;
+  model_requests: number;
+  credits: number;
+  cost_usd: number;
+  estimated_cost_usd: number;
+  uncached_text_input_tokens: number;
+  cached_text_input_tokens: number;
+  text_output_tokens: number;
+  reasoning_output_tokens: number;
+  text_total_tokens: number;
+}
+
+export const USAGE_GROUPS = ['user', 'workspace'] as const;
+export const usageCursorKeys = (group: string) => (group === 'workspace' ? ['b'] : ['b', 'u']);
+
+function zero(): UsageCounters {
+  return { threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
+}
+
+function addInto(acc: UsageCounters, r: UsageCounters): UsageCounters {
+  for (const k of Object.keys(acc) as (keyof UsageCounters)[]) acc[k] += Number(r[k]);
+  return acc;
+}
+
+// Credits and dollars are different units; each is converted from its own integer counter.
+export function totalsOf(c: UsageCounters): UsageTotals {
+  const cost = nanoToUnits(c.cost_nusd);
+  return {
+    threads: c.threads,
+    turns: c.turns,
+    model_requests: c.requests,
+    credits: nanoToUnits(c.credits_n),
+    cost_usd: cost,
+    estimated_cost_usd: cost,
+    uncached_text_input_tokens: c.input_tokens - c.cached_input_tokens,
+    cached_text_input_tokens: c.cached_input_tokens,
+    text_output_tokens: c.output_tokens,
+    reasoning_output_tokens: c.reasoning_tokens,
+    text_total_tokens: c.input_tokens + c.output_tokens,
+  };
+}
+
+function breakdowns(clientRows: (UsageCounters & { client_id: string })[], modelRows: (UsageCounters & { model: string })[]) {
+  const total = clientRows.reduce((acc, r) => addInto(acc, r), zero());
+  const clients = clientRows.map((r) => ({ client_id: r.client_id, ...totalsOf(r) }));
+  // Models outside the rate card bucket as "other", as in OpenAI's API.
+  const models = new Map<string, UsageCounters>();
+  for (const r of modelRows) {
+    const name = isKnownModel(r.model) ? r.model : 'other';
+    addInto(models.get(name) ?? models.set(name, zero()).get(name)!, r);
+  }
+  const modelList = [...models].map(([model, c]) => {
+    const t = totalsOf(c);
+    return {
+      model,
+      credits: t.credits,
+      cost_usd: t.cost_usd,
+      estimated_cost_usd: t.estimated_cost_usd,
+      turns: t.turns,
+      model_requests: t.model_requests,
+      uncached_text_input_tokens: t.uncached_text_input_tokens,
+      cached_text_input_tokens: t.cached_text_input_tokens,
+      text_output_tokens: t.text_output_tokens,
+      reasoning_output_tokens: t.reasoning_output_tokens,
+      text_total_tokens: t.text_total_tokens,
+    };
+  });
+  return { totals: totalsOf(total), clients, models: modelList };
+}
+
+export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, opts: { showEmails: boolean }): Promise<Page<Record<string, unknown>>> {
+  const bucketFields = (b: number) => ({ start_time: bucketStartMs(q.grain, b) / 1000, end_time: bucketEndMs(q.grain, b) / 1000 });
+  if (q.group === 'workspace') {
+    const buckets = await workspacePageBuckets(db, q.grain, workspaceId, q.startBucket, q.endBucket, q.cursor ? Number(q.cursor.b) : null, q.limit + 1);
+    const hasMore = buckets.length > q.limit;
+    const page = buckets.slice(0, q.limit);
+    if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
+    const { clients, models } = await workspaceRows(db, q.grain, workspaceId, page[0], page[page.length - 1]);
+    const data = page.map((b) => ({
+      object: 'codex.usage',
+      ...bucketFields(b),
+      ...breakdowns(
+        clients.filter((r) => r.bucket === b),
+        models.filter((r) => r.bucket === b),
+      ),
+    }));
+    return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor({ g: q.grain, b: page[page.length - 1] }) : null };
+  }
+
+  const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
+  const keys = await usagePageKeys(db, q.grain, workspaceId, q.startBucket, q.endBucket, cursor, q.limit + 1);
+  const hasMore = keys.length > q.limit;
+  const page = keys.slice(0, q.limit);
+  if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
+  const last = page[page.length - 1];
+  const [{ clients, models }, emails] = await Promise.all([usageRows(db, q.grain, workspaceId, page), emailsOf(db, page.map((k) => k.user_id))]);
+  const byKey = <T extends { bucket: number; user_id: string }>(rows: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) {
+      const k = `${r.bucket}\u0000${r.user_id}`;
+      (m.get(k) ?? m.set(k, []).get(k)!).push(r);
+    }
+    return m;
+  };
+  const clientMap = byKey(clients);
+  const modelMap = byKey(models);
+  const data = page.map((k) => {
+    const id = `${k.bucket}\u0000${k.user_id}`;
+    const email = opts.showEmails ? (emails.get(k.user_id) ?? null) : null;
+    return {
+      object: 'codex.usage',
+      ...bucketFields(k.bucket),
+      user_id: k.user_id,
+      actor: { type: 'user', user_id: k.user_id, email },
+      email,
+      ...breakdowns(clientMap.get(id) ?? [], modelMap.get(id) ?? []),
+    };
+  });
+  return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor({ g: q.grain, b: last.bucket, u: last.user_id }) : null };
+}
+
+// A user's email never changes (users are added, never renamed by email), so id -> email is cached
+// per process: a 1,000-row page would otherwise look up ~1,000 users on every request.
+const emailCache = new Map<string, string>();
+async function emailsOf(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const missing = [...new Set(ids)].filter((id) => !emailCache.has(id));
+  if (missing.length) {
+    for (const u of await findUsersByIds(db, missing)) {
+      if (emailCache.size >= 200_000) emailCache.delete(emailCache.keys().next().value!);
+      emailCache.set(u.id, u.email);
+    }
+  }
+  return emailCache;
+}

@@ -1,0 +1,76 @@
+// The app factory: builds the Fastify instance with every route; it never listens by itself.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../platform/storage/database.js';
+import { StewardError } from '../core/errors.js';
+import type { AppContext } from '../platform/http/context.js';
+import { errorHandler, sendError } from '../platform/http/errors.js';
+import { adminRoutes } from '../access/admin.routes.js';
+import { healthRoutes } from './health.routes.js';
+import { otlpLogsReceiver } from '../ingest/otlp/otlp-logs.receiver.js';
+import { usageRoutes } from '../analytics/usage.routes.js';
+import { openapiRoutes } from './openapi.routes.js';
+import { complianceLogsRoutes } from '../compliance/reads/compliance-logs.routes.js';
+import { complianceAdminRoutes } from '../compliance/compliance-admin.routes.js';
+import { createMetrics } from '../platform/http/metrics.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from '../code-review/github/github-webhook.receiver.js';
+import { codeReviewIngestRoutes } from '../code-review/json/code-review-ingest.routes.js';
+import { codeReviewRoutes } from '../analytics/code-review.routes.js';
+import { rolloutsReceiver } from '../session-files/rollouts.receiver.js';
+import { AuthFailureLog, type AuthFoldOptions } from '../access/auth-log.service.js';
+
+export interface BuildOptions {
+  store: Store;
+  config: Config;
+  logger?: boolean | object;
+  /** AUTH_LOG folding bounds (window, folds followed, header cap); the defaults outside tests. */
+  authFold?: Partial<AuthFoldOptions>;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext; routes: { method: string; url: string }[] }> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.config.ingest.max_body_bytes,
+    return503OnClosing: false,
+  });
+  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0, longReads: 0 }, metrics: createMetrics(app), authFailures: new AuthFailureLog(opts.store.db, opts.authFold) };
+  // Every route is listed, so tests can check that each one is documented and access-controlled.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
+  // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
+  app.addHook('onClose', async () => ctx.authFailures.close());
+  app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+
+  // Receivers read raw bytes (decompression and format are theirs to decide); JSON APIs get JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.url.startsWith('/v1/logs') || req.url.startsWith(GITHUB_WEBHOOK_PATH) || req.headers['content-encoding']) return done(null, body);
+    if ((body as Buffer).length === 0) return done(null, {});
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')));
+    } catch (e) {
+      done(new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, new StewardError('shutting_down'));
+  });
+
+  await app.register(async (i) => healthRoutes(i, ctx));
+  await app.register(async (i) => openapiRoutes(i, ctx));
+  await app.register(async (i) => otlpLogsReceiver(i, ctx));
+  await app.register(async (i) => usageRoutes(i, ctx));
+  await app.register(async (i) => adminRoutes(i, ctx));
+  await app.register(async (i) => complianceLogsRoutes(i, ctx));
+  await app.register(async (i) => complianceAdminRoutes(i, ctx));
+  await app.register(async (i) => githubWebhookReceiver(i, ctx));
+  await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
+  await app.register(async (i) => codeReviewRoutes(i, ctx));
+  await app.register(async (i) => rolloutsReceiver(i, ctx));
+  return { app, ctx, routes };
+}

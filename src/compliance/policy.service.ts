@@ -1,0 +1,44 @@
+// The workspace content policy (store | hash | redact per content field, DLP redaction, allowed
+// sandbox and approval modes), kept in the workspace's settings under "compliance".
+import { mergeContentPolicy, policyFromSettings, type ContentPolicy } from '../core/content-policy.js';
+import { StewardError } from '../core/errors.js';
+import type { Db, DbOrTrx } from '../platform/storage/database.js';
+import { findWorkspace, updateWorkspaceSettings } from '../platform/tenancy/workspaces.repository.js';
+import { audit, type Actor } from './audit.service.js';
+
+// Ingest reads the policy once per batch: keep it for a second (a change made on another node
+// applies within that; one made here applies at once).
+const CACHE_MS = 1000;
+const cache = new Map<string, { policy: ContentPolicy; at: number }>();
+
+export async function contentPolicyFor(db: DbOrTrx, workspaceId: string): Promise<ContentPolicy> {
+  const hit = cache.get(workspaceId);
+  const now = Date.now();
+  if (hit && now - hit.at < CACHE_MS) return hit.policy;
+  const ws = await findWorkspace(db, workspaceId);
+  const policy = Object.freeze(policyFromSettings(ws?.settings)) as ContentPolicy;
+  cache.set(workspaceId, { policy, at: now });
+  return policy;
+}
+
+// Changes the policy; the change and its AUDIT_LOG record (settings.changed) commit together.
+export async function updateContentPolicy(db: Db, workspaceId: string, patch: unknown, actor: Actor): Promise<ContentPolicy> {
+  const policy = await db.transaction().execute(async (trx) => {
+    const ws = await findWorkspace(trx, workspaceId);
+    if (!ws) throw new StewardError('not_found', `no workspace ${workspaceId}`);
+    const before = policyFromSettings(ws.settings);
+    const after = mergeContentPolicy(before, patch);
+    let settings: Record<string, unknown> = {};
+    try {
+      settings = JSON.parse(ws.settings || '{}');
+    } catch {
+      settings = {};
+    }
+    settings.compliance = after;
+    await updateWorkspaceSettings(trx, workspaceId, JSON.stringify(settings));
+    await audit(trx, workspaceId, actor, 'settings.changed', { type: 'workspace', id: workspaceId }, { before: { compliance: before }, after: { compliance: after } });
+    return after;
+  });
+  cache.delete(workspaceId);
+  return policy;
+}

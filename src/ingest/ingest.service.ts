@@ -1,0 +1,45 @@
+// The ingest use-case shared by every receiver: normalized events in, one transaction out.
+import type { DropReason, NormalizedEvent } from '../core/events.js';
+import { runPipeline } from './pipeline/run.js';
+import type { Principal } from './pipeline/steps.js';
+import type { Db } from '../platform/storage/database.js';
+import type { StoreResult } from './ingest.repository.js';
+import { listUsers } from '../platform/tenancy/users.repository.js';
+import type { IngestRequestMeta } from '../core/compliance-records.js';
+import { contentPolicyFor } from '../compliance/policy.service.js';
+import { writerFor } from './writer/ingest-writer.js';
+
+export interface IngestOptions {
+  source: 'otlp' | 'rollout' | 'api';
+  hostName?: string;
+  creditsPerUsd: number;
+  // Request metadata recorded in CODEX_LOG (host, app version, …).
+  requestMeta?: Omit<IngestRequestMeta, 'keyId'>;
+  // false skips content policy, DLP and compliance records (baseline for bench/compliance.bench.ts).
+  recordCompliance?: boolean;
+}
+
+export interface IngestOutcome {
+  stored: StoreResult; // counts only (fresh is consumed by the compliance hook)
+  rejected: { index: number; reason: DropReason | string; detail?: string }[];
+}
+
+export async function ingestEvents(db: Db, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
+  // Shared collector keys attribute by email claim; load the workspace's users once per batch.
+  let emails: Map<string, string> | undefined;
+  if (principal.sharedCollector) {
+    emails = new Map((await listUsers(db, principal.workspaceId)).map((u) => [u.email, u.id]));
+  }
+  const policy = opts.recordCompliance === false ? undefined : await contentPolicyFor(db, principal.workspaceId);
+  const { events, drops } = runPipeline(inputs, principal, {
+    source: opts.source,
+    hostName: opts.hostName,
+    creditsPerUsd: opts.creditsPerUsd,
+    userIdForEmail: (email) => emails?.get(email),
+    contentPolicy: policy,
+  });
+  if (!events.length) return { stored: { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 }, rejected: drops };
+  // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
+  const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
+  return { stored, rejected: drops };
+}

@@ -1,0 +1,54 @@
+import { isDrop, type NormalizedEvent } from '../../core/events.js';
+import type { Principal } from '../pipeline/steps.js';
+import { decodeJson, decodeProtobuf } from './decode.js';
+import { attrString } from './attributes.js';
+import { normalizeRecord } from './normalize.js';
+import type { Db } from '../../platform/storage/database.js';
+import { ingestEvents } from '../ingest.service.js';
+import type { StoreResult } from '../ingest.repository.js';
+
+export interface OtlpLogsResult {
+  records: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  errorMessage: string;
+  stored: StoreResult;
+}
+
+export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
+  const decoded = format === 'json' ? decodeJson(body) : decodeProtobuf(body);
+  const inputs: { index: number; event: NormalizedEvent }[] = [];
+  const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
+  const rejectedByReason: Record<string, number> = {};
+  const count = (reason: string) => (rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1);
+  if (decoded.invalid.length) rejectedByReason.invalid_record = decoded.invalid.length;
+  let hostName: string | undefined;
+  const meta: { appVersion?: string; serviceName?: string; serviceVersion?: string; terminalType?: string; authMode?: string } = {};
+  for (const r of decoded.records) {
+    hostName ??= attrString(r.resource, 'host.name');
+    meta.serviceName ??= attrString(r.resource, 'service.name');
+    meta.serviceVersion ??= attrString(r.resource, 'service.version');
+    meta.appVersion ??= attrString(r.attrs, 'app.version');
+    meta.terminalType ??= attrString(r.attrs, 'terminal.type');
+    meta.authMode ??= attrString(r.attrs, 'auth_mode');
+    const n = normalizeRecord(r);
+    if (n === null) continue;
+    if (isDrop(n)) {
+      count(n.reason);
+      problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
+    }
+    else inputs.push({ index: r.index, event: n });
+  }
+  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
+  for (const d of outcome.rejected) {
+    count(d.reason);
+    problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
+  }
+  return {
+    records: decoded.records.length + decoded.invalid.length + decoded.noise,
+    rejected: problems.length,
+    rejectedByReason,
+    stored: outcome.stored,
+    errorMessage: problems.length ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? '; …' : ''}` : '',
+  };
+}

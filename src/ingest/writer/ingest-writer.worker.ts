@@ -1,0 +1,26 @@
+// Worker thread of the ingest writer (ingest-writer.thread.ts): writes one group per message on
+// its own connection and answers with the counts or the error; a null message ends it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore, type StoreOptions } from '../../platform/storage/database.js';
+import { writeGroup, type WriteJob } from './ingest-writer.js';
+
+const { options } = workerData as { options: StoreOptions };
+// IMMEDIATE transactions: the write lock is taken at BEGIN, so another connection committing
+// between this transaction's first read and first write cannot fail it with SQLITE_BUSY_SNAPSHOT.
+// No automatic checkpoints on this connection: the main thread runs them beside the writes
+// (ingest-writer.thread.ts), so no commit here pays for copying the WAL into the database.
+const store = openStore({ ...options, poolSize: 1, immediateTransactions: true, walAutocheckpoint: 0 });
+parentPort!.on('message', async (m: { id: number; jobs: WriteJob[] } | null) => {
+  if (m === null) {
+    await store.close();
+    parentPort!.close();
+    return;
+  }
+  try {
+    parentPort!.postMessage({ id: m.id, counts: await writeGroup(store.db, m.jobs) });
+  } catch (e) {
+    const err = e as { name?: string; message?: string; code?: unknown };
+    parentPort!.postMessage({ id: m.id, error: { name: err.name ?? 'Error', message: err.message ?? String(e), code: typeof err.code === 'string' ? err.code : undefined } });
+  }
+});
+parentPort!.postMessage({ ready: true });

@@ -1,0 +1,58 @@
+// Bearer key authentication with a required scope, as a preHandler. Every route names its scope.
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { StewardError } from '../../core/errors.js';
+import type { Scope } from '../../core/scopes.js';
+import { authenticate, type AuthenticatedKey } from '../../access/keys.service.js';
+import type { AuthFailureLog } from '../../access/auth-log.service.js';
+import type { Db } from '../storage/database.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: AuthenticatedKey;
+  }
+}
+
+export function bearer(req: FastifyRequest): string {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  if (!m) throw new StewardError('unauthenticated');
+  return m[1];
+}
+
+// The app's store and its AUTH_LOG folder (AppContext provides both).
+export interface AuthContext {
+  store: { db: Db };
+  authFailures: AuthFailureLog;
+}
+
+export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHookHandler {
+  const db = ctx.store.db;
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
+    try {
+      req.principal = await authenticate(db, bearer(req), scope);
+      if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
+    } catch (e) {
+      if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(ctx.authFailures, req, e, scope, ws);
+      throw e;
+    }
+  };
+}
+
+// Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
+async function logAuthFailure(log: AuthFailureLog, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
+  await log.record({
+    code: e.code,
+    message: e.message,
+    secret: m?.[1],
+    keyWorkspace: req.principal?.workspaceId,
+    method: req.method,
+    path: req.url.split('?')[0],
+    route: req.routeOptions?.url ?? null,
+    requiredScope: scope,
+    requestedWorkspace: ws ?? null,
+    ip: req.ip ?? null,
+    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+  }).catch((err) => req.log.error({ err }, 'could not record the authentication failure in AUTH_LOG'));
+}

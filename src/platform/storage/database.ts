@@ -1,0 +1,130 @@
+// The only module that opens database drivers. Everything else receives a Kysely `Db`.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+export type DbOrTrx = Db | Trx;
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  databaseUrl?: string; // postgres://...
+  dataDir?: string; // for the embedded SQLite file
+  sqliteFile?: string; // explicit file (tests, benchmarks)
+  pgSchema?: string; // tests run in a fresh schema per run
+  poolSize?: number;
+  // SQLite: every transaction begins IMMEDIATE (takes the write lock at BEGIN). For a connection
+  // that only writes (the ingest writer thread) next to others writing the same file.
+  immediateTransactions?: boolean;
+  // SQLite: pages of WAL after which a commit checkpoints (default 10000; 0 = never, another
+  // connection checkpoints: see ingest/writer/ingest-writer.thread.ts).
+  walAutocheckpoint?: number;
+  // SQLite: NORMAL (default) keeps acknowledged commits through a process kill, FULL also through a
+  // power loss, at a cost per commit (config sqlite_synchronous, decisions/0013).
+  sqliteSynchronous?: 'normal' | 'full';
+}
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  describe: string;
+  close(): Promise<void>;
+  options?: StoreOptions; // how it was opened: lets a worker thread open the same store
+}
+
+// PostgreSQL returns BIGINT and NUMERIC (sum of bigint) as strings; every number we store fits a
+// double up to 2^53, so parse them as numbers and keep the query code dialect-free.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+// The pg pool behind a Kysely instance, for the few bulk reads that stream COPY output instead of
+// building row objects (platform/storage/pg-copy.ts). Transactions and SQLite have none.
+const pgPools = new WeakMap<object, pg.Pool>();
+export function pgPoolOf(db: DbOrTrx): pg.Pool | undefined {
+  return pgPools.get(db);
+}
+
+// The better-sqlite3 handle behind a Kysely instance, for the few bulk reads that take rows as
+// arrays instead of objects (platform/storage/sqlite-rows.ts). Transactions and PostgreSQL have none.
+const sqliteHandles = new WeakMap<object, SQLite.Database>();
+export function sqliteHandleOf(db: DbOrTrx): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
+export function openStore(opts: StoreOptions): Store {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+    });
+    pool.on('connect', prepareMarkedStatements);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pgPools.set(db, pool);
+    const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
+    // worker thread did.
+    const close = async () => {
+      await db.destroy();
+      if (!pool.ending) await pool.end();
+    };
+    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close, options: opts };
+  }
+  const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${opts.sqliteSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  // Admin commands run against the same file while `serve` writes: wait rather than fail.
+  sqlite.pragma('busy_timeout = 5000');
+  // Rollup upserts touch many B-tree pages per batch; the 2 MiB default cache made SQLite re-read them.
+  sqlite.pragma('cache_size = -65536');
+  // Checkpoint the WAL every ~40 MB instead of every 4 MB: a page rewritten by many commits is copied
+  // into the database once per checkpoint (measured: commit time -33 % on the ingest profile).
+  sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutocheckpoint ?? 10000))}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }) });
+  sqliteHandles.set(db, sqlite);
+  return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
+}
+
+// The ingest's bulk inserts (bulk-insert.ts) have texts that do not depend on the row count; they
+// start with PREPARED and go as named statements: PostgreSQL parses and plans each once per
+// connection instead of per call (parsing and planning were ~40 % of its CPU on the ingest bench).
+// Names come from a process-wide table of at most MAX_NAMED texts; beyond that, unnamed as before.
+export const PREPARED = '/* prepared */ ';
+const statementNames = new Map<string, string>();
+const MAX_NAMED = 500;
+function prepareMarkedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, cb?: unknown) => {
+    if (typeof text !== 'string' || !text.startsWith(PREPARED) || typeof values === 'function') return query(text, values, cb);
+    let name = statementNames.get(text);
+    if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `stw_${statementNames.size}`));
+    return name === undefined ? query(text, values, cb) : query({ name, text, values }, cb);
+  };
+}
+
+// Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small
+// insert. Ingest repeats the same few statements, so keep prepared statements by SQL text
+// (bounded; statements are only ever used under Kysely's single-connection lock).
+function withStatementCache(sqlite: SQLite.Database, immediate = false, max = 1000) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      let st = cache.get(text);
+      if (!st) {
+        // Kysely's SQLite driver begins every transaction with a plain (deferred) "begin".
+        st = sqlite.prepare(immediate && text === 'begin' ? 'begin immediate' : text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, st);
+      }
+      return st;
+    },
+  };
+}

@@ -1,7 +1,0 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.js';
-import { OPENAPI } from '../openapi.js';
-
-export async function openapiRoutes(app: FastifyInstance, _ctx: AppContext) {
-  app.get('/openapi.json', async () => OPENAPI);
-}

@@ -1,0 +1,22 @@
+// Machines that upload session files: host name and Codex installation id, first and last upload.
+import type { DbOrTrx } from '../platform/storage/database.js';
+import type { RolloutMachineTable } from './session-files.tables.js';
+
+export async function touchMachine(db: DbOrTrx, m: Omit<RolloutMachineTable, 'first_seen_at' | 'last_seen_at'>, now: number): Promise<void> {
+  await db
+    .insertInto('rollout_machines')
+    .values({ ...m, first_seen_at: now, last_seen_at: now })
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'machine_id']).doUpdateSet((eb) => ({
+        last_seen_at: eb.ref('excluded.last_seen_at'),
+        host_name: eb.ref('excluded.host_name'),
+        user_id: eb.ref('excluded.user_id'),
+      })),
+    )
+    .execute();
+}
+
+export async function listMachines(db: DbOrTrx, workspaceId: string): Promise<RolloutMachineTable[]> {
+  const rows = await db.selectFrom('rollout_machines').selectAll().where('workspace_id', '=', workspaceId).orderBy('machine_id').execute();
+  return rows.map((r) => ({ ...r, first_seen_at: Number(r.first_seen_at), last_seen_at: Number(r.last_seen_at) }));
+}

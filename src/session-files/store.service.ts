@@ -1,0 +1,124 @@
+// Storing what the rollout parser produced, shared by `steward import` (local store) and the upload
+// receiver (server): events go through the one ingest use-case (pipeline, reconciliation, rollups,
+// compliance records); content records go to rollout_content with the workspace's content policy
+// applied to the texts, as for events.
+import type { ContentField, ContentPolicy } from '../core/content-policy.js';
+import { applyContentPolicy } from '../core/content-policy.js';
+import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
+import type { Principal } from '../ingest/pipeline/steps.js';
+import type { Db } from '../platform/storage/database.js';
+import { insertContent, type RolloutContentRow } from './content.repository.js';
+import { ingestEvents } from '../ingest/ingest.service.js';
+
+export interface StoredCounts {
+  threads: number;
+  turns: number;
+  requests: number;
+  tools: number;
+  duplicates: number;
+  content: number;
+}
+
+export const emptyCounts = (): StoredCounts => ({ threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0, content: 0 });
+
+export function addCounts(a: StoredCounts, b: Partial<StoredCounts>): StoredCounts {
+  for (const k of Object.keys(a) as (keyof StoredCounts)[]) a[k] += b[k] ?? 0;
+  return a;
+}
+
+/**
+ * Gives content records their stable row key within a file: `${ordinal | @offset}#${kind}`, and
+ * `#n` for a second record of the same kind from the same line. One per file read.
+ */
+export class ContentKeyer {
+  private seen = new Map<string, number>();
+  key(c: RolloutContent): string {
+    const base = `${c.ordinal !== undefined ? c.ordinal : `@${c.offset}`}#${c.kind}`;
+    const n = this.seen.get(base) ?? 0;
+    this.seen.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  }
+}
+
+const BASE_FIELDS = new Set(['threadId', 'attributedThreadId', 'turnId', 'ts', 'line', 'offset', 'ordinal', 'discriminator', 'kind']);
+
+// The texts of a content record that the content policy governs, by policy field.
+const POLICY_FIELDS: Record<string, [string, ContentField][]> = {
+  user_message: [['text', 'prompt']],
+  assistant_message: [['text', 'response']],
+  turn_complete: [['lastAgentMessage', 'response']],
+  tool_call: [
+    ['arguments', 'tool_arguments'],
+    ['output', 'tool_output'],
+    ['aggregatedOutput', 'tool_output'],
+  ],
+};
+
+function applyPolicy(body: Record<string, unknown>, kind: string, policy: ContentPolicy): void {
+  const fields = POLICY_FIELDS[kind];
+  if (!fields) return;
+  for (const [name, field] of fields) {
+    const v = body[name];
+    if (typeof v !== 'string' || v === '') continue;
+    body[name] = applyContentPolicy(v, field, policy).text;
+  }
+  // The raw task_complete payload repeats the last agent message.
+  if (kind === 'turn_complete' && body.raw && typeof body.raw === 'object') {
+    const raw = { ...(body.raw as Record<string, unknown>) };
+    if (typeof raw.last_agent_message === 'string') raw.last_agent_message = body.lastAgentMessage ?? null;
+    body.raw = raw;
+  }
+}
+
+export function contentRow(c: RolloutContent, lineKey: string, ws: string, userId: string, origin: string, policy?: ContentPolicy): RolloutContentRow {
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) if (!BASE_FIELDS.has(k) && v !== undefined) body[k] = v;
+  if (policy) applyPolicy(body, c.kind, policy);
+  // A command's aggregated output is usually the tail of the tool output the model saw: keep it
+  // once, with where it starts in `output` (lossless: output.slice(at, at + length)).
+  if (c.kind === 'tool_call' && typeof body.aggregatedOutput === 'string' && typeof body.output === 'string' && body.aggregatedOutput.length > 64) {
+    const at = body.output.lastIndexOf(body.aggregatedOutput);
+    if (at >= 0) {
+      body.aggregatedOutputInOutput = { at, length: body.aggregatedOutput.length };
+      delete body.aggregatedOutput;
+    }
+  }
+  return {
+    workspace_id: ws,
+    thread_id: c.threadId || c.attributedThreadId || 'unknown',
+    line_key: lineKey,
+    attributed_thread_id: c.attributedThreadId || c.threadId || 'unknown',
+    user_id: userId,
+    turn_id: c.turnId ?? null,
+    ts: Number.isFinite(c.ts) ? c.ts : 0,
+    kind: c.kind,
+    line_no: c.line,
+    byte_offset: c.offset,
+    ordinal: c.ordinal ?? null,
+    origin,
+    body: JSON.stringify(body),
+  };
+}
+
+export interface StoreBatchOptions {
+  hostName?: string;
+  creditsPerUsd: number;
+  requestMeta?: Record<string, string | undefined>;
+}
+
+/** Stores one batch: events (one transaction with their rollups), then their content rows. */
+export async function storeRolloutBatch(db: Db, principal: Principal, events: RolloutEvent[], content: RolloutContentRow[], opts: StoreBatchOptions): Promise<StoredCounts & { rejected: number }> {
+  const out = { ...emptyCounts(), rejected: 0 };
+  if (events.length) {
+    const r = await ingestEvents(
+      db,
+      principal,
+      events.map((event, index) => ({ index, event })),
+      { source: 'rollout', hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd, requestMeta: opts.requestMeta },
+    );
+    addCounts(out, r.stored);
+    out.rejected = r.rejected.length;
+  }
+  if (content.length) out.content = await insertContent(db, content);
+  return out;
+}
