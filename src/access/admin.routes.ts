@@ -2,11 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../core/errors.js';
 import { createKey, listKeyViews, revokeKey } from './keys.service.js';
-import { addUser } from './users.service.js';
-import { listUsers } from '../platform/tenancy/users.repository.js';
-import { listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
-import { findKey } from './keys.repository.js';
-import { StewardError } from '../core/errors.js';
+import { addUser, workspaceUsers } from './users.service.js';
+import { workspaceById } from './workspaces.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 
@@ -26,9 +23,13 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   const admin = { preHandler: requireScope(ctx, 'admin') };
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
-  app.get('/v1/admin/workspaces', admin, async (req) => ({ object: 'list', data: (await listWorkspaces(db)).filter((w) => w.id === req.principal!.workspaceId) }));
+  // A key belongs to one workspace: the list is that one.
+  app.get('/v1/admin/workspaces', admin, async (req) => {
+    const ws = await workspaceById(db, req.principal!.workspaceId);
+    return { object: 'list', data: ws ? [ws] : [] };
+  });
 
-  app.get('/v1/admin/workspaces/:workspace_id/users', admin, async (req) => ({ object: 'list', data: await listUsers(db, req.principal!.workspaceId) }));
+  app.get('/v1/admin/workspaces/:workspace_id/users', admin, async (req) => ({ object: 'list', data: await workspaceUsers(db, req.principal!.workspaceId) }));
   app.post('/v1/admin/workspaces/:workspace_id/users', admin, async (req, reply) => {
     const b = (req.body ?? {}) as Body;
     const user = await addUser(db, { workspaceId: req.principal!.workspaceId, email: str(b, 'email', true)!, name: str(b, 'name'), role: str(b, 'role'), githubLogin: str(b, 'github_login') }, actor(req.principal!.keyId));
@@ -49,8 +50,6 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   app.post('/v1/admin/workspaces/:workspace_id/keys/:key_id/revoke', admin, async (req) => {
     const { key_id } = req.params as { key_id: string };
-    const k = await findKey(db, key_id);
-    if (!k || k.workspace_id !== req.principal!.workspaceId) throw new StewardError('not_found', `no key with id ${key_id}`);
-    return revokeKey(db, key_id, actor(req.principal!.keyId));
+    return revokeKey(db, key_id, actor(req.principal!.keyId), req.principal!.workspaceId);
   });
 }

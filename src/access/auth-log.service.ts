@@ -17,25 +17,11 @@
 // bytes by default) with a marker, so a 14 KB User-Agent costs 512 bytes, not 14 KB, per record.
 import { authFailureDraft, type AuthFailureFacts } from '../core/compliance-records.js';
 import type { Db } from '../platform/storage/database.js';
-import { appendRecords } from '../compliance/chain/chain.repository.js';
+import type { AuthFailure } from '../core/credentials.js';
+import { appendRecords } from '../compliance/index.js';
 import { findKeyByHash } from './keys.repository.js';
 import { findWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import { hashSecret } from './keys.service.js';
-
-export interface AuthFailure {
-  code: string;
-  message: string;
-  secret?: string;
-  /** The workspace of the key when the caller already knows it (a valid key on another workspace's path). */
-  keyWorkspace?: string;
-  method: string;
-  path: string;
-  route: string | null;
-  requiredScope: string | null;
-  requestedWorkspace: string | null;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface AuthFoldOptions {
   windowMs: number;

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { hasScope, isScope, type Scope } from '../core/scopes.js';
+import { isScope } from '../core/scopes.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
-import { findKey, findKeyByHash, insertKey, listKeys, markRevoked, touchKey } from './keys.repository.js';
+import { findKey, insertKey, listKeys, markRevoked } from './keys.repository.js';
 import { findUserByEmail } from '../platform/tenancy/users.repository.js';
 import type { ApiKeyTable } from '../platform/storage/schema.js';
-import { audit, type Actor } from '../compliance/audit.service.js';
+import { audit, type Actor } from '../compliance/index.js';
 
 // Keys are 192 random bits, so a fast SHA-256 is the right hash (see docs/decisions/0002);
 // lookup is by the hash, so the secret itself is never compared.
@@ -85,10 +85,11 @@ export async function createKey(db: Db, input: CreateKeyInput, actor: Actor): Pr
   });
 }
 
-export async function revokeKey(db: Db, id: string, actor: Actor): Promise<KeyView> {
+/** Revokes key `id`; with `workspaceId`, a key of another workspace is not found (admin API). */
+export async function revokeKey(db: Db, id: string, actor: Actor, workspaceId?: string): Promise<KeyView> {
   return db.transaction().execute(async (trx) => {
     const before = await findKey(trx, id);
-    if (!before) throw new StewardError('not_found', `no key with id ${id}`);
+    if (!before || (workspaceId !== undefined && before.workspace_id !== workspaceId)) throw new StewardError('not_found', `no key with id ${id}`);
     if (before.revoked_at !== null) throw new StewardError('conflict', `key ${id} is already revoked`);
     const at = Date.now();
     await markRevoked(trx, id, at);
@@ -100,34 +101,4 @@ export async function revokeKey(db: Db, id: string, actor: Actor): Promise<KeyVi
 
 export async function listKeyViews(db: DbOrTrx, workspaceId: string): Promise<KeyView[]> {
   return (await listKeys(db, workspaceId)).map(keyView);
-}
-
-export interface AuthenticatedKey {
-  keyId: string;
-  workspaceId: string;
-  userId: string | null;
-  scopes: string[];
-  sharedCollector: boolean;
-}
-
-const LAST_USED_EVERY_MS = 60_000;
-const lastTouched = new Map<string, number>();
-
-export async function authenticate(db: Db, secret: string, needed: Scope): Promise<AuthenticatedKey> {
-  const row = await findKeyByHash(db, hashSecret(secret));
-  const now = Date.now();
-  if (!row || row.revoked_at !== null || (row.expires_at !== null && Number(row.expires_at) <= now)) {
-    const why = !row ? 'unknown' : row.revoked_at !== null ? 'revoked' : 'expired';
-    throw new StewardError('invalid_key', `API key is ${why}`);
-  }
-  const scopes = row.scopes.split(' ').filter(Boolean);
-  if (!hasScope(scopes, needed)) throw new StewardError('forbidden_scope', `API key lacks scope ${needed} (has: ${scopes.join(', ') || 'none'})`);
-  // Record use at most once a minute per key; the first use ever is an audit event.
-  if (row.last_used_at === null || now - (lastTouched.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
-    lastTouched.set(row.id, now);
-    await db.transaction().execute(async (trx) => {
-      if (await touchKey(trx, row.id, now)) await audit(trx, row.workspace_id, { type: 'key', id: row.id }, 'key.first_used', { type: 'api_key', id: row.id });
-    });
-  }
-  return { keyId: row.id, workspaceId: row.workspace_id, userId: row.user_id, scopes, sharedCollector: !!row.shared_collector };
 }

@@ -2,9 +2,9 @@ import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ROLES } from '../core/scopes.js';
 import type { Db } from '../platform/storage/database.js';
-import { findUserByEmail, insertUser, updateUser } from '../platform/tenancy/users.repository.js';
+import { findUserByEmail, insertUser, listUsers, updateUser } from '../platform/tenancy/users.repository.js';
 import type { UserTable } from '../platform/storage/schema.js';
-import { audit, type Actor } from '../compliance/audit.service.js';
+import { audit, type Actor } from '../compliance/index.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -42,4 +42,8 @@ export async function changeRole(db: Db, workspaceId: string, email: string, rol
     await audit(trx, workspaceId, actor, 'user.role_changed', { type: 'user', id: before.id }, { before: { role: before.role }, after: { role } });
     return after;
   });
+}
+
+export async function workspaceUsers(db: Db, workspaceId: string): Promise<UserTable[]> {
+  return listUsers(db, workspaceId);
 }

@@ -1,10 +1,10 @@
 import { newId } from '../core/ids.js';
 import type { Db } from '../platform/storage/database.js';
 import { countKeys } from './keys.repository.js';
-import { insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
+import { findWorkspace, insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import type { WorkspaceTable } from '../platform/storage/schema.js';
-import { SYSTEM } from '../compliance/audit.service.js';
-import { audit } from '../compliance/audit.service.js';
+import { SYSTEM } from '../compliance/index.js';
+import { audit } from '../compliance/index.js';
 import { createKey } from './keys.service.js';
 
 export interface Bootstrap {
@@ -40,4 +40,12 @@ export async function defaultWorkspace(db: Db): Promise<WorkspaceTable> {
   const all = await listWorkspaces(db);
   if (all.length === 0) throw new Error('no workspace yet: run "steward serve" once to initialise the store');
   return all[0];
+}
+
+export async function allWorkspaces(db: Db): Promise<WorkspaceTable[]> {
+  return listWorkspaces(db);
+}
+
+export async function workspaceById(db: Db, id: string): Promise<WorkspaceTable | undefined> {
+  return findWorkspace(db, id);
 }

@@ -2,8 +2,9 @@
 // default) or per bucket and repository (group=repository), read from the rollups only.
 import type { CrCounters } from '../core/code-review.js';
 import type { Db } from '../platform/storage/database.js';
-import { repositoryBuckets, workspaceBuckets } from '../code-review/rollups.repository.js';
-import { bucketEndMs, bucketStartMs, encodeCursor, type AnalyticsQuery } from './params.js';
+import { repositoryBuckets, workspaceBuckets } from './code-review.repository.js';
+import { encodeCursor } from '../core/query-params.js';
+import { bucketEndMs, bucketStartMs, type AnalyticsQuery } from './params.js';
 import type { Page } from './usage.service.js';
 
 export const CODE_REVIEW_GROUPS = ['workspace', 'repository'] as const;

@@ -1,7 +1,7 @@
 // Reads for the usage API. Keyset pages walk the rollup primary keys in index order
 // (workspace_id, bucket, user_id, ...) so a page costs the same on page 1 and page 500.
 import type { DbOrTrx } from '../platform/storage/database.js';
-import type { UsageCounters } from '../platform/storage/schema.js';
+import type { UsageCounters } from '../ingest/ingest.tables.js';
 import { arrayReader } from '../platform/storage/sqlite-rows.js';
 
 type Grain = 'day' | 'week';

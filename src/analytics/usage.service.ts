@@ -3,8 +3,9 @@ import { isKnownModel, nanoToUnits } from '../core/pricing.js';
 import type { Db } from '../platform/storage/database.js';
 import { usagePageKeys, usageRows, workspacePageBuckets, workspaceRows } from './usage.repository.js';
 import { findUsersByIds } from '../platform/tenancy/users.repository.js';
-import type { UsageCounters } from '../platform/storage/schema.js';
-import { bucketEndMs, bucketStartMs, encodeCursor, type AnalyticsQuery } from './params.js';
+import type { UsageCounters } from '../ingest/ingest.tables.js';
+import { encodeCursor } from '../core/query-params.js';
+import { bucketEndMs, bucketStartMs, type AnalyticsQuery } from './params.js';
 
 export interface Page<T> {
   object: 'page';

@@ -5,19 +5,26 @@ import type { Store } from '../platform/storage/database.js';
 import { StewardError } from '../core/errors.js';
 import type { AppContext } from '../platform/http/context.js';
 import { errorHandler, sendError } from '../platform/http/errors.js';
-import { adminRoutes } from '../access/admin.routes.js';
+import { adminRoutes } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
-import { otlpLogsReceiver } from '../ingest/otlp/otlp-logs.receiver.js';
-import { usageRoutes } from '../analytics/usage.routes.js';
+import { otlpLogsReceiver } from '../ingest/index.js';
+import { usageRoutes } from '../analytics/index.js';
 import { openapiRoutes } from './openapi.routes.js';
-import { complianceLogsRoutes } from '../compliance/reads/compliance-logs.routes.js';
-import { complianceAdminRoutes } from '../compliance/compliance-admin.routes.js';
+import { complianceLogsRoutes } from '../compliance/index.js';
+import { complianceAdminRoutes } from '../compliance/index.js';
 import { createMetrics } from '../platform/http/metrics.js';
-import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from '../code-review/github/github-webhook.receiver.js';
-import { codeReviewIngestRoutes } from '../code-review/json/code-review-ingest.routes.js';
-import { codeReviewRoutes } from '../analytics/code-review.routes.js';
-import { rolloutsReceiver } from '../session-files/rollouts.receiver.js';
-import { AuthFailureLog, type AuthFoldOptions } from '../access/auth-log.service.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from '../code-review/index.js';
+import { codeReviewIngestRoutes } from '../code-review/index.js';
+import { codeReviewRoutes } from '../analytics/index.js';
+import { rolloutsReceiver } from '../session-files/index.js';
+import { KeyAuthenticator } from '../access/index.js';
+import { AuthFailureLog, type AuthFoldOptions } from '../access/index.js';
+
+/** The context every route gets, with the concrete access services (tests read their state). */
+export interface AppServices extends AppContext {
+  auth: KeyAuthenticator;
+  authFailures: AuthFailureLog;
+}
 
 export interface BuildOptions {
   store: Store;
@@ -27,20 +34,30 @@ export interface BuildOptions {
   authFold?: Partial<AuthFoldOptions>;
 }
 
-export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppContext; routes: { method: string; url: string }[] }> {
+export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
   });
-  const ctx: AppContext = { store: opts.store, config: opts.config, state: { shuttingDown: false, inflightBatches: 0, longReads: 0 }, metrics: createMetrics(app), authFailures: new AuthFailureLog(opts.store.db, opts.authFold) };
+  const ctx: AppServices = {
+    store: opts.store,
+    config: opts.config,
+    state: { shuttingDown: false, inflightBatches: 0, longReads: 0 },
+    metrics: createMetrics(app),
+    auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, 'could not record an API key\'s use')),
+    authFailures: new AuthFailureLog(opts.store.db, opts.authFold),
+  };
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
   // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
-  app.addHook('onClose', async () => ctx.authFailures.close());
+  app.addHook('onClose', async () => {
+    await ctx.auth.settle();
+    await ctx.authFailures.close();
+  });
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 

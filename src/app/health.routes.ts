@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { AppContext } from '../platform/http/context.js';
+import { ping } from '../platform/storage/database.js';
 
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -8,7 +8,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/readyz', async (_req, reply) => {
     if (ctx.state.shuttingDown) return reply.code(503).header('retry-after', '1').send({ status: 'shutting_down' });
     try {
-      await sql`select 1`.execute(ctx.store.db);
+      await ping(ctx.store.db);
       return { status: 'ready', database: ctx.store.dialect };
     } catch (e) {
       return reply.code(503).header('retry-after', '1').send({ status: 'database_unavailable', error: (e as Error).message });

@@ -1,7 +1,7 @@
 // The OpenAPI document served at /openapi.json. Written by hand, kept next to the routes it
 // describes; test/openapi.http.test.ts checks that every registered route appears here.
-import { COMPLIANCE_PATHS } from '../compliance/compliance.openapi.js';
-import { ROLLOUT_PATHS } from '../session-files/session-files.openapi.js';
+import { COMPLIANCE_PATHS } from '../compliance/index.js';
+import { ROLLOUT_PATHS } from '../session-files/index.js';
 
 const bearer = [{ bearerAuth: [] }];
 const analyticsParams = [

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startCollector } from '../session-files/client/collect.service.js';
+import { startCollector } from '../session-files/client/index.js';
 import { pushOptions, withPushOptions, type PushFlags } from './push-options.js';
 
 interface CollectFlags extends PushFlags {

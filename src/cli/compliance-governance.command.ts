@@ -1,10 +1,10 @@
 // `steward compliance hold|release|holds|retention run|policy|sinks`: the same use-cases as the
 // API, audited as the operating-system account that ran them.
 import type { Command } from 'commander';
-import { parseTime } from '../analytics/params.js';
-import { contentPolicyFor, updateContentPolicy } from '../compliance/policy.service.js';
-import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from '../compliance/retention/retention.service.js';
-import { sinkStatus } from '../compliance/sinks/sinks-status.service.js';
+import { parseTime } from '../core/query-params.js';
+import { contentPolicyFor, updateContentPolicy } from '../compliance/index.js';
+import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from '../compliance/index.js';
+import { sinkStatus } from '../compliance/index.js';
 import { withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
 import { cliActor, print, withStore } from './shared.js';
 

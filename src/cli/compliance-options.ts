@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { defaultWorkspace } from '../access/workspaces.service.js';
+import { defaultWorkspace } from '../access/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { withStoreOptions, type StoreFlags } from './shared.js';
 

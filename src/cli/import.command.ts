@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import { localOwner, type LocalOwner } from '../session-files/local-user.service.js';
-import { importRollouts, type ImportSummary } from '../session-files/import.service.js';
+import { localOwner, type LocalOwner } from '../session-files/index.js';
+import { importRollouts, type ImportSummary } from '../session-files/index.js';
 import type { Store } from '../platform/storage/database.js';
 import { importProgressBar } from './progress.js';
 import { sessionEnv, withSessionOptions, type SessionFlags } from './session-options.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createKey, listKeyViews, revokeKey } from '../access/keys.service.js';
-import { defaultWorkspace } from '../access/workspaces.service.js';
+import { createKey, listKeyViews, revokeKey } from '../access/index.js';
+import { defaultWorkspace } from '../access/index.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];

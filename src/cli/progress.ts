@@ -1,7 +1,7 @@
 // A progress bar for long work, on stderr and only when it is a terminal (stdout stays clean for
 // --json and pipes).
 import cliProgress from 'cli-progress';
-import type { ImportProgress } from '../session-files/import.service.js';
+import type { ImportProgress } from '../session-files/index.js';
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 

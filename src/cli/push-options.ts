@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { clientEnv } from '../config/client.js';
 import { validationError } from '../core/errors.js';
-import { defaultStatePath, readInstallationId, type PushOptions } from '../session-files/client/push.service.js';
+import { defaultStatePath, readInstallationId, type PushOptions } from '../session-files/client/index.js';
 
 export interface PushFlags {
   server?: string;

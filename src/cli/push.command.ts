@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { StewardError } from '../core/errors.js';
-import { loadState, pushOnce, RetryableUploadError } from '../session-files/client/push.service.js';
+import { loadState, pushOnce, RetryableUploadError } from '../session-files/client/index.js';
 import { pushOptions, withPushOptions, type PushFlags } from './push-options.js';
 import { print } from './shared.js';
 

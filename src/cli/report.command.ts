@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { buildReport, reportJson, type ReportKind } from '../session-files/report.service.js';
-import { localOwner } from '../session-files/local-user.service.js';
+import { buildReport, reportJson, type ReportKind } from '../session-files/index.js';
+import { localOwner } from '../session-files/index.js';
 import { runImport, summaryText, type ImportFlags } from './import.command.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { buildApp } from '../app/app.js';
-import { ensureBootstrapped } from '../access/workspaces.service.js';
-import { startReactionPoller } from '../code-review/github/reaction-poller.service.js';
-import { startComplianceJobs } from '../compliance/jobs.service.js';
-import { startIngestWriterThread } from '../ingest/writer/ingest-writer.thread.js';
+import { ensureBootstrapped } from '../access/index.js';
+import { startReactionPoller } from '../code-review/index.js';
+import { startComplianceJobs } from '../compliance/index.js';
+import { startIngestWriterThread } from '../ingest/index.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {

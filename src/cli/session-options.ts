@@ -2,7 +2,7 @@
 // who owns them in the local store.
 import { Option, type Command } from 'commander';
 import { clientEnv, type ClientEnv } from '../config/client.js';
-import { defaultLocalEmail } from '../session-files/local-user.service.js';
+import { defaultLocalEmail } from '../session-files/index.js';
 
 export interface SessionFlags {
   codexHome?: string;

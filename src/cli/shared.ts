@@ -1,6 +1,6 @@
 // What every command shares: store options, config loading, and output in text or --json.
 import { Option, type Command } from 'commander';
-import type { Actor } from '../compliance/audit.service.js';
+import type { Actor } from '../compliance/index.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { StewardError } from '../core/errors.js';

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, changeRole } from '../access/users.service.js';
-import { defaultWorkspace } from '../access/workspaces.service.js';
-import { listUsers } from '../platform/tenancy/users.repository.js';
+import { addUser, changeRole, defaultWorkspace, workspaceUsers } from '../access/index.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {
@@ -28,7 +26,7 @@ export function usersCommand(program: Command): void {
   withStoreOptions(users.command('list').description('list users')).action(async (flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);
-      const rows = await listUsers(db, ws.id);
+      const rows = await workspaceUsers(db, ws.id);
       print(flags, rows, () => (rows.length ? rows.map((u) => `${u.id}  ${u.email}  ${u.role}${u.name ? `  ${u.name}` : ''}`).join('\n') : 'No users yet.'));
     }),
   );

@@ -3,7 +3,7 @@
 // need compliance.delete (they decide what may be deleted) and are audited by the services.
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../core/errors.js';
-import { parseTime } from '../analytics/params.js';
+import { parseTime } from '../core/query-params.js';
 import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKey, type SigningKey } from './verify/checkpoint.service.js';
 import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';

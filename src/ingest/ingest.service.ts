@@ -6,7 +6,7 @@ import type { Db } from '../platform/storage/database.js';
 import type { StoreResult } from './ingest.repository.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
-import { contentPolicyFor } from '../compliance/policy.service.js';
+import { contentPolicyFor } from '../compliance/index.js';
 import { writerFor } from './writer/ingest-writer.js';
 
 export interface IngestOptions {

@@ -13,7 +13,7 @@
 import type { EnrichedEvent, ModelResponse, ThreadStarted, TurnStarted } from '../core/events.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { lockKeysForTransaction } from '../platform/storage/dialect.js';
-import type { FactReconcileTable } from '../session-files/session-files.tables.js';
+import type { FactReconcileTable } from './ingest.tables.js';
 import { conflictDoNothing, type InsertPart, type InsertSpec } from '../platform/storage/bulk-insert.js';
 
 export const RESPONSE_WINDOW_MS = 10_000;

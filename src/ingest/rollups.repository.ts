@@ -1,7 +1,7 @@
 // Rollup upkeep: counters added with one multi-row upsert per table, rows sorted by key so that
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
 import { conflictAddCounters, conflictDoNothing, type InsertSpec } from '../platform/storage/bulk-insert.js';
-import type { UsageCounters } from '../platform/storage/schema.js';
+import type { UsageCounters } from './ingest.tables.js';
 
 export const COUNTER_COLUMNS = [
   'threads',

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { auditDraft } from '../core/compliance-records.js';
 import type { Db } from '../platform/storage/database.js';
 import { clusteredByPrimaryKey } from '../platform/storage/dialect.js';
-import { appendRecords } from '../compliance/chain/chain.repository.js';
+import { appendRecords } from '../compliance/index.js';
 
 // Compliance: the per-workspace hash chain (records + separable content + head), a per-minute
 // index of where each event type's records are, legal holds, retention runs, signed checkpoints,

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { removalDraft } from '../core/compliance-removals.js';
 import { DAY_MS } from '../core/time.js';
 import type { Db } from '../platform/storage/database.js';
-import { appendRecords } from '../compliance/chain/chain.repository.js';
+import { appendRecords } from '../compliance/index.js';
 
 // Removals explained by the chain, and checkpoints forwarded to the sinks.
 // Removals explained by the chain (core/compliance-removals.ts): compliance_removals says where the

@@ -7,14 +7,16 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { isGzipPath } from './adapter/lines.js';
-import { findRolloutFiles, iterateRollout, type RolloutCheckpoint, type RolloutEvent, type RolloutStats, type SkipReason } from './adapter/parser.js';
-import type { Principal } from '../ingest/pipeline/steps.js';
+import { listImportFiles, type FileEntry } from './adapter/discover.js';
+import { iterateRollout, type RolloutCheckpoint, type RolloutEvent, type RolloutStats, type SkipReason } from './adapter/parser.js';
+import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { limitCacheForBulk } from '../platform/storage/dialect.js';
 import { findFile, listFileHeads, saveFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';
-import { contentPolicyFor } from '../compliance/policy.service.js';
-import { addCounts, ContentKeyer, contentRow, emptyCounts, storeRolloutBatch, type StoredCounts } from './store.service.js';
+import { contentPolicyFor } from '../compliance/index.js';
+import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
+import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
 
 export const LOCAL_ORIGIN = 'local';
 /** A file not modified for this long is complete: what waits for more lines (a turn cut off before its prompt, a tool call without output) is emitted. */
@@ -104,47 +106,6 @@ export async function contentHashes(path: string, offset: number): Promise<{ hea
   const headLen = Math.min(HASH_BYTES, offset);
   const tailStart = Math.max(0, offset - HASH_BYTES);
   return { head: await hashRange(path, 0, headLen), tail: await hashRange(path, tailStart, offset - tailStart) };
-}
-
-interface FileEntry {
-  path: string;
-  st: Stats;
-}
-
-/** Files to import: directories are searched recursively for rollout-*.jsonl(.gz). */
-export async function listImportFiles(paths: string[], errors: ImportSummary['errors']): Promise<FileEntry[]> {
-  const files: string[] = [];
-  const named = new Map<string, Stats>(); // files named directly, already stat'ed
-  for (const p of paths) {
-    let st: Stats;
-    try {
-      st = await stat(p);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // A missing default directory is not an error: nothing to import yet.
-      if (err.code !== 'ENOENT') errors.push({ file: p, code: err.code, message: err.message });
-      continue;
-    }
-    if (st.isDirectory()) {
-      // Sorted: file names start with their creation time, so parents come before their forks and sub-agents.
-      const found: string[] = [];
-      for await (const f of findRolloutFiles(p)) found.push(f);
-      files.push(...found.sort());
-    } else {
-      files.push(p);
-      named.set(p, st);
-    }
-  }
-  // Stat them all at once: one at a time, the round trips to the thread pool were most of a
-  // second import's time (2,557 files: ~200 ms).
-  const unique = [...new Set(files)];
-  const stats = await Promise.allSettled(unique.map((f) => named.get(f) ?? stat(f)));
-  const out: FileEntry[] = [];
-  stats.forEach((r, n) => {
-    if (r.status === 'fulfilled') out.push({ path: unique[n]!, st: r.value });
-    else errors.push({ file: unique[n]!, code: (r.reason as NodeJS.ErrnoException).code, message: (r.reason as Error).message });
-  });
-  return out;
 }
 
 type Head = Omit<RolloutFileRow, 'state'>;

@@ -2,11 +2,11 @@
 // workspace, named by `--user EMAIL` or, by default, `<os user>@<host name>`; created on first use.
 import { findUserByEmail } from '../platform/tenancy/users.repository.js';
 import type { Db } from '../platform/storage/database.js';
-import type { Principal } from '../ingest/pipeline/steps.js';
+import type { Principal } from '../ingest/index.js';
 import type { UserTable, WorkspaceTable } from '../platform/storage/schema.js';
-import type { Actor } from '../compliance/audit.service.js';
-import { addUser } from '../access/users.service.js';
-import { ensureBootstrapped } from '../access/workspaces.service.js';
+import type { Actor } from '../compliance/index.js';
+import { addUser } from '../access/index.js';
+import { ensureBootstrapped } from '../access/index.js';
 
 export interface LocalOwner {
   workspace: WorkspaceTable;

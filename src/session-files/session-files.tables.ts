@@ -50,24 +50,8 @@ export interface RolloutMachineTable {
   last_seen_at: number;
 }
 
-// Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
-// per turn/response key ever seen, the thread it is matched within, and what it was matched to.
-export interface FactReconcileTable {
-  workspace_id: string;
-  kind: string; // 'turn' | 'response'
-  fact_key: string; // the event's key (turn_key / request_key)
-  source: string; // 'otlp' | 'rollout' | 'api'
-  match_thread: string; // OTLP conversation.id, or the session file's own thread
-  ts: number;
-  sig: string; // responses: input:cached:output:reasoning; turns: ''
-  ext_id: string | null; // response_id / turn_id
-  stored_key: string; // the fact row that stands for this event (itself, or the one it matched)
-  matched_key: string | null; // the other source's key
-}
-
 export interface RolloutTables {
   rollout_files: RolloutFileTable;
   rollout_content: RolloutContentTable;
   rollout_machines: RolloutMachineTable;
-  fact_reconcile: FactReconcileTable;
 }

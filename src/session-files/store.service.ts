@@ -3,28 +3,13 @@
 // compliance records); content records go to rollout_content with the workspace's content policy
 // applied to the texts, as for events.
 import type { ContentField, ContentPolicy } from '../core/content-policy.js';
+import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { applyContentPolicy } from '../core/content-policy.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
-import type { Principal } from '../ingest/pipeline/steps.js';
+import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { insertContent, type RolloutContentRow } from './content.repository.js';
-import { ingestEvents } from '../ingest/ingest.service.js';
-
-export interface StoredCounts {
-  threads: number;
-  turns: number;
-  requests: number;
-  tools: number;
-  duplicates: number;
-  content: number;
-}
-
-export const emptyCounts = (): StoredCounts => ({ threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0, content: 0 });
-
-export function addCounts(a: StoredCounts, b: Partial<StoredCounts>): StoredCounts {
-  for (const k of Object.keys(a) as (keyof StoredCounts)[]) a[k] += b[k] ?? 0;
-  return a;
-}
+import { ingestEvents } from '../ingest/index.js';
 
 /**
  * Gives content records their stable row key within a file: `${ordinal | @offset}#${kind}`, and

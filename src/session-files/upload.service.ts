@@ -8,13 +8,14 @@ import { StewardError } from '../core/errors.js';
 import { fromWireLines, parseRawLines } from './adapter/lines.js';
 import type { RolloutCheckpoint, RolloutEvent } from './adapter/parser.js';
 import { UPLOAD_MAX_REJECTED, UploadSchema, type UploadFile, type UploadFileResult, type UploadResult } from './adapter/upload.js';
-import type { Principal } from '../ingest/pipeline/steps.js';
+import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { advanceFile, findFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';
 import { touchMachine } from './machines.repository.js';
-import { contentPolicyFor } from '../compliance/policy.service.js';
-import { addCounts, ContentKeyer, contentRow, emptyCounts, storeRolloutBatch } from './store.service.js';
+import { contentPolicyFor } from '../compliance/index.js';
+import { addCounts, emptyCounts } from './adapter/counts.js';
+import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
 
 export function parseUpload(body: unknown) {
   const r = UploadSchema.safeParse(body);

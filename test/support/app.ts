@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { DialectName } from '../../src/platform/storage/database.js';
-import { buildApp, type BuildOptions } from '../../src/app/app.js';
-import type { AppContext } from '../../src/platform/http/context.js';
+import { buildApp, type AppServices, type BuildOptions } from '../../src/app/app.js';
+
 import { cliActor } from '../../src/cli/shared.js';
 import { createKey } from '../../src/access/keys.service.js';
 import { addUser } from '../../src/access/users.service.js';
@@ -13,7 +13,7 @@ import { makeStore, type TestStore } from './stores.js';
 export interface TestApp {
   app: FastifyInstance;
   routes: { method: string; url: string }[];
-  ctx: AppContext;
+  ctx: AppServices;
   store: TestStore;
   config: Config;
   workspaceId: string;

@@ -6,7 +6,7 @@ import { normalizeGithubEvent } from './normalize.js';
 import type { Db } from '../../platform/storage/database.js';
 import { findWorkspace } from '../../platform/tenancy/workspaces.repository.js';
 import { applyCodeReviewFacts, type CodeReviewEnv } from '../ingest.service.js';
-import { defaultWorkspace } from '../../access/workspaces.service.js';
+import { defaultWorkspace } from '../../access/index.js';
 
 export interface GithubDelivery {
   workspaceId?: string; // ?workspace=ID; the default workspace otherwise

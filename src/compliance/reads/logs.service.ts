@@ -9,7 +9,7 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';
 import { INDEX_MINUTE_MS, listIndexMinutes, maxEventTime, seqBounds } from './logs.repository.js';
-import { parseTime } from '../../analytics/params.js';
+import { parseTime } from '../../core/query-params.js';
 import { CHUNK_BYTES, jsonlChunks } from './export.service.js';
 
 export interface LogFile {

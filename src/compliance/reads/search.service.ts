@@ -6,7 +6,7 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { searchRecords, type SearchFilter } from './search.repository.js';
 import { findUserByEmail } from '../../platform/tenancy/users.repository.js';
-import { encodeCursor, parseTime } from '../../analytics/params.js';
+import { encodeCursor, parseTime } from '../../core/query-params.js';
 import { parseEventType, parseLimit } from './logs.service.js';
 
 export interface SearchQuery {

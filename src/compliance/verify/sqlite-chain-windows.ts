@@ -1,11 +1,11 @@
 // Windows of a workspace's chain checked whole on SQLite (verify; the PostgreSQL counterpart is
-// repositories/compliance-verify.repository.ts). Used by verify's own thread through Kysely's
+// verify.repository.ts). Used by verify's own thread through Kysely's
 // connection and by its helper threads, which open the file themselves with nothing but the driver
 // and core/compliance.ts loaded: a helper that loaded Kysely and the services first took ~450 ms
 // to start beside the main thread, most of a 200,000-record verify.
 import { setImmediate } from 'node:timers/promises';
-import SQLite from 'better-sqlite3';
 import { CHAIN_FORMAT, EVENT_TYPES, sha256hex } from '../../core/compliance.js';
+import { openSqliteFileReader } from '../../platform/storage/sqlite-file-reader.js';
 import type { WindowSummary, WindowVerifier } from './verify.repository.js';
 
 // Every row of a statement as arrays of its columns (sqlite-rows.ts ArrayReader.all, or a
@@ -74,16 +74,8 @@ export function sqliteWindowVerifier(all: RowsOf): WindowVerifier {
   };
 }
 
-// A read-only connection of its own to the file, for a helper thread. mmap as preferMappedReads
-// sets it for verify's own connection.
+// A connection of its own to the file, for a helper thread.
 export function openSqliteWindows(file: string): { verifier: WindowVerifier; close(): void } {
-  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma('mmap_size = 1073741824');
-  const statements = new Map<string, SQLite.Statement>();
-  const all: RowsOf = (text, params) => {
-    let st = statements.get(text);
-    if (!st) statements.set(text, (st = sqlite.prepare(text).raw(true)));
-    return st.all(...params) as unknown[][];
-  };
-  return { verifier: sqliteWindowVerifier(all), close: () => sqlite.close() };
+  const reader = openSqliteFileReader(file);
+  return { verifier: sqliteWindowVerifier((text, params) => reader.all(text, params)), close: () => reader.close() };
 }

@@ -8,9 +8,9 @@ import type { ContentPolicy } from '../../core/content-policy.js';
 import type { Db } from '../../platform/storage/database.js';
 import type { RecordDraft } from '../../core/compliance.js';
 import { insertMany } from '../../platform/storage/bulk-insert.js';
-import { appendRecords } from '../../compliance/chain/chain.repository.js';
+import { appendRecords } from '../../compliance/index.js';
 import { storeEventsDeferred, type StoreResult } from '../ingest.repository.js';
-import { ingestDrafts } from '../../compliance/chain/ingest-records.service.js';
+import { ingestDrafts } from '../../compliance/index.js';
 
 export interface WriteJob {
   workspaceId: string;

@@ -2,9 +2,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import type { Scope } from '../../core/scopes.js';
-import { authenticate, type AuthenticatedKey } from '../../access/keys.service.js';
-import type { AuthFailureLog } from '../../access/auth-log.service.js';
-import type { Db } from '../storage/database.js';
+import type { AuthenticatedKey, AuthFailure } from '../../core/credentials.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,18 +17,23 @@ export function bearer(req: FastifyRequest): string {
   return m[1];
 }
 
-// The app's store and its AUTH_LOG folder (AppContext provides both).
+// What the access capability provides (app/ wires it): key checks, and the record of refusals.
+export interface Authenticator {
+  authenticate(secret: string, needed: Scope): Promise<AuthenticatedKey>;
+}
+export interface RefusalLog {
+  record(f: AuthFailure): Promise<void>;
+}
 export interface AuthContext {
-  store: { db: Db };
-  authFailures: AuthFailureLog;
+  auth: Authenticator;
+  authFailures: RefusalLog;
 }
 
 export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHookHandler {
-  const db = ctx.store.db;
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
     try {
-      req.principal = await authenticate(db, bearer(req), scope);
+      req.principal = await ctx.auth.authenticate(bearer(req), scope);
       if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
     } catch (e) {
       if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(ctx.authFailures, req, e, scope, ws);
@@ -40,7 +43,7 @@ export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHoo
 }
 
 // Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
-async function logAuthFailure(log: AuthFailureLog, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
+async function logAuthFailure(log: RefusalLog, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
   await log.record({
     code: e.code,

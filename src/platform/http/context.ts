@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
-import type { AuthFailureLog } from '../../access/auth-log.service.js';
 import type { Store } from '../storage/database.js';
+import type { Authenticator, RefusalLog } from './auth.js';
 import type { Metrics } from './metrics.js';
 
 // What every route plugin receives: the store, the validated config, and shared runtime state.
@@ -9,5 +9,6 @@ export interface AppContext {
   config: Config;
   state: { shuttingDown: boolean; inflightBatches: number; longReads: number };
   metrics: Metrics;
-  authFailures: AuthFailureLog; // folds refused requests into AUTH_LOG records, one per app
+  auth: Authenticator; // bearer keys (the access capability's)
+  authFailures: RefusalLog; // folds refused requests into AUTH_LOG records, one per app
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -127,4 +127,9 @@ function withStatementCache(sqlite: SQLite.Database, immediate = false, max = 10
       return st;
     },
   };
+}
+
+/** One round trip to the database (readiness checks). */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
 }

@@ -12,8 +12,8 @@ import { StewardError } from '../../core/errors.js';
 import { isGzipPath, readLineBatches, toWireLine, type WireLine } from '../adapter/lines.js';
 import type { UploadResult } from '../adapter/upload.js';
 import { UPLOAD_MAX_FILES } from '../adapter/upload.js';
-import { listImportFiles } from '../import.service.js';
-import { addCounts, emptyCounts, type StoredCounts } from '../store.service.js';
+import { listImportFiles } from '../adapter/discover.js';
+import { addCounts, emptyCounts, type StoredCounts } from '../adapter/counts.js';
 
 const gzip = promisify(zlib.gzip);
 export const ROLLOUTS_ENDPOINT = '/v1/ingest/rollouts';

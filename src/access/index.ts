@@ -1,0 +1,6 @@
+export { adminRoutes } from './admin.routes.js';
+export { AuthFailureLog, type AuthFoldOptions } from './auth-log.service.js';
+export { KeyAuthenticator } from './key-authenticator.js';
+export { createKey, listKeyViews, revokeKey } from './keys.service.js';
+export { addUser, changeRole, workspaceUsers } from './users.service.js';
+export { allWorkspaces, defaultWorkspace, ensureBootstrapped } from './workspaces.service.js';

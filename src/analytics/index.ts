@@ -1,0 +1,2 @@
+export { codeReviewRoutes } from './code-review.routes.js';
+export { usageRoutes } from './usage.routes.js';

@@ -1,0 +1,13 @@
+export { SYSTEM, audit, type Actor } from './audit.service.js';
+export { appendRecords } from './chain/chain.repository.js';
+export { ingestDrafts } from './chain/ingest-records.service.js';
+export { complianceAdminRoutes } from './compliance-admin.routes.js';
+export { COMPLIANCE_PATHS } from './compliance.openapi.js';
+export { startComplianceJobs } from './jobs.service.js';
+export { contentPolicyFor, updateContentPolicy } from './policy.service.js';
+export { complianceLogsRoutes } from './reads/compliance-logs.routes.js';
+export { auditExport, exportChunks } from './reads/export.service.js';
+export { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from './retention/retention.service.js';
+export { sinkStatus } from './sinks/sinks-status.service.js';
+export { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from './verify/checkpoint.service.js';
+export { verifyChain, verifyExportStream } from './verify/verify.service.js';

@@ -1,0 +1,24 @@
+// Who a request's API key says it is, and what a refused request leaves behind for AUTH_LOG.
+
+export interface AuthenticatedKey {
+  keyId: string;
+  workspaceId: string;
+  userId: string | null;
+  scopes: string[];
+  sharedCollector: boolean;
+}
+
+export interface AuthFailure {
+  code: string;
+  message: string;
+  secret?: string;
+  /** The workspace of the key when the caller already knows it (a valid key on another workspace's path). */
+  keyWorkspace?: string;
+  method: string;
+  path: string;
+  route: string | null;
+  requiredScope: string | null;
+  requestedWorkspace: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}

@@ -1,0 +1,4 @@
+export { ingestEvents } from './ingest.service.js';
+export { otlpLogsReceiver } from './otlp/otlp-logs.receiver.js';
+export { type Principal } from './pipeline/steps.js';
+export { startIngestWriterThread } from './writer/ingest-writer.thread.js';

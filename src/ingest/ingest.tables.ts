@@ -1,0 +1,154 @@
+// The ingest tables: facts (threads, turns, model requests, tool events), the rollups the Analytics API
+// reads, and the cross-source matching of OTLP and session-file facts. // Times are epoch ms, `day` is days since epoch, `week` ISO-week number,
+// money is integer nano-USD and credits integer nano-credits (exact sums on both databases).
+
+export interface ThreadTable {
+  workspace_id: string;
+  thread_id: string;
+  user_id: string;
+  client_id: string;
+  originator: string | null;
+  thread_kind: string;
+  parent_thread_id: string | null;
+  first_seen_at: number;
+  model: string | null;
+  approval_policy: string | null;
+  sandbox_policy: string | null;
+  host_name: string | null;
+  source: string;
+}
+
+export interface TurnTable {
+  workspace_id: string;
+  turn_key: string;
+  turn_id: string | null;
+  thread_id: string;
+  user_id: string;
+  client_id: string;
+  ts: number;
+  model: string | null;
+  prompt_length: number | null;
+  source: string;
+  match_thread: string | null; // the thread it was reconciled within (fact_reconcile); null only before migration 0006 filled it
+}
+
+export interface ModelRequestTable {
+  workspace_id: string;
+  request_key: string;
+  response_id: string | null;
+  turn_id: string | null;
+  thread_id: string;
+  user_id: string;
+  client_id: string;
+  ts: number;
+  model: string;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cost_nusd: number;
+  credits_n: number;
+  pricing_version: string;
+  fallback_priced: number;
+  source: string;
+}
+
+export interface ToolEventTable {
+  workspace_id: string;
+  tool_key: string;
+  thread_id: string;
+  user_id: string;
+  call_id: string;
+  ts: number;
+  tool_name: string | null;
+  decision: string | null;
+  decision_source: string | null;
+  success: number | null;
+  duration_ms: number | null;
+}
+
+// Rollup counters shared by every usage rollup table.
+export interface UsageCounters {
+  threads: number;
+  turns: number;
+  requests: number;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cost_nusd: number;
+  credits_n: number;
+}
+
+// Per user, bucket and client: rows of the usage API and its clients[] breakdown.
+export interface UsageUserBucketTable extends UsageCounters {
+  workspace_id: string;
+  bucket: number;
+  user_id: string;
+  client_id: string;
+}
+// Per user, bucket and model: the models[] breakdown.
+export interface UsageUserModelTable extends UsageCounters {
+  workspace_id: string;
+  bucket: number;
+  user_id: string;
+  model: string;
+}
+// Workspace level, per bucket and client / model: group=workspace without touching user rows.
+export interface UsageWsBucketTable extends UsageCounters {
+  workspace_id: string;
+  bucket: number;
+  client_id: string;
+}
+export interface UsageWsModelTable extends UsageCounters {
+  workspace_id: string;
+  bucket: number;
+  model: string;
+}
+// Distinct sets: a row inserted for the first time bumps the distinct counters above.
+export interface ThreadBucketSetTable {
+  workspace_id: string;
+  bucket: number;
+  thread_id: string;
+}
+export interface ActiveUserSetTable {
+  workspace_id: string;
+  bucket: number;
+  user_id: string;
+  client_id: string;
+}
+
+// Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
+// per turn/response key ever seen, the thread it is matched within, and what it was matched to.
+export interface FactReconcileTable {
+  workspace_id: string;
+  kind: string; // 'turn' | 'response'
+  fact_key: string; // the event's key (turn_key / request_key)
+  source: string; // 'otlp' | 'rollout' | 'api'
+  match_thread: string; // OTLP conversation.id, or the session file's own thread
+  ts: number;
+  sig: string; // responses: input:cached:output:reasoning; turns: ''
+  ext_id: string | null; // response_id / turn_id
+  stored_key: string; // the fact row that stands for this event (itself, or the one it matched)
+  matched_key: string | null; // the other source's key
+}
+
+export interface IngestTables {
+  threads: ThreadTable;
+  turns: TurnTable;
+  model_requests: ModelRequestTable;
+  tool_events: ToolEventTable;
+  usage_user_day: UsageUserBucketTable;
+  usage_user_week: UsageUserBucketTable;
+  usage_user_model_day: UsageUserModelTable;
+  usage_user_model_week: UsageUserModelTable;
+  usage_ws_day: UsageWsBucketTable;
+  usage_ws_week: UsageWsBucketTable;
+  usage_ws_model_day: UsageWsModelTable;
+  usage_ws_model_week: UsageWsModelTable;
+  thread_day_set: ThreadBucketSetTable;
+  thread_week_set: ThreadBucketSetTable;
+  active_user_day_set: ActiveUserSetTable;
+  active_user_week_set: ActiveUserSetTable;
+  fact_reconcile: FactReconcileTable;
+}

@@ -1,0 +1,53 @@
+// Which session files a path names: directories are searched for rollout-*.jsonl(.gz), and every
+// file is stat'ed once. Shared by `steward import` (server side) and `steward push` (client side).
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { findRolloutFiles } from './parser.js';
+
+export interface FileError {
+  file: string;
+  code?: string;
+  message: string;
+}
+
+export interface FileEntry {
+  path: string;
+  st: Stats;
+}
+
+/** Files to import: directories are searched recursively for rollout-*.jsonl(.gz). */
+export async function listImportFiles(paths: string[], errors: FileError[]): Promise<FileEntry[]> {
+  const files: string[] = [];
+  const named = new Map<string, Stats>(); // files named directly, already stat'ed
+  for (const p of paths) {
+    let st: Stats;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      // A missing default directory is not an error: nothing to import yet.
+      if (err.code !== 'ENOENT') errors.push({ file: p, code: err.code, message: err.message });
+      continue;
+    }
+    if (st.isDirectory()) {
+      // Sorted: file names start with their creation time, so parents come before their forks and sub-agents.
+      const found: string[] = [];
+      for await (const f of findRolloutFiles(p)) found.push(f);
+      files.push(...found.sort());
+    } else {
+      files.push(p);
+      named.set(p, st);
+    }
+  }
+  // Stat them all at once: one at a time, the round trips to the thread pool were most of a
+  // second import's time (2,557 files: ~200 ms).
+  const unique = [...new Set(files)];
+  const stats = await Promise.allSettled(unique.map((f) => named.get(f) ?? stat(f)));
+  const out: FileEntry[] = [];
+  stats.forEach((r, n) => {
+    if (r.status === 'fulfilled') out.push({ path: unique[n]!, st: r.value });
+    else errors.push({ file: unique[n]!, code: (r.reason as NodeJS.ErrnoException).code, message: (r.reason as Error).message });
+  });
+  return out;
+}
+
