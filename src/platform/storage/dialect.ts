@@ -53,3 +53,20 @@ export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART'
     if (before !== undefined) await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
   }
 }
+
+// better-sqlite3 waits for SQLite's write lock synchronously, stopping the whole event loop for up
+// to the busy timeout; a write that may be skipped (a key's last use) runs on one connection that
+// does not wait (SQLITE_BUSY at once) and the caller tries again later. PostgreSQL waits without
+// blocking anything: there `fn` runs as it is.
+export async function withoutLockWait<D extends Kysely<any>, T>(db: D, fn: (conn: D) => Promise<T>): Promise<T> {
+  if (!isSqlite(db)) return fn(db);
+  return db.connection().execute(async (conn) => {
+    const before = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(conn)).rows[0]?.timeout ?? 0;
+    await sql`pragma busy_timeout = 0`.execute(conn);
+    try {
+      return await fn(conn as D);
+    } finally {
+      await sql.raw(`pragma busy_timeout = ${before}`).execute(conn);
+    }
+  });
+}
