@@ -11,6 +11,8 @@ import { parseTime } from '../services/analytics/params.js';
 import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from '../services/compliance/checkpoint.service.js';
 import { auditExport, exportChunks } from '../services/compliance/export.service.js';
 import { verifyChain, verifyExportStream } from '../services/compliance/verify.service.js';
+import { REINDEX_COMMAND, reindexLogs } from '../services/compliance/log-index.service.js';
+import { describeDifference } from '../core/log-index.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../services/parallel-gzip.js';
 import { complianceGovernanceCommands } from './compliance-governance.command.js';
 import { EXIT_VERIFY_FAILED, withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
@@ -54,10 +56,23 @@ export function complianceCommand(program: Command): void {
         const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKey: trustedPublicKey(config, flags.publicKey), store });
         // The head and the newest signed checkpoint, for an outside witness to compare with its own.
         const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
-        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}${heads}`);
+        // The index problem is named even when an earlier record's problem is the first bad one.
+        const index = r.log_index.ok || r.first_bad?.reason === 'log_index_mismatch' ? '' : `\nlog-file index: ${r.log_index.differing} row(s) differ from the chain (rebuild: ${REINDEX_COMMAND})`;
+        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}${index}${heads}`);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
       });
     });
+
+  withWorkspace(c.command('reindex').description('rebuild the log-file index (what the Logs API lists files from) from the chain, audited')).action(async (flags: WsFlags) =>
+    withStore(flags, async ({ db }) => {
+      const ws = await workspaceOf(db, flags);
+      const r = await reindexLogs(db, ws, cliActor());
+      const more = r.changed > r.differences.length ? [`… and ${r.changed - r.differences.length} more`] : [];
+      print(flags, r, () =>
+        [`Rebuilt the log-file index of workspace ${ws} from the chain up to seq ${r.head_seq}: ${r.changed} of ${r.rows} row(s) changed (${r.added} added, ${r.corrected} corrected, ${r.removed} removed)`, ...r.differences.map((d) => `  ${describeDifference(d)}`), ...more].join('\n'),
+      );
+    }),
+  );
 
   withWorkspace(c.command('export').description('write records as JSONL (gzip with --gzip or a .gz name), in chain order, constant memory'))
     .requiredOption('--out <file>', 'output file ("-" for stdout)')
