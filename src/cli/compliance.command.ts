@@ -57,20 +57,27 @@ export function complianceCommand(program: Command): void {
         // The head and the newest signed checkpoint, for an outside witness to compare with its own.
         const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
         // The index problem is named even when an earlier record's problem is the first bad one.
-        const index = r.log_index.ok || r.first_bad?.reason === 'log_index_mismatch' ? '' : `\nlog-file index: ${r.log_index.differing} row(s) differ from the chain (rebuild: ${REINDEX_COMMAND})`;
-        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}${index}${heads}`);
+        const ix = r.log_index;
+        const index = ix.ok || r.first_bad?.reason === 'log_index_mismatch'
+          ? ''
+          : `\nlog-file index: ${ix.differing} row(s) differ from the chain (rebuild: ${REINDEX_COMMAND})`;
+        const cps = r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : '';
+        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${cps}${index}${heads}`);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
       });
     });
 
-  withWorkspace(c.command('reindex').description('rebuild the log-file index (what the Logs API lists files from) from the chain, audited')).action(async (flags: WsFlags) =>
+  const reindex = c.command('reindex').description('rebuild the log-file index (Logs API listings) from the chain, audited');
+  withWorkspace(reindex).action(async (flags: WsFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await workspaceOf(db, flags);
       const r = await reindexLogs(db, ws, cliActor());
-      const more = r.changed > r.differences.length ? [`… and ${r.changed - r.differences.length} more`] : [];
-      print(flags, r, () =>
-        [`Rebuilt the log-file index of workspace ${ws} from the chain up to seq ${r.head_seq}: ${r.changed} of ${r.rows} row(s) changed (${r.added} added, ${r.corrected} corrected, ${r.removed} removed)`, ...r.differences.map((d) => `  ${describeDifference(d)}`), ...more].join('\n'),
-      );
+      const counts = `${r.added} added, ${r.corrected} corrected, ${r.removed} removed`;
+      const changed = `${r.changed} of ${r.rows} row(s) changed (${counts})`;
+      const lines = [`Rebuilt the log-file index of workspace ${ws} from the chain up to seq ${r.head_seq}: ${changed}`];
+      lines.push(...r.differences.map((d) => `  ${describeDifference(d)}`));
+      if (r.changed > r.differences.length) lines.push(`  … and ${r.changed - r.differences.length} more`);
+      print(flags, r, () => lines.join('\n'));
     }),
   );
 

@@ -24,19 +24,29 @@ export interface LogIndexDifference {
 const FIELDS = ['records', 'first_seq', 'last_seq', 'last_recorded_at', 'max_ts'] as const;
 const keyOf = (e: { event_type: string; minute: number }) => `${e.event_type}\u0000${e.minute}`;
 
-// Differences in (event type, minute) order. fromMinute: only minutes before it are compared (the
+// Differences in (event type, minute) order. beforeMinute: only minutes before it are compared (the
 // minutes appends committed in since the chain was read may hold records the chain read did not see).
-export function diffLogIndex(chain: readonly LogIndexEntry[], index: readonly LogIndexEntry[], beforeMinute = Infinity): LogIndexDifference[] {
+export function diffLogIndex(
+  chain: readonly LogIndexEntry[],
+  index: readonly LogIndexEntry[],
+  beforeMinute = Infinity,
+): LogIndexDifference[] {
   const stored = new Map(index.map((e) => [keyOf(e), e]));
   const out: LogIndexDifference[] = [];
   for (const c of chain) {
     const s = stored.get(keyOf(c)) ?? null;
     stored.delete(keyOf(c));
     if (c.minute >= beforeMinute) continue;
-    if (!s || FIELDS.some((f) => s[f] !== c[f])) out.push({ event_type: c.event_type, minute: c.minute, index: s, chain: c });
+    if (!s || FIELDS.some((f) => s[f] !== c[f])) {
+      out.push({ event_type: c.event_type, minute: c.minute, index: s, chain: c });
+    }
   }
-  for (const s of stored.values()) if (s.minute < beforeMinute) out.push({ event_type: s.event_type, minute: s.minute, index: s, chain: null });
-  return out.sort((a, b) => (a.event_type === b.event_type ? a.minute - b.minute : a.event_type < b.event_type ? -1 : 1));
+  for (const s of stored.values()) {
+    if (s.minute < beforeMinute) out.push({ event_type: s.event_type, minute: s.minute, index: s, chain: null });
+  }
+  const byType = (a: LogIndexDifference, b: LogIndexDifference) =>
+    a.event_type < b.event_type ? -1 : a.event_type > b.event_type ? 1 : 0;
+  return out.sort((a, b) => byType(a, b) || a.minute - b.minute);
 }
 
 // "CODEX_LOG 2026-12-02T13:58Z: index 0 records, chain 3" (max_ts and seq ranges when only they differ).

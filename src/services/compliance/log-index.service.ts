@@ -5,7 +5,13 @@ import { describeDifference, diffLogIndex, INDEX_MINUTE_MS, type LogIndexDiffere
 import type { ChainProblem } from '../../core/chain-verifier.js';
 import type { Db, DbOrTrx } from '../../storage/database.js';
 import { getHead } from '../../storage/repositories/compliance-chain.repository.js';
-import { deleteLogIndex, listLogIndex, lockChainHead, logIndexFromChain, upsertLogIndex } from '../../storage/repositories/compliance-log-index.repository.js';
+import {
+  deleteLogIndex,
+  listLogIndex,
+  lockChainHead,
+  logIndexFromChain,
+  upsertLogIndex,
+} from '../../storage/repositories/compliance-log-index.repository.js';
 import { audit, type Actor } from '../audit.service.js';
 
 export const REINDEX_COMMAND = 'steward compliance reindex';
@@ -45,7 +51,10 @@ export function logIndexProblem(c: LogIndexCheck): ChainProblem | null {
     seq,
     id: null,
     reason: 'log_index_mismatch',
-    detail: `the log-file index differs from the chain in ${c.differing} event type/minute row(s) (the Logs API lists files from it): ${shown}${more}; rebuild it from the chain with \`${REINDEX_COMMAND}\``,
+    detail:
+      `the log-file index differs from the chain in ${c.differing} event type/minute row(s) ` +
+      `(the Logs API lists files from it): ` +
+      `${shown}${more}; rebuild it from the chain with \`${REINDEX_COMMAND}\``,
   };
 }
 
@@ -83,7 +92,9 @@ export async function reindexLogs(db: Db, workspaceId: string, actor: Actor): Pr
       differences: diffs.slice(0, SHOWN),
     };
     const { differences: _, object: __, ...counts } = report;
-    await audit(trx, workspaceId, actor, 'compliance.log_index_rebuilt', { type: 'workspace', id: workspaceId }, { after: { ...counts, changes: diffs.slice(0, SHOWN).map(describeDifference) } });
+    const after = { ...counts, changes: diffs.slice(0, SHOWN).map(describeDifference) };
+    const target = { type: 'workspace', id: workspaceId };
+    await audit(trx, workspaceId, actor, 'compliance.log_index_rebuilt', target, { after });
     return report;
   });
 }

@@ -48,8 +48,15 @@ export async function listLogIndex(db: DbOrTrx, workspaceId: string): Promise<Lo
 }
 
 // Takes the chain head's row lock (appends wait until the caller's transaction ends), as appends do.
-export async function lockChainHead(db: DbOrTrx, workspaceId: string): Promise<Pick<ComplianceHeadTable, 'seq'> | undefined> {
-  const h = await db.updateTable('compliance_heads').set({ seq: sql`seq` }).where('workspace_id', '=', workspaceId).returning('seq').executeTakeFirst();
+type LockedHead = Pick<ComplianceHeadTable, 'seq'>;
+
+export async function lockChainHead(db: DbOrTrx, workspaceId: string): Promise<LockedHead | undefined> {
+  const h = await db
+    .updateTable('compliance_heads')
+    .set({ seq: sql`seq` })
+    .where('workspace_id', '=', workspaceId)
+    .returning('seq')
+    .executeTakeFirst();
   return h && { seq: Number(h.seq) };
 }
 
@@ -74,7 +81,9 @@ export async function upsertLogIndex(db: DbOrTrx, workspaceId: string, rows: rea
   }
 }
 
-export async function deleteLogIndex(db: DbOrTrx, workspaceId: string, rows: readonly { event_type: string; minute: number }[]): Promise<void> {
+type IndexKey = { event_type: string; minute: number };
+
+export async function deleteLogIndex(db: DbOrTrx, workspaceId: string, rows: readonly IndexKey[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK);
     await db
