@@ -82,6 +82,26 @@ for (const dialect of DIALECTS) {
       assert.equal(again.changed, 0);
     });
 
+    it('verify while appends commit finds the index intact (no false mismatch from the race)', async () => {
+      const ws = await chain();
+      let appending = true;
+      const writer = (async () => {
+        for (let i = 0; appending && i < 400; i++) {
+          const eventType = i % 2 ? 'CODEX_LOG' : 'AUDIT_LOG';
+          await s.db.transaction().execute((trx) => appendRecords(trx, ws, [draft(i, { eventType }), draft(i + 1, { eventType })]));
+        }
+      })();
+      try {
+        for (let i = 0; i < 15; i++) {
+          const v = await verifyChain(s.db, ws);
+          assert.equal(v.ok, true, JSON.stringify(v.first_bad));
+        }
+      } finally {
+        appending = false;
+        await writer;
+      }
+    });
+
     it('an index that never existed (a chain written before it, or all rows deleted) is rebuilt whole', async () => {
       const ws = await chain();
       await sql`delete from compliance_log_index where workspace_id = ${ws}`.execute(s.db);
