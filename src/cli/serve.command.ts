@@ -13,12 +13,24 @@ interface ServeFlags extends StoreFlags {
   logLevel?: string;
 }
 
-// The command with serve's own store flags (a database URL is not echoed: it may hold a password).
+// The command with serve's own store flags; a password in the database URL is replaced by
+// <password> (never printed).
 function ownerKeyCommand(flags: ServeFlags): string {
-  const quote = (v: string) => (/^[\w./:@-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const quote = (v: string) => (/^[\w./:@=?&-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
   const store = [flags.data && `--data ${quote(flags.data)}`, flags.config && `--config ${quote(flags.config)}`];
-  if (flags.databaseUrl) store.push('--database-url <the URL given to serve>');
+  if (flags.databaseUrl) store.push(`--database-url ${quote(withoutPassword(flags.databaseUrl))}`);
   return [OWNER_KEY_COMMAND, ...store].filter(Boolean).join(' ');
+}
+
+function withoutPassword(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.password) return raw;
+    u.password = 'PASSWORD';
+    return u.toString().replace(':PASSWORD@', ':<password>@');
+  } catch {
+    return '<the URL given to serve>';
+  }
 }
 
 // A later start: the owner key was shown when it was made; say so, and how to make another.
@@ -51,11 +63,38 @@ export function serveCommand(program: Command): void {
       // Ingest transactions on a thread of their own (SQLite file stores; nothing on PostgreSQL).
       const writerThread = await startIngestWriterThread(store);
       const address = await app.listen({ host: config.host, port: config.port });
+      let reactionPoller: ReturnType<typeof startReactionPoller> | null = null;
+      let compliance: ReturnType<typeof startComplianceJobs> | null = null;
+      // Signal handlers from here on (before the owner key is made and the banner printed): a stop
+      // while the key is being made still prints it, and whoever reads the banner may stop at once.
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        // New batches get 503 + Retry-After (exporters retry elsewhere or later) while the ones in
+        // flight commit; only then are connections closed.
+        ctx.state.shuttingDown = true;
+        app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        const deadline = Date.now() + 10_000;
+        await new Promise((r) => setTimeout(r, 250));
+        while (ctx.state.inflightBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        // close() stops accepting connections and waits for in-flight requests (and their transactions).
+        await reactionPoller?.stop();
+        await compliance?.stop();
+        await app.close();
+        await writerThread?.stop();
+        await store.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
       const owner = await ensureOwnerKey(store.db, workspace);
-      // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
-      const reactionPoller = config.github.token && config.github.poll_interval_seconds > 0 ? startReactionPoller(store.db, config.github, { log: app.log }) : null;
-      // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
-      const compliance = startComplianceJobs(store.db, config, app.log);
+      if (!closing) {
+        // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
+        if (config.github.token && config.github.poll_interval_seconds > 0) reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
+        // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
+        compliance = startComplianceJobs(store.db, config, app.log);
+      }
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       if (flags.json) {
         const banner = {
@@ -75,26 +114,5 @@ export function serveCommand(program: Command): void {
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));
         process.stdout.write(lines.join('\n') + '\n');
       }
-      let closing = false;
-      const shutdown = async (signal: string) => {
-        if (closing) return;
-        closing = true;
-        // New batches get 503 + Retry-After (exporters retry elsewhere or later) while the ones in
-        // flight commit; only then are connections closed.
-        ctx.state.shuttingDown = true;
-        app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-        const deadline = Date.now() + 10_000;
-        await new Promise((r) => setTimeout(r, 250));
-        while (ctx.state.inflightBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        // close() stops accepting connections and waits for in-flight requests (and their transactions).
-        await reactionPoller?.stop();
-        await compliance.stop();
-        await app.close();
-        await writerThread?.stop();
-        await store.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', () => void shutdown('SIGINT'));
-      process.on('SIGTERM', () => void shutdown('SIGTERM'));
     });
 }
