@@ -1,24 +1,31 @@
 import { newId } from '../core/ids.js';
 import type { Db } from '../platform/storage/database.js';
-import { countKeys } from './keys.repository.js';
+import { countKeys, listKeys } from './keys.repository.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
-import type { WorkspaceTable } from '../platform/storage/schema.js';
-import { SYSTEM } from '../compliance/index.js';
-import { audit } from '../compliance/index.js';
+import type { ApiKeyTable, WorkspaceTable } from '../platform/storage/schema.js';
+import { audit, SYSTEM } from '../compliance/index.js';
 import { createKey } from './keys.service.js';
 
-export interface Bootstrap {
+// How to make another admin key for the default workspace, as printed by serve when one exists.
+export const OWNER_KEY_COMMAND = 'steward keys create --scope admin --name owner';
+
+export interface OwnerKeyState {
+  // Made by this call: the secret, shown once and never again.
+  created?: { id: string; secret: string };
+  // Keys already existed, so none was made: the oldest active admin key (null: none is active).
+  existing?: { id: string; created_at: number } | null;
+}
+
+export interface Bootstrap extends OwnerKeyState {
   workspace: WorkspaceTable;
   // Present only on the very first start: the owner key's secret, shown once and never again.
   ownerKey?: { id: string; secret: string };
 }
 
-// First start: a default workspace and an owner key. Later starts find the workspace and print nothing.
-export async function ensureBootstrapped(db: Db): Promise<Bootstrap> {
+// First start: a default workspace. Later starts (and concurrent ones on other nodes) find it.
+export async function ensureWorkspace(db: Db): Promise<WorkspaceTable> {
   const existing = await listWorkspaces(db);
-  if (existing.length > 0) {
-    return { workspace: existing[0] };
-  }
+  if (existing.length > 0) return existing[0];
   const workspace: WorkspaceTable = { id: newId(), name: 'default', created_at: Date.now(), settings: '{}' };
   try {
     await db.transaction().execute(async (trx) => {
@@ -28,12 +35,30 @@ export async function ensureBootstrapped(db: Db): Promise<Bootstrap> {
   } catch (e) {
     // Another node created it concurrently: use theirs.
     const again = await listWorkspaces(db);
-    if (again.length > 0) return { workspace: again[0] };
+    if (again.length > 0) return again[0];
     throw e;
   }
-  if ((await countKeys(db)) > 0) return { workspace };
+  return workspace;
+}
+
+// An owner (admin) key, made only while the store has no key at all. serve calls this once it
+// listens, so that a start that fails before (a busy port) stores no key it never printed.
+export async function ensureOwnerKey(db: Db, workspace: WorkspaceTable): Promise<OwnerKeyState> {
+  if ((await countKeys(db)) > 0) {
+    const now = Date.now();
+    const active = (k: ApiKeyTable) => k.revoked_at === null && (k.expires_at === null || k.expires_at > now);
+    const admin = (await listKeys(db, workspace.id)).find((k) => k.scopes.split(' ').includes('admin') && active(k));
+    return { existing: admin ? { id: admin.id, created_at: admin.created_at } : null };
+  }
   const { key, secret } = await createKey(db, { workspaceId: workspace.id, scopes: ['admin'], name: 'owner' }, SYSTEM);
-  return { workspace, ownerKey: { id: key.id, secret } };
+  return { created: { id: key.id, secret } };
+}
+
+// Both at once, for commands that print the key right away (import, report).
+export async function ensureBootstrapped(db: Db): Promise<Bootstrap> {
+  const workspace = await ensureWorkspace(db);
+  const owner = await ensureOwnerKey(db, workspace);
+  return { workspace, ...owner, ownerKey: owner.created };
 }
 
 export async function defaultWorkspace(db: Db): Promise<WorkspaceTable> {

@@ -11,6 +11,8 @@ import { parseTime } from '../core/query-params.js';
 import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from '../compliance/index.js';
 import { auditExport, exportChunks } from '../compliance/index.js';
 import { verifyChain, verifyExportStream } from '../compliance/index.js';
+import { REINDEX_COMMAND, reindexLogs } from '../compliance/index.js';
+import { describeDifference } from '../core/log-index.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../platform/workers/parallel-gzip.js';
 import { complianceGovernanceCommands } from './compliance-governance.command.js';
 import { EXIT_VERIFY_FAILED, withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
@@ -54,10 +56,30 @@ export function complianceCommand(program: Command): void {
         const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKey: trustedPublicKey(config, flags.publicKey), store });
         // The head and the newest signed checkpoint, for an outside witness to compare with its own.
         const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
-        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : ''}${heads}`);
+        // The index problem is named even when an earlier record's problem is the first bad one.
+        const ix = r.log_index;
+        const index = ix.ok || r.first_bad?.reason === 'log_index_mismatch'
+          ? ''
+          : `\nlog-file index: ${ix.differing} row(s) differ from the chain (rebuild: ${REINDEX_COMMAND})`;
+        const cps = r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : '';
+        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${cps}${index}${heads}`);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
       });
     });
+
+  const reindex = c.command('reindex').description('rebuild the log-file index (Logs API listings) from the chain, audited');
+  withWorkspace(reindex).action(async (flags: WsFlags) =>
+    withStore(flags, async ({ db }) => {
+      const ws = await workspaceOf(db, flags);
+      const r = await reindexLogs(db, ws, cliActor());
+      const counts = `${r.added} added, ${r.corrected} corrected, ${r.removed} removed`;
+      const changed = `${r.changed} of ${r.rows} row(s) changed (${counts})`;
+      const lines = [`Rebuilt the log-file index of workspace ${ws} from the chain up to seq ${r.head_seq}: ${changed}`];
+      lines.push(...r.differences.map((d) => `  ${describeDifference(d)}`));
+      if (r.changed > r.differences.length) lines.push(`  … and ${r.changed - r.differences.length} more`);
+      print(flags, r, () => lines.join('\n'));
+    }),
+  );
 
   withWorkspace(c.command('export').description('write records as JSONL (gzip with --gzip or a .gz name), in chain order, constant memory'))
     .requiredOption('--out <file>', 'output file ("-" for stdout)')

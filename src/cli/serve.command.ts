@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildApp } from '../app/app.js';
-import { ensureBootstrapped } from '../access/index.js';
+import { ensureOwnerKey, ensureWorkspace, OWNER_KEY_COMMAND, type OwnerKeyState } from '../access/index.js';
 import { startReactionPoller } from '../code-review/index.js';
 import { startComplianceJobs } from '../compliance/index.js';
 import { startIngestWriterThread } from '../ingest/index.js';
@@ -12,6 +12,40 @@ interface ServeFlags extends StoreFlags {
   logLevel?: string;
 }
 
+// The command with serve's own store flags; a password in the database URL is replaced by
+// <password> (never printed).
+function ownerKeyCommand(flags: ServeFlags): string {
+  const quote = (v: string) => (/^[\w./:@=?&-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const store = [flags.data && `--data ${quote(flags.data)}`, flags.config && `--config ${quote(flags.config)}`];
+  if (flags.databaseUrl) store.push(`--database-url ${quote(withoutPassword(flags.databaseUrl))}`);
+  return [OWNER_KEY_COMMAND, ...store].filter(Boolean).join(' ');
+}
+
+function withoutPassword(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.password) return raw;
+    u.password = 'PASSWORD';
+    return u.toString().replace(':PASSWORD@', ':<password>@');
+  } catch {
+    return '<the URL given to serve>';
+  }
+}
+
+// A later start: the owner key was shown when it was made; say so, and how to make another.
+function ownerKeyLine(owner: OwnerKeyState, command: string): string {
+  const another = `make another with: ${command}`;
+  if (!owner.existing) return `Owner key: no active admin key; ${another}`;
+  const made = new Date(owner.existing.created_at).toISOString();
+  return `Owner key: one exists (${owner.existing.id}, made ${made}, shown only then); ${another}`;
+}
+
+// --json: owner_key is the secret only when made by this start; otherwise whether one exists.
+function ownerKeyFields(owner: OwnerKeyState, command: string) {
+  const made = owner.existing ? new Date(owner.existing.created_at).toISOString() : null;
+  return { owner_key_exists: !owner.created && !!owner.existing, owner_key_made_at: made, owner_key_command: command };
+}
+
 export function serveCommand(program: Command): void {
   withStoreOptions(program.command('serve').description('run the API and ingest receivers on one port'))
     .option('--host <host>', 'address to listen on (default 127.0.0.1; env STEWARD_HOST)')
@@ -20,26 +54,18 @@ export function serveCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const config = configFrom(flags, { host: flags.host, port: flags.port, log_level: flags.logLevel });
       const store = await openConfiguredStore(config);
-      const boot = await ensureBootstrapped(store.db);
+      // The workspace before listening (the server serves it); the owner key only once it listens:
+      // a start that fails before (a busy port) or is killed must not store a key it never printed.
+      const workspace = await ensureWorkspace(store.db);
       // Structured logs go to stderr so that stdout carries only the startup banner.
       const { app, ctx } = await buildApp({ store, config, logger: { level: config.log_level, stream: process.stderr } });
       // Ingest transactions on a thread of their own (SQLite file stores; nothing on PostgreSQL).
       const writerThread = await startIngestWriterThread(store);
       const address = await app.listen({ host: config.host, port: config.port });
-      // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
-      const reactionPoller = config.github.token && config.github.poll_interval_seconds > 0 ? startReactionPoller(store.db, config.github, { log: app.log }) : null;
-      // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
-      const compliance = startComplianceJobs(store.db, config, app.log);
-      const url = config.public_url ?? address.replace('[::1]', 'localhost');
-      if (flags.json) {
-        process.stdout.write(JSON.stringify({ event: 'listening', url: address, store: store.describe, dialect: store.dialect, workspace_id: boot.workspace.id, owner_key: boot.ownerKey ?? null }) + '\n');
-      } else {
-        const lines = [`Steward listening on ${address}`, `Store: ${store.dialect} ${store.describe}`, `Workspace: ${boot.workspace.id} (${boot.workspace.name})`];
-        if (boot.ownerKey) {
-          lines.push('', `Owner key (shown once, store it now): ${boot.ownerKey.secret}`, '', 'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com', `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`);
-        }
-        process.stdout.write(lines.join('\n') + '\n');
-      }
+      let reactionPoller: ReturnType<typeof startReactionPoller> | null = null;
+      let compliance: ReturnType<typeof startComplianceJobs> | null = null;
+      // Signal handlers from here on (before the owner key is made and the banner printed): a stop
+      // while the key is being made still prints it, and whoever reads the banner may stop at once.
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
@@ -53,7 +79,7 @@ export function serveCommand(program: Command): void {
         while (ctx.state.inflightBatches > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         // close() stops accepting connections and waits for in-flight requests (and their transactions).
         await reactionPoller?.stop();
-        await compliance.stop();
+        await compliance?.stop();
         await app.close();
         await writerThread?.stop();
         await store.close();
@@ -61,5 +87,31 @@ export function serveCommand(program: Command): void {
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      const owner = await ensureOwnerKey(store.db, workspace);
+      if (!closing) {
+        // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
+        if (config.github.token && config.github.poll_interval_seconds > 0) reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
+        // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
+        compliance = startComplianceJobs(store.db, config, app.log);
+      }
+      const url = config.public_url ?? address.replace('[::1]', 'localhost');
+      if (flags.json) {
+        const banner = {
+          event: 'listening',
+          url: address,
+          store: store.describe,
+          dialect: store.dialect,
+          workspace_id: workspace.id,
+          owner_key: owner.created ?? null,
+          ...ownerKeyFields(owner, ownerKeyCommand(flags)),
+        };
+        process.stdout.write(JSON.stringify(banner) + '\n');
+      } else {
+        const lines = [`Steward listening on ${address}`, `Store: ${store.dialect} ${store.describe}`, `Workspace: ${workspace.id} (${workspace.name})`];
+        if (owner.created) {
+          lines.push('', `Owner key (shown once, store it now): ${owner.created.secret}`, '', 'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com', `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`);
+        } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));
+        process.stdout.write(lines.join('\n') + '\n');
+      }
     });
 }

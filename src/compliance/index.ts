@@ -11,3 +11,4 @@ export { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type 
 export { sinkStatus } from './sinks/sinks-status.service.js';
 export { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from './verify/checkpoint.service.js';
 export { verifyChain, verifyExportStream } from './verify/verify.service.js';
+export { REINDEX_COMMAND, reindexLogs } from './reads/log-index.service.js';

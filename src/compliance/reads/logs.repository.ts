@@ -1,8 +1,9 @@
 // Where each event type's records are: the per-minute log index written by appendRecords. Log-file
 // listings read it instead of the records, so a page costs O(page) rows.
+import { INDEX_MINUTE_MS } from '../../core/log-index.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 
-export const INDEX_MINUTE_MS = 60_000;
+export { INDEX_MINUTE_MS };
 
 export interface LogIndexRow {
   minute: number;

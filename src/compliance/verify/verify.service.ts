@@ -17,6 +17,7 @@ import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVer
 import type { WindowJob } from './verify-windows.worker.js';
 import { preferMappedReads } from '../../platform/storage/dialect.js';
 import { checkSignature, keyIdOf, storedCheckpoints } from './checkpoint.service.js';
+import { checkLogIndex, logIndexProblem, type LogIndexCheck } from '../reads/log-index.service.js';
 
 export interface VerifyReport {
   object: 'compliance.verification';
@@ -31,6 +32,8 @@ export interface VerifyReport {
   // The newest checkpoint signed by the trusted key: an outside witness compares it with the ones
   // it was sent (a truncated chain whose later checkpoints were deleted shows an older one here).
   newest_checkpoint: { seq: number; hash: string; signed_at: string; key_id: string } | null;
+  // The log-file index recomputed from the records (it is not chained): the rows that differ.
+  log_index: LogIndexCheck;
   duration_ms: number;
 }
 
@@ -264,11 +267,16 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     const now = (await getHead(db, workspaceId))?.seq ?? 0;
     if (beyond > now) note({ seq: now + 1, id: null, reason: 'records_beyond_head', detail: `records or content are stored up to seq ${beyond}, past the chain head at seq ${now}` });
   }
+  const logIndex = await checkLogIndex(db, workspaceId);
+  const indexProblem = logIndexProblem(logIndex);
+  if (indexProblem) note(indexProblem);
   for (const [seq] of checkpoints.filter(([seq]) => seq > total)) note({ seq, id: null, reason: 'checkpoint_mismatch', detail: `a checkpoint names seq ${seq}, beyond the chain head (records cut from the tail)` });
   const newest = stored.filter((c) => trustedSeqs.has(c.seq)).sort((a, b) => b.seq - a.seq)[0];
   const sum = (k: 'records' | 'purged' | 'problems' | 'checkpointsChecked') => results.reduce((a, r) => a + r[k], 0);
   const problems = sum('problems') + bad.length - results.filter((r) => r.firstProblem).length;
-  bad.sort((a, b) => a.seq - b.seq);
+  // The index is derived from the records: a problem of the records themselves comes first.
+  const derived = (p: ChainProblem) => Number(p.reason === 'log_index_mismatch');
+  bad.sort((a, b) => derived(a) - derived(b) || a.seq - b.seq);
   return {
     object: 'compliance.verification',
     workspace_id: workspaceId,
@@ -280,6 +288,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     problems,
     checkpoints_checked: sum('checkpointsChecked'),
     newest_checkpoint: newest ? { seq: newest.seq, hash: newest.hash, signed_at: newest.signed_at, key_id: newest.key_id } : null,
+    log_index: logIndex,
     duration_ms: Math.round(performance.now() - t0),
   };
 }
@@ -289,7 +298,7 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
 // removal here; it is counted, not failed.
 // publicKey: the key the checkpoint must be signed with (a rewritten export can come with a
 // checkpoint its rewriter signed with a key of their own).
-export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint, publicKey?: string): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
+export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint, publicKey?: string): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint' | 'log_index'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
   const t0 = performance.now();
   let verifier: ChainVerifier | undefined;
   let ws: string | null = null;

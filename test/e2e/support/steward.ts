@@ -25,6 +25,11 @@ export interface ListeningBanner {
   dialect: Dialect;
   workspace_id: string;
   owner_key: { id: string; secret: string } | null;
+  /** A later start: an owner key exists (owner_key is shown only by the start that made it). */
+  owner_key_exists: boolean;
+  owner_key_made_at: string | null;
+  /** How to make another admin key for the store. */
+  owner_key_command: string;
 }
 
 export interface StartOptions {
