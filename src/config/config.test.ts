@@ -70,3 +70,12 @@ it('per-workspace GitHub webhook secrets: a table in the file, "id=secret,..." f
   const empty = tmp('[github.workspace_secrets]\n"0190-a" = ""\n');
   assert.throws(() => loadConfig({ configFile: empty, env: {} }), (e: Error) => /workspace_secrets/.test(e.message));
 });
+
+it('trusted checkpoint keys: public_keys as a TOML array or comma-separated from the environment', () => {
+  const vars = { STEWARD_COMPLIANCE_PUBLIC_KEYS: 'MCow-old, MCow-new', STEWARD_COMPLIANCE_PUBLIC_KEY: 'MCow-one' };
+  const env = loadConfig({ env: vars });
+  assert.deepEqual(env.compliance.public_keys, ['MCow-old', 'MCow-new']);
+  assert.equal(env.compliance.public_key, 'MCow-one');
+  const file = loadConfig({ configFile: tmp('[compliance]\npublic_keys = ["a", "b"]\n'), env: {} });
+  assert.deepEqual(file.compliance.public_keys, ['a', 'b']);
+});
