@@ -70,7 +70,12 @@ export const OPENAPI = {
       post: {
         summary: 'GitHub webhook receiver (Codex Code Review: pull_request_review, pull_request_review_comment, issue_comment, pull_request, ping)',
         description:
-          'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with [github] webhook_secret), not a bearer key. Deliveries go to the default workspace unless ?workspace=ID. Idempotent on X-GitHub-Delivery and on GitHub object ids. application/json or application/x-www-form-urlencoded (payload=).',
+          'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the secret bound to the target ' +
+          'workspace: its [github.workspace_secrets] entry, else [github] webhook_secret for the default workspace ' +
+          'only), not a bearer key. Deliveries go to the default workspace unless ?workspace=ID; a signature that ' +
+          'does not verify with that workspace\'s secret, or an unknown workspace, is 401 bad_signature.' +
+          ' Idempotent on X-GitHub-Delivery and on GitHub object ids.' +
+          ' application/json or application/x-www-form-urlencoded (payload=).',
         parameters: [
           { name: 'workspace', in: 'query', schema: { type: 'string' } },
           { name: 'X-GitHub-Event', in: 'header', required: true, schema: { type: 'string' } },

@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import { isEventType, type Checkpoint, type ComplianceEventType } from '../core/compliance.js';
 import { validationError } from '../core/errors.js';
 import { parseTime } from '../core/query-params.js';
-import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKey } from '../compliance/index.js';
+import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKeys } from '../compliance/index.js';
 import { auditExport, exportChunks } from '../compliance/index.js';
-import { verifyChain, verifyExportStream } from '../compliance/index.js';
+import { verifyChain, verifyExportStream, type CheckpointKey } from '../compliance/index.js';
 import { REINDEX_COMMAND, reindexLogs } from '../compliance/index.js';
 import { describeDifference } from '../core/log-index.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../platform/workers/parallel-gzip.js';
@@ -27,10 +27,21 @@ function eventTypes(raw: string[] | undefined): ComplianceEventType[] | undefine
 
 const readCheckpoint = (file: string): Checkpoint => JSON.parse(fs.readFileSync(file, 'utf8')) as Checkpoint;
 
+// One line per signing key: which checkpoints it signed and whether it is trusted (after a rotation,
+// the old key's and the new key's).
+const keyLines = (keys: CheckpointKey[]) =>
+  keys.map((k) => {
+    const seqs = k.seqs.length > 10 ? `${k.seqs.slice(0, 5).join(', ')}, … ${k.seqs.at(-1)}` : k.seqs.join(', ');
+    const trust = k.trusted ? 'trusted' : 'NOT TRUSTED';
+    return `\ncheckpoints signed by key ${k.key_id} (${trust}): ${k.checkpoints} (seq ${seqs})`;
+  }).join('');
+
+const CHECKPOINT_FAILED = 'does not match them or is not signed by a trusted key';
+
 function verifyText(r: { ok: boolean; records: number; content_removed_by_retention: number; first_bad: { seq: number; id: string | null; reason: string; detail: string } | null; problems: number }): string {
   if (r.ok) return `OK: ${r.records} records verified (${r.content_removed_by_retention} with content removed by retention)`;
   const b = r.first_bad;
-  if (!b) return `FAILED: ${r.records} records verified, but the checkpoint does not match them or is not signed by the trusted key`;
+  if (!b) return `FAILED: ${r.records} records verified, but the checkpoint ${CHECKPOINT_FAILED}`;
   return `FAILED: ${r.problems} problem(s) in ${r.records} records; first bad record: seq ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.reason}: ${b.detail}`;
 }
 
@@ -40,20 +51,27 @@ export function complianceCommand(program: Command): void {
   withWorkspace(c.command('verify').description('recompute the hash chain and name the first record that does not match (exit 5 if any)'))
     .option('--file <jsonl>', 'verify an exported file (.jsonl or .jsonl.gz, every event type) instead of the store')
     .option('--checkpoint <file>', 'also check a signed checkpoint (JSON) against the chain')
-    .option('--public-key <base64>', 'require checkpoints signed by this Ed25519 public key (SPKI, base64)')
-    .action(async (flags: WsFlags & { file?: string; checkpoint?: string; publicKey?: string }) => {
+    .option(
+      '--public-key <base64>',
+      'trust checkpoints signed by this Ed25519 public key (SPKI, base64); repeat for old and new key after a rotation',
+      collect,
+    )
+    .action(async (flags: WsFlags & { file?: string; checkpoint?: string; publicKey?: string[] }) => {
       const checkpoint = flags.checkpoint ? readCheckpoint(flags.checkpoint) : undefined;
       if (flags.file) {
         let input: Readable = fs.createReadStream(flags.file);
         if (flags.file.endsWith('.gz')) input = input.pipe(zlib.createGunzip());
-        const r = await verifyExportStream(input, checkpoint, flags.publicKey);
-        print(flags, r, () => verifyText(r) + (r.checkpoint_ok === null ? '' : r.checkpoint_ok ? '; checkpoint matches' : '; CHECKPOINT DOES NOT MATCH'));
+        const r = await verifyExportStream(input, checkpoint, flags.publicKey ?? []);
+        const match = r.checkpoint_ok ? '; checkpoint matches' : '; CHECKPOINT DOES NOT MATCH';
+        const cp = r.checkpoint_ok === null ? '' : `${match} (key ${r.checkpoint_key_id})`;
+        print(flags, r, () => verifyText(r) + cp);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
         return;
       }
       await withStore(flags, async (store, config) => {
         const ws = await workspaceOf(store.db, flags);
-        const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKey: trustedPublicKey(config, flags.publicKey), store });
+        const publicKeys = trustedPublicKeys(config, flags.publicKey);
+        const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKeys, store });
         // The head and the newest signed checkpoint, for an outside witness to compare with its own.
         const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
         // The index problem is named even when an earlier record's problem is the first bad one.
@@ -62,7 +80,7 @@ export function complianceCommand(program: Command): void {
           ? ''
           : `\nlog-file index: ${ix.differing} row(s) differ from the chain (rebuild: ${REINDEX_COMMAND})`;
         const cps = r.checkpoints_checked ? ` (${r.checkpoints_checked} checkpoint(s) checked)` : '';
-        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${cps}${index}${heads}`);
+        print(flags, r, () => `workspace ${ws}: ${verifyText(r)}${cps}${index}${heads}${keyLines(r.checkpoint_keys)}`);
         if (!r.ok) process.exitCode = EXIT_VERIFY_FAILED;
       });
     });

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { validationError } from '../core/errors.js';
 import { parseTime } from '../core/query-params.js';
-import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKey, type SigningKey } from './verify/checkpoint.service.js';
+import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKeys, type SigningKey } from './verify/checkpoint.service.js';
 import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { sinkStatus } from './sinks/sinks-status.service.js';
@@ -39,12 +39,15 @@ export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContex
   // Looked up on first use and kept: `serve` makes its key file after the routes are built.
   let signing: SigningKey | undefined;
   const key = () => (signing ??= configuredSigningKey(ctx.config));
-  const trusted = () => ctx.config.compliance.public_key ?? key()?.publicKey ?? trustedPublicKey(ctx.config);
+  const trusted = () => trustedPublicKeys(ctx.config, [], key);
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
   // Two checkers, not one per core: on PostgreSQL each is a pooled connection the server's ingest
   // also needs (`steward compliance verify` runs in a process, and a pool, of its own).
-  app.get(`${BASE}/verify`, read, async (req) => withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, { store: ctx.store, workers: 2, publicKey: trusted() })));
+  app.get(`${BASE}/verify`, read, async (req) => {
+    const opts = { store: ctx.store, workers: 2, publicKeys: trusted() };
+    return withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, opts));
+  });
   app.get(`${BASE}/checkpoint`, read, async (req) => checkpointNow(db, req.principal!.workspaceId, key(), false));
   app.get(`${BASE}/checkpoints`, read, async (req) => ({ object: 'list', data: await storedCheckpoints(db, req.principal!.workspaceId) }));
 

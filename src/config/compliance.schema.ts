@@ -46,6 +46,14 @@ export const complianceSchema = z
     // The Ed25519 public key (SPKI DER, base64) verify trusts checkpoints from, where the signing
     // key is not at hand (a verifier's machine). Default: the signing key's.
     public_key: z.string().min(1).optional(),
+    // Several trusted public keys, for after a key rotation: the old key's checkpoints stay valid.
+    // Trusted together with public_key; STEWARD_COMPLIANCE_PUBLIC_KEYS may give them comma-separated.
+    public_keys: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+        z.array(z.string().min(1)),
+      )
+      .optional(),
     // Log files are windows of recorded time; a multiple of 60 s (the log index is per minute).
     log_file_window_seconds: z.coerce
       .number()

@@ -51,3 +51,31 @@ it('nested keys from the environment follow the key path', () => {
   assert.equal(loadConfig({ env: { STEWARD_LOG_LEVEL: 'warn' } }).log_level, 'warn');
   assert.throws(() => loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_BOGUS_DAYS: '5' } }), (e: Error) => e instanceof ConfigError && /compliance_retention_bogus_days/.test(e.message));
 });
+
+it('per-workspace GitHub webhook secrets: a table in the file, "id=secret,..." from the environment', () => {
+  const toml = '[github]\nwebhook_secret = "g"\n[github.workspace_secrets]\n' +
+    '"0190-a" = "sa"\n"0190-b" = "sb=with=equals"\n';
+  const file = loadConfig({ configFile: tmp(toml), env: {} }).github.workspace_secrets;
+  assert.deepEqual(file, { '0190-a': 'sa', '0190-b': 'sb=with=equals' });
+  const env = loadConfig({ env: { STEWARD_GITHUB_WORKSPACE_SECRETS: '0190-a=sa, 0190-b=sb=x' } }).github;
+  assert.deepEqual(env.workspace_secrets, { '0190-a': 'sa', '0190-b': 'sb=x' });
+  assert.equal(env.webhook_secret, undefined);
+  assert.deepEqual(loadConfig({ env: {} }).github.workspace_secrets, {});
+  // A bad entry fails naming the key, never echoing a secret.
+  assert.throws(
+    () => loadConfig({ env: { STEWARD_GITHUB_WORKSPACE_SECRETS: '0190-a=sa,topsecretwithoutid' } }),
+    (e: Error) =>
+      e instanceof ConfigError && /github\.workspace_secrets/.test(e.message) && !/topsecret|sa\b/.test(e.message),
+  );
+  const empty = tmp('[github.workspace_secrets]\n"0190-a" = ""\n');
+  assert.throws(() => loadConfig({ configFile: empty, env: {} }), (e: Error) => /workspace_secrets/.test(e.message));
+});
+
+it('trusted checkpoint keys: public_keys as a TOML array or comma-separated from the environment', () => {
+  const vars = { STEWARD_COMPLIANCE_PUBLIC_KEYS: 'MCow-old, MCow-new', STEWARD_COMPLIANCE_PUBLIC_KEY: 'MCow-one' };
+  const env = loadConfig({ env: vars });
+  assert.deepEqual(env.compliance.public_keys, ['MCow-old', 'MCow-new']);
+  assert.equal(env.compliance.public_key, 'MCow-one');
+  const file = loadConfig({ configFile: tmp('[compliance]\npublic_keys = ["a", "b"]\n'), env: {} });
+  assert.deepEqual(file.compliance.public_keys, ['a', 'b']);
+});

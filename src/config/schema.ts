@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_CREDITS_PER_USD } from '../core/bounds.js';
 import { complianceSchema } from './compliance.schema.js';
-import { flag } from './values.js';
+import { flag, secretMap } from './values.js';
 
 // A list of GitHub reaction contents; STEWARD_GITHUB_*_REACTIONS may give it comma-separated.
 const reactionList = z.preprocess(
@@ -50,7 +50,11 @@ export const configSchema = z
       .default({ max_body_bytes: 16 * 1024 * 1024, max_decompressed_bytes: 64 * 1024 * 1024, max_concurrent_batches: 8 }),
     github: z
       .object({
+        // Binds the default workspace only; every other workspace needs its own entry below.
         webhook_secret: z.string().min(1).optional(),
+        // Per-workspace webhook secrets ([github.workspace_secrets] id = "secret"); a delivery writes
+        // into a workspace only when signed with that workspace's secret (decisions/0004).
+        workspace_secrets: secretMap.default({}),
         bot_logins: z.array(z.string().min(1)).default(['chatgpt-codex-connector[bot]']),
         api_base_url: z.string().url().default('https://api.github.com'),
         token: z.string().min(1).optional(),
@@ -62,6 +66,7 @@ export const configSchema = z
       })
       .strict()
       .default({
+        workspace_secrets: {},
         bot_logins: ['chatgpt-codex-connector[bot]'],
         api_base_url: 'https://api.github.com',
         reaction_window_days: 14,

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { runCli, storeArgs } from '../support/cli.js';
-import { chainRows, tamper } from '../support/compliance.js';
+import { appendN, chainRows, tamper } from '../support/compliance.js';
 import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 
@@ -106,6 +106,41 @@ for (const dialect of DIALECTS) {
       assert.match(refused.stdout, /CHECKPOINT DOES NOT MATCH/);
       const accepted = await cli('verify', '--file', file, '--checkpoint', cpFile, '--public-key', theirs.public_key);
       assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+    });
+
+    it('after a rotation verify trusts old and new key (--public-key twice, public_keys), naming signers', async () => {
+      const gen = async () => JSON.parse((await runCli(['compliance', 'keygen', '--json'], dir)).stdout);
+      const [old, now] = [await gen(), await gen()];
+      const ws = 'ws-rotation';
+      const toml = (signing: { private_key_pem: string }, extra = '') => {
+        const pem = signing.private_key_pem.trim();
+        fs.writeFileSync(path.join(dir, 'steward.toml'), `[compliance]\n${extra}signing_key = """\n${pem}\n"""\n`);
+      };
+      for (const key of [old, now]) {
+        await appendN(t.store.db, ws, 3);
+        toml(key);
+        await json('checkpoint', '--workspace', ws);
+      }
+      const trustBoth = ['--public-key', old.public_key, '--public-key', now.public_key];
+      const both = await json('verify', '--workspace', ws, ...trustBoth);
+      assert.equal(both.ok, true, JSON.stringify(both.first_bad));
+      assert.deepEqual(both.checkpoint_keys, [
+        { key_id: now.key_id, trusted: true, checkpoints: 1, seqs: [6] },
+        { key_id: old.key_id, trusted: true, checkpoints: 1, seqs: [3] },
+      ]);
+      const text = await cli('verify', '--workspace', ws, '--public-key', `${old.public_key},${now.public_key}`);
+      assert.equal(text.code, 0, text.stdout + text.stderr);
+      assert.match(text.stdout, new RegExp(`checkpoints signed by key ${old.key_id} \\(trusted\\): 1 \\(seq 3\\)`));
+      // Only the new key (given, or the signing key's by default): the old key's checkpoint is untrusted.
+      for (const args of [['--public-key', now.public_key], []]) {
+        const newOnly = await cli('verify', '--workspace', ws, ...args);
+        assert.equal(newOnly.code, 5, newOnly.stdout + newOnly.stderr);
+        assert.match(newOnly.stdout, new RegExp(`seq 3: checkpoint_untrusted: .*signed by key ${old.key_id}`));
+        assert.match(newOnly.stdout, new RegExp(`key ${old.key_id} \\(NOT TRUSTED\\)`));
+      }
+      // In steward.toml: public_keys next to the (new) signing key.
+      toml(now, `public_keys = ["${old.public_key}", "${now.public_key}"]\n`);
+      assert.equal((await json('verify', '--workspace', ws)).ok, true);
     });
 
     it('signs a checkpoint with the configured key and fails verification (exit 5) once the store is altered', async () => {

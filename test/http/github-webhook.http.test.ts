@@ -5,9 +5,19 @@ import { after, before, describe, it } from 'node:test';
 import { SYSTEM } from '../../src/compliance/audit.service.js';
 import { addUser } from '../../src/access/users.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
+import { downloadAll } from '../support/compliance.js';
 import { assertEndpointsMatch, getPage, type TruthComment, type TruthReview } from '../support/code-review-truth.js';
 import { BOT, badge, deliver, example, issueCommentPayload, reviewCommentPayload, reviewPayload, sign } from '../support/github.js';
 import { DIALECTS } from '../support/stores.js';
+import { newId } from '../../src/core/ids.js';
+import { insertWorkspace } from '../../src/platform/tenancy/workspaces.repository.js';
+
+// Comments stored under a comment key, in any workspace (or in the one given).
+const storedIn = async (t: TestApp, key: string, ws?: string) => {
+  let q = t.store.db.selectFrom('cr_comments').select('comment_key').where('comment_key', '=', key);
+  if (ws) q = q.where('workspace_id', '=', ws);
+  return (await q.execute()).length;
+};
 
 const DAY = 86_400_000;
 const A = 'Codertocat/Hello-World';
@@ -128,7 +138,8 @@ for (const dialect of DIALECTS) {
       const body = JSON.stringify(payload);
       const bad = await deliver(t, 'pull_request_review_comment', payload, { signature: sign(body, 'wrong secret') });
       assert.equal(bad.statusCode, 401);
-      assert.deepEqual(bad.json().error, { message: 'X-Hub-Signature-256 does not match the body and the configured secret', type: 'invalid_request_error', code: 'bad_signature' });
+      const mismatch = 'X-Hub-Signature-256 does not match the body and the secret of the workspace it writes into';
+      assert.deepEqual(bad.json().error, { message: mismatch, type: 'invalid_request_error', code: 'bad_signature' });
       const missing = await deliver(t, 'pull_request_review_comment', payload, { signature: null });
       assert.equal(missing.statusCode, 401);
       assert.equal(missing.json().error.message, 'X-Hub-Signature-256 header is missing');
@@ -160,8 +171,12 @@ for (const dialect of DIALECTS) {
       const invalid = await deliver(t, 'pull_request_review_comment', broken);
       assert.equal(invalid.statusCode, 400);
       assert.equal(invalid.json().error.message, 'pull_request_review_comment payload is invalid: payload.comment.created_at: Invalid input: expected string, received undefined');
+      // An unknown workspace is refused like a bad signature: the answer does not tell which exist.
       const elsewhere = await deliver(t, 'pull_request_review_comment', payload, { query: '?workspace=nope' });
-      assert.equal(elsewhere.statusCode, 404);
+      assert.equal(elsewhere.statusCode, 401);
+      assert.deepEqual(elsewhere.json().error, bad.json().error);
+      const inherited = await deliver(t, 'pull_request_review_comment', payload, { query: '?workspace=constructor' });
+      assert.deepEqual(inherited.json().error, bad.json().error);
 
       // None of the rejected deliveries stored anything.
       const stored = await t.store.db.selectFrom('cr_comments').select('comment_key').where('comment_key', '=', 'github:pr:9001').execute();
@@ -182,6 +197,16 @@ for (const dialect of DIALECTS) {
       await assertEndpointsMatch(t, reviews, [...comments.values()], Math.floor((now - 10 * DAY) / 1000));
     });
 
+    it('refuses a delivery signed with the global secret into a workspace other than the default', async () => {
+      const other = newId();
+      await insertWorkspace(t.store.db, { id: other, name: 'other', created_at: Date.now(), settings: '{}' });
+      const payload = reviewCommentPayload({ id: 9200, login: BOT, body: badge(0), at: d2 });
+      const r = await deliver(t, 'pull_request_review_comment', payload, { query: `?workspace=${other}` });
+      assert.equal(r.statusCode, 401, r.body);
+      assert.equal(r.json().error.code, 'bad_signature');
+      assert.equal(await storedIn(t, 'github:pr:9200'), 0);
+    });
+
     it('is 404 when no webhook secret is configured', async () => {
       const plain = await makeApp(dialect);
       try {
@@ -190,6 +215,85 @@ for (const dialect of DIALECTS) {
         assert.match(r.json().error.message, /webhook_secret/);
       } finally {
         await plain.close();
+      }
+    });
+  });
+}
+
+// Per-workspace secrets: each workspace's deliveries verify only with its own secret; the global
+// webhook_secret binds the default workspace only.
+for (const dialect of DIALECTS) {
+  describe(`GitHub webhook secrets per workspace (${dialect})`, () => {
+    let t: TestApp;
+    const other = newId();
+    const third = newId(); // exists, but has no secret of its own
+    const secrets = { global: 'default-workspace secret', other: 'other workspace secret' };
+    const at = Date.now() - 86_400_000;
+    const comment = (id: number) => reviewCommentPayload({ id, login: BOT, body: badge(1), at });
+    const send = (id: number, secret: string, ws?: string) => {
+      const payload = comment(id);
+      const signature = sign(JSON.stringify(payload), secret);
+      return deliver(t, 'pull_request_review_comment', payload, { signature, query: ws ? `?workspace=${ws}` : '' });
+    };
+
+    before(async () => {
+      const github = { webhook_secret: secrets.global, workspace_secrets: { [other]: secrets.other } };
+      t = await makeApp(dialect, { github });
+      for (const id of [other, third]) {
+        await insertWorkspace(t.store.db, { id, name: id, created_at: Date.now(), settings: '{}' });
+      }
+    });
+    after(() => t.close());
+
+    it('accepts each workspace\'s own secret and writes into that workspace', async () => {
+      const mine = await send(9301, secrets.other, other);
+      assert.equal(mine.statusCode, 200, mine.body);
+      assert.equal(await storedIn(t, 'github:pr:9301', other), 1);
+      const byDefault = await send(9302, secrets.global);
+      assert.equal(byDefault.statusCode, 200, byDefault.body);
+      assert.equal(await storedIn(t, 'github:pr:9302', t.workspaceId), 1);
+      const named = await send(9303, secrets.global, t.workspaceId);
+      assert.equal(named.statusCode, 200, named.body);
+    });
+
+    it('refuses a delivery signed with another workspace\'s secret, and records it in AUTH_LOG', async () => {
+      // First the default workspace: refusals from one address fold into the first one's record.
+      const intoDefault = await send(9402, secrets.other);
+      assert.equal(intoDefault.statusCode, 401);
+      const intoOther = await send(9401, secrets.global, other);
+      assert.equal(intoOther.statusCode, 401, intoOther.body);
+      assert.equal(intoOther.json().error.code, 'bad_signature');
+      const intoThird = await send(9403, secrets.global, third);
+      const unknown = await send(9404, secrets.global, newId());
+      // No secret bound and no such workspace read exactly like a wrong signature.
+      for (const r of [intoDefault, intoThird, unknown]) assert.deepEqual(r.json(), intoOther.json());
+      for (const id of [9401, 9402, 9403, 9404]) assert.equal(await storedIn(t, `github:pr:${id}`), 0);
+      assert.doesNotMatch(intoOther.body, new RegExp(`${secrets.global}|${secrets.other}`));
+
+      const reader = await t.key(['codex.enterprise.compliance.read']);
+      await t.ctx.authFailures.flush();
+      const records = await downloadAll(t.app, t.workspaceId, reader, 'AUTH_LOG', 1000);
+      const logged = records.map((r) => r.content as Record<string, unknown>);
+      const refusals = logged.filter((c) => c.reason === 'bad_signature');
+      assert.ok(refusals.length >= 1, JSON.stringify(logged));
+      assert.equal(refusals[0].path, '/v1/integrations/github/webhook');
+      assert.doesNotMatch(JSON.stringify(logged), new RegExp(`${secrets.global}|${secrets.other}`));
+    });
+
+    it('with only per-workspace secrets the integration is on, and the default workspace is not bound', async () => {
+      const only = await makeApp(dialect, { github: { workspace_secrets: { [other]: secrets.other } } });
+      try {
+        await insertWorkspace(only.store.db, { id: other, name: 'other', created_at: Date.now(), settings: '{}' });
+        const payload = comment(9501);
+        const body = JSON.stringify(payload);
+        const signature = sign(body, secrets.other);
+        const noDefault = await deliver(only, 'pull_request_review_comment', payload, { signature });
+        assert.equal(noDefault.statusCode, 401);
+        const query = `?workspace=${other}`;
+        const ok = await deliver(only, 'pull_request_review_comment', payload, { signature, query });
+        assert.equal(ok.statusCode, 200, ok.body);
+      } finally {
+        await only.close();
       }
     });
   });

@@ -96,7 +96,7 @@ for (const dialect of DIALECTS) {
         prev = hash;
       }
       await s.db.updateTable('compliance_heads').set({ hash: prev }).where('workspace_id', '=', ws).execute();
-      const r = await verifyChain(s.db, ws, { checkpoints: [cp], publicKey: key.publicKey });
+      const r = await verifyChain(s.db, ws, { checkpoints: [cp], publicKeys: [key.publicKey] });
       assert.equal(r.ok, false);
       assert.equal(r.first_bad?.reason, 'checkpoint_mismatch');
       assert.equal(r.first_bad?.seq, 6);

@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { checkpointNow, ensureSigningKey, generateSigningKey, loadSigningKey, signCheckpoint, trustedPublicKey } from '../../src/compliance/verify/checkpoint.service.js';
+import {
+  checkpointNow,
+  ensureSigningKey,
+  generateSigningKey,
+  loadSigningKey,
+  signCheckpoint,
+  trustedPublicKeys,
+} from '../../src/compliance/verify/checkpoint.service.js';
 import { retentionDaysOf, runRetention } from '../../src/compliance/retention/retention.service.js';
 import { runSearch } from '../../src/compliance/reads/search.service.js';
 import { verifyChain } from '../../src/compliance/verify/verify.service.js';
@@ -73,16 +80,47 @@ for (const dialect of DIALECTS) {
       await appendN(s.db, ws, 5, {}, 5);
       const mine = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
       await checkpointNow(s.db, ws, mine, true);
-      assert.equal((await verifyChain(s.db, ws, { publicKey: mine.publicKey })).ok, true);
+      assert.equal((await verifyChain(s.db, ws, { publicKeys: [mine.publicKey] })).ok, true);
       // The attacker signs the head with a key of their own and stores it.
       const theirs = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
       const head = await s.db.selectFrom('compliance_heads').selectAll().where('workspace_id', '=', ws).executeTakeFirstOrThrow();
       const cp = signCheckpoint({ workspace_id: ws, seq: Number(head.seq), hash: head.hash, recorded_at: Number(head.recorded_at) }, theirs);
       await sql`insert into compliance_checkpoints (workspace_id, seq, hash, recorded_at, signed_at, key_id, body) values (${ws}, ${cp.seq}, ${cp.hash}, ${cp.recorded_at}, ${Date.parse(cp.signed_at)}, ${cp.key_id}, ${JSON.stringify(cp)})`.execute(s.db);
-      const r = await verifyChain(s.db, ws, { publicKey: mine.publicKey });
+      const r = await verifyChain(s.db, ws, { publicKeys: [mine.publicKey] });
       assert.equal(r.ok, false);
       assert.equal(r.first_bad?.reason, 'checkpoint_untrusted');
       assert.match(r.first_bad!.detail, new RegExp(`signed by key ${theirs.keyId}`));
+    });
+
+    it('after a key rotation both keys are trusted: a checkpoint counts when any trusted key signed it', async () => {
+      const ws = fresh();
+      const old = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
+      const now = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
+      for (const key of [old, old, now, now]) {
+        await appendN(s.db, ws, 2, {}, 2);
+        await checkpointNow(s.db, ws, key, true);
+      }
+      const both = await verifyChain(s.db, ws, { publicKeys: [now.publicKey, old.publicKey] });
+      assert.equal(both.ok, true, JSON.stringify(both.first_bad));
+      assert.equal(both.checkpoints_checked, 4);
+      const signers = [...both.checkpoint_keys].sort((a, b) => a.seqs[0] - b.seqs[0]);
+      assert.deepEqual(signers, [
+        { key_id: old.keyId, trusted: true, checkpoints: 2, seqs: [2, 4] },
+        { key_id: now.keyId, trusted: true, checkpoints: 2, seqs: [6, 8] },
+      ]);
+      assert.equal(both.newest_checkpoint?.key_id, now.keyId);
+      // Only the new key trusted: the old key's checkpoints are reported, by key.
+      const newOnly = await verifyChain(s.db, ws, { publicKeys: [now.publicKey] });
+      const first = newOnly.first_bad;
+      assert.deepEqual([newOnly.ok, newOnly.problems, first?.seq], [false, 2, 2]);
+      assert.equal(first?.reason, 'checkpoint_untrusted');
+      assert.match(first!.detail, new RegExp(`signed by key ${old.keyId}, not a trusted key \\(${now.keyId}\\)`));
+      assert.deepEqual(newOnly.checkpoint_keys.find((k) => k.key_id === old.keyId)?.trusted, false);
+      // A deletion among the old key's checkpoints is still noticed with both trusted (4 names 2).
+      await sql`delete from compliance_checkpoints where workspace_id = ${ws} and seq = 2`.execute(s.db);
+      const missing = await verifyChain(s.db, ws, { publicKeys: [now.publicKey, old.publicKey] });
+      const gone = missing.first_bad;
+      assert.deepEqual([missing.ok, gone?.seq, gone?.reason], [false, 2, 'checkpoint_missing']);
     });
 
     it('a stored checkpoint deleted between two others is reported missing', async () => {
@@ -92,11 +130,11 @@ for (const dialect of DIALECTS) {
         await appendN(s.db, ws, 2, {}, 2);
         await checkpointNow(s.db, ws, key, true);
       }
-      const ok = await verifyChain(s.db, ws, { publicKey: key.publicKey });
+      const ok = await verifyChain(s.db, ws, { publicKeys: [key.publicKey] });
       assert.equal(ok.ok, true, JSON.stringify(ok.first_bad));
       assert.equal(ok.newest_checkpoint?.seq, 6);
       await sql`delete from compliance_checkpoints where workspace_id = ${ws} and seq = 4`.execute(s.db);
-      const r = await verifyChain(s.db, ws, { publicKey: key.publicKey });
+      const r = await verifyChain(s.db, ws, { publicKeys: [key.publicKey] });
       assert.deepEqual([r.ok, r.first_bad?.seq, r.first_bad?.reason], [false, 4, 'checkpoint_missing']);
     });
   });
@@ -107,14 +145,18 @@ describe('the checkpoint signing key out of the box', () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-key-'));
     try {
       const config = { data, compliance: {} };
-      assert.equal(trustedPublicKey(config), undefined);
+      assert.deepEqual(trustedPublicKeys(config), []);
       const k = ensureSigningKey(config);
       const file = path.join(data, 'checkpoint-ed25519.pem');
       assert.equal(fs.statSync(file).mode & 0o777, 0o600);
       assert.equal(fs.readFileSync(path.join(data, 'checkpoint-ed25519.pub'), 'utf8').trim(), k.publicKey);
       assert.equal(ensureSigningKey(config).publicKey, k.publicKey);
-      assert.equal(trustedPublicKey(config), k.publicKey);
-      assert.equal(trustedPublicKey({ data, compliance: { public_key: 'given' } }), 'given');
+      assert.deepEqual(trustedPublicKeys(config), [k.publicKey]);
+      assert.deepEqual(trustedPublicKeys({ data, compliance: { public_key: 'given' } }), ['given']);
+      // After a rotation: public_key and public_keys are trusted together; --public-key replaces both.
+      const both = { data, compliance: { public_key: 'old', public_keys: ['new', 'old'] } };
+      assert.deepEqual(trustedPublicKeys(both), ['old', 'new']);
+      assert.deepEqual(trustedPublicKeys(both, ['flag']), ['flag']);
     } finally {
       fs.rmSync(data, { recursive: true, force: true });
     }

@@ -9,11 +9,32 @@ import { applyCodeReviewFacts, type CodeReviewEnv } from '../ingest.service.js';
 import { defaultWorkspace } from '../../access/index.js';
 
 export interface GithubDelivery {
-  workspaceId?: string; // ?workspace=ID; the default workspace otherwise
+  workspaceId: string; // the workspace whose secret verified the delivery (targetWorkspace)
   event: string;
   deliveryId?: string;
   payload: unknown;
   now: number;
+}
+
+/** Whether any webhook secret is configured at all (else the integration is off: 404). */
+export function githubWebhookConfigured(github: Config['github']): boolean {
+  return github.webhook_secret !== undefined || Object.keys(github.workspace_secrets).length > 0;
+}
+
+/**
+ * The workspace a delivery writes into (`?workspace=ID`, else the default) and the secret bound to it:
+ * its [github.workspace_secrets] entry, else `webhook_secret` for the default workspace only. Own
+ * keys only, so an id such as "constructor" finds nothing rather than an inherited member.
+ */
+export async function targetWorkspace(
+  db: Db,
+  github: Config['github'],
+  requested: string | undefined,
+): Promise<{ id: string; secret?: string }> {
+  const defaultId = (await defaultWorkspace(db)).id;
+  const id = requested ?? defaultId;
+  const own = Object.hasOwn(github.workspace_secrets, id) ? github.workspace_secrets[id] : undefined;
+  return { id, secret: own ?? (id === defaultId ? github.webhook_secret : undefined) };
 }
 
 export function codeReviewEnv(github: Config['github'], now: number): CodeReviewEnv {
@@ -21,7 +42,9 @@ export function codeReviewEnv(github: Config['github'], now: number): CodeReview
 }
 
 export async function handleGithubDelivery(db: Db, github: Config['github'], d: GithubDelivery): Promise<{ status: 200 | 202; body: Record<string, unknown> }> {
-  const ws = d.workspaceId ? await findWorkspace(db, d.workspaceId) : await defaultWorkspace(db);
+  // Reached only with a signature that verified with the secret configured for this id, so the caller
+  // already knows the id; a 404 here is a configuration left over from a removed workspace.
+  const ws = await findWorkspace(db, d.workspaceId);
   if (!ws) throw new StewardError('not_found', `no workspace with id ${d.workspaceId}`);
   const n = normalizeGithubEvent(d.event, d.payload, { botLogins: github.bot_logins, now: d.now });
   const base = { ok: true, event: d.event, delivery: d.deliveryId ?? null };

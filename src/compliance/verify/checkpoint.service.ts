@@ -39,7 +39,10 @@ export function loadSigningKey(cfg: { signing_key?: string; signing_key_file?: s
   return { keyId: keyIdOf(publicKey), privateKey, publicKey };
 }
 
-type KeyConfig = { data: string; compliance: { signing_key?: string; signing_key_file?: string; public_key?: string } };
+type KeyConfig = {
+  data: string;
+  compliance: { signing_key?: string; signing_key_file?: string; public_key?: string; public_keys?: readonly string[] };
+};
 
 // Where `serve` keeps the key it made itself: in the data directory, never in the database (anyone
 // who can write the database could otherwise sign checkpoints of a rewritten chain).
@@ -70,9 +73,20 @@ export function ensureSigningKey(config: KeyConfig): SigningKey {
   return loadSigningKey({ signing_key_file: file })!;
 }
 
-// The public key verify trusts: the one given, [compliance] public_key, or the signing key's.
-export function trustedPublicKey(config: KeyConfig, given?: string): string | undefined {
-  return given ?? config.compliance.public_key ?? configuredSigningKey(config)?.publicKey;
+// The public keys verify trusts: those given (--public-key, repeatable), else [compliance] public_key
+// and public_keys together, else the signing key's. More than one after a key rotation, so that the
+// checkpoints the old key signed still count.
+export function trustedPublicKeys(
+  config: KeyConfig,
+  given: readonly string[] = [],
+  signing = () => configuredSigningKey(config),
+): string[] {
+  if (given.length) return [...new Set(given)];
+  const { public_key, public_keys = [] } = config.compliance;
+  const configured = [...new Set([...(public_key ? [public_key] : []), ...public_keys])];
+  if (configured.length) return configured;
+  const own = signing()?.publicKey;
+  return own ? [own] : [];
 }
 
 export function generateSigningKey(): { privateKeyPem: string; publicKey: string; keyId: string } {

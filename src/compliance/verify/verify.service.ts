@@ -34,7 +34,17 @@ export interface VerifyReport {
   newest_checkpoint: { seq: number; hash: string; signed_at: string; key_id: string } | null;
   // The log-file index recomputed from the records (it is not chained): the rows that differ.
   log_index: LogIndexCheck;
+  // Which key signed each checkpoint looked at (stored and handed in), one entry per key: after a
+  // rotation, the old key's and the new key's; `trusted` says whether verify was told to trust it.
+  checkpoint_keys: CheckpointKey[];
   duration_ms: number;
+}
+
+export interface CheckpointKey {
+  key_id: string; // of the public key the checkpoint carries (and its signature is checked with)
+  trusted: boolean;
+  checkpoints: number;
+  seqs: number[]; // ascending
 }
 
 // One contiguous slice of the chain, (afterSeq, untilSeq], checked by one thread.
@@ -192,10 +202,11 @@ async function runRanges(db: DbOrTrx, jobs: RangeJob[], threads: number): Promis
 
 export interface VerifyOptions {
   checkpoints?: Checkpoint[]; // handed in by a third party (stored ones are always checked)
-  // The public key (SPKI DER, base64) checkpoints must be signed with: stored checkpoints signed
-  // by any other key are reported (anyone who can write the database can sign with a key of their
-  // own). Without one, no checkpoint is trusted, and stored ones are reported as such.
-  publicKey?: string;
+  // The public keys (SPKI DER, base64) a checkpoint may be signed with, any one of them (several
+  // after a key rotation): stored checkpoints signed by any other key are reported (anyone who can
+  // write the database can sign with a key of their own). Without one, no checkpoint is trusted,
+  // and stored ones are reported as such.
+  publicKeys?: readonly string[];
   // Large chains are split into ranges checked concurrently: on PostgreSQL by this thread on one
   // connection each, on SQLite by this thread with helper threads (each with its own connection);
   // `workers` counts the checkers (default: the machine's cores).
@@ -221,22 +232,41 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     else removals.push(m);
   }
   // Checkpoints signed earlier (stored, or handed in) must still match the chain, and be signed
-  // with the trusted key.
+  // with a trusted key.
   const checkpoints: [number, string][] = [];
   const stored = await storedCheckpoints(db, workspaceId, 1000);
+  const trusted = new Set(opts.publicKeys ?? []);
+  const trustedIds = [...trusted].map(keyIdOf).join(', ');
   // Each stored checkpoint names the one its key stored before: one deleted in between is missing.
-  const trustedSeqs = new Set(stored.filter((c) => c.public_key === opts.publicKey && checkSignature(c, opts.publicKey)).map((c) => c.seq));
+  const trustedSeqs = new Set(stored.filter((c) => trusted.has(c.public_key) && checkSignature(c)).map((c) => c.seq));
   for (const c of stored) {
     if (!trustedSeqs.has(c.seq) || !c.prev_seq || trustedSeqs.has(c.prev_seq) || (stored.length >= 1000 && c.prev_seq < Math.min(...trustedSeqs))) continue;
     note({ seq: c.prev_seq, id: null, reason: 'checkpoint_missing', detail: `the checkpoint for seq ${c.seq} follows one for seq ${c.prev_seq}, which is no longer stored` });
   }
+  const byKey = new Map<string, CheckpointKey>();
   for (const c of [...(opts.checkpoints ?? []), ...stored]) {
     if (c.workspace_id !== workspaceId) continue;
-    if (!opts.publicKey) note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail: `the checkpoint for seq ${c.seq} cannot be checked: no trusted public key is configured ([compliance] public_key, the signing key, or --public-key)` });
-    else if (c.public_key !== opts.publicKey) note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail: `the checkpoint for seq ${c.seq} is signed by key ${c.key_id}, not the trusted key ${keyIdOf(opts.publicKey)}` });
-    else if (checkSignature(c, opts.publicKey)) checkpoints.push([c.seq, c.hash]);
-    else note({ seq: c.seq, id: null, reason: 'checkpoint_mismatch', detail: `the checkpoint for seq ${c.seq} does not carry a valid signature by the trusted key` });
+    // Named by the key it carries, not by its key_id field, which a forger could set to anything.
+    const keyId = keyIdOf(String(c.public_key ?? ''));
+    const k = byKey.get(keyId) ?? { key_id: keyId, trusted: trusted.has(c.public_key), checkpoints: 0, seqs: [] };
+    byKey.set(keyId, k);
+    k.checkpoints++;
+    k.seqs.push(c.seq);
+    if (!trusted.size) {
+      const where =
+        'no trusted public key is configured ([compliance] public_key / public_keys, the signing key, or --public-key)';
+      const detail = `the checkpoint for seq ${c.seq} cannot be checked: ${where}`;
+      note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail });
+    } else if (!k.trusted) {
+      const detail = `the checkpoint for seq ${c.seq} is signed by key ${keyId}, not a trusted key (${trustedIds})`;
+      note({ seq: c.seq, id: null, reason: 'checkpoint_untrusted', detail });
+    } else if (checkSignature(c)) checkpoints.push([c.seq, c.hash]);
+    else {
+      const detail = `the checkpoint for seq ${c.seq} does not carry a valid signature by key ${keyId}`;
+      note({ seq: c.seq, id: null, reason: 'checkpoint_mismatch', detail });
+    }
   }
+  for (const k of byKey.values()) k.seqs.sort((a, b) => a - b);
   const results: RangeResult[] = [];
   const total = head?.seq ?? 0;
   if (head && total > 0) {
@@ -287,8 +317,11 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     first_bad: bad[0] ?? null,
     problems,
     checkpoints_checked: sum('checkpointsChecked'),
-    newest_checkpoint: newest ? { seq: newest.seq, hash: newest.hash, signed_at: newest.signed_at, key_id: newest.key_id } : null,
+    newest_checkpoint: newest
+      ? { seq: newest.seq, hash: newest.hash, signed_at: newest.signed_at, key_id: keyIdOf(newest.public_key) }
+      : null,
     log_index: logIndex,
+    checkpoint_keys: [...byKey.values()],
     duration_ms: Math.round(performance.now() - t0),
   };
 }
@@ -296,14 +329,25 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
 // Offline: an export (JSONL, every event type, in seq order) checked against itself and, given a
 // signed checkpoint, against that. Content removed by retention cannot be told apart from other
 // removal here; it is counted, not failed.
-// publicKey: the key the checkpoint must be signed with (a rewritten export can come with a
-// checkpoint its rewriter signed with a key of their own).
-export async function verifyExportStream(input: Readable, checkpoint?: Checkpoint, publicKey?: string): Promise<Omit<VerifyReport, 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint' | 'log_index'> & { workspace_id: string | null; checkpoint_ok: boolean | null }> {
+// publicKeys: the keys the checkpoint may be signed with, any one of them (a rewritten export can
+// come with a checkpoint its rewriter signed with a key of their own); none given: its own key.
+type StoreOnly = 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint' | 'log_index' | 'checkpoint_keys';
+type ExportReport = Omit<VerifyReport, StoreOnly> & {
+  workspace_id: string | null;
+  checkpoint_ok: boolean | null;
+  checkpoint_key_id: string | null; // the key the handed-in checkpoint carries
+};
+export async function verifyExportStream(
+  input: Readable,
+  checkpoint?: Checkpoint,
+  publicKeys: readonly string[] = [],
+): Promise<ExportReport> {
   const t0 = performance.now();
   let verifier: ChainVerifier | undefined;
   let ws: string | null = null;
   let checkpointOk: boolean | null = checkpoint ? false : null; // until its record is found
-  const sig = checkpoint ? checkSignature(checkpoint, publicKey) : false;
+  const keyTrusted = (c: Checkpoint) => publicKeys.length === 0 || publicKeys.includes(c.public_key);
+  const sig = checkpoint ? keyTrusted(checkpoint) && checkSignature(checkpoint) : false;
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -325,6 +369,7 @@ export async function verifyExportStream(input: Readable, checkpoint?: Checkpoin
     first_bad: v.firstProblem,
     problems: v.problems,
     checkpoint_ok: checkpointOk,
+    checkpoint_key_id: checkpoint ? keyIdOf(String(checkpoint.public_key ?? '')) : null,
     duration_ms: Math.round(performance.now() - t0),
   };
 }
