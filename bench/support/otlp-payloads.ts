@@ -8,7 +8,7 @@ import { prng } from './prng.js';
 
 const TEMPLATE = JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test', 'fixtures', 'otlp', 'exec-json.otel-logs.json'), 'utf8'));
 
-// Codex names a conversation by a UUIDv7 (codex-telemetry.md): its first 48 bits are the session's
+// Codex names a conversation by a UUIDv7 (docs/spec/codex-telemetry.md): its first 48 bits are the session's
 // start in Unix ms, so ids sort by time and the keys built on them (turns, responses, the chain's
 // thread index) grow at the end of their B-trees. `randomIds` draws those bits at random instead:
 // the worst case for the indexes, which no real client produces.

@@ -12,7 +12,7 @@ export const codeReviewCursorKeys = (group: string) => (group === 'repository' ?
 
 type Row = CrCounters & { bucket: number; repository?: string };
 
-// The rows of OpenAI's Codex Analytics API (api-compat.md); p3 and unprioritized are additions.
+// The rows of OpenAI's Codex Analytics API (docs/spec/api-compat.md); p3 and unprioritized are additions.
 function codeReviewsRow(r: Row) {
   return {
     pull_request_reviews: r.pull_request_reviews,
