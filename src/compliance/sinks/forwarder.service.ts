@@ -137,7 +137,14 @@ export class SinkForwarder {
     });
     const dead: { rec: SinkRecord; error: string }[] = [];
     if (!(await this.deliver(batch, dead))) return false;
-    if (dead.length) this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused checkpoints');
+    if (dead.length) {
+      // Kept like refused records: the sink's status shows it and an operator can resend it. (A
+      // record refused at the same seq keeps its row: the checkpoint's is then in the log alone.)
+      const now = Date.now();
+      await insertDeadLetters(this.db, dead.map((d) => ({ sink: this.sink.name, workspace_id: workspaceId, seq: d.rec.rec.seq, record_id: d.rec.rec.id, error: d.error.slice(0, 1000), at: now })));
+      await noteSinkError(this.db, this.sink.name, workspaceId, `${dead.length} checkpoint(s) refused: ${dead[0].error}`, now);
+      this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused checkpoints; kept as dead letters');
+    }
     await advanceSinkCheckpoints(this.db, this.sink.name, workspaceId, this.owner, rows[rows.length - 1].seq);
     return true;
   }
