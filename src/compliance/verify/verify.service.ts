@@ -12,7 +12,7 @@ import { findRecordsBySeq, getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';
 import { listRemovalSeqs } from '../retention/retention.repository.js';
 import { maxStoredSeq } from '../chain/integrity.repository.js';
-import { parseRemoval, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
+import { parseRemoval, REMOVAL_ACTION, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
 import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary, type WindowVerifier } from './verify.repository.js';
 import type { WindowJob } from './verify-windows.worker.js';
 import { preferMappedReads } from '../../platform/storage/dialect.js';
@@ -327,8 +327,10 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
 }
 
 // Offline: an export (JSONL, every event type, in seq order) checked against itself and, given a
-// signed checkpoint, against that. Content removed by retention cannot be told apart from other
-// removal here; it is counted, not failed.
+// signed checkpoint, against that. A record without its content must be explained by a chained
+// retention removal later in the same file, as verify in the database requires; the removals come
+// after what they remove, so that is checked once the file has been read. An export that stops
+// before the removal records (a --to earlier than the retention run) cannot explain its gaps.
 // publicKeys: the keys the checkpoint may be signed with, any one of them (a rewritten export can
 // come with a checkpoint its rewriter signed with a key of their own); none given: its own key.
 type StoreOnly = 'workspace_id' | 'checkpoints_checked' | 'newest_checkpoint' | 'log_index' | 'checkpoint_keys';
@@ -348,6 +350,8 @@ export async function verifyExportStream(
   let checkpointOk: boolean | null = checkpoint ? false : null; // until its record is found
   const keyTrusted = (c: Checkpoint) => publicKeys.length === 0 || publicKeys.includes(c.public_key);
   const sig = checkpoint ? keyTrusted(checkpoint) && checkSignature(checkpoint) : false;
+  const missing: { seq: number; id: string; type: string; ts: number }[] = [];
+  const removals: Removal[] = [];
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -356,18 +360,29 @@ export async function verifyExportStream(
     verifier ??= new ChainVerifier({ start: { seq: r.seq - 1, hash: r.prev_hash }, purgeCutoffs: new Map([['CODEX_LOG', Infinity], ['CODEX_SECURITY_LOG', Infinity], ['AUDIT_LOG', Infinity], ['AUTH_LOG', Infinity]]) });
     ws ??= r.workspace_id;
     verifier.push(r);
+    if (r.content === null) missing.push({ seq: r.seq, id: r.id, type: r.event_type, ts: r.ts });
+    else if (r.event_type === 'AUDIT_LOG' && r.content.includes(REMOVAL_ACTION)) {
+      const removal = parseRemoval(r);
+      if (typeof removal !== 'string') removals.push(removal);
+    }
     if (checkpoint && r.seq === checkpoint.seq) checkpointOk = sig && r.hash === checkpoint.hash && r.workspace_id === checkpoint.workspace_id;
   }
   const v = verifier ?? new ChainVerifier();
+  const coverage = new RemovalCoverage(removals);
+  const unexplained: ChainProblem[] = missing
+    .filter((m) => !coverage.covers(m.type, m.seq, m.ts))
+    .map((m) => ({ seq: m.seq, id: m.id, reason: 'content_removed_outside_retention', detail: `content is missing and no retention removal of ${m.type} later in this file covers ${new Date(m.ts).toISOString()}` }));
+  const firstBad = [v.firstProblem, unexplained[0]].filter((p): p is ChainProblem => !!p).sort((a, b) => a.seq - b.seq)[0] ?? null;
+  const problems = v.problems + unexplained.length;
   return {
     object: 'compliance.verification',
     workspace_id: ws,
-    ok: v.problems === 0 && checkpointOk !== false,
+    ok: problems === 0 && checkpointOk !== false,
     records: v.records,
-    content_removed_by_retention: v.purged,
+    content_removed_by_retention: v.purged - unexplained.length,
     head: verifier ? v.head : null,
-    first_bad: v.firstProblem,
-    problems: v.problems,
+    first_bad: firstBad,
+    problems,
     checkpoint_ok: checkpointOk,
     checkpoint_key_id: checkpoint ? keyIdOf(String(checkpoint.public_key ?? '')) : null,
     duration_ms: Math.round(performance.now() - t0),
