@@ -13,7 +13,9 @@ import { openapiRoutes } from './openapi.routes.js';
 import { complianceLogsRoutes } from '../compliance/index.js';
 import { complianceAdminRoutes } from '../compliance/index.js';
 import { createMetrics } from '../platform/http/metrics.js';
-import { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from '../code-review/index.js';
+import { shuttingDown } from '../platform/http/admission.js';
+import { acceptJsonBodies } from '../platform/http/body.js';
+import { githubWebhookReceiver } from '../code-review/index.js';
 import { codeReviewIngestRoutes } from '../code-review/index.js';
 import { codeReviewRoutes } from '../analytics/index.js';
 import { rolloutsReceiver } from '../session-files/index.js';
@@ -61,21 +63,12 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
 
-  // Receivers read raw bytes (decompression and format are theirs to decide); JSON APIs get JSON.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    if (req.url.startsWith('/v1/logs') || req.url.startsWith(GITHUB_WEBHOOK_PATH) || req.headers['content-encoding']) return done(null, body);
-    if ((body as Buffer).length === 0) return done(null, {});
-    try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
-    } catch (e) {
-      done(new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`), undefined);
-    }
-  });
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // JSON APIs get parsed JSON. Each receiver plugin takes raw bytes in its own context (acceptRawBodies):
+  // format, decompression and signatures are its business, not this file's.
+  acceptJsonBodies(app);
 
   app.addHook('onRequest', async (req, reply) => {
-    if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, new StewardError('shutting_down'));
+    if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, shuttingDown());
   });
 
   await app.register(async (i) => healthRoutes(i, ctx));

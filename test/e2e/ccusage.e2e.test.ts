@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { startMockModel, type MockModel, type RecordedResponse } from './support/mock-model.js';
 import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
 import { makeLocalStore, cleanEnv, collectRun, type LocalStore } from './support/local-store.js';
-import type { Dialect } from './support/steward.js';
+import { DIALECTS } from './support/steward.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CCUSAGE = path.join(REPO, 'node_modules/.bin/ccusage');
@@ -106,7 +106,7 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
     await home?.cleanup();
   });
 
-  for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  for (const dialect of DIALECTS) {
     describe(dialect, () => {
       let store: LocalStore;
       before(async () => {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { startMockModel, type MockModel, type MockUsage, type RecordedResponse } from './support/mock-model.js';
 import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
-import { startSteward, type Dialect, type Steward } from './support/steward.js';
+import { DIALECTS, startSteward, type Steward } from './support/steward.js';
 import type { UsageTotals } from '../../src/analytics/usage.service.js';
 import { listenOnLoopback } from '../support/listen.js';
 
@@ -238,7 +238,7 @@ type UsageRow = { start_time: number; end_time: number; totals: Record<string, u
 const DAY_S = 86_400;
 
 describe('e2e: codex OTLP export into steward serve', { skip }, () => {
-  for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  for (const dialect of DIALECTS) {
     describe(dialect, () => {
       let steward: Steward;
       let mock: MockModel;

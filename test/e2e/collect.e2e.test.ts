@@ -11,14 +11,14 @@ import type { ChildProcess } from 'node:child_process';
 import { ok, usageTruth } from './support/truth.js';
 import { startMockModel, type MockModel } from './support/mock-model.js';
 import { makeCodexHome, runCodex, execArgs, CODEX_JS, type CodexHome } from './support/codex.js';
-import { startSteward, type Dialect, type Steward } from './support/steward.js';
+import { DIALECTS, startSteward, type Steward } from './support/steward.js';
 import { cleanEnv, collectRun, spawnSteward } from './support/local-store.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
 const DAY_S = 86_400;
 
 describe('e2e: steward collect --watch survives a server outage and its own death', { skip }, () => {
-  for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  for (const dialect of DIALECTS) {
     describe(dialect, () => {
       let steward: Steward;
       let mock: MockModel;

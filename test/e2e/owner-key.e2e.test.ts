@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { PG_URL, pgUrlWithSchema, STEWARD_JS, type Dialect } from './support/steward.js';
+import { DIALECTS, PG_URL, pgUrlWithSchema, STEWARD_JS } from './support/steward.js';
 
 interface Run {
   code: number | null;
@@ -56,7 +56,7 @@ function steward(cwd: string, args: string[], until?: RegExp, shell?: string): P
   });
 }
 
-for (const dialect of ['sqlite', 'postgres'] as Dialect[]) describe(`owner key at first start (${dialect})`, () => {
+for (const dialect of DIALECTS) describe(`owner key at first start (${dialect})`, () => {
   let dir: string;
   let busy: net.Server;
   let busyPort: number;

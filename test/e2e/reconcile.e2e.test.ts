@@ -12,7 +12,7 @@ import { startMockModel, type MockModel, type RecordedResponse } from './support
 import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome } from './support/codex.js';
 import { startOtlpSink, type OtlpSink, type SinkRequest } from './support/otlp-sink.js';
 import { makeApp, type TestApp } from '../support/app.js';
-import type { DialectName } from '../../src/platform/storage/database.js';
+import { DIALECTS } from '../support/stores.js';
 import { readLineBatches, toWireLine } from '../../src/session-files/adapter/lines.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
@@ -56,7 +56,7 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
     await home?.cleanup();
   });
 
-  for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
+  for (const dialect of DIALECTS) {
     for (const order of ['otlp-first', 'rollout-first'] as const) {
       describe(`${dialect}, ${order}`, () => {
         let t: TestApp;

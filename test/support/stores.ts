@@ -1,5 +1,6 @@
 // Every storage test runs on both databases, for real: a SQLite file in a temp dir, and the
-// machine's PostgreSQL in a fresh schema per store (dropped afterwards).
+// machine's PostgreSQL in a fresh schema per store (dropped afterwards). STEWARD_TEST_DIALECTS=sqlite
+// leaves PostgreSQL out (see dialects.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,8 +8,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { openStore, type DialectName, type Store } from '../../src/platform/storage/database.js';
 import { migrateToLatest, migrateUpTo } from '../../src/migrations/migrate.js';
+import { testDialects } from './dialects.js';
 
-export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
+export const DIALECTS: DialectName[] = testDialects();
 export const PG_URL = process.env.STEWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestStore extends Store {

@@ -11,10 +11,15 @@ import { githubWebhookConfigured, handleGithubDelivery, targetWorkspace } from '
 import { decodeWebhookBody } from './decode.js';
 import { verifySignature } from './verify.js';
 import type { AppContext } from '../../platform/http/context.js';
+import { admit } from '../../platform/http/admission.js';
+import { acceptRawBodies, mediaType } from '../../platform/http/body.js';
 
 export const GITHUB_WEBHOOK_PATH = '/v1/integrations/github/webhook';
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+
+// GitHub does not retry a refused delivery by itself, so a webhook never waits for a batch slot.
+const ADMISSION = { source: 'github', key: 'none', slot: false } as const;
 
 const WHY = {
   missing: 'X-Hub-Signature-256 header is missing',
@@ -23,7 +28,9 @@ const WHY = {
 } as const;
 
 export async function githubWebhookReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post(GITHUB_WEBHOOK_PATH, async (req, reply) => {
+  // The signature is over the bytes as sent: this context parses nothing.
+  acceptRawBodies(app);
+  app.post(GITHUB_WEBHOOK_PATH, async (req, reply) => admit(ctx, req, ADMISSION, async () => {
     const github = ctx.config.github;
     if (!githubWebhookConfigured(github)) {
       const how = 'set [github] webhook_secret or [github.workspace_secrets] (or STEWARD_GITHUB_WEBHOOK_SECRET)';
@@ -31,7 +38,6 @@ export async function githubWebhookReceiver(app: FastifyInstance, ctx: AppContex
     }
     const requested = one((req.query as Record<string, string | string[] | undefined>).workspace);
     const target = await targetWorkspace(ctx.store.db, github, requested);
-    // The app's content-type parsers hand this path the raw bytes (see app.ts).
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = verifySignature(target.secret, raw, req.headers['x-hub-signature-256']);
     if (!check.ok) {
@@ -41,15 +47,20 @@ export async function githubWebhookReceiver(app: FastifyInstance, ctx: AppContex
     }
     const event = one(req.headers['x-github-event']);
     if (!event) throw new StewardError('invalid_request', 'X-GitHub-Event header is missing');
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = mediaType(req);
     const decoded = decodeWebhookBody(raw, type);
-    if (!decoded.ok) throw new StewardError(type === 'application/json' || type === '' || type === 'application/x-www-form-urlencoded' ? 'malformed_body' : 'unsupported_media_type', decoded.reason);
+    if (!decoded.ok) {
+      const asJson = type === 'application/json' || type === '' || type === 'application/x-www-form-urlencoded';
+      throw new StewardError(asJson ? 'malformed_body' : 'unsupported_media_type', decoded.reason);
+    }
     const deliveryId = one(req.headers['x-github-delivery']);
     const delivery = { workspaceId: target.id, event, deliveryId, payload: decoded.payload, now: Date.now() };
     const out = await handleGithubDelivery(ctx.store.db, github, delivery);
-    if (out.status === 200 && !out.body.duplicate && event !== 'ping') req.log.info({ event, delivery: out.body.delivery }, 'github delivery stored');
+    if (out.status === 200 && !out.body.duplicate && event !== 'ping') {
+      req.log.info({ event, delivery: out.body.delivery }, 'github delivery stored');
+    }
     return reply.code(out.status).send(out.body);
-  });
+  }));
 }
 
 // A refused signature is a refused credential: into AUTH_LOG like a bad bearer key (folded by reason

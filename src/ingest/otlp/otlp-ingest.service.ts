@@ -1,6 +1,6 @@
 import { isDrop, type NormalizedEvent } from '../../core/events.js';
 import type { Principal } from '../pipeline/steps.js';
-import { decodeJson, decodeProtobuf } from './decode.js';
+import type { DecodedLogs } from './decode.js';
 import { attrString } from './attributes.js';
 import { normalizeRecord } from './normalize.js';
 import type { Db } from '../../platform/storage/database.js';
@@ -15,8 +15,13 @@ export interface OtlpLogsResult {
   stored: StoreResult;
 }
 
-export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
-  const decoded = format === 'json' ? decodeJson(body) : decodeProtobuf(body);
+// The receiver decodes the body with its format's codec (otlp-formats.ts); this is format-free.
+export async function ingestOtlpLogs(
+  db: Db,
+  principal: Principal,
+  decoded: DecodedLogs,
+  creditsPerUsd: number,
+): Promise<OtlpLogsResult> {
   const inputs: { index: number; event: NormalizedEvent }[] = [];
   const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
   const rejectedByReason: Record<string, number> = {};

@@ -1,40 +1,44 @@
-// POST /v1/logs: OTLP/HTTP logs. Decode, authenticate, call the ingest use-case, reply in OTLP terms.
+// POST /v1/logs: OTLP/HTTP logs. Takes the raw bytes (gzip or identity), admits the batch, decodes and
+// replies with the codec of the request's format, and calls the ingest use-case in between.
 import type { FastifyInstance } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import { ingestOtlpLogs } from './otlp-ingest.service.js';
 import { requireScope } from '../../platform/http/auth.js';
-import { decodeBody } from '../../platform/http/body.js';
+import { admit } from '../../platform/http/admission.js';
+import { acceptRawBodies, decodeBody, mediaType } from '../../platform/http/body.js';
 import type { AppContext } from '../../platform/http/context.js';
-import { ExportLogsServiceResponse } from './proto.js';
+import { countIngest } from '../../platform/http/metrics.js';
+import { OTLP_CODECS } from './otlp-formats.js';
 
-const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
+const ADMISSION = {
+  source: 'otlp',
+  key: 'user-or-collector',
+  unboundHint: "ingest with a user's ingest key (steward keys create --scope ingest.write --user EMAIL)",
+  slot: true,
+} as const;
 
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
+  acceptRawBodies(app);
   app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const format = FORMATS[type];
-    if (!format) throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; OTLP/HTTP logs are application/json or application/x-protobuf`);
-    const p = req.principal!;
-    if (!p.userId && !p.sharedCollector) throw new StewardError('forbidden_scope', 'this key is not bound to a user; ingest with a user\'s ingest key (steward keys create --scope ingest.write --user EMAIL)');
-    if (ctx.state.inflightBatches >= ctx.config.ingest.max_concurrent_batches) throw new StewardError('overloaded', 'too many batches in flight; retry later', { retryAfterSeconds: 1 });
-    ctx.state.inflightBatches++;
-    try {
-      const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, ctx.config.ingest.max_decompressed_bytes);
-      const principal = { workspaceId: p.workspaceId, userId: p.userId ?? '', keyId: p.keyId, sharedCollector: p.sharedCollector };
-      const result = await ingestOtlpLogs(ctx.store.db, principal, body, format, ctx.config.pricing.credits_per_usd);
+    const accept = () => {
+      const type = mediaType(req);
+      const codec = OTLP_CODECS[type];
+      if (codec) return codec;
+      const why = 'OTLP/HTTP logs are application/json or application/x-protobuf';
+      throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; ${why}`);
+    };
+    return admit(ctx, req, { ...ADMISSION, accept }, async ({ accepted: codec, principal: p }) => {
+      const limit = ctx.config.ingest.max_decompressed_bytes;
+      const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, limit);
+      const decoded = codec.decode(body);
+      const { workspaceId, userId, keyId, sharedCollector } = p!;
+      const principal = { workspaceId, userId: userId ?? '', keyId, sharedCollector };
+      const result = await ingestOtlpLogs(ctx.store.db, principal, decoded, ctx.config.pricing.credits_per_usd);
       req.log.info({ records: result.records, rejected: result.rejected, stored: result.stored }, 'otlp logs ingested');
-      const m = ctx.metrics;
-      m.ingestRecords.inc({ source: 'otlp', outcome: 'accepted' }, result.records - result.rejected);
-      if (result.rejected) m.ingestRecords.inc({ source: 'otlp', outcome: 'rejected' }, result.rejected);
-      for (const [reason, n] of Object.entries(result.rejectedByReason)) m.ingestRejected.inc({ source: 'otlp', reason }, n);
-      for (const kind of ['threads', 'turns', 'requests', 'tools'] as const) m.ingestFacts.inc({ kind, outcome: 'new' }, result.stored[kind]);
-      m.ingestFacts.inc({ kind: 'facts', outcome: 'duplicate' }, result.stored.duplicates);
-      const response = result.rejected ? { partialSuccess: { rejectedLogRecords: result.rejected, errorMessage: result.errorMessage } } : {};
-      if (format === 'json') return reply.code(200).type('application/json').send(response);
-      const pb = ExportLogsServiceResponse.encode(ExportLogsServiceResponse.fromObject(result.rejected ? { partialSuccess: { rejectedLogRecords: result.rejected, errorMessage: result.errorMessage } } : {})).finish();
-      return reply.code(200).type('application/x-protobuf').send(Buffer.from(pb));
-    } finally {
-      ctx.state.inflightBatches--;
-    }
+      countIngest(ctx.metrics, 'otlp', { ...result, accepted: result.records - result.rejected });
+      const { rejected, errorMessage } = result;
+      const partial = rejected ? { rejectedLogRecords: rejected, errorMessage } : undefined;
+      return reply.code(200).type(codec.contentType).send(codec.encodeResponse(partial));
+    });
   });
 }

@@ -4,11 +4,16 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import { isTransientStorageError } from '../storage/errors.js';
 
-function fromFastify(err: FastifyError, bodyLimit: number): StewardError | undefined {
+function fromFastify(err: FastifyError, bodyLimit: number, req: FastifyRequest): StewardError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new StewardError('body_too_large', `request body exceeds the ${bodyLimit}-byte limit (ingest.max_body_bytes); send smaller batches`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      // Only receivers take other types (each in its own context); the JSON APIs take JSON.
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() || '(none)';
+      const why = `content-type "${type}" is not supported; send application/json`;
+      return new StewardError('unsupported_media_type', why);
+    }
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new StewardError('unsupported_media_type', err.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -32,7 +37,7 @@ export function sendError(reply: FastifyReply, e: StewardError): FastifyReply {
 }
 
 export const errorHandler = (bodyLimit: number) => (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-  const known = err instanceof StewardError ? err : fromFastify(err as FastifyError, bodyLimit);
+  const known = err instanceof StewardError ? err : fromFastify(err as FastifyError, bodyLimit, req);
   if (known) {
     if (known.status >= 500) req.log.warn({ err, code: known.code }, known.message);
     return sendError(reply, known);

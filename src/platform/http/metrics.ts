@@ -7,6 +7,26 @@ export interface Metrics {
   ingestRecords: Counter<'source' | 'outcome'>;
   ingestRejected: Counter<'source' | 'reason'>;
   ingestFacts: Counter<'kind' | 'outcome'>;
+  ingestRefused: Counter<'source' | 'reason'>;
+}
+
+/** What one ingested batch added: records accepted or rejected (by reason), and the facts stored. */
+export interface IngestOutcome {
+  accepted: number;
+  rejected: number;
+  rejectedByReason?: Record<string, number>;
+  stored: { threads: number; turns: number; requests: number; tools: number; duplicates: number };
+}
+
+/** Counts a batch the same way for every receiver. */
+export function countIngest(m: Metrics, source: string, o: IngestOutcome): void {
+  m.ingestRecords.inc({ source, outcome: 'accepted' }, o.accepted);
+  if (o.rejected) m.ingestRecords.inc({ source, outcome: 'rejected' }, o.rejected);
+  for (const [reason, n] of Object.entries(o.rejectedByReason ?? {})) m.ingestRejected.inc({ source, reason }, n);
+  for (const kind of ['threads', 'turns', 'requests', 'tools'] as const) {
+    m.ingestFacts.inc({ kind, outcome: 'new' }, o.stored[kind]);
+  }
+  m.ingestFacts.inc({ kind: 'facts', outcome: 'duplicate' }, o.stored.duplicates);
 }
 
 export function createMetrics(app: FastifyInstance): Metrics {
@@ -24,5 +44,11 @@ export function createMetrics(app: FastifyInstance): Metrics {
     ingestRecords: new Counter({ name: 'steward_ingest_records_total', help: 'Ingested records by source and outcome (accepted | rejected)', labelNames: ['source', 'outcome'], registers: [registry] }),
     ingestRejected: new Counter({ name: 'steward_ingest_rejected_records_total', help: 'Rejected records by reason', labelNames: ['source', 'reason'], registers: [registry] }),
     ingestFacts: new Counter({ name: 'steward_ingest_facts_total', help: 'Stored facts (threads, turns, responses, tool calls): new or duplicate (replays)', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    ingestRefused: new Counter({
+      name: 'steward_ingest_refused_total',
+      help: 'Receiver requests refused by source and reason (admission\'s own, or the error code)',
+      labelNames: ['source', 'reason'],
+      registers: [registry],
+    }),
   };
 }

@@ -10,12 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { testDialects } from '../../support/dialects.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const STEWARD_JS = path.join(REPO_ROOT, 'bin/steward.js');
 export const PG_URL = process.env.STEWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type Dialect = 'sqlite' | 'postgres';
+/** The databases to run on: both, or those in STEWARD_TEST_DIALECTS. */
+export const DIALECTS: Dialect[] = testDialects();
 
 /** The one JSON line `steward serve --json` prints on stdout. */
 export interface ListeningBanner {
