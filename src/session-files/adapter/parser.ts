@@ -11,7 +11,6 @@ import {
   capUsage,
   compareVersions,
   isZeroUsage,
-  lineLimitFor,
   normalizeLine,
   normalizeOversized,
   parseTs,
@@ -23,14 +22,12 @@ import {
 } from './normalize.js';
 import type {
   PendingRef,
-  RolloutCheckpoint,
   RolloutContent,
   RolloutContentBody,
   RolloutEvent,
   RolloutEventExtras,
   RolloutFormat,
   RolloutParserState,
-  RolloutReadResult,
   RolloutRecord,
   RolloutStats,
   RolloutThreadInfo,
