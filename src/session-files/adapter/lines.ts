@@ -6,7 +6,7 @@
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES, isGzipPath, threadIdFromFileName, type RawLine } from './decode.js';
 import { readChunks } from './read.js';
 import { lineLimitFor } from './normalize.js';
-import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser.js';
+import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
 import type { RolloutCheckpoint, RolloutReadResult, RolloutRecord } from './types.js';
 
 /** One line on the wire: `n` its size in bytes (without '\n'), `t` the text or `h` the kept head, `b` binary. */

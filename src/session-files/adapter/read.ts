@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, isRolloutFileName, threadIdFromFileName } from './decode.js';
 import { lineLimitFor } from './normalize.js';
-import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser.js';
+import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
 import type { RolloutCheckpoint, RolloutContent, RolloutEvent, RolloutReadResult, RolloutRecord, RolloutStats } from './types.js';
 /**
  * Opens a rollout file as a stream of byte chunks starting at `start` (a byte offset in the
