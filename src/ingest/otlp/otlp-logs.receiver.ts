@@ -5,7 +5,7 @@ import { ingestOtlpLogs } from './otlp-ingest.service.js';
 import { requireScope } from '../../platform/http/auth.js';
 import { decodeBody } from '../../platform/http/body.js';
 import type { AppContext } from '../../platform/http/context.js';
-import { ExportLogsServiceResponse } from './proto.js';
+import { ExportLogsServiceResponse } from './schema.js';
 
 const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
 
