@@ -1,6 +1,6 @@
-// Ground truth for the older formats (split from parser.test.ts): older-format files written from the format description in
-// test/fixtures/rollouts/older (see the README there). Token numbers were checked by reading the
-// files and, where it applies, against ccusage 20.0.24.
+// Ground truth for the older formats (split from parser.test.ts): files written from the format
+// description in test/fixtures/rollouts/older (see the README there). Token numbers were checked by
+// reading the files and, where it applies, against ccusage 20.0.24.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,8 +1,6 @@
 // Reading files (split from parser.test.ts): bad lines, files being written, replaced files, long
-// lines, corrupt .gz, directory search. Ground truth: the real 0.169 captures in test/fixtures/rollouts/0.169 (copied from the shared
-// capture set) and older-format files written from the format description in
-// test/fixtures/rollouts/older (see the README there). Token numbers were checked by reading the
-// files and, where it applies, against ccusage 20.0.24.
+// lines, corrupt .gz, directory search. Ground truth: the real 0.169 captures in
+// test/fixtures/rollouts/0.169 and the older-format files in test/fixtures/rollouts/older.
 import assert from 'node:assert/strict';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';

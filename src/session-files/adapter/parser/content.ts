@@ -1,8 +1,19 @@
 // Content records that need no state, and the lines of copied parent history (an old, non-paginated
 // fork), which yield content only: their token totals set the baseline and count nothing.
 import { type LineFact } from '../normalize.js';
-import { type ContentExtra, type LineCtx, type Parse, content, remember } from './context.js';
+import { type ContentExtra, type LineCtx, type Parse, content, ownId, remember } from './context.js';
 import { onSessionMeta } from './threads.js';
+
+export function onReview(p: Parse, f: Extract<LineFact, { f: 'review' }>, ctx: LineCtx): void {
+  const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
+  content(p, ctx, { kind: 'review', phase: f.phase, raw: f.raw }, { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign });
+}
+
+/** A line no other fact covers (an unknown type, a record Steward does not count): kept for compliance. */
+export function onOther(p: Parse, f: Extract<LineFact, { f: 'other' }>, ctx: LineCtx): void {
+  const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
+  content(p, ctx, { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head }, { turnId: p.st.turn?.id, foreignThreadId: foreign });
+}
 
 /** Content records for facts that need no state. */
 export function simpleContent(p: Parse, f: LineFact, ctx: LineCtx, extra: ContentExtra): void {

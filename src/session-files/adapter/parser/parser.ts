@@ -6,10 +6,10 @@
 import { decodeJsonLine, type RawLine } from '../decode.js';
 import { normalizeLine, normalizeOversized, type LineFact, type NormalizedLine } from '../normalize.js';
 import type { RolloutRecord, RolloutStats } from '../types.js';
-import { inheritedFact, simpleContent } from './content.js';
-import { type LineCtx, type Parse, content, drain, ownId, ref, skip } from './context.js';
-import { onUsageRecord, onTokenCount } from './responses.js';
-import { MAX_REPLY_CHARS, type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
+import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
+import { type LineCtx, type Parse, drain, ownId, ref, skip } from './context.js';
+import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
+import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
 import { emitTurn, onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
@@ -123,8 +123,6 @@ export class RolloutParser implements Parse {
     return drain(this);
   }
 
-  // ---- line application --------------------------------------------------------------------------
-
   private apply(raw: RawLine, norm: NormalizedLine): void {
     if (norm.format === 'bare') this.st.format ??= 'bare';
     else if (norm.ordinal !== undefined) this.st.format = 'v0169';
@@ -172,13 +170,8 @@ export class RolloutParser implements Parse {
         return;
       case 'user_text':
         return onUserText(this, f, ctx);
-      case 'assistant_text': {
-        const foreign = f.itemThreadId && f.itemThreadId !== ownId(this) ? f.itemThreadId : undefined;
-        // The model's reply is written before its usage record/token_count: keep it for ModelResponse.text.
-        if (f.canonical && !foreign && f.text) this.st.replyText = (this.st.replyText ? `${this.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
-        content(this, ctx, { kind: 'assistant_message', text: f.text, canonical: f.canonical && !foreign, origin: f.origin, itemId: f.itemId, phase: f.phase }, { turnId: f.turnId ?? this.st.turn?.id, foreignThreadId: foreign });
-        return;
-      }
+      case 'assistant_text':
+        return onAssistantText(this, f, ctx);
       case 'usage_record':
         return onUsageRecord(this, f, ctx);
       case 'token_count':
@@ -191,16 +184,10 @@ export class RolloutParser implements Parse {
         return onToolOutput(this, f, ctx);
       case 'tool_complete':
         return onToolComplete(this, f, ctx);
-      case 'review': {
-        const foreign = f.itemThreadId && f.itemThreadId !== ownId(this) ? f.itemThreadId : undefined;
-        content(this, ctx, { kind: 'review', phase: f.phase, raw: f.raw }, { turnId: f.turnId ?? this.st.turn?.id, foreignThreadId: foreign });
-        return;
-      }
-      case 'other': {
-        const foreign = f.itemThreadId && f.itemThreadId !== ownId(this) ? f.itemThreadId : undefined;
-        content(this, ctx, { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head }, { turnId: this.st.turn?.id, foreignThreadId: foreign });
-        return;
-      }
+      case 'review':
+        return onReview(this, f, ctx);
+      case 'other':
+        return onOther(this, f, ctx);
       default:
         simpleContent(this, f, ctx, { turnId: this.st.turn?.id });
     }

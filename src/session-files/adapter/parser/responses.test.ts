@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { RolloutModelResponse, RolloutRecord, UsageTotals } from '../types.js';
 import type { LineCtx } from './context.js';
 import { RolloutParser } from './parser.js';
-import { onTokenCount, onUsageRecord } from './responses.js';
+import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 
 const at = (line: number, ts: number): LineCtx => ({ raw: { lineNo: line, offset: line * 100, bytes: 99, oversized: false, binary: false }, ts });
 const responses = (out: RolloutRecord[]) => out.flatMap((r) => (r.type === 'event' && r.event.kind === 'response' ? [r.event as RolloutModelResponse] : []));
@@ -75,5 +75,17 @@ describe('response handlers', () => {
     onTokenCount(p, { f: 'token_count', info: { total: u(10 + 2 ** 53, 1) } }, at(2, 2));
     assert.equal(responses(p.out).length, 1);
     assert.equal(p.stats.skippedByReason.implausible_value, 1);
+  });
+
+  it('canonical assistant text of this thread is the next response’s text; another thread’s is not', () => {
+    const p = parser();
+    const text = (t: string, itemThreadId?: string) => ({ f: 'assistant_text' as const, text: t, canonical: true, origin: 'event_msg' as const, itemThreadId });
+    onAssistantText(p, text('first'), at(1, 1));
+    onAssistantText(p, text('theirs', 'child'), at(2, 2));
+    onAssistantText(p, text('second'), at(3, 3));
+    onUsageRecord(p, { f: 'usage_record', responseId: 'r1', usage: u(1, 1) }, at(4, 4));
+    assert.equal(responses(p.out)[0]!.text, 'first\nsecond');
+    const foreign = p.out.flatMap((r) => (r.type === 'content' && r.content.foreignThreadId ? [r.content] : []));
+    assert.equal(foreign.length, 1);
   });
 });

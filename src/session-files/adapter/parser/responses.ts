@@ -4,10 +4,17 @@
 import { tokenProblem } from '../../../core/bounds.js';
 import { capUsage, isZeroUsage, usageDelta, usageEquals, type LineFact } from '../normalize.js';
 import type { TokenSource, UsageTotals } from '../types.js';
-import { type TurnState } from './state.js';
+import { MAX_REPLY_CHARS, type TurnState } from './state.js';
 import { type LineCtx, type Parse, attributedId, content, event, extras, ownId, ref, remember, skip } from './context.js';
 import { flushThread } from './threads.js';
 import { refTurn } from './turns.js';
+
+/** The model's reply is written before its usage record/token_count: kept for ModelResponse.text. */
+export function onAssistantText(p: Parse, f: Extract<LineFact, { f: 'assistant_text' }>, ctx: LineCtx): void {
+  const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
+  if (f.canonical && !foreign && f.text) p.st.replyText = (p.st.replyText ? `${p.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
+  content(p, ctx, { kind: 'assistant_message', text: f.text, canonical: f.canonical && !foreign, origin: f.origin, itemId: f.itemId, phase: f.phase }, { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign });
+}
 
 export function onUsageRecord(p: Parse, f: Extract<LineFact, { f: 'usage_record' }>, ctx: LineCtx): void {
   if (f.threadId && ownId(p) && f.threadId !== ownId(p)) {
