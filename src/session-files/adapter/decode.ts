@@ -1,5 +1,5 @@
-// Streaming line reader for rollout files. Works on byte chunks (fs.createReadStream, optionally
-// through gunzip), tracks the byte offset and number of every line, and never holds more than one
+// Streaming line reader for rollout files, pure: works on the byte chunks read.ts reads (gunzipped
+// for .gz), tracks the byte offset and number of every line, and never holds more than one
 // bounded line in memory: a line longer than its limit keeps only its head (enough to see what it
 // was) while the rest of it streams past. An unterminated last line is not consumed; `end()` reports
 // it so the caller can resume at its offset once the writer has finished it.
