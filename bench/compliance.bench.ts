@@ -34,7 +34,7 @@ import { normalizeRecord } from '../src/ingest/otlp/normalize.js';
 import type { DialectName, Store } from '../src/platform/storage/database.js';
 import { appendRecords } from '../src/compliance/chain/chain.repository.js';
 import { RECORDS_PER_SESSION, session } from './support/otlp-payloads.js';
-import { ExportLogsServiceRequest } from '../src/ingest/otlp/proto.js';
+import { ExportLogsServiceRequest } from '../src/ingest/otlp/schema.js';
 import { newId } from '../src/core/ids.js';
 import { prng } from './support/prng.js';
 import { benchStore, OUT, PG_URL } from './support/stores.js';

@@ -3,7 +3,7 @@
 // result), cloned per session with a new conversation id, time and exporter timestamps.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExportLogsServiceRequest } from '../../src/ingest/otlp/proto.js';
+import { ExportLogsServiceRequest } from '../../src/ingest/otlp/schema.js';
 import { prng } from './prng.js';
 
 const TEMPLATE = JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test', 'fixtures', 'otlp', 'exec-json.otel-logs.json'), 'utf8'));

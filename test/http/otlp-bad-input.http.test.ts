@@ -7,7 +7,7 @@ import { loadOtlp, shiftTimes, synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 import { prng } from '../../bench/support/prng.js';
 import protobuf from 'protobufjs';
-import { ExportLogsServiceRequest, ExportLogsServiceResponse } from '../../src/ingest/otlp/proto.js';
+import { ExportLogsServiceRequest, ExportLogsServiceResponse } from '../../src/ingest/otlp/schema.js';
 
 describe('POST /v1/logs rejects bad input precisely (sqlite)', () => {
   let t: TestApp;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { ExportLogsServiceResponse } from '../../src/ingest/otlp/proto.js';
+import { ExportLogsServiceResponse } from '../../src/ingest/otlp/schema.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { FIXTURES, loadOtlp, shiftTimes, truthOf } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';

@@ -2,7 +2,7 @@
 // per format: how its request decodes and how its ExportLogsServiceResponse (with partialSuccess when
 // records were rejected) encodes.
 import { decodeJson, decodeProtobuf, type DecodedLogs } from './decode.js';
-import { ExportLogsServiceResponse } from './proto.js';
+import { ExportLogsServiceResponse } from './schema.js';
 
 export interface PartialSuccess {
   rejectedLogRecords: number;

@@ -1,12 +1,9 @@
-// Streaming line reader for rollout files. Works on byte chunks (fs.createReadStream, optionally
-// through gunzip), tracks the byte offset and number of every line, and never holds more than one
+// Streaming line reader for rollout files, pure: works on the byte chunks read.ts reads (gunzipped
+// for .gz), tracks the byte offset and number of every line, and never holds more than one
 // bounded line in memory: a line longer than its limit keeps only its head (enough to see what it
 // was) while the rest of it streams past. An unterminated last line is not consumed; `end()` reports
 // it so the caller can resume at its offset once the writer has finished it.
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 
 export interface RawLine {
   lineNo: number; // 1-based physical line number in the (decompressed) stream
@@ -188,35 +185,6 @@ const UUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.js
 /** The thread id carried in a rollout file name (`rollout-<ts>-<uuid>.jsonl`). */
 export function threadIdFromFileName(p: string): string | undefined {
   return UUID.exec(p)?.[1]?.toLowerCase();
-}
-
-/**
- * Opens a rollout file as a stream of byte chunks starting at `start` (a byte offset in the
- * decompressed content for .gz files, which are decompressed from the beginning and skipped).
- */
-export async function* readChunks(path: string, start = 0, highWaterMark = 256 * 1024): AsyncGenerator<Buffer> {
-  if (!isGzipPath(path)) {
-    const s = createReadStream(path, { start, highWaterMark });
-    for await (const chunk of s) yield chunk as Buffer;
-    return;
-  }
-  const raw = createReadStream(path, { highWaterMark });
-  const gunzip = createGunzip();
-  const s: Readable = raw.pipe(gunzip);
-  raw.on('error', (e) => gunzip.destroy(e));
-  let skip = start;
-  for await (const c of s) {
-    let chunk = c as Buffer;
-    if (skip > 0) {
-      if (chunk.length <= skip) {
-        skip -= chunk.length;
-        continue;
-      }
-      chunk = chunk.subarray(skip);
-      skip = 0;
-    }
-    yield chunk;
-  }
 }
 
 // ---- JSON decoding of one line -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 // file is stat'ed once. Shared by `steward import` (server side) and `steward push` (client side).
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { findRolloutFiles } from './parser.js';
+import { findRolloutFiles } from './read.js';
 
 export interface FileError {
   file: string;

@@ -3,9 +3,10 @@
 // kept (whole, or the head of an over-long line with its true size); the server rebuilds the same
 // RawLines and runs the same parser from its stored checkpoint. So a file read locally and a file
 // uploaded produce the same events, keys and content.
-import { LineSplitter, DEFAULT_MAX_LINE_BYTES, readChunks, isGzipPath, threadIdFromFileName, type RawLine } from './decode.js';
+import { LineSplitter, DEFAULT_MAX_LINE_BYTES, isGzipPath, threadIdFromFileName, type RawLine } from './decode.js';
+import { readChunks } from './read.js';
 import { lineLimitFor } from './normalize.js';
-import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser.js';
+import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
 import type { RolloutCheckpoint, RolloutReadResult, RolloutRecord } from './types.js';
 
 /** One line on the wire: `n` its size in bytes (without '\n'), `t` the text or `h` the kept head, `b` binary. */

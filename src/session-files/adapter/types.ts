@@ -1,6 +1,10 @@
 // Public types of the rollout source: what the parser emits per file (normalized events, content
-// records for compliance, per-file stats) and the checkpoint a later read resumes from.
+// records for compliance, per-file stats) and the checkpoint a later read resumes from (its parser
+// state is the record defined in parser/state.ts).
 import type { ModelResponse, ThreadKind, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
+import type { RolloutParserState } from './parser/state.js';
+
+export type { PendingRef, RolloutParserState, ToolState, TurnState } from './parser/state.js';
 
 /** `bare`: pre-2025-09 (no envelope); `envelope`: 2025-09+ `{timestamp,type,payload}`; `v0169`: envelope with `ordinal`/`token_usage_record`. */
 export type RolloutFormat = 'bare' | 'envelope' | 'v0169';
@@ -169,76 +173,6 @@ export interface RolloutStats {
   inheritedLines: number;
   readError?: string; // e.g. a corrupt or truncated .gz; lines before it were still read
   reset?: 'file_replaced' | 'file_shrank'; // the checkpoint did not fit the file; read from 0
-}
-
-/** Serializable parser state carried between reads of a growing file. */
-export interface RolloutParserState {
-  v: 1;
-  format?: RolloutFormat;
-  thread?: RolloutThreadInfo;
-  threadMetaSeen: boolean;
-  threadEmitted: boolean;
-  threadPending?: PendingRef;
-  model?: string;
-  approvalPolicy?: string;
-  sandboxPolicy?: string;
-  provider?: string;
-  turn?: TurnState;
-  turnsOpened: number;
-  knownTurns: string[];
-  mirrorTurns: string[];
-  recordMode: boolean;
-  prevTotal?: UsageTotals;
-  seenResponses: string[];
-  tools: ToolState[];
-  emittedTools: string[];
-  lastTs?: number;
-  inherited?: { active: boolean; lastTs: number };
-  replyText?: string; // assistant text since the last response, for ModelResponse.text
-}
-
-export interface PendingRef {
-  ts: number;
-  line: number;
-  offset: number;
-  ordinal?: number;
-  disc: string;
-}
-
-export interface TurnState extends PendingRef {
-  id?: string;
-  index: number;
-  openedBy: 'task_started' | 'user_message' | 'reference';
-  model?: string; // from this turn's turn_context
-  contextSeen?: boolean; // this turn's turn_context was read
-  prompt?: string;
-  fallbackPrompt?: string;
-  emitted: boolean;
-  ended: boolean;
-  inherited?: boolean;
-  rootTurnId?: string;
-  parentTurnId?: string;
-  trigger?: string;
-}
-
-export interface ToolState extends PendingRef {
-  callId: string;
-  toolName?: string;
-  toolKind: ToolKind;
-  turnId?: string;
-  arguments?: string;
-  argumentsTruncated?: boolean;
-  output?: string;
-  outputTruncated?: boolean;
-  outputTs?: number;
-  exitCode?: number;
-  durationMs?: number;
-  durationSource?: 'exec' | 'output';
-  success?: boolean;
-  command?: unknown;
-  cwd?: string;
-  status?: string;
-  aggregatedOutput?: string;
 }
 
 export interface RolloutCheckpoint {

@@ -1,0 +1,96 @@
+// What every handler works on: the parse of one file (its state record, stats and the records it
+// has produced but not yet handed out), and the plumbing to emit events and content records.
+import type { RawLine } from '../decode.js';
+import type { RolloutContent, RolloutStats, RolloutContentBody, RolloutEvent, RolloutEventExtras, RolloutRecord, SkipReason } from '../types.js';
+import { type PendingRef, MAX_REMEMBERED } from './state.js';
+import type { ParserState } from './state.js';
+
+const MAX_SKIP_RECORDS = 1000;
+
+/** One file's parse, as the handlers see it (the RolloutParser is one). */
+export interface Parse {
+  readonly st: ParserState;
+  readonly stats: RolloutStats;
+  out: RolloutRecord[];
+  readonly withContent: boolean;
+  readonly toParent: boolean;
+}
+
+export interface LineCtx {
+  raw: RawLine;
+  ts: number;
+  ordinal?: number;
+  truncated?: boolean;
+}
+
+export type ContentExtra = Partial<Pick<RolloutContent, 'turnId' | 'inherited' | 'foreignThreadId'>>;
+
+export function drain(p: Parse): RolloutRecord[] {
+  const o = p.out;
+  p.out = [];
+  return o;
+}
+
+export function skip(p: Parse, raw: RawLine, reason: SkipReason, detail?: string, recovered?: boolean): void {
+  p.stats.skippedCount++;
+  p.stats.skippedByReason[reason] = (p.stats.skippedByReason[reason] ?? 0) + 1;
+  if (p.stats.skipped.length < MAX_SKIP_RECORDS) p.stats.skipped.push({ line: raw.lineNo, offset: raw.offset, bytes: raw.bytes, reason, detail, ...(recovered ? { recovered } : {}) });
+}
+
+export function remember(set: Set<string>, v: string): void {
+  set.add(v);
+  if (set.size > MAX_REMEMBERED) set.delete(set.values().next().value as string);
+}
+
+export function ownId(p: Parse): string {
+  return p.st.thread?.threadId ?? '';
+}
+
+/** Sub-agent and title threads roll up into their parent (spec §8 "Threads"). */
+export function attributedId(p: Parse): string {
+  const t = p.st.thread;
+  if (t && p.toParent && t.kind !== 'user' && t.parentThreadId) return t.parentThreadId;
+  return ownId(p);
+}
+
+export function disc(p: Parse, ctx: LineCtx): string {
+  return ctx.ordinal !== undefined ? `${ownId(p)}:${ctx.ordinal}` : `${ownId(p)}@${ctx.raw.offset}`;
+}
+
+export function ref(p: Parse, ctx: LineCtx): PendingRef {
+  return { ts: ctx.ts, line: ctx.raw.lineNo, offset: ctx.raw.offset, ordinal: ctx.ordinal, disc: disc(p, ctx) };
+}
+
+export function extras(p: Parse, r: PendingRef): RolloutEventExtras {
+  const attributed = attributedId(p);
+  return {
+    discriminator: r.disc,
+    sourceThreadId: ownId(p),
+    ...(attributed !== ownId(p) ? { childThreadId: ownId(p) } : {}),
+    line: r.line,
+    offset: r.offset,
+    ...(r.ordinal !== undefined ? { ordinal: r.ordinal } : {}),
+  };
+}
+
+export function event(p: Parse, e: RolloutEvent): void {
+  p.out.push({ type: 'event', event: e });
+}
+
+export function content(p: Parse, ctx: LineCtx, body: RolloutContentBody, extra: ContentExtra = {}): void {
+  if (!p.withContent) return;
+  const c = {
+    threadId: ownId(p),
+    attributedThreadId: attributedId(p),
+    ts: ctx.ts,
+    line: ctx.raw.lineNo,
+    offset: ctx.raw.offset,
+    ...(ctx.ordinal !== undefined ? { ordinal: ctx.ordinal } : {}),
+    discriminator: disc(p, ctx),
+    ...(ctx.truncated ? { truncated: true } : {}),
+    ...body,
+    ...extra,
+  } as RolloutContent;
+  if (c.turnId === undefined) delete c.turnId;
+  p.out.push({ type: 'content', content: c });
+}

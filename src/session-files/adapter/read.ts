@@ -1,0 +1,171 @@
+// The file side of the session-file source: the only code here that touches node:fs and zlib.
+// Finds rollout files, reads one as byte chunks (gunzipping .gz), and drives the pure pipeline
+// (decode.ts splits lines, parser/ applies them) over it, from a checkpoint when there is one.
+import { opendir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, isRolloutFileName, threadIdFromFileName } from './decode.js';
+import { lineLimitFor } from './normalize.js';
+import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
+import type { RolloutCheckpoint, RolloutContent, RolloutEvent, RolloutReadResult, RolloutRecord, RolloutStats } from './types.js';
+/**
+ * Opens a rollout file as a stream of byte chunks starting at `start` (a byte offset in the
+ * decompressed content for .gz files, which are decompressed from the beginning and skipped).
+ */
+export async function* readChunks(path: string, start = 0, highWaterMark = 256 * 1024): AsyncGenerator<Buffer> {
+  if (!isGzipPath(path)) {
+    const s = createReadStream(path, { start, highWaterMark });
+    for await (const chunk of s) yield chunk as Buffer;
+    return;
+  }
+  const raw = createReadStream(path, { highWaterMark });
+  const gunzip = createGunzip();
+  const s: Readable = raw.pipe(gunzip);
+  raw.on('error', (e) => gunzip.destroy(e));
+  let skip = start;
+  for await (const c of s) {
+    let chunk = c as Buffer;
+    if (skip > 0) {
+      if (chunk.length <= skip) {
+        skip -= chunk.length;
+        continue;
+      }
+      chunk = chunk.subarray(skip);
+      skip = 0;
+    }
+    yield chunk;
+  }
+}
+
+export interface ReadOptions {
+  /** Resume after a previous read (its result's checkpoint). */
+  checkpoint?: RolloutCheckpoint;
+  /**
+   * The file is complete (default false: it may still be written). When final, an unterminated
+   * last line that parses as a whole record is read, and whatever is still pending (a turn cut off
+   * before its prompt, tool calls waiting for their output, a thread with no turn yet) is emitted.
+   * Without it those wait in the checkpoint for the next read. Defaults to true for .gz files
+   * (compressed rollouts are archived, finished files).
+   */
+  final?: boolean;
+  content?: boolean;
+  attributeSubagentsToParent?: boolean;
+  /** Thread id for a file without session_meta (default: the UUID in the file name). */
+  threadId?: string;
+  /** Lines up to this size are parsed whole (default 16 MiB); longer ones are read from their head. */
+  maxLineBytes?: number;
+  /** Tool output lines over this size are read from their head (default 1 MiB). */
+  maxToolOutputBytes?: number;
+  /** Bytes kept of a line over its limit (default 64 KiB). */
+  headBytes?: number;
+}
+
+/**
+ * Reads one rollout file and yields its records: events and content as they are found, and a
+ * final `{type: 'done', result: {stats, checkpoint}}`. Bad lines are reported in the stats, never
+ * thrown; a missing or unreadable file throws.
+ */
+export async function* iterateRollout(path: string, opts: ReadOptions = {}): AsyncGenerator<RolloutRecord, void, undefined> {
+  const info = await stat(path);
+  const gz = isGzipPath(path);
+  const final = opts.final ?? gz;
+  let cp = opts.checkpoint;
+  let reset: RolloutStats['reset'];
+  if (cp) {
+    if (cp.ino !== undefined && cp.ino !== info.ino) reset = 'file_replaced';
+    else if (!gz && info.size < cp.offset) reset = 'file_shrank';
+    if (reset) cp = undefined;
+  }
+  const start = cp?.offset ?? 0;
+  const parser = new RolloutParser({
+    path,
+    threadIdHint: opts.threadId ?? threadIdFromFileName(path),
+    state: cp?.state,
+    content: opts.content,
+    attributeSubagentsToParent: opts.attributeSubagentsToParent,
+    fallbackTs: info.mtimeMs,
+    startOffset: start,
+  });
+  if (reset) parser.stats.reset = reset;
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const splitter = new LineSplitter({
+    startOffset: start,
+    startLine: cp?.lines ?? 0,
+    maxLineBytes: maxLine,
+    headBytes: opts.headBytes,
+    limitFor: lineLimitFor(maxLine, opts.maxToolOutputBytes ?? DEFAULT_MAX_TOOL_OUTPUT_BYTES),
+  });
+  try {
+    for await (const chunk of readChunks(path, start)) {
+      for (const raw of splitter.push(chunk)) yield* parser.line(raw);
+    }
+  } catch (e) {
+    if (!gz) throw e;
+    parser.stats.readError = `decompression failed: ${(e as Error).message}`;
+  }
+  const tail = splitter.end();
+  let offset = tail.offset;
+  let lines = tail.lines;
+  const p = tail.partial;
+  if (p) {
+    const whole = (final || gz) && !p.oversized && p.text !== undefined && decodeJsonLine(p.text, p.binary).ok;
+    if (whole) {
+      yield* parser.line(p);
+      offset += p.bytes;
+      lines += 1;
+    } else parser.stats.partialTail = { line: p.lineNo, offset: p.offset, bytes: p.bytes };
+  }
+  yield* parser.finish({ final });
+  parser.stats.endOffset = offset;
+  const result: RolloutReadResult = {
+    stats: parser.stats,
+    checkpoint: { v: 1, path, offset, lines, size: info.size, ino: info.ino, state: parser.state() },
+  };
+  yield { type: 'done', result };
+}
+
+/** Callback form of iterateRollout; resolves with the stats and checkpoint. */
+export async function parseRolloutFile(
+  path: string,
+  opts: ReadOptions & { onEvent?: (e: RolloutEvent) => void | Promise<void>; onContent?: (c: RolloutContent) => void | Promise<void> } = {},
+): Promise<RolloutReadResult> {
+  const { onEvent, onContent, ...rest } = opts;
+  let result: RolloutReadResult | undefined;
+  for await (const r of iterateRollout(path, { ...rest, content: rest.content ?? onContent !== undefined })) {
+    if (r.type === 'event') await onEvent?.(r.event);
+    else if (r.type === 'content') await onContent?.(r.content);
+    else result = r.result;
+  }
+  if (!result) throw new Error('rollout read ended without a result');
+  return result;
+}
+
+/** Everything from one read in memory: for small files and tests. */
+export async function collectRollout(path: string, opts: ReadOptions = {}): Promise<RolloutReadResult & { events: RolloutEvent[]; content: RolloutContent[] }> {
+  const events: RolloutEvent[] = [];
+  const content: RolloutContent[] = [];
+  const result = await parseRolloutFile(path, { ...opts, content: opts.content ?? true, onEvent: (e) => void events.push(e), onContent: (c) => void content.push(c) });
+  return { ...result, events, content };
+}
+
+/**
+ * Rollout files (`*.jsonl`, `*.jsonl.gz`) under a directory, recursively: e.g. `$CODEX_HOME/sessions`
+ * (YYYY/MM/DD/rollout-….jsonl) or `$CODEX_HOME/archived_sessions`. Unreadable directories are skipped.
+ */
+export async function* findRolloutFiles(root: string): AsyncGenerator<string> {
+  let dir;
+  try {
+    dir = await opendir(root);
+  } catch {
+    return;
+  }
+  const subdirs: string[] = [];
+  for await (const e of dir) {
+    const p = join(root, e.name);
+    if (e.isDirectory()) subdirs.push(p);
+    else if (e.isFile() && isRolloutFileName(e.name)) yield p;
+  }
+  for (const d of subdirs.sort()) yield* findRolloutFiles(d);
+}
