@@ -42,3 +42,16 @@ export const textQuery = (description: string, max?: number) => {
 
 /** A workspace path parameter; requireScope checks it is the key's workspace. */
 export const workspaceParams = z.object({ workspace_id: z.string().describe('The workspace id (ws_…); must be the key\'s own.') });
+
+/** One of `values` (`def` when absent or empty); `message` is the text a wrong value gets. */
+export const enumQuery = <V extends string>(values: readonly V[], def: V | undefined, message: string, description?: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx): V | undefined => {
+      if (s === undefined || s === '') return def;
+      if ((values as readonly string[]).includes(s)) return s as V;
+      ctx.addIssue({ code: 'custom', message, params: { type: 'value_error.enum' } });
+      return z.NEVER;
+    })
+    .meta({ type: 'string', enum: [...values], ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });
