@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CONTENT_FIELDS, CONTENT_MODES } from '../core/content-policy.js';
 import { parseTime } from '../core/query-params.js';
-import { described, errorResponse, handlerParsed } from '../platform/http/contract.js';
+import { described, errorResponse, handlerParsed, jsonBody } from '../platform/http/contract.js';
 import { workspaceParams } from '../platform/http/query.contract.js';
 import { BUSY, READ } from './reads/compliance-logs.contract.js';
 
@@ -62,16 +62,16 @@ export const placeHoldRoute = {
   summary: 'Place a legal hold {user?, thread_id?, start_time?, end_time?, reason?}: suspends retention for matching records',
   description: MANAGE,
   params: workspaceParams,
-  body: z
-    .object({
+  body: jsonBody(
+    z.object({
       user: optString('A user id or email.'),
       user_id: optString('An alias of user.'),
       thread_id: optString('Only this thread.'),
       start_time: bodyTime('start_time', 'Inclusive.'),
       end_time: bodyTime('end_time', 'Exclusive.'),
       reason: optString('Why (the matter); recorded in AUDIT_LOG.'),
-    })
-    .prefault({}),
+    }),
+  ),
   response: { 201: described('the hold') },
 };
 export const releaseHoldRoute = {

@@ -6,11 +6,14 @@ import { ingestRolloutUpload } from './upload.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import { decodeBody } from '../platform/http/body.js';
 import type { AppContext } from '../platform/http/context.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
+import { rolloutsRoute } from './rollouts.contract.js';
 
 export const ROLLOUTS_PATH = '/v1/ingest/rollouts';
 
 export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
+  const schema = { ...rolloutsRoute, security: BEARER, response: { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response } };
+  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; send the upload as application/json (optionally gzip-encoded)`);
     const p = req.principal!;

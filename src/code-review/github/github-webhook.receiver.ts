@@ -11,6 +11,7 @@ import { githubWebhookConfigured, handleGithubDelivery, targetWorkspace } from '
 import { decodeWebhookBody } from './decode.js';
 import { verifySignature } from './verify.js';
 import type { AppContext } from '../../platform/http/context.js';
+import { githubWebhookRoute } from './github-webhook.contract.js';
 
 export const GITHUB_WEBHOOK_PATH = '/v1/integrations/github/webhook';
 
@@ -23,7 +24,7 @@ const WHY = {
 } as const;
 
 export async function githubWebhookReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post(GITHUB_WEBHOOK_PATH, async (req, reply) => {
+  app.post(GITHUB_WEBHOOK_PATH, { schema: githubWebhookRoute }, async (req, reply) => {
     const github = ctx.config.github;
     if (!githubWebhookConfigured(github)) {
       const how = 'set [github] webhook_secret or [github.workspace_secrets] (or STEWARD_GITHUB_WEBHOOK_SECRET)';

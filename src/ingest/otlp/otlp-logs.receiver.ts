@@ -6,11 +6,14 @@ import { requireScope } from '../../platform/http/auth.js';
 import { decodeBody } from '../../platform/http/body.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { ExportLogsServiceResponse } from './proto.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../../platform/http/contract.js';
+import { otlpLogsRoute } from './otlp-logs.contract.js';
 
 const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
 
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
-  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
+  const schema = { ...otlpLogsRoute, security: BEARER, response: { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response } };
+  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
     if (!format) throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; OTLP/HTTP logs are application/json or application/x-protobuf`);

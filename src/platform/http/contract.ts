@@ -126,3 +126,6 @@ export const AUTH_ERRORS = {
   403: errorResponse('Key lacks the scope or belongs to another workspace (recorded in AUTH_LOG)'),
 };
 export const INVALID = { 422: responseSchema(validationBody, 'A parameter is invalid; detail[] names it') };
+
+/** A JSON body that may be absent: checked as {}, so a required field is named as missing. */
+export const jsonBody = <S extends z.ZodObject>(s: S) => s.prefault({} as z.input<S>);

@@ -20,7 +20,7 @@ export const limitQuery = (def: number, max: number) =>
     .string()
     .optional()
     .transform(parsedBy((s) => parseLimit(s, def, max)))
-    .meta({ type: 'integer', minimum: 1, maximum: max, default: def, description: `Page size, 1 to ${max}.` });
+    .meta({ type: 'integer', minimum: 1, maximum: max, default: def, description: `Page size, 1 to ${max} (default ${def}).` });
 
 /** An opaque page cursor this API issued; the endpoint decodes it (decodeCursor) with its keys. */
 export const cursorQuery = (description: string) =>
