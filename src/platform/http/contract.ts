@@ -30,7 +30,9 @@ function issueType(iss: Issue): string {
   if (typeof custom === 'string') return custom;
   switch (iss.code) {
     case 'invalid_type':
-      return iss.input === undefined ? 'value_error.missing' : (TYPE_ERRORS[iss.expected] ?? `type_error.${iss.expected}`);
+      if (iss.input === undefined) return 'value_error.missing';
+      if (Array.isArray(iss.input) && iss.expected !== 'array') return 'value_error'; // as parseTime says it
+      return TYPE_ERRORS[iss.expected] ?? `type_error.${iss.expected}`;
     case 'invalid_value':
       return 'value_error.enum';
     case 'too_big':
