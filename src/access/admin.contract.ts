@@ -11,8 +11,17 @@ const optString = (description: string) =>
     .transform((v) => v ?? undefined)
     .describe(description);
 
-export const workspacesRoute = { summary: "The key's workspace", description: ADMIN, response: { 200: described('list') } };
-export const usersRoute = { summary: 'List users', description: ADMIN, params: workspaceParams, response: { 200: described('list') } };
+export const workspacesRoute = {
+  summary: "The key's workspace",
+  description: ADMIN,
+  response: { 200: described('list') },
+};
+export const usersRoute = {
+  summary: 'List users',
+  description: ADMIN,
+  params: workspaceParams,
+  response: { 200: described('list') },
+};
 export const addUserRoute = {
   summary: 'Add a user {email, name?, role?, github_login?}',
   description: ADMIN,
@@ -21,20 +30,27 @@ export const addUserRoute = {
     z.object({
       email: z.string().describe('Unique in the workspace.'),
       name: optString('Display name.'),
-      role: optString('The user\'s role.'),
+      role: optString("The user's role."),
       github_login: optString('Their GitHub login (code review attribution).'),
     }),
   ),
   response: { 201: described('created'), 409: errorResponse('exists') },
 };
-export const keysRoute = { summary: 'List keys (never their secrets)', description: ADMIN, params: workspaceParams, response: { 200: described('list') } };
+export const keysRoute = {
+  summary: 'List keys (never their secrets)',
+  description: ADMIN,
+  params: workspaceParams,
+  response: { 200: described('list') },
+};
 export const createKeyRoute = {
   summary: 'Create a key {scopes[], user?, name?, shared_collector?}; the secret is returned once',
   description: ADMIN,
   params: workspaceParams,
   body: jsonBody(
     z.object({
-      scopes: z.array(z.string(), { error: 'must be an array of scope names' }).describe('Scope names (steward keys create --help lists them).'),
+      scopes: z
+        .array(z.string(), { error: 'must be an array of scope names' })
+        .describe('Scope names (steward keys create --help lists them).'),
       user: optString('Email of the user the key acts for.'),
       name: optString('A label.'),
       shared_collector: z

@@ -26,17 +26,35 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { object: 'list', data: ws ? [ws] : [] };
   });
 
-  app.get(`${BASE}/users`, admin(c.usersRoute), async (req) => ({ object: 'list', data: await workspaceUsers(db, req.principal!.workspaceId) }));
+  app.get(`${BASE}/users`, admin(c.usersRoute), async (req) => ({
+    object: 'list',
+    data: await workspaceUsers(db, req.principal!.workspaceId),
+  }));
   app.post(`${BASE}/users`, admin(c.addUserRoute), async (req, reply) => {
     const b = req.body;
-    const fields = { workspaceId: req.principal!.workspaceId, email: b.email, name: b.name, role: b.role, githubLogin: b.github_login };
+    const fields = {
+      workspaceId: req.principal!.workspaceId,
+      email: b.email,
+      name: b.name,
+      role: b.role,
+      githubLogin: b.github_login,
+    };
     return reply.code(201).send(await addUser(db, fields, actor(req.principal!.keyId)));
   });
 
-  app.get(`${BASE}/keys`, admin(c.keysRoute), async (req) => ({ object: 'list', data: await listKeyViews(db, req.principal!.workspaceId) }));
+  app.get(`${BASE}/keys`, admin(c.keysRoute), async (req) => ({
+    object: 'list',
+    data: await listKeyViews(db, req.principal!.workspaceId),
+  }));
   app.post(`${BASE}/keys`, admin(c.createKeyRoute), async (req, reply) => {
     const b = req.body;
-    const fields = { workspaceId: req.principal!.workspaceId, scopes: b.scopes, userEmail: b.user, name: b.name, sharedCollector: b.shared_collector };
+    const fields = {
+      workspaceId: req.principal!.workspaceId,
+      scopes: b.scopes,
+      userEmail: b.user,
+      name: b.name,
+      sharedCollector: b.shared_collector,
+    };
     const { key, secret } = await createKey(db, fields, actor(req.principal!.keyId));
     return reply.code(201).send({ ...key, secret });
   });

@@ -11,12 +11,19 @@ const PAGE = 'The next_page cursor of the previous page.';
 
 export const analyticsParams = workspaceParams;
 
-export function analyticsQuery<G extends readonly [string, ...string[]]>(groups: G, defaultGroup: G[number], groupDoc: string) {
+export function analyticsQuery<G extends readonly [string, ...string[]]>(
+  groups: G,
+  defaultGroup: G[number],
+  groupDoc: string,
+) {
   return z.object({
     start_time: timeQuery('start_time', 'Inclusive. Default: 30 days before end_time.'),
     end_time: timeQuery('end_time', 'Exclusive. Default: now.'),
     group_by: z.enum(['day', 'week'], { error: "must be 'day' or 'week'" }).default('day').describe('Bucket size.'),
-    group: z.enum(groups).default(defaultGroup as never).describe(groupDoc),
+    group: z
+      .enum(groups)
+      .default(defaultGroup as never)
+      .describe(groupDoc),
     limit: limitQuery(ANALYTICS_DEFAULT_LIMIT, ANALYTICS_MAX_LIMIT),
     page: cursorQuery(PAGE),
     next_page: cursorQuery(`${PAGE} An alias of page.`),

@@ -11,7 +11,11 @@ const bucket = {
   end_time: n.describe('Bucket end (exclusive), Unix seconds.'),
   repository: z.string().optional().describe('group=repository only.'),
 };
-const query = analyticsQuery(CODE_REVIEW_GROUPS, 'workspace', 'One row per bucket (workspace) or per bucket and repository.');
+const query = analyticsQuery(
+  CODE_REVIEW_GROUPS,
+  'workspace',
+  'One row per bucket (workspace) or per bucket and repository.',
+);
 const SCOPE = 'Scope codex.enterprise.analytics.read.';
 
 export const codeReviewsRoute = {
@@ -24,13 +28,20 @@ export const codeReviewsRoute = {
       ...bucket,
       pull_request_reviews: n,
       comments: n,
-      comment_details: z.object({ p0: n, p1: n, p2: n, p3: n.describe('A Steward addition.'), unprioritized: n.describe('A Steward addition.') }),
+      comment_details: z.object({
+        p0: n,
+        p1: n,
+        p2: n,
+        p3: n.describe('A Steward addition.'),
+        unprioritized: n.describe('A Steward addition.'),
+      }),
     }),
   ),
 };
 
 export const codeReviewResponsesRoute = {
-  summary: 'Responses to Codex review comments (replies, reactions, engagement) per bucket or per bucket and repository',
+  summary:
+    'Responses to Codex review comments (replies, reactions, engagement) per bucket or per bucket and repository',
   description:
     `${SCOPE} comment_response_details counts distinct comments with that response, in the bucket of the comment. ` +
     'Reactions are polled from GitHub; a removed reaction is subtracted.',
@@ -44,7 +55,14 @@ export const codeReviewResponsesRoute = {
       replies: n,
       reactions: n,
       reaction_details: z.object({ upvotes: n, downvotes: n, other: n }),
-      comment_response_details: z.object({ engaged: n, reacted: n, upvoted: n, downvoted: n, reacted_other: n, replied: n }),
+      comment_response_details: z.object({
+        engaged: n,
+        reacted: n,
+        upvoted: n,
+        downvoted: n,
+        reacted_other: n,
+        replied: n,
+      }),
     }),
   ),
 };

@@ -14,7 +14,12 @@ export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext
   const a = ctx.config.analytics;
   const preValidation = requireScope(ctx, 'codex.enterprise.analytics.read');
   const window = (q: AnalyticsQueryInput) =>
-    analyticsWindow(q, Date.now(), { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days }, codeReviewCursorKeys);
+    analyticsWindow(
+      q,
+      Date.now(),
+      { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days },
+      codeReviewCursorKeys,
+    );
   const schema = ({ page, ...doc }: typeof codeReviewsRoute | typeof codeReviewResponsesRoute, what: string) => ({
     ...doc,
     security: BEARER,

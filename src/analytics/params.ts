@@ -43,18 +43,36 @@ const CURSOR_FIELDS: Record<string, (v: unknown) => boolean> = {
   b: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TIME_MS / DAY_MS,
 };
 
-export function analyticsWindow(q: AnalyticsQueryInput, now: number, limits: WindowLimits, cursorKeys: (group: string) => string[]): AnalyticsQuery {
+export function analyticsWindow(
+  q: AnalyticsQueryInput,
+  now: number,
+  limits: WindowLimits,
+  cursorKeys: (group: string) => string[],
+): AnalyticsQuery {
   const grain = q.group_by;
   const end = q.end_time ?? now;
   const start = q.start_time ?? Math.max(0, end - limits.defaultWindowDays * DAY_MS);
   if (end <= start) throw validationError('end_time', 'must be after start_time', 'query', 'value_error.range');
   const earliestDay = dayOf(now - limits.lookbackDays * DAY_MS);
   if (dayOf(start) < earliestDay) {
-    throw validationError('start_time', `must be within the last ${limits.lookbackDays} days (lookback)`, 'query', 'value_error.range');
+    throw validationError(
+      'start_time',
+      `must be within the last ${limits.lookbackDays} days (lookback)`,
+      'query',
+      'value_error.range',
+    );
   }
 
   const pageRaw = q.page ?? q.next_page;
   const cursor = pageRaw === undefined ? null : decodeCursor(pageRaw, ['g', ...cursorKeys(q.group)], CURSOR_FIELDS);
-  if (cursor && cursor.g !== grain) throw validationError('page', `cursor was issued for group_by=${cursor.g}`, 'query', 'value_error.cursor');
-  return { grain, startBucket: bucketOf(grain, start), endBucket: bucketOf(grain, end - 1) + 1, limit: q.limit, group: q.group, cursor };
+  if (cursor && cursor.g !== grain)
+    throw validationError('page', `cursor was issued for group_by=${cursor.g}`, 'query', 'value_error.cursor');
+  return {
+    grain,
+    startBucket: bucketOf(grain, start),
+    endBucket: bucketOf(grain, end - 1) + 1,
+    limit: q.limit,
+    group: q.group,
+    cursor,
+  };
 }

@@ -13,8 +13,16 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const a = ctx.config.analytics;
   const { page, ...doc } = usageRoute;
-  const schema = { ...doc, security: BEARER, response: { 200: responseSchema(page, 'Page of usage rows'), ...AUTH_ERRORS, ...INVALID } };
-  const opts = { preValidation: requireScope(ctx, 'codex.enterprise.analytics.read'), schema, serializerCompiler: () => JSON.stringify };
+  const schema = {
+    ...doc,
+    security: BEARER,
+    response: { 200: responseSchema(page, 'Page of usage rows'), ...AUTH_ERRORS, ...INVALID },
+  };
+  const opts = {
+    preValidation: requireScope(ctx, 'codex.enterprise.analytics.read'),
+    schema,
+    serializerCompiler: () => JSON.stringify,
+  };
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);

@@ -8,12 +8,18 @@ import { openapiTransform } from '../platform/http/contract.js';
 const INFO = {
   title: 'Steward',
   version: '0.1.0',
-  description: "Self-hosted governance and observability for AI coding agents. Analytics paths mirror OpenAI's Codex Analytics API.",
+  description:
+    'Self-hosted governance and observability for AI coding agents. ' +
+    "Analytics paths mirror OpenAI's Codex Analytics API.",
 };
 
 export async function registerOpenapi(app: FastifyInstance) {
   await app.register(fastifySwagger, {
-    openapi: { openapi: '3.1.0', info: INFO, components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } } },
+    openapi: {
+      openapi: '3.1.0',
+      info: INFO,
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
     transform: openapiTransform,
   });
   const schema = { summary: 'This document', response: { 200: { description: 'OpenAPI 3.1' } } };

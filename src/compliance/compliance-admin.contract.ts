@@ -27,7 +27,11 @@ const bodyTime = (name: string, description: string) =>
       try {
         return parseTime(name, String(v));
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be Unix seconds or an ISO 8601 timestamp', params: { type: 'value_error.datetime' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be Unix seconds or an ISO 8601 timestamp',
+          params: { type: 'value_error.datetime' },
+        });
         return z.NEVER;
       }
     })
@@ -55,11 +59,18 @@ export const holdsRoute = {
   summary: 'Legal holds (active=true: only active ones)',
   description: READ,
   params: workspaceParams,
-  querystring: z.object({ active: z.string().optional().transform((v) => v === 'true').describe('true: only active holds.') }),
+  querystring: z.object({
+    active: z
+      .string()
+      .optional()
+      .transform((v) => v === 'true')
+      .describe('true: only active holds.'),
+  }),
   response: { 200: described('list') },
 };
 export const placeHoldRoute = {
-  summary: 'Place a legal hold {user?, thread_id?, start_time?, end_time?, reason?}: suspends retention for matching records',
+  summary:
+    'Place a legal hold {user?, thread_id?, start_time?, end_time?, reason?}: suspends retention for matching records',
   description: MANAGE,
   params: workspaceParams,
   body: jsonBody(
@@ -78,10 +89,16 @@ export const releaseHoldRoute = {
   summary: 'Lift a legal hold',
   description: MANAGE,
   params: workspaceParams.extend({ hold_id: z.string() }),
-  response: { 200: described('the released hold'), 404: errorResponse('Unknown hold'), 409: errorResponse('Already released') },
+  response: {
+    200: described('the released hold'),
+    404: errorResponse('Unknown hold'),
+    409: errorResponse('Already released'),
+  },
 };
 export const retentionRoute = {
-  summary: "Run retention now: remove content past each event type's retention (session-file content with CODEX_LOG), except held records; hashes stay",
+  summary:
+    "Run retention now: remove content past each event type's retention (session-file content with " +
+    'CODEX_LOG), except held records; hashes stay',
   description: MANAGE,
   params: workspaceParams,
   response: { 200: described('{run_id, cutoffs, purged, session_content_purged}') },

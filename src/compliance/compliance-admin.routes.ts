@@ -3,7 +3,13 @@
 // need compliance.delete (they decide what may be deleted) and are audited by the services.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKeys, type SigningKey } from './verify/checkpoint.service.js';
+import {
+  checkpointNow,
+  configuredSigningKey,
+  storedCheckpoints,
+  trustedPublicKeys,
+  type SigningKey,
+} from './verify/checkpoint.service.js';
 import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { sinkStatus } from './sinks/sinks-status.service.js';
@@ -16,7 +22,11 @@ import * as c from './compliance-admin.contract.js';
 
 const BASE = '/v1/compliance/workspaces/:workspace_id';
 
-const secured = <T extends { response: object }>(doc: T) => ({ ...doc, security: BEARER, response: { ...doc.response, ...AUTH_ERRORS, ...INVALID } });
+const secured = <T extends { response: object }>(doc: T) => ({
+  ...doc,
+  security: BEARER,
+  response: { ...doc.response, ...AUTH_ERRORS, ...INVALID },
+});
 
 export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -37,10 +47,18 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
     const opts = { store: ctx.store, workers: 2, publicKeys: trusted() };
     return withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, opts));
   });
-  app.get(`${BASE}/checkpoint`, read(c.checkpointRoute), async (req) => checkpointNow(db, req.principal!.workspaceId, key(), false));
-  app.get(`${BASE}/checkpoints`, read(c.checkpointsRoute), async (req) => ({ object: 'list', data: await storedCheckpoints(db, req.principal!.workspaceId) }));
+  app.get(`${BASE}/checkpoint`, read(c.checkpointRoute), async (req) =>
+    checkpointNow(db, req.principal!.workspaceId, key(), false),
+  );
+  app.get(`${BASE}/checkpoints`, read(c.checkpointsRoute), async (req) => ({
+    object: 'list',
+    data: await storedCheckpoints(db, req.principal!.workspaceId),
+  }));
 
-  app.get(`${BASE}/holds`, read(c.holdsRoute), async (req) => ({ object: 'list', data: await holdViews(db, req.principal!.workspaceId, req.query.active) }));
+  app.get(`${BASE}/holds`, read(c.holdsRoute), async (req) => ({
+    object: 'list',
+    data: await holdViews(db, req.principal!.workspaceId, req.query.active),
+  }));
   app.post(`${BASE}/holds`, manage(c.placeHoldRoute), async (req, reply) => {
     const b = req.body;
     const hold = await placeHold(
@@ -55,10 +73,26 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
     releaseHold(db, req.principal!.workspaceId, req.params.hold_id, actor(req.principal!.keyId)),
   );
 
-  app.post(`${BASE}/retention/run`, manage(c.retentionRoute), async (req) => runRetention(db, req.principal!.workspaceId, retentionDaysOf(ctx.config.compliance.retention), actor(req.principal!.keyId)));
+  app.post(`${BASE}/retention/run`, manage(c.retentionRoute), async (req) =>
+    runRetention(
+      db,
+      req.principal!.workspaceId,
+      retentionDaysOf(ctx.config.compliance.retention),
+      actor(req.principal!.keyId),
+    ),
+  );
 
-  app.get(`${BASE}/policy`, read(c.policyRoute), async (req) => ({ object: 'compliance.policy', ...(await contentPolicyFor(db, req.principal!.workspaceId)) }));
-  app.put(`${BASE}/policy`, manage(c.updatePolicyRoute), async (req) => ({ object: 'compliance.policy', ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))) }));
+  app.get(`${BASE}/policy`, read(c.policyRoute), async (req) => ({
+    object: 'compliance.policy',
+    ...(await contentPolicyFor(db, req.principal!.workspaceId)),
+  }));
+  app.put(`${BASE}/policy`, manage(c.updatePolicyRoute), async (req) => ({
+    object: 'compliance.policy',
+    ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))),
+  }));
 
-  app.get(`${BASE}/sinks`, read(c.sinksRoute), async (req) => ({ object: 'list', data: await sinkStatus(db, req.principal!.workspaceId, ctx.config.compliance.sinks) }));
+  app.get(`${BASE}/sinks`, read(c.sinksRoute), async (req) => ({
+    object: 'list',
+    data: await sinkStatus(db, req.principal!.workspaceId, ctx.config.compliance.sinks),
+  }));
 }

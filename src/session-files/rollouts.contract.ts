@@ -26,7 +26,9 @@ const EXAMPLE = {
   installation_id: '6f1c2d1e-0c4b-4a8e-9d51-0d9f1f3e2a77',
   files: [
     {
-      path: '/home/dev/.codex/sessions/2026/11/22/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl',
+      path:
+        '/home/dev/.codex/sessions/2026/11/22/' +
+        'rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl',
       offset: 0,
       line: 0,
       lines: [{ n: 27, t: '{"timestamp":"…","type":"…"}' }],

@@ -12,7 +12,8 @@ import { rolloutsRoute } from './rollouts.contract.js';
 export const ROLLOUTS_PATH = '/v1/ingest/rollouts';
 
 export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
-  const schema = { ...rolloutsRoute, security: BEARER, response: { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response } };
+  const response = { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response };
+  const schema = { ...rolloutsRoute, security: BEARER, response };
   app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; send the upload as application/json (optionally gzip-encoded)`);

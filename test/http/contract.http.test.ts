@@ -14,18 +14,23 @@ describe('route contracts (sqlite)', () => {
     admin = await t.key(['admin']);
   });
   after(() => t.close());
-  const get = (path: string, key: string) => t.app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${key}` } });
+  const get = (path: string, key: string) =>
+    t.app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${key}` } });
   const usage = (q: string) => get(`/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${q}`, analytics);
 
   it('every invalid parameter is named in detail[], not only the first', async () => {
     const r = await usage('group_by=month&limit=0&start_time=yesterday');
     assert.equal(r.statusCode, 422);
     assert.deepEqual(r.json().detail, [
-      { loc: ['query', 'start_time'], msg: 'must be Unix seconds or an ISO 8601 / RFC 3339 timestamp', type: 'value_error.datetime' },
+      {
+        loc: ['query', 'start_time'],
+        msg: 'must be Unix seconds or an ISO 8601 / RFC 3339 timestamp',
+        type: 'value_error.datetime',
+      },
       { loc: ['query', 'group_by'], msg: "must be 'day' or 'week'", type: 'value_error.enum' },
       { loc: ['query', 'limit'], msg: 'must be an integer from 1 to 30000', type: 'value_error.number.not_in_range' },
     ]);
-    assert.equal(r.json().error.message, "start_time: must be Unix seconds or an ISO 8601 / RFC 3339 timestamp");
+    assert.equal(r.json().error.message, 'start_time: must be Unix seconds or an ISO 8601 / RFC 3339 timestamp');
   });
 
   it('a parameter given twice is refused as such', async () => {
@@ -36,18 +41,32 @@ describe('route contracts (sqlite)', () => {
 
   it('bodies: a missing field, a wrong type, in FastAPI terms', async () => {
     const post = (path: string, payload: unknown) =>
-      t.app.inject({ method: 'POST', url: `/v1/admin/workspaces/${t.workspaceId}/${path}`, headers: { authorization: `Bearer ${admin}` }, payload: payload as object });
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/admin/workspaces/${t.workspaceId}/${path}`,
+        headers: { authorization: `Bearer ${admin}` },
+        payload: payload as object,
+      });
     const noEmail = await post('users', { name: 'x' });
     assert.equal(noEmail.statusCode, 422);
-    assert.deepEqual(noEmail.json().detail, [{ loc: ['body', 'email'], msg: 'is required', type: 'value_error.missing' }]);
+    assert.deepEqual(noEmail.json().detail, [
+      { loc: ['body', 'email'], msg: 'is required', type: 'value_error.missing' },
+    ]);
     const badName = await post('users', { email: 'a@b.c', name: 5 });
-    assert.deepEqual(badName.json().detail, [{ loc: ['body', 'name'], msg: 'must be a string', type: 'type_error.str' }]);
+    assert.deepEqual(badName.json().detail, [
+      { loc: ['body', 'name'], msg: 'must be a string', type: 'type_error.str' },
+    ]);
     const scopes = await post('keys', { scopes: 'admin' });
-    assert.deepEqual(scopes.json().detail, [{ loc: ['body', 'scopes'], msg: 'must be an array of scope names', type: 'type_error.list' }]);
+    assert.deepEqual(scopes.json().detail, [
+      { loc: ['body', 'scopes'], msg: 'must be an array of scope names', type: 'type_error.list' },
+    ]);
   });
 
   it('the key is checked before the parameters: no key and bad parameters is a 401', async () => {
-    const r = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?limit=0` });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?limit=0`,
+    });
     assert.equal(r.statusCode, 401);
   });
 

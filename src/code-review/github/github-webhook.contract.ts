@@ -5,7 +5,8 @@ import { described, errorResponse, handlerParsed } from '../../platform/http/con
 
 export const githubWebhookRoute = {
   summary:
-    'GitHub webhook receiver (Codex Code Review: pull_request_review, pull_request_review_comment, issue_comment, pull_request, ping)',
+    'GitHub webhook receiver (Codex Code Review: pull_request_review, pull_request_review_comment, ' +
+    'issue_comment, pull_request, ping)',
   description:
     'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the secret bound to the target ' +
     'workspace: its [github.workspace_secrets] entry, else [github] webhook_secret for the default workspace ' +
@@ -14,7 +15,9 @@ export const githubWebhookRoute = {
     ' Idempotent on X-GitHub-Delivery and on GitHub object ids.' +
     ' application/json or application/x-www-form-urlencoded (payload=).',
   consumes: ['application/json', 'application/x-www-form-urlencoded'],
-  querystring: handlerParsed(z.object({ workspace: z.string().optional().describe('The workspace the delivery writes into.') })),
+  querystring: handlerParsed(
+    z.object({ workspace: z.string().optional().describe('The workspace the delivery writes into.') }),
+  ),
   headers: handlerParsed(
     z.object({
       'X-GitHub-Event': z.string(),

@@ -7,7 +7,15 @@ import { described, errorResponse, handlerParsed } from '../../platform/http/con
 const EXAMPLE = {
   host: 'gitlab',
   events: [
-    { type: 'review', id: 1, repository: 'acme/api', pull_request: 7, author: { login: 'codex-bot' }, bot: true, created_at: '2026-01-05T10:00:00Z' },
+    {
+      type: 'review',
+      id: 1,
+      repository: 'acme/api',
+      pull_request: 7,
+      author: { login: 'codex-bot' },
+      bot: true,
+      created_at: '2026-01-05T10:00:00Z',
+    },
     {
       type: 'comment',
       id: 11,
@@ -39,10 +47,14 @@ const event = z
   .describe('Fields by type: see src/code-review/json/schema.ts. Times are Unix seconds or ISO 8601.');
 
 export const codeReviewEventsRoute = {
-  summary: 'Code review facts from other code hosts: reviews, comments (priority, replies), reactions, pull request state',
-  description: 'Scope ingest.write. Idempotent on ids; invalid events are listed in rejected[] and the rest are stored.',
+  summary:
+    'Code review facts from other code hosts: reviews, comments (priority, replies), reactions, pull request state',
+  description:
+    'Scope ingest.write. Idempotent on ids; invalid events are listed in rejected[] and the rest are stored.',
   body: handlerParsed(
-    z.object({ host: z.string().default('custom').describe('The code host (not "github").'), events: z.array(event) }).meta({ examples: [EXAMPLE] }),
+    z
+      .object({ host: z.string().default('custom').describe('The code host (not "github").'), events: z.array(event) })
+      .meta({ examples: [EXAMPLE] }),
   ),
   response: { 200: described('{accepted, rejected[{index, reason}], applied}'), 415: errorResponse('Not JSON') },
 };

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../core/compliance.js';
 import { described } from '../../platform/http/contract.js';
-import { cursorQuery, enumQuery, limitQuery, textQuery, timeQuery, workspaceParams } from '../../platform/http/query.contract.js';
+import {
+  cursorQuery,
+  enumQuery,
+  limitQuery,
+  textQuery,
+  timeQuery,
+  workspaceParams,
+} from '../../platform/http/query.contract.js';
 import { parsedBy } from '../../platform/http/contract.js';
 import { parseEventType } from './logs.service.js';
 
@@ -13,13 +20,22 @@ const DEFAULT_LIMIT = 100;
 
 export const READ = 'Scope codex.enterprise.compliance.read.';
 export const BUSY = {
-  503: described('compliance.max_concurrent_reads downloads and verifications already in flight; retry after Retry-After seconds'),
+  503: described(
+    'compliance.max_concurrent_reads downloads and verifications already in flight; retry after Retry-After seconds',
+  ),
 };
-const eventType = enumQuery(EVENT_TYPES, undefined, `must be one of ${EVENT_TYPES.join(', ')}`, 'Only records of this event type.');
+const eventType = enumQuery(
+  EVENT_TYPES,
+  undefined,
+  `must be one of ${EVENT_TYPES.join(', ')}`,
+  'Only records of this event type.',
+);
 
 export const logsRoute = {
   summary: 'List log files (OpenAI Compliance Logs Platform): JSONL files of one event type per recorded-time window',
-  description: `${READ} Page with after=last_end_time until has_more is false. Files are immutable once listed (retention may later remove content).`,
+  description:
+    `${READ} Page with after=last_end_time until has_more is false. ` +
+    'Files are immutable once listed (retention may later remove content).',
   params: workspaceParams,
   querystring: z.object({
     event_type: eventType,

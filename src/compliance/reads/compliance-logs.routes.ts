@@ -20,7 +20,11 @@ export function acceptsGzip(header: unknown): boolean {
   return !!m && (m[1] === undefined || Number(m[1]) > 0);
 }
 
-const secured = <T extends object>(doc: T, responses: Record<number, unknown>) => ({ ...doc, security: BEARER, response: { ...responses, ...AUTH_ERRORS, ...INVALID } });
+const secured = <T extends object>(doc: T, responses: Record<number, unknown>) => ({
+  ...doc,
+  security: BEARER,
+  response: { ...responses, ...AUTH_ERRORS, ...INVALID },
+});
 
 export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -28,25 +32,52 @@ export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppCon
   const preValidation = requireScope(ctx, 'codex.enterprise.compliance.read');
   const windowMs = ctx.config.compliance.log_file_window_seconds * 1000;
 
-  const logs = secured(logsRoute, { 200: described('{object: list, data: [{id, event_type, start_time, end_time, url}], has_more, last_end_time}') });
-  app.get(`${BASE}/logs`, { preValidation, schema: logs }, async (req) => listLogFiles(db, req.principal!.workspaceId, logsQueryOf(req.query), windowMs));
+  const logs = secured(logsRoute, {
+    200: described('{object: list, data: [{id, event_type, start_time, end_time, url}], has_more, last_end_time}'),
+  });
+  app.get(`${BASE}/logs`, { preValidation, schema: logs }, async (req) =>
+    listLogFiles(db, req.principal!.workspaceId, logsQueryOf(req.query), windowMs),
+  );
 
-  const download = secured(logFileRoute, { 200: described('application/x-ndjson'), 404: errorResponse('Not a log file id'), ...BUSY });
+  const download = secured(logFileRoute, {
+    200: described('application/x-ndjson'),
+    404: errorResponse('Not a log file id'),
+    ...BUSY,
+  });
   app.get(`${BASE}/logs/:log_file_id`, { preValidation, schema: download }, async (req, reply) => {
     const { log_file_id } = req.params;
     const file = parseLogFileId(log_file_id);
     const ws = req.principal!.workspaceId;
     claimStreamingRead(ctx, reply);
-    await auditExport(db, ws, { type: 'key', id: req.principal!.keyId }, { log_file_id, event_type: file.eventType, start_time: new Date(file.from).toISOString(), end_time: new Date(file.to).toISOString(), via: 'api' });
+    await auditExport(
+      db,
+      ws,
+      { type: 'key', id: req.principal!.keyId },
+      {
+        log_file_id,
+        event_type: file.eventType,
+        start_time: new Date(file.from).toISOString(),
+        end_time: new Date(file.to).toISOString(),
+        via: 'api',
+      },
+    );
     reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
-    if (!acceptsGzip(req.headers['accept-encoding'])) return reply.send(Readable.from(logFileChunks(db, ws, log_file_id), { highWaterMark: 1 })); // one chunk in flight: flat memory
+    if (!acceptsGzip(req.headers['accept-encoding']))
+      return reply.send(Readable.from(logFileChunks(db, ws, log_file_id), { highWaterMark: 1 })); // one chunk in flight: flat memory
     // Level 2 (about as fast as 1 on JSONL, smaller), compressed on every core (parallel-gzip.ts).
     const blocks = gzipChunks(logFileChunks(db, ws, log_file_id, GZIP_BLOCK_BYTES), { level: 2 });
-    return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(Readable.from(blocks, { highWaterMark: 1 }));
+    return reply
+      .header('content-encoding', 'gzip')
+      .header('vary', 'accept-encoding')
+      .send(Readable.from(blocks, { highWaterMark: 1 }));
   });
 
-  const watermark = secured(maxEventTimeRoute, { 200: described('{object: compliance.max_event_time, event_type, max_event_time}') });
-  app.get(`${BASE}/max_event_time`, { preValidation, schema: watermark }, async (req) => maxEventTimeOf(db, req.principal!.workspaceId, req.query.event_type));
+  const watermark = secured(maxEventTimeRoute, {
+    200: described('{object: compliance.max_event_time, event_type, max_event_time}'),
+  });
+  app.get(`${BASE}/max_event_time`, { preValidation, schema: watermark }, async (req) =>
+    maxEventTimeOf(db, req.principal!.workspaceId, req.query.event_type),
+  );
 
   // The page is a JSON string already (records serialized around their stored content).
   const search = secured(searchRoute, { 200: described('{object: list, data: [record], has_more, next_cursor}') });

@@ -40,7 +40,11 @@ export function parseEventType(raw: unknown, name = 'event_type'): ComplianceEve
 }
 
 /** What the contract parsed (compliance-logs.contract.ts), with its defaults. */
-export const logsQueryOf = (q: { event_type?: ComplianceEventType; after?: number; limit: number }): LogsQuery => ({ eventType: q.event_type, after: q.after ?? 0, limit: q.limit });
+export const logsQueryOf = (q: { event_type?: ComplianceEventType; after?: number; limit: number }): LogsQuery => ({
+  eventType: q.event_type,
+  after: q.after ?? 0,
+  limit: q.limit,
+});
 
 export const logFileId = (type: string, from: number, to: number) => `lf_${type}_${from}_${to}`;
 

@@ -9,7 +9,12 @@ export const otlpLogsRoute = {
     'Scope ingest.write. application/json or application/x-protobuf, optionally gzip. Rejected records are ' +
     'reported in partialSuccess; the rest land. 503/429 carry Retry-After.',
   consumes: ['application/json', 'application/x-protobuf'],
-  body: handlerParsed(z.object({ resourceLogs: z.array(z.unknown()) }).loose().describe('ExportLogsServiceRequest (OTLP).')),
+  body: handlerParsed(
+    z
+      .object({ resourceLogs: z.array(z.unknown()) })
+      .loose()
+      .describe('ExportLogsServiceRequest (OTLP).'),
+  ),
   response: {
     200: described('ExportLogsServiceResponse'),
     400: errorResponse('Malformed body'),

@@ -12,7 +12,8 @@ import { otlpLogsRoute } from './otlp-logs.contract.js';
 const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
 
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
-  const schema = { ...otlpLogsRoute, security: BEARER, response: { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response } };
+  const response = { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response };
+  const schema = { ...otlpLogsRoute, security: BEARER, response };
   app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];

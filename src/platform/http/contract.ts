@@ -7,7 +7,12 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { StewardError, type ValidationDetail } from '../../core/errors.js';
 
 const LOC: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
-const TYPE_ERRORS: Record<string, string> = { string: 'type_error.str', array: 'type_error.list', boolean: 'type_error.bool', object: 'type_error.dict' };
+const TYPE_ERRORS: Record<string, string> = {
+  string: 'type_error.str',
+  array: 'type_error.list',
+  boolean: 'type_error.bool',
+  object: 'type_error.dict',
+};
 // Marks a schema the handler parses itself (raw receivers): documented, not validated.
 const HANDLER_PARSED = 'x-parsed-by-handler';
 
@@ -37,7 +42,9 @@ function issueType(iss: Issue): string {
       return 'value_error.enum';
     case 'too_big':
     case 'too_small':
-      return iss.origin === 'string' ? `value_error.any_str.${iss.code === 'too_big' ? 'max' : 'min'}_length` : 'value_error.number.not_in_range';
+      return iss.origin === 'string'
+        ? `value_error.any_str.${iss.code === 'too_big' ? 'max' : 'min'}_length`
+        : 'value_error.number.not_in_range';
     default:
       return 'value_error';
   }
@@ -46,7 +53,11 @@ function issueType(iss: Issue): string {
 /** The 422 for Zod issues in one request part: every issue in detail[], the first in the message. */
 export function contractError(part: string, issues: readonly Issue[]): StewardError {
   const where = LOC[part] ?? part;
-  const detail: ValidationDetail[] = issues.map((iss) => ({ loc: [where, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], msg: iss.message, type: issueType(iss) }));
+  const detail: ValidationDetail[] = issues.map((iss) => ({
+    loc: [where, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    msg: iss.message,
+    type: issueType(iss),
+  }));
   const first = detail[0]!;
   const name = first.loc.slice(1).join('.') || where;
   return new StewardError('validation', `${name}: ${first.msg}`, { detail });
@@ -83,7 +94,10 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 };
 
 const jsonSchema = (s: z.ZodType, io: 'input' | 'output', target: 'draft-7' | 'draft-2020-12') => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, target, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, target, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 };
 
@@ -91,7 +105,10 @@ const jsonSchema = (s: z.ZodType, io: 'input' | 'output', target: 'draft-7' | 'd
  * A response schema from its Zod contract, as JSON Schema: Fastify compiles it into a serializer
  * (fast-json-stringify, faster than JSON.stringify) and @fastify/swagger documents it as it is.
  */
-export const responseSchema = (s: z.ZodType, description?: string) => ({ ...(description ? { description } : {}), ...jsonSchema(s, 'output', 'draft-7') });
+export const responseSchema = (s: z.ZodType, description?: string) => ({
+  ...(description ? { description } : {}),
+  ...jsonSchema(s, 'output', 'draft-7'),
+});
 
 /** A response documented by its description only (Fastify serializes it with JSON.stringify). */
 export const described = (description: string) => ({ description });

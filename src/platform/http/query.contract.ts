@@ -20,7 +20,13 @@ export const limitQuery = (def: number, max: number) =>
     .string()
     .optional()
     .transform(parsedBy((s) => parseLimit(s, def, max)))
-    .meta({ type: 'integer', minimum: 1, maximum: max, default: def, description: `Page size, 1 to ${max} (default ${def}).` });
+    .meta({
+      type: 'integer',
+      minimum: 1,
+      maximum: max,
+      default: def,
+      description: `Page size, 1 to ${max} (default ${def}).`,
+    });
 
 /** An opaque page cursor this API issued; the endpoint decodes it (decodeCursor) with its keys. */
 export const cursorQuery = (description: string) =>
@@ -33,7 +39,13 @@ export const cursorQuery = (description: string) =>
 /** A text filter given at most once, without NUL (PostgreSQL text cannot hold it). */
 export const textQuery = (description: string, max?: number) => {
   const s = z.string().refine((v) => !v.includes('\u0000'), { message: 'must not contain NUL characters' });
-  const bounded = max === undefined ? s : s.refine((v) => v.length <= max, { message: `must be at most ${max} characters`, params: { type: 'value_error.any_str.max_length' } });
+  const bounded =
+    max === undefined
+      ? s
+      : s.refine((v) => v.length <= max, {
+          message: `must be at most ${max} characters`,
+          params: { type: 'value_error.any_str.max_length' },
+        });
   return bounded
     .optional()
     .transform((v) => (v === '' ? undefined : v))
@@ -41,10 +53,17 @@ export const textQuery = (description: string, max?: number) => {
 };
 
 /** A workspace path parameter; requireScope checks it is the key's workspace. */
-export const workspaceParams = z.object({ workspace_id: z.string().describe('The workspace id (ws_…); must be the key\'s own.') });
+export const workspaceParams = z.object({
+  workspace_id: z.string().describe("The workspace id (ws_…); must be the key's own."),
+});
 
 /** One of `values` (`def` when absent or empty); `message` is the text a wrong value gets. */
-export const enumQuery = <V extends string>(values: readonly V[], def: V | undefined, message: string, description?: string) =>
+export const enumQuery = <V extends string>(
+  values: readonly V[],
+  def: V | undefined,
+  message: string,
+  description?: string,
+) =>
   z
     .string()
     .optional()
@@ -54,4 +73,9 @@ export const enumQuery = <V extends string>(values: readonly V[], def: V | undef
       ctx.addIssue({ code: 'custom', message, params: { type: 'value_error.enum' } });
       return z.NEVER;
     })
-    .meta({ type: 'string', enum: [...values], ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });
+    .meta({
+      type: 'string',
+      enum: [...values],
+      ...(def === undefined ? {} : { default: def }),
+      ...(description ? { description } : {}),
+    });
