@@ -1,5 +1,6 @@
-// GET .../usage. The page is serialized with JSON.stringify: its schema documents the rows (the
-// hot read of the API; a compiled serializer for it was not measured, so none is used).
+// GET .../usage. The page is serialized with JSON.stringify; its schema documents the rows. The hot
+// read of the API: its compiled serializer (fast-json-stringify) was slower on 1,000-row pages
+// (12.2 ms against 9.4 ms each, decisions/0015), so it is not used.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { analyticsWindow } from './params.js';
