@@ -1,21 +1,36 @@
 // GET .../code_reviews and .../code_review_responses: the usage endpoint's parameters and paging.
 import type { FastifyInstance } from 'fastify';
-import { CODE_REVIEW_GROUPS, codeReviewCursorKeys, codeReviewResponsesPage, codeReviewsPage } from './code-review.service.js';
-import { parseAnalyticsQuery } from './params.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { codeReviewCursorKeys, codeReviewResponsesPage, codeReviewsPage } from './code-review.service.js';
+import { analyticsWindow } from './params.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
-import { codeReviewResponsesPageSchema, codeReviewsPageSchema } from './code-review.contract.js';
+import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
+import { codeReviewResponsesRoute, codeReviewsRoute } from './code-review.contract.js';
+import type { AnalyticsQueryInput } from './analytics.contract.js';
 
-export async function codeReviewRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const a = ctx.config.analytics;
-  const preHandler = requireScope(ctx, 'codex.enterprise.analytics.read');
-  const query = (raw: unknown) =>
-    parseAnalyticsQuery(
-      raw as Record<string, unknown>,
+  const preValidation = requireScope(ctx, 'codex.enterprise.analytics.read');
+  const window = (q: AnalyticsQueryInput) =>
+    analyticsWindow(
+      q,
       Date.now(),
-      { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days, maxLimit: 30000, defaultLimit: 1000, groups: CODE_REVIEW_GROUPS, defaultGroup: 'workspace' },
+      { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days },
       codeReviewCursorKeys,
     );
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/code_reviews', { preHandler, schema: { response: { 200: codeReviewsPageSchema } } }, async (req) => codeReviewsPage(ctx.store.db, req.principal!.workspaceId, query(req.query)));
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/code_review_responses', { preHandler, schema: { response: { 200: codeReviewResponsesPageSchema } } }, async (req) => codeReviewResponsesPage(ctx.store.db, req.principal!.workspaceId, query(req.query)));
+  const schema = ({ page, ...doc }: typeof codeReviewsRoute | typeof codeReviewResponsesRoute, what: string) => ({
+    ...doc,
+    security: BEARER,
+    response: { 200: responseSchema(page, `Page of ${what} rows`), ...AUTH_ERRORS, ...INVALID },
+  });
+  const base = '/v1/analytics/codex/workspaces/:workspace_id';
+  app.get(`${base}/code_reviews`, { preValidation, schema: schema(codeReviewsRoute, 'code review') }, async (req) =>
+    codeReviewsPage(ctx.store.db, req.principal!.workspaceId, window(req.query)),
+  );
+  const responses = { preValidation, schema: schema(codeReviewResponsesRoute, 'code review response') };
+  app.get(`${base}/code_review_responses`, responses, async (req) =>
+    codeReviewResponsesPage(ctx.store.db, req.principal!.workspaceId, window(req.query)),
+  );
 }

@@ -1,8 +1,10 @@
-// Query parameters shared by every Analytics API endpoint, validated into one value. Errors are
-// 422s whose detail names the parameter, as OpenAI's (FastAPI-style) API does.
+// The Analytics API window and paging, from the query the contract parsed (analytics.contract.ts):
+// the rules that need the clock or the config. Errors are 422s whose detail names the parameter,
+// as OpenAI's (FastAPI-style) API does.
 import { validationError } from '../core/errors.js';
-import { decodeCursor, MAX_TIME_MS, parseTime } from '../core/query-params.js';
+import { decodeCursor, MAX_TIME_MS } from '../core/query-params.js';
 import { DAY_MS, dayOf, weekOf, weekStartDay } from '../core/time.js';
+import type { AnalyticsQueryInput } from './analytics.contract.js';
 
 export { encodeCursor, parseTime } from '../core/query-params.js';
 
@@ -17,13 +19,9 @@ export interface AnalyticsQuery {
   cursor: Record<string, string | number> | null;
 }
 
-export interface ParamLimits {
+export interface WindowLimits {
   lookbackDays: number;
   defaultWindowDays: number;
-  maxLimit: number;
-  defaultLimit: number;
-  groups: readonly string[];
-  defaultGroup: string;
 }
 
 export function bucketOf(grain: Grain, ms: number): number {
@@ -45,35 +43,36 @@ const CURSOR_FIELDS: Record<string, (v: unknown) => boolean> = {
   b: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TIME_MS / DAY_MS,
 };
 
-export function parseAnalyticsQuery(q: Record<string, unknown>, now: number, limits: ParamLimits, cursorKeys: (group: string) => string[]): AnalyticsQuery {
-  const grainRaw = q.group_by ?? 'day';
-  if (grainRaw !== 'day' && grainRaw !== 'week') throw validationError('group_by', "must be 'day' or 'week'", 'query', 'value_error.enum');
-  const grain = grainRaw as Grain;
-
-  const groupRaw = q.group ?? limits.defaultGroup;
-  if (typeof groupRaw !== 'string' || !limits.groups.includes(groupRaw)) {
-    throw validationError('group', `must be one of ${limits.groups.map((g) => `'${g}'`).join(', ')}`, 'query', 'value_error.enum');
-  }
-
-  let limit = limits.defaultLimit;
-  if (q.limit !== undefined) {
-    const s = String(q.limit);
-    if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > limits.maxLimit) {
-      throw validationError('limit', `must be an integer from 1 to ${limits.maxLimit}`, 'query', 'value_error.number.not_in_range');
-    }
-    limit = Number(s);
-  }
-
-  const end = parseTime('end_time', q.end_time) ?? now;
-  const start = parseTime('start_time', q.start_time) ?? Math.max(0, end - limits.defaultWindowDays * DAY_MS);
+export function analyticsWindow(
+  q: AnalyticsQueryInput,
+  now: number,
+  limits: WindowLimits,
+  cursorKeys: (group: string) => string[],
+): AnalyticsQuery {
+  const grain = q.group_by;
+  const end = q.end_time ?? now;
+  const start = q.start_time ?? Math.max(0, end - limits.defaultWindowDays * DAY_MS);
   if (end <= start) throw validationError('end_time', 'must be after start_time', 'query', 'value_error.range');
   const earliestDay = dayOf(now - limits.lookbackDays * DAY_MS);
   if (dayOf(start) < earliestDay) {
-    throw validationError('start_time', `must be within the last ${limits.lookbackDays} days (lookback)`, 'query', 'value_error.range');
+    throw validationError(
+      'start_time',
+      `must be within the last ${limits.lookbackDays} days (lookback)`,
+      'query',
+      'value_error.range',
+    );
   }
 
   const pageRaw = q.page ?? q.next_page;
-  const cursor = pageRaw === undefined || pageRaw === '' ? null : decodeCursor(pageRaw, ['g', ...cursorKeys(groupRaw)], CURSOR_FIELDS);
-  if (cursor && cursor.g !== grain) throw validationError('page', `cursor was issued for group_by=${cursor.g}`, 'query', 'value_error.cursor');
-  return { grain, startBucket: bucketOf(grain, start), endBucket: bucketOf(grain, end - 1) + 1, limit, group: groupRaw, cursor };
+  const cursor = pageRaw === undefined ? null : decodeCursor(pageRaw, ['g', ...cursorKeys(q.group)], CURSOR_FIELDS);
+  if (cursor && cursor.g !== grain)
+    throw validationError('page', `cursor was issued for group_by=${cursor.g}`, 'query', 'value_error.cursor');
+  return {
+    grain,
+    startBucket: bucketOf(grain, start),
+    endBucket: bucketOf(grain, end - 1) + 1,
+    limit: q.limit,
+    group: q.group,
+    cursor,
+  };
 }

@@ -1,18 +1,32 @@
+// GET .../usage. The page is serialized with JSON.stringify; its schema documents the rows. The hot
+// read of the API: its compiled serializer (fast-json-stringify) was slower on 1,000-row pages
+// (12.2 ms against 9.4 ms each, decisions/0016), so it is not used.
 import type { FastifyInstance } from 'fastify';
-import { parseAnalyticsQuery } from './params.js';
-import { USAGE_GROUPS, usageCursorKeys, usagePage } from './usage.service.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { analyticsWindow } from './params.js';
+import { usageCursorKeys, usagePage } from './usage.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
+import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
+import { usageRoute } from './usage.contract.js';
 
-export async function usageRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const a = ctx.config.analytics;
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', { preHandler: requireScope(ctx, 'codex.enterprise.analytics.read') }, async (req) => {
-    const q = parseAnalyticsQuery(
-      req.query as Record<string, unknown>,
-      Date.now(),
-      { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days, maxLimit: 30000, defaultLimit: 1000, groups: USAGE_GROUPS, defaultGroup: 'user' },
-      usageCursorKeys,
-    );
+  const { page, ...doc } = usageRoute;
+  const schema = {
+    ...doc,
+    security: BEARER,
+    response: { 200: responseSchema(page, 'Page of usage rows'), ...AUTH_ERRORS, ...INVALID },
+  };
+  const opts = {
+    preValidation: requireScope(ctx, 'codex.enterprise.analytics.read'),
+    schema,
+    serializerCompiler: () => JSON.stringify,
+  };
+  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
+    const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
+    const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
     return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails });
   });
 }

@@ -9,7 +9,8 @@ import { adminRoutes } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
 import { otlpLogsReceiver } from '../ingest/index.js';
 import { usageRoutes } from '../analytics/index.js';
-import { openapiRoutes } from './openapi.routes.js';
+import { registerOpenapi } from './openapi.routes.js';
+import { validatorCompiler } from '../platform/http/contract.js';
 import { complianceLogsRoutes } from '../compliance/index.js';
 import { complianceAdminRoutes } from '../compliance/index.js';
 import { createMetrics } from '../platform/http/metrics.js';
@@ -71,8 +72,11 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, shuttingDown());
   });
 
+  // Route schemas are Zod contracts (platform/http/contract.ts); response schemas are JSON Schema
+  // made from them, serialized by Fastify's default compiler.
+  app.setValidatorCompiler(validatorCompiler);
+  await registerOpenapi(app);
   await app.register(async (i) => healthRoutes(i, ctx));
-  await app.register(async (i) => openapiRoutes(i, ctx));
   await app.register(async (i) => otlpLogsReceiver(i, ctx));
   await app.register(async (i) => usageRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));

@@ -2,9 +2,14 @@
 // retention runs, the content policy and SIEM sink status. Reads need compliance.read; changes
 // need compliance.delete (they decide what may be deleted) and are audited by the services.
 import type { FastifyInstance } from 'fastify';
-import { validationError } from '../core/errors.js';
-import { parseTime } from '../core/query-params.js';
-import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKeys, type SigningKey } from './verify/checkpoint.service.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  checkpointNow,
+  configuredSigningKey,
+  storedCheckpoints,
+  trustedPublicKeys,
+  type SigningKey,
+} from './verify/checkpoint.service.js';
 import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { sinkStatus } from './sinks/sinks-status.service.js';
@@ -12,30 +17,24 @@ import { verifyChain } from './verify/verify.service.js';
 import { withLongRead } from '../platform/http/long-reads.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
+import * as c from './compliance-admin.contract.js';
 
-type Body = Record<string, unknown>;
 const BASE = '/v1/compliance/workspaces/:workspace_id';
 
-const optString = (b: Body, k: string): string | undefined => {
-  const v = b[k];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw validationError(k, 'must be a string', 'body', 'type_error.str');
-  return v;
-};
-const optTime = (b: Body, k: string): number | undefined => {
-  const v = b[k];
-  if (v === undefined || v === null || v === '') return undefined;
-  try {
-    return parseTime(k, String(v));
-  } catch {
-    throw validationError(k, 'must be Unix seconds or an ISO 8601 timestamp', 'body', 'value_error.datetime');
-  }
-};
+const secured = <T extends { response: object }>(doc: T) => ({
+  ...doc,
+  security: BEARER,
+  response: { ...doc.response, ...AUTH_ERRORS, ...INVALID },
+});
 
-export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
-  const read = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.read') };
-  const manage = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.delete') };
+  const readScope = requireScope(ctx, 'codex.enterprise.compliance.read');
+  const manageScope = requireScope(ctx, 'codex.enterprise.compliance.delete');
+  const read = <T extends { response: object }>(doc: T) => ({ preValidation: readScope, schema: secured(doc) });
+  const manage = <T extends { response: object }>(doc: T) => ({ preValidation: manageScope, schema: secured(doc) });
   // Looked up on first use and kept: `serve` makes its key file after the routes are built.
   let signing: SigningKey | undefined;
   const key = () => (signing ??= configuredSigningKey(ctx.config));
@@ -44,30 +43,56 @@ export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContex
 
   // Two checkers, not one per core: on PostgreSQL each is a pooled connection the server's ingest
   // also needs (`steward compliance verify` runs in a process, and a pool, of its own).
-  app.get(`${BASE}/verify`, read, async (req) => {
+  app.get(`${BASE}/verify`, read(c.verifyRoute), async (req) => {
     const opts = { store: ctx.store, workers: 2, publicKeys: trusted() };
     return withLongRead(ctx, () => verifyChain(db, req.principal!.workspaceId, opts));
   });
-  app.get(`${BASE}/checkpoint`, read, async (req) => checkpointNow(db, req.principal!.workspaceId, key(), false));
-  app.get(`${BASE}/checkpoints`, read, async (req) => ({ object: 'list', data: await storedCheckpoints(db, req.principal!.workspaceId) }));
+  app.get(`${BASE}/checkpoint`, read(c.checkpointRoute), async (req) =>
+    checkpointNow(db, req.principal!.workspaceId, key(), false),
+  );
+  app.get(`${BASE}/checkpoints`, read(c.checkpointsRoute), async (req) => ({
+    object: 'list',
+    data: await storedCheckpoints(db, req.principal!.workspaceId),
+  }));
 
-  app.get(`${BASE}/holds`, read, async (req) => ({ object: 'list', data: await holdViews(db, req.principal!.workspaceId, (req.query as Body).active === 'true') }));
-  app.post(`${BASE}/holds`, manage, async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
+  app.get(`${BASE}/holds`, read(c.holdsRoute), async (req) => ({
+    object: 'list',
+    data: await holdViews(db, req.principal!.workspaceId, req.query.active),
+  }));
+  app.post(`${BASE}/holds`, manage(c.placeHoldRoute), async (req, reply) => {
+    const b = req.body;
     const hold = await placeHold(
       db,
       req.principal!.workspaceId,
-      { user: optString(b, 'user') ?? optString(b, 'user_id'), threadId: optString(b, 'thread_id'), from: optTime(b, 'start_time'), to: optTime(b, 'end_time'), reason: optString(b, 'reason') },
+      { user: b.user ?? b.user_id, threadId: b.thread_id, from: b.start_time, to: b.end_time, reason: b.reason },
       actor(req.principal!.keyId),
     );
     return reply.code(201).send(hold);
   });
-  app.post(`${BASE}/holds/:hold_id/release`, manage, async (req) => releaseHold(db, req.principal!.workspaceId, (req.params as { hold_id: string }).hold_id, actor(req.principal!.keyId)));
+  app.post(`${BASE}/holds/:hold_id/release`, manage(c.releaseHoldRoute), async (req) =>
+    releaseHold(db, req.principal!.workspaceId, req.params.hold_id, actor(req.principal!.keyId)),
+  );
 
-  app.post(`${BASE}/retention/run`, manage, async (req) => runRetention(db, req.principal!.workspaceId, retentionDaysOf(ctx.config.compliance.retention), actor(req.principal!.keyId)));
+  app.post(`${BASE}/retention/run`, manage(c.retentionRoute), async (req) =>
+    runRetention(
+      db,
+      req.principal!.workspaceId,
+      retentionDaysOf(ctx.config.compliance.retention),
+      actor(req.principal!.keyId),
+    ),
+  );
 
-  app.get(`${BASE}/policy`, read, async (req) => ({ object: 'compliance.policy', ...(await contentPolicyFor(db, req.principal!.workspaceId)) }));
-  app.put(`${BASE}/policy`, manage, async (req) => ({ object: 'compliance.policy', ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))) }));
+  app.get(`${BASE}/policy`, read(c.policyRoute), async (req) => ({
+    object: 'compliance.policy',
+    ...(await contentPolicyFor(db, req.principal!.workspaceId)),
+  }));
+  app.put(`${BASE}/policy`, manage(c.updatePolicyRoute), async (req) => ({
+    object: 'compliance.policy',
+    ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))),
+  }));
 
-  app.get(`${BASE}/sinks`, read, async (req) => ({ object: 'list', data: await sinkStatus(db, req.principal!.workspaceId, ctx.config.compliance.sinks) }));
+  app.get(`${BASE}/sinks`, read(c.sinksRoute), async (req) => ({
+    object: 'list',
+    data: await sinkStatus(db, req.principal!.workspaceId, ctx.config.compliance.sinks),
+  }));
 }

@@ -2,7 +2,6 @@ export { SYSTEM, audit, type Actor } from './audit.service.js';
 export { appendRecords } from './chain/chain.repository.js';
 export { ingestDrafts } from './chain/ingest-records.service.js';
 export { complianceAdminRoutes } from './compliance-admin.routes.js';
-export { COMPLIANCE_PATHS } from './compliance.openapi.js';
 export { startComplianceJobs } from './jobs.service.js';
 export { contentPolicyFor, updateContentPolicy } from './policy.service.js';
 export { complianceLogsRoutes } from './reads/compliance-logs.routes.js';

@@ -27,6 +27,16 @@ export function parseTime(name: string, raw: unknown): number | undefined {
   return ms;
 }
 
+/** A page size: digits only, 1 to `max`; `def` when absent. */
+export function parseLimit(raw: unknown, def: number, max: number): number {
+  if (raw === undefined || raw === '') return def;
+  const s = String(raw);
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > max) {
+    throw validationError('limit', `must be an integer from 1 to ${max}`, 'query', 'value_error.number.not_in_range');
+  }
+  return Number(s);
+}
+
 export function encodeCursor(c: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }

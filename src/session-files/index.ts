@@ -2,4 +2,3 @@ export { importRollouts, type ImportProgress, type ImportSummary } from './impor
 export { defaultLocalEmail, localOwner, type LocalOwner } from './local-user.service.js';
 export { KEY_FIELD, buildReport, reportJson, type ModelFigures, type Report, type ReportKind, type TokenFigures } from './report.service.js';
 export { rolloutsReceiver } from './rollouts.receiver.js';
-export { ROLLOUT_PATHS } from './session-files.openapi.js';

@@ -9,6 +9,8 @@ import { admit } from '../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, hasEncoding, jsonFromBytes, mediaType } from '../platform/http/body.js';
 import type { AppContext } from '../platform/http/context.js';
 import { countIngest } from '../platform/http/metrics.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
+import { rolloutsRoute } from './rollouts.contract.js';
 
 export const ROLLOUTS_PATH = '/v1/ingest/rollouts';
 
@@ -20,8 +22,10 @@ const ADMISSION = {
 } as const;
 
 export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
+  const response = { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response };
+  const schema = { ...rolloutsRoute, security: BEARER, response };
   acceptRawBodies(app);
-  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
+  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const accept = () => {
       const type = mediaType(req);
       if (type === 'application/json') return;

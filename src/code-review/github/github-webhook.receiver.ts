@@ -13,6 +13,7 @@ import { verifySignature } from './verify.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { admit } from '../../platform/http/admission.js';
 import { acceptRawBodies, mediaType } from '../../platform/http/body.js';
+import { githubWebhookRoute } from './github-webhook.contract.js';
 
 export const GITHUB_WEBHOOK_PATH = '/v1/integrations/github/webhook';
 
@@ -30,7 +31,7 @@ const WHY = {
 export async function githubWebhookReceiver(app: FastifyInstance, ctx: AppContext) {
   // The signature is over the bytes as sent: this context parses nothing.
   acceptRawBodies(app);
-  app.post(GITHUB_WEBHOOK_PATH, async (req, reply) => admit(ctx, req, ADMISSION, async () => {
+  app.post(GITHUB_WEBHOOK_PATH, { schema: githubWebhookRoute }, async (req, reply) => admit(ctx, req, ADMISSION, async () => {
     const github = ctx.config.github;
     if (!githubWebhookConfigured(github)) {
       const how = 'set [github] webhook_secret or [github.workspace_secrets] (or STEWARD_GITHUB_WEBHOOK_SECRET)';

@@ -7,13 +7,17 @@ import { requireScope } from '../../platform/http/auth.js';
 import { admit } from '../../platform/http/admission.js';
 import { acceptRawBodies, hasEncoding, jsonFromBytes, mediaType } from '../../platform/http/body.js';
 import type { AppContext } from '../../platform/http/context.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../../platform/http/contract.js';
+import { codeReviewEventsRoute } from './code-review-ingest.contract.js';
 
 // Events name their workspace's people themselves (by login), so any ingest key of the workspace will do.
 const ADMISSION = { source: 'code_review', key: 'any', slot: false } as const;
 
 export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppContext) {
+  const { response, ...doc } = codeReviewEventsRoute;
+  const schema = { ...doc, security: BEARER, response: { ...response, ...AUTH_ERRORS, ...INVALID } };
   acceptRawBodies(app);
-  app.post('/v1/ingest/code_review_events', { preHandler: requireScope(ctx, 'ingest.write') }, async (req) => {
+  app.post('/v1/ingest/code_review_events', { preValidation: requireScope(ctx, 'ingest.write'), schema }, async (req) => {
     const accept = () => {
       // No body at all is left to the events' validation (a 422 naming what is missing).
       if (req.body === undefined || (mediaType(req) === 'application/json' && !hasEncoding(req))) return;

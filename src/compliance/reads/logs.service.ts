@@ -9,7 +9,6 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';
 import { INDEX_MINUTE_MS, listIndexMinutes, maxEventTime, seqBounds } from './logs.repository.js';
-import { parseTime } from '../../core/query-params.js';
 import { CHUNK_BYTES, jsonlChunks } from './export.service.js';
 
 export interface LogFile {
@@ -34,24 +33,18 @@ export interface LogsQuery {
   limit: number;
 }
 
-export const MAX_LOG_FILES_PER_PAGE = 1000;
-
 export function parseEventType(raw: unknown, name = 'event_type'): ComplianceEventType | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || !isEventType(raw)) throw validationError(name, `must be one of ${EVENT_TYPES.join(', ')}`, 'query', 'value_error.enum');
   return raw;
 }
 
-export function parseLimit(raw: unknown, def: number, max: number): number {
-  if (raw === undefined || raw === '') return def;
-  const s = String(raw);
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > max) throw validationError('limit', `must be an integer from 1 to ${max}`, 'query', 'value_error.number.not_in_range');
-  return Number(s);
-}
-
-export function parseLogsQuery(q: Record<string, unknown>): LogsQuery {
-  return { eventType: parseEventType(q.event_type), after: parseTime('after', q.after) ?? 0, limit: parseLimit(q.limit, 100, MAX_LOG_FILES_PER_PAGE) };
-}
+/** What the contract parsed (compliance-logs.contract.ts), with its defaults. */
+export const logsQueryOf = (q: { event_type?: ComplianceEventType; after?: number; limit: number }): LogsQuery => ({
+  eventType: q.event_type,
+  after: q.after ?? 0,
+  limit: q.limit,
+});
 
 export const logFileId = (type: string, from: number, to: number) => `lf_${type}_${from}_${to}`;
 

@@ -6,8 +6,8 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { searchRecords, type SearchFilter } from './search.repository.js';
 import { findUserByEmail } from '../../platform/tenancy/users.repository.js';
-import { encodeCursor, parseTime } from '../../core/query-params.js';
-import { parseEventType, parseLimit } from './logs.service.js';
+import { encodeCursor } from '../../core/query-params.js';
+import type { SearchQueryInput } from './compliance-logs.contract.js';
 
 export interface SearchQuery {
   filter: SearchFilter;
@@ -25,36 +25,22 @@ function decodeSeqCursor(raw: unknown): number {
   throw validationError('after', 'is not a cursor returned as next_cursor by this endpoint', 'query', 'value_error.cursor');
 }
 
-const one = (q: Record<string, unknown>, k: string): string | undefined => {
-  const v = q[k];
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw validationError(k, 'must be given once');
-  if (v.includes('\u0000')) throw validationError(k, 'must not contain NUL characters');
-  return v;
-};
-
-export function parseSearchQuery(q: Record<string, unknown>): SearchQuery {
-  const types = one(q, 'event_type')?.split(',').map((t) => parseEventType(t.trim())!);
-  const order = one(q, 'order') ?? 'asc';
-  if (order !== 'asc' && order !== 'desc') throw validationError('order', "must be 'asc' or 'desc'", 'query', 'value_error.enum');
-  const from = parseTime('start_time', q.start_time);
-  const to = parseTime('end_time', q.end_time);
+/** The search the contract parsed (compliance-logs.contract.ts), with the rules across fields. */
+export function searchQueryOf(q: SearchQueryInput): SearchQuery {
+  const { start_time: from, end_time: to, order } = q;
   if (from !== undefined && to !== undefined && to <= from) throw validationError('end_time', 'must be after start_time', 'query', 'value_error.range');
-  const text = one(q, 'q');
-  if (text !== undefined && text.length > 500) throw validationError('q', 'must be at most 500 characters', 'query', 'value_error.any_str.max_length');
-  const cursorRaw = one(q, 'after');
-  const cursor = cursorRaw === undefined ? undefined : decodeSeqCursor(cursorRaw);
+  const cursor = q.after === undefined ? undefined : decodeSeqCursor(q.after);
   return {
-    user: one(q, 'user') ?? one(q, 'user_id'),
-    limit: parseLimit(q.limit, 100, 1000),
+    user: q.user ?? q.user_id,
+    limit: q.limit,
     filter: {
-      threadId: one(q, 'thread_id'),
-      eventTypes: types,
+      threadId: q.thread_id,
+      eventTypes: q.event_type,
       from,
       to,
-      text,
-      order,
-      ...(cursor === undefined ? {} : order === 'asc' ? { afterSeq: cursor } : { beforeSeq: cursor }),
+      text: q.q,
+      order: order ?? 'asc',
+      ...(cursor === undefined ? {} : order === 'desc' ? { beforeSeq: cursor } : { afterSeq: cursor }),
     },
   };
 }

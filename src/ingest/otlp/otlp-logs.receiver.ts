@@ -9,6 +9,8 @@ import { acceptRawBodies, decodeBody, mediaType } from '../../platform/http/body
 import type { AppContext } from '../../platform/http/context.js';
 import { countIngest } from '../../platform/http/metrics.js';
 import { OTLP_CODECS } from './otlp-formats.js';
+import { AUTH_ERRORS, BEARER, INVALID } from '../../platform/http/contract.js';
+import { otlpLogsRoute } from './otlp-logs.contract.js';
 
 const ADMISSION = {
   source: 'otlp',
@@ -18,8 +20,10 @@ const ADMISSION = {
 } as const;
 
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
+  const response = { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response };
+  const schema = { ...otlpLogsRoute, security: BEARER, response };
   acceptRawBodies(app);
-  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
+  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
     const accept = () => {
       const type = mediaType(req);
       const codec = OTLP_CODECS[type];
