@@ -220,12 +220,12 @@ export interface VerifyOptions {
 
 export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = performance.now();
-  // A workspace that does not exist has no records, and would "verify": a typo must not pass an
-  // integrity check.
-  if (!(await findWorkspace(db, workspaceId))) {
+  const head = await getHead(db, workspaceId);
+  // An id with nothing under it (no workspace, no chain) would "verify" 0 records: a typo must not
+  // pass an integrity check. Records whose workspace row is gone are still verified.
+  if (!head && !(await findWorkspace(db, workspaceId)) && !(await maxStoredSeq(db, workspaceId))) {
     throw new StewardError('not_found', `workspace ${workspaceId} does not exist: nothing to verify`);
   }
-  const head = await getHead(db, workspaceId);
   const bad: ChainProblem[] = [];
   const note = (p: ChainProblem) => bad.push(p);
   // Removals are explained only by chained "retention.removed" records; compliance_removals says
