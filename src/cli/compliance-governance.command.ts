@@ -12,6 +12,7 @@ const holdLine = (h: HoldView) =>
   `${h.id}  ${h.active ? 'active  ' : 'released'}  ${[h.user_id && `user ${h.user_id}`, h.thread_id && `thread ${h.thread_id}`, (h.start_time || h.end_time) && `${h.start_time ?? '…'} → ${h.end_time ?? '…'}`].filter(Boolean).join(', ')}${h.reason ? `  "${h.reason}"` : ''}`;
 
 // --set prompt=hash --set allowed_sandbox_policies=read-only,workspace-write --set dlp_redact=false
+// --set dlp_terms=project-falcon,acme-corp (none: empty)
 function policyPatch(sets: string[]): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const s of sets) {
@@ -19,6 +20,10 @@ function policyPatch(sets: string[]): Record<string, unknown> {
     if (i < 1) throw new Error(`--set expects key=value, got "${s}"`);
     const k = s.slice(0, i);
     const v = s.slice(i + 1);
+    if (k === 'dlp_terms') {
+      patch[k] = v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter(Boolean);
+      continue;
+    }
     patch[k] = k.startsWith('allowed_') ? (v === 'any' || v === '' ? null : v.split(',').map((x) => x.trim()).filter(Boolean)) : v === 'true' ? true : v === 'false' ? false : v;
   }
   return patch;
@@ -64,7 +69,12 @@ export function complianceGovernanceCommands(c: Command): void {
   );
 
   withWorkspace(c.command('policy').description('show or change the content policy (store|hash|redact per field, DLP redaction, allowed sandbox/approval modes)'))
-    .option('--set <key=value>', 'prompt|response|tool_arguments|tool_output=store|hash|redact, dlp_redact=true|false, allowed_sandbox_policies|allowed_approval_policies=a,b|any (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option(
+      '--set <key=value>',
+      'prompt|response|tool_arguments|tool_output=store|hash|redact, dlp_redact=true|false, dlp_terms=a,b|none, ' +
+        'allowed_sandbox_policies|allowed_approval_policies=a,b|any (repeatable)',
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .action(async (flags: WsFlags & { set?: string[] }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);

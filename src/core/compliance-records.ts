@@ -2,7 +2,7 @@
 // and authentication failures to record drafts. Field names are snake_case, as in the API.
 import type { RecordDraft } from './compliance.js';
 import type { ContentFinding } from './content-policy.js';
-import { DLP_RULES } from './dlp.js';
+import { DLP_RULE_DESCRIPTIONS } from './dlp.js';
 import type { EnrichedEvent } from './events.js';
 
 // Request metadata of an ingest call (the same for every record of one request).
@@ -99,8 +99,6 @@ export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): Record
   return { eventType: 'CODEX_LOG', ts: ev.ts, userId: e.userId, threadId: ev.threadId, content };
 }
 
-const RULE_DESCRIPTIONS = new Map(DLP_RULES.map((r) => [r.id, r.description]));
-
 // One CODEX_SECURITY_LOG record per DLP finding of a newly stored fact.
 export function dlpFindingDrafts(e: EnrichedEvent, findings: readonly ContentFinding[]): RecordDraft[] {
   return findings.map((f) => ({
@@ -111,7 +109,7 @@ export function dlpFindingDrafts(e: EnrichedEvent, findings: readonly ContentFin
     content: {
       kind: 'dlp',
       rule_id: f.rule,
-      description: RULE_DESCRIPTIONS.get(f.rule) ?? f.rule,
+      description: DLP_RULE_DESCRIPTIONS.get(f.rule) ?? f.rule,
       severity: 'high',
       workspace_id: e.workspaceId,
       user_id: e.userId,

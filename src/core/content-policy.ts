@@ -16,6 +16,9 @@ export interface ContentPolicy {
   tool_arguments: ContentMode;
   tool_output: ContentMode;
   dlp_redact: boolean; // replace DLP matches by [REDACTED:rule] in stored content (mode store)
+  // The workspace's own dictionary: terms found (case-insensitively) on top of the DLP rules, as
+  // [REDACTED:workspace_term] (project code names, customer names, internal hosts).
+  dlp_terms: string[];
   allowed_sandbox_policies: string[] | null; // null: any
   allowed_approval_policies: string[] | null;
 }
@@ -26,6 +29,7 @@ export const DEFAULT_CONTENT_POLICY: Readonly<ContentPolicy> = Object.freeze({
   tool_arguments: 'store',
   tool_output: 'store',
   dlp_redact: true,
+  dlp_terms: [],
   allowed_sandbox_policies: null,
   allowed_approval_policies: null,
 });
@@ -34,6 +38,16 @@ const stringList = (v: unknown, key: string): string[] | null => {
   if (v === null) return null;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x)) throw validationError(key, 'must be null (any) or a list of non-empty strings', 'body', 'type_error.list');
   return [...new Set(v as string[])];
+};
+
+const MAX_TERMS = 500;
+const termList = (v: unknown): string[] => {
+  const msg = `must be a list of at most ${MAX_TERMS} terms of 3 to 200 characters`;
+  const bad = () => validationError('dlp_terms', msg, 'body', 'type_error.list');
+  if (!Array.isArray(v) || v.length > MAX_TERMS) throw bad();
+  const terms = v.map((x) => (typeof x === 'string' ? x.trim() : ''));
+  if (terms.some((t) => t.length < 3 || t.length > 200)) throw bad();
+  return [...new Set(terms)];
 };
 
 // Applies a patch to a policy; unknown keys and bad values are 422s naming the key.
@@ -47,6 +61,8 @@ export function mergeContentPolicy(base: ContentPolicy, patch: unknown): Content
     } else if (k === 'dlp_redact') {
       if (typeof v !== 'boolean') throw validationError(k, 'must be true or false', 'body', 'type_error.bool');
       out.dlp_redact = v;
+    } else if (k === 'dlp_terms') {
+      out.dlp_terms = termList(v);
     } else if (k === 'allowed_sandbox_policies' || k === 'allowed_approval_policies') {
       out[k] = stringList(v, k);
     } else {
@@ -89,7 +105,7 @@ export interface AppliedContent {
 // DLP-scans a text and applies the field's mode: store (DLP matches redacted unless dlp_redact is
 // off), hash ("sha256:<hex>" of the original), redact (nothing stored).
 export function applyContentPolicy(text: string, field: ContentField, policy: ContentPolicy): AppliedContent {
-  const matches = scanText(text);
+  const matches = scanText(text, policy.dlp_terms);
   const findings: ContentFinding[] = matches.map((m, i) => ({
     field,
     rule: m.rule,

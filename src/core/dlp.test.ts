@@ -71,3 +71,47 @@ it('flags sandbox and approval modes the policy does not allow', () => {
   assert.deepEqual(policyViolations(p, { sandboxPolicy: 'read-only' }), []);
   assert.deepEqual(policyViolations(DEFAULT_CONTENT_POLICY, { sandboxPolicy: 'danger-full-access' }), []);
 });
+
+// Issue 12: the access key id was redacted, the secret key next to it was not.
+it('redacts an AWS access key id and its secret key pasted in one prompt', () => {
+  const id = SECRETS.aws_access_key_id;
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  for (const prompt of [
+    `here are my AWS creds: ${id} / ${secret} -- why does s3 ls fail?`,
+    `{"AccessKey": {"UserName": "ci", "AccessKeyId": "${id}", "Status": "Active", "SecretAccessKey": "${secret}"}}`,
+    `aws configure\nAWS Access Key ID [None]: ${id}\nAWS Secret Access Key [None]: ${secret}\n`,
+  ]) {
+    const r = applyContentPolicy(prompt, 'prompt', DEFAULT_CONTENT_POLICY);
+    assert.ok(!r.text!.includes(id) && !r.text!.includes(secret), r.text!);
+    assert.ok(r.text!.includes('[REDACTED:aws_access_key_id]'), r.text!);
+    assert.ok(r.findings.length >= 2);
+  }
+  // 40 base64 characters with no access key id nearby are not an AWS secret (commit hashes, digests).
+  assert.deepEqual(scanText(`digest ${secret} of the build`), []);
+});
+
+it("finds the maintained rule set's families that the hand list lacked", () => {
+  const samples = {
+    'gitlab-pat': 'glpat-' + 'x7Kd9Qm2Lp4Zr8Wt1Vb6',
+    'slack-webhook-url': 'https://hooks.slack.com/services/T0AB12CD3/B0EF45GH6/' + 'Qx7Kd9Qm2Lp4Zr8Wt1Vb6Nc0',
+    'npm-access-token': 'npm_' + 'qx7kd9qm2lp4zr8wt1vb6nc0hj3ty5ui8op1',
+    'generic-api-key': 'Qx7Kd9Qm2Lp4Zr8Wt1Vb6Nc0',
+  };
+  const text = Object.values(samples).map((s, i) => (i === 3 ? `db_password = "${s}"` : s)).join('\n');
+  const found = scanText(text).map((m) => [m.rule, text.slice(m.start, m.end)]);
+  assert.deepEqual(found, Object.entries(samples));
+});
+
+it("applies the workspace's own dictionary on top of the rules", () => {
+  const policy = mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: ['Project Falcon', 'acme-internal.example'] });
+  const text = `ship project FALCON to db.acme-internal.example with ${SECRETS.github_token}`;
+  const r = applyContentPolicy(text, 'prompt', policy);
+  assert.equal(r.text, 'ship [REDACTED:workspace_term] to db.[REDACTED:workspace_term] with [REDACTED:github_token]');
+  assert.deepEqual(r.findings.map((f) => f.rule), ['workspace_term', 'workspace_term', 'github_token']);
+  // A term that is also a rule's match is named by the dictionary.
+  const own = mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: [SECRETS.aws_access_key_id] });
+  assert.deepEqual(scanText(`k ${SECRETS.aws_access_key_id}`, own.dlp_terms).map((m) => m.rule), ['workspace_term']);
+  assert.deepEqual(DEFAULT_CONTENT_POLICY.dlp_terms, []);
+  assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: ['ab'] }), /dlp_terms/);
+  assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: 'falcon' }), /dlp_terms/);
+});

@@ -1,7 +1,10 @@
 // Data-loss-prevention rules: secrets that must not sit in prompts, responses or tool traffic.
 // Pure: scan a text, get the spans; redact them; describe a finding without repeating the secret.
-// Each rule has a cheap literal prefilter so that the common text (no secret) costs a few
-// `includes` calls instead of a dozen regular-expression scans.
+// Two layers (docs/decisions/0015-dlp-rules.md): gitleaks' maintained rule set (dlp-gitleaks.ts),
+// and on top Steward's own rules below (its own key format, an AWS secret key next to its key id,
+// passwords in URLs), which win where both find the same span. Every rule has a cheap prefilter
+// (a literal test here, gitleaks' keywords there) so that common text runs almost no regex.
+import { GITLEAKS, KeywordIndex, ruleMatches, shannonEntropy, type GitleaksDlpRule } from './dlp-gitleaks.js';
 
 export interface DlpRule {
   id: string;
@@ -10,10 +13,13 @@ export interface DlpRule {
   group?: number; // the capture group that is the secret (default: the whole match); its regex has the d flag
   prefilter: (text: string) => boolean;
   shown?: number; // leading characters that identify the kind without revealing the secret (AKIA, ghp_, sk-)
-  accept?: (secret: string) => boolean;
+  accept?: (secret: string, text: string, start: number) => boolean;
 }
 
 const has = (...needles: string[]) => (t: string) => needles.some((n) => t.includes(n));
+const AWS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/;
+const AWS_SECRET = 'AWS secret access key (named aws…secret, or next to its access key id)';
+const AWS_NEAR = 300; // characters either side of the secret
 
 export const DLP_RULES: readonly DlpRule[] = [
   {
@@ -25,10 +31,22 @@ export const DLP_RULES: readonly DlpRule[] = [
   },
   {
     id: 'aws_secret_access_key',
-    description: 'AWS secret access key (assigned to an aws…secret name)',
+    description: AWS_SECRET,
     re: /aws[\w.-]{0,30}secret[\w.-]{0,20}["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
     group: 1,
     prefilter: (t) => /secret/i.test(t),
+  },
+  {
+    // Pasted next to its key id ("AKIA… / wJalr…", `"SecretAccessKey": …` in the CLI's output)
+    // without an aws…secret name: 40 base64 characters of mixed case and digits within a few
+    // lines of an access key id.
+    id: 'aws_secret_access_key',
+    description: AWS_SECRET,
+    re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    prefilter: (t) => AWS_KEY_ID.test(t),
+    accept: (secret, text, start) =>
+      /[a-z]/.test(secret) && /[A-Z]/.test(secret) && /[0-9/+]/.test(secret) && shannonEntropy(secret) > 4 &&
+      AWS_KEY_ID.test(text.slice(Math.max(0, start - AWS_NEAR), start + secret.length + AWS_NEAR)),
   },
   {
     id: 'github_token',
@@ -102,24 +120,96 @@ export interface DlpMatch {
   shown: string; // the identifying prefix that may be shown (may be empty)
 }
 
-// Every secret in `text`, ordered by position, without overlaps (the earlier, then longer, wins).
-export function scanText(text: string): DlpMatch[] {
-  if (text.length < 8) return [];
-  let found: DlpMatch[] | undefined;
+// gitleaks' rules by keyword: a text runs only the rules whose keywords it contains.
+const GITLEAKS_BY_KEYWORD = new Map<string, GitleaksDlpRule[]>();
+for (const r of GITLEAKS.rules) {
+  for (const k of r.keywords) GITLEAKS_BY_KEYWORD.set(k, [...(GITLEAKS_BY_KEYWORD.get(k) ?? []), r]);
+}
+const KEYWORDS = new KeywordIndex(GITLEAKS_BY_KEYWORD.keys());
+
+// Every rule's id and description (Steward's own first), for findings and their records.
+export const DLP_RULE_DESCRIPTIONS: ReadonlyMap<string, string> = new Map([
+  ...GITLEAKS.rules.map((r) => [r.id, r.description] as const),
+  ...DLP_RULES.map((r) => [r.id, r.description] as const),
+  ['workspace_term', "a term of the workspace's DLP dictionary (content policy dlp_terms)"],
+]);
+
+// Which layer found a span: where two find the same one, the higher names it.
+const TERM = 2;
+const OWN = 1;
+const GITLEAKS_LAYER = 0;
+interface Found extends DlpMatch {
+  layer: number;
+}
+
+export const WORKSPACE_TERM = 'workspace_term';
+
+// The workspace's dictionary (content policy dlp_terms): each term wherever it occurs, any case.
+function scanTerms(text: string, terms: readonly string[], found: Found[]): void {
+  const lower = text.toLowerCase();
+  // Lower-casing keeps offsets unless the text has one of the few characters it expands (İ).
+  const exact = lower.length === text.length;
+  for (const term of terms) {
+    if (exact) {
+      const t = term.toLowerCase();
+      for (let at = lower.indexOf(t); at !== -1; at = lower.indexOf(t, at + t.length)) {
+        found.push({ rule: WORKSPACE_TERM, start: at, end: at + t.length, shown: '', layer: TERM });
+      }
+      continue;
+    }
+    const re = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
+    for (const m of text.matchAll(re)) {
+      found.push({ rule: WORKSPACE_TERM, start: m.index!, end: m.index! + m[0].length, shown: '', layer: TERM });
+    }
+  }
+}
+
+function scanOwn(text: string, found: Found[]): void {
   for (const rule of DLP_RULES) {
     if (!rule.prefilter(text)) continue;
     rule.re.lastIndex = 0;
     for (let m = rule.re.exec(text); m; m = rule.re.exec(text)) {
       const secret = rule.group ? m[rule.group] : m[0];
-      if (secret === undefined || (rule.accept && !rule.accept(secret))) continue;
+      if (secret === undefined) continue;
       const start = rule.group ? m.indices![rule.group]![0] : m.index;
-      (found ??= []).push({ rule: rule.id, start, end: start + secret.length, shown: secret.slice(0, rule.shown ?? 0) });
+      if (rule.accept && !rule.accept(secret, text, start)) continue;
+      const shown = secret.slice(0, rule.shown ?? 0);
+      found.push({ rule: rule.id, start, end: start + secret.length, shown, layer: OWN });
     }
   }
-  if (!found) return [];
-  found.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+function scanGitleaks(text: string, found: Found[]): void {
+  const hits = KEYWORDS.hits(text);
+  if (!hits.length) return;
+  const rules = new Set<GitleaksDlpRule>();
+  for (const k of hits) for (const r of GITLEAKS_BY_KEYWORD.get(k)!) rules.add(r);
+  for (const rule of rules) {
+    for (const m of ruleMatches(rule, text, GITLEAKS.global)) {
+      found.push({ rule: rule.id, ...m, shown: '', layer: GITLEAKS_LAYER });
+    }
+  }
+}
+
+// Every secret in `text` (and every term of the workspace's dictionary), ordered by position,
+// without overlaps: the earlier, then the longer, then the higher layer (workspace terms, Steward's
+// own rules, gitleaks') wins; a match reaching past the one kept extends it (no secret is left
+// half shown).
+export function scanText(text: string, terms: readonly string[] = []): DlpMatch[] {
+  const found: Found[] = [];
+  if (terms.length) scanTerms(text, terms, found);
+  if (text.length >= 8) {
+    scanOwn(text, found);
+    scanGitleaks(text, found);
+  }
+  if (!found.length) return [];
+  found.sort((a, b) => a.start - b.start || b.end - a.end || b.layer - a.layer);
   const out: DlpMatch[] = [];
-  for (const m of found) if (!out.length || m.start >= out[out.length - 1].end) out.push(m);
+  for (const m of found) {
+    const last = out[out.length - 1];
+    if (!last || m.start >= last.end) out.push({ rule: m.rule, start: m.start, end: m.end, shown: m.shown });
+    else if (m.end > last.end) last.end = m.end;
+  }
   return out;
 }
 

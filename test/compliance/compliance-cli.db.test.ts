@@ -143,6 +143,13 @@ for (const dialect of DIALECTS) {
       assert.equal((await json('verify', '--workspace', ws)).ok, true);
     });
 
+    it('verify --workspace with an id that does not exist is not found (exit 4), not "OK: 0 records verified"', async () => {
+      const r = await cli('verify', '--workspace', `${t.workspaceId}-typo`);
+      assert.equal(r.code, 4, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /OK/);
+      assert.match(r.stderr, new RegExp(`workspace ${t.workspaceId}-typo does not exist`));
+    });
+
     it('signs a checkpoint with the configured key and fails verification (exit 5) once the store is altered', async () => {
       const key = await runCli(['compliance', 'keygen', '--json'], dir);
       const { private_key_pem, public_key } = JSON.parse(key.stdout);

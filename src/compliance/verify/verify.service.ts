@@ -12,6 +12,8 @@ import { findRecordsBySeq, getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';
 import { listRemovalSeqs } from '../retention/retention.repository.js';
 import { maxStoredSeq } from '../chain/integrity.repository.js';
+import { findWorkspace } from '../../platform/tenancy/workspaces.repository.js';
+import { StewardError } from '../../core/errors.js';
 import { parseRemoval, REMOVAL_ACTION, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
 import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary, type WindowVerifier } from './verify.repository.js';
 import type { WindowJob } from './verify-windows.worker.js';
@@ -219,6 +221,11 @@ export interface VerifyOptions {
 export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = performance.now();
   const head = await getHead(db, workspaceId);
+  // An id with nothing under it (no workspace, no chain) would "verify" 0 records: a typo must not
+  // pass an integrity check. Records whose workspace row is gone are still verified.
+  if (!head && !(await findWorkspace(db, workspaceId)) && !(await maxStoredSeq(db, workspaceId))) {
+    throw new StewardError('not_found', `workspace ${workspaceId} does not exist: nothing to verify`);
+  }
   const bad: ChainProblem[] = [];
   const note = (p: ChainProblem) => bad.push(p);
   // Removals are explained only by chained "retention.removed" records; compliance_removals says
