@@ -1,5 +1,5 @@
 export { SYSTEM, audit, type Actor } from './audit.service.js';
-export { appendRecords } from './chain/chain.repository.js';
+export { appendRecords, ChainHeads, stageRecords } from './chain/chain.repository.js';
 export { ingestDrafts } from './chain/ingest-records.service.js';
 export { complianceAdminRoutes } from './compliance-admin.routes.js';
 export { COMPLIANCE_PATHS } from './compliance.openapi.js';

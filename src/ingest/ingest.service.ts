@@ -3,7 +3,7 @@ import type { DropReason, NormalizedEvent } from '../core/events.js';
 import { runPipeline } from './pipeline/run.js';
 import type { Principal } from './pipeline/steps.js';
 import type { Db } from '../platform/storage/database.js';
-import type { StoreResult } from './ingest.repository.js';
+import { noCounts, type IngestCounts } from '../core/ingest-counts.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
 import { contentPolicyFor } from '../compliance/index.js';
@@ -20,7 +20,7 @@ export interface IngestOptions {
 }
 
 export interface IngestOutcome {
-  stored: StoreResult; // counts only (fresh is consumed by the compliance hook)
+  stored: IngestCounts;
   rejected: { index: number; reason: DropReason | string; detail?: string }[];
 }
 
@@ -38,7 +38,7 @@ export async function ingestEvents(db: Db, principal: Principal, inputs: { index
     userIdForEmail: (email) => emails?.get(email),
     contentPolicy: policy,
   });
-  if (!events.length) return { stored: { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 }, rejected: drops };
+  if (!events.length) return { stored: noCounts(), rejected: drops };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
   const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
   return { stored, rejected: drops };

@@ -5,14 +5,14 @@ import { attrString } from './attributes.js';
 import { normalizeRecord } from './normalize.js';
 import type { Db } from '../../platform/storage/database.js';
 import { ingestEvents } from '../ingest.service.js';
-import type { StoreResult } from '../ingest.repository.js';
+import type { IngestCounts } from '../../core/ingest-counts.js';
 
 export interface OtlpLogsResult {
   records: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
   errorMessage: string;
-  stored: StoreResult;
+  stored: IngestCounts;
 }
 
 export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
