@@ -1,7 +1,7 @@
 // Stores enriched events idempotently and keeps the rollups in the same transaction. Each fact
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
-import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../core/events.js';
+import type { EnrichedEvent, EnrichedOf, ModelResponse, NormalizedEvent, ThreadStarted, ToolCall, TurnStarted } from '../core/events.js';
 import { countsAsTurn, RollupDeltas } from '../core/rollups.js';
 import { dayOf, weekOfDay } from '../core/time.js';
 import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
@@ -10,7 +10,7 @@ import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
 import { matchThread, reconcileEvents } from './reconcile.repository.js';
 
-type Item<E> = EnrichedEvent & { event: E };
+type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
 const THREADS: InsertSpec = {
   table: 'threads',
@@ -191,10 +191,10 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
         cached_input_tokens: i.event.tokens.cached,
         output_tokens: i.event.tokens.output,
         reasoning_tokens: i.event.tokens.reasoning,
-        cost_nusd: i.priced!.costNanoUsd,
-        credits_n: i.priced!.creditsNano,
-        pricing_version: i.priced!.pricingVersion,
-        fallback_priced: i.priced!.fallback ? 1 : 0,
+        cost_nusd: i.priced.costNanoUsd,
+        credits_n: i.priced.creditsNano,
+        pricing_version: i.priced.pricingVersion,
+        fallback_priced: i.priced.fallback ? 1 : 0,
         source: i.source,
       })),
     },
@@ -243,8 +243,8 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
       cached_input_tokens: t.cached,
       output_tokens: t.output,
       reasoning_tokens: t.reasoning,
-      cost_nusd: i.priced!.costNanoUsd,
-      credits_n: i.priced!.creditsNano,
+      cost_nusd: i.priced.costNanoUsd,
+      credits_n: i.priced.creditsNano,
     });
   }
 

@@ -1,5 +1,5 @@
 // The ingest use-case shared by every receiver: normalized events in, one transaction out.
-import type { DropReason, NormalizedEvent } from '../core/events.js';
+import type { DropReason, DropTally, NormalizedEvent } from '../core/events.js';
 import { runPipeline } from './pipeline/run.js';
 import type { Principal } from './pipeline/steps.js';
 import type { Db } from '../platform/storage/database.js';
@@ -21,7 +21,8 @@ export interface IngestOptions {
 
 export interface IngestOutcome {
   stored: IngestCounts;
-  rejected: { index: number; reason: DropReason | string; detail?: string }[];
+  rejected: { index: number; reason: DropReason; detail?: string }[];
+  rejectedByReason: DropTally;
 }
 
 export async function ingestEvents(db: Db, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
@@ -31,15 +32,15 @@ export async function ingestEvents(db: Db, principal: Principal, inputs: { index
     emails = new Map((await listUsers(db, principal.workspaceId)).map((u) => [u.email, u.id]));
   }
   const policy = opts.recordCompliance === false ? undefined : await contentPolicyFor(db, principal.workspaceId);
-  const { events, drops } = runPipeline(inputs, principal, {
+  const { events, drops, dropsByReason } = runPipeline(inputs, principal, {
     source: opts.source,
     hostName: opts.hostName,
     creditsPerUsd: opts.creditsPerUsd,
     userIdForEmail: (email) => emails?.get(email),
     contentPolicy: policy,
   });
-  if (!events.length) return { stored: noCounts(), rejected: drops };
+  if (!events.length) return { stored: noCounts(), rejected: drops, rejectedByReason: dropsByReason };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
   const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
-  return { stored, rejected: drops };
+  return { stored, rejected: drops, rejectedByReason: dropsByReason };
 }

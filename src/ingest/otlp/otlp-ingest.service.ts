@@ -1,4 +1,4 @@
-import { isDrop, type NormalizedEvent } from '../../core/events.js';
+import { isDrop, tallyDrops, type DropReason, type DropTally, type NormalizedEvent } from '../../core/events.js';
 import type { Principal } from '../pipeline/steps.js';
 import { decodeJson, decodeProtobuf } from './decode.js';
 import { attrString } from './attributes.js';
@@ -10,7 +10,7 @@ import type { IngestCounts } from '../../core/ingest-counts.js';
 export interface OtlpLogsResult {
   records: number;
   rejected: number;
-  rejectedByReason: Record<string, number>;
+  rejectedByReason: DropTally;
   errorMessage: string;
   stored: IngestCounts;
 }
@@ -19,9 +19,8 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
   const decoded = format === 'json' ? decodeJson(body) : decodeProtobuf(body);
   const inputs: { index: number; event: NormalizedEvent }[] = [];
   const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
-  const rejectedByReason: Record<string, number> = {};
-  const count = (reason: string) => (rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1);
-  if (decoded.invalid.length) rejectedByReason.invalid_record = decoded.invalid.length;
+  const rejectedByReason: DropTally = {};
+  if (decoded.invalid.length) tallyDrops(rejectedByReason, 'invalid_record', decoded.invalid.length);
   let hostName: string | undefined;
   const meta: { appVersion?: string; serviceName?: string; serviceVersion?: string; terminalType?: string; authMode?: string } = {};
   for (const r of decoded.records) {
@@ -34,14 +33,14 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
     const n = normalizeRecord(r);
     if (n === null) continue;
     if (isDrop(n)) {
-      count(n.reason);
+      tallyDrops(rejectedByReason, n.reason);
       problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
     }
     else inputs.push({ index: r.index, event: n });
   }
   const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
+  for (const [reason, n] of Object.entries(outcome.rejectedByReason)) tallyDrops(rejectedByReason, reason as DropReason, n);
   for (const d of outcome.rejected) {
-    count(d.reason);
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
   }
   return {

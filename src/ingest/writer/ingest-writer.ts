@@ -11,10 +11,11 @@ import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
 import { ChainHeads, ingestDrafts, stageRecords } from '../../compliance/index.js';
 import { countsOf, type IngestCounts } from '../../core/ingest-counts.js';
 import { storeEvents } from '../ingest.repository.js';
+import type { Redacted } from '../pipeline/steps.js';
 
 export interface WriteJob {
   workspaceId: string;
-  events: EnrichedEvent[];
+  events: Redacted[]; // through the whole pipeline (pipeline/steps.ts)
   policy?: ContentPolicy;
   meta: IngestRequestMeta;
 }
