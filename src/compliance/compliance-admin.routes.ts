@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { validationError } from '../core/errors.js';
 import { parseTime } from '../core/query-params.js';
 import { checkpointNow, configuredSigningKey, storedCheckpoints, trustedPublicKeys, type SigningKey } from './verify/checkpoint.service.js';
-import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
+import { contentPolicyFor, updateContentPolicy, type ContentPolicies } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { sinkStatus } from './sinks/sinks-status.service.js';
 import { verifyChain } from './verify/verify.service.js';
@@ -32,7 +32,7 @@ const optTime = (b: Body, k: string): number | undefined => {
   }
 };
 
-export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContext) {
+export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContext & { policies: ContentPolicies }) {
   const db = ctx.store.db;
   const read = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.read') };
   const manage = { preHandler: requireScope(ctx, 'codex.enterprise.compliance.delete') };
@@ -67,7 +67,7 @@ export async function complianceAdminRoutes(app: FastifyInstance, ctx: AppContex
   app.post(`${BASE}/retention/run`, manage, async (req) => runRetention(db, req.principal!.workspaceId, retentionDaysOf(ctx.config.compliance.retention), actor(req.principal!.keyId)));
 
   app.get(`${BASE}/policy`, read, async (req) => ({ object: 'compliance.policy', ...(await contentPolicyFor(db, req.principal!.workspaceId)) }));
-  app.put(`${BASE}/policy`, manage, async (req) => ({ object: 'compliance.policy', ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))) }));
+  app.put(`${BASE}/policy`, manage, async (req) => ({ object: 'compliance.policy', ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId), ctx.policies)) }));
 
   app.get(`${BASE}/sinks`, read, async (req) => ({ object: 'list', data: await sinkStatus(db, req.principal!.workspaceId, ctx.config.compliance.sinks) }));
 }

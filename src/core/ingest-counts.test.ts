@@ -14,6 +14,12 @@ it('counts new facts by kind; tools are the calls this batch stored or completed
   const newTool = ev('tool', 'tool:1');
   const knownTool = ev('tool', 'tool:0');
   const events = [thread, turn, replayedTurn, resp, matched, newTool, knownTool];
-  assert.deepEqual(countsOf(events, [thread, turn, resp, newTool]), { threads: 1, turns: 1, requests: 1, tools: 1, duplicates: 2 });
+  assert.deepEqual(countsOf(events, [thread, turn, resp, newTool]), {
+    threads: 1,
+    turns: 1,
+    requests: 1,
+    tools: 1,
+    duplicates: 2,
+  });
   assert.deepEqual(countsOf(events, []), { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 4 });
 });

@@ -23,10 +23,7 @@ it('a counted fact lands in all eight rollups, keyed by user/workspace x client/
     assert.equal(row.turns, 0);
     assert.equal(row.threads, 0);
   }
-  assert.deepEqual(
-    Object.keys(t.get('usage_ws_model_day')![0]).slice(0, 3),
-    ['workspace_id', 'bucket', 'model'],
-  );
+  assert.deepEqual(Object.keys(t.get('usage_ws_model_day')![0]).slice(0, 3), ['workspace_id', 'bucket', 'model']);
 });
 
 it('facts of one grain are summed, other users and models get rows of their own', () => {
@@ -62,8 +59,9 @@ it('counters saturate at the rollup bound instead of overflowing', () => {
   assert.equal(byTable(d).get('usage_ws_day')![0].input_tokens, ROLLUP_COUNTER_MAX);
 });
 
-it('only a user thread\'s prompt counts as a turn', () => {
-  const turn = (threadKind: 'user' | 'title' | 'subagent') => ({ kind: 'turn', threadKind, threadId: 't', ts: 1, key: 'k' }) as unknown as NormalizedEvent;
+it("only a user thread's prompt counts as a turn", () => {
+  const turn = (threadKind: 'user' | 'title' | 'subagent') =>
+    ({ kind: 'turn', threadKind, threadId: 't', ts: 1, key: 'k' }) as unknown as NormalizedEvent;
   assert.equal(countsAsTurn(turn('user')), true);
   assert.equal(countsAsTurn(turn('title')), false);
   assert.equal(countsAsTurn(turn('subagent')), false);

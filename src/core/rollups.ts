@@ -73,7 +73,9 @@ export class RollupDeltas {
     const id = `${grain.workspaceId}\u0000${grain.userId}\u0000${grain.clientId}\u0000${grain.model}\u0000${grain.day}`;
     const f = this.perFact.get(id);
     if (!f) this.perFact.set(id, { grain, counters: { ...counters } });
-    else for (const c in counters) f.counters[c as Counter] = addCounter(f.counters[c as Counter] ?? 0, counters[c as Counter]!);
+    else
+      for (const c in counters)
+        f.counters[c as Counter] = addCounter(f.counters[c as Counter] ?? 0, counters[c as Counter]!);
   }
 
   // A thread seen in a day or week bucket for the first time, owned by the user and client of the
@@ -81,8 +83,15 @@ export class RollupDeltas {
   addThread(grain: 'day' | 'week', bucket: number, owner: Omit<FactGrain, 'model' | 'day'>): void {
     const { workspaceId: ws, userId: user, clientId: client } = owner;
     const k = { workspace_id: ws, bucket };
-    this.bump(`usage_user_${grain}`, `${ws}\u0000${bucket}\u0000${user}\u0000${client}`, () => ({ ...k, user_id: user, client_id: client }), { threads: 1 });
-    this.bump(`usage_ws_${grain}`, `${ws}\u0000${bucket}\u0000${client}`, () => ({ ...k, client_id: client }), { threads: 1 });
+    this.bump(
+      `usage_user_${grain}`,
+      `${ws}\u0000${bucket}\u0000${user}\u0000${client}`,
+      () => ({ ...k, user_id: user, client_id: client }),
+      { threads: 1 },
+    );
+    this.bump(`usage_ws_${grain}`, `${ws}\u0000${bucket}\u0000${client}`, () => ({ ...k, client_id: client }), {
+      threads: 1,
+    });
   }
 
   /** The rows per table, key columns then every counter. */
@@ -95,12 +104,25 @@ export class RollupDeltas {
   private fanOut(g: FactGrain, counters: Contribution): void {
     const { workspaceId: ws, userId: user, clientId: client, model, day } = g;
     const week = weekOfDay(day);
-    for (const [grain, bucket] of [['day', day], ['week', week]] as const) {
+    for (const [grain, bucket] of [
+      ['day', day],
+      ['week', week],
+    ] as const) {
       const k = { workspace_id: ws, bucket };
       const at = `${ws}\u0000${bucket}`;
-      this.bump(`usage_user_${grain}`, `${at}\u0000${user}\u0000${client}`, () => ({ ...k, user_id: user, client_id: client }), counters);
+      this.bump(
+        `usage_user_${grain}`,
+        `${at}\u0000${user}\u0000${client}`,
+        () => ({ ...k, user_id: user, client_id: client }),
+        counters,
+      );
       this.bump(`usage_ws_${grain}`, `${at}\u0000${client}`, () => ({ ...k, client_id: client }), counters);
-      this.bump(`usage_user_model_${grain}`, `${at}\u0000${user}\u0000${model}`, () => ({ ...k, user_id: user, model }), counters);
+      this.bump(
+        `usage_user_model_${grain}`,
+        `${at}\u0000${user}\u0000${model}`,
+        () => ({ ...k, user_id: user, model }),
+        counters,
+      );
       this.bump(`usage_ws_model_${grain}`, `${at}\u0000${model}`, () => ({ ...k, model }), counters);
     }
   }

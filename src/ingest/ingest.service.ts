@@ -2,12 +2,10 @@
 import type { DropReason, DropTally, NormalizedEvent } from '../core/events.js';
 import { runPipeline } from './pipeline/run.js';
 import type { Principal } from './pipeline/steps.js';
-import type { Db } from '../platform/storage/database.js';
+import type { IngestDeps } from './ingest.runtime.js';
 import { noCounts, type IngestCounts } from '../core/ingest-counts.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
-import { contentPolicyFor } from '../compliance/index.js';
-import { writerFor } from './writer/ingest-writer.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
@@ -25,13 +23,14 @@ export interface IngestOutcome {
   rejectedByReason: DropTally;
 }
 
-export async function ingestEvents(db: Db, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
+export async function ingestEvents(deps: IngestDeps, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
   // Shared collector keys attribute by email claim; load the workspace's users once per batch.
+  const { db, writer, policies } = deps;
   let emails: Map<string, string> | undefined;
   if (principal.sharedCollector) {
     emails = new Map((await listUsers(db, principal.workspaceId)).map((u) => [u.email, u.id]));
   }
-  const policy = opts.recordCompliance === false ? undefined : await contentPolicyFor(db, principal.workspaceId);
+  const policy = opts.recordCompliance === false ? undefined : await policies.for(db, principal.workspaceId);
   const { events, drops, dropsByReason } = runPipeline(inputs, principal, {
     source: opts.source,
     hostName: opts.hostName,
@@ -41,6 +40,6 @@ export async function ingestEvents(db: Db, principal: Principal, inputs: { index
   });
   if (!events.length) return { stored: noCounts(), rejected: drops, rejectedByReason: dropsByReason };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
-  const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
+  const stored = await writer.submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
   return { stored, rejected: drops, rejectedByReason: dropsByReason };
 }

@@ -5,11 +5,11 @@ import { StewardError } from '../core/errors.js';
 import { ingestRolloutUpload } from './upload.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import { decodeBody } from '../platform/http/body.js';
-import type { AppContext } from '../platform/http/context.js';
+import type { IngestContext } from '../ingest/index.js';
 
 export const ROLLOUTS_PATH = '/v1/ingest/rollouts';
 
-export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
+export async function rolloutsReceiver(app: FastifyInstance, ctx: IngestContext) {
   app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; send the upload as application/json (optionally gzip-encoded)`);
@@ -28,7 +28,7 @@ export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
         }
       }
       const principal = { workspaceId: p.workspaceId, userId: p.userId, keyId: p.keyId, sharedCollector: false };
-      const result = await ingestRolloutUpload(ctx.store.db, principal, body, { creditsPerUsd: ctx.config.pricing.credits_per_usd });
+      const result = await ingestRolloutUpload(ctx.ingest, principal, body, { creditsPerUsd: ctx.config.pricing.credits_per_usd });
       const lines = result.files.reduce((n, f) => n + f.lines, 0);
       const skipped = result.files.reduce((n, f) => n + f.skipped, 0);
       req.log.info({ machine: result.machine_id, files: result.files.length, lines, skipped, stored: result.stored }, 'session files ingested');

@@ -3,7 +3,7 @@ import type { Principal } from '../pipeline/steps.js';
 import { decodeJson, decodeProtobuf } from './decode.js';
 import { attrString } from './attributes.js';
 import { normalizeRecord } from './normalize.js';
-import type { Db } from '../../platform/storage/database.js';
+import type { IngestDeps } from '../ingest.runtime.js';
 import { ingestEvents } from '../ingest.service.js';
 import type { IngestCounts } from '../../core/ingest-counts.js';
 
@@ -15,7 +15,7 @@ export interface OtlpLogsResult {
   stored: IngestCounts;
 }
 
-export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
+export async function ingestOtlpLogs(deps: IngestDeps, principal: Principal, body: Buffer, format: 'json' | 'protobuf', creditsPerUsd: number): Promise<OtlpLogsResult> {
   const decoded = format === 'json' ? decodeJson(body) : decodeProtobuf(body);
   const inputs: { index: number; event: NormalizedEvent }[] = [];
   const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
@@ -38,7 +38,7 @@ export async function ingestOtlpLogs(db: Db, principal: Principal, body: Buffer,
     }
     else inputs.push({ index: r.index, event: n });
   }
-  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
+  const outcome = await ingestEvents(deps, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
   for (const [reason, n] of Object.entries(outcome.rejectedByReason)) tallyDrops(rejectedByReason, reason as DropReason, n);
   for (const d of outcome.rejected) {
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);

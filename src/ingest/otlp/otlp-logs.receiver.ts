@@ -4,12 +4,12 @@ import { StewardError } from '../../core/errors.js';
 import { ingestOtlpLogs } from './otlp-ingest.service.js';
 import { requireScope } from '../../platform/http/auth.js';
 import { decodeBody } from '../../platform/http/body.js';
-import type { AppContext } from '../../platform/http/context.js';
+import type { IngestContext } from '../ingest.runtime.js';
 import { ExportLogsServiceResponse } from './proto.js';
 
 const FORMATS: Record<string, 'json' | 'protobuf'> = { 'application/json': 'json', 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf' };
 
-export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
+export async function otlpLogsReceiver(app: FastifyInstance, ctx: IngestContext) {
   app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write') }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = FORMATS[type];
@@ -21,7 +21,7 @@ export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
     try {
       const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, ctx.config.ingest.max_decompressed_bytes);
       const principal = { workspaceId: p.workspaceId, userId: p.userId ?? '', keyId: p.keyId, sharedCollector: p.sharedCollector };
-      const result = await ingestOtlpLogs(ctx.store.db, principal, body, format, ctx.config.pricing.credits_per_usd);
+      const result = await ingestOtlpLogs(ctx.ingest, principal, body, format, ctx.config.pricing.credits_per_usd);
       req.log.info({ records: result.records, rejected: result.rejected, stored: result.stored }, 'otlp logs ingested');
       const m = ctx.metrics;
       m.ingestRecords.inc({ source: 'otlp', outcome: 'accepted' }, result.records - result.rejected);

@@ -1,6 +1,15 @@
 import { isDrop, type DropReason, type DropTally, type NormalizedEvent } from '../../core/events.js';
 import { tallyDrops } from '../../core/events.js';
-import { classify, dedupeKey, identify, price, redact, type PipelineEnv, type Principal, type Redacted } from './steps.js';
+import {
+  classify,
+  dedupeKey,
+  identify,
+  price,
+  redact,
+  type PipelineEnv,
+  type Principal,
+  type Redacted,
+} from './steps.js';
 
 export interface PipelineResult {
   events: Redacted[];
@@ -9,7 +18,11 @@ export interface PipelineResult {
 }
 
 // Runs every normalized event through the steps; `index` is the record's position in the request.
-export function runPipeline(inputs: { index: number; event: NormalizedEvent }[], principal: Principal, env: PipelineEnv): PipelineResult {
+export function runPipeline(
+  inputs: { index: number; event: NormalizedEvent }[],
+  principal: Principal,
+  env: PipelineEnv,
+): PipelineResult {
   const out: PipelineResult = { events: [], drops: [], dropsByReason: {} };
   for (const { index, event } of inputs) {
     const who = identify(event, principal, env);

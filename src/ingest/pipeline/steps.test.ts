@@ -3,24 +3,62 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONTENT_POLICY } from '../../core/content-policy.js';
-import { isDrop, type ModelResponse, type NormalizedEvent, type ToolCall, type TurnStarted } from '../../core/events.js';
+import {
+  isDrop,
+  type ModelResponse,
+  type NormalizedEvent,
+  type ToolCall,
+  type TurnStarted,
+} from '../../core/events.js';
 import { runPipeline } from './run.js';
-import { classify, dedupeKey, identify, price, redact, type Classified, type Identified, type PipelineEnv, type Priced, type Principal } from './steps.js';
+import {
+  classify,
+  dedupeKey,
+  identify,
+  price,
+  redact,
+  type Classified,
+  type Identified,
+  type PipelineEnv,
+  type Priced,
+  type Principal,
+} from './steps.js';
 
 const principal: Principal = { workspaceId: 'ws', userId: 'key-user', keyId: 'k', sharedCollector: false };
-const env: PipelineEnv = { source: 'otlp', hostName: 'h', creditsPerUsd: 25, userIdForEmail: (e) => (e === 'a@x.test' ? 'user-a' : undefined) };
+const env: PipelineEnv = {
+  source: 'otlp',
+  hostName: 'h',
+  creditsPerUsd: 25,
+  userIdForEmail: (e) => (e === 'a@x.test' ? 'user-a' : undefined),
+};
 const base = { key: '', threadId: 'T', ts: 1000, discriminator: 'd', originator: 'codex_exec', model: 'gpt-5.5' };
-const turn: TurnStarted = { ...base, kind: 'turn', threadKind: 'user', prompt: 'my key is AKIAIOSFODNN7EXAMPLE', promptLength: 32 };
-const response: ModelResponse = { ...base, kind: 'response', tokens: { input: 2000, cached: 1500, output: 40, reasoning: 10 } };
+const turn: TurnStarted = {
+  ...base,
+  kind: 'turn',
+  threadKind: 'user',
+  prompt: 'my key is AKIAIOSFODNN7EXAMPLE',
+  promptLength: 32,
+};
+const response: ModelResponse = {
+  ...base,
+  kind: 'response',
+  tokens: { input: 2000, cached: 1500, output: 40, reasoning: 10 },
+};
 const tool: ToolCall = { ...base, kind: 'tool', callId: 'c1', arguments: 'ls', output: 'ok' };
 const frozen = <T>(x: T): T => structuredClone(x);
 const identified = (event: NormalizedEvent): Identified => identify(event, principal, env) as Identified;
 const classified = (event: NormalizedEvent): Classified => classify(dedupeKey(identified(event)));
 
 describe('pipeline steps', () => {
-  it('identify: the key\'s user; a shared collector key names the user by e-mail claim, or drops', () => {
+  it("identify: the key's user; a shared collector key names the user by e-mail claim, or drops", () => {
     const before = frozen(turn);
-    assert.deepEqual(identify(turn, principal, env), { event: turn, workspaceId: 'ws', userId: 'key-user', source: 'otlp', hostName: 'h' });
+    assert.deepEqual(identify(turn, principal, env), {
+      event: turn,
+      workspaceId: 'ws',
+      userId: 'key-user',
+      source: 'otlp',
+      hostName: 'h',
+    });
     const shared = { ...principal, sharedCollector: true };
     assert.equal((identify({ ...turn, emailClaim: 'a@x.test' }, shared, env) as Identified).userId, 'user-a');
     const unknown = identify({ ...turn, emailClaim: 'b@x.test' }, shared, env);
@@ -72,7 +110,10 @@ describe('pipeline steps', () => {
     assert.equal(r.findings?.length, 1);
     assert.equal(r.event.key, p.event.key);
     assert.deepEqual(p, before);
-    const t = redact(price(classified(tool), env) as Priced, { ...env, contentPolicy: { ...DEFAULT_CONTENT_POLICY, tool_output: 'hash' } });
+    const t = redact(price(classified(tool), env) as Priced, {
+      ...env,
+      contentPolicy: { ...DEFAULT_CONTENT_POLICY, tool_output: 'hash' },
+    });
     assert.equal(t.content?.tool_output?.mode, 'hash');
     assert.notEqual((t.event as ToolCall).output, 'ok');
   });
@@ -95,7 +136,14 @@ describe('pipeline steps', () => {
     assert.equal(e.clientId, 'CODEX_SERVICE_EXEC');
     assert.ok(e.event.key.startsWith('resp:T:'));
     assert.ok(e.priced);
-    assert.deepEqual(out.drops.map((d) => [d.index, d.reason]), [[1, 'unknown_user'], [2, 'invalid_attribute'], [3, 'unknown_user']]);
+    assert.deepEqual(
+      out.drops.map((d) => [d.index, d.reason]),
+      [
+        [1, 'unknown_user'],
+        [2, 'invalid_attribute'],
+        [3, 'unknown_user'],
+      ],
+    );
     assert.deepEqual(out.dropsByReason, { unknown_user: 2, invalid_attribute: 1 });
   });
 });

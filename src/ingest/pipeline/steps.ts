@@ -50,7 +50,11 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
   let userId = principal.userId;
   if (principal.sharedCollector) {
     const claimed = event.emailClaim ? env.userIdForEmail(event.emailClaim) : undefined;
-    if (!claimed) return drop('unknown_user', event.emailClaim ? `no user with email ${event.emailClaim}` : 'shared collector record without user.email');
+    if (!claimed)
+      return drop(
+        'unknown_user',
+        event.emailClaim ? `no user with email ${event.emailClaim}` : 'shared collector record without user.email',
+      );
     userId = claimed;
   }
   return { event, workspaceId: principal.workspaceId, userId, source: env.source, hostName: env.hostName };
@@ -112,7 +116,13 @@ export function redact(e: Priced, env: PipelineEnv): Redacted {
   let event: NormalizedEvent = ev;
   if (ev.kind === 'turn') event = { ...ev, prompt: apply(ev.prompt, 'prompt') };
   else if (ev.kind === 'response') event = { ...ev, text: apply(ev.text, 'response') };
-  else if (ev.kind === 'tool') event = { ...ev, arguments: apply(ev.arguments, 'tool_arguments'), output: apply(ev.output, 'tool_output') };
+  else if (ev.kind === 'tool')
+    event = { ...ev, arguments: apply(ev.arguments, 'tool_arguments'), output: apply(ev.output, 'tool_output') };
   if (event === ev) return e as Redacted;
-  return { ...e, event, content: content ? { ...e.content, ...content } : e.content, findings: findings ?? e.findings } as Redacted;
+  return {
+    ...e,
+    event,
+    content: content ? { ...e.content, ...content } : e.content,
+    findings: findings ?? e.findings,
+  } as Redacted;
 }

@@ -30,13 +30,24 @@ interface Pending extends WriteJob {
 // Bounds one group so a transaction stays short under a burst.
 const MAX_EVENTS_PER_GROUP = 20_000;
 
-class GroupWriter {
+/**
+ * The group writer of one store: one per runtime (app/runtime.ts), shared by every receiver, so
+ * that concurrent requests are grouped. Writes on this thread until a writer thread takes over.
+ */
+export class IngestWriter {
   private queue: Pending[] = [];
   private writing = false;
   private scheduled = false;
   private offThread = false;
+  private sink: Sink;
+  // On this thread: this connection's chain heads.
+  readonly local: Sink;
 
-  constructor(private sink: Sink) {}
+  constructor(db: Db) {
+    const heads = new ChainHeads();
+    this.local = (group) => writeGroup(db, group, heads);
+    this.sink = this.local;
+  }
 
   // Where groups are written from now on: the ingest writer thread (offThread), or this thread again.
   use(sink: Sink, offThread = false): void {
@@ -122,15 +133,3 @@ export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHead
   });
 }
 
-const writers = new WeakMap<Db, GroupWriter>();
-const heads = new WeakMap<Db, ChainHeads>();
-export function writerFor(db: Db): GroupWriter {
-  let w = writers.get(db);
-  if (!w) writers.set(db, (w = new GroupWriter((group) => writeGroup(db, group, headsFor(db)))));
-  return w;
-}
-export function headsFor(db: Db): ChainHeads {
-  let h = heads.get(db);
-  if (!h) heads.set(db, (h = new ChainHeads()));
-  return h;
-}
