@@ -27,6 +27,7 @@ import { addUser } from '../src/access/users.service.js';
 import { exportChunks } from '../src/compliance/reads/export.service.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../src/platform/workers/parallel-gzip.js';
 import { verifyChain } from '../src/compliance/verify/verify.service.js';
+import { createRuntime } from '../src/app/runtime.js';
 import { ingestEvents } from '../src/ingest/ingest.service.js';
 import { ensureBootstrapped } from '../src/access/workspaces.service.js';
 import { decodeProtobuf } from '../src/ingest/otlp/decode.js';
@@ -99,6 +100,7 @@ async function ingestOverhead(dialect: DialectName) {
   const logRecords = BODIES * 10 * RECORDS_PER_SESSION;
   const run = async (withCompliance: boolean) => {
     const store = await benchStore(dialect, `compliance_ingest_${withCompliance ? 'on' : 'off'}`);
+    const ingest = createRuntime(store).ingest;
     const boot = await ensureBootstrapped(store.db);
     await addUser(store.db, { workspaceId: boot.workspace.id, email: 'dev@bench.example' }, SYSTEM);
     const user = (await store.db.selectFrom('users').select('id').where('email', '=', 'dev@bench.example').executeTakeFirstOrThrow()).id;
@@ -110,7 +112,7 @@ async function ingestOverhead(dialect: DialectName) {
         const n = normalizeRecord(r);
         if (n && !isDrop(n)) inputs.push({ index: r.index, event: n });
       }
-      await ingestEvents(store.db, principal, inputs, { source: 'otlp', creditsPerUsd: 25, recordCompliance: withCompliance, requestMeta: { appVersion: '0.169.0' } });
+      await ingestEvents(ingest, principal, inputs, { source: 'otlp', creditsPerUsd: 25, recordCompliance: withCompliance, requestMeta: { appVersion: '0.169.0' } });
     }
     const ms = performance.now() - t0;
     const chain = await store.db.selectFrom('compliance_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

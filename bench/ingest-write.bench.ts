@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { createRuntime } from '../src/app/runtime.js';
 import { ingestOtlpLogs } from '../src/ingest/otlp/otlp-ingest.service.js';
 import { decodeProtobuf } from '../src/ingest/otlp/decode.js';
 import { addUser } from '../src/access/users.service.js';
@@ -36,7 +37,8 @@ for (const dialect of dialects) {
   const boot = await ensureBootstrapped(store.db);
   const users: string[] = [];
   for (let u = 0; u < 20; u++) users.push((await addUser(store.db, { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` }, { type: 'system', id: null })).id);
-  const post = (i: number) => ingestOtlpLogs(store.db, { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false }, decodeProtobuf(bodies[i]), 25);
+  const ingest = createRuntime(store).ingest;
+  const post = (i: number) => ingestOtlpLogs(ingest, { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false }, decodeProtobuf(bodies[i]), 25);
   for (let i = 0; i < 20; i++) await post(i);
   // The pool's backends: hold all connections at once to learn their pids.
   let pids: number[] = [];

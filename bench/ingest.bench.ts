@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
 import { buildApp } from '../src/app/app.js';
-import { startIngestWriterThread } from '../src/ingest/writer/ingest-writer.thread.js';
+import { createRuntime } from '../src/app/runtime.js';
 import { createKey } from '../src/access/keys.service.js';
 import { addUser } from '../src/access/users.service.js';
 import { ensureBootstrapped } from '../src/access/workspaces.service.js';
@@ -33,10 +33,11 @@ for (const dialect of dialects) {
     await addUser(store.db, { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` }, { type: 'system', id: null });
     keys.push((await createKey(store.db, { workspaceId: boot.workspace.id, scopes: ['ingest.write'], userEmail: `dev${u}@bench.example` }, { type: 'system', id: null })).secret);
   }
-  const { app } = await buildApp({ store, config: configSchema.parse({ ingest: { max_concurrent_batches: 64 } }) });
+  const runtime = createRuntime(store);
+  const { app } = await buildApp({ store, runtime, config: configSchema.parse({ ingest: { max_concurrent_batches: 64 } }) });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   // As `steward serve` does: ingest writes on their own thread (SQLite; no-op on PostgreSQL).
-  const writer = values['writer-thread'] === 'off' ? null : await startIngestWriterThread(store);
+  if (values['writer-thread'] !== 'off') await runtime.startWriterThread();
   const run = (b: Buffer[]) =>
     new Promise<{ ms: number; failures: number }>((resolve, reject) => {
       const w = new Worker(new URL('./support/load-client.mjs', import.meta.url), { workerData: { url, bodies: b, keys, concurrency: Number(values.concurrency), contentType } });
@@ -74,7 +75,7 @@ for (const dialect of dialects) {
   fresh.sort((a, b) => a - b);
   console.log(`[${dialect}] acknowledged -> visible in the usage API: p50 ${fresh[14].toFixed(1)} ms, max ${fresh[29].toFixed(1)} ms (30 posts; the write is committed before the 200)`);
   await app.close();
-  await writer?.stop();
+  await runtime.stop();
   await store.close();
 }
 

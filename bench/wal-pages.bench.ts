@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import { createRuntime } from '../src/app/runtime.js';
 import { ingestOtlpLogs } from '../src/ingest/otlp/otlp-ingest.service.js';
 import { decodeProtobuf } from '../src/ingest/otlp/decode.js';
 import { addUser } from '../src/access/users.service.js';
@@ -27,7 +28,8 @@ const boot = await ensureBootstrapped(store.db);
 const users: string[] = [];
 for (let u = 0; u < 20; u++) users.push((await addUser(store.db, { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` }, { type: 'system', id: null })).id);
 const bodies = buildBodies(N + WARM, 10, 7, 'protobuf', values['random-ids']);
-const post = (i: number) => ingestOtlpLogs(store.db, { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false }, decodeProtobuf(bodies[i]), 25);
+const ingest = createRuntime(store).ingest;
+const post = (i: number) => ingestOtlpLogs(ingest, { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false }, decodeProtobuf(bodies[i]), 25);
 // Warm-up, then an empty log: what follows is N commits of one request each.
 for (let i = 0; i < WARM; i++) await post(i);
 await sql.raw('pragma wal_checkpoint(TRUNCATE)').execute(store.db);

@@ -1,2 +1,3 @@
 export { codeReviewRoutes } from './code-review.routes.js';
 export { usageRoutes } from './usage.routes.js';
+export { UserEmails } from './usage.service.js';

@@ -4,13 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { analyticsWindow } from './params.js';
-import { usageCursorKeys, usagePage } from './usage.service.js';
+import { usageCursorKeys, usagePage, type UserEmails } from './usage.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
 
-export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const a = ctx.config.analytics;
   const { page, ...doc } = usageRoute;
@@ -27,6 +27,6 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
-    return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails });
+    return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails, emails: ctx.emails });
   });
 }

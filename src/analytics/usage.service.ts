@@ -86,7 +86,7 @@ function breakdowns(clientRows: (UsageCounters & { client_id: string })[], model
   return { totals: totalsOf(total), clients, models: modelList };
 }
 
-export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, opts: { showEmails: boolean }): Promise<Page<Record<string, unknown>>> {
+export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, opts: { showEmails: boolean; emails: UserEmails }): Promise<Page<Record<string, unknown>>> {
   const bucketFields = (b: number) => ({ start_time: bucketStartMs(q.grain, b) / 1000, end_time: bucketEndMs(q.grain, b) / 1000 });
   if (q.group === 'workspace') {
     const buckets = await workspacePageBuckets(db, q.grain, workspaceId, q.startBucket, q.endBucket, q.cursor ? Number(q.cursor.b) : null, q.limit + 1);
@@ -111,7 +111,7 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
   const page = keys.slice(0, q.limit);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
   const last = page[page.length - 1];
-  const [{ clients, models }, emails] = await Promise.all([usageRows(db, q.grain, workspaceId, page), emailsOf(db, page.map((k) => k.user_id))]);
+  const [{ clients, models }, emails] = await Promise.all([usageRows(db, q.grain, workspaceId, page), opts.emails.of(db, page.map((k) => k.user_id))]);
   const byKey = <T extends { bucket: number; user_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
     for (const r of rows) {
@@ -137,16 +137,23 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
   return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor({ g: q.grain, b: last.bucket, u: last.user_id }) : null };
 }
 
-// A user's email never changes (users are added, never renamed by email), so id -> email is cached
-// per process: a 1,000-row page would otherwise look up ~1,000 users on every request.
-const emailCache = new Map<string, string>();
-async function emailsOf(db: Db, ids: string[]): Promise<Map<string, string>> {
-  const missing = [...new Set(ids)].filter((id) => !emailCache.has(id));
-  if (missing.length) {
-    for (const u of await findUsersByIds(db, missing)) {
-      if (emailCache.size >= 200_000) emailCache.delete(emailCache.keys().next().value!);
-      emailCache.set(u.id, u.email);
+/**
+ * id -> email of the users usage pages name: a user's email never changes (users are added, never
+ * renamed by email), so a 1,000-row page need not look up ~1,000 users on every request. Bounded;
+ * one per runtime (app/runtime.ts).
+ */
+export class UserEmails {
+  private cache = new Map<string, string>();
+  constructor(private readonly max = 200_000) {}
+
+  async of(db: Db, ids: string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(ids)].filter((id) => !this.cache.has(id));
+    if (missing.length) {
+      for (const u of await findUsersByIds(db, missing)) {
+        if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(u.id, u.email);
+      }
     }
+    return this.cache;
   }
-  return emailCache;
 }

@@ -22,11 +22,20 @@ import { codeReviewRoutes } from '../analytics/index.js';
 import { rolloutsReceiver } from '../session-files/index.js';
 import { KeyAuthenticator } from '../access/index.js';
 import { AuthFailureLog, type AuthFoldOptions } from '../access/index.js';
+import type { UserEmails } from '../analytics/index.js';
+import type { ContentPolicies } from '../compliance/index.js';
+import type { IngestDeps } from '../ingest/index.js';
+import { createRuntime, type Runtime } from './runtime.js';
 
 /** The context every route gets, with the concrete access services (tests read their state). */
 export interface AppServices extends AppContext {
   auth: KeyAuthenticator;
   authFailures: AuthFailureLog;
+  // What the capabilities' routes need from the runtime (IngestContext and the like).
+  ingest: IngestDeps;
+  policies: ContentPolicies;
+  emails: UserEmails;
+  runtime: Runtime;
 }
 
 export interface BuildOptions {
@@ -35,6 +44,8 @@ export interface BuildOptions {
   logger?: boolean | object;
   /** AUTH_LOG folding bounds (window, folds followed, header cap); the defaults outside tests. */
   authFold?: Partial<AuthFoldOptions>;
+  /** The process's runtime (serve makes one and starts its writer thread); else one for this app. */
+  runtime?: Runtime;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
@@ -43,6 +54,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
   });
+  const runtime = opts.runtime ?? createRuntime(opts.store);
   const ctx: AppServices = {
     store: opts.store,
     config: opts.config,
@@ -50,6 +62,10 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     metrics: createMetrics(app),
     auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, 'could not record an API key\'s use')),
     authFailures: new AuthFailureLog(opts.store.db, opts.authFold),
+    ingest: runtime.ingest,
+    policies: runtime.policies,
+    emails: runtime.emails,
+    runtime,
   };
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
@@ -60,6 +76,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   app.addHook('onClose', async () => {
     await ctx.auth.settle();
     await ctx.authFailures.close();
+    if (!opts.runtime) await runtime.stop(); // this app's own runtime
   });
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
   app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));

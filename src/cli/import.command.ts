@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { localOwner, type LocalOwner } from '../session-files/index.js';
 import { importRollouts, type ImportSummary } from '../session-files/index.js';
 import type { Store } from '../platform/storage/database.js';
+import { createRuntime } from '../app/runtime.js';
 import { importProgressBar } from './progress.js';
 import { sessionEnv, withSessionOptions, type SessionFlags } from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
@@ -16,7 +17,7 @@ export async function runImport(store: Store, config: Config, flags: ImportFlags
   const roots = paths.length ? paths : [env.sessionsDir];
   const bar = importProgressBar(progress && Boolean(process.stderr.isTTY));
   try {
-    const summary = await importRollouts(store.db, { paths: roots, principal: owner.principal, hostName: env.hostName, creditsPerUsd: config.pricing.credits_per_usd, idleFinalMs, onProgress: bar.update });
+    const summary = await importRollouts(createRuntime(store).ingest, { paths: roots, principal: owner.principal, hostName: env.hostName, creditsPerUsd: config.pricing.credits_per_usd, idleFinalMs, onProgress: bar.update });
     return { summary, owner, paths: roots };
   } finally {
     bar.stop();

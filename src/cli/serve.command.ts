@@ -3,7 +3,7 @@ import { buildApp } from '../app/app.js';
 import { ensureOwnerKey, ensureWorkspace, OWNER_KEY_COMMAND, type OwnerKeyState } from '../access/index.js';
 import { startReactionPoller } from '../code-review/index.js';
 import { startComplianceJobs } from '../compliance/index.js';
-import { startIngestWriterThread } from '../ingest/index.js';
+import { createRuntime } from '../app/runtime.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -58,9 +58,10 @@ export function serveCommand(program: Command): void {
       // a start that fails before (a busy port) or is killed must not store a key it never printed.
       const workspace = await ensureWorkspace(store.db);
       // Structured logs go to stderr so that stdout carries only the startup banner.
-      const { app, ctx } = await buildApp({ store, config, logger: { level: config.log_level, stream: process.stderr } });
+      const runtime = createRuntime(store);
+      const { app, ctx } = await buildApp({ store, config, runtime, logger: { level: config.log_level, stream: process.stderr } });
       // Ingest transactions on a thread of their own (SQLite file stores; nothing on PostgreSQL).
-      const writerThread = await startIngestWriterThread(store);
+      await runtime.startWriterThread();
       const address = await app.listen({ host: config.host, port: config.port });
       let reactionPoller: ReturnType<typeof startReactionPoller> | null = null;
       let compliance: ReturnType<typeof startComplianceJobs> | null = null;
@@ -81,7 +82,7 @@ export function serveCommand(program: Command): void {
         await reactionPoller?.stop();
         await compliance?.stop();
         await app.close();
-        await writerThread?.stop();
+        await runtime.stop();
         await store.close();
         process.exit(0);
       };

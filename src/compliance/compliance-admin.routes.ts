@@ -10,7 +10,7 @@ import {
   trustedPublicKeys,
   type SigningKey,
 } from './verify/checkpoint.service.js';
-import { contentPolicyFor, updateContentPolicy } from './policy.service.js';
+import { contentPolicyFor, updateContentPolicy, type ContentPolicies } from './policy.service.js';
 import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { sinkStatus } from './sinks/sinks-status.service.js';
 import { verifyChain } from './verify/verify.service.js';
@@ -28,7 +28,7 @@ const secured = <T extends { response: object }>(doc: T) => ({
   response: { ...doc.response, ...AUTH_ERRORS, ...INVALID },
 });
 
-export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppContext & { policies: ContentPolicies }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
   const readScope = requireScope(ctx, 'codex.enterprise.compliance.read');
@@ -88,7 +88,7 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
   }));
   app.put(`${BASE}/policy`, manage(c.updatePolicyRoute), async (req) => ({
     object: 'compliance.policy',
-    ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId))),
+    ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId), ctx.policies)),
   }));
 
   app.get(`${BASE}/sinks`, read(c.sinksRoute), async (req) => ({

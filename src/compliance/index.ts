@@ -1,9 +1,9 @@
 export { SYSTEM, audit, type Actor } from './audit.service.js';
-export { appendRecords } from './chain/chain.repository.js';
+export { appendRecords, ChainHeads, stageRecords } from './chain/chain.repository.js';
 export { ingestDrafts } from './chain/ingest-records.service.js';
 export { complianceAdminRoutes } from './compliance-admin.routes.js';
 export { startComplianceJobs } from './jobs.service.js';
-export { contentPolicyFor, updateContentPolicy } from './policy.service.js';
+export { ContentPolicies, contentPolicyFor, updateContentPolicy } from './policy.service.js';
 export { complianceLogsRoutes } from './reads/compliance-logs.routes.js';
 export { auditExport, exportChunks } from './reads/export.service.js';
 export { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from './retention/retention.service.js';

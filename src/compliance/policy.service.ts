@@ -6,23 +6,36 @@ import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { findWorkspace, updateWorkspaceSettings } from '../platform/tenancy/workspaces.repository.js';
 import { audit, type Actor } from './audit.service.js';
 
-// Ingest reads the policy once per batch: keep it for a second (a change made on another node
-// applies within that; one made here applies at once).
-const CACHE_MS = 1000;
-const cache = new Map<string, { policy: ContentPolicy; at: number }>();
-
 export async function contentPolicyFor(db: DbOrTrx, workspaceId: string): Promise<ContentPolicy> {
-  const hit = cache.get(workspaceId);
-  const now = Date.now();
-  if (hit && now - hit.at < CACHE_MS) return hit.policy;
   const ws = await findWorkspace(db, workspaceId);
-  const policy = Object.freeze(policyFromSettings(ws?.settings)) as ContentPolicy;
-  cache.set(workspaceId, { policy, at: now });
-  return policy;
+  return Object.freeze(policyFromSettings(ws?.settings)) as ContentPolicy;
+}
+
+/**
+ * The policies ingest reads once per batch, kept for a second (a change made on another node
+ * applies within that; one made through this object's owner applies at once: changed()). One per
+ * runtime (app/runtime.ts).
+ */
+export class ContentPolicies {
+  private cache = new Map<string, { policy: ContentPolicy; at: number }>();
+  constructor(private readonly ttlMs = 1000) {}
+
+  async for(db: DbOrTrx, workspaceId: string): Promise<ContentPolicy> {
+    const hit = this.cache.get(workspaceId);
+    const now = Date.now();
+    if (hit && now - hit.at < this.ttlMs) return hit.policy;
+    const policy = await contentPolicyFor(db, workspaceId);
+    this.cache.set(workspaceId, { policy, at: now });
+    return policy;
+  }
+
+  changed(workspaceId: string): void {
+    this.cache.delete(workspaceId);
+  }
 }
 
 // Changes the policy; the change and its AUDIT_LOG record (settings.changed) commit together.
-export async function updateContentPolicy(db: Db, workspaceId: string, patch: unknown, actor: Actor): Promise<ContentPolicy> {
+export async function updateContentPolicy(db: Db, workspaceId: string, patch: unknown, actor: Actor, policies?: ContentPolicies): Promise<ContentPolicy> {
   const policy = await db.transaction().execute(async (trx) => {
     const ws = await findWorkspace(trx, workspaceId);
     if (!ws) throw new StewardError('not_found', `no workspace ${workspaceId}`);
@@ -39,6 +52,6 @@ export async function updateContentPolicy(db: Db, workspaceId: string, patch: un
     await audit(trx, workspaceId, actor, 'settings.changed', { type: 'workspace', id: workspaceId }, { before: { compliance: before }, after: { compliance: after } });
     return after;
   });
-  cache.delete(workspaceId);
+  policies?.changed(workspaceId);
   return policy;
 }

@@ -1,6 +1,7 @@
 // The normalized model every source maps into. Sources produce these; pipeline steps enrich them;
 // the ingest repository stores them idempotently on `key`.
-import type { TokenCounts } from './pricing.js';
+import type { ContentField, ContentFinding, ContentMode } from './content-policy.js';
+import type { Priced, TokenCounts } from './pricing.js';
 
 export type ThreadKind = 'user' | 'subagent' | 'title';
 
@@ -91,18 +92,28 @@ export function isDrop(x: unknown): x is Drop {
   return typeof x === 'object' && x !== null && (x as Drop).drop === true;
 }
 
-// An event after the pipeline: attributed, classified and priced, ready to store.
-export interface EnrichedEvent {
-  event: NormalizedEvent;
+// What the pipeline adds to an event: who, which client, and what the content policy did to each
+// text field (with its DLP findings).
+interface Enrichment {
   workspaceId: string;
   userId: string;
   clientId: string;
   source: EventContext['source'];
   hostName?: string;
-  // Title-generation and similar helper turns cost tokens but are not user turns or threads.
-  countsAsTurn: boolean;
-  priced?: import('./pricing.js').Priced;
-  // Set by the redact step: what the content policy did to each text field, and DLP findings.
-  content?: Partial<Record<import('./content-policy.js').ContentField, { mode: import('./content-policy.js').ContentMode; length: number; redactions: number }>>;
-  findings?: import('./content-policy.js').ContentFinding[];
+  content?: Partial<Record<ContentField, { mode: ContentMode; length: number; redactions: number }>>;
+  findings?: ContentFinding[];
+}
+
+// An event after the pipeline: attributed, classified and priced (a response always carries its
+// price; nothing else has one), ready to store.
+export type EnrichedOf<E extends NormalizedEvent> = E extends ModelResponse
+  ? Enrichment & { event: E; priced: Priced }
+  : Enrichment & { event: E; priced?: undefined };
+export type EnrichedEvent = EnrichedOf<NormalizedEvent>;
+
+/** Drops counted by reason: every source reports its rejections in this one vocabulary. */
+export type DropTally = Partial<Record<DropReason, number>>;
+
+export function tallyDrops(tally: DropTally, reason: DropReason, n = 1): void {
+  tally[reason] = (tally[reason] ?? 0) + n;
 }

@@ -1,77 +1,16 @@
 // Stores enriched events idempotently and keeps the rollups in the same transaction. Each fact
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
-import type { EnrichedEvent, ModelResponse, ThreadStarted, ToolCall, TurnStarted } from '../core/events.js';
-import { addCounter } from '../core/bounds.js';
+import type { EnrichedEvent, EnrichedOf, ModelResponse, NormalizedEvent, ThreadStarted, ToolCall, TurnStarted } from '../core/events.js';
+import { countsAsTurn, RollupDeltas } from '../core/rollups.js';
 import { dayOf, weekOfDay } from '../core/time.js';
-import { conflictDoNothing, insertMany, insertManyReturning, type InsertPart, type InsertSpec } from '../platform/storage/bulk-insert.js';
+import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
-import { rollupInserts, setInserts, type CounterRow, type RollupTable } from './rollups.repository.js';
+import { UnitOfWork } from '../platform/storage/unit-of-work.js';
+import { activeUserInserts, rollupInserts } from './rollups.repository.js';
 import { matchThread, reconcileEvents } from './reconcile.repository.js';
 
-export interface StoreResult {
-  threads: number;
-  turns: number;
-  requests: number;
-  tools: number;
-  duplicates: number;
-  // The facts this call stored for the first time (tool calls: that it inserted or completed), in
-  // batch order: what the compliance chain records. A replayed batch yields none.
-  fresh?: EnrichedEvent[];
-}
-
-type Item<E> = EnrichedEvent & { event: E };
-
-class Deltas {
-  private maps = new Map<RollupTable, Map<string, CounterRow>>();
-
-  add(table: RollupTable, key: Record<string, string | number>, counters: Record<string, number>): void {
-    this.bump(table, Object.values(key).join('\u0000'), () => key, counters);
-  }
-
-  // The row for `id` (its key's values joined by NUL, in key order) gains `counters`; `key` builds
-  // the key columns only when the row is new (this runs eight times per fact).
-  private bump(table: RollupTable, id: string, key: () => Record<string, string | number>, counters: Record<string, number>): void {
-    let m = this.maps.get(table);
-    if (!m) this.maps.set(table, (m = new Map()));
-    let row = m.get(id);
-    if (!row) {
-      row = { ...key(), threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
-      m.set(id, row);
-    }
-    for (const c in counters) row[c] = addCounter(row[c] as number, counters[c]);
-  }
-
-  // Facts of one user, client, model and day (most of a batch: a user's sessions of the last
-  // minutes) are summed first and fanned out to their eight rollups once, in inserts().
-  private perFact = new Map<string, { ws: string; user: string; client: string; model: string; day: number; counters: Record<string, number> }>();
-
-  // One fact lands in eight rollups: user/workspace x client/model x day/week.
-  addAll(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>): void {
-    const id = `${ws}\u0000${user}\u0000${client}\u0000${model}\u0000${day}`;
-    const f = this.perFact.get(id);
-    if (!f) this.perFact.set(id, { ws, user, client, model, day, counters: { ...counters } });
-    else for (const c in counters) f.counters[c] = addCounter(f.counters[c] ?? 0, counters[c]);
-  }
-
-  private fanOut(ws: string, user: string, client: string, model: string, day: number, counters: Record<string, number>): void {
-    const week = weekOfDay(day);
-    this.bump('usage_user_day', `${ws}\u0000${day}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, user_id: user, client_id: client }), counters);
-    this.bump('usage_user_week', `${ws}\u0000${week}\u0000${user}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, user_id: user, client_id: client }), counters);
-    this.bump('usage_ws_day', `${ws}\u0000${day}\u0000${client}`, () => ({ workspace_id: ws, bucket: day, client_id: client }), counters);
-    this.bump('usage_ws_week', `${ws}\u0000${week}\u0000${client}`, () => ({ workspace_id: ws, bucket: week, client_id: client }), counters);
-    this.bump('usage_user_model_day', `${ws}\u0000${day}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, user_id: user, model }), counters);
-    this.bump('usage_user_model_week', `${ws}\u0000${week}\u0000${user}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, user_id: user, model }), counters);
-    this.bump('usage_ws_model_day', `${ws}\u0000${day}\u0000${model}`, () => ({ workspace_id: ws, bucket: day, model }), counters);
-    this.bump('usage_ws_model_week', `${ws}\u0000${week}\u0000${model}`, () => ({ workspace_id: ws, bucket: week, model }), counters);
-  }
-
-  inserts(): { spec: InsertSpec; rows: CounterRow[] }[] {
-    for (const f of this.perFact.values()) this.fanOut(f.ws, f.user, f.client, f.model, f.day, f.counters);
-    this.perFact.clear();
-    return rollupInserts([...this.maps].map(([table, m]) => ({ table, rows: [...m.values()] })));
-  }
-}
+type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
 const THREADS: InsertSpec = {
   table: 'threads',
@@ -124,22 +63,23 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
 }
 
-export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[]): Promise<StoreResult> {
-  const { result, pending } = await storeEventsDeferred(db, batch);
-  await insertMany(db, pending);
-  return result;
-}
-
 /**
- * storeEvents, except that the last inserts (rollup counters and active-user sets: nothing is read
- * back from them) are returned, not run: the caller must run them (insertMany) in the same
- * transaction, e.g. in one statement with the compliance records (ingest-writer.ts).
+ * Stores a batch's facts; their rollup counters and active-user sets (nothing is read back from
+ * them) are added to `uow`, which the caller flushes in the same transaction (the ingest writer,
+ * with the compliance records: one statement on PostgreSQL). Without `uow`, flushed here. Returns
+ * the facts stored for the first time (tool calls: inserted or completed), in batch order: what the
+ * compliance chain records and the counts are made of (core/ingest-counts.ts). A replay yields none.
  */
-export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): Promise<{ result: StoreResult; pending: InsertPart[] }> {
+export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: UnitOfWork): Promise<EnrichedEvent[]> {
+  if (!uow) {
+    const own = new UnitOfWork();
+    const fresh = await storeEvents(db, batch, own);
+    await own.flush(db);
+    return fresh;
+  }
   // OTLP and session files key the same turns and responses differently: a fact the other source
   // already stored is left out here, so it is counted once (reconcile.repository.ts).
-  const { items, matched, keys, gained } = await reconcileEvents(db, batch);
-  const result: StoreResult = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
+  const { items, keys, gained } = await reconcileEvents(db, batch);
   const position = new Map<EnrichedEvent, number>(items.map((it, n) => [it, n]));
   const fresh: EnrichedEvent[] = [];
   const threadItems: Item<ThreadStarted>[] = [];
@@ -211,7 +151,7 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
   const daySet: Record<string, string | number>[] = [];
   const weekSet: Record<string, string | number>[] = [];
   for (const i of turnRows) {
-    if (!i.countsAsTurn) continue;
+    if (!countsAsTurn(i.event)) continue;
     const day = dayOf(i.event.ts);
     daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId, turn_key: i.event.key });
     weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId, turn_key: i.event.key });
@@ -251,10 +191,10 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
         cached_input_tokens: i.event.tokens.cached,
         output_tokens: i.event.tokens.output,
         reasoning_tokens: i.event.tokens.reasoning,
-        cost_nusd: i.priced!.costNanoUsd,
-        credits_n: i.priced!.creditsNano,
-        pricing_version: i.priced!.pricingVersion,
-        fallback_priced: i.priced!.fallback ? 1 : 0,
+        cost_nusd: i.priced.costNanoUsd,
+        credits_n: i.priced.creditsNano,
+        pricing_version: i.priced.pricingVersion,
+        fallback_priced: i.priced.fallback ? 1 : 0,
         source: i.source,
       })),
     },
@@ -266,24 +206,21 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
   const newResp = new Set(insResp.map((r) => r.request_key));
-  result.threads = newThreads.size;
   for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
   // Tool calls inserted, or completed by this batch.
   for (const r of changedTools) fresh.push(toolItemOf.get(r.tool_key)!);
-  result.tools = toolRows.length;
 
-  const deltas = new Deltas();
+  const deltas = new RollupDeltas();
 
   // Turns, and the distinct thread and active-user sets they feed.
-  result.turns = newTurns.size;
   for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
-  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && i.countsAsTurn);
+  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && countsAsTurn(i.event));
   const threadOwner = new Map<string, Item<TurnStarted>>();
   const activeDay: Record<string, string | number>[] = [];
   const activeWeek: Record<string, string | number>[] = [];
   for (const i of countedTurns) {
     const day = dayOf(i.event.ts);
-    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', day, { turns: 1 });
+    deltas.addFact(grainOf(i, day), { turns: 1 });
     threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
     activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
     activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
@@ -291,42 +228,32 @@ export async function storeEventsDeferred(db: DbOrTrx, batch: EnrichedEvent[]): 
   const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
   for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
     for (const r of rows) {
-      const owner = threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!;
-      const key = { workspace_id: owner.workspaceId, bucket: Number(r.bucket) };
-      deltas.add(`usage_user_${grain}`, { ...key, user_id: owner.userId, client_id: owner.clientId }, { threads: 1 });
-      deltas.add(`usage_ws_${grain}`, { ...key, client_id: owner.clientId }, { threads: 1 });
+      deltas.addThread(grain, Number(r.bucket), threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!);
     }
   }
 
   // Model responses: tokens, cost and credits.
-  result.requests = newResp.size;
   for (const i of respRows) {
     if (!newResp.has(i.event.key)) continue;
     fresh.push(i);
     const t = i.event.tokens;
-    deltas.addAll(i.workspaceId, i.userId, i.clientId, i.event.model ?? 'unknown', dayOf(i.event.ts), {
+    deltas.addFact(grainOf(i, dayOf(i.event.ts)), {
       requests: 1,
       input_tokens: t.input,
       cached_input_tokens: t.cached,
       output_tokens: t.output,
       reasoning_tokens: t.reasoning,
-      cost_nusd: i.priced!.costNanoUsd,
-      credits_n: i.priced!.creditsNano,
+      cost_nusd: i.priced.costNanoUsd,
+      credits_n: i.priced.creditsNano,
     });
   }
 
-  // Rollup counters and active-user sets: nothing to read back; the caller sends them (insertMany).
-  const pending = [
-    ...setInserts([
-      { table: 'active_user_day_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeDay, setKey) },
-      { table: 'active_user_week_set', keyCols: ['workspace_id', 'bucket', 'user_id', 'client_id'], rows: uniqueBy(activeWeek, setKey) },
-    ]),
-    ...deltas.inserts(),
-  ];
-  result.duplicates = turnItems.length - newTurns.size + (responseItems.length - newResp.size) + matched;
-  result.fresh = fresh.sort((a, b) => position.get(a)! - position.get(b)!);
-  return { result, pending };
+  // Rollup counters and active-user sets: nothing to read back; they go with the unit of work.
+  uow.add(...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)), ...rollupInserts(deltas.rows()));
+  return fresh.sort((a, b) => position.get(a)! - position.get(b)!);
 }
+
+const grainOf = (i: EnrichedEvent, day: number) => ({ workspaceId: i.workspaceId, userId: i.userId, clientId: i.clientId, model: i.event.model ?? 'unknown', day });
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {

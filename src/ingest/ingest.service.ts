@@ -1,13 +1,11 @@
 // The ingest use-case shared by every receiver: normalized events in, one transaction out.
-import type { DropReason, NormalizedEvent } from '../core/events.js';
+import type { DropReason, DropTally, NormalizedEvent } from '../core/events.js';
 import { runPipeline } from './pipeline/run.js';
 import type { Principal } from './pipeline/steps.js';
-import type { Db } from '../platform/storage/database.js';
-import type { StoreResult } from './ingest.repository.js';
+import type { IngestDeps } from './ingest.runtime.js';
+import { noCounts, type IngestCounts } from '../core/ingest-counts.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
-import { contentPolicyFor } from '../compliance/index.js';
-import { writerFor } from './writer/ingest-writer.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
@@ -20,26 +18,28 @@ export interface IngestOptions {
 }
 
 export interface IngestOutcome {
-  stored: StoreResult; // counts only (fresh is consumed by the compliance hook)
-  rejected: { index: number; reason: DropReason | string; detail?: string }[];
+  stored: IngestCounts;
+  rejected: { index: number; reason: DropReason; detail?: string }[];
+  rejectedByReason: DropTally;
 }
 
-export async function ingestEvents(db: Db, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
+export async function ingestEvents(deps: IngestDeps, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
   // Shared collector keys attribute by email claim; load the workspace's users once per batch.
+  const { db, writer, policies } = deps;
   let emails: Map<string, string> | undefined;
   if (principal.sharedCollector) {
     emails = new Map((await listUsers(db, principal.workspaceId)).map((u) => [u.email, u.id]));
   }
-  const policy = opts.recordCompliance === false ? undefined : await contentPolicyFor(db, principal.workspaceId);
-  const { events, drops } = runPipeline(inputs, principal, {
+  const policy = opts.recordCompliance === false ? undefined : await policies.for(db, principal.workspaceId);
+  const { events, drops, dropsByReason } = runPipeline(inputs, principal, {
     source: opts.source,
     hostName: opts.hostName,
     creditsPerUsd: opts.creditsPerUsd,
     userIdForEmail: (email) => emails?.get(email),
     contentPolicy: policy,
   });
-  if (!events.length) return { stored: { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 }, rejected: drops };
+  if (!events.length) return { stored: noCounts(), rejected: drops, rejectedByReason: dropsByReason };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
-  const stored = await writerFor(db).submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
-  return { stored, rejected: drops };
+  const stored = await writer.submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
+  return { stored, rejected: drops, rejectedByReason: dropsByReason };
 }

@@ -2,42 +2,10 @@
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
 import { conflictAddCounters, conflictDoNothing, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { UsageCounters } from './ingest.tables.js';
+import { COUNTERS, ROLLUP_KEYS, type CounterRow, type RollupTable } from '../core/rollups.js';
 
-export const COUNTER_COLUMNS = [
-  'threads',
-  'turns',
-  'requests',
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_nusd',
-  'credits_n',
-] as const satisfies readonly (keyof UsageCounters)[];
-
-export type RollupTable =
-  | 'usage_user_day'
-  | 'usage_user_week'
-  | 'usage_user_model_day'
-  | 'usage_user_model_week'
-  | 'usage_ws_day'
-  | 'usage_ws_week'
-  | 'usage_ws_model_day'
-  | 'usage_ws_model_week';
-
-export const ROLLUP_KEYS: Record<RollupTable, readonly string[]> = {
-  usage_user_day: ['workspace_id', 'bucket', 'user_id', 'client_id'],
-  usage_user_week: ['workspace_id', 'bucket', 'user_id', 'client_id'],
-  usage_user_model_day: ['workspace_id', 'bucket', 'user_id', 'model'],
-  usage_user_model_week: ['workspace_id', 'bucket', 'user_id', 'model'],
-  usage_ws_day: ['workspace_id', 'bucket', 'client_id'],
-  usage_ws_week: ['workspace_id', 'bucket', 'client_id'],
-  usage_ws_model_day: ['workspace_id', 'bucket', 'model'],
-  usage_ws_model_week: ['workspace_id', 'bucket', 'model'],
-};
-
-export type CounterRow = Record<string, string | number>;
-type SetTable = 'thread_day_set' | 'thread_week_set' | 'active_user_day_set' | 'active_user_week_set';
+// The counters every rollup table has (core/rollups.ts), checked against the tables' type.
+export const COUNTER_COLUMNS = COUNTERS satisfies readonly (keyof UsageCounters)[];
 
 // Counter upserts for several rollup tables, rows sorted by key (for insertMany: with the other
 // inserts of the group that return nothing, one statement on PostgreSQL).
@@ -55,24 +23,24 @@ export function rollupInserts(deltas: readonly { table: RollupTable; rows: Count
   });
 }
 
-const rollupSpecs = new Map<RollupTable, InsertSpec>();
-function rollupSpec(table: RollupTable): InsertSpec {
-  let spec = rollupSpecs.get(table);
-  if (!spec) {
+// Built once per table: bulk-insert.ts keeps each spec's statement text.
+const ROLLUP_SPECS = Object.fromEntries(
+  (Object.keys(ROLLUP_KEYS) as RollupTable[]).map((table) => {
     const keys = ROLLUP_KEYS[table];
-    rollupSpecs.set(table, (spec = { table, columns: [...keys, ...COUNTER_COLUMNS], onConflict: conflictAddCounters(table, keys, COUNTER_COLUMNS) }));
-  }
-  return spec;
-}
+    return [table, { table, columns: [...keys, ...COUNTER_COLUMNS], onConflict: conflictAddCounters(table, keys, COUNTER_COLUMNS) }];
+  }),
+) as unknown as Record<RollupTable, InsertSpec>;
+const rollupSpec = (table: RollupTable): InsertSpec => ROLLUP_SPECS[table];
 
-const setSpecs = new Map<string, InsertSpec>();
+const ACTIVE_KEYS = ['workspace_id', 'bucket', 'user_id', 'client_id'];
+const activeSpec = (table: string): InsertSpec => ({ table, columns: ACTIVE_KEYS, onConflict: conflictDoNothing(ACTIVE_KEYS) });
+const ACTIVE_DAY = activeSpec('active_user_day_set');
+const ACTIVE_WEEK = activeSpec('active_user_week_set');
 
-// Insert-or-ignore into distinct sets when nobody needs to know which rows were new (for insertMany).
-export function setInserts(parts: readonly { table: SetTable; keyCols: readonly string[]; rows: Record<string, string | number>[] }[]): { spec: InsertSpec; rows: Record<string, string | number>[] }[] {
-  return parts.map(({ table, keyCols, rows }) => {
-    const id = `${table}\u0000${keyCols.join()}\u0000-`;
-    let spec = setSpecs.get(id);
-    if (!spec) setSpecs.set(id, (spec = { table, columns: keyCols, onConflict: conflictDoNothing(keyCols) }));
-    return { spec, rows };
-  });
+// Insert-or-ignore into the active-user sets; nobody needs to know which rows were new.
+export function activeUserInserts(day: CounterRow[], week: CounterRow[]): { spec: InsertSpec; rows: CounterRow[] }[] {
+  return [
+    { spec: ACTIVE_DAY, rows: day },
+    { spec: ACTIVE_WEEK, rows: week },
+  ];
 }

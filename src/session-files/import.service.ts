@@ -14,7 +14,7 @@ import type { Db } from '../platform/storage/database.js';
 import { limitCacheForBulk } from '../platform/storage/dialect.js';
 import { findFile, listFileHeads, saveFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';
-import { contentPolicyFor } from '../compliance/index.js';
+import type { IngestDeps } from '../ingest/index.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
 
@@ -124,7 +124,8 @@ async function plan(f: FileEntry, head: Head | undefined, final: boolean): Promi
   return 'continue';
 }
 
-export async function importRollouts(db: Db, opts: ImportOptions): Promise<ImportSummary> {
+export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Promise<ImportSummary> {
+  const db = deps.db;
   const started = Date.now();
   const now = opts.now ?? Date.now;
   const idle = opts.idleFinalMs ?? DEFAULT_IDLE_FINAL_MS;
@@ -137,7 +138,7 @@ export async function importRollouts(db: Db, opts: ImportOptions): Promise<Impor
   const heads = new Map((await listFileHeads(db, ws, LOCAL_ORIGIN)).map((h) => [h.path, h]));
   // Peak memory stays within ~256 MB on a gigabyte of sessions (bench/import.bench.ts).
   await limitCacheForBulk(db, 4 * 1024);
-  const policy = await contentPolicyFor(db, ws);
+  const policy = await deps.policies.for(db, ws);
   const threads = new Set<string>();
 
   const bytesTotal = files.reduce((n, f) => n + f.st.size, 0);
@@ -148,7 +149,7 @@ export async function importRollouts(db: Db, opts: ImportOptions): Promise<Impor
   let checkpoints: RolloutFileRow[] = [];
   const flush = async () => {
     if (events.length || content.length) {
-      const r = await storeRolloutBatch(db, opts.principal, events, content, { hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd });
+      const r = await storeRolloutBatch(deps, opts.principal, events, content, { hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd });
       addCounts(s.stored, r);
     }
     if (checkpoints.length) await db.transaction().execute(async (trx) => {

@@ -7,7 +7,7 @@ import { ingestRolloutUpload } from './upload.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import { admit } from '../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, hasEncoding, jsonFromBytes, mediaType } from '../platform/http/body.js';
-import type { AppContext } from '../platform/http/context.js';
+import type { IngestContext } from '../ingest/index.js';
 import { countIngest } from '../platform/http/metrics.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
 import { rolloutsRoute } from './rollouts.contract.js';
@@ -21,7 +21,7 @@ const ADMISSION = {
   slot: true,
 } as const;
 
-export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
+export async function rolloutsReceiver(app: FastifyInstance, ctx: IngestContext) {
   const response = { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response };
   const schema = { ...rolloutsRoute, security: BEARER, response };
   acceptRawBodies(app);
@@ -38,7 +38,7 @@ export async function rolloutsReceiver(app: FastifyInstance, ctx: AppContext) {
       const body = jsonFromBytes(raw, hasEncoding(req) ? undefined : {});
       const principal = { workspaceId: p!.workspaceId, userId: p!.userId!, keyId: p!.keyId, sharedCollector: false };
       const opts = { creditsPerUsd: ctx.config.pricing.credits_per_usd };
-      const result = await ingestRolloutUpload(ctx.store.db, principal, body, opts);
+      const result = await ingestRolloutUpload(ctx.ingest, principal, body, opts);
       const lines = result.files.reduce((n, f) => n + f.lines, 0);
       const skipped = result.files.reduce((n, f) => n + f.skipped, 0);
       const summary = { machine: result.machine_id, files: result.files.length, lines, skipped, stored: result.stored };

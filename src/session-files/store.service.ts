@@ -9,7 +9,7 @@ import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { insertContent, type RolloutContentRow } from './content.repository.js';
-import { ingestEvents } from '../ingest/index.js';
+import { ingestEvents, type IngestDeps } from '../ingest/index.js';
 
 /**
  * Gives content records their stable row key within a file: `${ordinal | @offset}#${kind}`, and
@@ -92,11 +92,11 @@ export interface StoreBatchOptions {
 }
 
 /** Stores one batch: events (one transaction with their rollups), then their content rows. */
-export async function storeRolloutBatch(db: Db, principal: Principal, events: RolloutEvent[], content: RolloutContentRow[], opts: StoreBatchOptions): Promise<StoredCounts & { rejected: number }> {
+export async function storeRolloutBatch(deps: IngestDeps, principal: Principal, events: RolloutEvent[], content: RolloutContentRow[], opts: StoreBatchOptions): Promise<StoredCounts & { rejected: number }> {
   const out = { ...emptyCounts(), rejected: 0 };
   if (events.length) {
     const r = await ingestEvents(
-      db,
+      deps,
       principal,
       events.map((event, index) => ({ index, event })),
       { source: 'rollout', hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd, requestMeta: opts.requestMeta },
@@ -104,6 +104,6 @@ export async function storeRolloutBatch(db: Db, principal: Principal, events: Ro
     addCounts(out, r.stored);
     out.rejected = r.rejected.length;
   }
-  if (content.length) out.content = await insertContent(db, content);
+  if (content.length) out.content = await insertContent(deps.db, content);
   return out;
 }

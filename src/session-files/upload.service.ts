@@ -13,7 +13,7 @@ import type { Db } from '../platform/storage/database.js';
 import { advanceFile, findFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';
 import { touchMachine } from './machines.repository.js';
-import { contentPolicyFor } from '../compliance/index.js';
+import type { IngestDeps } from '../ingest/index.js';
 import { addCounts, emptyCounts } from './adapter/counts.js';
 import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
 
@@ -37,13 +37,14 @@ interface Planned {
   result: UploadFileResult;
 }
 
-export async function ingestRolloutUpload(db: Db, principal: Principal, body: unknown, opts: { creditsPerUsd: number; now?: number }): Promise<UploadResult> {
+export async function ingestRolloutUpload(deps: IngestDeps, principal: Principal, body: unknown, opts: { creditsPerUsd: number; now?: number }): Promise<UploadResult> {
+  const db = deps.db;
   const upload = parseUpload(body);
   const now = opts.now ?? Date.now();
   const ws = principal.workspaceId;
   const machineId = machineIdOf(upload.host, upload.installation_id);
   await touchMachine(db, { workspace_id: ws, machine_id: machineId, user_id: principal.userId, host_name: upload.host ?? null, installation_id: upload.installation_id ?? null }, now);
-  const policy = await contentPolicyFor(db, ws);
+  const policy = await deps.policies.for(db, ws);
   const out: UploadResult = { machine_id: machineId, files: [], stored: emptyCounts() };
   const events: RolloutEvent[] = [];
   const content: RolloutContentRow[] = [];
@@ -114,7 +115,7 @@ export async function ingestRolloutUpload(db: Db, principal: Principal, body: un
     });
   }
   // Facts and content first (idempotent), then the checkpoints: a crash in between re-reads, never loses.
-  const r = await storeRolloutBatch(db, principal, events, content, { hostName: upload.host, creditsPerUsd: opts.creditsPerUsd, requestMeta: { host: upload.host } });
+  const r = await storeRolloutBatch(deps, principal, events, content, { hostName: upload.host, creditsPerUsd: opts.creditsPerUsd, requestMeta: { host: upload.host } });
   addCounts(out.stored, r);
   for (const a of advances) {
     const ok = await advanceFile(db, a.next, a.row ? a.row.read_offset : null);

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
-import { startIngestWriterThread, type WriterThread } from '../../src/ingest/writer/ingest-writer.thread.js';
 import { verifyChain } from '../../src/compliance/verify/verify.service.js';
 import type { DialectName } from '../../src/platform/storage/database.js';
 
@@ -16,18 +15,17 @@ const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((
 for (const { dialect, thread } of VARIANTS) {
   describe(`concurrent ingest (${dialect}${thread ? ', writer thread' : ''})`, () => {
     let t: TestApp;
-    let writer: WriterThread | null = null;
     const keys: string[] = [];
     before(async () => {
       t = await makeApp(dialect);
-      if (thread) assert.ok((writer = await startIngestWriterThread(t.store)));
+      if (thread) assert.ok(await t.ctx.runtime.startWriterThread());
       for (let u = 0; u < 4; u++) {
         await t.user(`c${u}@x.io`);
         keys.push(await t.key(['ingest.write'], `c${u}@x.io`));
       }
     });
     after(async () => {
-      await writer?.stop();
+      await t.ctx.runtime.stop();
       await t.close();
     });
 
@@ -78,7 +76,7 @@ for (const { dialect, thread } of VARIANTS) {
 describe('ingest writer thread checkpoints the SQLite WAL on a thread of its own', () => {
   const walAfter = async (checkpointEvents: number): Promise<number> => {
     const t = await makeApp('sqlite', { ingest: { max_concurrent_batches: 64 } });
-    const writer = await startIngestWriterThread(t.store, { checkpointEvents });
+    assert.ok(await t.ctx.runtime.startWriterThread({ checkpointEvents }));
     try {
       await t.user('wal@x.io');
       const key = await t.key(['ingest.write'], 'wal@x.io');
@@ -97,7 +95,7 @@ describe('ingest writer thread checkpoints the SQLite WAL on a thread of its own
       await new Promise((r) => setTimeout(r, 300)); // a checkpoint still running finishes
       return fs.statSync(`${t.store.describe}-wal`).size;
     } finally {
-      await writer?.stop();
+      await t.ctx.runtime.stop();
       await t.close();
     }
   };

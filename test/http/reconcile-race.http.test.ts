@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
 import { sumTruth, syntheticSession } from '../support/sessions.js';
-import { startIngestWriterThread, type WriterThread } from '../../src/ingest/writer/ingest-writer.thread.js';
 import type { DialectName } from '../../src/platform/storage/database.js';
 
 const SESSIONS = 120;
@@ -19,16 +18,15 @@ const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((
 for (const { dialect, thread } of VARIANTS) {
   describe(`OTLP and session files of the same sessions racing (${dialect}${thread ? ', writer thread' : ''})`, () => {
     let t: TestApp;
-    let writer: WriterThread | null = null;
     let key: string;
     before(async () => {
       t = await makeApp(dialect, { ingest: { max_concurrent_batches: 64 } });
-      if (thread) assert.ok((writer = await startIngestWriterThread(t.store)));
+      if (thread) assert.ok(await t.ctx.runtime.startWriterThread());
       await t.user('race@x.io');
       key = await t.key(['ingest.write'], 'race@x.io');
     });
     after(async () => {
-      await writer?.stop();
+      await t.ctx.runtime.stop();
       await t.close();
     });
 

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRuntime } from '../../src/app/runtime.js';
 import { importRollouts } from '../../src/session-files/import.service.js';
 import { localOwner } from '../../src/session-files/local-user.service.js';
 import { buildReport } from '../../src/session-files/report.service.js';
@@ -43,7 +44,7 @@ for (const dialect of DIALECTS) {
       await writeFile(f, sessionFile());
       const owner = await localOwner(store.db, 'me@here', cliActor());
       ws = owner.workspace.id;
-      const s = await importRollouts(store.db, { paths: [path.join(dir, 'sessions')], principal: owner.principal, creditsPerUsd: 25, now: () => Date.now() + 3_600_000 });
+      const s = await importRollouts(createRuntime(store).ingest, { paths: [path.join(dir, 'sessions')], principal: owner.principal, creditsPerUsd: 25, now: () => Date.now() + 3_600_000 });
       assert.equal(s.responses, 4);
     });
     after(async () => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { collectRollout } from '../../src/session-files/adapter/parser.js';
+import { createRuntime } from '../../src/app/runtime.js';
 import { importRollouts, type ImportSummary } from '../../src/session-files/import.service.js';
 import { localOwner } from '../../src/session-files/local-user.service.js';
 import { cliActor } from '../../src/cli/shared.js';
@@ -56,7 +57,7 @@ for (const dialect of DIALECTS) {
     let store: TestStore;
     let dir: string;
     let principal: Principal;
-    const run = (paths: string[], extra: { now?: () => number } = {}): Promise<ImportSummary> => importRollouts(store.db, { paths, principal, creditsPerUsd: 25, hostName: 'test-host', ...extra });
+    const run = (paths: string[], extra: { now?: () => number } = {}): Promise<ImportSummary> => importRollouts(createRuntime(store).ingest, { paths, principal, creditsPerUsd: 25, hostName: 'test-host', ...extra });
 
     before(async () => {
       store = await makeStore(dialect);

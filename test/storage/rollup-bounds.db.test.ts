@@ -17,7 +17,6 @@ const response = (costNanoUsd: number, creditsNano: number): EnrichedEvent => ({
   userId: 'u-bounds',
   clientId: 'cli',
   source: 'otlp',
-  countsAsTurn: false,
   priced: { costNanoUsd, creditsNano, pricedModel: 'gpt-5.5', fallback: false, pricingVersion: 'test' },
 });
 

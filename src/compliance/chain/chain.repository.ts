@@ -3,7 +3,8 @@
 import { sql } from 'kysely';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
-import { insertMany, insertManyIf, type InsertPart, type InsertSpec } from '../../platform/storage/bulk-insert.js';
+import { insertMany, type InsertPart, type InsertSpec } from '../../platform/storage/bulk-insert.js';
+import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHeadTable } from '../compliance.tables.js';
 
@@ -101,47 +102,87 @@ function recordParts(workspaceId: string, built: Built): InsertPart[] {
   ];
 }
 
-// The head this process last wrote, per workspace: the next append tries it with one
-// compare-and-set UPDATE (which also takes the lock) instead of lock-then-update. Any mismatch
-// (another node appended, a rolled-back transaction) falls back to locking and reading the head.
-const lastHeads = new Map<string, ComplianceHeadTable>();
+/**
+ * The head a writer last wrote, per workspace: its next append tries it with one compare-and-set
+ * UPDATE (which also takes the lock) instead of lock-then-update. Any mismatch (another node or
+ * connection appended, a rolled-back transaction) falls back to locking and reading the head. One
+ * per writer connection, made by whoever owns that connection (app/runtime.ts).
+ */
+export class ChainHeads {
+  private heads = new Map<string, ComplianceHeadTable>();
+  get(workspaceId: string): ComplianceHeadTable | undefined {
+    return this.heads.get(workspaceId);
+  }
+  set(head: ComplianceHeadTable): void {
+    this.heads.set(head.workspace_id, head);
+  }
+}
+
+/** An append whose rows wait in a unit of work; records() once that is flushed. */
+export interface StagedAppend {
+  records(): AppendedRecord[];
+}
 
 // Appends records to the workspace's chain inside the caller's transaction (pass a transaction:
-// the head stays locked until it commits, which is what keeps the chain linear). `alongside`: other
-// inserts of the transaction that nothing reads back (the ingest's rollups), sent with the records
-// (one statement on PostgreSQL); they are inserted even when there are no records.
-export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], alongside: readonly InsertPart[] = []): Promise<AppendedRecord[]> {
+// the head stays locked until it commits, which is what keeps the chain linear).
+export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], heads?: ChainHeads): Promise<AppendedRecord[]> {
+  const uow = new UnitOfWork();
+  const staged = await stageRecords(db, workspaceId, drafts, uow, heads);
+  await uow.flush(db);
+  return staged.records();
+}
+
+/**
+ * appendRecords, with the rows added to `uow` (the caller flushes it in the same transaction, with
+ * whatever else it holds: on PostgreSQL the head's compare-and-set, the records and the other
+ * inserts are one statement). Without a known head, the head is locked now.
+ */
+export async function stageRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], uow: UnitOfWork, heads?: ChainHeads): Promise<StagedAppend> {
+  let built: Built | undefined;
+  const staged = { records: (): AppendedRecord[] => {
+    if (!built) throw new Error('records() before the unit of work was flushed');
+    const recordedAt = built.head.recorded_at;
+    return built.chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
+  } };
   if (drafts.length === 0) {
-    await insertMany(db, alongside);
-    return [];
+    built = { chain: [], contents: [], index: new Map(), head: { workspace_id: workspaceId, seq: 0, hash: '', recorded_at: 0, max_ts: 0 } };
+    return staged;
   }
   if (!db.isTransaction) throw new Error('appendRecords must run inside a transaction (the chain head stays locked until commit)');
   const contents = drafts.map((d) => canonicalJson(d.content));
-  let built: Built | undefined;
-  let pending = alongside;
-  const cached = lastHeads.get(workspaceId);
-  if (cached) {
-    // Compare-and-set of the head with the records behind it (one statement on PostgreSQL): the
-    // records go in only if the head was still the one they were linked to.
-    const b = build(workspaceId, cached, drafts, contents);
-    const swapped = await insertManyIf(
-      db,
-      { table: 'compliance_heads', set: { seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts }, where: { workspace_id: workspaceId, seq: cached.seq, hash: cached.hash } },
-      recordParts(workspaceId, b),
-      pending,
-    );
-    pending = [];
-    if (swapped) built = b;
+  const linked = (b: Built) => () => {
+    built = b;
+    heads?.set(b.head);
+  };
+  // Links the records after the locked head and writes that head (the records go with the unit).
+  const afterLock = async (trx: DbOrTrx) => {
+    const b = build(workspaceId, await lockHead(trx, workspaceId), drafts, contents);
+    await trx.updateTable('compliance_heads').set({ seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
+    return b;
+  };
+  const cached = heads?.get(workspaceId);
+  if (!cached) {
+    const b = await afterLock(db);
+    uow.add(...recordParts(workspaceId, b));
+    linked(b)();
+    return staged;
   }
-  if (!built) {
-    built = build(workspaceId, await lockHead(db, workspaceId), drafts, contents);
-    await db.updateTable('compliance_heads').set({ seq: built.head.seq, hash: built.head.hash, recorded_at: built.head.recorded_at, max_ts: built.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
-    await insertMany(db, [...pending, ...recordParts(workspaceId, built)]);
-  }
-  const { chain } = built;
-  const recordedAt = built.head.recorded_at;
-  lastHeads.set(workspaceId, built.head);
-  return chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
+  // Compare-and-set of the head with the records behind it: they go in only if the head was still
+  // the one they were linked to; otherwise they are linked again after the locked head.
+  const b = build(workspaceId, cached, drafts, contents);
+  let done = linked(b);
+  const set = { seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts };
+  uow.addGuarded(
+    { table: 'compliance_heads', set, where: { workspace_id: workspaceId, seq: cached.seq, hash: cached.hash } },
+    recordParts(workspaceId, b),
+    async (trx) => {
+      const again = await afterLock(trx);
+      await insertMany(trx, recordParts(workspaceId, again));
+      done = linked(again);
+    },
+    () => done(),
+  );
+  return staged;
 }
 
 export async function getHead(db: DbOrTrx, workspaceId: string): Promise<ComplianceHeadTable | undefined> {

@@ -7,14 +7,7 @@ import type { RecordDraft } from '../../core/compliance.js';
 import { policyViolations, type ContentPolicy } from '../../core/content-policy.js';
 import type { EnrichedEvent } from '../../core/events.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
-import { appendRecords } from './chain.repository.js';
 import { claimOnce } from './once.repository.js';
-
-export async function recordIngest(trx: DbOrTrx, workspaceId: string, fresh: readonly EnrichedEvent[], all: readonly EnrichedEvent[], policy: ContentPolicy, meta: IngestRequestMeta): Promise<number> {
-  const drafts = await ingestDrafts(trx, workspaceId, fresh, all, policy, meta);
-  await appendRecords(trx, workspaceId, drafts);
-  return drafts.length;
-}
 
 // The records of one batch, not yet appended (the ingest writer appends a group's batches of one
 // workspace together, in batch order). Claims the once-per-session policy findings.

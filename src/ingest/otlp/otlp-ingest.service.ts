@@ -1,32 +1,31 @@
-import { isDrop, type NormalizedEvent } from '../../core/events.js';
+import { isDrop, tallyDrops, type DropReason, type DropTally, type NormalizedEvent } from '../../core/events.js';
 import type { Principal } from '../pipeline/steps.js';
 import type { DecodedLogs } from './decode.js';
 import { attrString } from './attributes.js';
 import { normalizeRecord } from './normalize.js';
-import type { Db } from '../../platform/storage/database.js';
+import type { IngestDeps } from '../ingest.runtime.js';
 import { ingestEvents } from '../ingest.service.js';
-import type { StoreResult } from '../ingest.repository.js';
+import type { IngestCounts } from '../../core/ingest-counts.js';
 
 export interface OtlpLogsResult {
   records: number;
   rejected: number;
-  rejectedByReason: Record<string, number>;
+  rejectedByReason: DropTally;
   errorMessage: string;
-  stored: StoreResult;
+  stored: IngestCounts;
 }
 
 // The receiver decodes the body with its format's codec (otlp-formats.ts); this is format-free.
 export async function ingestOtlpLogs(
-  db: Db,
+  deps: IngestDeps,
   principal: Principal,
   decoded: DecodedLogs,
   creditsPerUsd: number,
 ): Promise<OtlpLogsResult> {
   const inputs: { index: number; event: NormalizedEvent }[] = [];
   const problems: string[] = decoded.invalid.map((p) => `record ${p.index}: ${p.reason}`);
-  const rejectedByReason: Record<string, number> = {};
-  const count = (reason: string) => (rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1);
-  if (decoded.invalid.length) rejectedByReason.invalid_record = decoded.invalid.length;
+  const rejectedByReason: DropTally = {};
+  if (decoded.invalid.length) tallyDrops(rejectedByReason, 'invalid_record', decoded.invalid.length);
   let hostName: string | undefined;
   const meta: { appVersion?: string; serviceName?: string; serviceVersion?: string; terminalType?: string; authMode?: string } = {};
   for (const r of decoded.records) {
@@ -39,14 +38,14 @@ export async function ingestOtlpLogs(
     const n = normalizeRecord(r);
     if (n === null) continue;
     if (isDrop(n)) {
-      count(n.reason);
+      tallyDrops(rejectedByReason, n.reason);
       problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
     }
     else inputs.push({ index: r.index, event: n });
   }
-  const outcome = await ingestEvents(db, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
+  const outcome = await ingestEvents(deps, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
+  for (const [reason, n] of Object.entries(outcome.rejectedByReason)) tallyDrops(rejectedByReason, reason as DropReason, n);
   for (const d of outcome.rejected) {
-    count(d.reason);
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
   }
   return {

@@ -6,7 +6,7 @@ import { ingestOtlpLogs } from './otlp-ingest.service.js';
 import { requireScope } from '../../platform/http/auth.js';
 import { admit } from '../../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, mediaType } from '../../platform/http/body.js';
-import type { AppContext } from '../../platform/http/context.js';
+import type { IngestContext } from '../ingest.runtime.js';
 import { countIngest } from '../../platform/http/metrics.js';
 import { OTLP_CODECS } from './otlp-formats.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../../platform/http/contract.js';
@@ -19,7 +19,7 @@ const ADMISSION = {
   slot: true,
 } as const;
 
-export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
+export async function otlpLogsReceiver(app: FastifyInstance, ctx: IngestContext) {
   const response = { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response };
   const schema = { ...otlpLogsRoute, security: BEARER, response };
   acceptRawBodies(app);
@@ -37,7 +37,7 @@ export async function otlpLogsReceiver(app: FastifyInstance, ctx: AppContext) {
       const decoded = codec.decode(body);
       const { workspaceId, userId, keyId, sharedCollector } = p!;
       const principal = { workspaceId, userId: userId ?? '', keyId, sharedCollector };
-      const result = await ingestOtlpLogs(ctx.store.db, principal, decoded, ctx.config.pricing.credits_per_usd);
+      const result = await ingestOtlpLogs(ctx.ingest, principal, decoded, ctx.config.pricing.credits_per_usd);
       req.log.info({ records: result.records, rejected: result.rejected, stored: result.stored }, 'otlp logs ingested');
       countIngest(ctx.metrics, 'otlp', { ...result, accepted: result.records - result.rejected });
       const { rejected, errorMessage } = result;

@@ -1,22 +1,36 @@
-import { isDrop, type Drop, type DropReason, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
-import { identify, STEPS, type PipelineEnv, type Principal } from './steps.js';
+import { isDrop, type DropReason, type DropTally, type NormalizedEvent } from '../../core/events.js';
+import { tallyDrops } from '../../core/events.js';
+import {
+  classify,
+  dedupeKey,
+  identify,
+  price,
+  redact,
+  type PipelineEnv,
+  type Principal,
+  type Redacted,
+} from './steps.js';
 
 export interface PipelineResult {
-  events: EnrichedEvent[];
+  events: Redacted[];
   drops: { index: number; reason: DropReason; detail?: string }[];
+  dropsByReason: DropTally;
 }
 
 // Runs every normalized event through the steps; `index` is the record's position in the request.
-export function runPipeline(inputs: { index: number; event: NormalizedEvent }[], principal: Principal, env: PipelineEnv): PipelineResult {
-  const out: PipelineResult = { events: [], drops: [] };
+export function runPipeline(
+  inputs: { index: number; event: NormalizedEvent }[],
+  principal: Principal,
+  env: PipelineEnv,
+): PipelineResult {
+  const out: PipelineResult = { events: [], drops: [], dropsByReason: {} };
   for (const { index, event } of inputs) {
-    let cur: EnrichedEvent | Drop = identify(event, principal, env);
-    for (const step of STEPS) {
-      if (isDrop(cur)) break;
-      cur = step(cur, env);
-    }
-    if (isDrop(cur)) out.drops.push({ index, reason: cur.reason, detail: cur.detail });
-    else out.events.push(cur);
+    const who = identify(event, principal, env);
+    const priced = isDrop(who) ? who : price(classify(dedupeKey(who)), env);
+    if (isDrop(priced)) {
+      out.drops.push({ index, reason: priced.reason, detail: priced.detail });
+      tallyDrops(out.dropsByReason, priced.reason);
+    } else out.events.push(redact(priced, env));
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Ingest as named steps: identify > dedupe-key > classify > price > redact. Each takes the event being
-// built and returns it, or a typed drop. They are pure except identify's injected user lookup.
+// Ingest as named steps: identify > dedupe-key > classify > price > redact. Each takes the value the
+// step before it made and returns a new one, or a typed drop; the types say which steps have run.
+// They are pure except identify's injected user lookup.
 import { clientIdFromOriginator } from '../../core/clients.js';
 import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
@@ -22,81 +23,106 @@ export interface PipelineEnv {
   contentPolicy?: ContentPolicy;
 }
 
-export type Step = (e: EnrichedEvent, env: PipelineEnv) => EnrichedEvent | Drop;
+// The key lives on the event, where storage and the chain read it; a brand says it was set (the
+// sources leave it empty), so a step that needs it cannot be run before dedupe-key.
+declare const keyed: unique symbol;
+declare const redacted: unique symbol;
+
+/** After identify: whose event it is. */
+export interface Identified {
+  event: NormalizedEvent;
+  workspaceId: string;
+  userId: string;
+  source: EnrichedEvent['source'];
+  hostName?: string;
+}
+/** After dedupe-key: the event's natural key is set. */
+export type Keyed = Identified & { readonly [keyed]: true };
+/** After classify: the client it came from. */
+export type Classified = Keyed & { clientId: string };
+/** After price: a response carries its price. */
+export type Priced = Keyed & EnrichedEvent;
+/** After redact: content stored as the workspace's policy says. What the writer takes. */
+export type Redacted = Priced & { readonly [redacted]: true };
 
 // Who: the key's user; a shared collector key may name the user by the payload's email claim.
-export function identify(event: NormalizedEvent, principal: Principal, env: PipelineEnv): EnrichedEvent | Drop {
+export function identify(event: NormalizedEvent, principal: Principal, env: PipelineEnv): Identified | Drop {
   let userId = principal.userId;
   if (principal.sharedCollector) {
     const claimed = event.emailClaim ? env.userIdForEmail(event.emailClaim) : undefined;
-    if (!claimed) return drop('unknown_user', event.emailClaim ? `no user with email ${event.emailClaim}` : 'shared collector record without user.email');
+    if (!claimed)
+      return drop(
+        'unknown_user',
+        event.emailClaim ? `no user with email ${event.emailClaim}` : 'shared collector record without user.email',
+      );
     userId = claimed;
   }
-  return { event, workspaceId: principal.workspaceId, userId, clientId: '', source: env.source, hostName: env.hostName, countsAsTurn: false };
+  return { event, workspaceId: principal.workspaceId, userId, source: env.source, hostName: env.hostName };
 }
 
-export const dedupeKey: Step = (e) => {
-  const ev = e.event;
+// The natural key (decisions/0003): a source's id when it has one, else what identifies the record.
+export function keyOf(ev: NormalizedEvent): string {
   const d = ev.discriminator ?? '';
   const ts = ev.untimed ? '-' : ev.ts;
   switch (ev.kind) {
     case 'thread_started':
-      ev.key = `thread:${ev.threadId}`;
-      break;
+      return `thread:${ev.threadId}`;
     case 'turn':
-      ev.key = ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
-      break;
+      return ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
     case 'response':
-      ev.key = ev.responseId
+      return ev.responseId
         ? `resp:${ev.responseId}`
         : `resp:${ev.threadId}:${ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
-      break;
     case 'tool':
-      ev.key = `tool:${ev.threadId}:${ev.callId}`;
-      break;
+      return `tool:${ev.threadId}:${ev.callId}`;
   }
-  return e;
-};
+}
 
-export const classify: Step = (e) => {
-  e.clientId = clientIdFromOriginator(e.event.originator);
-  e.countsAsTurn = e.event.kind === 'turn' && e.event.threadKind === 'user';
-  return e;
-};
+export function dedupeKey(e: Identified): Keyed {
+  return { ...e, event: { ...e.event, key: keyOf(e.event) } } as Keyed;
+}
+
+export function classify(e: Keyed): Classified {
+  return { ...e, clientId: clientIdFromOriginator(e.event.originator) };
+}
 
 // Sources bound token counts (core/bounds.ts); should one let an unbounded count through,
 // priceUsage refuses it and the record is dropped, not its batch.
-export const price: Step = (e, env) => {
-  if (e.event.kind !== 'response') return e;
+export function price(e: Classified, env: PipelineEnv): Priced | Drop {
+  if (e.event.kind !== 'response') return e as Priced;
   try {
-    e.priced = priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd);
+    return { ...e, event: e.event, priced: priceUsage(e.event.model, e.event.tokens, env.creditsPerUsd) } as Priced;
   } catch (err) {
     if (err instanceof RangeError) return drop('invalid_attribute', err.message);
     throw err;
   }
-  return e;
-};
+}
 
 // DLP-scan prompt, response, tool arguments and output, and store them as the workspace's policy
 // says (store with secrets redacted | hash | redact). Runs after dedupe-key, so keys never change.
-export const redact: Step = (e, env) => {
+export function redact(e: Priced, env: PipelineEnv): Redacted {
   const policy = env.contentPolicy;
-  if (!policy) return e;
+  if (!policy) return e as Redacted;
+  let content: EnrichedEvent['content'];
+  let findings: EnrichedEvent['findings'];
   const apply = (text: string | undefined, field: ContentField): string | undefined => {
     if (text === undefined || text === null) return text;
     const r = applyContentPolicy(text, field, policy);
-    (e.content ??= {})[field] = { mode: r.mode, length: r.length, redactions: r.findings.length };
-    if (r.findings.length) (e.findings ??= []).push(...r.findings);
+    (content ??= {})[field] = { mode: r.mode, length: r.length, redactions: r.findings.length };
+    if (r.findings.length) (findings ??= []).push(...r.findings);
     return r.text ?? undefined;
   };
   const ev = e.event;
-  if (ev.kind === 'turn') ev.prompt = apply(ev.prompt, 'prompt');
-  else if (ev.kind === 'response') ev.text = apply(ev.text, 'response');
-  else if (ev.kind === 'tool') {
-    ev.arguments = apply(ev.arguments, 'tool_arguments');
-    ev.output = apply(ev.output, 'tool_output');
-  }
-  return e;
-};
-
-export const STEPS: readonly Step[] = [dedupeKey, classify, price, redact];
+  let event: NormalizedEvent = ev;
+  if (ev.kind === 'turn') event = { ...ev, prompt: apply(ev.prompt, 'prompt') };
+  else if (ev.kind === 'response') event = { ...ev, text: apply(ev.text, 'response') };
+  else if (ev.kind === 'tool')
+    event = { ...ev, arguments: apply(ev.arguments, 'tool_arguments'), output: apply(ev.output, 'tool_output') };
+  if (event === ev) return e as Redacted;
+  return {
+    ...e,
+    event,
+    content: content ? { ...e.content, ...content } : e.content,
+    findings: findings ?? e.findings,
+  } as Redacted;
+}

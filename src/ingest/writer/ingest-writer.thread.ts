@@ -14,7 +14,7 @@ import { walCheckpointWorkerModule } from '../../platform/storage/wal-checkpoint
 import { StewardError } from '../../core/errors.js';
 import type { Store } from '../../platform/storage/database.js';
 import { walCheckpoint } from '../../platform/storage/dialect.js';
-import { writeGroup, writerFor, type Counts, type WriteJob } from './ingest-writer.js';
+import type { Counts, IngestWriter } from './ingest-writer.js';
 
 export interface WriterThread {
   stop(): Promise<void>;
@@ -31,8 +31,8 @@ const CHECKPOINT_EVENTS = 16_000;
 const WORKER = siblingModule('ingest-writer.worker', import.meta.url);
 const CHECKPOINTER = walCheckpointWorkerModule();
 
-/** Moves the store's ingest writes to a worker thread (SQLite files only; otherwise null and nothing changes). */
-export async function startIngestWriterThread(store: Store, opts: { checkpointEvents?: number } = {}): Promise<WriterThread | null> {
+/** Moves the writer's groups to a worker thread (SQLite files only; otherwise null and nothing changes). */
+export async function startIngestWriterThread(store: Store, writer: IngestWriter, opts: { checkpointEvents?: number } = {}): Promise<WriterThread | null> {
   const checkpointEvents = opts.checkpointEvents ?? CHECKPOINT_EVENTS;
   const options = store.options;
   if (store.dialect !== 'sqlite' || !options || options.sqliteFile === ':memory:') return null;
@@ -43,8 +43,7 @@ export async function startIngestWriterThread(store: Store, opts: { checkpointEv
     });
   const worker = startModuleWorker(WORKER, { options });
   await ready(worker);
-  const writer = writerFor(store.db);
-  const inThread = (group: WriteJob[]) => writeGroup(store.db, group);
+  const inThread = writer.local;
   const pending = new Map<number, { resolve: (c: Counts[]) => void; reject: (e: unknown) => void; events: number }>();
   let next = 0;
   let running = true;

@@ -7,19 +7,20 @@ import type { IngestRequestMeta } from '../../core/compliance-records.js';
 import type { ContentPolicy } from '../../core/content-policy.js';
 import type { Db } from '../../platform/storage/database.js';
 import type { RecordDraft } from '../../core/compliance.js';
-import { insertMany } from '../../platform/storage/bulk-insert.js';
-import { appendRecords } from '../../compliance/index.js';
-import { storeEventsDeferred, type StoreResult } from '../ingest.repository.js';
-import { ingestDrafts } from '../../compliance/index.js';
+import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
+import { ChainHeads, ingestDrafts, stageRecords } from '../../compliance/index.js';
+import { countsOf, type IngestCounts } from '../../core/ingest-counts.js';
+import { storeEvents } from '../ingest.repository.js';
+import type { Redacted } from '../pipeline/steps.js';
 
 export interface WriteJob {
   workspaceId: string;
-  events: EnrichedEvent[];
+  events: Redacted[]; // through the whole pipeline (pipeline/steps.ts)
   policy?: ContentPolicy;
   meta: IngestRequestMeta;
 }
 
-export type Counts = Omit<StoreResult, 'fresh'>;
+export type Counts = IngestCounts;
 type Sink = (group: WriteJob[]) => Promise<Counts[]>;
 interface Pending extends WriteJob {
   resolve: (c: Counts) => void;
@@ -29,13 +30,24 @@ interface Pending extends WriteJob {
 // Bounds one group so a transaction stays short under a burst.
 const MAX_EVENTS_PER_GROUP = 20_000;
 
-class GroupWriter {
+/**
+ * The group writer of one store: one per runtime (app/runtime.ts), shared by every receiver, so
+ * that concurrent requests are grouped. Writes on this thread until a writer thread takes over.
+ */
+export class IngestWriter {
   private queue: Pending[] = [];
   private writing = false;
   private scheduled = false;
   private offThread = false;
+  private sink: Sink;
+  // On this thread: this connection's chain heads.
+  readonly local: Sink;
 
-  constructor(private sink: Sink) {}
+  constructor(db: Db) {
+    const heads = new ChainHeads();
+    this.local = (group) => writeGroup(db, group, heads);
+    this.sink = this.local;
+  }
 
   // Where groups are written from now on: the ingest writer thread (offThread), or this thread again.
   use(sink: Sink, offThread = false): void {
@@ -95,15 +107,17 @@ class GroupWriter {
 
 // One group in one transaction: facts and rollups, then each batch's compliance records. The
 // records of a workspace's batches are appended together, in batch order (the chain is the same as
-// batch after batch), and travel with the rollup counters: on PostgreSQL one statement.
-export function writeGroup(db: Db, group: readonly WriteJob[]): Promise<Counts[]> {
+// batch after batch). Both add their rows to one unit of work, flushed once: on PostgreSQL the
+// rollup counters, the head's compare-and-set and the records are one statement (decisions/0010).
+export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHeads): Promise<Counts[]> {
   return db.transaction().execute(async (trx) => {
-    const { result, pending } = await storeEventsDeferred(trx, group.flatMap((j) => j.events));
+    const uow = new UnitOfWork();
+    const fresh = await storeEvents(trx, group.flatMap((j) => j.events), uow);
     // Attribute each fresh fact to the batch that brought it (first one with that key).
     const owner = new Map<string, number>();
     group.forEach((j, i) => j.events.forEach((e) => owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i)));
     const freshOf: EnrichedEvent[][] = group.map(() => []);
-    for (const f of result.fresh ?? []) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
+    for (const f of fresh) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
     const drafts = new Map<string, RecordDraft[]>();
     for (let i = 0; i < group.length; i++) {
       const j = group[i];
@@ -113,32 +127,9 @@ export function writeGroup(db: Db, group: readonly WriteJob[]): Promise<Counts[]
       if (list) for (const x of d) list.push(x);
       else drafts.set(j.workspaceId, d);
     }
-    let alongside = pending;
-    for (const [ws, d] of drafts) {
-      await appendRecords(trx, ws, d, alongside);
-      alongside = [];
-    }
-    await insertMany(trx, alongside);
+    for (const [ws, d] of drafts) await stageRecords(trx, ws, d, uow, heads);
+    await uow.flush(trx);
     return group.map((j, i) => countsOf(j.events, freshOf[i]));
   });
 }
 
-function countsOf(events: EnrichedEvent[], fresh: EnrichedEvent[]): Counts {
-  const c = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0 };
-  for (const f of fresh) {
-    if (f.event.kind === 'thread_started') c.threads++;
-    else if (f.event.kind === 'turn') c.turns++;
-    else if (f.event.kind === 'response') c.requests++;
-    else c.tools++;
-  }
-  const countable = events.filter((e) => e.event.kind === 'turn' || e.event.kind === 'response').length;
-  c.duplicates = Math.max(0, countable - c.turns - c.requests);
-  return c;
-}
-
-const writers = new WeakMap<Db, GroupWriter>();
-export function writerFor(db: Db): GroupWriter {
-  let w = writers.get(db);
-  if (!w) writers.set(db, (w = new GroupWriter((group) => writeGroup(db, group))));
-  return w;
-}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -62,8 +62,7 @@ export function openStore(opts: StoreOptions): Store {
       max: opts.poolSize ?? 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
-    pool.on('connect', prepareMarkedStatements);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     pgPools.set(db, pool);
     const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
@@ -95,17 +94,27 @@ export function openStore(opts: StoreOptions): Store {
 // The ingest's bulk inserts (bulk-insert.ts) have texts that do not depend on the row count; they
 // start with PREPARED and go as named statements: PostgreSQL parses and plans each once per
 // connection instead of per call (parsing and planning were ~40 % of its CPU on the ingest bench).
-// Names come from a process-wide table of at most MAX_NAMED texts; beyond that, unnamed as before.
+// Names come from this store's table of at most MAX_NAMED texts; beyond that, unnamed as before.
+// Kysely is given this pool in front of pg's: the clients it hands out send marked texts by name.
 export const PREPARED = '/* prepared */ ';
-const statementNames = new Map<string, string>();
 const MAX_NAMED = 500;
-function prepareMarkedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as { query: unknown }).query = (text: unknown, values?: unknown, cb?: unknown) => {
-    if (typeof text !== 'string' || !text.startsWith(PREPARED) || typeof values === 'function') return query(text, values, cb);
-    let name = statementNames.get(text);
-    if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `stw_${statementNames.size}`));
-    return name === undefined ? query(text, values, cb) : query({ name, text, values }, cb);
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `stw_${names.size}`));
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = (text: string, values: readonly unknown[]) => {
+        const name = text.startsWith(PREPARED) ? nameOf(text) : undefined;
+        return name === undefined ? client.query(text, values as unknown[]) : client.query({ name, text, values: values as unknown[] });
+      };
+      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
   };
 }
 

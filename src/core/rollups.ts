@@ -1,0 +1,143 @@
+// The usage rollup rules: which facts count, and the rollup rows one fact adds to. Pure: no I/O
+// (the repository only sorts and upserts the rows; the counterpart of code-review.ts's contribution).
+//
+// A counted turn adds a turn, a new response a request with its tokens, cost and credits, each to
+// eight rollups: user/workspace x client/model x day/week. A thread counts once per day and week in
+// the user and workspace client rollups, the first time one of its counted turns lands in the bucket.
+import { addCounter } from './bounds.js';
+import type { NormalizedEvent } from './events.js';
+import { weekOfDay } from './time.js';
+
+export const COUNTERS = [
+  'threads',
+  'turns',
+  'requests',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nusd',
+  'credits_n',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+export type RollupTable =
+  | 'usage_user_day'
+  | 'usage_user_week'
+  | 'usage_user_model_day'
+  | 'usage_user_model_week'
+  | 'usage_ws_day'
+  | 'usage_ws_week'
+  | 'usage_ws_model_day'
+  | 'usage_ws_model_week';
+
+export const ROLLUP_KEYS: Record<RollupTable, readonly string[]> = {
+  usage_user_day: ['workspace_id', 'bucket', 'user_id', 'client_id'],
+  usage_user_week: ['workspace_id', 'bucket', 'user_id', 'client_id'],
+  usage_user_model_day: ['workspace_id', 'bucket', 'user_id', 'model'],
+  usage_user_model_week: ['workspace_id', 'bucket', 'user_id', 'model'],
+  usage_ws_day: ['workspace_id', 'bucket', 'client_id'],
+  usage_ws_week: ['workspace_id', 'bucket', 'client_id'],
+  usage_ws_model_day: ['workspace_id', 'bucket', 'model'],
+  usage_ws_model_week: ['workspace_id', 'bucket', 'model'],
+};
+
+export type CounterRow = Record<string, string | number>;
+
+// A user's turn counts; a helper thread's (title generation, decisions/0003) costs tokens but is
+// no turn, and its thread no thread.
+export function countsAsTurn(event: NormalizedEvent): boolean {
+  return event.kind === 'turn' && event.threadKind === 'user';
+}
+
+// Who and when a fact is: the rollup rows it adds to follow from these.
+export interface FactGrain {
+  workspaceId: string;
+  userId: string;
+  clientId: string;
+  model: string;
+  day: number;
+}
+
+export type Contribution = Partial<Record<Counter, number>>;
+
+/** Sums the contributions of a batch's facts into rollup rows (one per table and key). */
+export class RollupDeltas {
+  private maps = new Map<RollupTable, Map<string, CounterRow>>();
+  // Facts of one user, client, model and day (most of a batch: a user's sessions of the last
+  // minutes) are summed first and fanned out to their eight rollups once, in rows().
+  private perFact = new Map<string, { grain: FactGrain; counters: Contribution }>();
+
+  // A counted turn or a new response.
+  addFact(grain: FactGrain, counters: Contribution): void {
+    const id = `${grain.workspaceId}\u0000${grain.userId}\u0000${grain.clientId}\u0000${grain.model}\u0000${grain.day}`;
+    const f = this.perFact.get(id);
+    if (!f) this.perFact.set(id, { grain, counters: { ...counters } });
+    else
+      for (const c in counters)
+        f.counters[c as Counter] = addCounter(f.counters[c as Counter] ?? 0, counters[c as Counter]!);
+  }
+
+  // A thread seen in a day or week bucket for the first time, owned by the user and client of the
+  // counted turn that brought it there.
+  addThread(grain: 'day' | 'week', bucket: number, owner: Omit<FactGrain, 'model' | 'day'>): void {
+    const { workspaceId: ws, userId: user, clientId: client } = owner;
+    const k = { workspace_id: ws, bucket };
+    this.bump(
+      `usage_user_${grain}`,
+      `${ws}\u0000${bucket}\u0000${user}\u0000${client}`,
+      () => ({ ...k, user_id: user, client_id: client }),
+      { threads: 1 },
+    );
+    this.bump(`usage_ws_${grain}`, `${ws}\u0000${bucket}\u0000${client}`, () => ({ ...k, client_id: client }), {
+      threads: 1,
+    });
+  }
+
+  /** The rows per table, key columns then every counter. */
+  rows(): { table: RollupTable; rows: CounterRow[] }[] {
+    for (const { grain, counters } of this.perFact.values()) this.fanOut(grain, counters);
+    this.perFact.clear();
+    return [...this.maps].map(([table, m]) => ({ table, rows: [...m.values()] }));
+  }
+
+  private fanOut(g: FactGrain, counters: Contribution): void {
+    const { workspaceId: ws, userId: user, clientId: client, model, day } = g;
+    const week = weekOfDay(day);
+    for (const [grain, bucket] of [
+      ['day', day],
+      ['week', week],
+    ] as const) {
+      const k = { workspace_id: ws, bucket };
+      const at = `${ws}\u0000${bucket}`;
+      this.bump(
+        `usage_user_${grain}`,
+        `${at}\u0000${user}\u0000${client}`,
+        () => ({ ...k, user_id: user, client_id: client }),
+        counters,
+      );
+      this.bump(`usage_ws_${grain}`, `${at}\u0000${client}`, () => ({ ...k, client_id: client }), counters);
+      this.bump(
+        `usage_user_model_${grain}`,
+        `${at}\u0000${user}\u0000${model}`,
+        () => ({ ...k, user_id: user, model }),
+        counters,
+      );
+      this.bump(`usage_ws_model_${grain}`, `${at}\u0000${model}`, () => ({ ...k, model }), counters);
+    }
+  }
+
+  // The row for `id` (its key's values joined by NUL, in key order) gains `counters`; `key` builds
+  // the key columns only when the row is new (this runs eight times per fact).
+  private bump(table: RollupTable, id: string, key: () => CounterRow, counters: Contribution): void {
+    let m = this.maps.get(table);
+    if (!m) this.maps.set(table, (m = new Map()));
+    let row = m.get(id);
+    if (!row) {
+      row = key();
+      for (const c of COUNTERS) row[c] = 0;
+      m.set(id, row);
+    }
+    for (const c in counters) row[c] = addCounter(row[c] as number, counters[c as Counter]!);
+  }
+}
