@@ -17,7 +17,14 @@ import type { DialectName, Store } from '../src/platform/storage/database.js';
 import { prng, stats } from './support/prng.js';
 import { benchStore } from './support/stores.js';
 
-const { values } = parseArgs({ options: { comments: { type: 'string', default: '200000' }, dialect: { type: 'string' }, iterations: { type: 'string', default: '200' }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    comments: { type: 'string', default: '200000' },
+    dialect: { type: 'string' },
+    iterations: { type: 'string', default: '200' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
 const COMMENTS = Number(values.comments);
 const ITER = Number(values.iterations);
 const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
@@ -53,7 +60,16 @@ async function generate(store: Store, workspaceId: string, log: (s: string) => v
     const repo = pick(REPOS);
     const pr = String(1 + Math.floor(rnd() * 2000));
     const rid = id++;
-    batch.push({ kind: 'review', key: reviewKey('github', rid), host: 'github', repository: repo, pullRequest: pr, author: { login: BOT }, ts: at, deleted: false });
+    batch.push({
+      kind: 'review',
+      key: reviewKey('github', rid),
+      host: 'github',
+      repository: repo,
+      pullRequest: pr,
+      author: { login: BOT },
+      ts: at,
+      deleted: false,
+    });
     truth.reviews++;
     const n = Math.min(1 + Math.floor(rnd() * 6), COMMENTS - truth.comments);
     for (let k = 0; k < n; k++) {
@@ -61,17 +77,57 @@ async function generate(store: Store, workspaceId: string, log: (s: string) => v
       const key = commentKey('github', 'inline', cid);
       const r = rnd();
       const priority = (r < 0.05 ? 0 : r < 0.4 ? 1 : r < 0.85 ? 2 : r < 0.93 ? 3 : null) as Priority | null;
-      const base = { kind: 'comment' as const, key, commentType: 'inline' as const, externalId: String(cid), host: 'github', repository: repo, pullRequest: pr, author: { login: BOT }, bot: true, reviewKey: reviewKey('github', rid), threadKey: key, ts: at + k * 1000, updatedAt: at + k * 1000 };
+      const base = {
+        kind: 'comment' as const,
+        key,
+        commentType: 'inline' as const,
+        externalId: String(cid),
+        host: 'github',
+        repository: repo,
+        pullRequest: pr,
+        author: { login: BOT },
+        bot: true,
+        reviewKey: reviewKey('github', rid),
+        threadKey: key,
+        ts: at + k * 1000,
+        updatedAt: at + k * 1000,
+      };
       batch.push({ ...base, priority, deleted: false });
       truth.comments++;
       if (rnd() < 0.35) {
         for (let j = 1 + Math.floor(rnd() * 3); j > 0; j--) {
           const who = pick(PEOPLE);
-          batch.push({ kind: 'reaction', commentKey: key, key: String(id++), content: pick(CONTENTS), user: { login: who }, ts: at + 3600_000, removed: false });
+          batch.push({
+            kind: 'reaction',
+            commentKey: key,
+            key: String(id++),
+            content: pick(CONTENTS),
+            user: { login: who },
+            ts: at + 3600_000,
+            removed: false,
+          });
         }
       }
-      if (rnd() < 0.12) batch.push({ ...base, key: commentKey('github', 'inline', id++), author: { login: pick(PEOPLE) }, bot: false, priority: null, inReplyToKey: key, threadKey: undefined, ts: at + 7200_000, updatedAt: at + 7200_000, deleted: false });
-      if (rnd() < 0.03) batch.push({ ...base, priority: ((priority ?? 1) + 1) % 4 as Priority, updatedAt: at + 9000_000, deleted: false });
+      if (rnd() < 0.12)
+        batch.push({
+          ...base,
+          key: commentKey('github', 'inline', id++),
+          author: { login: pick(PEOPLE) },
+          bot: false,
+          priority: null,
+          inReplyToKey: key,
+          threadKey: undefined,
+          ts: at + 7200_000,
+          updatedAt: at + 7200_000,
+          deleted: false,
+        });
+      if (rnd() < 0.03)
+        batch.push({
+          ...base,
+          priority: (((priority ?? 1) + 1) % 4) as Priority,
+          updatedAt: at + 9000_000,
+          deleted: false,
+        });
       if (rnd() < 0.02) {
         batch.push({ ...base, priority, deleted: true });
         truth.deleted++;
@@ -91,27 +147,44 @@ async function generate(store: Store, workspaceId: string, log: (s: string) => v
 for (const dialect of dialects) {
   const store = await benchStore(dialect, `code_review_${COMMENTS}`, !values.reuse);
   const workspaceId = (await ensureBootstrapped(store.db)).workspace.id;
-  const existing = values.reuse ? await store.db.selectFrom('cr_comments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst() : undefined;
+  const existing = values.reuse
+    ? await store.db
+        .selectFrom('cr_comments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst()
+    : undefined;
   if (existing && Number(existing.n) > 0) console.log(`[${dialect}] reusing ${existing.n} stored comments`);
   else {
     console.log(`[${dialect}] generating ${COMMENTS} bot comments over 90 days through the ingest use-case ...`);
     const g = await generate(store, workspaceId, console.log);
-    console.log(`[${dialect}] ${g.reviews} reviews, ${g.comments} comments (${g.deleted} deleted), ${g.facts} facts in ${g.seconds.toFixed(1)} s = ${Math.round(g.facts / g.seconds)} facts/s`);
+    console.log(
+      `[${dialect}] ${g.reviews} reviews, ${g.comments} comments (${g.deleted} deleted), ${g.facts} facts in ${g.seconds.toFixed(1)} s = ${Math.round(g.facts / g.seconds)} facts/s`,
+    );
   }
   const { app } = await buildApp({ store, config: configSchema.parse({}) });
   await app.ready();
-  const { secret } = await createKey(store.db, { workspaceId, scopes: ['codex.enterprise.analytics.read'] }, { type: 'system', id: null });
+  const { secret } = await createKey(
+    store.db,
+    { workspaceId, scopes: ['codex.enterprise.analytics.read'] },
+    { type: 'system', id: null },
+  );
   const start = (dayOf(Date.now()) - 89) * 86_400;
   const get = async (path: string, q: string) => {
     const t = performance.now();
-    const r = await app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${workspaceId}/${path}?${q}`, headers: { authorization: `Bearer ${secret}` } });
+    const r = await app.inject({
+      method: 'GET',
+      url: `/v1/analytics/codex/workspaces/${workspaceId}/${path}?${q}`,
+      headers: { authorization: `Bearer ${secret}` },
+    });
     const ms = performance.now() - t;
     if (r.statusCode !== 200) throw new Error(`${path}?${q}: ${r.statusCode} ${r.body}`);
     return { ms, body: r.json() };
   };
   const all = await get('code_review_responses', `start_time=${start}`);
   const sum = (k: string) => all.body.data.reduce((s: number, r: any) => s + r[k], 0);
-  console.log(`[${dialect}] API over 90 days: ${all.body.data.length} day rows, ${sum('pull_request_reviews')} reviews, ${sum('comments')} comments, ${sum('replies')} replies, ${sum('reactions')} reactions`);
+  console.log(
+    `[${dialect}] API over 90 days: ${all.body.data.length} day rows, ${sum('pull_request_reviews')} reviews, ${sum('comments')} comments, ${sum('replies')} replies, ${sum('reactions')} reactions`,
+  );
   const cursors: (string | null)[] = [null];
   let page = await get('code_reviews', `start_time=${start}&group=repository&limit=500`);
   while (page.body.has_more) {
@@ -126,13 +199,26 @@ for (const dialect of dialects) {
     for (let i = 0; i < ITER; i++) s.push((await get(path, q(i))).ms);
     results[label] = stats(s);
   };
-  const anyPage = (i: number) => (cursors[(i * 7919) % cursors.length] ? `&page=${cursors[(i * 7919) % cursors.length]}` : '');
+  const anyPage = (i: number) =>
+    cursors[(i * 7919) % cursors.length] ? `&page=${cursors[(i * 7919) % cursors.length]}` : '';
   await measure('code_reviews, day, 90 d', 'code_reviews', () => `start_time=${start}`);
   await measure('code_reviews, week, 90 d', 'code_reviews', () => `start_time=${start}&group_by=week`);
-  await measure('code_reviews, repository, page of 500', 'code_reviews', (i) => `start_time=${start}&group=repository&limit=500${anyPage(i)}`);
+  await measure(
+    'code_reviews, repository, page of 500',
+    'code_reviews',
+    (i) => `start_time=${start}&group=repository&limit=500${anyPage(i)}`,
+  );
   await measure('code_review_responses, day, 90 d', 'code_review_responses', () => `start_time=${start}`);
-  await measure('code_review_responses, week, 90 d', 'code_review_responses', () => `start_time=${start}&group_by=week`);
-  await measure('code_review_responses, repository, page of 500', 'code_review_responses', (i) => `start_time=${start}&group=repository&limit=500${anyPage(i)}`);
+  await measure(
+    'code_review_responses, week, 90 d',
+    'code_review_responses',
+    () => `start_time=${start}&group_by=week`,
+  );
+  await measure(
+    'code_review_responses, repository, page of 500',
+    'code_review_responses',
+    (i) => `start_time=${start}&group=repository&limit=500${anyPage(i)}`,
+  );
   console.log(`[${dialect}] latency in ms over ${ITER} requests each (app.inject, ${COMMENTS} comments):`);
   console.table(results);
   await app.close();

@@ -40,7 +40,15 @@ import { newId } from '../src/core/ids.js';
 import { prng } from './support/prng.js';
 import { benchStore, OUT, PG_URL } from './support/stores.js';
 
-const { values } = parseArgs({ options: { dialect: { type: 'string' }, records: { type: 'string', default: '200000' }, bodies: { type: 'string', default: '300' }, only: { type: 'string' }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    dialect: { type: 'string' },
+    records: { type: 'string', default: '200000' },
+    bodies: { type: 'string', default: '300' },
+    only: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
 const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
 const RECORDS = Number(values.records);
 const BODIES = Number(values.bodies);
@@ -48,7 +56,9 @@ const SYSTEM = { type: 'system' as const, id: null };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // Memory while `fn` runs: peak RSS and heap above the level before it.
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakHeapMb: number; peakRssMb: number }> {
+async function measured<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; ms: number; peakHeapMb: number; peakRssMb: number }> {
   global.gc?.();
   const base = process.memoryUsage();
   let heap = 0;
@@ -88,7 +98,9 @@ function liveBodies(count: number): Buffer[] {
         }
       resourceLogs.push(sess);
     }
-    bodies.push(Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject({ resourceLogs })).finish()));
+    bodies.push(
+      Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject({ resourceLogs })).finish()),
+    );
   }
   return bodies;
 }
@@ -103,7 +115,9 @@ async function ingestOverhead(dialect: DialectName) {
     const ingest = createRuntime(store).ingest;
     const boot = await ensureBootstrapped(store.db);
     await addUser(store.db, { workspaceId: boot.workspace.id, email: 'dev@bench.example' }, SYSTEM);
-    const user = (await store.db.selectFrom('users').select('id').where('email', '=', 'dev@bench.example').executeTakeFirstOrThrow()).id;
+    const user = (
+      await store.db.selectFrom('users').select('id').where('email', '=', 'dev@bench.example').executeTakeFirstOrThrow()
+    ).id;
     const principal = { workspaceId: boot.workspace.id, userId: user, keyId: null, sharedCollector: false };
     const t0 = performance.now();
     for (const body of bodies) {
@@ -112,10 +126,18 @@ async function ingestOverhead(dialect: DialectName) {
         const n = normalizeRecord(r);
         if (n && !isDrop(n)) inputs.push({ index: r.index, event: n });
       }
-      await ingestEvents(ingest, principal, inputs, { source: 'otlp', creditsPerUsd: 25, recordCompliance: withCompliance, requestMeta: { appVersion: '0.169.0' } });
+      await ingestEvents(ingest, principal, inputs, {
+        source: 'otlp',
+        creditsPerUsd: 25,
+        recordCompliance: withCompliance,
+        requestMeta: { appVersion: '0.169.0' },
+      });
     }
     const ms = performance.now() - t0;
-    const chain = await store.db.selectFrom('compliance_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const chain = await store.db
+      .selectFrom('compliance_records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await store.close();
     return { ms, chain: Number(chain.n) };
   };
@@ -137,11 +159,22 @@ async function ingestOverhead(dialect: DialectName) {
   // The CPU part of that: DLP + content policy (the redact step) and canonical JSON + two SHA-256
   // per record, timed alone on the same events.
   const principal = { workspaceId: 'w', userId: 'u', keyId: null, sharedCollector: false };
-  const decodedAll = bodies.map((b) => decodeProtobuf(b).records.map((r) => ({ index: r.index, event: normalizeRecord(r) })).filter((x): x is { index: number; event: NormalizedEvent } => !!x.event && !isDrop(x.event)));
+  const decodedAll = bodies.map((b) =>
+    decodeProtobuf(b)
+      .records.map((r) => ({ index: r.index, event: normalizeRecord(r) }))
+      .filter((x): x is { index: number; event: NormalizedEvent } => !!x.event && !isDrop(x.event)),
+  );
   const env = { source: 'otlp' as const, creditsPerUsd: 25, userIdForEmail: () => undefined };
   const pipe = (policy?: typeof DEFAULT_CONTENT_POLICY) => {
     const t0 = performance.now();
-    const out = decodedAll.map((d) => runPipeline(d.map((x) => ({ index: x.index, event: { ...x.event } })), principal, { ...env, contentPolicy: policy }).events);
+    const out = decodedAll.map(
+      (d) =>
+        runPipeline(
+          d.map((x) => ({ index: x.index, event: { ...x.event } })),
+          principal,
+          { ...env, contentPolicy: policy },
+        ).events,
+    );
     return { ms: performance.now() - t0, out };
   };
   pipe(DEFAULT_CONTENT_POLICY);
@@ -154,21 +187,34 @@ async function ingestOverhead(dialect: DialectName) {
     for (const events of withDlp.out)
       for (const e of events) {
         const content = canonicalJson(codexLogDraft(e, { keyId: null }).content);
-        const r = { seq: 1, id: newId(), workspace_id: 'w', event_type: 'CODEX_LOG', ts: e.event.ts, recorded_at: Date.now(), user_id: 'u', thread_id: e.event.threadId, content_sha256: sha256hex(content) };
+        const r = {
+          seq: 1,
+          id: newId(),
+          workspace_id: 'w',
+          event_type: 'CODEX_LOG',
+          ts: e.event.ts,
+          recorded_at: Date.now(),
+          user_id: 'u',
+          thread_id: e.event.threadId,
+          content_sha256: sha256hex(content),
+        };
         prev = recordHash(prev, r);
       }
     return performance.now() - t1;
   };
   hashing();
   const hashMs = Math.min(hashing(), hashing());
-  console.log(`[${dialect}]   of which DLP + content policy ${dlpMs.toFixed(0)} ms and building + hashing records ${hashMs.toFixed(0)} ms = ${(((dlpMs + hashMs) / on) * 100).toFixed(1)}% of ingest time`);
+  console.log(
+    `[${dialect}]   of which DLP + content policy ${dlpMs.toFixed(0)} ms and building + hashing records ${hashMs.toFixed(0)} ms = ${(((dlpMs + hashMs) / on) * 100).toFixed(1)}% of ingest time`,
+  );
 }
 
 // A workspace chain of `count` records shaped like real traffic: prompts (~0.5 KB), responses with
 // assistant text (~2 KB), tool calls with output, audit and auth records.
 async function fillChain(store: Store, ws: string, count: number) {
   const rnd = prng(5);
-  const words = 'the quick brown fox jumps over a lazy dog while codex runs tests and fixes the failing build in src'.split(' ');
+  const words =
+    'the quick brown fox jumps over a lazy dog while codex runs tests and fixes the failing build in src'.split(' ');
   const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
   const t0 = performance.now();
   for (let i = 0; i < count; i += 1000) {
@@ -179,11 +225,34 @@ async function fillChain(store: Store, ws: string, count: number) {
         kind === 0
           ? { kind: 'prompt', thread_id: `th-${k >> 4}`, prompt: { text: text(90), length: 500, policy: 'store' } }
           : kind === 1
-            ? { kind: 'response', thread_id: `th-${k >> 4}`, response: { text: text(350), usage: { input_tokens: 2000, cached_input_tokens: 1500, output_tokens: 400 } } }
+            ? {
+                kind: 'response',
+                thread_id: `th-${k >> 4}`,
+                response: {
+                  text: text(350),
+                  usage: { input_tokens: 2000, cached_input_tokens: 1500, output_tokens: 400 },
+                },
+              }
             : kind === 2
-              ? { kind: 'tool_call', thread_id: `th-${k >> 4}`, tool: { name: 'exec_command', arguments: '{"cmd":"npm test"}', output: text(120), exit_status: 0, duration_ms: 1234 } }
+              ? {
+                  kind: 'tool_call',
+                  thread_id: `th-${k >> 4}`,
+                  tool: {
+                    name: 'exec_command',
+                    arguments: '{"cmd":"npm test"}',
+                    output: text(120),
+                    exit_status: 0,
+                    duration_ms: 1234,
+                  },
+                }
               : { action: 'key.first_used', actor: { type: 'key', id: `k${k}` }, target: null };
-      drafts.push({ eventType: kind === 3 ? 'AUDIT_LOG' : 'CODEX_LOG', ts: Date.now(), userId: `u${k % 50}`, threadId: `th-${k >> 4}`, content });
+      drafts.push({
+        eventType: kind === 3 ? 'AUDIT_LOG' : 'CODEX_LOG',
+        ts: Date.now(),
+        userId: `u${k % 50}`,
+        threadId: `th-${k >> 4}`,
+        content,
+      });
     }
     await store.db.transaction().execute((trx) => appendRecords(trx, ws, drafts));
   }
@@ -197,53 +266,89 @@ async function readPaths(dialect: DialectName) {
   const ws = boot.workspace.id;
   if (!store.reused) {
     const fillMs = await fillChain(store, ws, RECORDS);
-    console.log(`[${dialect}] appended ${fmt(RECORDS)} records in ${(fillMs / 1000).toFixed(1)} s = ${fmt(RECORDS / (fillMs / 1000))} records/s`);
+    console.log(
+      `[${dialect}] appended ${fmt(RECORDS)} records in ${(fillMs / 1000).toFixed(1)} s = ${fmt(RECORDS / (fillMs / 1000))} records/s`,
+    );
   }
 
   // Export to a gzip file, as `steward compliance export --gzip` writes it (level 3, parallel-gzip.ts).
   const file = path.join(OUT, `compliance-export-${dialect}.jsonl.gz`);
   const counter = { records: 0 };
-  const ex = await measured(() => pipeline(Readable.from(gzipChunks(exportChunks(store.db, ws, {}, counter, GZIP_BLOCK_BYTES), { level: 3 }), { highWaterMark: 1 }), fs.createWriteStream(file)));
+  const ex = await measured(() =>
+    pipeline(
+      Readable.from(gzipChunks(exportChunks(store.db, ws, {}, counter, GZIP_BLOCK_BYTES), { level: 3 }), {
+        highWaterMark: 1,
+      }),
+      fs.createWriteStream(file),
+    ),
+  );
   let exported = 0;
-  for await (const chunk of fs.createReadStream(file).pipe(zlib.createGunzip()) as AsyncIterable<Buffer>) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exported++;
-  if (exported !== counter.records) throw new Error(`the export file holds ${exported} lines for ${counter.records} records`);
-  console.log(`[${dialect}] export ${fmt(counter.records)} records to gzip JSONL (${(fs.statSync(file).size / 1e6).toFixed(1)} MB): ${fmt(counter.records / (ex.ms / 1000))} records/s, peak heap +${ex.peakHeapMb.toFixed(0)} MB, peak RSS +${ex.peakRssMb.toFixed(0)} MB`);
+  for await (const chunk of fs.createReadStream(file).pipe(zlib.createGunzip()) as AsyncIterable<Buffer>)
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) exported++;
+  if (exported !== counter.records)
+    throw new Error(`the export file holds ${exported} lines for ${counter.records} records`);
+  console.log(
+    `[${dialect}] export ${fmt(counter.records)} records to gzip JSONL (${(fs.statSync(file).size / 1e6).toFixed(1)} MB): ${fmt(counter.records / (ex.ms / 1000))} records/s, peak heap +${ex.peakHeapMb.toFixed(0)} MB, peak RSS +${ex.peakRssMb.toFixed(0)} MB`,
+  );
   fs.rmSync(file);
 
   // Log-file download over real HTTP: one file holding every CODEX_LOG record.
-  const { app } = await buildApp({ store, config: configSchema.parse({ compliance: { log_file_window_seconds: 86_400 } }) });
+  const { app } = await buildApp({
+    store,
+    config: configSchema.parse({ compliance: { log_file_window_seconds: 86_400 } }),
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const key = (await createKey(store.db, { workspaceId: ws, scopes: ['codex.enterprise.compliance.read'] }, SYSTEM)).secret;
-  const getJson = (p: string) => fetch(url + p, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<any>);
+  const key = (await createKey(store.db, { workspaceId: ws, scopes: ['codex.enterprise.compliance.read'] }, SYSTEM))
+    .secret;
+  const getJson = (p: string) =>
+    fetch(url + p, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json() as Promise<any>);
   const files = (await getJson(`/v1/compliance/workspaces/${ws}/logs?event_type=CODEX_LOG&limit=1000`)).data;
   let records = 0;
   for (const gzip of [false, true]) {
     const dl = await measured(
       () =>
         new Promise<{ lines: number; bytes: number; ms: number }>((resolve, reject) => {
-          const w = new Worker(new URL('./support/download-client.mjs', import.meta.url), { workerData: { urls: files.map((f: { url: string }) => url + f.url), key, gzip } });
+          const w = new Worker(new URL('./support/download-client.mjs', import.meta.url), {
+            workerData: { urls: files.map((f: { url: string }) => url + f.url), key, gzip },
+          });
           w.once('message', resolve);
           w.once('error', reject);
         }),
     );
     if (!gzip) records = dl.value.lines;
-    console.log(`[${dialect}] log-file download${gzip ? ` (gzip, ${(dl.value.bytes / 1e6).toFixed(1)} MB)` : ''}: ${fmt(records)} records in ${files.length} file(s): ${fmt(records / (dl.ms / 1000))} records/s, server peak heap +${dl.peakHeapMb.toFixed(0)} MB, peak RSS +${dl.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `[${dialect}] log-file download${gzip ? ` (gzip, ${(dl.value.bytes / 1e6).toFixed(1)} MB)` : ''}: ${fmt(records)} records in ${files.length} file(s): ${fmt(records / (dl.ms / 1000))} records/s, server peak heap +${dl.peakHeapMb.toFixed(0)} MB, peak RSS +${dl.peakRssMb.toFixed(0)} MB`,
+    );
   }
   await app.close();
 
   const v1 = await measured(() => verifyChain(store.db, ws, { store, workers: 1 }));
   console.log(`[${dialect}] verify, one thread: ${fmt(v1.value.records / (v1.ms / 1000))} records/s`);
   const v = await measured(() => verifyChain(store.db, ws, { store }));
-  console.log(`[${dialect}] verify ${fmt(v.value.records)} records (ok=${v.value.ok}), ${os.availableParallelism()} checkers (tsx, in process): ${fmt(v.value.records / (v.ms / 1000))} records/s, peak heap +${v.peakHeapMb.toFixed(0)} MB`);
+  console.log(
+    `[${dialect}] verify ${fmt(v.value.records)} records (ok=${v.value.ok}), ${os.availableParallelism()} checkers (tsx, in process): ${fmt(v.value.records / (v.ms / 1000))} records/s, peak heap +${v.peakHeapMb.toFixed(0)} MB`,
+  );
   await store.close();
 
   // What an operator runs: the compiled CLI, `steward compliance verify`, process start included.
   const dist = path.join(OUT, 'dist');
-  const newest = (dir: string): number => Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
-  const built = fs.existsSync(path.join(dist, 'cli', 'main.js')) ? fs.statSync(path.join(dist, 'cli', 'main.js')).mtimeMs : 0;
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)),
+    );
+  const built = fs.existsSync(path.join(dist, 'cli', 'main.js'))
+    ? fs.statSync(path.join(dist, 'cli', 'main.js')).mtimeMs
+    : 0;
   if (built < newest('src')) {
     try {
-      execFileSync(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', dist], { stdio: 'inherit' });
+      execFileSync(
+        process.execPath,
+        [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', dist],
+        { stdio: 'inherit' },
+      );
     } catch {
       console.log('  (tsc reported errors; timing the JavaScript it emitted anyway)');
     }
@@ -261,10 +366,24 @@ async function readPaths(dialect: DialectName) {
     storeArgs = ['--database-url', u.toString()];
   }
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, ['-e', `import(${JSON.stringify(pathToFileURL(path.join(dist, 'cli', 'main.js')).href)}).then((m) => m.main(['node', 'steward', ...process.argv.slice(1)]))`, '--', 'compliance', 'verify', '--json', ...storeArgs], { encoding: 'utf8', cwd: OUT });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `import(${JSON.stringify(pathToFileURL(path.join(dist, 'cli', 'main.js')).href)}).then((m) => m.main(['node', 'steward', ...process.argv.slice(1)]))`,
+      '--',
+      'compliance',
+      'verify',
+      '--json',
+      ...storeArgs,
+    ],
+    { encoding: 'utf8', cwd: OUT },
+  );
   const cliMs = performance.now() - t0;
   const rep = JSON.parse(out.trim().split('\n').pop()!);
-  console.log(`[${dialect}] steward compliance verify (compiled CLI, ${os.availableParallelism()} checkers): ${fmt(rep.records)} records (ok=${rep.ok}) in ${(cliMs / 1000).toFixed(2)} s wall = ${fmt(rep.records / (cliMs / 1000))} records/s (${fmt(rep.records / (rep.duration_ms / 1000))} records/s inside verify)`);
+  console.log(
+    `[${dialect}] steward compliance verify (compiled CLI, ${os.availableParallelism()} checkers): ${fmt(rep.records)} records (ok=${rep.ok}) in ${(cliMs / 1000).toFixed(2)} s wall = ${fmt(rep.records / (cliMs / 1000))} records/s (${fmt(rep.records / (rep.duration_ms / 1000))} records/s inside verify)`,
+  );
 }
 
 for (const dialect of dialects) {

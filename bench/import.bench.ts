@@ -13,14 +13,22 @@ import { fileURLToPath } from 'node:url';
 import { corpusName, ensureCorpus } from './support/rollout-corpus.js';
 import { OUT } from './support/stores.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '1100' }, seed: { type: 'string', default: '42' }, runs: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '1100' },
+    seed: { type: 'string', default: '42' },
+    runs: { type: 'string', default: '1' },
+  },
+});
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = Number(values.mb) * 1e6;
 const dir = path.join(OUT, corpusName(target, Number(values.seed)));
 
 const t0 = Date.now();
 const corpus = ensureCorpus(dir, target, Number(values.seed));
-console.log(`corpus ${dir}: ${corpus.files} files, ${(corpus.bytes / 1e9).toFixed(3)} GB, ${corpus.lines} lines, ${corpus.threads} threads, ${corpus.turns} turns, ${corpus.responses} responses (${corpus.reused ? 'reused' : `generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`})`);
+console.log(
+  `corpus ${dir}: ${corpus.files} files, ${(corpus.bytes / 1e9).toFixed(3)} GB, ${corpus.lines} lines, ${corpus.threads} threads, ${corpus.turns} turns, ${corpus.responses} responses (${corpus.reused ? 'reused' : `generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`})`,
+);
 
 interface Measured {
   wallS: number;
@@ -30,7 +38,11 @@ interface Measured {
 
 /** Runs a command under GNU time for wall time and peak RSS (of the process and the children it waited for). */
 function measure(cmd: string, args: string[], env: Record<string, string>): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop()!.split(' ');
   return { wallS: Number(last[0]), maxRssMb: Number(last[1]) / 1024, stdout: r.stdout };
@@ -48,14 +60,24 @@ for (let i = 0; i < runs; i++) {
   const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json'], codexEnv);
   const data = path.join(OUT, 'import-bench-store');
   fs.rmSync(data, { recursive: true, force: true });
-  const imp = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
-  const again = measure(process.execPath, [steward, 'import', '--data', data, '--json'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
+  const imp = measure(process.execPath, [steward, 'import', '--data', data, '--json'], {
+    ...codexEnv,
+    STEWARD_CONFIG: '/dev/null',
+  });
+  const again = measure(process.execPath, [steward, 'import', '--data', data, '--json'], {
+    ...codexEnv,
+    STEWARD_CONFIG: '/dev/null',
+  });
   const copyTo = path.join(OUT, 'import-bench-copy');
   fs.rmSync(copyTo, { recursive: true, force: true });
   spawnSync('sync');
   const copy = measure('cp', ['-r', path.join(dir, 'sessions'), copyTo], {});
   fs.rmSync(copyTo, { recursive: true, force: true });
-  const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), path.join(dir, 'sessions')], {});
+  const parse = measure(
+    process.execPath,
+    [path.join(REPO, 'bench/support/parse-floor.mjs'), path.join(dir, 'sessions')],
+    {},
+  );
   results.push({ cc, imp, again, copy, parse });
   const s = JSON.parse(imp.stdout);
   const s2 = JSON.parse(again.stdout);
@@ -64,15 +86,27 @@ for (let i = 0; i < runs; i++) {
       `steward import ${imp.wallS.toFixed(2)} s (peak RSS ${imp.maxRssMb.toFixed(0)} MB, ${s.files.read} files, ${s.lines} lines, ${s.responses} responses, ${s.stored.content} content rows) = ${(imp.wallS / cc.wallS).toFixed(2)}x ccusage | ` +
       `second import ${again.wallS.toFixed(2)} s (${s2.files.unchanged} unchanged, ${s2.files.read} read)`,
   );
-  console.log(`  floors: cp -r of the corpus ${copy.wallS.toFixed(2)} s (${(copy.wallS / cc.wallS).toFixed(2)}x ccusage) | JSON.parse of every line, nothing stored ${parse.wallS.toFixed(2)} s (${(parse.wallS / cc.wallS).toFixed(2)}x ccusage)`);
+  console.log(
+    `  floors: cp -r of the corpus ${copy.wallS.toFixed(2)} s (${(copy.wallS / cc.wallS).toFixed(2)}x ccusage) | JSON.parse of every line, nothing stored ${parse.wallS.toFixed(2)} s (${(parse.wallS / cc.wallS).toFixed(2)}x ccusage)`,
+  );
   // The two tools must agree on what they counted.
   const ccTotals = JSON.parse(cc.stdout).totals;
-  const rep = measure(process.execPath, [steward, 'report', 'daily', '--no-import', '--data', data, '--json', '--timezone', 'UTC'], { ...codexEnv, STEWARD_CONFIG: '/dev/null' });
-  const ccUtc = JSON.parse(measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], codexEnv).stdout).totals;
+  const rep = measure(
+    process.execPath,
+    [steward, 'report', 'daily', '--no-import', '--data', data, '--json', '--timezone', 'UTC'],
+    { ...codexEnv, STEWARD_CONFIG: '/dev/null' },
+  );
+  const ccUtc = JSON.parse(
+    measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], codexEnv).stdout,
+  ).totals;
   const ours = JSON.parse(rep.stdout).totals;
-  console.log(`  totals: steward ${ours.totalTokens} tokens $${ours.costUSD.toFixed(2)} | ccusage ${ccUtc.totalTokens} tokens $${ccUtc.costUSD.toFixed(2)} ${ours.totalTokens === ccUtc.totalTokens && Math.abs(ours.costUSD - ccUtc.costUSD) < 0.01 ? '(agree)' : '(DISAGREE)'}; ccusage default-zone total ${ccTotals.totalTokens}`);
+  console.log(
+    `  totals: steward ${ours.totalTokens} tokens $${ours.costUSD.toFixed(2)} | ccusage ${ccUtc.totalTokens} tokens $${ccUtc.costUSD.toFixed(2)} ${ours.totalTokens === ccUtc.totalTokens && Math.abs(ours.costUSD - ccUtc.costUSD) < 0.01 ? '(agree)' : '(DISAGREE)'}; ccusage default-zone total ${ccTotals.totalTokens}`,
+  );
   const dbBytes = fs.readdirSync(data).reduce((n, f) => n + fs.statSync(path.join(data, f)).size, 0);
   console.log(`  store size ${(dbBytes / 1e6).toFixed(0)} MB`);
 }
 const best = (f: (r: (typeof results)[0]) => number) => Math.min(...results.map(f));
-console.log(`best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`);
+console.log(
+  `best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`,
+);

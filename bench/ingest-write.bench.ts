@@ -17,7 +17,9 @@ import type { DialectName } from '../src/platform/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '300' }, dialect: { type: 'string' }, profile: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '300' }, dialect: { type: 'string' }, profile: { type: 'string' } },
+});
 const REQUESTS = Number(values.requests);
 const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
 const bodies = buildBodies(REQUESTS + 20, 10, 7, 'protobuf');
@@ -36,14 +38,31 @@ for (const dialect of dialects) {
   const store = await benchStore(dialect, 'ingest_write');
   const boot = await ensureBootstrapped(store.db);
   const users: string[] = [];
-  for (let u = 0; u < 20; u++) users.push((await addUser(store.db, { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` }, { type: 'system', id: null })).id);
+  for (let u = 0; u < 20; u++)
+    users.push(
+      (
+        await addUser(
+          store.db,
+          { workspaceId: boot.workspace.id, email: `dev${u}@bench.example` },
+          { type: 'system', id: null },
+        )
+      ).id,
+    );
   const ingest = createRuntime(store).ingest;
-  const post = (i: number) => ingestOtlpLogs(ingest, { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false }, decodeProtobuf(bodies[i]), 25);
+  const post = (i: number) =>
+    ingestOtlpLogs(
+      ingest,
+      { workspaceId: boot.workspace.id, userId: users[i % 20], keyId: null, sharedCollector: false },
+      decodeProtobuf(bodies[i]),
+      25,
+    );
   for (let i = 0; i < 20; i++) await post(i);
   // The pool's backends: hold all connections at once to learn their pids.
   let pids: number[] = [];
   if (dialect === 'postgres') {
-    const rows = await Promise.all([0, 1, 2, 3].map(() => sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.05)`.execute(store.db)));
+    const rows = await Promise.all(
+      [0, 1, 2, 3].map(() => sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.05)`.execute(store.db)),
+    );
     pids = [...new Set(rows.map((r) => Number(r.rows[0].pid)))];
   }
   const session = values.profile ? new Session() : undefined;
@@ -67,7 +86,9 @@ for (const dialect of dialects) {
   console.log(
     `[${dialect}] ${REQUESTS} requests of ${10 * RECORDS_PER_SESSION} records one at a time: ${(ms / REQUESTS).toFixed(2)} ms each; ` +
       `this process ${((cpu.user + cpu.system) / 1000 / REQUESTS).toFixed(2)} ms CPU per request (${(cpu.system / 1000 / REQUESTS).toFixed(2)} of it in the kernel)` +
-      (dialect === 'postgres' ? `, PostgreSQL backends ${(pgMs / REQUESTS).toFixed(2)} ms CPU per request (${pids.length} backends)` : ''),
+      (dialect === 'postgres'
+        ? `, PostgreSQL backends ${(pgMs / REQUESTS).toFixed(2)} ms CPU per request (${pids.length} backends)`
+        : ''),
   );
   await store.close();
 }

@@ -13,7 +13,15 @@ import { benchStore } from './support/stores.js';
 import { generateUsage } from './support/usage-generator.js';
 import { stats } from './support/prng.js';
 
-const { values } = parseArgs({ options: { turns: { type: 'string', default: '10000000' }, users: { type: 'string', default: '5000' }, dialect: { type: 'string' }, iterations: { type: 'string', default: '200' }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    turns: { type: 'string', default: '10000000' },
+    users: { type: 'string', default: '5000' },
+    dialect: { type: 'string' },
+    iterations: { type: 'string', default: '200' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
 const TURNS = Number(values.turns);
 const USERS = Number(values.users);
 const ITER = Number(values.iterations);
@@ -32,19 +40,27 @@ for (const dialect of dialects) {
     console.log(`[${dialect}] generating ${TURNS} turns, ${USERS} users, 90 days ...`);
     const g = await generateUsage(store.db, { users: USERS, days: 90, turns: TURNS, seed: 42, dialect }, console.log);
     workspaceId = g.workspaceId;
-    console.log(`[${dialect}] generated ${g.totalTurns} turns into ${g.rows} rollup rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `[${dialect}] generated ${g.totalTurns} turns into ${g.rows} rollup rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   const config = configSchema.parse({});
   const { app } = await buildApp({ store, config });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
-  const { secret } = await createKey(store.db, { workspaceId, scopes: ['codex.enterprise.analytics.read'] }, { type: 'system', id: null });
+  const { secret } = await createKey(
+    store.db,
+    { workspaceId, scopes: ['codex.enterprise.analytics.read'] },
+    { type: 'system', id: null },
+  );
   const DAY = 86_400;
   const now = Math.floor(Date.now() / 1000);
   const start = (Math.floor(now / DAY) - 89) * DAY;
   // Timed until the last byte of the body has arrived; parsed afterwards, outside the timing.
   const get = async (q: string) => {
     const t = performance.now();
-    const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${workspaceId}/usage?${q}`, { headers: { authorization: `Bearer ${secret}` } });
+    const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${workspaceId}/usage?${q}`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
     const text = await r.text();
     const ms = performance.now() - t;
     if (r.status !== 200) throw new Error(`${q}: ${r.status} ${text}`);
@@ -61,7 +77,9 @@ for (const dialect of dialects) {
     cursors.push(page.body.next_page);
     page = await get(`start_time=${start}&limit=1000&page=${page.body.next_page}`);
   }
-  console.log(`[${dialect}] per-user pages of 1,000 rows over 90 days: ${cursors.length}${page.body.has_more ? '+' : ''}`);
+  console.log(
+    `[${dialect}] per-user pages of 1,000 rows over 90 days: ${cursors.length}${page.body.has_more ? '+' : ''}`,
+  );
   for (let i = 0; i < 20; i++) await get(`group=workspace&start_time=${start}`); // warm-up
   const results: Record<string, ReturnType<typeof stats>> = {};
   const measure = async (label: string, q: (i: number) => string) => {
@@ -71,7 +89,11 @@ for (const dialect of dialects) {
   };
   await measure('workspace, day, 90 d', () => `group=workspace&start_time=${start}`);
   await measure('workspace, week, 90 d', () => `group=workspace&group_by=week&start_time=${start}`);
-  await measure('per-user page 1,000 rows (any page)', (i) => `start_time=${start}&limit=1000${cursors[(i * 7919) % cursors.length] ? `&page=${cursors[(i * 7919) % cursors.length]}` : ''}`);
+  await measure(
+    'per-user page 1,000 rows (any page)',
+    (i) =>
+      `start_time=${start}&limit=1000${cursors[(i * 7919) % cursors.length] ? `&page=${cursors[(i * 7919) % cursors.length]}` : ''}`,
+  );
   await measure('per-user week page 1,000 rows', () => `start_time=${start}&limit=1000&group_by=week`);
   console.log(`[${dialect}] latency in ms over ${ITER} requests each:`);
   console.table(results);

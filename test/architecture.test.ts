@@ -24,13 +24,47 @@ function tree(files: Record<string, string>): string {
 }
 
 describe('each rule catches its break', () => {
-  const ok = { 'core/a.ts': 'export const a = 1;\n', 'compliance/index.ts': "export { c } from './c.js';\n", 'compliance/c.ts': 'export const c = 1;\n' };
+  const ok = {
+    'core/a.ts': 'export const a = 1;\n',
+    'compliance/index.ts': "export { c } from './c.js';\n",
+    'compliance/c.ts': 'export const c = 1;\n',
+  };
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['an import of a room above', { 'core/b.ts': "import { c } from '../compliance/index.js';\n" }, /core\/b\.ts -> compliance\/index\.ts: imports a room above/],
-    ['a capability past its index', { 'access/x.ts': "import { c } from '../compliance/c.js';\n" }, /reaches into compliance past its index\.ts/],
-    ['a route importing a repository', { 'access/x.repository.ts': 'export const r = 1;\n', 'access/x.routes.ts': "import { r } from './x.repository.js';\n" }, /a route or command imports a repository/],
-    ['a command importing a repository', { 'access/x.repository.ts': 'export const r = 1;\n', 'cli/x.command.ts': "import { r } from '../access/x.repository.js';\n" }, /a route or command imports a repository/],
-    ['client code loading the server', { 'session-files/client/index.ts': "export { s } from '../store.service.js';\n", 'session-files/store.service.ts': "import { p } from '../platform/storage/db.js';\nexport const s = p;\n", 'platform/storage/db.ts': 'export const p = 1;\n' }, /client code loads server code/],
+    [
+      'an import of a room above',
+      { 'core/b.ts': "import { c } from '../compliance/index.js';\n" },
+      /core\/b\.ts -> compliance\/index\.ts: imports a room above/,
+    ],
+    [
+      'a capability past its index',
+      { 'access/x.ts': "import { c } from '../compliance/c.js';\n" },
+      /reaches into compliance past its index\.ts/,
+    ],
+    [
+      'a route importing a repository',
+      {
+        'access/x.repository.ts': 'export const r = 1;\n',
+        'access/x.routes.ts': "import { r } from './x.repository.js';\n",
+      },
+      /a route or command imports a repository/,
+    ],
+    [
+      'a command importing a repository',
+      {
+        'access/x.repository.ts': 'export const r = 1;\n',
+        'cli/x.command.ts': "import { r } from '../access/x.repository.js';\n",
+      },
+      /a route or command imports a repository/,
+    ],
+    [
+      'client code loading the server',
+      {
+        'session-files/client/index.ts': "export { s } from '../store.service.js';\n",
+        'session-files/store.service.ts': "import { p } from '../platform/storage/db.js';\nexport const s = p;\n",
+        'platform/storage/db.ts': 'export const p = 1;\n',
+      },
+      /client code loads server code/,
+    ],
     ['a driver outside storage', { 'ingest/x.ts': "import pg from 'pg';\n" }, /imports a database driver/],
     ['the environment outside config', { 'ingest/x.ts': 'export const x = process.env.X;\n' }, /reads process\.env/],
     ['a file in no room', { 'services/x.ts': 'export const x = 1;\n' }, /is in no room/],
@@ -41,13 +75,22 @@ describe('each rule catches its break', () => {
   for (const [name, files, expected] of cases) {
     it(name, () => {
       const problems = checkTree(tree({ ...ok, ...files }));
-      assert.ok(problems.some((p) => expected.test(p)), `expected ${expected} in ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `expected ${expected} in ${JSON.stringify(problems)}`,
+      );
     });
   }
   it('table types may cross rooms, values may not', () => {
-    const files = { 'platform/storage/schema.ts': "import type { T } from '../../compliance/c.tables.js';\n", 'compliance/c.tables.ts': 'export interface T { a: number }\n' };
+    const files = {
+      'platform/storage/schema.ts': "import type { T } from '../../compliance/c.tables.js';\n",
+      'compliance/c.tables.ts': 'export interface T { a: number }\n',
+    };
     assert.deepEqual(checkTree(tree({ ...ok, ...files })), []);
-    const value = { 'platform/storage/schema.ts': "import { T } from '../../compliance/c.tables.js';\n", 'compliance/c.tables.ts': 'export const T = 1;\n' };
+    const value = {
+      'platform/storage/schema.ts': "import { T } from '../../compliance/c.tables.js';\n",
+      'compliance/c.tables.ts': 'export const T = 1;\n',
+    };
     assert.ok(checkTree(tree({ ...ok, ...value })).some((p) => /imports a room above/.test(p)));
   });
 });

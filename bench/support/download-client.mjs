@@ -11,15 +11,19 @@ const t0 = performance.now();
 for (const url of urls)
   await new Promise((resolve, reject) => {
     http
-      .get(url, { headers: { authorization: `Bearer ${key}`, ...(gzip ? { 'accept-encoding': 'gzip' } : {}) } }, (res) => {
-        const body = res;
-        body.on('data', (chunk) => {
-          if (gzip) bytes += chunk.length;
-          else for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-        });
-        body.on('end', resolve);
-        body.on('error', reject);
-      })
+      .get(
+        url,
+        { headers: { authorization: `Bearer ${key}`, ...(gzip ? { 'accept-encoding': 'gzip' } : {}) } },
+        (res) => {
+          const body = res;
+          body.on('data', (chunk) => {
+            if (gzip) bytes += chunk.length;
+            else for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+          });
+          body.on('end', resolve);
+          body.on('error', reject);
+        },
+      )
       .on('error', reject);
   });
 parentPort.postMessage({ lines, bytes, ms: performance.now() - t0 });

@@ -10,10 +10,20 @@ const target = new URL(url);
 
 function post(body, key) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path: '/v1/logs', method: 'POST', agent, headers: { 'content-type': contentType, authorization: `Bearer ${key}`, 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: '/v1/logs',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': contentType, authorization: `Bearer ${key}`, 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

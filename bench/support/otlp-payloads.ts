@@ -6,14 +6,30 @@ import path from 'node:path';
 import { ExportLogsServiceRequest } from '../../src/ingest/otlp/schema.js';
 import { prng } from './prng.js';
 
-const TEMPLATE = JSON.parse(fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test', 'fixtures', 'otlp', 'exec-json.otel-logs.json'), 'utf8'));
+const TEMPLATE = JSON.parse(
+  fs.readFileSync(
+    path.join(
+      path.dirname(new URL(import.meta.url).pathname),
+      '..',
+      '..',
+      'test',
+      'fixtures',
+      'otlp',
+      'exec-json.otel-logs.json',
+    ),
+    'utf8',
+  ),
+);
 
 // Codex names a conversation by a UUIDv7 (docs/spec/codex-telemetry.md): its first 48 bits are the session's
 // start in Unix ms, so ids sort by time and the keys built on them (turns, responses, the chain's
 // thread index) grow at the end of their B-trees. `randomIds` draws those bits at random instead:
 // the worst case for the indexes, which no real client produces.
 function uuid(rnd: () => number, at: number, randomIds: boolean): string {
-  const h = () => Math.floor(rnd() * 0x10000).toString(16).padStart(4, '0');
+  const h = () =>
+    Math.floor(rnd() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   const t = randomIds ? `${h()}${h()}${h()}` : Math.floor(at).toString(16).padStart(12, '0').slice(-12);
   return `${t.slice(0, 8)}-${t.slice(8)}-7${h().slice(1)}-8${h().slice(1)}-${h()}${h()}${h()}`;
 }
@@ -36,21 +52,36 @@ export function session(rnd: () => number, at: number, randomIds = false): any {
   return copy;
 }
 
-export const RECORDS_PER_SESSION: number = TEMPLATE.resourceLogs[0].scopeLogs.reduce((s: number, sl: any) => s + sl.logRecords.length, 0);
+export const RECORDS_PER_SESSION: number = TEMPLATE.resourceLogs[0].scopeLogs.reduce(
+  (s: number, sl: any) => s + sl.logRecords.length,
+  0,
+);
 
 // Bodies arrive in time order, as exporters send them: the sessions of one body lie within a few
 // minutes of each other, and the run as a whole walks forward through the last 89 days.
-export function buildBodies(count: number, sessionsPerBody: number, seed: number, format: 'json' | 'protobuf', randomIds = false): Buffer[] {
+export function buildBodies(
+  count: number,
+  sessionsPerBody: number,
+  seed: number,
+  format: 'json' | 'protobuf',
+  randomIds = false,
+): Buffer[] {
   const rnd = prng(seed);
   const start = Date.now() - 89 * 86_400_000;
   const step = (89 * 86_400_000) / count;
   const bodies: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const resourceLogs = [];
-    for (let j = 0; j < sessionsPerBody; j++) resourceLogs.push(session(rnd, Math.floor(start + i * step + rnd() * 300_000), randomIds));
+    for (let j = 0; j < sessionsPerBody; j++)
+      resourceLogs.push(session(rnd, Math.floor(start + i * step + rnd() * 300_000), randomIds));
     const req = { resourceLogs };
     if (format === 'json') bodies.push(Buffer.from(JSON.stringify(req)));
-    else bodies.push(Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(jsonToProtoObject(req))).finish()));
+    else
+      bodies.push(
+        Buffer.from(
+          ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(jsonToProtoObject(req))).finish(),
+        ),
+      );
   }
   return bodies;
 }

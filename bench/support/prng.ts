@@ -18,5 +18,10 @@ export function percentile(sorted: number[], p: number): number {
 
 export function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s[s.length - 1].toFixed(2) };
+  return {
+    n: s.length,
+    p50: +percentile(s, 50).toFixed(2),
+    p95: +percentile(s, 95).toFixed(2),
+    max: +s[s.length - 1].toFixed(2),
+  };
 }

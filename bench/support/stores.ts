@@ -8,7 +8,12 @@ import { migrateToLatest } from '../../src/migrations/migrate.js';
 export const PG_URL = process.env.STEWARD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const OUT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'out');
 
-export async function benchStore(dialect: DialectName, name: string, fresh = true, sqlite: { synchronous?: 'normal' | 'full' } = {}): Promise<Store & { reused: boolean }> {
+export async function benchStore(
+  dialect: DialectName,
+  name: string,
+  fresh = true,
+  sqlite: { synchronous?: 'normal' | 'full' } = {},
+): Promise<Store & { reused: boolean }> {
   if (dialect === 'sqlite') {
     const file = path.join(OUT, `${name}.db`);
     fs.mkdirSync(OUT, { recursive: true });
@@ -21,7 +26,8 @@ export async function benchStore(dialect: DialectName, name: string, fresh = tru
   const schema = `bench_${name.replace(/\W/g, '_')}`;
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
-  const exists = (await c.query('select 1 from information_schema.schemata where schema_name = $1', [schema])).rowCount! > 0;
+  const exists =
+    (await c.query('select 1 from information_schema.schemata where schema_name = $1', [schema])).rowCount! > 0;
   if (fresh) {
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await c.query(`CREATE SCHEMA ${schema}`);

@@ -26,7 +26,11 @@ export interface GenSpec {
   dialect: 'sqlite' | 'postgres';
 }
 
-export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => void): Promise<{ workspaceId: string; totalTurns: number; rows: number }> {
+export async function generateUsage(
+  db: Db,
+  spec: GenSpec,
+  log: (s: string) => void,
+): Promise<{ workspaceId: string; totalTurns: number; rows: number }> {
   const rnd = prng(spec.seed);
   const workspaceId = newId();
   await insertWorkspace(db, { id: workspaceId, name: `bench-${spec.seed}`, created_at: Date.now(), settings: '{}' });
@@ -36,7 +40,15 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
       for (let j = i; j < Math.min(spec.users, i + 500); j++) {
         const id = newId();
         userIds.push(id);
-        await insertUser(trx, { id, workspace_id: workspaceId, email: `user${j}@bench.example`, name: null, role: 'member', github_login: null, created_at: Date.now() });
+        await insertUser(trx, {
+          id,
+          workspace_id: workspaceId,
+          email: `user${j}@bench.example`,
+          name: null,
+          role: 'member',
+          github_login: null,
+          created_at: Date.now(),
+        });
       }
     });
   }
@@ -52,7 +64,22 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
     if (!m) maps.set(table, (m = new Map()));
     const id = Object.values(key).join('|');
     let row = m.get(id);
-    if (!row) m.set(id, (row = { ...key, threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 }));
+    if (!row)
+      m.set(
+        id,
+        (row = {
+          ...key,
+          threads: 0,
+          turns: 0,
+          requests: 0,
+          input_tokens: 0,
+          cached_input_tokens: 0,
+          output_tokens: 0,
+          reasoning_tokens: 0,
+          cost_nusd: 0,
+          credits_n: 0,
+        }),
+      );
     for (const [k, v] of Object.entries(c)) row[k] = (row[k] as number) + v;
   };
   let totalTurns = 0;
@@ -68,7 +95,10 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
       if (turns <= 0) continue;
       totalTurns += turns;
       const split = rnd() < 0.3 ? Math.floor(turns * rnd()) : 0;
-      for (const [client, t, m] of [[primary, turns - split, model], [secondary, split, MODELS[(MODELS.indexOf(model) + 1) % MODELS.length]]] as const) {
+      for (const [client, t, m] of [
+        [primary, turns - split, model],
+        [secondary, split, MODELS[(MODELS.indexOf(model) + 1) % MODELS.length]],
+      ] as const) {
         if (t <= 0) continue;
         const requests = t * 2;
         const input = requests * (3000 + Math.floor(rnd() * 20000));
@@ -76,7 +106,17 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
         const output = requests * (100 + Math.floor(rnd() * 900));
         const reasoning = Math.floor(output * 0.3);
         const priced = priceUsage(m, { input, cached, output, reasoning }, 25);
-        const c = { turns: t, threads: Math.max(1, Math.round(t / 4)), requests, input_tokens: input, cached_input_tokens: cached, output_tokens: output, reasoning_tokens: reasoning, cost_nusd: priced.costNanoUsd, credits_n: priced.creditsNano };
+        const c = {
+          turns: t,
+          threads: Math.max(1, Math.round(t / 4)),
+          requests,
+          input_tokens: input,
+          cached_input_tokens: cached,
+          output_tokens: output,
+          reasoning_tokens: reasoning,
+          cost_nusd: priced.costNanoUsd,
+          credits_n: priced.creditsNano,
+        };
         const cm = { ...c, threads: 0 };
         const week = weekOfDay(day);
         add('usage_user_day', { workspace_id: workspaceId, bucket: day, user_id: userIds[u], client_id: client }, c);
@@ -98,7 +138,10 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
     const day = today;
     for (const [table, key] of [
       ['usage_user_day', { workspace_id: workspaceId, bucket: day, user_id: userIds[0], client_id: CLIENTS[0] }],
-      ['usage_user_week', { workspace_id: workspaceId, bucket: weekOfDay(day), user_id: userIds[0], client_id: CLIENTS[0] }],
+      [
+        'usage_user_week',
+        { workspace_id: workspaceId, bucket: weekOfDay(day), user_id: userIds[0], client_id: CLIENTS[0] },
+      ],
       ['usage_ws_day', { workspace_id: workspaceId, bucket: day, client_id: CLIENTS[0] }],
       ['usage_ws_week', { workspace_id: workspaceId, bucket: weekOfDay(day), client_id: CLIENTS[0] }],
     ] as const)
@@ -109,7 +152,9 @@ export async function generateUsage(db: Db, spec: GenSpec, log: (s: string) => v
   for (const [table, m] of maps) {
     const all = [...m.values()];
     for (let i = 0; i < all.length; i += 20_000) {
-      await db.transaction().execute((trx) => insertMany(trx, rollupInserts([{ table, rows: all.slice(i, i + 20_000) }])));
+      await db
+        .transaction()
+        .execute((trx) => insertMany(trx, rollupInserts([{ table, rows: all.slice(i, i + 20_000) }])));
     }
     rows += all.length;
     log(`  ${table}: ${all.length} rows`);

@@ -113,7 +113,9 @@ export class AuthFailureLog {
       path: capHeader(f.path, max)!,
       route: f.route,
       requiredScope: f.requiredScope,
-      key: key ? { id: key.id, prefix: key.prefix, user_id: key.user_id, scopes: key.scopes.split(' ').filter(Boolean) } : null,
+      key: key
+        ? { id: key.id, prefix: key.prefix, user_id: key.user_id, scopes: key.scopes.split(' ').filter(Boolean) }
+        : null,
       keyFingerprint: !key && hash ? `sha256:${hash.slice(0, 16)}` : null,
       ip: overflow ? null : f.ip,
       userAgent: capHeader(f.userAgent, max),
@@ -170,7 +172,11 @@ export class AuthFailureLog {
       if (!ws) continue;
       const g = byWs.get(ws) ?? { folds: [], facts: [] };
       g.folds.push([id, b]);
-      g.facts.push({ ...b.facts, ts: b.to, repeated: { count: b.count, otherKeys: b.otherKeys, from: b.from, to: b.to } });
+      g.facts.push({
+        ...b.facts,
+        ts: b.to,
+        repeated: { count: b.count, otherKeys: b.otherKeys, from: b.from, to: b.to },
+      });
       byWs.set(ws, g);
     }
     let failed: unknown;

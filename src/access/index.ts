@@ -3,4 +3,12 @@ export { AuthFailureLog, type AuthFoldOptions } from './auth-log.service.js';
 export { KeyAuthenticator } from './key-authenticator.js';
 export { createKey, listKeyViews, revokeKey } from './keys.service.js';
 export { addUser, changeRole, workspaceUsers } from './users.service.js';
-export { allWorkspaces, defaultWorkspace, ensureBootstrapped, ensureOwnerKey, ensureWorkspace, OWNER_KEY_COMMAND, type OwnerKeyState } from './workspaces.service.js';
+export {
+  allWorkspaces,
+  defaultWorkspace,
+  ensureBootstrapped,
+  ensureOwnerKey,
+  ensureWorkspace,
+  OWNER_KEY_COMMAND,
+  type OwnerKeyState,
+} from './workspaces.service.js';

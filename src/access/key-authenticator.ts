@@ -37,7 +37,13 @@ export class KeyAuthenticator {
       this.lastTouched.set(row.id, now);
       this.track(row.id, this.touch(row.id, row.workspace_id, now));
     }
-    return { keyId: row.id, workspaceId: row.workspace_id, userId: row.user_id, scopes, sharedCollector: !!row.shared_collector };
+    return {
+      keyId: row.id,
+      workspaceId: row.workspace_id,
+      userId: row.user_id,
+      scopes,
+      sharedCollector: !!row.shared_collector,
+    };
   }
 
   /** Waits for the use records written so far (tests, and shutdown before the store closes). */

@@ -14,22 +14,41 @@ export async function findKey(db: DbOrTrx, id: string): Promise<ApiKeyTable | un
 }
 
 export async function listKeys(db: DbOrTrx, workspaceId: string): Promise<ApiKeyTable[]> {
-  return db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function countKeys(db: DbOrTrx): Promise<number> {
-  const r = await db.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 export async function markRevoked(db: DbOrTrx, id: string, at: number): Promise<boolean> {
-  const r = await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
 // Returns true when this was the key's first recorded use (the caller audits it).
 export async function touchKey(db: DbOrTrx, id: string, at: number): Promise<boolean> {
-  const first = await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).where('last_used_at', 'is', null).executeTakeFirst();
+  const first = await db
+    .updateTable('api_keys')
+    .set({ last_used_at: at })
+    .where('id', '=', id)
+    .where('last_used_at', 'is', null)
+    .executeTakeFirst();
   if (Number(first.numUpdatedRows) > 0) return true;
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
   return false;

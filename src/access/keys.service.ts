@@ -49,11 +49,19 @@ export function keyView(k: ApiKeyTable): KeyView {
   };
 }
 
-export async function createKey(db: Db, input: CreateKeyInput, actor: Actor): Promise<{ key: KeyView; secret: string }> {
+export async function createKey(
+  db: Db,
+  input: CreateKeyInput,
+  actor: Actor,
+): Promise<{ key: KeyView; secret: string }> {
   if (input.scopes.length === 0) throw validationError('scope', 'at least one scope is required', 'body');
   for (const s of input.scopes) if (!isScope(s)) throw validationError('scope', `unknown scope "${s}"`, 'body');
   if (input.scopes.includes('ingest.write') && !input.userEmail && !input.sharedCollector) {
-    throw validationError('user', 'an ingest.write key belongs to a user: name one with --user EMAIL (or make it a shared collector key)', 'body');
+    throw validationError(
+      'user',
+      'an ingest.write key belongs to a user: name one with --user EMAIL (or make it a shared collector key)',
+      'body',
+    );
   }
   const body = crypto.randomBytes(24).toString('base64url');
   const secret = `stw_${body}`;
@@ -61,7 +69,12 @@ export async function createKey(db: Db, input: CreateKeyInput, actor: Actor): Pr
     let userId: string | null = null;
     if (input.userEmail) {
       const user = await findUserByEmail(trx, input.workspaceId, input.userEmail);
-      if (!user) throw validationError('user', `no user with email ${input.userEmail}; add it first with "steward users add"`, 'body');
+      if (!user)
+        throw validationError(
+          'user',
+          `no user with email ${input.userEmail}; add it first with "steward users add"`,
+          'body',
+        );
       userId = user.id;
     }
     const row: ApiKeyTable = {
@@ -89,12 +102,20 @@ export async function createKey(db: Db, input: CreateKeyInput, actor: Actor): Pr
 export async function revokeKey(db: Db, id: string, actor: Actor, workspaceId?: string): Promise<KeyView> {
   return db.transaction().execute(async (trx) => {
     const before = await findKey(trx, id);
-    if (!before || (workspaceId !== undefined && before.workspace_id !== workspaceId)) throw new StewardError('not_found', `no key with id ${id}`);
+    if (!before || (workspaceId !== undefined && before.workspace_id !== workspaceId))
+      throw new StewardError('not_found', `no key with id ${id}`);
     if (before.revoked_at !== null) throw new StewardError('conflict', `key ${id} is already revoked`);
     const at = Date.now();
     await markRevoked(trx, id, at);
     const after = { ...before, revoked_at: at };
-    await audit(trx, before.workspace_id, actor, 'key.revoked', { type: 'api_key', id }, { before: keyView(before), after: keyView(after) });
+    await audit(
+      trx,
+      before.workspace_id,
+      actor,
+      'key.revoked',
+      { type: 'api_key', id },
+      { before: keyView(before), after: keyView(after) },
+    );
     return keyView(after);
   });
 }

@@ -8,13 +8,19 @@ import { audit, type Actor } from '../compliance/index.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-export async function addUser(db: Db, input: { workspaceId: string; email: string; name?: string; role?: string; githubLogin?: string }, actor: Actor): Promise<UserTable> {
+export async function addUser(
+  db: Db,
+  input: { workspaceId: string; email: string; name?: string; role?: string; githubLogin?: string },
+  actor: Actor,
+): Promise<UserTable> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw validationError('email', `"${input.email}" is not an email address`, 'body');
   const role = input.role ?? 'member';
-  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+  if (!(ROLES as readonly string[]).includes(role))
+    throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
   return db.transaction().execute(async (trx) => {
-    if (await findUserByEmail(trx, input.workspaceId, email)) throw new StewardError('conflict', `a user with email ${email} already exists`);
+    if (await findUserByEmail(trx, input.workspaceId, email))
+      throw new StewardError('conflict', `a user with email ${email} already exists`);
     const row: UserTable = {
       id: newId(),
       workspace_id: input.workspaceId,
@@ -31,15 +37,29 @@ export async function addUser(db: Db, input: { workspaceId: string; email: strin
 }
 
 // Changes a user's role; the change and its AUDIT_LOG record (user.role_changed) commit together.
-export async function changeRole(db: Db, workspaceId: string, email: string, role: string, actor: Actor): Promise<UserTable> {
-  if (!(ROLES as readonly string[]).includes(role)) throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
+export async function changeRole(
+  db: Db,
+  workspaceId: string,
+  email: string,
+  role: string,
+  actor: Actor,
+): Promise<UserTable> {
+  if (!(ROLES as readonly string[]).includes(role))
+    throw validationError('role', `unknown role "${role}" (one of ${ROLES.join(', ')})`, 'body');
   return db.transaction().execute(async (trx) => {
     const before = await findUserByEmail(trx, workspaceId, email.trim().toLowerCase());
     if (!before) throw new StewardError('not_found', `no user with email ${email}`);
     if (before.role === role) return before;
     await updateUser(trx, before.id, { role });
     const after = { ...before, role };
-    await audit(trx, workspaceId, actor, 'user.role_changed', { type: 'user', id: before.id }, { before: { role: before.role }, after: { role } });
+    await audit(
+      trx,
+      workspaceId,
+      actor,
+      'user.role_changed',
+      { type: 'user', id: before.id },
+      { before: { role: before.role }, after: { role } },
+    );
     return after;
   });
 }

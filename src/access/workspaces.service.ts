@@ -30,7 +30,14 @@ export async function ensureWorkspace(db: Db): Promise<WorkspaceTable> {
   try {
     await db.transaction().execute(async (trx) => {
       await insertWorkspace(trx, workspace);
-      await audit(trx, workspace.id, SYSTEM, 'workspace.created', { type: 'workspace', id: workspace.id }, { after: workspace });
+      await audit(
+        trx,
+        workspace.id,
+        SYSTEM,
+        'workspace.created',
+        { type: 'workspace', id: workspace.id },
+        { after: workspace },
+      );
     });
   } catch (e) {
     // Another node created it concurrently: use theirs.

@@ -28,15 +28,43 @@ function responsesRow(r: Row) {
     replies: r.replies,
     reactions: r.reactions,
     reaction_details: { upvotes: r.upvotes, downvotes: r.downvotes, other: r.other_reactions },
-    comment_response_details: { engaged: r.engaged, reacted: r.reacted, upvoted: r.upvoted, downvoted: r.downvoted, reacted_other: r.reacted_other, replied: r.replied },
+    comment_response_details: {
+      engaged: r.engaged,
+      reacted: r.reacted,
+      upvoted: r.upvoted,
+      downvoted: r.downvoted,
+      reacted_other: r.reacted_other,
+      replied: r.replied,
+    },
   };
 }
 
-async function page(db: Db, workspaceId: string, q: AnalyticsQuery, shape: (r: Row) => Record<string, unknown>): Promise<Page<Record<string, unknown>>> {
+async function page(
+  db: Db,
+  workspaceId: string,
+  q: AnalyticsQuery,
+  shape: (r: Row) => Record<string, unknown>,
+): Promise<Page<Record<string, unknown>>> {
   const byRepo = q.group === 'repository';
   const rows: Row[] = byRepo
-    ? await repositoryBuckets(db, q.grain, workspaceId, q.startBucket, q.endBucket, q.cursor ? { bucket: Number(q.cursor.b), repository: String(q.cursor.r) } : null, q.limit + 1)
-    : await workspaceBuckets(db, q.grain, workspaceId, q.startBucket, q.endBucket, q.cursor ? Number(q.cursor.b) : null, q.limit + 1);
+    ? await repositoryBuckets(
+        db,
+        q.grain,
+        workspaceId,
+        q.startBucket,
+        q.endBucket,
+        q.cursor ? { bucket: Number(q.cursor.b), repository: String(q.cursor.r) } : null,
+        q.limit + 1,
+      )
+    : await workspaceBuckets(
+        db,
+        q.grain,
+        workspaceId,
+        q.startBucket,
+        q.endBucket,
+        q.cursor ? Number(q.cursor.b) : null,
+        q.limit + 1,
+      );
   const hasMore = rows.length > q.limit;
   const data = rows.slice(0, q.limit);
   const last = data[data.length - 1];
@@ -49,9 +77,13 @@ async function page(db: Db, workspaceId: string, q: AnalyticsQuery, shape: (r: R
       ...shape(r),
     })),
     has_more: hasMore,
-    next_page: hasMore ? encodeCursor(byRepo ? { g: q.grain, b: last.bucket, r: last.repository! } : { g: q.grain, b: last.bucket }) : null,
+    next_page: hasMore
+      ? encodeCursor(byRepo ? { g: q.grain, b: last.bucket, r: last.repository! } : { g: q.grain, b: last.bucket })
+      : null,
   };
 }
 
-export const codeReviewsPage = (db: Db, workspaceId: string, q: AnalyticsQuery) => page(db, workspaceId, q, codeReviewsRow);
-export const codeReviewResponsesPage = (db: Db, workspaceId: string, q: AnalyticsQuery) => page(db, workspaceId, q, responsesRow);
+export const codeReviewsPage = (db: Db, workspaceId: string, q: AnalyticsQuery) =>
+  page(db, workspaceId, q, codeReviewsRow);
+export const codeReviewResponsesPage = (db: Db, workspaceId: string, q: AnalyticsQuery) =>
+  page(db, workspaceId, q, responsesRow);

@@ -15,12 +15,33 @@ const userModelTable = (g: Grain) => (g === 'day' ? 'usage_user_model_day' : 'us
 const wsTable = (g: Grain) => (g === 'day' ? 'usage_ws_day' : 'usage_ws_week');
 const wsModelTable = (g: Grain) => (g === 'day' ? 'usage_ws_model_day' : 'usage_ws_model_week');
 
-export async function usagePageKeys(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, after: { bucket: number; userId: string } | null, limit: number): Promise<PageKey[]> {
-  let q = db.selectFrom(userTable(grain)).select(['bucket', 'user_id']).where('workspace_id', '=', ws).where('bucket', '<', endBucket);
+export async function usagePageKeys(
+  db: DbOrTrx,
+  grain: Grain,
+  ws: string,
+  startBucket: number,
+  endBucket: number,
+  after: { bucket: number; userId: string } | null,
+  limit: number,
+): Promise<PageKey[]> {
+  let q = db
+    .selectFrom(userTable(grain))
+    .select(['bucket', 'user_id'])
+    .where('workspace_id', '=', ws)
+    .where('bucket', '<', endBucket);
   // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
   // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
-  q = after && after.bucket >= startBucket ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId))) : q.where('bucket', '>=', startBucket);
-  const rows = await q.groupBy(['workspace_id', 'bucket', 'user_id']).orderBy('workspace_id').orderBy('bucket').orderBy('user_id').limit(limit).execute();
+  q =
+    after && after.bucket >= startBucket
+      ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId)))
+      : q.where('bucket', '>=', startBucket);
+  const rows = await q
+    .groupBy(['workspace_id', 'bucket', 'user_id'])
+    .orderBy('workspace_id')
+    .orderBy('bucket')
+    .orderBy('user_id')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
 }
 
@@ -36,9 +57,15 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
   const parts: Part[] =
     first.bucket === last.bucket
       ? [{ bucket: first.bucket, lo: first.user_id, hi: last.user_id }]
-      : [{ bucket: first.bucket, lo: first.user_id }, ...(last.bucket - first.bucket > 1 ? [{ from: first.bucket + 1, to: last.bucket - 1 }] : []), { bucket: last.bucket, hi: last.user_id }];
+      : [
+          { bucket: first.bucket, lo: first.user_id },
+          ...(last.bucket - first.bucket > 1 ? [{ from: first.bucket + 1, to: last.bucket - 1 }] : []),
+          { bucket: last.bucket, hi: last.user_id },
+        ];
   const arrays = arrayReader(db);
-  const rowsOf = async (table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week') => {
+  const rowsOf = async (
+    table: 'usage_user_day' | 'usage_user_week' | 'usage_user_model_day' | 'usage_user_model_week',
+  ) => {
     const dim = table.includes('_model_') ? 'model' : 'client_id';
     const reads = parts.map(async (p) => {
       let q = db
@@ -55,7 +82,9 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
       // its time (bench/usage.bench.ts).
       const c = q.compile();
       const rows = await arrays.all(c.sql, c.parameters as unknown[]);
-      return dim === 'model' ? rows.map((r) => ({ model: r[2] as string, ...countersOf(r) })) : rows.map((r) => ({ client_id: r[2] as string, ...countersOf(r) }));
+      return dim === 'model'
+        ? rows.map((r) => ({ model: r[2] as string, ...countersOf(r) }))
+        : rows.map((r) => ({ client_id: r[2] as string, ...countersOf(r) }));
     });
     return (await Promise.all(reads)).flat();
   };
@@ -66,21 +95,69 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
   };
 }
 
-export async function workspacePageBuckets(db: DbOrTrx, grain: Grain, ws: string, startBucket: number, endBucket: number, afterBucket: number | null, limit: number): Promise<number[]> {
-  let q = db.selectFrom(wsTable(grain)).select('bucket').where('workspace_id', '=', ws).where('bucket', '>=', startBucket).where('bucket', '<', endBucket);
+export async function workspacePageBuckets(
+  db: DbOrTrx,
+  grain: Grain,
+  ws: string,
+  startBucket: number,
+  endBucket: number,
+  afterBucket: number | null,
+  limit: number,
+): Promise<number[]> {
+  let q = db
+    .selectFrom(wsTable(grain))
+    .select('bucket')
+    .where('workspace_id', '=', ws)
+    .where('bucket', '>=', startBucket)
+    .where('bucket', '<', endBucket);
   if (afterBucket !== null) q = q.where('bucket', '>', afterBucket);
-  const rows = await q.groupBy(['workspace_id', 'bucket']).orderBy('workspace_id').orderBy('bucket').limit(limit).execute();
+  const rows = await q
+    .groupBy(['workspace_id', 'bucket'])
+    .orderBy('workspace_id')
+    .orderBy('bucket')
+    .limit(limit)
+    .execute();
   return rows.map((r) => Number(r.bucket));
 }
 
 export async function workspaceRows(db: DbOrTrx, grain: Grain, ws: string, firstBucket: number, lastBucket: number) {
-  const clients = (await db.selectFrom(wsTable(grain)).selectAll().where('workspace_id', '=', ws).where('bucket', '>=', firstBucket).where('bucket', '<=', lastBucket).orderBy('bucket').orderBy('client_id').execute()).map(num) as (UsageCounters & { bucket: number; client_id: string })[];
-  const models = (await db.selectFrom(wsModelTable(grain)).selectAll().where('workspace_id', '=', ws).where('bucket', '>=', firstBucket).where('bucket', '<=', lastBucket).orderBy('bucket').orderBy('model').execute()).map(num) as unknown as (UsageCounters & { bucket: number; model: string })[];
+  const clients = (
+    await db
+      .selectFrom(wsTable(grain))
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('bucket', '>=', firstBucket)
+      .where('bucket', '<=', lastBucket)
+      .orderBy('bucket')
+      .orderBy('client_id')
+      .execute()
+  ).map(num) as (UsageCounters & { bucket: number; client_id: string })[];
+  const models = (
+    await db
+      .selectFrom(wsModelTable(grain))
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('bucket', '>=', firstBucket)
+      .where('bucket', '<=', lastBucket)
+      .orderBy('bucket')
+      .orderBy('model')
+      .execute()
+  ).map(num) as unknown as (UsageCounters & { bucket: number; model: string })[];
   return { clients, models };
 }
 
 // Columns of a page's rows after bucket, user and client or model: selected in this order.
-const ROW_COUNTERS = ['threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'] as const;
+const ROW_COUNTERS = [
+  'threads',
+  'turns',
+  'requests',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nusd',
+  'credits_n',
+] as const;
 function countersOf(r: unknown[]) {
   return {
     bucket: r[0] as number,
@@ -97,7 +174,18 @@ function countersOf(r: unknown[]) {
   };
 }
 
-const COUNTERS = ['bucket', 'threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'];
+const COUNTERS = [
+  'bucket',
+  'threads',
+  'turns',
+  'requests',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nusd',
+  'credits_n',
+];
 function num<T extends Record<string, unknown>>(r: T): T {
   for (const k of COUNTERS) if (k in r) (r as Record<string, unknown>)[k] = Number(r[k]);
   return r;

@@ -32,7 +32,17 @@ export const USAGE_GROUPS = ['user', 'workspace'] as const;
 export const usageCursorKeys = (group: string) => (group === 'workspace' ? ['b'] : ['b', 'u']);
 
 function zero(): UsageCounters {
-  return { threads: 0, turns: 0, requests: 0, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_nusd: 0, credits_n: 0 };
+  return {
+    threads: 0,
+    turns: 0,
+    requests: 0,
+    input_tokens: 0,
+    cached_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+    cost_nusd: 0,
+    credits_n: 0,
+  };
 }
 
 function addInto(acc: UsageCounters, r: UsageCounters): UsageCounters {
@@ -58,7 +68,10 @@ export function totalsOf(c: UsageCounters): UsageTotals {
   };
 }
 
-function breakdowns(clientRows: (UsageCounters & { client_id: string })[], modelRows: (UsageCounters & { model: string })[]) {
+function breakdowns(
+  clientRows: (UsageCounters & { client_id: string })[],
+  modelRows: (UsageCounters & { model: string })[],
+) {
   const total = clientRows.reduce((acc, r) => addInto(acc, r), zero());
   const clients = clientRows.map((r) => ({ client_id: r.client_id, ...totalsOf(r) }));
   // Models outside the rate card bucket as "other", as in OpenAI's API.
@@ -86,10 +99,26 @@ function breakdowns(clientRows: (UsageCounters & { client_id: string })[], model
   return { totals: totalsOf(total), clients, models: modelList };
 }
 
-export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, opts: { showEmails: boolean; emails: UserEmails }): Promise<Page<Record<string, unknown>>> {
-  const bucketFields = (b: number) => ({ start_time: bucketStartMs(q.grain, b) / 1000, end_time: bucketEndMs(q.grain, b) / 1000 });
+export async function usagePage(
+  db: Db,
+  workspaceId: string,
+  q: AnalyticsQuery,
+  opts: { showEmails: boolean; emails: UserEmails },
+): Promise<Page<Record<string, unknown>>> {
+  const bucketFields = (b: number) => ({
+    start_time: bucketStartMs(q.grain, b) / 1000,
+    end_time: bucketEndMs(q.grain, b) / 1000,
+  });
   if (q.group === 'workspace') {
-    const buckets = await workspacePageBuckets(db, q.grain, workspaceId, q.startBucket, q.endBucket, q.cursor ? Number(q.cursor.b) : null, q.limit + 1);
+    const buckets = await workspacePageBuckets(
+      db,
+      q.grain,
+      workspaceId,
+      q.startBucket,
+      q.endBucket,
+      q.cursor ? Number(q.cursor.b) : null,
+      q.limit + 1,
+    );
     const hasMore = buckets.length > q.limit;
     const page = buckets.slice(0, q.limit);
     if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
@@ -102,7 +131,12 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
         models.filter((r) => r.bucket === b),
       ),
     }));
-    return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor({ g: q.grain, b: page[page.length - 1] }) : null };
+    return {
+      object: 'page',
+      data,
+      has_more: hasMore,
+      next_page: hasMore ? encodeCursor({ g: q.grain, b: page[page.length - 1] }) : null,
+    };
   }
 
   const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
@@ -111,7 +145,13 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
   const page = keys.slice(0, q.limit);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
   const last = page[page.length - 1];
-  const [{ clients, models }, emails] = await Promise.all([usageRows(db, q.grain, workspaceId, page), opts.emails.of(db, page.map((k) => k.user_id))]);
+  const [{ clients, models }, emails] = await Promise.all([
+    usageRows(db, q.grain, workspaceId, page),
+    opts.emails.of(
+      db,
+      page.map((k) => k.user_id),
+    ),
+  ]);
   const byKey = <T extends { bucket: number; user_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
     for (const r of rows) {
@@ -134,7 +174,12 @@ export async function usagePage(db: Db, workspaceId: string, q: AnalyticsQuery, 
       ...breakdowns(clientMap.get(id) ?? [], modelMap.get(id) ?? []),
     };
   });
-  return { object: 'page', data, has_more: hasMore, next_page: hasMore ? encodeCursor({ g: q.grain, b: last.bucket, u: last.user_id }) : null };
+  return {
+    object: 'page',
+    data,
+    has_more: hasMore,
+    next_page: hasMore ? encodeCursor({ g: q.grain, b: last.bucket, u: last.user_id }) : null,
+  };
 }
 
 /**

@@ -48,7 +48,9 @@ export interface BuildOptions {
   runtime?: Runtime;
 }
 
-export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
+export async function buildApp(
+  opts: BuildOptions,
+): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.config.ingest.max_body_bytes,
@@ -60,7 +62,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     config: opts.config,
     state: { shuttingDown: false, inflightBatches: 0, longReads: 0 },
     metrics: createMetrics(app),
-    auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, 'could not record an API key\'s use')),
+    auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, "could not record an API key's use")),
     authFailures: new AuthFailureLog(opts.store.db, opts.authFold),
     ingest: runtime.ingest,
     policies: runtime.policies,
@@ -79,7 +81,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     if (!opts.runtime) await runtime.stop(); // this app's own runtime
   });
   app.setErrorHandler(errorHandler(opts.config.ingest.max_body_bytes));
-  app.setNotFoundHandler((req, reply) => sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new StewardError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)),
+  );
 
   // JSON APIs get parsed JSON. Each receiver plugin takes raw bytes in its own context (acceptRawBodies):
   // format, decompression and signatures are its business, not this file's.

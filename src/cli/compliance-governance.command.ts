@@ -3,7 +3,14 @@
 import type { Command } from 'commander';
 import { parseTime } from '../core/query-params.js';
 import { contentPolicyFor, updateContentPolicy } from '../compliance/index.js';
-import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from '../compliance/index.js';
+import {
+  holdViews,
+  placeHold,
+  releaseHold,
+  retentionDaysOf,
+  runRetention,
+  type HoldView,
+} from '../compliance/index.js';
 import { sinkStatus } from '../compliance/index.js';
 import { withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
 import { cliActor, print, withStore } from './shared.js';
@@ -21,17 +28,38 @@ function policyPatch(sets: string[]): Record<string, unknown> {
     const k = s.slice(0, i);
     const v = s.slice(i + 1);
     if (k === 'dlp_terms') {
-      patch[k] = v === 'none' ? [] : v.split(',').map((x) => x.trim()).filter(Boolean);
+      patch[k] =
+        v === 'none'
+          ? []
+          : v
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean);
       continue;
     }
-    patch[k] = k.startsWith('allowed_') ? (v === 'any' || v === '' ? null : v.split(',').map((x) => x.trim()).filter(Boolean)) : v === 'true' ? true : v === 'false' ? false : v;
+    patch[k] = k.startsWith('allowed_')
+      ? v === 'any' || v === ''
+        ? null
+        : v
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+      : v === 'true'
+        ? true
+        : v === 'false'
+          ? false
+          : v;
   }
   return patch;
 }
 
 export function complianceGovernanceCommands(c: Command): void {
-  withWorkspace(c.command('hold').description('place a legal hold: records of the user / thread / time range keep their content until released'))
-    .option('--user <email|id>', 'hold a user\'s records')
+  withWorkspace(
+    c
+      .command('hold')
+      .description('place a legal hold: records of the user / thread / time range keep their content until released'),
+  )
+    .option('--user <email|id>', "hold a user's records")
     .option('--thread <id>', 'hold a thread (Codex conversation id)')
     .option('--from <time>', 'event time from (ISO 8601 or Unix seconds)')
     .option('--to <time>', 'event time until (exclusive)')
@@ -39,16 +67,28 @@ export function complianceGovernanceCommands(c: Command): void {
     .action(async (flags: WsFlags & { user?: string; thread?: string; from?: string; to?: string; reason?: string }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);
-        const h = await placeHold(db, ws, { user: flags.user, threadId: flags.thread, from: parseTime('from', flags.from), to: parseTime('to', flags.to), reason: flags.reason }, cliActor());
+        const h = await placeHold(
+          db,
+          ws,
+          {
+            user: flags.user,
+            threadId: flags.thread,
+            from: parseTime('from', flags.from),
+            to: parseTime('to', flags.to),
+            reason: flags.reason,
+          },
+          cliActor(),
+        );
         print(flags, h, () => `Placed hold ${holdLine(h)}`);
       }),
     );
 
-  withWorkspace(c.command('release <hold_id>').description('lift a legal hold')).action(async (id: string, flags: WsFlags) =>
-    withStore(flags, async ({ db }) => {
-      const h = await releaseHold(db, await workspaceOf(db, flags), id, cliActor());
-      print(flags, h, () => `Released hold ${h.id}`);
-    }),
+  withWorkspace(c.command('release <hold_id>').description('lift a legal hold')).action(
+    async (id: string, flags: WsFlags) =>
+      withStore(flags, async ({ db }) => {
+        const h = await releaseHold(db, await workspaceOf(db, flags), id, cliActor());
+        print(flags, h, () => `Released hold ${h.id}`);
+      }),
   );
 
   withWorkspace(c.command('holds').description('list legal holds'))
@@ -60,15 +100,41 @@ export function complianceGovernanceCommands(c: Command): void {
       }),
     );
 
-  const retention = c.command('retention').description('retention of record content per event type ([compliance.retention] in steward.toml)');
-  withWorkspace(retention.command('run').description('remove content past retention now (held records keep it; hashes always stay)')).action(async (flags: WsFlags) =>
+  const retention = c
+    .command('retention')
+    .description('retention of record content per event type ([compliance.retention] in steward.toml)');
+  withWorkspace(
+    retention
+      .command('run')
+      .description('remove content past retention now (held records keep it; hashes always stay)'),
+  ).action(async (flags: WsFlags) =>
     withStore(flags, async ({ db }, config) => {
-      const r = await runRetention(db, await workspaceOf(db, flags), retentionDaysOf(config.compliance.retention), cliActor());
-      print(flags, r, () => `Retention run ${r.run_id}: ${Object.entries(r.purged).map(([t, n]) => `${t} ${n}`).join(', ')} record(s) lost their content, ${r.session_content_purged} session-file content record(s) removed; ${r.active_holds} active hold(s) respected`);
+      const r = await runRetention(
+        db,
+        await workspaceOf(db, flags),
+        retentionDaysOf(config.compliance.retention),
+        cliActor(),
+      );
+      print(
+        flags,
+        r,
+        () =>
+          `Retention run ${r.run_id}: ${Object.entries(r.purged)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(
+              ', ',
+            )} record(s) lost their content, ${r.session_content_purged} session-file content record(s) removed; ${r.active_holds} active hold(s) respected`,
+      );
     }),
   );
 
-  withWorkspace(c.command('policy').description('show or change the content policy (store|hash|redact per field, DLP redaction, allowed sandbox/approval modes)'))
+  withWorkspace(
+    c
+      .command('policy')
+      .description(
+        'show or change the content policy (store|hash|redact per field, DLP redaction, allowed sandbox/approval modes)',
+      ),
+  )
     .option(
       '--set <key=value>',
       'prompt|response|tool_arguments|tool_output=store|hash|redact, dlp_redact=true|false, dlp_terms=a,b|none, ' +
@@ -78,15 +144,32 @@ export function complianceGovernanceCommands(c: Command): void {
     .action(async (flags: WsFlags & { set?: string[] }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);
-        const p = flags.set?.length ? await updateContentPolicy(db, ws, policyPatch(flags.set), cliActor()) : await contentPolicyFor(db, ws);
-        print(flags, p, () => Object.entries(p).map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(',') : v === null ? 'any' : v}`).join('\n'));
+        const p = flags.set?.length
+          ? await updateContentPolicy(db, ws, policyPatch(flags.set), cliActor())
+          : await contentPolicyFor(db, ws);
+        print(flags, p, () =>
+          Object.entries(p)
+            .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(',') : v === null ? 'any' : v}`)
+            .join('\n'),
+        );
       }),
     );
 
-  withWorkspace(c.command('sinks').description('SIEM sinks: cursor, lag, delivered, dead letters, last error')).action(async (flags: WsFlags) =>
-    withStore(flags, async ({ db }, config) => {
-      const rows = await sinkStatus(db, await workspaceOf(db, flags), config.compliance.sinks);
-      print(flags, rows, () => rows.map((s) => `${s.name} (${s.type})  cursor ${s.cursor_seq}/${s.head_seq}  lag ${s.lag}  delivered ${s.delivered}  dead letters ${s.dead_letters}${s.last_error ? `  last error: ${s.last_error}` : ''}`).join('\n') || 'No sinks configured ([[compliance.sinks]] in steward.toml).');
-    }),
+  withWorkspace(c.command('sinks').description('SIEM sinks: cursor, lag, delivered, dead letters, last error')).action(
+    async (flags: WsFlags) =>
+      withStore(flags, async ({ db }, config) => {
+        const rows = await sinkStatus(db, await workspaceOf(db, flags), config.compliance.sinks);
+        print(
+          flags,
+          rows,
+          () =>
+            rows
+              .map(
+                (s) =>
+                  `${s.name} (${s.type})  cursor ${s.cursor_seq}/${s.head_seq}  lag ${s.lag}  delivered ${s.delivered}  dead letters ${s.dead_letters}${s.last_error ? `  last error: ${s.last_error}` : ''}`,
+              )
+              .join('\n') || 'No sinks configured ([[compliance.sinks]] in steward.toml).',
+        );
+      }),
   );
 }

@@ -7,4 +7,5 @@ import { withStoreOptions, type StoreFlags } from './shared.js';
 export const EXIT_VERIFY_FAILED = 5;
 export type WsFlags = StoreFlags & { workspace?: string };
 export const workspaceOf = async (db: Db, flags: WsFlags) => flags.workspace ?? (await defaultWorkspace(db)).id;
-export const withWorkspace = (cmd: Command) => withStoreOptions(cmd).option('--workspace <id>', "workspace id (default: the store's first workspace)");
+export const withWorkspace = (cmd: Command) =>
+  withStoreOptions(cmd).option('--workspace <id>', "workspace id (default: the store's first workspace)");

@@ -11,13 +11,26 @@ import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from '.
 export type ImportFlags = StoreFlags & SessionFlags;
 
 /** Imports PATHs (default: the Codex sessions folder) for the local user; shared with `report`. */
-export async function runImport(store: Store, config: Config, flags: ImportFlags, paths: string[], progress: boolean): Promise<{ summary: ImportSummary; owner: LocalOwner; paths: string[] }> {
+export async function runImport(
+  store: Store,
+  config: Config,
+  flags: ImportFlags,
+  paths: string[],
+  progress: boolean,
+): Promise<{ summary: ImportSummary; owner: LocalOwner; paths: string[] }> {
   const { env, email, idleFinalMs } = sessionEnv(flags);
   const owner = await localOwner(store.db, email, cliActor());
   const roots = paths.length ? paths : [env.sessionsDir];
   const bar = importProgressBar(progress && Boolean(process.stderr.isTTY));
   try {
-    const summary = await importRollouts(createRuntime(store).ingest, { paths: roots, principal: owner.principal, hostName: env.hostName, creditsPerUsd: config.pricing.credits_per_usd, idleFinalMs, onProgress: bar.update });
+    const summary = await importRollouts(createRuntime(store).ingest, {
+      paths: roots,
+      principal: owner.principal,
+      hostName: env.hostName,
+      creditsPerUsd: config.pricing.credits_per_usd,
+      idleFinalMs,
+      onProgress: bar.update,
+    });
     return { summary, owner, paths: roots };
   } finally {
     bar.stop();
@@ -34,8 +47,15 @@ export function summaryText(s: ImportSummary, owner: LocalOwner): string {
     `  stored: ${n(s.stored.threads)} new threads, ${n(s.stored.turns)} turns, ${n(s.stored.requests)} responses, ${n(s.stored.content)} content records; ${n(s.stored.duplicates)} already known`,
   ];
   if (s.skipped.total) {
-    lines.push(`  skipped ${n(s.skipped.total)} bad lines: ${Object.entries(s.skipped.byReason).map(([r, c]) => `${r} ${c}`).join(', ')}`);
-    for (const l of s.skipped.lines.slice(0, 20)) lines.push(`    ${l.file}:${l.line} (byte ${l.offset}, ${l.bytes} bytes): ${l.reason}${l.detail ? ` (${l.detail})` : ''}`);
+    lines.push(
+      `  skipped ${n(s.skipped.total)} bad lines: ${Object.entries(s.skipped.byReason)
+        .map(([r, c]) => `${r} ${c}`)
+        .join(', ')}`,
+    );
+    for (const l of s.skipped.lines.slice(0, 20))
+      lines.push(
+        `    ${l.file}:${l.line} (byte ${l.offset}, ${l.bytes} bytes): ${l.reason}${l.detail ? ` (${l.detail})` : ''}`,
+      );
     if (s.skipped.lines.length > 20) lines.push(`    … ${s.skipped.total - 20} more (see --json)`);
   }
   if (s.trimmed.length) {
@@ -51,13 +71,30 @@ export function summaryText(s: ImportSummary, owner: LocalOwner): string {
 }
 
 export function importCommand(program: Command): void {
-  withSessionOptions(withStoreOptions(program.command('import [paths...]').description('import Codex session files (default $CODEX_HOME/sessions) into the local store; incremental and idempotent'))).action(
-    async (paths: string[], flags: ImportFlags) =>
-      withStore(flags, async (store, config) => {
-        const { summary, owner, paths: roots } = await runImport(store, config, flags, paths, !flags.json);
-        print(flags, { ...summary, paths: roots, workspace_id: owner.workspace.id, user: { id: owner.user.id, email: owner.user.email, created: owner.userCreated }, owner_key: owner.ownerKey ?? null }, () => summaryText(summary, owner));
-        // Exit 1 when files could not be read; bad lines alone are reported, not failures.
-        if (summary.files.failed) process.exitCode = 1;
-      }),
+  withSessionOptions(
+    withStoreOptions(
+      program
+        .command('import [paths...]')
+        .description(
+          'import Codex session files (default $CODEX_HOME/sessions) into the local store; incremental and idempotent',
+        ),
+    ),
+  ).action(async (paths: string[], flags: ImportFlags) =>
+    withStore(flags, async (store, config) => {
+      const { summary, owner, paths: roots } = await runImport(store, config, flags, paths, !flags.json);
+      print(
+        flags,
+        {
+          ...summary,
+          paths: roots,
+          workspace_id: owner.workspace.id,
+          user: { id: owner.user.id, email: owner.user.email, created: owner.userCreated },
+          owner_key: owner.ownerKey ?? null,
+        },
+        () => summaryText(summary, owner),
+      );
+      // Exit 1 when files could not be read; bad lines alone are reported, not failures.
+      if (summary.files.failed) process.exitCode = 1;
+    }),
   );
 }

@@ -3,49 +3,93 @@ import { createKey, listKeyViews, revokeKey } from '../access/index.js';
 import { defaultWorkspace } from '../access/index.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage API and ingest keys');
   withStoreOptions(keys.command('create').description('create a key; its secret is printed once'))
-    .requiredOption('--scope <scope>', 'ingest.write | codex.enterprise.analytics.read | codex.enterprise.compliance.read | codex.enterprise.compliance.delete | admin (repeatable, or comma-separated)', collect)
+    .requiredOption(
+      '--scope <scope>',
+      'ingest.write | codex.enterprise.analytics.read | codex.enterprise.compliance.read | codex.enterprise.compliance.delete | admin (repeatable, or comma-separated)',
+      collect,
+    )
     .option('--user <email>', 'the user an ingest key belongs to')
     .option('--name <name>', 'a label')
-    .option('--shared-collector', 'an OTel collector forwarding for many people: attribute records by their user.email claim')
+    .option(
+      '--shared-collector',
+      'an OTel collector forwarding for many people: attribute records by their user.email claim',
+    )
     .option('--expires-in-days <days>', 'expire after this many days')
     .option('--server-url <url>', 'URL shown in the [otel] block', 'http://127.0.0.1:8787')
-    .action(async (flags: StoreFlags & { scope: string[]; user?: string; name?: string; sharedCollector?: boolean; expiresInDays?: string; serverUrl: string }) =>
+    .action(
+      async (
+        flags: StoreFlags & {
+          scope: string[];
+          user?: string;
+          name?: string;
+          sharedCollector?: boolean;
+          expiresInDays?: string;
+          serverUrl: string;
+        },
+      ) =>
+        withStore(flags, async ({ db }) => {
+          const ws = await defaultWorkspace(db);
+          const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
+          if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
+          const { key, secret } = await createKey(
+            db,
+            {
+              workspaceId: ws.id,
+              scopes: flags.scope,
+              userEmail: flags.user,
+              name: flags.name,
+              sharedCollector: flags.sharedCollector,
+              expiresAt: days ? Date.now() + days * 86_400_000 : undefined,
+            },
+            cliActor(),
+          );
+          print(flags, { ...key, secret, workspace_id: ws.id }, () => {
+            const lines = [`Created key ${key.id} (${key.scopes.join(', ')})`, `Secret (shown once): ${secret}`];
+            if (key.scopes.includes('ingest.write'))
+              lines.push(
+                '',
+                "Paste into the developer's ~/.codex/config.toml:",
+                '',
+                otelBlock(flags.serverUrl.replace(/\/$/, ''), secret),
+              );
+            return lines.join('\n');
+          });
+        }),
+    );
+  withStoreOptions(keys.command('list').description('list keys (never their secrets)')).action(
+    async (flags: StoreFlags) =>
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
-        const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
-        if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
-        const { key, secret } = await createKey(
-          db,
-          { workspaceId: ws.id, scopes: flags.scope, userEmail: flags.user, name: flags.name, sharedCollector: flags.sharedCollector, expiresAt: days ? Date.now() + days * 86_400_000 : undefined },
-          cliActor(),
+        const rows = await listKeyViews(db, ws.id);
+        print(
+          flags,
+          rows,
+          () =>
+            rows
+              .map(
+                (k) =>
+                  `${k.id}  ${k.prefix}…  ${k.scopes.join(',')}  ${k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < Date.now() ? 'expired' : 'active'}${k.name ? `  ${k.name}` : ''}`,
+              )
+              .join('\n') || 'No keys.',
         );
-        print(flags, { ...key, secret, workspace_id: ws.id }, () => {
-          const lines = [`Created key ${key.id} (${key.scopes.join(', ')})`, `Secret (shown once): ${secret}`];
-          if (key.scopes.includes('ingest.write')) lines.push('', 'Paste into the developer\'s ~/.codex/config.toml:', '', otelBlock(flags.serverUrl.replace(/\/$/, ''), secret));
-          return lines.join('\n');
-        });
       }),
-    );
-  withStoreOptions(keys.command('list').description('list keys (never their secrets)')).action(async (flags: StoreFlags) =>
-    withStore(flags, async ({ db }) => {
-      const ws = await defaultWorkspace(db);
-      const rows = await listKeyViews(db, ws.id);
-      print(flags, rows, () =>
-        rows
-          .map((k) => `${k.id}  ${k.prefix}…  ${k.scopes.join(',')}  ${k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < Date.now() ? 'expired' : 'active'}${k.name ? `  ${k.name}` : ''}`)
-          .join('\n') || 'No keys.',
-      );
-    }),
   );
-  withStoreOptions(keys.command('revoke <id>').description('revoke a key')).action(async (id: string, flags: StoreFlags) =>
-    withStore(flags, async ({ db }) => {
-      const k = await revokeKey(db, id, cliActor());
-      print(flags, k, () => `Revoked key ${k.id}`);
-    }),
+  withStoreOptions(keys.command('revoke <id>').description('revoke a key')).action(
+    async (id: string, flags: StoreFlags) =>
+      withStore(flags, async ({ db }) => {
+        const k = await revokeKey(db, id, cliActor());
+        print(flags, k, () => `Revoked key ${k.id}`);
+      }),
   );
 }

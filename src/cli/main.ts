@@ -20,7 +20,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('steward').description('Self-hosted governance and observability for AI coding agents').version('0.1.0').showHelpAfterError();
+  const program = new Command('steward')
+    .description('Self-hosted governance and observability for AI coding agents')
+    .version('0.1.0')
+    .showHelpAfterError();
   program.exitOverride();
   const name = argv[2];
   const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);

@@ -5,10 +5,19 @@ import type { ImportProgress } from '../session-files/index.js';
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
-export function importProgressBar(enabled = Boolean(process.stderr.isTTY)): { update: (p: ImportProgress) => void; stop: () => void } {
+export function importProgressBar(enabled = Boolean(process.stderr.isTTY)): {
+  update: (p: ImportProgress) => void;
+  stop: () => void;
+} {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'importing {bar} {percentage}% | {files} files | {mb}/{totalMb} MB | {eta_formatted} left', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    {
+      stream: process.stderr,
+      format: 'importing {bar} {percentage}% | {files} files | {mb}/{totalMb} MB | {eta_formatted} left',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -22,7 +31,11 @@ export function importProgressBar(enabled = Boolean(process.stderr.isTTY)): { up
       const t = Date.now();
       if (t - last < 80 && p.filesDone < p.filesTotal) return;
       last = t;
-      bar.update(p.bytesDone, { files: `${p.filesDone}/${p.filesTotal}`, mb: mb(p.bytesDone), totalMb: mb(p.bytesTotal) });
+      bar.update(p.bytesDone, {
+        files: `${p.filesDone}/${p.filesTotal}`,
+        mb: mb(p.bytesDone),
+        totalMb: mb(p.bytesTotal),
+      });
     },
     stop() {
       if (started) bar.stop();

@@ -17,9 +17,24 @@ export interface PushFlags {
 export function withPushOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--server <url>', 'the Steward server, e.g. https://steward.example.com')
-    .addOption(new Option('--key <key>', 'an ingest key of yours (steward keys create --scope ingest.write --user EMAIL); env STEWARD_KEY'))
-    .addOption(new Option('--codex-home <dir>', 'Codex home (env CODEX_HOME, default ~/.codex); sessions are read from its sessions/ folder'))
-    .addOption(new Option('--state <file>', 'where to remember what the server has (default ~/.steward/push-<server hash>.json)'))
+    .addOption(
+      new Option(
+        '--key <key>',
+        'an ingest key of yours (steward keys create --scope ingest.write --user EMAIL); env STEWARD_KEY',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--codex-home <dir>',
+        'Codex home (env CODEX_HOME, default ~/.codex); sessions are read from its sessions/ folder',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--state <file>',
+        'where to remember what the server has (default ~/.steward/push-<server hash>.json)',
+      ),
+    )
     .addOption(new Option('--idle-seconds <n>', 'a file unmodified this long is complete (default 60)'))
     .addOption(new Option('--max-request-kb <n>', 'upload at most about this much per request (default 4096)'))
     .option('--json', 'machine-readable output');

@@ -5,7 +5,11 @@ import { pushOptions, withPushOptions, type PushFlags } from './push-options.js'
 import { print } from './shared.js';
 
 export function pushCommand(program: Command): void {
-  withPushOptions(program.command('push [paths...]').description('upload what is new in your Codex session files to a Steward server (incremental, idempotent)')).action(async (paths: string[], flags: PushFlags) => {
+  withPushOptions(
+    program
+      .command('push [paths...]')
+      .description('upload what is new in your Codex session files to a Steward server (incremental, idempotent)'),
+  ).action(async (paths: string[], flags: PushFlags) => {
     const opts = await pushOptions(flags, paths);
     const state = await loadState(opts.statePath, opts.server);
     try {
@@ -21,7 +25,11 @@ export function pushCommand(program: Command): void {
       if (s.errors.length) process.exitCode = 1;
     } catch (e) {
       // Unreachable or busy: nothing is lost; what was acknowledged is in the state file.
-      if (e instanceof RetryableUploadError) throw new StewardError('storage_unavailable', `${e.message}; run steward push again later (or steward collect --watch)`);
+      if (e instanceof RetryableUploadError)
+        throw new StewardError(
+          'storage_unavailable',
+          `${e.message}; run steward push again later (or steward collect --watch)`,
+        );
       throw e;
     }
   });

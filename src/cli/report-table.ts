@@ -29,23 +29,39 @@ export function reportTable(r: Report, opts: { breakdown?: boolean; width?: numb
   const compact = width < 110;
   const cols = COLUMNS.filter((c) => !compact || c.compact);
   const keyHead = TITLES[r.kind];
-  const table = new Table({ head: [keyHead, 'Models', ...cols.map((c) => c.head)], style: { head: [], border: [] }, colAligns: ['left', 'left', ...cols.map(() => 'right' as const)], wordWrap: true });
+  const table = new Table({
+    head: [keyHead, 'Models', ...cols.map((c) => c.head)],
+    style: { head: [], border: [] },
+    colAligns: ['left', 'left', ...cols.map(() => 'right' as const)],
+    wordWrap: true,
+  });
   const keyWidth = r.kind === 'session' ? 14 : 10;
   for (const row of r.rows) {
     let key = String(row[KEY_FIELD[r.kind]]);
     if (r.kind === 'session') key = `${key.slice(0, 8)}…\n${String(row.lastActivity ?? '').slice(0, 10)}`;
     const models = Object.keys(row.models).sort();
-    table.push([key.slice(0, keyWidth * 2), opts.breakdown ? '' : models.map((m) => `- ${m}`).join('\n'), ...cols.map((c) => c.get(row))]);
+    table.push([
+      key.slice(0, keyWidth * 2),
+      opts.breakdown ? '' : models.map((m) => `- ${m}`).join('\n'),
+      ...cols.map((c) => c.get(row)),
+    ]);
     if (opts.breakdown) {
       for (const m of models) {
         const f: ModelFigures = row.models[m]!;
-        table.push([`  └ ${m}${f.isFallback ? ' *' : ''}`, '', ...cols.map((c) => (c.head === 'Turns' ? '' : c.get(f)))]);
+        table.push([
+          `  └ ${m}${f.isFallback ? ' *' : ''}`,
+          '',
+          ...cols.map((c) => (c.head === 'Turns' ? '' : c.get(f))),
+        ]);
       }
     }
   }
   table.push(['Total', '', ...cols.map((c) => c.get(r.totals))]);
-  const notes = [`${r.kind === 'session' ? '' : `${r.rows.length} periods, `}${n(r.totals.threads)} threads, ${n(r.totals.turns)} turns, ${n(r.totals.requests)} model responses; time zone ${r.timezone}`];
+  const notes = [
+    `${r.kind === 'session' ? '' : `${r.rows.length} periods, `}${n(r.totals.threads)} threads, ${n(r.totals.turns)} turns, ${n(r.totals.requests)} model responses; time zone ${r.timezone}`,
+  ];
   if (compact) notes.push('(narrow terminal: reasoning, cache read and total columns hidden; --json has everything)');
-  if (opts.breakdown && Object.values(r.rows).some((x) => Object.values(x.models).some((m) => m.isFallback))) notes.push('* priced as the fallback model (model unknown to the rate card)');
+  if (opts.breakdown && Object.values(r.rows).some((x) => Object.values(x.models).some((m) => m.isFallback)))
+    notes.push('* priced as the fallback model (model unknown to the rate card)');
   return `${table.toString()}\n${notes.join('\n')}`;
 }

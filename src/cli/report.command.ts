@@ -18,9 +18,21 @@ interface ReportFlags extends ImportFlags {
 const KINDS: ReportKind[] = ['daily', 'weekly', 'monthly', 'session'];
 
 export function reportCommand(program: Command): void {
-  const report = program.command('report').description('offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them');
+  const report = program
+    .command('report')
+    .description(
+      'offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them',
+    );
   for (const kind of KINDS) {
-    withSessionOptions(withStoreOptions(report.command(kind).description(`usage per ${({ daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const)[kind]}`)))
+    withSessionOptions(
+      withStoreOptions(
+        report
+          .command(kind)
+          .description(
+            `usage per ${({ daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const)[kind]}`,
+          ),
+      ),
+    )
       .option('-s, --since <date>', 'from this date (YYYY-MM-DD or YYYYMMDD, inclusive)')
       .option('-u, --until <date>', 'until this date (inclusive)')
       .option('-z, --timezone <tz>', 'IANA time zone for the day boundaries (default: the system time zone)')
@@ -35,15 +47,37 @@ export function reportCommand(program: Command): void {
           if (flags.import !== false) {
             const r = await runImport(store, config, flags, [], !flags.json);
             owner = r.owner;
-            imported = { files: r.summary.files, lines: r.summary.lines, skipped: r.summary.skipped.total, errors: r.summary.errors };
-            if (r.summary.files.read || r.summary.errors.length) importNote = summaryText(r.summary, r.owner).split('\n')[0]! + '\n';
-            if (r.owner.ownerKey) importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
+            imported = {
+              files: r.summary.files,
+              lines: r.summary.lines,
+              skipped: r.summary.skipped.total,
+              errors: r.summary.errors,
+            };
+            if (r.summary.files.read || r.summary.errors.length)
+              importNote = summaryText(r.summary, r.owner).split('\n')[0]! + '\n';
+            if (r.owner.ownerKey)
+              importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
             for (const e of r.summary.errors) process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
           } else {
             owner = await localOwner(store.db, sessionEnv(flags).email, cliActor());
           }
-          const rep = await buildReport(store.db, kind, { workspaceId: owner.workspace.id, userId: flags.allUsers ? undefined : owner.user.id, timezone: flags.timezone, since: flags.since, until: flags.until });
-          print(flags, { ...reportJson(rep), user: flags.allUsers ? null : owner.user.email, import: imported, owner_key: owner.ownerKey ?? null }, () => `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}`);
+          const rep = await buildReport(store.db, kind, {
+            workspaceId: owner.workspace.id,
+            userId: flags.allUsers ? undefined : owner.user.id,
+            timezone: flags.timezone,
+            since: flags.since,
+            until: flags.until,
+          });
+          print(
+            flags,
+            {
+              ...reportJson(rep),
+              user: flags.allUsers ? null : owner.user.email,
+              import: imported,
+              owner_key: owner.ownerKey ?? null,
+            },
+            () => `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}`,
+          );
         }),
       );
   }

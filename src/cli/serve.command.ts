@@ -59,7 +59,12 @@ export function serveCommand(program: Command): void {
       const workspace = await ensureWorkspace(store.db);
       // Structured logs go to stderr so that stdout carries only the startup banner.
       const runtime = createRuntime(store);
-      const { app, ctx } = await buildApp({ store, config, runtime, logger: { level: config.log_level, stream: process.stderr } });
+      const { app, ctx } = await buildApp({
+        store,
+        config,
+        runtime,
+        logger: { level: config.log_level, stream: process.stderr },
+      });
       // Ingest transactions on a thread of their own (SQLite file stores; nothing on PostgreSQL).
       await runtime.startWriterThread();
       const address = await app.listen({ host: config.host, port: config.port });
@@ -91,7 +96,8 @@ export function serveCommand(program: Command): void {
       const owner = await ensureOwnerKey(store.db, workspace);
       if (!closing) {
         // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
-        if (config.github.token && config.github.poll_interval_seconds > 0) reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
+        if (config.github.token && config.github.poll_interval_seconds > 0)
+          reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
         // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
         compliance = startComplianceJobs(store.db, config, app.log);
       }
@@ -108,9 +114,19 @@ export function serveCommand(program: Command): void {
         };
         process.stdout.write(JSON.stringify(banner) + '\n');
       } else {
-        const lines = [`Steward listening on ${address}`, `Store: ${store.dialect} ${store.describe}`, `Workspace: ${workspace.id} (${workspace.name})`];
+        const lines = [
+          `Steward listening on ${address}`,
+          `Store: ${store.dialect} ${store.describe}`,
+          `Workspace: ${workspace.id} (${workspace.name})`,
+        ];
         if (owner.created) {
-          lines.push('', `Owner key (shown once, store it now): ${owner.created.secret}`, '', 'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com', `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`);
+          lines.push(
+            '',
+            `Owner key (shown once, store it now): ${owner.created.secret}`,
+            '',
+            'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com',
+            `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
+          );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));
         process.stdout.write(lines.join('\n') + '\n');
       }

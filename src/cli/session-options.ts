@@ -12,8 +12,18 @@ export interface SessionFlags {
 
 export function withSessionOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--codex-home <dir>', 'Codex home (env CODEX_HOME, default ~/.codex); sessions are read from its sessions/ folder'))
-    .addOption(new Option('--user <email>', 'the local user the sessions belong to (created if missing; default <os user>@<host name>)'))
+    .addOption(
+      new Option(
+        '--codex-home <dir>',
+        'Codex home (env CODEX_HOME, default ~/.codex); sessions are read from its sessions/ folder',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--user <email>',
+        'the local user the sessions belong to (created if missing; default <os user>@<host name>)',
+      ),
+    )
     .addOption(new Option('--idle-seconds <n>', 'a file unmodified this long is complete (default 60)'));
 }
 
@@ -21,5 +31,9 @@ export function sessionEnv(flags: SessionFlags): { env: Readonly<ClientEnv>; ema
   const env = clientEnv({ codexHome: flags.codexHome });
   const idle = flags.idleSeconds === undefined ? undefined : Number(flags.idleSeconds);
   if (idle !== undefined && !(idle >= 0)) throw new Error('--idle-seconds must be a number >= 0');
-  return { env, email: flags.user ?? defaultLocalEmail(env.osUser, env.hostName), idleFinalMs: idle === undefined ? undefined : idle * 1000 };
+  return {
+    env,
+    email: flags.user ?? defaultLocalEmail(env.osUser, env.hostName),
+    idleFinalMs: idle === undefined ? undefined : idle * 1000,
+  };
 }

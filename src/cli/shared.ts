@@ -18,17 +18,28 @@ export interface StoreFlags {
 export function withStoreOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--data <dir>', 'data directory of the embedded store (default ./.steward)'))
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded store (env STEWARD_DATABASE_URL)'))
-    .addOption(new Option('--config <file>', 'steward.toml to read (default ./steward.toml if present; env STEWARD_CONFIG)'))
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded store (env STEWARD_DATABASE_URL)'),
+    )
+    .addOption(
+      new Option('--config <file>', 'steward.toml to read (default ./steward.toml if present; env STEWARD_CONFIG)'),
+    )
     .option('--json', 'machine-readable output');
 }
 
 export function configFrom(flags: StoreFlags, extra: Record<string, unknown> = {}): Config {
-  return loadConfig({ configFile: flags.config, flags: { data: flags.data, database_url: flags.databaseUrl, ...extra } });
+  return loadConfig({
+    configFile: flags.config,
+    flags: { data: flags.data, database_url: flags.databaseUrl, ...extra },
+  });
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
-  const store = openStore({ databaseUrl: config.database_url, dataDir: config.data, sqliteSynchronous: config.sqlite_synchronous });
+  const store = openStore({
+    databaseUrl: config.database_url,
+    dataDir: config.data,
+    sqliteSynchronous: config.sqlite_synchronous,
+  });
   try {
     await migrateToLatest(store.db);
   } catch (e) {
@@ -56,7 +67,8 @@ export function print(flags: { json?: boolean }, value: unknown, text: () => str
 // Exit codes: 1 failure, 2 usage/validation, 3 configuration, 4 not found/conflict.
 export function exitCodeFor(e: unknown): number {
   if (e instanceof ConfigError) return 3;
-  if (e instanceof StewardError) return e.status === 422 || e.status === 400 ? 2 : e.status === 404 || e.status === 409 ? 4 : 1;
+  if (e instanceof StewardError)
+    return e.status === 422 || e.status === 400 ? 2 : e.status === 404 || e.status === 409 ? 4 : 1;
   return 1;
 }
 

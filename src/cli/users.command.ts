@@ -11,23 +11,34 @@ export function usersCommand(program: Command): void {
     .action(async (email: string, flags: StoreFlags & { name?: string; role?: string; githubLogin?: string }) =>
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
-        const u = await addUser(db, { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin }, cliActor());
+        const u = await addUser(
+          db,
+          { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin },
+          cliActor(),
+        );
         print(flags, u, () => `Added ${u.email} (${u.role}) as ${u.id}`);
       }),
     );
-  withStoreOptions(users.command('set-role <email> <role>').description('change a user\'s role (owner|security_owner|analytics_owner|analytics_viewer|member); audited')).action(
-    async (email: string, role: string, flags: StoreFlags) =>
-      withStore(flags, async ({ db }) => {
-        const ws = await defaultWorkspace(db);
-        const u = await changeRole(db, ws.id, email, role, cliActor());
-        print(flags, u, () => `${u.email} is now ${u.role}`);
-      }),
+  withStoreOptions(
+    users
+      .command('set-role <email> <role>')
+      .description("change a user's role (owner|security_owner|analytics_owner|analytics_viewer|member); audited"),
+  ).action(async (email: string, role: string, flags: StoreFlags) =>
+    withStore(flags, async ({ db }) => {
+      const ws = await defaultWorkspace(db);
+      const u = await changeRole(db, ws.id, email, role, cliActor());
+      print(flags, u, () => `${u.email} is now ${u.role}`);
+    }),
   );
   withStoreOptions(users.command('list').description('list users')).action(async (flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);
       const rows = await workspaceUsers(db, ws.id);
-      print(flags, rows, () => (rows.length ? rows.map((u) => `${u.id}  ${u.email}  ${u.role}${u.name ? `  ${u.name}` : ''}`).join('\n') : 'No users yet.'));
+      print(flags, rows, () =>
+        rows.length
+          ? rows.map((u) => `${u.id}  ${u.email}  ${u.role}${u.name ? `  ${u.name}` : ''}`).join('\n')
+          : 'No users yet.',
+      );
     }),
   );
 }

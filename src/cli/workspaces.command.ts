@@ -7,7 +7,11 @@ export function workspacesCommand(program: Command): void {
   withStoreOptions(ws.command('list').description('list workspaces')).action(async (flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const rows = await allWorkspaces(db);
-      print(flags, rows, () => rows.map((w) => `${w.id}  ${w.name}`).join('\n') || 'No workspace yet: run "steward serve" once.');
+      print(
+        flags,
+        rows,
+        () => rows.map((w) => `${w.id}  ${w.name}`).join('\n') || 'No workspace yet: run "steward serve" once.',
+      );
     }),
   );
 }

@@ -3,7 +3,13 @@
 // count only real changes. Rollup upkeep lives in code-review-rollups.repository.ts.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
-import type { CrCommentTable, CrPullRequestTable, CrReactionTable, CrReplyTable, CrReviewTable } from './code-review.tables.js';
+import type {
+  CrCommentTable,
+  CrPullRequestTable,
+  CrReactionTable,
+  CrReplyTable,
+  CrReviewTable,
+} from './code-review.tables.js';
 
 const CHUNK = 500;
 
@@ -13,7 +19,13 @@ function chunks<T>(rows: T[], size = CHUNK): T[][] {
   return out;
 }
 
-export async function recordDelivery(db: DbOrTrx, workspaceId: string, deliveryId: string, event: string, at: number): Promise<boolean> {
+export async function recordDelivery(
+  db: DbOrTrx,
+  workspaceId: string,
+  deliveryId: string,
+  event: string,
+  at: number,
+): Promise<boolean> {
   const res = await db
     .insertInto('cr_deliveries')
     .values({ workspace_id: workspaceId, delivery_id: deliveryId, event, received_at: at })
@@ -28,14 +40,24 @@ export async function recordDelivery(db: DbOrTrx, workspaceId: string, deliveryI
 export async function insertReviews(db: DbOrTrx, rows: CrReviewTable[]): Promise<CrReviewTable[]> {
   const inserted: CrReviewTable[] = [];
   for (const part of chunks(rows)) {
-    const res = await db.insertInto('cr_reviews').values(part).onConflict((oc) => oc.columns(['workspace_id', 'review_key']).doNothing()).returningAll().execute();
+    const res = await db
+      .insertInto('cr_reviews')
+      .values(part)
+      .onConflict((oc) => oc.columns(['workspace_id', 'review_key']).doNothing())
+      .returningAll()
+      .execute();
     inserted.push(...res);
   }
   return inserted;
 }
 
 // Returns the review if this call is what removed it from the counts.
-export async function markReviewDeleted(db: DbOrTrx, workspaceId: string, key: string, at: number): Promise<CrReviewTable | undefined> {
+export async function markReviewDeleted(
+  db: DbOrTrx,
+  workspaceId: string,
+  key: string,
+  at: number,
+): Promise<CrReviewTable | undefined> {
   return db
     .updateTable('cr_reviews')
     .set({ deleted_at: at, counted: 0 })
@@ -51,7 +73,12 @@ export async function markReviewDeleted(db: DbOrTrx, workspaceId: string, key: s
 export async function insertComments(db: DbOrTrx, rows: CrCommentTable[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (const part of chunks(rows)) {
-    const res = await db.insertInto('cr_comments').values(part).onConflict((oc) => oc.columns(['workspace_id', 'comment_key']).doNothing()).returning('comment_key').execute();
+    const res = await db
+      .insertInto('cr_comments')
+      .values(part)
+      .onConflict((oc) => oc.columns(['workspace_id', 'comment_key']).doNothing())
+      .returning('comment_key')
+      .execute();
     for (const r of res) inserted.add(r.comment_key);
   }
   return inserted;
@@ -59,14 +86,25 @@ export async function insertComments(db: DbOrTrx, rows: CrCommentTable[]): Promi
 
 // An edit: takes the newer body's priority unless the comment is deleted or the edit is stale
 // (older than the stored version; the same version again is a replay and changes nothing).
-export async function updateCommentPriority(db: DbOrTrx, workspaceId: string, key: string, priority: number | null, updatedAt: number): Promise<boolean> {
+export async function updateCommentPriority(
+  db: DbOrTrx,
+  workspaceId: string,
+  key: string,
+  priority: number | null,
+  updatedAt: number,
+): Promise<boolean> {
   const res = await db
     .updateTable('cr_comments')
     .set({ priority, updated_at: updatedAt })
     .where('workspace_id', '=', workspaceId)
     .where('comment_key', '=', key)
     .where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb(eb.fn.coalesce('priority', eb.lit(-1)), '<>', priority ?? -1)])]))
+    .where((eb) =>
+      eb.or([
+        eb('updated_at', '<', updatedAt),
+        eb.and([eb('updated_at', '=', updatedAt), eb(eb.fn.coalesce('priority', eb.lit(-1)), '<>', priority ?? -1)]),
+      ]),
+    )
     .returning('comment_key')
     .execute();
   return res.length > 0;
@@ -87,7 +125,12 @@ export async function markCommentDeleted(db: DbOrTrx, workspaceId: string, key: 
 export async function commentExists(db: DbOrTrx, workspaceId: string, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const part of chunks(keys)) {
-    const res = await db.selectFrom('cr_comments').select('comment_key').where('workspace_id', '=', workspaceId).where('comment_key', 'in', part).execute();
+    const res = await db
+      .selectFrom('cr_comments')
+      .select('comment_key')
+      .where('workspace_id', '=', workspaceId)
+      .where('comment_key', 'in', part)
+      .execute();
     for (const r of res) found.add(r.comment_key);
   }
   return found;
@@ -131,7 +174,11 @@ export async function saveCountedState(db: DbOrTrx, rows: CrCommentTable[]): Pro
   }
 }
 
-export async function countLiveReplies(db: DbOrTrx, workspaceId: string, parentKeys: string[]): Promise<Map<string, number>> {
+export async function countLiveReplies(
+  db: DbOrTrx,
+  workspaceId: string,
+  parentKeys: string[],
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const part of chunks(parentKeys)) {
     const res = await db
@@ -147,7 +194,11 @@ export async function countLiveReplies(db: DbOrTrx, workspaceId: string, parentK
   return out;
 }
 
-export async function countReactionsByClass(db: DbOrTrx, workspaceId: string, commentKeys: string[]): Promise<Map<string, { up: number; down: number; other: number }>> {
+export async function countReactionsByClass(
+  db: DbOrTrx,
+  workspaceId: string,
+  commentKeys: string[],
+): Promise<Map<string, { up: number; down: number; other: number }>> {
   const out = new Map<string, { up: number; down: number; other: number }>();
   for (const part of chunks(commentKeys)) {
     const res = await db
@@ -166,7 +217,11 @@ export async function countReactionsByClass(db: DbOrTrx, workspaceId: string, co
 }
 
 // The first bot comment of each thread (generic hosts name threads; GitHub threads are keyed by root).
-export async function commentKeysByThread(db: DbOrTrx, workspaceId: string, threadKeys: string[]): Promise<Map<string, string>> {
+export async function commentKeysByThread(
+  db: DbOrTrx,
+  workspaceId: string,
+  threadKeys: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const part of chunks(threadKeys)) {
     const res = await db
@@ -184,10 +239,19 @@ export async function commentKeysByThread(db: DbOrTrx, workspaceId: string, thre
 
 // ---- replies ----
 
-export async function replyParents(db: DbOrTrx, workspaceId: string, replyKeys: string[]): Promise<Map<string, string | null>> {
+export async function replyParents(
+  db: DbOrTrx,
+  workspaceId: string,
+  replyKeys: string[],
+): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   for (const part of chunks(replyKeys)) {
-    const res = await db.selectFrom('cr_replies').select(['reply_key', 'parent_key']).where('workspace_id', '=', workspaceId).where('reply_key', 'in', part).execute();
+    const res = await db
+      .selectFrom('cr_replies')
+      .select(['reply_key', 'parent_key'])
+      .where('workspace_id', '=', workspaceId)
+      .where('reply_key', 'in', part)
+      .execute();
     for (const r of res) out.set(r.reply_key, r.parent_key);
   }
   return out;
@@ -196,13 +260,25 @@ export async function replyParents(db: DbOrTrx, workspaceId: string, replyKeys: 
 export async function insertReplies(db: DbOrTrx, rows: CrReplyTable[]): Promise<CrReplyTable[]> {
   const inserted: CrReplyTable[] = [];
   for (const part of chunks(rows)) {
-    inserted.push(...(await db.insertInto('cr_replies').values(part).onConflict((oc) => oc.columns(['workspace_id', 'reply_key']).doNothing()).returningAll().execute()));
+    inserted.push(
+      ...(await db
+        .insertInto('cr_replies')
+        .values(part)
+        .onConflict((oc) => oc.columns(['workspace_id', 'reply_key']).doNothing())
+        .returningAll()
+        .execute()),
+    );
   }
   return inserted;
 }
 
 // Returns the parent of a reply this call deleted (undefined if it was unknown or already deleted).
-export async function markReplyDeleted(db: DbOrTrx, workspaceId: string, key: string, at: number): Promise<{ parent_key: string | null } | undefined> {
+export async function markReplyDeleted(
+  db: DbOrTrx,
+  workspaceId: string,
+  key: string,
+  at: number,
+): Promise<{ parent_key: string | null } | undefined> {
   return db
     .updateTable('cr_replies')
     .set({ deleted_at: at })
@@ -218,22 +294,45 @@ export async function markReplyDeleted(db: DbOrTrx, workspaceId: string, key: st
 export async function insertReactions(db: DbOrTrx, rows: CrReactionTable[]): Promise<CrReactionTable[]> {
   const inserted: CrReactionTable[] = [];
   for (const part of chunks(rows)) {
-    inserted.push(...(await db.insertInto('cr_reactions').values(part).onConflict((oc) => oc.columns(['workspace_id', 'comment_key', 'reaction_key']).doNothing()).returningAll().execute()));
+    inserted.push(
+      ...(await db
+        .insertInto('cr_reactions')
+        .values(part)
+        .onConflict((oc) => oc.columns(['workspace_id', 'comment_key', 'reaction_key']).doNothing())
+        .returningAll()
+        .execute()),
+    );
   }
   return inserted;
 }
 
-export async function deleteReactions(db: DbOrTrx, workspaceId: string, commentKey: string, reactionKeys: string[]): Promise<number> {
+export async function deleteReactions(
+  db: DbOrTrx,
+  workspaceId: string,
+  commentKey: string,
+  reactionKeys: string[],
+): Promise<number> {
   let n = 0;
   for (const part of chunks(reactionKeys)) {
-    const res = await db.deleteFrom('cr_reactions').where('workspace_id', '=', workspaceId).where('comment_key', '=', commentKey).where('reaction_key', 'in', part).returning('reaction_key').execute();
+    const res = await db
+      .deleteFrom('cr_reactions')
+      .where('workspace_id', '=', workspaceId)
+      .where('comment_key', '=', commentKey)
+      .where('reaction_key', 'in', part)
+      .returning('reaction_key')
+      .execute();
     n += res.length;
   }
   return n;
 }
 
 export async function listReactionKeys(db: DbOrTrx, workspaceId: string, commentKey: string): Promise<string[]> {
-  const rows = await db.selectFrom('cr_reactions').select('reaction_key').where('workspace_id', '=', workspaceId).where('comment_key', '=', commentKey).execute();
+  const rows = await db
+    .selectFrom('cr_reactions')
+    .select('reaction_key')
+    .where('workspace_id', '=', workspaceId)
+    .where('comment_key', '=', commentKey)
+    .execute();
   return rows.map((r) => r.reaction_key);
 }
 
@@ -259,7 +358,12 @@ export async function upsertPullRequest(db: DbOrTrx, row: CrPullRequestTable): P
 // ---- people ----
 
 // Users named by GitHub login (case-insensitive) or by email, in one query.
-export async function usersByLoginOrEmail(db: DbOrTrx, workspaceId: string, logins: string[], emails: string[]): Promise<{ byLogin: Map<string, string>; byEmail: Map<string, string> }> {
+export async function usersByLoginOrEmail(
+  db: DbOrTrx,
+  workspaceId: string,
+  logins: string[],
+  emails: string[],
+): Promise<{ byLogin: Map<string, string>; byEmail: Map<string, string> }> {
   const byLogin = new Map<string, string>();
   const byEmail = new Map<string, string>();
   const l = [...new Set(logins.map((x) => x.toLowerCase()))];
@@ -285,7 +389,13 @@ export async function usersByLoginOrEmail(db: DbOrTrx, workspaceId: string, logi
 
 // ---- reaction polling ----
 
-export async function dueForReactionPoll(db: DbOrTrx, host: string, now: number, createdAfter: number, limit: number): Promise<CrCommentTable[]> {
+export async function dueForReactionPoll(
+  db: DbOrTrx,
+  host: string,
+  now: number,
+  createdAfter: number,
+  limit: number,
+): Promise<CrCommentTable[]> {
   return db
     .selectFrom('cr_comments')
     .selectAll()
@@ -299,10 +409,19 @@ export async function dueForReactionPoll(db: DbOrTrx, host: string, now: number,
     .execute();
 }
 
-export async function setPollState(db: DbOrTrx, workspaceId: string, key: string, s: { etag?: string | null; polledAt: number; nextPollAt: number | null }): Promise<void> {
+export async function setPollState(
+  db: DbOrTrx,
+  workspaceId: string,
+  key: string,
+  s: { etag?: string | null; polledAt: number; nextPollAt: number | null },
+): Promise<void> {
   await db
     .updateTable('cr_comments')
-    .set({ ...(s.etag !== undefined ? { reactions_etag: s.etag } : {}), polled_at: s.polledAt, next_poll_at: s.nextPollAt })
+    .set({
+      ...(s.etag !== undefined ? { reactions_etag: s.etag } : {}),
+      polled_at: s.polledAt,
+      next_poll_at: s.nextPollAt,
+    })
     .where('workspace_id', '=', workspaceId)
     .where('comment_key', '=', key)
     .execute();

@@ -40,7 +40,17 @@ export interface ApplyResult {
   unresolved_replies: number; // replies naming a thread with no known bot comment
 }
 
-const emptyResult = (): ApplyResult => ({ reviews: 0, comments: 0, replies: 0, reactions_added: 0, reactions_removed: 0, edits: 0, deletions: 0, pull_requests: 0, unresolved_replies: 0 });
+const emptyResult = (): ApplyResult => ({
+  reviews: 0,
+  comments: 0,
+  replies: 0,
+  reactions_added: 0,
+  reactions_removed: 0,
+  edits: 0,
+  deletions: 0,
+  pull_requests: 0,
+  unresolved_replies: 0,
+});
 
 export async function applyCodeReviewFacts(
   db: Db,
@@ -50,7 +60,8 @@ export async function applyCodeReviewFacts(
   delivery?: { id: string; event: string },
 ): Promise<{ duplicate: boolean; result: ApplyResult }> {
   return db.transaction().execute(async (trx) => {
-    if (delivery && !(await repo.recordDelivery(trx, workspaceId, delivery.id, delivery.event, env.now))) return { duplicate: true, result: emptyResult() };
+    if (delivery && !(await repo.recordDelivery(trx, workspaceId, delivery.id, delivery.event, env.now)))
+      return { duplicate: true, result: emptyResult() };
     return { duplicate: false, result: await applyFacts(trx, workspaceId, facts, env) };
   });
 }
@@ -66,10 +77,18 @@ async function lookupPeople(db: DbOrTrx, ws: string, people: Person[]): Promise<
   const logins = people.flatMap((p) => (p.login ? [p.login] : []));
   const emails = people.flatMap((p) => (p.email ? [p.email] : []));
   const { byLogin, byEmail } = await repo.usersByLoginOrEmail(db, ws, logins, emails);
-  return (p) => (p.login ? byLogin.get(p.login.toLowerCase()) : undefined) ?? (p.email ? byEmail.get(p.email.toLowerCase()) : undefined) ?? null;
+  return (p) =>
+    (p.login ? byLogin.get(p.login.toLowerCase()) : undefined) ??
+    (p.email ? byEmail.get(p.email.toLowerCase()) : undefined) ??
+    null;
 }
 
-export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[], env: CodeReviewEnv): Promise<ApplyResult> {
+export async function applyFacts(
+  db: DbOrTrx,
+  ws: string,
+  facts: CodeReviewFact[],
+  env: CodeReviewEnv,
+): Promise<ApplyResult> {
   const result = emptyResult();
   const deltas: CrDelta[] = [];
   const touched = new Set<string>();
@@ -77,7 +96,9 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
   const comments = facts.filter((f): f is CommentFact => f.kind === 'comment');
   const bot = comments.filter((c) => c.bot);
   const others = comments.filter((c) => !c.bot && !isBotLogin(c.author.login, env.botLogins));
-  const reactions = facts.filter((f): f is ReactionFact => f.kind === 'reaction' && !isBotLogin(f.user.login, env.botLogins));
+  const reactions = facts.filter(
+    (f): f is ReactionFact => f.kind === 'reaction' && !isBotLogin(f.user.login, env.botLogins),
+  );
   const who = await lookupPeople(db, ws, [...others.map((c) => c.author), ...reactions.map((r) => r.user)]);
 
   // Reviews: counted once, in the bucket of their submission.
@@ -93,13 +114,25 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
     deleted_at: deleted ? env.now : null,
     counted: deleted ? 0 : 1,
   });
-  const newReviews = await repo.insertReviews(db, uniqueBy(reviews.filter((f) => !f.deleted), (f) => f.key).map((f) => reviewRow(f, false)));
-  for (const r of newReviews) deltas.push({ workspaceId: ws, day: r.day, repository: r.repository, counters: { pull_request_reviews: 1 } });
+  const newReviews = await repo.insertReviews(
+    db,
+    uniqueBy(
+      reviews.filter((f) => !f.deleted),
+      (f) => f.key,
+    ).map((f) => reviewRow(f, false)),
+  );
+  for (const r of newReviews)
+    deltas.push({ workspaceId: ws, day: r.day, repository: r.repository, counters: { pull_request_reviews: 1 } });
   result.reviews = newReviews.length;
   for (const f of reviews.filter((x) => x.deleted)) {
     const gone = await repo.markReviewDeleted(db, ws, f.key, env.now);
     if (gone) {
-      deltas.push({ workspaceId: ws, day: gone.day, repository: gone.repository, counters: { pull_request_reviews: -1 } });
+      deltas.push({
+        workspaceId: ws,
+        day: gone.day,
+        repository: gone.repository,
+        counters: { pull_request_reviews: -1 },
+      });
       result.deletions++;
     } else await repo.insertReviews(db, [reviewRow(f, true)]); // a tombstone: a late "created" must not count it
   }
@@ -134,7 +167,10 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
   });
   const upserts = bot.filter((f) => !f.deleted);
   const first = uniqueBy(upserts, (f) => f.key);
-  const inserted = await repo.insertComments(db, first.map((f) => commentRow(f, false)));
+  const inserted = await repo.insertComments(
+    db,
+    first.map((f) => commentRow(f, false)),
+  );
   for (const k of inserted) touched.add(k);
   result.comments = inserted.size;
   const firstSet = new Set(first);
@@ -155,8 +191,12 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
   // Replies: other people's comments answering a bot comment (directly, through a reply chain, or
   // in a named thread). A reply may arrive before its parent: it is kept and counted when it comes.
   if (others.length) {
-    const viaReply = await repo.replyParents(db, ws, [...new Set(others.flatMap((c) => (c.inReplyToKey ? [c.inReplyToKey] : [])))]);
-    const viaThread = await repo.commentKeysByThread(db, ws, [...new Set(others.flatMap((c) => (!c.inReplyToKey && c.threadKey ? [c.threadKey] : [])))]);
+    const viaReply = await repo.replyParents(db, ws, [
+      ...new Set(others.flatMap((c) => (c.inReplyToKey ? [c.inReplyToKey] : []))),
+    ]);
+    const viaThread = await repo.commentKeysByThread(db, ws, [
+      ...new Set(others.flatMap((c) => (!c.inReplyToKey && c.threadKey ? [c.threadKey] : []))),
+    ]);
     const parentOf = (c: CommentFact): string | null => {
       if (c.inReplyToKey) return viaReply.has(c.inReplyToKey) ? (viaReply.get(c.inReplyToKey) ?? null) : c.inReplyToKey;
       return c.threadKey ? (viaThread.get(c.threadKey) ?? null) : null;
@@ -171,7 +211,10 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
       created_at: c.ts,
       deleted_at: deleted ? env.now : null,
     });
-    const live = uniqueBy(others.filter((c) => !c.deleted), (c) => c.key).flatMap((c) => {
+    const live = uniqueBy(
+      others.filter((c) => !c.deleted),
+      (c) => c.key,
+    ).flatMap((c) => {
       const parent = parentOf(c);
       if (!parent) result.unresolved_replies++;
       return parent ? [replyRow(c, parent, false)] : [];
@@ -192,7 +235,10 @@ export async function applyFacts(db: DbOrTrx, ws: string, facts: CodeReviewFact[
   // Reactions sent by a code host (GitHub reactions come from the poller, see syncReactions).
   const added = await repo.insertReactions(
     db,
-    uniqueBy(reactions.filter((r) => !r.removed), (r) => `${r.commentKey}\u0000${r.key}`).map((r) => ({
+    uniqueBy(
+      reactions.filter((r) => !r.removed),
+      (r) => `${r.commentKey}\u0000${r.key}`,
+    ).map((r) => ({
       workspace_id: ws,
       comment_key: r.commentKey,
       reaction_key: r.key,
@@ -258,12 +304,27 @@ export async function recompute(db: DbOrTrx, ws: string, keys: string[]): Promis
     const counted = r.deleted_at === null;
     const rc = reactions.get(r.comment_key);
     const next: CommentState = counted
-      ? { counted, priority: r.priority === null ? null : (Number(r.priority) as Priority), up: rc?.up ?? 0, down: rc?.down ?? 0, other: rc?.other ?? 0, replies: replies.get(r.comment_key) ?? 0 }
+      ? {
+          counted,
+          priority: r.priority === null ? null : (Number(r.priority) as Priority),
+          up: rc?.up ?? 0,
+          down: rc?.down ?? 0,
+          other: rc?.other ?? 0,
+          replies: replies.get(r.comment_key) ?? 0,
+        }
       : { counted, priority: null, up: 0, down: 0, other: 0, replies: 0 };
     if (sameState(prev, next)) continue;
     const d = contributionDelta(prev, next);
     if (d) deltas.push({ workspaceId: ws, day: Number(r.day), repository: r.repository, counters: d });
-    changed.push({ ...r, counted: next.counted ? 1 : 0, counted_priority: next.priority, up_count: next.up, down_count: next.down, other_count: next.other, reply_count: next.replies });
+    changed.push({
+      ...r,
+      counted: next.counted ? 1 : 0,
+      counted_priority: next.priority,
+      up_count: next.up,
+      down_count: next.down,
+      other_count: next.other,
+      reply_count: next.replies,
+    });
   }
   await repo.saveCountedState(db, changed);
   return deltas;
@@ -278,7 +339,13 @@ export interface PolledReaction {
 
 // Replaces one comment's reactions with the list a code host returned: new ones are added,
 // missing ones removed, and the comment's counts adjusted. Returns what changed.
-export async function syncReactions(db: Db, ws: string, commentKey: string, list: PolledReaction[], env: CodeReviewEnv): Promise<{ added: number; removed: number }> {
+export async function syncReactions(
+  db: Db,
+  ws: string,
+  commentKey: string,
+  list: PolledReaction[],
+  env: CodeReviewEnv,
+): Promise<{ added: number; removed: number }> {
   return db.transaction().execute(async (trx) => {
     const [row] = await repo.lockComments(trx, ws, [commentKey]);
     if (!row) return { added: 0, removed: 0 };
@@ -291,10 +358,23 @@ export async function syncReactions(db: Db, ws: string, commentKey: string, list
     const toAdd = wanted.filter((r) => !have.has(r.key));
     const toRemove = [...have].filter((k) => !want.has(k));
     if (toAdd.length === 0 && toRemove.length === 0) return { added: 0, removed: 0 };
-    const who = await lookupPeople(trx, ws, toAdd.map((r) => r.user));
+    const who = await lookupPeople(
+      trx,
+      ws,
+      toAdd.map((r) => r.user),
+    );
     const added = await repo.insertReactions(
       trx,
-      toAdd.map((r) => ({ workspace_id: ws, comment_key: commentKey, reaction_key: r.key, content: r.content, class: classifyReaction(r.content, env.reactionClasses), user_login: r.user.login ?? null, user_id: who(r.user), created_at: r.ts })),
+      toAdd.map((r) => ({
+        workspace_id: ws,
+        comment_key: commentKey,
+        reaction_key: r.key,
+        content: r.content,
+        class: classifyReaction(r.content, env.reactionClasses),
+        user_login: r.user.login ?? null,
+        user_id: who(r.user),
+        created_at: r.ts,
+      })),
     );
     const removed = await repo.deleteReactions(trx, ws, commentKey, toRemove);
     await addCodeReviewDeltas(trx, await recompute(trx, ws, [commentKey]));

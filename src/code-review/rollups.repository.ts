@@ -52,7 +52,9 @@ export async function addCodeReviewDeltas(db: DbOrTrx, deltas: CrDelta[]): Promi
       }
       return 0;
     });
-    const set = Object.fromEntries(CR_COUNTERS.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`]));
+    const set = Object.fromEntries(
+      CR_COUNTERS.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + excluded.${sql.ref(c)}`]),
+    );
     for (let i = 0; i < rows.length; i += 500) {
       await db
         .insertInto(table)

@@ -20,5 +20,7 @@ export async function audit(
   target: { type: string; id: string } | null,
   change: { before?: unknown; after?: unknown } = {},
 ): Promise<void> {
-  await appendRecords(db, workspaceId, [auditDraft({ ts: Date.now(), actor, action, target, before: change.before, after: change.after })]);
+  await appendRecords(db, workspaceId, [
+    auditDraft({ ts: Date.now(), actor, action, target, before: change.before, after: change.after }),
+  ]);
 }

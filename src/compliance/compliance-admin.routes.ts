@@ -88,7 +88,13 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
   }));
   app.put(`${BASE}/policy`, manage(c.updatePolicyRoute), async (req) => ({
     object: 'compliance.policy',
-    ...(await updateContentPolicy(db, req.principal!.workspaceId, req.body ?? {}, actor(req.principal!.keyId), ctx.policies)),
+    ...(await updateContentPolicy(
+      db,
+      req.principal!.workspaceId,
+      req.body ?? {},
+      actor(req.principal!.keyId),
+      ctx.policies,
+    )),
   }));
 
   app.get(`${BASE}/sinks`, read(c.sinksRoute), async (req) => ({

@@ -6,8 +6,20 @@ export { startComplianceJobs } from './jobs.service.js';
 export { ContentPolicies, contentPolicyFor, updateContentPolicy } from './policy.service.js';
 export { complianceLogsRoutes } from './reads/compliance-logs.routes.js';
 export { auditExport, exportChunks } from './reads/export.service.js';
-export { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention, type HoldView } from './retention/retention.service.js';
+export {
+  holdViews,
+  placeHold,
+  releaseHold,
+  retentionDaysOf,
+  runRetention,
+  type HoldView,
+} from './retention/retention.service.js';
 export { sinkStatus } from './sinks/sinks-status.service.js';
-export { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKeys } from './verify/checkpoint.service.js';
+export {
+  checkpointNow,
+  configuredSigningKey,
+  generateSigningKey,
+  trustedPublicKeys,
+} from './verify/checkpoint.service.js';
 export { verifyChain, verifyExportStream, type CheckpointKey } from './verify/verify.service.js';
 export { REINDEX_COMMAND, reindexLogs } from './reads/log-index.service.js';

@@ -15,7 +15,12 @@ export interface ComplianceJobs {
   stop(): Promise<void>;
 }
 
-export function startComplianceJobs(db: Db, config: Config, log: Logger, opts: ForwarderOptions & { firstRetentionDelayMs?: number } = {}): ComplianceJobs {
+export function startComplianceJobs(
+  db: Db,
+  config: Config,
+  log: Logger,
+  opts: ForwarderOptions & { firstRetentionDelayMs?: number } = {},
+): ComplianceJobs {
   const c = config.compliance;
   const forwarders = c.sinks.filter((s) => s.enabled).map((s) => new SinkForwarder(db, createSink(s), s, log, opts));
   for (const f of forwarders) f.start();
@@ -47,7 +52,12 @@ export function startComplianceJobs(db: Db, config: Config, log: Logger, opts: F
         signed.set(ws, cp.seq);
       }
     };
-    timers.push(setInterval(() => void run().catch((err) => log.error({ err }, 'compliance checkpoint failed')), checkpointMs).unref());
+    timers.push(
+      setInterval(
+        () => void run().catch((err) => log.error({ err }, 'compliance checkpoint failed')),
+        checkpointMs,
+      ).unref(),
+    );
   }
 
   return {

@@ -35,7 +35,13 @@ export class ContentPolicies {
 }
 
 // Changes the policy; the change and its AUDIT_LOG record (settings.changed) commit together.
-export async function updateContentPolicy(db: Db, workspaceId: string, patch: unknown, actor: Actor, policies?: ContentPolicies): Promise<ContentPolicy> {
+export async function updateContentPolicy(
+  db: Db,
+  workspaceId: string,
+  patch: unknown,
+  actor: Actor,
+  policies?: ContentPolicies,
+): Promise<ContentPolicy> {
   const policy = await db.transaction().execute(async (trx) => {
     const ws = await findWorkspace(trx, workspaceId);
     if (!ws) throw new StewardError('not_found', `no workspace ${workspaceId}`);
@@ -49,7 +55,14 @@ export async function updateContentPolicy(db: Db, workspaceId: string, patch: un
     }
     settings.compliance = after;
     await updateWorkspaceSettings(trx, workspaceId, JSON.stringify(settings));
-    await audit(trx, workspaceId, actor, 'settings.changed', { type: 'workspace', id: workspaceId }, { before: { compliance: before }, after: { compliance: after } });
+    await audit(
+      trx,
+      workspaceId,
+      actor,
+      'settings.changed',
+      { type: 'workspace', id: workspaceId },
+      { before: { compliance: before }, after: { compliance: after } },
+    );
     return after;
   });
   policies?.changed(workspaceId);

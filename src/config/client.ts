@@ -13,7 +13,10 @@ export interface ClientEnv {
   hostName: string;
 }
 
-export function clientEnv(flags: { codexHome?: string; key?: string } = {}, env: NodeJS.ProcessEnv = process.env): Readonly<ClientEnv> {
+export function clientEnv(
+  flags: { codexHome?: string; key?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<ClientEnv> {
   const home = env.HOME || os.homedir();
   const codexHome = path.resolve(flags.codexHome ?? env.CODEX_HOME ?? path.join(home, '.codex'));
   let osUser = env.USER || env.LOGNAME || '';

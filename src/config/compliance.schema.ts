@@ -19,8 +19,30 @@ const tls = {
 };
 
 export const sinkSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('splunk_hec'), ...common, ...tls, url: z.string().url(), token: z.string().min(1), index: z.string().optional(), source: z.string().default('steward'), sourcetype: z.string().default('steward:compliance') }).strict(),
-  z.object({ type: z.literal('elasticsearch'), ...common, ...tls, url: z.string().url(), index: z.string().default('steward-compliance'), api_key: z.string().optional(), username: z.string().optional(), password: z.string().optional() }).strict(),
+  z
+    .object({
+      type: z.literal('splunk_hec'),
+      ...common,
+      ...tls,
+      url: z.string().url(),
+      token: z.string().min(1),
+      index: z.string().optional(),
+      source: z.string().default('steward'),
+      sourcetype: z.string().default('steward:compliance'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('elasticsearch'),
+      ...common,
+      ...tls,
+      url: z.string().url(),
+      index: z.string().default('steward-compliance'),
+      api_key: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('syslog'),
@@ -34,8 +56,30 @@ export const sinkSchema = z.discriminatedUnion('type', [
       hostname: z.string().optional(),
     })
     .strict(),
-  z.object({ type: z.literal('webhook'), ...common, ...tls, url: z.string().url(), secret: z.string().min(16, 'use at least 16 characters'), headers: z.record(z.string(), z.string()).optional() }).strict(),
-  z.object({ type: z.literal('file'), ...common, path: z.string().min(1), max_bytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024), max_files: z.coerce.number().int().min(1).max(1000).default(10), fsync: z.boolean().default(true) }).strict(),
+  z
+    .object({
+      type: z.literal('webhook'),
+      ...common,
+      ...tls,
+      url: z.string().url(),
+      secret: z.string().min(16, 'use at least 16 characters'),
+      headers: z.record(z.string(), z.string()).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('file'),
+      ...common,
+      path: z.string().min(1),
+      max_bytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(100 * 1024 * 1024),
+      max_files: z.coerce.number().int().min(1).max(1000).default(10),
+      fsync: z.boolean().default(true),
+    })
+    .strict(),
 ]);
 export type SinkConfig = z.infer<typeof sinkSchema>;
 
@@ -50,7 +94,13 @@ export const complianceSchema = z
     // Trusted together with public_key; STEWARD_COMPLIANCE_PUBLIC_KEYS may give them comma-separated.
     public_keys: z
       .preprocess(
-        (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : v,
         z.array(z.string().min(1)),
       )
       .optional(),

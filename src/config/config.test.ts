@@ -27,34 +27,62 @@ it('flags override environment, which overrides the file', () => {
   assert.equal(loadConfig({ configFile: f, env: { STEWARD_PORT: '9100' } }).port, 9100);
   assert.equal(loadConfig({ configFile: f, env: { STEWARD_PORT: '9100' }, flags: { port: '9200' } }).port, 9200);
   assert.equal(loadConfig({ configFile: f, env: { STEWARD_ANALYTICS_LOOKBACK_DAYS: '7' } }).analytics.lookback_days, 7);
-  assert.deepEqual(loadConfig({ env: { STEWARD_GITHUB_BOT_LOGINS: 'a[bot], b[bot]' } }).github.bot_logins, ['a[bot]', 'b[bot]']);
+  assert.deepEqual(loadConfig({ env: { STEWARD_GITHUB_BOT_LOGINS: 'a[bot], b[bot]' } }).github.bot_logins, [
+    'a[bot]',
+    'b[bot]',
+  ]);
 });
 
 it('fails fast naming the bad key', () => {
-  assert.throws(() => loadConfig({ configFile: tmp('port = "eighty"\n'), env: {} }), (e: Error) => e instanceof ConfigError && /port/.test(e.message));
-  assert.throws(() => loadConfig({ configFile: tmp('[analytics]\nlookbak_days = 3\n'), env: {} }), (e: Error) => e instanceof ConfigError && /lookbak_days/.test(e.message));
-  assert.throws(() => loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://x' } }), (e: Error) => e instanceof ConfigError && /database_url/.test(e.message));
-  assert.throws(() => loadConfig({ configFile: tmp('port = \n'), env: {} }), (e: Error) => e instanceof ConfigError && /steward\.toml/.test(e.message));
+  assert.throws(
+    () => loadConfig({ configFile: tmp('port = "eighty"\n'), env: {} }),
+    (e: Error) => e instanceof ConfigError && /port/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ configFile: tmp('[analytics]\nlookbak_days = 3\n'), env: {} }),
+    (e: Error) => e instanceof ConfigError && /lookbak_days/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://x' } }),
+    (e: Error) => e instanceof ConfigError && /database_url/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ configFile: tmp('port = \n'), env: {} }),
+    (e: Error) => e instanceof ConfigError && /steward\.toml/.test(e.message),
+  );
 });
 
 it('boolean settings from the environment: false, 0, no and off mean false; a typo fails', () => {
-  for (const v of ['false', '0', 'no', 'off', 'FALSE']) assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, false, v);
-  for (const v of ['true', '1', 'yes', 'on']) assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, true, v);
-  assert.equal(loadConfig({ configFile: tmp('[analytics]\nshow_emails = false\n'), env: {} }).analytics.show_emails, false);
-  assert.throws(() => loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: 'nope' } }), (e: Error) => e instanceof ConfigError && /show_emails/.test(e.message));
+  for (const v of ['false', '0', 'no', 'off', 'FALSE'])
+    assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, false, v);
+  for (const v of ['true', '1', 'yes', 'on'])
+    assert.equal(loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: v } }).analytics.show_emails, true, v);
+  assert.equal(
+    loadConfig({ configFile: tmp('[analytics]\nshow_emails = false\n'), env: {} }).analytics.show_emails,
+    false,
+  );
+  assert.throws(
+    () => loadConfig({ env: { STEWARD_ANALYTICS_SHOW_EMAILS: 'nope' } }),
+    (e: Error) => e instanceof ConfigError && /show_emails/.test(e.message),
+  );
 });
 
 it('nested keys from the environment follow the key path', () => {
-  const c = loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_CODEX_LOG_DAYS: '5', STEWARD_COMPLIANCE_MAX_CONCURRENT_READS: '2' } });
+  const c = loadConfig({
+    env: { STEWARD_COMPLIANCE_RETENTION_CODEX_LOG_DAYS: '5', STEWARD_COMPLIANCE_MAX_CONCURRENT_READS: '2' },
+  });
   assert.equal(c.compliance.retention.codex_log_days, 5);
   assert.equal(c.compliance.max_concurrent_reads, 2);
   assert.equal(loadConfig({ env: { STEWARD_LOG_LEVEL: 'warn' } }).log_level, 'warn');
-  assert.throws(() => loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_BOGUS_DAYS: '5' } }), (e: Error) => e instanceof ConfigError && /compliance_retention_bogus_days/.test(e.message));
+  assert.throws(
+    () => loadConfig({ env: { STEWARD_COMPLIANCE_RETENTION_BOGUS_DAYS: '5' } }),
+    (e: Error) => e instanceof ConfigError && /compliance_retention_bogus_days/.test(e.message),
+  );
 });
 
 it('per-workspace GitHub webhook secrets: a table in the file, "id=secret,..." from the environment', () => {
-  const toml = '[github]\nwebhook_secret = "g"\n[github.workspace_secrets]\n' +
-    '"0190-a" = "sa"\n"0190-b" = "sb=with=equals"\n';
+  const toml =
+    '[github]\nwebhook_secret = "g"\n[github.workspace_secrets]\n' + '"0190-a" = "sa"\n"0190-b" = "sb=with=equals"\n';
   const file = loadConfig({ configFile: tmp(toml), env: {} }).github.workspace_secrets;
   assert.deepEqual(file, { '0190-a': 'sa', '0190-b': 'sb=with=equals' });
   const env = loadConfig({ env: { STEWARD_GITHUB_WORKSPACE_SECRETS: '0190-a=sa, 0190-b=sb=x' } }).github;
@@ -68,7 +96,10 @@ it('per-workspace GitHub webhook secrets: a table in the file, "id=secret,..." f
       e instanceof ConfigError && /github\.workspace_secrets/.test(e.message) && !/topsecret|sa\b/.test(e.message),
   );
   const empty = tmp('[github.workspace_secrets]\n"0190-a" = ""\n');
-  assert.throws(() => loadConfig({ configFile: empty, env: {} }), (e: Error) => /workspace_secrets/.test(e.message));
+  assert.throws(
+    () => loadConfig({ configFile: empty, env: {} }),
+    (e: Error) => /workspace_secrets/.test(e.message),
+  );
 });
 
 it('trusted checkpoint keys: public_keys as a TOML array or comma-separated from the environment', () => {

@@ -23,7 +23,13 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
     let obj = out;
     for (const k of keys.slice(0, -1)) obj = (obj[k] ??= {}) as Plain;
     const last = keys[keys.length - 1];
-    obj[last] = last === 'bot_logins' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+    obj[last] =
+      last === 'bot_logins'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value;
   }
   return out;
 }
@@ -31,7 +37,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
 // The object schema inside default/prefault/optional wrappers, if there is one.
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   let s: z.ZodType = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional)
+    s = s.unwrap() as z.ZodType;
   return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : undefined;
 }
 
@@ -54,7 +61,10 @@ function merge(a: Plain, b: Plain): Plain {
   const out: Plain = { ...a };
   for (const [k, v] of Object.entries(b)) {
     if (v === undefined) continue;
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k] as Plain, v as Plain) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object'
+        ? merge(out[k] as Plain, v as Plain)
+        : v;
   }
   return out;
 }
@@ -87,7 +97,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(root)';
-    const unknown = issue.code === 'unrecognized_keys' ? `unknown key(s) ${(issue as { keys: string[] }).keys.join(', ')}` : issue.message;
+    const unknown =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s) ${(issue as { keys: string[] }).keys.join(', ')}`
+        : issue.message;
     throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}: ${key}: ${unknown}`);
   }
   return deepFreeze(parsed.data);

@@ -5,7 +5,13 @@ import { flag, secretMap } from './values.js';
 
 // A list of GitHub reaction contents; STEWARD_GITHUB_*_REACTIONS may give it comma-separated.
 const reactionList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : v,
   z.array(z.string().min(1)),
 );
 
@@ -42,12 +48,24 @@ export const configSchema = z
       .default({ credits_per_usd: 25 }),
     ingest: z
       .object({
-        max_body_bytes: z.coerce.number().int().positive().default(16 * 1024 * 1024),
-        max_decompressed_bytes: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+        max_body_bytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
+        max_decompressed_bytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
         max_concurrent_batches: z.coerce.number().int().positive().default(8),
       })
       .strict()
-      .default({ max_body_bytes: 16 * 1024 * 1024, max_decompressed_bytes: 64 * 1024 * 1024, max_concurrent_batches: 8 }),
+      .default({
+        max_body_bytes: 16 * 1024 * 1024,
+        max_decompressed_bytes: 64 * 1024 * 1024,
+        max_concurrent_batches: 8,
+      }),
     github: z
       .object({
         // Binds the default workspace only; every other workspace needs its own entry below.

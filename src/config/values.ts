@@ -12,7 +12,10 @@ export const secretMap = z.preprocess(
   (v, ctx) => {
     if (typeof v !== 'string') return v;
     const out: Record<string, string> = {};
-    for (const pair of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const pair of v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const at = pair.indexOf('=');
       if (at <= 0) {
         ctx.addIssue({ code: 'custom', message: 'expected "workspace_id=secret" pairs separated by commas' });

@@ -38,13 +38,15 @@ export function idProblem(field: string, s: string): string | undefined {
 /** Why `n` is not a plausible token count of one response, or undefined when it is. */
 export function tokenProblem(field: string, n: number): string | undefined {
   if (!Number.isSafeInteger(n) || n < 0) return `${field} ${n} is not a non-negative integer`;
-  if (n > MAX_TOKENS_PER_RESPONSE) return `${field} ${n} is above the plausible maximum of ${MAX_TOKENS_PER_RESPONSE} tokens per response`;
+  if (n > MAX_TOKENS_PER_RESPONSE)
+    return `${field} ${n} is above the plausible maximum of ${MAX_TOKENS_PER_RESPONSE} tokens per response`;
   return undefined;
 }
 
 /** Why `ms` is not an accepted event time, or undefined when it is. */
 export function timeProblem(ms: number): string | undefined {
-  if (!Number.isFinite(ms) || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS) return `event time ${ms} ms is outside the accepted range 2015-01-01 to 2100-01-01`;
+  if (!Number.isFinite(ms) || ms < MIN_EVENT_MS || ms >= MAX_EVENT_MS)
+    return `event time ${ms} ms is outside the accepted range 2015-01-01 to 2100-01-01`;
   return undefined;
 }
 

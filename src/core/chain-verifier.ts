@@ -82,21 +82,56 @@ export class ChainVerifier {
     let problem: ChainProblem | null = null;
     const expected = this.lastSeq + 1;
     if (r.seq > expected) {
-      problem = this.report({ seq: expected, id: null, reason: 'missing_records', detail: `records ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} are missing (next present: seq ${r.seq}, id ${r.id})` });
+      problem = this.report({
+        seq: expected,
+        id: null,
+        reason: 'missing_records',
+        detail: `records ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} are missing (next present: seq ${r.seq}, id ${r.id})`,
+      });
     } else if (r.seq < expected) {
-      problem = this.report({ seq: r.seq, id: r.id, reason: 'out_of_order', detail: `seq ${r.seq} appears after seq ${this.lastSeq}` });
+      problem = this.report({
+        seq: r.seq,
+        id: r.id,
+        reason: 'out_of_order',
+        detail: `seq ${r.seq} appears after seq ${this.lastSeq}`,
+      });
     }
     if (!problem) {
       if (r.content !== null) {
-        if (sha256hex(r.content) !== r.content_sha256) problem = this.report({ seq: r.seq, id: r.id, reason: 'content_altered', detail: 'content does not match content_sha256' });
+        if (sha256hex(r.content) !== r.content_sha256)
+          problem = this.report({
+            seq: r.seq,
+            id: r.id,
+            reason: 'content_altered',
+            detail: 'content does not match content_sha256',
+          });
       } else {
         const cutoff = this.cutoffs.get(r.event_type);
-        if (this.removals ? this.removals.covers(r.event_type, r.seq, r.ts) : cutoff !== undefined && r.ts < cutoff) this.purged++;
-        else problem = this.report({ seq: r.seq, id: r.id, reason: 'content_removed_outside_retention', detail: `content is missing and no retention removal of ${r.event_type} recorded after it covers ${new Date(r.ts).toISOString()}` });
+        if (this.removals ? this.removals.covers(r.event_type, r.seq, r.ts) : cutoff !== undefined && r.ts < cutoff)
+          this.purged++;
+        else
+          problem = this.report({
+            seq: r.seq,
+            id: r.id,
+            reason: 'content_removed_outside_retention',
+            detail: `content is missing and no retention removal of ${r.event_type} recorded after it covers ${new Date(r.ts).toISOString()}`,
+          });
       }
     }
-    if (!problem && recordHash(r.prev_hash, r) !== r.hash) problem = this.report({ seq: r.seq, id: r.id, reason: 'hash_mismatch', detail: 'the record does not hash to its stored hash (a field or the hash was changed)' });
-    if (!problem && this.lastHash !== null && r.prev_hash !== this.lastHash) problem = this.report({ seq: r.seq, id: r.id, reason: 'broken_link', detail: `prev_hash does not equal the hash of seq ${this.lastSeq} (records reordered, or the previous one altered)` });
+    if (!problem && recordHash(r.prev_hash, r) !== r.hash)
+      problem = this.report({
+        seq: r.seq,
+        id: r.id,
+        reason: 'hash_mismatch',
+        detail: 'the record does not hash to its stored hash (a field or the hash was changed)',
+      });
+    if (!problem && this.lastHash !== null && r.prev_hash !== this.lastHash)
+      problem = this.report({
+        seq: r.seq,
+        id: r.id,
+        reason: 'broken_link',
+        detail: `prev_hash does not equal the hash of seq ${this.lastSeq} (records reordered, or the previous one altered)`,
+      });
     this.lastSeq = Math.max(this.lastSeq, r.seq);
     this.lastHash = r.hash;
     return problem;
@@ -106,7 +141,14 @@ export class ChainVerifier {
   // record present and intact inside it. Only when it continues this chain; false: the caller
   // checks it record by record (push) instead, which names the problems.
   acceptIntact(w: IntactWindow, afterSeq: number, untilSeq: number): boolean {
-    if (!w.intact || this.lastSeq !== afterSeq || w.records !== untilSeq - afterSeq || w.first !== afterSeq + 1 || w.last !== untilSeq) return false;
+    if (
+      !w.intact ||
+      this.lastSeq !== afterSeq ||
+      w.records !== untilSeq - afterSeq ||
+      w.first !== afterSeq + 1 ||
+      w.last !== untilSeq
+    )
+      return false;
     if (w.lastHash === null || (this.lastHash !== null && w.firstPrevHash !== this.lastHash)) return false;
     this.records += w.records;
     this.purged += w.removed;
@@ -119,20 +161,43 @@ export class ChainVerifier {
   checkEnd(endSeq: number): ChainProblem | null {
     if (this.lastSeq >= endSeq) return null;
     const from = this.lastSeq + 1;
-    return this.report({ seq: from, id: null, reason: 'missing_records', detail: `records ${from}${endSeq > from ? `..${endSeq}` : ''} are missing` });
+    return this.report({
+      seq: from,
+      id: null,
+      reason: 'missing_records',
+      detail: `records ${from}${endSeq > from ? `..${endSeq}` : ''} are missing`,
+    });
   }
 
   // The stored head must name the last record: otherwise records were cut from the tail.
   checkHead(head: { seq: number; hash: string } | undefined): ChainProblem | null {
     if (!head) return null;
     if (head.seq !== this.lastSeq || head.hash !== this.lastHash) {
-      return this.report({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${this.lastSeq}${head.seq === this.lastSeq ? ' with another hash' : ''}` });
+      return this.report({
+        seq: head.seq,
+        id: null,
+        reason: 'head_mismatch',
+        detail: `the chain head names seq ${head.seq} but the last record present is seq ${this.lastSeq}${head.seq === this.lastSeq ? ' with another hash' : ''}`,
+      });
     }
     return null;
   }
 
-  checkpointProblem(seq: number, expectedHash: string, actualHash: string | undefined, id: string | null): ChainProblem | null {
+  checkpointProblem(
+    seq: number,
+    expectedHash: string,
+    actualHash: string | undefined,
+    id: string | null,
+  ): ChainProblem | null {
     if (actualHash === expectedHash) return null;
-    return this.report({ seq, id, reason: 'checkpoint_mismatch', detail: actualHash === undefined ? `a checkpoint names seq ${seq}, which is missing` : `a checkpoint signed hash ${expectedHash.slice(0, 12)}… for seq ${seq}; the chain now has ${actualHash.slice(0, 12)}…` });
+    return this.report({
+      seq,
+      id,
+      reason: 'checkpoint_mismatch',
+      detail:
+        actualHash === undefined
+          ? `a checkpoint names seq ${seq}, which is missing`
+          : `a checkpoint signed hash ${expectedHash.slice(0, 12)}… for seq ${seq}; the chain now has ${actualHash.slice(0, 12)}…`,
+    });
   }
 }

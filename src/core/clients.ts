@@ -39,7 +39,8 @@ export function surfaceOf(clientId: string): Surface {
   if (clientId === 'CODEX_CLI' || clientId === 'CODEX_SERVICE_EXEC' || clientId === 'CODEX_SDK_TS') return 'cli';
   if (clientId.startsWith('CODEX_IDE_')) return 'ide';
   if (clientId === 'CODEX_DESKTOP_APP' || clientId === 'CODEX_CHATGPT_DESKTOP') return 'desktop';
-  if (clientId === 'CODEX_WEB' || clientId === 'CODEX_SLACK' || clientId === 'CODEX_CLOUD_GENERAL_AGENT') return 'cloud';
+  if (clientId === 'CODEX_WEB' || clientId === 'CODEX_SLACK' || clientId === 'CODEX_CLOUD_GENERAL_AGENT')
+    return 'cloud';
   if (clientId === 'CODEX_GITHUB' || clientId === 'CODEX_GITHUB_ACTION') return 'code_review';
   return 'other';
 }

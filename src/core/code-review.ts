@@ -175,5 +175,12 @@ export function contributionDelta(prev: CommentState, next: CommentState): CrCou
 }
 
 export function sameState(a: CommentState, b: CommentState): boolean {
-  return a.counted === b.counted && a.priority === b.priority && a.up === b.up && a.down === b.down && a.other === b.other && a.replies === b.replies;
+  return (
+    a.counted === b.counted &&
+    a.priority === b.priority &&
+    a.up === b.up &&
+    a.down === b.down &&
+    a.other === b.other &&
+    a.replies === b.replies
+  );
 }

@@ -35,7 +35,14 @@ export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): Record
   const content: Record<string, unknown> = {
     client_id: e.clientId,
     fact_key: ev.key,
-    kind: ev.kind === 'thread_started' ? 'session_start' : ev.kind === 'turn' ? 'prompt' : ev.kind === 'response' ? 'response' : 'tool_call',
+    kind:
+      ev.kind === 'thread_started'
+        ? 'session_start'
+        : ev.kind === 'turn'
+          ? 'prompt'
+          : ev.kind === 'response'
+            ? 'response'
+            : 'tool_call',
     model: orNull(ev.model),
     originator: orNull(ev.originator),
   };
@@ -46,7 +53,9 @@ export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): Record
   if (ev.kind === 'turn') {
     const i = e.content?.prompt;
     // The content policy's length (of the text as received) stands for the client's prompt_length.
-    content.prompt = i ? { length: i.length, policy: i.mode, redactions: i.redactions, text: orNull(ev.prompt) } : { length: orNull(ev.promptLength), text: orNull(ev.prompt) };
+    content.prompt = i
+      ? { length: i.length, policy: i.mode, redactions: i.redactions, text: orNull(ev.prompt) }
+      : { length: orNull(ev.promptLength), text: orNull(ev.prompt) };
   }
   content.request = {
     app_version: orNull(meta.appVersion),
@@ -68,11 +77,24 @@ export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): Record
       pricing_version: e.priced?.pricingVersion ?? null,
       text: orNull(ev.text),
       ...(ev.text !== undefined || e.content?.response ? { text_info: info('response') } : {}),
-      usage: { cache_write_tokens: ev.cacheWrite ?? 0, cached_input_tokens: t.cached, input_tokens: t.input, output_tokens: t.output, reasoning_tokens: t.reasoning, total_tokens: t.input + t.output },
+      usage: {
+        cache_write_tokens: ev.cacheWrite ?? 0,
+        cached_input_tokens: t.cached,
+        input_tokens: t.input,
+        output_tokens: t.output,
+        reasoning_tokens: t.reasoning,
+        total_tokens: t.input + t.output,
+      },
     };
   }
   if (ev.kind === 'thread_started') {
-    content.session = { approval_policy: orNull(ev.approvalPolicy), parent_thread_id: orNull(ev.parentThreadId), provider: orNull(ev.provider), sandbox_policy: orNull(ev.sandboxPolicy), thread_kind: ev.threadKind };
+    content.session = {
+      approval_policy: orNull(ev.approvalPolicy),
+      parent_thread_id: orNull(ev.parentThreadId),
+      provider: orNull(ev.provider),
+      sandbox_policy: orNull(ev.sandboxPolicy),
+      thread_kind: ev.threadKind,
+    };
   }
   content.thread_id = ev.threadId;
   if (ev.kind === 'turn') content.thread_kind = ev.threadKind;
@@ -121,12 +143,18 @@ export function dlpFindingDrafts(e: EnrichedEvent, findings: readonly ContentFin
       location: { field: f.field, start: f.start, end: f.end, line: f.line, column: f.column },
       excerpt: f.excerpt,
       secret: { shown: f.shown, length: f.length },
-      action: e.content?.[f.field]?.mode === 'store' ? 'redacted_in_stored_content' : `content_${e.content?.[f.field]?.mode ?? 'stored'}`,
+      action:
+        e.content?.[f.field]?.mode === 'store'
+          ? 'redacted_in_stored_content'
+          : `content_${e.content?.[f.field]?.mode ?? 'stored'}`,
     },
   }));
 }
 
-export function policyFindingDraft(e: EnrichedEvent, v: { rule: string; value: string; allowed: string[] }): RecordDraft {
+export function policyFindingDraft(
+  e: EnrichedEvent,
+  v: { rule: string; value: string; allowed: string[] },
+): RecordDraft {
   return {
     eventType: 'CODEX_SECURITY_LOG',
     ts: e.event.ts,
@@ -135,7 +163,10 @@ export function policyFindingDraft(e: EnrichedEvent, v: { rule: string; value: s
     content: {
       kind: 'policy',
       rule_id: v.rule,
-      description: v.rule === 'sandbox_policy_not_allowed' ? 'a session ran with a sandbox mode the workspace policy does not allow' : 'a session ran with an approval mode the workspace policy does not allow',
+      description:
+        v.rule === 'sandbox_policy_not_allowed'
+          ? 'a session ran with a sandbox mode the workspace policy does not allow'
+          : 'a session ran with an approval mode the workspace policy does not allow',
       severity: 'medium',
       workspace_id: e.workspaceId,
       user_id: e.userId,
@@ -217,7 +248,16 @@ export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
       user_agent: a.userAgent,
       requested_workspace_id: a.requestedWorkspace,
       ...(a.overflow ? { overflow: true } : {}),
-      ...(a.repeated ? { repeated: { count: a.repeated.count, other_keys: a.repeated.otherKeys, first_at: iso(a.repeated.from), last_at: iso(a.repeated.to) } } : {}),
+      ...(a.repeated
+        ? {
+            repeated: {
+              count: a.repeated.count,
+              other_keys: a.repeated.otherKeys,
+              first_at: iso(a.repeated.from),
+              last_at: iso(a.repeated.to),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -40,7 +40,15 @@ export function removalDraft(f: RemovalFacts): RecordDraft {
     actor: f.actor,
     action: REMOVAL_ACTION,
     target: { type: 'workspace', id: f.workspaceId },
-    after: { run_id: f.runId, event_type: f.eventType, retention_days: f.retentionDays, cutoff_ms: f.cutoff, cutoff: new Date(f.cutoff).toISOString(), removed: f.seqs.length, seqs: seqRuns(f.seqs) },
+    after: {
+      run_id: f.runId,
+      event_type: f.eventType,
+      retention_days: f.retentionDays,
+      cutoff_ms: f.cutoff,
+      cutoff: new Date(f.cutoff).toISOString(),
+      removed: f.seqs.length,
+      seqs: seqRuns(f.seqs),
+    },
   });
 }
 
@@ -65,12 +73,16 @@ export function parseRemoval(r: Pick<ChainRecord, 'seq' | 'event_type' | 'record
   }
   if (c.action !== REMOVAL_ACTION || !c.after) return `seq ${r.seq} is not a retention removal`;
   const { event_type: type, retention_days: days, cutoff_ms: cutoff } = c.after;
-  if (typeof type !== 'string' || !isEventType(type)) return `the retention removal at seq ${r.seq} names no event type`;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1) return `the retention removal at seq ${r.seq} names no retention of at least one day`;
-  if (typeof cutoff !== 'number' || !Number.isFinite(cutoff)) return `the retention removal at seq ${r.seq} names no cutoff`;
+  if (typeof type !== 'string' || !isEventType(type))
+    return `the retention removal at seq ${r.seq} names no event type`;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1)
+    return `the retention removal at seq ${r.seq} names no retention of at least one day`;
+  if (typeof cutoff !== 'number' || !Number.isFinite(cutoff))
+    return `the retention removal at seq ${r.seq} names no cutoff`;
   // The rule applied to a record's age when the removal was recorded: nothing younger than
   // retention_days at that moment may be covered.
-  if (cutoff > r.recorded_at - days * DAY_MS) return `the retention removal at seq ${r.seq} claims a cutoff of ${new Date(cutoff).toISOString()}, later than its rule (${days} days before ${new Date(r.recorded_at).toISOString()}) allows`;
+  if (cutoff > r.recorded_at - days * DAY_MS)
+    return `the retention removal at seq ${r.seq} claims a cutoff of ${new Date(cutoff).toISOString()}, later than its rule (${days} days before ${new Date(r.recorded_at).toISOString()}) allows`;
   return { seq: r.seq, eventType: type, cutoff };
 }
 

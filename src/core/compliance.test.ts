@@ -3,12 +3,30 @@ import { it } from 'node:test';
 import { ChainVerifier } from './chain-verifier.js';
 import { codexLogDraft } from './compliance-records.js';
 import type { EnrichedEvent } from './events.js';
-import { canonicalJson, GENESIS_HASH, parseRecordLine, RecordLineWriter, recordHash, recordLine, sha256hex, type ChainRecord } from './compliance.js';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  parseRecordLine,
+  RecordLineWriter,
+  recordHash,
+  recordLine,
+  sha256hex,
+  type ChainRecord,
+} from './compliance.js';
 
 it('canonical JSON sorts keys at every depth and drops undefined members (RFC 8785 for these values)', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é\n' }], c: true }, u: undefined }), '{"a":{"c":true,"d":[3,{"y":"é\\n","z":null}]},"b":1}');
-  assert.equal(canonicalJson(JSON.parse(canonicalJson({ x: 1.5, y: -0, s: '"' }))), canonicalJson({ s: '"', y: 0, x: 1.5 }));
-  assert.equal(canonicalJson({ 9: 'a', 10: 'b', b: 1, a: [undefined, NaN] }), '{"10":"b","9":"a","a":[null,null],"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é\n' }], c: true }, u: undefined }),
+    '{"a":{"c":true,"d":[3,{"y":"é\\n","z":null}]},"b":1}',
+  );
+  assert.equal(
+    canonicalJson(JSON.parse(canonicalJson({ x: 1.5, y: -0, s: '"' }))),
+    canonicalJson({ s: '"', y: 0, x: 1.5 }),
+  );
+  assert.equal(
+    canonicalJson({ 9: 'a', 10: 'b', b: 1, a: [undefined, NaN] }),
+    '{"10":"b","9":"a","a":[null,null],"b":1}',
+  );
 });
 
 // A reference written independently: sort every object's keys, then let JSON.stringify write it.
@@ -16,19 +34,30 @@ function reference(v: unknown): string {
   const sortDeep = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map((y) => (y === undefined || typeof y === 'function' ? null : sortDeep(y)));
     if (x === null || typeof x !== 'object') return x;
-    return new Map(Object.keys(x).sort().filter((k) => (x as Record<string, unknown>)[k] !== undefined).map((k) => [k, sortDeep((x as Record<string, unknown>)[k])]));
+    return new Map(
+      Object.keys(x)
+        .sort()
+        .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, sortDeep((x as Record<string, unknown>)[k])]),
+    );
   };
-  const write = (x: unknown): string => (x instanceof Map ? `{${[...x].map(([k, y]) => `${JSON.stringify(k)}:${write(y)}`).join(',')}}` : Array.isArray(x) ? `[${x.map(write).join(',')}]` : JSON.stringify(x) ?? 'null');
+  const write = (x: unknown): string =>
+    x instanceof Map
+      ? `{${[...x].map(([k, y]) => `${JSON.stringify(k)}:${write(y)}`).join(',')}}`
+      : Array.isArray(x)
+        ? `[${x.map(write).join(',')}]`
+        : (JSON.stringify(x) ?? 'null');
   return write(sortDeep(v));
 }
 
 it('canonical JSON is the same whether keys arrive in order (JSON.stringify path) or not', () => {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const keys = ['a', 'b', 'B', 'é', 'aa', '_x', '1', '10', '9', 'z', 'ünï', '\u{1F600}'];
   const value = (depth: number): unknown => {
     const r = rnd();
-    if (depth > 3 || r < 0.35) return [null, true, false, -0, 1.5, 1e21, NaN, 'str', 'q"\\\n\u2028', undefined, 42][Math.floor(rnd() * 11)];
+    if (depth > 3 || r < 0.35)
+      return [null, true, false, -0, 1.5, 1e21, NaN, 'str', 'q"\\\n\u2028', undefined, 42][Math.floor(rnd() * 11)];
     if (r < 0.5) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
     const ks = keys.filter(() => rnd() < 0.4);
     if (rnd() < 0.5) ks.sort(); // in canonical order: the JSON.stringify path
@@ -49,7 +78,20 @@ function chain(n: number): ChainRecord[] {
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
     const content = canonicalJson({ n: seq, text: `record ${seq}` });
-    const r: ChainRecord = { workspace_id: 'w', seq, id: `id-${seq}`, event_type: 'CODEX_LOG', ts: 1000 + seq, recorded_at: 2000 + seq, user_id: 'u', thread_id: null, content, content_sha256: sha256hex(content), prev_hash: prev, hash: '' };
+    const r: ChainRecord = {
+      workspace_id: 'w',
+      seq,
+      id: `id-${seq}`,
+      event_type: 'CODEX_LOG',
+      ts: 1000 + seq,
+      recorded_at: 2000 + seq,
+      user_id: 'u',
+      thread_id: null,
+      content,
+      content_sha256: sha256hex(content),
+      prev_hash: prev,
+      hash: '',
+    };
     r.hash = recordHash(prev, r);
     prev = r.hash;
     out.push(r);
@@ -74,8 +116,14 @@ it('verifies an intact chain and names the first altered, missing or reordered r
   const gap = chain(5).filter((r) => r.seq !== 4);
   assert.deepEqual([firstBad(gap)?.seq, firstBad(gap)?.reason], [4, 'missing_records']);
   const swapped = chain(5);
-  [swapped[1], swapped[3]] = [{ ...swapped[3], seq: 2 }, { ...swapped[1], seq: 4 }];
-  assert.deepEqual([firstBad(swapped)?.seq, firstBad(swapped)?.id, firstBad(swapped)?.reason], [2, 'id-4', 'hash_mismatch']);
+  [swapped[1], swapped[3]] = [
+    { ...swapped[3], seq: 2 },
+    { ...swapped[1], seq: 4 },
+  ];
+  assert.deepEqual(
+    [firstBad(swapped)?.seq, firstBad(swapped)?.id, firstBad(swapped)?.reason],
+    [2, 'id-4', 'hash_mismatch'],
+  );
 });
 
 it('accepts content removed by retention (the hash stays) and flags removal outside it', () => {
@@ -92,15 +140,39 @@ it('a JSONL line carries everything needed to recompute the record', () => {
 });
 
 it('RecordLineWriter writes exactly recordLine + "\\n" as UTF-8, content given as bytes or as a string', () => {
-  const odd = ['', 'plain', 'quote " and \\ backslash', 'ctl \u0000\u0001\n\t\u001f\u007f', 'é ü 中文 😀', 'lone \ud800 surrogate', '\u2028\u2029', 'x'.repeat(5000)];
-  const times = [0, 1, 999, 86_399_999, 1_763_790_123_456, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 1.5];
+  const odd = [
+    '',
+    'plain',
+    'quote " and \\ backslash',
+    'ctl \u0000\u0001\n\t\u001f\u007f',
+    'é ü 中文 😀',
+    'lone \ud800 surrogate',
+    '\u2028\u2029',
+    'x'.repeat(5000),
+  ];
+  const times = [
+    0, 1, 999, 86_399_999, 1_763_790_123_456, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 1.5,
+  ];
   const records: ChainRecord[] = [];
   let k = 0;
   for (const s of odd)
     for (const t of times) {
       const base = chain(1)[0];
       const content = k % 5 === 0 ? null : canonicalJson({ s, k });
-      records.push({ ...base, seq: [1, 9, 10, 99_999_999, 100_000_000, 123_456_789_012, 2 ** 53 - 1][k % 7], id: k % 3 ? s : base.id, event_type: k % 4 ? 'CODEX_LOG' : s, workspace_id: s || 'w', ts: t, recorded_at: Math.abs(Math.trunc(t)) + k, user_id: k % 2 ? null : s, thread_id: k % 3 ? s : null, content, hash: k % 6 ? base.hash : s, prev_hash: k % 7 ? base.prev_hash : s });
+      records.push({
+        ...base,
+        seq: [1, 9, 10, 99_999_999, 100_000_000, 123_456_789_012, 2 ** 53 - 1][k % 7],
+        id: k % 3 ? s : base.id,
+        event_type: k % 4 ? 'CODEX_LOG' : s,
+        workspace_id: s || 'w',
+        ts: t,
+        recorded_at: Math.abs(Math.trunc(t)) + k,
+        user_id: k % 2 ? null : s,
+        thread_id: k % 3 ? s : null,
+        content,
+        hash: k % 6 ? base.hash : s,
+        prev_hash: k % 7 ? base.prev_hash : s,
+      });
       k++;
     }
   const expected = Buffer.from(records.map((r) => recordLine(r) + '\n').join(''), 'utf8');
@@ -118,15 +190,91 @@ it('RecordLineWriter writes exactly recordLine + "\\n" as UTF-8, content given a
 
 it('CODEX_LOG content is built in canonical key order, so it is written by JSON.stringify', () => {
   const base = { workspaceId: 'w', userId: 'u', clientId: 'CLI', source: 'otlp', hostName: 'h' } as const;
-  const meta = { keyId: 'k', host: 'mh', appVersion: '1', serviceName: 's', serviceVersion: '2', terminalType: 't', authMode: 'a' };
+  const meta = {
+    keyId: 'k',
+    host: 'mh',
+    appVersion: '1',
+    serviceName: 's',
+    serviceVersion: '2',
+    terminalType: 't',
+    authMode: 'a',
+  };
   const info = { mode: 'store', length: 5, redactions: 1 } as const;
   const events = [
-    { ...base, event: { kind: 'thread_started', key: 'th', threadId: 'T', ts: 5, threadKind: 'user', parentThreadId: 'P', approvalPolicy: 'never', sandboxPolicy: 'ro', provider: 'openai', originator: 'o', model: 'm', emailClaim: 'e' } },
-    { ...base, event: { kind: 'turn', key: 'tk', threadId: 'T', ts: 6, threadKind: 'user', prompt: 'hi', promptLength: 2, turnId: 'TU' }, content: { prompt: info } },
+    {
+      ...base,
+      event: {
+        kind: 'thread_started',
+        key: 'th',
+        threadId: 'T',
+        ts: 5,
+        threadKind: 'user',
+        parentThreadId: 'P',
+        approvalPolicy: 'never',
+        sandboxPolicy: 'ro',
+        provider: 'openai',
+        originator: 'o',
+        model: 'm',
+        emailClaim: 'e',
+      },
+    },
+    {
+      ...base,
+      event: {
+        kind: 'turn',
+        key: 'tk',
+        threadId: 'T',
+        ts: 6,
+        threadKind: 'user',
+        prompt: 'hi',
+        promptLength: 2,
+        turnId: 'TU',
+      },
+      content: { prompt: info },
+    },
     { ...base, event: { kind: 'turn', key: 'tk', threadId: 'T', ts: 6, threadKind: 'subagent', promptLength: 2 } },
-    { ...base, priced: { costNanoUsd: 123, creditsNano: 456, pricingVersion: 'v', fallback: false }, event: { kind: 'response', key: 'rk', threadId: 'T', ts: 7, tokens: { input: 1, cached: 2, output: 3, reasoning: 4 }, text: 'yo', responseId: 'R', cacheWrite: 9 }, content: { response: info } },
-    { ...base, event: { kind: 'response', key: 'rk', threadId: 'T', ts: 7, tokens: { input: 1, cached: 2, output: 3, reasoning: 4 } } },
-    { ...base, event: { kind: 'tool', key: 'tl', threadId: 'T', ts: 8, callId: 'c', toolName: 'shell', decision: 'approved', arguments: '{}', output: 'Process exited with code 3', success: false, durationMs: 12 }, content: { tool_arguments: info, tool_output: info } },
+    {
+      ...base,
+      priced: { costNanoUsd: 123, creditsNano: 456, pricingVersion: 'v', fallback: false },
+      event: {
+        kind: 'response',
+        key: 'rk',
+        threadId: 'T',
+        ts: 7,
+        tokens: { input: 1, cached: 2, output: 3, reasoning: 4 },
+        text: 'yo',
+        responseId: 'R',
+        cacheWrite: 9,
+      },
+      content: { response: info },
+    },
+    {
+      ...base,
+      event: {
+        kind: 'response',
+        key: 'rk',
+        threadId: 'T',
+        ts: 7,
+        tokens: { input: 1, cached: 2, output: 3, reasoning: 4 },
+      },
+    },
+    {
+      ...base,
+      event: {
+        kind: 'tool',
+        key: 'tl',
+        threadId: 'T',
+        ts: 8,
+        callId: 'c',
+        toolName: 'shell',
+        decision: 'approved',
+        arguments: '{}',
+        output: 'Process exited with code 3',
+        success: false,
+        durationMs: 12,
+      },
+      content: { tool_arguments: info, tool_output: info },
+    },
   ] as unknown as EnrichedEvent[];
   for (const e of events) {
     const { content } = codexLogDraft(e, meta);

@@ -127,10 +127,24 @@ function canonicalSlow(v: unknown): string {
   }
 }
 
-type HeaderFields = Pick<ChainRecord, 'seq' | 'id' | 'workspace_id' | 'event_type' | 'ts' | 'recorded_at' | 'user_id' | 'thread_id' | 'content_sha256'>;
+type HeaderFields = Pick<
+  ChainRecord,
+  'seq' | 'id' | 'workspace_id' | 'event_type' | 'ts' | 'recorded_at' | 'user_id' | 'thread_id' | 'content_sha256'
+>;
 
 export function recordHeader(r: HeaderFields): string {
-  return JSON.stringify([CHAIN_FORMAT, r.seq, r.id, r.workspace_id, r.event_type, r.ts, r.recorded_at, r.user_id, r.thread_id, r.content_sha256]);
+  return JSON.stringify([
+    CHAIN_FORMAT,
+    r.seq,
+    r.id,
+    r.workspace_id,
+    r.event_type,
+    r.ts,
+    r.recorded_at,
+    r.user_id,
+    r.thread_id,
+    r.content_sha256,
+  ]);
 }
 
 export function recordHash(prevHash: string, r: HeaderFields): string {
@@ -144,20 +158,34 @@ const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
 // stored canonical content so a download never re-parses content. `timestamp` is `ts` as ISO 8601.
 export function recordLine(r: ChainRecord): string {
   return (
-    '{"id":' + str(r.id) +
-    ',"seq":' + r.seq +
-    ',"event_type":' + str(r.event_type) +
-    ',"workspace_id":' + str(r.workspace_id) +
-    ',"timestamp":"' + iso(r.ts) +
-    '","ts":' + r.ts +
-    ',"recorded_at":' + r.recorded_at +
-    ',"user_id":' + str(r.user_id) +
-    ',"thread_id":' + str(r.thread_id) +
-    ',"content":' + (r.content ?? 'null') +
+    '{"id":' +
+    str(r.id) +
+    ',"seq":' +
+    r.seq +
+    ',"event_type":' +
+    str(r.event_type) +
+    ',"workspace_id":' +
+    str(r.workspace_id) +
+    ',"timestamp":"' +
+    iso(r.ts) +
+    '","ts":' +
+    r.ts +
+    ',"recorded_at":' +
+    r.recorded_at +
+    ',"user_id":' +
+    str(r.user_id) +
+    ',"thread_id":' +
+    str(r.thread_id) +
+    ',"content":' +
+    (r.content ?? 'null') +
     (r.content === null ? ',"content_removed":"retention"' : '') +
-    ',"content_sha256":"' + r.content_sha256 +
-    '","prev_hash":"' + r.prev_hash +
-    '","hash":"' + r.hash + '"}'
+    ',"content_sha256":"' +
+    r.content_sha256 +
+    '","prev_hash":"' +
+    r.prev_hash +
+    '","hash":"' +
+    r.hash +
+    '"}'
   );
 }
 
@@ -182,8 +210,13 @@ export class RecordLineWriter {
   add(r: StreamedRecord): void {
     const c = r.content;
     // Upper bound: UTF-8 takes at most 3 bytes per UTF-16 code unit, a JSON escape 6 (\u001f).
-    const strings = r.id.length + r.event_type.length + r.workspace_id.length + (r.user_id?.length ?? 4) + (r.thread_id?.length ?? 4);
-    const need = 320 + 6 * strings + 3 * (r.content_sha256.length + r.prev_hash.length + r.hash.length) + (c === null ? 0 : typeof c === 'string' ? 3 * c.length : c.length);
+    const strings =
+      r.id.length + r.event_type.length + r.workspace_id.length + (r.user_id?.length ?? 4) + (r.thread_id?.length ?? 4);
+    const need =
+      320 +
+      6 * strings +
+      3 * (r.content_sha256.length + r.prev_hash.length + r.hash.length) +
+      (c === null ? 0 : typeof c === 'string' ? 3 * c.length : c.length);
     if (this.pos + need > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.size, this.pos + need));
       this.buf.copy(grown, 0, 0, this.pos);
@@ -361,5 +394,15 @@ export interface Checkpoint {
 }
 
 export function checkpointPayload(c: Omit<Checkpoint, 'signature'>): string {
-  return canonicalJson({ format: c.format, workspace_id: c.workspace_id, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: c.signed_at, key_id: c.key_id, public_key: c.public_key, ...(c.prev_seq === undefined ? {} : { prev_seq: c.prev_seq }) });
+  return canonicalJson({
+    format: c.format,
+    workspace_id: c.workspace_id,
+    seq: c.seq,
+    hash: c.hash,
+    recorded_at: c.recorded_at,
+    signed_at: c.signed_at,
+    key_id: c.key_id,
+    public_key: c.public_key,
+    ...(c.prev_seq === undefined ? {} : { prev_seq: c.prev_seq }),
+  });
 }

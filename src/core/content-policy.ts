@@ -36,7 +36,8 @@ export const DEFAULT_CONTENT_POLICY: Readonly<ContentPolicy> = Object.freeze({
 
 const stringList = (v: unknown, key: string): string[] | null => {
   if (v === null) return null;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x)) throw validationError(key, 'must be null (any) or a list of non-empty strings', 'body', 'type_error.list');
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x))
+    throw validationError(key, 'must be null (any) or a list of non-empty strings', 'body', 'type_error.list');
   return [...new Set(v as string[])];
 };
 
@@ -52,11 +53,13 @@ const termList = (v: unknown): string[] => {
 
 // Applies a patch to a policy; unknown keys and bad values are 422s naming the key.
 export function mergeContentPolicy(base: ContentPolicy, patch: unknown): ContentPolicy {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw validationError('policy', 'must be a JSON object', 'body', 'type_error.dict');
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    throw validationError('policy', 'must be a JSON object', 'body', 'type_error.dict');
   const out: ContentPolicy = { ...base };
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if ((CONTENT_FIELDS as readonly string[]).includes(k)) {
-      if (!(CONTENT_MODES as readonly unknown[]).includes(v)) throw validationError(k, `must be one of ${CONTENT_MODES.join(', ')}`, 'body', 'value_error.enum');
+      if (!(CONTENT_MODES as readonly unknown[]).includes(v))
+        throw validationError(k, `must be one of ${CONTENT_MODES.join(', ')}`, 'body', 'value_error.enum');
       out[k as ContentField] = v as ContentMode;
     } else if (k === 'dlp_redact') {
       if (typeof v !== 'boolean') throw validationError(k, 'must be true or false', 'body', 'type_error.bool');
@@ -117,18 +120,44 @@ export function applyContentPolicy(text: string, field: ContentField, policy: Co
     length: m.end - m.start,
   }));
   const mode = policy[field];
-  const stored = mode === 'redact' ? null : mode === 'hash' ? `sha256:${sha256hex(text)}` : policy.dlp_redact ? redactMatches(text, matches) : text;
+  const stored =
+    mode === 'redact'
+      ? null
+      : mode === 'hash'
+        ? `sha256:${sha256hex(text)}`
+        : policy.dlp_redact
+          ? redactMatches(text, matches)
+          : text;
   return { text: stored, mode, length: text.length, findings };
 }
 
 // Session-mode findings: a sandbox or approval mode the policy does not allow.
-export function policyViolations(policy: ContentPolicy, session: { sandboxPolicy?: string; approvalPolicy?: string }): { rule: string; value: string; allowed: string[] }[] {
+export function policyViolations(
+  policy: ContentPolicy,
+  session: { sandboxPolicy?: string; approvalPolicy?: string },
+): { rule: string; value: string; allowed: string[] }[] {
   const out: { rule: string; value: string; allowed: string[] }[] = [];
-  if (policy.allowed_sandbox_policies && session.sandboxPolicy && !policy.allowed_sandbox_policies.includes(session.sandboxPolicy)) {
-    out.push({ rule: 'sandbox_policy_not_allowed', value: session.sandboxPolicy, allowed: policy.allowed_sandbox_policies });
+  if (
+    policy.allowed_sandbox_policies &&
+    session.sandboxPolicy &&
+    !policy.allowed_sandbox_policies.includes(session.sandboxPolicy)
+  ) {
+    out.push({
+      rule: 'sandbox_policy_not_allowed',
+      value: session.sandboxPolicy,
+      allowed: policy.allowed_sandbox_policies,
+    });
   }
-  if (policy.allowed_approval_policies && session.approvalPolicy && !policy.allowed_approval_policies.includes(session.approvalPolicy)) {
-    out.push({ rule: 'approval_policy_not_allowed', value: session.approvalPolicy, allowed: policy.allowed_approval_policies });
+  if (
+    policy.allowed_approval_policies &&
+    session.approvalPolicy &&
+    !policy.allowed_approval_policies.includes(session.approvalPolicy)
+  ) {
+    out.push({
+      rule: 'approval_policy_not_allowed',
+      value: session.approvalPolicy,
+      allowed: policy.allowed_approval_policies,
+    });
   }
   return out;
 }

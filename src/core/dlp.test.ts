@@ -27,18 +27,33 @@ it('finds each kind of secret, with its span and a safe identifying prefix', () 
 
 it('finds an AWS secret key by its name, a password in a URL, and a PEM private key', () => {
   const aws = 'export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"';
-  assert.deepEqual(scanText(aws).map((m) => [m.rule, aws.slice(m.start, m.end)]), [['aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']]);
+  assert.deepEqual(
+    scanText(aws).map((m) => [m.rule, aws.slice(m.start, m.end)]),
+    [['aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']],
+  );
   const url = 'psql postgres://admin:hunter2pass@db.internal:5432/app';
-  assert.deepEqual(scanText(url).map((m) => [m.rule, url.slice(m.start, m.end)]), [['password_in_url', 'hunter2pass']]);
+  assert.deepEqual(
+    scanText(url).map((m) => [m.rule, url.slice(m.start, m.end)]),
+    [['password_in_url', 'hunter2pass']],
+  );
   assert.deepEqual(scanText('postgres://app:${DB_PASSWORD}@db/app'), []);
-  const pem = 'key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\nrest';
+  const pem =
+    'key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\nrest';
   const m = scanText(pem);
   assert.equal(m[0].rule, 'private_key');
   assert.ok(pem.slice(m[0].start, m[0].end).endsWith('-----END OPENSSH PRIVATE KEY-----'));
 });
 
 it('leaves ordinary code and prose alone', () => {
-  for (const t of ['run echo hi in the shell', 'const sk = "sk-short"; // ask-me', 'https://example.com/path?q=1', 'git log --oneline | head', 'AKIA is a prefix, AKIA123 too short', 'eyJ alone']) assert.deepEqual(scanText(t), [], t);
+  for (const t of [
+    'run echo hi in the shell',
+    'const sk = "sk-short"; // ask-me',
+    'https://example.com/path?q=1',
+    'git log --oneline | head',
+    'AKIA is a prefix, AKIA123 too short',
+    'eyJ alone',
+  ])
+    assert.deepEqual(scanText(t), [], t);
 });
 
 it('redacts every match and builds excerpts that contain no secret', () => {
@@ -56,18 +71,34 @@ it('redacts every match and builds excerpts that contain no secret', () => {
 
 it('applies store, hash and redact, with DLP redaction switchable', () => {
   const text = `key ${SECRETS.aws_access_key_id}`;
-  const hash = applyContentPolicy(text, 'tool_output', mergeContentPolicy(DEFAULT_CONTENT_POLICY, { tool_output: 'hash' }));
+  const hash = applyContentPolicy(
+    text,
+    'tool_output',
+    mergeContentPolicy(DEFAULT_CONTENT_POLICY, { tool_output: 'hash' }),
+  );
   assert.match(hash.text!, /^sha256:[0-9a-f]{64}$/);
   assert.equal(hash.findings.length, 1);
-  assert.equal(applyContentPolicy(text, 'tool_output', mergeContentPolicy(DEFAULT_CONTENT_POLICY, { tool_output: 'redact' })).text, null);
-  assert.equal(applyContentPolicy(text, 'prompt', mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_redact: false })).text, text);
+  assert.equal(
+    applyContentPolicy(text, 'tool_output', mergeContentPolicy(DEFAULT_CONTENT_POLICY, { tool_output: 'redact' })).text,
+    null,
+  );
+  assert.equal(
+    applyContentPolicy(text, 'prompt', mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_redact: false })).text,
+    text,
+  );
   assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { prompt: 'encrypt' }), /prompt/);
   assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { nope: 1 }), /nope/);
 });
 
 it('flags sandbox and approval modes the policy does not allow', () => {
-  const p = mergeContentPolicy(DEFAULT_CONTENT_POLICY, { allowed_sandbox_policies: ['read-only', 'workspace-write'], allowed_approval_policies: null });
-  assert.deepEqual(policyViolations(p, { sandboxPolicy: 'danger-full-access', approvalPolicy: 'never' }).map((v) => v.rule), ['sandbox_policy_not_allowed']);
+  const p = mergeContentPolicy(DEFAULT_CONTENT_POLICY, {
+    allowed_sandbox_policies: ['read-only', 'workspace-write'],
+    allowed_approval_policies: null,
+  });
+  assert.deepEqual(
+    policyViolations(p, { sandboxPolicy: 'danger-full-access', approvalPolicy: 'never' }).map((v) => v.rule),
+    ['sandbox_policy_not_allowed'],
+  );
   assert.deepEqual(policyViolations(p, { sandboxPolicy: 'read-only' }), []);
   assert.deepEqual(policyViolations(DEFAULT_CONTENT_POLICY, { sandboxPolicy: 'danger-full-access' }), []);
 });
@@ -97,7 +128,9 @@ it("finds the maintained rule set's families that the hand list lacked", () => {
     'npm-access-token': 'npm_' + 'qx7kd9qm2lp4zr8wt1vb6nc0hj3ty5ui8op1',
     'generic-api-key': 'Qx7Kd9Qm2Lp4Zr8Wt1Vb6Nc0',
   };
-  const text = Object.values(samples).map((s, i) => (i === 3 ? `db_password = "${s}"` : s)).join('\n');
+  const text = Object.values(samples)
+    .map((s, i) => (i === 3 ? `db_password = "${s}"` : s))
+    .join('\n');
   const found = scanText(text).map((m) => [m.rule, text.slice(m.start, m.end)]);
   assert.deepEqual(found, Object.entries(samples));
 });
@@ -107,10 +140,16 @@ it("applies the workspace's own dictionary on top of the rules", () => {
   const text = `ship project FALCON to db.acme-internal.example with ${SECRETS.github_token}`;
   const r = applyContentPolicy(text, 'prompt', policy);
   assert.equal(r.text, 'ship [REDACTED:workspace_term] to db.[REDACTED:workspace_term] with [REDACTED:github_token]');
-  assert.deepEqual(r.findings.map((f) => f.rule), ['workspace_term', 'workspace_term', 'github_token']);
+  assert.deepEqual(
+    r.findings.map((f) => f.rule),
+    ['workspace_term', 'workspace_term', 'github_token'],
+  );
   // A term that is also a rule's match is named by the dictionary.
   const own = mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: [SECRETS.aws_access_key_id] });
-  assert.deepEqual(scanText(`k ${SECRETS.aws_access_key_id}`, own.dlp_terms).map((m) => m.rule), ['workspace_term']);
+  assert.deepEqual(
+    scanText(`k ${SECRETS.aws_access_key_id}`, own.dlp_terms).map((m) => m.rule),
+    ['workspace_term'],
+  );
   assert.deepEqual(DEFAULT_CONTENT_POLICY.dlp_terms, []);
   assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: ['ab'] }), /dlp_terms/);
   assert.throws(() => mergeContentPolicy(DEFAULT_CONTENT_POLICY, { dlp_terms: 'falcon' }), /dlp_terms/);

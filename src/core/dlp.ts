@@ -16,7 +16,10 @@ export interface DlpRule {
   accept?: (secret: string, text: string, start: number) => boolean;
 }
 
-const has = (...needles: string[]) => (t: string) => needles.some((n) => t.includes(n));
+const has =
+  (...needles: string[]) =>
+  (t: string) =>
+    needles.some((n) => t.includes(n));
 const AWS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/;
 const AWS_SECRET = 'AWS secret access key (named aws…secret, or next to its access key id)';
 const AWS_NEAR = 300; // characters either side of the secret
@@ -45,7 +48,10 @@ export const DLP_RULES: readonly DlpRule[] = [
     re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
     prefilter: (t) => AWS_KEY_ID.test(t),
     accept: (secret, text, start) =>
-      /[a-z]/.test(secret) && /[A-Z]/.test(secret) && /[0-9/+]/.test(secret) && shannonEntropy(secret) > 4 &&
+      /[a-z]/.test(secret) &&
+      /[A-Z]/.test(secret) &&
+      /[0-9/+]/.test(secret) &&
+      shannonEntropy(secret) > 4 &&
       AWS_KEY_ID.test(text.slice(Math.max(0, start - AWS_NEAR), start + secret.length + AWS_NEAR)),
   },
   {

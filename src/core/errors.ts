@@ -1,11 +1,19 @@
 // One registry of error codes. Every failure a client can see is declared here once, with its
 // HTTP status and whether retrying can help; routes never invent statuses of their own.
 export const ERRORS = {
-  unauthenticated: { status: 401, retryable: false, message: 'missing or malformed Authorization header; send "Authorization: Bearer <key>"' },
+  unauthenticated: {
+    status: 401,
+    retryable: false,
+    message: 'missing or malformed Authorization header; send "Authorization: Bearer <key>"',
+  },
   invalid_key: { status: 401, retryable: false, message: 'API key is unknown, revoked or expired' },
   forbidden_scope: { status: 403, retryable: false, message: 'API key lacks the required scope' },
   forbidden_workspace: { status: 403, retryable: false, message: 'API key does not belong to this workspace' },
-  bad_signature: { status: 401, retryable: false, message: 'webhook signature is missing or does not match the configured secret' },
+  bad_signature: {
+    status: 401,
+    retryable: false,
+    message: 'webhook signature is missing or does not match the configured secret',
+  },
   not_found: { status: 404, retryable: false, message: 'not found' },
   unsupported_media_type: { status: 415, retryable: false, message: 'unsupported content type' },
   unsupported_encoding: { status: 415, retryable: false, message: 'unsupported content encoding' },
@@ -37,7 +45,11 @@ export class StewardError extends Error {
   readonly detail?: ValidationDetail[];
   readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message?: string, extra: { detail?: ValidationDetail[]; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    extra: { detail?: ValidationDetail[]; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
     super(message ?? ERRORS[code].message, { cause: extra.cause });
     this.code = code;
     this.status = ERRORS[code].status;
@@ -47,6 +59,11 @@ export class StewardError extends Error {
   }
 }
 
-export function validationError(param: string, msg: string, where: 'query' | 'body' | 'path' = 'query', type = 'value_error'): StewardError {
+export function validationError(
+  param: string,
+  msg: string,
+  where: 'query' | 'body' | 'path' = 'query',
+  type = 'value_error',
+): StewardError {
   return new StewardError('validation', `${param}: ${msg}`, { detail: [{ loc: [where, param], msg, type }] });
 }

@@ -81,7 +81,15 @@ export interface Drop {
   detail?: string;
 }
 
-export const DROP_REASONS = ['not_codex_event', 'unknown_user', 'missing_conversation_id', 'missing_tokens', 'invalid_attribute', 'invalid_record', 'not_relevant'] as const;
+export const DROP_REASONS = [
+  'not_codex_event',
+  'unknown_user',
+  'missing_conversation_id',
+  'missing_tokens',
+  'invalid_attribute',
+  'invalid_record',
+  'not_relevant',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 export function drop(reason: DropReason, detail?: string): Drop {

@@ -5,7 +5,8 @@ import { it } from 'node:test';
 import { MAX_CREDITS_PER_USD, MAX_TOKENS_PER_RESPONSE } from './bounds.js';
 import { priceUsage } from './pricing.js';
 
-const usd = (model: string, input: number, cached: number, output: number) => priceUsage(model, { input, cached, output, reasoning: 0 }, 25).costNanoUsd / 1e9;
+const usd = (model: string, input: number, cached: number, output: number) =>
+  priceUsage(model, { input, cached, output, reasoning: 0 }, 25).costNanoUsd / 1e9;
 
 it('gpt-5.5 and gpt-5.4 above 272K input tokens: the whole request at 2x input and cached, 1.5x output', () => {
   assert.equal(usd('gpt-5.5', 272_000, 0, 100_000), 4.36); // at the threshold: base prices

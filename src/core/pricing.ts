@@ -111,7 +111,8 @@ if (2 * MAX_TOKENS_PER_RESPONSE * MAX_NANO_PER_TOKEN * MAX_CREDITS_PER_USD > Num
 }
 
 function checkedCount(name: string, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS_PER_RESPONSE) throw new RangeError(`priceUsage: ${name} ${n} is not an integer in 0..${MAX_TOKENS_PER_RESPONSE}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS_PER_RESPONSE)
+    throw new RangeError(`priceUsage: ${name} ${n} is not an integer in 0..${MAX_TOKENS_PER_RESPONSE}`);
   return n;
 }
 
@@ -120,12 +121,16 @@ export function priceUsage(model: string | null | undefined, t: TokenCounts, cre
   const input = checkedCount('input', t.input);
   const output = checkedCount('output', t.output);
   const cached = Math.min(checkedCount('cached', t.cached), input);
-  if (!(creditsPerUsd > 0 && creditsPerUsd <= MAX_CREDITS_PER_USD)) throw new RangeError(`priceUsage: credits per USD ${creditsPerUsd} is not in (0, ${MAX_CREDITS_PER_USD}]`);
+  if (!(creditsPerUsd > 0 && creditsPerUsd <= MAX_CREDITS_PER_USD))
+    throw new RangeError(`priceUsage: credits per USD ${creditsPerUsd} is not in (0, ${MAX_CREDITS_PER_USD}]`);
   const uncached = input - cached;
   const lc = price.longContext && input > price.longContext.aboveInputTokens ? price.longContext : undefined;
   const inMul = lc?.inputMultiplier ?? 1;
   const outMul = lc?.outputMultiplier ?? 1;
-  const costNanoUsd = uncached * perTokenNano(price.input * inMul) + cached * perTokenNano(price.cachedInput * inMul) + output * perTokenNano(price.output * outMul);
+  const costNanoUsd =
+    uncached * perTokenNano(price.input * inMul) +
+    cached * perTokenNano(price.cachedInput * inMul) +
+    output * perTokenNano(price.output * outMul);
   // Credits per USD in millionths (the config's precision), then nano-credits rounded half up.
   const micro = BigInt(Math.round(creditsPerUsd * 1e6));
   const creditsNano = Number((BigInt(costNanoUsd) * micro * 2n + 1_000_000n) / 2_000_000n);

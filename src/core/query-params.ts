@@ -15,11 +15,22 @@ export function parseTime(name: string, raw: unknown): number | undefined {
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const secs = Number(s);
     if (!Number.isFinite(secs) || secs < 0 || secs * 1000 > MAX_TIME_MS) {
-      throw validationError(name, `must be a non-negative Unix timestamp in seconds, at most ${MAX_TIME_MS / 1000}`, 'query', 'value_error.number');
+      throw validationError(
+        name,
+        `must be a non-negative Unix timestamp in seconds, at most ${MAX_TIME_MS / 1000}`,
+        'query',
+        'value_error.number',
+      );
     }
     return Math.floor(secs * 1000);
   }
-  if (!ISO.test(s)) throw validationError(name, 'must be Unix seconds or an ISO 8601 / RFC 3339 timestamp', 'query', 'value_error.datetime');
+  if (!ISO.test(s))
+    throw validationError(
+      name,
+      'must be Unix seconds or an ISO 8601 / RFC 3339 timestamp',
+      'query',
+      'value_error.datetime',
+    );
   // A date or time without a zone is read as UTC, as every bucket is.
   const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) || !s.includes(':') ? s : s + 'Z';
   const ms = Date.parse(s.length === 10 ? s + 'T00:00:00Z' : withZone.replace(' ', 'T'));
@@ -44,12 +55,27 @@ export function encodeCursor(c: Record<string, string | number>): string {
 const cursorString = (v: unknown) => typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000');
 
 /** A cursor this API issued, every key present and of the type `fields` (or a short string) says. */
-export function decodeCursor(raw: unknown, keys: string[], fields: Record<string, (v: unknown) => boolean> = {}): Record<string, string | number> {
+export function decodeCursor(
+  raw: unknown,
+  keys: string[],
+  fields: Record<string, (v: unknown) => boolean> = {},
+): Record<string, string | number> {
   try {
     const c = JSON.parse(Buffer.from(String(raw), 'base64url').toString('utf8'));
-    if (typeof c === 'object' && c && !Array.isArray(c) && keys.every((k) => k in c && (fields[k] ?? cursorString)(c[k]))) return c;
+    if (
+      typeof c === 'object' &&
+      c &&
+      !Array.isArray(c) &&
+      keys.every((k) => k in c && (fields[k] ?? cursorString)(c[k]))
+    )
+      return c;
   } catch {
     /* reported below */
   }
-  throw validationError('page', 'is not a cursor returned as next_page by this endpoint', 'query', 'value_error.cursor');
+  throw validationError(
+    'page',
+    'is not a cursor returned as next_page by this endpoint',
+    'query',
+    'value_error.cursor',
+  );
 }

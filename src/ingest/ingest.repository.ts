@@ -1,7 +1,15 @@
 // Stores enriched events idempotently and keeps the rollups in the same transaction. Each fact
 // table is insert-or-ignore on its natural key; only rows that were actually inserted (RETURNING)
 // contribute to counters, so a replayed batch changes nothing.
-import type { EnrichedEvent, EnrichedOf, ModelResponse, NormalizedEvent, ThreadStarted, ToolCall, TurnStarted } from '../core/events.js';
+import type {
+  EnrichedEvent,
+  EnrichedOf,
+  ModelResponse,
+  NormalizedEvent,
+  ThreadStarted,
+  ToolCall,
+  TurnStarted,
+} from '../core/events.js';
 import { countsAsTurn, RollupDeltas } from '../core/rollups.js';
 import { dayOf, weekOfDay } from '../core/time.js';
 import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
@@ -14,13 +22,39 @@ type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
 const THREADS: InsertSpec = {
   table: 'threads',
-  columns: ['workspace_id', 'thread_id', 'user_id', 'client_id', 'originator', 'thread_kind', 'parent_thread_id', 'first_seen_at', 'model', 'approval_policy', 'sandbox_policy', 'host_name', 'source'],
+  columns: [
+    'workspace_id',
+    'thread_id',
+    'user_id',
+    'client_id',
+    'originator',
+    'thread_kind',
+    'parent_thread_id',
+    'first_seen_at',
+    'model',
+    'approval_policy',
+    'sandbox_policy',
+    'host_name',
+    'source',
+  ],
   onConflict: conflictDoNothing(['workspace_id', 'thread_id']),
   returning: ['thread_id'],
 };
 const TURNS: InsertSpec = {
   table: 'turns',
-  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source', 'match_thread'],
+  columns: [
+    'workspace_id',
+    'turn_key',
+    'turn_id',
+    'thread_id',
+    'user_id',
+    'client_id',
+    'ts',
+    'model',
+    'prompt_length',
+    'source',
+    'match_thread',
+  ],
   onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
   returning: ['turn_key', 'workspace_id'],
 };
@@ -36,10 +70,35 @@ const setSpec = (table: 'thread_day_set' | 'thread_week_set'): InsertSpec => ({
 const THREAD_DAY_SET = setSpec('thread_day_set');
 const THREAD_WEEK_SET = setSpec('thread_week_set');
 // Part 1 of the facts statement below is TURNS.
-const IF_TURN_NEW = { part: 1, match: [['workspace_id', 'workspace_id'], ['turn_key', 'turn_key']] } as const;
+const IF_TURN_NEW = {
+  part: 1,
+  match: [
+    ['workspace_id', 'workspace_id'],
+    ['turn_key', 'turn_key'],
+  ],
+} as const;
 const MODEL_REQUESTS: InsertSpec = {
   table: 'model_requests',
-  columns: ['workspace_id', 'request_key', 'response_id', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n', 'pricing_version', 'fallback_priced', 'source'],
+  columns: [
+    'workspace_id',
+    'request_key',
+    'response_id',
+    'turn_id',
+    'thread_id',
+    'user_id',
+    'client_id',
+    'ts',
+    'model',
+    'input_tokens',
+    'cached_input_tokens',
+    'output_tokens',
+    'reasoning_tokens',
+    'cost_nusd',
+    'credits_n',
+    'pricing_version',
+    'fallback_priced',
+    'source',
+  ],
   onConflict: conflictDoNothing(['workspace_id', 'request_key']),
   returning: ['request_key'],
 };
@@ -154,10 +213,17 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     if (!countsAsTurn(i.event)) continue;
     const day = dayOf(i.event.ts);
     daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId, turn_key: i.event.key });
-    weekSet.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), thread_id: i.event.threadId, turn_key: i.event.key });
+    weekSet.push({
+      workspace_id: i.workspaceId,
+      bucket: weekOfDay(day),
+      thread_id: i.event.threadId,
+      turn_key: i.event.key,
+    });
   }
 
-  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek] = await insertManyReturning<Record<string, string>>(db, [
+  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek] = await insertManyReturning<
+    Record<string, string>
+  >(db, [
     { spec: THREADS, rows: threadRows },
     {
       spec: TURNS,
@@ -226,7 +292,10 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
   }
   const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
-  for (const [rows, grain] of [[newDay, 'day'], [newWeek, 'week']] as const) {
+  for (const [rows, grain] of [
+    [newDay, 'day'],
+    [newWeek, 'week'],
+  ] as const) {
     for (const r of rows) {
       deltas.addThread(grain, Number(r.bucket), threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!);
     }
@@ -249,16 +318,26 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   }
 
   // Rollup counters and active-user sets: nothing to read back; they go with the unit of work.
-  uow.add(...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)), ...rollupInserts(deltas.rows()));
+  uow.add(
+    ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
+    ...rollupInserts(deltas.rows()),
+  );
   return fresh.sort((a, b) => position.get(a)! - position.get(b)!);
 }
 
-const grainOf = (i: EnrichedEvent, day: number) => ({ workspaceId: i.workspaceId, userId: i.userId, clientId: i.clientId, model: i.event.model ?? 'unknown', day });
+const grainOf = (i: EnrichedEvent, day: number) => ({
+  workspaceId: i.workspaceId,
+  userId: i.userId,
+  clientId: i.clientId,
+  model: i.event.model ?? 'unknown',
+  day,
+});
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {
   const event = { ...a.event };
-  for (const [k, v] of Object.entries(b.event)) if ((event as Record<string, unknown>)[k] === undefined) (event as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(b.event))
+    if ((event as Record<string, unknown>)[k] === undefined) (event as Record<string, unknown>)[k] = v;
   const findings = [...(a.findings ?? []), ...(b.findings ?? [])];
   return { ...a, event, content: { ...b.content, ...a.content }, findings: findings.length ? findings : undefined };
 }

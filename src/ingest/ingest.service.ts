@@ -23,7 +23,12 @@ export interface IngestOutcome {
   rejectedByReason: DropTally;
 }
 
-export async function ingestEvents(deps: IngestDeps, principal: Principal, inputs: { index: number; event: NormalizedEvent }[], opts: IngestOptions): Promise<IngestOutcome> {
+export async function ingestEvents(
+  deps: IngestDeps,
+  principal: Principal,
+  inputs: { index: number; event: NormalizedEvent }[],
+  opts: IngestOptions,
+): Promise<IngestOutcome> {
   // Shared collector keys attribute by email claim; load the workspace's users once per batch.
   const { db, writer, policies } = deps;
   let emails: Map<string, string> | undefined;
@@ -40,6 +45,11 @@ export async function ingestEvents(deps: IngestDeps, principal: Principal, input
   });
   if (!events.length) return { stored: noCounts(), rejected: drops, rejectedByReason: dropsByReason };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
-  const stored = await writer.submit({ workspaceId: principal.workspaceId, events, policy, meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta } });
+  const stored = await writer.submit({
+    workspaceId: principal.workspaceId,
+    events,
+    policy,
+    meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta },
+  });
   return { stored, rejected: drops, rejectedByReason: dropsByReason };
 }

@@ -41,7 +41,18 @@ type Kind = 'turn' | 'response';
 
 const FACT_RECONCILE: InsertSpec = {
   table: 'fact_reconcile',
-  columns: ['workspace_id', 'kind', 'fact_key', 'source', 'match_thread', 'ts', 'sig', 'ext_id', 'stored_key', 'matched_key'],
+  columns: [
+    'workspace_id',
+    'kind',
+    'fact_key',
+    'source',
+    'match_thread',
+    'ts',
+    'sig',
+    'ext_id',
+    'stored_key',
+    'matched_key',
+  ],
   onConflict: conflictDoNothing(['workspace_id', 'match_thread', 'kind', 'fact_key']),
 };
 type Row = FactReconcileTable;
@@ -65,7 +76,9 @@ function extIdOf(e: EnrichedEvent): string | null {
 
 export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Promise<ReconcileResult> {
   const facts = items.filter((i) => i.event.kind === 'turn' || i.event.kind === 'response');
-  const threadStarts = items.filter((i) => i.event.kind === 'thread_started' && i.source === 'rollout') as (EnrichedEvent & { event: ThreadStarted })[];
+  const threadStarts = items.filter(
+    (i) => i.event.kind === 'thread_started' && i.source === 'rollout',
+  ) as (EnrichedEvent & { event: ThreadStarted })[];
   if (facts.length === 0) {
     if (threadStarts.length) await enrichThreads(db, threadStarts);
     return { items: startsFirst(items), matched: 0, keys: { spec: FACT_RECONCILE, rows: [] }, gained: new Map() };
@@ -140,13 +153,32 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
         bestGap = gap;
       }
     }
-    const row: Row = { workspace_id: ws, kind, fact_key: key, source: it.source, match_thread: thread, ts: it.event.ts, sig, ext_id: extIdOf(it), stored_key: key, matched_key: null };
+    const row: Row = {
+      workspace_id: ws,
+      kind,
+      fact_key: key,
+      source: it.source,
+      match_thread: thread,
+      ts: it.event.ts,
+      sig,
+      ext_id: extIdOf(it),
+      stored_key: key,
+      matched_key: null,
+    };
     if (best >= 0) {
       const c = candidates.splice(best, 1)[0]!;
       row.stored_key = c.stored_key;
       row.matched_key = c.fact_key;
       drop.add(it);
-      const ids: Gained | null = it.source !== 'rollout' ? null : kind === 'response' ? { responseId: (it.event as ModelResponse).responseId ?? null, turnId: (it.event as ModelResponse).turnId ?? null } : { responseId: null, turnId: (it.event as TurnStarted).turnId ?? null };
+      const ids: Gained | null =
+        it.source !== 'rollout'
+          ? null
+          : kind === 'response'
+            ? {
+                responseId: (it.event as ModelResponse).responseId ?? null,
+                turnId: (it.event as ModelResponse).turnId ?? null,
+              }
+            : { responseId: null, turnId: (it.event as TurnStarted).turnId ?? null };
       if (fresh.has(c)) {
         // Both arrived in this batch: the candidate's row is inserted below, already linked.
         c.matched_key = key;
@@ -169,12 +201,22 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   }
 
   for (const l of links) {
-    await db.updateTable('fact_reconcile').set({ matched_key: l.matched }).where('workspace_id', '=', l.ws).where('match_thread', '=', l.thread).where('kind', '=', l.kind).where('fact_key', '=', l.key).execute();
+    await db
+      .updateTable('fact_reconcile')
+      .set({ matched_key: l.matched })
+      .where('workspace_id', '=', l.ws)
+      .where('match_thread', '=', l.thread)
+      .where('kind', '=', l.kind)
+      .where('fact_key', '=', l.key)
+      .execute();
   }
   for (const e of enrichResponses) {
     await db
       .updateTable('model_requests')
-      .set((eb) => ({ response_id: eb.fn.coalesce('response_id', eb.val(e.responseId)), turn_id: eb.fn.coalesce('turn_id', eb.val(e.turnId)) }))
+      .set((eb) => ({
+        response_id: eb.fn.coalesce('response_id', eb.val(e.responseId)),
+        turn_id: eb.fn.coalesce('turn_id', eb.val(e.turnId)),
+      }))
       .where('workspace_id', '=', e.ws)
       .where('request_key', '=', e.key)
       .execute();
@@ -188,14 +230,22 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       .execute();
   }
   if (threadStarts.length) await enrichThreads(db, threadStarts);
-  return { items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items), matched: drop.size, keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] }, gained };
+  return {
+    items: startsFirst(drop.size ? items.filter((i) => !drop.has(i)) : items),
+    matched: drop.size,
+    keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] },
+    gained,
+  };
 }
 
 // A thread row takes its kind from the first event of the batch that names the thread: let that be
 // the thread's own thread_started, not a sub-agent's turn rolled up into it.
 function startsFirst(items: EnrichedEvent[]): EnrichedEvent[] {
   if (!items.some((i, n) => i.event.kind === 'thread_started' && n > 0)) return items;
-  return [...items.filter((i) => i.event.kind === 'thread_started'), ...items.filter((i) => i.event.kind !== 'thread_started')];
+  return [
+    ...items.filter((i) => i.event.kind === 'thread_started'),
+    ...items.filter((i) => i.event.kind !== 'thread_started'),
+  ];
 }
 
 // A thread row is created by the first event that names the thread; a session file's
@@ -211,10 +261,20 @@ async function enrichThreads(db: DbOrTrx, starts: (EnrichedEvent & { event: Thre
   for (const [ws, m] of byWs) {
     const ids = [...m.keys()];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await db.selectFrom('threads').select(['thread_id', 'thread_kind', 'source', 'parent_thread_id']).where('workspace_id', '=', ws).where('thread_id', 'in', ids.slice(i, i + CHUNK)).execute();
+      const rows = await db
+        .selectFrom('threads')
+        .select(['thread_id', 'thread_kind', 'source', 'parent_thread_id'])
+        .where('workspace_id', '=', ws)
+        .where('thread_id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
       for (const r of rows) {
         const e = m.get(r.thread_id)!;
-        if (r.source === 'rollout' && r.thread_kind === e.threadKind && r.parent_thread_id === (e.parentThreadId ?? null)) continue;
+        if (
+          r.source === 'rollout' &&
+          r.thread_kind === e.threadKind &&
+          r.parent_thread_id === (e.parentThreadId ?? null)
+        )
+          continue;
         await db
           .updateTable('threads')
           .set((eb) => ({

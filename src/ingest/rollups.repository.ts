@@ -9,7 +9,9 @@ export const COUNTER_COLUMNS = COUNTERS satisfies readonly (keyof UsageCounters)
 
 // Counter upserts for several rollup tables, rows sorted by key (for insertMany: with the other
 // inserts of the group that return nothing, one statement on PostgreSQL).
-export function rollupInserts(deltas: readonly { table: RollupTable; rows: CounterRow[] }[]): { spec: InsertSpec; rows: CounterRow[] }[] {
+export function rollupInserts(
+  deltas: readonly { table: RollupTable; rows: CounterRow[] }[],
+): { spec: InsertSpec; rows: CounterRow[] }[] {
   return deltas.map(({ table, rows }) => {
     const keys = ROLLUP_KEYS[table];
     rows.sort((a, b) => {
@@ -27,13 +29,20 @@ export function rollupInserts(deltas: readonly { table: RollupTable; rows: Count
 const ROLLUP_SPECS = Object.fromEntries(
   (Object.keys(ROLLUP_KEYS) as RollupTable[]).map((table) => {
     const keys = ROLLUP_KEYS[table];
-    return [table, { table, columns: [...keys, ...COUNTER_COLUMNS], onConflict: conflictAddCounters(table, keys, COUNTER_COLUMNS) }];
+    return [
+      table,
+      { table, columns: [...keys, ...COUNTER_COLUMNS], onConflict: conflictAddCounters(table, keys, COUNTER_COLUMNS) },
+    ];
   }),
 ) as unknown as Record<RollupTable, InsertSpec>;
 const rollupSpec = (table: RollupTable): InsertSpec => ROLLUP_SPECS[table];
 
 const ACTIVE_KEYS = ['workspace_id', 'bucket', 'user_id', 'client_id'];
-const activeSpec = (table: string): InsertSpec => ({ table, columns: ACTIVE_KEYS, onConflict: conflictDoNothing(ACTIVE_KEYS) });
+const activeSpec = (table: string): InsertSpec => ({
+  table,
+  columns: ACTIVE_KEYS,
+  onConflict: conflictDoNothing(ACTIVE_KEYS),
+});
 const ACTIVE_DAY = activeSpec('active_user_day_set');
 const ACTIVE_WEEK = activeSpec('active_user_week_set');
 

@@ -132,10 +132,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   const counters = (t: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
-    ['threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'].reduce(
-      (acc, col) => acc.addColumn(col, 'bigint', (c) => c.notNull().defaultTo(0)),
-      t,
-    );
+    [
+      'threads',
+      'turns',
+      'requests',
+      'input_tokens',
+      'cached_input_tokens',
+      'output_tokens',
+      'reasoning_tokens',
+      'cost_nusd',
+      'credits_n',
+    ].reduce((acc, col) => acc.addColumn(col, 'bigint', (c) => c.notNull().defaultTo(0)), t);
   for (const grain of ['day', 'week']) {
     await clusteredByPrimaryKey(db, counters(db.schema.createTable(`usage_user_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())

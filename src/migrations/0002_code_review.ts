@@ -78,7 +78,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('cr_replies_pk', ['workspace_id', 'reply_key'])
     .execute();
   await db.schema.createIndex('cr_replies_parent').on('cr_replies').columns(['workspace_id', 'parent_key']).execute();
-  await db.schema.createIndex('cr_replies_user').on('cr_replies').columns(['workspace_id', 'user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('cr_replies_user')
+    .on('cr_replies')
+    .columns(['workspace_id', 'user_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('cr_reactions')
@@ -92,7 +96,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('cr_reactions_pk', ['workspace_id', 'comment_key', 'reaction_key'])
     .execute();
-  await db.schema.createIndex('cr_reactions_user').on('cr_reactions').columns(['workspace_id', 'user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('cr_reactions_user')
+    .on('cr_reactions')
+    .columns(['workspace_id', 'user_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('cr_pull_requests')
@@ -109,7 +117,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('cr_pull_requests_pk', ['workspace_id', 'pr_key'])
     .execute();
 
-  const counters = (t: ReturnType<Kysely<unknown>['schema']['createTable']>) => CR_COUNTERS.reduce((acc, col) => acc.addColumn(col, 'bigint', (c) => c.notNull().defaultTo(0)), t);
+  const counters = (t: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
+    CR_COUNTERS.reduce((acc, col) => acc.addColumn(col, 'bigint', (c) => c.notNull().defaultTo(0)), t);
   for (const grain of ['day', 'week']) {
     await clusteredByPrimaryKey(db, counters(db.schema.createTable(`cr_ws_${grain}`)))
       .addColumn('workspace_id', 'text', (c) => c.notNull())

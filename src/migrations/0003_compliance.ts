@@ -25,10 +25,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('compliance_records_pk', ['workspace_id', 'seq'])
     .execute();
   // Log files (type + recorded_at window), retention (type + event time), investigations (user, thread).
-  await db.schema.createIndex('compliance_records_type_recorded').on('compliance_records').columns(['workspace_id', 'event_type', 'recorded_at', 'seq']).execute();
-  await db.schema.createIndex('compliance_records_type_ts').on('compliance_records').columns(['workspace_id', 'event_type', 'ts']).execute();
-  await db.schema.createIndex('compliance_records_user').on('compliance_records').columns(['workspace_id', 'user_id', 'seq']).execute();
-  await db.schema.createIndex('compliance_records_thread').on('compliance_records').columns(['workspace_id', 'thread_id', 'seq']).execute();
+  await db.schema
+    .createIndex('compliance_records_type_recorded')
+    .on('compliance_records')
+    .columns(['workspace_id', 'event_type', 'recorded_at', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('compliance_records_type_ts')
+    .on('compliance_records')
+    .columns(['workspace_id', 'event_type', 'ts'])
+    .execute();
+  await db.schema
+    .createIndex('compliance_records_user')
+    .on('compliance_records')
+    .columns(['workspace_id', 'user_id', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('compliance_records_thread')
+    .on('compliance_records')
+    .columns(['workspace_id', 'thread_id', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('compliance_content')
@@ -73,7 +89,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('released_at', 'bigint')
     .addColumn('released_by', 'text')
     .execute();
-  await db.schema.createIndex('compliance_holds_ws').on('compliance_holds').columns(['workspace_id', 'released_at']).execute();
+  await db.schema
+    .createIndex('compliance_holds_ws')
+    .on('compliance_holds')
+    .columns(['workspace_id', 'released_at'])
+    .execute();
 
   await db.schema
     .createTable('compliance_purges')

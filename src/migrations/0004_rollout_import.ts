@@ -70,7 +70,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('matched_key', 'text')
     .addPrimaryKeyConstraint('fact_reconcile_pk', ['workspace_id', 'kind', 'fact_key'])
     .execute();
-  await db.schema.createIndex('fact_reconcile_thread').on('fact_reconcile').columns(['workspace_id', 'match_thread', 'kind']).execute();
+  await db.schema
+    .createIndex('fact_reconcile_thread')
+    .on('fact_reconcile')
+    .columns(['workspace_id', 'match_thread', 'kind'])
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -20,14 +20,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('compliance_removals_pk', ['workspace_id', 'seq'])
     .execute();
   // Per sink and workspace, the seq of the last signed checkpoint forwarded (each as its own event).
-  await db.schema.alterTable('compliance_sink_cursors').addColumn('checkpoint_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('compliance_sink_cursors')
+    .addColumn('checkpoint_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
 
   const purges = await sql<{ workspace_id: string; event_type: string; cutoff_ts: number; ran_at: number }>`
-    select workspace_id, event_type, cutoff_ts, ran_at from compliance_purges order by workspace_id, event_type, cutoff_ts desc`.execute(db);
+    select workspace_id, event_type, cutoff_ts, ran_at from compliance_purges order by workspace_id, event_type, cutoff_ts desc`.execute(
+    db,
+  );
   const newest = new Map<string, { workspace_id: string; event_type: string; cutoff: number; ranAt: number }>();
   for (const p of purges.rows) {
     const k = `${p.workspace_id}\u0000${p.event_type}`;
-    if (!newest.has(k)) newest.set(k, { workspace_id: p.workspace_id, event_type: p.event_type, cutoff: Number(p.cutoff_ts), ranAt: Number(p.ran_at) });
+    if (!newest.has(k))
+      newest.set(k, {
+        workspace_id: p.workspace_id,
+        event_type: p.event_type,
+        cutoff: Number(p.cutoff_ts),
+        ranAt: Number(p.ran_at),
+      });
   }
   const chain = db as unknown as Db;
   for (const p of newest.values()) {
@@ -49,7 +60,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     });
     const append = async (trx: Db) => {
       const [rec] = await appendRecords(trx, p.workspace_id, [draft]);
-      await trx.insertInto('compliance_removals').values({ workspace_id: p.workspace_id, seq: rec.seq, event_type: p.event_type }).execute();
+      await trx
+        .insertInto('compliance_removals')
+        .values({ workspace_id: p.workspace_id, seq: rec.seq, event_type: p.event_type })
+        .execute();
     };
     // PostgreSQL runs migrations in a transaction; SQLite (no transactional DDL in Kysely) does not.
     if (chain.isTransaction) await append(chain);

@@ -47,10 +47,22 @@ export interface ContentQuery {
 /** Content in time order (for export and tests). */
 export async function listContent(db: DbOrTrx, q: ContentQuery): Promise<RolloutContentRow[]> {
   let s = db.selectFrom('rollout_content').selectAll().where('workspace_id', '=', q.workspaceId);
-  if (q.threadId) s = s.where((eb) => eb.or([eb('thread_id', '=', q.threadId!), eb('attributed_thread_id', '=', q.threadId!)]));
+  if (q.threadId)
+    s = s.where((eb) => eb.or([eb('thread_id', '=', q.threadId!), eb('attributed_thread_id', '=', q.threadId!)]));
   if (q.userId) s = s.where('user_id', '=', q.userId);
   if (q.fromTs !== undefined) s = s.where('ts', '>=', q.fromTs);
   if (q.toTs !== undefined) s = s.where('ts', '<', q.toTs);
-  const rows = await s.orderBy('ts').orderBy('thread_id').orderBy('byte_offset').limit(q.limit ?? 10_000).execute();
-  return rows.map((r) => ({ ...r, ts: Number(r.ts), line_no: Number(r.line_no), byte_offset: Number(r.byte_offset), ordinal: r.ordinal === null ? null : Number(r.ordinal) }));
+  const rows = await s
+    .orderBy('ts')
+    .orderBy('thread_id')
+    .orderBy('byte_offset')
+    .limit(q.limit ?? 10_000)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    ts: Number(r.ts),
+    line_no: Number(r.line_no),
+    byte_offset: Number(r.byte_offset),
+    ordinal: r.ordinal === null ? null : Number(r.ordinal),
+  }));
 }

@@ -18,18 +18,49 @@ const num = (r: RolloutFileRow): RolloutFileRow => ({
 });
 
 /** Every checkpoint of one origin, without parser state (cheap: used to skip unchanged files). */
-export async function listFileHeads(db: DbOrTrx, workspaceId: string, origin: string): Promise<Omit<RolloutFileRow, 'state'>[]> {
+export async function listFileHeads(
+  db: DbOrTrx,
+  workspaceId: string,
+  origin: string,
+): Promise<Omit<RolloutFileRow, 'state'>[]> {
   const rows = await db
     .selectFrom('rollout_files')
-    .select(['workspace_id', 'origin', 'path', 'user_id', 'thread_id', 'ino', 'size', 'mtime_ms', 'read_offset', 'read_lines', 'head_hash', 'tail_hash', 'skipped', 'finalized', 'updated_at'])
+    .select([
+      'workspace_id',
+      'origin',
+      'path',
+      'user_id',
+      'thread_id',
+      'ino',
+      'size',
+      'mtime_ms',
+      'read_offset',
+      'read_lines',
+      'head_hash',
+      'tail_hash',
+      'skipped',
+      'finalized',
+      'updated_at',
+    ])
     .where('workspace_id', '=', workspaceId)
     .where('origin', '=', origin)
     .execute();
   return rows.map((r) => num({ ...r, state: '' }));
 }
 
-export async function findFile(db: DbOrTrx, workspaceId: string, origin: string, path: string): Promise<RolloutFileRow | undefined> {
-  const r = await db.selectFrom('rollout_files').selectAll().where('workspace_id', '=', workspaceId).where('origin', '=', origin).where('path', '=', path).executeTakeFirst();
+export async function findFile(
+  db: DbOrTrx,
+  workspaceId: string,
+  origin: string,
+  path: string,
+): Promise<RolloutFileRow | undefined> {
+  const r = await db
+    .selectFrom('rollout_files')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('origin', '=', origin)
+    .where('path', '=', path)
+    .executeTakeFirst();
   return r ? num(r) : undefined;
 }
 

@@ -8,7 +8,13 @@ import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { isGzipPath } from './adapter/lines.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
-import { iterateRollout, type RolloutCheckpoint, type RolloutEvent, type RolloutStats, type SkipReason } from './adapter/parser.js';
+import {
+  iterateRollout,
+  type RolloutCheckpoint,
+  type RolloutEvent,
+  type RolloutStats,
+  type SkipReason,
+} from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { limitCacheForBulk } from '../platform/storage/dialect.js';
@@ -101,7 +107,10 @@ async function hashRange(path: string, start: number, length: number): Promise<s
 }
 
 /** The content check: hashes of the first bytes and of the bytes just before `offset`. */
-export async function contentHashes(path: string, offset: number): Promise<{ head: string | null; tail: string | null }> {
+export async function contentHashes(
+  path: string,
+  offset: number,
+): Promise<{ head: string | null; tail: string | null }> {
   if (isGzipPath(path)) return { head: null, tail: null };
   const headLen = Math.min(HASH_BYTES, offset);
   const tailStart = Math.max(0, offset - HASH_BYTES);
@@ -111,7 +120,11 @@ export async function contentHashes(path: string, offset: number): Promise<{ hea
 type Head = Omit<RolloutFileRow, 'state'>;
 
 /** What to do with a file given its stored checkpoint: skip it, continue from the checkpoint, or read it again. */
-async function plan(f: FileEntry, head: Head | undefined, final: boolean): Promise<'skip' | 'continue' | 'reset' | 'new'> {
+async function plan(
+  f: FileEntry,
+  head: Head | undefined,
+  final: boolean,
+): Promise<'skip' | 'continue' | 'reset' | 'new'> {
   if (!head) return 'new';
   const st = f.st;
   const same = head.ino === st.ino && head.size === st.size && head.mtime_ms === Math.trunc(st.mtimeMs);
@@ -149,12 +162,16 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
   let checkpoints: RolloutFileRow[] = [];
   const flush = async () => {
     if (events.length || content.length) {
-      const r = await storeRolloutBatch(deps, opts.principal, events, content, { hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd });
+      const r = await storeRolloutBatch(deps, opts.principal, events, content, {
+        hostName: opts.hostName,
+        creditsPerUsd: opts.creditsPerUsd,
+      });
       addCounts(s.stored, r);
     }
-    if (checkpoints.length) await db.transaction().execute(async (trx) => {
-      for (const c of checkpoints) await saveFile(trx, c);
-    });
+    if (checkpoints.length)
+      await db.transaction().execute(async (trx) => {
+        for (const c of checkpoints) await saveFile(trx, c);
+      });
     events = [];
     content = [];
     contentBytes = 0;
@@ -175,7 +192,16 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
         let checkpoint: RolloutCheckpoint | undefined;
         if (p === 'continue') {
           const row = await findFile(db, ws, LOCAL_ORIGIN, f.path);
-          if (row) checkpoint = { v: 1, path: f.path, offset: row.read_offset, lines: row.read_lines, size: row.size, ino: row.ino ?? undefined, state: JSON.parse(row.state) };
+          if (row)
+            checkpoint = {
+              v: 1,
+              path: f.path,
+              offset: row.read_offset,
+              lines: row.read_lines,
+              size: row.size,
+              ino: row.ino ?? undefined,
+              state: JSON.parse(row.state),
+            };
         }
         const keyer = new ContentKeyer();
         let stats: RolloutStats | undefined;
@@ -247,14 +273,24 @@ function account(s: ImportSummary, file: string, st: RolloutStats): void {
   s.tokens.reasoning += st.tokens.reasoning;
   s.tokens.total += st.tokens.total;
   s.skipped.total += st.skippedCount;
-  for (const [r, n] of Object.entries(st.skippedByReason)) s.skipped.byReason[r as SkipReason] = (s.skipped.byReason[r as SkipReason] ?? 0) + (n ?? 0);
+  for (const [r, n] of Object.entries(st.skippedByReason))
+    s.skipped.byReason[r as SkipReason] = (s.skipped.byReason[r as SkipReason] ?? 0) + (n ?? 0);
   for (const k of st.skipped) {
     if (s.skipped.lines.length >= MAX_REPORTED_LINES) break;
     s.skipped.lines.push({ file, line: k.line, offset: k.offset, bytes: k.bytes, reason: k.reason, detail: k.detail });
   }
   for (const t of st.trimmed) {
     if (s.trimmed.length >= MAX_REPORTED_LINES) break;
-    s.trimmed.push({ file, line: t.line, offset: t.offset, bytes: t.bytes, reason: 'trimmed', detail: t.type ? `line over its size limit (${t.type}): only its head was read` : 'line over its size limit: only its head was read' });
+    s.trimmed.push({
+      file,
+      line: t.line,
+      offset: t.offset,
+      bytes: t.bytes,
+      reason: 'trimmed',
+      detail: t.type
+        ? `line over its size limit (${t.type}): only its head was read`
+        : 'line over its size limit: only its head was read',
+    });
   }
   if (st.readError) s.errors.push({ file, message: st.readError });
 }

@@ -17,7 +17,11 @@ export interface LocalOwner {
 }
 
 export function defaultLocalEmail(osUser: string, hostName: string): string {
-  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9._+-]+/g, '-').replace(/^-+|-+$/g, '') || 'local';
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9._+-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'local';
   return `${clean(osUser)}@${clean(hostName)}`;
 }
 
@@ -30,5 +34,11 @@ export async function localOwner(db: Db, email: string, actor: Actor): Promise<L
     user = await addUser(db, { workspaceId: ws.id, email, name: 'local sessions' }, actor);
     userCreated = true;
   }
-  return { workspace: ws, user, principal: { workspaceId: ws.id, userId: user.id, keyId: null, sharedCollector: false }, userCreated, ownerKey: boot.ownerKey };
+  return {
+    workspace: ws,
+    user,
+    principal: { workspaceId: ws.id, userId: user.id, keyId: null, sharedCollector: false },
+    userCreated,
+    ownerKey: boot.ownerKey,
+  };
 }

@@ -2,7 +2,11 @@
 import type { DbOrTrx } from '../platform/storage/database.js';
 import type { RolloutMachineTable } from './session-files.tables.js';
 
-export async function touchMachine(db: DbOrTrx, m: Omit<RolloutMachineTable, 'first_seen_at' | 'last_seen_at'>, now: number): Promise<void> {
+export async function touchMachine(
+  db: DbOrTrx,
+  m: Omit<RolloutMachineTable, 'first_seen_at' | 'last_seen_at'>,
+  now: number,
+): Promise<void> {
   await db
     .insertInto('rollout_machines')
     .values({ ...m, first_seen_at: now, last_seen_at: now })
@@ -17,6 +21,11 @@ export async function touchMachine(db: DbOrTrx, m: Omit<RolloutMachineTable, 'fi
 }
 
 export async function listMachines(db: DbOrTrx, workspaceId: string): Promise<RolloutMachineTable[]> {
-  const rows = await db.selectFrom('rollout_machines').selectAll().where('workspace_id', '=', workspaceId).orderBy('machine_id').execute();
+  const rows = await db
+    .selectFrom('rollout_machines')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('machine_id')
+    .execute();
   return rows.map((r) => ({ ...r, first_seen_at: Number(r.first_seen_at), last_seen_at: Number(r.last_seen_at) }));
 }

@@ -80,8 +80,14 @@ export async function usageSlots(db: DbOrTrx, q: ReportScope): Promise<UsageSlot
 export async function turnSlots(db: DbOrTrx, q: ReportScope): Promise<TurnSlotRow[]> {
   let s = db
     .selectFrom('turns as t')
-    .leftJoin('threads as th', (j) => j.onRef('th.workspace_id', '=', 't.workspace_id').onRef('th.thread_id', '=', 't.match_thread'))
-    .select((eb) => [sql<number>`t.ts / ${sql.lit(SLOT_MS)}`.as('slot'), 't.thread_id', eb.fn.countAll<number>().as('turns')])
+    .leftJoin('threads as th', (j) =>
+      j.onRef('th.workspace_id', '=', 't.workspace_id').onRef('th.thread_id', '=', 't.match_thread'),
+    )
+    .select((eb) => [
+      sql<number>`t.ts / ${sql.lit(SLOT_MS)}`.as('slot'),
+      't.thread_id',
+      eb.fn.countAll<number>().as('turns'),
+    ])
     .where('t.workspace_id', '=', q.workspaceId)
     .where('t.ts', '>=', q.fromTs)
     .where('t.ts', '<', q.toTs)

@@ -9,7 +9,12 @@ import { SLOT_MS, turnSlots, usageSlots } from './report.repository.js';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session';
 const KEY_FIELD: Record<ReportKind, string> = { daily: 'date', weekly: 'week', monthly: 'month', session: 'sessionId' };
-const LIST_FIELD: Record<ReportKind, string> = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', session: 'sessions' };
+const LIST_FIELD: Record<ReportKind, string> = {
+  daily: 'daily',
+  weekly: 'weekly',
+  monthly: 'monthly',
+  session: 'sessions',
+};
 
 export interface TokenFigures {
   inputTokens: number;
@@ -52,7 +57,8 @@ export interface ReportOptions {
 export function parseReportDate(v: string | undefined, name: string): string | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v.trim());
-  if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`))) throw validationError(name, `"${v}" is not a date (YYYY-MM-DD or YYYYMMDD)`);
+  if (!m || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`)))
+    throw validationError(name, `"${v}" is not a date (YYYY-MM-DD or YYYYMMDD)`);
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
@@ -68,7 +74,12 @@ export function resolveTimezone(tz: string | undefined): string {
 
 /** Local calendar date (YYYY-MM-DD) of each quarter hour in a time zone, memoized. */
 function localDates(timezone: string): (slot: number) => string {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   const cache = new Map<number, string>();
   return (slot) => {
     let d = cache.get(slot);
@@ -88,7 +99,15 @@ function mondayOf(date: string): string {
   return new Date(t - dow * 86_400_000).toISOString().slice(0, 10);
 }
 
-const zero = (): TokenFigures => ({ inputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0, costUSD: 0 });
+const zero = (): TokenFigures => ({
+  inputTokens: 0,
+  cacheReadTokens: 0,
+  cacheCreationTokens: 0,
+  outputTokens: 0,
+  reasoningOutputTokens: 0,
+  totalTokens: 0,
+  costUSD: 0,
+});
 
 export async function buildReport(db: Db, kind: ReportKind, opts: ReportOptions): Promise<Report> {
   const timezone = resolveTimezone(opts.timezone);
@@ -171,7 +190,12 @@ export async function buildReport(db: Db, kind: ReportKind, opts: ReportOptions)
     }
     rows.push(a.row);
   }
-  if (kind === 'session') rows.sort((x, y) => String(x.lastActivity ?? '').localeCompare(String(y.lastActivity ?? '')) || String(x.sessionId).localeCompare(String(y.sessionId)));
+  if (kind === 'session')
+    rows.sort(
+      (x, y) =>
+        String(x.lastActivity ?? '').localeCompare(String(y.lastActivity ?? '')) ||
+        String(x.sessionId).localeCompare(String(y.sessionId)),
+    );
   else rows.sort((x, y) => String(x[KEY_FIELD[kind]]).localeCompare(String(y[KEY_FIELD[kind]])));
   totals.costUSD = totalNano / 1e9;
   totals.threads = allThreads.size;

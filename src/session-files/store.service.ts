@@ -25,7 +25,17 @@ export class ContentKeyer {
   }
 }
 
-const BASE_FIELDS = new Set(['threadId', 'attributedThreadId', 'turnId', 'ts', 'line', 'offset', 'ordinal', 'discriminator', 'kind']);
+const BASE_FIELDS = new Set([
+  'threadId',
+  'attributedThreadId',
+  'turnId',
+  'ts',
+  'line',
+  'offset',
+  'ordinal',
+  'discriminator',
+  'kind',
+]);
 
 // The texts of a content record that the content policy governs, by policy field.
 const POLICY_FIELDS: Record<string, [string, ContentField][]> = {
@@ -55,13 +65,25 @@ function applyPolicy(body: Record<string, unknown>, kind: string, policy: Conten
   }
 }
 
-export function contentRow(c: RolloutContent, lineKey: string, ws: string, userId: string, origin: string, policy?: ContentPolicy): RolloutContentRow {
+export function contentRow(
+  c: RolloutContent,
+  lineKey: string,
+  ws: string,
+  userId: string,
+  origin: string,
+  policy?: ContentPolicy,
+): RolloutContentRow {
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) if (!BASE_FIELDS.has(k) && v !== undefined) body[k] = v;
   if (policy) applyPolicy(body, c.kind, policy);
   // A command's aggregated output is usually the tail of the tool output the model saw: keep it
   // once, with where it starts in `output` (lossless: output.slice(at, at + length)).
-  if (c.kind === 'tool_call' && typeof body.aggregatedOutput === 'string' && typeof body.output === 'string' && body.aggregatedOutput.length > 64) {
+  if (
+    c.kind === 'tool_call' &&
+    typeof body.aggregatedOutput === 'string' &&
+    typeof body.output === 'string' &&
+    body.aggregatedOutput.length > 64
+  ) {
     const at = body.output.lastIndexOf(body.aggregatedOutput);
     if (at >= 0) {
       body.aggregatedOutputInOutput = { at, length: body.aggregatedOutput.length };
@@ -92,7 +114,13 @@ export interface StoreBatchOptions {
 }
 
 /** Stores one batch: events (one transaction with their rollups), then their content rows. */
-export async function storeRolloutBatch(deps: IngestDeps, principal: Principal, events: RolloutEvent[], content: RolloutContentRow[], opts: StoreBatchOptions): Promise<StoredCounts & { rejected: number }> {
+export async function storeRolloutBatch(
+  deps: IngestDeps,
+  principal: Principal,
+  events: RolloutEvent[],
+  content: RolloutContentRow[],
+  opts: StoreBatchOptions,
+): Promise<StoredCounts & { rejected: number }> {
   const out = { ...emptyCounts(), rejected: 0 };
   if (events.length) {
     const r = await ingestEvents(

@@ -7,7 +7,13 @@
 import { StewardError } from '../core/errors.js';
 import { fromWireLines, parseRawLines } from './adapter/lines.js';
 import type { RolloutCheckpoint, RolloutEvent } from './adapter/parser.js';
-import { UPLOAD_MAX_REJECTED, UploadSchema, type UploadFile, type UploadFileResult, type UploadResult } from './adapter/upload.js';
+import {
+  UPLOAD_MAX_REJECTED,
+  UploadSchema,
+  type UploadFile,
+  type UploadFileResult,
+  type UploadResult,
+} from './adapter/upload.js';
 import type { Principal } from '../ingest/index.js';
 import type { Db } from '../platform/storage/database.js';
 import { advanceFile, findFile, type RolloutFileRow } from './files.repository.js';
@@ -20,8 +26,18 @@ import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js'
 export function parseUpload(body: unknown) {
   const r = UploadSchema.safeParse(body);
   if (!r.success) {
-    const detail = r.error.issues.slice(0, 20).map((i) => ({ loc: ['body', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], msg: i.message, type: i.code }));
-    throw new StewardError('validation', `invalid rollout upload: ${detail.map((d) => `${d.loc.slice(1).join('.') || '(body)'}: ${d.msg}`).join('; ')}`, { detail });
+    const detail = r.error.issues
+      .slice(0, 20)
+      .map((i) => ({
+        loc: ['body', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        msg: i.message,
+        type: i.code,
+      }));
+    throw new StewardError(
+      'validation',
+      `invalid rollout upload: ${detail.map((d) => `${d.loc.slice(1).join('.') || '(body)'}: ${d.msg}`).join('; ')}`,
+      { detail },
+    );
   }
   return r.data;
 }
@@ -37,13 +53,28 @@ interface Planned {
   result: UploadFileResult;
 }
 
-export async function ingestRolloutUpload(deps: IngestDeps, principal: Principal, body: unknown, opts: { creditsPerUsd: number; now?: number }): Promise<UploadResult> {
+export async function ingestRolloutUpload(
+  deps: IngestDeps,
+  principal: Principal,
+  body: unknown,
+  opts: { creditsPerUsd: number; now?: number },
+): Promise<UploadResult> {
   const db = deps.db;
   const upload = parseUpload(body);
   const now = opts.now ?? Date.now();
   const ws = principal.workspaceId;
   const machineId = machineIdOf(upload.host, upload.installation_id);
-  await touchMachine(db, { workspace_id: ws, machine_id: machineId, user_id: principal.userId, host_name: upload.host ?? null, installation_id: upload.installation_id ?? null }, now);
+  await touchMachine(
+    db,
+    {
+      workspace_id: ws,
+      machine_id: machineId,
+      user_id: principal.userId,
+      host_name: upload.host ?? null,
+      installation_id: upload.installation_id ?? null,
+    },
+    now,
+  );
   const policy = await deps.policies.for(db, ws);
   const out: UploadResult = { machine_id: machineId, files: [], stored: emptyCounts() };
   const events: RolloutEvent[] = [];
@@ -57,7 +88,14 @@ export async function ingestRolloutUpload(deps: IngestDeps, principal: Principal
     const row = file.reset ? undefined : stored;
     const baseOffset = row?.read_offset ?? 0;
     const baseLine = row?.read_lines ?? 0;
-    const result: UploadFileResult = { path: file.path, status: 'stored', offset: baseOffset, line: baseLine, lines: 0, skipped: 0 };
+    const result: UploadFileResult = {
+      path: file.path,
+      status: 'stored',
+      offset: baseOffset,
+      line: baseLine,
+      lines: 0,
+      skipped: 0,
+    };
     out.files.push(result);
     if (file.offset > baseOffset) {
       result.status = 'gap'; // the client must resend from our offset
@@ -78,16 +116,31 @@ export async function ingestRolloutUpload(deps: IngestDeps, principal: Principal
       result.status = 'duplicate';
       continue;
     }
-    const checkpoint: RolloutCheckpoint | undefined = row ? { v: 1, offset: row.read_offset, lines: row.read_lines, state: JSON.parse(row.state) } : undefined;
-    const { records, result: read } = parseRawLines(raws, { path: file.path, threadId: file.thread_id, checkpoint, offset: baseOffset, line: baseLine, final: file.final, fallbackTs: file.mtime_ms, content: true });
+    const checkpoint: RolloutCheckpoint | undefined = row
+      ? { v: 1, offset: row.read_offset, lines: row.read_lines, state: JSON.parse(row.state) }
+      : undefined;
+    const { records, result: read } = parseRawLines(raws, {
+      path: file.path,
+      threadId: file.thread_id,
+      checkpoint,
+      offset: baseOffset,
+      line: baseLine,
+      final: file.final,
+      fallbackTs: file.mtime_ms,
+      content: true,
+    });
     const keyer = new ContentKeyer();
     for (const r of records) {
       if (r.type === 'event') events.push(r.event);
-      else if (r.type === 'content') content.push(contentRow(r.content, keyer.key(r.content), ws, principal.userId, machineId, policy));
+      else if (r.type === 'content')
+        content.push(contentRow(r.content, keyer.key(r.content), ws, principal.userId, machineId, policy));
     }
     result.lines = raws.length;
     result.skipped = read.stats.skippedCount;
-    if (read.stats.skipped.length) result.rejected = read.stats.skipped.slice(0, UPLOAD_MAX_REJECTED).map((k) => ({ line: k.line, reason: k.reason, ...(k.detail ? { detail: k.detail } : {}) }));
+    if (read.stats.skipped.length)
+      result.rejected = read.stats.skipped
+        .slice(0, UPLOAD_MAX_REJECTED)
+        .map((k) => ({ line: k.line, reason: k.reason, ...(k.detail ? { detail: k.detail } : {}) }));
     result.offset = read.checkpoint.offset;
     result.line = read.checkpoint.lines;
     advances.push({
@@ -115,7 +168,11 @@ export async function ingestRolloutUpload(deps: IngestDeps, principal: Principal
     });
   }
   // Facts and content first (idempotent), then the checkpoints: a crash in between re-reads, never loses.
-  const r = await storeRolloutBatch(deps, principal, events, content, { hostName: upload.host, creditsPerUsd: opts.creditsPerUsd, requestMeta: { host: upload.host } });
+  const r = await storeRolloutBatch(deps, principal, events, content, {
+    hostName: upload.host,
+    creditsPerUsd: opts.creditsPerUsd,
+    requestMeta: { host: upload.host },
+  });
   addCounts(out.stored, r);
   for (const a of advances) {
     const ok = await advanceFile(db, a.next, a.row ? a.row.read_offset : null);

@@ -37,15 +37,45 @@ for (const dialect of DIALECTS) {
       await appendN(s.db, ws, 3, {}, 3);
       const cp2 = await checkpointNow(s.db, ws, key, true);
       const out = path.join(dir, 'sink.jsonl');
-      const config = configSchema.parse({ data: dir, compliance: { checkpoint_interval_minutes: 0, retention: { interval_hours: 0 }, sinks: [{ name: 'files', type: 'file', path: out, event_types: ['AUTH_LOG'], retry_initial_ms: 20, retry_max_ms: 100 }] } });
+      const config = configSchema.parse({
+        data: dir,
+        compliance: {
+          checkpoint_interval_minutes: 0,
+          retention: { interval_hours: 0 },
+          sinks: [
+            {
+              name: 'files',
+              type: 'file',
+              path: out,
+              event_types: ['AUTH_LOG'],
+              retry_initial_ms: 20,
+              retry_max_ms: 100,
+            },
+          ],
+        },
+      });
       const jobs = startComplianceJobs(s.db, config, quiet, { pollMs: 20, leaseMs: 3000 });
       try {
-        const lines = async () => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+        const lines = async () =>
+          fs.existsSync(out)
+            ? fs
+                .readFileSync(out, 'utf8')
+                .trim()
+                .split('\n')
+                .filter(Boolean)
+                .map((l) => JSON.parse(l))
+            : [];
         const t0 = Date.now();
         while ((await lines()).length < 2 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
         await new Promise((r) => setTimeout(r, 200)); // nothing more comes
         const got = await lines();
-        assert.deepEqual(got.map((l) => [l.event_type, l.seq, l.hash]), [['STEWARD_CHECKPOINT', 5, cp1.hash], ['STEWARD_CHECKPOINT', 8, cp2.hash]]);
+        assert.deepEqual(
+          got.map((l) => [l.event_type, l.seq, l.hash]),
+          [
+            ['STEWARD_CHECKPOINT', 5, cp1.hash],
+            ['STEWARD_CHECKPOINT', 8, cp2.hash],
+          ],
+        );
         assert.equal(got[1].checkpoint.signature, cp2.signature);
         assert.equal(got[1].checkpoint.prev_seq, 5);
       } finally {
@@ -69,7 +99,8 @@ for (const dialect of DIALECTS) {
         req.on('data', (c) => chunks.push(c));
         req.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          if (body.includes('"STEWARD_CHECKPOINT"')) return void res.writeHead(400).end('{"error":"unknown event type"}');
+          if (body.includes('"STEWARD_CHECKPOINT"'))
+            return void res.writeHead(400).end('{"error":"unknown event type"}');
           res.writeHead(204).end();
         });
       });
@@ -86,15 +117,28 @@ for (const dialect of DIALECTS) {
       const key = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
       await appendN(s.db, ws, 4, {}, 4);
       const cp = await checkpointNow(s.db, ws, key, true);
-      const sink = { name: 'hook', type: 'webhook', url, secret: 'a-webhook-secret-of-16+', retry_initial_ms: 20, retry_max_ms: 100 };
-      const config = configSchema.parse({ compliance: { checkpoint_interval_minutes: 0, retention: { interval_hours: 0 }, sinks: [sink] } });
+      const sink = {
+        name: 'hook',
+        type: 'webhook',
+        url,
+        secret: 'a-webhook-secret-of-16+',
+        retry_initial_ms: 20,
+        retry_max_ms: 100,
+      };
+      const config = configSchema.parse({
+        compliance: { checkpoint_interval_minutes: 0, retention: { interval_hours: 0 }, sinks: [sink] },
+      });
       const jobs = startComplianceJobs(s.db, config, quiet, { pollMs: 20, leaseMs: 3000 });
       try {
-        const dead = () => s.db.selectFrom('compliance_dead_letters').selectAll().where('workspace_id', '=', ws).execute();
+        const dead = () =>
+          s.db.selectFrom('compliance_dead_letters').selectAll().where('workspace_id', '=', ws).execute();
         const t0 = Date.now();
         while ((await dead()).length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
         const rows = await dead();
-        assert.deepEqual(rows.map((r) => [r.record_id, Number(r.seq)]), [[`checkpoint-${cp.key_id}-${cp.seq}`, cp.seq]]);
+        assert.deepEqual(
+          rows.map((r) => [r.record_id, Number(r.seq)]),
+          [[`checkpoint-${cp.key_id}-${cp.seq}`, cp.seq]],
+        );
         assert.match(rows[0].error, /400/);
         const status = await sinkStatus(s.db, ws, config.compliance.sinks);
         assert.match(JSON.stringify(status), /checkpoint\(s\) refused/);

@@ -35,7 +35,12 @@ for (const dialect of DIALECTS) {
         { conv: 'cli-1', ts: now - 4000, kind: 'response', input: 10, output: 3 },
         { conv: 'cli-2', ts: now - 3000, kind: 'prompt' },
       ]);
-      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      });
       assert.equal(r.statusCode, 200);
     });
     after(async () => {
@@ -47,8 +52,20 @@ for (const dialect of DIALECTS) {
       const gz = path.join(dir, 'codex.jsonl.gz');
       const ex = await json('export', '--out', gz, '--type', 'CODEX_LOG');
       assert.equal(ex.records, 3);
-      const lines = zlib.gunzipSync(fs.readFileSync(gz)).toString().trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(lines.map((l) => [l.event_type, l.content.kind]), [['CODEX_LOG', 'prompt'], ['CODEX_LOG', 'response'], ['CODEX_LOG', 'prompt']]);
+      const lines = zlib
+        .gunzipSync(fs.readFileSync(gz))
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        lines.map((l) => [l.event_type, l.content.kind]),
+        [
+          ['CODEX_LOG', 'prompt'],
+          ['CODEX_LOG', 'response'],
+          ['CODEX_LOG', 'prompt'],
+        ],
+      );
 
       const all = path.join(dir, 'all.jsonl');
       await json('export', '--out', all);
@@ -61,13 +78,19 @@ for (const dialect of DIALECTS) {
       fs.writeFileSync(all, text.join('\n'));
       const bad = await cli('verify', '--file', all);
       assert.equal(bad.code, 5);
-      assert.match(bad.stdout, new RegExp(`first bad record: seq ${at + 1} \\(id ${JSON.parse(text[at]).id}\\): content_altered`));
+      assert.match(
+        bad.stdout,
+        new RegExp(`first bad record: seq ${at + 1} \\(id ${JSON.parse(text[at]).id}\\): content_altered`),
+      );
     });
 
     it('places, lists and releases holds, runs retention, and audits each as the CLI user', async () => {
       const hold = await json('hold', '--user', 'dev@example.com', '--reason', 'matter 7');
       assert.equal(hold.active, true);
-      assert.deepEqual((await json('holds', '--active')).map((h: { id: string }) => h.id), [hold.id]);
+      assert.deepEqual(
+        (await json('holds', '--active')).map((h: { id: string }) => h.id),
+        [hold.id],
+      );
       const released = await json('release', hold.id);
       assert.equal(released.active, false);
       const again = await cli('release', hold.id);
@@ -76,12 +99,28 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(run.purged, { CODEX_LOG: 0, CODEX_SECURITY_LOG: 0, AUDIT_LOG: 0, AUTH_LOG: 0 });
       const noHold = await cli('hold', '--reason', 'nothing');
       assert.equal(noHold.code, 2);
-      const role = await runCli(['users', 'set-role', 'dev@example.com', 'security_owner', '--json', ...storeArgs(t.store)], dir);
+      const role = await runCli(
+        ['users', 'set-role', 'dev@example.com', 'security_owner', '--json', ...storeArgs(t.store)],
+        dir,
+      );
       assert.equal(JSON.parse(role.stdout).role, 'security_owner');
       const contents = await t.store.db.selectFrom('compliance_content').select('content').execute();
       const audits = contents.map((c) => JSON.parse(c.content)).filter((c) => c.action);
-      assert.deepEqual([audits.find((x) => x.action === 'user.role_changed')?.before, audits.find((x) => x.action === 'user.role_changed')?.after], [{ role: 'member' }, { role: 'security_owner' }]);
-      for (const action of ['compliance.exported', 'hold.placed', 'hold.released', 'retention.run', 'retention.completed', 'user.role_changed']) {
+      assert.deepEqual(
+        [
+          audits.find((x) => x.action === 'user.role_changed')?.before,
+          audits.find((x) => x.action === 'user.role_changed')?.after,
+        ],
+        [{ role: 'member' }, { role: 'security_owner' }],
+      );
+      for (const action of [
+        'compliance.exported',
+        'hold.placed',
+        'hold.released',
+        'retention.run',
+        'retention.completed',
+        'user.role_changed',
+      ]) {
         const a = audits.find((x) => x.action === action);
         assert.ok(a, action);
         assert.equal(a.actor.type, 'cli');
@@ -98,7 +137,10 @@ for (const dialect of DIALECTS) {
       const last = JSON.parse(lines[lines.length - 1]);
       // The rewriter signs the export's last record with a key of their own.
       const { loadSigningKey, signCheckpoint } = await import('../../src/compliance/verify/checkpoint.service.js');
-      const cp = signCheckpoint({ workspace_id: last.workspace_id, seq: last.seq, hash: last.hash, recorded_at: last.recorded_at }, loadSigningKey({ signing_key: theirs.private_key_pem })!);
+      const cp = signCheckpoint(
+        { workspace_id: last.workspace_id, seq: last.seq, hash: last.hash, recorded_at: last.recorded_at },
+        loadSigningKey({ signing_key: theirs.private_key_pem })!,
+      );
       const cpFile = path.join(dir, 'their-cp.json');
       fs.writeFileSync(cpFile, JSON.stringify(cp));
       const refused = await cli('verify', '--file', file, '--checkpoint', cpFile, '--public-key', ours.public_key);
@@ -153,7 +195,10 @@ for (const dialect of DIALECTS) {
     it('signs a checkpoint with the configured key and fails verification (exit 5) once the store is altered', async () => {
       const key = await runCli(['compliance', 'keygen', '--json'], dir);
       const { private_key_pem, public_key } = JSON.parse(key.stdout);
-      fs.writeFileSync(path.join(dir, 'steward.toml'), `[compliance]\nsigning_key = """\n${private_key_pem.trim()}\n"""\n`);
+      fs.writeFileSync(
+        path.join(dir, 'steward.toml'),
+        `[compliance]\nsigning_key = """\n${private_key_pem.trim()}\n"""\n`,
+      );
       const cpFile = path.join(dir, 'cp.json');
       const cp = await json('checkpoint', '--out', cpFile);
       assert.equal(cp.public_key, public_key);

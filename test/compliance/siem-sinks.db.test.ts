@@ -16,7 +16,16 @@ import { sinkStatus } from '../../src/compliance/sinks/sinks-status.service.js';
 import { openStore, type Store } from '../../src/platform/storage/database.js';
 import { appendRecords } from '../../src/compliance/chain/chain.repository.js';
 import { chainRows } from '../support/compliance.js';
-import { dedupe, elasticReceiver, hecReceiver, selfSignedCert, syslogReceiver, until, webhookReceiver, type Receiver } from '../support/siem-receivers.js';
+import {
+  dedupe,
+  elasticReceiver,
+  hecReceiver,
+  selfSignedCert,
+  syslogReceiver,
+  until,
+  webhookReceiver,
+  type Receiver,
+} from '../support/siem-receivers.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const WS = 'ws-siem';
@@ -26,7 +35,14 @@ let n = 0;
 const drafts = (count: number, extra: Partial<RecordDraft> = {}): RecordDraft[] =>
   Array.from({ length: count }, () => {
     n++;
-    return { eventType: TYPES[n % 4], ts: Date.now(), userId: 'u1', threadId: `t${n % 5}`, content: { n, text: `record ${n} "quoted" ]bracket\\ é` }, ...extra };
+    return {
+      eventType: TYPES[n % 4],
+      ts: Date.now(),
+      userId: 'u1',
+      threadId: `t${n % 5}`,
+      content: { n, text: `record ${n} "quoted" ]bracket\\ é` },
+      ...extra,
+    };
   });
 
 for (const dialect of DIALECTS) {
@@ -49,12 +65,21 @@ for (const dialect of DIALECTS) {
       const files = fs.readdirSync(path.dirname(base)).filter((f) => f.startsWith('compliance.jsonl'));
       const order = (f: string) => (f === 'compliance.jsonl' ? 0 : Number(f.split('.').pop()));
       files.sort((a, b) => order(b) - order(a)); // oldest rotation first
-      return files.flatMap((f) => fs.readFileSync(path.join(path.dirname(base), f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+      return files.flatMap((f) =>
+        fs
+          .readFileSync(path.join(path.dirname(base), f), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      );
     };
     const caughtUp = async (receivers: Receiver[]) => {
       const ids = await allIds();
       const codex = (await chainRows(store.db, WS)).filter((r) => r.event_type === 'CODEX_LOG').map((r) => r.id);
-      await until(`receivers to catch up to ${ids.length} records`, () => receivers.every((r) => dedupe(r.ids).length === ids.length) && fileIds().length === codex.length);
+      await until(
+        `receivers to catch up to ${ids.length} records`,
+        () => receivers.every((r) => dedupe(r.ids).length === ids.length) && fileIds().length === codex.length,
+      );
     };
 
     before(async () => {
@@ -75,7 +100,15 @@ for (const dialect of DIALECTS) {
             { name: 'elastic', type: 'elasticsearch', url: es.url, index: 'steward-test', ...fast },
             { name: 'syslog', type: 'syslog', host: '127.0.0.1', port: sys.port, hostname: 'steward-test', ...fast },
             { name: 'hook', type: 'webhook', url: `${hook.url}/hook`, secret: 'webhook-secret-0123456789', ...fast },
-            { name: 'files', type: 'file', path: path.join(dir, 'out', 'compliance.jsonl'), max_bytes: 4096, max_files: 100, event_types: ['CODEX_LOG'], ...fast },
+            {
+              name: 'files',
+              type: 'file',
+              path: path.join(dir, 'out', 'compliance.jsonl'),
+              max_bytes: 4096,
+              max_files: 100,
+              event_types: ['CODEX_LOG'],
+              ...fast,
+            },
           ],
         },
       });
@@ -97,7 +130,9 @@ for (const dialect of DIALECTS) {
       await caughtUp([hec, es, sys, hook]);
 
       // 2. Outage: HEC answers 503, the others are gone; records keep coming.
-      await until('forwarders idle', async () => (await sinkStatus(store.db, WS, config.compliance.sinks)).every((x) => x.lag === 0));
+      await until('forwarders idle', async () =>
+        (await sinkStatus(store.db, WS, config.compliance.sinks)).every((x) => x.lag === 0),
+      );
       hec.mode = 'fail503';
       await Promise.all([es.down(), sys.down(), hook.down()]);
       for (let i = 0; i < 5; i++) await append(store.db, drafts(5));
@@ -149,15 +184,32 @@ for (const dialect of DIALECTS) {
       assert.equal(doc.event.dataset, `steward.${doc.steward.event_type.toLowerCase()}`);
       assert.equal(doc.event.sequence, 1);
       // A sink persists its cursor just after the receiver has the batch: wait for that commit.
-      await until('cursors persisted', async () => (await sinkStatus(store.db, WS, config.compliance.sinks)).every((x) => x.lag === 0));
+      await until('cursors persisted', async () =>
+        (await sinkStatus(store.db, WS, config.compliance.sinks)).every((x) => x.lag === 0),
+      );
       const status = await sinkStatus(store.db, WS, config.compliance.sinks);
-      assert.deepEqual(status.map((x) => [x.name, x.lag, x.dead_letters]), [['splunk', 0, 0], ['elastic', 0, 1], ['syslog', 0, 0], ['hook', 0, 0], ['files', 0, 0]]);
+      assert.deepEqual(
+        status.map((x) => [x.name, x.lag, x.dead_letters]),
+        [
+          ['splunk', 0, 0],
+          ['elastic', 0, 1],
+          ['syslog', 0, 0],
+          ['hook', 0, 0],
+          ['files', 0, 0],
+        ],
+      );
       const dl = await store.db.selectFrom('compliance_dead_letters').selectAll().execute();
-      assert.deepEqual(dl.map((d) => [d.sink, d.record_id]), [['elastic', poison]]);
+      assert.deepEqual(
+        dl.map((d) => [d.sink, d.record_id]),
+        [['elastic', poison]],
+      );
 
       // The file sink: only CODEX_LOG, rotated, once and in order; every line a full record.
       const lines = fileIds();
-      assert.deepEqual(lines.map((l) => l.id), (await chainRows(store.db, WS)).filter((r) => r.event_type === 'CODEX_LOG').map((r) => r.id));
+      assert.deepEqual(
+        lines.map((l) => l.id),
+        (await chainRows(store.db, WS)).filter((r) => r.event_type === 'CODEX_LOG').map((r) => r.id),
+      );
       assert.ok(fs.readdirSync(path.join(dir, 'out')).length > 2, 'the file sink never rotated');
       assert.ok(lines.every((l) => l.hash && l.prev_hash && l.content));
     });
@@ -172,16 +224,44 @@ for (const dialect of DIALECTS) {
           checkpoint_interval_minutes: 0,
           retention: { interval_hours: 0 },
           sinks: [
-            { name: 'syslog-tls', type: 'syslog', host: '127.0.0.1', port: tsys.port, tls: true, ca_file: tlsFiles.caFile, retry_initial_ms: 20, retry_max_ms: 100 },
-            { name: 'hook-tls', type: 'webhook', url: `${thook.url}/hook`, secret: 'webhook-secret-0123456789', ca_file: tlsFiles.caFile, retry_initial_ms: 20, retry_max_ms: 100 },
-            { name: 'syslog-untrusted', type: 'syslog', host: '127.0.0.1', port: untrusted.port, tls: true, retry_initial_ms: 20, retry_max_ms: 100 },
+            {
+              name: 'syslog-tls',
+              type: 'syslog',
+              host: '127.0.0.1',
+              port: tsys.port,
+              tls: true,
+              ca_file: tlsFiles.caFile,
+              retry_initial_ms: 20,
+              retry_max_ms: 100,
+            },
+            {
+              name: 'hook-tls',
+              type: 'webhook',
+              url: `${thook.url}/hook`,
+              secret: 'webhook-secret-0123456789',
+              ca_file: tlsFiles.caFile,
+              retry_initial_ms: 20,
+              retry_max_ms: 100,
+            },
+            {
+              name: 'syslog-untrusted',
+              type: 'syslog',
+              host: '127.0.0.1',
+              port: untrusted.port,
+              tls: true,
+              retry_initial_ms: 20,
+              retry_max_ms: 100,
+            },
           ],
         },
       });
       const tlsJobs = startComplianceJobs(store.db, cfg, quiet, { pollMs: 20, leaseMs: 3000 });
       try {
         const ids = await allIds();
-        await until('TLS receivers', () => dedupe(tsys.ids).length === ids.length && dedupe(thook.ids).length === ids.length);
+        await until(
+          'TLS receivers',
+          () => dedupe(tsys.ids).length === ids.length && dedupe(thook.ids).length === ids.length,
+        );
         assert.deepEqual(dedupe(tsys.ids), ids);
         assert.deepEqual(dedupe(thook.ids), ids);
         // Without ca_file the self-signed certificate is refused: nothing is sent, the cursor waits.

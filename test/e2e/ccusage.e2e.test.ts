@@ -12,18 +12,41 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockModel, type MockModel, type RecordedResponse } from './support/mock-model.js';
-import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
+import {
+  makeCodexHome,
+  runCodex,
+  execArgs,
+  listRollouts,
+  CODEX_JS,
+  type CodexHome,
+  type CodexRun,
+} from './support/codex.js';
 import { makeLocalStore, cleanEnv, collectRun, type LocalStore } from './support/local-store.js';
 import { DIALECTS } from './support/steward.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CCUSAGE = path.join(REPO, 'node_modules/.bin/ccusage');
-const skip = !existsSync(CODEX_JS) ? 'codex CLI not installed (npm i)' : !existsSync(CCUSAGE) ? 'ccusage not installed (npm i)' : false;
+const skip = !existsSync(CODEX_JS)
+  ? 'codex CLI not installed (npm i)'
+  : !existsSync(CCUSAGE)
+    ? 'ccusage not installed (npm i)'
+    : false;
 
 // USD per million tokens (uncached input, cached input, output), written out here; ccusage
 // (LiteLLM) and Steward's rate card agree on these models below 272K input tokens per request.
-const RATES: Record<string, [number, number, number]> = { 'gpt-5.5': [5, 0.5, 30], 'gpt-5': [1.25, 0.125, 10], 'gpt-5-mini': [0.25, 0.025, 2] };
-const TOKEN_FIELDS = ['inputTokens', 'cacheReadTokens', 'cacheCreationTokens', 'outputTokens', 'reasoningOutputTokens', 'totalTokens'] as const;
+const RATES: Record<string, [number, number, number]> = {
+  'gpt-5.5': [5, 0.5, 30],
+  'gpt-5': [1.25, 0.125, 10],
+  'gpt-5-mini': [0.25, 0.025, 2],
+};
+const TOKEN_FIELDS = [
+  'inputTokens',
+  'cacheReadTokens',
+  'cacheCreationTokens',
+  'outputTokens',
+  'reasoningOutputTokens',
+  'totalTokens',
+] as const;
 const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kathmandu'];
 
 function ok(r: CodexRun, what: string) {
@@ -32,7 +55,10 @@ function ok(r: CodexRun, what: string) {
 }
 
 function ccusage(codexHome: string, args: string[]): Promise<any> {
-  const p = spawn(CCUSAGE, ['codex', ...args, '--json', '--offline'], { env: cleanEnv({ CODEX_HOME: codexHome, HOME: path.join(codexHome, '..', 'home'), NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(CCUSAGE, ['codex', ...args, '--json', '--offline'], {
+    env: cleanEnv({ CODEX_HOME: codexHome, HOME: path.join(codexHome, '..', 'home'), NO_COLOR: '1' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return collectRun(p).then((r) => {
     assert.equal(r.code, 0, `ccusage ${args.join(' ')}: ${r.stderr}`);
     return JSON.parse(r.stdout);
@@ -50,7 +76,10 @@ function comparePeriods(ours: Period[], theirs: Period[], key: string, what: str
   theirs.forEach((t, i) => {
     const o = ours[i]!;
     for (const f of TOKEN_FIELDS) assert.equal(o[f], t[f], `${what} ${t[key]} ${f}`);
-    assert.ok(Math.abs(o.costUSD - t.costUSD) < 0.005, `${what} ${t[key]} cost: steward ${o.costUSD}, ccusage ${t.costUSD}`);
+    assert.ok(
+      Math.abs(o.costUSD - t.costUSD) < 0.005,
+      `${what} ${t[key]} cost: steward ${o.costUSD}, ccusage ${t.costUSD}`,
+    );
     assert.deepEqual(Object.keys(o.models).sort(), Object.keys(t.models).sort(), `${what} ${t[key]} models`);
     for (const [m, tm] of Object.entries(t.models)) {
       for (const f of TOKEN_FIELDS) assert.equal(o.models[m]![f], tm[f], `${what} ${t[key]} ${m} ${f}`);
@@ -67,7 +96,14 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
 
   before(async () => {
     // Usage varies per request (and stays under the 272K long-context threshold).
-    mock = await startMockModel({ usage: (c) => ({ input_tokens: 4_321 + c.index * 1_777, cached_input_tokens: 1_024 + c.index * 431, output_tokens: 97 + c.index * 53, reasoning_tokens: 11 + c.index * 9 }) });
+    mock = await startMockModel({
+      usage: (c) => ({
+        input_tokens: 4_321 + c.index * 1_777,
+        cached_input_tokens: 1_024 + c.index * 431,
+        output_tokens: 97 + c.index * 53,
+        reasoning_tokens: 11 + c.index * 9,
+      }),
+    });
     home = await makeCodexHome({ mockUrl: mock.url, git: true });
     ok(await runCodex(home, execArgs(home, 'run echo hi in the shell')), 'exec with a tool call');
     ok(await runCodex(home, execArgs(home, 'second turn, no tools please', { resumeLast: true })), 'resume');
@@ -77,12 +113,26 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
     driven.threads += 1;
     driven.turns += 1;
     const first = JSON.parse(readFileSync((await listRollouts(home))[0]!, 'utf8').split('\n')[0]!).payload.id as string;
-    ok(await runCodex(home, ['exec', '--skip-git-repo-check', '-C', home.workDir, 'fork', first, 'forked turn, no tools']), 'fork');
+    ok(
+      await runCodex(home, [
+        'exec',
+        '--skip-git-repo-check',
+        '-C',
+        home.workDir,
+        'fork',
+        first,
+        'forked turn, no tools',
+      ]),
+      'fork',
+    );
     driven.threads += 1;
     driven.turns += 1;
     const compact = ['-m', 'gpt-5', '-c', 'model_auto_compact_token_limit=1500'];
     ok(await runCodex(home, execArgs(home, 'compaction turn one, no tools', { extra: compact })), 'compaction 1');
-    ok(await runCodex(home, execArgs(home, 'compaction turn two, no tools', { extra: compact, resumeLast: true })), 'compaction 2');
+    ok(
+      await runCodex(home, execArgs(home, 'compaction turn two, no tools', { extra: compact, resumeLast: true })),
+      'compaction 2',
+    );
     driven.threads += 1;
     driven.turns += 2;
     writeFileSync(path.join(home.workDir, 'hello.py'), 'def greet(name):\n    return "hi"\n');
@@ -97,8 +147,14 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
     assert.equal(new Set(responses.map((r) => r.turnId)).size, driven.turns);
     const files = await listRollouts(home);
     assert.equal(files.length, 6, 'five threads and the review sub-agent');
-    assert.ok(files.some((f) => readFileSync(f, 'utf8').includes('"type":"compacted"')), 'a compaction happened');
-    assert.ok(files.some((f) => readFileSync(f, 'utf8').includes('"forked_from_id"')), 'a fork happened');
+    assert.ok(
+      files.some((f) => readFileSync(f, 'utf8').includes('"type":"compacted"')),
+      'a compaction happened',
+    );
+    assert.ok(
+      files.some((f) => readFileSync(f, 'utf8').includes('"forked_from_id"')),
+      'a fork happened',
+    );
   });
 
   after(async () => {
@@ -127,7 +183,12 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
           assert.ok(Math.abs(ours.totals.costUSD - theirs.totals.costUSD) < 0.005);
         }
         const ours = await store.json(['report', 'monthly', '--timezone', 'UTC', '--no-import'], { env: env() });
-        comparePeriods(ours.monthly, (await ccusage(home.dir, ['monthly', '--timezone', 'UTC'])).monthly, 'month', `monthly (${dialect})`);
+        comparePeriods(
+          ours.monthly,
+          (await ccusage(home.dir, ['monthly', '--timezone', 'UTC'])).monthly,
+          'month',
+          `monthly (${dialect})`,
+        );
       });
 
       it('thread and turn counts are what the test drove; per-model cost from the written-out rates', async () => {
@@ -136,15 +197,29 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
         assert.equal(r.totals.turns, driven.turns);
         assert.equal(r.totals.requests, responses.length);
         const models: Record<string, any> = {};
-        for (const d of r.daily) for (const [m, f] of Object.entries(d.models as Record<string, any>)) models[m] = { cost: (models[m]?.cost ?? 0) + f.costUSD, requests: (models[m]?.requests ?? 0) + f.requests };
+        for (const d of r.daily)
+          for (const [m, f] of Object.entries(d.models as Record<string, any>))
+            models[m] = { cost: (models[m]?.cost ?? 0) + f.costUSD, requests: (models[m]?.requests ?? 0) + f.requests };
         for (const [m, [inp, cached, out]] of Object.entries(RATES)) {
           const mine = responses.filter((x) => x.model === m);
-          const usd = mine.reduce((s, x) => s + ((x.usage.input_tokens - x.usage.cached_input_tokens) * inp + x.usage.cached_input_tokens * cached + x.usage.output_tokens * out) / 1e6, 0);
+          const usd = mine.reduce(
+            (s, x) =>
+              s +
+              ((x.usage.input_tokens - x.usage.cached_input_tokens) * inp +
+                x.usage.cached_input_tokens * cached +
+                x.usage.output_tokens * out) /
+                1e6,
+            0,
+          );
           assert.equal(models[m].requests, mine.length, `${m} requests`);
           assert.ok(Math.abs(models[m].cost - usd) < 1e-9, `${m}: ${models[m].cost} vs ${usd}`);
         }
         const sessions = await store.json(['report', 'session', '--no-import'], { env: env() });
-        assert.equal(sessions.sessions.length, driven.threads, 'one row per thread (the review sub-agent is in its parent)');
+        assert.equal(
+          sessions.sessions.length,
+          driven.threads,
+          'one row per thread (the review sub-agent is in its parent)',
+        );
         assert.equal(sessions.totals.totalTokens, r.totals.totalTokens);
       });
 

@@ -33,7 +33,11 @@ const UNKNOWN_MODEL = 'acme-coder-7b';
 function costNano(model: string, u: MockUsage): number {
   const [inp, cached, out] = RATES[model] ?? RATES[FALLBACK_MODEL];
   const nano = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
-  return (u.input_tokens - u.cached_input_tokens) * nano(inp) + u.cached_input_tokens * nano(cached) + u.output_tokens * nano(out);
+  return (
+    (u.input_tokens - u.cached_input_tokens) * nano(inp) +
+    u.cached_input_tokens * nano(cached) +
+    u.output_tokens * nano(out)
+  );
 }
 
 // The API's totals, computed independently here from what the mock model served.
@@ -76,7 +80,10 @@ function assertTotals(actual: Record<string, unknown>, expected: Record<string, 
   for (const [k, v] of Object.entries(expected)) {
     if (MONEY.has(k)) {
       assert.equal(typeof actual[k], 'number', `${what}.${k} is a number`);
-      assert.ok(Math.abs((actual[k] as number) - (v as number)) <= 1e-9, `${what}.${k}: got ${actual[k]}, expected ${v}`);
+      assert.ok(
+        Math.abs((actual[k] as number) - (v as number)) <= 1e-9,
+        `${what}.${k}: got ${actual[k]}, expected ${v}`,
+      );
     } else {
       assert.strictEqual(actual[k], v, `${what}.${k}`);
     }
@@ -186,7 +193,9 @@ async function startRelay(target: () => string) {
         const reqs = parseHttpStream(Buffer.concat(c.up));
         const resps = parseHttpStream(Buffer.concat(c.down));
         assert.equal(resps.length, reqs.length, 'every request Codex sent got an answer');
-        reqs.forEach((request, i) => out.push({ request, response: resps[i], status: Number(resps[i].startLine.split(' ')[1]) }));
+        reqs.forEach((request, i) =>
+          out.push({ request, response: resps[i], status: Number(resps[i].startLine.split(' ')[1]) }),
+        );
       }
       return out;
     },
@@ -233,7 +242,15 @@ function assertOk(run: CodexRun) {
   assert.equal(run.code, 0, `codex exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
 }
 
-type UsageRow = { start_time: number; end_time: number; totals: Record<string, unknown>; clients: Record<string, unknown>[]; models: Record<string, unknown>[]; user_id?: string; email?: string | null };
+type UsageRow = {
+  start_time: number;
+  end_time: number;
+  totals: Record<string, unknown>;
+  clients: Record<string, unknown>[];
+  models: Record<string, unknown>[];
+  user_id?: string;
+  email?: string | null;
+};
 
 const DAY_S = 86_400;
 
@@ -260,7 +277,12 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
 
       async function usage(group: 'workspace' | 'user', groupBy: 'day' | 'week' = 'day'): Promise<UsageRow[]> {
         // A window around the test, so a run near UTC midnight still finds its rows.
-        const qs = new URLSearchParams({ group, group_by: groupBy, start_time: String(testStartS - 2 * DAY_S), end_time: String(Math.floor(Date.now() / 1000) + DAY_S) });
+        const qs = new URLSearchParams({
+          group,
+          group_by: groupBy,
+          start_time: String(testStartS - 2 * DAY_S),
+          end_time: String(Math.floor(Date.now() / 1000) + DAY_S),
+        });
         const r = await steward.fetch(`/v1/analytics/codex/workspaces/${steward.workspaceId}/usage?${qs}`);
         const text = await r.text();
         assert.equal(r.status, 200, `usage API: ${text}`);
@@ -289,9 +311,16 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
       async function waitVisible(e: Expected, sinceMs: number, budgetMs = 1000): Promise<number> {
         for (;;) {
           const s = sumTotals(await usage('workspace'));
-          if (s.turns === e.turns && s.model_requests === e.model_requests && s.text_total_tokens === e.text_total_tokens) return Date.now() - sinceMs;
+          if (
+            s.turns === e.turns &&
+            s.model_requests === e.model_requests &&
+            s.text_total_tokens === e.text_total_tokens
+          )
+            return Date.now() - sinceMs;
           if (Date.now() - sinceMs > budgetMs) {
-            assert.fail(`not visible ${budgetMs} ms after codex exited: have ${JSON.stringify(s)}, want ${JSON.stringify(e)}\nsteward stderr:\n${steward.stderr().slice(-3000)}`);
+            assert.fail(
+              `not visible ${budgetMs} ms after codex exited: have ${JSON.stringify(s)}, want ${JSON.stringify(e)}\nsteward stderr:\n${steward.stderr().slice(-3000)}`,
+            );
           }
           await new Promise((r) => setTimeout(r, 25));
         }
@@ -313,8 +342,22 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
         relay = await startRelay(() => steward.url);
         alice = await steward.cli(['users', 'add', `alice-${dialect}@example.com`]);
         bob = await steward.cli(['users', 'add', `bob-${dialect}@example.com`]);
-        const ak = await steward.cli<{ secret: string; scopes: string[]; user_id: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', alice.email]);
-        const bk = await steward.cli<{ secret: string; scopes: string[]; user_id: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', bob.email]);
+        const ak = await steward.cli<{ secret: string; scopes: string[]; user_id: string }>([
+          'keys',
+          'create',
+          '--scope',
+          'ingest.write',
+          '--user',
+          alice.email,
+        ]);
+        const bk = await steward.cli<{ secret: string; scopes: string[]; user_id: string }>([
+          'keys',
+          'create',
+          '--scope',
+          'ingest.write',
+          '--user',
+          bob.email,
+        ]);
         assert.deepEqual([ak.scopes, bk.scopes], [['ingest.write'], ['ingest.write']]);
         assert.deepEqual([ak.user_id, bk.user_id], [alice.id, bob.id]);
         aliceKey = ak.secret;
@@ -335,10 +378,21 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
 
       after(async () => {
         try {
-          if (latencies.length) console.log(`# ${dialect}: usage visible ${latencies.join(', ')} ms after codex exited`);
+          if (latencies.length)
+            console.log(`# ${dialect}: usage visible ${latencies.join(', ')} ms after codex exited`);
           const ex = relay?.exchanges() ?? [];
-          const kinds = [...new Set(ex.map((e) => `${e.request.headers['content-type']}${e.request.headers['content-encoding'] ? `+${e.request.headers['content-encoding']}` : ''}`))];
-          if (ex.length) console.log(`# ${dialect}: ${ex.length} OTLP POSTs over ${relay.rawRequests().length} connections (${kinds.join(', ')})`);
+          const kinds = [
+            ...new Set(
+              ex.map(
+                (e) =>
+                  `${e.request.headers['content-type']}${e.request.headers['content-encoding'] ? `+${e.request.headers['content-encoding']}` : ''}`,
+              ),
+            ),
+          ];
+          if (ex.length)
+            console.log(
+              `# ${dialect}: ${ex.length} OTLP POSTs over ${relay.rawRequests().length} connections (${kinds.join(', ')})`,
+            );
         } catch {
           /* diagnostics only */
         } finally {
@@ -359,13 +413,17 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
           aliceResponses.map((r) => r.kind),
           ['tool_call', 'message'],
         );
-        assert.ok(aliceResponses.every((r) => r.originator === 'codex_exec' && r.model === 'gpt-5.5' && r.threadId && r.turnId));
+        assert.ok(
+          aliceResponses.every((r) => r.originator === 'codex_exec' && r.model === 'gpt-5.5' && r.threadId && r.turnId),
+        );
         assert.equal(aliceResponses[0].turnId, aliceResponses[1].turnId, 'one turn');
         checkTotals(await usage('workspace'), expectedOf(aliceResponses), 'workspace after (a)');
       });
 
       it('(b) codex exec resume --last: same thread, one more turn', async () => {
-        mock.setUsage([{ input_tokens: 27_183, cached_input_tokens: 25_600, output_tokens: 777, reasoning_tokens: 333 }]);
+        mock.setUsage([
+          { input_tokens: 27_183, cached_input_tokens: 25_600, output_tokens: 777, reasoning_tokens: 333 },
+        ]);
         const before = aliceResponses.length;
         await run(aliceHome, execArgs(aliceHome, 'second turn, no tools please', { resumeLast: true }), aliceResponses);
         const fresh = aliceResponses.slice(before);
@@ -440,8 +498,17 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
         assertTotals(other, { model: 'other', ...withoutThreads(expectedOf(bobResponses)) }, 'models[other]');
         // The fallback really is gpt-5's rate card: 1.25 / 0.125 / 10 per million.
         const b = bobResponses.map((r) => r.usage);
-        const manual = b.reduce((s, u) => s + ((u.input_tokens - u.cached_input_tokens) * 1.25 + u.cached_input_tokens * 0.125 + u.output_tokens * 10) / 1e6, 0);
-        assert.ok(Math.abs((other.cost_usd as number) - manual) <= 1e-9, `fallback cost ${other.cost_usd} vs ${manual}`);
+        const manual = b.reduce(
+          (s, u) =>
+            s +
+            ((u.input_tokens - u.cached_input_tokens) * 1.25 + u.cached_input_tokens * 0.125 + u.output_tokens * 10) /
+              1e6,
+          0,
+        );
+        assert.ok(
+          Math.abs((other.cost_usd as number) - manual) <= 1e-9,
+          `fallback cost ${other.cost_usd} vs ${manual}`,
+        );
         assert.ok(Math.abs((other.credits as number) - manual * 25) <= 1e-9);
 
         // Weekly grain agrees.
@@ -449,7 +516,7 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
         checkTotals(weeks, e, 'workspace by week');
       });
 
-      it('usage API: one row per user, each matching that user\'s responses', async () => {
+      it("usage API: one row per user, each matching that user's responses", async () => {
         const rows = await usage('user');
         finalUsers = rows;
         const byUser = new Map<string, UsageRow[]>();
@@ -493,8 +560,13 @@ describe('e2e: codex OTLP export into steward serve', { skip }, () => {
         const again = await Promise.all(
           relay.exchanges().map(({ request }) => {
             const headers: Record<string, string> = {};
-            for (const h of ['content-type', 'content-encoding', 'authorization']) if (request.headers[h]) headers[h] = request.headers[h];
-            return fetch(new URL('/v1/logs', steward.url), { method: 'POST', headers, body: new Uint8Array(request.body) });
+            for (const h of ['content-type', 'content-encoding', 'authorization'])
+              if (request.headers[h]) headers[h] = request.headers[h];
+            return fetch(new URL('/v1/logs', steward.url), {
+              method: 'POST',
+              headers,
+              body: new Uint8Array(request.body),
+            });
           }),
         );
         for (const r of again) {

@@ -30,21 +30,47 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
       const testStart = Math.floor(Date.now() / 1000);
 
       function startCollector(): ChildProcess {
-        const p = spawnSteward(['collect', '--watch', '--json', '--server', steward.url, '--codex-home', home.dir, '--state', statePath(), '--rescan-seconds', '0.2', '--retry-max-seconds', '0.4', '--idle-seconds', '1', '--max-request-kb', '6'], {
-          cwd: home.root,
-          env: cleanEnv({ STEWARD_KEY: key, HOME: path.join(home.root, 'home') }),
-        });
+        const p = spawnSteward(
+          [
+            'collect',
+            '--watch',
+            '--json',
+            '--server',
+            steward.url,
+            '--codex-home',
+            home.dir,
+            '--state',
+            statePath(),
+            '--rescan-seconds',
+            '0.2',
+            '--retry-max-seconds',
+            '0.4',
+            '--idle-seconds',
+            '1',
+            '--max-request-kb',
+            '6',
+          ],
+          {
+            cwd: home.root,
+            env: cleanEnv({ STEWARD_KEY: key, HOME: path.join(home.root, 'home') }),
+          },
+        );
         p.stdout!.setEncoding('utf8').on('data', (d: string) => (log += d));
         p.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
         return p;
       }
 
       async function totals(): Promise<Record<string, number>> {
-        const qs = new URLSearchParams({ group: 'workspace', start_time: String(testStart - 2 * DAY_S), end_time: String(Math.floor(Date.now() / 1000) + DAY_S) });
+        const qs = new URLSearchParams({
+          group: 'workspace',
+          start_time: String(testStart - 2 * DAY_S),
+          end_time: String(Math.floor(Date.now() / 1000) + DAY_S),
+        });
         const r = await steward.fetch(`/v1/analytics/codex/workspaces/${steward.workspaceId}/usage?${qs}`);
         assert.equal(r.status, 200);
         const out: Record<string, number> = {};
-        for (const row of ((await r.json()) as { data: { totals: Record<string, number> }[] }).data) for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
+        for (const row of ((await r.json()) as { data: { totals: Record<string, number> }[] }).data)
+          for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
         return out;
       }
 
@@ -58,15 +84,26 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
 
       const matches = async (e: ReturnType<typeof usageTruth>) => {
         const t = await totals();
-        return t.model_requests === e.model_requests && t.text_total_tokens === e.text_total_tokens && t.turns === e.turns;
+        return (
+          t.model_requests === e.model_requests && t.text_total_tokens === e.text_total_tokens && t.turns === e.turns
+        );
       };
 
       before(async () => {
         steward = await startSteward({ dialect });
-        mock = await startMockModel({ usage: (c) => ({ input_tokens: 3_000 + c.index * 911, cached_input_tokens: 700 + c.index * 101, output_tokens: 60 + c.index * 17, reasoning_tokens: 5 + c.index * 3 }) });
+        mock = await startMockModel({
+          usage: (c) => ({
+            input_tokens: 3_000 + c.index * 911,
+            cached_input_tokens: 700 + c.index * 101,
+            output_tokens: 60 + c.index * 17,
+            reasoning_tokens: 5 + c.index * 3,
+          }),
+        });
         home = await makeCodexHome({ mockUrl: mock.url });
         const user = await steward.cli<{ email: string }>(['users', 'add', `collector-${dialect}@example.com`]);
-        key = (await steward.cli<{ secret: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', user.email])).secret;
+        key = (
+          await steward.cli<{ secret: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', user.email])
+        ).secret;
       });
 
       after(async () => {
@@ -83,7 +120,10 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
 
         // The server goes away; Codex keeps writing.
         await steward.stop();
-        ok(await runCodex(home, execArgs(home, 'second turn, no tools please', { resumeLast: true })), 'run 2 (resume)');
+        ok(
+          await runCodex(home, execArgs(home, 'second turn, no tools please', { resumeLast: true })),
+          'run 2 (resume)',
+        );
         ok(await runCodex(home, execArgs(home, 'another thread, no tools', { extra: ['-m', 'gpt-5-mini'] })), 'run 3');
         await waitFor(() => /"event":"retry"/.test(log), 'the collector retrying');
 
@@ -118,7 +158,19 @@ describe('e2e: steward collect --watch survives a server outage and its own deat
         // A full re-upload from scratch (fresh state file) is trimmed or deduplicated: nothing changes.
         collector.kill('SIGTERM');
         await collectRun(collector);
-        const again = spawnSteward(['push', '--json', '--server', steward.url, '--codex-home', home.dir, '--state', path.join(home.root, 'fresh-state.json')], { cwd: home.root, env: cleanEnv({ STEWARD_KEY: key, HOME: path.join(home.root, 'home') }) });
+        const again = spawnSteward(
+          [
+            'push',
+            '--json',
+            '--server',
+            steward.url,
+            '--codex-home',
+            home.dir,
+            '--state',
+            path.join(home.root, 'fresh-state.json'),
+          ],
+          { cwd: home.root, env: cleanEnv({ STEWARD_KEY: key, HOME: path.join(home.root, 'home') }) },
+        );
         const r = await collectRun(again);
         assert.equal(r.code, 0, r.stderr);
         const pushed = JSON.parse(r.stdout);

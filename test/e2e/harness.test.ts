@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startMockModel, type MockModel, type MockUsage } from './support/mock-model.js';
 import { startOtlpSink, flattenOtlpJsonLogs, type OtlpSink, type FlatLogRecord } from './support/otlp-sink.js';
-import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHome, type CodexRun } from './support/codex.js';
+import {
+  makeCodexHome,
+  runCodex,
+  execArgs,
+  listRollouts,
+  CODEX_JS,
+  type CodexHome,
+  type CodexRun,
+} from './support/codex.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
 
@@ -22,7 +30,12 @@ function jsonRecords(sink: OtlpSink): FlatLogRecord[] {
 
 // Codex emits two `response.completed` sse_events per response; only the second carries tokens.
 function tokenRecords(recs: FlatLogRecord[]): FlatLogRecord[] {
-  return recs.filter((r) => r.eventName === 'codex.sse_event' && r.attrs['event.kind'] === 'response.completed' && 'input_token_count' in r.attrs);
+  return recs.filter(
+    (r) =>
+      r.eventName === 'codex.sse_event' &&
+      r.attrs['event.kind'] === 'response.completed' &&
+      'input_token_count' in r.attrs,
+  );
 }
 
 // Attribute types are inconsistent on the wire (string vs int), so compare as numbers.
@@ -112,7 +125,12 @@ describe('e2e harness: real codex CLI against the mock model', { skip }, () => {
     const before = mock.responses.length;
     sink.clear();
     // A usage function instead of a queue: derive numbers from the context.
-    mock.setUsage((ctx) => ({ input_tokens: 3000 + ctx.index, cached_input_tokens: 2500, output_tokens: 20, reasoning_tokens: 3 }));
+    mock.setUsage((ctx) => ({
+      input_tokens: 3000 + ctx.index,
+      cached_input_tokens: 2500,
+      output_tokens: 20,
+      reasoning_tokens: 3,
+    }));
     const run = await runCodex(home, execArgs(home, 'second turn, no tools please', { resumeLast: true }));
     assertOk(run);
 
@@ -122,13 +140,21 @@ describe('e2e harness: real codex CLI against the mock model', { skip }, () => {
       ['message'],
     );
     assert.equal(fresh[0].threadId, threadId);
-    assert.deepEqual(fresh[0].usage, { input_tokens: 3000 + before, cached_input_tokens: 2500, output_tokens: 20, reasoning_tokens: 3 });
+    assert.deepEqual(fresh[0].usage, {
+      input_tokens: 3000 + before,
+      cached_input_tokens: 2500,
+      output_tokens: 20,
+      reasoning_tokens: 3,
+    });
 
     await sink.waitFor(() => sink.logs().length > 0);
     const recs = jsonRecords(sink);
     const starts = recs.filter((r) => r.eventName === 'codex.conversation_starts');
     assert.ok(starts.length >= 1);
-    assert.ok(starts.every((r) => r.attrs['conversation.id'] === threadId), 'resume keeps conversation.id');
+    assert.ok(
+      starts.every((r) => r.attrs['conversation.id'] === threadId),
+      'resume keeps conversation.id',
+    );
     assert.deepEqual(tokenRecords(recs).map(usageOf), [fresh[0].usage]);
     // Resume appends to the same rollout file.
     assert.equal((await listRollouts(home)).length, 1);
@@ -137,7 +163,10 @@ describe('e2e harness: real codex CLI against the mock model', { skip }, () => {
   it('exports protobuf when protocol = "binary"', async () => {
     const binSink = await startOtlpSink();
     try {
-      const binHome = await makeCodexHome({ mockUrl: mock.url, otel: { endpoint: binSink.logsUrl, protocol: 'binary' } });
+      const binHome = await makeCodexHome({
+        mockUrl: mock.url,
+        otel: { endpoint: binSink.logsUrl, protocol: 'binary' },
+      });
       homes.push(binHome);
       mock.setUsage(undefined);
       const run = await runCodex(binHome, execArgs(binHome, 'say hello, no tools'));

@@ -30,7 +30,12 @@ describe('e2e: steward import reports unreadable files and bad lines and imports
     await cp(path.join(FIX, '0.169/compaction', path.basename(locked)), locked);
     bad = path.join(sessions, 'rollout-2025-10-14T09-00-00-0199e2a1-6c1d-7a40-9a3e-4c7f00a0b001.jsonl');
     const lines = (await readFile(path.join(FIX, 'older', path.basename(bad)), 'utf8')).split('\n');
-    lines.splice(2, 0, '{"timestamp":"2025-10-14T09:00:01.000Z","type":"event_msg","payload":{"type":"tok', '\u0001\u0002 garbage \u0000');
+    lines.splice(
+      2,
+      0,
+      '{"timestamp":"2025-10-14T09:00:01.000Z","type":"event_msg","payload":{"type":"tok',
+      '\u0001\u0002 garbage \u0000',
+    );
     await writeFile(bad, lines.join('\n'));
     await chmod(locked, 0o000);
     if (asRoot) {
@@ -38,7 +43,8 @@ describe('e2e: steward import reports unreadable files and bad lines and imports
       for (const d of [dir, store.root]) await chmod(d, 0o777);
       await mkdir(path.join(store.root, 'data'), { recursive: true, mode: 0o777 });
       await chmod(path.join(store.root, 'data'), 0o777);
-      for (const d of ['sessions', 'sessions/2026', 'sessions/2026/11', 'sessions/2026/11/22']) await chmod(path.join(dir, d), 0o755);
+      for (const d of ['sessions', 'sessions/2026', 'sessions/2026/11', 'sessions/2026/11/22'])
+        await chmod(path.join(dir, d), 0o755);
     }
   });
   after(async () => {
@@ -61,7 +67,11 @@ describe('e2e: steward import reports unreadable files and bad lines and imports
     assert.equal(s.errors[0].code, 'EACCES');
     assert.equal(s.skipped.total, 2);
     assert.deepEqual(
-      s.skipped.lines.map((l: { file: string; line: number; reason: string }) => [path.basename(l.file), l.line, l.reason]),
+      s.skipped.lines.map((l: { file: string; line: number; reason: string }) => [
+        path.basename(l.file),
+        l.line,
+        l.reason,
+      ]),
       [
         [path.basename(bad), 3, 'truncated_json'],
         [path.basename(bad), 4, 'binary'],
@@ -70,6 +80,9 @@ describe('e2e: steward import reports unreadable files and bad lines and imports
     assert.equal(s.responses, 3 + 5, 'the exec-resume file (3) and every response of the older file (5)');
     // The text output names the same problems.
     const text = await store.run(['import', path.join(dir, 'sessions')], { env, ...as });
-    assert.match(text.stdout, new RegExp(`${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(EACCES|permission denied)`, 'i'));
+    assert.match(
+      text.stdout,
+      new RegExp(`${locked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(EACCES|permission denied)`, 'i'),
+    );
   });
 });

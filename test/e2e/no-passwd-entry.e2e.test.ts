@@ -16,7 +16,14 @@ it('the CLI runs under a uid without a passwd entry', { skip: !asRoot && 'needs 
   await chmod(dir, 0o777);
   try {
     const env = { PATH: process.env.PATH ?? '', HOME: dir };
-    const run = (args: string[]) => spawnSync(process.execPath, [STEWARD_JS, ...args, '--data', path.join(dir, 'store')], { cwd: dir, env, uid: NO_ENTRY, gid: NO_ENTRY, encoding: 'utf8' });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [STEWARD_JS, ...args, '--data', path.join(dir, 'store')], {
+        cwd: dir,
+        env,
+        uid: NO_ENTRY,
+        gid: NO_ENTRY,
+        encoding: 'utf8',
+      });
     await mkdir(path.join(dir, 'codex', 'sessions'), { recursive: true, mode: 0o777 });
     // import creates the store, its workspace and the local owner: each audited as the CLI's account.
     const imp = run(['import', '--codex-home', path.join(dir, 'codex'), '--user', 'ci@example.com']);

@@ -20,7 +20,10 @@ interface Run {
   stderr: string;
 }
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_'))) as Record<string, string>;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_'))) as Record<
+  string,
+  string
+>;
 
 type Key = { id: string; name: string; scopes: string };
 
@@ -56,87 +59,111 @@ function steward(cwd: string, args: string[], until?: RegExp, shell?: string): P
   });
 }
 
-for (const dialect of DIALECTS) describe(`owner key at first start (${dialect})`, () => {
-  let dir: string;
-  let busy: net.Server;
-  let busyPort: number;
-  const schema = `steward_e2e_${crypto.randomBytes(6).toString('hex')}`;
-  const store = dialect === 'sqlite' ? ['--data', 'data'] : ['--database-url', pgUrlWithSchema(schema)];
-  const KEYS = 'select id, name, scopes from api_keys order by created_at';
-  // Read from the store itself, not through Steward.
-  const storedKeys = async (): Promise<Key[]> => {
-    if (dialect === 'postgres') return withPg(async (c) => (await c.query(`set search_path = ${schema}`), (await c.query(KEYS)).rows));
-    const db = new Database(path.join(dir, 'data', 'steward.db'), { readonly: true });
-    try {
-      return db.prepare(KEYS).all() as Key[];
-    } finally {
-      db.close();
-    }
-  };
+for (const dialect of DIALECTS)
+  describe(`owner key at first start (${dialect})`, () => {
+    let dir: string;
+    let busy: net.Server;
+    let busyPort: number;
+    const schema = `steward_e2e_${crypto.randomBytes(6).toString('hex')}`;
+    const store = dialect === 'sqlite' ? ['--data', 'data'] : ['--database-url', pgUrlWithSchema(schema)];
+    const KEYS = 'select id, name, scopes from api_keys order by created_at';
+    // Read from the store itself, not through Steward.
+    const storedKeys = async (): Promise<Key[]> => {
+      if (dialect === 'postgres')
+        return withPg(async (c) => (await c.query(`set search_path = ${schema}`), (await c.query(KEYS)).rows));
+      const db = new Database(path.join(dir, 'data', 'steward.db'), { readonly: true });
+      try {
+        return db.prepare(KEYS).all() as Key[];
+      } finally {
+        db.close();
+      }
+    };
 
-  before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-owner-'));
-    if (dialect === 'postgres') await withPg((c) => c.query(`CREATE SCHEMA ${schema}`));
-    busy = net.createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    busyPort = (busy.address() as net.AddressInfo).port;
-  });
-  after(async () => {
-    await new Promise((r) => busy.close(r));
-    rmSync(dir, { recursive: true, force: true });
-    if (dialect === 'postgres') await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-  });
+    before(async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-owner-'));
+      if (dialect === 'postgres') await withPg((c) => c.query(`CREATE SCHEMA ${schema}`));
+      busy = net.createServer();
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+      busyPort = (busy.address() as net.AddressInfo).port;
+    });
+    after(async () => {
+      await new Promise((r) => busy.close(r));
+      rmSync(dir, { recursive: true, force: true });
+      if (dialect === 'postgres') await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    });
 
-  it('a failed first start stores no key; the next prints it; later ones say it exists and how to make another', async () => {
-    const failed = await steward(dir, ['serve', ...store, '--port', String(busyPort), '--json']);
-    assert.notEqual(failed.code, 0, failed.stdout);
-    assert.equal(failed.stdout, '');
-    assert.match(failed.stderr, /EADDRINUSE/);
-    assert.deepEqual(await storedKeys(), [], 'the failed start stored a key it never printed');
+    it('a failed first start stores no key; the next prints it; later ones say it exists and how to make another', async () => {
+      const failed = await steward(dir, ['serve', ...store, '--port', String(busyPort), '--json']);
+      assert.notEqual(failed.code, 0, failed.stdout);
+      assert.equal(failed.stdout, '');
+      assert.match(failed.stderr, /EADDRINUSE/);
+      assert.deepEqual(await storedKeys(), [], 'the failed start stored a key it never printed');
 
-    const first = await steward(dir, ['serve', ...store, '--port', '0', '--json'], /\n/);
-    assert.equal(first.code, 0, first.stderr);
-    const banner = JSON.parse(first.stdout.split('\n')[0]);
-    assert.ok(banner.owner_key?.secret, first.stdout);
-    assert.deepEqual([banner.owner_key_exists, banner.owner_key_made_at], [false, null]);
-    assert.deepEqual((await storedKeys()).map((k) => [k.id, k.name, k.scopes]), [[banner.owner_key.id, 'owner', 'admin']]);
+      const first = await steward(dir, ['serve', ...store, '--port', '0', '--json'], /\n/);
+      assert.equal(first.code, 0, first.stderr);
+      const banner = JSON.parse(first.stdout.split('\n')[0]);
+      assert.ok(banner.owner_key?.secret, first.stdout);
+      assert.deepEqual([banner.owner_key_exists, banner.owner_key_made_at], [false, null]);
+      assert.deepEqual(
+        (await storedKeys()).map((k) => [k.id, k.name, k.scopes]),
+        [[banner.owner_key.id, 'owner', 'admin']],
+      );
 
-    // The key works on an admin endpoint of a running server.
-    const up = spawn(process.execPath, [STEWARD_JS, 'serve', ...store, '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        up.stdout.setEncoding('utf8').on('data', (d: string) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0])));
-        up.once('close', (code) => reject(new Error(`serve exited ${code}`)));
+      // The key works on an admin endpoint of a running server.
+      const up = spawn(process.execPath, [STEWARD_JS, 'serve', ...store, '--port', '0', '--json'], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const again = JSON.parse(line);
-      assert.equal(again.owner_key, null);
-      assert.equal(again.owner_key_exists, true);
-      assert.equal(again.owner_key_made_at.slice(0, 4), new Date().toISOString().slice(0, 4));
-      const storeText = dialect === 'sqlite' ? '--data data' : `--database-url '${pgUrlWithSchema(schema)}'`;
-      assert.equal(again.owner_key_command, `steward keys create --scope admin --name owner ${storeText}`);
-      const r = await fetch(new URL(`/v1/admin/workspaces/${again.workspace_id}/users`, again.url), { headers: { authorization: `Bearer ${banner.owner_key.secret}` } });
-      assert.equal(r.status, 200, await r.text());
-      const nope = await fetch(new URL(`/v1/admin/workspaces/${again.workspace_id}/users`, again.url), { headers: { authorization: 'Bearer stw_not_a_key' } });
-      assert.equal(nope.status, 401);
-    } finally {
-      up.kill('SIGTERM');
-      await new Promise((r) => up.once('close', r));
-    }
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          up.stdout
+            .setEncoding('utf8')
+            .on('data', (d: string) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0])));
+          up.once('close', (code) => reject(new Error(`serve exited ${code}`)));
+        });
+        const again = JSON.parse(line);
+        assert.equal(again.owner_key, null);
+        assert.equal(again.owner_key_exists, true);
+        assert.equal(again.owner_key_made_at.slice(0, 4), new Date().toISOString().slice(0, 4));
+        const storeText = dialect === 'sqlite' ? '--data data' : `--database-url '${pgUrlWithSchema(schema)}'`;
+        assert.equal(again.owner_key_command, `steward keys create --scope admin --name owner ${storeText}`);
+        const r = await fetch(new URL(`/v1/admin/workspaces/${again.workspace_id}/users`, again.url), {
+          headers: { authorization: `Bearer ${banner.owner_key.secret}` },
+        });
+        assert.equal(r.status, 200, await r.text());
+        const nope = await fetch(new URL(`/v1/admin/workspaces/${again.workspace_id}/users`, again.url), {
+          headers: { authorization: 'Bearer stw_not_a_key' },
+        });
+        assert.equal(nope.status, 401);
+      } finally {
+        up.kill('SIGTERM');
+        await new Promise((r) => up.once('close', r));
+      }
 
-    const text = await steward(dir, ['serve', ...store, '--port', '0'], /Owner key.*\n/);
-    assert.equal(text.code, 0, text.stderr);
-    const exists = /^Owner key: one exists \(([0-9a-f-]+), made (\S+), shown only then\); make another with: (.+)$/m.exec(text.stdout);
-    assert.ok(exists, text.stdout);
-    assert.equal(exists[1], banner.owner_key.id);
-    assert.doesNotMatch(text.stdout, /stw_/);
-    assert.equal((await storedKeys()).length, 1, 'a later start made a key');
+      const text = await steward(dir, ['serve', ...store, '--port', '0'], /Owner key.*\n/);
+      assert.equal(text.code, 0, text.stderr);
+      const exists =
+        /^Owner key: one exists \(([0-9a-f-]+), made (\S+), shown only then\); make another with: (.+)$/m.exec(
+          text.stdout,
+        );
+      assert.ok(exists, text.stdout);
+      assert.equal(exists[1], banner.owner_key.id);
+      assert.doesNotMatch(text.stdout, /stw_/);
+      assert.equal((await storedKeys()).length, 1, 'a later start made a key');
 
-    // The printed command works as printed (run by a shell).
-    const printed = exists[3].replace(/^steward /, `'${process.execPath}' '${STEWARD_JS}' `);
-    const made = await steward(dir, [], undefined, printed);
-    assert.equal(made.code, 0, made.stderr);
-    assert.match(made.stdout, /Secret \(shown once\): stw_/);
-    assert.deepEqual((await storedKeys()).map((k) => [k.name, k.scopes]), [['owner', 'admin'], ['owner', 'admin']]);
+      // The printed command works as printed (run by a shell).
+      const printed = exists[3].replace(/^steward /, `'${process.execPath}' '${STEWARD_JS}' `);
+      const made = await steward(dir, [], undefined, printed);
+      assert.equal(made.code, 0, made.stderr);
+      assert.match(made.stdout, /Secret \(shown once\): stw_/);
+      assert.deepEqual(
+        (await storedKeys()).map((k) => [k.name, k.scopes]),
+        [
+          ['owner', 'admin'],
+          ['owner', 'admin'],
+        ],
+      );
+    });
   });
-});

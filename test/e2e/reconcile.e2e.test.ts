@@ -29,15 +29,31 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
     // The tool step and the answer of the first turn report the same usage: matching must pair
     // them one to one (by time), not twice to the same fact.
     const same = { input_tokens: 6_400, cached_input_tokens: 2_048, output_tokens: 77, reasoning_tokens: 13 };
-    mock = await startMockModel({ usage: (c) => (c.index < 2 ? same : { input_tokens: 4_000 + c.index * 997, cached_input_tokens: 900 + c.index * 77, output_tokens: 50 + c.index * 21, reasoning_tokens: 4 + c.index }) });
+    mock = await startMockModel({
+      usage: (c) =>
+        c.index < 2
+          ? same
+          : {
+              input_tokens: 4_000 + c.index * 997,
+              cached_input_tokens: 900 + c.index * 77,
+              output_tokens: 50 + c.index * 21,
+              reasoning_tokens: 4 + c.index,
+            },
+    });
     sink = await startOtlpSink();
     home = await makeCodexHome({ mockUrl: mock.url, otel: { endpoint: sink.logsUrl, protocol: 'json' } });
     ok(await runCodex(home, execArgs(home, 'run echo hi in the shell')), 'exec with a tool call');
     ok(await runCodex(home, execArgs(home, 'second turn, no tools please', { resumeLast: true })), 'resume');
-    ok(await runCodex(home, execArgs(home, 'another thread, no tools', { extra: ['-m', 'gpt-5-mini'] })), 'second thread');
+    ok(
+      await runCodex(home, execArgs(home, 'another thread, no tools', { extra: ['-m', 'gpt-5-mini'] })),
+      'second thread',
+    );
     responses = [...mock.responses];
     // Codex flushes its exporter at exit; the last POST can land just after.
-    await sink.waitFor((reqs) => reqs.filter((r) => r.path === '/v1/logs' && r.body.includes('"response.completed"')).length > 0, 5000);
+    await sink.waitFor(
+      (reqs) => reqs.filter((r) => r.path === '/v1/logs' && r.body.includes('"response.completed"')).length > 0,
+      5000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     otlp = sink.logs();
     const files = [];
@@ -70,28 +86,44 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
 
         const sendOtlp = async () => {
           for (const r of otlp) {
-            const res = await t.app.inject({ method: 'POST', url: '/v1/logs', headers: { authorization: `Bearer ${key}`, 'content-type': r.contentType }, payload: r.body });
+            const res = await t.app.inject({
+              method: 'POST',
+              url: '/v1/logs',
+              headers: { authorization: `Bearer ${key}`, 'content-type': r.contentType },
+              payload: r.body,
+            });
             assert.equal(res.statusCode, 200, res.body);
             assert.ok(!res.body.includes('rejected'), res.body);
           }
         };
         const sendRollouts = async () => {
-          const res = await t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: zlib.gzipSync(JSON.stringify(upload)) });
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/v1/ingest/rollouts',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            payload: zlib.gzipSync(JSON.stringify(upload)),
+          });
           assert.equal(res.statusCode, 200, res.body);
           return res.json();
         };
         const totals = async () => {
           const start = Math.floor(Date.now() / 1000) - 2 * 86_400;
-          const res = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&start_time=${start}`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+          const res = await t.app.inject({
+            method: 'GET',
+            url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&start_time=${start}`,
+            headers: { authorization: `Bearer ${t.ownerKey}` },
+          });
           assert.equal(res.statusCode, 200, res.body);
           const out: Record<string, number> = {};
-          for (const row of res.json().data as { totals: Record<string, number> }[]) for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
+          for (const row of res.json().data as { totals: Record<string, number> }[])
+            for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
           return out;
         };
         const check = (got: Record<string, number>, what: string) => {
           const truth = usageTruth(responses);
           for (const [k, v] of Object.entries(truth)) {
-            if (k === 'cost_usd') assert.ok(Math.abs(got.cost_usd! - v) < 1e-9, `${what} cost_usd ${got.cost_usd} vs ${v}`);
+            if (k === 'cost_usd')
+              assert.ok(Math.abs(got.cost_usd! - v) < 1e-9, `${what} cost_usd ${got.cost_usd} vs ${v}`);
             else if (k === 'threads') assert.ok(got.threads === v, `${what} threads ${got.threads} vs ${v}`);
             else assert.equal(got[k], v, `${what} ${k}`);
           }
@@ -112,7 +144,10 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
           const both = await totals();
           check(both, 'both sources');
           // The richer record: every stored response carries its response_id, every turn its turn_id.
-          const rows = await t.store.db.selectFrom('model_requests').select(['response_id', 'turn_id', 'source']).execute();
+          const rows = await t.store.db
+            .selectFrom('model_requests')
+            .select(['response_id', 'turn_id', 'source'])
+            .execute();
           assert.equal(rows.length, responses.length);
           assert.deepEqual(rows.map((r) => r.response_id).sort(), responses.map((r) => r.responseId).sort());
           const turns = await t.store.db.selectFrom('turns').select(['turn_id']).execute();

@@ -27,7 +27,8 @@ async function workspaceTotals(s: Steward): Promise<Totals> {
   const text = await r.text();
   assert.equal(r.status, 200, text);
   const out: Totals = {};
-  for (const row of (JSON.parse(text) as { data: { totals: Totals }[] }).data) for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
+  for (const row of (JSON.parse(text) as { data: { totals: Totals }[] }).data)
+    for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 
@@ -46,7 +47,11 @@ function batch(input: number): Buffer {
 }
 
 function postLogs(s: Steward, key: string, body: Buffer): Promise<Response> {
-  return fetch(new URL('/v1/logs', s.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: new Uint8Array(body) });
+  return fetch(new URL('/v1/logs', s.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: new Uint8Array(body),
+  });
 }
 
 interface HugeResult {
@@ -101,7 +106,12 @@ function postHuge(url: string, key: string, total: number, chunked: boolean): Pr
     sock.on('close', () => {
       clearTimeout(timer);
       const status = /^HTTP\/1\.1 (\d{3})/.exec(response)?.[1];
-      resolve({ status: status ? Number(status) : undefined, bytesSent: sent, body: response.split('\r\n\r\n').slice(1).join('\r\n\r\n'), socketError });
+      resolve({
+        status: status ? Number(status) : undefined,
+        bytesSent: sent,
+        body: response.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+        socketError,
+      });
     });
   });
 }
@@ -214,7 +224,13 @@ describe('e2e: steward serve (sqlite)', () => {
     const user = await s.cli<{ id: string; email: string; role: string }>(['users', 'add', userEmail]);
     assert.equal(user.email, userEmail);
     assert.equal(user.role, 'member');
-    const created = await s.cli<{ id: string; secret: string; scopes: string[]; user_id: string; workspace_id: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', userEmail]);
+    const created = await s.cli<{
+      id: string;
+      secret: string;
+      scopes: string[];
+      user_id: string;
+      workspace_id: string;
+    }>(['keys', 'create', '--scope', 'ingest.write', '--user', userEmail]);
     assert.deepEqual(created.scopes, ['ingest.write']);
     assert.equal(created.user_id, user.id);
     assert.equal(created.workspace_id, s.workspaceId);
@@ -228,7 +244,16 @@ describe('e2e: steward serve (sqlite)', () => {
     assert.equal(denied.status, 403, await denied.text());
 
     // A second key, to be revoked; list never shows secrets.
-    const doomed = await s.cli<{ id: string; secret: string }>(['keys', 'create', '--scope', 'ingest.write', '--user', userEmail, '--name', 'laptop']);
+    const doomed = await s.cli<{ id: string; secret: string }>([
+      'keys',
+      'create',
+      '--scope',
+      'ingest.write',
+      '--user',
+      userEmail,
+      '--name',
+      'laptop',
+    ]);
     assert.equal((await postLogs(s, doomed.secret, batch(200))).status, 200);
     let list = await s.cli<KeyView[]>(['keys', 'list']);
     assert.deepEqual(list.map((k) => k.id).sort(), [s.ownerKey.id, created.id, doomed.id].sort());
@@ -272,7 +297,10 @@ describe('e2e: steward serve (sqlite)', () => {
         // It stopped reading well before the whole 100 MB went through.
         assert.ok(r.bytesSent < 64 * MiB, `chunked=${chunked}: sent ${r.bytesSent} bytes, ${JSON.stringify(r)}`);
         if (r.status !== undefined) break;
-        assert.ok(r.socketError === 'EPIPE' || r.socketError === 'ECONNRESET', `chunked=${chunked}: ${JSON.stringify(r)}`);
+        assert.ok(
+          r.socketError === 'EPIPE' || r.socketError === 'ECONNRESET',
+          `chunked=${chunked}: ${JSON.stringify(r)}`,
+        );
         misses.push(`chunked=${chunked}: ${r.socketError} after ${r.bytesSent} bytes`);
       }
       assert.equal(r!.status, 413, `chunked=${chunked}: ${JSON.stringify(r)}`);
@@ -283,9 +311,14 @@ describe('e2e: steward serve (sqlite)', () => {
     }
     if (misses.length) console.log(`# 413 not read by the client (retried): ${misses.join('; ')}`);
     const afterRss = rssOf(s.pid);
-    console.log(`# serve RSS: ${(before.rss / MiB).toFixed(0)} MiB before, ${(afterRss.rss / MiB).toFixed(0)} MiB after, peak ${(afterRss.peak / MiB).toFixed(0)} MiB`);
+    console.log(
+      `# serve RSS: ${(before.rss / MiB).toFixed(0)} MiB before, ${(afterRss.rss / MiB).toFixed(0)} MiB after, peak ${(afterRss.peak / MiB).toFixed(0)} MiB`,
+    );
     // At most the 16 MiB limit buffered (plus parser slack), never the 100 MB.
-    assert.ok(afterRss.peak - before.peak < 64 * MiB, `peak RSS grew by ${((afterRss.peak - before.peak) / MiB).toFixed(1)} MiB`);
+    assert.ok(
+      afterRss.peak - before.peak < 64 * MiB,
+      `peak RSS grew by ${((afterRss.peak - before.peak) / MiB).toFixed(1)} MiB`,
+    );
     assert.ok(afterRss.rss < 256 * MiB, `RSS ${(afterRss.rss / MiB).toFixed(1)} MiB`);
     // Ingest still works.
     const before2 = await workspaceTotals(s);
@@ -344,6 +377,8 @@ describe('e2e: steward serve (sqlite)', () => {
       if (o.status === 503) assert.ok(!stored.has(o.i), `batch ${o.i} got 503 but was stored`);
     }
     const errors = [...new Set(outcomes.filter((o) => o.status === 0).map((o) => o.error))];
-    console.log(`# shutdown under load: ${acked.length} acked, ${outcomes.filter((o) => o.status === 503).length} x 503, ${outcomes.filter((o) => o.status === 0).length} connection errors (${errors.join(' | ')}), ${stored.size} stored`);
+    console.log(
+      `# shutdown under load: ${acked.length} acked, ${outcomes.filter((o) => o.status === 503).length} x 503, ${outcomes.filter((o) => o.status === 0).length} connection errors (${errors.join(' | ')}), ${stored.size} stored`,
+    );
   });
 });

@@ -43,7 +43,13 @@ interface Operation {
   security?: unknown;
   responses?: Record<string, unknown>;
 }
-const SCOPES = ['ingest.write', 'codex.enterprise.analytics.read', 'codex.enterprise.compliance.read', 'codex.enterprise.compliance.delete', 'admin'];
+const SCOPES = [
+  'ingest.write',
+  'codex.enterprise.analytics.read',
+  'codex.enterprise.compliance.read',
+  'codex.enterprise.compliance.delete',
+  'admin',
+];
 
 describe('access control (sqlite)', () => {
   let t: TestApp;
@@ -57,12 +63,16 @@ describe('access control (sqlite)', () => {
 
   it('every route is either public or listed with its scope, and documented', async () => {
     const doc = (await t.app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, Operation>> };
-    const documented = (r: { method: string; url: string }) => doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+    const documented = (r: { method: string; url: string }) =>
+      doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
     for (const r of t.routes) {
       const id = `${r.method} ${r.url}`;
       const op = documented(r);
       assert.ok(op?.summary, `${id} is missing from /openapi.json, or has no summary`);
-      assert.ok(op.responses && Object.keys(op.responses).some((s) => s.startsWith('2')), `${id} documents no success response`);
+      assert.ok(
+        op.responses && Object.keys(op.responses).some((s) => s.startsWith('2')),
+        `${id} documents no success response`,
+      );
       if (PUBLIC.has(id) || SIGNED.has(id)) continue;
       assert.ok(ACCESS[id], `${id} has no entry in ACCESS`);
       assert.deepEqual(op.security, [{ bearerAuth: [] }], `${id} does not document its bearer key`);
@@ -70,14 +80,24 @@ describe('access control (sqlite)', () => {
     }
     // Nothing documented that the app does not serve.
     const served = new Set(t.routes.map((r) => `${r.method.toLowerCase()} ${r.url.replace(/:(\w+)/g, '{$1}')}`));
-    for (const [path, ops] of Object.entries(doc.paths)) for (const m of Object.keys(ops)) assert.ok(served.has(`${m} ${path}`), `${m} ${path} is documented but not served`);
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const m of Object.keys(ops))
+        assert.ok(served.has(`${m} ${path}`), `${m} ${path} is documented but not served`);
   });
 
   it('each route answers 401 without a key, 403 with a key of another scope, and passes auth with its own', async () => {
     for (const [id, scope] of Object.entries(ACCESS)) {
       const [method, pattern] = id.split(' ');
-      const url = pattern.replace(':workspace_id', t.workspaceId).replace(':key_id', '00000000-0000-7000-8000-000000000000');
-      const call = (key?: string) => t.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, payload: method === 'POST' ? '{}' : undefined });
+      const url = pattern
+        .replace(':workspace_id', t.workspaceId)
+        .replace(':key_id', '00000000-0000-7000-8000-000000000000');
+      const call = (key?: string) =>
+        t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          payload: method === 'POST' ? '{}' : undefined,
+        });
       assert.equal((await call()).statusCode, 401, `${id} without key`);
       for (const s of SCOPES) {
         const r = await call(keys[s]);
@@ -85,7 +105,8 @@ describe('access control (sqlite)', () => {
           // An owner key holds the scope but is nobody's: ingest needs a person to attribute to.
           assert.equal(r.statusCode, 403);
           assert.match(r.json().error.message, /not bound to a user/);
-        } else if (s === scope || s === 'admin') assert.ok(r.statusCode !== 401 && r.statusCode !== 403, `${id} with ${s}: ${r.statusCode} ${r.body}`);
+        } else if (s === scope || s === 'admin')
+          assert.ok(r.statusCode !== 401 && r.statusCode !== 403, `${id} with ${s}: ${r.statusCode} ${r.body}`);
         else {
           assert.equal(r.statusCode, 403, `${id} with ${s}: ${r.body}`);
           assert.equal(r.json().error.code, 'forbidden_scope');
@@ -95,13 +116,18 @@ describe('access control (sqlite)', () => {
   });
 
   it('a key cannot read another workspace', async () => {
-    const r = await t.app.inject({ method: 'GET', url: '/v1/analytics/codex/workspaces/someone-else/usage', headers: { authorization: `Bearer ${t.ownerKey}` } });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: '/v1/analytics/codex/workspaces/someone-else/usage',
+      headers: { authorization: `Bearer ${t.ownerKey}` },
+    });
     assert.equal(r.statusCode, 403);
     assert.equal(r.json().error.code, 'forbidden_workspace');
   });
 
   it('keys are stored hashed: no secret appears in the database', async () => {
     const rows = await t.store.db.selectFrom('api_keys').selectAll().execute();
-    for (const row of rows) for (const secret of Object.values(keys)) assert.ok(!JSON.stringify(row).includes(secret.slice(4)));
+    for (const row of rows)
+      for (const secret of Object.values(keys)) assert.ok(!JSON.stringify(row).includes(secret.slice(4)));
   });
 });

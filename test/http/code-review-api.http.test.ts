@@ -24,7 +24,12 @@ for (const dialect of DIALECTS) {
     const reviews: TruthReview[] = [];
     const comments = new Map<string, TruthComment>();
     const ingest = async (body: unknown, key = ingestKey) =>
-      t.app.inject({ method: 'POST', url: '/v1/ingest/code_review_events', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/code_review_events',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
 
     // A batch in a GitLab-like shape: bot reviews and findings in three repositories over four days.
     const batch: any[] = [];
@@ -32,25 +37,54 @@ for (const dialect of DIALECTS) {
       t = await makeApp(dialect, { github: { bot_logins: ['chatgpt-codex-connector[bot]', 'codex-gitlab-bot'] } });
       await t.user('dev@example.com');
       bobId = (await addUser(t.store.db, { workspaceId: t.workspaceId, email: 'bob@example.com' }, SYSTEM)).id;
-      carolId = (await addUser(t.store.db, { workspaceId: t.workspaceId, email: 'carol@example.com', githubLogin: 'carol' }, SYSTEM)).id;
+      carolId = (
+        await addUser(
+          t.store.db,
+          { workspaceId: t.workspaceId, email: 'carol@example.com', githubLogin: 'carol' },
+          SYSTEM,
+        )
+      ).id;
       ingestKey = await t.key(['ingest.write'], 'dev@example.com');
       analyticsKey = await t.key(['codex.enterprise.analytics.read']);
       let id = 1;
       days.forEach((at, di) => {
         for (const repo of ['acme/api', 'acme/web', 'acme/cli'].slice(0, 1 + (di % 3))) {
           const rid = id++;
-          batch.push({ type: 'review', id: rid, repository: repo, pull_request: di + 1, author: { login: 'codex-gitlab-bot' }, created_at: new Date(at).toISOString() });
+          batch.push({
+            type: 'review',
+            id: rid,
+            repository: repo,
+            pull_request: di + 1,
+            author: { login: 'codex-gitlab-bot' },
+            created_at: new Date(at).toISOString(),
+          });
           reviews.push({ at, repo });
           for (const [pi, priority] of [0, 1, 2, 3, null].entries()) {
             const cid = id++;
-            const ev: any = { type: 'comment', id: cid, repository: repo, pull_request: di + 1, review_id: rid, author: { login: 'codex-gitlab-bot' }, created_at: sec(at) + pi, thread_id: `t${cid}` };
+            const ev: any = {
+              type: 'comment',
+              id: cid,
+              repository: repo,
+              pull_request: di + 1,
+              review_id: rid,
+              author: { login: 'codex-gitlab-bot' },
+              created_at: sec(at) + pi,
+              thread_id: `t${cid}`,
+            };
             // Priorities given three ways: a field, a badge in the body, a [Pn] title prefix.
             if (priority === null) ev.body = 'A plain remark';
             else if (pi % 3 === 0) ev.priority = `P${priority}`;
-            else if (pi % 3 === 1) ev.body = `**<sub><sub>![P${priority} Badge](https://img.shields.io/badge/P${priority}-red?style=flat)</sub></sub> Title**`;
+            else if (pi % 3 === 1)
+              ev.body = `**<sub><sub>![P${priority} Badge](https://img.shields.io/badge/P${priority}-red?style=flat)</sub></sub> Title**`;
             else ev.body = `[P${priority}] Title`;
             batch.push(ev);
-            comments.set(String(cid), { at: sec(at) * 1000 + pi * 1000, repo, priority, replies: new Set(), reactions: [] });
+            comments.set(String(cid), {
+              at: sec(at) * 1000 + pi * 1000,
+              repo,
+              priority,
+              replies: new Set(),
+              reactions: [],
+            });
           }
         }
       });
@@ -61,14 +95,43 @@ for (const dialect of DIALECTS) {
       const keys = [...comments.keys()];
       const [c1, c2, c3] = keys;
       const responses = [
-        { type: 'comment', id: 'r1', repository: 'x', pull_request: 1, author: { email: 'BOB@example.com' }, in_reply_to: c1, created_at: sec(now) },
-        { type: 'comment', id: 'r2', repository: 'x', pull_request: 1, author: { login: 'carol' }, thread_id: `t${c2}`, created_at: sec(now) },
+        {
+          type: 'comment',
+          id: 'r1',
+          repository: 'x',
+          pull_request: 1,
+          author: { email: 'BOB@example.com' },
+          in_reply_to: c1,
+          created_at: sec(now),
+        },
+        {
+          type: 'comment',
+          id: 'r2',
+          repository: 'x',
+          pull_request: 1,
+          author: { login: 'carol' },
+          thread_id: `t${c2}`,
+          created_at: sec(now),
+        },
         { type: 'reaction', comment_id: c1, content: '+1', user: { login: 'carol' } },
         { type: 'reaction', comment_id: c1, content: 'confused', user: { email: 'bob@example.com' } },
         { type: 'reaction', comment_id: c3, content: 'eyes', user: { login: 'dave' } },
         { type: 'reaction', comment_id: c3, content: 'eyes', user: { login: 'codex-gitlab-bot' } }, // the bot: ignored
-        { type: 'pull_request', repository: 'acme/api', number: 1, action: 'merged', at: new Date(days[0] + 3600_000).toISOString() },
-        { type: 'comment', id: 'bad', repository: 'x', pull_request: 1, author: { login: 'someone' }, created_at: sec(now) }, // not a reply
+        {
+          type: 'pull_request',
+          repository: 'acme/api',
+          number: 1,
+          action: 'merged',
+          at: new Date(days[0] + 3600_000).toISOString(),
+        },
+        {
+          type: 'comment',
+          id: 'bad',
+          repository: 'x',
+          pull_request: 1,
+          author: { login: 'someone' },
+          created_at: sec(now),
+        }, // not a reply
         { type: 'reaction', comment_id: c1, content: '+1' }, // no user and no id
         { type: 'review', id: 'x', repository: 'x', pull_request: 1, bot: true, created_at: 'yesterday' },
         { type: 'vote', id: 1 },
@@ -96,16 +159,34 @@ for (const dialect of DIALECTS) {
 
       const again = await ingest(body);
       assert.equal(again.statusCode, 200);
-      assert.deepEqual(again.json().applied, { reviews: 0, comments: 0, replies: 0, reactions_added: 0, reactions_removed: 0, edits: 0, deletions: 0, pull_requests: 1, unresolved_replies: 0 });
+      assert.deepEqual(again.json().applied, {
+        reviews: 0,
+        comments: 0,
+        replies: 0,
+        reactions_added: 0,
+        reactions_removed: 0,
+        edits: 0,
+        deletions: 0,
+        pull_requests: 1,
+        unresolved_replies: 0,
+      });
       await assertEndpointsMatch(t, reviews, [...comments.values()], start);
 
       // Replies and reactions carry the Steward user found by email or login.
-      const replyUsers = await t.store.db.selectFrom('cr_replies').select(['reply_key', 'user_id']).orderBy('reply_key').execute();
+      const replyUsers = await t.store.db
+        .selectFrom('cr_replies')
+        .select(['reply_key', 'user_id'])
+        .orderBy('reply_key')
+        .execute();
       assert.deepEqual(replyUsers, [
         { reply_key: 'gitlab:c:r1', user_id: bobId },
         { reply_key: 'gitlab:c:r2', user_id: carolId },
       ]);
-      const reactionUsers = await t.store.db.selectFrom('cr_reactions').select(['content', 'user_id']).orderBy('content').execute();
+      const reactionUsers = await t.store.db
+        .selectFrom('cr_reactions')
+        .select(['content', 'user_id'])
+        .orderBy('content')
+        .execute();
       assert.deepEqual(reactionUsers, [
         { content: '+1', user_id: carolId },
         { content: 'confused', user_id: bobId },
@@ -116,7 +197,16 @@ for (const dialect of DIALECTS) {
       const edit = batch.find((e) => String(e.id) === c2);
       const changes = [
         { type: 'reaction', comment_id: c1, content: 'confused', user: { email: 'bob@example.com' }, removed: true },
-        { type: 'comment', id: 'r2', repository: 'x', pull_request: 1, author: { login: 'carol' }, thread_id: `t${c2}`, created_at: sec(now), deleted: true },
+        {
+          type: 'comment',
+          id: 'r2',
+          repository: 'x',
+          pull_request: 1,
+          author: { login: 'carol' },
+          thread_id: `t${c2}`,
+          created_at: sec(now),
+          deleted: true,
+        },
         { ...edit, priority: 'P3', updated_at: sec(now) },
       ];
       const r2 = await ingest({ host: 'gitlab', events: changes });
@@ -147,11 +237,19 @@ for (const dialect of DIALECTS) {
           } while (cursor);
           assert.deepEqual(walked, full.data);
           const times = walked.map((r) => r.start_time);
-          assert.deepEqual(times, [...times].sort((a, b) => a - b));
+          assert.deepEqual(
+            times,
+            [...times].sort((a, b) => a - b),
+          );
         }
       }
       // end_time is exclusive and start_time inclusive: only the buckets between.
-      const mid = await getPage(t, 'code_reviews', `start_time=${sec(days[2] - DAY)}&end_time=${sec(days[3] - DAY)}`, analyticsKey);
+      const mid = await getPage(
+        t,
+        'code_reviews',
+        `start_time=${sec(days[2] - DAY)}&end_time=${sec(days[3] - DAY)}`,
+        analyticsKey,
+      );
       assert.equal(mid.data.length, 2);
     });
 
@@ -169,11 +267,18 @@ for (const dialect of DIALECTS) {
       const weekCursor = (await getPage(t, 'code_reviews', `start_time=${start}&group_by=week&limit=1`)).next_page;
       cases.push([`page=${weekCursor}`, 'page']); // a group_by=week cursor on a group_by=day request
       const repoCursor = (await getPage(t, 'code_reviews', `start_time=${start}&group=repository&limit=1`)).next_page;
-      cases.push([`page=${(await getPage(t, 'code_reviews', `start_time=${start}&limit=1`)).next_page}&group=repository`, 'page']);
+      cases.push([
+        `page=${(await getPage(t, 'code_reviews', `start_time=${start}&limit=1`)).next_page}&group=repository`,
+        'page',
+      ]);
       assert.ok(repoCursor);
       for (const endpoint of ['code_reviews', 'code_review_responses']) {
         for (const [q, param] of cases) {
-          const r = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/${endpoint}?${q}`, headers: { authorization: `Bearer ${analyticsKey}` } });
+          const r = await t.app.inject({
+            method: 'GET',
+            url: `/v1/analytics/codex/workspaces/${t.workspaceId}/${endpoint}?${q}`,
+            headers: { authorization: `Bearer ${analyticsKey}` },
+          });
           assert.equal(r.statusCode, 422, `${endpoint}?${q}: ${r.body}`);
           assert.deepEqual(r.json().detail[0].loc, ['query', param], `${endpoint}?${q}`);
         }
@@ -187,7 +292,12 @@ for (const dialect of DIALECTS) {
       const github = await ingest({ host: 'github', events: [{}] });
       assert.equal(github.statusCode, 422);
       assert.deepEqual(github.json().detail[0].loc, ['body', 'host']);
-      const text = await t.app.inject({ method: 'POST', url: '/v1/ingest/code_review_events', headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'text/plain' }, payload: 'hello' });
+      const text = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/code_review_events',
+        headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
       assert.equal(text.statusCode, 415);
 
       const forbidden = [
@@ -196,13 +306,27 @@ for (const dialect of DIALECTS) {
         ['POST', '/v1/ingest/code_review_events', analyticsKey],
       ] as const;
       for (const [method, url, key] of forbidden) {
-        const r = await t.app.inject({ method, url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: method === 'POST' ? '{"events":[]}' : undefined });
+        const r = await t.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          payload: method === 'POST' ? '{"events":[]}' : undefined,
+        });
         assert.equal(r.statusCode, 403, `${method} ${url}`);
         assert.equal(r.json().error.code, 'forbidden_scope');
-        const anon = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: method === 'POST' ? '{}' : undefined });
+        const anon = await t.app.inject({
+          method,
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: method === 'POST' ? '{}' : undefined,
+        });
         assert.equal(anon.statusCode, 401);
       }
-      const other = await t.app.inject({ method: 'GET', url: '/v1/analytics/codex/workspaces/another/code_reviews', headers: { authorization: `Bearer ${analyticsKey}` } });
+      const other = await t.app.inject({
+        method: 'GET',
+        url: '/v1/analytics/codex/workspaces/another/code_reviews',
+        headers: { authorization: `Bearer ${analyticsKey}` },
+      });
       assert.equal(other.statusCode, 403);
       assert.equal(other.json().error.code, 'forbidden_workspace');
     });

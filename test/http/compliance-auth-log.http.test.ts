@@ -39,7 +39,13 @@ for (const dialect of DIALECTS) {
         let refused = false;
         for (const k of ['ingest', 'manage']) {
           n++;
-          const res = await t.app.inject({ method: r.method as 'GET', url, remoteAddress: `10.1.${n >> 8}.${n & 255}`, headers: { authorization: `Bearer ${keys[k]}`, 'content-type': 'application/json' }, payload: r.method === 'GET' ? undefined : '{}' });
+          const res = await t.app.inject({
+            method: r.method as 'GET',
+            url,
+            remoteAddress: `10.1.${n >> 8}.${n & 255}`,
+            headers: { authorization: `Bearer ${keys[k]}`, 'content-type': 'application/json' },
+            payload: r.method === 'GET' ? undefined : '{}',
+          });
           if (res.statusCode !== 403) continue;
           assert.equal(res.json().error.code, 'forbidden_scope', `${id}: ${res.body}`);
           expected.push(`${k} ${r.method} ${r.url}`);
@@ -47,7 +53,9 @@ for (const dialect of DIALECTS) {
         }
         assert.ok(refused, `${id}: neither key was refused; does it check a scope?`);
       }
-      const logged = (await auth()).filter((a) => a.reason === 'forbidden_scope').map((a) => `${a.key.scopes.includes('ingest.write') ? 'ingest' : 'manage'} ${a.method} ${a.route}`);
+      const logged = (await auth())
+        .filter((a) => a.reason === 'forbidden_scope')
+        .map((a) => `${a.key.scopes.includes('ingest.write') ? 'ingest' : 'manage'} ${a.method} ${a.route}`);
       assert.deepEqual(logged.sort(), expected.sort());
       const one = (await auth()).find((a) => a.reason === 'forbidden_scope')!;
       assert.ok(one.key.id && one.key.prefix && one.required_scope && one.path.startsWith('/v1/') && one.timestamp);
@@ -57,24 +65,62 @@ for (const dialect of DIALECTS) {
       const url = `/v1/compliance/workspaces/${t.workspaceId}/logs`;
       const bogus = 'stw_' + 'Q'.repeat(32);
       assert.equal((await t.app.inject({ method: 'GET', url })).statusCode, 401);
-      assert.equal((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bogus}` } })).statusCode, 401);
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bogus}` } })).statusCode,
+        401,
+      );
       const revoked = await t.key(['codex.enterprise.compliance.read']);
-      const list = await t.app.inject({ method: 'GET', url: `/v1/admin/workspaces/${t.workspaceId}/keys`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+      const list = await t.app.inject({
+        method: 'GET',
+        url: `/v1/admin/workspaces/${t.workspaceId}/keys`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
       const revokedId = list.json().data.at(-1).id;
-      await t.app.inject({ method: 'POST', url: `/v1/admin/workspaces/${t.workspaceId}/keys/${revokedId}/revoke`, headers: { authorization: `Bearer ${t.ownerKey}` } });
-      assert.equal((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${revoked}` } })).statusCode, 401);
-      assert.equal((await t.app.inject({ method: 'GET', url: '/v1/compliance/workspaces/other-ws/logs', headers: { authorization: `Bearer ${reader}`, 'user-agent': 'curl/8' } })).statusCode, 403);
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/admin/workspaces/${t.workspaceId}/keys/${revokedId}/revoke`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${revoked}` } })).statusCode,
+        401,
+      );
+      assert.equal(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: '/v1/compliance/workspaces/other-ws/logs',
+            headers: { authorization: `Bearer ${reader}`, 'user-agent': 'curl/8' },
+          })
+        ).statusCode,
+        403,
+      );
 
       const a = await auth();
-      assert.ok(a.some((x) => x.reason === 'unauthenticated' && x.key === null && x.key_fingerprint === null && x.path === `/v1/compliance/workspaces/${t.workspaceId}/logs`));
+      assert.ok(
+        a.some(
+          (x) =>
+            x.reason === 'unauthenticated' &&
+            x.key === null &&
+            x.key_fingerprint === null &&
+            x.path === `/v1/compliance/workspaces/${t.workspaceId}/logs`,
+        ),
+      );
       const unknown = a.find((x) => x.reason === 'invalid_key' && x.key === null)!;
       assert.match(unknown.key_fingerprint, /^sha256:[0-9a-f]{16}$/);
       assert.ok(a.some((x) => x.reason === 'invalid_key' && x.key?.id === revokedId && /revoked/.test(x.message)));
       const foreign = a.find((x) => x.reason === 'forbidden_workspace')!;
       assert.deepEqual([foreign.requested_workspace_id, foreign.user_agent], ['other-ws', 'curl/8']);
       const dump = JSON.stringify(a);
-      for (const secret of [bogus, revoked, reader, ...Object.values(keys)]) assert.ok(!dump.includes(secret.slice(4)), 'a secret reached AUTH_LOG');
-      const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
+      for (const secret of [bogus, revoked, reader, ...Object.values(keys)])
+        assert.ok(!dump.includes(secret.slice(4)), 'a secret reached AUTH_LOG');
+      const v = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/verify`,
+          headers: { authorization: `Bearer ${reader}` },
+        })
+      ).json();
       assert.equal(v.ok, true);
     });
 
@@ -82,8 +128,14 @@ for (const dialect of DIALECTS) {
       const url = `/v1/compliance/workspaces/${t.workspaceId}/logs`;
       const since = new Date().toISOString();
       const remoteAddress = '10.2.0.1';
-      const attempt = async (secret: string) => assert.equal((await t.app.inject({ method: 'GET', url, remoteAddress, headers: { authorization: `Bearer ${secret}` } })).statusCode, 401);
-      const guesses = async () => (await auth()).filter((x) => x.reason === 'invalid_key' && x.ip === remoteAddress && x.timestamp >= since);
+      const attempt = async (secret: string) =>
+        assert.equal(
+          (await t.app.inject({ method: 'GET', url, remoteAddress, headers: { authorization: `Bearer ${secret}` } }))
+            .statusCode,
+          401,
+        );
+      const guesses = async () =>
+        (await auth()).filter((x) => x.reason === 'invalid_key' && x.ip === remoteAddress && x.timestamp >= since);
       const guess = 'stw_' + 'G'.repeat(32);
       for (let i = 0; i < 40; i++) await attempt(guess);
       await attempt('stw_' + 'H'.repeat(32)); // another key from the same address: the same fold
@@ -96,11 +148,20 @@ for (const dialect of DIALECTS) {
       const after = await guesses();
       assert.equal(after.length, 2);
       const summary = after.find((x) => x.repeated)!;
-      assert.deepEqual([summary.repeated.count, summary.repeated.other_keys, summary.repeated.first_at <= summary.repeated.last_at], [40, 1, true]);
+      assert.deepEqual(
+        [summary.repeated.count, summary.repeated.other_keys, summary.repeated.first_at <= summary.repeated.last_at],
+        [40, 1, true],
+      );
       // The next attempt starts a new window: recorded as it happens.
       await attempt(guess);
       assert.equal((await guesses()).length, 3);
-      const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
+      const v = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/verify`,
+          headers: { authorization: `Bearer ${reader}` },
+        })
+      ).json();
       assert.equal(v.ok, true);
     });
 
@@ -112,10 +173,28 @@ for (const dialect of DIALECTS) {
       const requests: InjectOptions[] = [];
       // Thousands of distinct bearers from one address, and a valid key asking for distinct wrong
       // workspaces from another: two folds, whatever the key strings and workspace ids.
-      for (let i = 0; i < 1500; i++) requests.push({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/logs`, remoteAddress: '10.3.0.1', headers: { authorization: `Bearer stw_${String(i).padStart(32, 'k')}`, 'user-agent': userAgent } });
-      for (let i = 0; i < 1000; i++) requests.push({ method: 'GET', url: `/v1/analytics/codex/workspaces/ws-${i}/usage`, remoteAddress: '10.3.0.2', headers: { authorization: `Bearer ${analytics}`, 'user-agent': userAgent } });
+      for (let i = 0; i < 1500; i++)
+        requests.push({
+          method: 'GET',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/logs`,
+          remoteAddress: '10.3.0.1',
+          headers: { authorization: `Bearer stw_${String(i).padStart(32, 'k')}`, 'user-agent': userAgent },
+        });
+      for (let i = 0; i < 1000; i++)
+        requests.push({
+          method: 'GET',
+          url: `/v1/analytics/codex/workspaces/ws-${i}/usage`,
+          remoteAddress: '10.3.0.2',
+          headers: { authorization: `Bearer ${analytics}`, 'user-agent': userAgent },
+        });
       // More addresses than the folder follows (50 here): the ones beyond fold into an overflow fold.
-      for (let i = 0; i < 600; i++) requests.push({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/logs`, remoteAddress: `10.4.${i >> 8}.${i & 255}`, headers: { authorization: `Bearer stw_${String(i).padStart(32, 'z')}` } });
+      for (let i = 0; i < 600; i++)
+        requests.push({
+          method: 'GET',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/logs`,
+          remoteAddress: `10.4.${i >> 8}.${i & 255}`,
+          headers: { authorization: `Bearer stw_${String(i).padStart(32, 'z')}` },
+        });
       let maxSize = 0;
       for (let i = 0; i < requests.length; i += 50) {
         const res = await Promise.all(requests.slice(i, i + 50).map((r) => t.app.inject(r)));
@@ -133,12 +212,21 @@ for (const dialect of DIALECTS) {
       const added = (await auth()).slice(before);
       assert.ok(added.length <= 2 * 52, `${added.length} records for ${requests.length} refusals`);
       // Every refusal is counted: the first of each fold plus the count of its summary.
-      assert.equal(added.reduce((n, r) => n + (r.repeated ? r.repeated.count : 1), 0), requests.length);
+      assert.equal(
+        added.reduce((n, r) => n + (r.repeated ? r.repeated.count : 1), 0),
+        requests.length,
+      );
       // Stored header values are cut to 512 bytes with a marker, not 14 KB a record.
       const long = added.filter((r) => r.user_agent?.startsWith('flood/1'));
       assert.ok(long.length > 0);
       for (const r of long) assert.match(r.user_agent, /^flood\/1 x{504}…\[truncated 13496 bytes\]$/);
-      const v = (await t.app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${t.workspaceId}/verify`, headers: { authorization: `Bearer ${reader}` } })).json();
+      const v = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/verify`,
+          headers: { authorization: `Bearer ${reader}` },
+        })
+      ).json();
       assert.equal(v.ok, true);
     });
   });

@@ -33,7 +33,12 @@ for (const dialect of DIALECTS) {
       const ingestKey = await t.key(['ingest.write'], 'dev@example.com');
       readKey = await t.key(['codex.enterprise.compliance.read']);
       const payload = synthPayload([{ conv: 'ix-1', ts: Date.now() - 5000, kind: 'prompt' }]);
-      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+      });
       assert.equal(r.statusCode, 200, r.body);
     });
     after(async () => {
@@ -47,18 +52,26 @@ for (const dialect of DIALECTS) {
       const body = (await get(listed[0].url)).body;
       assert.match(body, /"thread_id":"ix-1"/);
 
-      await sql`delete from compliance_log_index where workspace_id = ${t.workspaceId} and event_type = 'CODEX_LOG'`.execute(t.store.db);
+      await sql`delete from compliance_log_index where workspace_id = ${t.workspaceId} and event_type = 'CODEX_LOG'`.execute(
+        t.store.db,
+      );
       assert.equal((await files()).length, 0);
       const v = (await get(`${base()}/verify`)).json();
       assert.deepEqual([v.ok, v.first_bad?.reason, v.log_index.differing], [false, 'log_index_mismatch', 1]);
 
       const failed = await cli('verify');
       assert.equal(failed.code, 5, failed.stderr + failed.stdout);
-      assert.match(failed.stdout, /log_index_mismatch: .*CODEX_LOG .*index 0 records, chain 1.*steward compliance reindex/);
+      assert.match(
+        failed.stdout,
+        /log_index_mismatch: .*CODEX_LOG .*index 0 records, chain 1.*steward compliance reindex/,
+      );
 
       const re = await cli('reindex');
       assert.equal(re.code, 0, re.stderr + re.stdout);
-      assert.match(re.stdout, /1 of \d+ row\(s\) changed \(1 added, 0 corrected, 0 removed\)\n {2}CODEX_LOG \S+: index 0 records, chain 1/);
+      assert.match(
+        re.stdout,
+        /1 of \d+ row\(s\) changed \(1 added, 0 corrected, 0 removed\)\n {2}CODEX_LOG \S+: index 0 records, chain 1/,
+      );
 
       const again = await files();
       // The same records (the open last file ends at the watermark, which the reindex audit record moved).

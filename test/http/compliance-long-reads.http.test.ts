@@ -24,7 +24,9 @@ for (const dialect of DIALECTS) {
       // ~20 MB of JSONL: more than the loopback socket buffers hold, so a client that does not read
       // keeps its download in flight.
       await appendN(t.store.db, t.workspaceId, 6000, { content: { kind: 'prompt', text: 'x'.repeat(3000) } }, 500);
-      const files = (await get(`${base()}/logs?event_type=CODEX_LOG&after=${new Date(Date.now() - 3600_000).toISOString()}`)).json().data as { id: string }[];
+      const files = (
+        await get(`${base()}/logs?event_type=CODEX_LOG&after=${new Date(Date.now() - 3600_000).toISOString()}`)
+      ).json().data as { id: string }[];
       assert.equal(files.length, 1);
       fileId = files[0]!.id;
       origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -33,7 +35,9 @@ for (const dialect of DIALECTS) {
 
     it('answers 503 with Retry-After beyond the limit, and takes the next one once a download ends', async () => {
       const first = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        http.get(`${origin}${base()}/logs/${fileId}`, { headers: { authorization: `Bearer ${readKey}` } }, resolve).on('error', reject);
+        http
+          .get(`${origin}${base()}/logs/${fileId}`, { headers: { authorization: `Bearer ${readKey}` } }, resolve)
+          .on('error', reject);
       });
       assert.equal(first.statusCode, 200);
       first.pause(); // in flight: the server waits for this client to read

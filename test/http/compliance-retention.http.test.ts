@@ -21,15 +21,29 @@ for (const dialect of DIALECTS) {
     const now = Date.now();
     const base = () => `/v1/compliance/workspaces/${t.workspaceId}`;
     const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-      t.app.inject({ method, url, headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' }, payload: body === undefined ? undefined : JSON.stringify(body) });
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' },
+        payload: body === undefined ? undefined : JSON.stringify(body),
+      });
     const send = async (email: string, conv: string, ts: number) => {
-      const recs: SynthRecord[] = [{ conv, ts, kind: 'prompt' }, { conv, ts: ts + 1, kind: 'response', input: 10, output: 5 }];
-      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: JSON.stringify(synthPayload(recs)), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[email]}` } });
+      const recs: SynthRecord[] = [
+        { conv, ts, kind: 'prompt' },
+        { conv, ts: ts + 1, kind: 'response', input: 10, output: 5 },
+      ];
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: JSON.stringify(synthPayload(recs)),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[email]}` },
+      });
       assert.equal(r.statusCode, 200, r.body);
     };
     const contentByThread = async () => {
       const out = new Map<string, (string | null)[]>();
-      for (const r of await downloadAll(t.app, t.workspaceId, manage, 'CODEX_LOG')) out.set(r.thread_id, [...(out.get(r.thread_id) ?? []), r.content === null ? r.content_removed : 'kept']);
+      for (const r of await downloadAll(t.app, t.workspaceId, manage, 'CODEX_LOG'))
+        out.set(r.thread_id, [...(out.get(r.thread_id) ?? []), r.content === null ? r.content_removed : 'kept']);
       return out;
     };
 
@@ -48,8 +62,19 @@ for (const dialect of DIALECTS) {
       await send('alice@x.io', 'alice-recent', now - 2 * DAY);
       // Session-file content of the same ages; a sub-agent's lines are attributed to their parent.
       const row = (email: string, thread: string, ts: number, attributed = thread) => ({
-        workspace_id: t.workspaceId, thread_id: thread, line_key: `1#user_message`, attributed_thread_id: attributed, user_id: userIds[email], turn_id: null,
-        ts, kind: 'user_message', line_no: 1, byte_offset: 0, ordinal: 1, origin: 'local', body: JSON.stringify({ text: `prompt of ${thread}` }),
+        workspace_id: t.workspaceId,
+        thread_id: thread,
+        line_key: `1#user_message`,
+        attributed_thread_id: attributed,
+        user_id: userIds[email],
+        turn_id: null,
+        ts,
+        kind: 'user_message',
+        line_no: 1,
+        byte_offset: 0,
+        ordinal: 1,
+        origin: 'local',
+        body: JSON.stringify({ text: `prompt of ${thread}` }),
       });
       await insertContent(t.store.db, [
         row('alice@x.io', 'alice-old', now - 40 * DAY),
@@ -60,11 +85,16 @@ for (const dialect of DIALECTS) {
         row('bob@x.io', 'bob-recent', now - 1 * DAY),
       ]);
     });
-    const sessionThreads = async () => (await listContent(t.store.db, { workspaceId: t.workspaceId })).map((r) => r.thread_id).sort();
+    const sessionThreads = async () =>
+      (await listContent(t.store.db, { workspaceId: t.workspaceId })).map((r) => r.thread_id).sort();
     after(() => t.close());
 
     it('held records survive, others lose their content, and the chain still verifies', async () => {
-      const holds = [{ user: 'alice@x.io', reason: 'matter 42' }, { thread_id: 'bob-held-thread' }, { start_time: new Date(now - 45 * DAY).toISOString(), end_time: String(Math.floor((now - 44 * DAY) / 1000)) }];
+      const holds = [
+        { user: 'alice@x.io', reason: 'matter 42' },
+        { thread_id: 'bob-held-thread' },
+        { start_time: new Date(now - 45 * DAY).toISOString(), end_time: String(Math.floor((now - 44 * DAY) / 1000)) },
+      ];
       const ids: string[] = [];
       for (const h of holds) {
         const r = await call('POST', `${base()}/holds`, h);
@@ -81,7 +111,8 @@ for (const dialect of DIALECTS) {
       assert.equal(run.json().active_holds, 3);
       const content = await contentByThread();
       assert.deepEqual(content.get('bob-old'), ['retention', 'retention']);
-      for (const th of ['alice-old', 'bob-held-thread', 'bob-in-range', 'bob-recent', 'alice-recent']) assert.deepEqual(content.get(th), ['kept', 'kept'], th);
+      for (const th of ['alice-old', 'bob-held-thread', 'bob-in-range', 'bob-recent', 'alice-recent'])
+        assert.deepEqual(content.get(th), ['kept', 'kept'], th);
       // The turns and token facts stay (usage analytics are not content); only the archive's content goes.
       const v = (await call('GET', `${base()}/verify`)).json();
       assert.equal(v.ok, true, JSON.stringify(v.first_bad));
@@ -90,7 +121,10 @@ for (const dialect of DIALECTS) {
       // Lifting the user hold lets the next run remove alice's old content.
       assert.equal((await call('POST', `${base()}/holds/${ids[0]}/release`)).statusCode, 200);
       assert.equal((await call('POST', `${base()}/holds/${ids[0]}/release`)).statusCode, 409);
-      assert.deepEqual((await call('GET', `${base()}/holds?active=true`)).json().data.map((h: any) => h.id), ids.slice(1));
+      assert.deepEqual(
+        (await call('GET', `${base()}/holds?active=true`)).json().data.map((h: any) => h.id),
+        ids.slice(1),
+      );
       const run2 = await call('POST', `${base()}/retention/run`);
       assert.equal(run2.json().purged.CODEX_LOG, 2);
       assert.equal(run2.json().session_content_purged, 1);
@@ -106,7 +140,13 @@ for (const dialect of DIALECTS) {
       assert.equal(actions.filter((a) => a === 'hold.released').length, 1);
       assert.equal(actions.filter((a) => a === 'retention.run').length, 2);
       const done = audit.filter((a) => a.action === 'retention.completed');
-      assert.deepEqual(done.map((a) => [a.after.purged.CODEX_LOG, a.after.session_content_purged]), [[2, 2], [2, 1]]);
+      assert.deepEqual(
+        done.map((a) => [a.after.purged.CODEX_LOG, a.after.session_content_purged]),
+        [
+          [2, 2],
+          [2, 1],
+        ],
+      );
       const placed = audit.find((a) => a.action === 'hold.placed' && a.after.reason === 'matter 42');
       assert.equal(placed.actor.type, 'key');
       assert.ok(placed.after.user_id);

@@ -4,11 +4,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM } from '../../src/compliance/audit.service.js';
-import { pollReactionsOnce, startReactionPoller, type PollerState } from '../../src/code-review/github/reaction-poller.service.js';
+import {
+  pollReactionsOnce,
+  startReactionPoller,
+  type PollerState,
+} from '../../src/code-review/github/reaction-poller.service.js';
 import { addUser } from '../../src/access/users.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { assertEndpointsMatch, type TruthComment, type TruthReview } from '../support/code-review-truth.js';
-import { BOT, badge, deliver, issueCommentPayload, reviewCommentPayload, reviewPayload, startFakeGithub, type FakeGithub, type FakeReaction } from '../support/github.js';
+import {
+  BOT,
+  badge,
+  deliver,
+  issueCommentPayload,
+  reviewCommentPayload,
+  reviewPayload,
+  startFakeGithub,
+  type FakeGithub,
+  type FakeReaction,
+} from '../support/github.js';
 import { DIALECTS } from '../support/stores.js';
 
 const DAY = 86_400_000;
@@ -31,16 +45,36 @@ for (const dialect of DIALECTS) {
     // What GitHub holds is what the truth holds, minus the bot's own reactions.
     const setReactions = (path: string, list: FakeReaction[]) => {
       gh.reactions.set(path, list);
-      comments.get(path)!.reactions = list.filter((r) => r.login !== BOT).map((r) => ({ content: r.content, login: r.login }));
+      comments.get(path)!.reactions = list
+        .filter((r) => r.login !== BOT)
+        .map((r) => ({ content: r.content, login: r.login }));
     };
 
     before(async () => {
       gh = await startFakeGithub();
-      t = await makeApp(dialect, { github: { webhook_secret: 's3cret', token: 'ghp_test_token', api_base_url: gh.url, reaction_window_days: 14, poll_interval_seconds: 300 } });
-      aliceId = (await addUser(t.store.db, { workspaceId: t.workspaceId, email: 'alice@example.com', githubLogin: 'alice-gh' }, SYSTEM)).id;
+      t = await makeApp(dialect, {
+        github: {
+          webhook_secret: 's3cret',
+          token: 'ghp_test_token',
+          api_base_url: gh.url,
+          reaction_window_days: 14,
+          poll_interval_seconds: 300,
+        },
+      });
+      aliceId = (
+        await addUser(
+          t.store.db,
+          { workspaceId: t.workspaceId, email: 'alice@example.com', githubLogin: 'alice-gh' },
+          SYSTEM,
+        )
+      ).id;
       const send = async (event: string, payload: unknown) => {
         const body = JSON.stringify(payload);
-        const r = await deliver(t, event, payload, { body, signature: 'sha256=' + (await import('node:crypto')).createHmac('sha256', 's3cret').update(body).digest('hex') });
+        const r = await deliver(t, event, payload, {
+          body,
+          signature:
+            'sha256=' + (await import('node:crypto')).createHmac('sha256', 's3cret').update(body).digest('hex'),
+        });
         assert.equal(r.statusCode, 200, r.body);
       };
       await send('pull_request_review', reviewPayload({ id: 77, login: BOT, at: d1, repo: A }));
@@ -51,7 +85,10 @@ for (const dialect of DIALECTS) {
         ['pulls/201', 201, d2, B, 2, badge(2)],
       ];
       for (const [path, id, at, repo, priority, body] of specs) {
-        await send('pull_request_review_comment', reviewCommentPayload({ id, login: BOT, body, at, repo, reviewId: 77 }));
+        await send(
+          'pull_request_review_comment',
+          reviewCommentPayload({ id, login: BOT, body, at, repo, reviewId: 77 }),
+        );
         comments.set(path, { at, repo, priority, replies: new Set(), reactions: [] });
         gh.reactions.set(path, []);
       }
@@ -59,7 +96,10 @@ for (const dialect of DIALECTS) {
       comments.set('issues/301', { at: d2, repo: B, priority: 1, replies: new Set(), reactions: [] });
       gh.reactions.set('issues/301', []);
       // A reply by someone else also makes 102 engaged; its reactions must not count it twice.
-      await send('pull_request_review_comment', reviewCommentPayload({ id: 501, login: 'bob', body: 'ok', at: d1 + 1000, repo: A, inReplyTo: 102 }));
+      await send(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 501, login: 'bob', body: 'ok', at: d1 + 1000, repo: A, inReplyTo: 102 }),
+      );
       comments.get('pulls/102')!.replies.add('501');
     });
     after(async () => {
@@ -93,7 +133,12 @@ for (const dialect of DIALECTS) {
       assert.ok(gh.log.every((l) => l.auth === 'Bearer ghp_test_token'));
       await assertEndpointsMatch(t, reviews, [...comments.values()], start);
 
-      const mapped = await t.store.db.selectFrom('cr_reactions').select(['reaction_key', 'user_id']).where('user_id', 'is not', null).orderBy('reaction_key').execute();
+      const mapped = await t.store.db
+        .selectFrom('cr_reactions')
+        .select(['reaction_key', 'user_id'])
+        .where('user_id', 'is not', null)
+        .orderBy('reaction_key')
+        .execute();
       assert.deepEqual(mapped, [
         { reaction_key: '1', user_id: aliceId },
         { reaction_key: '9', user_id: aliceId },
@@ -104,7 +149,13 @@ for (const dialect of DIALECTS) {
       gh.log.length = 0;
       setReactions('pulls/201', [{ id: 10, content: 'hooray', login: 'alice-gh' }]);
       const reset = Math.floor(now / 1000) + 2 * 86_400 + 600;
-      gh.script.set('issues/301', [{ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) }, body: { message: 'API rate limit exceeded' } }]);
+      gh.script.set('issues/301', [
+        {
+          status: 403,
+          headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+          body: { message: 'API rate limit exceeded' },
+        },
+      ]);
       const later = now + 2 * DAY;
       const s = await poll(later);
       assert.equal(s.rate_limited, true);
@@ -152,15 +203,21 @@ for (const dialect of DIALECTS) {
 
     it('the loop `steward serve` starts polls a new comment by itself and stops cleanly', async () => {
       const created = Date.now();
-      const body = JSON.stringify(reviewCommentPayload({ id: 401, login: BOT, body: badge(0), at: created, repo: B, reviewId: 77 }));
-      const r = await deliver(t, 'pull_request_review_comment', null, { body, signature: 'sha256=' + (await import('node:crypto')).createHmac('sha256', 's3cret').update(body).digest('hex') });
+      const body = JSON.stringify(
+        reviewCommentPayload({ id: 401, login: BOT, body: badge(0), at: created, repo: B, reviewId: 77 }),
+      );
+      const r = await deliver(t, 'pull_request_review_comment', null, {
+        body,
+        signature: 'sha256=' + (await import('node:crypto')).createHmac('sha256', 's3cret').update(body).digest('hex'),
+      });
       assert.equal(r.statusCode, 200, r.body);
       comments.set('pulls/401', { at: created, repo: B, priority: 0, replies: new Set(), reactions: [] });
       setReactions('pulls/401', [{ id: 40, content: 'rocket', login: 'alice-gh' }]);
       gh.log.length = 0;
       const poller = startReactionPoller(t.store.db, t.config.github, { perPage: 2 });
       try {
-        for (let i = 0; i < 100 && !gh.log.some((l) => l.path.includes('/401/')); i++) await new Promise((res) => setTimeout(res, 50));
+        for (let i = 0; i < 100 && !gh.log.some((l) => l.path.includes('/401/')); i++)
+          await new Promise((res) => setTimeout(res, 50));
       } finally {
         await poller.stop();
       }

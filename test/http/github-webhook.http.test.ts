@@ -7,7 +7,16 @@ import { addUser } from '../../src/access/users.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { assertEndpointsMatch, getPage, type TruthComment, type TruthReview } from '../support/code-review-truth.js';
-import { BOT, badge, deliver, example, issueCommentPayload, reviewCommentPayload, reviewPayload, sign } from '../support/github.js';
+import {
+  BOT,
+  badge,
+  deliver,
+  example,
+  issueCommentPayload,
+  reviewCommentPayload,
+  reviewPayload,
+  sign,
+} from '../support/github.js';
 import { DIALECTS } from '../support/stores.js';
 import { newId } from '../../src/core/ids.js';
 import { insertWorkspace } from '../../src/platform/tenancy/workspaces.repository.js';
@@ -37,15 +46,31 @@ for (const dialect of DIALECTS) {
       assert.equal(r.statusCode, 200, r.body);
       return r.json();
     };
-    const botComment = async (id: number, body: string, at: number, priority: number | null, repo = A, reviewId = 501) => {
-      const res = await ok('pull_request_review_comment', reviewCommentPayload({ id, login: BOT, body, at, repo, reviewId }));
+    const botComment = async (
+      id: number,
+      body: string,
+      at: number,
+      priority: number | null,
+      repo = A,
+      reviewId = 501,
+    ) => {
+      const res = await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id, login: BOT, body, at, repo, reviewId }),
+      );
       assert.equal(res.applied.comments, 1);
       comments.set(id, { at, repo, priority, replies: new Set(), reactions: [] });
     };
 
     before(async () => {
       t = await makeApp(dialect, { github: { webhook_secret: 'It is a secret to everybody' } });
-      aliceId = (await addUser(t.store.db, { workspaceId: t.workspaceId, email: 'alice@example.com', githubLogin: 'CoderTocat' }, SYSTEM)).id;
+      aliceId = (
+        await addUser(
+          t.store.db,
+          { workspaceId: t.workspaceId, email: 'alice@example.com', githubLogin: 'CoderTocat' },
+          SYSTEM,
+        )
+      ).id;
     });
     after(() => t.close());
 
@@ -60,28 +85,83 @@ for (const dialect of DIALECTS) {
       await botComment(2001, badge(2), d2, 2, B, 502);
       await botComment(2002, '**[P3] Rename the helper**\n\nNit.', d2, 3, B, 502);
       // A "Codex Review" summary posted as a conversation comment is a review; a badged one a finding.
-      const summary = await ok('issue_comment', issueCommentPayload({ id: 3001, login: BOT, body: 'Codex Review: Didn\'t find any major issues. 🚀', at: d2, repo: B, pr: 5 }));
+      const summary = await ok(
+        'issue_comment',
+        issueCommentPayload({
+          id: 3001,
+          login: BOT,
+          body: "Codex Review: Didn't find any major issues. 🚀",
+          at: d2,
+          repo: B,
+          pr: 5,
+        }),
+      );
       assert.equal(summary.applied.reviews, 1);
       reviews.push({ at: d2, repo: B });
       await ok('issue_comment', issueCommentPayload({ id: 3002, login: BOT, body: badge(1), at: d2, repo: B, pr: 5 }));
       comments.set(3002, { at: d2, repo: B, priority: 1, replies: new Set(), reactions: [] });
 
       // Replies: two people answer 1001 (engaged once, two replies), one answers 2001.
-      const r1 = await ok('pull_request_review_comment', reviewCommentPayload({ id: 4001, login: 'Codertocat', body: 'Fixed, thanks', at: d1 + 3600_000, inReplyTo: 1001 }));
+      const r1 = await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({
+          id: 4001,
+          login: 'Codertocat',
+          body: 'Fixed, thanks',
+          at: d1 + 3600_000,
+          inReplyTo: 1001,
+        }),
+      );
       assert.equal(r1.applied.replies, 1);
       comments.get(1001)!.replies.add('4001');
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4002, login: 'bob-dev', body: 'Agreed', at: d1 + 7200_000, inReplyTo: 1001 }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 4002, login: 'bob-dev', body: 'Agreed', at: d1 + 7200_000, inReplyTo: 1001 }),
+      );
       comments.get(1001)!.replies.add('4002');
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4003, login: 'Codertocat', body: 'Not a real issue', at: d2 + 60_000, repo: B, inReplyTo: 2001 }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({
+          id: 4003,
+          login: 'Codertocat',
+          body: 'Not a real issue',
+          at: d2 + 60_000,
+          repo: B,
+          inReplyTo: 2001,
+        }),
+      );
       comments.get(2001)!.replies.add('4003');
 
       // An edit gives 1003 a priority; a deletion removes 2002; a deleted reply stops counting.
-      const edit = await ok('pull_request_review_comment', reviewCommentPayload({ id: 1003, login: BOT, body: badge(2), at: d1, action: 'edited' }));
+      const edit = await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 1003, login: BOT, body: badge(2), at: d1, action: 'edited' }),
+      );
       assert.equal(edit.applied.edits, 1);
       comments.get(1003)!.priority = 2;
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 2002, login: BOT, body: '**[P3] Rename the helper**', at: d2, repo: B, action: 'deleted' }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({
+          id: 2002,
+          login: BOT,
+          body: '**[P3] Rename the helper**',
+          at: d2,
+          repo: B,
+          action: 'deleted',
+        }),
+      );
       comments.get(2002)!.deleted = true;
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4002, login: 'bob-dev', body: 'Agreed', at: d1 + 7200_000, inReplyTo: 1001, action: 'deleted' }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({
+          id: 4002,
+          login: 'bob-dev',
+          body: 'Agreed',
+          at: d1 + 7200_000,
+          inReplyTo: 1001,
+          action: 'deleted',
+        }),
+      );
       comments.get(1001)!.replies.delete('4002');
 
       // A merged pull request is recorded.
@@ -97,7 +177,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('replies are mapped to Steward users by GitHub login (case-insensitive)', async () => {
-      const rows = await t.store.db.selectFrom('cr_replies').select(['reply_key', 'user_id']).orderBy('reply_key').execute();
+      const rows = await t.store.db
+        .selectFrom('cr_replies')
+        .select(['reply_key', 'user_id'])
+        .orderBy('reply_key')
+        .execute();
       assert.deepEqual(rows, [
         { reply_key: 'github:pr:4001', user_id: aliceId },
         { reply_key: 'github:pr:4002', user_id: null },
@@ -115,18 +199,43 @@ for (const dialect of DIALECTS) {
       assert.equal(first.json().applied.comments, 0); // the object was already stored
       const replay = await deliver(t, 'pull_request_review_comment', payload, { delivery });
       assert.equal(replay.statusCode, 200);
-      assert.deepEqual(replay.json(), { ok: true, event: 'pull_request_review_comment', delivery, action: 'created', duplicate: true, reason: 'delivery already processed' });
+      assert.deepEqual(replay.json(), {
+        ok: true,
+        event: 'pull_request_review_comment',
+        delivery,
+        action: 'created',
+        duplicate: true,
+        reason: 'delivery already processed',
+      });
       await ok('pull_request_review', reviewPayload({ id: 501, login: BOT, at: d1, repo: A }));
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4001, login: 'Codertocat', body: 'Fixed, thanks', at: d1 + 3600_000, inReplyTo: 1001 }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({
+          id: 4001,
+          login: 'Codertocat',
+          body: 'Fixed, thanks',
+          at: d1 + 3600_000,
+          inReplyTo: 1001,
+        }),
+      );
       // A late "created" for a deleted comment or reply does not bring it back.
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 2002, login: BOT, body: '**[P3] Rename**', at: d2, repo: B, reviewId: 502 }));
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4002, login: 'bob-dev', body: 'Agreed', at: d1 + 7200_000, inReplyTo: 1001 }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 2002, login: BOT, body: '**[P3] Rename**', at: d2, repo: B, reviewId: 502 }),
+      );
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 4002, login: 'bob-dev', body: 'Agreed', at: d1 + 7200_000, inReplyTo: 1001 }),
+      );
       // A stale edit (older updated_at than the stored one) does not change the priority back.
       const stale = reviewCommentPayload({ id: 1003, login: BOT, body: 'no badge any more', at: d1 });
       stale.action = 'edited';
       assert.equal((await ok('pull_request_review_comment', stale)).applied.edits, 0);
       // A reply that arrives before its bot comment is counted when the comment comes.
-      await ok('pull_request_review_comment', reviewCommentPayload({ id: 4004, login: 'carol', body: 'Why?', at: d2 + 120_000, repo: B, inReplyTo: 2003 }));
+      await ok(
+        'pull_request_review_comment',
+        reviewCommentPayload({ id: 4004, login: 'carol', body: 'Why?', at: d2 + 120_000, repo: B, inReplyTo: 2003 }),
+      );
       assert.deepEqual(await getPage(t, 'code_review_responses', `start_time=${start}&group_by=week`), before);
       await botComment(2003, badge(1), d2, 1, B, 502);
       comments.get(2003)!.replies.add('4004');
@@ -143,16 +252,27 @@ for (const dialect of DIALECTS) {
       const missing = await deliver(t, 'pull_request_review_comment', payload, { signature: null });
       assert.equal(missing.statusCode, 401);
       assert.equal(missing.json().error.message, 'X-Hub-Signature-256 header is missing');
-      const sha1 = await deliver(t, 'pull_request_review_comment', payload, { signature: 'sha1=0123456789abcdef0123456789abcdef01234567' });
+      const sha1 = await deliver(t, 'pull_request_review_comment', payload, {
+        signature: 'sha1=0123456789abcdef0123456789abcdef01234567',
+      });
       assert.equal(sha1.statusCode, 401);
       assert.match(sha1.json().error.message, /not "sha256=<64 hex digits>"/);
       // The signature covers the exact bytes: the same JSON re-serialized does not verify.
-      const tampered = await deliver(t, 'pull_request_review_comment', payload, { body: JSON.stringify(payload, null, 2), signature: sign(body) });
+      const tampered = await deliver(t, 'pull_request_review_comment', payload, {
+        body: JSON.stringify(payload, null, 2),
+        signature: sign(body),
+      });
       assert.equal(tampered.statusCode, 401);
 
       const unknown = await deliver(t, 'issues', example('issues', 'opened'));
       assert.equal(unknown.statusCode, 202);
-      assert.deepEqual(unknown.json(), { ok: true, event: 'issues', delivery: unknown.json().delivery, ignored: true, reason: 'event "issues" is not used by Steward' });
+      assert.deepEqual(unknown.json(), {
+        ok: true,
+        event: 'issues',
+        delivery: unknown.json().delivery,
+        ignored: true,
+        reason: 'event "issues" is not used by Steward',
+      });
       const labeled = await deliver(t, 'pull_request', example('pull_request', 'labeled'));
       assert.equal(labeled.statusCode, 202);
       assert.equal(labeled.json().reason, 'pull_request action "labeled" is not used');
@@ -163,14 +283,22 @@ for (const dialect of DIALECTS) {
       assert.equal(malformed.statusCode, 400);
       assert.equal(malformed.json().error.code, 'malformed_body');
       assert.match(malformed.json().error.message, /not valid JSON/);
-      const noEvent = await t.app.inject({ method: 'POST', url: '/v1/integrations/github/webhook', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, payload: body });
+      const noEvent = await t.app.inject({
+        method: 'POST',
+        url: '/v1/integrations/github/webhook',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) },
+        payload: body,
+      });
       assert.equal(noEvent.statusCode, 400);
       assert.equal(noEvent.json().error.message, 'X-GitHub-Event header is missing');
       const broken = structuredClone(payload);
       delete broken.comment.created_at;
       const invalid = await deliver(t, 'pull_request_review_comment', broken);
       assert.equal(invalid.statusCode, 400);
-      assert.equal(invalid.json().error.message, 'pull_request_review_comment payload is invalid: payload.comment.created_at: Invalid input: expected string, received undefined');
+      assert.equal(
+        invalid.json().error.message,
+        'pull_request_review_comment payload is invalid: payload.comment.created_at: Invalid input: expected string, received undefined',
+      );
       // An unknown workspace is refused like a bad signature: the answer does not tell which exist.
       const elsewhere = await deliver(t, 'pull_request_review_comment', payload, { query: '?workspace=nope' });
       assert.equal(elsewhere.statusCode, 401);
@@ -179,7 +307,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(inherited.json().error, bad.json().error);
 
       // None of the rejected deliveries stored anything.
-      const stored = await t.store.db.selectFrom('cr_comments').select('comment_key').where('comment_key', '=', 'github:pr:9001').execute();
+      const stored = await t.store.db
+        .selectFrom('cr_comments')
+        .select('comment_key')
+        .where('comment_key', '=', 'github:pr:9001')
+        .execute();
       assert.equal(stored.length, 0);
     });
 
@@ -190,7 +322,11 @@ for (const dialect of DIALECTS) {
       assert.equal(pong.json().zen, ping.zen);
       const payload = reviewCommentPayload({ id: 9100, login: BOT, body: badge(3), at: d2, repo: B, reviewId: 502 });
       const form = 'payload=' + encodeURIComponent(JSON.stringify(payload));
-      const r = await deliver(t, 'pull_request_review_comment', payload, { body: form, contentType: 'application/x-www-form-urlencoded', query: `?workspace=${t.workspaceId}` });
+      const r = await deliver(t, 'pull_request_review_comment', payload, {
+        body: form,
+        contentType: 'application/x-www-form-urlencoded',
+        query: `?workspace=${t.workspaceId}`,
+      });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().applied.comments, 1);
       comments.set(9100, { at: d2, repo: B, priority: 3, replies: new Set(), reactions: [] });
@@ -245,7 +381,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    it('accepts each workspace\'s own secret and writes into that workspace', async () => {
+    it("accepts each workspace's own secret and writes into that workspace", async () => {
       const mine = await send(9301, secrets.other, other);
       assert.equal(mine.statusCode, 200, mine.body);
       assert.equal(await storedIn(t, 'github:pr:9301', other), 1);
@@ -256,7 +392,7 @@ for (const dialect of DIALECTS) {
       assert.equal(named.statusCode, 200, named.body);
     });
 
-    it('refuses a delivery signed with another workspace\'s secret, and records it in AUTH_LOG', async () => {
+    it("refuses a delivery signed with another workspace's secret, and records it in AUTH_LOG", async () => {
       // First the default workspace: refusals from one address fold into the first one's record.
       const intoDefault = await send(9402, secrets.other);
       assert.equal(intoDefault.statusCode, 401);

@@ -10,7 +10,10 @@ import { DIALECTS } from '../support/stores.js';
 import { verifyChain } from '../../src/compliance/verify/verify.service.js';
 import type { DialectName } from '../../src/platform/storage/database.js';
 
-const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((dialect) => ({ dialect, thread: false })), { dialect: 'sqlite', thread: true }];
+const VARIANTS: { dialect: DialectName; thread: boolean }[] = [
+  ...DIALECTS.map((dialect) => ({ dialect, thread: false })),
+  { dialect: 'sqlite', thread: true },
+];
 
 for (const { dialect, thread } of VARIANTS) {
   describe(`concurrent ingest (${dialect}${thread ? ', writer thread' : ''})`, () => {
@@ -35,7 +38,15 @@ for (const { dialect, thread } of VARIANTS) {
         JSON.stringify(
           synthPayload([
             { conv: `conc-${i}`, ts: now + i, kind: 'prompt' },
-            { conv: `conc-${i}`, ts: now + i, kind: 'response', input: 1000 + i, cached: 100, output: 10 + i, reasoning: 1 },
+            {
+              conv: `conc-${i}`,
+              ts: now + i,
+              kind: 'response',
+              input: 1000 + i,
+              cached: 100,
+              output: 10 + i,
+              reasoning: 1,
+            },
           ]),
         ),
       );
@@ -43,7 +54,12 @@ for (const { dialect, thread } of VARIANTS) {
       let busy = 0;
       const post = async (body: string, i: number) => {
         for (;;) {
-          const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: body, headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i % 4]}` } });
+          const r = await t.app.inject({
+            method: 'POST',
+            url: '/v1/logs',
+            payload: body,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i % 4]}` },
+          });
           if (r.statusCode !== 503) return r;
           busy++;
           assert.ok(r.headers['retry-after']);
@@ -53,11 +69,18 @@ for (const { dialect, thread } of VARIANTS) {
       const replies = await Promise.all([...bodies.map(post), ...bodies.map(post)]);
       for (const r of replies) assert.equal(r.statusCode, 200, r.body);
       void busy;
-      const page = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&group_by=week`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&group_by=week`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
       const sum = (k: string) => page.json().data.reduce((s: number, r: any) => s + r.totals[k], 0);
       assert.equal(sum('turns'), 20);
       assert.equal(sum('threads'), 20);
-      assert.equal(sum('text_output_tokens'), Array.from({ length: 20 }, (_, i) => 10 + i).reduce((a, b) => a + b));
+      assert.equal(
+        sum('text_output_tokens'),
+        Array.from({ length: 20 }, (_, i) => 10 + i).reduce((a, b) => a + b),
+      );
       assert.equal(sum('cached_text_input_tokens'), 2000);
       const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
       assert.match(metrics, /steward_ingest_facts_total\{kind="turns",outcome="new"\} 20/);
@@ -81,13 +104,24 @@ describe('ingest writer thread checkpoints the SQLite WAL on a thread of its own
       await t.user('wal@x.io');
       const key = await t.key(['ingest.write'], 'wal@x.io');
       const now = Date.now() - 3600_000;
-      const body = (i: number) => JSON.stringify(synthPayload([{ conv: `wal-${i}`, ts: now + i, kind: 'prompt' }, { conv: `wal-${i}`, ts: now + i, kind: 'response', input: 100 + i, cached: 10, output: 5, reasoning: 1 }]));
+      const body = (i: number) =>
+        JSON.stringify(
+          synthPayload([
+            { conv: `wal-${i}`, ts: now + i, kind: 'prompt' },
+            { conv: `wal-${i}`, ts: now + i, kind: 'response', input: 100 + i, cached: 10, output: 5, reasoning: 1 },
+          ]),
+        );
       // 16 exporters, each posting its next batch as soon as the last is answered: the writer is never idle.
       let next = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {
           while (next < 480) {
-            const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: body(next++), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+            const r = await t.app.inject({
+              method: 'POST',
+              url: '/v1/logs',
+              payload: body(next++),
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            });
             assert.equal(r.statusCode, 200, r.body);
           }
         }),

@@ -39,13 +39,22 @@ for (const dialect of DIALECTS) {
 
     it('a read answers while the key row cannot be written, and the first use is audited afterwards', async () => {
       const secret = await t.key(['codex.enterprise.analytics.read']);
-      const row = await t.store.db.selectFrom('api_keys').select(['id', 'last_used_at']).where('name', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      const row = await t.store.db
+        .selectFrom('api_keys')
+        .select(['id', 'last_used_at'])
+        .where('name', 'is', null)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
       assert.equal(row.last_used_at, null);
       const release = await lockWrites(t, row.id);
       // Let go after 3 s in any case: a read that waits for the lock then fails instead of hanging.
       const released = new Promise<void>((resolve) => setTimeout(() => void release().then(resolve), 3000));
       const started = Date.now();
-      const r = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage`, headers: { authorization: `Bearer ${secret}` } });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage`,
+        headers: { authorization: `Bearer ${secret}` },
+      });
       const took = Date.now() - started;
       await released;
       assert.equal(r.statusCode, 200, r.body);
@@ -53,12 +62,24 @@ for (const dialect of DIALECTS) {
       assert.ok(took < 2000, `the read waited ${took} ms for the key's use record`);
       await t.ctx.auth.settle();
       // A use that could not be written is written on the next use (not a minute later).
-      const again = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage`, headers: { authorization: `Bearer ${secret}` } });
+      const again = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage`,
+        headers: { authorization: `Bearer ${secret}` },
+      });
       assert.equal(again.statusCode, 200, again.body);
       await t.ctx.auth.settle();
-      const used = await t.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', row.id).executeTakeFirstOrThrow();
+      const used = await t.store.db
+        .selectFrom('api_keys')
+        .select('last_used_at')
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
       assert.ok(used.last_used_at !== null, 'last_used_at is recorded once the lock is gone');
-      const audits = await t.store.db.selectFrom('compliance_records').select('id').where('event_type', '=', 'AUDIT_LOG').execute();
+      const audits = await t.store.db
+        .selectFrom('compliance_records')
+        .select('id')
+        .where('event_type', '=', 'AUDIT_LOG')
+        .execute();
       assert.ok(audits.length > 0);
     });
   });

@@ -14,7 +14,12 @@ describe('POST /v1/logs rejects bad input precisely (sqlite)', () => {
   let key: string;
   const good = JSON.stringify(shiftTimes(loadOtlp('exec-json.otel-logs.json'), Date.now() - 3600_000));
   const post = (payload: Buffer | string, headers: Record<string, string> = {}, auth: string | null = key) =>
-    t.app.inject({ method: 'POST', url: '/v1/logs', payload, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers } });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      payload,
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers },
+    });
 
   before(async () => {
     // Small limits so the size tests stay fast; the defaults are 16 MiB raw / 64 MiB decompressed.
@@ -37,8 +42,20 @@ describe('POST /v1/logs rejects bad input precisely (sqlite)', () => {
     const analytics = await t.key(['codex.enterprise.analytics.read']);
     expectError(await post(good, {}, analytics), 403, 'forbidden_scope', /ingest\.write/);
     const revoked = await t.key(['ingest.write'], 'dev@example.com');
-    const id = (await t.app.inject({ method: 'GET', url: `/v1/admin/workspaces/${t.workspaceId}/keys`, headers: { authorization: `Bearer ${t.ownerKey}` } })).json().data.at(-1).id;
-    const rv = await t.app.inject({ method: 'POST', url: `/v1/admin/workspaces/${t.workspaceId}/keys/${id}/revoke`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+    const id = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/admin/workspaces/${t.workspaceId}/keys`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      })
+    )
+      .json()
+      .data.at(-1).id;
+    const rv = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/workspaces/${t.workspaceId}/keys/${id}/revoke`,
+      headers: { authorization: `Bearer ${t.ownerKey}` },
+    });
     assert.equal(rv.statusCode, 200, rv.body);
     expectError(await post(good, {}, revoked), 401, 'invalid_key', /revoked/);
     const expired = await t.key(['ingest.write'], 'dev@example.com', { expiresAt: Date.now() - 1 });
@@ -54,9 +71,19 @@ describe('POST /v1/logs rejects bad input precisely (sqlite)', () => {
   it('malformed JSON, malformed protobuf, truncated gzip', async () => {
     expectError(await post('{"resourceLogs": ['), 400, 'malformed_body', /JSON/);
     expectError(await post('"just a string"'), 400, 'malformed_body', /ExportLogsServiceRequest/);
-    expectError(await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' }), 400, 'malformed_body', /protobuf/);
+    expectError(
+      await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' }),
+      400,
+      'malformed_body',
+      /protobuf/,
+    );
     const gz = zlib.gzipSync(good);
-    expectError(await post(gz.subarray(0, gz.length - 20), { 'content-encoding': 'gzip' }), 400, 'malformed_body', /decompress/);
+    expectError(
+      await post(gz.subarray(0, gz.length - 20), { 'content-encoding': 'gzip' }),
+      400,
+      'malformed_body',
+      /decompress/,
+    );
   });
 
   it('a body over the limit and a gzip bomb get 413', async () => {
@@ -88,9 +115,30 @@ for (const dialect of DIALECTS) {
     let deepJson = '';
     const DEEP = { stringValue: '__DEEP__' };
     const post = (payload: unknown, k = key) =>
-      t.app.inject({ method: 'POST', url: '/v1/logs', payload: JSON.stringify(payload).replace(JSON.stringify(DEEP), () => deepJson), headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` } });
-    const outputTokens = async () => Number((await t.store.db.selectFrom('model_requests').select((eb) => eb.fn.sum<number>('output_tokens').as('n')).executeTakeFirst())?.n ?? 0);
-    const requests = async () => Number((await t.store.db.selectFrom('model_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: JSON.stringify(payload).replace(JSON.stringify(DEEP), () => deepJson),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${k}` },
+      });
+    const outputTokens = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('model_requests')
+            .select((eb) => eb.fn.sum<number>('output_tokens').as('n'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+    const requests = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('model_requests')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
     const attr = (rec: any, k: string) => rec.attributes.find((a: any) => a.key === k);
     const setAttr = (rec: any, k: string, value: unknown) => {
       const a = attr(rec, k);
@@ -110,8 +158,17 @@ for (const dialect of DIALECTS) {
     // A batch: `bad` (one response record changed by `mutate`) between `n` good, random responses.
     let conv = 0;
     const batch = (rand: () => number, mutate: (rec: any) => void, n = 3) => {
-      const good = Array.from({ length: n }, () => ({ conv: `0199-good-${++conv}`, ts: now + Math.floor(rand() * 600_000), kind: 'response' as const, input: 1 + Math.floor(rand() * 5000), output: 1 + Math.floor(rand() * 900) }));
-      const p = synthPayload([...good, { conv: `0199-bad-${++conv}`, ts: now, kind: 'response', input: 10, output: 10 }]);
+      const good = Array.from({ length: n }, () => ({
+        conv: `0199-good-${++conv}`,
+        ts: now + Math.floor(rand() * 600_000),
+        kind: 'response' as const,
+        input: 1 + Math.floor(rand() * 5000),
+        output: 1 + Math.floor(rand() * 900),
+      }));
+      const p = synthPayload([
+        ...good,
+        { conv: `0199-bad-${++conv}`, ts: now, kind: 'response', input: 10, output: 10 },
+      ]);
       const recs = p.resourceLogs[0].scopeLogs[0].logRecords;
       mutate(recs[recs.length - 1]);
       return { p, goodOutput: good.reduce((a, g) => a + g.output, 0) };
@@ -130,26 +187,56 @@ for (const dialect of DIALECTS) {
     };
 
     it('item 2: an implausible token count is rejected with its reason and later batches of anyone still land', async () => {
-      await expectOneRejected('huge output', (rec) => setAttr(rec, 'output_token_count', { stringValue: '12297829382339' }), /output.*12297829382339.*100000000/);
-      await expectOneRejected('huge cached', (rec) => setAttr(rec, 'cached_token_count', { intValue: '9007199254740991' }), /cached.*above/);
+      await expectOneRejected(
+        'huge output',
+        (rec) => setAttr(rec, 'output_token_count', { stringValue: '12297829382339' }),
+        /output.*12297829382339.*100000000/,
+      );
+      await expectOneRejected(
+        'huge cached',
+        (rec) => setAttr(rec, 'cached_token_count', { intValue: '9007199254740991' }),
+        /cached.*above/,
+      );
       // The day's rollups are not poisoned: another user's batch of the same day lands.
-      const r = await post(synthPayload([{ conv: '0199-later', ts: now, kind: 'response', input: 100, output: 7 }]), other);
+      const r = await post(
+        synthPayload([{ conv: '0199-later', ts: now, kind: 'response', input: 100, output: 7 }]),
+        other,
+      );
       assert.equal(r.statusCode, 200, r.body);
       assert.deepEqual(r.json(), {});
-      const page = (await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&group_by=week`, headers: { authorization: `Bearer ${t.ownerKey}` } })).json();
+      const page = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&group_by=week`,
+          headers: { authorization: `Bearer ${t.ownerKey}` },
+        })
+      ).json();
       const cost = page.data.reduce((a: number, row: any) => a + row.totals.cost_usd, 0);
       assert.ok(cost < 100, `usage cost stays plausible: ${cost}`);
     });
 
     it('item 3: observedTimeUnixNano out of the date range', async () => {
       const noTs = (rec: any) => (rec.attributes = rec.attributes.filter((a: any) => a.key !== 'event.timestamp'));
-      await expectOneRejected('observed far future', (rec) => (noTs(rec), (rec.observedTimeUnixNano = '9'.repeat(30))), /time/);
-      await expectOneRejected('event.timestamp year 275760', (rec) => setAttr(rec, 'event.timestamp', { stringValue: '+275760-09-13T00:00:00.000Z' }), /time/);
-      await expectOneRejected('event.timestamp before 2015', (rec) => setAttr(rec, 'event.timestamp', { stringValue: '1969-12-31T23:59:59.000Z' }), /time/);
+      await expectOneRejected(
+        'observed far future',
+        (rec) => (noTs(rec), (rec.observedTimeUnixNano = '9'.repeat(30))),
+        /time/,
+      );
+      await expectOneRejected(
+        'event.timestamp year 275760',
+        (rec) => setAttr(rec, 'event.timestamp', { stringValue: '+275760-09-13T00:00:00.000Z' }),
+        /time/,
+      );
+      await expectOneRejected(
+        'event.timestamp before 2015',
+        (rec) => setAttr(rec, 'event.timestamp', { stringValue: '1969-12-31T23:59:59.000Z' }),
+        /time/,
+      );
     });
 
     it('item 3: AnyValue nested 5,000 levels deep in JSON', async () => {
-      deepJson = '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(5000) + '{"stringValue":"x"}' + '}]}}'.repeat(5000);
+      deepJson =
+        '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(5000) + '{"stringValue":"x"}' + '}]}}'.repeat(5000);
       await expectOneRejected('deep attribute', (rec) => setAttr(rec, 'extra', DEEP), /nest/);
       deepJson = '{"arrayValue":{"values":['.repeat(5000) + '{"intValue":"1"}' + ']}}'.repeat(5000);
       await expectOneRejected('deep array', (rec) => setAttr(rec, 'extra', DEEP), /nest/);
@@ -168,37 +255,76 @@ for (const dialect of DIALECTS) {
       });
       // The last record gains an attribute `extra` = [[[…1…]]] (5,000 arrays), written without recursion.
       const w = protobuf.Writer.create();
-      w.uint32((6 << 3) | 2).fork().uint32((1 << 3) | 2).string('extra').uint32((2 << 3) | 2).fork();
-      for (let i = 0; i < 5000; i++) w.uint32((5 << 3) | 2).fork().uint32((1 << 3) | 2).fork();
+      w.uint32((6 << 3) | 2)
+        .fork()
+        .uint32((1 << 3) | 2)
+        .string('extra')
+        .uint32((2 << 3) | 2)
+        .fork();
+      for (let i = 0; i < 5000; i++)
+        w.uint32((5 << 3) | 2)
+          .fork()
+          .uint32((1 << 3) | 2)
+          .fork();
       w.uint32(3 << 3).int64(1);
       for (let i = 0; i < 5000; i++) w.ldelim().ldelim();
       w.ldelim().ldelim();
       recs[recs.length - 1] = Buffer.concat([recs[recs.length - 1], Buffer.from(w.finish())]);
       const req = protobuf.Writer.create();
-      req.uint32((1 << 3) | 2).fork().uint32((2 << 3) | 2).fork();
+      req
+        .uint32((1 << 3) | 2)
+        .fork()
+        .uint32((2 << 3) | 2)
+        .fork();
       for (const r of recs) req.uint32((2 << 3) | 2).bytes(r);
       req.ldelim().ldelim();
       const before = await outputTokens();
-      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: Buffer.from(req.finish()), headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: Buffer.from(req.finish()),
+        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${key}` },
+      });
       assert.equal(r.statusCode, 200, r.body);
-      const reply = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(r.rawPayload), { longs: Number });
+      const reply = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(r.rawPayload), {
+        longs: Number,
+      });
       assert.equal(reply.partialSuccess?.rejectedLogRecords, 1);
       assert.match(reply.partialSuccess.errorMessage, /nested deeper than 32/);
       assert.equal((await outputTokens()) - before, goodOutput);
     });
 
     it('item 3: ids over the length limit, with a NUL byte or a lone surrogate', async () => {
-      await expectOneRejected('conversation.id 3 KB', (rec) => setAttr(rec, 'conversation.id', { stringValue: 'c'.repeat(3000) }), /conversation\.id.*256/);
-      await expectOneRejected('conversation.id NUL', (rec) => setAttr(rec, 'conversation.id', { stringValue: 'abc\u0000def' }), /conversation\.id.*control/);
-      await expectOneRejected('conversation.id lone surrogate', (rec) => setAttr(rec, 'conversation.id', { stringValue: 'abc\ud800def' }), /conversation\.id.*surrogate/);
+      await expectOneRejected(
+        'conversation.id 3 KB',
+        (rec) => setAttr(rec, 'conversation.id', { stringValue: 'c'.repeat(3000) }),
+        /conversation\.id.*256/,
+      );
+      await expectOneRejected(
+        'conversation.id NUL',
+        (rec) => setAttr(rec, 'conversation.id', { stringValue: 'abc\u0000def' }),
+        /conversation\.id.*control/,
+      );
+      await expectOneRejected(
+        'conversation.id lone surrogate',
+        (rec) => setAttr(rec, 'conversation.id', { stringValue: 'abc\ud800def' }),
+        /conversation\.id.*surrogate/,
+      );
       await expectOneRejected('model 3 KB', (rec) => setAttr(rec, 'model', { stringValue: 'm'.repeat(3000) }), /model/);
       await expectOneRejected('model NUL', (rec) => setAttr(rec, 'model', { stringValue: 'gpt\u0000' }), /model/);
     });
 
     it('item 3: counts beyond bigint and prompt lengths beyond integer', async () => {
-      await expectOneRejected('input beyond bigint', (rec) => setAttr(rec, 'input_token_count', { stringValue: '99999999999999999999' }), /input/);
+      await expectOneRejected(
+        'input beyond bigint',
+        (rec) => setAttr(rec, 'input_token_count', { stringValue: '99999999999999999999' }),
+        /input/,
+      );
       // prompt_length is an integer column (32 bits on PostgreSQL).
-      const p = synthPayload([{ conv: '0199-prompt', ts: now, kind: 'prompt' }, { conv: '0199-prompt-ok', ts: now, kind: 'prompt' }]);
+      const p = synthPayload([
+        { conv: '0199-prompt', ts: now, kind: 'prompt' },
+        { conv: '0199-prompt-ok', ts: now, kind: 'prompt' },
+      ]);
       setAttr(p.resourceLogs[0].scopeLogs[0].logRecords[0], 'prompt_length', { stringValue: '4294967296' });
       const r = await post(p);
       assert.equal(r.statusCode, 200, r.body);
@@ -208,7 +334,10 @@ for (const dialect of DIALECTS) {
 
     it('item 4: a record without any time is stored once however often it is replayed', async () => {
       const untimed = () => {
-        const p = synthPayload([{ conv: '0199-untimed', ts: now, kind: 'response', input: 11, output: 13 }, { conv: '0199-untimed', ts: now, kind: 'prompt' }]);
+        const p = synthPayload([
+          { conv: '0199-untimed', ts: now, kind: 'response', input: 11, output: 13 },
+          { conv: '0199-untimed', ts: now, kind: 'prompt' },
+        ]);
         for (const rec of p.resourceLogs[0].scopeLogs[0].logRecords) {
           rec.attributes = rec.attributes.filter((a: any) => a.key !== 'event.timestamp');
           rec.timeUnixNano = '0';
@@ -217,7 +346,16 @@ for (const dialect of DIALECTS) {
         return p;
       };
       const before = await requests();
-      const turns = async () => Number((await t.store.db.selectFrom('turns').select((eb) => eb.fn.countAll<number>().as('n')).where('thread_id', '=', '0199-untimed').executeTakeFirst())?.n ?? 0);
+      const turns = async () =>
+        Number(
+          (
+            await t.store.db
+              .selectFrom('turns')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('thread_id', '=', '0199-untimed')
+              .executeTakeFirst()
+          )?.n ?? 0,
+        );
       for (let i = 0; i < 3; i++) {
         const r = await post(untimed());
         assert.equal(r.statusCode, 200, r.body);
@@ -235,7 +373,11 @@ for (const dialect of DIALECTS) {
         return p;
       };
       for (let i = 0; i < 2; i++) assert.equal((await post(timed())).statusCode, 200);
-      const rows = await t.store.db.selectFrom('model_requests').select(['ts']).where('thread_id', '=', '0199-timeonly').execute();
+      const rows = await t.store.db
+        .selectFrom('model_requests')
+        .select(['ts'])
+        .where('thread_id', '=', '0199-timeonly')
+        .execute();
       assert.equal(rows.length, 1);
       assert.equal(Number(rows[0].ts), now);
     });

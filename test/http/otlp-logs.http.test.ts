@@ -16,12 +16,23 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let ingestKey: string;
     const now = Date.now();
-    const payloads = FIXTURE_NAMES.map((n, i) => shiftTimes(loadOtlp(`${n}.otel-logs.json`), now - 3600_000 + i * 60_000));
+    const payloads = FIXTURE_NAMES.map((n, i) =>
+      shiftTimes(loadOtlp(`${n}.otel-logs.json`), now - 3600_000 + i * 60_000),
+    );
 
     const post = (body: Buffer | string, headers: Record<string, string> = {}, key: string | null = ingestKey) =>
-      t.app.inject({ method: 'POST', url: '/v1/logs', payload: body, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: body,
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      });
     const usage = async (query: string) => {
-      const r = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${query}`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${query}`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
       assert.equal(r.statusCode, 200, r.body);
       return r.json();
     };
@@ -47,7 +58,17 @@ for (const dialect of DIALECTS) {
             for (const k of Object.keys(acc)) acc[k] += row.totals[k];
             return acc;
           },
-          { threads: 0, turns: 0, uncached_text_input_tokens: 0, cached_text_input_tokens: 0, text_output_tokens: 0, reasoning_output_tokens: 0, text_total_tokens: 0, cost_usd: 0, credits: 0 },
+          {
+            threads: 0,
+            turns: 0,
+            uncached_text_input_tokens: 0,
+            cached_text_input_tokens: 0,
+            text_output_tokens: 0,
+            reasoning_output_tokens: 0,
+            text_total_tokens: 0,
+            cost_usd: 0,
+            credits: 0,
+          },
         );
         assert.equal(totals.turns, truth.turns);
         assert.equal(totals.threads, truth.threads.size);

@@ -13,7 +13,10 @@ import { sumTruth, syntheticSession } from '../support/sessions.js';
 import type { DialectName } from '../../src/platform/storage/database.js';
 
 const SESSIONS = 120;
-const VARIANTS: { dialect: DialectName; thread: boolean }[] = [...DIALECTS.map((dialect) => ({ dialect, thread: false })), { dialect: 'sqlite', thread: true }];
+const VARIANTS: { dialect: DialectName; thread: boolean }[] = [
+  ...DIALECTS.map((dialect) => ({ dialect, thread: false })),
+  { dialect: 'sqlite', thread: true },
+];
 
 for (const { dialect, thread } of VARIANTS) {
   describe(`OTLP and session files of the same sessions racing (${dialect}${thread ? ', writer thread' : ''})`, () => {
@@ -33,7 +36,12 @@ for (const { dialect, thread } of VARIANTS) {
     // Like the exporters: a 503 (over max_concurrent_batches) is retried.
     const post = async (url: string, payload: string) => {
       for (;;) {
-        const r = await t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        });
         if (r.statusCode !== 503) {
           assert.equal(r.statusCode, 200, r.body);
           assert.ok(!r.body.includes('rejected'), r.body);
@@ -45,16 +53,23 @@ for (const { dialect, thread } of VARIANTS) {
     const otlp = (s: { otlp: string }) => post('/v1/logs', s.otlp);
     const file = (s: { upload: string }) => post('/v1/ingest/rollouts', s.upload);
     const totals = async () => {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&start_time=${Math.floor(Date.now() / 1000) - 3 * 86_400}`, headers: { authorization: `Bearer ${t.ownerKey}` } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?group=workspace&start_time=${Math.floor(Date.now() / 1000) - 3 * 86_400}`,
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
       assert.equal(res.statusCode, 200, res.body);
       const out: Record<string, number> = {};
-      for (const row of res.json().data as { totals: Record<string, number> }[]) for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
+      for (const row of res.json().data as { totals: Record<string, number> }[])
+        for (const [k, v] of Object.entries(row.totals)) out[k] = (out[k] ?? 0) + v;
       return out;
     };
 
     it(`${SESSIONS} sessions, both sources at once in both orders, then replayed: each counted once`, async () => {
       const t0 = Date.now() - 2 * 3600_000;
-      const sessions = Array.from({ length: SESSIONS }, (_, i) => syntheticSession(i, t0 + i * 100_000 - SESSIONS * 50_000, { subagent: i % 5 === 0 }));
+      const sessions = Array.from({ length: SESSIONS }, (_, i) =>
+        syntheticSession(i, t0 + i * 100_000 - SESSIONS * 50_000, { subagent: i % 5 === 0 }),
+      );
       const truth = sumTruth(sessions.map((s) => s.truth));
       await Promise.all(
         sessions.map((s, i) => {
@@ -63,17 +78,27 @@ for (const { dialect, thread } of VARIANTS) {
         }),
       );
       const doubled = async () => {
-        const rows = await t.store.db.selectFrom('turns').select(['thread_id']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('thread_id').execute();
+        const rows = await t.store.db
+          .selectFrom('turns')
+          .select(['thread_id'])
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .groupBy('thread_id')
+          .execute();
         return rows.filter((r) => Number(r.n) > 2).length;
       };
       const check = async (what: string) => {
         const got = await totals();
         const n = await doubled();
-        for (const [k, v] of Object.entries(truth)) assert.equal(got[k], v, `${what}: ${k} ${got[k]} vs ${v} (${n} of ${SESSIONS} sessions doubled)`);
+        for (const [k, v] of Object.entries(truth))
+          assert.equal(got[k], v, `${what}: ${k} ${got[k]} vs ${v} (${n} of ${SESSIONS} sessions doubled)`);
       };
       await check('both sources racing');
       // The stored facts carry the session file's ids whichever source was stored.
-      const missing = await t.store.db.selectFrom('model_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('response_id', 'is', null).executeTakeFirstOrThrow();
+      const missing = await t.store.db
+        .selectFrom('model_requests')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('response_id', 'is', null)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(missing.n), 0, 'every stored response has its response_id');
       // Replays of both sources, all at once, change nothing.
       await Promise.all(sessions.flatMap((s) => [file(s), otlp(s)]));

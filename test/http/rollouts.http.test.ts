@@ -43,10 +43,29 @@ for (const dialect of DIALECTS) {
     after(() => t.close());
 
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
-    const chunk = (from: number, to: number, extra: Record<string, unknown> = {}) => ({ path: PATH, offset: all.offsets[from]!, line: from, lines: all.lines.slice(from, to), ...extra });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/rollouts',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
+    const chunk = (from: number, to: number, extra: Record<string, unknown> = {}) => ({
+      path: PATH,
+      offset: all.offsets[from]!,
+      line: from,
+      lines: all.lines.slice(from, to),
+      ...extra,
+    });
     const counts = async () => {
-      const n = async (table: 'model_requests' | 'turns' | 'rollout_content') => Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = async (table: 'model_requests' | 'turns' | 'rollout_content') =>
+        Number(
+          (
+            await t.store.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       return { requests: await n('model_requests'), turns: await n('turns'), content: await n('rollout_content') };
     };
 
@@ -63,7 +82,10 @@ for (const dialect of DIALECTS) {
       r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(b, n)] });
       assert.deepEqual([r.json().files[0].status, r.json().files[0].offset], ['gap', all.offsets[a]]);
       // A retry overlapping what the server has (gzip-encoded this time): trimmed to what is new.
-      r = await post(zlib.gzipSync(JSON.stringify({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, b)] })), { 'content-encoding': 'gzip' });
+      r = await post(
+        zlib.gzipSync(JSON.stringify({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, b)] })),
+        { 'content-encoding': 'gzip' },
+      );
       assert.equal(r.json().files[0].status, 'stored');
       assert.equal(r.json().files[0].lines, b - a);
       r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(b, n, { final: true })] });
@@ -91,7 +113,11 @@ for (const dialect of DIALECTS) {
       const misaligned = { path: PATH, offset: 5, line: 0, lines: [{ n: end, t: '"garbage"' }] };
       let r = await post({ host: 'laptop', installation_id: 'inst-1', files: [misaligned] });
       assert.equal(r.json().files[0].status, 'conflict');
-      r = await post({ host: 'laptop', installation_id: 'inst-1', files: [chunk(0, all.lines.length, { reset: true, final: true })] });
+      r = await post({
+        host: 'laptop',
+        installation_id: 'inst-1',
+        files: [chunk(0, all.lines.length, { reset: true, final: true })],
+      });
       assert.equal(r.json().files[0].status, 'stored');
       assert.deepEqual(await counts(), before);
     });
@@ -102,40 +128,71 @@ for (const dialect of DIALECTS) {
       assert.match(r.json().error.message, /files\.0\.path/);
       r = await post('not json', { 'content-encoding': 'gzip' });
       assert.equal(r.statusCode, 400);
-      r = await t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' }, payload: 'x' });
+      r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/rollouts',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+        payload: 'x',
+      });
       assert.equal(r.statusCode, 415);
-      r = await t.app.inject({ method: 'POST', url: '/v1/ingest/rollouts', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, payload: '{"files":[]}' });
+      r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/rollouts',
+        headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+        payload: '{"files":[]}',
+      });
       assert.equal(r.statusCode, 403, 'an owner key belongs to nobody');
     });
 
     it('implausible token counts are rejected lines with reasons, never stored (issue 11, item 2)', async () => {
       // The capture with its three token_usage_records changed: 1e300, a fraction, one plausible.
       const text = await readFile(EXEC, 'utf8');
-      const bad = [(u: any) => (u.output_tokens = 1e300), (u: any) => (u.input_tokens = 1.5), (u: any) => (u.input_tokens = 12297829382339)];
+      const bad = [
+        (u: any) => (u.output_tokens = 1e300),
+        (u: any) => (u.input_tokens = 1.5),
+        (u: any) => (u.input_tokens = 12297829382339),
+      ];
       let k = 0;
-      const lines = text.split('\n').filter((l) => l !== '').map((l) => {
-        const v = JSON.parse(l);
-        if (v.type !== 'token_usage_record' || k >= bad.length) return l;
-        v.payload.response_id = `resp_bounds_${k}`;
-        bad[k++](v.payload.usage);
-        return JSON.stringify(v);
-      });
+      const lines = text
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const v = JSON.parse(l);
+          if (v.type !== 'token_usage_record' || k >= bad.length) return l;
+          v.payload.response_id = `resp_bounds_${k}`;
+          bad[k++](v.payload.usage);
+          return JSON.stringify(v);
+        });
       assert.equal(k, 3);
       let offset = 0;
       const wire = lines.map((l) => ({ n: Buffer.byteLength(l), t: l }));
       offset = wire.reduce((a, w) => a + w.n + 1, 0);
-      const r = await post({ host: 'bounds', installation_id: 'inst-bounds', files: [{ path: '/bounds/' + path.basename(EXEC), offset: 0, line: 0, lines: wire, final: true, size: offset }] });
+      const r = await post({
+        host: 'bounds',
+        installation_id: 'inst-bounds',
+        files: [{ path: '/bounds/' + path.basename(EXEC), offset: 0, line: 0, lines: wire, final: true, size: offset }],
+      });
       assert.equal(r.statusCode, 200, r.body);
       const f = r.json().files[0];
       assert.equal(f.status, 'stored');
       assert.equal(f.skipped, 3);
-      assert.deepEqual(f.rejected.map((x: any) => x.reason), ['implausible_value', 'implausible_value', 'implausible_value']);
+      assert.deepEqual(
+        f.rejected.map((x: any) => x.reason),
+        ['implausible_value', 'implausible_value', 'implausible_value'],
+      );
       assert.match(f.rejected[0].detail, /output_tokens 1e\+300 is not a non-negative integer/);
       assert.match(f.rejected[1].detail, /input_tokens 1.5 is not a non-negative integer/);
       assert.match(f.rejected[2].detail, /input_tokens 12297829382339 is above the plausible maximum/);
-      const stored = await t.store.db.selectFrom('model_requests').select(['input_tokens', 'output_tokens']).where('response_id', 'like', 'resp_bounds_%').execute();
+      const stored = await t.store.db
+        .selectFrom('model_requests')
+        .select(['input_tokens', 'output_tokens'])
+        .where('response_id', 'like', 'resp_bounds_%')
+        .execute();
       assert.deepEqual(stored, []);
-      const max = await t.store.db.selectFrom('usage_ws_week').select((eb) => eb.fn.max<number>('output_tokens').as('m')).executeTakeFirstOrThrow();
+      const max = await t.store.db
+        .selectFrom('usage_ws_week')
+        .select((eb) => eb.fn.max<number>('output_tokens').as('m'))
+        .executeTakeFirstOrThrow();
       assert.ok(Number(max.m) < 1e6, `usage stays plausible: ${max.m}`);
     });
 
@@ -143,7 +200,11 @@ for (const dialect of DIALECTS) {
       const text = await readFile(EXEC, 'utf8');
       assert.ok(text.length > 0);
       const before = await counts();
-      const r = await post({ host: 'desktop', installation_id: 'inst-2', files: [chunk(0, all.lines.length, { final: true })] });
+      const r = await post({
+        host: 'desktop',
+        installation_id: 'inst-2',
+        files: [chunk(0, all.lines.length, { final: true })],
+      });
       assert.equal(r.json().files[0].status, 'stored');
       assert.deepEqual(await counts(), before, 'same facts (same ids): nothing twice');
     });

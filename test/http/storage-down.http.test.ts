@@ -22,7 +22,12 @@ after(async () => {
 
 it('answers 503 storage_unavailable with Retry-After, and /readyz says not ready', async () => {
   for (let i = 0; i < 3; i++) {
-    const r = await app.inject({ method: 'POST', url: '/v1/logs', payload: '{}', headers: { 'content-type': 'application/json', authorization: 'Bearer stw_anything' } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      payload: '{}',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer stw_anything' },
+    });
     assert.equal(r.statusCode, 503, r.body);
     assert.equal(r.json().error.code, 'storage_unavailable');
     assert.equal(r.headers['retry-after'], '2');

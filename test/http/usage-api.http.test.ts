@@ -19,9 +19,19 @@ for (const dialect of DIALECTS) {
   describe(`usage API semantics (${dialect})`, () => {
     let t: TestApp;
     const keys: Record<string, string> = {};
-    const get = (q: string, key = t.ownerKey) => t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${q}`, headers: { authorization: `Bearer ${key}` } });
+    const get = (q: string, key = t.ownerKey) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${q}`,
+        headers: { authorization: `Bearer ${key}` },
+      });
     const send = async (email: string, recs: SynthRecord[]) => {
-      const r = await t.app.inject({ method: 'POST', url: '/v1/logs', payload: JSON.stringify(synthPayload(recs)), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[email]}` } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: JSON.stringify(synthPayload(recs)),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[email]}` },
+      });
       assert.equal(r.statusCode, 200, r.body);
       assert.deepEqual(r.json(), {});
     };
@@ -39,7 +49,16 @@ for (const dialect of DIALECTS) {
         { conv: 'th-1', ts: monday, kind: 'prompt' },
         { conv: 'th-1', ts: monday, kind: 'response', input: 200, cached: 0, output: 20 },
         { conv: 'th-2', ts: monday + 3 * DAY, kind: 'prompt', originator: 'codex_vscode' },
-        { conv: 'th-2', ts: monday + 3 * DAY, kind: 'response', input: 50, cached: 10, output: 5, originator: 'codex_vscode', model: 'gpt-6-sol' },
+        {
+          conv: 'th-2',
+          ts: monday + 3 * DAY,
+          kind: 'response',
+          input: 50,
+          cached: 10,
+          output: 5,
+          originator: 'codex_vscode',
+          model: 'gpt-6-sol',
+        },
       ]);
       await send('b@x.io', [
         { conv: 'th-3', ts: monday + 12 * 3600_000, kind: 'prompt' },
@@ -49,23 +68,36 @@ for (const dialect of DIALECTS) {
     after(() => t.close());
 
     it('buckets by UTC day with inclusive start and exclusive end, in seconds or ISO 8601', async () => {
-      const r = await get(`start_time=${(monday - DAY) / 1000}&end_time=${new Date(monday + DAY).toISOString()}&group=workspace`);
+      const r = await get(
+        `start_time=${(monday - DAY) / 1000}&end_time=${new Date(monday + DAY).toISOString()}&group=workspace`,
+      );
       assert.equal(r.statusCode, 200, r.body);
       const rows = r.json().data;
-      assert.deepEqual(rows.map((x: any) => x.start_time), [(monday - DAY) / 1000, monday / 1000]);
+      assert.deepEqual(
+        rows.map((x: any) => x.start_time),
+        [(monday - DAY) / 1000, monday / 1000],
+      );
       assert.equal(rows[0].end_time, monday / 1000);
       assert.equal(rows[0].totals.turns, 1);
       assert.equal(rows[1].totals.turns, 2);
       assert.equal(rows[1].totals.threads, 2); // th-1 again on Monday, and th-3
       // end_time is exclusive: ending exactly at Monday 00:00 leaves Monday out.
       const r2 = await get(`start_time=${(monday - DAY) / 1000}&end_time=${monday / 1000}&group=workspace`);
-      assert.deepEqual(r2.json().data.map((x: any) => x.start_time), [(monday - DAY) / 1000]);
+      assert.deepEqual(
+        r2.json().data.map((x: any) => x.start_time),
+        [(monday - DAY) / 1000],
+      );
     });
 
     it('buckets by ISO week starting Monday, with distinct threads per week', async () => {
-      const r = await get(`start_time=${(monday - 7 * DAY) / 1000}&end_time=${(monday + 7 * DAY) / 1000}&group=workspace&group_by=week`);
+      const r = await get(
+        `start_time=${(monday - 7 * DAY) / 1000}&end_time=${(monday + 7 * DAY) / 1000}&group=workspace&group_by=week`,
+      );
       const rows = r.json().data;
-      assert.deepEqual(rows.map((x: any) => x.start_time), [(monday - 7 * DAY) / 1000, monday / 1000]);
+      assert.deepEqual(
+        rows.map((x: any) => x.start_time),
+        [(monday - 7 * DAY) / 1000, monday / 1000],
+      );
       assert.equal(rows[1].end_time, (monday + 7 * DAY) / 1000);
       assert.equal(rows[1].totals.threads, 3); // th-1, th-2, th-3: th-1 counted once although active on two days
       assert.equal(rows[1].totals.turns, 3);
@@ -90,7 +122,10 @@ for (const dialect of DIALECTS) {
       const cost = (200 * 5 + 20 * 30) / 1e6 + (40 * 1.25 + 10 * 0.125 + 5 * 10) / 1e6; // gpt-5.5, then gpt-6-sol at the gpt-5 fallback
       assert.ok(Math.abs(a.totals.cost_usd - cost) < 1e-12, `${a.totals.cost_usd} vs ${cost}`);
       assert.ok(Math.abs(a.totals.credits - cost * 25) < 1e-12);
-      assert.equal(a.clients.reduce((s: number, c: any) => s + c.turns, 0), a.totals.turns);
+      assert.equal(
+        a.clients.reduce((s: number, c: any) => s + c.turns, 0),
+        a.totals.turns,
+      );
     });
 
     it('cursor pages neither skip nor repeat rows while new events arrive', async () => {
@@ -144,7 +179,16 @@ for (const dialect of DIALECTS) {
         ['start_time=99999999999999999999', 'start_time'],
         ['start_time=1e400', 'start_time'],
         // Cursor fields of the wrong type or size, in the right base64url JSON shape.
-        ...[{ g: 'day', b: 'x' }, { g: 'day', b: 1e300 }, { g: 'day', b: 1.5 }, { g: 'day', b: {} }, { g: 'day', b: 20000, u: {} }, { g: 'day', b: 20000, u: 5 }, { g: 7, b: 20000, u: 'x' }, { g: 'day', b: -1, u: 'x' }].map((c): [string, string] => [`page=${Buffer.from(JSON.stringify(c)).toString('base64url')}`, 'page']),
+        ...[
+          { g: 'day', b: 'x' },
+          { g: 'day', b: 1e300 },
+          { g: 'day', b: 1.5 },
+          { g: 'day', b: {} },
+          { g: 'day', b: 20000, u: {} },
+          { g: 'day', b: 20000, u: 5 },
+          { g: 7, b: 20000, u: 'x' },
+          { g: 'day', b: -1, u: 'x' },
+        ].map((c): [string, string] => [`page=${Buffer.from(JSON.stringify(c)).toString('base64url')}`, 'page']),
       ];
       for (const [q, param] of cases) {
         const r = await get(q);

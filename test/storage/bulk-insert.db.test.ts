@@ -4,20 +4,69 @@
 // the statements PostgreSQL keeps prepared per connection work again and again on every connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { conflictAddCounters, conflictDoNothing, insertMany, insertManyIf, insertManyReturning, insertRows, type InsertSpec } from '../../src/platform/storage/bulk-insert.js';
+import {
+  conflictAddCounters,
+  conflictDoNothing,
+  insertMany,
+  insertManyIf,
+  insertManyReturning,
+  insertRows,
+  type InsertSpec,
+} from '../../src/platform/storage/bulk-insert.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const WS = 'ws-bulk';
-const NASTY = ['plain', 'a"b', 'back\\slash', '\\"', '{x,y}', 'NULL', 'null', '', ' spaced ', 'line\nbreak\ttab', 'é ünï 😀', "it's", '"', '\\'];
+const NASTY = [
+  'plain',
+  'a"b',
+  'back\\slash',
+  '\\"',
+  '{x,y}',
+  'NULL',
+  'null',
+  '',
+  ' spaced ',
+  'line\nbreak\ttab',
+  'é ünï 😀',
+  "it's",
+  '"',
+  '\\',
+];
 
 const TURNS: InsertSpec = {
   table: 'turns',
-  columns: ['workspace_id', 'turn_key', 'turn_id', 'thread_id', 'user_id', 'client_id', 'ts', 'model', 'prompt_length', 'source'],
+  columns: [
+    'workspace_id',
+    'turn_key',
+    'turn_id',
+    'thread_id',
+    'user_id',
+    'client_id',
+    'ts',
+    'model',
+    'prompt_length',
+    'source',
+  ],
   onConflict: conflictDoNothing(['workspace_id', 'turn_key']),
   returning: ['turn_key'],
 };
-const SETS: InsertSpec = { table: 'thread_day_set', columns: ['workspace_id', 'bucket', 'thread_id'], onConflict: conflictDoNothing(['workspace_id', 'bucket', 'thread_id']), returning: ['thread_id'] };
-const COUNTERS = ['threads', 'turns', 'requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_nusd', 'credits_n'];
+const SETS: InsertSpec = {
+  table: 'thread_day_set',
+  columns: ['workspace_id', 'bucket', 'thread_id'],
+  onConflict: conflictDoNothing(['workspace_id', 'bucket', 'thread_id']),
+  returning: ['thread_id'],
+};
+const COUNTERS = [
+  'threads',
+  'turns',
+  'requests',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nusd',
+  'credits_n',
+];
 const ROLLUP: InsertSpec = {
   table: 'usage_ws_day',
   columns: ['workspace_id', 'bucket', 'client_id', ...COUNTERS],
@@ -66,39 +115,84 @@ for (const dialect of DIALECTS) {
       assert.ok(plain.some((k) => k.includes('"')) && plain.some((k) => k.includes('\\')));
       const rows = plain.map((k, i) => ({ ...turn(k, i), model: `m${k}` }));
       assert.equal((await insertRows(s.db, TURNS, rows)).length, plain.length);
-      const stored = await s.db.selectFrom('turns').select(['turn_key', 'model']).where('turn_key', 'like', 'p:%').execute();
+      const stored = await s.db
+        .selectFrom('turns')
+        .select(['turn_key', 'model'])
+        .where('turn_key', 'like', 'p:%')
+        .execute();
       assert.deepEqual(stored.map((r) => [r.turn_key, r.model]).sort(), plain.map((k) => [k, `m${k}`]).sort());
     });
 
     it('inserts a part only for the rows an earlier part returned (onlyIfReturned), each distinct row once', async () => {
       const SET: InsertSpec = { ...SETS, returning: ['workspace_id', 'bucket', 'thread_id'] };
       const TURNS_WS: InsertSpec = { ...TURNS, returning: ['turn_key', 'workspace_id'] };
-      const only = { part: 0, match: [['workspace_id', 'workspace_id'], ['turn_key', 'turn_key']] } as const;
+      const only = {
+        part: 0,
+        match: [
+          ['workspace_id', 'workspace_id'],
+          ['turn_key', 'turn_key'],
+        ],
+      } as const;
       const run = (keys: string[]) =>
         s.db.transaction().execute((trx) =>
           insertManyReturning<Record<string, string>>(trx, [
             { spec: TURNS_WS, rows: keys.map((k, i) => turn(k, i)) },
-            { spec: SET, rows: keys.map((k) => ({ workspace_id: WS, bucket: 30000, thread_id: `set-${k.slice(0, 2)}`, turn_key: k })), onlyIfReturned: only },
+            {
+              spec: SET,
+              rows: keys.map((k) => ({
+                workspace_id: WS,
+                bucket: 30000,
+                thread_id: `set-${k.slice(0, 2)}`,
+                turn_key: k,
+              })),
+              onlyIfReturned: only,
+            },
           ]),
         );
       const [t1, s1] = await run(['s1a', 's1b', 's2a']);
       assert.equal(t1.length, 3);
-      assert.deepEqual(s1.map((r) => [r.thread_id, Number(r.bucket)]).sort(), [['set-s1', 30000], ['set-s2', 30000]]);
+      assert.deepEqual(s1.map((r) => [r.thread_id, Number(r.bucket)]).sort(), [
+        ['set-s1', 30000],
+        ['set-s2', 30000],
+      ]);
       // s1a is stored already: its set row is not offered again; s3a is new.
       const [t2, s2] = await run(['s1a', 's3a']);
-      assert.deepEqual(t2.map((r) => r.turn_key), ['s3a']);
-      assert.deepEqual(s2.map((r) => r.thread_id), ['set-s3']);
+      assert.deepEqual(
+        t2.map((r) => r.turn_key),
+        ['s3a'],
+      );
+      assert.deepEqual(
+        s2.map((r) => r.thread_id),
+        ['set-s3'],
+      );
       const stored = await s.db.selectFrom('thread_day_set').select('thread_id').where('bucket', '=', 30000).execute();
       assert.deepEqual(stored.map((r) => r.thread_id).sort(), ['set-s1', 'set-s2', 'set-s3']);
     });
 
     it('inserts the guarded parts only if the compare-and-set updated its row, the others always (insertManyIf)', async () => {
-      await s.db.insertInto('compliance_heads').values({ workspace_id: WS, seq: 5, hash: 'h5', recorded_at: 1, max_ts: 1 }).execute();
-      const cas = (from: number, to: number) => ({ table: 'compliance_heads', set: { seq: to, hash: `h${to}` }, where: { workspace_id: WS, seq: from, hash: `h${from}` } });
+      await s.db
+        .insertInto('compliance_heads')
+        .values({ workspace_id: WS, seq: 5, hash: 'h5', recorded_at: 1, max_ts: 1 })
+        .execute();
+      const cas = (from: number, to: number) => ({
+        table: 'compliance_heads',
+        set: { seq: to, hash: `h${to}` },
+        where: { workspace_id: WS, seq: from, hash: `h${from}` },
+      });
       const part = (bucket: number) => ({ spec: SETS, rows: [{ workspace_id: WS, bucket, thread_id: 'cas' }] });
-      assert.equal(await s.db.transaction().execute((trx) => insertManyIf(trx, cas(4, 6), [part(40001)], [part(40002)])), false);
-      assert.equal(await s.db.transaction().execute((trx) => insertManyIf(trx, cas(5, 6), [part(40003)], [part(40004)])), true);
-      const head = await s.db.selectFrom('compliance_heads').select(['seq', 'hash']).where('workspace_id', '=', WS).executeTakeFirstOrThrow();
+      assert.equal(
+        await s.db.transaction().execute((trx) => insertManyIf(trx, cas(4, 6), [part(40001)], [part(40002)])),
+        false,
+      );
+      assert.equal(
+        await s.db.transaction().execute((trx) => insertManyIf(trx, cas(5, 6), [part(40003)], [part(40004)])),
+        true,
+      );
+      const head = await s.db
+        .selectFrom('compliance_heads')
+        .select(['seq', 'hash'])
+        .where('workspace_id', '=', WS)
+        .executeTakeFirstOrThrow();
       assert.deepEqual([Number(head.seq), head.hash], [6, 'h6']);
       const rows = await s.db.selectFrom('thread_day_set').select('bucket').where('thread_id', '=', 'cas').execute();
       assert.deepEqual(rows.map((r) => Number(r.bucket)).sort(), [40002, 40003, 40004]);
@@ -113,7 +207,13 @@ for (const dialect of DIALECTS) {
             { spec: SETS, rows: [{ workspace_id: WS, bucket: 20000, thread_id: `t"${round % 2}` }] },
           ]);
           await insertMany(trx, [
-            { spec: ROLLUP, rows: [{ workspace_id: WS, bucket: 20000, client_id: 'c\\1', ...counters(1) }, { workspace_id: WS, bucket: 20001, client_id: 'c', ...counters(2) }] },
+            {
+              spec: ROLLUP,
+              rows: [
+                { workspace_id: WS, bucket: 20000, client_id: 'c\\1', ...counters(1) },
+                { workspace_id: WS, bucket: 20001, client_id: 'c', ...counters(2) },
+              ],
+            },
             { spec: SETS, rows: [{ workspace_id: WS, bucket: 20002, thread_id: 'x' }] },
           ]);
           return out;
@@ -121,7 +221,12 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(turns, [{ turn_key: `r${round}` }]);
         assert.deepEqual(sets, round < 2 ? [{ thread_id: `t"${round % 2}` }] : []);
       }
-      const rollup = await s.db.selectFrom('usage_ws_day').selectAll().where('workspace_id', '=', WS).orderBy('bucket').execute();
+      const rollup = await s.db
+        .selectFrom('usage_ws_day')
+        .selectAll()
+        .where('workspace_id', '=', WS)
+        .orderBy('bucket')
+        .execute();
       assert.deepEqual(
         rollup.map((r) => [Number(r.bucket), r.client_id, Number(r.turns), Number(r.cost_nusd)]),
         [

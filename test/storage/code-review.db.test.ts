@@ -11,7 +11,11 @@ import { expectedRows, type TruthComment } from '../support/code-review-truth.js
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const DAY = 86_400_000;
-const env = (now: number): CodeReviewEnv => ({ botLogins: ['bot'], reactionClasses: { up: ['+1', 'heart', 'hooray', 'rocket'], down: ['-1', 'confused'] }, now });
+const env = (now: number): CodeReviewEnv => ({
+  botLogins: ['bot'],
+  reactionClasses: { up: ['+1', 'heart', 'hooray', 'rocket'], down: ['-1', 'confused'] },
+  now,
+});
 
 function rng(seed: number) {
   return () => {
@@ -42,7 +46,14 @@ for (const dialect of DIALECTS) {
     let store: TestStore;
     let ws: string;
     const now = Date.now();
-    const q = (grain: 'day' | 'week') => ({ grain, startBucket: 0, endBucket: 1e6, limit: 1000, group: 'repository', cursor: null });
+    const q = (grain: 'day' | 'week') => ({
+      grain,
+      startBucket: 0,
+      endBucket: 1e6,
+      limit: 1000,
+      group: 'repository',
+      cursor: null,
+    });
     before(async () => {
       store = await makeStore(dialect);
       ws = (await ensureBootstrapped(store.db)).workspace.id;
@@ -77,7 +88,11 @@ for (const dialect of DIALECTS) {
             history.push([comment(id, c.at, { deleted: true })]);
           } else if (roll < 0.65) {
             const rid = 100_000 + step;
-            const reply = comment(rid, c.at + 1000, { author: { login: `p${step % 5}` }, bot: false, inReplyToKey: key });
+            const reply = comment(rid, c.at + 1000, {
+              author: { login: `p${step % 5}` },
+              bot: false,
+              inReplyToKey: key,
+            });
             c.replies.add(String(rid));
             const steps = [[reply]];
             if (rand() < 0.3) {
@@ -91,19 +106,46 @@ for (const dialect of DIALECTS) {
             if (live.length && rand() < 0.4) {
               const gone = pick(live);
               c.reactions = live.filter((r) => r !== gone);
-              history.push([{ kind: 'reaction', commentKey: key, key: gone.key, content: gone.content, user: { login: gone.login }, ts: now, removed: true }]);
+              history.push([
+                {
+                  kind: 'reaction',
+                  commentKey: key,
+                  key: gone.key,
+                  content: gone.content,
+                  user: { login: gone.login },
+                  ts: now,
+                  removed: true,
+                },
+              ]);
             } else {
               const login = `p${Math.floor(rand() * 6)}`;
               const content = pick(['+1', '-1', 'heart', 'eyes', 'laugh', 'confused', 'rocket']);
               live.push({ login, content, key: `rx${step}` });
-              history.push([{ kind: 'reaction', commentKey: key, key: `rx${step}`, content, user: { login }, ts: now, removed: false }]);
+              history.push([
+                {
+                  kind: 'reaction',
+                  commentKey: key,
+                  key: `rx${step}`,
+                  content,
+                  user: { login },
+                  ts: now,
+                  removed: false,
+                },
+              ]);
             }
           }
         }
       }
       // A reply that arrives before its comment: move some reply steps ahead of their comment.
       const orphan = comment(nextId, now - DAY, { priority: 1 });
-      truth.set(nextId, { at: now - DAY, repo: `r${nextId % 3}`, priority: 1, replies: new Set(['999999']), reactions: [], version: 0 });
+      truth.set(nextId, {
+        at: now - DAY,
+        repo: `r${nextId % 3}`,
+        priority: 1,
+        replies: new Set(['999999']),
+        reactions: [],
+        version: 0,
+      });
       history.unshift([comment(999_999, now, { author: { login: 'early' }, bot: false, inReplyToKey: orphan.key })]);
       history.push([orphan]);
 
@@ -135,12 +177,29 @@ for (const dialect of DIALECTS) {
       const writers = Array.from({ length: 16 }, (_, k) => {
         const f: CodeReviewFact =
           k % 4 === 0
-            ? comment(600_000 + k, at + k, { author: { login: `u${k}` }, bot: false, inReplyToKey: target.key, repository: 'concurrent' })
-            : { kind: 'reaction', commentKey: target.key, key: `u${k}:+1`, content: '+1', user: { login: `u${k}` }, ts: now, removed: false };
+            ? comment(600_000 + k, at + k, {
+                author: { login: `u${k}` },
+                bot: false,
+                inReplyToKey: target.key,
+                repository: 'concurrent',
+              })
+            : {
+                kind: 'reaction',
+                commentKey: target.key,
+                key: `u${k}:+1`,
+                content: '+1',
+                user: { login: `u${k}` },
+                ts: now,
+                removed: false,
+              };
         return applyCodeReviewFacts(store.db, ws, [f], env(now));
       });
       await Promise.all(writers);
-      const rows = await store.db.selectFrom('cr_repo_day').selectAll().where('repository', '=', 'concurrent').execute();
+      const rows = await store.db
+        .selectFrom('cr_repo_day')
+        .selectAll()
+        .where('repository', '=', 'concurrent')
+        .execute();
       assert.equal(rows.length, 1);
       const r = rows[0];
       assert.deepEqual(

@@ -28,7 +28,10 @@ for (const dialect of DIALECTS) {
       const ws = fresh();
       await appendN(s.db, ws, 25);
       const rows = await chainRows(s.db, ws);
-      assert.deepEqual(rows.map((r) => Number(r.seq)), Array.from({ length: 25 }, (_, i) => i + 1));
+      assert.deepEqual(
+        rows.map((r) => Number(r.seq)),
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
       assert.equal(rows[0].prev_hash, GENESIS_HASH);
       for (let i = 1; i < rows.length; i++) assert.equal(rows[i].prev_hash, rows[i - 1].hash);
       const r = await verifyChain(s.db, ws);
@@ -44,11 +47,16 @@ for (const dialect of DIALECTS) {
     });
 
     const tamperCases: [string, (ws: string) => Promise<void>, number, string][] = [
-      ['one byte of a record\'s content', (ws) => tamper.contentByte(s.db, ws, 7), 7, 'content_altered'],
-      ['one byte of a record\'s hash', (ws) => tamper.hashByte(s.db, ws, 4), 4, 'hash_mismatch'],
+      ["one byte of a record's content", (ws) => tamper.contentByte(s.db, ws, 7), 7, 'content_altered'],
+      ["one byte of a record's hash", (ws) => tamper.hashByte(s.db, ws, 4), 4, 'hash_mismatch'],
       ['a deleted record', (ws) => tamper.deleteRecord(s.db, ws, 9), 9, 'missing_records'],
       ['two records swapped', (ws) => tamper.reorder(s.db, ws, 5, 11), 5, 'hash_mismatch'],
-      ['content deleted outside retention', (ws) => tamper.deleteContent(s.db, ws, 3), 3, 'content_removed_outside_retention'],
+      [
+        'content deleted outside retention',
+        (ws) => tamper.deleteContent(s.db, ws, 3),
+        3,
+        'content_removed_outside_retention',
+      ],
       ['the last record deleted', (ws) => tamper.deleteRecord(s.db, ws, 12), 12, 'missing_records'],
     ];
     for (const [what, act, seq, reason] of tamperCases) {
@@ -74,7 +82,10 @@ for (const dialect of DIALECTS) {
       await tamper.contentByte(s.db, ws, 25);
       const bad = await verifyChain(s.db, ws, par);
       // Three problems: the deleted record, the altered content, and the log-file index, which still counts the deleted record.
-      assert.deepEqual([bad.ok, bad.first_bad?.seq, bad.first_bad?.reason, bad.problems, bad.log_index.differing], [false, 10, 'missing_records', 3, 1]);
+      assert.deepEqual(
+        [bad.ok, bad.first_bad?.seq, bad.first_bad?.reason, bad.problems, bad.log_index.differing],
+        [false, 10, 'missing_records', 3, 1],
+      );
       const single = await verifyChain(s.db, ws);
       assert.deepEqual([single.first_bad?.seq, single.first_bad?.reason, single.problems], [10, 'missing_records', 3]);
     });
@@ -89,10 +100,26 @@ for (const dialect of DIALECTS) {
       let prev = rows[1].hash;
       for (const r of rows.slice(2)) {
         const content = canonicalJson({ kind: 'prompt', n: Number(r.seq), prompt: { text: 'rewritten' } });
-        const rec = { ...r, seq: Number(r.seq), ts: Number(r.ts), recorded_at: Number(r.recorded_at), content_sha256: sha256hex(content) };
+        const rec = {
+          ...r,
+          seq: Number(r.seq),
+          ts: Number(r.ts),
+          recorded_at: Number(r.recorded_at),
+          content_sha256: sha256hex(content),
+        };
         const hash = recordHash(prev, rec);
-        await s.db.updateTable('compliance_content').set({ content }).where('workspace_id', '=', ws).where('seq', '=', rec.seq).execute();
-        await s.db.updateTable('compliance_records').set({ content_sha256: rec.content_sha256, prev_hash: prev, hash }).where('workspace_id', '=', ws).where('seq', '=', rec.seq).execute();
+        await s.db
+          .updateTable('compliance_content')
+          .set({ content })
+          .where('workspace_id', '=', ws)
+          .where('seq', '=', rec.seq)
+          .execute();
+        await s.db
+          .updateTable('compliance_records')
+          .set({ content_sha256: rec.content_sha256, prev_hash: prev, hash })
+          .where('workspace_id', '=', ws)
+          .where('seq', '=', rec.seq)
+          .execute();
         prev = hash;
       }
       await s.db.updateTable('compliance_heads').set({ hash: prev }).where('workspace_id', '=', ws).execute();
@@ -107,15 +134,29 @@ for (const dialect of DIALECTS) {
       const ws = fresh();
       // PostgreSQL: three pools of four connections racing for the head row. SQLite: one
       // connection per process (better-sqlite3 is synchronous), so the appenders share the store.
-      const others = dialect === 'postgres' ? [0, 1, 2].map(() => openStore({ ...s.reopen, poolSize: 4 })) : [{ db: s.db, close: async () => {} }];
+      const others =
+        dialect === 'postgres'
+          ? [0, 1, 2].map(() => openStore({ ...s.reopen, poolSize: 4 }))
+          : [{ db: s.db, close: async () => {} }];
       try {
-        await Promise.all([0, 1, 2].flatMap((k) => Array.from({ length: 8 }, (_, j) => others[k % others.length].db.transaction().execute((trx) => appendRecords(trx, ws, [draft(k * 100 + j), draft(k * 100 + j + 50)])))));
+        await Promise.all(
+          [0, 1, 2].flatMap((k) =>
+            Array.from({ length: 8 }, (_, j) =>
+              others[k % others.length].db
+                .transaction()
+                .execute((trx) => appendRecords(trx, ws, [draft(k * 100 + j), draft(k * 100 + j + 50)])),
+            ),
+          ),
+        );
       } finally {
         for (const o of others) await o.close();
       }
       const rows = await chainRows(s.db, ws);
       assert.equal(rows.length, 48);
-      assert.deepEqual(rows.map((r) => Number(r.seq)), Array.from({ length: 48 }, (_, i) => i + 1));
+      assert.deepEqual(
+        rows.map((r) => Number(r.seq)),
+        Array.from({ length: 48 }, (_, i) => i + 1),
+      );
       const r = await verifyChain(s.db, ws);
       assert.equal(r.ok, true, JSON.stringify(r.first_bad));
       assert.equal((await getHead(s.db, ws))?.seq, 48);
@@ -127,18 +168,39 @@ for (const dialect of DIALECTS) {
     after(() => s?.cleanup());
     it('keeps every audit_events row, in order, as a verified AUDIT_LOG record', async () => {
       s = await makeBareStore(dialect);
-      const mig = new Migrator({ db: s.db, provider: { getMigrations: async () => MIGRATIONS }, migrationTableName: 'steward_migrations', migrationLockTableName: 'steward_migrations_lock', ...(dialect === 'postgres' ? { migrationTableSchema: s.reopen.pgSchema } : {}) });
+      const mig = new Migrator({
+        db: s.db,
+        provider: { getMigrations: async () => MIGRATIONS },
+        migrationTableName: 'steward_migrations',
+        migrationLockTableName: 'steward_migrations_lock',
+        ...(dialect === 'postgres' ? { migrationTableSchema: s.reopen.pgSchema } : {}),
+      });
       const to2 = await mig.migrateTo('0002_code_review');
       assert.equal(to2.error, undefined);
       const boot = await ensureBootstrappedOld(s);
       const up = await mig.migrateToLatest();
       assert.equal(up.error, undefined, String(up.error));
       const rows = await chainRows(s.db, boot);
-      assert.deepEqual(rows.map((r) => r.event_type), ['AUDIT_LOG', 'AUDIT_LOG']);
+      assert.deepEqual(
+        rows.map((r) => r.event_type),
+        ['AUDIT_LOG', 'AUDIT_LOG'],
+      );
       const r = await verifyChain(s.db, boot);
       assert.equal(r.ok, true);
-      const content = JSON.parse((await s.db.selectFrom('compliance_content').select('content').where('workspace_id', '=', boot).where('seq', '=', 2).executeTakeFirstOrThrow()).content);
-      assert.deepEqual([content.action, content.actor, content.after, content.migrated_from], ['key.created', { type: 'cli', id: 'root' }, { id: 'k1' }, '0190a000-0000-7000-8000-000000000002']);
+      const content = JSON.parse(
+        (
+          await s.db
+            .selectFrom('compliance_content')
+            .select('content')
+            .where('workspace_id', '=', boot)
+            .where('seq', '=', 2)
+            .executeTakeFirstOrThrow()
+        ).content,
+      );
+      assert.deepEqual(
+        [content.action, content.actor, content.after, content.migrated_from],
+        ['key.created', { type: 'cli', id: 'root' }, { id: 'k1' }, '0190a000-0000-7000-8000-000000000002'],
+      );
     });
   });
 }
@@ -154,7 +216,14 @@ async function makeBareStore(dialect: 'sqlite' | 'postgres'): Promise<TestStore>
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-test-'));
     const store = openStore({ dataDir: dir });
-    return { ...store, reopen: { dataDir: dir }, cleanup: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      ...store,
+      reopen: { dataDir: dir },
+      cleanup: async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
   const c = new pg.Client({ connectionString: PG_URL });
@@ -179,9 +248,34 @@ async function makeBareStore(dialect: 'sqlite' | 'postgres'): Promise<TestStore>
 async function ensureBootstrappedOld(s: TestStore): Promise<string> {
   const db = s.db as unknown as import('kysely').Kysely<any>;
   await db.insertInto('workspaces').values({ id: 'ws-old', name: 'default', created_at: 1, settings: '{}' }).execute();
-  await db.insertInto('audit_events').values([
-    { id: '0190a000-0000-7000-8000-000000000001', workspace_id: 'ws-old', ts: 10, actor_type: 'system', actor_id: null, action: 'workspace.created', target_type: 'workspace', target_id: 'ws-old', before_json: null, after_json: '{"id":"ws-old"}' },
-    { id: '0190a000-0000-7000-8000-000000000002', workspace_id: 'ws-old', ts: 11, actor_type: 'cli', actor_id: 'root', action: 'key.created', target_type: 'api_key', target_id: 'k1', before_json: null, after_json: '{"id":"k1"}' },
-  ]).execute();
+  await db
+    .insertInto('audit_events')
+    .values([
+      {
+        id: '0190a000-0000-7000-8000-000000000001',
+        workspace_id: 'ws-old',
+        ts: 10,
+        actor_type: 'system',
+        actor_id: null,
+        action: 'workspace.created',
+        target_type: 'workspace',
+        target_id: 'ws-old',
+        before_json: null,
+        after_json: '{"id":"ws-old"}',
+      },
+      {
+        id: '0190a000-0000-7000-8000-000000000002',
+        workspace_id: 'ws-old',
+        ts: 11,
+        actor_type: 'cli',
+        actor_id: 'root',
+        action: 'key.created',
+        target_type: 'api_key',
+        target_id: 'k1',
+        before_json: null,
+        after_json: '{"id":"k1"}',
+      },
+    ])
+    .execute();
   return 'ws-old';
 }

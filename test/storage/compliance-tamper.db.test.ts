@@ -46,11 +46,20 @@ for (const dialect of DIALECTS) {
       const ok = await verifyChain(s.db, ws);
       assert.equal(ok.ok, true, JSON.stringify(ok.first_bad));
       assert.equal(ok.content_removed_by_retention, 6);
-      const removal = (await s.db.selectFrom('compliance_content').select('content').where('workspace_id', '=', ws).execute()).map((c) => JSON.parse(c.content)).find((c) => c.action === 'retention.removed');
-      assert.deepEqual([removal.after.event_type, removal.after.retention_days, removal.after.removed, removal.after.seqs], ['CODEX_LOG', 30, 6, [[1, 6]]]);
+      const removal = (
+        await s.db.selectFrom('compliance_content').select('content').where('workspace_id', '=', ws).execute()
+      )
+        .map((c) => JSON.parse(c.content))
+        .find((c) => c.action === 'retention.removed');
+      assert.deepEqual(
+        [removal.after.event_type, removal.after.retention_days, removal.after.removed, removal.after.seqs],
+        ['CODEX_LOG', 30, 6, [[1, 6]]],
+      );
 
       // The attacker: a purge row with a cutoff in the future, and a recent record's content deleted.
-      await sql`insert into compliance_purges (run_id, workspace_id, event_type, cutoff_ts, ran_at, purged) values ('forged', ${ws}, 'CODEX_LOG', ${Date.now() + DAY}, ${Date.now()}, 1)`.execute(s.db);
+      await sql`insert into compliance_purges (run_id, workspace_id, event_type, cutoff_ts, ran_at, purged) values ('forged', ${ws}, 'CODEX_LOG', ${Date.now() + DAY}, ${Date.now()}, 1)`.execute(
+        s.db,
+      );
       await tamper.deleteContent(s.db, ws, 8);
       const bad = await verifyChain(s.db, ws);
       assert.equal(bad.ok, false);
@@ -63,11 +72,25 @@ for (const dialect of DIALECTS) {
       const rows = await chainRows(s.db, ws);
       const last = rows[rows.length - 1];
       const content = JSON.stringify({ kind: 'prompt', prompt: { text: 'forged beyond the head' } });
-      const rec = { workspace_id: ws, seq: 5, id: 'forged-5', event_type: 'CODEX_LOG', ts: Number(last.ts), recorded_at: Number(last.recorded_at), user_id: 'u1', thread_id: 't0', content_sha256: sha256hex(content) };
+      const rec = {
+        workspace_id: ws,
+        seq: 5,
+        id: 'forged-5',
+        event_type: 'CODEX_LOG',
+        ts: Number(last.ts),
+        recorded_at: Number(last.recorded_at),
+        user_id: 'u1',
+        thread_id: 't0',
+        content_sha256: sha256hex(content),
+      };
       const hash = recordHash(last.hash, rec);
       await sql`insert into compliance_records (workspace_id, seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash)
-        values (${ws}, 5, 'forged-5', 'CODEX_LOG', ${rec.ts}, ${rec.recorded_at}, 'u1', 't0', ${rec.content_sha256}, ${last.hash}, ${hash})`.execute(s.db);
-      await sql`insert into compliance_content (workspace_id, seq, content) values (${ws}, 5, ${content})`.execute(s.db);
+        values (${ws}, 5, 'forged-5', 'CODEX_LOG', ${rec.ts}, ${rec.recorded_at}, 'u1', 't0', ${rec.content_sha256}, ${last.hash}, ${hash})`.execute(
+        s.db,
+      );
+      await sql`insert into compliance_content (workspace_id, seq, content) values (${ws}, 5, ${content})`.execute(
+        s.db,
+      );
       const r = await verifyChain(s.db, ws);
       assert.equal(r.ok, false);
       assert.deepEqual([r.first_bad?.seq, r.first_bad?.reason], [5, 'records_beyond_head']);
@@ -83,9 +106,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await verifyChain(s.db, ws, { publicKeys: [mine.publicKey] })).ok, true);
       // The attacker signs the head with a key of their own and stores it.
       const theirs = loadSigningKey({ signing_key: generateSigningKey().privateKeyPem })!;
-      const head = await s.db.selectFrom('compliance_heads').selectAll().where('workspace_id', '=', ws).executeTakeFirstOrThrow();
-      const cp = signCheckpoint({ workspace_id: ws, seq: Number(head.seq), hash: head.hash, recorded_at: Number(head.recorded_at) }, theirs);
-      await sql`insert into compliance_checkpoints (workspace_id, seq, hash, recorded_at, signed_at, key_id, body) values (${ws}, ${cp.seq}, ${cp.hash}, ${cp.recorded_at}, ${Date.parse(cp.signed_at)}, ${cp.key_id}, ${JSON.stringify(cp)})`.execute(s.db);
+      const head = await s.db
+        .selectFrom('compliance_heads')
+        .selectAll()
+        .where('workspace_id', '=', ws)
+        .executeTakeFirstOrThrow();
+      const cp = signCheckpoint(
+        { workspace_id: ws, seq: Number(head.seq), hash: head.hash, recorded_at: Number(head.recorded_at) },
+        theirs,
+      );
+      await sql`insert into compliance_checkpoints (workspace_id, seq, hash, recorded_at, signed_at, key_id, body) values (${ws}, ${cp.seq}, ${cp.hash}, ${cp.recorded_at}, ${Date.parse(cp.signed_at)}, ${cp.key_id}, ${JSON.stringify(cp)})`.execute(
+        s.db,
+      );
       const r = await verifyChain(s.db, ws, { publicKeys: [mine.publicKey] });
       assert.equal(r.ok, false);
       assert.equal(r.first_bad?.reason, 'checkpoint_untrusted');

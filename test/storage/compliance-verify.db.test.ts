@@ -11,11 +11,22 @@ import { verifyChain } from '../../src/compliance/verify/verify.service.js';
 import { openStore } from '../../src/platform/storage/database.js';
 import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { getHead } from '../../src/compliance/chain/chain.repository.js';
-import { summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary } from '../../src/compliance/verify/verify.repository.js';
+import {
+  summarizesWindows,
+  verifiesInDatabase,
+  withWindowVerifier,
+  type WindowSummary,
+} from '../../src/compliance/verify/verify.repository.js';
 import { appendN, chainRows, tamper } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
-const AWKWARD = ['quote " and \\ backslash', 'controls \b\f\n\r\t \u0001 \u001f \u007f', 'é中 😀 \u2028\u2029', '</script>', ''];
+const AWKWARD = [
+  'quote " and \\ backslash',
+  'controls \b\f\n\r\t \u0001 \u001f \u007f',
+  'é中 😀 \u2028\u2029',
+  '</script>',
+  '',
+];
 
 for (const dialect of DIALECTS) {
   describe(`windows of the chain checked whole (${dialect})`, () => {
@@ -27,13 +38,29 @@ for (const dialect of DIALECTS) {
     });
     after(() => s.cleanup());
 
-    const summary = (ws: string, after: number, until: number, cutoffs = new Map<string, number>(), seqs: number[] = []): Promise<WindowSummary> =>
-      withWindowVerifier(s.db, (v) => v.summarize(ws, after, until, seqs, [...cutoffs]));
+    const summary = (
+      ws: string,
+      after: number,
+      until: number,
+      cutoffs = new Map<string, number>(),
+      seqs: number[] = [],
+    ): Promise<WindowSummary> => withWindowVerifier(s.db, (v) => v.summarize(ws, after, until, seqs, [...cutoffs]));
 
     async function awkwardChain(): Promise<string> {
       const ws = fresh();
       for (const [i, text] of AWKWARD.entries()) {
-        await appendN(s.db, ws, 3, { userId: text, threadId: i % 2 ? null : text, eventType: i % 2 ? 'AUDIT_LOG' : 'CODEX_LOG', content: { text, n: i, nested: { [text]: [text, null, 1.5, -0] } } }, 2);
+        await appendN(
+          s.db,
+          ws,
+          3,
+          {
+            userId: text,
+            threadId: i % 2 ? null : text,
+            eventType: i % 2 ? 'AUDIT_LOG' : 'CODEX_LOG',
+            content: { text, n: i, nested: { [text]: [text, null, 1.5, -0] } },
+          },
+          2,
+        );
       }
       return ws;
     }
@@ -45,14 +72,31 @@ for (const dialect of DIALECTS) {
       const w = await summary(ws, 0, head.seq, new Map(), [2, 9, 99]);
       assert.deepEqual(
         { ...w, hashes: [...w.hashes] },
-        { records: 15, first: 1, last: 15, intact: true, removed: 0, firstPrevHash: GENESIS_HASH, lastHash: head.hash, hashes: [[2, rows[1].hash], [9, rows[8].hash]] },
+        {
+          records: 15,
+          first: 1,
+          last: 15,
+          intact: true,
+          removed: 0,
+          firstPrevHash: GENESIS_HASH,
+          lastHash: head.hash,
+          hashes: [
+            [2, rows[1].hash],
+            [9, rows[8].hash],
+          ],
+        },
       );
       // A window inside the chain starts from its predecessor's hash.
       const inner = await summary(ws, 4, 11);
-      assert.deepEqual([inner.intact, inner.records, inner.firstPrevHash, inner.lastHash], [true, 7, rows[3].hash, rows[10].hash]);
+      assert.deepEqual(
+        [inner.intact, inner.records, inner.firstPrevHash, inner.lastHash],
+        [true, 7, rows[3].hash, rows[10].hash],
+      );
       assert.equal(verifiesInDatabase(s.db), dialect === 'postgres');
       assert.equal(summarizesWindows(s.db), true);
-      await s.db.transaction().execute(async (trx) => assert.deepEqual([verifiesInDatabase(trx), summarizesWindows(trx)], [false, false]));
+      await s.db
+        .transaction()
+        .execute(async (trx) => assert.deepEqual([verifiesInDatabase(trx), summarizesWindows(trx)], [false, false]));
     });
 
     const cases: [string, (ws: string) => Promise<void>][] = [
@@ -73,7 +117,12 @@ for (const dialect of DIALECTS) {
     it('compares record hashes as text, as the client does (decode would take upper-case hex)', async () => {
       const ws = await awkwardChain();
       const last = (await chainRows(s.db, ws))[14];
-      await s.db.updateTable('compliance_records').set({ hash: last.hash.toUpperCase() }).where('workspace_id', '=', ws).where('seq', '=', 15).execute();
+      await s.db
+        .updateTable('compliance_records')
+        .set({ hash: last.hash.toUpperCase() })
+        .where('workspace_id', '=', ws)
+        .where('seq', '=', 15)
+        .execute();
       assert.equal((await summary(ws, 0, 15)).intact, false);
       const inDb = await verifyChain(s.db, ws);
       const byRecord = await s.db.transaction().execute((trx) => verifyChain(trx, ws));
@@ -84,7 +133,9 @@ for (const dialect of DIALECTS) {
     if (dialect === 'sqlite')
       it('takes a field stored as a BLOB (json_array refuses it) to the record path, which names it', async () => {
         const ws = await awkwardChain();
-        await sql`update compliance_records set id = cast(id as blob) where workspace_id = ${ws} and seq = 5`.execute(s.db);
+        await sql`update compliance_records set id = cast(id as blob) where workspace_id = ${ws} and seq = 5`.execute(
+          s.db,
+        );
         assert.equal((await summary(ws, 0, 15)).intact, false);
         const r = await verifyChain(s.db, ws);
         assert.deepEqual(r.first_bad && [r.first_bad.seq, r.first_bad.reason], [5, 'hash_mismatch']);
@@ -120,7 +171,10 @@ for (const dialect of DIALECTS) {
       await tamper.contentByte(s.db, ws, 12);
       const inDb = await verifyChain(s.db, ws);
       const byRecord = await s.db.transaction().execute((trx) => verifyChain(trx, ws));
-      assert.deepEqual([inDb.ok, inDb.first_bad, inDb.problems, inDb.records], [false, byRecord.first_bad, byRecord.problems, byRecord.records]);
+      assert.deepEqual(
+        [inDb.ok, inDb.first_bad, inDb.problems, inDb.records],
+        [false, byRecord.first_bad, byRecord.problems, byRecord.records],
+      );
       assert.deepEqual(inDb.first_bad && [inDb.first_bad.seq, inDb.first_bad.reason], [6, 'missing_records']);
     });
   });

@@ -21,7 +21,9 @@ for (const dialect of DIALECTS) {
       await appendN(store.db, ws, 2, {}, 2);
       // A retention run as the code before 0010 did it: its cutoff in compliance_purges, content gone.
       const now = Date.now();
-      await sql`insert into compliance_purges (run_id, workspace_id, event_type, cutoff_ts, ran_at, purged) values ('old-run', ${ws}, 'CODEX_LOG', ${now - 30 * DAY}, ${now}, 4)`.execute(store.db);
+      await sql`insert into compliance_purges (run_id, workspace_id, event_type, cutoff_ts, ran_at, purged) values ('old-run', ${ws}, 'CODEX_LOG', ${now - 30 * DAY}, ${now}, 4)`.execute(
+        store.db,
+      );
       for (const seq of [1, 2, 3, 4]) await tamper.deleteContent(store.db, ws, seq);
       await migrateToLatest(store.db);
     });
@@ -32,7 +34,10 @@ for (const dialect of DIALECTS) {
       assert.equal(r.ok, true, JSON.stringify(r.first_bad));
       assert.deepEqual([r.records, r.content_removed_by_retention], [7, 4]);
       const removals = await store.db.selectFrom('compliance_removals').selectAll().execute();
-      assert.deepEqual(removals.map((x) => [Number(x.seq), x.event_type]), [[7, 'CODEX_LOG']]);
+      assert.deepEqual(
+        removals.map((x) => [Number(x.seq), x.event_type]),
+        [[7, 'CODEX_LOG']],
+      );
     });
 
     it('still reports content deleted outside the old cutoff', async () => {

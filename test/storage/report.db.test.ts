@@ -15,18 +15,59 @@ import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const THREAD = '019c0000-0000-7000-8000-0000000000aa';
 // Four responses around midnight UTC of Sunday 2026-03-08 (US daylight saving starts at 10:00 UTC).
-const AT = ['2026-03-07T23:50:00.000Z', '2026-03-08T00:10:00.000Z', '2026-03-08T18:20:00.000Z', '2026-03-09T06:00:00.000Z'];
-const USAGE = AT.map((_, i) => ({ input_tokens: 1000 * (i + 1), cached_input_tokens: 100 * (i + 1), output_tokens: 10 * (i + 1), reasoning_output_tokens: i, total_tokens: 1010 * (i + 1) }));
+const AT = [
+  '2026-03-07T23:50:00.000Z',
+  '2026-03-08T00:10:00.000Z',
+  '2026-03-08T18:20:00.000Z',
+  '2026-03-09T06:00:00.000Z',
+];
+const USAGE = AT.map((_, i) => ({
+  input_tokens: 1000 * (i + 1),
+  cached_input_tokens: 100 * (i + 1),
+  output_tokens: 10 * (i + 1),
+  reasoning_output_tokens: i,
+  total_tokens: 1010 * (i + 1),
+}));
 
 function sessionFile(): string {
-  const lines: unknown[] = [{ timestamp: '2026-03-07T23:49:00.000Z', type: 'session_meta', payload: { id: THREAD, timestamp: '2026-03-07T23:49:00.000Z', cwd: '/w', originator: 'codex_cli_rs', cli_version: '0.46.0' } }];
-  const total = { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: 0 };
+  const lines: unknown[] = [
+    {
+      timestamp: '2026-03-07T23:49:00.000Z',
+      type: 'session_meta',
+      payload: {
+        id: THREAD,
+        timestamp: '2026-03-07T23:49:00.000Z',
+        cwd: '/w',
+        originator: 'codex_cli_rs',
+        cli_version: '0.46.0',
+      },
+    },
+  ];
+  const total = {
+    input_tokens: 0,
+    cached_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_output_tokens: 0,
+    total_tokens: 0,
+  };
   AT.forEach((ts, i) => {
     const t0 = new Date(Date.parse(ts) - 1000).toISOString();
-    lines.push({ timestamp: t0, type: 'turn_context', payload: { cwd: '/w', model: 'gpt-5', approval_policy: 'never', sandbox_policy: { type: 'read-only' } } });
-    lines.push({ timestamp: t0, type: 'event_msg', payload: { type: 'user_message', message: `prompt ${i}`, images: [] } });
+    lines.push({
+      timestamp: t0,
+      type: 'turn_context',
+      payload: { cwd: '/w', model: 'gpt-5', approval_policy: 'never', sandbox_policy: { type: 'read-only' } },
+    });
+    lines.push({
+      timestamp: t0,
+      type: 'event_msg',
+      payload: { type: 'user_message', message: `prompt ${i}`, images: [] },
+    });
     for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += USAGE[i]![k];
-    lines.push({ timestamp: ts, type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { ...total }, last_token_usage: USAGE[i] } } });
+    lines.push({
+      timestamp: ts,
+      type: 'event_msg',
+      payload: { type: 'token_count', info: { total_token_usage: { ...total }, last_token_usage: USAGE[i] } },
+    });
   });
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 }
@@ -44,7 +85,12 @@ for (const dialect of DIALECTS) {
       await writeFile(f, sessionFile());
       const owner = await localOwner(store.db, 'me@here', cliActor());
       ws = owner.workspace.id;
-      const s = await importRollouts(createRuntime(store).ingest, { paths: [path.join(dir, 'sessions')], principal: owner.principal, creditsPerUsd: 25, now: () => Date.now() + 3_600_000 });
+      const s = await importRollouts(createRuntime(store).ingest, {
+        paths: [path.join(dir, 'sessions')],
+        principal: owner.principal,
+        creditsPerUsd: 25,
+        now: () => Date.now() + 3_600_000,
+      });
       assert.equal(s.responses, 4);
     });
     after(async () => {
@@ -98,12 +144,30 @@ for (const dialect of DIALECTS) {
       assert.equal(s.rows[0]!.lastActivity, AT[3]);
       const t = m.totals;
       const sum = (f: (u: (typeof USAGE)[0]) => number) => USAGE.reduce((n, u) => n + f(u), 0);
-      assert.equal(t.inputTokens, sum((u) => u.input_tokens - u.cached_input_tokens));
-      assert.equal(t.cacheReadTokens, sum((u) => u.cached_input_tokens));
-      assert.equal(t.outputTokens, sum((u) => u.output_tokens));
-      assert.equal(t.reasoningOutputTokens, sum((u) => u.reasoning_output_tokens));
-      assert.equal(t.totalTokens, sum((u) => u.input_tokens + u.output_tokens));
-      const usd = sum((u) => (u.input_tokens - u.cached_input_tokens) * 1.25 + u.cached_input_tokens * 0.125 + u.output_tokens * 10) / 1e6;
+      assert.equal(
+        t.inputTokens,
+        sum((u) => u.input_tokens - u.cached_input_tokens),
+      );
+      assert.equal(
+        t.cacheReadTokens,
+        sum((u) => u.cached_input_tokens),
+      );
+      assert.equal(
+        t.outputTokens,
+        sum((u) => u.output_tokens),
+      );
+      assert.equal(
+        t.reasoningOutputTokens,
+        sum((u) => u.reasoning_output_tokens),
+      );
+      assert.equal(
+        t.totalTokens,
+        sum((u) => u.input_tokens + u.output_tokens),
+      );
+      const usd =
+        sum(
+          (u) => (u.input_tokens - u.cached_input_tokens) * 1.25 + u.cached_input_tokens * 0.125 + u.output_tokens * 10,
+        ) / 1e6;
       assert.ok(Math.abs(t.costUSD - usd) < 1e-12);
       assert.deepEqual(Object.keys(m.rows[0]!.models), ['gpt-5']);
     });

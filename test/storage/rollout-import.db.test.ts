@@ -35,20 +35,34 @@ async function fixtureCopies(dir: string): Promise<string[]> {
       out.push(p);
     }
   }
-  const gz = path.join(dir, 'sessions', 'tui', 'rollout-2026-11-22T01-33-45-01a200e3-49f9-76d3-b635-cbe36ffb88db.jsonl.gz');
+  const gz = path.join(
+    dir,
+    'sessions',
+    'tui',
+    'rollout-2026-11-22T01-33-45-01a200e3-49f9-76d3-b635-cbe36ffb88db.jsonl.gz',
+  );
   await mkdir(path.dirname(gz), { recursive: true });
   await copyFile(path.join(FIX, '0.169/tui', path.basename(gz)), gz);
   out.push(gz);
   return out;
 }
 
-async function count(store: TestStore, table: 'model_requests' | 'turns' | 'threads' | 'rollout_content' | 'tool_events'): Promise<number> {
-  const r = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+async function count(
+  store: TestStore,
+  table: 'model_requests' | 'turns' | 'threads' | 'rollout_content' | 'tool_events',
+): Promise<number> {
+  const r = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function tokens(store: TestStore): Promise<number> {
-  const r = await store.db.selectFrom('model_requests').select((eb) => [eb.fn.sum<number>('input_tokens').as('i'), eb.fn.sum<number>('output_tokens').as('o')]).executeTakeFirstOrThrow();
+  const r = await store.db
+    .selectFrom('model_requests')
+    .select((eb) => [eb.fn.sum<number>('input_tokens').as('i'), eb.fn.sum<number>('output_tokens').as('o')])
+    .executeTakeFirstOrThrow();
   return Number(r.i ?? 0) + Number(r.o ?? 0);
 }
 
@@ -57,7 +71,14 @@ for (const dialect of DIALECTS) {
     let store: TestStore;
     let dir: string;
     let principal: Principal;
-    const run = (paths: string[], extra: { now?: () => number } = {}): Promise<ImportSummary> => importRollouts(createRuntime(store).ingest, { paths, principal, creditsPerUsd: 25, hostName: 'test-host', ...extra });
+    const run = (paths: string[], extra: { now?: () => number } = {}): Promise<ImportSummary> =>
+      importRollouts(createRuntime(store).ingest, {
+        paths,
+        principal,
+        creditsPerUsd: 25,
+        hostName: 'test-host',
+        ...extra,
+      });
 
     before(async () => {
       store = await makeStore(dialect);
@@ -90,10 +111,27 @@ for (const dialect of DIALECTS) {
       assert.equal(await tokens(store), expTokens);
       assert.equal(await count(store, 'rollout_content'), expContent);
       const kinds = new Set((await store.db.selectFrom('rollout_content').select('kind').execute()).map((r) => r.kind));
-      for (const k of ['session', 'turn_context', 'user_message', 'assistant_message', 'tool_call', 'reasoning', 'compaction', 'review']) assert.ok(kinds.has(k), `content kind ${k}`);
-      const tool = await store.db.selectFrom('rollout_content').select('body').where('kind', '=', 'tool_call').executeTakeFirstOrThrow();
+      for (const k of [
+        'session',
+        'turn_context',
+        'user_message',
+        'assistant_message',
+        'tool_call',
+        'reasoning',
+        'compaction',
+        'review',
+      ])
+        assert.ok(kinds.has(k), `content kind ${k}`);
+      const tool = await store.db
+        .selectFrom('rollout_content')
+        .select('body')
+        .where('kind', '=', 'tool_call')
+        .executeTakeFirstOrThrow();
       const body = JSON.parse(tool.body);
-      assert.ok(body.callId && body.arguments !== undefined && body.output !== undefined, 'tool calls keep arguments and output');
+      assert.ok(
+        body.callId && body.arguments !== undefined && body.output !== undefined,
+        'tool calls keep arguments and output',
+      );
       const second = await run([path.join(dir, 'fx', 'sessions')], { now: () => Date.now() + 3_600_000 });
       assert.equal(second.files.read, 0);
       assert.equal(second.files.unchanged, files.length);
@@ -103,8 +141,13 @@ for (const dialect of DIALECTS) {
     });
 
     it('a growing file read in steps (a partial last line in between) equals one read', async () => {
-      const src = path.join(FIX, '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
-      const text = (await readFile(src, 'utf8')).replaceAll('"resp_', '"resp_grow_').replaceAll('01a200dc-', '01a200dd-');
+      const src = path.join(
+        FIX,
+        '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl',
+      );
+      const text = (await readFile(src, 'utf8'))
+        .replaceAll('"resp_', '"resp_grow_')
+        .replaceAll('01a200dc-', '01a200dd-');
       const whole = path.join(dir, 'grow-whole', path.basename(src).replace('01a200dc-', '01a200dd-'));
       await mkdir(path.dirname(whole), { recursive: true });
       await writeFile(whole, text);
@@ -112,7 +155,12 @@ for (const dialect of DIALECTS) {
       await rm(whole);
       const p = path.join(dir, 'grow', path.basename(whole));
       await mkdir(path.dirname(p), { recursive: true });
-      const before = { req: await count(store, 'model_requests'), turns: await count(store, 'turns'), content: await count(store, 'rollout_content'), tokens: await tokens(store) };
+      const before = {
+        req: await count(store, 'model_requests'),
+        turns: await count(store, 'turns'),
+        content: await count(store, 'rollout_content'),
+        tokens: await tokens(store),
+      };
       const cuts = [Math.floor(text.length / 3), Math.floor(text.length / 2) + 7, text.length];
       let written = 0;
       for (const cut of cuts) {
@@ -128,16 +176,29 @@ for (const dialect of DIALECTS) {
     });
 
     it('a rewritten file (content check fails) and a replaced file (new inode) are re-read without double counting', async () => {
-      const src = path.join(FIX, '0.169/compaction/rollout-2026-11-22T01-33-17-01a200e2-ded6-7281-b18e-0d6c8ab0a6e9.jsonl');
+      const src = path.join(
+        FIX,
+        '0.169/compaction/rollout-2026-11-22T01-33-17-01a200e2-ded6-7281-b18e-0d6c8ab0a6e9.jsonl',
+      );
       const p = path.join(dir, 'rewrite', path.basename(src));
       await mkdir(path.dirname(p), { recursive: true });
       const text = (await readFile(src, 'utf8')).replaceAll('"resp_', '"resp_rw_');
       await writeFile(p, text);
       const future = () => Date.now() + 3_600_000;
       await run([p], { now: future });
-      const base = { req: await count(store, 'model_requests'), turns: await count(store, 'turns'), content: await count(store, 'rollout_content'), tokens: await tokens(store) };
+      const base = {
+        req: await count(store, 'model_requests'),
+        turns: await count(store, 'turns'),
+        content: await count(store, 'rollout_content'),
+        tokens: await tokens(store),
+      };
       // Same inode, same size or larger, different bytes before the offset: compact JSON rewrite.
-      const compact = text.split('\n').filter(Boolean).map((l) => JSON.stringify(JSON.parse(l))).join('\n') + '\n';
+      const compact =
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.stringify(JSON.parse(l)))
+          .join('\n') + '\n';
       await writeFile(p, compact + compact.split('\n')[0] + '\n');
       const s = await run([p], { now: future });
       assert.equal(s.files.reset, 1);
@@ -152,16 +213,28 @@ for (const dialect of DIALECTS) {
       assert.equal(s2.files.reset, 1);
       assert.equal(await count(store, 'model_requests'), base.req);
       assert.equal(await tokens(store), base.tokens);
-      assert.equal(await count(store, 'rollout_content'), base.content + 1, 'content is keyed by (thread, ordinal): nothing twice');
+      assert.equal(
+        await count(store, 'rollout_content'),
+        base.content + 1,
+        'content is keyed by (thread, ordinal): nothing twice',
+      );
     });
 
     it('reports truncated, garbage, binary and 50 MB lines with file and line, and imports the rest', async () => {
-      const src = path.join(FIX, '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
-      const lines = (await readFile(src, 'utf8')).replaceAll('"resp_', '"resp_bad_').replaceAll('01a200dc-', '01a200de-').split('\n').filter(Boolean);
+      const src = path.join(
+        FIX,
+        '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl',
+      );
+      const lines = (await readFile(src, 'utf8'))
+        .replaceAll('"resp_', '"resp_bad_')
+        .replaceAll('01a200dc-', '01a200de-')
+        .split('\n')
+        .filter(Boolean);
       const p = path.join(dir, 'bad', path.basename(src).replace('01a200dc-', '01a200de-'));
       await mkdir(path.dirname(p), { recursive: true });
       const out = createWriteStream(p);
-      const w = (s: string | Buffer) => new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', () => res())));
+      const w = (s: string | Buffer) =>
+        new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', () => res())));
       const bad: Record<number, string> = {};
       let lineNo = 0;
       for (let i = 0; i < lines.length; i++) {
@@ -175,7 +248,9 @@ for (const dialect of DIALECTS) {
         }
         if (i === 12) {
           // A 50 MB tool output line: read from its head, reported, never held whole.
-          await w('{"timestamp":"2026-11-22T01:26:10.700Z","type":"response_item","payload":{"type":"function_call_output","call_id":"call_huge","output":"');
+          await w(
+            '{"timestamp":"2026-11-22T01:26:10.700Z","type":"response_item","payload":{"type":"function_call_output","call_id":"call_huge","output":"',
+          );
           const chunk = 'x'.repeat(1 << 20);
           for (let k = 0; k < 50; k++) await w(chunk);
           await w('"}}\n');

@@ -12,7 +12,14 @@ import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 const TS = Date.UTC(2026, 10, 2, 12);
 let n = 0;
 const response = (costNanoUsd: number, creditsNano: number): EnrichedEvent => ({
-  event: { kind: 'response', key: `resp:bounds-${++n}`, threadId: 'th-bounds', ts: TS, model: 'gpt-5.5', tokens: { input: 10, cached: 0, output: 5, reasoning: 0 } },
+  event: {
+    kind: 'response',
+    key: `resp:bounds-${++n}`,
+    threadId: 'th-bounds',
+    ts: TS,
+    model: 'gpt-5.5',
+    tokens: { input: 10, cached: 0, output: 5, reasoning: 0 },
+  },
   workspaceId: 'ws-bounds',
   userId: 'u-bounds',
   clientId: 'cli',
@@ -32,13 +39,20 @@ for (const dialect of DIALECTS) {
       await storeEvents(s.db, [response(big, big)]);
       await storeEvents(s.db, [response(big, big), response(big, big)]); // within one batch too
       await storeEvents(s.db, [response(1, 1)]);
-      const row = await s.db.selectFrom('usage_ws_day').selectAll().where('workspace_id', '=', 'ws-bounds').executeTakeFirstOrThrow();
+      const row = await s.db
+        .selectFrom('usage_ws_day')
+        .selectAll()
+        .where('workspace_id', '=', 'ws-bounds')
+        .executeTakeFirstOrThrow();
       assert.equal(Number(row.cost_nusd), ROLLUP_COUNTER_MAX);
       assert.equal(Number(row.credits_n), ROLLUP_COUNTER_MAX);
       assert.equal(Number(row.requests), 4);
       assert.equal(Number(row.output_tokens), 20);
       if (dialect === 'sqlite') {
-        const t = await s.db.selectFrom('usage_ws_day').select((eb) => eb.fn<string>('typeof', ['cost_nusd']).as('t')).executeTakeFirstOrThrow();
+        const t = await s.db
+          .selectFrom('usage_ws_day')
+          .select((eb) => eb.fn<string>('typeof', ['cost_nusd']).as('t'))
+          .executeTakeFirstOrThrow();
         assert.equal(t.t, 'integer');
       }
     });

@@ -11,7 +11,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { openConfiguredStore } from '../../src/cli/shared.js';
 import { openStore, type Db } from '../../src/platform/storage/database.js';
 
-const synchronous = async (db: Db) => (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+const synchronous = async (db: Db) =>
+  (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
 
 describe('SQLite synchronous setting (sqlite)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-durability-'));
@@ -24,7 +25,9 @@ describe('SQLite synchronous setting (sqlite)', () => {
   });
 
   it('opens the file with synchronous=FULL when configured (2), NORMAL otherwise (1), and passes it on to threads', async () => {
-    const full = await openConfiguredStore(configSchema.parse({ data: path.join(dir, 'full'), sqlite_synchronous: 'full' }));
+    const full = await openConfiguredStore(
+      configSchema.parse({ data: path.join(dir, 'full'), sqlite_synchronous: 'full' }),
+    );
     const normal = await openConfiguredStore(configSchema.parse({ data: path.join(dir, 'normal') }));
     try {
       assert.equal(await synchronous(full.db), 2);

@@ -11,7 +11,8 @@ import { makeStore, type TestStore } from '../support/stores.js';
 describe('WAL checkpoints (sqlite)', () => {
   let store: TestStore;
   let reader: Store;
-  const write = (n: number) => sql`insert into compliance_once (workspace_id, once_key) values ('w', ${`k${n}`})`.execute(store.db);
+  const write = (n: number) =>
+    sql`insert into compliance_once (workspace_id, once_key) values ('w', ${`k${n}`})`.execute(store.db);
   before(async () => {
     store = await makeStore('sqlite');
     reader = openStore(store.reopen);
@@ -29,7 +30,10 @@ describe('WAL checkpoints (sqlite)', () => {
     const t0 = performance.now();
     await assert.rejects(walCheckpoint(store.db, 'RESTART', 200), (e: { code?: string }) => e.code === 'SQLITE_BUSY');
     const waited = performance.now() - t0;
-    assert.ok(waited >= 150 && waited < 2000, `waited ${waited.toFixed(0)} ms (the connection's own busy timeout is 5,000)`);
+    assert.ok(
+      waited >= 150 && waited < 2000,
+      `waited ${waited.toFixed(0)} ms (the connection's own busy timeout is 5,000)`,
+    );
     assert.equal((await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db)).rows[0]?.timeout, 5000);
     await sql`commit`.execute(reader.db);
   });

@@ -23,7 +23,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function makeApp(dialect: DialectName, overrides: Record<string, unknown> = {}, build: Pick<BuildOptions, 'authFold'> = {}): Promise<TestApp> {
+export async function makeApp(
+  dialect: DialectName,
+  overrides: Record<string, unknown> = {},
+  build: Pick<BuildOptions, 'authFold'> = {},
+): Promise<TestApp> {
   const store = await makeStore(dialect);
   const config = configSchema.parse({ ...overrides });
   const boot = await ensureBootstrapped(store.db);

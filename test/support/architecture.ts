@@ -58,7 +58,9 @@ interface Import {
 
 function importsOf(text: string, file: string, src: string): Import[] {
   const out: Import[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.[^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.[^'"]+)['"]/g,
+  )) {
     const abs = path.resolve(path.dirname(file), m[2]).replace(/\.js$/, '.ts');
     out.push({ target: path.relative(src, abs).split(path.sep).join('/'), typeOnly: !!m[1] });
   }
@@ -81,10 +83,12 @@ export function checkTree(src: string, limits: Limits = { maxLines: MAX_LINES, m
       continue;
     }
     const lines = text.split('\n');
-    if (!rel.endsWith('.test.ts') && lines.length > limits.maxLines) problems.push(`${rel} has ${lines.length} lines (at most ${limits.maxLines})`);
+    if (!rel.endsWith('.test.ts') && lines.length > limits.maxLines)
+      problems.push(`${rel} has ${lines.length} lines (at most ${limits.maxLines})`);
     const wide = lines.findIndex((l) => l.length > limits.maxWidth);
     if (wide >= 0) problems.push(`${rel}:${wide + 1} is wider than ${limits.maxWidth} characters`);
-    if (DRIVER.test(text) && room !== 'platform/storage') problems.push(`${rel} imports a database driver (only platform/storage may)`);
+    if (DRIVER.test(text) && room !== 'platform/storage')
+      problems.push(`${rel} imports a database driver (only platform/storage may)`);
     if (/process\.env/.test(text) && room !== 'config') problems.push(`${rel} reads process.env (only config may)`);
     if (rel.endsWith('.test.ts')) continue;
     const targets: string[] = [];
@@ -94,12 +98,15 @@ export function checkTree(src: string, limits: Limits = { maxLines: MAX_LINES, m
       targets.push(imp.target);
       // Table types are the shared schema's parts (platform/storage/schema.ts composes them).
       const tableTypes = imp.typeOnly && imp.target.endsWith('.tables.ts');
-      if (ROOMS.indexOf(troom as never) > ROOMS.indexOf(room as never) && !tableTypes) problems.push(`${rel} -> ${imp.target}: imports a room above its own`);
+      if (ROOMS.indexOf(troom as never) > ROOMS.indexOf(room as never) && !tableTypes)
+        problems.push(`${rel} -> ${imp.target}: imports a room above its own`);
       const from = capabilityOf(rel);
       const to = capabilityOf(imp.target);
-      if (to && to !== from && !isEntry(imp.target) && !tableTypes) problems.push(`${rel} -> ${imp.target}: reaches into ${to} past its index.ts`);
+      if (to && to !== from && !isEntry(imp.target) && !tableTypes)
+        problems.push(`${rel} -> ${imp.target}: reaches into ${to} past its index.ts`);
       const isReceiver = /\.(routes|receiver)\.ts$/.test(rel) || room === 'cli';
-      if (isReceiver && imp.target.endsWith('.repository.ts')) problems.push(`${rel} -> ${imp.target}: a route or command imports a repository`);
+      if (isReceiver && imp.target.endsWith('.repository.ts'))
+        problems.push(`${rel} -> ${imp.target}: a route or command imports a repository`);
     }
     graph.set(rel, targets);
   }
@@ -108,7 +115,8 @@ export function checkTree(src: string, limits: Limits = { maxLines: MAX_LINES, m
   const visit = (rel: string, via: string) => {
     if (seen.has(rel)) return;
     seen.add(rel);
-    if (!CLIENT_MAY_REACH.some((p) => rel.startsWith(p))) problems.push(`${via} -> ${rel}: client code loads server code`);
+    if (!CLIENT_MAY_REACH.some((p) => rel.startsWith(p)))
+      problems.push(`${via} -> ${rel}: client code loads server code`);
     for (const t of graph.get(rel) ?? []) visit(t, rel);
   };
   for (const rel of graph.keys()) if (rel.startsWith(CLIENT)) visit(rel, rel);

@@ -74,33 +74,69 @@ export function expectedRows(reviews: TruthReview[], comments: TruthComment[], g
 }
 
 const REVIEW_KEYS = ['start_time', 'end_time', 'pull_request_reviews', 'comments', 'comment_details'];
-const RESPONSE_KEYS = ['start_time', 'end_time', 'pull_request_reviews', 'comments', 'replies', 'reactions', 'reaction_details', 'comment_response_details'];
+const RESPONSE_KEYS = [
+  'start_time',
+  'end_time',
+  'pull_request_reviews',
+  'comments',
+  'replies',
+  'reactions',
+  'reaction_details',
+  'comment_response_details',
+];
 
-export async function getPage(t: TestApp, endpoint: 'code_reviews' | 'code_review_responses', query: string, key = t.ownerKey) {
-  const r = await t.app.inject({ method: 'GET', url: `/v1/analytics/codex/workspaces/${t.workspaceId}/${endpoint}?${query}`, headers: { authorization: `Bearer ${key}` } });
+export async function getPage(
+  t: TestApp,
+  endpoint: 'code_reviews' | 'code_review_responses',
+  query: string,
+  key = t.ownerKey,
+) {
+  const r = await t.app.inject({
+    method: 'GET',
+    url: `/v1/analytics/codex/workspaces/${t.workspaceId}/${endpoint}?${query}`,
+    headers: { authorization: `Bearer ${key}` },
+  });
   assert.equal(r.statusCode, 200, r.body);
   return r.json();
 }
 
 // Both endpoints, both grains, both groupings: exactly the expected rows and field sets.
-export async function assertEndpointsMatch(t: TestApp, reviews: TruthReview[], comments: TruthComment[], startSec: number) {
+export async function assertEndpointsMatch(
+  t: TestApp,
+  reviews: TruthReview[],
+  comments: TruthComment[],
+  startSec: number,
+) {
   for (const grain of ['day', 'week'] as const) {
     for (const byRepo of [false, true]) {
-      const want = expectedRows(reviews, comments, grain, byRepo).filter((r) => r.pull_request_reviews > 0 || r.comments > 0);
+      const want = expectedRows(reviews, comments, grain, byRepo).filter(
+        (r) => r.pull_request_reviews > 0 || r.comments > 0,
+      );
       assert.ok(want.length > 0, 'the scenario has rows to compare');
       const q = `start_time=${startSec}&group_by=${grain}${byRepo ? '&group=repository' : ''}`;
       const reviewsPage = await getPage(t, 'code_reviews', q);
       const responsesPage = await getPage(t, 'code_review_responses', q);
-      const pick = (r: any, keys: string[]) => Object.fromEntries([...keys, ...(byRepo ? ['repository'] : [])].map((k) => [k, r[k]]));
-      assert.deepEqual(reviewsPage.data, want.map((r) => pick(r, REVIEW_KEYS)), `code_reviews ${q}`);
-      assert.deepEqual(responsesPage.data, want.map((r) => pick(r, RESPONSE_KEYS)), `code_review_responses ${q}`);
+      const pick = (r: any, keys: string[]) =>
+        Object.fromEntries([...keys, ...(byRepo ? ['repository'] : [])].map((k) => [k, r[k]]));
+      assert.deepEqual(
+        reviewsPage.data,
+        want.map((r) => pick(r, REVIEW_KEYS)),
+        `code_reviews ${q}`,
+      );
+      assert.deepEqual(
+        responsesPage.data,
+        want.map((r) => pick(r, RESPONSE_KEYS)),
+        `code_review_responses ${q}`,
+      );
       for (const p of [reviewsPage, responsesPage]) {
         assert.equal(p.object, 'page');
         assert.equal(p.has_more, false);
         assert.equal(p.next_page, null);
       }
-      for (const r of reviewsPage.data) assert.deepEqual(Object.keys(r).sort(), [...REVIEW_KEYS, ...(byRepo ? ['repository'] : [])].sort());
-      for (const r of responsesPage.data) assert.deepEqual(Object.keys(r).sort(), [...RESPONSE_KEYS, ...(byRepo ? ['repository'] : [])].sort());
+      for (const r of reviewsPage.data)
+        assert.deepEqual(Object.keys(r).sort(), [...REVIEW_KEYS, ...(byRepo ? ['repository'] : [])].sort());
+      for (const r of responsesPage.data)
+        assert.deepEqual(Object.keys(r).sort(), [...RESPONSE_KEYS, ...(byRepo ? ['repository'] : [])].sort());
     }
   }
 }

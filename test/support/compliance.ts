@@ -5,7 +5,14 @@ import type { RecordDraft } from '../../src/core/compliance.js';
 import type { Db } from '../../src/platform/storage/database.js';
 import { appendRecords } from '../../src/compliance/chain/chain.repository.js';
 
-export const draft = (n: number, o: Partial<RecordDraft> = {}): RecordDraft => ({ eventType: 'CODEX_LOG', ts: Date.now() - 1000 + n, userId: 'u1', threadId: `t${n % 3}`, content: { kind: 'prompt', n, prompt: { text: `prompt number ${n}` } }, ...o });
+export const draft = (n: number, o: Partial<RecordDraft> = {}): RecordDraft => ({
+  eventType: 'CODEX_LOG',
+  ts: Date.now() - 1000 + n,
+  userId: 'u1',
+  threadId: `t${n % 3}`,
+  content: { kind: 'prompt', n, prompt: { text: `prompt number ${n}` } },
+  ...o,
+});
 
 export async function appendN(db: Db, ws: string, n: number, o: Partial<RecordDraft> = {}, perTx = 10): Promise<void> {
   for (let i = 0; i < n; i += perTx) {
@@ -19,7 +26,14 @@ export async function chainRows(db: Db, ws: string) {
 }
 
 export async function contentOf(db: Db, ws: string, seq: number): Promise<string | undefined> {
-  return (await db.selectFrom('compliance_content').select('content').where('workspace_id', '=', ws).where('seq', '=', seq).executeTakeFirst())?.content;
+  return (
+    await db
+      .selectFrom('compliance_content')
+      .select('content')
+      .where('workspace_id', '=', ws)
+      .where('seq', '=', seq)
+      .executeTakeFirst()
+  )?.content;
 }
 
 // Flip one character (keeps the length; a JSON-safe letter for content).
@@ -29,11 +43,26 @@ export const tamper = {
   async contentByte(db: Db, ws: string, seq: number) {
     const c = (await contentOf(db, ws, seq))!;
     const at = c.indexOf('prompt number') + 2;
-    await db.updateTable('compliance_content').set({ content: flip(c, at) }).where('workspace_id', '=', ws).where('seq', '=', seq).execute();
+    await db
+      .updateTable('compliance_content')
+      .set({ content: flip(c, at) })
+      .where('workspace_id', '=', ws)
+      .where('seq', '=', seq)
+      .execute();
   },
   async hashByte(db: Db, ws: string, seq: number) {
-    const r = await db.selectFrom('compliance_records').select('hash').where('workspace_id', '=', ws).where('seq', '=', seq).executeTakeFirstOrThrow();
-    await db.updateTable('compliance_records').set({ hash: flip(r.hash, 10) }).where('workspace_id', '=', ws).where('seq', '=', seq).execute();
+    const r = await db
+      .selectFrom('compliance_records')
+      .select('hash')
+      .where('workspace_id', '=', ws)
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('compliance_records')
+      .set({ hash: flip(r.hash, 10) })
+      .where('workspace_id', '=', ws)
+      .where('seq', '=', seq)
+      .execute();
   },
   async deleteRecord(db: Db, ws: string, seq: number) {
     await db.deleteFrom('compliance_content').where('workspace_id', '=', ws).where('seq', '=', seq).execute();
@@ -56,17 +85,33 @@ export const tamper = {
 export interface FixtureFacts {
   prompts: { thread: string; text: string }[];
   responses: { thread: string; model: string; input: number; cached: number; output: number; reasoning: number }[];
-  toolResults: { thread: string; callId: string; name: string; arguments: string; output: string; success: boolean; durationMs: number }[];
+  toolResults: {
+    thread: string;
+    callId: string;
+    name: string;
+    arguments: string;
+    output: string;
+    success: boolean;
+    durationMs: number;
+  }[];
   toolDecisions: { thread: string; callId: string; decision: string }[];
   sessions: Set<string>;
   hosts: Set<string>;
 }
 
 export function fixtureFacts(payloads: any[]): FixtureFacts {
-  const f: FixtureFacts = { prompts: [], responses: [], toolResults: [], toolDecisions: [], sessions: new Set(), hosts: new Set() };
+  const f: FixtureFacts = {
+    prompts: [],
+    responses: [],
+    toolResults: [],
+    toolDecisions: [],
+    sessions: new Set(),
+    hosts: new Set(),
+  };
   for (const p of payloads)
     for (const rl of p.resourceLogs ?? []) {
-      for (const kv of rl.resource?.attributes ?? []) if (kv.key === 'host.name') f.hosts.add(Object.values(kv.value)[0] as string);
+      for (const kv of rl.resource?.attributes ?? [])
+        if (kv.key === 'host.name') f.hosts.add(Object.values(kv.value)[0] as string);
       for (const sl of rl.scopeLogs ?? [])
         for (const r of sl.logRecords ?? []) {
           const a: Record<string, any> = {};
@@ -81,10 +126,25 @@ export function fixtureFacts(payloads: any[]): FixtureFacts {
               break;
             case 'codex.sse_event':
               if (a['event.kind'] === 'response.completed' && a.input_token_count !== undefined)
-                f.responses.push({ thread, model: a.model, input: Number(a.input_token_count), cached: Number(a.cached_token_count ?? 0), output: Number(a.output_token_count), reasoning: Number(a.reasoning_token_count ?? 0) });
+                f.responses.push({
+                  thread,
+                  model: a.model,
+                  input: Number(a.input_token_count),
+                  cached: Number(a.cached_token_count ?? 0),
+                  output: Number(a.output_token_count),
+                  reasoning: Number(a.reasoning_token_count ?? 0),
+                });
               break;
             case 'codex.tool_result':
-              f.toolResults.push({ thread, callId: a.call_id, name: a.tool_name, arguments: a.arguments, output: a.output, success: String(a.success) === 'true', durationMs: Number(a.duration_ms) });
+              f.toolResults.push({
+                thread,
+                callId: a.call_id,
+                name: a.tool_name,
+                arguments: a.arguments,
+                output: a.output,
+                success: String(a.success) === 'true',
+                durationMs: Number(a.duration_ms),
+              });
               break;
             case 'codex.tool_decision':
               f.toolDecisions.push({ thread, callId: a.call_id, decision: a.decision });
@@ -96,11 +156,21 @@ export function fixtureFacts(payloads: any[]): FixtureFacts {
 }
 
 // Every record of one event type, through the Logs API (list all files, download each).
-export async function downloadAll(app: import('fastify').FastifyInstance, ws: string, key: string, eventType: string, limit = 100): Promise<any[]> {
+export async function downloadAll(
+  app: import('fastify').FastifyInstance,
+  ws: string,
+  key: string,
+  eventType: string,
+  limit = 100,
+): Promise<any[]> {
   const out: any[] = [];
   let after = '';
   for (;;) {
-    const r = await app.inject({ method: 'GET', url: `/v1/compliance/workspaces/${ws}/logs?event_type=${eventType}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`, headers: { authorization: `Bearer ${key}` } });
+    const r = await app.inject({
+      method: 'GET',
+      url: `/v1/compliance/workspaces/${ws}/logs?event_type=${eventType}&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     if (r.statusCode !== 200) throw new Error(r.body);
     const page = r.json();
     for (const file of page.data) {

@@ -6,7 +6,10 @@ export type TestDialect = 'sqlite' | 'postgres';
 const KNOWN: readonly TestDialect[] = ['sqlite', 'postgres'];
 
 export function testDialects(value = process.env.STEWARD_TEST_DIALECTS): TestDialect[] {
-  const asked = (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const asked = (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (asked.length === 0) return [...KNOWN];
   const unknown = asked.filter((d) => !(KNOWN as readonly string[]).includes(d));
   if (unknown.length) {

@@ -22,7 +22,12 @@ export const badge = (p: number) =>
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const asUser = (u: any, login: string) => ({ ...u, login, id: 1000 + login.length, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+const asUser = (u: any, login: string) => ({
+  ...u,
+  login,
+  id: 1000 + login.length,
+  type: login.endsWith('[bot]') ? 'Bot' : 'User',
+});
 
 export interface CommentSpec {
   id: number;
@@ -46,7 +51,10 @@ export function reviewPayload(o: { id: number; login: string; at: number; repo?:
 }
 
 export function reviewCommentPayload(o: CommentSpec) {
-  const p = example('pull_request_review_comment', o.action === 'edited' ? 'edited' : o.action === 'deleted' ? 'deleted' : 'created');
+  const p = example(
+    'pull_request_review_comment',
+    o.action === 'edited' ? 'edited' : o.action === 'deleted' ? 'deleted' : 'created',
+  );
   p.comment.id = o.id;
   p.comment.user = asUser(p.comment.user, o.login);
   p.comment.body = o.body;
@@ -86,11 +94,26 @@ export function sign(body: string | Buffer, secret = SECRET): string {
   return 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
 }
 
-export async function deliver(t: TestApp, event: string, payload: unknown, o: { delivery?: string; signature?: string | null; body?: string; contentType?: string; query?: string } = {}) {
+export async function deliver(
+  t: TestApp,
+  event: string,
+  payload: unknown,
+  o: { delivery?: string; signature?: string | null; body?: string; contentType?: string; query?: string } = {},
+) {
   const body = o.body ?? JSON.stringify(payload);
-  const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/json', 'x-github-event': event, 'x-github-delivery': o.delivery ?? nextDelivery(), 'user-agent': 'GitHub-Hookshot/test' };
+  const headers: Record<string, string> = {
+    'content-type': o.contentType ?? 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': o.delivery ?? nextDelivery(),
+    'user-agent': 'GitHub-Hookshot/test',
+  };
   if (o.signature !== null) headers['x-hub-signature-256'] = o.signature ?? sign(body);
-  return t.app.inject({ method: 'POST', url: `/v1/integrations/github/webhook${o.query ?? ''}`, headers, payload: body });
+  return t.app.inject({
+    method: 'POST',
+    url: `/v1/integrations/github/webhook${o.query ?? ''}`,
+    headers,
+    payload: body,
+  });
 }
 
 // ---- the fake GitHub REST API (reactions only) ----
@@ -110,7 +133,8 @@ export interface FakeGithub {
   close(): Promise<void>;
 }
 
-const etagOf = (list: FakeReaction[]) => `"${crypto.createHash('sha1').update(JSON.stringify(list)).digest('hex').slice(0, 16)}"`;
+const etagOf = (list: FakeReaction[]) =>
+  `"${crypto.createHash('sha1').update(JSON.stringify(list)).digest('hex').slice(0, 16)}"`;
 
 export async function startFakeGithub(perPage = 2): Promise<FakeGithub> {
   const reactions = new Map<string, FakeReaction[]>();
@@ -120,8 +144,18 @@ export async function startFakeGithub(perPage = 2): Promise<FakeGithub> {
     const u = new URL(req.url!, 'http://x');
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)\/comments\/(\d+)\/reactions$/.exec(u.pathname);
     const send = (status: number, headers: Record<string, string>, body?: unknown) => {
-      log.push({ path: u.pathname + u.search, status, ifNoneMatch: req.headers['if-none-match'] as string | undefined, auth: req.headers.authorization });
-      res.writeHead(status, { 'content-type': 'application/json', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4000', ...headers });
+      log.push({
+        path: u.pathname + u.search,
+        status,
+        ifNoneMatch: req.headers['if-none-match'] as string | undefined,
+        auth: req.headers.authorization,
+      });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '4000',
+        ...headers,
+      });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
     if (!m) return send(404, {}, { message: 'Not Found' });
@@ -130,7 +164,8 @@ export async function startFakeGithub(perPage = 2): Promise<FakeGithub> {
     if (queued) return send(queued.status, queued.headers ?? {}, queued.body ?? { message: 'scripted' });
     const list = reactions.get(key);
     if (!list) return send(404, {}, { message: 'Not Found' });
-    const size = Number(u.searchParams.get('per_page') ?? 30) > perPage ? perPage : Number(u.searchParams.get('per_page') ?? 30);
+    const size =
+      Number(u.searchParams.get('per_page') ?? 30) > perPage ? perPage : Number(u.searchParams.get('per_page') ?? 30);
     const page = Number(u.searchParams.get('page') ?? 1);
     const etag = etagOf(list) + `-p${page}`;
     if (req.headers['if-none-match'] === etag) return send(304, { etag });
@@ -145,7 +180,13 @@ export async function startFakeGithub(perPage = 2): Promise<FakeGithub> {
     send(
       200,
       headers,
-      slice.map((r) => ({ id: r.id, node_id: `R_${r.id}`, user: { login: r.login, id: r.id * 7, type: r.login.endsWith('[bot]') ? 'Bot' : 'User' }, content: r.content, created_at: '2026-01-01T00:00:00Z' })),
+      slice.map((r) => ({
+        id: r.id,
+        node_id: `R_${r.id}`,
+        user: { login: r.login, id: r.id * 7, type: r.login.endsWith('[bot]') ? 'Bot' : 'User' },
+        content: r.content,
+        created_at: '2026-01-01T00:00:00Z',
+      })),
     );
   });
   const { origin } = await listenOnLoopback(server);

@@ -34,15 +34,30 @@ export function truthOf(payloads: any[]): Truth {
   const t: Truth = { threads: new Set(), turns: 0, input: 0, cached: 0, output: 0, reasoning: 0, byModel: new Map() };
   for (const p of payloads)
     for (const a of records(p)) {
-      if (a['event.name'] === 'codex.user_prompt' && !String(a.prompt ?? '').startsWith('Generate a concise, single-line task title')) {
+      if (
+        a['event.name'] === 'codex.user_prompt' &&
+        !String(a.prompt ?? '').startsWith('Generate a concise, single-line task title')
+      ) {
         t.turns++;
         t.threads.add(String(a['conversation.id']));
       }
-      if (a['event.name'] === 'codex.sse_event' && a['event.kind'] === 'response.completed' && a.input_token_count !== undefined) {
-        const i = Number(a.input_token_count), c = Number(a.cached_token_count ?? 0), o = Number(a.output_token_count), r = Number(a.reasoning_token_count ?? 0);
-        t.input += i; t.cached += c; t.output += o; t.reasoning += r;
+      if (
+        a['event.name'] === 'codex.sse_event' &&
+        a['event.kind'] === 'response.completed' &&
+        a.input_token_count !== undefined
+      ) {
+        const i = Number(a.input_token_count),
+          c = Number(a.cached_token_count ?? 0),
+          o = Number(a.output_token_count),
+          r = Number(a.reasoning_token_count ?? 0);
+        t.input += i;
+        t.cached += c;
+        t.output += o;
+        t.reasoning += r;
         const m = t.byModel.get(String(a.model)) ?? { input: 0, cached: 0, output: 0 };
-        m.input += i; m.cached += c; m.output += o;
+        m.input += i;
+        m.cached += c;
+        m.output += o;
         t.byModel.set(String(a.model), m);
       }
     }
@@ -53,13 +68,15 @@ export function truthOf(payloads: any[]): Truth {
 export function shiftTimes(payload: any, to: number): any {
   const copy = JSON.parse(JSON.stringify(payload));
   let first = Infinity;
-  for (const a of records(copy)) if (typeof a['event.timestamp'] === 'string') first = Math.min(first, Date.parse(a['event.timestamp'] as string));
+  for (const a of records(copy))
+    if (typeof a['event.timestamp'] === 'string') first = Math.min(first, Date.parse(a['event.timestamp'] as string));
   const delta = to - first;
   for (const rl of copy.resourceLogs ?? [])
     for (const sl of rl.scopeLogs ?? [])
       for (const r of sl.logRecords ?? [])
         for (const kv of r.attributes ?? [])
-          if (kv.key === 'event.timestamp') kv.value.stringValue = new Date(Date.parse(kv.value.stringValue) + delta).toISOString();
+          if (kv.key === 'event.timestamp')
+            kv.value.stringValue = new Date(Date.parse(kv.value.stringValue) + delta).toISOString();
   return copy;
 }
 
@@ -91,7 +108,12 @@ export function synthPayload(recs: SynthRecord[]): any {
     ];
     const attrs =
       r.kind === 'prompt'
-        ? [{ key: 'event.name', value: s('codex.user_prompt') }, { key: 'prompt', value: s('do the thing') }, { key: 'prompt_length', value: s('12') }, ...common]
+        ? [
+            { key: 'event.name', value: s('codex.user_prompt') },
+            { key: 'prompt', value: s('do the thing') },
+            { key: 'prompt_length', value: s('12') },
+            ...common,
+          ]
         : [
             { key: 'event.name', value: s('codex.sse_event') },
             { key: 'event.kind', value: s('response.completed') },
@@ -101,7 +123,26 @@ export function synthPayload(recs: SynthRecord[]): any {
             { key: 'reasoning_token_count', value: { intValue: String(r.reasoning ?? 0) } },
             ...common,
           ];
-    return { timeUnixNano: '0', observedTimeUnixNano: String(BigInt(r.ts) * 1_000_000n + BigInt(++seq)), severityNumber: 9, severityText: 'INFO', body: null, attributes: attrs };
+    return {
+      timeUnixNano: '0',
+      observedTimeUnixNano: String(BigInt(r.ts) * 1_000_000n + BigInt(++seq)),
+      severityNumber: 9,
+      severityText: 'INFO',
+      body: null,
+      attributes: attrs,
+    };
   });
-  return { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: s('codex_exec') }, { key: 'host.name', value: s('test') }] }, scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords }] }] };
+  return {
+    resourceLogs: [
+      {
+        resource: {
+          attributes: [
+            { key: 'service.name', value: s('codex_exec') },
+            { key: 'host.name', value: s('test') },
+          ],
+        },
+        scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords }],
+      },
+    ],
+  };
 }

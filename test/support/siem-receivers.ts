@@ -25,7 +25,29 @@ export function selfSignedCert(): TlsFiles {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-tls-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8'), caFile: cert };
 }
 
@@ -43,7 +65,12 @@ export interface Receiver {
 
 type Handler = (body: string, req: http.IncomingMessage, res: http.ServerResponse, r: Receiver) => void;
 
-async function httpReceiver(name: string, urlPath: string, handle: Handler, tlsFiles?: TlsFiles): Promise<Receiver & { mode: 'ok' | 'fail503' | 'dropAck' }> {
+async function httpReceiver(
+  name: string,
+  urlPath: string,
+  handle: Handler,
+  tlsFiles?: TlsFiles,
+): Promise<Receiver & { mode: 'ok' | 'fail503' | 'dropAck' }> {
   let server: http.Server;
   const make = () => {
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -56,7 +83,9 @@ async function httpReceiver(name: string, urlPath: string, handle: Handler, tlsF
         handle(Buffer.concat(chunks).toString('utf8'), req, res, r);
       });
     };
-    return tlsFiles ? https.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onRequest) : http.createServer(onRequest);
+    return tlsFiles
+      ? https.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onRequest)
+      : http.createServer(onRequest);
   };
   const listen = async (port: number) => (await listenOnLoopback((server = make()), port)).port;
   const r = {
@@ -97,9 +126,14 @@ function dropAck(r: Receiver, ids: string[], res: http.ServerResponse): boolean 
 
 export function hecReceiver(token: string) {
   return httpReceiver('splunk_hec', '/services/collector/event', (body, req, res, r) => {
-    if (req.headers.authorization !== `Splunk ${token}`) return void res.writeHead(401).end('{"text":"Invalid authorization","code":3}');
-    const events = body.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    if (events.some((e) => typeof e.time !== 'number' || !e.event?.id)) return void res.writeHead(400).end('{"text":"Invalid data format","code":6}');
+    if (req.headers.authorization !== `Splunk ${token}`)
+      return void res.writeHead(401).end('{"text":"Invalid authorization","code":3}');
+    const events = body
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    if (events.some((e) => typeof e.time !== 'number' || !e.event?.id))
+      return void res.writeHead(400).end('{"text":"Invalid data format","code":6}');
     const ids = events.map((e) => e.event.id as string);
     r.ids.push(...ids);
     if (dropAck(r, ids, res)) return;
@@ -117,35 +151,60 @@ export async function elasticReceiver() {
       const action = JSON.parse(lines[i]).create;
       const doc = JSON.parse(lines[i + 1]);
       r.ids.push(action._id);
-      if (doc.steward?.content?.poison) items.push({ create: { _id: action._id, status: 400, error: { type: 'mapper_parsing_exception', reason: 'poisoned test document' } } });
-      else if (docs.has(action._id)) items.push({ create: { _id: action._id, status: 409, error: { type: 'version_conflict_engine_exception' } } });
+      if (doc.steward?.content?.poison)
+        items.push({
+          create: {
+            _id: action._id,
+            status: 400,
+            error: { type: 'mapper_parsing_exception', reason: 'poisoned test document' },
+          },
+        });
+      else if (docs.has(action._id))
+        items.push({ create: { _id: action._id, status: 409, error: { type: 'version_conflict_engine_exception' } } });
       else {
         docs.set(action._id, doc);
         items.push({ create: { _id: action._id, status: 201 } });
       }
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ took: 1, errors: items.some((x) => x.create.status !== 201), items }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ took: 1, errors: items.some((x) => x.create.status !== 201), items }));
   });
   return Object.assign(rec, { docs });
 }
 
 export async function webhookReceiver(secret: string, tlsFiles?: TlsFiles) {
   const bad = { badSignatures: 0 };
-  const rec = await httpReceiver('webhook', '/hook', (body, req, res, r) => {
-    const ts = String(req.headers['x-steward-timestamp']);
-    const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
-    const got = String(req.headers['x-steward-signature'] ?? '');
-    if (got.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(got), Buffer.from(expected)) || Math.abs(Date.now() / 1000 - Number(ts)) > 300) {
-      bad.badSignatures++;
-      return void res.writeHead(401).end();
-    }
-    const ids = body.split('\n').filter(Boolean).map((l) => JSON.parse(l).id as string);
-    r.ids.push(...ids);
-    if (dropAck(r, ids, res)) return;
-    res.writeHead(204).end();
-  }, tlsFiles);
+  const rec = await httpReceiver(
+    'webhook',
+    '/hook',
+    (body, req, res, r) => {
+      const ts = String(req.headers['x-steward-timestamp']);
+      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+      const got = String(req.headers['x-steward-signature'] ?? '');
+      if (
+        got.length !== expected.length ||
+        !crypto.timingSafeEqual(Buffer.from(got), Buffer.from(expected)) ||
+        Math.abs(Date.now() / 1000 - Number(ts)) > 300
+      ) {
+        bad.badSignatures++;
+        return void res.writeHead(401).end();
+      }
+      const ids = body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id as string);
+      r.ids.push(...ids);
+      if (dropAck(r, ids, res)) return;
+      res.writeHead(204).end();
+    },
+    tlsFiles,
+  );
   // Read live by the tests: a getter over the handler's count.
-  return Object.defineProperty(rec, 'badSignatures', { get: () => bad.badSignatures, enumerable: true }) as typeof rec & { readonly badSignatures: number };
+  return Object.defineProperty(rec, 'badSignatures', {
+    get: () => bad.badSignatures,
+    enumerable: true,
+  }) as typeof rec & { readonly badSignatures: number };
 }
 
 export async function syslogReceiver(tlsFiles?: TlsFiles): Promise<Receiver & { messages: string[] }> {
@@ -166,7 +225,10 @@ export async function syslogReceiver(tlsFiles?: TlsFiles): Promise<Receiver & { 
           const msg = buf.subarray(sp + 1, sp + 1 + len).toString('utf8');
           buf = buf.subarray(sp + 1 + len);
           r.messages.push(msg);
-          const m = /^<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) \[steward@32473 id="([^"]+)" seq="(\d+)"[^\]]*\] (\{.*\})$/s.exec(msg);
+          const m =
+            /^<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) \[steward@32473 id="([^"]+)" seq="(\d+)"[^\]]*\] (\{.*\})$/s.exec(
+              msg,
+            );
           if (!m) throw new Error(`not RFC 5424 as expected: ${msg.slice(0, 200)}`);
           if (JSON.parse(m[9]).id !== m[7]) throw new Error('structured data and message disagree');
           r.ids.push(m[7]);
@@ -174,7 +236,9 @@ export async function syslogReceiver(tlsFiles?: TlsFiles): Promise<Receiver & { 
       });
       s.on('error', () => {});
     };
-    return tlsFiles ? tls.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onSocket) : net.createServer(onSocket);
+    return tlsFiles
+      ? tls.createServer({ key: tlsFiles.key, cert: tlsFiles.cert }, onSocket)
+      : net.createServer(onSocket);
   };
   const listen = async (port: number) => (await listenOnLoopback((server = make()), port)).port;
   const r = {

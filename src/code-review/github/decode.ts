@@ -10,11 +10,15 @@ export function decodeWebhookBody(raw: Buffer, contentType: string): Decoded {
     if (payload === null) return { ok: false, reason: 'form body has no "payload" field' };
     text = payload;
   } else if (contentType !== 'application/json' && contentType !== '') {
-    return { ok: false, reason: `content-type "${contentType}" is not a GitHub webhook format (application/json or application/x-www-form-urlencoded)` };
+    return {
+      ok: false,
+      reason: `content-type "${contentType}" is not a GitHub webhook format (application/json or application/x-www-form-urlencoded)`,
+    };
   }
   try {
     const payload = JSON.parse(text);
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, reason: 'body is not a JSON object' };
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      return { ok: false, reason: 'body is not a JSON object' };
     return { ok: true, payload };
   } catch (e) {
     return { ok: false, reason: `body is not valid JSON: ${(e as Error).message}` };

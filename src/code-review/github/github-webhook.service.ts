@@ -38,10 +38,18 @@ export async function targetWorkspace(
 }
 
 export function codeReviewEnv(github: Config['github'], now: number): CodeReviewEnv {
-  return { botLogins: github.bot_logins, reactionClasses: { up: github.upvote_reactions, down: github.downvote_reactions }, now };
+  return {
+    botLogins: github.bot_logins,
+    reactionClasses: { up: github.upvote_reactions, down: github.downvote_reactions },
+    now,
+  };
 }
 
-export async function handleGithubDelivery(db: Db, github: Config['github'], d: GithubDelivery): Promise<{ status: 200 | 202; body: Record<string, unknown> }> {
+export async function handleGithubDelivery(
+  db: Db,
+  github: Config['github'],
+  d: GithubDelivery,
+): Promise<{ status: 200 | 202; body: Record<string, unknown> }> {
   // Reached only with a signature that verified with the secret configured for this id, so the caller
   // already knows the id; a 404 here is a configuration left over from a removed workspace.
   const ws = await findWorkspace(db, d.workspaceId);
@@ -58,6 +66,7 @@ export async function handleGithubDelivery(db: Db, github: Config['github'], d: 
   }
   const delivery = d.deliveryId ? { id: d.deliveryId, event: d.event } : undefined;
   const { duplicate, result } = await applyCodeReviewFacts(db, ws.id, n.facts, codeReviewEnv(github, d.now), delivery);
-  if (duplicate) return { status: 200, body: { ...base, action: n.action, duplicate: true, reason: 'delivery already processed' } };
+  if (duplicate)
+    return { status: 200, body: { ...base, action: n.action, duplicate: true, reason: 'delivery already processed' } };
   return { status: 200, body: { ...base, action: n.action, duplicate: false, applied: result } };
 }

@@ -5,11 +5,13 @@ import { normalizeGithubEvent } from './normalize.js';
 
 // Real payloads from GitHub's documentation, via @octokit/webhooks-examples.
 const defs = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: any[] }[];
-const example = (name: string, action: string): any => structuredClone(defs.find((d) => d.name === name)!.examples.find((e) => (e.action ?? '') === action));
+const example = (name: string, action: string): any =>
+  structuredClone(defs.find((d) => d.name === name)!.examples.find((e) => (e.action ?? '') === action));
 const BOT = 'chatgpt-codex-connector[bot]';
 const opts = { botLogins: [BOT], now: 1_700_000_000_000 };
 const asBot = (o: any) => ({ ...o, login: BOT, type: 'Bot' });
-const P1 = '**<sub><sub>![P1 Badge](https://img.shields.io/badge/P1-orange?style=flat)</sub></sub>  Close the file handle**';
+const P1 =
+  '**<sub><sub>![P1 Badge](https://img.shields.io/badge/P1-orange?style=flat)</sub></sub>  Close the file handle**';
 
 it('a review submitted by the bot is a review fact; by a person it is ignored', () => {
   const p = example('pull_request_review', 'submitted');
@@ -18,7 +20,16 @@ it('a review submitted by the bot is a review fact; by a person it is ignored', 
   const n = normalizeGithubEvent('pull_request_review', p, opts);
   assert.equal(n.kind, 'facts');
   assert.deepEqual(n.kind === 'facts' && n.facts, [
-    { kind: 'review', key: `github:review:${p.review.id}`, host: 'github', repository: 'Codertocat/Hello-World', pullRequest: '2', author: { login: BOT }, ts: Date.parse(p.review.submitted_at), deleted: false },
+    {
+      kind: 'review',
+      key: `github:review:${p.review.id}`,
+      host: 'github',
+      repository: 'Codertocat/Hello-World',
+      pullRequest: '2',
+      author: { login: BOT },
+      ts: Date.parse(p.review.submitted_at),
+      deleted: false,
+    },
   ]);
 });
 
@@ -47,7 +58,10 @@ it('an inline bot comment is a finding with its badge priority; a person answeri
   // The bot answering inside a thread, and a person's own root comment, are not counted.
   r.comment.user = asBot(r.comment.user);
   assert.equal(normalizeGithubEvent('pull_request_review_comment', r, opts).kind, 'ignored');
-  assert.equal(normalizeGithubEvent('pull_request_review_comment', example('pull_request_review_comment', 'created'), opts).kind, 'ignored');
+  assert.equal(
+    normalizeGithubEvent('pull_request_review_comment', example('pull_request_review_comment', 'created'), opts).kind,
+    'ignored',
+  );
 
   const d = example('pull_request_review_comment', 'deleted');
   d.comment.user = asBot(d.comment.user);
@@ -66,7 +80,12 @@ it('bot conversation comments: "Codex Review" summaries are reviews, badged ones
   assert.equal(s.facts[0].key, `github:review:issue-${base.comment.id}`);
   base.comment.body = P1;
   const f = normalizeGithubEvent('issue_comment', base, opts);
-  assert.ok(f.kind === 'facts' && f.facts[0].kind === 'comment' && f.facts[0].commentType === 'issue' && f.facts[0].priority === 1);
+  assert.ok(
+    f.kind === 'facts' &&
+      f.facts[0].kind === 'comment' &&
+      f.facts[0].commentType === 'issue' &&
+      f.facts[0].priority === 1,
+  );
   base.comment.body = 'To use Codex here, create an environment for this repo.';
   assert.equal(normalizeGithubEvent('issue_comment', base, opts).kind, 'ignored');
 });
@@ -80,9 +99,20 @@ it('pull_request opened, closed and merged; other actions and events are ignored
   m.pull_request.merged = true;
   m.pull_request.merged_at = '2019-05-15T16:00:00Z';
   const merged = normalizeGithubEvent('pull_request', m, opts);
-  assert.ok(merged.kind === 'facts' && merged.facts[0].kind === 'pull_request' && merged.facts[0].action === 'merged' && merged.facts[0].ts === Date.parse('2019-05-15T16:00:00Z'));
-  assert.deepEqual(normalizeGithubEvent('pull_request', example('pull_request', 'labeled'), opts), { kind: 'ignored', reason: 'pull_request action "labeled" is not used' });
-  assert.deepEqual(normalizeGithubEvent('issues', {}, opts), { kind: 'ignored', reason: 'event "issues" is not used by Steward' });
+  assert.ok(
+    merged.kind === 'facts' &&
+      merged.facts[0].kind === 'pull_request' &&
+      merged.facts[0].action === 'merged' &&
+      merged.facts[0].ts === Date.parse('2019-05-15T16:00:00Z'),
+  );
+  assert.deepEqual(normalizeGithubEvent('pull_request', example('pull_request', 'labeled'), opts), {
+    kind: 'ignored',
+    reason: 'pull_request action "labeled" is not used',
+  });
+  assert.deepEqual(normalizeGithubEvent('issues', {}, opts), {
+    kind: 'ignored',
+    reason: 'event "issues" is not used by Steward',
+  });
 });
 
 it('ping answers; a payload without the needed fields is invalid and names the field', () => {
@@ -90,5 +120,8 @@ it('ping answers; a payload without the needed fields is invalid and names the f
   assert.deepEqual(normalizeGithubEvent('ping', ping, opts), { kind: 'ping', zen: ping.zen, hookId: ping.hook_id });
   const bad = example('pull_request_review_comment', 'created');
   delete bad.comment.id;
-  assert.deepEqual(normalizeGithubEvent('pull_request_review_comment', bad, opts), { kind: 'invalid', reason: 'payload.comment.id: Invalid input' });
+  assert.deepEqual(normalizeGithubEvent('pull_request_review_comment', bad, opts), {
+    kind: 'invalid',
+    reason: 'payload.comment.id: Invalid input',
+  });
 });

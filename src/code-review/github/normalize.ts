@@ -8,12 +8,31 @@
 //   when it carries a priority badge, otherwise ignored (e.g. answers to @codex requests).
 // - pull_request opened/closed/reopened (closed with merged=true is "merged").
 import type { z } from 'zod';
-import { commentKey, isBotLogin, pullRequestKey, reviewKey, type CodeReviewFact, type Person } from '../../core/code-review.js';
+import {
+  commentKey,
+  isBotLogin,
+  pullRequestKey,
+  reviewKey,
+  type CodeReviewFact,
+  type Person,
+} from '../../core/code-review.js';
 import { priorityFromBody } from './priority.js';
-import { issueCommentEvent, pingEvent, pullRequestEvent, pullRequestReviewCommentEvent, pullRequestReviewEvent } from './schema.js';
+import {
+  issueCommentEvent,
+  pingEvent,
+  pullRequestEvent,
+  pullRequestReviewCommentEvent,
+  pullRequestReviewEvent,
+} from './schema.js';
 
 export const HOST = 'github';
-export const HANDLED_EVENTS = ['ping', 'pull_request_review', 'pull_request_review_comment', 'issue_comment', 'pull_request'] as const;
+export const HANDLED_EVENTS = [
+  'ping',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'issue_comment',
+  'pull_request',
+] as const;
 
 export type Normalized =
   | { kind: 'ping'; zen?: string; hookId?: number }
@@ -28,7 +47,10 @@ export interface NormalizeOptions {
 
 const SUMMARY = /codex review/i;
 
-function parse<S extends z.ZodType>(schema: S, payload: unknown): { ok: true; value: z.infer<S> } | { ok: false; reason: string } {
+function parse<S extends z.ZodType>(
+  schema: S,
+  payload: unknown,
+): { ok: true; value: z.infer<S> } | { ok: false; reason: string } {
   const r = schema.safeParse(payload);
   if (r.success) return { ok: true, value: r.data };
   const i = r.error.issues[0];
@@ -50,7 +72,8 @@ export function normalizeGithubEvent(event: string, payload: unknown, opts: Norm
     const p = parse(pingEvent, payload);
     return p.ok ? { kind: 'ping', zen: p.value.zen, hookId: p.value.hook_id } : { kind: 'invalid', reason: p.reason };
   }
-  if (!(HANDLED_EVENTS as readonly string[]).includes(event)) return { kind: 'ignored', reason: `event "${event}" is not used by Steward` };
+  if (!(HANDLED_EVENTS as readonly string[]).includes(event))
+    return { kind: 'ignored', reason: `event "${event}" is not used by Steward` };
   switch (event) {
     case 'pull_request_review':
       return review(payload, opts);
@@ -67,13 +90,26 @@ function review(payload: unknown, opts: NormalizeOptions): Normalized {
   const p = parse(pullRequestReviewEvent, payload);
   if (!p.ok) return { kind: 'invalid', reason: p.reason };
   const { action, review: r, pull_request: pr, repository } = p.value;
-  if (!['submitted', 'edited', 'dismissed'].includes(action)) return { kind: 'ignored', reason: `pull_request_review action "${action}" is not used` };
-  if (!isBotLogin(r.user?.login, opts.botLogins)) return { kind: 'ignored', reason: 'review is not by a configured review bot' };
+  if (!['submitted', 'edited', 'dismissed'].includes(action))
+    return { kind: 'ignored', reason: `pull_request_review action "${action}" is not used` };
+  if (!isBotLogin(r.user?.login, opts.botLogins))
+    return { kind: 'ignored', reason: 'review is not by a configured review bot' };
   const ts = ms(r.submitted_at) ?? opts.now;
   return {
     kind: 'facts',
     action,
-    facts: [{ kind: 'review', key: reviewKey(HOST, r.id), host: HOST, repository: repository.full_name, pullRequest: String(pr.number), author: person(r.user), ts, deleted: false }],
+    facts: [
+      {
+        kind: 'review',
+        key: reviewKey(HOST, r.id),
+        host: HOST,
+        repository: repository.full_name,
+        pullRequest: String(pr.number),
+        author: person(r.user),
+        ts,
+        deleted: false,
+      },
+    ],
   };
 }
 
@@ -81,7 +117,8 @@ function reviewComment(payload: unknown, opts: NormalizeOptions): Normalized {
   const p = parse(pullRequestReviewCommentEvent, payload);
   if (!p.ok) return { kind: 'invalid', reason: p.reason };
   const { action, comment: c, pull_request: pr, repository } = p.value;
-  if (!['created', 'edited', 'deleted'].includes(action)) return { kind: 'ignored', reason: `pull_request_review_comment action "${action}" is not used` };
+  if (!['created', 'edited', 'deleted'].includes(action))
+    return { kind: 'ignored', reason: `pull_request_review_comment action "${action}" is not used` };
   const bot = isBotLogin(c.user?.login, opts.botLogins);
   const replyTo = c.in_reply_to_id ? commentKey(HOST, 'inline', c.in_reply_to_id) : undefined;
   if (bot && replyTo) return { kind: 'ignored', reason: 'a bot answer inside a thread is not a finding' };
@@ -119,22 +156,56 @@ function issueComment(payload: unknown, opts: NormalizeOptions): Normalized {
   const p = parse(issueCommentEvent, payload);
   if (!p.ok) return { kind: 'invalid', reason: p.reason };
   const { action, issue, comment: c, repository } = p.value;
-  if (!['created', 'edited', 'deleted'].includes(action)) return { kind: 'ignored', reason: `issue_comment action "${action}" is not used` };
+  if (!['created', 'edited', 'deleted'].includes(action))
+    return { kind: 'ignored', reason: `issue_comment action "${action}" is not used` };
   if (!issue.pull_request) return { kind: 'ignored', reason: 'comment is on an issue, not a pull request' };
-  if (!isBotLogin(c.user?.login, opts.botLogins)) return { kind: 'ignored', reason: 'conversation comment is not by a review bot (GitHub gives it no reply link)' };
+  if (!isBotLogin(c.user?.login, opts.botLogins))
+    return { kind: 'ignored', reason: 'conversation comment is not by a review bot (GitHub gives it no reply link)' };
   const ts = ms(c.created_at);
   if (ts === undefined) return { kind: 'invalid', reason: 'payload.comment.created_at: not a timestamp' };
   const base = { host: HOST, repository: repository.full_name, pullRequest: String(issue.number) };
   if (SUMMARY.test(c.body ?? '')) {
-    return { kind: 'facts', action, facts: [{ kind: 'review', key: reviewKey(HOST, `issue-${c.id}`), ...base, author: person(c.user), ts, deleted: action === 'deleted' }] };
+    return {
+      kind: 'facts',
+      action,
+      facts: [
+        {
+          kind: 'review',
+          key: reviewKey(HOST, `issue-${c.id}`),
+          ...base,
+          author: person(c.user),
+          ts,
+          deleted: action === 'deleted',
+        },
+      ],
+    };
   }
   const priority = priorityFromBody(c.body);
-  if (priority === null) return { kind: 'ignored', reason: 'bot conversation comment is neither a review summary nor a prioritized finding' };
+  if (priority === null)
+    return {
+      kind: 'ignored',
+      reason: 'bot conversation comment is neither a review summary nor a prioritized finding',
+    };
   const key = commentKey(HOST, 'issue', c.id);
   return {
     kind: 'facts',
     action,
-    facts: [{ kind: 'comment', key, commentType: 'issue', externalId: c.id, ...base, author: person(c.user), bot: true, priority, threadKey: key, ts, updatedAt: ms(c.updated_at) ?? ts, deleted: action === 'deleted' }],
+    facts: [
+      {
+        kind: 'comment',
+        key,
+        commentType: 'issue',
+        externalId: c.id,
+        ...base,
+        author: person(c.user),
+        bot: true,
+        priority,
+        threadKey: key,
+        ts,
+        updatedAt: ms(c.updated_at) ?? ts,
+        deleted: action === 'deleted',
+      },
+    ],
   };
 }
 
@@ -144,12 +215,32 @@ function pullRequest(payload: unknown): Normalized {
   const { action, pull_request: pr, repository } = p.value;
   let act: 'opened' | 'closed' | 'merged' | 'reopened';
   if (action === 'opened' || action === 'reopened') act = action;
-  else if (action === 'closed' || action === 'merged') act = action === 'merged' || pr.merged || pr.merged_at ? 'merged' : 'closed';
+  else if (action === 'closed' || action === 'merged')
+    act = action === 'merged' || pr.merged || pr.merged_at ? 'merged' : 'closed';
   else return { kind: 'ignored', reason: `pull_request action "${action}" is not used` };
-  const ts = (act === 'merged' ? ms(pr.merged_at) : act === 'closed' ? ms(pr.closed_at) : act === 'opened' ? ms(pr.created_at) : ms(pr.updated_at)) ?? ms(pr.updated_at) ?? 0;
+  const ts =
+    (act === 'merged'
+      ? ms(pr.merged_at)
+      : act === 'closed'
+        ? ms(pr.closed_at)
+        : act === 'opened'
+          ? ms(pr.created_at)
+          : ms(pr.updated_at)) ??
+    ms(pr.updated_at) ??
+    0;
   return {
     kind: 'facts',
     action,
-    facts: [{ kind: 'pull_request', key: pullRequestKey(HOST, repository.full_name, pr.number), host: HOST, repository: repository.full_name, pullRequest: String(pr.number), action: act, ts }],
+    facts: [
+      {
+        kind: 'pull_request',
+        key: pullRequestKey(HOST, repository.full_name, pr.number),
+        host: HOST,
+        repository: repository.full_name,
+        pullRequest: String(pr.number),
+        action: act,
+        ts,
+      },
+    ],
   };
 }

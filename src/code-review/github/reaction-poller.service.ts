@@ -71,16 +71,34 @@ function rateLimitedUntil(res: Response, now: number): number | null {
   const retryAfter = res.headers.get('retry-after');
   const remaining = res.headers.get('x-ratelimit-remaining');
   const reset = Number(res.headers.get('x-ratelimit-reset'));
-  if ((res.status === 403 || res.status === 429) && retryAfter && /^\d+$/.test(retryAfter.trim())) return now + Number(retryAfter) * 1000;
+  if ((res.status === 403 || res.status === 429) && retryAfter && /^\d+$/.test(retryAfter.trim()))
+    return now + Number(retryAfter) * 1000;
   if (remaining === '0') return Number.isFinite(reset) && reset > 0 ? Math.max(reset * 1000, now + 1000) : now + 60_000;
   if (res.status === 429) return now + 60_000;
   return null;
 }
 
-export async function pollReactionsOnce(db: Db, github: Config['github'], state: PollerState, deps: PollerDeps = {}): Promise<PollStats> {
+export async function pollReactionsOnce(
+  db: Db,
+  github: Config['github'],
+  state: PollerState,
+  deps: PollerDeps = {},
+): Promise<PollStats> {
   const fetchFn = deps.fetch ?? fetch;
   const now = (deps.now ?? Date.now)();
-  const stats: PollStats = { due: 0, polled: 0, changed: 0, not_modified: 0, reactions_added: 0, reactions_removed: 0, not_found: 0, errors: 0, requests: 0, rate_limited: false, paused_until: null };
+  const stats: PollStats = {
+    due: 0,
+    polled: 0,
+    changed: 0,
+    not_modified: 0,
+    reactions_added: 0,
+    reactions_removed: 0,
+    not_found: 0,
+    errors: 0,
+    requests: 0,
+    rate_limited: false,
+    paused_until: null,
+  };
   if (state.pausedUntil > now) return { ...stats, rate_limited: true, paused_until: state.pausedUntil };
   state.pausedUntil = 0;
   const base = github.api_base_url.replace(/\/+$/, '');
@@ -88,18 +106,29 @@ export async function pollReactionsOnce(db: Db, github: Config['github'], state:
   const perPage = deps.perPage ?? 100;
   const intervalMs = github.poll_interval_seconds * 1000;
   const env = codeReviewEnv(github, now);
-  const due = await dueForReactionPoll(db, 'github', now, now - github.reaction_window_days * DAY_MS, deps.batchSize ?? 500);
+  const due = await dueForReactionPoll(
+    db,
+    'github',
+    now,
+    now - github.reaction_window_days * DAY_MS,
+    deps.batchSize ?? 500,
+  );
   stats.due = due.length;
   let consecutiveErrors = 0;
 
   const fetchAll = async (c: CrCommentTable): Promise<Fetched> => {
     const [owner, ...rest] = c.repository.split('/');
     const kind = c.comment_type === 'issue' ? 'issues' : 'pulls';
-    let url: string | null = `${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
+    let url: string | null =
+      `${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
     const reactions: PolledReaction[] = [];
     let etag: string | null = null;
     for (let page = 0; url && page < MAX_PAGES; page++) {
-      const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'steward' };
+      const headers: Record<string, string> = {
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'steward',
+      };
       if (github.token) headers.authorization = `Bearer ${github.token}`;
       if (page === 0 && c.reactions_etag) headers['if-none-match'] = c.reactions_etag;
       let res: Response;
@@ -119,7 +148,13 @@ export async function pollReactionsOnce(db: Db, github: Config['github'], state:
       if (res.status !== 200) return { kind: 'error', detail: `HTTP ${res.status}` };
       const parsed = ghReactionList.safeParse(await res.json().catch(() => undefined));
       if (!parsed.success) return { kind: 'error', detail: 'reactions response is not a list of reactions' };
-      for (const r of parsed.data) reactions.push({ key: r.id, content: r.content, user: r.user ? { login: r.user.login } : {}, ts: r.created_at ? Date.parse(r.created_at) || now : now });
+      for (const r of parsed.data)
+        reactions.push({
+          key: r.id,
+          content: r.content,
+          user: r.user ? { login: r.user.login } : {},
+          ts: r.created_at ? Date.parse(r.created_at) || now : now,
+        });
       if (page === 0) etag = res.headers.get('etag');
       url = nextLink(res.headers.get('link'));
       // The token is sent only to the configured API (a Link header could point anywhere).
@@ -141,7 +176,10 @@ export async function pollReactionsOnce(db: Db, github: Config['github'], state:
     if (r.kind === 'error') {
       stats.errors++;
       deps.log?.warn({ comment: c.comment_key, detail: r.detail }, 'github reactions poll failed; will retry');
-      await setPollState(db, c.workspace_id, c.comment_key, { polledAt: now, nextPollAt: now + Math.max(intervalMs, 60_000) });
+      await setPollState(db, c.workspace_id, c.comment_key, {
+        polledAt: now,
+        nextPollAt: now + Math.max(intervalMs, 60_000),
+      });
       if (++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) break;
       continue;
     }
@@ -151,26 +189,40 @@ export async function pollReactionsOnce(db: Db, github: Config['github'], state:
       await setPollState(db, c.workspace_id, c.comment_key, { polledAt: now, nextPollAt: null });
     } else if (r.kind === 'not_modified') {
       stats.not_modified++;
-      await setPollState(db, c.workspace_id, c.comment_key, { polledAt: now, nextPollAt: nextPollAt(Number(c.created_at), now, intervalMs) });
+      await setPollState(db, c.workspace_id, c.comment_key, {
+        polledAt: now,
+        nextPollAt: nextPollAt(Number(c.created_at), now, intervalMs),
+      });
     } else {
       const { added, removed } = await syncReactions(db, c.workspace_id, c.comment_key, r.reactions, env);
       stats.reactions_added += added;
       stats.reactions_removed += removed;
       if (added || removed) stats.changed++;
-      await setPollState(db, c.workspace_id, c.comment_key, { etag: r.etag, polledAt: now, nextPollAt: nextPollAt(Number(c.created_at), now, intervalMs) });
+      await setPollState(db, c.workspace_id, c.comment_key, {
+        etag: r.etag,
+        polledAt: now,
+        nextPollAt: nextPollAt(Number(c.created_at), now, intervalMs),
+      });
     }
     if (state.pausedUntil > now) break;
   }
   if (state.pausedUntil > now) {
     stats.rate_limited = true;
     stats.paused_until = state.pausedUntil;
-    deps.log?.info({ until: new Date(state.pausedUntil).toISOString() }, 'github rate limit reached; reaction polling paused');
+    deps.log?.info(
+      { until: new Date(state.pausedUntil).toISOString() },
+      'github rate limit reached; reaction polling paused',
+    );
   }
   return stats;
 }
 
 // The loop `steward serve` runs when a [github] token is configured. stop() waits for a running cycle.
-export function startReactionPoller(db: Db, github: Config['github'], deps: PollerDeps = {}): { stop(): Promise<void> } {
+export function startReactionPoller(
+  db: Db,
+  github: Config['github'],
+  deps: PollerDeps = {},
+): { stop(): Promise<void> } {
   const state: PollerState = { pausedUntil: 0 };
   const intervalMs = Math.max(github.poll_interval_seconds, 1) * 1000;
   let timer: NodeJS.Timeout | null = null;

@@ -23,7 +23,10 @@ export function verifySignature(
   const m = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
   if (!m) return { ok: false, reason: 'malformed' };
   const given = Buffer.from(m[1], 'hex');
-  const expected = crypto.createHmac('sha256', secret ?? UNBOUND).update(body).digest();
+  const expected = crypto
+    .createHmac('sha256', secret ?? UNBOUND)
+    .update(body)
+    .digest();
   // Both are 32 bytes here, as timingSafeEqual requires.
   const same = crypto.timingSafeEqual(given, expected);
   return same && secret !== undefined ? { ok: true } : { ok: false, reason: 'mismatch' };

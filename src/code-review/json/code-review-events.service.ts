@@ -14,7 +14,13 @@ export interface CodeReviewEventsResult {
   applied: ApplyResult | null;
 }
 
-export async function ingestCodeReviewEvents(db: Db, github: Config['github'], workspaceId: string, body: unknown, now: number): Promise<CodeReviewEventsResult> {
+export async function ingestCodeReviewEvents(
+  db: Db,
+  github: Config['github'],
+  workspaceId: string,
+  body: unknown,
+  now: number,
+): Promise<CodeReviewEventsResult> {
   const env = envelope.safeParse(body);
   if (!env.success) {
     const i = env.error.issues[0];

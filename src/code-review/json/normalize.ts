@@ -1,7 +1,14 @@
 // Generic code review events -> facts. Ids are namespaced by the envelope's host, so two hosts
 // never collide. A comment is a bot finding when `bot` says so (or its author is a configured bot
 // login); other comments count only as replies (in_reply_to or thread_id naming a bot comment).
-import { commentKey, isBotLogin, pullRequestKey, reviewKey, type CodeReviewFact, type Priority } from '../../core/code-review.js';
+import {
+  commentKey,
+  isBotLogin,
+  pullRequestKey,
+  reviewKey,
+  type CodeReviewFact,
+  type Priority,
+} from '../../core/code-review.js';
 import { priorityFromBody, priorityFromValue } from '../github/priority.js';
 import { codeReviewEvent, type CodeReviewEvent } from './schema.js';
 
@@ -10,7 +17,11 @@ export interface Rejected {
   reason: string;
 }
 
-export function normalizeEvents(host: string, events: unknown[], opts: { botLogins: readonly string[]; now: number }): { facts: CodeReviewFact[]; rejected: Rejected[] } {
+export function normalizeEvents(
+  host: string,
+  events: unknown[],
+  opts: { botLogins: readonly string[]; now: number },
+): { facts: CodeReviewFact[]; rejected: Rejected[] } {
   const facts: CodeReviewFact[] = [];
   const rejected: Rejected[] = [];
   events.forEach((raw, index) => {
@@ -27,16 +38,32 @@ export function normalizeEvents(host: string, events: unknown[], opts: { botLogi
   return { facts, rejected };
 }
 
-function toFact(host: string, e: CodeReviewEvent, opts: { botLogins: readonly string[]; now: number }): CodeReviewFact | string {
+function toFact(
+  host: string,
+  e: CodeReviewEvent,
+  opts: { botLogins: readonly string[]; now: number },
+): CodeReviewFact | string {
   switch (e.type) {
     case 'review':
-      if (!(e.bot ?? isBotLogin(e.author.login, opts.botLogins))) return 'review is not by a review bot (set "bot": true or use a configured bot login)';
-      return { kind: 'review', key: reviewKey(host, e.id), host, repository: e.repository, pullRequest: e.pull_request, author: e.author, ts: e.created_at, deleted: e.deleted };
+      if (!(e.bot ?? isBotLogin(e.author.login, opts.botLogins)))
+        return 'review is not by a review bot (set "bot": true or use a configured bot login)';
+      return {
+        kind: 'review',
+        key: reviewKey(host, e.id),
+        host,
+        repository: e.repository,
+        pullRequest: e.pull_request,
+        author: e.author,
+        ts: e.created_at,
+        deleted: e.deleted,
+      };
     case 'comment': {
       const bot = e.bot ?? isBotLogin(e.author.login, opts.botLogins);
       const key = commentKey(host, 'general', e.id);
-      if (!bot && !e.in_reply_to && !e.thread_id) return 'comment is neither by a review bot nor a reply (give in_reply_to or thread_id)';
-      const priority: Priority | null = e.priority !== undefined ? priorityFromValue(e.priority) : priorityFromBody(e.body);
+      if (!bot && !e.in_reply_to && !e.thread_id)
+        return 'comment is neither by a review bot nor a reply (give in_reply_to or thread_id)';
+      const priority: Priority | null =
+        e.priority !== undefined ? priorityFromValue(e.priority) : priorityFromBody(e.body);
       return {
         kind: 'comment',
         key,
@@ -70,6 +97,14 @@ function toFact(host: string, e: CodeReviewEvent, opts: { botLogins: readonly st
       };
     }
     case 'pull_request':
-      return { kind: 'pull_request', key: pullRequestKey(host, e.repository, e.number), host, repository: e.repository, pullRequest: e.number, action: e.action, ts: e.at };
+      return {
+        kind: 'pull_request',
+        key: pullRequestKey(host, e.repository, e.number),
+        host,
+        repository: e.repository,
+        pullRequest: e.number,
+        action: e.action,
+        ts: e.at,
+      };
   }
 }

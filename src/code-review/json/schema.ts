@@ -10,7 +10,9 @@ const time = z.union([z.number(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') ms = v >= 0 ? Math.floor(v * 1000) : NaN;
   else {
     const s = v.trim();
-    ms = /^\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s) * 1000) : Date.parse(/\d{2}:\d{2}/.test(s) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s + 'Z' : s);
+    ms = /^\d+(\.\d+)?$/.test(s)
+      ? Math.floor(Number(s) * 1000)
+      : Date.parse(/\d{2}:\d{2}/.test(s) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s + 'Z' : s);
   }
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be Unix seconds or an ISO 8601 timestamp' });
@@ -46,7 +48,9 @@ export const commentEvent = z
     author: person.default({}),
     bot: z.boolean().optional(), // default: true when author.login is a configured bot login
     body: z.string().max(1_000_000).optional(),
-    priority: z.union([z.number().int().min(0).max(3), z.enum(['P0', 'P1', 'P2', 'P3', 'p0', 'p1', 'p2', 'p3']), z.null()]).optional(),
+    priority: z
+      .union([z.number().int().min(0).max(3), z.enum(['P0', 'P1', 'P2', 'P3', 'p0', 'p1', 'p2', 'p3']), z.null()])
+      .optional(),
     review_id: id.optional(),
     in_reply_to: id.optional(), // the id of the comment this one answers
     thread_id: id.optional(), // or the discussion thread it belongs to
@@ -78,7 +82,12 @@ export const pullRequestEvent = z
   })
   .strict();
 
-export const codeReviewEvent = z.discriminatedUnion('type', [reviewEvent, commentEvent, reactionEvent, pullRequestEvent]);
+export const codeReviewEvent = z.discriminatedUnion('type', [
+  reviewEvent,
+  commentEvent,
+  reactionEvent,
+  pullRequestEvent,
+]);
 export type CodeReviewEvent = z.infer<typeof codeReviewEvent>;
 
 export const envelope = z
@@ -86,7 +95,10 @@ export const envelope = z
     host: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'must be a short name such as "gitlab" (letters, digits, . _ -)')
-      .refine((h) => h.toLowerCase() !== 'github', 'is reserved for the GitHub webhook; name your host differently (e.g. "github-import")')
+      .refine(
+        (h) => h.toLowerCase() !== 'github',
+        'is reserved for the GitHub webhook; name your host differently (e.g. "github-import")',
+      )
       .default('custom'),
     events: z.array(z.unknown()).min(1).max(10_000),
   })

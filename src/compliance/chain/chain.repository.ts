@@ -1,7 +1,14 @@
 // The compliance chain: append and list, nothing else (retention's content removal lives in
 // compliance-retention.repository.ts and never touches chain rows).
 import { sql } from 'kysely';
-import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord, type RecordDraft } from '../../core/compliance.js';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  recordHash,
+  sha256hex,
+  type ChainRecord,
+  type RecordDraft,
+} from '../../core/compliance.js';
 import { newId } from '../../core/ids.js';
 import { insertMany, type InsertPart, type InsertSpec } from '../../platform/storage/bulk-insert.js';
 import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
@@ -9,7 +16,22 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHeadTable } from '../compliance.tables.js';
 
 // Hot path (every ingest group): statements built by hand, see bulk-insert.ts.
-const RECORDS: InsertSpec = { table: 'compliance_records', columns: ['workspace_id', 'seq', 'id', 'event_type', 'ts', 'recorded_at', 'user_id', 'thread_id', 'content_sha256', 'prev_hash', 'hash'] };
+const RECORDS: InsertSpec = {
+  table: 'compliance_records',
+  columns: [
+    'workspace_id',
+    'seq',
+    'id',
+    'event_type',
+    'ts',
+    'recorded_at',
+    'user_id',
+    'thread_id',
+    'content_sha256',
+    'prev_hash',
+    'hash',
+  ],
+};
 const CONTENT: InsertSpec = { table: 'compliance_content', columns: ['workspace_id', 'seq', 'content'] };
 // One row per event type and minute (distinct within an append, so one statement never updates a row twice).
 const LOG_INDEX: InsertSpec = {
@@ -33,10 +55,19 @@ export interface AppendedRecord {
 // on PostgreSQL (concurrent appenders wait here, in commit order) and SQLite's write lock.
 async function lockHead(db: DbOrTrx, workspaceId: string): Promise<ComplianceHeadTable> {
   const lock = () =>
-    db.updateTable('compliance_heads').set({ seq: sql`seq` }).where('workspace_id', '=', workspaceId).returning(['workspace_id', 'seq', 'hash', 'recorded_at', 'max_ts']).executeTakeFirst();
+    db
+      .updateTable('compliance_heads')
+      .set({ seq: sql`seq` })
+      .where('workspace_id', '=', workspaceId)
+      .returning(['workspace_id', 'seq', 'hash', 'recorded_at', 'max_ts'])
+      .executeTakeFirst();
   let head = await lock();
   if (!head) {
-    await db.insertInto('compliance_heads').values({ workspace_id: workspaceId, seq: 0, hash: GENESIS_HASH, recorded_at: 0, max_ts: 0 }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
+    await db
+      .insertInto('compliance_heads')
+      .values({ workspace_id: workspaceId, seq: 0, hash: GENESIS_HASH, recorded_at: 0, max_ts: 0 })
+      .onConflict((oc) => oc.column('workspace_id').doNothing())
+      .execute();
     head = await lock();
   }
   return { ...head!, seq: Number(head!.seq), recorded_at: Number(head!.recorded_at), max_ts: Number(head!.max_ts) };
@@ -45,12 +76,20 @@ async function lockHead(db: DbOrTrx, workspaceId: string): Promise<ComplianceHea
 interface Built {
   chain: ChainRecord[];
   contents: { workspace_id: string; seq: number; content: string }[];
-  index: Map<string, { event_type: string; minute: number; records: number; first_seq: number; last_seq: number; max_ts: number }>;
+  index: Map<
+    string,
+    { event_type: string; minute: number; records: number; first_seq: number; last_seq: number; max_ts: number }
+  >;
   head: ComplianceHeadTable;
 }
 
 // The records linked after `head`, and the head they make.
-function build(workspaceId: string, head: ComplianceHeadTable, drafts: readonly RecordDraft[], contents: readonly string[]): Built {
+function build(
+  workspaceId: string,
+  head: ComplianceHeadTable,
+  drafts: readonly RecordDraft[],
+  contents: readonly string[],
+): Built {
   // Strictly later than every committed record: a log file [from, to) with to <= head.recorded_at + 1
   // can then never gain a record (see compliance/reads/logs.service.ts).
   const recordedAt = Math.max(Date.now(), head.recorded_at + 1);
@@ -86,7 +125,15 @@ function build(workspaceId: string, head: ComplianceHeadTable, drafts: readonly 
       ix.records++;
       ix.last_seq = seq;
       ix.max_ts = Math.max(ix.max_ts, d.ts);
-    } else out.index.set(d.eventType, { event_type: d.eventType, minute: Math.floor(recordedAt / MINUTE), records: 1, first_seq: seq, last_seq: seq, max_ts: d.ts });
+    } else
+      out.index.set(d.eventType, {
+        event_type: d.eventType,
+        minute: Math.floor(recordedAt / MINUTE),
+        records: 1,
+        first_seq: seq,
+        last_seq: seq,
+        max_ts: d.ts,
+      });
   }
   out.head = { workspace_id: workspaceId, seq, hash: prev, recorded_at: recordedAt, max_ts: maxTs };
   return out;
@@ -98,7 +145,10 @@ function recordParts(workspaceId: string, built: Built): InsertPart[] {
   return [
     { spec: RECORDS, rows: built.chain as unknown as Record<string, unknown>[] },
     { spec: CONTENT, rows: built.contents },
-    { spec: LOG_INDEX, rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })) },
+    {
+      spec: LOG_INDEX,
+      rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })),
+    },
   ];
 }
 
@@ -125,7 +175,12 @@ export interface StagedAppend {
 
 // Appends records to the workspace's chain inside the caller's transaction (pass a transaction:
 // the head stays locked until it commits, which is what keeps the chain linear).
-export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], heads?: ChainHeads): Promise<AppendedRecord[]> {
+export async function appendRecords(
+  db: DbOrTrx,
+  workspaceId: string,
+  drafts: readonly RecordDraft[],
+  heads?: ChainHeads,
+): Promise<AppendedRecord[]> {
   const uow = new UnitOfWork();
   const staged = await stageRecords(db, workspaceId, drafts, uow, heads);
   await uow.flush(db);
@@ -137,18 +192,32 @@ export async function appendRecords(db: DbOrTrx, workspaceId: string, drafts: re
  * whatever else it holds: on PostgreSQL the head's compare-and-set, the records and the other
  * inserts are one statement). Without a known head, the head is locked now.
  */
-export async function stageRecords(db: DbOrTrx, workspaceId: string, drafts: readonly RecordDraft[], uow: UnitOfWork, heads?: ChainHeads): Promise<StagedAppend> {
+export async function stageRecords(
+  db: DbOrTrx,
+  workspaceId: string,
+  drafts: readonly RecordDraft[],
+  uow: UnitOfWork,
+  heads?: ChainHeads,
+): Promise<StagedAppend> {
   let built: Built | undefined;
-  const staged = { records: (): AppendedRecord[] => {
-    if (!built) throw new Error('records() before the unit of work was flushed');
-    const recordedAt = built.head.recorded_at;
-    return built.chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
-  } };
+  const staged = {
+    records: (): AppendedRecord[] => {
+      if (!built) throw new Error('records() before the unit of work was flushed');
+      const recordedAt = built.head.recorded_at;
+      return built.chain.map((r) => ({ seq: r.seq, id: r.id, hash: r.hash, recordedAt }));
+    },
+  };
   if (drafts.length === 0) {
-    built = { chain: [], contents: [], index: new Map(), head: { workspace_id: workspaceId, seq: 0, hash: '', recorded_at: 0, max_ts: 0 } };
+    built = {
+      chain: [],
+      contents: [],
+      index: new Map(),
+      head: { workspace_id: workspaceId, seq: 0, hash: '', recorded_at: 0, max_ts: 0 },
+    };
     return staged;
   }
-  if (!db.isTransaction) throw new Error('appendRecords must run inside a transaction (the chain head stays locked until commit)');
+  if (!db.isTransaction)
+    throw new Error('appendRecords must run inside a transaction (the chain head stays locked until commit)');
   const contents = drafts.map((d) => canonicalJson(d.content));
   const linked = (b: Built) => () => {
     built = b;
@@ -157,7 +226,11 @@ export async function stageRecords(db: DbOrTrx, workspaceId: string, drafts: rea
   // Links the records after the locked head and writes that head (the records go with the unit).
   const afterLock = async (trx: DbOrTrx) => {
     const b = build(workspaceId, await lockHead(trx, workspaceId), drafts, contents);
-    await trx.updateTable('compliance_heads').set({ seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts }).where('workspace_id', '=', workspaceId).execute();
+    await trx
+      .updateTable('compliance_heads')
+      .set({ seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts })
+      .where('workspace_id', '=', workspaceId)
+      .execute();
     return b;
   };
   const cached = heads?.get(workspaceId);
@@ -186,20 +259,41 @@ export async function stageRecords(db: DbOrTrx, workspaceId: string, drafts: rea
 }
 
 export async function getHead(db: DbOrTrx, workspaceId: string): Promise<ComplianceHeadTable | undefined> {
-  const h = await db.selectFrom('compliance_heads').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  const h = await db
+    .selectFrom('compliance_heads')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
   return h && { ...h, seq: Number(h.seq), recorded_at: Number(h.recorded_at), max_ts: Number(h.max_ts) };
 }
 
 export async function listChainWorkspaces(db: DbOrTrx): Promise<string[]> {
-  return (await db.selectFrom('compliance_heads').select('workspace_id').orderBy('workspace_id').execute()).map((r) => r.workspace_id);
+  return (await db.selectFrom('compliance_heads').select('workspace_id').orderBy('workspace_id').execute()).map(
+    (r) => r.workspace_id,
+  );
 }
 
-const RECORD_COLUMNS = ['r.workspace_id', 'r.seq', 'r.id', 'r.event_type', 'r.ts', 'r.recorded_at', 'r.user_id', 'r.thread_id', 'c.content', 'r.content_sha256', 'r.prev_hash', 'r.hash'] as const;
+const RECORD_COLUMNS = [
+  'r.workspace_id',
+  'r.seq',
+  'r.id',
+  'r.event_type',
+  'r.ts',
+  'r.recorded_at',
+  'r.user_id',
+  'r.thread_id',
+  'c.content',
+  'r.content_sha256',
+  'r.prev_hash',
+  'r.hash',
+] as const;
 
 export function selectRecords(db: DbOrTrx) {
   return db
     .selectFrom('compliance_records as r')
-    .leftJoin('compliance_content as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'))
+    .leftJoin('compliance_content as c', (j) =>
+      j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'),
+    )
     .select(RECORD_COLUMNS);
 }
 
@@ -221,7 +315,18 @@ export function toRecord(r: Record<string, unknown>): ChainRecord {
   };
 }
 
-const CHAIN_COLUMNS = ['seq', 'id', 'event_type', 'ts', 'recorded_at', 'user_id', 'thread_id', 'content_sha256', 'prev_hash', 'hash'] as const;
+const CHAIN_COLUMNS = [
+  'seq',
+  'id',
+  'event_type',
+  'ts',
+  'recorded_at',
+  'user_id',
+  'thread_id',
+  'content_sha256',
+  'prev_hash',
+  'hash',
+] as const;
 
 // Records with seq in (afterSeq, untilSeq] that pass `keep`, in seq order (verify, sinks, export,
 // log files). Callers page by seq windows and filter here rather than in SQL, so that every query
@@ -229,9 +334,19 @@ const CHAIN_COLUMNS = ['seq', 'id', 'event_type', 'ts', 'recorded_at', 'user_id'
 // "seq > x order by seq limit n" into a bitmap scan of the whole rest of the chain, and a type or
 // time filter into a scan of every record of that type, per page. Chain rows and content are read
 // as two ordered scans and zipped (on SQLite ~1.5x faster than a join, which looks content up per row).
-export async function listRecords(db: DbOrTrx, workspaceId: string, afterSeq: number, untilSeq: number, keep?: (r: ChainRecord) => boolean): Promise<ChainRecord[]> {
+export async function listRecords(
+  db: DbOrTrx,
+  workspaceId: string,
+  afterSeq: number,
+  untilSeq: number,
+  keep?: (r: ChainRecord) => boolean,
+): Promise<ChainRecord[]> {
   if (untilSeq <= afterSeq) return [];
-  const rows = (await chainSelect(db, workspaceId).where('seq', '>', afterSeq).where('seq', '<=', untilSeq).orderBy('seq').execute()) as unknown as ChainRecord[];
+  const rows = (await chainSelect(db, workspaceId)
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', untilSeq)
+    .orderBy('seq')
+    .execute()) as unknown as ChainRecord[];
   return withContent(db, workspaceId, keep ? rows.filter(keep) : rows);
 }
 
@@ -252,7 +367,13 @@ async function withContent(db: DbOrTrx, workspaceId: string, rows: ChainRecord[]
   const last = rows[rows.length - 1].seq;
   const dense = last - first + 1 <= rows.length * 2;
   let cq = db.selectFrom('compliance_content').select(['seq', 'content']).where('workspace_id', '=', workspaceId);
-  cq = dense ? cq.where('seq', '>=', first).where('seq', '<=', last) : cq.where('seq', 'in', rows.map((r) => r.seq));
+  cq = dense
+    ? cq.where('seq', '>=', first).where('seq', '<=', last)
+    : cq.where(
+        'seq',
+        'in',
+        rows.map((r) => r.seq),
+      );
   const contents = await cq.orderBy('seq').execute();
   // Numbers arrive as numbers from both drivers (PostgreSQL's int8 parser is set in database.ts).
   let k = 0;
@@ -266,6 +387,10 @@ async function withContent(db: DbOrTrx, workspaceId: string, rows: ChainRecord[]
 
 export async function findRecordsBySeq(db: DbOrTrx, workspaceId: string, seqs: number[]): Promise<ChainRecord[]> {
   if (!seqs.length) return [];
-  const rows = await selectRecords(db).where('r.workspace_id', '=', workspaceId).where('r.seq', 'in', seqs).orderBy('r.seq').execute();
+  const rows = await selectRecords(db)
+    .where('r.workspace_id', '=', workspaceId)
+    .where('r.seq', 'in', seqs)
+    .orderBy('r.seq')
+    .execute();
   return rows.map((r) => toRecord(r));
 }

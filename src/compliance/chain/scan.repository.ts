@@ -26,7 +26,13 @@ const SQLITE_PAGE = 1000; // seqs per read: small pages stay in the young genera
 const PG_WINDOW = 2000; // rows held while their content streams: small enough to die young (decisions/0008)
 
 // Records with seq in (afterSeq, untilSeq] that pass `keep`, in seq order, a batch at a time.
-export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: number, untilSeq: number, opts: ScanOptions = {}): AsyncGenerator<ScannedRecord[]> {
+export async function* scanRecords(
+  db: DbOrTrx,
+  workspaceId: string,
+  afterSeq: number,
+  untilSeq: number,
+  opts: ScanOptions = {},
+): AsyncGenerator<ScannedRecord[]> {
   if (untilSeq <= afterSeq) return;
   const lite = arrayReader(db);
   if (lite) {
@@ -44,7 +50,13 @@ export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: n
   const conn = await copyConnection(db, { enable_bitmapscan: 'off' });
   if (!conn) {
     for (let after = afterSeq; after < untilSeq; after += SQLITE_PAGE) {
-      const rows = await listRecords(db, workspaceId, after, Math.min(after + SQLITE_PAGE, untilSeq), opts.keep as ((r: ChainRecord) => boolean) | undefined);
+      const rows = await listRecords(
+        db,
+        workspaceId,
+        after,
+        Math.min(after + SQLITE_PAGE, untilSeq),
+        opts.keep as ((r: ChainRecord) => boolean) | undefined,
+      );
       if (rows.length) yield rows;
     }
     return;
@@ -63,11 +75,20 @@ export async function* scanRecords(db: DbOrTrx, workspaceId: string, afterSeq: n
   }
 }
 
-const SQLITE_CHAIN = 'select seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq';
-const SQLITE_CONTENT_RANGE = 'select seq, content from compliance_content where workspace_id = ? and seq >= ? and seq <= ? order by seq';
-const SQLITE_CONTENT_SEQS = 'select seq, content from compliance_content where workspace_id = ? and seq in (select value from json_each(?)) order by seq';
+const SQLITE_CHAIN =
+  'select seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq';
+const SQLITE_CONTENT_RANGE =
+  'select seq, content from compliance_content where workspace_id = ? and seq >= ? and seq <= ? order by seq';
+const SQLITE_CONTENT_SEQS =
+  'select seq, content from compliance_content where workspace_id = ? and seq in (select value from json_each(?)) order by seq';
 
-async function sqlitePage(lite: ArrayReader, workspaceId: string, after: number, until: number, keep: ScanOptions['keep']): Promise<ScannedRecord[]> {
+async function sqlitePage(
+  lite: ArrayReader,
+  workspaceId: string,
+  after: number,
+  until: number,
+  keep: ScanOptions['keep'],
+): Promise<ScannedRecord[]> {
   const rows: ScannedRecord[] = [];
   for (const x of await lite.all(SQLITE_CHAIN, [workspaceId, after, until])) {
     const r: ScannedRecord = {
@@ -91,7 +112,10 @@ async function sqlitePage(lite: ArrayReader, workspaceId: string, after: number,
   // are (nearly) contiguous, else exactly their seqs.
   const first = rows[0].seq;
   const last = rows[rows.length - 1].seq;
-  const contents = last - first + 1 <= rows.length * 2 ? await lite.all(SQLITE_CONTENT_RANGE, [workspaceId, first, last]) : await lite.all(SQLITE_CONTENT_SEQS, [workspaceId, JSON.stringify(rows.map((r) => r.seq))]);
+  const contents =
+    last - first + 1 <= rows.length * 2
+      ? await lite.all(SQLITE_CONTENT_RANGE, [workspaceId, first, last])
+      : await lite.all(SQLITE_CONTENT_SEQS, [workspaceId, JSON.stringify(rows.map((r) => r.seq))]);
   let k = 0;
   for (const c of contents) {
     while (k < rows.length && rows[k].seq < (c[0] as number)) k++;
@@ -102,7 +126,14 @@ async function sqlitePage(lite: ArrayReader, workspaceId: string, after: number,
 
 const seqRange = (after: number, until: number) => `seq > ${Math.floor(after)} and seq <= ${Math.floor(until)}`;
 
-async function* scanWindow(conn: CopyConnection, workspaceId: string, ws: string, after: number, until: number, keep: ScanOptions['keep']): AsyncGenerator<ScannedRecord[]> {
+async function* scanWindow(
+  conn: CopyConnection,
+  workspaceId: string,
+  ws: string,
+  after: number,
+  until: number,
+  keep: ScanOptions['keep'],
+): AsyncGenerator<ScannedRecord[]> {
   // Chain rows of the window (a few hundred KB), parsed as they arrive.
   const rows: ScannedRecord[] = [];
   const chain = new BinaryCopyParser();
@@ -131,7 +162,8 @@ async function* scanWindow(conn: CopyConnection, workspaceId: string, ws: string
   // range when the rows are (nearly) contiguous, else exactly their seqs.
   const first = rows[0].seq;
   const last = rows[rows.length - 1].seq;
-  const where = last - first + 1 <= rows.length * 2 ? seqRange(first - 1, last) : `seq in (${rows.map((r) => r.seq).join(',')})`;
+  const where =
+    last - first + 1 <= rows.length * 2 ? seqRange(first - 1, last) : `seq in (${rows.map((r) => r.seq).join(',')})`;
   const content = new BinaryCopyParser();
   let k = 0; // next row to receive content
   let done = 0; // rows handed out
@@ -140,7 +172,9 @@ async function* scanWindow(conn: CopyConnection, workspaceId: string, ws: string
     while (k < rows.length && rows[k].seq < seq) k++;
     if (k < rows.length && rows[k].seq === seq) rows[k++].content = p.bytes(1);
   };
-  for await (const chunk of conn.copyOut(`select seq, content from compliance_content where workspace_id = ${ws} and ${where} order by seq`)) {
+  for await (const chunk of conn.copyOut(
+    `select seq, content from compliance_content where workspace_id = ${ws} and ${where} order by seq`,
+  )) {
     content.push(chunk as Buffer, onContent);
     if (k > done) {
       yield rows.slice(done, k);

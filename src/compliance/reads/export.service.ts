@@ -14,11 +14,23 @@ export interface ExportFilter {
 
 // Yields chunks of JSONL (UTF-8, about `chunkBytes` each); `counter.records` tells how many records
 // went out. Reads the chain up to the head as it was when the export began.
-export async function* exportChunks(db: DbOrTrx, workspaceId: string, f: ExportFilter, counter: { records: number } = { records: 0 }, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
+export async function* exportChunks(
+  db: DbOrTrx,
+  workspaceId: string,
+  f: ExportFilter,
+  counter: { records: number } = { records: 0 },
+  chunkBytes = CHUNK_BYTES,
+): AsyncGenerator<Buffer> {
   const head = await getHead(db, workspaceId);
   if (!head) return;
   const types = f.types?.length ? new Set<string>(f.types) : undefined;
-  const keep = types || f.since !== undefined || f.until !== undefined ? (r: StreamedRecord) => (!types || types.has(r.event_type)) && (f.since === undefined || r.ts >= f.since) && (f.until === undefined || r.ts < f.until) : undefined;
+  const keep =
+    types || f.since !== undefined || f.until !== undefined
+      ? (r: StreamedRecord) =>
+          (!types || types.has(r.event_type)) &&
+          (f.since === undefined || r.ts >= f.since) &&
+          (f.until === undefined || r.ts < f.until)
+      : undefined;
   yield* jsonlChunks(scanRecords(db, workspaceId, 0, head.seq, { keep }), counter, chunkBytes);
 }
 
@@ -26,7 +38,11 @@ export async function* exportChunks(db: DbOrTrx, workspaceId: string, f: ExportF
 export const CHUNK_BYTES = 256 * 1024;
 
 // Records as JSONL chunks of about `chunkBytes`.
-export async function* jsonlChunks(batches: AsyncIterable<StreamedRecord[]>, counter: { records: number } = { records: 0 }, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
+export async function* jsonlChunks(
+  batches: AsyncIterable<StreamedRecord[]>,
+  counter: { records: number } = { records: 0 },
+  chunkBytes = CHUNK_BYTES,
+): AsyncGenerator<Buffer> {
   const out = new RecordLineWriter(chunkBytes * 2);
   for await (const rows of batches) {
     for (const r of rows) {
@@ -38,6 +54,15 @@ export async function* jsonlChunks(batches: AsyncIterable<StreamedRecord[]>, cou
   if (out.length) yield out.take();
 }
 
-export async function auditExport(db: Db, workspaceId: string, actor: Actor, what: Record<string, unknown>): Promise<void> {
-  await db.transaction().execute((trx) => audit(trx, workspaceId, actor, 'compliance.exported', { type: 'workspace', id: workspaceId }, { after: what }));
+export async function auditExport(
+  db: Db,
+  workspaceId: string,
+  actor: Actor,
+  what: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .transaction()
+    .execute((trx) =>
+      audit(trx, workspaceId, actor, 'compliance.exported', { type: 'workspace', id: workspaceId }, { after: what }),
+    );
 }

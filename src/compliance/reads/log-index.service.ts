@@ -79,7 +79,11 @@ export async function reindexLogs(db: Db, workspaceId: string, actor: Actor): Pr
     const diffs = diffLogIndex(chain, await listLogIndex(trx, workspaceId));
     const gone = diffs.filter((d) => !d.chain);
     await deleteLogIndex(trx, workspaceId, gone);
-    await upsertLogIndex(trx, workspaceId, diffs.flatMap((d) => (d.chain ? [d.chain] : [])));
+    await upsertLogIndex(
+      trx,
+      workspaceId,
+      diffs.flatMap((d) => (d.chain ? [d.chain] : [])),
+    );
     const report: ReindexReport = {
       object: 'compliance.log_index.rebuild',
       workspace_id: workspaceId,

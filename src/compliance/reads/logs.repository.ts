@@ -11,7 +11,14 @@ export interface LogIndexRow {
 }
 
 // Minutes holding records of `eventType` recorded at or after `after` (ascending), a page at a time.
-export async function listIndexMinutes(db: DbOrTrx, workspaceId: string, eventType: string, after: number, afterMinute: number, limit: number): Promise<LogIndexRow[]> {
+export async function listIndexMinutes(
+  db: DbOrTrx,
+  workspaceId: string,
+  eventType: string,
+  after: number,
+  afterMinute: number,
+  limit: number,
+): Promise<LogIndexRow[]> {
   const rows = await db
     .selectFrom('compliance_log_index')
     .select(['minute', 'last_recorded_at'])
@@ -27,7 +34,11 @@ export async function listIndexMinutes(db: DbOrTrx, workspaceId: string, eventTy
 
 export async function maxEventTime(db: DbOrTrx, workspaceId: string, eventType?: string): Promise<number | null> {
   if (!eventType) {
-    const h = await db.selectFrom('compliance_heads').select('max_ts').where('workspace_id', '=', workspaceId).executeTakeFirst();
+    const h = await db
+      .selectFrom('compliance_heads')
+      .select('max_ts')
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
     return h && Number(h.max_ts) > 0 ? Number(h.max_ts) : null;
   }
   const r = await db
@@ -40,7 +51,13 @@ export async function maxEventTime(db: DbOrTrx, workspaceId: string, eventType?:
 }
 
 // The seq range holding a type's records recorded in [from, to) (from the per-minute index).
-export async function seqBounds(db: DbOrTrx, workspaceId: string, eventType: string, from: number, to: number): Promise<{ first: number; last: number } | null> {
+export async function seqBounds(
+  db: DbOrTrx,
+  workspaceId: string,
+  eventType: string,
+  from: number,
+  to: number,
+): Promise<{ first: number; last: number } | null> {
   const r = await db
     .selectFrom('compliance_log_index')
     .select((eb) => [eb.fn.min('first_seq').as('first'), eb.fn.max('last_seq').as('last')])

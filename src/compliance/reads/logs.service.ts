@@ -35,7 +35,8 @@ export interface LogsQuery {
 
 export function parseEventType(raw: unknown, name = 'event_type'): ComplianceEventType | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !isEventType(raw)) throw validationError(name, `must be one of ${EVENT_TYPES.join(', ')}`, 'query', 'value_error.enum');
+  if (typeof raw !== 'string' || !isEventType(raw))
+    throw validationError(name, `must be one of ${EVENT_TYPES.join(', ')}`, 'query', 'value_error.enum');
   return raw;
 }
 
@@ -50,14 +51,23 @@ export const logFileId = (type: string, from: number, to: number) => `lf_${type}
 
 export function parseLogFileId(id: string): { eventType: ComplianceEventType; from: number; to: number } {
   const m = /^lf_([A-Z_]+)_(\d{1,15})_(\d{1,15})$/.exec(id);
-  if (!m || !isEventType(m[1]) || Number(m[2]) >= Number(m[3])) throw new StewardError('not_found', `no log file ${id}`);
+  if (!m || !isEventType(m[1]) || Number(m[2]) >= Number(m[3]))
+    throw new StewardError('not_found', `no log file ${id}`);
   return { eventType: m[1], from: Number(m[2]), to: Number(m[3]) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 // Windows (by start) holding records of one type at or after `after`, up to `want` of them.
-async function windowsOf(db: DbOrTrx, ws: string, type: string, after: number, watermark: number, windowMs: number, want: number): Promise<number[]> {
+async function windowsOf(
+  db: DbOrTrx,
+  ws: string,
+  type: string,
+  after: number,
+  watermark: number,
+  windowMs: number,
+  want: number,
+): Promise<number[]> {
   const windows: number[] = [];
   let lastMinute = Math.floor(after / INDEX_MINUTE_MS) - 1;
   for (;;) {
@@ -75,7 +85,12 @@ async function windowsOf(db: DbOrTrx, ws: string, type: string, after: number, w
   }
 }
 
-export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuery, windowMs: number): Promise<LogFilePage> {
+export async function listLogFiles(
+  db: DbOrTrx,
+  workspaceId: string,
+  q: LogsQuery,
+  windowMs: number,
+): Promise<LogFilePage> {
   const head = await getHead(db, workspaceId);
   const echo = q.after > 0 ? iso(q.after) : null;
   if (!head || head.seq === 0) return { object: 'list', data: [], has_more: false, last_end_time: echo };
@@ -87,7 +102,15 @@ export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuer
       const from = Math.max(w, q.after);
       const to = Math.min(w + windowMs, watermark);
       const id = logFileId(type, from, to);
-      files.push({ object: 'compliance.log_file', id, event_type: type, start_time: iso(from), end_time: iso(to), url: `/v1/compliance/workspaces/${workspaceId}/logs/${id}`, _start: from });
+      files.push({
+        object: 'compliance.log_file',
+        id,
+        event_type: type,
+        start_time: iso(from),
+        end_time: iso(to),
+        url: `/v1/compliance/workspaces/${workspaceId}/logs/${id}`,
+        _start: from,
+      });
     }
   }
   files.sort((a, b) => a._start - b._start || a.event_type.localeCompare(b.event_type));
@@ -109,16 +132,35 @@ export async function listLogFiles(db: DbOrTrx, workspaceId: string, q: LogsQuer
 
 // The file's JSONL, a chunk of lines at a time: the file's seq range (from the log index) read in
 // seq windows, so memory stays flat and every query is bounded.
-export async function* logFileChunks(db: DbOrTrx, workspaceId: string, fileId: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
+export async function* logFileChunks(
+  db: DbOrTrx,
+  workspaceId: string,
+  fileId: string,
+  chunkBytes = CHUNK_BYTES,
+): AsyncGenerator<Buffer> {
   const f = parseLogFileId(fileId);
   const bounds = await seqBounds(db, workspaceId, f.eventType, f.from, f.to);
   // Never past the chain head: a row stored beyond it was never appended (verify reports it).
   const head = (await getHead(db, workspaceId))?.seq ?? 0;
   if (!bounds || bounds.first > head) return;
-  yield* jsonlChunks(scanRecords(db, workspaceId, bounds.first - 1, Math.min(bounds.last, head), { keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to }), undefined, chunkBytes);
+  yield* jsonlChunks(
+    scanRecords(db, workspaceId, bounds.first - 1, Math.min(bounds.last, head), {
+      keep: (r) => r.event_type === f.eventType && r.recorded_at >= f.from && r.recorded_at < f.to,
+    }),
+    undefined,
+    chunkBytes,
+  );
 }
 
-export async function maxEventTimeOf(db: DbOrTrx, workspaceId: string, eventType?: ComplianceEventType): Promise<{ object: 'compliance.max_event_time'; event_type: string | null; max_event_time: string | null }> {
+export async function maxEventTimeOf(
+  db: DbOrTrx,
+  workspaceId: string,
+  eventType?: ComplianceEventType,
+): Promise<{ object: 'compliance.max_event_time'; event_type: string | null; max_event_time: string | null }> {
   const ms = await maxEventTime(db, workspaceId, eventType);
-  return { object: 'compliance.max_event_time', event_type: eventType ?? null, max_event_time: ms === null ? null : iso(ms) };
+  return {
+    object: 'compliance.max_event_time',
+    event_type: eventType ?? null,
+    max_event_time: ms === null ? null : iso(ms),
+  };
 }

@@ -21,7 +21,12 @@ export interface SearchFilter {
 
 const likePattern = (text: string) => '%' + text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
-export async function searchRecords(db: DbOrTrx, workspaceId: string, f: SearchFilter, limit: number): Promise<ChainRecord[]> {
+export async function searchRecords(
+  db: DbOrTrx,
+  workspaceId: string,
+  f: SearchFilter,
+  limit: number,
+): Promise<ChainRecord[]> {
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
   if (f.userId !== undefined) q = q.where('r.user_id', '=', f.userId);
   if (f.threadId !== undefined) q = q.where('r.thread_id', '=', f.threadId);

@@ -22,13 +22,19 @@ function decodeSeqCursor(raw: unknown): number {
   } catch {
     /* reported below */
   }
-  throw validationError('after', 'is not a cursor returned as next_cursor by this endpoint', 'query', 'value_error.cursor');
+  throw validationError(
+    'after',
+    'is not a cursor returned as next_cursor by this endpoint',
+    'query',
+    'value_error.cursor',
+  );
 }
 
 /** The search the contract parsed (compliance-logs.contract.ts), with the rules across fields. */
 export function searchQueryOf(q: SearchQueryInput): SearchQuery {
   const { start_time: from, end_time: to, order } = q;
-  if (from !== undefined && to !== undefined && to <= from) throw validationError('end_time', 'must be after start_time', 'query', 'value_error.range');
+  if (from !== undefined && to !== undefined && to <= from)
+    throw validationError('end_time', 'must be after start_time', 'query', 'value_error.range');
   const cursor = q.after === undefined ? undefined : decodeSeqCursor(q.after);
   return {
     user: q.user ?? q.user_id,
@@ -50,7 +56,12 @@ const EMPTY = '{"object":"list","data":[],"has_more":false,"next_cursor":null}';
 // The page as a JSON string: records are serialized around their stored content, never re-parsed.
 export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery): Promise<string> {
   const filter = { ...q.filter };
-  const userId = q.user === undefined ? undefined : q.user.includes('@') ? (await findUserByEmail(db, workspaceId, q.user))?.id : q.user;
+  const userId =
+    q.user === undefined
+      ? undefined
+      : q.user.includes('@')
+        ? (await findUserByEmail(db, workspaceId, q.user))?.id
+        : q.user;
   if (q.user !== undefined && userId === undefined) return EMPTY;
   filter.userId = userId;
   // Only records the chain head covers: a row stored past it was never appended (verify reports it).

@@ -5,7 +5,13 @@ import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHoldTable } from '../compliance.tables.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({ ...h, from_ts: num(h.from_ts), to_ts: num(h.to_ts), created_at: Number(h.created_at), released_at: num(h.released_at) });
+const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({
+  ...h,
+  from_ts: num(h.from_ts),
+  to_ts: num(h.to_ts),
+  created_at: Number(h.created_at),
+  released_at: num(h.released_at),
+});
 
 export async function insertHold(db: DbOrTrx, row: ComplianceHoldTable): Promise<void> {
   await db.insertInto('compliance_holds').values(row).execute();
@@ -17,7 +23,12 @@ export async function findHold(db: DbOrTrx, id: string): Promise<ComplianceHoldT
 }
 
 export async function markHoldReleased(db: DbOrTrx, id: string, at: number, by: string): Promise<boolean> {
-  const r = await db.updateTable('compliance_holds').set({ released_at: at, released_by: by }).where('id', '=', id).where('released_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('compliance_holds')
+    .set({ released_at: at, released_by: by })
+    .where('id', '=', id)
+    .where('released_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -27,12 +38,31 @@ export async function listHolds(db: DbOrTrx, workspaceId: string, activeOnly: bo
   return (await q.orderBy('created_at').orderBy('id').execute()).map(toHold);
 }
 
-export async function insertPurges(db: DbOrTrx, rows: { run_id: string; workspace_id: string; event_type: string; cutoff_ts: number; ran_at: number }[]): Promise<void> {
-  if (rows.length) await db.insertInto('compliance_purges').values(rows.map((r) => ({ ...r, purged: 0 }))).execute();
+export async function insertPurges(
+  db: DbOrTrx,
+  rows: { run_id: string; workspace_id: string; event_type: string; cutoff_ts: number; ran_at: number }[],
+): Promise<void> {
+  if (rows.length)
+    await db
+      .insertInto('compliance_purges')
+      .values(rows.map((r) => ({ ...r, purged: 0 })))
+      .execute();
 }
 
-export async function setPurgeCount(db: DbOrTrx, runId: string, workspaceId: string, eventType: string, purged: number): Promise<void> {
-  await db.updateTable('compliance_purges').set({ purged }).where('run_id', '=', runId).where('workspace_id', '=', workspaceId).where('event_type', '=', eventType).execute();
+export async function setPurgeCount(
+  db: DbOrTrx,
+  runId: string,
+  workspaceId: string,
+  eventType: string,
+  purged: number,
+): Promise<void> {
+  await db
+    .updateTable('compliance_purges')
+    .set({ purged })
+    .where('run_id', '=', runId)
+    .where('workspace_id', '=', workspaceId)
+    .where('event_type', '=', eventType)
+    .execute();
 }
 
 interface HoldColumns {
@@ -50,7 +80,8 @@ function heldBy(eb: ExpressionBuilder<any, any>, holds: readonly ComplianceHoldT
       const parts = [];
       // "is not null and =" keeps the predicate two-valued, so NOT(held) never turns NULL.
       if (h.user_id !== null) parts.push(eb(cols.user, 'is not', null), eb(cols.user, '=', h.user_id));
-      if (h.thread_id !== null) parts.push(eb.or(cols.threads.map((c) => eb.and([eb(c, 'is not', null), eb(c, '=', h.thread_id)]))));
+      if (h.thread_id !== null)
+        parts.push(eb.or(cols.threads.map((c) => eb.and([eb(c, 'is not', null), eb(c, '=', h.thread_id)]))));
       if (h.from_ts !== null) parts.push(eb(cols.ts, '>=', h.from_ts));
       if (h.to_ts !== null) parts.push(eb(cols.ts, '<', h.to_ts));
       return eb.and(parts);
@@ -61,16 +92,37 @@ function heldBy(eb: ExpressionBuilder<any, any>, holds: readonly ComplianceHoldT
 // The seqs (ascending) of up to `limit` records of one type older than `cutoff` that still have
 // content and that no hold covers. Retention removal records keep their content: they are what
 // explains every other removal.
-export async function contentToRemove(db: DbOrTrx, workspaceId: string, eventType: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number[]> {
+export async function contentToRemove(
+  db: DbOrTrx,
+  workspaceId: string,
+  eventType: string,
+  cutoff: number,
+  holds: readonly ComplianceHoldTable[],
+  limit: number,
+): Promise<number[]> {
   const rows = await db
     .selectFrom('compliance_records as r')
-    .innerJoin('compliance_content as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'))
+    .innerJoin('compliance_content as c', (j) =>
+      j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'),
+    )
     .select('r.seq')
     .where('r.workspace_id', '=', workspaceId)
     .where('r.event_type', '=', eventType)
     .where('r.ts', '<', cutoff)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('compliance_removals as x').select('x.seq').whereRef('x.workspace_id', '=', 'r.workspace_id').whereRef('x.seq', '=', 'r.seq'))))
-    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds, { user: 'r.user_id', ts: 'r.ts', threads: ['r.thread_id'] }))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('compliance_removals as x')
+            .select('x.seq')
+            .whereRef('x.workspace_id', '=', 'r.workspace_id')
+            .whereRef('x.seq', '=', 'r.seq'),
+        ),
+      ),
+    )
+    .$if(holds.length > 0, (q) =>
+      q.where((eb) => eb.not(heldBy(eb, holds, { user: 'r.user_id', ts: 'r.ts', threads: ['r.thread_id'] }))),
+    )
     .orderBy('r.seq')
     .limit(limit)
     .execute();
@@ -79,30 +131,52 @@ export async function contentToRemove(db: DbOrTrx, workspaceId: string, eventTyp
 
 export async function removeContent(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<number> {
   if (!seqs.length) return 0;
-  const r = await db.deleteFrom('compliance_content').where('workspace_id', '=', workspaceId).where('seq', 'in', seqs).executeTakeFirst();
+  const r = await db
+    .deleteFrom('compliance_content')
+    .where('workspace_id', '=', workspaceId)
+    .where('seq', 'in', seqs)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
 // Notes where a removal record is (verify reads these and checks each against the chain).
-export async function insertRemoval(db: DbOrTrx, row: { workspace_id: string; seq: number; event_type: string }): Promise<void> {
+export async function insertRemoval(
+  db: DbOrTrx,
+  row: { workspace_id: string; seq: number; event_type: string },
+): Promise<void> {
   await db.insertInto('compliance_removals').values(row).execute();
 }
 
 export async function listRemovalSeqs(db: DbOrTrx, workspaceId: string): Promise<number[]> {
-  const rows = await db.selectFrom('compliance_removals').select('seq').where('workspace_id', '=', workspaceId).orderBy('seq').execute();
+  const rows = await db
+    .selectFrom('compliance_removals')
+    .select('seq')
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('seq')
+    .execute();
   return rows.map((r) => Number(r.seq));
 }
 
 // Session-file content (prompts, responses, tool output, reasoning read from rollout files) lives
 // outside the chain, in rollout_content: it follows CODEX_LOG's retention and the same holds.
 // Deletes up to `limit` rows older than `cutoff`; call until it returns less than `limit`.
-export async function purgeSessionContentBatch(db: DbOrTrx, workspaceId: string, cutoff: number, holds: readonly ComplianceHoldTable[], limit: number): Promise<number> {
+export async function purgeSessionContentBatch(
+  db: DbOrTrx,
+  workspaceId: string,
+  cutoff: number,
+  holds: readonly ComplianceHoldTable[],
+  limit: number,
+): Promise<number> {
   const victims = db
     .selectFrom('rollout_content')
     .select(['thread_id', 'line_key'])
     .where('workspace_id', '=', workspaceId)
     .where('ts', '<', cutoff)
-    .$if(holds.length > 0, (q) => q.where((eb) => eb.not(heldBy(eb, holds, { user: 'user_id', ts: 'ts', threads: ['thread_id', 'attributed_thread_id'] }))))
+    .$if(holds.length > 0, (q) =>
+      q.where((eb) =>
+        eb.not(heldBy(eb, holds, { user: 'user_id', ts: 'ts', threads: ['thread_id', 'attributed_thread_id'] })),
+      ),
+    )
     .limit(limit);
   const r = await db
     .deleteFrom('rollout_content')

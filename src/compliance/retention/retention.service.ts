@@ -12,14 +12,35 @@ import { removalDraft } from '../../core/compliance-removals.js';
 import { appendRecords } from '../chain/chain.repository.js';
 import type { Db, DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHoldTable } from '../compliance.tables.js';
-import { contentToRemove, findHold, insertHold, insertPurges, insertRemoval, listHolds, markHoldReleased, purgeSessionContentBatch, removeContent, setPurgeCount } from './retention.repository.js';
+import {
+  contentToRemove,
+  findHold,
+  insertHold,
+  insertPurges,
+  insertRemoval,
+  listHolds,
+  markHoldReleased,
+  purgeSessionContentBatch,
+  removeContent,
+  setPurgeCount,
+} from './retention.repository.js';
 import { findUserByEmail, findUserById } from '../../platform/tenancy/users.repository.js';
 import { audit, type Actor } from '../audit.service.js';
 
 export type RetentionDays = Record<ComplianceEventType, number>;
 
-export function retentionDaysOf(r: { codex_log_days: number; codex_security_log_days: number; audit_log_days: number; auth_log_days: number }): RetentionDays {
-  return { CODEX_LOG: r.codex_log_days, CODEX_SECURITY_LOG: r.codex_security_log_days, AUDIT_LOG: r.audit_log_days, AUTH_LOG: r.auth_log_days };
+export function retentionDaysOf(r: {
+  codex_log_days: number;
+  codex_security_log_days: number;
+  audit_log_days: number;
+  auth_log_days: number;
+}): RetentionDays {
+  return {
+    CODEX_LOG: r.codex_log_days,
+    CODEX_SECURITY_LOG: r.codex_security_log_days,
+    AUDIT_LOG: r.audit_log_days,
+    AUTH_LOG: r.auth_log_days,
+  };
 }
 
 export interface HoldInput {
@@ -67,14 +88,23 @@ export function holdView(h: ComplianceHoldTable): HoldView {
 
 export async function placeHold(db: Db, workspaceId: string, input: HoldInput, actor: Actor): Promise<HoldView> {
   if (input.user === undefined && input.threadId === undefined && input.from === undefined && input.to === undefined) {
-    throw validationError('hold', 'name a user, a thread_id, or a time range (start_time and/or end_time)', 'body', 'value_error.missing');
+    throw validationError(
+      'hold',
+      'name a user, a thread_id, or a time range (start_time and/or end_time)',
+      'body',
+      'value_error.missing',
+    );
   }
-  if (input.from !== undefined && input.to !== undefined && input.to <= input.from) throw validationError('end_time', 'must be after start_time', 'body', 'value_error.range');
+  if (input.from !== undefined && input.to !== undefined && input.to <= input.from)
+    throw validationError('end_time', 'must be after start_time', 'body', 'value_error.range');
   return db.transaction().execute(async (trx) => {
     let userId: string | null = null;
     if (input.user !== undefined) {
-      const u = input.user.includes('@') ? await findUserByEmail(trx, workspaceId, input.user) : await findUserById(trx, input.user);
-      if (!u || u.workspace_id !== workspaceId) throw validationError('user', `no user ${input.user} in this workspace`, 'body');
+      const u = input.user.includes('@')
+        ? await findUserByEmail(trx, workspaceId, input.user)
+        : await findUserById(trx, input.user);
+      if (!u || u.workspace_id !== workspaceId)
+        throw validationError('user', `no user ${input.user} in this workspace`, 'body');
       userId = u.id;
     }
     const row: ComplianceHoldTable = {
@@ -105,7 +135,14 @@ export async function releaseHold(db: Db, workspaceId: string, holdId: string, a
     const at = Date.now();
     await markHoldReleased(trx, holdId, at, actorName(actor));
     const after = holdView({ ...before, released_at: at, released_by: actorName(actor) });
-    await audit(trx, workspaceId, actor, 'hold.released', { type: 'hold', id: holdId }, { before: holdView(before), after });
+    await audit(
+      trx,
+      workspaceId,
+      actor,
+      'hold.released',
+      { type: 'hold', id: holdId },
+      { before: holdView(before), after },
+    );
     return after;
   });
 }
@@ -128,15 +165,37 @@ export interface RetentionReport {
 
 const BATCH = 5000;
 
-export async function runRetention(db: Db, workspaceId: string, days: RetentionDays, actor: Actor, now = Date.now()): Promise<RetentionReport> {
+export async function runRetention(
+  db: Db,
+  workspaceId: string,
+  days: RetentionDays,
+  actor: Actor,
+  now = Date.now(),
+): Promise<RetentionReport> {
   const t0 = performance.now();
   const runId = newId();
   const holds = await listHolds(db, workspaceId, true);
   const cutoffs = EVENT_TYPES.filter((t) => days[t] > 0).map((t) => ({ type: t, cutoff: now - days[t] * DAY_MS }));
   const cutoffView = Object.fromEntries(cutoffs.map((c) => [c.type, new Date(c.cutoff).toISOString()]));
   await db.transaction().execute(async (trx) => {
-    await insertPurges(trx, cutoffs.map((c) => ({ run_id: runId, workspace_id: workspaceId, event_type: c.type, cutoff_ts: c.cutoff, ran_at: now })));
-    await audit(trx, workspaceId, actor, 'retention.run', { type: 'workspace', id: workspaceId }, { after: { run_id: runId, retention_days: days, cutoffs: cutoffView, active_holds: holds.map((h) => h.id) } });
+    await insertPurges(
+      trx,
+      cutoffs.map((c) => ({
+        run_id: runId,
+        workspace_id: workspaceId,
+        event_type: c.type,
+        cutoff_ts: c.cutoff,
+        ran_at: now,
+      })),
+    );
+    await audit(
+      trx,
+      workspaceId,
+      actor,
+      'retention.run',
+      { type: 'workspace', id: workspaceId },
+      { after: { run_id: runId, retention_days: days, cutoffs: cutoffView, active_holds: holds.map((h) => h.id) } },
+    );
   });
   const purged: Record<string, number> = {};
   let sessionContent = 0;
@@ -147,17 +206,47 @@ export async function runRetention(db: Db, workspaceId: string, days: RetentionD
         const seqs = await contentToRemove(trx, workspaceId, c.type, c.cutoff, holds, BATCH);
         if (!seqs.length) return 0;
         const removed = await removeContent(trx, workspaceId, seqs);
-        const draft = removalDraft({ ts: Date.now(), actor, workspaceId, runId, eventType: c.type, retentionDays: days[c.type], cutoff: c.cutoff, seqs });
+        const draft = removalDraft({
+          ts: Date.now(),
+          actor,
+          workspaceId,
+          runId,
+          eventType: c.type,
+          retentionDays: days[c.type],
+          cutoff: c.cutoff,
+          seqs,
+        });
         const [rec] = await appendRecords(trx, workspaceId, [draft]);
         await insertRemoval(trx, { workspace_id: workspaceId, seq: rec.seq, event_type: c.type });
         return removed;
       }),
     );
     await setPurgeCount(db, runId, workspaceId, c.type, purged[c.type]);
-    if (c.type === 'CODEX_LOG') sessionContent = await inBatches(() => purgeSessionContentBatch(db, workspaceId, c.cutoff, holds, BATCH));
+    if (c.type === 'CODEX_LOG')
+      sessionContent = await inBatches(() => purgeSessionContentBatch(db, workspaceId, c.cutoff, holds, BATCH));
   }
-  await db.transaction().execute((trx) => audit(trx, workspaceId, actor, 'retention.completed', { type: 'workspace', id: workspaceId }, { after: { run_id: runId, purged, session_content_purged: sessionContent } }));
-  return { object: 'compliance.retention_run', run_id: runId, workspace_id: workspaceId, cutoffs: cutoffView, purged, session_content_purged: sessionContent, active_holds: holds.length, duration_ms: Math.round(performance.now() - t0) };
+  await db
+    .transaction()
+    .execute((trx) =>
+      audit(
+        trx,
+        workspaceId,
+        actor,
+        'retention.completed',
+        { type: 'workspace', id: workspaceId },
+        { after: { run_id: runId, purged, session_content_purged: sessionContent } },
+      ),
+    );
+  return {
+    object: 'compliance.retention_run',
+    run_id: runId,
+    workspace_id: workspaceId,
+    cutoffs: cutoffView,
+    purged,
+    session_content_purged: sessionContent,
+    active_holds: holds.length,
+    duration_ms: Math.round(performance.now() - t0),
+  };
 }
 
 /** Runs a purge batch until it removes less than a full batch; returns the total removed. */

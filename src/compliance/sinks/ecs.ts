@@ -30,10 +30,16 @@ export function ecsDocument(rec: ChainRecord, record: Obj): Obj {
       sequence: rec.seq,
       hash: rec.hash,
       ...(rec.event_type === 'AUTH_LOG' ? { outcome: 'failure', reason: content.reason } : {}),
-      ...(rec.event_type === 'CODEX_SECURITY_LOG' ? { severity: content.severity === 'high' ? 73 : 47, reason: content.rule_id } : {}),
+      ...(rec.event_type === 'CODEX_SECURITY_LOG'
+        ? { severity: content.severity === 'high' ? 73 : 47, reason: content.rule_id }
+        : {}),
     },
     organization: { id: rec.workspace_id },
-    labels: { workspace_id: rec.workspace_id, event_type: rec.event_type, ...(rec.thread_id ? { thread_id: rec.thread_id } : {}) },
+    labels: {
+      workspace_id: rec.workspace_id,
+      event_type: rec.event_type,
+      ...(rec.thread_id ? { thread_id: rec.thread_id } : {}),
+    },
     message: `${rec.event_type} ${action}`,
     steward: record,
   };
@@ -43,7 +49,8 @@ export function ecsDocument(rec: ChainRecord, record: Obj): Obj {
   }
   const request = content.request as Obj | undefined;
   if (request?.host) doc.host = { name: request.host };
-  if (request?.app_version || content.client_id) doc.agent = { type: 'codex', version: request?.app_version ?? undefined, name: content.client_id ?? undefined };
+  if (request?.app_version || content.client_id)
+    doc.agent = { type: 'codex', version: request?.app_version ?? undefined, name: content.client_id ?? undefined };
   if (content.model) doc.gen_ai = { request: { model: content.model } };
   const tool = content.tool as Obj | undefined;
   if (tool) {
@@ -58,7 +65,11 @@ export function ecsDocument(rec: ChainRecord, record: Obj): Obj {
   }
   if (rec.event_type === 'AUDIT_LOG') {
     const actor = content.actor as Obj | undefined;
-    if (actor?.id) doc.related = { ...(doc.related as Obj), user: [...(((doc.related as Obj)?.user as string[]) ?? []), String(actor.id)] };
+    if (actor?.id)
+      doc.related = {
+        ...(doc.related as Obj),
+        user: [...(((doc.related as Obj)?.user as string[]) ?? []), String(actor.id)],
+      };
   }
   return doc;
 }

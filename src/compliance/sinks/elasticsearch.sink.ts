@@ -9,7 +9,8 @@ type Cfg = Extract<SinkConfig, { type: 'elasticsearch' }>;
 
 export function bulkBody(batch: readonly SinkRecord[], index: string): string {
   let out = '';
-  for (const r of batch) out += `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(r.rec.id)}}}\n${JSON.stringify(ecsDocument(r.rec, parsed(r)))}\n`;
+  for (const r of batch)
+    out += `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(r.rec.id)}}}\n${JSON.stringify(ecsDocument(r.rec, parsed(r)))}\n`;
   return out;
 }
 
@@ -21,7 +22,9 @@ interface BulkItem {
 export function bulkOutcome(status: number, body: string): SendOutcome {
   if (status < 200 || status >= 300) {
     const error = `HTTP ${status}: ${body.slice(0, 300)}`;
-    return status === 400 || status === 413 ? { ok: false, retryable: false, error } : { ok: false, retryable: true, error };
+    return status === 400 || status === 413
+      ? { ok: false, retryable: false, error }
+      : { ok: false, retryable: true, error };
   }
   let res: { errors?: boolean; items?: Record<string, BulkItem>[] };
   try {
@@ -40,7 +43,8 @@ export function bulkOutcome(status: number, body: string): SendOutcome {
     else rejected.push(i);
   });
   if (retry) return { ok: false, retryable: true, error: retry };
-  if (rejected.length) return { ok: false, retryable: false, error: `Elasticsearch refused ${rejected.length} document(s)`, rejected };
+  if (rejected.length)
+    return { ok: false, retryable: false, error: `Elasticsearch refused ${rejected.length} document(s)`, rejected };
   return { ok: true };
 }
 
@@ -48,8 +52,13 @@ export function elasticsearchSink(cfg: Cfg): Sink {
   const url = cfg.url.replace(/\/$/, '') + '/_bulk';
   const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
   if (cfg.api_key) headers.authorization = `ApiKey ${cfg.api_key}`;
-  else if (cfg.username) headers.authorization = `Basic ${Buffer.from(`${cfg.username}:${cfg.password ?? ''}`).toString('base64')}`;
-  const o: HttpOptions = { timeoutMs: cfg.timeout_ms, caFile: cfg.ca_file, insecureSkipVerify: cfg.insecure_skip_verify };
+  else if (cfg.username)
+    headers.authorization = `Basic ${Buffer.from(`${cfg.username}:${cfg.password ?? ''}`).toString('base64')}`;
+  const o: HttpOptions = {
+    timeoutMs: cfg.timeout_ms,
+    caFile: cfg.ca_file,
+    insecureSkipVerify: cfg.insecure_skip_verify,
+  };
   return {
     name: cfg.name,
     type: cfg.type,

@@ -7,7 +7,11 @@ import type { Sink } from './types.js';
 
 type Cfg = Extract<SinkConfig, { type: 'file' }>;
 
-const exists = (p: string) => fsp.access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fsp.access(p).then(
+    () => true,
+    () => false,
+  );
 
 export function fileSink(cfg: Cfg): Sink {
   let fh: fsp.FileHandle | null = null;

@@ -10,7 +10,15 @@ import type { SinkConfig } from '../../config/compliance.schema.js';
 import { recordLine } from '../../core/compliance.js';
 import type { Db } from '../../platform/storage/database.js';
 import { getHead, listChainWorkspaces, listRecords } from '../chain/chain.repository.js';
-import { acquireSinkLease, advanceSinkCheckpoints, advanceSinkCursor, insertDeadLetters, noteSinkError, releaseSinkLease, sinkCheckpointSeq } from './sinks.repository.js';
+import {
+  acquireSinkLease,
+  advanceSinkCheckpoints,
+  advanceSinkCursor,
+  insertDeadLetters,
+  noteSinkError,
+  releaseSinkLease,
+  sinkCheckpointSeq,
+} from './sinks.repository.js';
 import { listCheckpointsBetween } from '../chain/integrity.repository.js';
 import type { Checkpoint } from '../../core/compliance.js';
 import type { Sink, SinkRecord } from './types.js';
@@ -62,7 +70,9 @@ export class SinkForwarder {
   }
 
   start(): void {
-    this.running ??= this.loop().catch((err) => this.log.error({ err, sink: this.sink.name }, 'compliance forwarder stopped'));
+    this.running ??= this.loop().catch((err) =>
+      this.log.error({ err, sink: this.sink.name }, 'compliance forwarder stopped'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -89,7 +99,8 @@ export class SinkForwarder {
       }
       if (!busy) await sleep(this.pollMs, this.abort.signal);
     }
-    for (const ws of await listChainWorkspaces(this.db).catch(() => [])) await releaseSinkLease(this.db, this.sink.name, ws, this.owner).catch(() => {});
+    for (const ws of await listChainWorkspaces(this.db).catch(() => []))
+      await releaseSinkLease(this.db, this.sink.name, ws, this.owner).catch(() => {});
   }
 
   // Sends the next batch of one workspace; true when there was something to do.
@@ -105,7 +116,9 @@ export class SinkForwarder {
       await advanceSinkCursor(this.db, this.sink.name, workspaceId, this.owner, until, 0, 0, Date.now());
       return true;
     }
-    const batch: SinkRecord[] = rows.filter((r) => !this.types || this.types.has(r.event_type)).map((rec) => ({ rec, line: recordLine(rec) }));
+    const batch: SinkRecord[] = rows
+      .filter((r) => !this.types || this.types.has(r.event_type))
+      .map((rec) => ({ rec, line: recordLine(rec) }));
     const dead: { rec: SinkRecord; error: string }[] = [];
     if (batch.length) {
       const delivered = await this.deliver(batch, dead);
@@ -114,11 +127,39 @@ export class SinkForwarder {
     const lastSeq = until; // everything in the window was delivered or is not for this sink
     const now = Date.now();
     if (dead.length) {
-      await insertDeadLetters(this.db, dead.map((d) => ({ sink: this.sink.name, workspace_id: workspaceId, seq: d.rec.rec.seq, record_id: d.rec.rec.id, error: d.error.slice(0, 1000), at: now })));
-      await noteSinkError(this.db, this.sink.name, workspaceId, `${dead.length} record(s) refused: ${dead[0].error}`, now);
-      this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused records; kept as dead letters');
+      await insertDeadLetters(
+        this.db,
+        dead.map((d) => ({
+          sink: this.sink.name,
+          workspace_id: workspaceId,
+          seq: d.rec.rec.seq,
+          record_id: d.rec.rec.id,
+          error: d.error.slice(0, 1000),
+          at: now,
+        })),
+      );
+      await noteSinkError(
+        this.db,
+        this.sink.name,
+        workspaceId,
+        `${dead.length} record(s) refused: ${dead[0].error}`,
+        now,
+      );
+      this.log.warn(
+        { sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error },
+        'compliance sink refused records; kept as dead letters',
+      );
     }
-    await advanceSinkCursor(this.db, this.sink.name, workspaceId, this.owner, lastSeq, batch.length - dead.length, dead.length, now);
+    await advanceSinkCursor(
+      this.db,
+      this.sink.name,
+      workspaceId,
+      this.owner,
+      lastSeq,
+      batch.length - dead.length,
+      dead.length,
+      now,
+    );
     return true;
   }
 
@@ -132,8 +173,32 @@ export class SinkForwarder {
     if (!rows.length) return false;
     const batch: SinkRecord[] = rows.map((row) => {
       const cp = JSON.parse(row.body) as Checkpoint;
-      const rec = { workspace_id: workspaceId, seq: cp.seq, id: `checkpoint-${cp.key_id}-${cp.seq}`, event_type: 'STEWARD_CHECKPOINT', ts: row.signed_at, recorded_at: cp.recorded_at, user_id: null, thread_id: null, content: row.body, content_sha256: '', prev_hash: '', hash: cp.hash };
-      return { rec, line: JSON.stringify({ id: rec.id, event_type: rec.event_type, workspace_id: workspaceId, seq: cp.seq, hash: cp.hash, timestamp: cp.signed_at, checkpoint: cp }) };
+      const rec = {
+        workspace_id: workspaceId,
+        seq: cp.seq,
+        id: `checkpoint-${cp.key_id}-${cp.seq}`,
+        event_type: 'STEWARD_CHECKPOINT',
+        ts: row.signed_at,
+        recorded_at: cp.recorded_at,
+        user_id: null,
+        thread_id: null,
+        content: row.body,
+        content_sha256: '',
+        prev_hash: '',
+        hash: cp.hash,
+      };
+      return {
+        rec,
+        line: JSON.stringify({
+          id: rec.id,
+          event_type: rec.event_type,
+          workspace_id: workspaceId,
+          seq: cp.seq,
+          hash: cp.hash,
+          timestamp: cp.signed_at,
+          checkpoint: cp,
+        }),
+      };
     });
     const dead: { rec: SinkRecord; error: string }[] = [];
     if (!(await this.deliver(batch, dead))) return false;
@@ -141,9 +206,28 @@ export class SinkForwarder {
       // Kept like refused records: the sink's status shows it and an operator can resend it. (A
       // record refused at the same seq keeps its row: the checkpoint's is then in the log alone.)
       const now = Date.now();
-      await insertDeadLetters(this.db, dead.map((d) => ({ sink: this.sink.name, workspace_id: workspaceId, seq: d.rec.rec.seq, record_id: d.rec.rec.id, error: d.error.slice(0, 1000), at: now })));
-      await noteSinkError(this.db, this.sink.name, workspaceId, `${dead.length} checkpoint(s) refused: ${dead[0].error}`, now);
-      this.log.warn({ sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error }, 'compliance sink refused checkpoints; kept as dead letters');
+      await insertDeadLetters(
+        this.db,
+        dead.map((d) => ({
+          sink: this.sink.name,
+          workspace_id: workspaceId,
+          seq: d.rec.rec.seq,
+          record_id: d.rec.rec.id,
+          error: d.error.slice(0, 1000),
+          at: now,
+        })),
+      );
+      await noteSinkError(
+        this.db,
+        this.sink.name,
+        workspaceId,
+        `${dead.length} checkpoint(s) refused: ${dead[0].error}`,
+        now,
+      );
+      this.log.warn(
+        { sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error },
+        'compliance sink refused checkpoints; kept as dead letters',
+      );
     }
     await advanceSinkCheckpoints(this.db, this.sink.name, workspaceId, this.owner, rows[rows.length - 1].seq);
     return true;
@@ -173,10 +257,20 @@ export class SinkForwarder {
       }
       this.backoffMs = Math.min(this.cfg.retry_max_ms, this.backoffMs ? this.backoffMs * 2 : this.cfg.retry_initial_ms);
       await noteSinkError(this.db, this.sink.name, batch[0].rec.workspace_id, out.error, Date.now()).catch(() => {});
-      this.log.warn({ sink: this.sink.name, error: out.error, retryInMs: this.backoffMs }, 'compliance sink unavailable; will retry');
+      this.log.warn(
+        { sink: this.sink.name, error: out.error, retryInMs: this.backoffMs },
+        'compliance sink unavailable; will retry',
+      );
       await sleep(this.backoffMs, this.abort.signal);
       // Keep the lease while waiting out an outage.
-      await acquireSinkLease(this.db, this.sink.name, batch[0].rec.workspace_id, this.owner, Date.now(), this.leaseMs).catch(() => {});
+      await acquireSinkLease(
+        this.db,
+        this.sink.name,
+        batch[0].rec.workspace_id,
+        this.owner,
+        Date.now(),
+        this.leaseMs,
+      ).catch(() => {});
     }
   }
 }

@@ -13,9 +13,18 @@ export function hecEndpoint(url: string): string {
   return u.toString();
 }
 
-export function hecBody(batch: readonly SinkRecord[], cfg: Pick<Cfg, 'index' | 'source' | 'sourcetype'>, host = os.hostname()): string {
+export function hecBody(
+  batch: readonly SinkRecord[],
+  cfg: Pick<Cfg, 'index' | 'source' | 'sourcetype'>,
+  host = os.hostname(),
+): string {
   const fixed = `,"host":${JSON.stringify(host)},"source":${JSON.stringify(cfg.source)},"sourcetype":${JSON.stringify(cfg.sourcetype)}${cfg.index ? `,"index":${JSON.stringify(cfg.index)}` : ''}`;
-  return batch.map((r) => `{"time":${(r.rec.ts / 1000).toFixed(3)}${fixed},"fields":{"event_type":${JSON.stringify(r.rec.event_type)},"record_id":${JSON.stringify(r.rec.id)}},"event":${r.line}}`).join('\n');
+  return batch
+    .map(
+      (r) =>
+        `{"time":${(r.rec.ts / 1000).toFixed(3)}${fixed},"fields":{"event_type":${JSON.stringify(r.rec.event_type)},"record_id":${JSON.stringify(r.rec.id)}},"event":${r.line}}`,
+    )
+    .join('\n');
 }
 
 export function splunkHecSink(cfg: Cfg): Sink {
@@ -23,7 +32,13 @@ export function splunkHecSink(cfg: Cfg): Sink {
   return {
     name: cfg.name,
     type: cfg.type,
-    send: (batch) => postOutcome(url, hecBody(batch, cfg), { 'content-type': 'application/json', authorization: `Splunk ${cfg.token}` }, { timeoutMs: cfg.timeout_ms, caFile: cfg.ca_file, insecureSkipVerify: cfg.insecure_skip_verify }),
+    send: (batch) =>
+      postOutcome(
+        url,
+        hecBody(batch, cfg),
+        { 'content-type': 'application/json', authorization: `Splunk ${cfg.token}` },
+        { timeoutMs: cfg.timeout_ms, caFile: cfg.ca_file, insecureSkipVerify: cfg.insecure_skip_verify },
+      ),
     close: async () => {},
   };
 }

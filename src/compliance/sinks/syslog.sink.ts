@@ -14,9 +14,13 @@ type Cfg = Extract<SinkConfig, { type: 'syslog' }>;
 
 const SEVERITY: Record<string, number> = { CODEX_SECURITY_LOG: 4, AUTH_LOG: 5, AUDIT_LOG: 5, CODEX_LOG: 6 };
 const sdValue = (s: string) => s.replace(/["\\\]]/g, (c) => '\\' + c);
-const header = (s: string, max: number) => (s.replace(/[^\x21-\x7e]/g, '').slice(0, max) || '-');
+const header = (s: string, max: number) => s.replace(/[^\x21-\x7e]/g, '').slice(0, max) || '-';
 
-export function syslogMessage(rec: ChainRecord, line: string, o: { facility: number; appName: string; hostname: string }): string {
+export function syslogMessage(
+  rec: ChainRecord,
+  line: string,
+  o: { facility: number; appName: string; hostname: string },
+): string {
   const pri = o.facility * 8 + (SEVERITY[rec.event_type] ?? 6);
   const sd = `[steward@32473 id="${sdValue(rec.id)}" seq="${rec.seq}" workspace="${sdValue(rec.workspace_id)}" hash="${rec.hash}"]`;
   return `<${pri}>1 ${new Date(rec.ts).toISOString()} ${header(o.hostname, 255)} ${header(o.appName, 48)} ${process.pid} ${header(rec.event_type, 32)} ${sd} ${line}`;
@@ -37,7 +41,15 @@ export function syslogSink(cfg: Cfg): Sink {
     new Promise<net.Socket>((resolve, reject) => {
       const opts = { host: cfg.host, port: cfg.port, timeout: cfg.timeout_ms };
       const s = cfg.tls
-        ? tls.connect({ ...opts, servername: net.isIP(cfg.host) ? undefined : cfg.host, ca: cfg.ca_file ? fs.readFileSync(cfg.ca_file) : undefined, rejectUnauthorized: !cfg.insecure_skip_verify }, () => done())
+        ? tls.connect(
+            {
+              ...opts,
+              servername: net.isIP(cfg.host) ? undefined : cfg.host,
+              ca: cfg.ca_file ? fs.readFileSync(cfg.ca_file) : undefined,
+              rejectUnauthorized: !cfg.insecure_skip_verify,
+            },
+            () => done(),
+          )
         : net.connect(opts, () => done());
       const fail = (e: Error) => {
         s.destroy();
@@ -68,7 +80,11 @@ export function syslogSink(cfg: Cfg): Sink {
         if (socket && (socket.destroyed || socket.readableEnded)) drop();
         socket ??= await connect();
         const s = socket;
-        const payload = batch.map((r) => octetFrame(syslogMessage(r.rec, r.line, { facility: cfg.facility, appName: cfg.app_name, hostname }))).join('');
+        const payload = batch
+          .map((r) =>
+            octetFrame(syslogMessage(r.rec, r.line, { facility: cfg.facility, appName: cfg.app_name, hostname })),
+          )
+          .join('');
         await new Promise<void>((resolve, reject) => {
           const onClose = () => reject(new Error('connection closed by the receiver'));
           s.once('close', onClose);

@@ -27,7 +27,11 @@ export function webhookSink(cfg: Cfg): Sink {
         'x-steward-signature': webhookSignature(cfg.secret, ts, body),
         'x-steward-records': `${batch[0].rec.workspace_id}:${batch[0].rec.seq}-${batch[batch.length - 1].rec.seq}`,
       };
-      return postOutcome(cfg.url, body, headers, { timeoutMs: cfg.timeout_ms, caFile: cfg.ca_file, insecureSkipVerify: cfg.insecure_skip_verify });
+      return postOutcome(cfg.url, body, headers, {
+        timeoutMs: cfg.timeout_ms,
+        caFile: cfg.ca_file,
+        insecureSkipVerify: cfg.insecure_skip_verify,
+      });
     },
     close: async () => {},
   };

@@ -16,7 +16,8 @@ export interface SigningKey {
   publicKey: string; // SPKI DER, base64
 }
 
-export const keyIdOf = (spkiB64: string) => crypto.createHash('sha256').update(Buffer.from(spkiB64, 'base64')).digest('hex').slice(0, 16);
+export const keyIdOf = (spkiB64: string) =>
+  crypto.createHash('sha256').update(Buffer.from(spkiB64, 'base64')).digest('hex').slice(0, 16);
 
 export function loadSigningKey(cfg: { signing_key?: string; signing_key_file?: string }): SigningKey | undefined {
   let pem = cfg.signing_key;
@@ -30,11 +31,20 @@ export function loadSigningKey(cfg: { signing_key?: string; signing_key_file?: s
   if (!pem) return undefined;
   let privateKey: crypto.KeyObject;
   try {
-    privateKey = crypto.createPrivateKey(pem.includes('-----BEGIN') ? pem : { key: Buffer.from(pem, 'base64'), format: 'der', type: 'pkcs8' });
+    privateKey = crypto.createPrivateKey(
+      pem.includes('-----BEGIN') ? pem : { key: Buffer.from(pem, 'base64'), format: 'der', type: 'pkcs8' },
+    );
   } catch (e) {
-    throw new StewardError('not_configured', `compliance.signing_key is not a PKCS#8 private key: ${(e as Error).message}`);
+    throw new StewardError(
+      'not_configured',
+      `compliance.signing_key is not a PKCS#8 private key: ${(e as Error).message}`,
+    );
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new StewardError('not_configured', `compliance.signing_key must be an Ed25519 key (got ${privateKey.asymmetricKeyType})`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new StewardError(
+      'not_configured',
+      `compliance.signing_key must be an Ed25519 key (got ${privateKey.asymmetricKeyType})`,
+    );
   const publicKey = crypto.createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).toString('base64');
   return { keyId: keyIdOf(publicKey), privateKey, publicKey };
 }
@@ -68,7 +78,11 @@ export function ensureSigningKey(config: KeyConfig): SigningKey {
     fs.writeFileSync(file, k.privateKeyPem, { mode: 0o600, flag: 'wx' });
     fs.writeFileSync(file.replace(/\.pem$/, '') + '.pub', k.publicKey + '\n', { mode: 0o644 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StewardError('not_configured', `cannot write the checkpoint signing key ${file}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new StewardError(
+        'not_configured',
+        `cannot write the checkpoint signing key ${file}: ${(e as Error).message}`,
+      );
   }
   return loadSigningKey({ signing_key_file: file })!;
 }
@@ -92,11 +106,30 @@ export function trustedPublicKeys(
 export function generateSigningKey(): { privateKeyPem: string; publicKey: string; keyId: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   const pub = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: pub, keyId: keyIdOf(pub) };
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: pub,
+    keyId: keyIdOf(pub),
+  };
 }
 
-export function signCheckpoint(head: { workspace_id: string; seq: number; hash: string; recorded_at: number }, key: SigningKey, now = Date.now(), prevSeq?: number): Checkpoint {
-  const unsigned = { format: 'steward.compliance.checkpoint/1' as const, workspace_id: head.workspace_id, seq: head.seq, hash: head.hash, recorded_at: head.recorded_at, signed_at: new Date(now).toISOString(), key_id: key.keyId, public_key: key.publicKey, ...(prevSeq === undefined ? {} : { prev_seq: prevSeq }) };
+export function signCheckpoint(
+  head: { workspace_id: string; seq: number; hash: string; recorded_at: number },
+  key: SigningKey,
+  now = Date.now(),
+  prevSeq?: number,
+): Checkpoint {
+  const unsigned = {
+    format: 'steward.compliance.checkpoint/1' as const,
+    workspace_id: head.workspace_id,
+    seq: head.seq,
+    hash: head.hash,
+    recorded_at: head.recorded_at,
+    signed_at: new Date(now).toISOString(),
+    key_id: key.keyId,
+    public_key: key.publicKey,
+    ...(prevSeq === undefined ? {} : { prev_seq: prevSeq }),
+  };
   const signature = crypto.sign(null, Buffer.from(checkpointPayload(unsigned)), key.privateKey).toString('base64');
   return { ...unsigned, signature };
 }
@@ -115,13 +148,37 @@ export function checkSignature(c: Checkpoint, expectedPublicKey?: string): boole
 }
 
 // Signs the current head; `store` keeps it for later verification runs.
-export async function checkpointNow(db: DbOrTrx, workspaceId: string, key: SigningKey | undefined, store: boolean): Promise<Checkpoint> {
-  if (!key) throw new StewardError('not_configured', 'checkpoints need an Ed25519 signing key: set [compliance] signing_key (PEM) or signing_key_file; "steward compliance keygen" makes one');
-  const head = (await getHead(db, workspaceId)) ?? { workspace_id: workspaceId, seq: 0, hash: '0'.repeat(64), recorded_at: 0, max_ts: 0 };
+export async function checkpointNow(
+  db: DbOrTrx,
+  workspaceId: string,
+  key: SigningKey | undefined,
+  store: boolean,
+): Promise<Checkpoint> {
+  if (!key)
+    throw new StewardError(
+      'not_configured',
+      'checkpoints need an Ed25519 signing key: set [compliance] signing_key (PEM) or signing_key_file; "steward compliance keygen" makes one',
+    );
+  const head = (await getHead(db, workspaceId)) ?? {
+    workspace_id: workspaceId,
+    seq: 0,
+    hash: '0'.repeat(64),
+    recorded_at: 0,
+    max_ts: 0,
+  };
   // A stored checkpoint names the one before it, so verify notices one deleted between two.
   const prev = store ? (await listCheckpoints(db, workspaceId, 1, undefined, key.keyId))[0] : undefined;
   const c = signCheckpoint(head, key, Date.now(), store ? (prev?.seq ?? 0) : undefined);
-  if (store && head.seq > 0) await insertCheckpoint(db, { workspace_id: workspaceId, seq: c.seq, hash: c.hash, recorded_at: c.recorded_at, signed_at: Date.parse(c.signed_at), key_id: c.key_id, body: JSON.stringify(c) });
+  if (store && head.seq > 0)
+    await insertCheckpoint(db, {
+      workspace_id: workspaceId,
+      seq: c.seq,
+      hash: c.hash,
+      recorded_at: c.recorded_at,
+      signed_at: Date.parse(c.signed_at),
+      key_id: c.key_id,
+      body: JSON.stringify(c),
+    });
   return c;
 }
 

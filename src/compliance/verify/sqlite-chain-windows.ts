@@ -20,7 +20,8 @@ export type RowsOf = (text: string, params: unknown[]) => unknown[][] | Promise<
 // The workspace is the caller's, as the record path has it. covered: the record is older than its
 // type's retention cutoff for the window (its content may be gone); a type without one: null, never covered.
 const SQLITE_PAGE = 1000; // records per read, as scanRecords reads them (young-generation garbage)
-const sqliteContent = 'select seq, content from compliance_content where workspace_id = ? and seq > ? and seq <= ? order by seq';
+const sqliteContent =
+  'select seq, content from compliance_content where workspace_id = ? and seq > ? and seq <= ? order by seq';
 
 const covered = `case event_type ${EVENT_TYPES.map((t) => `when '${t}' then ts < ?`).join(' ')} else 0 end`;
 const chain = `select seq, prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id, content_sha256), hash, prev_hash, content_sha256, ${covered} from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
@@ -30,7 +31,16 @@ export function sqliteWindowVerifier(all: RowsOf): WindowVerifier {
     async summarize(workspaceId, afterSeq, untilSeq, seqs, cutoffs) {
       const byType = new Map(cutoffs);
       const typeParams = EVENT_TYPES.map((t) => byType.get(t) ?? null);
-      const w: WindowSummary = { records: 0, first: null, last: null, intact: true, removed: 0, firstPrevHash: null, lastHash: null, hashes: new Map() };
+      const w: WindowSummary = {
+        records: 0,
+        first: null,
+        last: null,
+        intact: true,
+        removed: 0,
+        firstPrevHash: null,
+        lastHash: null,
+        hashes: new Map(),
+      };
       const wanted = new Set(seqs);
       for (let after = afterSeq; after < untilSeq && w.intact; after += SQLITE_PAGE) {
         const until = Math.min(after + SQLITE_PAGE, untilSeq);
@@ -51,7 +61,12 @@ export function sqliteWindowVerifier(all: RowsOf): WindowVerifier {
           while (k < contents.length && (contents[k][0] as number) < seq) k++;
           const content = k < contents.length && contents[k][0] === seq ? (contents[k][1] as string | null) : null;
           const contentOk = content === null ? r[5] === 1 : sha256hex(content) === r[4];
-          if (!contentOk || typeof header !== 'string' || sha256hex(header) !== hash || (w.lastHash !== null && prev !== w.lastHash)) {
+          if (
+            !contentOk ||
+            typeof header !== 'string' ||
+            sha256hex(header) !== hash ||
+            (w.lastHash !== null && prev !== w.lastHash)
+          ) {
             w.intact = false; // the caller checks the window record by record
             break;
           }

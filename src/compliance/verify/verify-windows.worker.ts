@@ -26,7 +26,10 @@ parentPort!.on('message', (job: (WindowJob & { id: number }) | null) => {
       return;
     }
     try {
-      parentPort!.postMessage({ id: job.id, summary: await windows.verifier.summarize(job.workspaceId, job.afterSeq, job.untilSeq, job.seqs, job.cutoffs) });
+      parentPort!.postMessage({
+        id: job.id,
+        summary: await windows.verifier.summarize(job.workspaceId, job.afterSeq, job.untilSeq, job.seqs, job.cutoffs),
+      });
     } catch (e) {
       parentPort!.postMessage({ id: job.id, error: (e as Error).message });
     }

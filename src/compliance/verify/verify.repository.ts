@@ -76,7 +76,13 @@ const HEADER = `prev_hash || E'\\n[${CHAIN_FORMAT},' || seq || ',' || case
 export interface WindowVerifier {
   // cutoffs: per event type, the retention cutoff (event time, ms) under which a record of the
   // window may lack its content (the removals recorded after the window: verify.service.ts).
-  summarize(workspaceId: string, afterSeq: number, untilSeq: number, seqs: number[], cutoffs: [string, number][]): Promise<WindowSummary>;
+  summarize(
+    workspaceId: string,
+    afterSeq: number,
+    untilSeq: number,
+    seqs: number[],
+    cutoffs: [string, number][],
+  ): Promise<WindowSummary>;
 }
 
 // Runs `fn` with a verifier on one connection of the pool, held for its duration with the planner
@@ -92,11 +98,15 @@ export async function withWindowVerifier<T>(db: DbOrTrx, fn: (v: WindowVerifier)
     // No parallel workers: verification already runs a range per core. Plans for the values at
     // hand: a generic plan of the prepared statement would guess the share of a large chain that
     // a window of seqs covers.
-    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false), set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(conn);
+    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false), set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(
+      conn,
+    );
     try {
       return await fn(await windowVerifier(conn));
     } finally {
-      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(conn);
+      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(
+        conn,
+      );
     }
   });
 }
@@ -146,7 +156,14 @@ async function windowVerifier(db: DbOrTrx): Promise<WindowVerifier> {
     async summarize(workspaceId, afterSeq, untilSeq, seqs, cutoffs) {
       const byType = new Map(cutoffs);
       const typeParams = EVENT_TYPES.map((t) => (byType.has(t) ? Math.floor(byType.get(t)!) : null));
-      const params = [workspaceId, Math.floor(afterSeq), Math.floor(untilSeq), JSON.stringify(workspaceId), `{${seqs.map((s) => Math.floor(s)).join(',')}}`, ...typeParams];
+      const params = [
+        workspaceId,
+        Math.floor(afterSeq),
+        Math.floor(untilSeq),
+        JSON.stringify(workspaceId),
+        `{${seqs.map((s) => Math.floor(s)).join(',')}}`,
+        ...typeParams,
+      ];
       const { rows } = await db.executeQuery<SummaryRow>(CompiledQuery.raw(text, params));
       const w = rows[0];
       return {
@@ -157,7 +174,11 @@ async function windowVerifier(db: DbOrTrx): Promise<WindowVerifier> {
         removed: Number(w.removed),
         firstPrevHash: w.first_prev_hash,
         lastHash: w.last_hash,
-        hashes: new Map(Object.entries(w.hashes ?? {}).map(([k, v]) => [Number(k), v] as const).filter(([k]) => k > afterSeq && k <= untilSeq)),
+        hashes: new Map(
+          Object.entries(w.hashes ?? {})
+            .map(([k, v]) => [Number(k), v] as const)
+            .filter(([k]) => k > afterSeq && k <= untilSeq),
+        ),
       };
     },
   };

@@ -15,7 +15,14 @@ import { maxStoredSeq } from '../chain/integrity.repository.js';
 import { findWorkspace } from '../../platform/tenancy/workspaces.repository.js';
 import { StewardError } from '../../core/errors.js';
 import { parseRemoval, REMOVAL_ACTION, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
-import { sqliteWindowsFile, summarizesWindows, verifiesInDatabase, withWindowVerifier, type WindowSummary, type WindowVerifier } from './verify.repository.js';
+import {
+  sqliteWindowsFile,
+  summarizesWindows,
+  verifiesInDatabase,
+  withWindowVerifier,
+  type WindowSummary,
+  type WindowVerifier,
+} from './verify.repository.js';
 import type { WindowJob } from './verify-windows.worker.js';
 import { preferMappedReads } from '../../platform/storage/dialect.js';
 import { checkSignature, keyIdOf, storedCheckpoints } from './checkpoint.service.js';
@@ -77,7 +84,10 @@ export interface RangeResult {
 export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVerifier): Promise<RangeResult> {
   await preferMappedReads(db);
   const coverage = new RemovalCoverage(job.removals);
-  const verifier = new ChainVerifier({ removals: coverage, start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash } });
+  const verifier = new ChainVerifier({
+    removals: coverage,
+    start: { seq: job.afterSeq, hash: job.afterSeq === 0 ? GENESIS_HASH : job.anchorHash },
+  });
   const expect = new Map(job.checkpoints);
   let checked = 0;
   // Record by record in this process: reads every record with its content.
@@ -133,7 +143,15 @@ export async function verifyRange(db: DbOrTrx, job: RangeJob, windows?: WindowVe
     checked++;
     verifier.checkpointProblem(seq, hash, undefined, null);
   }
-  return { records: verifier.records, purged: verifier.purged, problems: verifier.problems, firstProblem: verifier.firstProblem, checkpointsChecked: checked, lastSeq: verifier.head.seq, lastHash: verifier.head.hash };
+  return {
+    records: verifier.records,
+    purged: verifier.purged,
+    problems: verifier.problems,
+    firstProblem: verifier.firstProblem,
+    checkpointsChecked: checked,
+    lastSeq: verifier.head.seq,
+    lastHash: verifier.head.hash,
+  };
 }
 
 const WINDOWS_WORKER = siblingModule('verify-windows.worker', import.meta.url);
@@ -234,7 +252,10 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
   const removals: Removal[] = [];
   const removalSeqs = (await listRemovalSeqs(db, workspaceId)).filter((s) => !head || s <= head.seq);
   for (const r of await findRecordsBySeq(db, workspaceId, removalSeqs)) {
-    const m = sha256hex(r.content ?? '') === r.content_sha256 ? parseRemoval(r) : `the retention removal at seq ${r.seq} does not match its content hash`;
+    const m =
+      sha256hex(r.content ?? '') === r.content_sha256
+        ? parseRemoval(r)
+        : `the retention removal at seq ${r.seq} does not match its content hash`;
     if (typeof m === 'string') note({ seq: r.seq, id: r.id, reason: 'invalid_removal', detail: m });
     else removals.push(m);
   }
@@ -247,8 +268,19 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
   // Each stored checkpoint names the one its key stored before: one deleted in between is missing.
   const trustedSeqs = new Set(stored.filter((c) => trusted.has(c.public_key) && checkSignature(c)).map((c) => c.seq));
   for (const c of stored) {
-    if (!trustedSeqs.has(c.seq) || !c.prev_seq || trustedSeqs.has(c.prev_seq) || (stored.length >= 1000 && c.prev_seq < Math.min(...trustedSeqs))) continue;
-    note({ seq: c.prev_seq, id: null, reason: 'checkpoint_missing', detail: `the checkpoint for seq ${c.seq} follows one for seq ${c.prev_seq}, which is no longer stored` });
+    if (
+      !trustedSeqs.has(c.seq) ||
+      !c.prev_seq ||
+      trustedSeqs.has(c.prev_seq) ||
+      (stored.length >= 1000 && c.prev_seq < Math.min(...trustedSeqs))
+    )
+      continue;
+    note({
+      seq: c.prev_seq,
+      id: null,
+      reason: 'checkpoint_missing',
+      detail: `the checkpoint for seq ${c.seq} follows one for seq ${c.prev_seq}, which is no longer stored`,
+    });
   }
   const byKey = new Map<string, CheckpointKey>();
   for (const c of [...(opts.checkpoints ?? []), ...stored]) {
@@ -277,8 +309,12 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
   const results: RangeResult[] = [];
   const total = head?.seq ?? 0;
   if (head && total > 0) {
-    const threads = opts.store?.options && total >= (opts.parallelFrom ?? 100_000) ? Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), 8)) : 1;
-    const size = opts.rangeSize ?? (threads === 1 ? total : Math.min(200_000, Math.max(10_000, Math.ceil(total / (threads * 6)))));
+    const threads =
+      opts.store?.options && total >= (opts.parallelFrom ?? 100_000)
+        ? Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), 8))
+        : 1;
+    const size =
+      opts.rangeSize ?? (threads === 1 ? total : Math.min(200_000, Math.max(10_000, Math.ceil(total / (threads * 6)))));
     const bounds: number[] = [];
     for (let b = 0; b < total; b += size) bounds.push(b);
     bounds.push(total);
@@ -294,7 +330,13 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
     results.push(...(await runRanges(db, jobs, threads)));
     for (const r of results) if (r.firstProblem) note(r.firstProblem);
     const last = results[results.length - 1];
-    if (head.seq !== last.lastSeq || head.hash !== last.lastHash) note({ seq: head.seq, id: null, reason: 'head_mismatch', detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}` });
+    if (head.seq !== last.lastSeq || head.hash !== last.lastHash)
+      note({
+        seq: head.seq,
+        id: null,
+        reason: 'head_mismatch',
+        detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}`,
+      });
   }
   // Nothing may be stored past the head: records appended there without moving it would be served
   // by reads that do not stop at the head. A concurrent append may have committed since the head
@@ -302,12 +344,24 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
   const beyond = await maxStoredSeq(db, workspaceId);
   if (beyond > total) {
     const now = (await getHead(db, workspaceId))?.seq ?? 0;
-    if (beyond > now) note({ seq: now + 1, id: null, reason: 'records_beyond_head', detail: `records or content are stored up to seq ${beyond}, past the chain head at seq ${now}` });
+    if (beyond > now)
+      note({
+        seq: now + 1,
+        id: null,
+        reason: 'records_beyond_head',
+        detail: `records or content are stored up to seq ${beyond}, past the chain head at seq ${now}`,
+      });
   }
   const logIndex = await checkLogIndex(db, workspaceId);
   const indexProblem = logIndexProblem(logIndex);
   if (indexProblem) note(indexProblem);
-  for (const [seq] of checkpoints.filter(([seq]) => seq > total)) note({ seq, id: null, reason: 'checkpoint_mismatch', detail: `a checkpoint names seq ${seq}, beyond the chain head (records cut from the tail)` });
+  for (const [seq] of checkpoints.filter(([seq]) => seq > total))
+    note({
+      seq,
+      id: null,
+      reason: 'checkpoint_mismatch',
+      detail: `a checkpoint names seq ${seq}, beyond the chain head (records cut from the tail)`,
+    });
   const newest = stored.filter((c) => trustedSeqs.has(c.seq)).sort((a, b) => b.seq - a.seq)[0];
   const sum = (k: 'records' | 'purged' | 'problems' | 'checkpointsChecked') => results.reduce((a, r) => a + r[k], 0);
   const problems = sum('problems') + bad.length - results.filter((r) => r.firstProblem).length;
@@ -364,7 +418,15 @@ export async function verifyExportStream(
     if (!line.trim()) continue;
     const r = parseRecordLine(line);
     // A file may start inside the chain: anchor on its first record's prev_hash.
-    verifier ??= new ChainVerifier({ start: { seq: r.seq - 1, hash: r.prev_hash }, purgeCutoffs: new Map([['CODEX_LOG', Infinity], ['CODEX_SECURITY_LOG', Infinity], ['AUDIT_LOG', Infinity], ['AUTH_LOG', Infinity]]) });
+    verifier ??= new ChainVerifier({
+      start: { seq: r.seq - 1, hash: r.prev_hash },
+      purgeCutoffs: new Map([
+        ['CODEX_LOG', Infinity],
+        ['CODEX_SECURITY_LOG', Infinity],
+        ['AUDIT_LOG', Infinity],
+        ['AUTH_LOG', Infinity],
+      ]),
+    });
     ws ??= r.workspace_id;
     verifier.push(r);
     if (r.content === null) missing.push({ seq: r.seq, id: r.id, type: r.event_type, ts: r.ts });
@@ -372,14 +434,21 @@ export async function verifyExportStream(
       const removal = parseRemoval(r);
       if (typeof removal !== 'string') removals.push(removal);
     }
-    if (checkpoint && r.seq === checkpoint.seq) checkpointOk = sig && r.hash === checkpoint.hash && r.workspace_id === checkpoint.workspace_id;
+    if (checkpoint && r.seq === checkpoint.seq)
+      checkpointOk = sig && r.hash === checkpoint.hash && r.workspace_id === checkpoint.workspace_id;
   }
   const v = verifier ?? new ChainVerifier();
   const coverage = new RemovalCoverage(removals);
   const unexplained: ChainProblem[] = missing
     .filter((m) => !coverage.covers(m.type, m.seq, m.ts))
-    .map((m) => ({ seq: m.seq, id: m.id, reason: 'content_removed_outside_retention', detail: `content is missing and no retention removal of ${m.type} later in this file covers ${new Date(m.ts).toISOString()}` }));
-  const firstBad = [v.firstProblem, unexplained[0]].filter((p): p is ChainProblem => !!p).sort((a, b) => a.seq - b.seq)[0] ?? null;
+    .map((m) => ({
+      seq: m.seq,
+      id: m.id,
+      reason: 'content_removed_outside_retention',
+      detail: `content is missing and no retention removal of ${m.type} later in this file covers ${new Date(m.ts).toISOString()}`,
+    }));
+  const firstBad =
+    [v.firstProblem, unexplained[0]].filter((p): p is ChainProblem => !!p).sort((a, b) => a.seq - b.seq)[0] ?? null;
   const problems = v.problems + unexplained.length;
   return {
     object: 'compliance.verification',

@@ -23,7 +23,10 @@ export function anyValue(v: unknown, depth = 0): AttrValue {
   if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
   if ('intValue' in v) return typeof v.intValue === 'number' ? v.intValue : String(v.intValue);
   if ('doubleValue' in v) return Number(v.doubleValue);
-  if ('arrayValue' in v) return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values.map((x: unknown) => anyValue(x, depth + 1)) : [];
+  if ('arrayValue' in v)
+    return isObj(v.arrayValue) && Array.isArray(v.arrayValue.values)
+      ? v.arrayValue.values.map((x: unknown) => anyValue(x, depth + 1))
+      : [];
   if ('kvlistValue' in v) return isObj(v.kvlistValue) ? attributeMap(v.kvlistValue.values, depth + 1) : {};
   if ('bytesValue' in v) return String(v.bytesValue);
   return null;
@@ -50,7 +53,8 @@ export function attrString(a: Record<string, AttrValue>, key: string): string | 
 export function attrInt(a: Record<string, AttrValue>, key: string): number | undefined {
   const v = a[key];
   if (v === null || v === undefined || v === '') return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.0+)?$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.0+)?$/.test(v.trim()) ? Number(v.trim()) : NaN;
   return Number.isSafeInteger(n) && n >= 0 ? n : NaN;
 }
 

@@ -201,7 +201,13 @@ function fixed64String(r: Reader): string {
 
 // The record, or null for one that can carry no fact (DecodedLogs.noise): its times and severity
 // are then never turned into strings.
-function logRecord(r: Reader, end: number, index: number, resource: Record<string, AttrValue>, scope: string): OtlpLogRecord | null {
+function logRecord(
+  r: Reader,
+  end: number,
+  index: number,
+  resource: Record<string, AttrValue>,
+  scope: string,
+): OtlpLogRecord | null {
   let timeAt = -1;
   let observedAt = -1;
   let severityAt = -1;
@@ -236,7 +242,8 @@ function logRecord(r: Reader, end: number, index: number, resource: Record<strin
     }
   }
   const seen: { name?: string; kind?: string } = {};
-  for (let i = 0; i < ranges.length && (seen.name === undefined || seen.kind === undefined); i += 2) peekEventAttr(r, ranges[i], ranges[i + 1], seen);
+  for (let i = 0; i < ranges.length && (seen.name === undefined || seen.kind === undefined); i += 2)
+    peekEventAttr(r, ranges[i], ranges[i + 1], seen);
   if (!isCountedEvent(seen.name, seen.kind)) return null;
   const attrs = attributes(r, ranges);
   const time = timeAt < 0 ? '0' : ((r.pos = timeAt), fixed64String(r));

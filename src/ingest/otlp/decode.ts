@@ -44,12 +44,16 @@ export function decodeProtobuf(body: Buffer): DecodedLogs {
   try {
     return decodeLogsProtobuf(body);
   } catch (e) {
-    throw new StewardError('malformed_body', `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`);
+    throw new StewardError(
+      'malformed_body',
+      `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`,
+    );
   }
 }
 
 function flatten(req: unknown): DecodedLogs {
-  if (!isObj(req)) throw new StewardError('malformed_body', 'OTLP/JSON body must be an ExportLogsServiceRequest object');
+  if (!isObj(req))
+    throw new StewardError('malformed_body', 'OTLP/JSON body must be an ExportLogsServiceRequest object');
   if (req.resourceLogs !== undefined && !Array.isArray(req.resourceLogs)) {
     throw new StewardError('malformed_body', 'resourceLogs must be an array');
   }
@@ -124,4 +128,3 @@ function isCounted(list: unknown[] | undefined): boolean {
   const name = eventName(list);
   return isCountedEvent(name, name === 'codex.sse_event' ? rawAttr(list, 'event.kind') : undefined);
 }
-

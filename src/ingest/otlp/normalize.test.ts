@@ -17,7 +17,15 @@ const rec = (attrs: Record<string, unknown>, extra: Partial<OtlpLogRecord> = {})
 
 it('reads the event name from attributes, time from event.timestamp, and ignores the SDK debug line', () => {
   assert.equal(normalizeRecord(rec({})), null);
-  const e = normalizeRecord(rec({ 'event.name': 'codex.user_prompt', 'conversation.id': 'c1', 'event.timestamp': '2026-11-22T01:26:10.377Z', prompt: 'hi', prompt_length: '2' }));
+  const e = normalizeRecord(
+    rec({
+      'event.name': 'codex.user_prompt',
+      'conversation.id': 'c1',
+      'event.timestamp': '2026-11-22T01:26:10.377Z',
+      prompt: 'hi',
+      prompt_length: '2',
+    }),
+  );
   assert.ok(e && !isDrop(e) && e.kind === 'turn');
   assert.equal(e.ts, Date.parse('2026-11-22T01:26:10.377Z'));
   assert.equal(e.promptLength, 2);
@@ -30,41 +38,88 @@ it('falls back to observedTimeUnixNano when event.timestamp is missing (timeUnix
 });
 
 it('takes tokens only from the response.completed record that carries them, with mixed attribute types', () => {
-  assert.equal(normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1' })), null);
-  assert.equal(normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.output_text.delta', 'conversation.id': 'c1' })), null);
+  assert.equal(
+    normalizeRecord(
+      rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1' }),
+    ),
+    null,
+  );
+  assert.equal(
+    normalizeRecord(
+      rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.output_text.delta', 'conversation.id': 'c1' }),
+    ),
+    null,
+  );
   const e = normalizeRecord(
-    rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1', input_token_count: '2000', output_token_count: '40', cached_token_count: 1500, reasoning_token_count: '10' }),
+    rec({
+      'event.name': 'codex.sse_event',
+      'event.kind': 'response.completed',
+      'conversation.id': 'c1',
+      input_token_count: '2000',
+      output_token_count: '40',
+      cached_token_count: 1500,
+      reasoning_token_count: '10',
+    }),
   );
   assert.ok(e && !isDrop(e) && e.kind === 'response');
   assert.deepEqual(e.tokens, { input: 2000, cached: 1500, output: 40, reasoning: 10 });
 });
 
 it('drops with a reason: bad token counts, missing conversation id', () => {
-  const bad = normalizeRecord(rec({ 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'conversation.id': 'c1', input_token_count: '-5', output_token_count: '1' }));
+  const bad = normalizeRecord(
+    rec({
+      'event.name': 'codex.sse_event',
+      'event.kind': 'response.completed',
+      'conversation.id': 'c1',
+      input_token_count: '-5',
+      output_token_count: '1',
+    }),
+  );
   assert.ok(isDrop(bad) && bad.reason === 'invalid_attribute');
   const noConv = normalizeRecord(rec({ 'event.name': 'codex.user_prompt' }));
   assert.ok(isDrop(noConv) && noConv.reason === 'missing_conversation_id');
 });
 
 it('classifies the TUI title-generation prompt as a hidden thread', () => {
-  const e = normalizeRecord(rec({ 'event.name': 'codex.user_prompt', 'conversation.id': 'c2', prompt: 'Generate a concise, single-line task title of at most 36 characters' }));
+  const e = normalizeRecord(
+    rec({
+      'event.name': 'codex.user_prompt',
+      'conversation.id': 'c2',
+      prompt: 'Generate a concise, single-line task title of at most 36 characters',
+    }),
+  );
   assert.ok(e && !isDrop(e) && e.kind === 'turn' && e.threadKind === 'title');
 });
 
 it('reports a non-object record by index and keeps the others', () => {
   const prompt = { attributes: [{ key: 'event.name', value: { stringValue: 'codex.user_prompt' } }] };
-  const body = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [prompt, 'junk', { attributes: 'nope' }, { attributes: [] }] }] }] }));
+  const body = Buffer.from(
+    JSON.stringify({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [prompt, 'junk', { attributes: 'nope' }, { attributes: [] }] }] }],
+    }),
+  );
   const d = decodeJson(body);
   assert.equal(d.records.length, 1);
   assert.equal(d.noise, 1); // the record without an event name: valid, carries nothing
-  assert.deepEqual(d.invalid.map((i) => i.index), [1, 2]);
+  assert.deepEqual(
+    d.invalid.map((i) => i.index),
+    [1, 2],
+  );
 });
 
 it('decodes the real protobuf capture to the same records as its JSON rendering', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');
   const { decodeProtobuf } = await import('./decode.js');
-  const dir = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'test', 'fixtures', 'otlp');
+  const dir = path.join(
+    import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
+    '..',
+    '..',
+    '..',
+    'test',
+    'fixtures',
+    'otlp',
+  );
   const pb = decodeProtobuf(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.pb')));
   const js = decodeJson(fs.readFileSync(path.join(dir, 'exec-binary.otel-logs.decoded.json')));
   assert.equal(pb.records.length, js.records.length);

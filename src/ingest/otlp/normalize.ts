@@ -31,11 +31,27 @@ function contentDigest(r: OtlpLogRecord): string {
   const attrs = Object.keys(r.attrs)
     .sort()
     .map((k) => [k, r.attrs[k]]);
-  return createHash('sha256').update(JSON.stringify([r.scope, attrs])).digest('base64url').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([r.scope, attrs]))
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 // Ids and labels that reach storage (keys, indexed columns): length and characters (core/bounds.ts).
-const CHECKED_STRINGS = ['conversation.id', 'call_id', 'model', 'slug', 'originator', 'user.email', 'tool_name', 'decision', 'source', 'approval_policy', 'sandbox_policy', 'provider_name'];
+const CHECKED_STRINGS = [
+  'conversation.id',
+  'call_id',
+  'model',
+  'slug',
+  'originator',
+  'user.email',
+  'tool_name',
+  'decision',
+  'source',
+  'approval_policy',
+  'sandbox_policy',
+  'provider_name',
+];
 const INT32_ATTRS = ['prompt_length', 'duration_ms'];
 
 function boundsProblem(r: OtlpLogRecord): string | undefined {
@@ -118,7 +134,12 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
         const p = tokenProblem(`${k} token count`, v);
         if (p) return drop('invalid_attribute', p);
       }
-      return { ...base, kind: 'response', tokens: { input, cached: Math.min(cached, input), output, reasoning }, cacheWrite };
+      return {
+        ...base,
+        kind: 'response',
+        tokens: { input, cached: Math.min(cached, input), output, reasoning },
+        cacheWrite,
+      };
     }
     case 'codex.tool_decision':
     case 'codex.tool_result': {

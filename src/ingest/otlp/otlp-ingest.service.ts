@@ -27,7 +27,13 @@ export async function ingestOtlpLogs(
   const rejectedByReason: DropTally = {};
   if (decoded.invalid.length) tallyDrops(rejectedByReason, 'invalid_record', decoded.invalid.length);
   let hostName: string | undefined;
-  const meta: { appVersion?: string; serviceName?: string; serviceVersion?: string; terminalType?: string; authMode?: string } = {};
+  const meta: {
+    appVersion?: string;
+    serviceName?: string;
+    serviceVersion?: string;
+    terminalType?: string;
+    authMode?: string;
+  } = {};
   for (const r of decoded.records) {
     hostName ??= attrString(r.resource, 'host.name');
     meta.serviceName ??= attrString(r.resource, 'service.name');
@@ -40,11 +46,16 @@ export async function ingestOtlpLogs(
     if (isDrop(n)) {
       tallyDrops(rejectedByReason, n.reason);
       problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
-    }
-    else inputs.push({ index: r.index, event: n });
+    } else inputs.push({ index: r.index, event: n });
   }
-  const outcome = await ingestEvents(deps, principal, inputs, { source: 'otlp', hostName, creditsPerUsd, requestMeta: meta });
-  for (const [reason, n] of Object.entries(outcome.rejectedByReason)) tallyDrops(rejectedByReason, reason as DropReason, n);
+  const outcome = await ingestEvents(deps, principal, inputs, {
+    source: 'otlp',
+    hostName,
+    creditsPerUsd,
+    requestMeta: meta,
+  });
+  for (const [reason, n] of Object.entries(outcome.rejectedByReason))
+    tallyDrops(rejectedByReason, reason as DropReason, n);
   for (const d of outcome.rejected) {
     problems.push(`record ${d.index}: ${d.reason}${d.detail ? ` (${d.detail})` : ''}`);
   }
@@ -53,6 +64,8 @@ export async function ingestOtlpLogs(
     rejected: problems.length,
     rejectedByReason,
     stored: outcome.stored,
-    errorMessage: problems.length ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? '; …' : ''}` : '',
+    errorMessage: problems.length
+      ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? '; …' : ''}`
+      : '',
   };
 }

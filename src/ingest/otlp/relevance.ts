@@ -16,4 +16,11 @@ export function isCountedEvent(name: string | undefined, kind: string | undefine
   return name.startsWith('codex.') && !KNOWN_NOISE.has(name);
 }
 
-const KNOWN_NOISE = new Set(['codex.sse_event', 'codex.startup_phase', 'codex.api_request', 'codex.turn_ttft', 'codex.websocket_connect', 'codex.websocket_request']);
+const KNOWN_NOISE = new Set([
+  'codex.sse_event',
+  'codex.startup_phase',
+  'codex.api_request',
+  'codex.turn_ttft',
+  'codex.websocket_connect',
+  'codex.websocket_request',
+]);

@@ -32,7 +32,11 @@ const WORKER = siblingModule('ingest-writer.worker', import.meta.url);
 const CHECKPOINTER = walCheckpointWorkerModule();
 
 /** Moves the writer's groups to a worker thread (SQLite files only; otherwise null and nothing changes). */
-export async function startIngestWriterThread(store: Store, writer: IngestWriter, opts: { checkpointEvents?: number } = {}): Promise<WriterThread | null> {
+export async function startIngestWriterThread(
+  store: Store,
+  writer: IngestWriter,
+  opts: { checkpointEvents?: number } = {},
+): Promise<WriterThread | null> {
   const checkpointEvents = opts.checkpointEvents ?? CHECKPOINT_EVENTS;
   const options = store.options;
   if (store.dialect !== 'sqlite' || !options || options.sqliteFile === ':memory:') return null;
@@ -51,7 +55,13 @@ export async function startIngestWriterThread(store: Store, writer: IngestWriter
     if (!running) return;
     running = false;
     writer.use(inThread);
-    for (const p of pending.values()) p.reject(new StewardError('storage_unavailable', 'the ingest writer thread stopped; retry', { retryAfterSeconds: 1, cause }));
+    for (const p of pending.values())
+      p.reject(
+        new StewardError('storage_unavailable', 'the ingest writer thread stopped; retry', {
+          retryAfterSeconds: 1,
+          cause,
+        }),
+      );
     pending.clear();
   };
   // The writer's connection never checkpoints (see the worker): a third thread copies the WAL into

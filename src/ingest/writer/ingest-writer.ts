@@ -112,10 +112,19 @@ export class IngestWriter {
 export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHeads): Promise<Counts[]> {
   return db.transaction().execute(async (trx) => {
     const uow = new UnitOfWork();
-    const fresh = await storeEvents(trx, group.flatMap((j) => j.events), uow);
+    const fresh = await storeEvents(
+      trx,
+      group.flatMap((j) => j.events),
+      uow,
+    );
     // Attribute each fresh fact to the batch that brought it (first one with that key).
     const owner = new Map<string, number>();
-    group.forEach((j, i) => j.events.forEach((e) => owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i)));
+    group.forEach((j, i) =>
+      j.events.forEach(
+        (e) =>
+          owner.has(`${e.workspaceId}\u0000${e.event.key}`) || owner.set(`${e.workspaceId}\u0000${e.event.key}`, i),
+      ),
+    );
     const freshOf: EnrichedEvent[][] = group.map(() => []);
     for (const f of fresh) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
     const drafts = new Map<string, RecordDraft[]>();
@@ -132,4 +141,3 @@ export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHead
     return group.map((j, i) => countsOf(j.events, freshOf[i]));
   });
 }
-

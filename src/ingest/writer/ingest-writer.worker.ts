@@ -24,7 +24,14 @@ parentPort!.on('message', async (m: { id: number; jobs: WriteJob[] } | null) => 
     parentPort!.postMessage({ id: m.id, counts: await writeGroup(store.db, m.jobs, heads) });
   } catch (e) {
     const err = e as { name?: string; message?: string; code?: unknown };
-    parentPort!.postMessage({ id: m.id, error: { name: err.name ?? 'Error', message: err.message ?? String(e), code: typeof err.code === 'string' ? err.code : undefined } });
+    parentPort!.postMessage({
+      id: m.id,
+      error: {
+        name: err.name ?? 'Error',
+        message: err.message ?? String(e),
+        code: typeof err.code === 'string' ? err.code : undefined,
+      },
+    });
   }
 });
 parentPort!.postMessage({ ready: true });

@@ -36,26 +36,35 @@ export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHoo
       req.principal = await ctx.auth.authenticate(bearer(req), scope);
       if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
     } catch (e) {
-      if (e instanceof StewardError && (e.status === 401 || e.status === 403)) await logAuthFailure(ctx.authFailures, req, e, scope, ws);
+      if (e instanceof StewardError && (e.status === 401 || e.status === 403))
+        await logAuthFailure(ctx.authFailures, req, e, scope, ws);
       throw e;
     }
   };
 }
 
 // Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
-async function logAuthFailure(log: RefusalLog, req: FastifyRequest, e: StewardError, scope: Scope, ws: string | undefined): Promise<void> {
+async function logAuthFailure(
+  log: RefusalLog,
+  req: FastifyRequest,
+  e: StewardError,
+  scope: Scope,
+  ws: string | undefined,
+): Promise<void> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-  await log.record({
-    code: e.code,
-    message: e.message,
-    secret: m?.[1],
-    keyWorkspace: req.principal?.workspaceId,
-    method: req.method,
-    path: req.url.split('?')[0],
-    route: req.routeOptions?.url ?? null,
-    requiredScope: scope,
-    requestedWorkspace: ws ?? null,
-    ip: req.ip ?? null,
-    userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
-  }).catch((err) => req.log.error({ err }, 'could not record the authentication failure in AUTH_LOG'));
+  await log
+    .record({
+      code: e.code,
+      message: e.message,
+      secret: m?.[1],
+      keyWorkspace: req.principal?.workspaceId,
+      method: req.method,
+      path: req.url.split('?')[0],
+      route: req.routeOptions?.url ?? null,
+      requiredScope: scope,
+      requestedWorkspace: ws ?? null,
+      ip: req.ip ?? null,
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+    })
+    .catch((err) => req.log.error({ err }, 'could not record the authentication failure in AUTH_LOG'));
 }

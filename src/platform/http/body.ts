@@ -13,7 +13,8 @@ const inflate = promisify(zlib.inflate);
 export async function decodeBody(body: Buffer, encoding: string | undefined, maxDecompressed: number): Promise<Buffer> {
   const enc = (encoding ?? 'identity').trim().toLowerCase();
   if (enc === 'identity' || enc === '') return body;
-  if (enc !== 'gzip' && enc !== 'deflate') throw new StewardError('unsupported_encoding', `content-encoding "${enc}" is not supported (use gzip or identity)`);
+  if (enc !== 'gzip' && enc !== 'deflate')
+    throw new StewardError('unsupported_encoding', `content-encoding "${enc}" is not supported (use gzip or identity)`);
   try {
     return await (enc === 'gzip' ? gunzip : inflate)(body, { maxOutputLength: maxDecompressed });
   } catch (e) {
@@ -27,7 +28,10 @@ export async function decodeBody(body: Buffer, encoding: string | undefined, max
 
 /** The request's media type, lower-cased, without parameters ('' when there is none). */
 export function mediaType(req: FastifyRequest): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
 }
 
 /** Whether the request names a content-encoding other than identity. */

@@ -7,10 +7,16 @@ import { isTransientStorageError } from '../storage/errors.js';
 function fromFastify(err: FastifyError, bodyLimit: number, req: FastifyRequest): StewardError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new StewardError('body_too_large', `request body exceeds the ${bodyLimit}-byte limit (ingest.max_body_bytes); send smaller batches`);
+      return new StewardError(
+        'body_too_large',
+        `request body exceeds the ${bodyLimit}-byte limit (ingest.max_body_bytes); send smaller batches`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       // Only receivers take other types (each in its own context); the JSON APIs take JSON.
-      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() || '(none)';
+      const type =
+        String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim() || '(none)';
       const why = `content-type "${type}" is not supported; send application/json`;
       return new StewardError('unsupported_media_type', why);
     }
@@ -21,19 +27,34 @@ function fromFastify(err: FastifyError, bodyLimit: number, req: FastifyRequest):
       return new StewardError('malformed_body', err.message);
   }
   if (err.validation) return new StewardError('validation', err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new StewardError('invalid_request', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new StewardError('invalid_request', err.message);
   if (err instanceof SyntaxError) return new StewardError('malformed_body', `body is not valid JSON: ${err.message}`);
   // Nothing was acknowledged: tell exporters to retry (OTLP treats 503 + Retry-After as retryable).
-  if (isTransientStorageError(err)) return new StewardError('storage_unavailable', undefined, { retryAfterSeconds: 2, cause: err });
+  if (isTransientStorageError(err))
+    return new StewardError('storage_unavailable', undefined, { retryAfterSeconds: 2, cause: err });
   return undefined;
 }
 
 export function sendError(reply: FastifyReply, e: StewardError): FastifyReply {
   if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   if (e.code === 'validation') {
-    return reply.code(422).send({ detail: e.detail ?? [{ loc: ['body'], msg: e.message, type: 'value_error' }], error: { message: e.message, type: 'invalid_request_error', code: e.code } });
+    return reply
+      .code(422)
+      .send({
+        detail: e.detail ?? [{ loc: ['body'], msg: e.message, type: 'value_error' }],
+        error: { message: e.message, type: 'invalid_request_error', code: e.code },
+      });
   }
-  return reply.code(e.status).send({ error: { message: e.message, type: e.retryable ? 'retryable_error' : e.status >= 500 ? 'server_error' : 'invalid_request_error', code: e.code } });
+  return reply
+    .code(e.status)
+    .send({
+      error: {
+        message: e.message,
+        type: e.retryable ? 'retryable_error' : e.status >= 500 ? 'server_error' : 'invalid_request_error',
+        code: e.code,
+      },
+    });
 }
 
 export const errorHandler = (bodyLimit: number) => (err: unknown, req: FastifyRequest, reply: FastifyReply) => {

@@ -8,7 +8,11 @@ import type { AppContext } from './context.js';
 
 function claim(ctx: AppContext): () => void {
   if (ctx.state.longReads >= ctx.config.compliance.max_concurrent_reads) {
-    throw new StewardError('overloaded', `too many log-file downloads and verifications in flight (compliance.max_concurrent_reads = ${ctx.config.compliance.max_concurrent_reads}); retry later`, { retryAfterSeconds: 2 });
+    throw new StewardError(
+      'overloaded',
+      `too many log-file downloads and verifications in flight (compliance.max_concurrent_reads = ${ctx.config.compliance.max_concurrent_reads}); retry later`,
+      { retryAfterSeconds: 2 },
+    );
   }
   ctx.state.longReads++;
   let done = false;

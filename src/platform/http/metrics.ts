@@ -32,8 +32,19 @@ export function countIngest(m: Metrics, source: string, o: IngestOutcome): void 
 export function createMetrics(app: FastifyInstance): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'steward_' });
-  const requests = new Counter({ name: 'steward_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'steward_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route'], buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const requests = new Counter({
+    name: 'steward_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'steward_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['route'],
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
@@ -41,12 +52,27 @@ export function createMetrics(app: FastifyInstance): Metrics {
   });
   return {
     registry,
-    ingestRecords: new Counter({ name: 'steward_ingest_records_total', help: 'Ingested records by source and outcome (accepted | rejected)', labelNames: ['source', 'outcome'], registers: [registry] }),
-    ingestRejected: new Counter({ name: 'steward_ingest_rejected_records_total', help: 'Rejected records by reason', labelNames: ['source', 'reason'], registers: [registry] }),
-    ingestFacts: new Counter({ name: 'steward_ingest_facts_total', help: 'Stored facts (threads, turns, responses, tool calls): new or duplicate (replays)', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    ingestRecords: new Counter({
+      name: 'steward_ingest_records_total',
+      help: 'Ingested records by source and outcome (accepted | rejected)',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    }),
+    ingestRejected: new Counter({
+      name: 'steward_ingest_rejected_records_total',
+      help: 'Rejected records by reason',
+      labelNames: ['source', 'reason'],
+      registers: [registry],
+    }),
+    ingestFacts: new Counter({
+      name: 'steward_ingest_facts_total',
+      help: 'Stored facts (threads, turns, responses, tool calls): new or duplicate (replays)',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
     ingestRefused: new Counter({
       name: 'steward_ingest_refused_total',
-      help: 'Receiver requests refused by source and reason (admission\'s own, or the error code)',
+      help: "Receiver requests refused by source and reason (admission's own, or the error code)",
       labelNames: ['source', 'reason'],
       registers: [registry],
     }),

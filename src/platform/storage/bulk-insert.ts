@@ -68,15 +68,67 @@ function pgStatement(spec: InsertSpec, first: number, where = ''): string {
 // integer (bigint arrays are assigned to integer columns), every other one text (migrations/ use
 // only these types). A column not listed is a mistake in a new spec: fail loudly, not at random.
 const BIGINT_COLUMNS = new Set([
-  'bucket', 'ts', 'first_seen_at', 'prompt_length', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens',
-  'cost_nusd', 'credits_n', 'fallback_priced', 'success', 'duration_ms', 'threads', 'turns', 'requests',
-  'seq', 'recorded_at', 'minute', 'records', 'first_seq', 'last_seq', 'last_recorded_at', 'max_ts',
+  'bucket',
+  'ts',
+  'first_seen_at',
+  'prompt_length',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nusd',
+  'credits_n',
+  'fallback_priced',
+  'success',
+  'duration_ms',
+  'threads',
+  'turns',
+  'requests',
+  'seq',
+  'recorded_at',
+  'minute',
+  'records',
+  'first_seq',
+  'last_seq',
+  'last_recorded_at',
+  'max_ts',
 ]);
 const TEXT_COLUMNS = new Set([
-  'workspace_id', 'thread_id', 'user_id', 'client_id', 'originator', 'thread_kind', 'parent_thread_id', 'model', 'approval_policy',
-  'sandbox_policy', 'host_name', 'source', 'turn_key', 'turn_id', 'request_key', 'response_id', 'pricing_version', 'tool_key',
-  'call_id', 'tool_name', 'decision', 'decision_source', 'kind', 'fact_key', 'match_thread', 'sig', 'ext_id', 'stored_key',
-  'matched_key', 'id', 'event_type', 'content_sha256', 'prev_hash', 'hash', 'content',
+  'workspace_id',
+  'thread_id',
+  'user_id',
+  'client_id',
+  'originator',
+  'thread_kind',
+  'parent_thread_id',
+  'model',
+  'approval_policy',
+  'sandbox_policy',
+  'host_name',
+  'source',
+  'turn_key',
+  'turn_id',
+  'request_key',
+  'response_id',
+  'pricing_version',
+  'tool_key',
+  'call_id',
+  'tool_name',
+  'decision',
+  'decision_source',
+  'kind',
+  'fact_key',
+  'match_thread',
+  'sig',
+  'ext_id',
+  'stored_key',
+  'matched_key',
+  'id',
+  'event_type',
+  'content_sha256',
+  'prev_hash',
+  'hash',
+  'content',
 ]);
 function pgType(column: string): 'bigint' | 'text' {
   if (BIGINT_COLUMNS.has(column)) return 'bigint';
@@ -97,7 +149,8 @@ function pushColumns(params: unknown[], spec: InsertSpec, rows: readonly Record<
       const v = rows[r][c];
       if (typeof v === 'string') {
         if (plain && JSON_DIFFERS.test(v)) plain = false;
-      } else if (v !== null && v !== undefined && typeof v !== 'number') throw new Error(`bulk-insert: unsupported value for ${spec.table}.${c}: ${typeof v}`);
+      } else if (v !== null && v !== undefined && typeof v !== 'number')
+        throw new Error(`bulk-insert: unsupported value for ${spec.table}.${c}: ${typeof v}`);
       values[r] = v ?? null;
     }
     params.push(plain ? `{${JSON.stringify(values).slice(1, -1)}}` : arrayLiteral(values));
@@ -134,7 +187,11 @@ function* chunks<T>(rows: readonly T[], cols: number): Generator<readonly T[]> {
 }
 
 /** Inserts `rows` (objects keyed by the spec's columns; undefined is stored as null) and returns the RETURNING rows, if any. */
-export async function insertRows<R = Record<string, unknown>>(db: DbOrTrx, spec: InsertSpec, rows: readonly Record<string, unknown>[]): Promise<R[]> {
+export async function insertRows<R = Record<string, unknown>>(
+  db: DbOrTrx,
+  spec: InsertSpec,
+  rows: readonly Record<string, unknown>[],
+): Promise<R[]> {
   const out: R[] = [];
   if (rows.length === 0) return out;
   const cols = spec.columns;
@@ -188,7 +245,12 @@ export interface GuardUpdate {
  * it updated its row, the `always` parts in any case. Returns whether the guard updated. On
  * PostgreSQL one statement (the guard a data-modifying WITH query the guarded inserts depend on).
  */
-export async function insertManyIf(db: DbOrTrx, guard: GuardUpdate, guarded: readonly InsertPart[], always: readonly InsertPart[] = []): Promise<boolean> {
+export async function insertManyIf(
+  db: DbOrTrx,
+  guard: GuardUpdate,
+  guarded: readonly InsertPart[],
+  always: readonly InsertPart[] = [],
+): Promise<boolean> {
   const setCols = Object.keys(guard.set);
   const whereCols = Object.keys(guard.where);
   const params: unknown[] = [...setCols.map((c) => guard.set[c]), ...whereCols.map((c) => guard.where[c])];
@@ -210,7 +272,9 @@ export async function insertManyIf(db: DbOrTrx, guard: GuardUpdate, guarded: rea
   };
   for (const p of always) add(p, '');
   for (const p of guarded) add(p, ' where exists (select 1 from g)');
-  const res = await db.executeQuery<{ n: unknown }>(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} select count(*) as "n" from g`, params));
+  const res = await db.executeQuery<{ n: unknown }>(
+    CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} select count(*) as "n" from g`, params),
+  );
   return Number(res.rows[0]?.n) > 0;
 }
 
@@ -220,14 +284,21 @@ export async function insertManyIf(db: DbOrTrx, guard: GuardUpdate, guarded: rea
  * parts come back from one statement (UNION ALL, tagged by part). A part whose spec has no
  * RETURNING is inserted in the same statement and yields an empty array.
  */
-export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrTrx, parts: readonly InsertPart[]): Promise<R[][]> {
+export async function insertManyReturning<R = Record<string, unknown>>(
+  db: DbOrTrx,
+  parts: readonly InsertPart[],
+): Promise<R[][]> {
   if (isSqlite(db) || parts.filter((p) => p.rows.length).length < 2) {
     const out: R[][] = [];
     for (const p of parts) {
       let rows = p.rows;
       const only = p.onlyIfReturned;
       if (only) {
-        const returned = new Set(out[only.part]!.map((r) => only.match.map(([, c]) => String((r as Record<string, unknown>)[c])).join('\u0000')));
+        const returned = new Set(
+          out[only.part]!.map((r) =>
+            only.match.map(([, c]) => String((r as Record<string, unknown>)[c])).join('\u0000'),
+          ),
+        );
         const seen = new Set<string>();
         rows = rows.filter((row) => {
           if (!returned.has(only.match.map(([f]) => String(row[f])).join('\u0000'))) return false;
@@ -266,10 +337,15 @@ export async function insertManyReturning<R = Record<string, unknown>>(db: DbOrT
       ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)}${returning})`);
       pushColumns(params, p.spec, p.rows);
     }
-    if (ret.length) selects.push(`select ${i} as "p", ${Array.from({ length: width }, (_, n) => `${n < ret.length ? `${q(ret[n])}::text` : 'null::text'} as "c${n}"`).join(', ')} from w${i}`);
+    if (ret.length)
+      selects.push(
+        `select ${i} as "p", ${Array.from({ length: width }, (_, n) => `${n < ret.length ? `${q(ret[n])}::text` : 'null::text'} as "c${n}"`).join(', ')} from w${i}`,
+      );
   });
   if (!selects.length) selects.push('select 0 as "p" where false');
-  const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} ${selects.join(' union all ')}`, params));
+  const res = await db.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(`${PREPARED}with ${ctes.join(', ')} ${selects.join(' union all ')}`, params),
+  );
   const out: R[][] = parts.map(() => []);
   for (const r of res.rows) {
     const i = Number(r.p);
@@ -290,6 +366,7 @@ export function conflictDoNothing(cols: readonly string[]): string {
 // (new >= 0), where `old + new` could fail on PostgreSQL or turn into a float on SQLite.
 export function conflictAddCounters(table: string, keys: readonly string[], counters: readonly string[]): string {
   const max = BigInt(ROLLUP_COUNTER_MAX).toString();
-  const add = (c: string) => `${q(c)} = case when ${q(table)}.${q(c)} > ${max} - excluded.${q(c)} then ${max} else ${q(table)}.${q(c)} + excluded.${q(c)} end`;
+  const add = (c: string) =>
+    `${q(c)} = case when ${q(table)}.${q(c)} > ${max} - excluded.${q(c)} then ${max} else ${q(table)}.${q(c)} + excluded.${q(c)} end`;
   return `on conflict (${keys.map(q).join(', ')}) do update set ${counters.map(add).join(', ')}`;
 }

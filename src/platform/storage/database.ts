@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, SqliteDialect, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  sql,
+  SqliteDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type Transaction,
+} from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -71,7 +79,13 @@ export function openStore(opts: StoreOptions): Store {
       await db.destroy();
       if (!pool.ending) await pool.end();
     };
-    return { db, dialect: 'postgres', describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''), close, options: opts };
+    return {
+      db,
+      dialect: 'postgres',
+      describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''),
+      close,
+      options: opts,
+    };
   }
   const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -86,7 +100,9 @@ export function openStore(opts: StoreOptions): Store {
   // into the database once per checkpoint (measured: commit time -33 % on the ingest profile).
   sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutocheckpoint ?? 10000))}`);
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }),
+  });
   sqliteHandles.set(db, sqlite);
   return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
 }
@@ -110,7 +126,9 @@ function preparingPool(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       const query = (text: string, values: readonly unknown[]) => {
         const name = text.startsWith(PREPARED) ? nameOf(text) : undefined;
-        return name === undefined ? client.query(text, values as unknown[]) : client.query({ name, text, values: values as unknown[] });
+        return name === undefined
+          ? client.query(text, values as unknown[])
+          : client.query({ name, text, values: values as unknown[] });
       };
       return { query, release: () => client.release() } as unknown as PostgresPoolClient;
     },

@@ -9,7 +9,10 @@ export function isSqlite(db: Kysely<any>): boolean {
 // Rollup and set tables are read by primary-key ranges. On SQLite a WITHOUT ROWID table is stored
 // in primary-key order, so a page is one sequential read instead of an index walk plus a row
 // lookup per row (measured: bench/usage.bench.ts). PostgreSQL has no such table kind.
-export function clusteredByPrimaryKey<T extends string, C extends string>(db: Kysely<any>, t: CreateTableBuilder<T, C>): CreateTableBuilder<T, C> {
+export function clusteredByPrimaryKey<T extends string, C extends string>(
+  db: Kysely<any>,
+  t: CreateTableBuilder<T, C>,
+): CreateTableBuilder<T, C> {
   return isSqlite(db) ? t.modifyEnd(sql`without rowid`) : t;
 }
 
@@ -19,7 +22,9 @@ export function clusteredByPrimaryKey<T extends string, C extends string>(db: Ky
 export async function lockKeysForTransaction(db: Kysely<any>, keys: string[]): Promise<void> {
   if (keys.length === 0 || isSqlite(db)) return;
   const sorted = [...new Set(keys)].sort();
-  await sql`select pg_advisory_xact_lock(hashtextextended(s.k, 0)) from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
+  await sql`select pg_advisory_xact_lock(hashtextextended(s.k, 0)) from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(
+    db,
+  );
 }
 
 // Long sequential reads (verify, export) on SQLite go ~15% faster through mmap than through read()
@@ -41,14 +46,27 @@ export async function limitCacheForBulk(db: Kysely<any>, kib: number): Promise<v
 // While RESTART waits, writers wait too: `maxWaitMs` bounds each wait (the connection's busy
 // timeout, restored after), so a long read (an export) costs the writers that much at most and
 // the checkpoint fails with SQLITE_BUSY. PostgreSQL checkpoints by itself.
-export async function walCheckpoint(db: Kysely<any>, mode: 'PASSIVE' | 'RESTART' = 'PASSIVE', maxWaitMs?: number): Promise<void> {
+export async function walCheckpoint(
+  db: Kysely<any>,
+  mode: 'PASSIVE' | 'RESTART' = 'PASSIVE',
+  maxWaitMs?: number,
+): Promise<void> {
   if (!isSqlite(db)) return;
-  const before = maxWaitMs === undefined ? undefined : (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout;
+  const before =
+    maxWaitMs === undefined
+      ? undefined
+      : (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout;
   if (maxWaitMs !== undefined) await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(maxWaitMs))}`).execute(db);
   try {
     const r = await sql.raw<{ busy: number }>(`pragma wal_checkpoint(${mode})`).execute(db);
     // PASSIVE stops short of readers and writers by design; RESTART not getting through is a failure.
-    if (mode === 'RESTART' && r.rows[0]?.busy) throw Object.assign(new Error(`wal_checkpoint(RESTART) could not get through${maxWaitMs === undefined ? '' : ` in ${maxWaitMs} ms`}`), { code: 'SQLITE_BUSY' });
+    if (mode === 'RESTART' && r.rows[0]?.busy)
+      throw Object.assign(
+        new Error(
+          `wal_checkpoint(RESTART) could not get through${maxWaitMs === undefined ? '' : ` in ${maxWaitMs} ms`}`,
+        ),
+        { code: 'SQLITE_BUSY' },
+      );
   } finally {
     if (before !== undefined) await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
   }

@@ -1,19 +1,52 @@
 // Which driver errors mean "try again later" (the request was fine; the database was not).
 // Kept here because only storage/ knows the drivers; the server maps these to 503 + Retry-After.
 const PG_TRANSIENT = new Set([
-  '08000', '08001', '08003', '08004', '08006', // connection exceptions
-  '40001', '40P01', // serialization failure, deadlock
-  '53000', '53100', '53200', '53300', // insufficient resources, too many connections
-  '57P01', '57P02', '57P03', // admin shutdown, crash shutdown, cannot connect now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006', // connection exceptions
+  '40001',
+  '40P01', // serialization failure, deadlock
+  '53000',
+  '53100',
+  '53200',
+  '53300', // insufficient resources, too many connections
+  '57P01',
+  '57P02',
+  '57P03', // admin shutdown, crash shutdown, cannot connect now
 ]);
-const NET_TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NET_TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
 
 export function isTransientStorageError(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (PG_TRANSIENT.has(code) || NET_TRANSIENT.has(code) || SQLITE_TRANSIENT.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_IOERR')) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) return true;
+    if (
+      PG_TRANSIENT.has(code) ||
+      NET_TRANSIENT.has(code) ||
+      SQLITE_TRANSIENT.has(code) ||
+      code.startsWith('SQLITE_BUSY') ||
+      code.startsWith('SQLITE_IOERR')
+    )
+      return true;
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)
+    )
+      return true;
   }
   return false;
 }

@@ -22,7 +22,10 @@ export interface CopyConnection {
 }
 
 // `settings`: planner settings (name -> value) for this run of statements, reset at release.
-export async function copyConnection(db: DbOrTrx, settings: Record<string, string> = {}): Promise<CopyConnection | null> {
+export async function copyConnection(
+  db: DbOrTrx,
+  settings: Record<string, string> = {},
+): Promise<CopyConnection | null> {
   const pool = pgPoolOf(db);
   if (!pool) return null;
   const client: pg.PoolClient = await pool.connect();
@@ -41,7 +44,9 @@ export async function copyConnection(db: DbOrTrx, settings: Record<string, strin
   return {
     literal: (s) => client.escapeLiteral(s),
     copyOut: (select) => {
-      const q = copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`) as ReturnType<typeof copyTo> & { handleReadyForQuery(): void };
+      const q = copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`) as ReturnType<typeof copyTo> & {
+        handleReadyForQuery(): void;
+      };
       ready = new Promise((resolve) => {
         q.handleReadyForQuery = resolve;
       });

@@ -6,7 +6,12 @@ export async function insertUser(db: DbOrTrx, row: UserTable): Promise<void> {
 }
 
 export async function findUserByEmail(db: DbOrTrx, workspaceId: string, email: string): Promise<UserTable | undefined> {
-  return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst();
 }
 
 export async function findUserById(db: DbOrTrx, id: string): Promise<UserTable | undefined> {
@@ -22,6 +27,10 @@ export async function listUsers(db: DbOrTrx, workspaceId: string): Promise<UserT
   return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('email').execute();
 }
 
-export async function updateUser(db: DbOrTrx, id: string, patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login'>>): Promise<void> {
+export async function updateUser(
+  db: DbOrTrx,
+  id: string,
+  patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login'>>,
+): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }

@@ -14,11 +14,16 @@ async function gzipOf(chunks: Buffer[], level: number, parallel?: number): Promi
 }
 
 it('writes one standard gzip member, whatever the blocks, levels and parallelism', async () => {
-  const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `{"seq":${i},"text":"the quick brown fox ${i % 97}"}\n`).join(''));
+  const text = Buffer.from(
+    Array.from({ length: 20_000 }, (_, i) => `{"seq":${i},"text":"the quick brown fox ${i % 97}"}\n`).join(''),
+  );
   const noise = crypto.randomBytes(300_000); // incompressible: stored blocks
   const data = Buffer.concat([text, noise, text]);
   const cuts = [0, 1, 17, 40_000, 40_001, 300_000, 700_000, data.length];
-  const chunks = cuts.slice(1).map((c, i) => data.subarray(cuts[i], c)).concat([Buffer.alloc(0)]);
+  const chunks = cuts
+    .slice(1)
+    .map((c, i) => data.subarray(cuts[i], c))
+    .concat([Buffer.alloc(0)]);
   for (const level of [1, 2, 6, 9])
     for (const parallel of [1, 3]) {
       const gz = await gzipOf(chunks, level, parallel);

@@ -8,7 +8,14 @@ export interface StoredCounts {
   content: number;
 }
 
-export const emptyCounts = (): StoredCounts => ({ threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 0, content: 0 });
+export const emptyCounts = (): StoredCounts => ({
+  threads: 0,
+  turns: 0,
+  requests: 0,
+  tools: 0,
+  duplicates: 0,
+  content: 0,
+});
 
 export function addCounts(a: StoredCounts, b: Partial<StoredCounts>): StoredCounts {
   for (const k of Object.keys(a) as (keyof StoredCounts)[]) a[k] += b[k] ?? 0;

@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineSplitter, decodeJsonLine, isRolloutFileName, jsonStringPrefix, sniffHead, threadIdFromFileName, type RawLine } from './decode.js';
+import {
+  LineSplitter,
+  decodeJsonLine,
+  isRolloutFileName,
+  jsonStringPrefix,
+  sniffHead,
+  threadIdFromFileName,
+  type RawLine,
+} from './decode.js';
 
 const enc = (s: string) => Buffer.from(s, 'utf8');
 
-function splitAll(input: Buffer, chunkSize: number, opts = {}): { lines: RawLine[]; tail: ReturnType<LineSplitter['end']> } {
+function splitAll(
+  input: Buffer,
+  chunkSize: number,
+  opts = {},
+): { lines: RawLine[]; tail: ReturnType<LineSplitter['end']> } {
   const sp = new LineSplitter(opts);
   const lines: RawLine[] = [];
   for (let i = 0; i < input.length; i += chunkSize) lines.push(...sp.push(input.subarray(i, i + chunkSize)));
@@ -80,7 +92,11 @@ describe('LineSplitter', () => {
 
   it('lets the caller trim a line type early (limitFor)', () => {
     const line = '{"timestamp":"t","type":"world_state","payload":{"state":"' + 'y'.repeat(20_000) + '"}}\n';
-    const sp = new LineSplitter({ headBytes: 1024, sniffBytes: 512, limitFor: (h) => (h.toString().includes('"world_state"') ? 0 : Infinity) });
+    const sp = new LineSplitter({
+      headBytes: 1024,
+      sniffBytes: 512,
+      limitFor: (h) => (h.toString().includes('"world_state"') ? 0 : Infinity),
+    });
     const [l] = sp.push(enc(line));
     assert.equal(l?.oversized, true);
     assert.equal(Buffer.byteLength(l?.head ?? ''), 1024);
@@ -130,7 +146,10 @@ describe('head sniffing', () => {
       assert.equal(s.ordinal, 12);
       assert.equal(s.callId, 'call_resp_2');
       assert.equal(s.timestamp, '2026-11-22T01:26:10.726Z');
-      assert.deepEqual(jsonStringPrefix(head, 'output'), { text: 'Process exited with code 0\nWall time: 0.1 seconds\nOutput:\nhi é"q', complete: false });
+      assert.deepEqual(jsonStringPrefix(head, 'output'), {
+        text: 'Process exited with code 0\nWall time: 0.1 seconds\nOutput:\nhi é"q',
+        complete: false,
+      });
     }
     assert.deepEqual(jsonStringPrefix('{"message":"done","x":1}', 'message'), { text: 'done', complete: true });
   });

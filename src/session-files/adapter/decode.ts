@@ -127,7 +127,8 @@ export class LineSplitter {
   private buildLine(offset: number, lineNo: number): RawLine {
     const buf = this.kept ? this.joined() : Buffer.alloc(0);
     const binary = buf.includes(0) || !isUtf8(this.overflow ? trimBrokenUtf8Tail(buf) : buf);
-    if (this.overflow) return { lineNo, offset, bytes: this.lineBytes, head: buf.toString('utf8'), oversized: true, binary };
+    if (this.overflow)
+      return { lineNo, offset, bytes: this.lineBytes, head: buf.toString('utf8'), oversized: true, binary };
     return { lineNo, offset, bytes: this.lineBytes, text: buf.toString('utf8'), oversized: false, binary };
   }
 
@@ -145,7 +146,14 @@ export class LineSplitter {
     const buf = chunk.subarray(start, nl);
     const binary = buf.includes(0) || !isUtf8(buf);
     this.lineNo += 1;
-    const line: RawLine = { lineNo: this.lineNo, offset: this.lineStart, bytes: len, text: buf.toString('utf8'), oversized: false, binary };
+    const line: RawLine = {
+      lineNo: this.lineNo,
+      offset: this.lineStart,
+      bytes: len,
+      text: buf.toString('utf8'),
+      oversized: false,
+      binary,
+    };
     this.pos += len + 1;
     this.lineStart = this.pos;
     return line;
@@ -207,7 +215,11 @@ export function decodeJsonLine(text: string, binary: boolean): DecodedJson {
   try {
     const v = JSON.parse(t) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return { ok: true, value: v as Record<string, unknown> };
-    return { ok: false, problem: 'not_object', detail: `JSON ${Array.isArray(v) ? 'array' : typeof v} instead of an object` };
+    return {
+      ok: false,
+      problem: 'not_object',
+      detail: `JSON ${Array.isArray(v) ? 'array' : typeof v} instead of an object`,
+    };
   } catch (e) {
     // Try record starts after position 0, leftmost first (a truncated record followed by a whole one).
     RECORD_START.lastIndex = 1;
@@ -217,7 +229,12 @@ export function decodeJsonLine(text: string, binary: boolean): DecodedJson {
         const v = JSON.parse(t.slice(m.index)) as unknown;
         if (v && typeof v === 'object' && !Array.isArray(v)) {
           RECORD_START.lastIndex = 0;
-          return { ok: true, value: v as Record<string, unknown>, recoveredFrom: m.index, droppedPrefix: t.startsWith('{') ? 'truncated_json' : binary ? 'binary' : 'garbage' };
+          return {
+            ok: true,
+            value: v as Record<string, unknown>,
+            recoveredFrom: m.index,
+            droppedPrefix: t.startsWith('{') ? 'truncated_json' : binary ? 'binary' : 'garbage',
+          };
         }
       } catch {
         /* try the next start */
@@ -316,7 +333,9 @@ export function jsonStringPrefix(head: string, key: string): { text: string; com
       i += 6;
       continue;
     }
-    out += ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' } as Record<string, string>)[n] ?? n;
+    out +=
+      ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' } as Record<string, string>)[n] ??
+      n;
     i += 2;
   }
   return { text: out, complete: false };

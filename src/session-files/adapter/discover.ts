@@ -46,8 +46,12 @@ export async function listImportFiles(paths: string[], errors: FileError[]): Pro
   const out: FileEntry[] = [];
   stats.forEach((r, n) => {
     if (r.status === 'fulfilled') out.push({ path: unique[n]!, st: r.value });
-    else errors.push({ file: unique[n]!, code: (r.reason as NodeJS.ErrnoException).code, message: (r.reason as Error).message });
+    else
+      errors.push({
+        file: unique[n]!,
+        code: (r.reason as NodeJS.ErrnoException).code,
+        message: (r.reason as Error).message,
+      });
   });
   return out;
 }
-

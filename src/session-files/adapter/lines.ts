@@ -33,7 +33,11 @@ export function fromWireLines(lines: WireLine[], offset: number, line: number): 
   for (const w of lines) {
     n += 1;
     const oversized = w.h !== undefined && w.t === undefined;
-    out.push(oversized ? { lineNo: n, offset: o, bytes: w.n, head: w.h, oversized: true, binary: w.b === 1 } : { lineNo: n, offset: o, bytes: w.n, text: w.t ?? '', oversized: false, binary: w.b === 1 });
+    out.push(
+      oversized
+        ? { lineNo: n, offset: o, bytes: w.n, head: w.h, oversized: true, binary: w.b === 1 }
+        : { lineNo: n, offset: o, bytes: w.n, text: w.t ?? '', oversized: false, binary: w.b === 1 },
+    );
     o += w.n + 1;
   }
   return out;
@@ -47,7 +51,12 @@ export function wireBytes(lines: WireLine[]): number {
 
 /** The splitter iterateRollout uses, resuming at `offset` after `line` lines. */
 export function rolloutSplitter(offset: number, line: number, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LineSplitter {
-  return new LineSplitter({ startOffset: offset, startLine: line, maxLineBytes, limitFor: lineLimitFor(maxLineBytes, DEFAULT_MAX_TOOL_OUTPUT_BYTES) });
+  return new LineSplitter({
+    startOffset: offset,
+    startLine: line,
+    maxLineBytes,
+    limitFor: lineLimitFor(maxLineBytes, DEFAULT_MAX_TOOL_OUTPUT_BYTES),
+  });
 }
 
 export interface LineBatch {
@@ -63,7 +72,12 @@ export interface LineBatch {
  * Complete lines of a file from `offset`, in batches of about `maxBatchBytes` kept bytes. An
  * unterminated last line is never included (the writer may still be writing it).
  */
-export async function* readLineBatches(path: string, offset: number, line: number, maxBatchBytes = 4 * 1024 * 1024): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(
+  path: string,
+  offset: number,
+  line: number,
+  maxBatchBytes = 4 * 1024 * 1024,
+): AsyncGenerator<LineBatch> {
   const splitter = rolloutSplitter(offset, line);
   let batch: LineBatch = { lines: [], offset, line, endOffset: offset, endLine: line, approxBytes: 0 };
   for await (const chunk of readChunks(path, offset)) {
@@ -74,7 +88,14 @@ export async function* readLineBatches(path: string, offset: number, line: numbe
       batch.approxBytes += (raw.text?.length ?? raw.head?.length ?? 0) + 16;
       if (batch.approxBytes >= maxBatchBytes) {
         yield batch;
-        batch = { lines: [], offset: batch.endOffset, line: batch.endLine, endOffset: batch.endOffset, endLine: batch.endLine, approxBytes: 0 };
+        batch = {
+          lines: [],
+          offset: batch.endOffset,
+          line: batch.endLine,
+          endOffset: batch.endOffset,
+          endLine: batch.endLine,
+          approxBytes: 0,
+        };
       }
     }
   }
@@ -93,7 +114,10 @@ export interface ParseLinesOptions {
 }
 
 /** Runs the parser over lines that continue a file from a checkpoint; returns what iterateRollout would have. */
-export function parseRawLines(lines: RawLine[], opts: ParseLinesOptions): { records: RolloutRecord[]; result: RolloutReadResult } {
+export function parseRawLines(
+  lines: RawLine[],
+  opts: ParseLinesOptions,
+): { records: RolloutRecord[]; result: RolloutReadResult } {
   const parser = new RolloutParser({
     path: opts.path,
     threadIdHint: opts.threadId ?? (opts.path ? threadIdFromFileName(opts.path) : undefined),
@@ -112,7 +136,10 @@ export function parseRawLines(lines: RawLine[], opts: ParseLinesOptions): { reco
   }
   for (const r of parser.finish({ final: opts.final })) records.push(r);
   parser.stats.endOffset = endOffset;
-  const result: RolloutReadResult = { stats: parser.stats, checkpoint: { v: 1, path: opts.path, offset: endOffset, lines: endLine, state: parser.state() } };
+  const result: RolloutReadResult = {
+    stats: parser.stats,
+    checkpoint: { v: 1, path: opts.path, offset: endOffset, lines: endLine, state: parser.state() },
+  };
   return { records, result };
 }
 

@@ -3,7 +3,17 @@
 // state, which is where dedupe, turn tracking, token deltas and sub-agent attribution happen, and
 // turns them into normalized events. This file dispatches a line by its envelope; the normalizers by
 // record kind and the pure helpers both sides share are in normalize/ (re-exported here).
-import { BareSessionMetaSchema, CompactedSchema, ENVELOPE_TYPES, EnvelopeSchema, RESPONSE_ITEM_TYPES, SessionMetaSchema, StateMarkerSchema, TokenUsageRecordSchema, TurnContextSchema } from './schema.js';
+import {
+  BareSessionMetaSchema,
+  CompactedSchema,
+  ENVELOPE_TYPES,
+  EnvelopeSchema,
+  RESPONSE_ITEM_TYPES,
+  SessionMetaSchema,
+  StateMarkerSchema,
+  TokenUsageRecordSchema,
+  TurnContextSchema,
+} from './schema.js';
 import { type NormalizedLine, type Obj, isObj, optStr } from './normalize/facts.js';
 import { parseTs, toUsage, usageProblem } from './normalize/usage.js';
 import { policyLabel, sandboxLabel } from './normalize/thread.js';
@@ -11,7 +21,18 @@ import { normalizeResponseItem } from './normalize/response-item.js';
 import { normalizeEventMsg } from './normalize/event-msg.js';
 
 export type { LineFact, NormalizedLine } from './normalize/facts.js';
-export { ZERO_USAGE, capUsage, compareVersions, durationToMs, isZeroUsage, parseTs, toUsage, usageDelta, usageEquals, usageProblem } from './normalize/usage.js';
+export {
+  ZERO_USAGE,
+  capUsage,
+  compareVersions,
+  durationToMs,
+  isZeroUsage,
+  parseTs,
+  toUsage,
+  usageDelta,
+  usageEquals,
+  usageProblem,
+} from './normalize/usage.js';
 export { classifyThread, policyLabel, sandboxLabel, sourceLabel, threadInfoFromMeta } from './normalize/thread.js';
 export { isInjectedUserText, parseToolOutput, textOf, type ToolOutputInfo } from './normalize/text.js';
 export { normalizeOversized, lineLimitFor } from './normalize/oversized.js';
@@ -25,12 +46,18 @@ export function normalizeLine(value: Obj): NormalizedLine {
 
 function normalizeEnvelope(value: Obj): NormalizedLine {
   const env = EnvelopeSchema.safeParse(value);
-  if (!env.success) return { format: 'envelope', facts: [{ f: 'skip', reason: 'invalid_shape', detail: 'envelope without a string type' }] };
+  if (!env.success)
+    return {
+      format: 'envelope',
+      facts: [{ f: 'skip', reason: 'invalid_shape', detail: 'envelope without a string type' }],
+    };
   const { type, payload, ordinal } = env.data;
   const out: NormalizedLine = { format: 'envelope', ts: parseTs(env.data.timestamp), ordinal, facts: [] };
   const facts = out.facts;
-  const invalid = (what: string) => facts.push({ f: 'skip', reason: 'invalid_shape', detail: what }, { f: 'other', type, raw: payload });
-  const implausible = (what: string) => facts.push({ f: 'skip', reason: 'implausible_value', detail: what }, { f: 'other', type, raw: payload });
+  const invalid = (what: string) =>
+    facts.push({ f: 'skip', reason: 'invalid_shape', detail: what }, { f: 'other', type, raw: payload });
+  const implausible = (what: string) =>
+    facts.push({ f: 'skip', reason: 'implausible_value', detail: what }, { f: 'other', type, raw: payload });
   switch (type) {
     case 'session_meta': {
       // Older builds nested the meta: `{meta: {...}, git}`.
@@ -61,7 +88,9 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
     case 'token_usage_record': {
       const p = TokenUsageRecordSchema.safeParse(payload);
       const usage = p.success ? toUsage(p.data.usage) : undefined;
-      const bad = p.success ? (usageProblem(p.data.usage, true) ?? usageProblem(p.data.thread_token_usage, false)) : undefined;
+      const bad = p.success
+        ? (usageProblem(p.data.usage, true) ?? usageProblem(p.data.thread_token_usage, false))
+        : undefined;
       if (bad) implausible(`token_usage_record: ${bad}`);
       else if (!p.success || !usage) invalid('token_usage_record without usage');
       else
@@ -85,12 +114,22 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
     case 'compacted': {
       const p = CompactedSchema.safeParse(payload);
       if (!p.success) invalid('compacted is not an object');
-      else facts.push({ f: 'compaction', message: p.data.message, replacementHistoryItems: p.data.replacement_history?.length, compactionResponseId: p.data.compaction_response_id });
+      else
+        facts.push({
+          f: 'compaction',
+          message: p.data.message,
+          replacementHistoryItems: p.data.replacement_history?.length,
+          compactionResponseId: p.data.compaction_response_id,
+        });
       break;
     }
     default:
       if (ENVELOPE_TYPES.has(type)) facts.push({ f: 'other', type, raw: payload });
-      else facts.push({ f: 'skip', reason: 'unknown_type', detail: `line type "${type}"` }, { f: 'other', type, raw: payload });
+      else
+        facts.push(
+          { f: 'skip', reason: 'unknown_type', detail: `line type "${type}"` },
+          { f: 'other', type, raw: payload },
+        );
   }
   return out;
 }
@@ -103,7 +142,10 @@ function normalizeBare(value: Obj): NormalizedLine {
   }
   if (typeof value.type === 'string') {
     if (!RESPONSE_ITEM_TYPES.has(value.type)) {
-      out.facts.push({ f: 'skip', reason: 'unknown_type', detail: `item type "${value.type}"` }, { f: 'other', type: value.type, raw: value });
+      out.facts.push(
+        { f: 'skip', reason: 'unknown_type', detail: `item type "${value.type}"` },
+        { f: 'other', type: value.type, raw: value },
+      );
       return out;
     }
     normalizeResponseItem(value, 'bare_item', out.facts);
@@ -112,9 +154,18 @@ function normalizeBare(value: Obj): NormalizedLine {
   const meta = BareSessionMetaSchema.safeParse(value);
   if (meta.success) {
     out.ts = parseTs(meta.data.timestamp);
-    out.facts.push({ f: 'bare_meta', id: meta.data.id, timestamp: meta.data.timestamp, git: meta.data.git, raw: value });
+    out.facts.push({
+      f: 'bare_meta',
+      id: meta.data.id,
+      timestamp: meta.data.timestamp,
+      git: meta.data.git,
+      raw: value,
+    });
     return out;
   }
-  out.facts.push({ f: 'skip', reason: 'unknown_type', detail: 'object with neither a type nor a record_type' }, { f: 'other', type: 'unknown', raw: value });
+  out.facts.push(
+    { f: 'skip', reason: 'unknown_type', detail: 'object with neither a type nor a record_type' },
+    { f: 'other', type: 'unknown', raw: value },
+  );
   return out;
 }

@@ -17,9 +17,11 @@ const BARE = older('rollout-2025-08-12T14-02-11-5973b6c0-94b8-487b-a530-2aeb6098
 const OLD_FORK = older('rollout-2025-11-03T10-00-00-019a4b10-2c3d-7e4f-8a9b-0c1d2e3f4a5b.jsonl');
 
 type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) => events.filter((e): e is Ev<K> => e.kind === k);
+const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
+  events.filter((e): e is Ev<K> => e.kind === k);
 const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) => c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
+const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
+  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
 
 describe('older formats (written from the spec)', () => {
   it('2025-10 envelope: token_count with info:null, repeated totals, totals-only delta, zero delta, cache_read_input_tokens, cached > input', async () => {
@@ -37,8 +39,23 @@ describe('older formats (written from the spec)', () => {
       ],
     );
     // ccusage 20.0.24 on this file: input 2500 uncached + 17900 cached, output 910, reasoning 250, total 21310.
-    assert.deepEqual(r.stats.tokens, { input: 20400, cached: 17900, output: 910, reasoning: 250, cacheWrite: 0, total: 21310 });
-    assert.deepEqual(r.stats.ignoredTokenCounts, { infoNull: 1, repeated: 2, zero: 1, superseded: 0, inherited: 0, noUsage: 0, foreign: 0 });
+    assert.deepEqual(r.stats.tokens, {
+      input: 20400,
+      cached: 17900,
+      output: 910,
+      reasoning: 250,
+      cacheWrite: 0,
+      total: 21310,
+    });
+    assert.deepEqual(r.stats.ignoredTokenCounts, {
+      infoNull: 1,
+      repeated: 2,
+      zero: 1,
+      superseded: 0,
+      inherited: 0,
+      noUsage: 0,
+      foreign: 0,
+    });
     assert.ok(resp.every((e) => e.model === 'gpt-5-codex' && e.responseId === undefined && !e.isFallbackModel));
     assert.deepEqual(
       resp.map((e) => e.text),
@@ -53,9 +70,15 @@ describe('older formats (written from the spec)', () => {
       ],
     );
     const [th] = ofKind(r.events, 'thread_started');
-    assert.deepEqual([th!.originator, th!.sandboxPolicy, th!.thread.git?.repositoryUrl, th!.thread.cliVersion], ['codex_cli_rs', 'workspace-write', 'git@github.com:acme/app.git', '0.46.0']);
+    assert.deepEqual(
+      [th!.originator, th!.sandboxPolicy, th!.thread.git?.repositoryUrl, th!.thread.cliVersion],
+      ['codex_cli_rs', 'workspace-write', 'git@github.com:acme/app.git', '0.46.0'],
+    );
     const [tool] = ofKind(r.events, 'tool');
-    assert.deepEqual([tool!.callId, tool!.toolName, tool!.success, tool!.exitCode, tool!.durationMs], ['call_A1', 'shell', true, 0, 200]);
+    assert.deepEqual(
+      [tool!.callId, tool!.toolName, tool!.success, tool!.exitCode, tool!.durationMs],
+      ['call_A1', 'shell', true, 0, 200],
+    );
     // No ordinals: discriminators are byte offsets, stable across re-reads of an append-only file.
     assert.match(resp[0]!.discriminator, /^0199e2a1-6c1d-7a40-9a3e-4c7f00a0b001@\d+$/);
     assert.equal(contentOf(r.content, 'rate_limits').length, 1);

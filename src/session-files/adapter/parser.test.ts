@@ -22,9 +22,11 @@ const FORK = f169('fork/rollout-2026-11-22T01-35-09-01a200e4-9489-7470-aa01-cac3
 const TUI_GZ = f169('tui/rollout-2026-11-22T01-33-45-01a200e3-49f9-76d3-b635-cbe36ffb88db.jsonl.gz');
 
 type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) => events.filter((e): e is Ev<K> => e.kind === k);
+const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
+  events.filter((e): e is Ev<K> => e.kind === k);
 const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) => c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
+const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
+  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
 
 let tmp: string;
 before(async () => {
@@ -34,7 +36,8 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 let n = 0;
-const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') => path.join(tmp, `${n++}`, name);
+const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') =>
+  path.join(tmp, `${n++}`, name);
 async function writeTmp(content: string | Buffer, name?: string): Promise<string> {
   const p = tmpFile(name);
   await mkdir(path.dirname(p), { recursive: true });
@@ -59,7 +62,14 @@ describe('0.169 rollouts (real captures)', () => {
     assert.equal(th.key, '');
     assert.equal(th.discriminator, '01a200dc-5835-7763-b92a-e0134f63f937:0');
     assert.deepEqual(
-      [th.thread.cliVersion, th.thread.cwd, th.thread.source, th.thread.threadSource, th.thread.git?.commitHash, th.thread.git?.branch],
+      [
+        th.thread.cliVersion,
+        th.thread.cwd,
+        th.thread.source,
+        th.thread.threadSource,
+        th.thread.git?.commitHash,
+        th.thread.git?.branch,
+      ],
       ['0.169.0', '/home/dev/sample-app/work', 'exec', 'user', '856907fb813fb5caac9d5005740cc4fc2ece651b', 'master'],
     );
 
@@ -67,8 +77,20 @@ describe('0.169 rollouts (real captures)', () => {
     assert.deepEqual(
       turns.map((t) => [t.turnId, t.prompt, t.model, t.threadKind, t.discriminator]),
       [
-        ['01a200dc-5854-7142-b945-bb2dcb77bdc3', 'run echo hi in the shell', 'gpt-5.5', 'user', '01a200dc-5835-7763-b92a-e0134f63f937:1'],
-        ['01a200dc-bdb1-7871-932e-f66b42907965', 'now say goodbye, no tools', 'gpt-5.5', 'user', '01a200dc-5835-7763-b92a-e0134f63f937:20'],
+        [
+          '01a200dc-5854-7142-b945-bb2dcb77bdc3',
+          'run echo hi in the shell',
+          'gpt-5.5',
+          'user',
+          '01a200dc-5835-7763-b92a-e0134f63f937:1',
+        ],
+        [
+          '01a200dc-bdb1-7871-932e-f66b42907965',
+          'now say goodbye, no tools',
+          'gpt-5.5',
+          'user',
+          '01a200dc-5835-7763-b92a-e0134f63f937:20',
+        ],
       ],
     );
     assert.equal(turns[0]!.ts, Date.parse('2026-11-22T01:26:10.296Z'));
@@ -82,7 +104,14 @@ describe('0.169 rollouts (real captures)', () => {
         ['resp_8', '01a200dc-bdb1-7871-932e-f66b42907965', 2100, 2000, 30, 5, 'gpt-5.5', 'token_usage_record'],
       ],
     );
-    assert.deepEqual(r.stats.tokens, { input: 6200, cached: 5500, output: 100, reasoning: 20, cacheWrite: 0, total: 6300 });
+    assert.deepEqual(r.stats.tokens, {
+      input: 6200,
+      cached: 5500,
+      output: 100,
+      reasoning: 20,
+      cacheWrite: 0,
+      total: 6300,
+    });
     // The reply text written just before a response's usage record (none for the tool-call step).
     assert.deepEqual(
       resp.map((e) => e.text),
@@ -98,8 +127,26 @@ describe('0.169 rollouts (real captures)', () => {
     const [tool] = ofKind(r.events, 'tool');
     assert.equal(ofKind(r.events, 'tool').length, 1);
     assert.deepEqual(
-      [tool!.callId, tool!.toolName, tool!.arguments, tool!.success, tool!.exitCode, tool!.durationMs, tool!.durationSource, tool!.turnId],
-      ['call_resp_2', 'exec_command', '{"cmd":"echo hi"}', true, 0, 112, 'exec', '01a200dc-5854-7142-b945-bb2dcb77bdc3'],
+      [
+        tool!.callId,
+        tool!.toolName,
+        tool!.arguments,
+        tool!.success,
+        tool!.exitCode,
+        tool!.durationMs,
+        tool!.durationSource,
+        tool!.turnId,
+      ],
+      [
+        'call_resp_2',
+        'exec_command',
+        '{"cmd":"echo hi"}',
+        true,
+        0,
+        112,
+        'exec',
+        '01a200dc-5854-7142-b945-bb2dcb77bdc3',
+      ],
     );
     assert.match(tool!.output ?? '', /Process exited with code 0/);
 
@@ -142,10 +189,15 @@ describe('0.169 rollouts (real captures)', () => {
     assert.equal(tool!.aggregatedOutput, "pyenv: cannot rehash: /usr/local/dev/bin isn't writable\nhi\n");
     const [session] = contentOf(content, 'session');
     assert.equal(session!.thread.originator, 'codex_exec');
-    assert.equal((session!.raw.base_instructions as { text: string }).text, '<stripped: 21727 chars of base instructions>');
+    assert.equal(
+      (session!.raw.base_instructions as { text: string }).text,
+      '<stripped: 21727 chars of base instructions>',
+    );
     assert.ok(contentOf(content, 'developer_message').length === 1, 'developer instructions are kept');
     assert.ok(
-      content.every((c) => c.threadId === '01a200dc-5835-7763-b92a-e0134f63f937' && c.discriminator.startsWith(c.threadId)),
+      content.every(
+        (c) => c.threadId === '01a200dc-5835-7763-b92a-e0134f63f937' && c.discriminator.startsWith(c.threadId),
+      ),
       'every content record names its thread and line',
     );
   });
@@ -158,7 +210,14 @@ describe('0.169 rollouts (real captures)', () => {
       ['resp_2', 'resp_7', 'resp_9'],
     );
     assert.equal(r.stats.tokens.total, 6390); // ccusage 20.0.24 agrees
-    assert.deepEqual(r.stats.tokens, { input: 6300, cached: 6000, output: 90, reasoning: 15, cacheWrite: 0, total: 6390 });
+    assert.deepEqual(r.stats.tokens, {
+      input: 6300,
+      cached: 6000,
+      output: 90,
+      reasoning: 15,
+      cacheWrite: 0,
+      total: 6390,
+    });
     // resp_7 is the compaction call itself: written before the turn's prompt, priced with the current model.
     assert.equal(resp[1]!.model, 'gpt-5.5');
     assert.equal(resp[1]!.turnId, '01a200e2-e1ad-7cd3-94d7-901321d6d14c');
@@ -183,7 +242,9 @@ describe('0.169 rollouts (real captures)', () => {
       [EXEC, 6300, 3],
       [FORK, 2130, 1],
     ] as const) {
-      const lines = (await readLines(file)).filter((l) => !l.includes('"type": "token_usage_record"')).map((l) => l.replace('"cli_version": "0.169.0"', '"cli_version": "0.160.0"'));
+      const lines = (await readLines(file))
+        .filter((l) => !l.includes('"type": "token_usage_record"'))
+        .map((l) => l.replace('"cli_version": "0.169.0"', '"cli_version": "0.160.0"'));
       const p = await writeTmp(lines.join('\n') + '\n', path.basename(file));
       const r = await collectRollout(p, { final: true });
       assert.equal(r.stats.tokens.total, total, file);
@@ -206,13 +267,22 @@ describe('0.169 rollouts (real captures)', () => {
       [[parentId, '01a200e3-f594-7e81-a26e-33775d60db0e', 'user', 'gpt-5.5']],
     );
     const mirrored = contentOf(parent.content, 'user_message').find((c) => c.foreignThreadId === childId);
-    assert.ok(mirrored && !mirrored.canonical, 'the child prompt mirrored in the parent is kept, marked as another thread');
+    assert.ok(
+      mirrored && !mirrored.canonical,
+      'the child prompt mirrored in the parent is kept, marked as another thread',
+    );
     assert.ok(contentOf(parent.content, 'turn_started').some((c) => c.subagentMirror));
     const exited = contentOf(parent.content, 'review').find((c) => c.phase === 'exited');
-    assert.equal((exited!.raw as { review_output: { overall_correctness: string } }).review_output.overall_correctness, 'patch is incorrect');
+    assert.equal(
+      (exited!.raw as { review_output: { overall_correctness: string } }).review_output.overall_correctness,
+      'patch is incorrect',
+    );
 
     const [cth] = ofKind(child.events, 'thread_started');
-    assert.deepEqual([cth!.threadId, cth!.threadKind, cth!.parentThreadId, cth!.thread.source], [childId, 'subagent', parentId, 'subagent:review']);
+    assert.deepEqual(
+      [cth!.threadId, cth!.threadKind, cth!.parentThreadId, cth!.thread.source],
+      [childId, 'subagent', parentId, 'subagent:review'],
+    );
     const cresp = ofKind(child.events, 'response');
     assert.deepEqual(
       cresp.map((e) => [e.threadId, e.childThreadId, e.sourceThreadId, e.responseId, ...tok(e)]),
@@ -227,7 +297,8 @@ describe('0.169 rollouts (real captures)', () => {
     assert.ok(cresp[0]!.discriminator.startsWith(childId));
 
     const byThread = new Map<string, number>();
-    for (const e of [...ofKind(parent.events, 'response'), ...cresp]) byThread.set(e.threadId, (byThread.get(e.threadId) ?? 0) + e.tokens.input + e.tokens.output);
+    for (const e of [...ofKind(parent.events, 'response'), ...cresp])
+      byThread.set(e.threadId, (byThread.get(e.threadId) ?? 0) + e.tokens.input + e.tokens.output);
     assert.deepEqual([...byThread], [[parentId, 3120]]);
 
     const own = await collectRollout(REVIEW_CHILD, { final: true, attributeSubagentsToParent: false });
@@ -258,14 +329,20 @@ describe('0.169 rollouts (real captures)', () => {
   it('TUI (.jsonl.gz): model from turn_context (not config), originator codex-tui, rejected tool call', async () => {
     const r = await collectRollout(TUI_GZ, { final: true });
     const [th] = ofKind(r.events, 'thread_started');
-    assert.deepEqual([th!.originator, th!.thread.source, th!.model, th!.approvalPolicy, th!.sandboxPolicy], ['codex-tui', 'vscode', 'gpt-6-sol', 'on-request', 'workspace-write']);
+    assert.deepEqual(
+      [th!.originator, th!.thread.source, th!.model, th!.approvalPolicy, th!.sandboxPolicy],
+      ['codex-tui', 'vscode', 'gpt-6-sol', 'on-request', 'workspace-write'],
+    );
     assert.deepEqual(
       ofKind(r.events, 'response').map((e) => e.model),
       ['gpt-6-sol', 'gpt-6-sol'],
     );
     assert.equal(r.stats.tokens.total, 4170);
     const [tool] = ofKind(r.events, 'tool');
-    assert.deepEqual([tool!.toolName, tool!.success, tool!.output], ['shell_command', false, 'unsupported call: shell_command']);
+    assert.deepEqual(
+      [tool!.toolName, tool!.success, tool!.output],
+      ['shell_command', false, 'unsupported call: shell_command'],
+    );
     assert.equal(r.stats.lines, 22);
     assert.equal(r.checkpoint.offset, 47281); // decompressed bytes
   });
@@ -273,7 +350,10 @@ describe('0.169 rollouts (real captures)', () => {
   it('deduplicates token_usage_record on response_id', async () => {
     const lines = await readLines(EXEC);
     const rec = lines.find((l) => l.includes('"response_id": "resp_3"'))!;
-    const p = await writeTmp([...lines, rec.replace('"ordinal": 16', '"ordinal": 29')].join('\n') + '\n', path.basename(EXEC));
+    const p = await writeTmp(
+      [...lines, rec.replace('"ordinal": 16', '"ordinal": 29')].join('\n') + '\n',
+      path.basename(EXEC),
+    );
     const r = await collectRollout(p, { final: true });
     assert.equal(r.stats.responses, 3);
     assert.equal(r.stats.duplicateResponses, 1);
@@ -284,12 +364,70 @@ describe('0.169 rollouts (real captures)', () => {
     const id = '01a200e3-4a50-7000-8000-00000000t1t1';
     const parentId = '01a200e3-49f9-76d3-b635-cbe36ffb88db';
     const L = [
-      { timestamp: '2026-11-22T01:33:45.450Z', ordinal: 0, type: 'session_meta', payload: { id, session_id: parentId, originator: 'codex-tui', cli_version: '0.169.0', source: 'vscode', thread_source: 'thread_title', parent_thread_id: parentId } },
-      { timestamp: '2026-11-22T01:33:45.451Z', ordinal: 1, type: 'event_msg', payload: { type: 'task_started', turn_id: 'tt1' } },
-      { timestamp: '2026-11-22T01:33:45.452Z', ordinal: 2, type: 'turn_context', payload: { turn_id: 'tt1', model: 'gpt-5.5' } },
-      { timestamp: '2026-11-22T01:33:45.453Z', ordinal: 3, type: 'event_msg', payload: { type: 'item_completed', thread_id: id, turn_id: 'tt1', item: { type: 'UserMessage', id: 'u', content: [{ type: 'text', text: 'Generate a concise, single-line task title for: tui run' }] } } },
-      { timestamp: '2026-11-22T01:33:45.600Z', ordinal: 4, type: 'token_usage_record', payload: { thread_id: id, turn_id: 'tt1', response_id: 'resp_t', usage: { input_tokens: 300, cached_input_tokens: 0, output_tokens: 12, reasoning_output_tokens: 0, total_tokens: 312 } } },
-      { timestamp: '2026-11-22T01:33:45.601Z', ordinal: 5, type: 'event_msg', payload: { type: 'task_complete', turn_id: 'tt1' } },
+      {
+        timestamp: '2026-11-22T01:33:45.450Z',
+        ordinal: 0,
+        type: 'session_meta',
+        payload: {
+          id,
+          session_id: parentId,
+          originator: 'codex-tui',
+          cli_version: '0.169.0',
+          source: 'vscode',
+          thread_source: 'thread_title',
+          parent_thread_id: parentId,
+        },
+      },
+      {
+        timestamp: '2026-11-22T01:33:45.451Z',
+        ordinal: 1,
+        type: 'event_msg',
+        payload: { type: 'task_started', turn_id: 'tt1' },
+      },
+      {
+        timestamp: '2026-11-22T01:33:45.452Z',
+        ordinal: 2,
+        type: 'turn_context',
+        payload: { turn_id: 'tt1', model: 'gpt-5.5' },
+      },
+      {
+        timestamp: '2026-11-22T01:33:45.453Z',
+        ordinal: 3,
+        type: 'event_msg',
+        payload: {
+          type: 'item_completed',
+          thread_id: id,
+          turn_id: 'tt1',
+          item: {
+            type: 'UserMessage',
+            id: 'u',
+            content: [{ type: 'text', text: 'Generate a concise, single-line task title for: tui run' }],
+          },
+        },
+      },
+      {
+        timestamp: '2026-11-22T01:33:45.600Z',
+        ordinal: 4,
+        type: 'token_usage_record',
+        payload: {
+          thread_id: id,
+          turn_id: 'tt1',
+          response_id: 'resp_t',
+          usage: {
+            input_tokens: 300,
+            cached_input_tokens: 0,
+            output_tokens: 12,
+            reasoning_output_tokens: 0,
+            total_tokens: 312,
+          },
+        },
+      },
+      {
+        timestamp: '2026-11-22T01:33:45.601Z',
+        ordinal: 5,
+        type: 'event_msg',
+        payload: { type: 'task_complete', turn_id: 'tt1' },
+      },
     ];
     const p = await writeTmp(L.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const r = await collectRollout(p, { final: true });

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { collectRollout, findRolloutFiles, iterateRollout, type ReadOptions, type RolloutContent, type RolloutEvent } from './parser.js';
+import {
+  collectRollout,
+  findRolloutFiles,
+  iterateRollout,
+  type ReadOptions,
+  type RolloutContent,
+  type RolloutEvent,
+} from './parser.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/rollouts');
 const f169 = (p: string) => path.join(FIX, '0.169', p);
@@ -23,9 +30,11 @@ const BARE = older('rollout-2025-08-12T14-02-11-5973b6c0-94b8-487b-a530-2aeb6098
 const OLD_FORK = older('rollout-2025-11-03T10-00-00-019a4b10-2c3d-7e4f-8a9b-0c1d2e3f4a5b.jsonl');
 
 type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) => events.filter((e): e is Ev<K> => e.kind === k);
+const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
+  events.filter((e): e is Ev<K> => e.kind === k);
 const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) => c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
+const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
+  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
 
 let tmp: string;
 before(async () => {
@@ -35,7 +44,8 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 let n = 0;
-const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') => path.join(tmp, `${n++}`, name);
+const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') =>
+  path.join(tmp, `${n++}`, name);
 async function writeTmp(content: string | Buffer, name?: string): Promise<string> {
   const p = tmpFile(name);
   await mkdir(path.dirname(p), { recursive: true });
@@ -111,10 +121,7 @@ describe('bad input and files being written', () => {
       ['resp_3', 'resp_8'],
     );
     const both = [...first.events, ...second.events];
-    assert.deepEqual(
-      both.map((e) => e.discriminator).sort(),
-      whole.events.map((e) => e.discriminator).sort(),
-    );
+    assert.deepEqual(both.map((e) => e.discriminator).sort(), whole.events.map((e) => e.discriminator).sort());
     assert.deepEqual(
       ofKind(both, 'turn').map((t) => t.prompt),
       ['run echo hi in the shell', 'now say goodbye, no tools'],
@@ -182,17 +189,35 @@ describe('bad input and files being written', () => {
     await mkdir(path.dirname(p), { recursive: true });
     const lines = await readLines(COMPACTION);
     const ws = createWriteStream(p);
-    const write = (s: string | Buffer) => new Promise<void>((res) => (ws.write(s) ? res() : ws.once('drain', () => res())));
+    const write = (s: string | Buffer) =>
+      new Promise<void>((res) => (ws.write(s) ? res() : ws.once('drain', () => res())));
     for (const l of lines.slice(0, 13)) await write(l + '\n');
     // A compacted line whose replacement_history is ~50 MB.
-    await write('{"timestamp":"2026-11-22T01:33:18.739Z","ordinal":20,"type":"compacted","payload":{"message":"Summary of the work so far.","replacement_history":[');
-    const item = Buffer.from(JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'z'.repeat(64 * 1024 - 80) }] }) + ',');
+    await write(
+      '{"timestamp":"2026-11-22T01:33:18.739Z","ordinal":20,"type":"compacted","payload":{"message":"Summary of the work so far.","replacement_history":[',
+    );
+    const item = Buffer.from(
+      JSON.stringify({
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'z'.repeat(64 * 1024 - 80) }],
+      }) + ',',
+    );
     const size = 50 * 1024 * 1024;
     for (let w = 0; w < size; w += item.length) await write(item);
     await write('{"type":"message","role":"user","content":[]}]}}\n');
     // A huge tool output (3 MB) is trimmed to its head too.
     await write(
-      JSON.stringify({ timestamp: '2026-11-22T01:33:18.745Z', ordinal: 21, type: 'response_item', payload: { type: 'function_call_output', call_id: 'call_big', output: 'Process exited with code 0\nOutput:\n' + 'o'.repeat(3 * 1024 * 1024) } }) + '\n',
+      JSON.stringify({
+        timestamp: '2026-11-22T01:33:18.745Z',
+        ordinal: 21,
+        type: 'response_item',
+        payload: {
+          type: 'function_call_output',
+          call_id: 'call_big',
+          output: 'Process exited with code 0\nOutput:\n' + 'o'.repeat(3 * 1024 * 1024),
+        },
+      }) + '\n',
     );
     for (const l of lines.slice(26)) await write(l + '\n');
     await new Promise<void>((res) => ws.end(() => res()));
@@ -235,8 +260,14 @@ describe('bad input and files being written', () => {
       for (let m = 0; m < 1 + Math.floor(rnd() * 5); m++) {
         const pos = Math.floor(rnd() * b.length);
         const k = rnd();
-        if (k < 0.3) b = Buffer.concat([b.subarray(0, pos), b.subarray(Math.min(b.length, pos + Math.floor(rnd() * 300)))]);
-        else if (k < 0.6) b = Buffer.concat([b.subarray(0, pos), Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256))), b.subarray(pos)]);
+        if (k < 0.3)
+          b = Buffer.concat([b.subarray(0, pos), b.subarray(Math.min(b.length, pos + Math.floor(rnd() * 300)))]);
+        else if (k < 0.6)
+          b = Buffer.concat([
+            b.subarray(0, pos),
+            Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256))),
+            b.subarray(pos),
+          ]);
         else if (k < 0.85) {
           const from = Math.floor(rnd() * b.length);
           b = Buffer.concat([b.subarray(0, pos), b.subarray(from, from + Math.floor(rnd() * 2000)), b.subarray(pos)]);
@@ -246,7 +277,11 @@ describe('bad input and files being written', () => {
       const r = await collectRollout(p, { final: i % 2 === 0 });
       for (const e of r.events) {
         assert.ok(Number.isFinite(e.ts), 'every event has a time');
-        if (e.kind === 'response') assert.ok(Object.values(e.tokens).every((v) => Number.isInteger(v) && v >= 0) && e.tokens.cached <= e.tokens.input, 'token counts stay sane');
+        if (e.kind === 'response')
+          assert.ok(
+            Object.values(e.tokens).every((v) => Number.isInteger(v) && v >= 0) && e.tokens.cached <= e.tokens.input,
+            'token counts stay sane',
+          );
       }
       assert.ok(r.checkpoint.offset <= b.length);
     }
@@ -263,7 +298,8 @@ describe('bad input and files being written', () => {
 
   it('iterateRollout streams records and ends with the result', async () => {
     const kinds: string[] = [];
-    for await (const rec of iterateRollout(REVIEW_CHILD, { final: true, content: false } satisfies ReadOptions)) kinds.push(rec.type === 'event' ? rec.event.kind : rec.type);
+    for await (const rec of iterateRollout(REVIEW_CHILD, { final: true, content: false } satisfies ReadOptions))
+      kinds.push(rec.type === 'event' ? rec.event.kind : rec.type);
     assert.deepEqual(kinds, ['thread_started', 'turn', 'response', 'done']);
   });
 

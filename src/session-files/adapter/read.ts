@@ -6,10 +6,24 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, isRolloutFileName, threadIdFromFileName } from './decode.js';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  LineSplitter,
+  decodeJsonLine,
+  isGzipPath,
+  isRolloutFileName,
+  threadIdFromFileName,
+} from './decode.js';
 import { lineLimitFor } from './normalize.js';
 import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
-import type { RolloutCheckpoint, RolloutContent, RolloutEvent, RolloutReadResult, RolloutRecord, RolloutStats } from './types.js';
+import type {
+  RolloutCheckpoint,
+  RolloutContent,
+  RolloutEvent,
+  RolloutReadResult,
+  RolloutRecord,
+  RolloutStats,
+} from './types.js';
 /**
  * Opens a rollout file as a stream of byte chunks starting at `start` (a byte offset in the
  * decompressed content for .gz files, which are decompressed from the beginning and skipped).
@@ -67,7 +81,10 @@ export interface ReadOptions {
  * final `{type: 'done', result: {stats, checkpoint}}`. Bad lines are reported in the stats, never
  * thrown; a missing or unreadable file throws.
  */
-export async function* iterateRollout(path: string, opts: ReadOptions = {}): AsyncGenerator<RolloutRecord, void, undefined> {
+export async function* iterateRollout(
+  path: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<RolloutRecord, void, undefined> {
   const info = await stat(path);
   const gz = isGzipPath(path);
   const final = opts.final ?? gz;
@@ -129,7 +146,10 @@ export async function* iterateRollout(path: string, opts: ReadOptions = {}): Asy
 /** Callback form of iterateRollout; resolves with the stats and checkpoint. */
 export async function parseRolloutFile(
   path: string,
-  opts: ReadOptions & { onEvent?: (e: RolloutEvent) => void | Promise<void>; onContent?: (c: RolloutContent) => void | Promise<void> } = {},
+  opts: ReadOptions & {
+    onEvent?: (e: RolloutEvent) => void | Promise<void>;
+    onContent?: (c: RolloutContent) => void | Promise<void>;
+  } = {},
 ): Promise<RolloutReadResult> {
   const { onEvent, onContent, ...rest } = opts;
   let result: RolloutReadResult | undefined;
@@ -143,10 +163,18 @@ export async function parseRolloutFile(
 }
 
 /** Everything from one read in memory: for small files and tests. */
-export async function collectRollout(path: string, opts: ReadOptions = {}): Promise<RolloutReadResult & { events: RolloutEvent[]; content: RolloutContent[] }> {
+export async function collectRollout(
+  path: string,
+  opts: ReadOptions = {},
+): Promise<RolloutReadResult & { events: RolloutEvent[]; content: RolloutContent[] }> {
   const events: RolloutEvent[] = [];
   const content: RolloutContent[] = [];
-  const result = await parseRolloutFile(path, { ...opts, content: opts.content ?? true, onEvent: (e) => void events.push(e), onContent: (c) => void content.push(c) });
+  const result = await parseRolloutFile(path, {
+    ...opts,
+    content: opts.content ?? true,
+    onEvent: (e) => void events.push(e),
+    onContent: (c) => void content.push(c),
+  });
   return { ...result, events, content };
 }
 

@@ -68,7 +68,10 @@ export const SessionMetaSchema = z.looseObject({
   forked_from_id: str(),
   forked_from_ordinal_exclusive: num(),
   parent_thread_id: str(),
-  history_base: z.looseObject({ thread_id: str(), end_ordinal_exclusive: num(), end_byte_offset: num() }).nullish().catch(undefined),
+  history_base: z
+    .looseObject({ thread_id: str(), end_ordinal_exclusive: num(), end_byte_offset: num() })
+    .nullish()
+    .catch(undefined),
   git: GitSchema.nullish().catch(undefined),
   instructions: str(),
   base_instructions: any(),
@@ -99,7 +102,11 @@ export const TokenUsageRecordSchema = z.looseObject({
   thread_token_usage: usage(),
 });
 
-export const CompactedSchema = z.looseObject({ message: str(), replacement_history: arr(), compaction_response_id: str() });
+export const CompactedSchema = z.looseObject({
+  message: str(),
+  replacement_history: arr(),
+  compaction_response_id: str(),
+});
 
 // ---- event_msg ----------------------------------------------------------------------------------
 
@@ -108,7 +115,10 @@ export const EventMsgSchema = z.looseObject({ type: z.string() });
 export const TaskStartedSchema = z.looseObject({
   turn_id: str(),
   root_turn_id: str(),
-  turn_attribution: z.looseObject({ turn_id: str(), turn_trigger: str(), parent_turn_id: str(), root_turn_id: str() }).nullish().catch(undefined),
+  turn_attribution: z
+    .looseObject({ turn_id: str(), turn_trigger: str(), parent_turn_id: str(), root_turn_id: str() })
+    .nullish()
+    .catch(undefined),
   started_at: num(),
   model_context_window: num(),
 });
@@ -172,7 +182,12 @@ export const ExecCommandEndSchema = z.looseObject({
   cwd: str(),
 });
 
-export const PatchApplyEndSchema = z.looseObject({ call_id: z.string(), success: bool(), stdout: str(), stderr: str() });
+export const PatchApplyEndSchema = z.looseObject({
+  call_id: z.string(),
+  success: bool(),
+  stdout: str(),
+  stderr: str(),
+});
 
 export const McpToolCallEndSchema = z.looseObject({
   call_id: z.string(),
@@ -207,7 +222,10 @@ export const ResponseItemSchema = z.looseObject({
 
 export const MessageItemSchema = z.looseObject({
   role: z.string(),
-  content: z.union([z.array(z.unknown()), z.string()]).optional().catch(undefined),
+  content: z
+    .union([z.array(z.unknown()), z.string()])
+    .optional()
+    .catch(undefined),
   phase: str(),
 });
 

@@ -53,7 +53,12 @@ export type RolloutTurnStarted = TurnStarted &
   RolloutEventExtras & { turnIndex: number; rootTurnId?: string; parentTurnId?: string; trigger?: string };
 export type TokenSource = 'token_usage_record' | 'last_token_usage' | 'total_delta';
 export type RolloutModelResponse = ModelResponse &
-  RolloutEventExtras & { tokenSource: TokenSource; totalTokens: number; rootTurnId?: string; isFallbackModel?: boolean };
+  RolloutEventExtras & {
+    tokenSource: TokenSource;
+    totalTokens: number;
+    rootTurnId?: string;
+    isFallbackModel?: boolean;
+  };
 export type ToolKind = 'function' | 'custom' | 'local_shell' | 'web_search' | 'mcp' | 'exec';
 export type RolloutToolCall = ToolCall &
   RolloutEventExtras & {
@@ -86,51 +91,95 @@ export interface RolloutContentBase {
 }
 
 export type RolloutContentBody =
-    | { kind: 'session'; thread: RolloutThreadInfo; raw: Record<string, unknown>; duplicate?: boolean }
-    | {
-        kind: 'turn_context';
-        model?: string;
-        cwd?: string;
-        approvalPolicy?: string;
-        sandboxPolicy?: string;
-        effort?: unknown;
-        summary?: unknown;
-        raw: Record<string, unknown>;
-      }
-    | { kind: 'settings'; model?: string; provider?: string; approvalPolicy?: string; sandboxPolicy?: string; cwd?: string; raw: Record<string, unknown> }
-    | { kind: 'turn_started'; parentTurnId?: string; rootTurnId?: string; trigger?: string; subagentMirror: boolean; raw: Record<string, unknown> }
-    | { kind: 'turn_complete'; aborted: boolean; durationMs?: number; lastAgentMessage?: string; raw: Record<string, unknown> }
-    | { kind: 'user_message'; text: string; canonical: boolean; injected: boolean; origin: ContentOrigin; itemId?: string; images?: number }
-    | { kind: 'assistant_message'; text: string; canonical: boolean; origin: ContentOrigin; itemId?: string; phase?: string }
-    | { kind: 'developer_message'; role: string; text: string; itemId?: string }
-    | { kind: 'reasoning'; summary: string[]; text?: string; encryptedContent?: string }
-    | {
-        kind: 'tool_call';
-        callId: string;
-        toolName?: string;
-        toolKind: ToolKind;
-        arguments?: string;
-        output?: string;
-        exitCode?: number;
-        success?: boolean;
-        durationMs?: number;
-        command?: unknown;
-        cwd?: string;
-        status?: string;
-        aggregatedOutput?: string;
-        argumentsTruncated?: boolean;
-        outputTruncated?: boolean;
-      }
-    | { kind: 'compaction'; message?: string; replacementHistoryItems?: number; compactionResponseId?: string }
-    | { kind: 'review'; phase: 'entered' | 'exited'; raw: unknown }
-    | { kind: 'rate_limits'; raw: unknown }
-    | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string };
+  | { kind: 'session'; thread: RolloutThreadInfo; raw: Record<string, unknown>; duplicate?: boolean }
+  | {
+      kind: 'turn_context';
+      model?: string;
+      cwd?: string;
+      approvalPolicy?: string;
+      sandboxPolicy?: string;
+      effort?: unknown;
+      summary?: unknown;
+      raw: Record<string, unknown>;
+    }
+  | {
+      kind: 'settings';
+      model?: string;
+      provider?: string;
+      approvalPolicy?: string;
+      sandboxPolicy?: string;
+      cwd?: string;
+      raw: Record<string, unknown>;
+    }
+  | {
+      kind: 'turn_started';
+      parentTurnId?: string;
+      rootTurnId?: string;
+      trigger?: string;
+      subagentMirror: boolean;
+      raw: Record<string, unknown>;
+    }
+  | {
+      kind: 'turn_complete';
+      aborted: boolean;
+      durationMs?: number;
+      lastAgentMessage?: string;
+      raw: Record<string, unknown>;
+    }
+  | {
+      kind: 'user_message';
+      text: string;
+      canonical: boolean;
+      injected: boolean;
+      origin: ContentOrigin;
+      itemId?: string;
+      images?: number;
+    }
+  | {
+      kind: 'assistant_message';
+      text: string;
+      canonical: boolean;
+      origin: ContentOrigin;
+      itemId?: string;
+      phase?: string;
+    }
+  | { kind: 'developer_message'; role: string; text: string; itemId?: string }
+  | { kind: 'reasoning'; summary: string[]; text?: string; encryptedContent?: string }
+  | {
+      kind: 'tool_call';
+      callId: string;
+      toolName?: string;
+      toolKind: ToolKind;
+      arguments?: string;
+      output?: string;
+      exitCode?: number;
+      success?: boolean;
+      durationMs?: number;
+      command?: unknown;
+      cwd?: string;
+      status?: string;
+      aggregatedOutput?: string;
+      argumentsTruncated?: boolean;
+      outputTruncated?: boolean;
+    }
+  | { kind: 'compaction'; message?: string; replacementHistoryItems?: number; compactionResponseId?: string }
+  | { kind: 'review'; phase: 'entered' | 'exited'; raw: unknown }
+  | { kind: 'rate_limits'; raw: unknown }
+  | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string };
 
 export type RolloutContent = RolloutContentBase & RolloutContentBody;
 
 // ---- per-file results ---------------------------------------------------------------------------
 
-export type SkipReason = 'truncated_json' | 'garbage' | 'binary' | 'not_object' | 'unknown_type' | 'invalid_shape' | 'oversized_unparsed' | 'implausible_value';
+export type SkipReason =
+  | 'truncated_json'
+  | 'garbage'
+  | 'binary'
+  | 'not_object'
+  | 'unknown_type'
+  | 'invalid_shape'
+  | 'oversized_unparsed'
+  | 'implausible_value';
 
 export interface SkippedLine {
   line: number;
@@ -164,7 +213,15 @@ export interface RolloutStats {
   tokens: UsageTotals;
   fallbackModelResponses: number; // responses whose model was unknown (priced as the fallback model)
   duplicateResponses: number; // token_usage_record lines repeating a response_id
-  ignoredTokenCounts: { infoNull: number; repeated: number; zero: number; superseded: number; inherited: number; noUsage: number; foreign: number };
+  ignoredTokenCounts: {
+    infoNull: number;
+    repeated: number;
+    zero: number;
+    superseded: number;
+    inherited: number;
+    noUsage: number;
+    foreign: number;
+  };
   skipped: SkippedLine[]; // capped (see skippedCount)
   skippedCount: number;
   skippedByReason: Partial<Record<SkipReason, number>>;

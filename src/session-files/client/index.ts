@@ -1,2 +1,9 @@
 export { startCollector } from './collect.service.js';
-export { RetryableUploadError, defaultStatePath, loadState, pushOnce, readInstallationId, type PushOptions } from './push.service.js';
+export {
+  RetryableUploadError,
+  defaultStatePath,
+  loadState,
+  pushOnce,
+  readInstallationId,
+  type PushOptions,
+} from './push.service.js';

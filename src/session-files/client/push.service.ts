@@ -70,7 +70,10 @@ export class RetryableUploadError extends Error {
 }
 
 export function defaultStatePath(stateDir: string, server: string): string {
-  return path.join(stateDir, `push-${createHash('sha256').update(server.replace(/\/+$/, '')).digest('hex').slice(0, 12)}.json`);
+  return path.join(
+    stateDir,
+    `push-${createHash('sha256').update(server.replace(/\/+$/, '')).digest('hex').slice(0, 12)}.json`,
+  );
 }
 
 export async function loadState(file: string, server: string): Promise<PushState> {
@@ -186,7 +189,9 @@ async function post(opts: PushOptions, body: unknown): Promise<UploadResult> {
       signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
     });
   } catch (e) {
-    throw new RetryableUploadError(`cannot reach ${opts.server}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    throw new RetryableUploadError(
+      `cannot reach ${opts.server}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`,
+    );
   }
   const text = await res.text();
   if (res.ok) return JSON.parse(text) as UploadResult;
@@ -198,7 +203,10 @@ async function post(opts: PushOptions, body: unknown): Promise<UploadResult> {
   }
   if (res.status === 429 || res.status >= 500) {
     const ra = Number(res.headers.get('retry-after'));
-    throw new RetryableUploadError(`${opts.server} answered ${res.status}: ${msg}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
+    throw new RetryableUploadError(
+      `${opts.server} answered ${res.status}: ${msg}`,
+      Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined,
+    );
   }
   if (res.status === 401) throw new StewardError('invalid_key', `the server refused the key: ${msg}`);
   if (res.status === 403) throw new StewardError('forbidden_scope', `the server refused the upload: ${msg}`);
@@ -216,9 +224,16 @@ export async function pushOnce(opts: PushOptions, state: PushState): Promise<Pus
   let pending = await pendingFiles(opts, state, sum.errors);
   const touched = new Set<string>();
   while (pending.length) {
-    const body: { host: string; installation_id?: string; files: UploadFileBody[] } = { host: opts.host, ...(opts.installationId ? { installation_id: opts.installationId } : {}), files: [] };
+    const body: { host: string; installation_id?: string; files: UploadFileBody[] } = {
+      host: opts.host,
+      ...(opts.installationId ? { installation_id: opts.installationId } : {}),
+      files: [],
+    };
     let budget = maxBytes;
-    const sent = new Map<string, { p: Pending; endOffset: number; endLine: number; head?: string | null; whole: boolean }>();
+    const sent = new Map<
+      string,
+      { p: Pending; endOffset: number; endLine: number; head?: string | null; whole: boolean }
+    >();
     for (const p of pending) {
       if (budget <= 0 || body.files.length >= UPLOAD_MAX_FILES) break;
       const s = state.files[p.path] ?? { size: 0, mtimeMs: 0, offset: 0, line: 0 };
@@ -243,8 +258,23 @@ export async function pushOnce(opts: PushOptions, state: PushState): Promise<Pus
       const final = p.final && whole;
       if (!lines.length && !final && !s.reset) continue;
       if (!lines.length && final && s.finalized) continue;
-      body.files.push({ path: p.path, offset: s.offset, line: s.line, lines, ...(s.reset ? { reset: true } : {}), ...(final ? { final: true } : {}), mtime_ms: p.st.mtimeMs, size: p.st.size });
-      sent.set(p.path, { p, endOffset, endLine, head: s.offset === 0 || s.head === undefined || s.reset ? undefined : s.head, whole });
+      body.files.push({
+        path: p.path,
+        offset: s.offset,
+        line: s.line,
+        lines,
+        ...(s.reset ? { reset: true } : {}),
+        ...(final ? { final: true } : {}),
+        mtime_ms: p.st.mtimeMs,
+        size: p.st.size,
+      });
+      sent.set(p.path, {
+        p,
+        endOffset,
+        endLine,
+        head: s.offset === 0 || s.head === undefined || s.reset ? undefined : s.head,
+        whole,
+      });
     }
     if (!body.files.length) break;
     let res: UploadResult;
@@ -267,7 +297,14 @@ export async function pushOnce(opts: PushOptions, state: PushState): Promise<Pus
       const bodyFile = body.files.find((b) => b.path === f.path)!;
       if (f.status === 'conflict') {
         // Our line boundaries and the server's disagree: the file changed under us. Start over.
-        state.files[f.path] = { ino: x.p.st.ino, size: x.p.st.size, mtimeMs: x.p.st.mtimeMs, offset: 0, line: 0, reset: true };
+        state.files[f.path] = {
+          ino: x.p.st.ino,
+          size: x.p.st.size,
+          mtimeMs: x.p.st.mtimeMs,
+          offset: 0,
+          line: 0,
+          reset: true,
+        };
         next.push(x.p);
         continue;
       }
@@ -287,7 +324,8 @@ export async function pushOnce(opts: PushOptions, state: PushState): Promise<Pus
         sum.skipped += f.skipped;
         sum.bytes += Math.max(0, f.offset - (prev?.reset ? 0 : (prev?.offset ?? 0)));
       }
-      if (f.status === 'gap' || f.offset < x.endOffset || !x.whole || (x.p.final && !state.files[f.path]!.finalized)) next.push(x.p);
+      if (f.status === 'gap' || f.offset < x.endOffset || !x.whole || (x.p.final && !state.files[f.path]!.finalized))
+        next.push(x.p);
     }
     await saveState(opts.statePath, state);
     // Files left out of this request for lack of room come next, then those with more to send.

@@ -91,7 +91,8 @@ export function renderConfigToml(opts: CodexHomeOptions): string {
   ];
   if (opts.otel) {
     const http: string[] = [`endpoint = ${q(opts.otel.endpoint)}`, `protocol = ${q(opts.otel.protocol)}`];
-    if (opts.otel.headers && Object.keys(opts.otel.headers).length) http.push(`headers = ${inlineTable(opts.otel.headers)}`);
+    if (opts.otel.headers && Object.keys(opts.otel.headers).length)
+      http.push(`headers = ${inlineTable(opts.otel.headers)}`);
     lines.push(`exporter = { otlp-http = { ${http.join(', ')} } }`);
   } else {
     lines.push('exporter = "none"');
@@ -120,7 +121,13 @@ export async function makeCodexHome(opts: CodexHomeOptions): Promise<CodexHome> 
       execFileSync('git', args, {
         cwd: workDir,
         stdio: 'ignore',
-        env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' },
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'e2e',
+          GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
+          GIT_COMMITTER_NAME: 'e2e',
+          GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
+        },
       });
     git('init', '-q');
     git('add', '.');
@@ -216,7 +223,11 @@ export function runCodex(home: CodexHome, args: string[], opts: RunCodexOptions 
 }
 
 /** Shorthand for `codex exec --skip-git-repo-check -C <workDir> [resume --last] <prompt>`. */
-export function execArgs(home: CodexHome, prompt: string, opts: { resumeLast?: boolean; extra?: string[] } = {}): string[] {
+export function execArgs(
+  home: CodexHome,
+  prompt: string,
+  opts: { resumeLast?: boolean; extra?: string[] } = {},
+): string[] {
   const base = ['exec', '--skip-git-repo-check', '-C', home.workDir, ...(opts.extra ?? [])];
   return opts.resumeLast ? [...base, 'resume', '--last', prompt] : [...base, prompt];
 }

@@ -20,7 +20,10 @@ export interface LocalStore {
   root: string;
   storeArgs: string[];
   /** `steward <args>` with the store args appended; env has no STEWARD_* of ours. */
-  run(args: string[], opts?: { env?: Record<string, string>; uid?: number; gid?: number; timeoutMs?: number }): Promise<CliRun>;
+  run(
+    args: string[],
+    opts?: { env?: Record<string, string>; uid?: number; gid?: number; timeoutMs?: number },
+  ): Promise<CliRun>;
   /** Same, with --json; parsed stdout; throws on a non-zero exit. */
   json<T = any>(args: string[], opts?: { env?: Record<string, string> }): Promise<T>;
   cleanup(): Promise<void>;
@@ -28,7 +31,8 @@ export interface LocalStore {
 
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('STEWARD_') && k !== 'CODEX_HOME') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('STEWARD_') && k !== 'CODEX_HOME') env[k] = v;
   return { ...env, ...extra };
 }
 
@@ -70,12 +74,17 @@ export async function makeLocalStore(dialect: Dialect): Promise<LocalStore> {
     root,
     storeArgs,
     run(args, opts = {}) {
-      const p = spawnSteward([...args, ...storeArgs], { cwd: root, env: cleanEnv(opts.env), ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}) });
+      const p = spawnSteward([...args, ...storeArgs], {
+        cwd: root,
+        env: cleanEnv(opts.env),
+        ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
+      });
       return collectRun(p, opts.timeoutMs);
     },
     async json(args, opts = {}) {
       const r = await self.run([...args, '--json'], opts);
-      if (r.code !== 0) throw new Error(`steward ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      if (r.code !== 0)
+        throw new Error(`steward ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
       return JSON.parse(r.stdout);
     },
     async cleanup() {

@@ -139,7 +139,8 @@ function toolEvents(id: string, model: string, name: string, args: unknown, u: M
 function pickShellTool(tools: unknown[], command: string, cwd: string | undefined) {
   const names = tools.map((t) => (t as { name?: string; type?: string }).name ?? (t as { type?: string }).type);
   if (names.includes('exec_command')) return { name: 'exec_command', args: { cmd: command } };
-  if (names.includes('shell_command')) return { name: 'shell_command', args: cwd ? { command, workdir: cwd } : { command } };
+  if (names.includes('shell_command'))
+    return { name: 'shell_command', args: cwd ? { command, workdir: cwd } : { command } };
   if (names.includes('shell')) return { name: 'shell', args: { command: ['bash', '-lc', command] } };
   return undefined;
 }
@@ -253,7 +254,15 @@ export async function startMockModel(opts: MockModelOptions = {}): Promise<MockM
     const threadId = headerStr(req.headers, 'thread-id') ?? headerStr(req.headers, 'session-id');
     const turnId = turnIdFrom(req.headers);
     const usage = nextUsage({ kind, model, index, threadId, turnId });
-    const rec: RecordedResponse = { responseId, model, kind, usage, threadId, turnId, originator: headerStr(req.headers, 'originator') };
+    const rec: RecordedResponse = {
+      responseId,
+      model,
+      kind,
+      usage,
+      threadId,
+      turnId,
+      originator: headerStr(req.headers, 'originator'),
+    };
 
     let events: SseEvent[];
     if (kind === 'tool_call' && tool) {

@@ -33,7 +33,12 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     req.on('end', () => {
       const contentType = String(req.headers['content-type'] ?? '');
       if (req.method === 'POST') {
-        requests.push({ path: (req.url ?? '/').split('?')[0], headers: req.headers, contentType, body: Buffer.concat(chunks) });
+        requests.push({
+          path: (req.url ?? '/').split('?')[0],
+          headers: req.headers,
+          contentType,
+          body: Buffer.concat(chunks),
+        });
       }
       // An empty Export*ServiceResponse is valid in both encodings.
       if (contentType.includes('protobuf')) {
@@ -56,7 +61,8 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     async waitFor(pred, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!pred(requests)) {
-        if (Date.now() > deadline) throw new Error(`otlp-sink: condition not met within ${timeoutMs} ms (${requests.length} requests)`);
+        if (Date.now() > deadline)
+          throw new Error(`otlp-sink: condition not met within ${timeoutMs} ms (${requests.length} requests)`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -136,7 +136,8 @@ export function rssOf(pid: number): { rss: number; peak: number } {
 }
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<ExitInfo & { timedOut: boolean }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode, timedOut: false });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode, timedOut: false });
   return new Promise((resolve) => {
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -191,7 +192,8 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
   }
 
   async function startOnce(): Promise<ListeningBanner> {
-    if (child && child.exitCode === null && child.signalCode === null) throw new Error('steward serve is already running');
+    if (child && child.exitCode === null && child.signalCode === null)
+      throw new Error('steward serve is already running');
     const userArgs = opts.serveArgs ?? [];
     const portArgs = userArgs.includes('--port') ? [] : ['--port', port];
     const proc = spawn(process.execPath, [STEWARD_JS, 'serve', ...storeArgs, ...portArgs, '--json', ...userArgs], {
@@ -207,11 +209,17 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
       let out = '';
       const timer = setTimeout(() => {
         proc.kill('SIGKILL');
-        reject(new Error(`steward serve printed no banner within ${startTimeoutMs} ms\nstdout: ${out}\nstderr: ${stderrBuf}`));
+        reject(
+          new Error(
+            `steward serve printed no banner within ${startTimeoutMs} ms\nstdout: ${out}\nstderr: ${stderrBuf}`,
+          ),
+        );
       }, startTimeoutMs);
       const onExit = (code: number | null, signal: string | null) => {
         clearTimeout(timer);
-        reject(new Error(`steward serve exited (${code ?? signal}) before listening\nstdout: ${out}\nstderr: ${stderrBuf}`));
+        reject(
+          new Error(`steward serve exited (${code ?? signal}) before listening\nstdout: ${out}\nstderr: ${stderrBuf}`),
+        );
       };
       // 'close', not 'exit': by then all of stderr has been read.
       proc.once('close', onExit);
@@ -245,19 +253,29 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
     const c = child;
     if (c.exitCode === null && c.signalCode === null) c.kill(signal);
     const r = await waitExit(c, o.timeoutMs ?? 15_000);
-    if (r.timedOut) throw new Error(`steward serve did not exit within ${o.timeoutMs ?? 15_000} ms of ${signal} (killed)\nstderr: ${stderrBuf.slice(-4000)}`);
+    if (r.timedOut)
+      throw new Error(
+        `steward serve did not exit within ${o.timeoutMs ?? 15_000} ms of ${signal} (killed)\nstderr: ${stderrBuf.slice(-4000)}`,
+      );
     return { code: r.code, signal: r.signal };
   }
 
   async function stop(o: { timeoutMs?: number } = {}): Promise<ExitInfo> {
     const r = await kill('SIGTERM', o);
-    if (r.code !== 0) throw new Error(`steward serve exited with ${r.code ?? r.signal} on SIGTERM, expected 0\nstderr: ${stderrBuf.slice(-4000)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `steward serve exited with ${r.code ?? r.signal} on SIGTERM, expected 0\nstderr: ${stderrBuf.slice(-4000)}`,
+      );
     return r;
   }
 
   function cliRaw(args: string[]): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [STEWARD_JS, ...args, ...storeArgs], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [STEWARD_JS, ...args, ...storeArgs], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -273,7 +291,8 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
 
   async function cli<T>(args: string[]): Promise<T> {
     const r = await cliRaw([...args, '--json']);
-    if (r.code !== 0) throw new Error(`steward ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    if (r.code !== 0)
+      throw new Error(`steward ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     try {
       return JSON.parse(r.stdout) as T;
     } catch {
@@ -330,7 +349,13 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
     cliRaw,
     fetch(pathname, init = {}) {
       const { key, headers, ...rest } = init;
-      return fetch(new URL(pathname, self.url), { ...rest, headers: { authorization: `Bearer ${key ?? self.ownerKey.secret}`, ...(headers as Record<string, string> | undefined) } });
+      return fetch(new URL(pathname, self.url), {
+        ...rest,
+        headers: {
+          authorization: `Bearer ${key ?? self.ownerKey.secret}`,
+          ...(headers as Record<string, string> | undefined),
+        },
+      });
     },
     stop,
     kill,

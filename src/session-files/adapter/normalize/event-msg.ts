@@ -1,6 +1,20 @@
 // event_msg payloads (and item_completed items) -> facts: turn lifecycle, prompts and replies,
 // token counts, command and tool completions, settings.
-import { AgentMessageEventSchema, AgentReasoningEventSchema, CommandExecutionItemSchema, EventMsgSchema, ExecCommandEndSchema, ItemCompletedSchema, McpToolCallEndSchema, PatchApplyEndSchema, TaskCompleteSchema, TaskStartedSchema, ThreadSettingsAppliedSchema, TokenCountSchema, UserMessageEventSchema } from '../schema.js';
+import {
+  AgentMessageEventSchema,
+  AgentReasoningEventSchema,
+  CommandExecutionItemSchema,
+  EventMsgSchema,
+  ExecCommandEndSchema,
+  ItemCompletedSchema,
+  McpToolCallEndSchema,
+  PatchApplyEndSchema,
+  TaskCompleteSchema,
+  TaskStartedSchema,
+  ThreadSettingsAppliedSchema,
+  TokenCountSchema,
+  UserMessageEventSchema,
+} from '../schema.js';
 import { type LineFact, type Obj, isObj, optStr } from './facts.js';
 import { durationToMs, toUsage, usageProblem } from './usage.js';
 import { permissionLabel, policyLabel } from './thread.js';
@@ -9,7 +23,10 @@ import { argString, imageCount, isInjectedUserText, textOf } from './text.js';
 export function normalizeEventMsg(payload: unknown, facts: LineFact[]): void {
   const e = EventMsgSchema.safeParse(payload);
   if (!e.success) {
-    facts.push({ f: 'skip', reason: 'invalid_shape', detail: 'event_msg without a type' }, { f: 'other', type: 'event_msg', raw: payload });
+    facts.push(
+      { f: 'skip', reason: 'invalid_shape', detail: 'event_msg without a type' },
+      { f: 'other', type: 'event_msg', raw: payload },
+    );
     return;
   }
   const ev = e.data;
@@ -33,26 +50,52 @@ export function normalizeEventMsg(payload: unknown, facts: LineFact[]): void {
     case 'turn_complete':
     case 'turn_aborted': {
       const t = TaskCompleteSchema.parse(ev);
-      facts.push({ f: 'task_complete', turnId: optStr(t.turn_id), aborted: ev.type === 'turn_aborted', durationMs: t.duration_ms, lastAgentMessage: t.last_agent_message, raw: ev });
+      facts.push({
+        f: 'task_complete',
+        turnId: optStr(t.turn_id),
+        aborted: ev.type === 'turn_aborted',
+        durationMs: t.duration_ms,
+        lastAgentMessage: t.last_agent_message,
+        raw: ev,
+      });
       break;
     }
     case 'token_count': {
       const t = TokenCountSchema.parse(ev);
-      const bad = t.info ? (usageProblem(t.info.last_token_usage, true) ?? usageProblem(t.info.total_token_usage, false)) : undefined;
+      const bad = t.info
+        ? (usageProblem(t.info.last_token_usage, true) ?? usageProblem(t.info.total_token_usage, false))
+        : undefined;
       if (bad) {
-        facts.push({ f: 'skip', reason: 'implausible_value', detail: `token_count: ${bad}` }, { f: 'other', type: 'event_msg', subtype: 'token_count', raw: ev });
+        facts.push(
+          { f: 'skip', reason: 'implausible_value', detail: `token_count: ${bad}` },
+          { f: 'other', type: 'event_msg', subtype: 'token_count', raw: ev },
+        );
         break;
       }
-      const info = t.info ? { last: toUsage(t.info.last_token_usage), total: toUsage(t.info.total_token_usage), model: optStr(t.info.model) } : null;
+      const info = t.info
+        ? {
+            last: toUsage(t.info.last_token_usage),
+            total: toUsage(t.info.total_token_usage),
+            model: optStr(t.info.model),
+          }
+        : null;
       facts.push({ f: 'token_count', info, model: optStr(t.model), rateLimits: t.rate_limits });
-      if (isObj(t.rate_limits) && (t.rate_limits.primary || t.rate_limits.secondary || t.rate_limits.credits)) facts.push({ f: 'rate_limits', raw: t.rate_limits });
+      if (isObj(t.rate_limits) && (t.rate_limits.primary || t.rate_limits.secondary || t.rate_limits.credits))
+        facts.push({ f: 'rate_limits', raw: t.rate_limits });
       break;
     }
     case 'user_message': {
       const u = UserMessageEventSchema.safeParse(ev);
       if (!u.success) return void other();
       const injected = (u.data.kind !== undefined && u.data.kind !== 'plain') || isInjectedUserText(u.data.message);
-      facts.push({ f: 'user_text', text: u.data.message, canonical: !injected, injected, origin: 'event_msg', images: u.data.images?.length || undefined });
+      facts.push({
+        f: 'user_text',
+        text: u.data.message,
+        canonical: !injected,
+        injected,
+        origin: 'event_msg',
+        images: u.data.images?.length || undefined,
+      });
       break;
     }
     case 'agent_message': {
@@ -103,7 +146,12 @@ export function normalizeEventMsg(payload: unknown, facts: LineFact[]): void {
     case 'patch_apply_end': {
       const x = PatchApplyEndSchema.safeParse(ev);
       if (!x.success) return void other();
-      facts.push({ f: 'tool_exec', callId: x.data.call_id, success: x.data.success, aggregatedOutput: x.data.stdout || x.data.stderr || undefined });
+      facts.push({
+        f: 'tool_exec',
+        callId: x.data.call_id,
+        success: x.data.success,
+        aggregatedOutput: x.data.stdout || x.data.stderr || undefined,
+      });
       break;
     }
     case 'mcp_tool_call_end': {
@@ -149,16 +197,36 @@ function normalizeItemCompleted(ev: Obj, facts: LineFact[]): void {
     case 'UserMessage': {
       const text = textOf(it.content);
       const injected = isInjectedUserText(text);
-      facts.push({ f: 'user_text', text, canonical: !injected, injected, origin: 'item_completed', turnId, itemThreadId, itemId: item.id, images: imageCount(it.content) });
+      facts.push({
+        f: 'user_text',
+        text,
+        canonical: !injected,
+        injected,
+        origin: 'item_completed',
+        turnId,
+        itemThreadId,
+        itemId: item.id,
+        images: imageCount(it.content),
+      });
       break;
     }
     case 'AgentMessage':
-      facts.push({ f: 'assistant_text', text: textOf(it.content), canonical: false, origin: 'item_completed', turnId, itemThreadId, itemId: item.id, phase: optStr(it.phase) });
+      facts.push({
+        f: 'assistant_text',
+        text: textOf(it.content),
+        canonical: false,
+        origin: 'item_completed',
+        turnId,
+        itemThreadId,
+        itemId: item.id,
+        phase: optStr(it.phase),
+      });
       break;
     case 'CommandExecution': {
       const c = CommandExecutionItemSchema.parse(it);
       let durationMs = durationToMs(c.duration, 's');
-      if (durationMs === undefined && p.data.started_at_ms !== undefined && p.data.completed_at_ms !== undefined) durationMs = p.data.completed_at_ms - p.data.started_at_ms;
+      if (durationMs === undefined && p.data.started_at_ms !== undefined && p.data.completed_at_ms !== undefined)
+        durationMs = p.data.completed_at_ms - p.data.started_at_ms;
       if (!c.id) {
         facts.push({ f: 'other', type: 'event_msg', subtype: 'item_completed', raw: ev, itemThreadId });
         break;
@@ -174,7 +242,14 @@ function normalizeItemCompleted(ev: Obj, facts: LineFact[]): void {
         cwd: c.cwd,
         aggregatedOutput: c.aggregated_output,
         status: c.status,
-        success: c.exit_code !== undefined ? c.exit_code === 0 : c.status === 'completed' ? true : c.status === 'failed' || c.status === 'declined' ? false : undefined,
+        success:
+          c.exit_code !== undefined
+            ? c.exit_code === 0
+            : c.status === 'completed'
+              ? true
+              : c.status === 'failed' || c.status === 'declined'
+                ? false
+                : undefined,
       });
       break;
     }

@@ -45,7 +45,8 @@ export function genuineByMetadata(meta: Obj | null | undefined): boolean | undef
   if (!meta) return undefined;
   const kinds = meta.content_item_kinds;
   const prov = meta.content_item_metadata;
-  if (Array.isArray(prov) && prov.some((p) => isObj(p) && isObj(p.provenance) && p.provenance.type === 'user')) return true;
+  if (Array.isArray(prov) && prov.some((p) => isObj(p) && isObj(p.provenance) && p.provenance.type === 'user'))
+    return true;
   if (Array.isArray(kinds)) return kinds.includes('user.text');
   return undefined;
 }
@@ -91,11 +92,17 @@ export function parseToolOutput(output: unknown): ToolOutputInfo {
   } else if (Array.isArray(output)) {
     out.text = textOf(output);
   } else if (isObj(output)) {
-    out.text = typeof output.content === 'string' ? output.content : Array.isArray(output.content) ? textOf(output.content) : JSON.stringify(output);
+    out.text =
+      typeof output.content === 'string'
+        ? output.content
+        : Array.isArray(output.content)
+          ? textOf(output.content)
+          : JSON.stringify(output);
     if (typeof output.success === 'boolean') out.success = output.success;
   }
   if (out.exitCode !== undefined && out.success === undefined) out.success = out.exitCode === 0;
   return out;
 }
 
-export const argString = (x: unknown): string | undefined => (x === undefined || x === null ? undefined : typeof x === 'string' ? x : JSON.stringify(x));
+export const argString = (x: unknown): string | undefined =>
+  x === undefined || x === null ? undefined : typeof x === 'string' ? x : JSON.stringify(x);

@@ -42,7 +42,8 @@ export function classifyThread(meta: SessionMetaPayload): { kind: ThreadKind; pa
   const isTitle = meta.thread_source === 'thread_title' || (typeof sub === 'string' && sub === 'thread_title');
   let parent = meta.parent_thread_id;
   if (!parent && isObj(sub)) {
-    for (const v of Object.values(sub)) if (isObj(v) && typeof v.parent_thread_id === 'string') parent = v.parent_thread_id;
+    for (const v of Object.values(sub))
+      if (isObj(v) && typeof v.parent_thread_id === 'string') parent = v.parent_thread_id;
   }
   if (!parent && (isSub || isTitle) && meta.session_id && meta.session_id !== meta.id) parent = meta.session_id;
   return { kind: isTitle ? 'title' : isSub ? 'subagent' : 'user', parentThreadId: parent };
@@ -59,7 +60,9 @@ export function threadInfoFromMeta(meta: SessionMetaPayload): RolloutThreadInfo 
     parentThreadId,
     forkedFromId: meta.forked_from_id,
     forkedFromOrdinal: meta.forked_from_ordinal_exclusive,
-    historyBase: hb ? { threadId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : undefined,
+    historyBase: hb
+      ? { threadId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset }
+      : undefined,
     originator: meta.originator,
     cliVersion: meta.cli_version,
     cwd: meta.cwd,

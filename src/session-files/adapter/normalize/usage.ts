@@ -11,12 +11,20 @@ export function parseTs(s: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-const nz = (n: number | undefined): number => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+const nz = (n: number | undefined): number =>
+  typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
 
 /** A TokenUsage object -> numbers; `cache_read_input_tokens` is the older name of cached, total defaults to input + output. */
 export function toUsage(u: RawTokenUsage | null | undefined): UsageTotals | undefined {
   if (!u) return undefined;
-  const fields = [u.input_tokens, u.cached_input_tokens, u.cache_read_input_tokens, u.output_tokens, u.reasoning_output_tokens, u.total_tokens];
+  const fields = [
+    u.input_tokens,
+    u.cached_input_tokens,
+    u.cache_read_input_tokens,
+    u.output_tokens,
+    u.reasoning_output_tokens,
+    u.total_tokens,
+  ];
   if (!fields.some((x) => typeof x === 'number')) return undefined;
   const input = nz(u.input_tokens);
   const output = nz(u.output_tokens);
@@ -31,7 +39,16 @@ export function toUsage(u: RawTokenUsage | null | undefined): UsageTotals | unde
   };
 }
 
-const USAGE_FIELDS = ['input_tokens', 'cached_input_tokens', 'cache_read_input_tokens', 'cache_write_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
+const USAGE_FIELDS = [
+  'input_tokens',
+  'cached_input_tokens',
+  'cache_read_input_tokens',
+  'cache_write_input_tokens',
+  'cache_creation_input_tokens',
+  'output_tokens',
+  'reasoning_output_tokens',
+  'total_tokens',
+] as const;
 
 /**
  * Why a TokenUsage cannot be counted, or undefined: every count must be a non-negative integer,
@@ -56,7 +73,13 @@ export function usageProblem(u: RawTokenUsage | null | undefined, perResponse: b
 export const ZERO_USAGE: UsageTotals = { input: 0, cached: 0, output: 0, reasoning: 0, cacheWrite: 0, total: 0 };
 
 export function usageEquals(a: UsageTotals, b: UsageTotals): boolean {
-  return a.input === b.input && a.cached === b.cached && a.output === b.output && a.reasoning === b.reasoning && a.total === b.total;
+  return (
+    a.input === b.input &&
+    a.cached === b.cached &&
+    a.output === b.output &&
+    a.reasoning === b.reasoning &&
+    a.total === b.total
+  );
 }
 
 export function usageDelta(cur: UsageTotals, prev: UsageTotals | undefined): UsageTotals {
@@ -64,7 +87,14 @@ export function usageDelta(cur: UsageTotals, prev: UsageTotals | undefined): Usa
   const d = (a: number, b: number) => Math.max(a - b, 0);
   const input = d(cur.input, p.input);
   const output = d(cur.output, p.output);
-  return { input, cached: d(cur.cached, p.cached), output, reasoning: d(cur.reasoning, p.reasoning), cacheWrite: d(cur.cacheWrite, p.cacheWrite), total: input + output };
+  return {
+    input,
+    cached: d(cur.cached, p.cached),
+    output,
+    reasoning: d(cur.reasoning, p.reasoning),
+    cacheWrite: d(cur.cacheWrite, p.cacheWrite),
+    total: input + output,
+  };
 }
 
 /** All-zero counts (the total_tokens of the post-compaction estimate does not count). */

@@ -6,13 +6,23 @@ import { onSessionMeta } from './threads.js';
 
 export function onReview(p: Parse, f: Extract<LineFact, { f: 'review' }>, ctx: LineCtx): void {
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
-  content(p, ctx, { kind: 'review', phase: f.phase, raw: f.raw }, { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign });
+  content(
+    p,
+    ctx,
+    { kind: 'review', phase: f.phase, raw: f.raw },
+    { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
+  );
 }
 
 /** A line no other fact covers (an unknown type, a record Steward does not count): kept for compliance. */
 export function onOther(p: Parse, f: Extract<LineFact, { f: 'other' }>, ctx: LineCtx): void {
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
-  content(p, ctx, { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head }, { turnId: p.st.turn?.id, foreignThreadId: foreign });
+  content(
+    p,
+    ctx,
+    { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head },
+    { turnId: p.st.turn?.id, foreignThreadId: foreign },
+  );
 }
 
 /** Content records for facts that need no state. */
@@ -21,9 +31,24 @@ export function simpleContent(p: Parse, f: LineFact, ctx: LineCtx, extra: Conten
     case 'developer_text':
       return content(p, ctx, { kind: 'developer_message', role: f.role, text: f.text, itemId: f.itemId }, extra);
     case 'reasoning':
-      return content(p, ctx, { kind: 'reasoning', summary: f.summary, text: f.text, encryptedContent: f.encrypted }, extra);
+      return content(
+        p,
+        ctx,
+        { kind: 'reasoning', summary: f.summary, text: f.text, encryptedContent: f.encrypted },
+        extra,
+      );
     case 'compaction':
-      return content(p, ctx, { kind: 'compaction', message: f.message, replacementHistoryItems: f.replacementHistoryItems, compactionResponseId: f.compactionResponseId }, extra);
+      return content(
+        p,
+        ctx,
+        {
+          kind: 'compaction',
+          message: f.message,
+          replacementHistoryItems: f.replacementHistoryItems,
+          compactionResponseId: f.compactionResponseId,
+        },
+        extra,
+      );
     case 'rate_limits':
       return content(p, ctx, { kind: 'rate_limits', raw: f.raw }, extra);
     default:
@@ -44,19 +69,59 @@ export function inheritedFact(p: Parse, f: LineFact, ctx: LineCtx): void {
       return;
     case 'turn_context':
       if (f.model) p.st.model = f.model;
-      return content(p, ctx, { kind: 'turn_context', model: f.model, cwd: f.cwd, approvalPolicy: f.approvalPolicy, sandboxPolicy: f.sandboxPolicy, effort: f.effort, summary: f.summary, raw: f.raw }, { ...extra, turnId: f.turnId });
+      return content(
+        p,
+        ctx,
+        {
+          kind: 'turn_context',
+          model: f.model,
+          cwd: f.cwd,
+          approvalPolicy: f.approvalPolicy,
+          sandboxPolicy: f.sandboxPolicy,
+          effort: f.effort,
+          summary: f.summary,
+          raw: f.raw,
+        },
+        { ...extra, turnId: f.turnId },
+      );
     case 'session_meta':
       return onSessionMeta(p, f, ctx);
     case 'user_text':
-      return content(p, ctx, { kind: 'user_message', text: f.text, canonical: false, injected: f.injected, origin: f.origin, itemId: f.itemId, images: f.images }, { ...extra, turnId: f.turnId });
+      return content(
+        p,
+        ctx,
+        {
+          kind: 'user_message',
+          text: f.text,
+          canonical: false,
+          injected: f.injected,
+          origin: f.origin,
+          itemId: f.itemId,
+          images: f.images,
+        },
+        { ...extra, turnId: f.turnId },
+      );
     case 'assistant_text':
-      return content(p, ctx, { kind: 'assistant_message', text: f.text, canonical: false, origin: f.origin, itemId: f.itemId, phase: f.phase }, { ...extra, turnId: f.turnId });
+      return content(
+        p,
+        ctx,
+        {
+          kind: 'assistant_message',
+          text: f.text,
+          canonical: false,
+          origin: f.origin,
+          itemId: f.itemId,
+          phase: f.phase,
+        },
+        { ...extra, turnId: f.turnId },
+      );
     case 'tool_call':
     case 'tool_output':
     case 'tool_complete':
     case 'tool_exec':
       if (!f.callId) return;
-      return content(p, 
+      return content(
+        p,
         ctx,
         {
           kind: 'tool_call',

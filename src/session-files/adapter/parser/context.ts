@@ -1,7 +1,15 @@
 // What every handler works on: the parse of one file (its state record, stats and the records it
 // has produced but not yet handed out), and the plumbing to emit events and content records.
 import type { RawLine } from '../decode.js';
-import type { RolloutContent, RolloutStats, RolloutContentBody, RolloutEvent, RolloutEventExtras, RolloutRecord, SkipReason } from '../types.js';
+import type {
+  RolloutContent,
+  RolloutStats,
+  RolloutContentBody,
+  RolloutEvent,
+  RolloutEventExtras,
+  RolloutRecord,
+  SkipReason,
+} from '../types.js';
 import { type PendingRef, MAX_REMEMBERED } from './state.js';
 import type { ParserState } from './state.js';
 
@@ -34,7 +42,15 @@ export function drain(p: Parse): RolloutRecord[] {
 export function skip(p: Parse, raw: RawLine, reason: SkipReason, detail?: string, recovered?: boolean): void {
   p.stats.skippedCount++;
   p.stats.skippedByReason[reason] = (p.stats.skippedByReason[reason] ?? 0) + 1;
-  if (p.stats.skipped.length < MAX_SKIP_RECORDS) p.stats.skipped.push({ line: raw.lineNo, offset: raw.offset, bytes: raw.bytes, reason, detail, ...(recovered ? { recovered } : {}) });
+  if (p.stats.skipped.length < MAX_SKIP_RECORDS)
+    p.stats.skipped.push({
+      line: raw.lineNo,
+      offset: raw.offset,
+      bytes: raw.bytes,
+      reason,
+      detail,
+      ...(recovered ? { recovered } : {}),
+    });
 }
 
 export function remember(set: Set<string>, v: string): void {

@@ -76,7 +76,6 @@ export class RolloutParser implements Parse {
     return saveState(this.st);
   }
 
-
   /** Processes one complete line; returns the records it produced. Never throws on bad input. */
   line(raw: RawLine): RolloutRecord[] {
     this.stats.lines++;
@@ -97,7 +96,8 @@ export class RolloutParser implements Parse {
         skip(this, raw, d.problem, d.detail);
         return drain(this);
       }
-      if (d.recoveredFrom !== undefined) skip(this, raw, d.droppedPrefix ?? 'garbage', `junk before a record at column ${d.recoveredFrom}`, true);
+      if (d.recoveredFrom !== undefined)
+        skip(this, raw, d.droppedPrefix ?? 'garbage', `junk before a record at column ${d.recoveredFrom}`, true);
       norm = normalizeLine(d.value);
     }
     this.apply(raw, norm);
@@ -135,7 +135,8 @@ export class RolloutParser implements Parse {
 
     let inherited = false;
     if (this.st.inherited?.active) {
-      if (norm.ts !== undefined && norm.ts - this.st.inherited.lastTs > INHERIT_GAP_MS) this.st.inherited.active = false;
+      if (norm.ts !== undefined && norm.ts - this.st.inherited.lastTs > INHERIT_GAP_MS)
+        this.st.inherited.active = false;
       else {
         if (norm.ts !== undefined) this.st.inherited.lastTs = norm.ts;
         inherited = true;

@@ -5,15 +5,39 @@ import { tokenProblem } from '../../../core/bounds.js';
 import { capUsage, isZeroUsage, usageDelta, usageEquals, type LineFact } from '../normalize.js';
 import type { TokenSource, UsageTotals } from '../types.js';
 import { MAX_REPLY_CHARS, type TurnState } from './state.js';
-import { type LineCtx, type Parse, attributedId, content, event, extras, ownId, ref, remember, skip } from './context.js';
+import {
+  type LineCtx,
+  type Parse,
+  attributedId,
+  content,
+  event,
+  extras,
+  ownId,
+  ref,
+  remember,
+  skip,
+} from './context.js';
 import { flushThread } from './threads.js';
 import { refTurn } from './turns.js';
 
 /** The model's reply is written before its usage record/token_count: kept for ModelResponse.text. */
 export function onAssistantText(p: Parse, f: Extract<LineFact, { f: 'assistant_text' }>, ctx: LineCtx): void {
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
-  if (f.canonical && !foreign && f.text) p.st.replyText = (p.st.replyText ? `${p.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
-  content(p, ctx, { kind: 'assistant_message', text: f.text, canonical: f.canonical && !foreign, origin: f.origin, itemId: f.itemId, phase: f.phase }, { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign });
+  if (f.canonical && !foreign && f.text)
+    p.st.replyText = (p.st.replyText ? `${p.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
+  content(
+    p,
+    ctx,
+    {
+      kind: 'assistant_message',
+      text: f.text,
+      canonical: f.canonical && !foreign,
+      origin: f.origin,
+      itemId: f.itemId,
+      phase: f.phase,
+    },
+    { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
+  );
 }
 
 export function onUsageRecord(p: Parse, f: Extract<LineFact, { f: 'usage_record' }>, ctx: LineCtx): void {
@@ -32,7 +56,12 @@ export function onUsageRecord(p: Parse, f: Extract<LineFact, { f: 'usage_record'
     remember(p.st.seenResponses, f.responseId);
   }
   const t = f.turnId ? refTurn(p, f.turnId, ctx) : p.st.turn;
-  emitResponse(p, ctx, f.usage, 'token_usage_record', { responseId: f.responseId, turnId: f.turnId ?? t?.id, rootTurnId: f.rootTurnId, turn: t });
+  emitResponse(p, ctx, f.usage, 'token_usage_record', {
+    responseId: f.responseId,
+    turnId: f.turnId ?? t?.id,
+    rootTurnId: f.rootTurnId,
+    turn: t,
+  });
 }
 
 export function onTokenCount(p: Parse, f: Extract<LineFact, { f: 'token_count' }>, ctx: LineCtx): void {
@@ -79,7 +108,13 @@ export function onTokenCount(p: Parse, f: Extract<LineFact, { f: 'token_count' }
   emitResponse(p, ctx, usage, source, { turnId: t?.id, rootTurnId: t?.rootTurnId, turn: t });
 }
 
-export function emitResponse(p: Parse, ctx: LineCtx, usage: UsageTotals, source: TokenSource, o: { responseId?: string; turnId?: string; rootTurnId?: string; turn?: TurnState }): void {
+export function emitResponse(
+  p: Parse,
+  ctx: LineCtx,
+  usage: UsageTotals,
+  source: TokenSource,
+  o: { responseId?: string; turnId?: string; rootTurnId?: string; turn?: TurnState },
+): void {
   // The turn itself is emitted once its prompt is known (a pre-sampling compaction call can
   // come before the prompt is written), so a response may precede its TurnStarted.
   const u = capUsage(usage);

@@ -28,7 +28,12 @@ const stored = JSON.parse(await readFile(path.join(FIX, 'checkpoints/v1.json'), 
 
 describe('parser state record = checkpoint', () => {
   it('a stored checkpoint loads and saves back to the same JSON, key order included', () => {
-    for (const s of stored) assert.equal(JSON.stringify(saveState(loadState(s.checkpoint.state))), JSON.stringify(s.checkpoint.state), s.file);
+    for (const s of stored)
+      assert.equal(
+        JSON.stringify(saveState(loadState(s.checkpoint.state))),
+        JSON.stringify(s.checkpoint.state),
+        s.file,
+      );
   });
 
   it('checkpoints written by the parser before the split resume to exactly what it produced', async () => {
@@ -63,11 +68,33 @@ describe('parser state record = checkpoint', () => {
 
   it('a checkpoint is not changed by parsing that continues from it', () => {
     const first = new RolloutParser({ threadIdHint: 'th' });
-    first.line({ lineNo: 1, offset: 0, bytes: 10, oversized: false, binary: false, text: JSON.stringify({ timestamp: '2026-01-01T00:00:00Z', type: 'event_msg', payload: { type: 'task_started', turn_id: 'u1' } }) });
+    first.line({
+      lineNo: 1,
+      offset: 0,
+      bytes: 10,
+      oversized: false,
+      binary: false,
+      text: JSON.stringify({
+        timestamp: '2026-01-01T00:00:00Z',
+        type: 'event_msg',
+        payload: { type: 'task_started', turn_id: 'u1' },
+      }),
+    });
     const cp = first.state();
     const before = JSON.stringify(cp);
     const next = new RolloutParser({ threadIdHint: 'th', state: cp });
-    next.line({ lineNo: 2, offset: 11, bytes: 10, oversized: false, binary: false, text: JSON.stringify({ timestamp: '2026-01-01T00:00:01Z', type: 'event_msg', payload: { type: 'user_message', message: 'hi' } }) });
+    next.line({
+      lineNo: 2,
+      offset: 11,
+      bytes: 10,
+      oversized: false,
+      binary: false,
+      text: JSON.stringify({
+        timestamp: '2026-01-01T00:00:01Z',
+        type: 'event_msg',
+        payload: { type: 'user_message', message: 'hi' },
+      }),
+    });
     next.finish({ final: true });
     assert.equal(next.st.turn?.prompt, 'hi');
     assert.equal(JSON.stringify(cp), before);

@@ -133,6 +133,7 @@ export function loadState(stored: RolloutParserState): ParserState {
 
 export function saveState(state: ParserState): RolloutParserState {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(state)) out[k] = v instanceof Set ? [...v] : v instanceof Map ? [...v.values()].map(copy) : copy(v);
+  for (const [k, v] of Object.entries(state))
+    out[k] = v instanceof Set ? [...v] : v instanceof Map ? [...v.values()].map(copy) : copy(v);
   return out as RolloutParserState;
 }

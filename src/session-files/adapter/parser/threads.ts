@@ -34,14 +34,22 @@ export function onBareMeta(p: Parse, f: Extract<LineFact, { f: 'bare_meta' }>, c
     threadId: f.id,
     kind: 'user',
     startedAt: parseTs(f.timestamp),
-    git: g && typeof g === 'object' ? { commitHash: s(g.commit_hash), branch: s(g.branch), repositoryUrl: s(g.repository_url) } : undefined,
+    git:
+      g && typeof g === 'object'
+        ? { commitHash: s(g.commit_hash), branch: s(g.branch), repositoryUrl: s(g.repository_url) }
+        : undefined,
   };
   if (!p.st.threadMetaSeen) {
     p.st.thread = info;
     p.st.threadMetaSeen = true;
     p.st.threadPending = ref(p, ctx);
   }
-  content(p, ctx, { kind: 'session', thread: info, raw: f.raw }, info.threadId !== ownId(p) ? { foreignThreadId: info.threadId } : {});
+  content(
+    p,
+    ctx,
+    { kind: 'session', thread: info, raw: f.raw },
+    info.threadId !== ownId(p) ? { foreignThreadId: info.threadId } : {},
+  );
 }
 
 export function flushThread(p: Parse): void {
@@ -72,7 +80,20 @@ export function flushThread(p: Parse): void {
 
 export function onSettings(p: Parse, f: Extract<LineFact, { f: 'settings' }>, ctx: LineCtx): void {
   const foreign = f.threadId && f.threadId !== ownId(p) ? f.threadId : undefined;
-  content(p, ctx, { kind: 'settings', model: f.model, provider: f.provider, approvalPolicy: f.approvalPolicy, sandboxPolicy: f.sandboxPolicy, cwd: f.cwd, raw: f.raw }, { turnId: p.st.turn?.id, foreignThreadId: foreign });
+  content(
+    p,
+    ctx,
+    {
+      kind: 'settings',
+      model: f.model,
+      provider: f.provider,
+      approvalPolicy: f.approvalPolicy,
+      sandboxPolicy: f.sandboxPolicy,
+      cwd: f.cwd,
+      raw: f.raw,
+    },
+    { turnId: p.st.turn?.id, foreignThreadId: foreign },
+  );
   if (foreign) return;
   if (f.model) p.st.model = f.model;
   if (f.approvalPolicy) p.st.approvalPolicy = f.approvalPolicy;

@@ -7,8 +7,12 @@ import { RolloutParser } from './parser.js';
 import { MAX_PENDING_TOOLS } from './state.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput } from './tools.js';
 
-const at = (line: number, ts: number): LineCtx => ({ raw: { lineNo: line, offset: line * 100, bytes: 99, oversized: false, binary: false }, ts });
-const tools = (out: RolloutRecord[]) => out.flatMap((r) => (r.type === 'event' && r.event.kind === 'tool' ? [r.event as RolloutToolCall] : []));
+const at = (line: number, ts: number): LineCtx => ({
+  raw: { lineNo: line, offset: line * 100, bytes: 99, oversized: false, binary: false },
+  ts,
+});
+const tools = (out: RolloutRecord[]) =>
+  out.flatMap((r) => (r.type === 'event' && r.event.kind === 'tool' ? [r.event as RolloutToolCall] : []));
 const parser = () => {
   const p = new RolloutParser();
   p.st.thread = { threadId: 'th', kind: 'user' };
@@ -18,13 +22,20 @@ const parser = () => {
 describe('tool handlers', () => {
   it('a call waits for its output; the exec details win over what the output says', () => {
     const p = parser();
-    onToolCall(p, { f: 'tool_call', callId: 'c1', toolName: 'shell', toolKind: 'function', arguments: '{"cmd":"ls"}' }, at(1, 1000));
+    onToolCall(
+      p,
+      { f: 'tool_call', callId: 'c1', toolName: 'shell', toolKind: 'function', arguments: '{"cmd":"ls"}' },
+      at(1, 1000),
+    );
     onToolExec(p, { f: 'tool_exec', callId: 'c1', exitCode: 2, durationMs: 40, cwd: '/w' }, at(2, 1030));
     assert.equal(tools(p.out).length, 0);
     onToolOutput(p, { f: 'tool_output', callId: 'c1', output: 'x', exitCode: 0, durationMs: 99 }, at(3, 1050));
     const t = tools(p.out);
     assert.equal(t.length, 1);
-    assert.deepEqual([t[0]!.exitCode, t[0]!.success, t[0]!.durationMs, t[0]!.durationSource, t[0]!.line], [2, false, 40, 'exec', 1]);
+    assert.deepEqual(
+      [t[0]!.exitCode, t[0]!.success, t[0]!.durationMs, t[0]!.durationSource, t[0]!.line],
+      [2, false, 40, 'exec', 1],
+    );
     const c = p.out.flatMap((r) => (r.type === 'content' && r.content.kind === 'tool_call' ? [r.content] : []));
     assert.equal(c.length === 1 && c[0]!.kind === 'tool_call' && c[0]!.cwd, '/w');
   });
@@ -38,7 +49,11 @@ describe('tool handlers', () => {
 
   it('a completion without a call is a whole tool call; exec details after it are content only', () => {
     const p = parser();
-    onToolComplete(p, { f: 'tool_complete', callId: 'm1', toolName: 'mcp:search', toolKind: 'mcp', output: 'r', success: true }, at(1, 1));
+    onToolComplete(
+      p,
+      { f: 'tool_complete', callId: 'm1', toolName: 'mcp:search', toolKind: 'mcp', output: 'r', success: true },
+      at(1, 1),
+    );
     onToolExec(p, { f: 'tool_exec', callId: 'm1', exitCode: 1 }, at(2, 2));
     assert.equal(tools(p.out).length, 1);
     assert.equal(tools(p.out)[0]!.success, true);
@@ -47,9 +62,13 @@ describe('tool handlers', () => {
 
   it('pending calls are bounded: the oldest is emitted without output', () => {
     const p = parser();
-    for (let i = 0; i <= MAX_PENDING_TOOLS; i++) onToolCall(p, { f: 'tool_call', callId: `c${i}`, toolKind: 'function' }, at(i + 1, i));
+    for (let i = 0; i <= MAX_PENDING_TOOLS; i++)
+      onToolCall(p, { f: 'tool_call', callId: `c${i}`, toolKind: 'function' }, at(i + 1, i));
     assert.equal(p.st.tools.size, MAX_PENDING_TOOLS);
-    assert.deepEqual(tools(p.out).map((t) => [t.callId, t.output]), [['c0', undefined]]);
+    assert.deepEqual(
+      tools(p.out).map((t) => [t.callId, t.output]),
+      [['c0', undefined]],
+    );
     assert.ok(p.st.emittedTools.has('c0'));
   });
 });

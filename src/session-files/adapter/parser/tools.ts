@@ -2,7 +2,18 @@
 // and is then emitted once, with the details the exec and completion events added.
 import { type LineFact } from '../normalize.js';
 import { type ToolState, MAX_PENDING_TOOLS } from './state.js';
-import { type LineCtx, type Parse, attributedId, content, disc, event, extras, ownId, ref, remember } from './context.js';
+import {
+  type LineCtx,
+  type Parse,
+  attributedId,
+  content,
+  disc,
+  event,
+  extras,
+  ownId,
+  ref,
+  remember,
+} from './context.js';
 import { flushThread } from './threads.js';
 import { refTurn } from './turns.js';
 
@@ -36,9 +47,21 @@ export function onToolExec(p: Parse, f: Extract<LineFact, { f: 'tool_exec' }>, c
   let tool = p.st.tools.get(f.callId);
   if (foreign || (!tool && p.st.emittedTools.has(f.callId))) {
     // Another thread's command, or details arriving after the call was already emitted.
-    content(p, 
+    content(
+      p,
       ctx,
-      { kind: 'tool_call', callId: f.callId, toolKind: 'exec', exitCode: f.exitCode, success: f.success, durationMs: f.durationMs, command: f.command, cwd: f.cwd, status: f.status, aggregatedOutput: f.aggregatedOutput },
+      {
+        kind: 'tool_call',
+        callId: f.callId,
+        toolKind: 'exec',
+        exitCode: f.exitCode,
+        success: f.success,
+        durationMs: f.durationMs,
+        command: f.command,
+        cwd: f.cwd,
+        status: f.status,
+        aggregatedOutput: f.aggregatedOutput,
+      },
       { turnId: f.turnId, foreignThreadId: foreign },
     );
     return;
@@ -133,8 +156,13 @@ export function emitTool(p: Parse, tool: ToolState): void {
     ...extras(p, tool),
   });
   if (!p.withContent) return;
-  const ctx: LineCtx = { raw: { lineNo: tool.line, offset: tool.offset, bytes: 0, oversized: false, binary: false }, ts: tool.ts, ordinal: tool.ordinal };
-  content(p, 
+  const ctx: LineCtx = {
+    raw: { lineNo: tool.line, offset: tool.offset, bytes: 0, oversized: false, binary: false },
+    ts: tool.ts,
+    ordinal: tool.ordinal,
+  };
+  content(
+    p,
     ctx,
     {
       kind: 'tool_call',

@@ -7,9 +7,20 @@ import { RolloutParser } from './parser.js';
 import { onToolCall } from './tools.js';
 import { onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
 
-const at = (line: number, ts: number): LineCtx => ({ raw: { lineNo: line, offset: line * 100, bytes: 99, oversized: false, binary: false }, ts });
-const turns = (out: RolloutRecord[]) => out.flatMap((r) => (r.type === 'event' && r.event.kind === 'turn' ? [r.event as RolloutTurnStarted] : []));
-const prompt = (text: string, turnId?: string) => ({ f: 'user_text' as const, text, canonical: true, injected: false, origin: 'event_msg' as const, turnId });
+const at = (line: number, ts: number): LineCtx => ({
+  raw: { lineNo: line, offset: line * 100, bytes: 99, oversized: false, binary: false },
+  ts,
+});
+const turns = (out: RolloutRecord[]) =>
+  out.flatMap((r) => (r.type === 'event' && r.event.kind === 'turn' ? [r.event as RolloutTurnStarted] : []));
+const prompt = (text: string, turnId?: string) => ({
+  f: 'user_text' as const,
+  text,
+  canonical: true,
+  injected: false,
+  origin: 'event_msg' as const,
+  turnId,
+});
 
 describe('turn handlers', () => {
   it('0.169 order: task_started, turn_context, prompt -> one turn with its own model, emitted at the prompt', () => {
@@ -20,7 +31,10 @@ describe('turn handlers', () => {
     onUserText(p, prompt('fix the build', 'u1'), at(3, 12));
     const t = turns(p.out);
     assert.equal(t.length, 1);
-    assert.deepEqual([t[0]!.turnId, t[0]!.model, t[0]!.prompt, t[0]!.turnIndex, t[0]!.line], ['u1', 'gpt-5.5', 'fix the build', 1, 1]);
+    assert.deepEqual(
+      [t[0]!.turnId, t[0]!.model, t[0]!.prompt, t[0]!.turnIndex, t[0]!.line],
+      ['u1', 'gpt-5.5', 'fix the build', 1, 1],
+    );
   });
 
   it('without turn ids every typed prompt is a turn', () => {
@@ -28,7 +42,13 @@ describe('turn handlers', () => {
     p.st.format = 'bare';
     onUserText(p, prompt('one'), at(1, 1));
     onUserText(p, prompt('two'), at(2, 2));
-    assert.deepEqual(turns(p.out).map((t) => [t.prompt, t.turnIndex]), [['one', 1], ['two', 2]]);
+    assert.deepEqual(
+      turns(p.out).map((t) => [t.prompt, t.turnIndex]),
+      [
+        ['one', 1],
+        ['two', 2],
+      ],
+    );
   });
 
   it('task_complete emits a turn that never got its prompt, and the tool calls still waiting in it', () => {

@@ -13,12 +13,31 @@ export function onTurnContext(p: Parse, f: Extract<LineFact, { f: 'turn_context'
   const t = f.turnId ? refTurn(p, f.turnId, ctx) : p.st.turn && !p.st.turn.ended ? p.st.turn : undefined;
   if (t && f.model) t.model = f.model;
   if (t) t.contextSeen = true;
-  content(p, ctx, { kind: 'turn_context', model: f.model, cwd: f.cwd, approvalPolicy: f.approvalPolicy, sandboxPolicy: f.sandboxPolicy, effort: f.effort, summary: f.summary, raw: f.raw }, { turnId: f.turnId ?? t?.id });
+  content(
+    p,
+    ctx,
+    {
+      kind: 'turn_context',
+      model: f.model,
+      cwd: f.cwd,
+      approvalPolicy: f.approvalPolicy,
+      sandboxPolicy: f.sandboxPolicy,
+      effort: f.effort,
+      summary: f.summary,
+      raw: f.raw,
+    },
+    { turnId: f.turnId ?? t?.id },
+  );
   flushThread(p);
   if (t) maybeEmitTurn(p, t);
 }
 
-export function openTurn(p: Parse, ctx: LineCtx, by: TurnState['openedBy'], o: Partial<Pick<TurnState, 'id' | 'rootTurnId' | 'parentTurnId' | 'trigger'>>): TurnState {
+export function openTurn(
+  p: Parse,
+  ctx: LineCtx,
+  by: TurnState['openedBy'],
+  o: Partial<Pick<TurnState, 'id' | 'rootTurnId' | 'parentTurnId' | 'trigger'>>,
+): TurnState {
   if (p.st.turn && !p.st.turn.emitted) emitTurn(p, p.st.turn);
   const t: TurnState = { ...ref(p, ctx), ...o, index: ++p.st.turnsOpened, openedBy: by, emitted: false, ended: false };
   p.st.replyText = undefined;
@@ -31,7 +50,8 @@ export function openTurn(p: Parse, ctx: LineCtx, by: TurnState['openedBy'], o: P
 export function refTurn(p: Parse, id: string | undefined, ctx: LineCtx): TurnState | undefined {
   if (!id) return p.st.turn;
   if (p.st.turn?.id === id) return p.st.turn;
-  if (p.st.mirrorTurns.has(id)) p.st.mirrorTurns.delete(id); // own-thread evidence: a real turn after all
+  if (p.st.mirrorTurns.has(id))
+    p.st.mirrorTurns.delete(id); // own-thread evidence: a real turn after all
   else if (p.st.knownTurns.has(id)) return undefined; // an earlier turn, already counted
   return openTurn(p, ctx, 'reference', { id });
 }
@@ -74,7 +94,19 @@ export function onTaskStarted(p: Parse, f: Extract<LineFact, { f: 'task_started'
   // A parent thread mirrors the task_started of a sub-agent's turn (turn_attribution.parent_turn_id
   // = the parent's turn); that turn belongs to the child's rollout.
   const mirror = p.st.thread?.kind === 'user' && f.parentTurnId !== undefined && f.parentTurnId !== f.turnId;
-  content(p, ctx, { kind: 'turn_started', parentTurnId: f.parentTurnId, rootTurnId: f.rootTurnId, trigger: f.trigger, subagentMirror: mirror, raw: f.raw }, { turnId: f.turnId });
+  content(
+    p,
+    ctx,
+    {
+      kind: 'turn_started',
+      parentTurnId: f.parentTurnId,
+      rootTurnId: f.rootTurnId,
+      trigger: f.trigger,
+      subagentMirror: mirror,
+      raw: f.raw,
+    },
+    { turnId: f.turnId },
+  );
   if (mirror) {
     if (f.turnId && !p.st.knownTurns.has(f.turnId)) remember(p.st.mirrorTurns, f.turnId);
     return;
@@ -89,7 +121,18 @@ export function onTaskStarted(p: Parse, f: Extract<LineFact, { f: 'task_started'
 }
 
 export function onTaskComplete(p: Parse, f: Extract<LineFact, { f: 'task_complete' }>, ctx: LineCtx): void {
-  content(p, ctx, { kind: 'turn_complete', aborted: f.aborted, durationMs: f.durationMs, lastAgentMessage: f.lastAgentMessage, raw: f.raw }, { turnId: f.turnId ?? p.st.turn?.id });
+  content(
+    p,
+    ctx,
+    {
+      kind: 'turn_complete',
+      aborted: f.aborted,
+      durationMs: f.durationMs,
+      lastAgentMessage: f.lastAgentMessage,
+      raw: f.raw,
+    },
+    { turnId: f.turnId ?? p.st.turn?.id },
+  );
   if (f.turnId && p.st.mirrorTurns.has(f.turnId)) return;
   const t = f.turnId ? refTurn(p, f.turnId, ctx) : p.st.turn;
   if (!t || t.ended) return;
@@ -100,9 +143,18 @@ export function onTaskComplete(p: Parse, f: Extract<LineFact, { f: 'task_complet
 
 export function onUserText(p: Parse, f: Extract<LineFact, { f: 'user_text' }>, ctx: LineCtx): void {
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
-  content(p, 
+  content(
+    p,
     ctx,
-    { kind: 'user_message', text: f.text, canonical: f.canonical && !foreign, injected: f.injected, origin: f.origin, itemId: f.itemId, images: f.images },
+    {
+      kind: 'user_message',
+      text: f.text,
+      canonical: f.canonical && !foreign,
+      injected: f.injected,
+      origin: f.origin,
+      itemId: f.itemId,
+      images: f.images,
+    },
     { turnId: f.turnId ?? (foreign ? undefined : p.st.turn?.id), foreignThreadId: foreign },
   );
   if (foreign || f.injected) return;
@@ -118,7 +170,10 @@ export function onUserText(p: Parse, f: Extract<LineFact, { f: 'user_text' }>, c
     // No turn ids (2025-09..0.16x envelope, bare format): each typed prompt is a turn, unless a
     // task_started already opened the turn it belongs to.
     const cur = p.st.turn;
-    t = cur && !cur.ended && cur.prompt === undefined && cur.openedBy !== 'user_message' ? cur : openTurn(p, ctx, 'user_message', {});
+    t =
+      cur && !cur.ended && cur.prompt === undefined && cur.openedBy !== 'user_message'
+        ? cur
+        : openTurn(p, ctx, 'user_message', {});
   }
   if (!t) return;
   if (t.prompt === undefined) t.prompt = f.text;
