@@ -4,7 +4,6 @@ import { sql } from 'kysely';
 import { CR_COUNTERS, type CrCounters } from '../core/code-review.js';
 import { weekOfDay } from '../core/time.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
-import type { CrRepoBucketTable, CrWsBucketTable } from './code-review.tables.js';
 
 export interface CrDelta {
   workspaceId: string;

@@ -4,8 +4,7 @@
 // one is read from its offset, a replaced or rewritten one from the start (its facts are keyed by
 // response_id / turn_id, so nothing is counted twice). Bad lines are reported, never fatal.
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isGzipPath } from './adapter/lines.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
 import {
@@ -16,7 +15,6 @@ import {
   type SkipReason,
 } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
-import type { Db } from '../platform/storage/database.js';
 import { limitCacheForBulk } from '../platform/storage/dialect.js';
 import { findFile, listFileHeads, saveFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';

@@ -7,7 +7,6 @@ import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { applyContentPolicy } from '../core/content-policy.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
-import type { Db } from '../platform/storage/database.js';
 import { insertContent, type RolloutContentRow } from './content.repository.js';
 import { ingestEvents, type IngestDeps } from '../ingest/index.js';
 

@@ -15,7 +15,6 @@ import {
   type UploadResult,
 } from './adapter/upload.js';
 import type { Principal } from '../ingest/index.js';
-import type { Db } from '../platform/storage/database.js';
 import { advanceFile, findFile, type RolloutFileRow } from './files.repository.js';
 import type { RolloutContentRow } from './content.repository.js';
 import { touchMachine } from './machines.repository.js';
@@ -26,13 +25,11 @@ import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js'
 export function parseUpload(body: unknown) {
   const r = UploadSchema.safeParse(body);
   if (!r.success) {
-    const detail = r.error.issues
-      .slice(0, 20)
-      .map((i) => ({
-        loc: ['body', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-        msg: i.message,
-        type: i.code,
-      }));
+    const detail = r.error.issues.slice(0, 20).map((i) => ({
+      loc: ['body', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      msg: i.message,
+      type: i.code,
+    }));
     throw new StewardError(
       'validation',
       `invalid rollout upload: ${detail.map((d) => `${d.loc.slice(1).join('.') || '(body)'}: ${d.msg}`).join('; ')}`,

@@ -19,7 +19,6 @@ import type { Principal } from '../../src/ingest/pipeline/steps.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rollouts');
-const OLD = 1_000_000_000; // mtime far in the past: files are complete (final)
 
 async function fixtureCopies(dir: string): Promise<string[]> {
   // The captures' response ids restart per Codex process and repeat across files; make them unique

@@ -39,22 +39,18 @@ function fromFastify(err: FastifyError, bodyLimit: number, req: FastifyRequest):
 export function sendError(reply: FastifyReply, e: StewardError): FastifyReply {
   if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   if (e.code === 'validation') {
-    return reply
-      .code(422)
-      .send({
-        detail: e.detail ?? [{ loc: ['body'], msg: e.message, type: 'value_error' }],
-        error: { message: e.message, type: 'invalid_request_error', code: e.code },
-      });
-  }
-  return reply
-    .code(e.status)
-    .send({
-      error: {
-        message: e.message,
-        type: e.retryable ? 'retryable_error' : e.status >= 500 ? 'server_error' : 'invalid_request_error',
-        code: e.code,
-      },
+    return reply.code(422).send({
+      detail: e.detail ?? [{ loc: ['body'], msg: e.message, type: 'value_error' }],
+      error: { message: e.message, type: 'invalid_request_error', code: e.code },
     });
+  }
+  return reply.code(e.status).send({
+    error: {
+      message: e.message,
+      type: e.retryable ? 'retryable_error' : e.status >= 500 ? 'server_error' : 'invalid_request_error',
+      code: e.code,
+    },
+  });
 }
 
 export const errorHandler = (bodyLimit: number) => (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
