@@ -6,8 +6,6 @@ import { decodeCursor, MAX_TIME_MS } from '../core/query-params.js';
 import { DAY_MS, dayOf, weekOf, weekStartDay } from '../core/time.js';
 import type { AnalyticsQueryInput } from './analytics.contract.js';
 
-export { encodeCursor, parseTime } from '../core/query-params.js';
-
 export type Grain = 'day' | 'week';
 
 export interface AnalyticsQuery {

@@ -122,20 +122,6 @@ export async function markCommentDeleted(db: DbOrTrx, workspaceId: string, key: 
   return res.length > 0;
 }
 
-export async function commentExists(db: DbOrTrx, workspaceId: string, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const part of chunks(keys)) {
-    const res = await db
-      .selectFrom('cr_comments')
-      .select('comment_key')
-      .where('workspace_id', '=', workspaceId)
-      .where('comment_key', 'in', part)
-      .execute();
-    for (const r of res) found.add(r.comment_key);
-  }
-  return found;
-}
-
 // Portable SELECT ... FOR UPDATE: a no-op update takes the row locks on PostgreSQL (and returns the
 // committed state once a concurrent writer finishes); SQLite has a single writer anyway. Keys are
 // locked in sorted order so that concurrent transactions cannot deadlock on each other's comments.

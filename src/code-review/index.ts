@@ -1,3 +1,3 @@
-export { GITHUB_WEBHOOK_PATH, githubWebhookReceiver } from './github/github-webhook.receiver.js';
+export { githubWebhookReceiver } from './github/github-webhook.receiver.js';
 export { startReactionPoller } from './github/reaction-poller.service.js';
 export { codeReviewIngestRoutes } from './json/code-review-ingest.routes.js';

@@ -134,4 +134,3 @@ export const complianceSchema = z
   })
   .strict()
   .prefault({});
-export type ComplianceConfig = z.infer<typeof complianceSchema>;

@@ -138,8 +138,6 @@ export interface CommentState {
   replies: number;
 }
 
-export const UNCOUNTED: CommentState = { counted: false, priority: null, up: 0, down: 0, other: 0, replies: 0 };
-
 export function contribution(s: CommentState): CrCounters {
   const c = zeroCounters();
   if (!s.counted) return c;

@@ -192,7 +192,7 @@ export function ruleMatches(
 }
 
 export const GITLEAKS = Object.freeze(compileGitleaks(config as GitleaksConfig));
-export const GITLEAKS_VERSION = 'gitleaks v8.30.0-27-gb58d3f10 (config/gitleaks.toml)';
+// The pinned rules: gitleaks v8.30.0-27-gb58d3f10 (config/gitleaks.toml); see dlp-rules/README.md.
 
 // Which keywords occur in a text (case-insensitively, as gitleaks looks), in one pass and without
 // lower-casing it: keywords of three or more characters are bucketed by a hash of their first three

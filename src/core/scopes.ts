@@ -8,7 +8,6 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 
 export const ROLES = ['owner', 'security_owner', 'analytics_owner', 'analytics_viewer', 'member'] as const;
-export type Role = (typeof ROLES)[number];
 
 export function isScope(s: string): s is Scope {
   return (SCOPES as readonly string[]).includes(s);

@@ -19,13 +19,3 @@ export async function touchMachine(
     )
     .execute();
 }
-
-export async function listMachines(db: DbOrTrx, workspaceId: string): Promise<RolloutMachineTable[]> {
-  const rows = await db
-    .selectFrom('rollout_machines')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('machine_id')
-    .execute();
-  return rows.map((r) => ({ ...r, first_seen_at: Number(r.first_seen_at), last_seen_at: Number(r.last_seen_at) }));
-}

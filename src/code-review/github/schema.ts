@@ -82,5 +82,3 @@ export const ghReaction = z.object({
   created_at: time.nullish(),
 });
 export const ghReactionList = z.array(ghReaction);
-
-export type GhReaction = z.infer<typeof ghReaction>;

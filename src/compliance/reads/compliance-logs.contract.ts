@@ -79,5 +79,4 @@ export const searchRoute = {
   }),
 };
 
-export type LogsQueryInput = z.output<typeof logsRoute.querystring>;
 export type SearchQueryInput = z.output<typeof searchRoute.querystring>;

@@ -43,12 +43,6 @@ export function fromWireLines(lines: WireLine[], offset: number, line: number): 
   return out;
 }
 
-export function wireBytes(lines: WireLine[]): number {
-  let b = 0;
-  for (const w of lines) b += w.n + 1;
-  return b;
-}
-
 /** The splitter iterateRollout uses, resuming at `offset` after `line` lines. */
 export function rolloutSplitter(offset: number, line: number, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LineSplitter {
   return new LineSplitter({

@@ -9,7 +9,7 @@ import {
   isZeroUsage,
   normalizeLine,
   parseToolOutput,
-  sandboxLabel,
+  policyLabel,
   toUsage,
   usageDelta,
   usageEquals,
@@ -118,9 +118,9 @@ describe('threads', () => {
     assert.equal(classifyThread(meta({ source: 'cli' })).kind, 'user');
   });
   it('labels sandbox policies of every era', () => {
-    assert.equal(sandboxLabel({ type: 'read-only' }), 'read-only');
-    assert.equal(sandboxLabel({ mode: 'workspace-write', network_access: false }), 'workspace-write');
-    assert.equal(sandboxLabel('danger-full-access'), 'danger-full-access');
+    assert.equal(policyLabel({ type: 'read-only' }), 'read-only');
+    assert.equal(policyLabel({ mode: 'workspace-write', network_access: false }), 'workspace-write');
+    assert.equal(policyLabel('danger-full-access'), 'danger-full-access');
   });
 });
 

@@ -16,13 +16,12 @@ import {
 } from './schema.js';
 import { type NormalizedLine, type Obj, isObj, optStr } from './normalize/facts.js';
 import { parseTs, toUsage, usageProblem } from './normalize/usage.js';
-import { policyLabel, sandboxLabel } from './normalize/thread.js';
+import { policyLabel } from './normalize/thread.js';
 import { normalizeResponseItem } from './normalize/response-item.js';
 import { normalizeEventMsg } from './normalize/event-msg.js';
 
 export type { LineFact, NormalizedLine } from './normalize/facts.js';
 export {
-  ZERO_USAGE,
   capUsage,
   compareVersions,
   durationToMs,
@@ -31,10 +30,9 @@ export {
   toUsage,
   usageDelta,
   usageEquals,
-  usageProblem,
 } from './normalize/usage.js';
-export { classifyThread, policyLabel, sandboxLabel, sourceLabel, threadInfoFromMeta } from './normalize/thread.js';
-export { isInjectedUserText, parseToolOutput, textOf, type ToolOutputInfo } from './normalize/text.js';
+export { classifyThread, policyLabel, threadInfoFromMeta } from './normalize/thread.js';
+export { isInjectedUserText, parseToolOutput } from './normalize/text.js';
 export { normalizeOversized, lineLimitFor } from './normalize/oversized.js';
 
 // ---- line -> facts ------------------------------------------------------------------------------
@@ -78,7 +76,7 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
           model: optStr(p.data.model),
           cwd: p.data.cwd,
           approvalPolicy: policyLabel(p.data.approval_policy),
-          sandboxPolicy: sandboxLabel(p.data.sandbox_policy),
+          sandboxPolicy: policyLabel(p.data.sandbox_policy),
           effort: p.data.effort,
           summary: p.data.summary,
           raw: payload as Obj,

@@ -19,7 +19,6 @@ export const EnvelopeSchema = z.looseObject({
   type: z.string(),
   payload: z.unknown(),
 });
-export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 /** Pre-2025-09 first line: a bare `{id, timestamp, instructions, git}`. */
 export const BareSessionMetaSchema = z.looseObject({

@@ -4,7 +4,7 @@
 import type { ModelResponse, ThreadKind, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
 import type { RolloutParserState } from './parser/state.js';
 
-export type { PendingRef, RolloutParserState, ToolState, TurnState } from './parser/state.js';
+export type { RolloutParserState } from './parser/state.js';
 
 /** `bare`: pre-2025-09 (no envelope); `envelope`: 2025-09+ `{timestamp,type,payload}`; `v0169`: envelope with `ordinal`/`token_usage_record`. */
 export type RolloutFormat = 'bare' | 'envelope' | 'v0169';

@@ -30,7 +30,6 @@ export const UploadSchema = z.strictObject({
 });
 
 export type UploadFile = z.infer<typeof UploadFileSchema>;
-export type Upload = z.infer<typeof UploadSchema>;
 
 /** Per-file answer: where the server's reading of the file now stands. */
 export interface UploadFileResult {

@@ -13,13 +13,12 @@ export function policyLabel(p: unknown): string | undefined {
 }
 
 /** sandbox policy: `{type: "read-only"}` (0.169), `{mode: "workspace-write", …}` (older) or a string. */
-export const sandboxLabel = policyLabel;
 
 /** `permission_profile` / `active_permission_profile` (thread_settings_applied) -> a sandbox-like label. */
 export function permissionLabel(settings: Obj): string | undefined {
   const active = settings.active_permission_profile;
   if (isObj(active) && typeof active.id === 'string') return active.id.replace(/^:/, '');
-  return sandboxLabel(settings.sandbox_policy);
+  return policyLabel(settings.sandbox_policy);
 }
 
 export function sourceLabel(source: unknown): string | undefined {
