@@ -345,8 +345,10 @@ export async function upsertPullRequest(db: DbOrTrx, row: CrPullRequestTable): P
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'pr_key']).doUpdateSet((eb) => ({
         // The latest event wins the state; each timestamp keeps its first sighting.
-        state: sql<string>`case when excluded.updated_at >= cr_pull_requests.updated_at then excluded.state else cr_pull_requests.state end`,
-        updated_at: sql<number>`case when excluded.updated_at >= cr_pull_requests.updated_at then excluded.updated_at else cr_pull_requests.updated_at end`,
+        state: sql<string>`case when excluded.updated_at >= cr_pull_requests.updated_at
+          then excluded.state else cr_pull_requests.state end`,
+        updated_at: sql<number>`case when excluded.updated_at >= cr_pull_requests.updated_at
+          then excluded.updated_at else cr_pull_requests.updated_at end`,
         opened_at: eb.fn.coalesce('cr_pull_requests.opened_at', 'excluded.opened_at'),
         closed_at: eb.fn.coalesce('cr_pull_requests.closed_at', 'excluded.closed_at'),
         merged_at: eb.fn.coalesce('cr_pull_requests.merged_at', 'excluded.merged_at'),

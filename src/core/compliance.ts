@@ -268,7 +268,8 @@ export class RecordLineWriter {
 
   // new Date(ms).toISOString(), with the date part kept per UTC day.
   private isoTime(b: Buffer, p: number, ms: number): number {
-    if (!(ms >= 0 && ms < 253402300800000 && Number.isInteger(ms))) return raw(b, p, iso(ms)); // before 1970, year 10000+, not a time
+    // Before 1970, year 10000 or later, or not a time: the general path.
+    if (!(ms >= 0 && ms < 253402300800000 && Number.isInteger(ms))) return raw(b, p, iso(ms));
     const day = Math.floor(ms / 86400000);
     if (day !== this.day) {
       this.day = day;

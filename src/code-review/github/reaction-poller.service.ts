@@ -119,8 +119,9 @@ export async function pollReactionsOnce(
   const fetchAll = async (c: CrCommentTable): Promise<Fetched> => {
     const [owner, ...rest] = c.repository.split('/');
     const kind = c.comment_type === 'issue' ? 'issues' : 'pulls';
+    const repo = `${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}`;
     let url: string | null =
-      `${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
+      `${base}/repos/${repo}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
     const reactions: PolledReaction[] = [];
     let etag: string | null = null;
     for (let page = 0; url && page < MAX_PAGES; page++) {

@@ -335,7 +335,9 @@ export async function verifyChain(db: DbOrTrx, workspaceId: string, opts: Verify
         seq: head.seq,
         id: null,
         reason: 'head_mismatch',
-        detail: `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}${head.seq === last.lastSeq ? ' with another hash' : ''}`,
+        detail:
+          `the chain head names seq ${head.seq} but the last record present is seq ${last.lastSeq}` +
+          (head.seq === last.lastSeq ? ' with another hash' : ''),
       });
   }
   // Nothing may be stored past the head: records appended there without moving it would be served
@@ -445,7 +447,9 @@ export async function verifyExportStream(
       seq: m.seq,
       id: m.id,
       reason: 'content_removed_outside_retention',
-      detail: `content is missing and no retention removal of ${m.type} later in this file covers ${new Date(m.ts).toISOString()}`,
+      detail:
+        `content is missing and no retention removal of ${m.type} later in this file covers ` +
+        new Date(m.ts).toISOString(),
     }));
   const firstBad =
     [v.firstProblem, unexplained[0]].filter((p): p is ChainProblem => !!p).sort((a, b) => a.seq - b.seq)[0] ?? null;
