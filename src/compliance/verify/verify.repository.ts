@@ -78,7 +78,7 @@ const HEADER = `prev_hash || E'\\n[${CHAIN_FORMAT},' || seq || ',' || case
 
 export interface WindowVerifier {
   // cutoffs: per event type, the retention cutoff (event time, ms) under which a record of the
-  // window may lack its content (the removals recorded after the window: verify.service.ts).
+  // window may lack its content (the removals recorded after the window: verify-ranges.ts).
   summarize(
     workspaceId: string,
     afterSeq: number,
