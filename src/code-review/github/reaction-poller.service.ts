@@ -11,7 +11,7 @@ import { DAY_MS } from '../../core/time.js';
 import { ghReactionList } from './schema.js';
 import type { Db } from '../../platform/storage/database.js';
 import type { CrCommentTable } from '../code-review.tables.js';
-import { dueForReactionPoll, setPollState } from '../code-review.repository.js';
+import { dueForReactionPoll, setPollState } from '../code-review-comments.repository.js';
 import { syncReactions, type PolledReaction } from '../ingest.service.js';
 import { codeReviewEnv } from './github-webhook.service.js';
 
