@@ -2,7 +2,8 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ChainVerifier, type ChainProblem } from '../../core/chain-verifier.js';
-import { parseRecordLine, type Checkpoint } from '../../core/compliance.js';
+import type { Checkpoint } from '../../core/compliance.js';
+import { parseRecordLine } from '../../core/compliance-record-line.js';
 import { parseRemoval, REMOVAL_ACTION, RemovalCoverage, type Removal } from '../../core/compliance-removals.js';
 import { checkSignature, keyIdOf } from './checkpoint.service.js';
 import type { VerifyReport } from './verify.service.js';
