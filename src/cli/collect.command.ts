@@ -13,7 +13,8 @@ export function collectCommand(program: Command): void {
     program
       .command('collect [paths...]')
       .description(
-        'upload Codex session files continuously (--watch): new and growing files, retried while the server is down, resumed after a restart',
+        'upload Codex session files continuously (--watch): new and growing files, ' +
+          'retried while the server is down, resumed after a restart',
       ),
   )
     .option('--watch', 'keep running and upload new data as it is written (without it: one pass, like push)')
@@ -37,7 +38,8 @@ export function collectCommand(program: Command): void {
           if (s.requests || s.errors.length)
             log(
               { event: 'pushed', ...s },
-              `pushed ${s.files} files, ${s.lines} lines in ${s.requests} requests${s.errors.length ? `; ${s.errors.length} unreadable` : ''}`,
+              `pushed ${s.files} files, ${s.lines} lines in ${s.requests} requests` +
+                (s.errors.length ? `; ${s.errors.length} unreadable` : ''),
             );
           if (!flags.watch) c.stop();
         },

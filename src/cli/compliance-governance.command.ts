@@ -15,8 +15,15 @@ import { sinkStatus } from '../compliance/index.js';
 import { withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
 import { cliActor, print, withStore } from './shared.js';
 
-const holdLine = (h: HoldView) =>
-  `${h.id}  ${h.active ? 'active  ' : 'released'}  ${[h.user_id && `user ${h.user_id}`, h.thread_id && `thread ${h.thread_id}`, (h.start_time || h.end_time) && `${h.start_time ?? '…'} → ${h.end_time ?? '…'}`].filter(Boolean).join(', ')}${h.reason ? `  "${h.reason}"` : ''}`;
+const holdLine = (h: HoldView) => {
+  const scope = [
+    h.user_id && `user ${h.user_id}`,
+    h.thread_id && `thread ${h.thread_id}`,
+    (h.start_time || h.end_time) && `${h.start_time ?? '…'} → ${h.end_time ?? '…'}`,
+  ];
+  const reason = h.reason ? `  "${h.reason}"` : '';
+  return `${h.id}  ${h.active ? 'active  ' : 'released'}  ${scope.filter(Boolean).join(', ')}${reason}`;
+};
 
 // --set prompt=hash --set allowed_sandbox_policies=read-only,workspace-write --set dlp_redact=false
 // --set dlp_terms=project-falcon,acme-corp (none: empty)
@@ -121,9 +128,9 @@ export function complianceGovernanceCommands(c: Command): void {
         () =>
           `Retention run ${r.run_id}: ${Object.entries(r.purged)
             .map(([t, n]) => `${t} ${n}`)
-            .join(
-              ', ',
-            )} record(s) lost their content, ${r.session_content_purged} session-file content record(s) removed; ${r.active_holds} active hold(s) respected`,
+            .join(', ')} record(s) lost their content, ` +
+          `${r.session_content_purged} session-file content record(s) removed; ` +
+          `${r.active_holds} active hold(s) respected`,
       );
     }),
   );
@@ -132,7 +139,8 @@ export function complianceGovernanceCommands(c: Command): void {
     c
       .command('policy')
       .description(
-        'show or change the content policy (store|hash|redact per field, DLP redaction, allowed sandbox/approval modes)',
+        'show or change the content policy ' +
+          '(store|hash|redact per field, DLP redaction, allowed sandbox/approval modes)',
       ),
   )
     .option(
@@ -166,7 +174,9 @@ export function complianceGovernanceCommands(c: Command): void {
             rows
               .map(
                 (s) =>
-                  `${s.name} (${s.type})  cursor ${s.cursor_seq}/${s.head_seq}  lag ${s.lag}  delivered ${s.delivered}  dead letters ${s.dead_letters}${s.last_error ? `  last error: ${s.last_error}` : ''}`,
+                  `${s.name} (${s.type})  cursor ${s.cursor_seq}/${s.head_seq}  lag ${s.lag}  ` +
+                  `delivered ${s.delivered}  dead letters ${s.dead_letters}` +
+                  (s.last_error ? `  last error: ${s.last_error}` : ''),
               )
               .join('\n') || 'No sinks configured ([[compliance.sinks]] in steward.toml).',
         );

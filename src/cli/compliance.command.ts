@@ -59,7 +59,11 @@ function verifyText(r: {
     return `OK: ${r.records} records verified (${r.content_removed_by_retention} with content removed by retention)`;
   const b = r.first_bad;
   if (!b) return `FAILED: ${r.records} records verified, but the checkpoint ${CHECKPOINT_FAILED}`;
-  return `FAILED: ${r.problems} problem(s) in ${r.records} records; first bad record: seq ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.reason}: ${b.detail}`;
+  const id = b.id ? ` (id ${b.id})` : '';
+  return (
+    `FAILED: ${r.problems} problem(s) in ${r.records} records; ` +
+    `first bad record: seq ${b.seq}${id}: ${b.reason}: ${b.detail}`
+  );
 }
 
 export function complianceCommand(program: Command): void {
@@ -96,7 +100,10 @@ export function complianceCommand(program: Command): void {
         const publicKeys = trustedPublicKeys(config, flags.publicKey);
         const r = await verifyChain(store.db, ws, { checkpoints: checkpoint ? [checkpoint] : [], publicKeys, store });
         // The head and the newest signed checkpoint, for an outside witness to compare with its own.
-        const heads = `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}\nnewest checkpoint: ${r.newest_checkpoint ? `seq ${r.newest_checkpoint.seq} ${r.newest_checkpoint.hash} signed ${r.newest_checkpoint.signed_at} by key ${r.newest_checkpoint.key_id}` : 'none'}`;
+        const cp = r.newest_checkpoint;
+        const heads =
+          `\nhead: ${r.head ? `seq ${r.head.seq} ${r.head.hash}` : 'none'}` +
+          `\nnewest checkpoint: ${cp ? `seq ${cp.seq} ${cp.hash} signed ${cp.signed_at} by key ${cp.key_id}` : 'none'}`;
         // The index problem is named even when an earlier record's problem is the first bad one.
         const ix = r.log_index;
         const index =
@@ -200,7 +207,8 @@ export function complianceCommand(program: Command): void {
           flags,
           cp,
           () =>
-            `Checkpoint of workspace ${ws} at seq ${cp.seq}: ${cp.hash} (key ${cp.key_id})${flags.out ? `, written to ${flags.out}` : ''}`,
+            `Checkpoint of workspace ${ws} at seq ${cp.seq}: ${cp.hash} (key ${cp.key_id})` +
+            (flags.out ? `, written to ${flags.out}` : ''),
         );
       }),
     );

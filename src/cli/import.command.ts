@@ -41,10 +41,16 @@ const n = (x: number) => x.toLocaleString('en-US');
 
 export function summaryText(s: ImportSummary, owner: LocalOwner): string {
   const lines = [
-    `Imported ${n(s.files.read)} of ${n(s.files.found)} session files (${n(s.files.unchanged)} unchanged${s.files.reset ? `, ${n(s.files.reset)} re-read from the start` : ''}${s.files.failed ? `, ${n(s.files.failed)} failed` : ''}) in ${(s.durationMs / 1000).toFixed(2)} s for ${owner.user.email}`,
-    `  ${n(s.lines)} lines (${(s.bytes / 1e6).toFixed(1)} MB), ${n(s.threads)} threads, ${n(s.turns)} turns, ${n(s.responses)} model responses, ${n(s.toolCalls)} tool calls`,
-    `  tokens: ${n(s.tokens.input)} input (${n(s.tokens.cached)} cached), ${n(s.tokens.output)} output (${n(s.tokens.reasoning)} reasoning), ${n(s.tokens.total)} total`,
-    `  stored: ${n(s.stored.threads)} new threads, ${n(s.stored.turns)} turns, ${n(s.stored.requests)} responses, ${n(s.stored.content)} content records; ${n(s.stored.duplicates)} already known`,
+    `Imported ${n(s.files.read)} of ${n(s.files.found)} session files (${n(s.files.unchanged)} unchanged` +
+      (s.files.reset ? `, ${n(s.files.reset)} re-read from the start` : '') +
+      (s.files.failed ? `, ${n(s.files.failed)} failed` : '') +
+      `) in ${(s.durationMs / 1000).toFixed(2)} s for ${owner.user.email}`,
+    `  ${n(s.lines)} lines (${(s.bytes / 1e6).toFixed(1)} MB), ${n(s.threads)} threads, ${n(s.turns)} turns, ` +
+      `${n(s.responses)} model responses, ${n(s.toolCalls)} tool calls`,
+    `  tokens: ${n(s.tokens.input)} input (${n(s.tokens.cached)} cached), ` +
+      `${n(s.tokens.output)} output (${n(s.tokens.reasoning)} reasoning), ${n(s.tokens.total)} total`,
+    `  stored: ${n(s.stored.threads)} new threads, ${n(s.stored.turns)} turns, ${n(s.stored.requests)} responses, ` +
+      `${n(s.stored.content)} content records; ${n(s.stored.duplicates)} already known`,
   ];
   if (s.skipped.total) {
     lines.push(

@@ -16,7 +16,8 @@ export function keysCommand(program: Command): void {
   withStoreOptions(keys.command('create').description('create a key; its secret is printed once'))
     .requiredOption(
       '--scope <scope>',
-      'ingest.write | codex.enterprise.analytics.read | codex.enterprise.compliance.read | codex.enterprise.compliance.delete | admin (repeatable, or comma-separated)',
+      'ingest.write | codex.enterprise.analytics.read | codex.enterprise.compliance.read | ' +
+        'codex.enterprise.compliance.delete | admin (repeatable, or comma-separated)',
       collect,
     )
     .option('--user <email>', 'the user an ingest key belongs to')
@@ -79,7 +80,9 @@ export function keysCommand(program: Command): void {
             rows
               .map(
                 (k) =>
-                  `${k.id}  ${k.prefix}…  ${k.scopes.join(',')}  ${k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < Date.now() ? 'expired' : 'active'}${k.name ? `  ${k.name}` : ''}`,
+                  `${k.id}  ${k.prefix}…  ${k.scopes.join(',')}  ` +
+                  (k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < Date.now() ? 'expired' : 'active') +
+                  (k.name ? `  ${k.name}` : ''),
               )
               .join('\n') || 'No keys.',
         );

@@ -16,8 +16,10 @@ export function pushCommand(program: Command): void {
       const s = await pushOnce(opts, state);
       print(flags, { ...s, server: opts.server, state: opts.statePath }, () =>
         [
-          `Pushed ${s.files} files (${s.lines.toLocaleString('en-US')} lines, ${(s.bytes / 1e6).toFixed(1)} MB) in ${s.requests} requests to ${opts.server}`,
-          `  server stored ${s.stored.threads} new threads, ${s.stored.turns} turns, ${s.stored.requests} responses, ${s.stored.content} content records; ${s.stored.duplicates} already known`,
+          `Pushed ${s.files} files (${s.lines.toLocaleString('en-US')} lines, ${(s.bytes / 1e6).toFixed(1)} MB) ` +
+            `in ${s.requests} requests to ${opts.server}`,
+          `  server stored ${s.stored.threads} new threads, ${s.stored.turns} turns, ${s.stored.requests} responses, ` +
+            `${s.stored.content} content records; ${s.stored.duplicates} already known`,
           ...(s.skipped ? [`  ${s.skipped} bad lines skipped (the server's log names them)`] : []),
           ...s.errors.map((e) => `  could not read ${e.file}: ${e.message}`),
         ].join('\n'),

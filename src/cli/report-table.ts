@@ -58,7 +58,9 @@ export function reportTable(r: Report, opts: { breakdown?: boolean; width?: numb
   }
   table.push(['Total', '', ...cols.map((c) => c.get(r.totals))]);
   const notes = [
-    `${r.kind === 'session' ? '' : `${r.rows.length} periods, `}${n(r.totals.threads)} threads, ${n(r.totals.turns)} turns, ${n(r.totals.requests)} model responses; time zone ${r.timezone}`,
+    (r.kind === 'session' ? '' : `${r.rows.length} periods, `) +
+      `${n(r.totals.threads)} threads, ${n(r.totals.turns)} turns, ${n(r.totals.requests)} model responses; ` +
+      `time zone ${r.timezone}`,
   ];
   if (compact) notes.push('(narrow terminal: reasoning, cache read and total columns hidden; --json has everything)');
   if (opts.breakdown && Object.values(r.rows).some((x) => Object.values(x.models).some((m) => m.isFallback)))

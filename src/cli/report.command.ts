@@ -16,6 +16,7 @@ interface ReportFlags extends ImportFlags {
 }
 
 const KINDS: ReportKind[] = ['daily', 'weekly', 'monthly', 'session'];
+const PERIOD_NAMES = { daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const;
 
 export function reportCommand(program: Command): void {
   const report = program
@@ -24,15 +25,7 @@ export function reportCommand(program: Command): void {
       'offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them',
     );
   for (const kind of KINDS) {
-    withSessionOptions(
-      withStoreOptions(
-        report
-          .command(kind)
-          .description(
-            `usage per ${({ daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const)[kind]}`,
-          ),
-      ),
-    )
+    withSessionOptions(withStoreOptions(report.command(kind).description(`usage per ${PERIOD_NAMES[kind]}`)))
       .option('-s, --since <date>', 'from this date (YYYY-MM-DD or YYYYMMDD, inclusive)')
       .option('-u, --until <date>', 'until this date (inclusive)')
       .option('-z, --timezone <tz>', 'IANA time zone for the day boundaries (default: the system time zone)')

@@ -124,7 +124,8 @@ export function serveCommand(program: Command): void {
             '',
             `Owner key (shown once, store it now): ${owner.created.secret}`,
             '',
-            'Next: steward users add alice@example.com && steward keys create --scope ingest.write --user alice@example.com',
+            'Next: steward users add alice@example.com && ' +
+              'steward keys create --scope ingest.write --user alice@example.com',
             `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
           );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));

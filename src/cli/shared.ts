@@ -76,7 +76,8 @@ export function otelBlock(url: string, secret: string): string {
   return [
     '[otel]',
     'log_user_prompt = true',
-    `exporter = { otlp-http = { endpoint = "${url}/v1/logs", protocol = "binary", headers = { authorization = "Bearer ${secret}" } } }`,
+    `exporter = { otlp-http = { endpoint = "${url}/v1/logs", protocol = "binary", ` +
+      `headers = { authorization = "Bearer ${secret}" } } }`,
   ].join('\n');
 }
 

@@ -21,6 +21,8 @@ import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import type { CrCommentTable } from './code-review.tables.js';
 import { addCodeReviewDeltas, type CrDelta } from './rollups.repository.js';
 import * as repo from './code-review.repository.js';
+import * as commentRepo from './code-review-comments.repository.js';
+import * as replyRepo from './code-review-replies.repository.js';
 
 export interface CodeReviewEnv {
   botLogins: readonly string[];
@@ -167,7 +169,7 @@ export async function applyFacts(
   });
   const upserts = bot.filter((f) => !f.deleted);
   const first = uniqueBy(upserts, (f) => f.key);
-  const inserted = await repo.insertComments(
+  const inserted = await commentRepo.insertComments(
     db,
     first.map((f) => commentRow(f, false)),
   );
@@ -176,25 +178,25 @@ export async function applyFacts(
   const firstSet = new Set(first);
   for (const f of upserts) {
     if (inserted.has(f.key) && firstSet.has(f)) continue;
-    if (await repo.updateCommentPriority(db, ws, f.key, f.priority, f.updatedAt)) {
+    if (await commentRepo.updateCommentPriority(db, ws, f.key, f.priority, f.updatedAt)) {
       touched.add(f.key);
       result.edits++;
     }
   }
   for (const f of bot.filter((x) => x.deleted)) {
-    if (await repo.markCommentDeleted(db, ws, f.key, env.now)) {
+    if (await commentRepo.markCommentDeleted(db, ws, f.key, env.now)) {
       touched.add(f.key);
       result.deletions++;
-    } else await repo.insertComments(db, [commentRow(f, true)]);
+    } else await commentRepo.insertComments(db, [commentRow(f, true)]);
   }
 
   // Replies: other people's comments answering a bot comment (directly, through a reply chain, or
   // in a named thread). A reply may arrive before its parent: it is kept and counted when it comes.
   if (others.length) {
-    const viaReply = await repo.replyParents(db, ws, [
+    const viaReply = await replyRepo.replyParents(db, ws, [
       ...new Set(others.flatMap((c) => (c.inReplyToKey ? [c.inReplyToKey] : []))),
     ]);
-    const viaThread = await repo.commentKeysByThread(db, ws, [
+    const viaThread = await commentRepo.commentKeysByThread(db, ws, [
       ...new Set(others.flatMap((c) => (!c.inReplyToKey && c.threadKey ? [c.threadKey] : []))),
     ]);
     const parentOf = (c: CommentFact): string | null => {
@@ -219,21 +221,21 @@ export async function applyFacts(
       if (!parent) result.unresolved_replies++;
       return parent ? [replyRow(c, parent, false)] : [];
     });
-    for (const r of await repo.insertReplies(db, live)) {
+    for (const r of await replyRepo.insertReplies(db, live)) {
       touched.add(r.parent_key!);
       result.replies++;
     }
     for (const c of others.filter((x) => x.deleted)) {
-      const gone = await repo.markReplyDeleted(db, ws, c.key, env.now);
+      const gone = await replyRepo.markReplyDeleted(db, ws, c.key, env.now);
       if (gone) {
         if (gone.parent_key) touched.add(gone.parent_key);
         result.deletions++;
-      } else await repo.insertReplies(db, [replyRow(c, parentOf(c), true)]);
+      } else await replyRepo.insertReplies(db, [replyRow(c, parentOf(c), true)]);
     }
   }
 
   // Reactions sent by a code host (GitHub reactions come from the poller, see syncReactions).
-  const added = await repo.insertReactions(
+  const added = await replyRepo.insertReactions(
     db,
     uniqueBy(
       reactions.filter((r) => !r.removed),
@@ -252,7 +254,7 @@ export async function applyFacts(
   for (const r of added) touched.add(r.comment_key);
   result.reactions_added = added.length;
   for (const r of reactions.filter((x) => x.removed)) {
-    if (await repo.deleteReactions(db, ws, r.commentKey, [r.key])) {
+    if (await replyRepo.deleteReactions(db, ws, r.commentKey, [r.key])) {
       touched.add(r.commentKey);
       result.reactions_removed++;
     }
@@ -293,10 +295,10 @@ const stateOf = (r: CrCommentTable): CommentState => ({
 // returns the rollup differences. Unknown keys (replies or reactions to comments not seen yet) skip.
 export async function recompute(db: DbOrTrx, ws: string, keys: string[]): Promise<CrDelta[]> {
   if (keys.length === 0) return [];
-  const rows = await repo.lockComments(db, ws, keys);
+  const rows = await commentRepo.lockComments(db, ws, keys);
   const live = rows.filter((r) => r.deleted_at === null).map((r) => r.comment_key);
-  const replies = await repo.countLiveReplies(db, ws, live);
-  const reactions = await repo.countReactionsByClass(db, ws, live);
+  const replies = await replyRepo.countLiveReplies(db, ws, live);
+  const reactions = await replyRepo.countReactionsByClass(db, ws, live);
   const deltas: CrDelta[] = [];
   const changed: CrCommentTable[] = [];
   for (const r of rows) {
@@ -326,7 +328,7 @@ export async function recompute(db: DbOrTrx, ws: string, keys: string[]): Promis
       reply_count: next.replies,
     });
   }
-  await repo.saveCountedState(db, changed);
+  await commentRepo.saveCountedState(db, changed);
   return deltas;
 }
 
@@ -347,13 +349,13 @@ export async function syncReactions(
   env: CodeReviewEnv,
 ): Promise<{ added: number; removed: number }> {
   return db.transaction().execute(async (trx) => {
-    const [row] = await repo.lockComments(trx, ws, [commentKey]);
+    const [row] = await commentRepo.lockComments(trx, ws, [commentKey]);
     if (!row) return { added: 0, removed: 0 };
     const wanted = uniqueBy(
       list.filter((r) => !isBotLogin(r.user.login, env.botLogins)),
       (r) => r.key,
     );
-    const have = new Set(await repo.listReactionKeys(trx, ws, commentKey));
+    const have = new Set(await replyRepo.listReactionKeys(trx, ws, commentKey));
     const want = new Set(wanted.map((r) => r.key));
     const toAdd = wanted.filter((r) => !have.has(r.key));
     const toRemove = [...have].filter((k) => !want.has(k));
@@ -363,7 +365,7 @@ export async function syncReactions(
       ws,
       toAdd.map((r) => r.user),
     );
-    const added = await repo.insertReactions(
+    const added = await replyRepo.insertReactions(
       trx,
       toAdd.map((r) => ({
         workspace_id: ws,
@@ -376,7 +378,7 @@ export async function syncReactions(
         created_at: r.ts,
       })),
     );
-    const removed = await repo.deleteReactions(trx, ws, commentKey, toRemove);
+    const removed = await replyRepo.deleteReactions(trx, ws, commentKey, toRemove);
     await addCodeReviewDeltas(trx, await recompute(trx, ws, [commentKey]));
     return { added: added.length, removed };
   });

@@ -21,5 +21,6 @@ export {
   generateSigningKey,
   trustedPublicKeys,
 } from './verify/checkpoint.service.js';
-export { verifyChain, verifyExportStream, type CheckpointKey } from './verify/verify.service.js';
+export { verifyChain, type CheckpointKey } from './verify/verify.service.js';
+export { verifyExportStream } from './verify/export-verify.service.js';
 export { REINDEX_COMMAND, reindexLogs } from './reads/log-index.service.js';

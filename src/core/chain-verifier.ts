@@ -86,7 +86,9 @@ export class ChainVerifier {
         seq: expected,
         id: null,
         reason: 'missing_records',
-        detail: `records ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} are missing (next present: seq ${r.seq}, id ${r.id})`,
+        detail:
+          `records ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} are missing ` +
+          `(next present: seq ${r.seq}, id ${r.id})`,
       });
     } else if (r.seq < expected) {
       problem = this.report({
@@ -114,7 +116,9 @@ export class ChainVerifier {
             seq: r.seq,
             id: r.id,
             reason: 'content_removed_outside_retention',
-            detail: `content is missing and no retention removal of ${r.event_type} recorded after it covers ${new Date(r.ts).toISOString()}`,
+            detail:
+              `content is missing and no retention removal of ${r.event_type} recorded after it covers ` +
+              new Date(r.ts).toISOString(),
           });
       }
     }
@@ -130,7 +134,9 @@ export class ChainVerifier {
         seq: r.seq,
         id: r.id,
         reason: 'broken_link',
-        detail: `prev_hash does not equal the hash of seq ${this.lastSeq} (records reordered, or the previous one altered)`,
+        detail:
+          `prev_hash does not equal the hash of seq ${this.lastSeq} ` +
+          '(records reordered, or the previous one altered)',
       });
     this.lastSeq = Math.max(this.lastSeq, r.seq);
     this.lastHash = r.hash;
@@ -177,7 +183,9 @@ export class ChainVerifier {
         seq: head.seq,
         id: null,
         reason: 'head_mismatch',
-        detail: `the chain head names seq ${head.seq} but the last record present is seq ${this.lastSeq}${head.seq === this.lastSeq ? ' with another hash' : ''}`,
+        detail:
+          `the chain head names seq ${head.seq} but the last record present is seq ${this.lastSeq}` +
+          (head.seq === this.lastSeq ? ' with another hash' : ''),
       });
     }
     return null;
@@ -197,7 +205,8 @@ export class ChainVerifier {
       detail:
         actualHash === undefined
           ? `a checkpoint names seq ${seq}, which is missing`
-          : `a checkpoint signed hash ${expectedHash.slice(0, 12)}… for seq ${seq}; the chain now has ${actualHash.slice(0, 12)}…`,
+          : `a checkpoint signed hash ${expectedHash.slice(0, 12)}… for seq ${seq}; ` +
+            `the chain now has ${actualHash.slice(0, 12)}…`,
     });
   }
 }

@@ -82,7 +82,10 @@ export function parseRemoval(r: Pick<ChainRecord, 'seq' | 'event_type' | 'record
   // The rule applied to a record's age when the removal was recorded: nothing younger than
   // retention_days at that moment may be covered.
   if (cutoff > r.recorded_at - days * DAY_MS)
-    return `the retention removal at seq ${r.seq} claims a cutoff of ${new Date(cutoff).toISOString()}, later than its rule (${days} days before ${new Date(r.recorded_at).toISOString()}) allows`;
+    return (
+      `the retention removal at seq ${r.seq} claims a cutoff of ${new Date(cutoff).toISOString()}, ` +
+      `later than its rule (${days} days before ${new Date(r.recorded_at).toISOString()}) allows`
+    );
   return { seq: r.seq, eventType: type, cutoff };
 }
 

@@ -3,16 +3,8 @@ import { it } from 'node:test';
 import { ChainVerifier } from './chain-verifier.js';
 import { codexLogDraft } from './compliance-records.js';
 import type { EnrichedEvent } from './events.js';
-import {
-  canonicalJson,
-  GENESIS_HASH,
-  parseRecordLine,
-  RecordLineWriter,
-  recordHash,
-  recordLine,
-  sha256hex,
-  type ChainRecord,
-} from './compliance.js';
+import { canonicalJson, GENESIS_HASH, recordHash, sha256hex, type ChainRecord } from './compliance.js';
+import { parseRecordLine, RecordLineWriter, recordLine } from './compliance-record-line.js';
 
 it('canonical JSON sorts keys at every depth and drops undefined members (RFC 8785 for these values)', () => {
   assert.equal(

@@ -71,7 +71,11 @@ export const DLP_RULES: readonly DlpRule[] = [
   {
     id: 'private_key',
     description: 'PEM private key',
-    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]{0,8192})/g,
+    re: new RegExp(
+      String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----` +
+        String.raw`(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]{0,8192})`,
+      'g',
+    ),
     prefilter: has('PRIVATE KEY'),
   },
   {

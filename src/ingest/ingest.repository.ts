@@ -110,7 +110,8 @@ const TOOL_EVENTS: InsertSpec = {
   table: 'tool_events',
   columns: ['workspace_id', 'tool_key', 'thread_id', 'user_id', 'call_id', 'ts', ...TOOL_FIELDS],
   onConflict:
-    `on conflict ("workspace_id", "tool_key") do update set ${TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ')}` +
+    'on conflict ("workspace_id", "tool_key") do update set ' +
+    TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ') +
     ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
   returning: ['tool_key'],
 };

@@ -1,5 +1,6 @@
 // The ingest tables: facts (threads, turns, model requests, tool events), the rollups the Analytics API
-// reads, and the cross-source matching of OTLP and session-file facts. // Times are epoch ms, `day` is days since epoch, `week` ISO-week number,
+// reads, and the cross-source matching of OTLP and session-file facts.
+// Times are epoch ms, `day` is days since epoch, `week` ISO-week number,
 // money is integer nano-USD and credits integer nano-credits (exact sums on both databases).
 
 export interface ThreadTable {
@@ -29,7 +30,8 @@ export interface TurnTable {
   model: string | null;
   prompt_length: number | null;
   source: string;
-  match_thread: string | null; // the thread it was reconciled within (fact_reconcile); null only before migration 0006 filled it
+  // The thread it was reconciled within (fact_reconcile); null only before migration 0006 filled it.
+  match_thread: string | null;
 }
 
 export interface ModelRequestTable {

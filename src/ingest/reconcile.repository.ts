@@ -57,7 +57,10 @@ const FACT_RECONCILE: InsertSpec = {
 };
 type Row = FactReconcileTable;
 
-/** The thread a fact is matched within: a session file's own thread (sub-agents are rolled up to their parent for counting, but OTLP names the sub-agent). */
+/**
+ * The thread a fact is matched within: a session file's own thread (sub-agents are rolled up to their
+ * parent for counting, but OTLP names the sub-agent).
+ */
 export function matchThread(e: EnrichedEvent): string {
   return (e.event as { sourceThreadId?: string }).sourceThreadId || e.event.threadId;
 }

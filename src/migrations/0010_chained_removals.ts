@@ -26,9 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   const purges = await sql<{ workspace_id: string; event_type: string; cutoff_ts: number; ran_at: number }>`
-    select workspace_id, event_type, cutoff_ts, ran_at from compliance_purges order by workspace_id, event_type, cutoff_ts desc`.execute(
-    db,
-  );
+    select workspace_id, event_type, cutoff_ts, ran_at from compliance_purges
+    order by workspace_id, event_type, cutoff_ts desc`.execute(db);
   const newest = new Map<string, { workspace_id: string; event_type: string; cutoff: number; ranAt: number }>();
   for (const p of purges.rows) {
     const k = `${p.workspace_id}\u0000${p.event_type}`;

@@ -23,7 +23,10 @@ import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
 
 export const LOCAL_ORIGIN = 'local';
-/** A file not modified for this long is complete: what waits for more lines (a turn cut off before its prompt, a tool call without output) is emitted. */
+/**
+ * A file not modified for this long is complete: what waits for more lines (a turn cut off before its
+ * prompt, a tool call without output) is emitted.
+ */
 export const DEFAULT_IDLE_FINAL_MS = 60_000;
 const HASH_BYTES = 4096;
 const BATCH_EVENTS = 250;

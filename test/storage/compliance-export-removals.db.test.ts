@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { exportChunks } from '../../src/compliance/reads/export.service.js';
 import { retentionDaysOf, runRetention } from '../../src/compliance/retention/retention.service.js';
-import { verifyExportStream } from '../../src/compliance/verify/verify.service.js';
+import { verifyExportStream } from '../../src/compliance/verify/export-verify.service.js';
 import { SYSTEM } from '../../src/compliance/audit.service.js';
 import { appendN } from '../support/compliance.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';

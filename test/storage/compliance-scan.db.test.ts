@@ -5,7 +5,8 @@
 // transaction. Plus the binary COPY parser fed byte by byte.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recordLine, type StreamedRecord } from '../../src/core/compliance.js';
+import type { StreamedRecord } from '../../src/core/compliance.js';
+import { recordLine } from '../../src/core/compliance-record-line.js';
 import { sql } from 'kysely';
 import { openStore } from '../../src/platform/storage/database.js';
 import { BinaryCopyParser } from '../../src/platform/storage/pg-copy.js';

@@ -12,7 +12,9 @@ export function decodeWebhookBody(raw: Buffer, contentType: string): Decoded {
   } else if (contentType !== 'application/json' && contentType !== '') {
     return {
       ok: false,
-      reason: `content-type "${contentType}" is not a GitHub webhook format (application/json or application/x-www-form-urlencoded)`,
+      reason:
+        `content-type "${contentType}" is not a GitHub webhook format ` +
+        '(application/json or application/x-www-form-urlencoded)',
     };
   }
   try {

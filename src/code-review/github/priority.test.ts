@@ -3,7 +3,8 @@ import { it } from 'node:test';
 import { priorityFromBody, priorityFromValue } from './priority.js';
 
 const badge = (p: number, colour: string) =>
-  `**<sub><sub>![P${p} Badge](https://img.shields.io/badge/P${p}-${colour}?style=flat)</sub></sub>  Avoid dropping the error**\n\nThe handler swallows it.`;
+  `**<sub><sub>![P${p} Badge](https://img.shields.io/badge/P${p}-${colour}?style=flat)</sub></sub>  ` +
+  'Avoid dropping the error**\n\nThe handler swallows it.';
 
 it('reads the priority badge Codex renders, for every level and colour', () => {
   assert.equal(priorityFromBody(badge(0, 'red')), 0);

@@ -11,7 +11,7 @@ import { DAY_MS } from '../../core/time.js';
 import { ghReactionList } from './schema.js';
 import type { Db } from '../../platform/storage/database.js';
 import type { CrCommentTable } from '../code-review.tables.js';
-import { dueForReactionPoll, setPollState } from '../code-review.repository.js';
+import { dueForReactionPoll, setPollState } from '../code-review-comments.repository.js';
 import { syncReactions, type PolledReaction } from '../ingest.service.js';
 import { codeReviewEnv } from './github-webhook.service.js';
 
@@ -119,8 +119,9 @@ export async function pollReactionsOnce(
   const fetchAll = async (c: CrCommentTable): Promise<Fetched> => {
     const [owner, ...rest] = c.repository.split('/');
     const kind = c.comment_type === 'issue' ? 'issues' : 'pulls';
+    const repo = `${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}`;
     let url: string | null =
-      `${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
+      `${base}/repos/${repo}/${kind}/comments/${encodeURIComponent(c.external_id)}/reactions?per_page=${perPage}`;
     const reactions: PolledReaction[] = [];
     let etag: string | null = null;
     for (let page = 0; url && page < MAX_PAGES; page++) {

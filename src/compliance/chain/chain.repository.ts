@@ -38,9 +38,11 @@ const LOG_INDEX: InsertSpec = {
   table: 'compliance_log_index',
   columns: ['workspace_id', 'event_type', 'minute', 'records', 'first_seq', 'last_seq', 'last_recorded_at', 'max_ts'],
   onConflict:
-    'on conflict ("workspace_id", "event_type", "minute") do update set "records" = "compliance_log_index"."records" + "excluded"."records", ' +
+    'on conflict ("workspace_id", "event_type", "minute") do update set ' +
+    '"records" = "compliance_log_index"."records" + "excluded"."records", ' +
     '"last_seq" = "excluded"."last_seq", "last_recorded_at" = "excluded"."last_recorded_at", ' +
-    '"max_ts" = case when "compliance_log_index"."max_ts" > "excluded"."max_ts" then "compliance_log_index"."max_ts" else "excluded"."max_ts" end',
+    '"max_ts" = case when "compliance_log_index"."max_ts" > "excluded"."max_ts" ' +
+    'then "compliance_log_index"."max_ts" else "excluded"."max_ts" end',
 };
 const MINUTE = 60_000;
 

@@ -75,12 +75,14 @@ export async function* scanRecords(
   }
 }
 
+const CHAIN_COLUMNS = 'seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash';
 const SQLITE_CHAIN =
-  'select seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq';
+  `select ${CHAIN_COLUMNS} from compliance_records ` + 'where workspace_id = ? and seq > ? and seq <= ? order by seq';
 const SQLITE_CONTENT_RANGE =
   'select seq, content from compliance_content where workspace_id = ? and seq >= ? and seq <= ? order by seq';
 const SQLITE_CONTENT_SEQS =
-  'select seq, content from compliance_content where workspace_id = ? and seq in (select value from json_each(?)) order by seq';
+  'select seq, content from compliance_content ' +
+  'where workspace_id = ? and seq in (select value from json_each(?)) order by seq';
 
 async function sqlitePage(
   lite: ArrayReader,
@@ -154,7 +156,9 @@ async function* scanWindow(
     };
     if (!keep || keep(r)) rows.push(r);
   };
-  const q = `select seq, id, event_type, ts, recorded_at, user_id, thread_id, content_sha256, prev_hash, hash from compliance_records where workspace_id = ${ws} and ${seqRange(after, until)} order by seq`;
+  const q =
+    `select ${CHAIN_COLUMNS} from compliance_records ` +
+    `where workspace_id = ${ws} and ${seqRange(after, until)} order by seq`;
   for await (const chunk of conn.copyOut(q)) chain.push(chunk as Buffer, onRow);
   if (!rows.length) return;
 

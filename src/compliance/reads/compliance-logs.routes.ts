@@ -63,7 +63,8 @@ export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppCon
     );
     reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
     if (!acceptsGzip(req.headers['accept-encoding']))
-      return reply.send(Readable.from(logFileChunks(db, ws, log_file_id), { highWaterMark: 1 })); // one chunk in flight: flat memory
+      // One chunk in flight: flat memory.
+      return reply.send(Readable.from(logFileChunks(db, ws, log_file_id), { highWaterMark: 1 }));
     // Level 2 (about as fast as 1 on JSONL, smaller), compressed on every core (parallel-gzip.ts).
     const blocks = gzipChunks(logFileChunks(db, ws, log_file_id, GZIP_BLOCK_BYTES), { level: 2 });
     return reply

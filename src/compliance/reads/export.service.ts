@@ -1,6 +1,7 @@
 // Export: records of a workspace in seq order as JSONL, filtered by event time and type, read in
 // keyset pages so memory stays flat whatever the size. Every export is an AUDIT_LOG entry.
-import { RecordLineWriter, type ComplianceEventType, type StreamedRecord } from '../../core/compliance.js';
+import type { ComplianceEventType, StreamedRecord } from '../../core/compliance.js';
+import { RecordLineWriter } from '../../core/compliance-record-line.js';
 import type { Db, DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';

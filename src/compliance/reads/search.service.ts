@@ -1,6 +1,6 @@
 // Search for investigations: who did what in which thread, when, matching which text. Cursor
 // paging on seq (opaque `next_cursor`, passed back as `after`); results in seq order.
-import { recordLine } from '../../core/compliance.js';
+import { recordLine } from '../../core/compliance-record-line.js';
 import { validationError } from '../../core/errors.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';

@@ -10,7 +10,9 @@ type Cfg = Extract<SinkConfig, { type: 'elasticsearch' }>;
 export function bulkBody(batch: readonly SinkRecord[], index: string): string {
   let out = '';
   for (const r of batch)
-    out += `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(r.rec.id)}}}\n${JSON.stringify(ecsDocument(r.rec, parsed(r)))}\n`;
+    out +=
+      `{"create":{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(r.rec.id)}}}\n` +
+      `${JSON.stringify(ecsDocument(r.rec, parsed(r)))}\n`;
   return out;
 }
 

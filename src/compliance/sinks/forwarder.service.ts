@@ -7,7 +7,7 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { SinkConfig } from '../../config/compliance.schema.js';
-import { recordLine } from '../../core/compliance.js';
+import { recordLine } from '../../core/compliance-record-line.js';
 import type { Db } from '../../platform/storage/database.js';
 import { getHead, listChainWorkspaces, listRecords } from '../chain/chain.repository.js';
 import {

@@ -18,11 +18,15 @@ export function hecBody(
   cfg: Pick<Cfg, 'index' | 'source' | 'sourcetype'>,
   host = os.hostname(),
 ): string {
-  const fixed = `,"host":${JSON.stringify(host)},"source":${JSON.stringify(cfg.source)},"sourcetype":${JSON.stringify(cfg.sourcetype)}${cfg.index ? `,"index":${JSON.stringify(cfg.index)}` : ''}`;
+  const fixed =
+    `,"host":${JSON.stringify(host)},"source":${JSON.stringify(cfg.source)},` +
+    `"sourcetype":${JSON.stringify(cfg.sourcetype)}${cfg.index ? `,"index":${JSON.stringify(cfg.index)}` : ''}`;
   return batch
     .map(
       (r) =>
-        `{"time":${(r.rec.ts / 1000).toFixed(3)}${fixed},"fields":{"event_type":${JSON.stringify(r.rec.event_type)},"record_id":${JSON.stringify(r.rec.id)}},"event":${r.line}}`,
+        `{"time":${(r.rec.ts / 1000).toFixed(3)}${fixed},` +
+        `"fields":{"event_type":${JSON.stringify(r.rec.event_type)},"record_id":${JSON.stringify(r.rec.id)}},` +
+        `"event":${r.line}}`,
     )
     .join('\n');
 }

@@ -22,8 +22,11 @@ export function syslogMessage(
   o: { facility: number; appName: string; hostname: string },
 ): string {
   const pri = o.facility * 8 + (SEVERITY[rec.event_type] ?? 6);
-  const sd = `[steward@32473 id="${sdValue(rec.id)}" seq="${rec.seq}" workspace="${sdValue(rec.workspace_id)}" hash="${rec.hash}"]`;
-  return `<${pri}>1 ${new Date(rec.ts).toISOString()} ${header(o.hostname, 255)} ${header(o.appName, 48)} ${process.pid} ${header(rec.event_type, 32)} ${sd} ${line}`;
+  const sd =
+    `[steward@32473 id="${sdValue(rec.id)}" seq="${rec.seq}" ` +
+    `workspace="${sdValue(rec.workspace_id)}" hash="${rec.hash}"]`;
+  const head = `${header(o.hostname, 255)} ${header(o.appName, 48)} ${process.pid} ${header(rec.event_type, 32)}`;
+  return `<${pri}>1 ${new Date(rec.ts).toISOString()} ${head} ${sd} ${line}`;
 }
 
 export function octetFrame(msg: string): string {

@@ -157,7 +157,8 @@ export async function checkpointNow(
   if (!key)
     throw new StewardError(
       'not_configured',
-      'checkpoints need an Ed25519 signing key: set [compliance] signing_key (PEM) or signing_key_file; "steward compliance keygen" makes one',
+      'checkpoints need an Ed25519 signing key: set [compliance] signing_key (PEM) or signing_key_file; ' +
+        '"steward compliance keygen" makes one',
     );
   const head = (await getHead(db, workspaceId)) ?? {
     workspace_id: workspaceId,

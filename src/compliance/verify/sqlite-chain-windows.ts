@@ -24,7 +24,11 @@ const sqliteContent =
   'select seq, content from compliance_content where workspace_id = ? and seq > ? and seq <= ? order by seq';
 
 const covered = `case event_type ${EVENT_TYPES.map((t) => `when '${t}' then ts < ?`).join(' ')} else 0 end`;
-const chain = `select seq, prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id, content_sha256), hash, prev_hash, content_sha256, ${covered} from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
+const chain = `select seq,
+    prev_hash || char(10) || json_array(${CHAIN_FORMAT}, seq, id, ?, event_type, ts, recorded_at, user_id, thread_id,
+      content_sha256),
+    hash, prev_hash, content_sha256, ${covered}
+  from compliance_records where workspace_id = ? and seq > ? and seq <= ? order by seq`;
 
 export function sqliteWindowVerifier(all: RowsOf): WindowVerifier {
   return {

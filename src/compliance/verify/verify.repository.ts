@@ -69,13 +69,16 @@ const FIELDS = `(id || event_type || coalesce(user_id, '') || coalesce(thread_id
 const PLAIN = `octet_length(to_json(${FIELDS})::text) = octet_length(${FIELDS}) + 2`;
 const HEADER = `prev_hash || E'\\n[${CHAIN_FORMAT},' || seq || ',' || case
     when ${PLAIN}
-    then '"' || id || '",' || $4 || ',"' || event_type || '",' || ts || ',' || recorded_at || ',' || coalesce('"' || user_id || '"', 'null') || ',' || coalesce('"' || thread_id || '"', 'null') || ',"' || content_sha256 || '"]'
-    else ${J('id')} || ',' || $4 || ',' || ${J('event_type')} || ',' || ts || ',' || recorded_at || ',' || ${J('user_id')} || ',' || ${J('thread_id')} || ',' || ${J('content_sha256')} || ']'
+    then '"' || id || '",' || $4 || ',"' || event_type || '",' || ts || ',' || recorded_at || ','
+      || coalesce('"' || user_id || '"', 'null') || ',' || coalesce('"' || thread_id || '"', 'null')
+      || ',"' || content_sha256 || '"]'
+    else ${J('id')} || ',' || $4 || ',' || ${J('event_type')} || ',' || ts || ',' || recorded_at || ','
+      || ${J('user_id')} || ',' || ${J('thread_id')} || ',' || ${J('content_sha256')} || ']'
   end`;
 
 export interface WindowVerifier {
   // cutoffs: per event type, the retention cutoff (event time, ms) under which a record of the
-  // window may lack its content (the removals recorded after the window: verify.service.ts).
+  // window may lack its content (the removals recorded after the window: verify-ranges.ts).
   summarize(
     workspaceId: string,
     afterSeq: number,
@@ -98,15 +101,14 @@ export async function withWindowVerifier<T>(db: DbOrTrx, fn: (v: WindowVerifier)
     // No parallel workers: verification already runs a range per core. Plans for the values at
     // hand: a generic plan of the prepared statement would guess the share of a large chain that
     // a window of seqs covers.
-    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false), set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(
-      conn,
-    );
+    await sql`select set_config('enable_bitmapscan', 'off', false), set_config('enable_nestloop', 'off', false),
+      set_config('enable_mergejoin', 'off', false), set_config('max_parallel_workers_per_gather', '0', false),
+      set_config('plan_cache_mode', 'force_custom_plan', false)`.execute(conn);
     try {
       return await fn(await windowVerifier(conn));
     } finally {
-      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan', 'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(
-        conn,
-      );
+      await sql`select set_config(name, reset_val, false) from pg_settings where name in ('enable_bitmapscan',
+        'enable_nestloop', 'enable_mergejoin', 'max_parallel_workers_per_gather', 'plan_cache_mode')`.execute(conn);
     }
   });
 }
@@ -150,7 +152,8 @@ async function windowVerifier(db: DbOrTrx): Promise<WindowVerifier> {
       (count(*) - count(c.seq))::int as removed,
       (select prev_hash from compliance_records where ${range} order by seq limit 1) as first_prev_hash,
       (select hash from compliance_records where ${range} order by seq desc limit 1) as last_hash,
-      (select json_object_agg(seq, hash) from compliance_records where workspace_id = $1 and seq = any($5::bigint[])) as hashes
+      (select json_object_agg(seq, hash) from compliance_records
+        where workspace_id = $1 and seq = any($5::bigint[])) as hashes
     from r left join c on c.seq = r.seq`;
   return {
     async summarize(workspaceId, afterSeq, untilSeq, seqs, cutoffs) {

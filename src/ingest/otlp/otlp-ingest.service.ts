@@ -65,7 +65,8 @@ export async function ingestOtlpLogs(
     rejectedByReason,
     stored: outcome.stored,
     errorMessage: problems.length
-      ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? '; …' : ''}`
+      ? `${problems.length} log record(s) rejected: ${problems.slice(0, 10).join('; ')}` +
+        (problems.length > 10 ? '; …' : '')
       : '',
   };
 }

@@ -72,7 +72,8 @@ export function keyOf(ev: NormalizedEvent): string {
     case 'response':
       return ev.responseId
         ? `resp:${ev.responseId}`
-        : `resp:${ev.threadId}:${ts}:${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
+        : `resp:${ev.threadId}:${ts}:` +
+            `${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
     case 'tool':
       return `tool:${ev.threadId}:${ev.callId}`;
   }

@@ -10,7 +10,8 @@ function claim(ctx: AppContext): () => void {
   if (ctx.state.longReads >= ctx.config.compliance.max_concurrent_reads) {
     throw new StewardError(
       'overloaded',
-      `too many log-file downloads and verifications in flight (compliance.max_concurrent_reads = ${ctx.config.compliance.max_concurrent_reads}); retry later`,
+      'too many log-file downloads and verifications in flight ' +
+        `(compliance.max_concurrent_reads = ${ctx.config.compliance.max_concurrent_reads}); retry later`,
       { retryAfterSeconds: 2 },
     );
   }

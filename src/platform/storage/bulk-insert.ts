@@ -51,7 +51,8 @@ function text(spec: InsertSpec, rows: number, sqlite: boolean): string {
 // SQLite: the INSERT without RETURNING, one `(?, …)` tuple per row.
 function statement(spec: InsertSpec, rows: number): string {
   const tuple = `(${spec.columns.map(() => '?').join(', ')})`;
-  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${new Array<string>(rows).fill(tuple).join(', ')}`;
+  const values = new Array<string>(rows).fill(tuple).join(', ');
+  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) values ${values}`;
   if (spec.onConflict) t += ` ${spec.onConflict}`;
   return t;
 }
@@ -59,7 +60,9 @@ function statement(spec: InsertSpec, rows: number): string {
 // PostgreSQL: the INSERT without RETURNING, one array parameter per column ($first, $first+1, …).
 function pgStatement(spec: InsertSpec, first: number, where = ''): string {
   const arrays = spec.columns.map((c, i) => `$${first + i}::${pgType(c)}[]`);
-  let t = `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) select * from unnest(${arrays.join(', ')})${where}`;
+  let t =
+    `insert into ${q(spec.table)} (${spec.columns.map(q).join(', ')}) ` +
+    `select * from unnest(${arrays.join(', ')})${where}`;
   if (spec.onConflict) t += ` ${spec.onConflict}`;
   return t;
 }
@@ -186,7 +189,10 @@ function* chunks<T>(rows: readonly T[], cols: number): Generator<readonly T[]> {
   }
 }
 
-/** Inserts `rows` (objects keyed by the spec's columns; undefined is stored as null) and returns the RETURNING rows, if any. */
+/**
+ * Inserts `rows` (objects keyed by the spec's columns; undefined is stored as null) and returns the
+ * RETURNING rows, if any.
+ */
 export async function insertRows<R = Record<string, unknown>>(
   db: DbOrTrx,
   spec: InsertSpec,
@@ -255,7 +261,9 @@ export async function insertManyIf(
   const whereCols = Object.keys(guard.where);
   const params: unknown[] = [...setCols.map((c) => guard.set[c]), ...whereCols.map((c) => guard.where[c])];
   if (isSqlite(db)) {
-    const update = `update ${q(guard.table)} set ${setCols.map((c) => `${q(c)} = ?`).join(', ')} where ${whereCols.map((c) => `${q(c)} = ?`).join(' and ')} returning 1 as "ok"`;
+    const set = setCols.map((c) => `${q(c)} = ?`).join(', ');
+    const where = whereCols.map((c) => `${q(c)} = ?`).join(' and ');
+    const update = `update ${q(guard.table)} set ${set} where ${where} returning 1 as "ok"`;
     const ok = (await db.executeQuery(CompiledQuery.raw(update, params))).rows.length > 0;
     await insertMany(db, ok ? [...always, ...guarded] : always);
     return ok;
@@ -302,7 +310,8 @@ export async function insertManyReturning<R = Record<string, unknown>>(
         const seen = new Set<string>();
         rows = rows.filter((row) => {
           if (!returned.has(only.match.map(([f]) => String(row[f])).join('\u0000'))) return false;
-          // Rows alike in every inserted column are one insert (PostgreSQL's ON CONFLICT DO NOTHING skips repeats the same way).
+          // Rows alike in every inserted column are one insert (PostgreSQL's ON CONFLICT DO NOTHING
+          // skips repeats the same way).
           const k = p.spec.columns.map((c) => String(row[c] ?? '')).join('\u0000');
           return seen.has(k) ? false : (seen.add(k), true);
         });
@@ -327,9 +336,11 @@ export async function insertManyReturning<R = Record<string, unknown>>(
       const alias = all.map((_, n) => `c${n}`);
       const ref = (f: string) => `u.c${all.indexOf(f)}`;
       ctes.push(
-        `w${i} as (insert into ${q(p.spec.table)} (${p.spec.columns.map(q).join(', ')}) select ${p.spec.columns.map((_, n) => `u.c${n}`).join(', ')}` +
+        `w${i} as (insert into ${q(p.spec.table)} (${p.spec.columns.map(q).join(', ')})` +
+          ` select ${p.spec.columns.map((_, n) => `u.c${n}`).join(', ')}` +
           ` from unnest(${arrays.join(', ')}) as u(${alias.join(', ')})` +
-          ` where (${match.map(([f]) => ref(f)).join(', ')}) in (select ${match.map(([, c]) => q(c)).join(', ')} from w${part})` +
+          ` where (${match.map(([f]) => ref(f)).join(', ')})` +
+          ` in (select ${match.map(([, c]) => q(c)).join(', ')} from w${part})` +
           `${p.spec.onConflict ? ` ${p.spec.onConflict}` : ''}${returning})`,
       );
       pushColumns(params, { ...p.spec, columns: all }, p.rows);
@@ -337,10 +348,13 @@ export async function insertManyReturning<R = Record<string, unknown>>(
       ctes.push(`w${i} as (${pgStatement(p.spec, params.length + 1)}${returning})`);
       pushColumns(params, p.spec, p.rows);
     }
-    if (ret.length)
-      selects.push(
-        `select ${i} as "p", ${Array.from({ length: width }, (_, n) => `${n < ret.length ? `${q(ret[n])}::text` : 'null::text'} as "c${n}"`).join(', ')} from w${i}`,
+    if (ret.length) {
+      const cols = Array.from(
+        { length: width },
+        (_, n) => `${n < ret.length ? `${q(ret[n])}::text` : 'null::text'} as "c${n}"`,
       );
+      selects.push(`select ${i} as "p", ${cols.join(', ')} from w${i}`);
+    }
   });
   if (!selects.length) selects.push('select 0 as "p" where false');
   const res = await db.executeQuery<Record<string, unknown>>(
@@ -367,6 +381,7 @@ export function conflictDoNothing(cols: readonly string[]): string {
 export function conflictAddCounters(table: string, keys: readonly string[], counters: readonly string[]): string {
   const max = BigInt(ROLLUP_COUNTER_MAX).toString();
   const add = (c: string) =>
-    `${q(c)} = case when ${q(table)}.${q(c)} > ${max} - excluded.${q(c)} then ${max} else ${q(table)}.${q(c)} + excluded.${q(c)} end`;
+    `${q(c)} = case when ${q(table)}.${q(c)} > ${max} - excluded.${q(c)} ` +
+    `then ${max} else ${q(table)}.${q(c)} + excluded.${q(c)} end`;
   return `on conflict (${keys.map(q).join(', ')}) do update set ${counters.map(add).join(', ')}`;
 }

@@ -22,9 +22,8 @@ export function clusteredByPrimaryKey<T extends string, C extends string>(
 export async function lockKeysForTransaction(db: Kysely<any>, keys: string[]): Promise<void> {
   if (keys.length === 0 || isSqlite(db)) return;
   const sorted = [...new Set(keys)].sort();
-  await sql`select pg_advisory_xact_lock(hashtextextended(s.k, 0)) from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(
-    db,
-  );
+  await sql`select pg_advisory_xact_lock(hashtextextended(s.k, 0))
+    from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
 }
 
 // Long sequential reads (verify, export) on SQLite go ~15% faster through mmap than through read()

@@ -138,7 +138,10 @@ describe('decodeJsonLine', () => {
 describe('head sniffing', () => {
   it('reads envelope and payload types, ordinal and ids from a head with spaces or without', () => {
     for (const sep of [':', ': ']) {
-      const head = `{"timestamp"${sep}"2026-11-22T01:26:10.726Z", "ordinal"${sep}12, "type"${sep}"response_item", "payload"${sep}{"type"${sep}"function_call_output", "id"${sep}"fco_1", "call_id"${sep}"call_resp_2", "output"${sep}"Process exited with code 0\\nWall time: 0.1 seconds\\nOutput:\\nhi \\u00e9\\"q`;
+      const head =
+        `{"timestamp"${sep}"2026-11-22T01:26:10.726Z", "ordinal"${sep}12, "type"${sep}"response_item", ` +
+        `"payload"${sep}{"type"${sep}"function_call_output", "id"${sep}"fco_1", "call_id"${sep}"call_resp_2", ` +
+        `"output"${sep}"Process exited with code 0\\nWall time: 0.1 seconds\\nOutput:\\nhi \\u00e9\\"q`;
       const s = sniffHead(head);
       assert.equal(s.enveloped, true);
       assert.equal(s.type, 'response_item');

@@ -127,7 +127,8 @@ describe('threads', () => {
 describe('tool output', () => {
   it('parses 0.169 plain-text output', () => {
     const o = parseToolOutput(
-      'Chunk ID: 1c865d\nWall time: 0.1121 seconds\nProcess exited with code 0\nOriginal token count: 15\nOutput:\nhi\n',
+      'Chunk ID: 1c865d\nWall time: 0.1121 seconds\nProcess exited with code 0\n' +
+        'Original token count: 15\nOutput:\nhi\n',
     );
     assert.equal(o.exitCode, 0);
     assert.equal(o.durationMs, 112);

@@ -305,7 +305,7 @@ describe('0.169 rollouts (real captures)', () => {
     assert.equal(ofKind(own.events, 'response')[0]!.threadId, childId);
   });
 
-  it('fork (paginated): only the fork’s new response counts, though its running total starts at the parent’s', async () => {
+  it('paginated fork: only its new response counts, though its running total starts at the parent’s', async () => {
     const fork = await collectRollout(FORK, { final: true });
     const parent = await collectRollout(FORK_PARENT, { final: true });
     const [th] = ofKind(fork.events, 'thread_started');

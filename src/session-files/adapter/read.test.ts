@@ -63,7 +63,8 @@ describe('bad input and files being written', () => {
       lines[5]!.slice(0, 100), // line 6: truncated JSON
       'this is not json', // line 7: garbage
       Buffer.from([0x00, 0xff, 0xfe, 0x01, 0x80, 0x7b]), // line 8: binary junk
-      JSON.stringify({ timestamp: '2026-11-22T01:26:10.370Z', ordinal: 99, type: 'telepathy', payload: {} }), // line 9: unknown type
+      // line 9: unknown type
+      JSON.stringify({ timestamp: '2026-11-22T01:26:10.370Z', ordinal: 99, type: 'telepathy', payload: {} }),
       '', // line 10: blank
       ...lines.slice(5, 8),
       glued, // line 14
@@ -194,7 +195,8 @@ describe('bad input and files being written', () => {
     for (const l of lines.slice(0, 13)) await write(l + '\n');
     // A compacted line whose replacement_history is ~50 MB.
     await write(
-      '{"timestamp":"2026-11-22T01:33:18.739Z","ordinal":20,"type":"compacted","payload":{"message":"Summary of the work so far.","replacement_history":[',
+      '{"timestamp":"2026-11-22T01:33:18.739Z","ordinal":20,"type":"compacted",' +
+        '"payload":{"message":"Summary of the work so far.","replacement_history":[',
     );
     const item = Buffer.from(
       JSON.stringify({

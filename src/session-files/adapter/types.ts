@@ -6,7 +6,10 @@ import type { RolloutParserState } from './parser/state.js';
 
 export type { RolloutParserState } from './parser/state.js';
 
-/** `bare`: pre-2025-09 (no envelope); `envelope`: 2025-09+ `{timestamp,type,payload}`; `v0169`: envelope with `ordinal`/`token_usage_record`. */
+/**
+ * `bare`: pre-2025-09 (no envelope); `envelope`: 2025-09+ `{timestamp,type,payload}`; `v0169`: envelope
+ * with `ordinal`/`token_usage_record`.
+ */
 export type RolloutFormat = 'bare' | 'envelope' | 'v0169';
 
 export interface RolloutGit {
@@ -225,7 +228,8 @@ export interface RolloutStats {
   skipped: SkippedLine[]; // capped (see skippedCount)
   skippedCount: number;
   skippedByReason: Partial<Record<SkipReason, number>>;
-  trimmed: { line: number; offset: number; bytes: number; type?: string }[]; // over-limit lines read from their head only
+  // Over-limit lines read from their head only.
+  trimmed: { line: number; offset: number; bytes: number; type?: string }[];
   partialTail?: { line: number; offset: number; bytes: number }; // unterminated last line left unread
   inheritedLines: number;
   readError?: string; // e.g. a corrupt or truncated .gz; lines before it were still read

@@ -189,8 +189,9 @@ async function post(opts: PushOptions, body: unknown): Promise<UploadResult> {
       signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
     });
   } catch (e) {
+    const err = e as Error;
     throw new RetryableUploadError(
-      `cannot reach ${opts.server}: ${(e as Error).cause ? ((e as Error).cause as Error).message : (e as Error).message}`,
+      `cannot reach ${opts.server}: ${err.cause ? (err.cause as Error).message : err.message}`,
     );
   }
   const text = await res.text();

@@ -14,7 +14,10 @@ export function parseTs(s: unknown): number | undefined {
 const nz = (n: number | undefined): number =>
   typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
 
-/** A TokenUsage object -> numbers; `cache_read_input_tokens` is the older name of cached, total defaults to input + output. */
+/**
+ * A TokenUsage object -> numbers; `cache_read_input_tokens` is the older name of cached, total
+ * defaults to input + output.
+ */
 export function toUsage(u: RawTokenUsage | null | undefined): UsageTotals | undefined {
   if (!u) return undefined;
   const fields = [

@@ -63,7 +63,7 @@ describe('turn handlers', () => {
     assert.equal(p.st.tools.size, 0);
   });
 
-  it('a sub-agent turn mirrored in the parent is not a turn of the parent, unless the parent’s own lines name it', () => {
+  it('a sub-agent turn mirrored in the parent is not the parent’s, unless the parent’s own lines name it', () => {
     const p = new RolloutParser({ threadIdHint: 'parent' });
     p.st.thread = { threadId: 'parent', kind: 'user' };
     onTaskStarted(p, { f: 'task_started', turnId: 'child-turn', parentTurnId: 'u1', raw: {} }, at(1, 1));
