@@ -126,30 +126,7 @@ export class SinkForwarder {
     }
     const lastSeq = until; // everything in the window was delivered or is not for this sink
     const now = Date.now();
-    if (dead.length) {
-      await insertDeadLetters(
-        this.db,
-        dead.map((d) => ({
-          sink: this.sink.name,
-          workspace_id: workspaceId,
-          seq: d.rec.rec.seq,
-          record_id: d.rec.rec.id,
-          error: d.error.slice(0, 1000),
-          at: now,
-        })),
-      );
-      await noteSinkError(
-        this.db,
-        this.sink.name,
-        workspaceId,
-        `${dead.length} record(s) refused: ${dead[0].error}`,
-        now,
-      );
-      this.log.warn(
-        { sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error },
-        'compliance sink refused records; kept as dead letters',
-      );
-    }
+    if (dead.length) await this.keepDeadLetters(workspaceId, dead, 'record(s)', now);
     await advanceSinkCursor(
       this.db,
       this.sink.name,
@@ -202,35 +179,32 @@ export class SinkForwarder {
     });
     const dead: { rec: SinkRecord; error: string }[] = [];
     if (!(await this.deliver(batch, dead))) return false;
-    if (dead.length) {
-      // Kept like refused records: the sink's status shows it and an operator can resend it. (A
-      // record refused at the same seq keeps its row: the checkpoint's is then in the log alone.)
-      const now = Date.now();
-      await insertDeadLetters(
-        this.db,
-        dead.map((d) => ({
-          sink: this.sink.name,
-          workspace_id: workspaceId,
-          seq: d.rec.rec.seq,
-          record_id: d.rec.rec.id,
-          error: d.error.slice(0, 1000),
-          at: now,
-        })),
-      );
-      await noteSinkError(
-        this.db,
-        this.sink.name,
-        workspaceId,
-        `${dead.length} checkpoint(s) refused: ${dead[0].error}`,
-        now,
-      );
-      this.log.warn(
-        { sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error },
-        'compliance sink refused checkpoints; kept as dead letters',
-      );
-    }
+    // Kept like refused records: the sink's status shows it and an operator can resend it. (A record
+    // refused at the same seq keeps its row: the checkpoint's is then in the log alone.)
+    if (dead.length) await this.keepDeadLetters(workspaceId, dead, 'checkpoint(s)', Date.now());
     await advanceSinkCheckpoints(this.db, this.sink.name, workspaceId, this.owner, rows[rows.length - 1].seq);
     return true;
+  }
+
+  // What a sink refused for good: dead letters, the sink's last error, a warning.
+  private async keepDeadLetters(
+    workspaceId: string,
+    dead: { rec: SinkRecord; error: string }[],
+    what: string,
+    now: number,
+  ) {
+    const rows = dead.map((d) => ({
+      sink: this.sink.name,
+      workspace_id: workspaceId,
+      seq: d.rec.rec.seq,
+      record_id: d.rec.rec.id,
+      error: d.error.slice(0, 1000),
+      at: now,
+    }));
+    await insertDeadLetters(this.db, rows);
+    await noteSinkError(this.db, this.sink.name, workspaceId, `${dead.length} ${what} refused: ${dead[0].error}`, now);
+    const warning = { sink: this.sink.name, workspaceId, dead: dead.length, error: dead[0].error };
+    this.log.warn(warning, `compliance sink refused ${what}; kept as dead letters`);
   }
 
   // Sends until accepted. Returns false only when stopped first.
