@@ -51,24 +51,16 @@ export async function walCheckpoint(
   maxWaitMs?: number,
 ): Promise<void> {
   if (!isSqlite(db)) return;
-  const before =
-    maxWaitMs === undefined
-      ? undefined
-      : (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout;
-  if (maxWaitMs !== undefined) await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(maxWaitMs))}`).execute(db);
-  try {
-    const r = await sql.raw<{ busy: number }>(`pragma wal_checkpoint(${mode})`).execute(db);
+  const checkpoint = async (conn: Kysely<any>) => {
+    const r = await sql.raw<{ busy: number }>(`pragma wal_checkpoint(${mode})`).execute(conn);
     // PASSIVE stops short of readers and writers by design; RESTART not getting through is a failure.
-    if (mode === 'RESTART' && r.rows[0]?.busy)
-      throw Object.assign(
-        new Error(
-          `wal_checkpoint(RESTART) could not get through${maxWaitMs === undefined ? '' : ` in ${maxWaitMs} ms`}`,
-        ),
-        { code: 'SQLITE_BUSY' },
-      );
-  } finally {
-    if (before !== undefined) await sql.raw(`pragma busy_timeout = ${before}`).execute(db);
-  }
+    if (mode === 'RESTART' && r.rows[0]?.busy) {
+      const within = maxWaitMs === undefined ? '' : ` in ${maxWaitMs} ms`;
+      const err = new Error(`wal_checkpoint(RESTART) could not get through${within}`);
+      throw Object.assign(err, { code: 'SQLITE_BUSY' });
+    }
+  };
+  await (maxWaitMs === undefined ? checkpoint(db) : withBusyTimeout(db, maxWaitMs, checkpoint));
 }
 
 // better-sqlite3 waits for SQLite's write lock synchronously, stopping the whole event loop for up
@@ -76,10 +68,15 @@ export async function walCheckpoint(
 // does not wait (SQLITE_BUSY at once) and the caller tries again later. PostgreSQL waits without
 // blocking anything: there `fn` runs as it is.
 export async function withoutLockWait<D extends Kysely<any>, T>(db: D, fn: (conn: D) => Promise<T>): Promise<T> {
-  if (!isSqlite(db)) return fn(db);
+  return isSqlite(db) ? withBusyTimeout(db, 0, fn) : fn(db);
+}
+
+// `fn` on one SQLite connection whose busy timeout is `ms` meanwhile (restored after): no other
+// query of the process runs on that connection with the changed timeout.
+async function withBusyTimeout<D extends Kysely<any>, T>(db: D, ms: number, fn: (conn: D) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     const before = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(conn)).rows[0]?.timeout ?? 0;
-    await sql`pragma busy_timeout = 0`.execute(conn);
+    await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(ms))}`).execute(conn);
     try {
       return await fn(conn as D);
     } finally {
