@@ -2,26 +2,19 @@
 // description in test/fixtures/rollouts/older (see the README there). Token numbers were checked by
 // reading the files and, where it applies, against ccusage 20.0.24.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { priceUsage } from '../../core/pricing.js';
-import { collectRollout, type RolloutContent, type RolloutEvent } from './parser.js';
+import { collectRollout } from './parser.js';
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/rollouts');
-const older = (p: string) => path.join(FIX, 'older', p);
-
-const OLD_ENVELOPE = older('rollout-2025-10-14T09-00-00-0199e2a1-6c1d-7a40-9a3e-4c7f00a0b001.jsonl');
-const OLD_NO_MODEL = older('rollout-2025-09-15T13-00-00-0199a0f3-11aa-7c3b-8d2e-5f6a7b8c9d01.jsonl');
-const BARE = older('rollout-2025-08-12T14-02-11-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl');
-const OLD_FORK = older('rollout-2025-11-03T10-00-00-019a4b10-2c3d-7e4f-8a9b-0c1d2e3f4a5b.jsonl');
-
-type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
-  events.filter((e): e is Ev<K> => e.kind === k);
-const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
-  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
+import {
+  OLD_ENVELOPE,
+  OLD_NO_MODEL,
+  BARE,
+  OLD_FORK,
+  ofKind,
+  tok,
+  contentOf,
+} from '../../../test/support/rollout-fixtures.js';
 
 describe('older formats (written from the spec)', () => {
   it('2025-10: info:null, repeated totals, totals-only/0 deltas, cache_read_input_tokens, cached > input', async () => {

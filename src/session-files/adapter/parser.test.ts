@@ -3,48 +3,26 @@
 // test/fixtures/rollouts/older (see the README there). Token numbers were checked by reading the
 // files and, where it applies, against ccusage 20.0.24.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { collectRollout, type RolloutContent, type RolloutEvent } from './parser.js';
+import { describe, it } from 'node:test';
+import { collectRollout } from './parser.js';
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/rollouts');
-const f169 = (p: string) => path.join(FIX, '0.169', p);
+import {
+  EXEC,
+  COMPACTION,
+  REVIEW_PARENT,
+  REVIEW_CHILD,
+  FORK_PARENT,
+  FORK,
+  TUI_GZ,
+  ofKind,
+  tok,
+  contentOf,
+  readLines,
+  tempRollouts,
+} from '../../../test/support/rollout-fixtures.js';
 
-const EXEC = f169('exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
-const COMPACTION = f169('compaction/rollout-2026-11-22T01-33-17-01a200e2-ded6-7281-b18e-0d6c8ab0a6e9.jsonl');
-const REVIEW_PARENT = f169('review/rollout-2026-11-22T01-34-29-01a200e3-f57c-7640-a8da-9923b134aba3.jsonl');
-const REVIEW_CHILD = f169('review/rollout-2026-11-22T01-34-29-01a200e3-f5cc-76f3-8b34-3e18d7a7e462.jsonl');
-const FORK_PARENT = f169('fork/rollout-2026-11-22T01-31-43-01a200e1-6ef5-78f1-af6d-22ae203e44f2.jsonl');
-const FORK = f169('fork/rollout-2026-11-22T01-35-09-01a200e4-9489-7470-aa01-cac390a6f6fb.jsonl');
-const TUI_GZ = f169('tui/rollout-2026-11-22T01-33-45-01a200e3-49f9-76d3-b635-cbe36ffb88db.jsonl.gz');
-
-type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
-  events.filter((e): e is Ev<K> => e.kind === k);
-const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
-  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
-
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'steward-rollout-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-let n = 0;
-const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') =>
-  path.join(tmp, `${n++}`, name);
-async function writeTmp(content: string | Buffer, name?: string): Promise<string> {
-  const p = tmpFile(name);
-  await mkdir(path.dirname(p), { recursive: true });
-  await writeFile(p, content);
-  return p;
-}
-const readLines = async (p: string) => (await readFile(p, 'utf8')).split('\n').filter((l) => l !== '');
+const { writeTmp } = tempRollouts();
 
 describe('0.169 rollouts (real captures)', () => {
   it('exec + resume: one thread, two turns appended to one file, three responses from token_usage_record', async () => {

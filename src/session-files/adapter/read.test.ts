@@ -2,57 +2,29 @@
 // lines, corrupt .gz, directory search. Ground truth: the real 0.169 captures in
 // test/fixtures/rollouts/0.169 and the older-format files in test/fixtures/rollouts/older.
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { collectRollout, findRolloutFiles, iterateRollout, type ReadOptions, type RolloutEvent } from './parser.js';
+
 import {
-  collectRollout,
-  findRolloutFiles,
-  iterateRollout,
-  type ReadOptions,
-  type RolloutContent,
-  type RolloutEvent,
-} from './parser.js';
+  FIX,
+  EXEC,
+  COMPACTION,
+  REVIEW_CHILD,
+  TUI_GZ,
+  OLD_ENVELOPE,
+  BARE,
+  OLD_FORK,
+  ofKind,
+  tok,
+  contentOf,
+  readLines,
+  tempRollouts,
+} from '../../../test/support/rollout-fixtures.js';
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/rollouts');
-const f169 = (p: string) => path.join(FIX, '0.169', p);
-const older = (p: string) => path.join(FIX, 'older', p);
-
-const EXEC = f169('exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
-const COMPACTION = f169('compaction/rollout-2026-11-22T01-33-17-01a200e2-ded6-7281-b18e-0d6c8ab0a6e9.jsonl');
-const REVIEW_CHILD = f169('review/rollout-2026-11-22T01-34-29-01a200e3-f5cc-76f3-8b34-3e18d7a7e462.jsonl');
-const TUI_GZ = f169('tui/rollout-2026-11-22T01-33-45-01a200e3-49f9-76d3-b635-cbe36ffb88db.jsonl.gz');
-const OLD_ENVELOPE = older('rollout-2025-10-14T09-00-00-0199e2a1-6c1d-7a40-9a3e-4c7f00a0b001.jsonl');
-const BARE = older('rollout-2025-08-12T14-02-11-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl');
-const OLD_FORK = older('rollout-2025-11-03T10-00-00-019a4b10-2c3d-7e4f-8a9b-0c1d2e3f4a5b.jsonl');
-
-type Ev<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-const ofKind = <K extends RolloutEvent['kind']>(events: RolloutEvent[], k: K) =>
-  events.filter((e): e is Ev<K> => e.kind === k);
-const tok = (e: Ev<'response'>) => [e.tokens.input, e.tokens.cached, e.tokens.output, e.tokens.reasoning];
-const contentOf = <K extends RolloutContent['kind']>(c: RolloutContent[], k: K) =>
-  c.filter((x): x is Extract<RolloutContent, { kind: K }> => x.kind === k);
-
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'steward-rollout-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
-let n = 0;
-const tmpFile = (name = 'rollout-2026-01-01T00-00-00-0199ffff-0000-7000-8000-000000000001.jsonl') =>
-  path.join(tmp, `${n++}`, name);
-async function writeTmp(content: string | Buffer, name?: string): Promise<string> {
-  const p = tmpFile(name);
-  await mkdir(path.dirname(p), { recursive: true });
-  await writeFile(p, content);
-  return p;
-}
-const readLines = async (p: string) => (await readFile(p, 'utf8')).split('\n').filter((l) => l !== '');
+const { tmpFile, writeTmp } = tempRollouts();
 
 describe('bad input and files being written', () => {
   it('reports junk lines with line numbers and reasons and still counts everything else', async () => {
@@ -314,6 +286,6 @@ describe('bad input and files being written', () => {
   });
 
   it('a missing file is an error, not a silent empty read', async () => {
-    await assert.rejects(collectRollout(path.join(tmp, 'nope.jsonl')), /ENOENT/);
+    await assert.rejects(collectRollout(path.join(path.dirname(tmpFile()), 'nope.jsonl')), /ENOENT/);
   });
 });
