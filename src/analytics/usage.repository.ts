@@ -1,5 +1,6 @@
 // Reads for the usage API. Keyset pages walk the rollup primary keys in index order
 // (workspace_id, bucket, user_id, ...) so a page costs the same on page 1 and page 500.
+import { COUNTERS } from '../core/rollups.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
 import { arrayReader } from '../platform/storage/sqlite-rows.js';
@@ -70,7 +71,7 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
     const reads = parts.map(async (p) => {
       let q = db
         .selectFrom(table as 'usage_user_day')
-        .select(['bucket', 'user_id', dim as 'client_id', ...ROW_COUNTERS])
+        .select(['bucket', 'user_id', dim as 'client_id', ...COUNTERS])
         .where('workspace_id', '=', ws);
       if (p.bucket !== undefined) q = q.where('bucket', '=', p.bucket);
       else q = q.where('bucket', '>=', p.from!).where('bucket', '<=', p.to!);
@@ -146,18 +147,7 @@ export async function workspaceRows(db: DbOrTrx, grain: Grain, ws: string, first
   return { clients, models };
 }
 
-// Columns of a page's rows after bucket, user and client or model: selected in this order.
-const ROW_COUNTERS = [
-  'threads',
-  'turns',
-  'requests',
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_nusd',
-  'credits_n',
-] as const;
+// A page row read as an array: bucket, user, client or model, then COUNTERS in order (core/rollups.ts).
 function countersOf(r: unknown[]) {
   return {
     bucket: r[0] as number,
@@ -174,19 +164,8 @@ function countersOf(r: unknown[]) {
   };
 }
 
-const COUNTERS = [
-  'bucket',
-  'threads',
-  'turns',
-  'requests',
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_nusd',
-  'credits_n',
-];
+const NUMERIC = ['bucket', ...COUNTERS];
 function num<T extends Record<string, unknown>>(r: T): T {
-  for (const k of COUNTERS) if (k in r) (r as Record<string, unknown>)[k] = Number(r[k]);
+  for (const k of NUMERIC) if (k in r) (r as Record<string, unknown>)[k] = Number(r[k]);
   return r;
 }
