@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readLineBatches, toWireLine, type WireLine } from '../../src/session-files/adapter/lines.js';
 import { foldFacts, type FactRecord } from '../../src/core/compliance-merge.js';
+import { exportChunks } from '../../src/compliance/index.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { loadOtlp } from '../support/otlp.js';
 import { EXEC } from '../support/rollout-fixtures.js';
@@ -57,21 +58,22 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(r.statusCode, 200, r.body);
     };
-    const codexLog = async (order: Order): Promise<FactRecord[]> => {
+    const codexLog = async (order: Order, view = 'records', limit = 1000): Promise<FactRecord[]> => {
       const { t, read } = apps.get(order)!;
       const r = await t.app.inject({
         method: 'GET',
-        url: `/v1/compliance/workspaces/${t.workspaceId}/search?event_type=CODEX_LOG&limit=1000`,
+        url: `/v1/compliance/workspaces/${t.workspaceId}/search?event_type=CODEX_LOG&limit=${limit}&view=${view}`,
         headers: { authorization: `Bearer ${read}` },
       });
       assert.equal(r.statusCode, 200, r.body);
       return (r.json().data as { id: string; content: Record<string, unknown> }[])
         .filter((x) => FACT_KINDS.has(String(x.content.kind)))
-        .map((x) => ({ id: x.id, content: x.content }));
+        .map((x) => ({ ...x, id: x.id, content: x.content }));
     };
     // The merged facts without what differs by store (record ids, keys, the workspace, the user).
-    const merged = async (order: Order) =>
-      foldFacts(await codexLog(order), () => true)
+    const merged = async (order: Order) => normal(foldFacts(await codexLog(order), () => true));
+    const normal = (facts: { content: Record<string, unknown> }[]) =>
+      facts
         .map((m) => {
           const { workspace_id: _w, user_id: _u, client_id: _c, ...c } = m.content;
           const request = { ...(c.request as Record<string, unknown>), key_id: null };
@@ -121,6 +123,32 @@ for (const dialect of DIALECTS) {
           );
         }
       }
+    });
+
+    it('search with view=merged shows the merged facts, each once, whatever the page size', async () => {
+      for (const order of ['otlp-first', 'file-first'] as const) {
+        const api = await codexLog(order, 'merged');
+        assert.deepEqual(normal(api), await merged(order), order);
+        assert.equal(new Set(api.map((x) => JSON.stringify(x.content))).size, api.length, 'each fact once');
+        assert.ok(api.every((x) => (x as unknown as { record_ids: string[] }).record_ids.length >= 1));
+      }
+      assert.deepEqual(normal(await codexLog('otlp-first', 'merged')), normal(await codexLog('file-first', 'merged')));
+    });
+
+    it('the raw export (still the chain, verifiable offline) folds to the same facts in both orders', async () => {
+      const exported = async (order: Order) => {
+        const { t } = apps.get(order)!;
+        let text = '';
+        for await (const c of exportChunks(t.store.db, t.workspaceId, { types: ['CODEX_LOG'] })) text += c.toString();
+        const recs = text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { id: string; content: Record<string, unknown> })
+          .filter((x) => FACT_KINDS.has(String(x.content.kind)));
+        return normal(foldFacts(recs, () => true));
+      };
+      assert.deepEqual(await exported('otlp-first'), await exported('file-first'));
+      assert.deepEqual(await exported('otlp-first'), await merged('otlp-first'));
     });
 
     it('replaying either source appends nothing', async () => {
