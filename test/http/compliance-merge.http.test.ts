@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readLineBatches, toWireLine, type WireLine } from '../../src/session-files/adapter/lines.js';
 import { foldFacts, type FactRecord } from '../../src/core/compliance-merge.js';
-import { exportChunks } from '../../src/compliance/index.js';
+import { exportChunks, mergedExportChunks } from '../../src/compliance/index.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { loadOtlp } from '../support/otlp.js';
 import { EXEC } from '../support/rollout-fixtures.js';
@@ -146,6 +146,23 @@ for (const dialect of DIALECTS) {
           .map((l) => JSON.parse(l) as { id: string; content: Record<string, unknown> })
           .filter((x) => FACT_KINDS.has(String(x.content.kind)));
         return normal(foldFacts(recs, () => true));
+      };
+      assert.deepEqual(await exported('otlp-first'), await exported('file-first'));
+      assert.deepEqual(await exported('otlp-first'), await merged('otlp-first'));
+    });
+
+    it('the merged export (export --view merged) holds the same facts in both orders', async () => {
+      const exported = async (order: Order) => {
+        const { t } = apps.get(order)!;
+        let text = '';
+        for await (const c of mergedExportChunks(t.store.db, t.workspaceId, {}, undefined, 512)) text += c.toString();
+        const items = text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { object?: string; event_type: string; content: Record<string, unknown> })
+          .filter((x) => x.event_type === 'CODEX_LOG' && FACT_KINDS.has(String(x.content.kind)));
+        assert.ok(items.every((x) => x.object === 'compliance.fact'));
+        return normal(items);
       };
       assert.deepEqual(await exported('otlp-first'), await exported('file-first'));
       assert.deepEqual(await exported('otlp-first'), await merged('otlp-first'));
