@@ -7,6 +7,9 @@ import type { RecordDraft } from './compliance.js';
 import { codexLogDraft, type IngestRequestMeta } from './compliance-records.js';
 import type { EnrichedEvent } from './events.js';
 
+/** The CODEX_LOG kinds that are facts of both sources (not session_item and the like). */
+export const FACT_KINDS: ReadonlySet<string> = new Set(['session_start', 'prompt', 'response', 'tool_call']);
+
 /** What a completion record points at: the stored fact's key and the source that stored it. */
 export interface CompletesLink {
   fact_key: string;

@@ -4,14 +4,12 @@
 // seq order keep memory to the facts still open: the first notes each fact's last seq, the second
 // holds a fact's records until that seq and writes the merged line there.
 import { recordLine } from '../../core/compliance-record-line.js';
-import { factOf, mergeFact } from '../../core/compliance-merge.js';
+import { FACT_KINDS, factOf, mergeFact } from '../../core/compliance-merge.js';
 import type { StreamedRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { getHead } from '../chain/chain.repository.js';
 import { scanRecords } from '../chain/scan.repository.js';
 import { CHUNK_BYTES, keepOf, type ExportFilter } from './export.service.js';
-
-const FACT_KINDS = new Set(['session_start', 'prompt', 'response', 'tool_call']);
 
 const text = (c: StreamedRecord['content']) =>
   c === null ? null : typeof c === 'string' ? c : Buffer.from(c).toString('utf8');

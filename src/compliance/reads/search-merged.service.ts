@@ -4,12 +4,11 @@
 // raw records' seq, so a fact is shown once per page that holds one of its records: a completion
 // whose base is on another page shows the whole merged fact again there (`fact` names it).
 import { recordLine } from '../../core/compliance-record-line.js';
-import { factOf, mergeFact, type FactRecord } from '../../core/compliance-merge.js';
+import { FACT_KINDS, factOf, mergeFact, type FactRecord } from '../../core/compliance-merge.js';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { searchRecords } from './search.repository.js';
 
-const FACT_KINDS = new Set(['session_start', 'prompt', 'response', 'tool_call']);
 const MAX_FACT_RECORDS = 10_000; // of one thread, read to find a page's facts' other records
 
 type Parsed = ChainRecord & { parsed: Record<string, unknown> | null; fact: string | null };
