@@ -9,7 +9,7 @@ import { isEventType, type Checkpoint, type ComplianceEventType } from '../core/
 import { validationError } from '../core/errors.js';
 import { parseTime } from '../core/query-params.js';
 import { checkpointNow, configuredSigningKey, generateSigningKey, trustedPublicKeys } from '../compliance/index.js';
-import { auditExport, exportChunks } from '../compliance/index.js';
+import { auditExport, exportChunks, mergedExportChunks } from '../compliance/index.js';
 import { verifyChain, verifyExportStream, type CheckpointKey } from '../compliance/index.js';
 import { REINDEX_COMMAND, reindexLogs } from '../compliance/index.js';
 import { describeDifference } from '../core/log-index.js';
@@ -144,50 +144,62 @@ export function complianceCommand(program: Command): void {
     .option('--until <time>', 'event time until (exclusive)')
     .option('--type <type>', 'event type(s), repeatable or comma-separated (default: all)', collect)
     .option('--gzip', 'gzip the output')
-    .action(async (flags: WsFlags & { out: string; since?: string; until?: string; type?: string[]; gzip?: boolean }) =>
-      withStore(flags, async ({ db }) => {
-        const ws = await workspaceOf(db, flags);
-        const filter = {
-          since: parseTime('since', flags.since),
-          until: parseTime('until', flags.until),
-          types: eventTypes(flags.type),
-        };
-        const gzip = flags.gzip || flags.out.endsWith('.gz');
-        await auditExport(db, ws, cliActor(), {
-          out: flags.out === '-' ? 'stdout' : flags.out,
-          since: flags.since ?? null,
-          until: flags.until ?? null,
-          types: filter.types ?? null,
-          via: 'cli',
-        });
-        const counter = { records: 0 };
-        const t0 = performance.now();
-        const progress = !flags.json && process.stderr.isTTY && flags.out !== '-';
-        const tick = setInterval(() => progress && process.stderr.write(`\r${counter.records} records…`), 500);
-        // One chunk (256 KB) in flight at a time (a few 1 MB blocks per core with gzip): memory
-        // stays flat whatever the export's size.
-        const source = Readable.from(
-          gzip
-            ? gzipChunks(exportChunks(db, ws, filter, counter, GZIP_BLOCK_BYTES), { level: 3 })
-            : exportChunks(db, ws, filter, counter),
-          { highWaterMark: 1 },
-        );
-        const sink = flags.out === '-' ? process.stdout : fs.createWriteStream(flags.out);
-        const opts = { end: flags.out !== '-' };
-        try {
-          await pipeline(source, sink, opts);
-        } finally {
-          clearInterval(tick);
-          if (progress) process.stderr.write('\r');
-        }
-        const secs = (performance.now() - t0) / 1000;
-        if (flags.out !== '-')
-          print(
-            flags,
-            { workspace_id: ws, out: flags.out, records: counter.records, gzip, seconds: +secs.toFixed(3) },
-            () => `Exported ${counter.records} records to ${flags.out} in ${secs.toFixed(1)} s`,
+    .option(
+      '--view <view>',
+      'records (the chain, verifiable) or merged (each fact of two sources as one line)',
+      'records',
+    )
+    .action(
+      async (
+        flags: WsFlags & { out: string; since?: string; until?: string; type?: string[]; gzip?: boolean; view: string },
+      ) =>
+        withStore(flags, async ({ db }) => {
+          if (flags.view !== 'records' && flags.view !== 'merged')
+            throw validationError('view', "must be 'records' or 'merged'");
+          const ws = await workspaceOf(db, flags);
+          const filter = {
+            since: parseTime('since', flags.since),
+            until: parseTime('until', flags.until),
+            types: eventTypes(flags.type),
+          };
+          const gzip = flags.gzip || flags.out.endsWith('.gz');
+          await auditExport(db, ws, cliActor(), {
+            out: flags.out === '-' ? 'stdout' : flags.out,
+            since: flags.since ?? null,
+            until: flags.until ?? null,
+            types: filter.types ?? null,
+            view: flags.view,
+            via: 'cli',
+          });
+          const counter = { records: 0 };
+          const t0 = performance.now();
+          const progress = !flags.json && process.stderr.isTTY && flags.out !== '-';
+          const tick = setInterval(() => progress && process.stderr.write(`\r${counter.records} records…`), 500);
+          // One chunk (256 KB) in flight at a time (a few 1 MB blocks per core with gzip): memory
+          // stays flat whatever the export's size.
+          const chunks = flags.view === 'merged' ? mergedExportChunks : exportChunks;
+          const source = Readable.from(
+            gzip
+              ? gzipChunks(chunks(db, ws, filter, counter, GZIP_BLOCK_BYTES), { level: 3 })
+              : chunks(db, ws, filter, counter),
+            { highWaterMark: 1 },
           );
-      }),
+          const sink = flags.out === '-' ? process.stdout : fs.createWriteStream(flags.out);
+          const opts = { end: flags.out !== '-' };
+          try {
+            await pipeline(source, sink, opts);
+          } finally {
+            clearInterval(tick);
+            if (progress) process.stderr.write('\r');
+          }
+          const secs = (performance.now() - t0) / 1000;
+          if (flags.out !== '-')
+            print(
+              flags,
+              { workspace_id: ws, out: flags.out, records: counter.records, gzip, seconds: +secs.toFixed(3) },
+              () => `Exported ${counter.records} records to ${flags.out} in ${secs.toFixed(1)} s`,
+            );
+        }),
     );
 
   withWorkspace(

@@ -6,6 +6,7 @@ export { startComplianceJobs } from './jobs.service.js';
 export { ContentPolicies, contentPolicyFor, updateContentPolicy } from './policy.service.js';
 export { complianceLogsRoutes } from './reads/compliance-logs.routes.js';
 export { auditExport, exportChunks } from './reads/export.service.js';
+export { mergedExportChunks } from './reads/export-merged.service.js';
 export {
   holdViews,
   placeHold,

@@ -16,9 +16,14 @@ import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../plat
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
-import { matchThread, reconcileEvents } from './reconcile.repository.js';
+import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
+
+export interface Stored {
+  fresh: EnrichedEvent[];
+  completes: Map<EnrichedEvent, Completes>;
+}
 
 const THREADS: InsertSpec = {
   table: 'threads',
@@ -129,17 +134,18 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
  * with the compliance records: one statement on PostgreSQL). Without `uow`, flushed here. Returns
  * the facts stored for the first time (tool calls: inserted or completed), in batch order: what the
  * compliance chain records and the counts are made of (core/ingest-counts.ts). A replay yields none.
+ * `completes`: the turns and responses left out as another source's fact, with the fact's key.
  */
-export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: UnitOfWork): Promise<EnrichedEvent[]> {
+export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: UnitOfWork): Promise<Stored> {
   if (!uow) {
     const own = new UnitOfWork();
-    const fresh = await storeEvents(db, batch, own);
+    const stored = await storeEvents(db, batch, own);
     await own.flush(db);
-    return fresh;
+    return stored;
   }
   // OTLP and session files key the same turns and responses differently: a fact the other source
   // already stored is left out here, so it is counted once (reconcile.repository.ts).
-  const { items, keys, gained } = await reconcileEvents(db, batch);
+  const { items, keys, gained, completes } = await reconcileEvents(db, batch);
   const position = new Map<EnrichedEvent, number>(items.map((it, n) => [it, n]));
   const fresh: EnrichedEvent[] = [];
   const threadItems: Item<ThreadStarted>[] = [];
@@ -273,7 +279,10 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
   const newResp = new Set(insResp.map((r) => r.request_key));
-  for (const i of threadItems) if (newThreads.has(i.event.threadId)) fresh.push(i);
+  // Both sources' thread_started of one thread in one batch: the first is the stored one, the other
+  // completes it (compliance/chain/ingest-records.service.ts).
+  for (const i of uniqueBy(threadItems, (t) => `${t.workspaceId}\u0000${t.event.threadId}`))
+    if (newThreads.has(i.event.threadId)) fresh.push(i);
   // Tool calls inserted, or completed by this batch.
   for (const r of changedTools) fresh.push(toolItemOf.get(r.tool_key)!);
 
@@ -323,7 +332,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
     ...rollupInserts(deltas.rows()),
   );
-  return fresh.sort((a, b) => position.get(a)! - position.get(b)!);
+  return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes };
 }
 
 const grainOf = (i: EnrichedEvent, day: number) => ({

@@ -30,6 +30,14 @@ export interface ReconcileResult {
   // the same batch (that row is not stored yet, so storeEvents writes them with it), by
   // `${workspace}\0${key}`.
   gained: Map<string, Gained>;
+  // Each event left out because it matched the other source's fact (not a replay of its own key):
+  // the fact it completes, for its CODEX_LOG completion record (decisions/0019).
+  completes: Map<EnrichedEvent, Completes>;
+}
+
+export interface Completes {
+  fact_key: string;
+  source: string;
 }
 
 export interface Gained {
@@ -84,7 +92,13 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   ) as (EnrichedEvent & { event: ThreadStarted })[];
   if (facts.length === 0) {
     if (threadStarts.length) await enrichThreads(db, threadStarts);
-    return { items: startsFirst(items), matched: 0, keys: { spec: FACT_RECONCILE, rows: [] }, gained: new Map() };
+    return {
+      items: startsFirst(items),
+      matched: 0,
+      keys: { spec: FACT_RECONCILE, rows: [] },
+      gained: new Map(),
+      completes: new Map(),
+    };
   }
   const byWs = new Map<string, Set<string>>();
   for (const f of facts) {
@@ -130,6 +144,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
   // This batch's unmatched facts, candidates for the facts after them (rows not in the database yet).
   const fresh = new Set<Row>();
   const gained = new Map<string, Gained>();
+  const completes = new Map<EnrichedEvent, Completes>();
   const ordered = [...facts].sort((a, b) => a.event.ts - b.event.ts);
   for (const it of ordered) {
     const kind = it.event.kind as Kind;
@@ -173,6 +188,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
       row.stored_key = c.stored_key;
       row.matched_key = c.fact_key;
       drop.add(it);
+      completes.set(it, { fact_key: c.stored_key, source: c.source });
       const ids: Gained | null =
         it.source !== 'rollout'
           ? null
@@ -238,6 +254,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
     matched: drop.size,
     keys: { spec: FACT_RECONCILE, rows: inserts as unknown as Record<string, unknown>[] },
     gained,
+    completes,
   };
 }
 

@@ -1,7 +1,8 @@
 // The compliance side of ingest, run inside the ingest transaction: a CODEX_LOG record for every
 // newly stored fact, a CODEX_SECURITY_LOG record for each of its DLP findings, and one for each
 // session that ran in a sandbox or approval mode the workspace does not allow (once per session
-// and mode). Replays store nothing new, so they append nothing.
+// and mode). Replays store nothing new, so they append nothing. An event that matched a fact another
+// source stored first appends one completion record instead (decisions/0019).
 import {
   codexLogDraft,
   dlpFindingDrafts,
@@ -9,10 +10,14 @@ import {
   type IngestRequestMeta,
 } from '../../core/compliance-records.js';
 import type { RecordDraft } from '../../core/compliance.js';
+import { completionDraft, type CompletesLink } from '../../core/compliance-merge.js';
 import { policyViolations, type ContentPolicy } from '../../core/content-policy.js';
 import type { EnrichedEvent } from '../../core/events.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
-import { claimOnce } from './once.repository.js';
+import { claimOnce, claimedKeys } from './once.repository.js';
+
+const SOURCES = ['otlp', 'rollout', 'api'] as const;
+const touched = (key: string, source: string) => `src:${source}:${key}`;
 
 // The records of one batch, not yet appended (the ingest writer appends a group's batches of one
 // workspace together, in batch order). Claims the once-per-session policy findings.
@@ -23,10 +28,21 @@ export async function ingestDrafts(
   all: readonly EnrichedEvent[],
   policy: ContentPolicy,
   meta: IngestRequestMeta,
+  completes: ReadonlyMap<EnrichedEvent, CompletesLink> = new Map(),
 ): Promise<RecordDraft[]> {
   const drafts: RecordDraft[] = [];
+  const shared = await sharedCompletions(trx, workspaceId, all);
   for (const e of fresh) {
+    if (shared.has(e.event.key)) continue; // this source completes what another stored
     drafts.push(codexLogDraft(e, meta));
+    if (e.findings?.length) drafts.push(...dlpFindingDrafts(e, e.findings));
+  }
+  const completing = [
+    ...all.filter((e) => completes.has(e)).map((e) => [e, completes.get(e)!] as const),
+    ...shared.values(),
+  ];
+  for (const [e, link] of completing) {
+    drafts.push(completionDraft(e, meta, link));
     if (e.findings?.length) drafts.push(...dlpFindingDrafts(e, e.findings));
   }
   const candidates: { key: string; draft: RecordDraft }[] = [];
@@ -44,4 +60,51 @@ export async function ingestDrafts(
     for (const c of candidates) if (claimed.delete(c.key)) drafts.push(c.draft);
   }
   return drafts;
+}
+
+// Session starts and tool calls have one key in both sources (thread:T, tool:T:call), so nothing is
+// left out to match: which sources have touched a key is claimed once per key and source. A key this
+// source touches for the first time that another source claimed before (earlier, or earlier in
+// this transaction: the same-batch race) gets a completion; replays claim nothing new.
+async function sharedCompletions(
+  trx: DbOrTrx,
+  workspaceId: string,
+  all: readonly EnrichedEvent[],
+): Promise<Map<string, readonly [EnrichedEvent, CompletesLink]>> {
+  const byKey = new Map<string, EnrichedEvent>();
+  for (const e of all) {
+    if (e.event.kind !== 'thread_started' && e.event.kind !== 'tool') continue;
+    const prev = byKey.get(e.event.key);
+    byKey.set(e.event.key, prev ? mergeEvents(prev, e) : e);
+  }
+  const out = new Map<string, readonly [EnrichedEvent, CompletesLink]>();
+  if (!byKey.size) return out;
+  const others = await claimedKeys(
+    trx,
+    workspaceId,
+    [...byKey.values()].flatMap((e) => SOURCES.filter((s) => s !== e.source).map((s) => touched(e.event.key, s))),
+  );
+  const mine = await claimOnce(
+    trx,
+    workspaceId,
+    [...byKey.values()].map((e) => touched(e.event.key, e.source)),
+  );
+  for (const [key, e] of byKey) {
+    if (!mine.has(touched(key, e.source))) continue;
+    const first = SOURCES.find((s) => s !== e.source && others.has(touched(key, s)));
+    if (first) out.set(key, [e, { fact_key: key, source: first }]);
+  }
+  return out;
+}
+
+// A tool call's decision and result of one request, as one event (fields of the first win).
+function mergeEvents(a: EnrichedEvent, b: EnrichedEvent): EnrichedEvent {
+  const event = { ...b.event, ...Object.fromEntries(Object.entries(a.event).filter(([, v]) => v !== undefined)) };
+  const findings = [...(a.findings ?? []), ...(b.findings ?? [])];
+  return {
+    ...a,
+    event,
+    content: { ...b.content, ...a.content },
+    findings: findings.length ? findings : undefined,
+  } as EnrichedEvent;
 }

@@ -12,3 +12,19 @@ export async function claimOnce(db: DbOrTrx, workspaceId: string, keys: string[]
     .execute();
   return new Set(rows.map((r) => r.once_key));
 }
+
+// Which of these keys were claimed already (by this transaction or committed before it).
+export async function claimedKeys(db: DbOrTrx, workspaceId: string, keys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const list = [...new Set(keys)];
+  for (let i = 0; i < list.length; i += 400) {
+    const rows = await db
+      .selectFrom('compliance_once')
+      .select('once_key')
+      .where('workspace_id', '=', workspaceId)
+      .where('once_key', 'in', list.slice(i, i + 400))
+      .execute();
+    for (const r of rows) out.add(r.once_key);
+  }
+  return out;
+}

@@ -74,6 +74,14 @@ export const searchRoute = {
     end_time: timeQuery('end_time', 'Exclusive.'),
     q: textQuery('Text in the record content (case-insensitive).', 500),
     order: enumQuery(['asc', 'desc'], 'asc', "must be 'asc' or 'desc'"),
+    view: enumQuery(
+      ['records', 'merged'],
+      'records',
+      "must be 'records' or 'merged'",
+      'records: the chain records as stored. merged: the records of one turn, response, session start or ' +
+        'tool call (the first source and the completion the other appended) folded into one compliance.fact ' +
+        'with its record_ids.',
+    ),
     limit: limitQuery(DEFAULT_LIMIT, COMPLIANCE_MAX_LIMIT),
     after: cursorQuery('The next_cursor of the previous page.'),
   }),

@@ -24,15 +24,19 @@ export async function* exportChunks(
 ): AsyncGenerator<Buffer> {
   const head = await getHead(db, workspaceId);
   if (!head) return;
-  const types = f.types?.length ? new Set<string>(f.types) : undefined;
-  const keep =
-    types || f.since !== undefined || f.until !== undefined
-      ? (r: StreamedRecord) =>
-          (!types || types.has(r.event_type)) &&
-          (f.since === undefined || r.ts >= f.since) &&
-          (f.until === undefined || r.ts < f.until)
-      : undefined;
+  const keep = keepOf(f);
   yield* jsonlChunks(scanRecords(db, workspaceId, 0, head.seq, { keep }), counter, chunkBytes);
+}
+
+/** The export filter as a record predicate (undefined: every record). */
+export function keepOf(f: ExportFilter): ((r: StreamedRecord) => boolean) | undefined {
+  const types = f.types?.length ? new Set<string>(f.types) : undefined;
+  return types || f.since !== undefined || f.until !== undefined
+    ? (r: StreamedRecord) =>
+        (!types || types.has(r.event_type)) &&
+        (f.since === undefined || r.ts >= f.since) &&
+        (f.until === undefined || r.ts < f.until)
+    : undefined;
 }
 
 // 256 KB chunks: big enough that gzip and the socket see few writes, small enough to stay flat.

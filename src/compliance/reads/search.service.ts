@@ -8,11 +8,13 @@ import { searchRecords, type SearchFilter } from './search.repository.js';
 import { findUserByEmail } from '../../platform/tenancy/users.repository.js';
 import { encodeCursor } from '../../core/query-params.js';
 import type { SearchQueryInput } from './compliance-logs.contract.js';
+import { mergedItems } from './search-merged.service.js';
 
 export interface SearchQuery {
   filter: SearchFilter;
   user?: string; // id or email, resolved by runSearch
   limit: number;
+  view?: 'records' | 'merged'; // merged: a fact's records folded into one (search-merged.service.ts)
 }
 
 function decodeSeqCursor(raw: unknown): number {
@@ -39,6 +41,7 @@ export function searchQueryOf(q: SearchQueryInput): SearchQuery {
   return {
     user: q.user ?? q.user_id,
     limit: q.limit,
+    view: q.view ?? 'records',
     filter: {
       threadId: q.thread_id,
       eventTypes: q.event_type,
@@ -70,5 +73,6 @@ export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery
   const page = rows.slice(0, q.limit);
   const hasMore = rows.length > q.limit;
   const next = hasMore ? JSON.stringify(encodeCursor({ s: page[page.length - 1].seq })) : 'null';
-  return `{"object":"list","data":[${page.map(recordLine).join(',')}],"has_more":${hasMore},"next_cursor":${next}}`;
+  const items = q.view === 'merged' ? await mergedItems(db, workspaceId, page, filter.untilSeq) : page.map(recordLine);
+  return `{"object":"list","data":[${items.join(',')}],"has_more":${hasMore},"next_cursor":${next}}`;
 }
