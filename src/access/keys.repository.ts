@@ -23,10 +23,12 @@ export async function listKeys(db: DbOrTrx, workspaceId: string): Promise<ApiKey
     .execute();
 }
 
-export async function countKeys(db: DbOrTrx): Promise<number> {
+// Admin keys ever made (revoked ones included), in every workspace. ('admin' is in no other scope's name.)
+export async function countAdminKeys(db: DbOrTrx): Promise<number> {
   const r = await db
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('scopes', 'like', '%admin%')
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -1,6 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { Db } from '../platform/storage/database.js';
-import { countKeys, listKeys } from './keys.repository.js';
+import { countAdminKeys, listKeys } from './keys.repository.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import type { ApiKeyTable, WorkspaceTable } from '../platform/storage/schema.js';
 import { audit, SYSTEM } from '../compliance/index.js';
@@ -48,10 +48,11 @@ export async function ensureWorkspace(db: Db): Promise<WorkspaceTable> {
   return workspace;
 }
 
-// An owner (admin) key, made only while the store has no key at all. serve calls this once it
-// listens, so that a start that fails before (a busy port) stores no key it never printed.
+// An owner (admin) key, made only while the store has never had an admin key (ingest keys made with
+// `keys create` before the first serve don't count). serve calls this once it listens, so that a start
+// that fails before (a busy port) stores no key it never printed.
 export async function ensureOwnerKey(db: Db, workspace: WorkspaceTable): Promise<OwnerKeyState> {
-  if ((await countKeys(db)) > 0) {
+  if ((await countAdminKeys(db)) > 0) {
     const now = Date.now();
     const active = (k: ApiKeyTable) => k.revoked_at === null && (k.expires_at === null || k.expires_at > now);
     const admin = (await listKeys(db, workspace.id)).find((k) => k.scopes.split(' ').includes('admin') && active(k));

@@ -1,6 +1,7 @@
 // `steward compliance hold|release|holds|retention run|policy|sinks`: the same use-cases as the
 // API, audited as the operating-system account that ran them.
 import type { Command } from 'commander';
+import { validationError } from '../core/errors.js';
 import { parseTime } from '../core/query-params.js';
 import { contentPolicyFor, updateContentPolicy } from '../compliance/index.js';
 import {
@@ -74,16 +75,17 @@ export function complianceGovernanceCommands(c: Command): void {
     .action(async (flags: WsFlags & { user?: string; thread?: string; from?: string; to?: string; reason?: string }) =>
       withStore(flags, async ({ db }) => {
         const ws = await workspaceOf(db, flags);
+        const from = parseTime('--from', flags.from);
+        const to = parseTime('--to', flags.to);
+        // The service speaks the API's names (start_time, end_time); here the user typed flags.
+        if (flags.user === undefined && flags.thread === undefined && from === undefined && to === undefined)
+          throw validationError('hold', 'name --user, --thread, or a time range (--from and/or --to)', 'body');
+        if (from !== undefined && to !== undefined && to <= from)
+          throw validationError('--to', 'must be after --from', 'body', 'value_error.range');
         const h = await placeHold(
           db,
           ws,
-          {
-            user: flags.user,
-            threadId: flags.thread,
-            from: parseTime('from', flags.from),
-            to: parseTime('to', flags.to),
-            reason: flags.reason,
-          },
+          { user: flags.user, threadId: flags.thread, from, to, reason: flags.reason },
           cliActor(),
         );
         print(flags, h, () => `Placed hold ${holdLine(h)}`);

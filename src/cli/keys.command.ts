@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createKey, listKeyViews, revokeKey } from '../access/index.js';
-import { defaultWorkspace } from '../access/index.js';
+import { defaultWorkspace, ensureWorkspace } from '../access/index.js';
+import { validationError } from '../core/errors.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [
@@ -38,11 +39,13 @@ export function keysCommand(program: Command): void {
           expiresInDays?: string;
           serverUrl: string;
         },
-      ) =>
-        withStore(flags, async ({ db }) => {
-          const ws = await defaultWorkspace(db);
-          const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
-          if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
+      ) => {
+        const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
+        if (days !== undefined && !(days > 0 && Number.isFinite(days)))
+          throw validationError('--expires-in-days', `must be a positive number of days, got "${flags.expiresInDays}"`);
+        return withStore(flags, async ({ db }) => {
+          // Works before the first serve, as `users add` does.
+          const ws = await ensureWorkspace(db);
           const { key, secret } = await createKey(
             db,
             {
@@ -66,7 +69,8 @@ export function keysCommand(program: Command): void {
               );
             return lines.join('\n');
           });
-        }),
+        });
+      },
     );
   withStoreOptions(keys.command('list').description('list keys (never their secrets)')).action(
     async (flags: StoreFlags) =>

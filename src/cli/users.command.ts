@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, changeRole, defaultWorkspace, workspaceUsers } from '../access/index.js';
+import { addUser, changeRole, defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {
@@ -10,7 +10,8 @@ export function usersCommand(program: Command): void {
     .option('--github-login <login>', 'GitHub login, to attribute code review replies and reactions')
     .action(async (email: string, flags: StoreFlags & { name?: string; role?: string; githubLogin?: string }) =>
       withStore(flags, async ({ db }) => {
-        const ws = await defaultWorkspace(db);
+        // Works on a store serve has never opened: people are often added before the first start.
+        const ws = await ensureWorkspace(db);
         const u = await addUser(
           db,
           { workspaceId: ws.id, email, name: flags.name, role: flags.role, githubLogin: flags.githubLogin },

@@ -99,6 +99,14 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(run.purged, { CODEX_LOG: 0, CODEX_SECURITY_LOG: 0, AUDIT_LOG: 0, AUTH_LOG: 0 });
       const noHold = await cli('hold', '--reason', 'nothing');
       assert.equal(noHold.code, 2);
+      assert.match(noHold.stderr, /--user, --thread, or a time range \(--from and\/or --to\)/);
+      const backwards = await cli('hold', '--from', '2026-02-01', '--to', '2026-01-01');
+      assert.equal(backwards.code, 2);
+      assert.match(backwards.stderr, /--to: must be after --from/);
+      assert.doesNotMatch(backwards.stderr + noHold.stderr, /start_time|end_time/);
+      const badTime = await cli('hold', '--from', 'yesterday-ish');
+      assert.equal(badTime.code, 2);
+      assert.match(badTime.stderr, /--from:/);
       const role = await runCli(
         ['users', 'set-role', 'dev@example.com', 'security_owner', '--json', ...storeArgs(t.store)],
         dir,

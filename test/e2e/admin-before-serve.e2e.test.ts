@@ -1,0 +1,51 @@
+// A newcomer adds people and keys before the first `serve`: the store is made on the spot, bad
+// flags are exit 2 naming the flag, and the first serve still makes the owner key.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { ensureOwnerKey, ensureWorkspace } from '../../src/access/index.js';
+import { openStore } from '../../src/platform/storage/database.js';
+
+describe('admin commands before the first serve', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-first-'));
+  const data = path.join(dir, 'store');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('users add and keys create work on a store serve never opened', async () => {
+    const add = await runCli(['users', 'add', 'dev@example.com', '--data', data, '--json'], dir);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(JSON.parse(add.stdout).email, 'dev@example.com');
+    const key = await runCli(
+      ['keys', 'create', '--scope', 'ingest.write', '--user', 'dev@example.com', '--data', data, '--json'],
+      dir,
+    );
+    assert.equal(key.code, 0, key.stderr);
+    assert.match(JSON.parse(key.stdout).secret, /^stw_/);
+  });
+
+  it('a bad --expires-in-days is bad input (exit 2) naming the flag, and stores nothing', async () => {
+    for (const v of ['-3', '0', 'abc']) {
+      const r = await runCli(['keys', 'create', '--scope', 'admin', `--expires-in-days=${v}`, '--data', data], dir);
+      assert.equal(r.code, 2, `${v}: ${r.stderr}`);
+      assert.match(r.stderr, /--expires-in-days: must be a positive number of days/);
+    }
+    const list = await runCli(['keys', 'list', '--data', data, '--json'], dir);
+    assert.equal(JSON.parse(list.stdout).length, 1);
+  });
+
+  it('the first serve still makes an owner key when only ingest keys exist', async () => {
+    const store = await openStore({ dataDir: data });
+    try {
+      const state = await ensureOwnerKey(store.db, await ensureWorkspace(store.db));
+      assert.ok(state.created, 'an owner key is made');
+      const again = await ensureOwnerKey(store.db, await ensureWorkspace(store.db));
+      assert.equal(again.created, undefined);
+      assert.equal(again.existing?.id, state.created.id);
+    } finally {
+      await store.close();
+    }
+  });
+});
