@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createKey, listKeyViews, revokeKey } from '../access/index.js';
 import { defaultWorkspace } from '../access/index.js';
+import type { Config } from '../config/schema.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 const collect = (v: string, prev: string[] = []) => [
@@ -10,6 +11,12 @@ const collect = (v: string, prev: string[] = []) => [
     .map((s) => s.trim())
     .filter(Boolean),
 ];
+
+// Where developers' Codex sends its logs: the flag, the configured public URL, or what serve listens on.
+function serverUrl(config: Config, flag?: string): string {
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return (flag ?? config.public_url ?? `http://${host}:${config.port}`).replace(/\/$/, '');
+}
 
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage API and ingest keys');
@@ -27,7 +34,10 @@ export function keysCommand(program: Command): void {
       'an OTel collector forwarding for many people: attribute records by their user.email claim',
     )
     .option('--expires-in-days <days>', 'expire after this many days')
-    .option('--server-url <url>', 'URL shown in the [otel] block', 'http://127.0.0.1:8787')
+    .option(
+      '--server-url <url>',
+      'URL shown in the [otel] block (default: public_url, else the host and port serve uses)',
+    )
     .action(
       async (
         flags: StoreFlags & {
@@ -36,10 +46,10 @@ export function keysCommand(program: Command): void {
           name?: string;
           sharedCollector?: boolean;
           expiresInDays?: string;
-          serverUrl: string;
+          serverUrl?: string;
         },
       ) =>
-        withStore(flags, async ({ db }) => {
+        withStore(flags, async ({ db }, config) => {
           const ws = await defaultWorkspace(db);
           const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
           if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
@@ -62,7 +72,7 @@ export function keysCommand(program: Command): void {
                 '',
                 "Paste into the developer's ~/.codex/config.toml:",
                 '',
-                otelBlock(flags.serverUrl.replace(/\/$/, ''), secret),
+                otelBlock(serverUrl(config, flags.serverUrl), secret),
               );
             return lines.join('\n');
           });
