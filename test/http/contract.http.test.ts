@@ -90,6 +90,11 @@ describe('route contracts (sqlite)', () => {
     const op = doc.paths['/v1/analytics/codex/workspaces/{workspace_id}/usage'].get;
     const limit = op.parameters.find((p: { name: string }) => p.name === 'limit');
     assert.deepEqual([limit.in, limit.schema.maximum], ['query', 30000]);
+    const start = op.parameters.find((p: { name: string }) => p.name === 'start_time');
+    assert.match(
+      start.description ?? start.schema.description,
+      /bucket is included when it starts at or after the day \(or week, with group_by=week/,
+    );
     const detail = op.responses['422'].content['application/json'].schema.properties.detail;
     assert.deepEqual(Object.keys(detail.items.properties), ['loc', 'msg', 'type']);
     const row = op.responses['200'].content['application/json'].schema.properties.data.items;
