@@ -77,7 +77,8 @@ export function reportCommand(program: Command): void {
                 owner_key: owner.ownerKey ?? null,
               },
               () =>
-                `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}\nStore: ${store.dialect} ${store.describe}`,
+                `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}\n` +
+                `Store: ${store.dialect} ${store.describe}`,
             );
           },
           personalStoreDefaults(),

@@ -26,10 +26,11 @@ it('the packed tarball installs a steward command that runs', { timeout: 180_000
   fs.mkdirSync(binDir);
   fs.symlinkSync(path.join(pkg, 'bin', 'steward.js'), path.join(binDir, 'steward'));
   const env = { PATH: `${binDir}${path.delimiter}${process.env.PATH}`, HOME: tmp, CODEX_HOME: path.join(tmp, 'codex') };
-  const help = spawnSync('steward', ['--help'], { cwd: tmp, env, encoding: 'utf8' });
+  const steward = path.join(binDir, 'steward');
+  const help = spawnSync(steward, ['--help'], { cwd: tmp, env, encoding: 'utf8' });
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /report/);
-  const report = spawnSync('steward', ['report', 'daily'], { cwd: tmp, env, encoding: 'utf8' });
+  const report = spawnSync(steward, ['report', 'daily'], { cwd: tmp, env, encoding: 'utf8' });
   assert.equal(report.status, 0, report.stderr);
   assert.ok(report.stdout.includes(`Store: sqlite ${path.join(tmp, '.steward', 'steward.db')}`), report.stdout);
 });
