@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildReport, reportJson, type ReportKind } from '../session-files/index.js';
 import { localOwner } from '../session-files/index.js';
 import { noFilesNote, personalStoreDefaults, runImport, summaryText, type ImportFlags } from './import.command.js';
+import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions } from './shared.js';
@@ -13,6 +14,7 @@ interface ReportFlags extends ImportFlags {
   breakdown?: boolean;
   import?: boolean; // --no-import
   allUsers?: boolean;
+  csv?: boolean;
 }
 
 const PERSONAL_STORE = '$XDG_DATA_HOME/steward, else ~/.steward';
@@ -35,6 +37,7 @@ export function reportCommand(program: Command): void {
       .option('-b, --breakdown', 'one row per model under each period')
       .option('--no-import', 'report what the store holds without importing new session data first')
       .option('--all-users', 'every user of the store, not only the local user')
+      .option('--csv', 'CSV for a spreadsheet (one row per period, per period and model with --breakdown)')
       .action(async (flags: ReportFlags) =>
         withStore(
           flags,
@@ -68,6 +71,12 @@ export function reportCommand(program: Command): void {
               since: flags.since,
               until: flags.until,
             });
+            if (flags.csv && !flags.json) {
+              // Only the rows on stdout, so `> file.csv` is a clean file; the notes go to stderr.
+              if (importNote) process.stderr.write(importNote);
+              process.stdout.write(reportCsv(rep, { breakdown: flags.breakdown }));
+              return;
+            }
             print(
               flags,
               {
