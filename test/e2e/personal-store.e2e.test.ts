@@ -32,7 +32,7 @@ describe('the personal store of import and report', () => {
     assert.ok(!fs.existsSync(path.join(dirB, '.steward')));
   });
 
-  it('is $XDG_DATA_HOME/steward when that is set; --data still wins', async () => {
+  it('is $XDG_DATA_HOME/steward when that is set; --data, steward.toml and STEWARD_DATA still win', async () => {
     const xdg = path.join(home, 'xdg');
     const r = await runCli(['import'], dirA, { ...env, XDG_DATA_HOME: xdg });
     assert.equal(r.code, 0, r.stderr);
@@ -40,6 +40,13 @@ describe('the personal store of import and report', () => {
     const own = await runCli(['import', '--data', 'mine'], dirA, env);
     assert.equal(own.code, 0, own.stderr);
     assert.ok(fs.existsSync(path.join(dirA, 'mine', 'steward.db')));
+    fs.writeFileSync(path.join(dirB, 'steward.toml'), 'data = "from-toml"\n');
+    const toml = await runCli(['import'], dirB, env);
+    assert.equal(toml.code, 0, toml.stderr);
+    assert.ok(fs.existsSync(path.join(dirB, 'from-toml', 'steward.db')), 'steward.toml data still chooses the store');
+    const fromEnv = await runCli(['import'], dirA, { ...env, STEWARD_DATA: 'from-env' });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.ok(fs.existsSync(path.join(dirA, 'from-env', 'steward.db')), 'STEWARD_DATA still chooses the store');
   });
 
   it('import of a path that does not exist is a usage error (exit 2)', async () => {
