@@ -17,8 +17,16 @@ export function analyticsQuery<G extends readonly [string, ...string[]]>(
   groupDoc: string,
 ) {
   return z.object({
-    start_time: timeQuery('start_time', 'Inclusive. Default: 30 days before end_time.'),
-    end_time: timeQuery('end_time', 'Exclusive. Default: now.'),
+    start_time: timeQuery(
+      'start_time',
+      'Selects buckets, not events: a bucket is included when it starts at or after the day (or week, ' +
+        'with group_by=week; UTC, weeks from Monday) containing start_time, so the first bucket may begin ' +
+        'before it. Default: 30 days before end_time.',
+    ),
+    end_time: timeQuery(
+      'end_time',
+      'Exclusive: a bucket is included when it starts before end_time (the last may end after it). Default: now.',
+    ),
     group_by: z.enum(['day', 'week'], { error: "must be 'day' or 'week'" }).default('day').describe('Bucket size.'),
     group: z
       .enum(groups)

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { clientEnv } from '../config/client.js';
+import { StewardError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
 import { localOwner, type LocalOwner } from '../session-files/index.js';
 import { importRollouts, type ImportSummary } from '../session-files/index.js';
@@ -21,6 +24,9 @@ export async function runImport(
   const { env, email, idleFinalMs } = sessionEnv(flags);
   const owner = await localOwner(store.db, email, cliActor());
   const roots = paths.length ? paths : [env.sessionsDir];
+  // A path given by name must exist (a typo is not an empty import); the default folder may not yet.
+  const missing = paths.find((p) => !fs.existsSync(p));
+  if (missing) throw new StewardError('validation', `no such file or folder: ${missing}`);
   const bar = importProgressBar(progress && Boolean(process.stderr.isTTY));
   try {
     const summary = await importRollouts(createRuntime(store).ingest, {
@@ -76,6 +82,11 @@ export function summaryText(s: ImportSummary, owner: LocalOwner): string {
   return lines.join('\n');
 }
 
+export const noFilesNote = (roots: string[]) => `No session files found in ${roots.join(', ')}`;
+
+/** import's and report's store: the per-user one unless --data, the config or the environment names one. */
+export const personalStoreDefaults = () => ({ data: clientEnv().personalStore });
+
 export function importCommand(program: Command): void {
   withSessionOptions(
     withStoreOptions(
@@ -84,23 +95,30 @@ export function importCommand(program: Command): void {
         .description(
           'import Codex session files (default $CODEX_HOME/sessions) into the local store; incremental and idempotent',
         ),
+      '$XDG_DATA_HOME/steward, else ~/.steward',
     ),
   ).action(async (paths: string[], flags: ImportFlags) =>
-    withStore(flags, async (store, config) => {
-      const { summary, owner, paths: roots } = await runImport(store, config, flags, paths, !flags.json);
-      print(
-        flags,
-        {
-          ...summary,
-          paths: roots,
-          workspace_id: owner.workspace.id,
-          user: { id: owner.user.id, email: owner.user.email, created: owner.userCreated },
-          owner_key: owner.ownerKey ?? null,
-        },
-        () => summaryText(summary, owner),
-      );
-      // Exit 1 when files could not be read; bad lines alone are reported, not failures.
-      if (summary.files.failed) process.exitCode = 1;
-    }),
+    withStore(
+      flags,
+      async (store, config) => {
+        const { summary, owner, paths: roots } = await runImport(store, config, flags, paths, !flags.json);
+        print(
+          flags,
+          {
+            ...summary,
+            paths: roots,
+            workspace_id: owner.workspace.id,
+            user: { id: owner.user.id, email: owner.user.email, created: owner.userCreated },
+            owner_key: owner.ownerKey ?? null,
+          },
+          () =>
+            (summary.files.found ? '' : `${noFilesNote(roots)}\n`) +
+            `${summaryText(summary, owner)}\nStore: ${store.dialect} ${store.describe}`,
+        );
+        // Exit 1 when files could not be read; bad lines alone are reported, not failures.
+        if (summary.files.failed) process.exitCode = 1;
+      },
+      personalStoreDefaults(),
+    ),
   );
 }

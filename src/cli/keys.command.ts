@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createKey, listKeyViews, revokeKey } from '../access/index.js';
 import { defaultWorkspace, ensureWorkspace } from '../access/index.js';
+import type { Config } from '../config/schema.js';
 import { validationError } from '../core/errors.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
@@ -11,6 +12,12 @@ const collect = (v: string, prev: string[] = []) => [
     .map((s) => s.trim())
     .filter(Boolean),
 ];
+
+// Where developers' Codex sends its logs: the flag, the configured public URL, or what serve listens on.
+function serverUrl(config: Config, flag?: string): string {
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return (flag ?? config.public_url ?? `http://${host}:${config.port}`).replace(/\/$/, '');
+}
 
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('manage API and ingest keys');
@@ -28,7 +35,10 @@ export function keysCommand(program: Command): void {
       'an OTel collector forwarding for many people: attribute records by their user.email claim',
     )
     .option('--expires-in-days <days>', 'expire after this many days')
-    .option('--server-url <url>', 'URL shown in the [otel] block', 'http://127.0.0.1:8787')
+    .option(
+      '--server-url <url>',
+      'URL shown in the [otel] block (default: public_url, else the host and port serve uses)',
+    )
     .action(
       async (
         flags: StoreFlags & {
@@ -37,13 +47,13 @@ export function keysCommand(program: Command): void {
           name?: string;
           sharedCollector?: boolean;
           expiresInDays?: string;
-          serverUrl: string;
+          serverUrl?: string;
         },
       ) => {
         const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
         if (days !== undefined && !(days > 0 && Number.isFinite(days)))
           throw validationError('--expires-in-days', `must be a positive number of days, got "${flags.expiresInDays}"`);
-        return withStore(flags, async ({ db }) => {
+        return withStore(flags, async ({ db }, config) => {
           // Works before the first serve, as `users add` does.
           const ws = await ensureWorkspace(db);
           const { key, secret } = await createKey(
@@ -65,7 +75,7 @@ export function keysCommand(program: Command): void {
                 '',
                 "Paste into the developer's ~/.codex/config.toml:",
                 '',
-                otelBlock(flags.serverUrl.replace(/\/$/, ''), secret),
+                otelBlock(serverUrl(config, flags.serverUrl), secret),
               );
             return lines.join('\n');
           });

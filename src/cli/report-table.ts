@@ -35,22 +35,18 @@ export function reportTable(r: Report, opts: { breakdown?: boolean; width?: numb
     colAligns: ['left', 'left', ...cols.map(() => 'right' as const)],
     wordWrap: true,
   });
-  const keyWidth = r.kind === 'session' ? 14 : 10;
   for (const row of r.rows) {
+    // The whole thread id, so it can be pasted into a search or `codex resume`.
     let key = String(row[KEY_FIELD[r.kind]]);
-    if (r.kind === 'session') key = `${key.slice(0, 8)}…\n${String(row.lastActivity ?? '').slice(0, 10)}`;
+    if (r.kind === 'session') key = `${key}\n${String(row.lastActivity ?? '').slice(0, 10)}`;
     const models = Object.keys(row.models).sort();
-    table.push([
-      key.slice(0, keyWidth * 2),
-      opts.breakdown ? '' : models.map((m) => `- ${m}`).join('\n'),
-      ...cols.map((c) => c.get(row)),
-    ]);
+    table.push([key, opts.breakdown ? '' : models.map((m) => `- ${m}`).join('\n'), ...cols.map((c) => c.get(row))]);
     if (opts.breakdown) {
       for (const m of models) {
         const f: ModelFigures = row.models[m]!;
         table.push([
-          `  └ ${m}${f.isFallback ? ' *' : ''}`,
-          '',
+          '  └',
+          `${m}${f.isFallback ? ' *' : ''}`,
           ...cols.map((c) => (c.head === 'Turns' ? '' : c.get(f))),
         ]);
       }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { buildReport, reportJson, type ReportKind } from '../session-files/index.js';
 import { localOwner } from '../session-files/index.js';
-import { runImport, summaryText, type ImportFlags } from './import.command.js';
+import { noFilesNote, personalStoreDefaults, runImport, summaryText, type ImportFlags } from './import.command.js';
+import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions } from './shared.js';
@@ -13,8 +14,10 @@ interface ReportFlags extends ImportFlags {
   breakdown?: boolean;
   import?: boolean; // --no-import
   allUsers?: boolean;
+  csv?: boolean;
 }
 
+const PERSONAL_STORE = '$XDG_DATA_HOME/steward, else ~/.steward';
 const KINDS: ReportKind[] = ['daily', 'weekly', 'monthly', 'session'];
 const PERIOD_NAMES = { daily: 'day', weekly: 'ISO week (Monday)', monthly: 'month', session: 'thread' } as const;
 
@@ -25,53 +28,70 @@ export function reportCommand(program: Command): void {
       'offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them',
     );
   for (const kind of KINDS) {
-    withSessionOptions(withStoreOptions(report.command(kind).description(`usage per ${PERIOD_NAMES[kind]}`)))
+    withSessionOptions(
+      withStoreOptions(report.command(kind).description(`usage per ${PERIOD_NAMES[kind]}`), PERSONAL_STORE),
+    )
       .option('-s, --since <date>', 'from this date (YYYY-MM-DD or YYYYMMDD, inclusive)')
       .option('-u, --until <date>', 'until this date (inclusive)')
       .option('-z, --timezone <tz>', 'IANA time zone for the day boundaries (default: the system time zone)')
       .option('-b, --breakdown', 'one row per model under each period')
       .option('--no-import', 'report what the store holds without importing new session data first')
       .option('--all-users', 'every user of the store, not only the local user')
+      .option('--csv', 'CSV for a spreadsheet (one row per period, per period and model with --breakdown)')
       .action(async (flags: ReportFlags) =>
-        withStore(flags, async (store, config) => {
-          let importNote = '';
-          let imported: unknown = null;
-          let owner;
-          if (flags.import !== false) {
-            const r = await runImport(store, config, flags, [], !flags.json);
-            owner = r.owner;
-            imported = {
-              files: r.summary.files,
-              lines: r.summary.lines,
-              skipped: r.summary.skipped.total,
-              errors: r.summary.errors,
-            };
-            if (r.summary.files.read || r.summary.errors.length)
-              importNote = summaryText(r.summary, r.owner).split('\n')[0]! + '\n';
-            if (r.owner.ownerKey)
-              importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
-            for (const e of r.summary.errors) process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
-          } else {
-            owner = await localOwner(store.db, sessionEnv(flags).email, cliActor());
-          }
-          const rep = await buildReport(store.db, kind, {
-            workspaceId: owner.workspace.id,
-            userId: flags.allUsers ? undefined : owner.user.id,
-            timezone: flags.timezone,
-            since: flags.since,
-            until: flags.until,
-          });
-          print(
-            flags,
-            {
-              ...reportJson(rep),
-              user: flags.allUsers ? null : owner.user.email,
-              import: imported,
-              owner_key: owner.ownerKey ?? null,
-            },
-            () => `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}`,
-          );
-        }),
+        withStore(
+          flags,
+          async (store, config) => {
+            let importNote = '';
+            let imported: unknown = null;
+            let owner;
+            if (flags.import !== false) {
+              const r = await runImport(store, config, flags, [], !flags.json);
+              owner = r.owner;
+              imported = {
+                files: r.summary.files,
+                lines: r.summary.lines,
+                skipped: r.summary.skipped.total,
+                errors: r.summary.errors,
+              };
+              if (!r.summary.files.found) importNote = `${noFilesNote(r.paths)}\n`;
+              if (r.summary.files.read || r.summary.errors.length)
+                importNote = summaryText(r.summary, r.owner).split('\n')[0]! + '\n';
+              if (r.owner.ownerKey)
+                importNote += `New store: owner key (shown once, store it now): ${r.owner.ownerKey.secret}\n`;
+              for (const e of r.summary.errors)
+                process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
+            } else {
+              owner = await localOwner(store.db, sessionEnv(flags).email, cliActor());
+            }
+            const rep = await buildReport(store.db, kind, {
+              workspaceId: owner.workspace.id,
+              userId: flags.allUsers ? undefined : owner.user.id,
+              timezone: flags.timezone,
+              since: flags.since,
+              until: flags.until,
+            });
+            if (flags.csv && !flags.json) {
+              // Only the rows on stdout, so `> file.csv` is a clean file; the notes go to stderr.
+              if (importNote) process.stderr.write(importNote);
+              process.stdout.write(reportCsv(rep, { breakdown: flags.breakdown }));
+              return;
+            }
+            print(
+              flags,
+              {
+                ...reportJson(rep),
+                user: flags.allUsers ? null : owner.user.email,
+                import: imported,
+                owner_key: owner.ownerKey ?? null,
+              },
+              () =>
+                `${importNote}${reportTable(rep, { breakdown: flags.breakdown })}\n` +
+                `Store: ${store.dialect} ${store.describe}`,
+            );
+          },
+          personalStoreDefaults(),
+        ),
       );
   }
 }

@@ -15,10 +15,15 @@ interface ServeFlags extends StoreFlags {
 // The command with serve's own store flags; a password in the database URL is replaced by
 // <password> (never printed).
 function ownerKeyCommand(flags: ServeFlags): string {
+  return [OWNER_KEY_COMMAND, storeFlags(flags)].filter(Boolean).join(' ');
+}
+
+// serve's own store flags, so a printed command reaches the store serve uses.
+function storeFlags(flags: ServeFlags): string {
   const quote = (v: string) => (/^[\w./:@=?&-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
   const store = [flags.data && `--data ${quote(flags.data)}`, flags.config && `--config ${quote(flags.config)}`];
   if (flags.databaseUrl) store.push(`--database-url ${quote(withoutPassword(flags.databaseUrl))}`);
-  return [OWNER_KEY_COMMAND, ...store].filter(Boolean).join(' ');
+  return store.filter(Boolean).join(' ');
 }
 
 function withoutPassword(raw: string): string {
@@ -120,12 +125,13 @@ export function serveCommand(program: Command): void {
           `Workspace: ${workspace.id} (${workspace.name})`,
         ];
         if (owner.created) {
+          const on = storeFlags(flags) && ` ${storeFlags(flags)}`;
           lines.push(
             '',
             `Owner key (shown once, store it now): ${owner.created.secret}`,
             '',
-            'Next: steward users add alice@example.com && ' +
-              'steward keys create --scope ingest.write --user alice@example.com',
+            `Next: steward users add alice@example.com${on} && ` +
+              `steward keys create --scope ingest.write --user alice@example.com${on}`,
             `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
           );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));

@@ -15,9 +15,9 @@ export interface StoreFlags {
   json?: boolean;
 }
 
-export function withStoreOptions(cmd: Command): Command {
+export function withStoreOptions(cmd: Command, defaultData = './.steward'): Command {
   return cmd
-    .addOption(new Option('--data <dir>', 'data directory of the embedded store (default ./.steward)'))
+    .addOption(new Option('--data <dir>', `data directory of the embedded store (default ${defaultData})`))
     .addOption(
       new Option('--database-url <url>', 'PostgreSQL URL instead of the embedded store (env STEWARD_DATABASE_URL)'),
     )
@@ -27,10 +27,15 @@ export function withStoreOptions(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
-export function configFrom(flags: StoreFlags, extra: Record<string, unknown> = {}): Config {
+export function configFrom(
+  flags: StoreFlags,
+  extra: Record<string, unknown> = {},
+  defaults: Record<string, unknown> = {},
+): Config {
   return loadConfig({
     configFile: flags.config,
     flags: { data: flags.data, database_url: flags.databaseUrl, ...extra },
+    defaults,
   });
 }
 
@@ -50,8 +55,12 @@ export async function openConfiguredStore(config: Config): Promise<Store> {
   return store;
 }
 
-export async function withStore<T>(flags: StoreFlags, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
-  const config = configFrom(flags);
+export async function withStore<T>(
+  flags: StoreFlags,
+  fn: (store: Store, config: Config) => Promise<T>,
+  defaults: Record<string, unknown> = {},
+): Promise<T> {
+  const config = configFrom(flags, {}, defaults);
   const store = await openConfiguredStore(config);
   try {
     return await fn(store, config);

@@ -9,6 +9,7 @@ export interface ClientEnv {
   sessionsDir: string; // <codexHome>/sessions
   stewardKey?: string; // $STEWARD_KEY (steward push / collect)
   stateDir: string; // ~/.steward: the push/collect state files
+  personalStore: string; // $XDG_DATA_HOME/steward, else ~/.steward: import/report's store (decisions/0021)
   osUser: string; // the operating-system account
   hostName: string;
 }
@@ -32,6 +33,7 @@ export function clientEnv(
     sessionsDir: path.join(codexHome, 'sessions'),
     stewardKey: flags.key ?? (env.STEWARD_KEY || undefined),
     stateDir: path.join(home, '.steward'),
+    personalStore: env.XDG_DATA_HOME ? path.join(env.XDG_DATA_HOME, 'steward') : path.join(home, '.steward'),
     osUser,
     hostName: os.hostname(),
   });

@@ -73,6 +73,8 @@ export interface LoadOptions {
   configFile?: string;
   flags?: Plain;
   env?: NodeJS.ProcessEnv;
+  // Below steward.toml: a command's own default (import and report keep a per-user store).
+  defaults?: Plain;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -92,7 +94,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       throw new ConfigError(`${file}: ${(e as Error).message}`);
     }
   }
-  const merged = merge(merge(fileValues, fromEnv(env)), opts.flags ?? {});
+  const merged = merge(merge(merge(opts.defaults ?? {}, fileValues), fromEnv(env)), opts.flags ?? {});
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -39,6 +39,20 @@ describe('route contracts (sqlite)', () => {
     assert.deepEqual(r.json().detail, [{ loc: ['query', 'limit'], msg: 'must be given once', type: 'value_error' }]);
   });
 
+  it('an unknown query parameter is refused by name on every API, not ignored', async () => {
+    const r = await usage('limit=10&statr_time=1&foo=x');
+    assert.equal(r.statusCode, 422);
+    assert.deepEqual(r.json().detail, [
+      { loc: ['query', 'statr_time'], msg: 'unknown field statr_time', type: 'value_error.extra' },
+      { loc: ['query', 'foo'], msg: 'unknown field foo', type: 'value_error.extra' },
+    ]);
+    assert.equal(r.json().error.message, 'statr_time: unknown field statr_time');
+    const compliance = await t.key(['codex.enterprise.compliance.read']);
+    const logs = await get(`/v1/compliance/workspaces/${t.workspaceId}/logs?event_type=CODEX_LOG&x=1`, compliance);
+    assert.equal(logs.statusCode, 422);
+    assert.deepEqual(logs.json().detail[0].loc, ['query', 'x']);
+  });
+
   it('bodies: a missing field, a wrong type, in FastAPI terms', async () => {
     const post = (path: string, payload: unknown) =>
       t.app.inject({
@@ -76,6 +90,11 @@ describe('route contracts (sqlite)', () => {
     const op = doc.paths['/v1/analytics/codex/workspaces/{workspace_id}/usage'].get;
     const limit = op.parameters.find((p: { name: string }) => p.name === 'limit');
     assert.deepEqual([limit.in, limit.schema.maximum], ['query', 30000]);
+    const start = op.parameters.find((p: { name: string }) => p.name === 'start_time');
+    assert.match(
+      start.description ?? start.schema.description,
+      /bucket is included when it starts at or after the day \(or week, with group_by=week/,
+    );
     const detail = op.responses['422'].content['application/json'].schema.properties.detail;
     assert.deepEqual(Object.keys(detail.items.properties), ['loc', 'msg', 'type']);
     const row = op.responses['200'].content['application/json'].schema.properties.data.items;

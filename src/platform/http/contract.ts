@@ -53,11 +53,13 @@ function issueType(iss: Issue): string {
 /** The 422 for Zod issues in one request part: every issue in detail[], the first in the message. */
 export function contractError(part: string, issues: readonly Issue[]): StewardError {
   const where = LOC[part] ?? part;
-  const detail: ValidationDetail[] = issues.map((iss) => ({
-    loc: [where, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    msg: iss.message,
-    type: issueType(iss),
-  }));
+  const detail: ValidationDetail[] = issues.flatMap((iss) => {
+    const loc = [where, ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    // One entry per unknown name, at its own loc, as FastAPI reports extra fields.
+    if (iss.code === 'unrecognized_keys')
+      return iss.keys.map((k) => ({ loc: [...loc, k], msg: `unknown field ${k}`, type: 'value_error.extra' }));
+    return [{ loc, msg: iss.message, type: issueType(iss) }];
+  });
   const first = detail[0]!;
   const name = first.loc.slice(1).join('.') || where;
   return new StewardError('validation', `${name}: ${first.msg}`, { detail });
@@ -87,8 +89,11 @@ const isZod = (s: unknown): s is z.ZodType => s instanceof z.ZodType;
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!isZod(schema)) throw new Error(`route schemas are Zod schemas (a ${httpPart ?? 'request'} schema is not)`);
   if (schema.meta()?.[HANDLER_PARSED]) return (data) => ({ value: data });
+  // A query parameter no contract names is refused, not ignored (OpenAI's validation does the
+  // same): a misspelt start_time would otherwise answer silently for the default window.
+  const strict = httpPart === 'querystring' && schema instanceof z.ZodObject ? schema.strict() : schema;
   return (data) => {
-    const r = schema.safeParse(data, { error: houseMessage, reportInput: true });
+    const r = strict.safeParse(data, { error: houseMessage, reportInput: true });
     return r.success ? { value: r.data } : { error: contractError(httpPart ?? 'body', r.error.issues) };
   };
 };

@@ -1,0 +1,73 @@
+// Where the printed commands point: `keys create` prints the [otel] block with the server's public URL from
+// configuration or the address serve listens on (never a fixed 127.0.0.1:8787); serve's banner names its store.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { runCli } from '../support/cli.js';
+import { fileURLToPath } from 'node:url';
+
+describe('keys create: the [otel] endpoint', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-keys-url-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // An import of an empty folder makes the store and its workspace without a server.
+  before(async () => {
+    fs.mkdirSync(path.join(dir, 'empty'));
+    const r = await runCli(['import', 'empty', '--data', 'data'], dir, { HOME: dir });
+    assert.equal(r.code, 0, r.stderr);
+  });
+  const create = (env: Record<string, string>, extra: string[] = []) =>
+    runCli(['keys', 'create', '--scope', 'ingest.write', '--shared-collector', '--data', 'data', ...extra], dir, {
+      HOME: dir,
+      ...env,
+    });
+
+  it('uses public_url from the configuration', async () => {
+    const r = await create({ STEWARD_PUBLIC_URL: 'https://steward.example.com/' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /endpoint = "https:\/\/steward\.example\.com\/v1\/logs"/);
+  });
+
+  it('falls back to the host and port serve listens on', async () => {
+    const r = await create({ STEWARD_HOST: '10.1.2.3', STEWARD_PORT: '9000' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /endpoint = "http:\/\/10\.1\.2\.3:9000\/v1\/logs"/);
+  });
+
+  it('--server-url still wins', async () => {
+    const r = await create({ STEWARD_PUBLIC_URL: 'https://a.example.com' }, ['--server-url', 'http://b:1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /endpoint = "http:\/\/b:1\/v1\/logs"/);
+  });
+});
+
+// serve from src/ (as runCli runs the other commands), so the test needs no build.
+const SRC = fileURLToPath(new URL('../support/steward-src.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+describe('serve: the first-start banner', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-banner-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('names the store flags serve was started with and the public URL in its next steps', async () => {
+    const env = { ...process.env, HOME: dir, STEWARD_PUBLIC_URL: 'https://steward.example.com' };
+    const p = spawn(process.execPath, ['--import', TSX, SRC, 'serve', '--data', 'elsewhere', '--port', '0'], {
+      cwd: dir,
+      env,
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`no banner: ${out}`))), 30_000);
+      p.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('/v1/logs)')) clearTimeout(timer), p.kill('SIGTERM'), resolve();
+      });
+    });
+    await new Promise((r) => p.on('close', r));
+    assert.match(out, /Next: steward users add alice@example\.com --data elsewhere && /);
+    assert.match(out, /keys create --scope ingest\.write --user alice@example\.com --data elsewhere\n/);
+    assert.match(out, /endpoint https:\/\/steward\.example\.com\/v1\/logs/);
+  });
+});
