@@ -15,6 +15,8 @@ import {
 import { sinkStatus } from '../compliance/index.js';
 import { withWorkspace, workspaceOf, type WsFlags } from './compliance-options.js';
 import { cliActor, print, withStore } from './shared.js';
+import { listTable } from './list-table.js';
+import { workspaceUsers } from '../access/index.js';
 
 const holdLine = (h: HoldView) => {
   const scope = [
@@ -104,8 +106,30 @@ export function complianceGovernanceCommands(c: Command): void {
     .option('--active', 'only active holds')
     .action(async (flags: WsFlags & { active?: boolean }) =>
       withStore(flags, async ({ db }) => {
-        const rows = await holdViews(db, await workspaceOf(db, flags), !!flags.active);
-        print(flags, rows, () => rows.map(holdLine).join('\n') || 'No holds.');
+        const ws = await workspaceOf(db, flags);
+        const rows = await holdViews(db, ws, !!flags.active);
+        const emails = new Map((await workspaceUsers(db, ws)).map((u) => [u.id, u.email]));
+        const email = (id: string | null) => (id ? (emails.get(id) ?? null) : null);
+        print(
+          flags,
+          rows.map((h) => ({ ...h, user_email: email(h.user_id) })),
+          () =>
+            rows.length
+              ? listTable(
+                  ['ID', 'STATUS', 'USER', 'THREAD', 'FROM', 'TO', 'REASON', 'PLACED BY'],
+                  rows.map((h) => [
+                    h.id,
+                    h.active ? 'active' : 'released',
+                    h.user_id ? (email(h.user_id) ?? h.user_id) : null,
+                    h.thread_id,
+                    h.start_time,
+                    h.end_time,
+                    h.reason || null,
+                    h.created_by,
+                  ]),
+                )
+              : 'No holds.',
+        );
       }),
     );
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createKey, listKeyViews, revokeKey } from '../access/index.js';
-import { defaultWorkspace, ensureWorkspace } from '../access/index.js';
+import { defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
+import { isoOrDash, listTable } from './list-table.js';
 import type { Config } from '../config/schema.js';
 import { validationError } from '../core/errors.js';
 import { cliActor, otelBlock, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
@@ -87,18 +88,28 @@ export function keysCommand(program: Command): void {
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
         const rows = await listKeyViews(db, ws.id);
+        const emails = new Map((await workspaceUsers(db, ws.id)).map((u) => [u.id, u.email]));
+        const now = Date.now();
+        const status = (k: (typeof rows)[number]) =>
+          k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < now ? 'expired' : 'active';
         print(
           flags,
-          rows,
+          rows.map((k) => ({ ...k, user_email: k.user_id ? (emails.get(k.user_id) ?? null) : null })),
           () =>
-            rows
-              .map(
-                (k) =>
-                  `${k.id}  ${k.prefix}…  ${k.scopes.join(',')}  ` +
-                  (k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < Date.now() ? 'expired' : 'active') +
-                  (k.name ? `  ${k.name}` : ''),
-              )
-              .join('\n') || 'No keys.',
+            rows.length
+              ? listTable(
+                  ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'PREFIX', 'LAST USED'],
+                  rows.map((k) => [
+                    k.id,
+                    k.name,
+                    k.user_id ? (emails.get(k.user_id) ?? k.user_id) : k.shared_collector ? '(shared collector)' : null,
+                    k.scopes.join(','),
+                    status(k),
+                    `${k.prefix}…`,
+                    isoOrDash(k.last_used_at),
+                  ]),
+                )
+              : 'No keys.',
         );
       }),
   );

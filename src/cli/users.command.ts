@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addUser, changeRole, defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
+import { listTable } from './list-table.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function usersCommand(program: Command): void {
@@ -37,7 +38,10 @@ export function usersCommand(program: Command): void {
       const rows = await workspaceUsers(db, ws.id);
       print(flags, rows, () =>
         rows.length
-          ? rows.map((u) => `${u.id}  ${u.email}  ${u.role}${u.name ? `  ${u.name}` : ''}`).join('\n')
+          ? listTable(
+              ['ID', 'EMAIL', 'ROLE', 'NAME'],
+              rows.map((u) => [u.id, u.email, u.role, u.name]),
+            )
           : 'No users yet.',
       );
     }),

@@ -34,6 +34,39 @@ describe('admin commands before the first serve', () => {
     }
     const list = await runCli(['keys', 'list', '--data', data, '--json'], dir);
     assert.equal(JSON.parse(list.stdout).length, 1);
+    assert.equal(JSON.parse(list.stdout)[0].user_email, 'dev@example.com');
+  });
+
+  it('lists have a header row; keys show their name and owner, holds the held email', async () => {
+    await runCli(
+      ['keys', 'create', '--scope', 'codex.enterprise.analytics.read', '--name', 'ops-laptop', '--data', data],
+      dir,
+    );
+    const keys = await runCli(['keys', 'list', '--data', data], dir);
+    const [head, ...lines] = keys.stdout.trim().split('\n');
+    assert.match(head!, /^ID\s+NAME\s+OWNER\s+SCOPES\s+STATUS\s+PREFIX\s+LAST USED$/);
+    assert.ok(
+      lines.some((l) => /\bdev@example\.com\s+ingest\.write\s+active\b/.test(l)),
+      keys.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /\bops-laptop\s+-\s+codex\.enterprise\.analytics\.read\s+active\b/.test(l)),
+      keys.stdout,
+    );
+    const users = await runCli(['users', 'list', '--data', data], dir);
+    assert.match(users.stdout, /^ID\s+EMAIL\s+ROLE\s+NAME\n\S+\s+dev@example\.com\s+member\s+-$/m);
+    const hold = await runCli(
+      ['compliance', 'hold', '--user', 'dev@example.com', '--reason', 'm7', '--data', data],
+      dir,
+    );
+    assert.equal(hold.code, 0, hold.stderr);
+    const holds = await runCli(['compliance', 'holds', '--data', data], dir);
+    assert.match(
+      holds.stdout,
+      /^ID\s+STATUS\s+USER\s+THREAD\s+FROM\s+TO\s+REASON\s+PLACED BY\n\S+\s+active\s+dev@example\.com\s/,
+    );
+    const json = JSON.parse((await runCli(['compliance', 'holds', '--data', data, '--json'], dir)).stdout);
+    assert.equal(json[0].user_email, 'dev@example.com');
   });
 
   it('the first serve still makes an owner key when only ingest keys exist', async () => {
