@@ -5,6 +5,7 @@ export { createKey, listKeyViews, revokeKey } from './keys.service.js';
 export { addUser, changeRole, workspaceUsers } from './users.service.js';
 export {
   allWorkspaces,
+  createWorkspace,
   defaultWorkspace,
   ensureBootstrapped,
   ensureOwnerKey,

@@ -3,7 +3,8 @@ import type { Db } from '../platform/storage/database.js';
 import { countAdminKeys, listKeys } from './keys.repository.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import type { ApiKeyTable, WorkspaceTable } from '../platform/storage/schema.js';
-import { audit, SYSTEM } from '../compliance/index.js';
+import { audit, SYSTEM, type Actor } from '../compliance/index.js';
+import { StewardError, validationError } from '../core/errors.js';
 import { createKey } from './keys.service.js';
 
 // How to make another admin key for the default workspace, as printed by serve when one exists.
@@ -81,4 +82,39 @@ export async function allWorkspaces(db: Db): Promise<WorkspaceTable[]> {
 
 export async function workspaceById(db: Db, id: string): Promise<WorkspaceTable | undefined> {
   return findWorkspace(db, id);
+}
+
+// Workspace ids appear in URLs (/v1/compliance/workspaces/{id}/…) and in config keys
+// ([github.workspace_secrets]): letters, digits, '.', '_' and '-', starting with a letter or digit.
+const WORKSPACE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Another workspace of this store (its own users, keys, policies and compliance chain); audited in it. */
+export async function createWorkspace(
+  db: Db,
+  input: { id?: string; name: string },
+  actor: Actor,
+): Promise<WorkspaceTable> {
+  const name = input.name.trim();
+  if (!name || name.length > 200) throw validationError('name', 'must be 1 to 200 characters', 'body');
+  if (input.id !== undefined && !WORKSPACE_ID.test(input.id))
+    throw validationError(
+      'id',
+      "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+      'body',
+    );
+  const workspace: WorkspaceTable = { id: input.id ?? newId(), name, created_at: Date.now(), settings: '{}' };
+  return db.transaction().execute(async (trx) => {
+    if (await findWorkspace(trx, workspace.id))
+      throw new StewardError('conflict', `workspace ${workspace.id} already exists`);
+    await insertWorkspace(trx, workspace);
+    await audit(
+      trx,
+      workspace.id,
+      actor,
+      'workspace.created',
+      { type: 'workspace', id: workspace.id },
+      { after: workspace },
+    );
+    return workspace;
+  });
 }

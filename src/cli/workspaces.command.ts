@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { allWorkspaces } from '../access/index.js';
+import { allWorkspaces, createWorkspace } from '../access/index.js';
 import { isoOrDash, listTable } from './list-table.js';
-import { print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export function workspacesCommand(program: Command): void {
   const ws = program.command('workspaces').description('workspaces of this store');
@@ -18,4 +18,14 @@ export function workspacesCommand(program: Command): void {
       );
     }),
   );
+  withStoreOptions(
+    ws.command('create <name>').description('add a workspace (its own users, keys and archive); audited'),
+  )
+    .option('--id <id>', "the workspace id (default: a new UUID); letters, digits, '.', '_', '-'")
+    .action(async (name: string, flags: StoreFlags & { id?: string }) =>
+      withStore(flags, async ({ db }) => {
+        const w = await createWorkspace(db, { id: flags.id, name }, cliActor());
+        print(flags, w, () => `Created workspace ${w.id} (${w.name})`);
+      }),
+    );
 }

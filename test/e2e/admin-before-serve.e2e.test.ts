@@ -69,6 +69,23 @@ describe('admin commands before the first serve', () => {
     assert.equal(json[0].user_email, 'dev@example.com');
   });
 
+  it('workspaces create: validated, refused twice, listed, and its creation is the first record of its chain', async () => {
+    const made = await runCli(['workspaces', 'create', 'Acme Research', '--id', 'acme', '--data', data, '--json'], dir);
+    assert.equal(made.code, 0, made.stderr);
+    assert.deepEqual([JSON.parse(made.stdout).id, JSON.parse(made.stdout).name], ['acme', 'Acme Research']);
+    const twice = await runCli(['workspaces', 'create', 'again', '--id', 'acme', '--data', data], dir);
+    assert.equal(twice.code, 4, twice.stderr);
+    assert.match(twice.stderr, /workspace acme already exists/);
+    const bad = await runCli(['workspaces', 'create', 'x', '--id', 'no spaces/here', '--data', data], dir);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /id: must be 1 to 64 letters/);
+    const list = await runCli(['workspaces', 'list', '--data', data], dir);
+    assert.match(list.stdout, /^acme\s+Acme Research\s/m);
+    const verify = await runCli(['compliance', 'verify', '--workspace', 'acme', '--data', data, '--json'], dir);
+    assert.equal(verify.code, 0, verify.stderr + verify.stdout);
+    assert.equal(JSON.parse(verify.stdout).records, 1);
+  });
+
   it('the first serve still makes an owner key when only ingest keys exist', async () => {
     const store = await openStore({ dataDir: data });
     try {
