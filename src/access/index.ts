@@ -1,7 +1,7 @@
 export { adminRoutes } from './admin.routes.js';
 export { AuthFailureLog, type AuthFoldOptions } from './auth-log.service.js';
 export { KeyAuthenticator } from './key-authenticator.js';
-export { createKey, listKeyViews, revokeKey } from './keys.service.js';
+export { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';
 export { addUser, changeRole, workspaceUsers } from './users.service.js';
 export {
   allWorkspaces,

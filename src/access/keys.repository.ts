@@ -43,6 +43,16 @@ export async function markRevoked(db: DbOrTrx, id: string, at: number): Promise<
   return Number(r.numUpdatedRows) > 0;
 }
 
+// Ends a key's validity at `at` unless it already ends sooner (key rotation's grace period).
+export async function expireBy(db: DbOrTrx, id: string, at: number): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ expires_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .execute();
+}
+
 // Returns true when this was the key's first recorded use (the caller audits it).
 export async function touchKey(db: DbOrTrx, id: string, at: number): Promise<boolean> {
   const first = await db

@@ -3,7 +3,7 @@ import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { isScope } from '../core/scopes.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
-import { findKey, insertKey, listKeys, markRevoked } from './keys.repository.js';
+import { expireBy, findKey, insertKey, listKeys, markRevoked } from './keys.repository.js';
 import { findUserByEmail } from '../platform/tenancy/users.repository.js';
 import type { ApiKeyTable } from '../platform/storage/schema.js';
 import { audit, type Actor } from '../compliance/index.js';
@@ -49,6 +49,8 @@ export function keyView(k: ApiKeyTable): KeyView {
   };
 }
 
+const newSecret = () => `stw_${crypto.randomBytes(24).toString('base64url')}`;
+
 export async function createKey(
   db: Db,
   input: CreateKeyInput,
@@ -63,8 +65,7 @@ export async function createKey(
       'body',
     );
   }
-  const body = crypto.randomBytes(24).toString('base64url');
-  const secret = `stw_${body}`;
+  const secret = newSecret();
   return db.transaction().execute(async (trx) => {
     let userId: string | null = null;
     if (input.userEmail) {
@@ -122,4 +123,58 @@ export async function revokeKey(db: Db, id: string, actor: Actor, workspaceId?: 
 
 export async function listKeyViews(db: DbOrTrx, workspaceId: string): Promise<KeyView[]> {
   return (await listKeys(db, workspaceId)).map(keyView);
+}
+
+// How long a rotated key's old secret keeps working unless told otherwise: a day to roll it out.
+export const DEFAULT_ROTATION_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * Rotates key `id`: a new key with the same workspace, owner, name, scopes and expiry, whose secret is
+ * returned once; the old secret keeps working for `graceMs` (0: it stops now), then gets the expired 401.
+ * One AUDIT_LOG record (key.rotated) names both keys. With `workspaceId`, another workspace's key is not found.
+ */
+export async function rotateKey(
+  db: Db,
+  id: string,
+  graceMs: number,
+  actor: Actor,
+  workspaceId?: string,
+): Promise<{ key: KeyView; secret: string; old: KeyView }> {
+  if (!(graceMs >= 0) || !Number.isFinite(graceMs)) throw validationError('grace', 'must be zero or more', 'body');
+  const secret = newSecret();
+  return db.transaction().execute(async (trx) => {
+    const before = await findKey(trx, id);
+    if (!before || (workspaceId !== undefined && before.workspace_id !== workspaceId))
+      throw new StewardError('not_found', `no key with id ${id}`);
+    const now = Date.now();
+    if (before.revoked_at !== null) throw new StewardError('conflict', `key ${id} is revoked: create a new one`);
+    if (before.expires_at !== null && Number(before.expires_at) <= now)
+      throw new StewardError('conflict', `key ${id} has expired: create a new one`);
+    const row: ApiKeyTable = {
+      ...before,
+      id: newId(),
+      prefix: secret.slice(0, 12),
+      secret_hash: hashSecret(secret),
+      created_at: now,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await insertKey(trx, row);
+    const until = now + graceMs;
+    await expireBy(trx, id, until);
+    const old = keyView({
+      ...before,
+      expires_at: before.expires_at === null ? until : Math.min(Number(before.expires_at), until),
+    });
+    const key = keyView(row);
+    await audit(
+      trx,
+      before.workspace_id,
+      actor,
+      'key.rotated',
+      { type: 'api_key', id },
+      { before: keyView(before), after: { old, new: key, grace_ms: graceMs } },
+    );
+    return { key, secret, old };
+  });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createKey, listKeyViews, revokeKey } from '../access/index.js';
+import { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from '../access/index.js';
 import { defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
 import { isoOrDash, listTable } from './list-table.js';
 import type { Config } from '../config/schema.js';
@@ -113,6 +113,34 @@ export function keysCommand(program: Command): void {
         );
       }),
   );
+  withStoreOptions(
+    keys
+      .command('rotate <id>')
+      .description(
+        "replace a key's secret: a new key with the same owner and scopes; the old secret keeps working " +
+          'for the grace period, then is refused as expired; audited',
+      ),
+  )
+    .option(
+      '--grace-hours <hours>',
+      'how long the old secret keeps working (0: stop now)',
+      String(DEFAULT_ROTATION_GRACE_MS / 3_600_000),
+    )
+    .action(async (id: string, flags: StoreFlags & { graceHours: string }) => {
+      const hours = Number(flags.graceHours);
+      if (flags.graceHours.trim() === '' || !Number.isFinite(hours) || hours < 0)
+        throw validationError('--grace-hours', `must be zero or a positive number of hours, got "${flags.graceHours}"`);
+      return withStore(flags, async ({ db }) => {
+        const r = await rotateKey(db, id, Math.round(hours * 3_600_000), cliActor());
+        print(flags, { ...r.key, secret: r.secret, replaces: r.old }, () =>
+          [
+            `Rotated key ${r.old.id} -> ${r.key.id} (${r.key.scopes.join(', ')})`,
+            `New secret (shown once): ${r.secret}`,
+            `The old secret works until ${isoOrDash(r.old.expires_at)}; put the new one in place before then.`,
+          ].join('\n'),
+        );
+      });
+    });
   withStoreOptions(keys.command('revoke <id>').description('revoke a key')).action(
     async (id: string, flags: StoreFlags) =>
       withStore(flags, async ({ db }) => {
