@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { addUser, changeRole, defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
+import { setPassword } from '../accounts/index.js';
 import { listTable } from './list-table.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { readPassword } from './password-input.js';
 
 export function usersCommand(program: Command): void {
   const users = program.command('users').description('manage the people of the workspace');
@@ -46,4 +48,13 @@ export function usersCommand(program: Command): void {
       );
     }),
   );
+  withStoreOptions(users.command('passwd <email>').description("set a user's password (ends their sessions); audited"))
+    .option('--password-stdin', 'read the password from standard input (scripts) instead of prompting')
+    .action(async (email: string, flags: StoreFlags & { passwordStdin?: boolean }) =>
+      withStore(flags, async ({ db }) => {
+        const ws = await defaultWorkspace(db);
+        const r = await setPassword(db, ws.id, email, await readPassword(!!flags.passwordStdin), cliActor());
+        print(flags, r, () => `Password set for ${email}; ${r.sessionsEnded} session(s) ended`);
+      }),
+    );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_CREDITS_PER_USD } from '../core/bounds.js';
+import { accountsSchema } from './accounts.schema.js';
 import { complianceSchema } from './compliance.schema.js';
 import { flag, secretMap } from './values.js';
 
@@ -93,6 +94,7 @@ export const configSchema = z
         downvote_reactions: ['-1', 'confused'],
       }),
     compliance: complianceSchema,
+    accounts: accountsSchema,
   })
   .strict();
 

@@ -9,6 +9,14 @@ export const ERRORS = {
   invalid_key: { status: 401, retryable: false, message: 'API key is unknown, revoked or expired' },
   forbidden_scope: { status: 403, retryable: false, message: 'API key lacks the required scope' },
   forbidden_workspace: { status: 403, retryable: false, message: 'API key does not belong to this workspace' },
+  invalid_credentials: { status: 401, retryable: false, message: 'email or password is wrong' },
+  invalid_session: { status: 401, retryable: false, message: 'session is unknown, expired or signed out; sign in' },
+  csrf_failed: {
+    status: 403,
+    retryable: false,
+    message: 'missing or wrong CSRF token; send the one GET /auth/session returns in X-CSRF-Token',
+  },
+  invalid_link: { status: 410, retryable: false, message: 'this link is unknown, used or expired' },
   bad_signature: {
     status: 401,
     retryable: false,

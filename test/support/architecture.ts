@@ -14,6 +14,7 @@ export const ROOMS = [
   'platform/http',
   'compliance',
   'access',
+  'accounts',
   'ingest',
   'session-files',
   'code-review',
@@ -22,7 +23,7 @@ export const ROOMS = [
   'app',
   'cli',
 ] as const;
-export const CAPABILITIES = ['compliance', 'access', 'ingest', 'session-files', 'code-review', 'analytics'];
+export const CAPABILITIES = ['compliance', 'access', 'accounts', 'ingest', 'session-files', 'code-review', 'analytics'];
 // Code that runs on a developer's machine (steward push / collect): none of the server may load there.
 const CLIENT = 'session-files/client/';
 const CLIENT_MAY_REACH = ['core/', 'config/', 'session-files/adapter/', CLIENT];

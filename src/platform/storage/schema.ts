@@ -1,3 +1,4 @@
+import type { AccountTables } from '../../accounts/accounts.tables.js';
 import type { CodeReviewTables } from '../../code-review/code-review.tables.js';
 import type { ComplianceTables } from '../../compliance/compliance.tables.js';
 import type { IngestTables } from '../../ingest/ingest.tables.js';
@@ -37,7 +38,7 @@ export interface ApiKeyTable {
   last_used_at: number | null;
 }
 
-export interface Database extends IngestTables, CodeReviewTables, ComplianceTables, RolloutTables {
+export interface Database extends AccountTables, IngestTables, CodeReviewTables, ComplianceTables, RolloutTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   api_keys: ApiKeyTable;
