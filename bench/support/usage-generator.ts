@@ -48,6 +48,7 @@ export async function generateUsage(
           role: 'member',
           github_login: null,
           created_at: Date.now(),
+          removed_at: null,
         });
       }
     });

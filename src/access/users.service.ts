@@ -2,6 +2,7 @@ import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ROLES } from '../core/scopes.js';
 import type { Db } from '../platform/storage/database.js';
+import { listKeys, markRevoked } from './keys.repository.js';
 import { findUserByEmail, insertUser, listUsers, updateUser } from '../platform/tenancy/users.repository.js';
 import type { UserTable } from '../platform/storage/schema.js';
 import { audit, type Actor } from '../compliance/index.js';
@@ -29,6 +30,7 @@ export async function addUser(
       role,
       github_login: input.githubLogin ?? null,
       created_at: Date.now(),
+      removed_at: null,
     };
     await insertUser(trx, row);
     await audit(trx, input.workspaceId, actor, 'user.added', { type: 'user', id: row.id }, { after: row });
@@ -66,4 +68,37 @@ export async function changeRole(
 
 export async function workspaceUsers(db: Db, workspaceId: string): Promise<UserTable[]> {
   return listUsers(db, workspaceId);
+}
+
+/**
+ * Removes a user from the workspace: their keys are revoked (refused from now on, as any revoked key),
+ * they are listed as removed, and everything the archive holds about them stays (records, facts,
+ * usage). One AUDIT_LOG record (user.removed) names the keys it revoked.
+ */
+export async function removeUser(
+  db: Db,
+  workspaceId: string,
+  email: string,
+  actor: Actor,
+): Promise<{ user: UserTable; revokedKeys: string[] }> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findUserByEmail(trx, workspaceId, email.trim().toLowerCase());
+    if (!before) throw new StewardError('not_found', `no user with email ${email}`);
+    if (before.removed_at !== null) throw new StewardError('conflict', `${before.email} was already removed`);
+    const at = Date.now();
+    const revokedKeys: string[] = [];
+    for (const k of await listKeys(trx, workspaceId))
+      if (k.user_id === before.id && (await markRevoked(trx, k.id, at))) revokedKeys.push(k.id);
+    await updateUser(trx, before.id, { removed_at: at });
+    const user = { ...before, removed_at: at };
+    await audit(
+      trx,
+      workspaceId,
+      actor,
+      'user.removed',
+      { type: 'user', id: before.id },
+      { before: { removed_at: null }, after: { removed_at: at, revoked_keys: revokedKeys } },
+    );
+    return { user, revokedKeys };
+  });
 }

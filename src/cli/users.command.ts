@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { addUser, changeRole, defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
+import { addUser, changeRole, defaultWorkspace, ensureWorkspace, removeUser, workspaceUsers } from '../access/index.js';
 import { setPassword } from '../accounts/index.js';
-import { listTable } from './list-table.js';
+import { isoOrDash, listTable } from './list-table.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 import { readPassword } from './password-input.js';
 
@@ -34,6 +34,22 @@ export function usersCommand(program: Command): void {
       print(flags, u, () => `${u.email} is now ${u.role}`);
     }),
   );
+  withStoreOptions(
+    users
+      .command('remove <email>')
+      .description('remove a user: their keys are revoked, their archive and usage are kept; audited'),
+  ).action(async (email: string, flags: StoreFlags) =>
+    withStore(flags, async ({ db }) => {
+      const ws = await defaultWorkspace(db);
+      const r = await removeUser(db, ws.id, email, cliActor());
+      print(
+        flags,
+        { ...r.user, revoked_keys: r.revokedKeys },
+        () =>
+          `Removed ${r.user.email}; revoked ${r.revokedKeys.length} key(s). Their records and usage stay in the archive.`,
+      );
+    }),
+  );
   withStoreOptions(users.command('list').description('list users')).action(async (flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);
@@ -41,8 +57,14 @@ export function usersCommand(program: Command): void {
       print(flags, rows, () =>
         rows.length
           ? listTable(
-              ['ID', 'EMAIL', 'ROLE', 'NAME'],
-              rows.map((u) => [u.id, u.email, u.role, u.name]),
+              ['ID', 'EMAIL', 'ROLE', 'STATUS', 'NAME'],
+              rows.map((u) => [
+                u.id,
+                u.email,
+                u.role,
+                u.removed_at ? `removed ${isoOrDash(u.removed_at)}` : 'active',
+                u.name,
+              ]),
             )
           : 'No users yet.',
       );

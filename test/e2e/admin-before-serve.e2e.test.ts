@@ -54,7 +54,7 @@ describe('admin commands before the first serve', () => {
       keys.stdout,
     );
     const users = await runCli(['users', 'list', '--data', data], dir);
-    assert.match(users.stdout, /^ID\s+EMAIL\s+ROLE\s+NAME\n\S+\s+dev@example\.com\s+member\s+-$/m);
+    assert.match(users.stdout, /^ID\s+EMAIL\s+ROLE\s+STATUS\s+NAME\n\S+\s+dev@example\.com\s+member\s+active\s+-$/m);
     const hold = await runCli(
       ['compliance', 'hold', '--user', 'dev@example.com', '--reason', 'm7', '--data', data],
       dir,

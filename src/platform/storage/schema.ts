@@ -21,6 +21,7 @@ export interface UserTable {
   role: string;
   github_login: string | null;
   created_at: number;
+  removed_at: number | null; // migration 0014: removed by `users remove` (archive kept, keys revoked)
 }
 
 export interface ApiKeyTable {
