@@ -46,7 +46,8 @@ export function usersCommand(program: Command): void {
         flags,
         { ...r.user, revoked_keys: r.revokedKeys },
         () =>
-          `Removed ${r.user.email}; revoked ${r.revokedKeys.length} key(s). Their records and usage stay in the archive.`,
+          `Removed ${r.user.email}; revoked ${r.revokedKeys.length} key(s). ` +
+          'Their records and usage stay in the archive.',
       );
     }),
   );
