@@ -7,6 +7,7 @@ import * as m0005 from './0005_facts_without_content.js';
 import * as m0006 from './0006_reconcile_by_thread.js';
 import * as m0007 from './0007_drop_unread_record_index.js';
 import * as m0010 from './0010_chained_removals.js';
+import * as m0012 from './0012_thread_scoped_response_keys.js';
 import * as m0014 from './0014_user_removal.js';
 import * as m0015 from './0015_accounts.js';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_reconcile_by_thread': m0006,
   '0007_drop_unread_record_index': m0007,
   '0010_chained_removals': m0010,
+  '0012_thread_scoped_response_keys': m0012,
   '0014_user_removal': m0014,
   '0015_accounts': m0015,
 };

@@ -74,7 +74,9 @@ describe('pipeline steps', () => {
     assert.equal(dedupeKey(identified({ ...turn, turnId: 'u1' })).event.key, 'turn:u1');
     assert.equal(dedupeKey(identified({ ...turn, untimed: true })).event.key, 'turn:T:-:d');
     assert.equal(dedupeKey(identified(response)).event.key, 'resp:T:1000:2000:1500:40:10:d');
-    assert.equal(dedupeKey(identified({ ...response, responseId: 'r1' })).event.key, 'resp:r1');
+    assert.equal(dedupeKey(identified({ ...response, responseId: 'r1' })).event.key, 'resp:T:r1');
+    const child = { ...response, responseId: 'r1', sourceThreadId: 'child' } as typeof response;
+    assert.equal(dedupeKey(identified(child)).event.key, 'resp:child:r1');
     assert.equal(dedupeKey(identified(tool)).event.key, 'tool:T:c1');
     assert.equal(dedupeKey(identified({ ...base, kind: 'thread_started', threadKind: 'user' })).event.key, 'thread:T');
     assert.deepEqual(turn, before);

@@ -70,8 +70,11 @@ export function keyOf(ev: NormalizedEvent): string {
     case 'turn':
       return ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
     case 'response':
+      // A response id is unique only within the thread that made it (decision 0020): other providers,
+      // local model servers and replayed corpora reuse ids across threads. A session file's own thread,
+      // not the parent its usage is rolled up to: a parent file only mirrors its sub-agents' records.
       return ev.responseId
-        ? `resp:${ev.responseId}`
+        ? `resp:${(ev as { sourceThreadId?: string }).sourceThreadId || ev.threadId}:${ev.responseId}`
         : `resp:${ev.threadId}:${ts}:` +
             `${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
     case 'tool':
