@@ -43,6 +43,18 @@ export async function markRevoked(db: DbOrTrx, id: string, at: number): Promise<
   return Number(r.numUpdatedRows) > 0;
 }
 
+// Revokes every active key of a user at once; returns their ids.
+export async function revokeUserKeys(db: DbOrTrx, userId: string, at: number): Promise<string[]> {
+  const rows = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 // Ends a key's validity at `at` unless it already ends sooner (key rotation's grace period).
 export async function expireBy(db: DbOrTrx, id: string, at: number): Promise<void> {
   await db

@@ -162,10 +162,7 @@ export async function rotateKey(
     await insertKey(trx, row);
     const until = now + graceMs;
     await expireBy(trx, id, until);
-    const old = keyView({
-      ...before,
-      expires_at: before.expires_at === null ? until : Math.min(Number(before.expires_at), until),
-    });
+    const old = keyView((await findKey(trx, id))!);
     const key = keyView(row);
     await audit(
       trx,

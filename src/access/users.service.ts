@@ -2,7 +2,7 @@ import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ROLES } from '../core/scopes.js';
 import type { Db } from '../platform/storage/database.js';
-import { listKeys, markRevoked } from './keys.repository.js';
+import { revokeUserKeys } from './keys.repository.js';
 import { findUserByEmail, insertUser, listUsers, updateUser } from '../platform/tenancy/users.repository.js';
 import type { UserTable } from '../platform/storage/schema.js';
 import { audit, type Actor } from '../compliance/index.js';
@@ -86,9 +86,7 @@ export async function removeUser(
     if (!before) throw new StewardError('not_found', `no user with email ${email}`);
     if (before.removed_at !== null) throw new StewardError('conflict', `${before.email} was already removed`);
     const at = Date.now();
-    const revokedKeys: string[] = [];
-    for (const k of await listKeys(trx, workspaceId))
-      if (k.user_id === before.id && (await markRevoked(trx, k.id, at))) revokedKeys.push(k.id);
+    const revokedKeys = await revokeUserKeys(trx, before.id, at);
     await updateUser(trx, before.id, { removed_at: at });
     const user = { ...before, removed_at: at };
     await audit(

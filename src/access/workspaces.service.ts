@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.js';
-import type { Db } from '../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { countAdminKeys, listKeys } from './keys.repository.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import type { ApiKeyTable, WorkspaceTable } from '../platform/storage/schema.js';
@@ -23,23 +23,26 @@ export interface Bootstrap extends OwnerKeyState {
   ownerKey?: { id: string; secret: string };
 }
 
+// A workspace and its first record: the workspace.created AUDIT_LOG entry that starts its chain.
+async function insertAudited(trx: DbOrTrx, workspace: WorkspaceTable, actor: Actor): Promise<void> {
+  await insertWorkspace(trx, workspace);
+  await audit(
+    trx,
+    workspace.id,
+    actor,
+    'workspace.created',
+    { type: 'workspace', id: workspace.id },
+    { after: workspace },
+  );
+}
+
 // First start: a default workspace. Later starts (and concurrent ones on other nodes) find it.
 export async function ensureWorkspace(db: Db): Promise<WorkspaceTable> {
   const existing = await listWorkspaces(db);
   if (existing.length > 0) return existing[0];
   const workspace: WorkspaceTable = { id: newId(), name: 'default', created_at: Date.now(), settings: '{}' };
   try {
-    await db.transaction().execute(async (trx) => {
-      await insertWorkspace(trx, workspace);
-      await audit(
-        trx,
-        workspace.id,
-        SYSTEM,
-        'workspace.created',
-        { type: 'workspace', id: workspace.id },
-        { after: workspace },
-      );
-    });
+    await db.transaction().execute((trx) => insertAudited(trx, workspace, SYSTEM));
   } catch (e) {
     // Another node created it concurrently: use theirs.
     const again = await listWorkspaces(db);
@@ -106,15 +109,7 @@ export async function createWorkspace(
   return db.transaction().execute(async (trx) => {
     if (await findWorkspace(trx, workspace.id))
       throw new StewardError('conflict', `workspace ${workspace.id} already exists`);
-    await insertWorkspace(trx, workspace);
-    await audit(
-      trx,
-      workspace.id,
-      actor,
-      'workspace.created',
-      { type: 'workspace', id: workspace.id },
-      { after: workspace },
-    );
+    await insertAudited(trx, workspace, actor);
     return workspace;
   });
 }
