@@ -16,6 +16,10 @@ export interface CompletesLink {
   source: string;
 }
 
+// `${workspace}\0${fact key}` of a session start or tool call -> the source that stored it first
+// (null: a tool call stored before migration 0022, whose first source only the claims tell).
+export type FirstSources = Map<string, string | null>;
+
 /** A completion: the fact record of `e` plus `completes` (keys kept in canonical order). */
 export function completionDraft(e: EnrichedEvent, meta: IngestRequestMeta, link: CompletesLink): RecordDraft {
   const d = codexLogDraft(e, meta);

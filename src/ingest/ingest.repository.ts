@@ -10,12 +10,14 @@ import type {
   ToolCall,
   TurnStarted,
 } from '../core/events.js';
+import type { FirstSources } from '../core/compliance-merge.js';
 import { countsAsTurn, RollupDeltas } from '../core/rollups.js';
 import { dayOf, weekOfDay } from '../core/time.js';
 import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
+import { readFirstSources, type Unresolved } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
@@ -23,6 +25,7 @@ type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 export interface Stored {
   fresh: EnrichedEvent[];
   completes: Map<EnrichedEvent, Completes>;
+  firstSources: FirstSources; // of every session start and tool call in the batch
 }
 
 const THREADS: InsertSpec = {
@@ -43,7 +46,7 @@ const THREADS: InsertSpec = {
     'source',
   ],
   onConflict: conflictDoNothing(['workspace_id', 'thread_id']),
-  returning: ['thread_id'],
+  returning: ['workspace_id', 'thread_id', 'source'],
 };
 const TURNS: InsertSpec = {
   table: 'turns',
@@ -110,15 +113,16 @@ const MODEL_REQUESTS: InsertSpec = {
 // Arguments and output are content: they go to the compliance archive only (migration 0005).
 const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms'];
 // A stored call gains the fields it lacked; an update that fills nothing is skipped (a replay), so
-// RETURNING names exactly the calls this batch inserted or completed.
+// RETURNING names exactly the calls this batch inserted or completed, with the source that stored
+// each first (never updated).
 const TOOL_EVENTS: InsertSpec = {
   table: 'tool_events',
-  columns: ['workspace_id', 'tool_key', 'thread_id', 'user_id', 'call_id', 'ts', ...TOOL_FIELDS],
+  columns: ['workspace_id', 'tool_key', 'thread_id', 'user_id', 'call_id', 'ts', ...TOOL_FIELDS, 'source'],
   onConflict:
     'on conflict ("workspace_id", "tool_key") do update set ' +
     TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ') +
     ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
-  returning: ['tool_key'],
+  returning: ['workspace_id', 'tool_key', 'source'],
 };
 
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
@@ -199,6 +203,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
       decision_source: i.event.decisionSource ?? null,
       success: i.event.success === undefined ? null : i.event.success ? 1 : 0,
       duration_ms: i.event.durationMs ?? null,
+      source: i.source,
     };
     const prev = tools.get(id);
     if (prev) {
@@ -285,6 +290,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     if (newThreads.has(i.event.threadId)) fresh.push(i);
   // Tool calls inserted, or completed by this batch.
   for (const r of changedTools) fresh.push(toolItemOf.get(r.tool_key)!);
+  const firstSources = await firstSourcesOf(db, threadItems, toolItems, insThreads, changedTools);
 
   const deltas = new RollupDeltas();
 
@@ -332,7 +338,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
     ...rollupInserts(deltas.rows()),
   );
-  return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes };
+  return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes, firstSources };
 }
 
 const grainOf = (i: EnrichedEvent, day: number) => ({
@@ -342,6 +348,31 @@ const grainOf = (i: EnrichedEvent, day: number) => ({
   model: i.event.model ?? 'unknown',
   day,
 });
+
+// The first source of each session start and tool call: from what the insert returned, the rest read.
+async function firstSourcesOf(
+  db: DbOrTrx,
+  threadItems: readonly Item<ThreadStarted>[],
+  toolItems: readonly Item<ToolCall>[],
+  insThreads: readonly Record<string, string>[],
+  changedTools: readonly Record<string, string>[],
+): Promise<FirstSources> {
+  const out: FirstSources = new Map();
+  for (const r of insThreads) out.set(`${r.workspace_id}\u0000thread:${r.thread_id}`, r.source);
+  for (const r of changedTools) out.set(`${r.workspace_id}\u0000${r.tool_key}`, r.source ?? null);
+  const wanted: Unresolved = { threads: new Map(), tools: new Map() };
+  const want = (m: Map<string, Set<string>>, ws: string, id: string) => {
+    const set = m.get(ws);
+    if (set) set.add(id);
+    else m.set(ws, new Set([id]));
+  };
+  for (const i of threadItems)
+    if (!out.has(`${i.workspaceId}\u0000${i.event.key}`)) want(wanted.threads, i.workspaceId, i.event.threadId);
+  for (const i of toolItems)
+    if (!out.has(`${i.workspaceId}\u0000${i.event.key}`)) want(wanted.tools, i.workspaceId, i.event.key);
+  if (wanted.threads.size || wanted.tools.size) await readFirstSources(db, wanted, out);
+  return out;
+}
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {

@@ -67,6 +67,7 @@ export interface ToolEventTable {
   decision_source: string | null;
   success: number | null;
   duration_ms: number | null;
+  source: string | null; // null: stored before migration 0022
 }
 
 // Rollup counters shared by every usage rollup table.

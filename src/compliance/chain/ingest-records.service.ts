@@ -10,7 +10,7 @@ import {
   type IngestRequestMeta,
 } from '../../core/compliance-records.js';
 import type { RecordDraft } from '../../core/compliance.js';
-import { completionDraft, type CompletesLink } from '../../core/compliance-merge.js';
+import { completionDraft, type CompletesLink, type FirstSources } from '../../core/compliance-merge.js';
 import { policyViolations, type ContentPolicy } from '../../core/content-policy.js';
 import type { EnrichedEvent } from '../../core/events.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
@@ -29,9 +29,10 @@ export async function ingestDrafts(
   policy: ContentPolicy,
   meta: IngestRequestMeta,
   completes: ReadonlyMap<EnrichedEvent, CompletesLink> = new Map(),
+  firstSources: FirstSources = new Map(),
 ): Promise<RecordDraft[]> {
   const drafts: RecordDraft[] = [];
-  const shared = await sharedCompletions(trx, workspaceId, all);
+  const shared = await sharedCompletions(trx, workspaceId, all, firstSources);
   for (const e of fresh) {
     if (shared.has(e.event.key)) continue; // this source completes what another stored
     drafts.push(codexLogDraft(e, meta));
@@ -63,13 +64,16 @@ export async function ingestDrafts(
 }
 
 // Session starts and tool calls have one key in both sources (thread:T, tool:T:call), so nothing is
-// left out to match: which sources have touched a key is claimed once per key and source. A key this
-// source touches for the first time that another source claimed before (earlier, or earlier in
-// this transaction: the same-batch race) gets a completion; replays claim nothing new.
+// left out to match: the fact row says which source stored it first (`firstSources`, read by the
+// insert). Another source's first arrival gets a completion, claimed once per key and source so
+// its replays append nothing; the first source claims nothing, so steady ingest costs no round trip.
+// Tool calls stored before migration 0022 have no source: for them, as before it, every source's
+// first touch is claimed and the earlier claim of another source decides.
 async function sharedCompletions(
   trx: DbOrTrx,
   workspaceId: string,
   all: readonly EnrichedEvent[],
+  firstSources: FirstSources,
 ): Promise<Map<string, readonly [EnrichedEvent, CompletesLink]>> {
   const byKey = new Map<string, EnrichedEvent>();
   for (const e of all) {
@@ -78,18 +82,44 @@ async function sharedCompletions(
     byKey.set(e.event.key, prev ? mergeEvents(prev, e) : e);
   }
   const out = new Map<string, readonly [EnrichedEvent, CompletesLink]>();
-  if (!byKey.size) return out;
+  const completing: [string, EnrichedEvent, string][] = [];
+  const legacy: EnrichedEvent[] = [];
+  for (const [key, e] of byKey) {
+    const first = firstSources.get(`${workspaceId}\u0000${key}`);
+    if (first == null) legacy.push(e);
+    else if (first !== e.source) completing.push([key, e, first]);
+  }
+  if (completing.length) {
+    const mine = await claimOnce(
+      trx,
+      workspaceId,
+      completing.map(([key, e]) => touched(key, e.source)),
+    );
+    for (const [key, e, first] of completing)
+      if (mine.has(touched(key, e.source))) out.set(key, [e, { fact_key: key, source: first }]);
+  }
+  if (legacy.length) for (const [key, v] of await legacyCompletions(trx, workspaceId, legacy)) out.set(key, v);
+  return out;
+}
+
+async function legacyCompletions(
+  trx: DbOrTrx,
+  workspaceId: string,
+  events: readonly EnrichedEvent[],
+): Promise<Map<string, readonly [EnrichedEvent, CompletesLink]>> {
+  const out = new Map<string, readonly [EnrichedEvent, CompletesLink]>();
   const others = await claimedKeys(
     trx,
     workspaceId,
-    [...byKey.values()].flatMap((e) => SOURCES.filter((s) => s !== e.source).map((s) => touched(e.event.key, s))),
+    events.flatMap((e) => SOURCES.filter((s) => s !== e.source).map((s) => touched(e.event.key, s))),
   );
   const mine = await claimOnce(
     trx,
     workspaceId,
-    [...byKey.values()].map((e) => touched(e.event.key, e.source)),
+    events.map((e) => touched(e.event.key, e.source)),
   );
-  for (const [key, e] of byKey) {
+  for (const e of events) {
+    const key = e.event.key;
     if (!mine.has(touched(key, e.source))) continue;
     const first = SOURCES.find((s) => s !== e.source && others.has(touched(key, s)));
     if (first) out.set(key, [e, { fact_key: key, source: first }]);

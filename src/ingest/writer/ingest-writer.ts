@@ -112,7 +112,7 @@ export class IngestWriter {
 export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHeads): Promise<Counts[]> {
   return db.transaction().execute(async (trx) => {
     const uow = new UnitOfWork();
-    const { fresh, completes } = await storeEvents(
+    const { fresh, completes, firstSources } = await storeEvents(
       trx,
       group.flatMap((j) => j.events),
       uow,
@@ -131,7 +131,7 @@ export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHead
     for (let i = 0; i < group.length; i++) {
       const j = group[i];
       if (!j.policy) continue;
-      const d = await ingestDrafts(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta, completes);
+      const d = await ingestDrafts(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta, completes, firstSources);
       const list = drafts.get(j.workspaceId);
       if (list) for (const x of d) list.push(x);
       else drafts.set(j.workspaceId, d);
