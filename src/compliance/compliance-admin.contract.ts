@@ -114,6 +114,13 @@ const mode = z.enum(CONTENT_MODES).optional();
 const policyPatch = z.object({
   ...Object.fromEntries(CONTENT_FIELDS.map((f) => [f, mode.describe(`What is kept of ${f.replace('_', ' ')} text.`)])),
   dlp_redact: z.boolean().optional().describe('Replace DLP matches by [REDACTED:rule] in stored content (mode store).'),
+  dlp_terms: z
+    .array(z.string().min(3).max(200))
+    .max(500)
+    .optional()
+    .describe(
+      "The workspace's DLP dictionary (project names, customers): each term is found wherever it occurs, in any case, on top of the built-in secret rules; [] clears it.",
+    ),
   allowed_sandbox_policies: z.array(z.string()).nullable().optional().describe('null: any.'),
   allowed_approval_policies: z.array(z.string()).nullable().optional().describe('null: any.'),
 });

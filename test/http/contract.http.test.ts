@@ -99,5 +99,9 @@ describe('route contracts (sqlite)', () => {
     assert.deepEqual(Object.keys(detail.items.properties), ['loc', 'msg', 'type']);
     const row = op.responses['200'].content['application/json'].schema.properties.data.items;
     assert.ok(row.properties.totals.properties.credits, 'usage rows are documented');
+    // Every key the policy update accepts is documented, the DLP dictionary too.
+    const policy = doc.paths['/v1/compliance/workspaces/{workspace_id}/policy'].put;
+    const body = policy.requestBody.content['application/json'].schema.properties;
+    assert.deepEqual([body.dlp_terms.type, body.dlp_terms.items.minLength, body.dlp_terms.maxItems], ['array', 3, 500]);
   });
 });
