@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import { ingestCodeReviewEvents } from './code-review-events.service.js';
-import { requireScope } from '../../platform/http/auth.js';
+import { requireAccess } from '../../platform/http/auth.js';
 import { admit } from '../../platform/http/admission.js';
 import { acceptRawBodies, hasEncoding, jsonFromBytes, mediaType } from '../../platform/http/body.js';
 import type { AppContext } from '../../platform/http/context.js';
@@ -19,7 +19,7 @@ export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppConte
   acceptRawBodies(app);
   app.post(
     '/v1/ingest/code_review_events',
-    { preValidation: requireScope(ctx, 'ingest.write'), schema },
+    { preValidation: requireAccess(ctx), schema },
     async (req) => {
       const accept = () => {
         // No body at all is left to the events' validation (a 422 naming what is missing).

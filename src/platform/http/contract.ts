@@ -143,7 +143,7 @@ const validationBody = z.object({
 /** An error response (sendError's shape), with what it means on this route. */
 export const errorResponse = (description: string) => responseSchema(errorBody, description);
 
-/** Bearer-key routes: the security requirement and the refusals requireScope answers with. */
+/** Authenticated routes: the security requirement and the refusals requireAccess answers with. */
 export const BEARER = [{ bearerAuth: [] }];
 export const AUTH_ERRORS = {
   401: errorResponse('Missing, unknown, revoked or expired key (recorded in AUTH_LOG)'),
