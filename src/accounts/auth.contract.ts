@@ -1,11 +1,10 @@
 // /auth/*: browser sign-in (decisions/0022, 0025). The session travels in an HttpOnly cookie; a
 // state-changing request made with it carries the CSRF token GET /auth/session returns.
 import { z } from 'zod';
-import { described, errorResponse, jsonBody } from '../platform/http/contract.js';
+import { described, errorResponse, jsonBody, responseSchema } from '../platform/http/contract.js';
 import { workspaceParams } from '../platform/http/query.contract.js';
 
 const text = (max: number, description: string) => z.string().max(max).describe(description);
-export const SESSION = [{ sessionCookie: [] }];
 
 const signedIn = z.object({
   object: z.literal('session'),
@@ -15,7 +14,6 @@ const signedIn = z.object({
   csrf_token: z.string().describe('Send it in X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the cookie.'),
   expires_at: z.number().nullable().describe('Absolute expiry, epoch seconds (null when not known here).'),
 });
-export const signedInBody = signedIn;
 
 export const signInRoute = {
   summary: 'Sign in with email and password {email, password, workspace?}; sets the session cookie',
@@ -30,7 +28,7 @@ export const signInRoute = {
     }),
   ),
   response: {
-    200: signedIn,
+    200: responseSchema(signedIn, 'Signed in; the session cookie is set'),
     401: errorResponse('Email or password is wrong (invalid_credentials)'),
     403: errorResponse('A cross-origin sign-in (csrf_failed)'),
     429: errorResponse('Too many failed sign-ins; wait Retry-After seconds'),
@@ -38,14 +36,14 @@ export const signInRoute = {
 };
 export const sessionRoute = {
   summary: 'The signed-in user, their role and workspace, and the CSRF token',
-  response: { 200: signedIn },
+  response: { 200: responseSchema(signedIn, 'The session') },
 };
 export const signOutRoute = {
   summary: 'Sign out this session',
   response: { 200: described('signed out; the cookie is cleared') },
 };
 export const signOutEverywhereRoute = {
-  summary: "Sign out every session of the signed-in user",
+  summary: 'Sign out every session of the signed-in user',
   response: { 200: described('{sessions_ended}') },
 };
 export const setPasswordRoute = {

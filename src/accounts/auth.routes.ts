@@ -23,17 +23,20 @@ const meta = (req: FastifyRequest) => ({
 function refuseCrossOrigin(req: FastifyRequest): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  let host: string | null = null;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    // "null" (a sandboxed page) and anything unparsable are cross-origin
-  }
-  if (host !== req.headers.host) throw new StewardError('csrf_failed', `cross-origin request from ${origin} refused`);
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u).host; // normalized: http://h:80 is h
+    } catch {
+      return null; // "null" (a sandboxed page) and anything unparsable are cross-origin
+    }
+  };
+  const own = hostOf(`${req.protocol}://${req.headers.host ?? ''}`);
+  if (own === null || hostOf(origin) !== own)
+    throw new StewardError('csrf_failed', `cross-origin request from ${origin} refused`);
 }
 
 /** The server's own origin, for the links it hands out (public_url when set). */
-export function serverOrigin(ctx: AppContext, req?: FastifyRequest): string {
+function serverOrigin(ctx: AppContext, req?: FastifyRequest): string {
   if (ctx.config.public_url) return ctx.config.public_url;
   if (req) return `${req.protocol}://${req.headers.host}`;
   return `http://${ctx.config.host}:${ctx.config.port}`;
@@ -54,29 +57,34 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return { sessionId: p.sessionId!, userId: p.userId!, workspaceId: p.workspaceId };
   };
 
-  app.post('/auth/sign-in', { schema: { ...c.signInRoute, response: { ...c.signInRoute.response, ...INVALID } } }, async (req, reply) => {
-    try {
-      refuseCrossOrigin(req);
-      const s = await signIn(db, req.body, meta(req), cfg);
-      setSessionCookie(reply, s.secret, cfg.session_absolute_hours * 3600, secure(req));
-      return {
-        object: 'session' as const,
-        session_id: s.sessionId,
-        user: { id: s.userId, email: s.email, role: s.role },
-        workspace_id: s.workspaceId,
-        csrf_token: s.csrfToken,
-        expires_at: Math.floor(s.expiresAt / 1000),
-      };
-    } catch (e) {
-      const refused = e instanceof SignInRefused ? e : e instanceof StewardError && e.code === 'csrf_failed' ? e : null;
-      if (!refused) throw e;
-      const err = refused instanceof SignInRefused ? refused.error : refused;
-      const ws = refused instanceof SignInRefused ? refused.workspaceId : undefined;
-      const userId = refused instanceof SignInRefused ? refused.userId : undefined;
-      await logAuthFailure(ctx.authFailures, req, err, null, ws, userId);
-      throw err;
-    }
-  });
+  app.post(
+    '/auth/sign-in',
+    { schema: { ...c.signInRoute, response: { ...c.signInRoute.response, ...INVALID } } },
+    async (req, reply) => {
+      try {
+        refuseCrossOrigin(req);
+        const s = await signIn(db, req.body, meta(req), cfg);
+        setSessionCookie(reply, s.secret, cfg.session_absolute_hours * 3600, secure(req));
+        return {
+          object: 'session' as const,
+          session_id: s.sessionId,
+          user: { id: s.userId, email: s.email, role: s.role },
+          workspace_id: s.workspaceId,
+          csrf_token: s.csrfToken,
+          expires_at: Math.floor(s.expiresAt / 1000),
+        };
+      } catch (e) {
+        const refused =
+          e instanceof SignInRefused ? e : e instanceof StewardError && e.code === 'csrf_failed' ? e : null;
+        if (!refused) throw e;
+        const err = refused instanceof SignInRefused ? refused.error : refused;
+        const ws = refused instanceof SignInRefused ? refused.workspaceId : undefined;
+        const userId = refused instanceof SignInRefused ? refused.userId : undefined;
+        await logAuthFailure(ctx.authFailures, req, err, null, ws, userId);
+        throw err;
+      }
+    },
+  );
 
   app.get('/auth/session', withSession(c.sessionRoute), async (req) => {
     const p = req.principal!;
@@ -103,18 +111,31 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return { object: 'sign_out', sessions_ended: ended };
   });
 
-  app.post('/auth/set-password', { schema: { ...c.setPasswordRoute, response: { ...c.setPasswordRoute.response, ...INVALID } } }, async (req) => {
-    refuseCrossOrigin(req);
-    const r = await setPasswordWithLink(db, req.body, meta(req));
-    return { object: 'password_set', user_id: r.userId, email: r.email, sessions_ended: r.sessionsEnded };
-  });
+  app.post(
+    '/auth/set-password',
+    { schema: { ...c.setPasswordRoute, response: { ...c.setPasswordRoute.response, ...INVALID } } },
+    async (req) => {
+      refuseCrossOrigin(req);
+      const r = await setPasswordWithLink(db, req.body, meta(req));
+      return { object: 'password_set', user_id: r.userId, email: r.email, sessions_ended: r.sessionsEnded };
+    },
+  );
 
   app.post(
     '/v1/admin/workspaces/:workspace_id/users/:user_id/reset_link',
-    { preValidation, schema: { ...c.resetLinkRoute, response: { ...c.resetLinkRoute.response, ...AUTH_ERRORS, ...INVALID } } },
+    {
+      preValidation,
+      schema: { ...c.resetLinkRoute, response: { ...c.resetLinkRoute.response, ...AUTH_ERRORS, ...INVALID } },
+    },
     async (req, reply) => {
       const p = req.principal!;
-      const link = await createResetLink(db, p.workspaceId, req.params.user_id, { hours: cfg.link_hours, base: serverOrigin(ctx, req) }, actorOf(p));
+      const link = await createResetLink(
+        db,
+        p.workspaceId,
+        { id: req.params.user_id },
+        { hours: cfg.link_hours, base: serverOrigin(ctx, req) },
+        actorOf(p),
+      );
       return reply.code(201).send({
         object: 'account_link',
         id: link.linkId,

@@ -47,7 +47,11 @@ export async function ownerHasPassword(db: DbOrTrx, workspaceId: string): Promis
 }
 
 /** The link if it can still be used (read before hashing the new password, outside the transaction). */
-export async function findOpenLink(db: DbOrTrx, secretHash: string, now: number): Promise<AccountLinkTable | undefined> {
+export async function findOpenLink(
+  db: DbOrTrx,
+  secretHash: string,
+  now: number,
+): Promise<AccountLinkTable | undefined> {
   return db
     .selectFrom('account_links')
     .selectAll()

@@ -7,7 +7,7 @@ import { authEventDraft } from '../core/compliance-records.js';
 import { StewardError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
-import { findUserById } from '../platform/tenancy/users.repository.js';
+import { findUserByEmail, findUserById } from '../platform/tenancy/users.repository.js';
 import { appendRecords, type Actor } from '../compliance/index.js';
 import { findOpenLink, hasOpenSetupLink, insertLink, ownerHasPassword, useLink } from './links.repository.js';
 import type { AccountLinkTable } from './accounts.tables.js';
@@ -46,7 +46,16 @@ async function makeLink(
   await insertLink(trx, link);
   const event = row.purpose === 'setup' ? 'setup_link_created' : 'reset_link_created';
   await appendRecords(trx, row.workspace_id, [
-    authEventDraft({ ts: now, event, userId: row.user_id, sessionId: null, linkId: link.id, actor, ip: null, userAgent: null }),
+    authEventDraft({
+      ts: now,
+      event,
+      userId: row.user_id,
+      sessionId: null,
+      linkId: link.id,
+      actor,
+      ip: null,
+      userAgent: null,
+    }),
   ]);
   return { linkId: link.id, token, url: linkUrl(base, token), expiresAt: link.expires_at };
 }
@@ -55,14 +64,14 @@ async function makeLink(
 export async function createResetLink(
   db: Db,
   workspaceId: string,
-  userId: string,
+  who: { id: string } | { email: string },
   cfg: { hours: number; base: string },
   actor: Actor,
   now = Date.now(),
 ): Promise<MadeLink & { userId: string; email: string }> {
-  const user = await findUserById(db, userId);
+  const user = 'id' in who ? await findUserById(db, who.id) : await findUserByEmail(db, workspaceId, who.email.trim());
   if (!user || user.workspace_id !== workspaceId || user.removed_at !== null)
-    throw new StewardError('not_found', `no user ${userId} in this workspace`);
+    throw new StewardError('not_found', `no user ${'id' in who ? who.id : who.email} in this workspace`);
   const made = await db
     .transaction()
     .execute((trx) =>

@@ -7,7 +7,13 @@ import { StewardError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AuthenticatedSession } from '../core/credentials.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
-import { deleteExpiredSessions, deleteSession, findSessionByHash, insertSession, touchSession } from './sessions.repository.js';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSessionByHash,
+  insertSession,
+  touchSession,
+} from './sessions.repository.js';
 
 const TOUCH_EVERY_MS = 60_000; // the idle expiry moves at most once a minute: one write a minute, not per request
 type SessionLimits = Pick<Config['accounts'], 'session_idle_minutes' | 'session_absolute_hours'>;
@@ -65,7 +71,10 @@ export class SessionAuthenticator {
     private readonly limits: SessionLimits,
   ) {}
 
-  async authenticate(secret: string, now = Date.now()): Promise<AuthenticatedSession & { expiresAt: number; email: string }> {
+  async authenticate(
+    secret: string,
+    now = Date.now(),
+  ): Promise<AuthenticatedSession & { expiresAt: number; email: string }> {
     const row = await findSessionByHash(this.db, sha256(secret));
     const idle = row ? Number(row.idle_expires_at) : 0;
     const absolute = row ? Number(row.expires_at) : 0;

@@ -89,7 +89,13 @@ export async function signOut(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (await endSession(trx, s.sessionId))
-      await record(trx, s.workspaceId, { ts: now, event: 'sign_out', userId: s.userId, sessionId: s.sessionId, ...meta });
+      await record(trx, s.workspaceId, {
+        ts: now,
+        event: 'sign_out',
+        userId: s.userId,
+        sessionId: s.sessionId,
+        ...meta,
+      });
   });
 }
 
@@ -141,7 +147,15 @@ export async function setPasswordWithLink(
       await audit(trx, ws, { type: 'user', id }, 'user.added', { type: 'user', id }, { after: row });
     }
     const sessionsEnded = await storePassword(trx, ws, id, hash, { type: 'user', id });
-    await record(trx, ws, { ts: now, event: 'password_set', userId: id, sessionId: null, linkId: link.id, sessionsEnded, ...meta });
+    await record(trx, ws, {
+      ts: now,
+      event: 'password_set',
+      userId: id,
+      sessionId: null,
+      linkId: link.id,
+      sessionsEnded,
+      ...meta,
+    });
     return { userId: id, workspaceId: ws, email, sessionsEnded };
   });
 }

@@ -27,6 +27,11 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
-    return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails, emails: ctx.emails });
+    const users = req.principal!.users; // null: the whole workspace; a member: only themselves (core/authz.ts)
+    return usagePage(ctx.store.db, req.principal!.workspaceId, q, {
+      showEmails: a.show_emails,
+      emails: ctx.emails,
+      users,
+    });
   });
 }

@@ -23,7 +23,13 @@ export interface RouteAccess {
   roles: Partial<Record<RoleName, Reach>>;
 }
 
-const EVERY_ROLE: RouteAccess['roles'] = { owner: 'own', security_owner: 'own', analytics_owner: 'own', analytics_viewer: 'own', member: 'own' };
+const EVERY_ROLE: RouteAccess['roles'] = {
+  owner: 'own',
+  security_owner: 'own',
+  analytics_owner: 'own',
+  analytics_viewer: 'own',
+  member: 'own',
+};
 const machines = (scope: Scope): RouteAccess => ({ scope, roles: {} }); // ingest: keys of a machine, never a person's session
 const analytics: RouteAccess = {
   scope: 'codex.enterprise.analytics.read',

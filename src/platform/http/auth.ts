@@ -89,7 +89,8 @@ async function viaSession(ctx: AuthContext, req: FastifyRequest, access: RouteAc
   if (!SAFE_METHODS.has(req.method) && !sameToken(req.headers['x-csrf-token'], s.csrfToken))
     throw new StewardError('csrf_failed');
   const reach = roleReach(access, s.role);
-  if (!reach) throw new StewardError('forbidden_role', `role ${s.role} may not call ${req.method} ${req.routeOptions.url}`);
+  if (!reach)
+    throw new StewardError('forbidden_role', `role ${s.role} may not call ${req.method} ${req.routeOptions.url}`);
   return principalOf(s, await usersWithin(ctx, s, reach));
 }
 
@@ -101,7 +102,17 @@ async function usersWithin(ctx: AuthContext, s: AuthenticatedSession, reach: Rea
 
 function principalOf(s: AuthenticatedSession, users: string[] | null): Principal {
   const { sessionId, workspaceId, userId, role } = s;
-  return { via: 'session', keyId: null, sessionId, workspaceId, userId, role, scopes: [], sharedCollector: false, users };
+  return {
+    via: 'session',
+    keyId: null,
+    sessionId,
+    workspaceId,
+    userId,
+    role,
+    scopes: [],
+    sharedCollector: false,
+    users,
+  };
 }
 
 function sameToken(given: unknown, expected: string): boolean {
