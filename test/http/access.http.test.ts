@@ -79,7 +79,11 @@ describe('access control (sqlite)', () => {
       );
       if (PUBLIC.has(id) || SIGNED.has(id) || SESSION_ONLY.has(id)) continue;
       assert.ok(ACCESS[id], `${id} has no entry in ACCESS`);
-      assert.deepEqual(op.security?.[0], { bearerAuth: [] }, `${id} does not document its bearer key`);
+      assert.deepEqual(
+        (op.security as unknown[] | undefined)?.[0],
+        { bearerAuth: [] },
+        `${id} does not document its bearer key`,
+      );
       assert.ok(op.description?.includes(`Scope ${ACCESS[id]}`), `${id} does not name its scope`);
     }
     // Nothing documented that the app does not serve.
