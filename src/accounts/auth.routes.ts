@@ -4,7 +4,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { StewardError } from '../core/errors.js';
-import { findUserById } from '../platform/tenancy/users.repository.js';
 import { actorOf, logAuthFailure, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { clearSessionCookie, sessionCookie, setSessionCookie } from '../platform/http/cookies.js';
@@ -12,7 +11,14 @@ import { AUTH_ERRORS, INVALID } from '../platform/http/contract.js';
 import * as c from './auth.contract.js';
 import { createResetLink } from './links.service.js';
 import { csrfTokenOf } from './sessions.service.js';
-import { setPasswordWithLink, signIn, SignInRefused, signOut, signOutEverywhere } from './sign-in.service.js';
+import {
+  sessionEmail,
+  setPasswordWithLink,
+  signIn,
+  SignInRefused,
+  signOut,
+  signOutEverywhere,
+} from './sign-in.service.js';
 
 const meta = (req: FastifyRequest) => ({
   ip: req.ip ?? null,
@@ -88,11 +94,10 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get('/auth/session', withSession(c.sessionRoute), async (req) => {
     const p = req.principal!;
-    const user = await findUserById(db, p.userId!);
     return {
       object: 'session' as const,
       session_id: p.sessionId!,
-      user: { id: p.userId!, email: user?.email ?? '', role: p.role! },
+      user: { id: p.userId!, email: await sessionEmail(db, p.userId!), role: p.role! },
       workspace_id: p.workspaceId,
       csrf_token: csrfTokenOf(sessionCookie(req)!),
       expires_at: null,

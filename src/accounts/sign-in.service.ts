@@ -159,3 +159,8 @@ export async function setPasswordWithLink(
     return { userId: id, workspaceId: ws, email, sessionsEnded };
   });
 }
+
+/** The signed-in user's email, for GET /auth/session (the session row carries only the id). */
+export async function sessionEmail(db: Db, userId: string): Promise<string> {
+  return (await findUserById(db, userId))?.email ?? '';
+}

@@ -30,7 +30,8 @@ const EVERY_ROLE: RouteAccess['roles'] = {
   analytics_viewer: 'own',
   member: 'own',
 };
-const machines = (scope: Scope): RouteAccess => ({ scope, roles: {} }); // ingest: keys of a machine, never a person's session
+// Ingest: keys of a machine, never a person's session.
+const machines = (scope: Scope): RouteAccess => ({ scope, roles: {} });
 const analytics: RouteAccess = {
   scope: 'codex.enterprise.analytics.read',
   roles: { owner: 'all', analytics_owner: 'all', analytics_viewer: 'all' },

@@ -170,7 +170,8 @@ export const SESSION_COOKIE = [{ sessionCookie: [] }];
 export const AUTH_ERRORS = {
   401: errorResponse('Missing, unknown, revoked or expired key or session (recorded in AUTH_LOG)'),
   403: errorResponse(
-    "Key lacks the scope, the session's role may not call this, the CSRF token is missing or wrong, or another workspace (recorded in AUTH_LOG)",
+    "Key lacks the scope, the session's role may not call this, the CSRF token is missing or wrong, " +
+      'or another workspace (recorded in AUTH_LOG)',
   ),
 };
 export const INVALID = { 422: responseSchema(validationBody, 'A parameter is invalid; detail[] names it') };
