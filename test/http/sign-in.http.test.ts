@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createWorkspace, removeUser } from '../../src/access/index.js';
 import { verifyChain } from '../../src/compliance/index.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { asBrowser, PASSWORD, setCookie, signIn, signInRequest, userWithPassword } from '../support/accounts.js';
@@ -242,6 +243,30 @@ for (const dialect of DIALECTS) {
       assert.equal(elsewhere.statusCode, 200, elsewhere.body);
     });
 
+    it('names what is wrong with a bad sign-in body, and refuses the session of a removed user', async () => {
+      const post = (payload: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/auth/sign-in',
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
+      const missing = await post('{"email":"bob@example.com"}');
+      assert.equal(missing.statusCode, 422, missing.body);
+      assert.equal(missing.json().error.message, 'password: is required');
+      const wrongType = await post('{"email":"bob@example.com","password":42}');
+      assert.equal(wrongType.statusCode, 422);
+      assert.deepEqual(wrongType.json().detail[0].loc, ['body', 'password']);
+      assert.equal((await post('{"email":')).statusCode, 400);
+      const gone = await userWithPassword(t, 'gone@example.com', 'member');
+      const b = await signIn(t, 'gone@example.com');
+      await removeUser(t.store.db, t.workspaceId, 'gone@example.com', { type: 'cli', id: 'test' });
+      const r = await session(b);
+      assert.equal(r.statusCode, 401, r.body);
+      assert.match(r.json().error.message, /removed user/);
+      assert.equal((await signInRequest(t, 'gone@example.com', PASSWORD)).statusCode, 401, `${gone} signs in no more`);
+    });
+
     it('writes every sign-in, sign-out and failure to AUTH_LOG, failures folded, and the chain verifies', async () => {
       await t.store.db.deleteFrom('sign_in_throttle').execute();
       const beforeLog = await authLog();
@@ -276,6 +301,22 @@ for (const dialect of DIALECTS) {
       assert.ok(!JSON.stringify(added).includes('wrong password number'), 'no password in AUTH_LOG');
       const report = await verifyChain(t.store.db, t.workspaceId);
       assert.equal(report.ok, true);
+    });
+
+    it('needs the workspace when the server has several, and signs into the one named', async () => {
+      // Last: from here on every sign-in must name its workspace.
+      await createWorkspace(t.store.db, { name: 'second' }, { type: 'cli', id: 'test' });
+      const r = await signInRequest(t, 'bob@example.com', PASSWORD);
+      assert.equal(r.statusCode, 422, r.body);
+      assert.match(r.json().error.message, /^workspace: is required/);
+      const named = await t.app.inject({
+        method: 'POST',
+        url: '/auth/sign-in',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ email: 'bob@example.com', password: PASSWORD, workspace: t.workspaceId }),
+      });
+      assert.equal(named.statusCode, 200, named.body);
+      assert.equal(named.json().workspace_id, t.workspaceId);
     });
   });
 }
