@@ -7,6 +7,7 @@ import { StewardError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AuthenticatedSession } from '../core/credentials.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
+import { withoutLockWait } from '../platform/storage/dialect.js';
 import {
   deleteExpiredSessions,
   deleteSession,
@@ -66,10 +67,18 @@ export async function startSession(
 
 /** The session authenticator platform/http calls for a cookie (one per app, wired by app/). */
 export class SessionAuthenticator {
+  private readonly writes = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Db,
     private readonly limits: SessionLimits,
+    private readonly onWriteError: (err: unknown) => void = () => undefined,
   ) {}
+
+  /** Waits for the idle-expiry writes made so far (shutdown, before the store closes). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+  }
 
   async authenticate(
     secret: string,
@@ -82,8 +91,10 @@ export class SessionAuthenticator {
       const why = !row ? 'unknown or signed out' : row.removed_at !== null ? 'of a removed user' : 'expired';
       throw new StewardError('invalid_session', `session is ${why}; sign in`);
     }
-    if (now - Number(row.last_seen_at) >= TOUCH_EVERY_MS)
-      await touchSession(this.db, row.id, now, Math.min(absolute, now + this.limits.session_idle_minutes * 60_000));
+    if (now - Number(row.last_seen_at) >= TOUCH_EVERY_MS) {
+      const idleUntil = Math.min(absolute, now + this.limits.session_idle_minutes * 60_000);
+      this.touch(row.id, now, idleUntil);
+    }
     return {
       sessionId: row.id,
       workspaceId: row.workspace_id,
@@ -93,6 +104,14 @@ export class SessionAuthenticator {
       csrfToken: csrfTokenOf(secret),
       expiresAt: absolute,
     };
+  }
+
+  // Beside the request, as a key's last use is (access/key-authenticator.ts): on SQLite it does not wait
+  // for the ingest writer's lock, and a skipped write is made by the session's next request.
+  private touch(id: string, now: number, idleUntil: number): void {
+    const p = withoutLockWait(this.db, (conn) => touchSession(conn, id, now, idleUntil)).catch(this.onWriteError);
+    this.writes.add(p);
+    void p.finally(() => this.writes.delete(p));
   }
 }
 

@@ -66,7 +66,9 @@ export async function buildApp(
     metrics: createMetrics(app),
     auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, "could not record an API key's use")),
     authFailures: new AuthFailureLog(opts.store.db, opts.authFold),
-    sessions: new SessionAuthenticator(opts.store.db, opts.config.accounts),
+    sessions: new SessionAuthenticator(opts.store.db, opts.config.accounts, (err) =>
+      app.log.error({ err }, "could not move a session's idle expiry"),
+    ),
     ingest: runtime.ingest,
     policies: runtime.policies,
     emails: runtime.emails,
@@ -80,6 +82,7 @@ export async function buildApp(
   // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
   app.addHook('onClose', async () => {
     await ctx.auth.settle();
+    await ctx.sessions.settle();
     await ctx.authFailures.close();
     if (!opts.runtime) await runtime.stop(); // this app's own runtime
   });

@@ -51,7 +51,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The route's entry of the access table; a route without one is a programming error (500). */
 export function routeAccess(method: string, url: string): RouteAccess {
-  const access = ROUTE_ACCESS[`${method} ${url}`];
+  // Fastify answers HEAD for every GET route: the same access.
+  const access = ROUTE_ACCESS[`${method === 'HEAD' ? 'GET' : method} ${url}`];
   if (!access) throw new StewardError('internal', `route ${method} ${url} has no entry in core/authz.ts`);
   return access;
 }
