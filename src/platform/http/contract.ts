@@ -138,7 +138,7 @@ export function openapiTransform({
   const method = [route?.method ?? ''].flat()[0];
   const access = ROUTE_ACCESS[`${method} ${url}`];
   if (access) {
-    out.description = [schema.description, describeAccess(access)].filter(Boolean).join(' ');
+    out.description = [describeAccess(access), schema.description].filter(Boolean).join(' ');
     const sessions = Object.keys(access.roles).length > 0;
     out.security = [...(access.scope ? BEARER : []), ...(sessions ? SESSION_COOKIE : [])];
   }
