@@ -80,13 +80,12 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
           expires_at: Math.floor(s.expiresAt / 1000),
         };
       } catch (e) {
-        const refused =
-          e instanceof SignInRefused ? e : e instanceof StewardError && e.code === 'csrf_failed' ? e : null;
-        if (!refused) throw e;
-        const err = refused instanceof SignInRefused ? refused.error : refused;
-        const ws = refused instanceof SignInRefused ? refused.workspaceId : undefined;
-        const userId = refused instanceof SignInRefused ? refused.userId : undefined;
-        await logAuthFailure(ctx.authFailures, req, err, null, ws, userId);
+        // Wrong credentials, a throttled attempt and a cross-origin post are AUTH_LOG failures.
+        const why =
+          e instanceof SignInRefused ? e : e instanceof StewardError && e.code === 'csrf_failed' ? { error: e } : null;
+        if (!why) throw e;
+        const { error: err, workspaceId, userId } = why as Partial<SignInRefused> & { error: StewardError };
+        await logAuthFailure(ctx.authFailures, req, err, null, workspaceId, userId);
         throw err;
       }
     },
@@ -120,9 +119,16 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     '/auth/set-password',
     { schema: { ...c.setPasswordRoute, response: { ...c.setPasswordRoute.response, ...INVALID } } },
     async (req) => {
-      refuseCrossOrigin(req);
-      const r = await setPasswordWithLink(db, req.body, meta(req));
-      return { object: 'password_set', user_id: r.userId, email: r.email, sessions_ended: r.sessionsEnded };
+      try {
+        refuseCrossOrigin(req);
+        const r = await setPasswordWithLink(db, req.body, meta(req));
+        return { object: 'password_set', user_id: r.userId, email: r.email, sessions_ended: r.sessionsEnded };
+      } catch (e) {
+        // A used, expired or guessed token is a failed authentication like a wrong password (folded).
+        if (e instanceof StewardError && (e.code === 'invalid_link' || e.code === 'csrf_failed'))
+          await logAuthFailure(ctx.authFailures, req, e, null, undefined);
+        throw e;
+      }
     },
   );
 

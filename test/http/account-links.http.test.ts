@@ -147,6 +147,13 @@ for (const dialect of DIALECTS) {
       assert.equal(count('setup_link_created'), 1);
       assert.equal(count('reset_link_created'), 3);
       assert.equal(count('password_set'), 3);
+      // The setup link and a reset link used again, an expired and an unknown token: 4 refusals
+      // from the test's one address, one fold (a record and a summary of the rest).
+      await t.ctx.authFailures.flush();
+      const refused = (await authLog()).filter((c) => c.reason === 'invalid_link');
+      const attempts = refused.reduce((n, c) => n + (c.repeated?.count ?? 1), 0);
+      assert.equal(attempts, 4);
+      assert.equal(refused[0].path, '/auth/set-password');
       assert.equal(
         log.find((c) => c.event === 'reset_link_created' && c.actor?.type === 'user')!.user_id !== null,
         true,
