@@ -11,6 +11,7 @@ import { PUBLIC_ROUTES, ROUTE_ACCESS, describeAccess } from '../../src/core/auth
 import { ROLES } from '../../src/core/scopes.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { asBrowser, type Browser } from '../support/accounts.js';
+import { downloadAll } from '../support/compliance.js';
 import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 
@@ -228,6 +229,23 @@ for (const dialect of DIALECTS) {
       const totals = await usage('member', '?group=workspace');
       assert.equal(totals.statusCode, 403, totals.body);
       assert.equal(totals.json().error.code, 'forbidden_role');
+    });
+
+    it("an owner's session changes what an owner key can, and AUDIT_LOG names the user, not a key", async () => {
+      const owner = await fresh('owner');
+      const r = await asBrowser(t, owner, {
+        method: 'POST',
+        url: `/v1/admin/workspaces/${t.workspaceId}/users`,
+        payload: JSON.stringify({ email: 'hired@example.com', role: 'analytics_viewer' }),
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      const reader = keys['codex.enterprise.compliance.read'];
+      const audit = (await downloadAll(t.app, t.workspaceId, reader, 'AUDIT_LOG', 1000)).map((x) => x.content as any);
+      const added = audit.filter((c) => c.action === 'user.added' && c.after?.email === 'hired@example.com');
+      assert.deepEqual(
+        added.map((c) => c.actor),
+        [{ type: 'user', id: users.owner }],
+      );
     });
   });
 }
