@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { described, errorResponse, jsonBody } from '../platform/http/contract.js';
 import { workspaceParams } from '../platform/http/query.contract.js';
 
-const ADMIN = 'Scope admin.';
 const optString = (description: string) =>
   z
     .string()
@@ -13,18 +12,15 @@ const optString = (description: string) =>
 
 export const workspacesRoute = {
   summary: "The key's workspace",
-  description: ADMIN,
   response: { 200: described('list') },
 };
 export const usersRoute = {
   summary: 'List users',
-  description: ADMIN,
   params: workspaceParams,
   response: { 200: described('list') },
 };
 export const addUserRoute = {
   summary: 'Add a user {email, name?, role?, github_login?}',
-  description: ADMIN,
   params: workspaceParams,
   body: jsonBody(
     z.object({
@@ -38,13 +34,11 @@ export const addUserRoute = {
 };
 export const keysRoute = {
   summary: 'List keys (never their secrets)',
-  description: ADMIN,
   params: workspaceParams,
   response: { 200: described('list') },
 };
 export const createKeyRoute = {
   summary: 'Create a key {scopes[], user?, name?, shared_collector?}; the secret is returned once',
-  description: ADMIN,
   params: workspaceParams,
   body: jsonBody(
     z.object({
@@ -64,7 +58,6 @@ export const createKeyRoute = {
 };
 export const revokeKeyRoute = {
   summary: 'Revoke a key',
-  description: ADMIN,
   params: workspaceParams.extend({ key_id: z.string() }),
   response: { 200: described('revoked'), 404: errorResponse('unknown key') },
 };

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createKey, listKeyViews, revokeKey } from './keys.service.js';
 import { addUser, workspaceUsers } from './users.service.js';
 import { workspaceById } from './workspaces.service.js';
-import { requireScope } from '../platform/http/auth.js';
+import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
 import * as c from './admin.contract.js';
@@ -12,12 +12,11 @@ import * as c from './admin.contract.js';
 export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
-  const preValidation = requireScope(ctx, 'admin');
+  const preValidation = requireAccess(ctx);
   const admin = <T extends { response: object }>(doc: T) => ({
     preValidation,
     schema: { ...doc, security: BEARER, response: { ...doc.response, ...AUTH_ERRORS, ...INVALID } },
   });
-  const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
   const BASE = '/v1/admin/workspaces/:workspace_id';
 
   // A key belongs to one workspace: the list is that one.
@@ -39,7 +38,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       role: b.role,
       githubLogin: b.github_login,
     };
-    return reply.code(201).send(await addUser(db, fields, actor(req.principal!.keyId)));
+    return reply.code(201).send(await addUser(db, fields, actorOf(req.principal!)));
   });
 
   app.get(`${BASE}/keys`, admin(c.keysRoute), async (req) => ({
@@ -55,10 +54,10 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       name: b.name,
       sharedCollector: b.shared_collector,
     };
-    const { key, secret } = await createKey(db, fields, actor(req.principal!.keyId));
+    const { key, secret } = await createKey(db, fields, actorOf(req.principal!));
     return reply.code(201).send({ ...key, secret });
   });
   app.post(`${BASE}/keys/:key_id/revoke`, admin(c.revokeKeyRoute), async (req) =>
-    revokeKey(db, req.params.key_id, actor(req.principal!.keyId), req.principal!.workspaceId),
+    revokeKey(db, req.params.key_id, actorOf(req.principal!), req.principal!.workspaceId),
   );
 }

@@ -117,6 +117,7 @@ export class AuthFailureLog {
         ? { id: key.id, prefix: key.prefix, user_id: key.user_id, scopes: key.scopes.split(' ').filter(Boolean) }
         : null,
       keyFingerprint: !key && hash ? `sha256:${hash.slice(0, 16)}` : null,
+      ...(f.sessionUser ? { userId: f.sessionUser } : {}),
       ip: overflow ? null : f.ip,
       userAgent: capHeader(f.userAgent, max),
       requestedWorkspace: capHeader(f.requestedWorkspace, max),

@@ -16,11 +16,10 @@ const query = analyticsQuery(
   'workspace',
   'One row per bucket (workspace) or per bucket and repository.',
 );
-const SCOPE = 'Scope codex.enterprise.analytics.read.';
 
 export const codeReviewsRoute = {
   summary: 'Codex Code Review activity per bucket (group=workspace) or per bucket and repository (group=repository)',
-  description: `${SCOPE} Comments are bucketed by their creation time.`,
+  description: `Comments are bucketed by their creation time.`,
   params: analyticsParams,
   querystring: query,
   page: pageOf(
@@ -43,7 +42,7 @@ export const codeReviewResponsesRoute = {
   summary:
     'Responses to Codex review comments (replies, reactions, engagement) per bucket or per bucket and repository',
   description:
-    `${SCOPE} comment_response_details counts distinct comments with that response, in the bucket of the comment. ` +
+    `comment_response_details counts distinct comments with that response, in the bucket of the comment. ` +
     'Reactions are polled from GitHub; a removed reaction is subtracted.',
   params: analyticsParams,
   querystring: query,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { codeReviewCursorKeys, codeReviewResponsesPage, codeReviewsPage } from './code-review.service.js';
 import { analyticsWindow } from './params.js';
-import { requireScope } from '../platform/http/auth.js';
+import { requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { codeReviewResponsesRoute, codeReviewsRoute } from './code-review.contract.js';
@@ -12,7 +12,7 @@ import type { AnalyticsQueryInput } from './analytics.contract.js';
 export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const a = ctx.config.analytics;
-  const preValidation = requireScope(ctx, 'codex.enterprise.analytics.read');
+  const preValidation = requireAccess(ctx);
   const window = (q: AnalyticsQueryInput) =>
     analyticsWindow(
       q,

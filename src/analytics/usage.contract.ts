@@ -33,7 +33,7 @@ const usageRow = z.object({
 
 export const usageRoute = {
   summary: 'Usage per user (default) or per workspace (group=workspace) and bucket',
-  description: 'Scope codex.enterprise.analytics.read.',
+  description: 'A member sees only their own user rows (group=workspace is refused to them).',
   params: analyticsParams,
   querystring: analyticsQuery(USAGE_GROUPS, 'user', 'One row per user and bucket (user) or per bucket (workspace).'),
   page: pageOf(usageRow),

@@ -24,12 +24,14 @@ export async function usagePageKeys(
   endBucket: number,
   after: { bucket: number; userId: string } | null,
   limit: number,
+  users: readonly string[] | null = null,
 ): Promise<PageKey[]> {
   let q = db
     .selectFrom(userTable(grain))
     .select(['bucket', 'user_id'])
     .where('workspace_id', '=', ws)
     .where('bucket', '<', endBucket);
+  if (users) q = q.where('user_id', 'in', users.length ? [...users] : ['']);
   // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
   // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
   q =
@@ -51,7 +53,13 @@ export async function usagePageKeys(
 // read as one simple equality/range query per part. Both planners estimate those well; a two-sided
 // row-value range made PostgreSQL scan the table (40 ms), a 1,000-id IN list cost it 5 ms of planning,
 // and one OR of the three parts made SQLite slow on pages that cross a day (80 ms instead of 7).
-export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: PageKey[]) {
+export async function usageRows(
+  db: DbOrTrx,
+  grain: Grain,
+  ws: string,
+  keys: PageKey[],
+  users: readonly string[] | null = null,
+) {
   const first = keys[0];
   const last = keys[keys.length - 1];
   type Part = { bucket?: number; from?: number; to?: number; lo?: string; hi?: string };
@@ -77,6 +85,8 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
       else q = q.where('bucket', '>=', p.from!).where('bucket', '<=', p.to!);
       if (p.lo !== undefined) q = q.where('user_id', '>=', p.lo);
       if (p.hi !== undefined) q = q.where('user_id', '<=', p.hi);
+      // A caller who sees only some users (a member: themselves): the whole buckets between hold others.
+      if (users) q = q.where('user_id', 'in', users.length ? [...users] : ['']);
       if (!arrays) return (await q.execute()).map(num) as Record<string, unknown>[];
       // SQLite: the same statement with rows as arrays (sqlite-rows.ts), made into objects of one
       // shape here: a weekly page reads ~5,000 rows, and the driver's row objects were a third of

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { analyticsWindow } from './params.js';
 import { usageCursorKeys, usagePage, type UserEmails } from './usage.service.js';
-import { requireScope } from '../platform/http/auth.js';
+import { requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
@@ -20,13 +20,18 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     response: { 200: responseSchema(page, 'Page of usage rows'), ...AUTH_ERRORS, ...INVALID },
   };
   const opts = {
-    preValidation: requireScope(ctx, 'codex.enterprise.analytics.read'),
+    preValidation: requireAccess(ctx),
     schema,
     serializerCompiler: () => JSON.stringify,
   };
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
-    return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails, emails: ctx.emails });
+    const users = req.principal!.users; // null: the whole workspace; a member: only themselves (core/authz.ts)
+    return usagePage(ctx.store.db, req.principal!.workspaceId, q, {
+      showEmails: a.show_emails,
+      emails: ctx.emails,
+      users,
+    });
   });
 }

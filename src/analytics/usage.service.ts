@@ -1,4 +1,5 @@
 // GET .../usage: per-user (default) or workspace rows per bucket, read from rollups only.
+import { StewardError } from '../core/errors.js';
 import { isKnownModel, nanoToUnits } from '../core/pricing.js';
 import type { Db } from '../platform/storage/database.js';
 import { usagePageKeys, usageRows, workspacePageBuckets, workspaceRows } from './usage.repository.js';
@@ -103,13 +104,20 @@ export async function usagePage(
   db: Db,
   workspaceId: string,
   q: AnalyticsQuery,
-  opts: { showEmails: boolean; emails: UserEmails },
+  opts: { showEmails: boolean; emails: UserEmails; users?: readonly string[] | null },
 ): Promise<Page<Record<string, unknown>>> {
+  const users = opts.users ?? null;
   const bucketFields = (b: number) => ({
     start_time: bucketStartMs(q.grain, b) / 1000,
     end_time: bucketEndMs(q.grain, b) / 1000,
   });
   if (q.group === 'workspace') {
+    // Workspace rows are everyone's totals: a caller limited to some users never reaches them.
+    if (users)
+      throw new StewardError(
+        'forbidden_role',
+        'this role sees only its own usage: per-user rows (group=user), not workspace totals',
+      );
     const buckets = await workspacePageBuckets(
       db,
       q.grain,
@@ -140,13 +148,13 @@ export async function usagePage(
   }
 
   const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
-  const keys = await usagePageKeys(db, q.grain, workspaceId, q.startBucket, q.endBucket, cursor, q.limit + 1);
+  const keys = await usagePageKeys(db, q.grain, workspaceId, q.startBucket, q.endBucket, cursor, q.limit + 1, users);
   const hasMore = keys.length > q.limit;
   const page = keys.slice(0, q.limit);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
   const last = page[page.length - 1];
   const [{ clients, models }, emails] = await Promise.all([
-    usageRows(db, q.grain, workspaceId, page),
+    usageRows(db, q.grain, workspaceId, page, users),
     opts.emails.of(
       db,
       page.map((k) => k.user_id),

@@ -22,6 +22,7 @@ import { codeReviewRoutes } from '../analytics/index.js';
 import { rolloutsReceiver } from '../session-files/index.js';
 import { KeyAuthenticator } from '../access/index.js';
 import { AuthFailureLog, type AuthFoldOptions } from '../access/index.js';
+import { accountsRoutes, SessionAuthenticator } from '../accounts/index.js';
 import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
@@ -31,6 +32,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 export interface AppServices extends AppContext {
   auth: KeyAuthenticator;
   authFailures: AuthFailureLog;
+  sessions: SessionAuthenticator;
   // What the capabilities' routes need from the runtime (IngestContext and the like).
   ingest: IngestDeps;
   policies: ContentPolicies;
@@ -64,6 +66,9 @@ export async function buildApp(
     metrics: createMetrics(app),
     auth: new KeyAuthenticator(opts.store.db, (err) => app.log.error({ err }, "could not record an API key's use")),
     authFailures: new AuthFailureLog(opts.store.db, opts.authFold),
+    sessions: new SessionAuthenticator(opts.store.db, opts.config.accounts, (err) =>
+      app.log.error({ err }, "could not move a session's idle expiry"),
+    ),
     ingest: runtime.ingest,
     policies: runtime.policies,
     emails: runtime.emails,
@@ -77,6 +82,7 @@ export async function buildApp(
   // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
   app.addHook('onClose', async () => {
     await ctx.auth.settle();
+    await ctx.sessions.settle();
     await ctx.authFailures.close();
     if (!opts.runtime) await runtime.stop(); // this app's own runtime
   });
@@ -107,5 +113,6 @@ export async function buildApp(
   await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
+  await app.register(async (i) => accountsRoutes(i, ctx));
   return { app, ctx, routes };
 }

@@ -18,7 +18,13 @@ export async function registerOpenapi(app: FastifyInstance) {
     openapi: {
       openapi: '3.1.0',
       info: INFO,
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          // Requests made with it that change state also send X-CSRF-Token (GET /auth/session).
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'steward_session' },
+        },
+      },
     },
     transform: openapiTransform,
   });

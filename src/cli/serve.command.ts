@@ -4,6 +4,8 @@ import { ensureOwnerKey, ensureWorkspace, OWNER_KEY_COMMAND, type OwnerKeyState 
 import { startReactionPoller } from '../code-review/index.js';
 import { startComplianceJobs } from '../compliance/index.js';
 import { createRuntime } from '../app/runtime.js';
+import { ensureSetupLink } from '../accounts/index.js';
+import { SYSTEM } from '../compliance/index.js';
 import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -107,6 +109,11 @@ export function serveCommand(program: Command): void {
         compliance = startComplianceJobs(store.db, config, app.log);
       }
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
+      // The first owner's password: a one-time link while no owner has one (printed once: a later
+      // start finds the link open and prints nothing until it expires).
+      const setup = closing
+        ? null
+        : await ensureSetupLink(store.db, workspace.id, { ...config.accounts, base: url }, SYSTEM);
       if (flags.json) {
         const banner = {
           event: 'listening',
@@ -115,6 +122,7 @@ export function serveCommand(program: Command): void {
           dialect: store.dialect,
           workspace_id: workspace.id,
           owner_key: owner.created ?? null,
+          setup_link: setup?.url ?? null,
           ...ownerKeyFields(owner, ownerKeyCommand(flags)),
         };
         process.stdout.write(JSON.stringify(banner) + '\n');
@@ -135,6 +143,10 @@ export function serveCommand(program: Command): void {
             `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
           );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));
+        if (setup) {
+          const until = new Date(setup.expiresAt).toISOString();
+          lines.push('', `Set the first owner's password (one use, until ${until}): ${setup.url}`);
+        }
         process.stdout.write(lines.join('\n') + '\n');
       }
     });

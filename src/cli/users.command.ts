@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addUser, changeRole, defaultWorkspace, ensureWorkspace, removeUser, workspaceUsers } from '../access/index.js';
-import { setPassword } from '../accounts/index.js';
+import { createResetLink, setPassword } from '../accounts/index.js';
 import { isoOrDash, listTable } from './list-table.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 import { readPassword } from './password-input.js';
@@ -80,4 +80,21 @@ export function usersCommand(program: Command): void {
         print(flags, r, () => `Password set for ${email}; ${r.sessionsEnded} session(s) ended`);
       }),
     );
+  withStoreOptions(
+    users
+      .command('reset-link <email>')
+      .description('make a one-time link for the user to set a new password (hand it to them); audited'),
+  ).action(async (email: string, flags: StoreFlags) =>
+    withStore(flags, async ({ db }, config) => {
+      const ws = await defaultWorkspace(db);
+      const base = config.public_url ?? `http://${config.host}:${config.port}`;
+      const link = await createResetLink(db, ws.id, { email }, { hours: config.accounts.link_hours, base }, cliActor());
+      const until = new Date(link.expiresAt).toISOString();
+      print(
+        flags,
+        { url: link.url, expires_at: until, user_id: link.userId },
+        () => `Reset link for ${email} (one use, until ${until}): ${link.url}`,
+      );
+    }),
+  );
 }

@@ -5,9 +5,9 @@ import { CONTENT_FIELDS, CONTENT_MODES } from '../core/content-policy.js';
 import { parseTime } from '../core/query-params.js';
 import { described, errorResponse, handlerParsed, jsonBody } from '../platform/http/contract.js';
 import { workspaceParams } from '../platform/http/query.contract.js';
-import { BUSY, READ } from './reads/compliance-logs.contract.js';
+import { BUSY } from './reads/compliance-logs.contract.js';
 
-const MANAGE = 'Scope codex.enterprise.compliance.delete. Audited (AUDIT_LOG).';
+const MANAGE = 'Audited (AUDIT_LOG).'; // who may call it: core/authz.ts
 
 // A string field where null or "" mean absent (as the CLI sends them).
 const optString = (description: string) =>
@@ -39,25 +39,21 @@ const bodyTime = (name: string, description: string) =>
 
 export const verifyRoute = {
   summary: 'Recompute the hash chain; names the first record that does not match',
-  description: READ,
   params: workspaceParams,
   response: { 200: described('{ok, records, first_bad: {seq, id, reason, detail} | null, ...}'), ...BUSY },
 };
 export const checkpointRoute = {
   summary: "A checkpoint of the chain head signed with the server's Ed25519 key",
-  description: READ,
   params: workspaceParams,
   response: { 200: described('signed checkpoint'), 409: errorResponse('No signing key configured') },
 };
 export const checkpointsRoute = {
   summary: 'Checkpoints signed periodically by the server',
-  description: READ,
   params: workspaceParams,
   response: { 200: described('list') },
 };
 export const holdsRoute = {
   summary: 'Legal holds (active=true: only active ones)',
-  description: READ,
   params: workspaceParams,
   querystring: z.object({
     active: z
@@ -105,7 +101,6 @@ export const retentionRoute = {
 };
 export const policyRoute = {
   summary: 'Content policy: store | hash | redact per field, DLP redaction, allowed sandbox and approval modes',
-  description: READ,
   params: workspaceParams,
   response: { 200: described('policy') },
 };
@@ -134,7 +129,6 @@ export const updatePolicyRoute = {
 };
 export const sinksRoute = {
   summary: 'SIEM sinks: cursor, lag, delivered and dead-letter counts, last error',
-  description: READ,
   params: workspaceParams,
   response: { 200: described('list') },
 };

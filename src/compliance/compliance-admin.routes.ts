@@ -15,7 +15,7 @@ import { holdViews, placeHold, releaseHold, retentionDaysOf, runRetention } from
 import { sinkStatus } from './sinks/sinks-status.service.js';
 import { verifyChain } from './verify/verify.service.js';
 import { withLongRead } from '../platform/http/long-reads.js';
-import { requireScope } from '../platform/http/auth.js';
+import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
 import * as c from './compliance-admin.contract.js';
@@ -31,15 +31,14 @@ const secured = <T extends { response: object }>(doc: T) => ({
 export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppContext & { policies: ContentPolicies }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
-  const readScope = requireScope(ctx, 'codex.enterprise.compliance.read');
-  const manageScope = requireScope(ctx, 'codex.enterprise.compliance.delete');
-  const read = <T extends { response: object }>(doc: T) => ({ preValidation: readScope, schema: secured(doc) });
-  const manage = <T extends { response: object }>(doc: T) => ({ preValidation: manageScope, schema: secured(doc) });
+  // Who may read and who may manage is core/authz.ts's table; the two names say which routes are which.
+  const preValidation = requireAccess(ctx);
+  const read = <T extends { response: object }>(doc: T) => ({ preValidation, schema: secured(doc) });
+  const manage = read;
   // Looked up on first use and kept: `serve` makes its key file after the routes are built.
   let signing: SigningKey | undefined;
   const key = () => (signing ??= configuredSigningKey(ctx.config));
   const trusted = () => trustedPublicKeys(ctx.config, [], key);
-  const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });
 
   // Two checkers, not one per core: on PostgreSQL each is a pooled connection the server's ingest
   // also needs (`steward compliance verify` runs in a process, and a pool, of its own).
@@ -65,12 +64,12 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
       db,
       req.principal!.workspaceId,
       { user: b.user ?? b.user_id, threadId: b.thread_id, from: b.start_time, to: b.end_time, reason: b.reason },
-      actor(req.principal!.keyId),
+      actorOf(req.principal!),
     );
     return reply.code(201).send(hold);
   });
   app.post(`${BASE}/holds/:hold_id/release`, manage(c.releaseHoldRoute), async (req) =>
-    releaseHold(db, req.principal!.workspaceId, req.params.hold_id, actor(req.principal!.keyId)),
+    releaseHold(db, req.principal!.workspaceId, req.params.hold_id, actorOf(req.principal!)),
   );
 
   app.post(`${BASE}/retention/run`, manage(c.retentionRoute), async (req) =>
@@ -78,7 +77,7 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
       db,
       req.principal!.workspaceId,
       retentionDaysOf(ctx.config.compliance.retention),
-      actor(req.principal!.keyId),
+      actorOf(req.principal!),
     ),
   );
 
@@ -92,7 +91,7 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
       db,
       req.principal!.workspaceId,
       req.body ?? {},
-      actor(req.principal!.keyId),
+      actorOf(req.principal!),
       ctx.policies,
     )),
   }));

@@ -218,6 +218,8 @@ export interface AuthFailureFacts {
   requiredScope: string | null;
   key: { id: string; prefix: string; user_id: string | null; scopes: string[] } | null;
   keyFingerprint: string | null; // sha256 prefix of an unknown presented key, never the key
+  /** The user a refused browser session or a failed sign-in concerns, when known. */
+  userId?: string | null;
   ip: string | null;
   userAgent: string | null;
   requestedWorkspace: string | null;
@@ -231,10 +233,11 @@ export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
   return {
     eventType: 'AUTH_LOG',
     ts: a.ts,
-    userId: a.key?.user_id ?? null,
+    userId: a.key?.user_id ?? a.userId ?? null,
     threadId: null,
     content: {
       outcome: 'failure',
+      ...(a.userId ? { user_id: a.userId } : {}),
       reason: a.reason,
       message: a.message,
       timestamp: iso(a.ts),
@@ -258,6 +261,41 @@ export function authFailureDraft(a: AuthFailureFacts): RecordDraft {
             },
           }
         : {}),
+    },
+  };
+}
+
+/** A browser-account event that is not a refusal: sign-in, sign-out, a link made or used. */
+export interface AuthEventFacts {
+  ts: number;
+  event: 'sign_in' | 'sign_out' | 'sign_out_everywhere' | 'reset_link_created' | 'setup_link_created' | 'password_set';
+  userId: string | null;
+  sessionId: string | null;
+  /** Sessions ended by the event (sign-out everywhere, a password set through a link). */
+  sessionsEnded?: number;
+  linkId?: string;
+  actor?: { type: string; id: string | null };
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function authEventDraft(a: AuthEventFacts): RecordDraft {
+  return {
+    eventType: 'AUTH_LOG',
+    ts: a.ts,
+    userId: a.userId,
+    threadId: null,
+    content: {
+      outcome: 'success',
+      event: a.event,
+      timestamp: iso(a.ts),
+      user_id: a.userId,
+      session_id: a.sessionId,
+      ...(a.sessionsEnded !== undefined ? { sessions_ended: a.sessionsEnded } : {}),
+      ...(a.linkId ? { link_id: a.linkId } : {}),
+      ...(a.actor ? { actor: a.actor } : {}),
+      ip: a.ip,
+      user_agent: a.userAgent,
     },
   };
 }

@@ -14,6 +14,8 @@ export interface AuthFailure {
   secret?: string;
   /** The workspace of the key when the caller already knows it (a valid key on another workspace's path). */
   keyWorkspace?: string;
+  /** The user of the browser session that was refused (a CSRF or role refusal). */
+  sessionUser?: string | null;
   method: string;
   path: string;
   route: string | null;
@@ -21,4 +23,30 @@ export interface AuthFailure {
   requestedWorkspace: string | null;
   ip: string | null;
   userAgent: string | null;
+}
+
+/** Who a browser session belongs to (accounts/sessions.service.ts), as the authorization hook sees it. */
+export interface AuthenticatedSession {
+  sessionId: string;
+  workspaceId: string;
+  userId: string;
+  role: string;
+  csrfToken: string;
+}
+
+/**
+ * The caller of a request after authorization, whichever credential it presented. `users` is the
+ * set of users whose rows the caller may see when its reach is narrower than the workspace (null:
+ * the whole workspace).
+ */
+export interface Principal {
+  via: 'key' | 'session';
+  keyId: string | null;
+  sessionId: string | null;
+  workspaceId: string;
+  userId: string | null;
+  role: string | null;
+  scopes: string[];
+  sharedCollector: boolean;
+  users: string[] | null;
 }

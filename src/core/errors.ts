@@ -9,6 +9,7 @@ export const ERRORS = {
   invalid_key: { status: 401, retryable: false, message: 'API key is unknown, revoked or expired' },
   forbidden_scope: { status: 403, retryable: false, message: 'API key lacks the required scope' },
   forbidden_workspace: { status: 403, retryable: false, message: 'API key does not belong to this workspace' },
+  forbidden_role: { status: 403, retryable: false, message: "the signed-in user's role may not call this route" },
   invalid_credentials: { status: 401, retryable: false, message: 'email or password is wrong' },
   invalid_session: { status: 401, retryable: false, message: 'session is unknown, expired or signed out; sign in' },
   csrf_failed: {

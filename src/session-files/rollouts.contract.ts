@@ -39,7 +39,7 @@ const EXAMPLE = {
 export const rolloutsRoute = {
   summary: 'New parts of Codex session files from one machine (steward push / collect)',
   description:
-    'Scope ingest.write; the key must belong to a user (the sessions are theirs). application/json, optionally ' +
+    'The key must belong to a user (the sessions are theirs). application/json, optionally ' +
     'Content-Encoding: gzip. The server keeps a checkpoint per (machine, path) and answers per file with the ' +
     'offset to continue from: stored | duplicate (already had it) | gap (resend from offset) | conflict (the file ' +
     'changed: resend from 0 with reset). Idempotent: facts are keyed by response_id, turn_id and (thread, ordinal).',

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StewardError } from '../core/errors.js';
 import { ingestRolloutUpload } from './upload.service.js';
-import { requireScope } from '../platform/http/auth.js';
+import { requireAccess } from '../platform/http/auth.js';
 import { admit } from '../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, hasEncoding, jsonFromBytes, mediaType } from '../platform/http/body.js';
 import type { IngestContext } from '../ingest/index.js';
@@ -25,7 +25,7 @@ export async function rolloutsReceiver(app: FastifyInstance, ctx: IngestContext)
   const response = { ...AUTH_ERRORS, ...INVALID, ...rolloutsRoute.response };
   const schema = { ...rolloutsRoute, security: BEARER, response };
   acceptRawBodies(app);
-  app.post(ROLLOUTS_PATH, { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
+  app.post(ROLLOUTS_PATH, { preHandler: requireAccess(ctx), schema }, async (req, reply) => {
     const accept = () => {
       const type = mediaType(req);
       if (type === 'application/json') return;

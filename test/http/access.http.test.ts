@@ -6,8 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);
-// Authenticated by a signature instead of a bearer key (see test/http/github-webhook.http.test.ts).
-const SIGNED = new Set(['POST /v1/integrations/github/webhook']);
+// Authenticated by a signature instead of a bearer key (see test/http/github-webhook.http.test.ts),
+// and the browser sign-in steps (test/http/sign-in.http.test.ts).
+const SIGNED = new Set(['POST /v1/integrations/github/webhook', 'POST /auth/sign-in', 'POST /auth/set-password']);
+// Browser sessions only: a key is refused (test/http/authorization.http.test.ts runs them for every role).
+const SESSION_ONLY = new Set(['GET /auth/session', 'POST /auth/sign-out', 'POST /auth/sign-out-everywhere']);
 // route -> the scope it requires (admin keys hold every scope).
 export const ACCESS: Record<string, string> = {
   'POST /v1/logs': 'ingest.write',
@@ -19,6 +22,7 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/admin/workspaces': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/users': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users': 'admin',
+  'POST /v1/admin/workspaces/:workspace_id/users/:user_id/reset_link': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/keys': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/keys': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/keys/:key_id/revoke': 'admin',
@@ -73,9 +77,13 @@ describe('access control (sqlite)', () => {
         op.responses && Object.keys(op.responses).some((s) => s.startsWith('2')),
         `${id} documents no success response`,
       );
-      if (PUBLIC.has(id) || SIGNED.has(id)) continue;
+      if (PUBLIC.has(id) || SIGNED.has(id) || SESSION_ONLY.has(id)) continue;
       assert.ok(ACCESS[id], `${id} has no entry in ACCESS`);
-      assert.deepEqual(op.security, [{ bearerAuth: [] }], `${id} does not document its bearer key`);
+      assert.deepEqual(
+        (op.security as unknown[] | undefined)?.[0],
+        { bearerAuth: [] },
+        `${id} does not document its bearer key`,
+      );
       assert.ok(op.description?.includes(`Scope ${ACCESS[id]}`), `${id} does not name its scope`);
     }
     // Nothing documented that the app does not serve.
@@ -90,7 +98,7 @@ describe('access control (sqlite)', () => {
       const [method, pattern] = id.split(' ');
       const url = pattern
         .replace(':workspace_id', t.workspaceId)
-        .replace(':key_id', '00000000-0000-7000-8000-000000000000');
+        .replace(/:(key_id|user_id)/, '00000000-0000-7000-8000-000000000000');
       const call = (key?: string) =>
         t.app.inject({
           method: method as 'GET',

@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
 import { after, before, describe, it } from 'node:test';
+import { PUBLIC_ROUTES } from '../../src/core/authz.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { DIALECTS } from '../support/stores.js';
 
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);
-const NOT_BEARER = new Set(['POST /v1/integrations/github/webhook']); // HMAC-signed, not a bearer key
+// Health, the document, the steps before a session exists, and the HMAC-signed webhook.
+const PUBLIC = PUBLIC_ROUTES;
 
 for (const dialect of DIALECTS) {
   describe(`AUTH_LOG (${dialect})`, () => {
@@ -34,7 +35,7 @@ for (const dialect of DIALECTS) {
       let n = 0; // one source address per attempt: each is a fold of its own, recorded as it happens
       for (const r of t.routes) {
         const id = `${r.method} ${r.url}`;
-        if (PUBLIC.has(id) || NOT_BEARER.has(id)) continue;
+        if (PUBLIC.has(id)) continue;
         const url = r.url.replace(':workspace_id', t.workspaceId).replace(/:(\w+)/g, 'x');
         let refused = false;
         for (const k of ['ingest', 'manage']) {
@@ -46,6 +47,9 @@ for (const dialect of DIALECTS) {
             headers: { authorization: `Bearer ${keys[k]}`, 'content-type': 'application/json' },
             payload: r.method === 'GET' ? undefined : '{}',
           });
+          // Two attempts per route are more folds than this app follows (50): forget the ones
+          // written (each was a first record, nothing folded into it) before the next.
+          await t.ctx.authFailures.flush();
           if (res.statusCode !== 403) continue;
           assert.equal(res.json().error.code, 'forbidden_scope', `${id}: ${res.body}`);
           expected.push(`${k} ${r.method} ${r.url}`);

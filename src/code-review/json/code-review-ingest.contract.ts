@@ -49,8 +49,7 @@ const event = z
 export const codeReviewEventsRoute = {
   summary:
     'Code review facts from other code hosts: reviews, comments (priority, replies), reactions, pull request state',
-  description:
-    'Scope ingest.write. Idempotent on ids; invalid events are listed in rejected[] and the rest are stored.',
+  description: 'Idempotent on ids; invalid events are listed in rejected[] and the rest are stored.',
   body: handlerParsed(
     z
       .object({ host: z.string().default('custom').describe('The code host (not "github").'), events: z.array(event) })

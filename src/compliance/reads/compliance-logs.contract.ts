@@ -18,7 +18,6 @@ import { parseEventType } from './logs.service.js';
 export const COMPLIANCE_MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
 
-export const READ = 'Scope codex.enterprise.compliance.read.';
 export const BUSY = {
   503: described(
     'compliance.max_concurrent_reads downloads and verifications already in flight; retry after Retry-After seconds',
@@ -34,7 +33,7 @@ const eventType = enumQuery(
 export const logsRoute = {
   summary: 'List log files (OpenAI Compliance Logs Platform): JSONL files of one event type per recorded-time window',
   description:
-    `${READ} Page with after=last_end_time until has_more is false. ` +
+    `Page with after=last_end_time until has_more is false. ` +
     'Files are immutable once listed (retention may later remove content).',
   params: workspaceParams,
   querystring: z.object({
@@ -47,21 +46,19 @@ export const logsRoute = {
 export const logFileRoute = {
   summary: 'Download a log file as JSONL (one record a line), streamed; gzip with Accept-Encoding: gzip',
   description:
-    `${READ} Each line: id, seq, event_type, workspace_id, timestamp, ts, recorded_at, user_id, thread_id, content, ` +
+    `Each line: id, seq, event_type, workspace_id, timestamp, ts, recorded_at, user_id, thread_id, content, ` +
     'content_sha256, prev_hash, hash. Downloads are audited.',
   params: workspaceParams.extend({ log_file_id: z.string().describe('An id from the list of log files.') }),
 };
 
 export const maxEventTimeRoute = {
   summary: 'Newest event time (freshness watermark)',
-  description: READ,
   params: workspaceParams,
   querystring: z.object({ event_type: eventType }),
 };
 
 export const searchRoute = {
   summary: 'Search records for investigations (user, thread, event type, time range, text), cursor-paged',
-  description: READ,
   params: workspaceParams,
   querystring: z.object({
     user: textQuery('A user id or email.'),

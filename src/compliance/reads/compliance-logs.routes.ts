@@ -9,7 +9,7 @@ import { runSearch, searchQueryOf } from './search.service.js';
 import { BUSY, logFileRoute, logsRoute, maxEventTimeRoute, searchRoute } from './compliance-logs.contract.js';
 import { AUTH_ERRORS, BEARER, INVALID, described, errorResponse } from '../../platform/http/contract.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../../platform/workers/parallel-gzip.js';
-import { requireScope } from '../../platform/http/auth.js';
+import { requireAccess } from '../../platform/http/auth.js';
 import { claimStreamingRead } from '../../platform/http/long-reads.js';
 import type { AppContext } from '../../platform/http/context.js';
 
@@ -29,7 +29,7 @@ const secured = <T extends object>(doc: T, responses: Record<number, unknown>) =
 export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
-  const preValidation = requireScope(ctx, 'codex.enterprise.compliance.read');
+  const preValidation = requireAccess(ctx);
   const windowMs = ctx.config.compliance.log_file_window_seconds * 1000;
 
   const logs = secured(logsRoute, {

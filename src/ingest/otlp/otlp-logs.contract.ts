@@ -6,7 +6,7 @@ import { described, errorResponse, handlerParsed } from '../../platform/http/con
 export const otlpLogsRoute = {
   summary: 'OTLP/HTTP logs receiver (Codex [otel] exporter)',
   description:
-    'Scope ingest.write. application/json or application/x-protobuf, optionally gzip. Rejected records are ' +
+    'application/json or application/x-protobuf, optionally gzip. Rejected records are ' +
     'reported in partialSuccess; the rest land. 503/429 carry Retry-After.',
   consumes: ['application/json', 'application/x-protobuf'],
   body: handlerParsed(

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import { ingestOtlpLogs } from './otlp-ingest.service.js';
-import { requireScope } from '../../platform/http/auth.js';
+import { requireAccess } from '../../platform/http/auth.js';
 import { admit } from '../../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, mediaType } from '../../platform/http/body.js';
 import type { IngestContext } from '../ingest.runtime.js';
@@ -23,7 +23,7 @@ export async function otlpLogsReceiver(app: FastifyInstance, ctx: IngestContext)
   const response = { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response };
   const schema = { ...otlpLogsRoute, security: BEARER, response };
   acceptRawBodies(app);
-  app.post('/v1/logs', { preHandler: requireScope(ctx, 'ingest.write'), schema }, async (req, reply) => {
+  app.post('/v1/logs', { preHandler: requireAccess(ctx), schema }, async (req, reply) => {
     const accept = () => {
       const type = mediaType(req);
       const codec = OTLP_CODECS[type];

@@ -4,7 +4,7 @@
 // decompression, a bad signature). Receivers differ only in the options they pass.
 import type { FastifyRequest } from 'fastify';
 import { StewardError } from '../../core/errors.js';
-import type { AuthenticatedKey } from '../../core/credentials.js';
+import type { Principal } from '../../core/credentials.js';
 import type { AppContext } from './context.js';
 
 export type IngestSource = 'otlp' | 'rollout' | 'code_review' | 'github';
@@ -35,7 +35,7 @@ export interface Admitted<A> {
   /** What accept() returned (e.g. the request's format). */
   accepted: A;
   /** The bearer key, checked against opts.key; undefined on a 'none' route. */
-  principal: AuthenticatedKey | undefined;
+  principal: Principal | undefined;
 }
 
 /** Admits the request or refuses it, runs the work, and counts any refusal by reason. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { StewardError, type ValidationDetail } from '../../core/errors.js';
+import { describeAccess, ROUTE_ACCESS } from '../../core/authz.js';
 
 const LOC: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
 const TYPE_ERRORS: Record<string, string> = {
@@ -118,10 +119,29 @@ export const responseSchema = (s: z.ZodType, description?: string) => ({
 /** A response documented by its description only (Fastify serializes it with JSON.stringify). */
 export const described = (description: string) => ({ description });
 
-/** @fastify/swagger transform: the Zod request parts as JSON Schema 2020-12 (OpenAPI 3.1). */
-export function openapiTransform({ schema, url }: { schema: FastifySchema; url: string }) {
+/**
+ * @fastify/swagger transform: the Zod request parts as JSON Schema 2020-12 (OpenAPI 3.1), and who
+ * may call the operation from the access table (core/authz.ts), so the document cannot disagree
+ * with what the server enforces.
+ */
+export function openapiTransform({
+  schema,
+  url,
+  route,
+}: {
+  schema: FastifySchema;
+  url: string;
+  route?: { method: string | string[] };
+}) {
   if (!schema) return { schema, url };
   const out: Record<string, unknown> = { ...schema };
+  const method = [route?.method ?? ''].flat()[0];
+  const access = ROUTE_ACCESS[`${method} ${url}`];
+  if (access) {
+    out.description = [describeAccess(access), schema.description].filter(Boolean).join(' ');
+    const sessions = Object.keys(access.roles).length > 0;
+    out.security = [...(access.scope ? BEARER : []), ...(sessions ? SESSION_COOKIE : [])];
+  }
   for (const part of ['params', 'querystring', 'body', 'headers'] as const) {
     const s = (schema as Record<string, unknown>)[part];
     if (isZod(s)) out[part] = jsonSchema(s, 'input', 'draft-2020-12');
@@ -143,11 +163,16 @@ const validationBody = z.object({
 /** An error response (sendError's shape), with what it means on this route. */
 export const errorResponse = (description: string) => responseSchema(errorBody, description);
 
-/** Bearer-key routes: the security requirement and the refusals requireScope answers with. */
+/** Authenticated routes: the security requirement and the refusals requireAccess answers with. */
 export const BEARER = [{ bearerAuth: [] }];
+/** A browser session: the steward_session cookie (POST /auth/sign-in sets it). */
+export const SESSION_COOKIE = [{ sessionCookie: [] }];
 export const AUTH_ERRORS = {
-  401: errorResponse('Missing, unknown, revoked or expired key (recorded in AUTH_LOG)'),
-  403: errorResponse('Key lacks the scope or belongs to another workspace (recorded in AUTH_LOG)'),
+  401: errorResponse('Missing, unknown, revoked or expired key or session (recorded in AUTH_LOG)'),
+  403: errorResponse(
+    "Key lacks the scope, the session's role may not call this, the CSRF token is missing or wrong, " +
+      'or another workspace (recorded in AUTH_LOG)',
+  ),
 };
 export const INVALID = { 422: responseSchema(validationBody, 'A parameter is invalid; detail[] names it') };
 

@@ -52,7 +52,7 @@ export const textQuery = (description: string, max?: number) => {
     .meta({ type: 'string', description, ...(max === undefined ? {} : { maxLength: max }) });
 };
 
-/** A workspace path parameter; requireScope checks it is the key's workspace. */
+/** A workspace path parameter; requireAccess checks it is the caller's workspace. */
 export const workspaceParams = z.object({
   workspace_id: z.string().describe("The workspace id (ws_…); must be the key's own."),
 });

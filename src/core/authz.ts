@@ -1,0 +1,109 @@
+// Who may call which route: ONE table, read by the authorization hook (platform/http/auth.ts), by
+// the OpenAPI document (each operation says who may call it) and by the authorization matrix test
+// (test/http/authorization.http.test.ts). A browser session reaches a route by its user's role; an
+// API key by its scopes (`admin` holds every scope, core/scopes.ts), as keys always have.
+//
+// A role's reach says how much of a route's data it sees: `all` of the workspace, only the
+// caller's `own` rows (a member's usage), or the rows of the teams the caller leads (`team`: the
+// team lead role; teams plug in through the TeamScope the hook is given, and without one a team
+// reach narrows to the caller's own rows).
+import type { Scope } from './scopes.js';
+import { ROLES } from './scopes.js';
+
+export type Role = (typeof ROLES)[number];
+export type Reach = 'all' | 'team' | 'own';
+/** Not a stored role yet: teams are another piece of work; the table already names what it reaches. */
+export const TEAM_LEAD = 'team_lead';
+type RoleName = Role | typeof TEAM_LEAD;
+
+export interface RouteAccess {
+  /** The key scope that reaches the route; null: browser sessions only (the /auth/* routes). */
+  scope: Scope | null;
+  /** Roles whose sessions reach the route, and how far; a role not named is refused (403). */
+  roles: Partial<Record<RoleName, Reach>>;
+}
+
+const EVERY_ROLE: RouteAccess['roles'] = {
+  owner: 'own',
+  security_owner: 'own',
+  analytics_owner: 'own',
+  analytics_viewer: 'own',
+  member: 'own',
+};
+// Ingest: keys of a machine, never a person's session.
+const machines = (scope: Scope): RouteAccess => ({ scope, roles: {} });
+const analytics: RouteAccess = {
+  scope: 'codex.enterprise.analytics.read',
+  roles: { owner: 'all', analytics_owner: 'all', analytics_viewer: 'all' },
+};
+const ownUsage: RouteAccess = { ...analytics, roles: { ...analytics.roles, member: 'own', [TEAM_LEAD]: 'team' } };
+const complianceRead: RouteAccess = {
+  scope: 'codex.enterprise.compliance.read',
+  roles: { owner: 'all', security_owner: 'all' },
+};
+const complianceManage: RouteAccess = { scope: 'codex.enterprise.compliance.delete', roles: complianceRead.roles };
+const owner: RouteAccess = { scope: 'admin', roles: { owner: 'all' } };
+const session: RouteAccess = { scope: null, roles: EVERY_ROLE };
+
+const A = '/v1/analytics/codex/workspaces/:workspace_id';
+const C = '/v1/compliance/workspaces/:workspace_id';
+const ADMIN = '/v1/admin/workspaces';
+
+/** `METHOD /route/pattern` -> who may call it. A served route missing here is refused (500) and fails the tests. */
+export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'POST /v1/logs': machines('ingest.write'),
+  'POST /v1/ingest/code_review_events': machines('ingest.write'),
+  'POST /v1/ingest/rollouts': machines('ingest.write'),
+  [`GET ${A}/usage`]: ownUsage,
+  [`GET ${A}/code_reviews`]: analytics,
+  [`GET ${A}/code_review_responses`]: analytics,
+  [`GET ${ADMIN}`]: owner,
+  [`GET ${ADMIN}/:workspace_id/users`]: owner,
+  [`POST ${ADMIN}/:workspace_id/users`]: owner,
+  [`POST ${ADMIN}/:workspace_id/users/:user_id/reset_link`]: owner,
+  [`GET ${ADMIN}/:workspace_id/keys`]: owner,
+  [`POST ${ADMIN}/:workspace_id/keys`]: owner,
+  [`POST ${ADMIN}/:workspace_id/keys/:key_id/revoke`]: owner,
+  [`GET ${C}/logs`]: complianceRead,
+  [`GET ${C}/logs/:log_file_id`]: complianceRead,
+  [`GET ${C}/max_event_time`]: complianceRead,
+  [`GET ${C}/search`]: complianceRead,
+  [`GET ${C}/verify`]: complianceRead,
+  [`GET ${C}/checkpoint`]: complianceRead,
+  [`GET ${C}/checkpoints`]: complianceRead,
+  [`GET ${C}/holds`]: complianceRead,
+  [`POST ${C}/holds`]: complianceManage,
+  [`POST ${C}/holds/:hold_id/release`]: complianceManage,
+  [`POST ${C}/retention/run`]: complianceManage,
+  [`GET ${C}/policy`]: complianceRead,
+  [`PUT ${C}/policy`]: complianceManage,
+  [`GET ${C}/sinks`]: complianceRead,
+  'GET /auth/session': session,
+  'POST /auth/sign-out': session,
+  'POST /auth/sign-out-everywhere': session,
+};
+
+/** Routes anyone may call: health, the document, metrics, and the steps before a session exists. */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /openapi.json',
+  'GET /metrics',
+  'POST /auth/sign-in',
+  'POST /auth/set-password',
+  'POST /v1/integrations/github/webhook', // authenticated by its HMAC signature instead
+]);
+
+/** How far a session of `role` reaches on the route; undefined: refused. */
+export function roleReach(access: RouteAccess, role: string): Reach | undefined {
+  return (access.roles as Record<string, Reach | undefined>)[role];
+}
+
+/** One line for the OpenAPI description: who may call the operation. */
+export function describeAccess(access: RouteAccess): string {
+  const roles = Object.entries(access.roles).map(([r, reach]) => (reach === 'all' ? r : `${r} (${reach} rows)`));
+  const key = !access.scope
+    ? 'No API key (browser sessions only)'
+    : `Scope ${access.scope}${access.scope === 'admin' ? '' : ' (or admin)'}`;
+  return `${key}. Roles: ${roles.length ? roles.join(', ') : 'none (machine keys only)'}.`;
+}
