@@ -61,3 +61,38 @@ export const revokeKeyRoute = {
   params: workspaceParams.extend({ key_id: z.string() }),
   response: { 200: described('revoked'), 404: errorResponse('unknown key') },
 };
+export const rotateKeyRoute = {
+  summary: 'Rotate a key {grace_hours?}: a new secret, returned once; the old one works for the grace period',
+  params: workspaceParams.extend({ key_id: z.string() }),
+  body: jsonBody(
+    z.object({
+      grace_hours: z
+        .number({ error: 'must be a number of hours' })
+        .min(0)
+        .max(24 * 90)
+        .optional()
+        .describe('How long the old secret keeps working (0: it stops now). Default 24.'),
+    }),
+  ),
+  response: {
+    201: described('the new key with its secret, and the old key with its new expiry'),
+    404: errorResponse('unknown key'),
+    409: errorResponse('the key is revoked or expired'),
+  },
+};
+const userParams = workspaceParams.extend({ user_id: z.string() });
+export const setRoleRoute = {
+  summary: "Change a user's role {role}",
+  params: userParams,
+  body: jsonBody(z.object({ role: z.string().describe('One of the roles (steward users add --help lists them).') })),
+  response: { 200: described('the user'), 404: errorResponse('unknown user') },
+};
+export const removeUserRoute = {
+  summary: 'Remove a user: their keys are revoked, their records and usage stay',
+  params: userParams,
+  response: {
+    200: described('the removed user and the ids of the keys revoked'),
+    404: errorResponse('unknown user'),
+    409: errorResponse('already removed'),
+  },
+};

@@ -1,8 +1,8 @@
 // Admin API: the same use-cases as the CLI, behind the `admin` scope.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createKey, listKeyViews, revokeKey } from './keys.service.js';
-import { addUser, workspaceUsers } from './users.service.js';
+import { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';
+import { addUser, changeRole, removeUser, userInWorkspace, workspaceUsers } from './users.service.js';
 import { workspaceById } from './workspaces.service.js';
 import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
@@ -60,4 +60,28 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post(`${BASE}/keys/:key_id/revoke`, admin(c.revokeKeyRoute), async (req) =>
     revokeKey(db, req.params.key_id, actorOf(req.principal!), req.principal!.workspaceId),
   );
+  app.post(`${BASE}/keys/:key_id/rotate`, admin(c.rotateKeyRoute), async (req, reply) => {
+    const hours = req.body.grace_hours;
+    const grace = hours === undefined ? DEFAULT_ROTATION_GRACE_MS : hours * 3_600_000;
+    const { key, secret, old } = await rotateKey(
+      db,
+      req.params.key_id,
+      grace,
+      actorOf(req.principal!),
+      req.principal!.workspaceId,
+    );
+    return reply.code(201).send({ ...key, secret, old });
+  });
+
+  app.post(`${BASE}/users/:user_id/role`, admin(c.setRoleRoute), async (req) => {
+    const ws = req.principal!.workspaceId;
+    const user = await userInWorkspace(db, ws, req.params.user_id);
+    return changeRole(db, ws, user.email, req.body.role, actorOf(req.principal!));
+  });
+  app.post(`${BASE}/users/:user_id/remove`, admin(c.removeUserRoute), async (req) => {
+    const ws = req.principal!.workspaceId;
+    const user = await userInWorkspace(db, ws, req.params.user_id);
+    const { user: removed, revokedKeys } = await removeUser(db, ws, user.email, actorOf(req.principal!));
+    return { ...removed, revoked_keys: revokedKeys };
+  });
 }

@@ -1,9 +1,15 @@
 import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ROLES } from '../core/scopes.js';
-import type { Db } from '../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { revokeUserKeys } from './keys.repository.js';
-import { findUserByEmail, insertUser, listUsers, updateUser } from '../platform/tenancy/users.repository.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  listUsers,
+  updateUser,
+} from '../platform/tenancy/users.repository.js';
 import type { UserTable } from '../platform/storage/schema.js';
 import { audit, type Actor } from '../compliance/index.js';
 
@@ -64,6 +70,13 @@ export async function changeRole(
     );
     return after;
   });
+}
+
+/** The user with this id in the workspace; another workspace's user is not found either. */
+export async function userInWorkspace(db: DbOrTrx, workspaceId: string, id: string): Promise<UserTable> {
+  const user = await findUserById(db, id);
+  if (!user || user.workspace_id !== workspaceId) throw new StewardError('not_found', `no user with id ${id}`);
+  return user;
 }
 
 export async function workspaceUsers(db: Db, workspaceId: string): Promise<UserTable[]> {
