@@ -30,7 +30,7 @@ export async function listUsers(db: DbOrTrx, workspaceId: string): Promise<UserT
 export async function updateUser(
   db: DbOrTrx,
   id: string,
-  patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login' | 'removed_at'>>,
+  patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login' | 'removed_at' | 'service'>>,
 ): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
