@@ -34,3 +34,14 @@ export async function updateUser(
 ): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
+
+/** Ids of the workspace's service identities (decisions/0026). */
+export async function serviceUserIds(db: DbOrTrx, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('service', '=', 1)
+    .execute();
+  return rows.map((r) => r.id);
+}
