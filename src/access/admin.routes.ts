@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createKey, listKeyViews, revokeKey } from './keys.service.js';
 import { addUser, workspaceUsers } from './users.service.js';
 import { workspaceById } from './workspaces.service.js';
+import { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember, showTeam } from './teams.service.js';
 import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
@@ -54,11 +55,32 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       userEmail: b.user,
       name: b.name,
       sharedCollector: b.shared_collector,
+      service: b.service,
     };
     const { key, secret } = await createKey(db, fields, actor(req.principal!.keyId));
     return reply.code(201).send({ ...key, secret });
   });
   app.post(`${BASE}/keys/:key_id/revoke`, admin(c.revokeKeyRoute), async (req) =>
     revokeKey(db, req.params.key_id, actor(req.principal!.keyId), req.principal!.workspaceId),
+  );
+
+  const ws = (req: { principal?: { workspaceId: string } }) => req.principal!.workspaceId;
+  const who = (req: { principal?: { keyId: string } }) => actor(req.principal!.keyId);
+  app.get(`${BASE}/teams`, admin(c.teamsRoute), async (req) => ({
+    object: 'list',
+    data: await listTeams(db, ws(req)),
+  }));
+  app.post(`${BASE}/teams`, admin(c.createTeamRoute), async (req, reply) =>
+    reply.code(201).send(await createTeam(db, ws(req), req.body.name, who(req))),
+  );
+  app.get(`${BASE}/teams/:team_id`, admin(c.teamRoute), async (req) => showTeam(db, ws(req), req.params.team_id));
+  app.delete(`${BASE}/teams/:team_id`, admin(c.deleteTeamRoute), async (req) =>
+    deleteTeam(db, ws(req), req.params.team_id, who(req)),
+  );
+  app.post(`${BASE}/teams/:team_id/members`, admin(c.addMemberRoute), async (req) =>
+    addTeamMember(db, ws(req), req.params.team_id, req.body.email, who(req)),
+  );
+  app.delete(`${BASE}/teams/:team_id/members/:user_id`, admin(c.removeMemberRoute), async (req) =>
+    removeTeamMember(db, ws(req), req.params.team_id, req.params.user_id, who(req)),
   );
 }
