@@ -9,6 +9,7 @@ import { requireScope } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
+import { recordPersonView } from '../compliance/index.js';
 
 export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -27,6 +28,24 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
-    return usagePage(ctx.store.db, req.principal!.workspaceId, q, { showEmails: a.show_emails, emails: ctx.emails });
+    const p = req.principal!;
+    const team = {
+      teamId: req.query.team_id,
+      minTeamSize: a.min_team_size,
+      seesSmallTeams: p.scopes.includes('admin'),
+    };
+    const db = ctx.store.db;
+    const page = await usagePage(db, p.workspaceId, q, { showEmails: a.show_emails, emails: ctx.emails, team });
+    // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026).
+    if (q.group === 'user' && page.data.length) {
+      const users = page.data.map((r) => r.user_id as string);
+      const detail = { emails_shown: a.show_emails, team_id: req.query.team_id ?? null };
+      await db
+        .transaction()
+        .execute((trx) =>
+          recordPersonView(trx, p.workspaceId, { type: 'key', id: p.keyId }, 'analytics.usage', users, detail),
+        );
+    }
+    return page;
   });
 }
