@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
-import { loadOtlp, records, shiftTimes, truthOf, type Truth } from '../support/otlp.js';
+import { loadOtlp, shiftTimes, truthOf, type Truth } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 
 const DAY = 86_400_000;
@@ -67,9 +67,9 @@ for (const dialect of DIALECTS) {
     const admin = (method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown) =>
       req(method, `/v1/admin/workspaces/${t.workspaceId}${path}`, t.ownerKey, payload);
     const auditOf = async (action: string) =>
-      (await t.store.db.selectFrom('compliance_records').selectAll().execute()).filter((r: any) =>
-        JSON.stringify(r).includes(action),
-      );
+      (await t.store.db.selectFrom('compliance_content').select('content').execute())
+        .map((c) => JSON.parse(c.content))
+        .filter((c) => c.action === action);
 
     before(async () => {
       t = await makeApp(dialect);
