@@ -90,17 +90,3 @@ export async function teamsOfUsers(
   for (const r of rows) (out.get(r.user_id) ?? out.set(r.user_id, []).get(r.user_id)!).push(r.team_id);
   return out;
 }
-
-/** Every membership of the workspace (team, user), in team order. */
-export async function workspaceMemberships(
-  db: DbOrTrx,
-  workspaceId: string,
-): Promise<{ team_id: string; user_id: string }[]> {
-  return db
-    .selectFrom('team_members')
-    .select(['team_id', 'user_id'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('team_id')
-    .orderBy('user_id')
-    .execute();
-}
