@@ -49,6 +49,7 @@ export async function generateUsage(
           github_login: null,
           created_at: Date.now(),
           removed_at: null,
+          service: 0,
         });
       }
     });

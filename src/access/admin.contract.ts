@@ -52,6 +52,14 @@ export const createKeyRoute = {
         .optional()
         .transform((v) => v === true)
         .meta({ type: 'boolean', description: 'An OTLP collector shared by users (records name their user).' }),
+      service: z
+        .unknown()
+        .optional()
+        .transform((v) => v === true)
+        .meta({
+          type: 'boolean',
+          description: 'A CI or service identity (needs user): counted in totals, not as an active user.',
+        }),
     }),
   ),
   response: { 201: described('created') },
@@ -95,4 +103,45 @@ export const removeUserRoute = {
     404: errorResponse('unknown user'),
     409: errorResponse('already removed'),
   },
+};
+
+const teamParams = workspaceParams.extend({ team_id: z.string().describe('The team id (or its name).') });
+export const teamsRoute = {
+  summary: 'List teams with their member counts',
+  params: workspaceParams,
+  response: { 200: described('list') },
+};
+export const createTeamRoute = {
+  summary: 'Create a team {name}',
+  description: `Audited (team.created).`,
+  params: workspaceParams,
+  body: jsonBody(z.object({ name: z.string({ error: 'must be a string' }).describe('Unique in the workspace.') })),
+  response: { 201: described('created'), 409: errorResponse('exists') },
+};
+export const teamRoute = {
+  summary: 'A team and its members',
+  params: teamParams,
+  response: { 200: described('the team'), 404: errorResponse('unknown team') },
+};
+export const deleteTeamRoute = {
+  summary: 'Delete a team (its users stay)',
+  description: `Audited (team.deleted, naming the members it had).`,
+  params: teamParams,
+  response: { 200: described('deleted'), 404: errorResponse('unknown team') },
+};
+export const addMemberRoute = {
+  summary: 'Add a member {email}; a user may be in several teams',
+  description: `Audited (team.member_added).`,
+  params: teamParams,
+  body: jsonBody(z.object({ email: z.string({ error: 'must be a string' }).describe("The user's email.") })),
+  response: {
+    200: described('added (added: false when already a member)'),
+    404: errorResponse('unknown team or user'),
+  },
+};
+export const removeMemberRoute = {
+  summary: 'Remove a member',
+  description: `Audited (team.member_removed).`,
+  params: teamParams.extend({ user_id: z.string().describe('The user id (or email).') }),
+  response: { 200: described('removed'), 404: errorResponse('unknown team, user or membership') },
 };

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';
 import { addUser, changeRole, removeUser, userInWorkspace, workspaceUsers } from './users.service.js';
 import { workspaceById } from './workspaces.service.js';
+import { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember, showTeam } from './teams.service.js';
 import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
@@ -53,6 +54,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       userEmail: b.user,
       name: b.name,
       sharedCollector: b.shared_collector,
+      service: b.service,
     };
     const { key, secret } = await createKey(db, fields, actorOf(req.principal!));
     return reply.code(201).send({ ...key, secret });
@@ -84,4 +86,23 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const { user: removed, revokedKeys } = await removeUser(db, ws, user.email, actorOf(req.principal!));
     return { ...removed, revoked_keys: revokedKeys };
   });
+
+  const ws = (req: { principal?: { workspaceId: string } }) => req.principal!.workspaceId;
+  app.get(`${BASE}/teams`, admin(c.teamsRoute), async (req) => ({
+    object: 'list',
+    data: await listTeams(db, ws(req)),
+  }));
+  app.post(`${BASE}/teams`, admin(c.createTeamRoute), async (req, reply) =>
+    reply.code(201).send(await createTeam(db, ws(req), req.body.name, actorOf(req.principal!))),
+  );
+  app.get(`${BASE}/teams/:team_id`, admin(c.teamRoute), async (req) => showTeam(db, ws(req), req.params.team_id));
+  app.delete(`${BASE}/teams/:team_id`, admin(c.deleteTeamRoute), async (req) =>
+    deleteTeam(db, ws(req), req.params.team_id, actorOf(req.principal!)),
+  );
+  app.post(`${BASE}/teams/:team_id/members`, admin(c.addMemberRoute), async (req) =>
+    addTeamMember(db, ws(req), req.params.team_id, req.body.email, actorOf(req.principal!)),
+  );
+  app.delete(`${BASE}/teams/:team_id/members/:user_id`, admin(c.removeMemberRoute), async (req) =>
+    removeTeamMember(db, ws(req), req.params.team_id, req.params.user_id, actorOf(req.principal!)),
+  );
 }

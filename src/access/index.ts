@@ -13,3 +13,4 @@ export {
   OWNER_KEY_COMMAND,
   type OwnerKeyState,
 } from './workspaces.service.js';
+export { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember } from './teams.service.js';

@@ -43,6 +43,7 @@ export class KeyAuthenticator {
       userId: row.user_id,
       scopes,
       sharedCollector: !!row.shared_collector,
+      service: !!row.service,
     };
   }
 

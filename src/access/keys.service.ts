@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import { isScope } from '../core/scopes.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { expireBy, findKey, insertKey, listKeys, markRevoked } from './keys.repository.js';
-import { findUserByEmail } from '../platform/tenancy/users.repository.js';
+import { findUserByEmail, updateUser } from '../platform/tenancy/users.repository.js';
 import type { ApiKeyTable } from '../platform/storage/schema.js';
 import { audit, type Actor } from '../compliance/index.js';
 
@@ -18,6 +18,8 @@ export interface CreateKeyInput {
   userEmail?: string;
   name?: string;
   sharedCollector?: boolean;
+  /** A CI or service identity: its user's usage counts in totals, not as an active user (0026). */
+  service?: boolean;
   expiresAt?: number;
 }
 
@@ -28,6 +30,7 @@ export interface KeyView {
   scopes: string[];
   user_id: string | null;
   shared_collector: boolean;
+  service: boolean;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -42,6 +45,7 @@ export function keyView(k: ApiKeyTable): KeyView {
     scopes: k.scopes.split(' ').filter(Boolean),
     user_id: k.user_id,
     shared_collector: !!k.shared_collector,
+    service: !!k.service,
     created_at: Number(k.created_at),
     expires_at: k.expires_at === null ? null : Number(k.expires_at),
     revoked_at: k.revoked_at === null ? null : Number(k.revoked_at),
@@ -65,9 +69,16 @@ export async function createKey(
       'body',
     );
   }
+  if (input.service && (!input.userEmail || input.sharedCollector))
+    throw validationError(
+      'service',
+      'a service key acts for one service user: name it with --user EMAIL (not with a shared collector key)',
+      'body',
+    );
   const secret = newSecret();
   return db.transaction().execute(async (trx) => {
     let userId: string | null = null;
+    let serviceUser: string | null = null;
     if (input.userEmail) {
       const user = await findUserByEmail(trx, input.workspaceId, input.userEmail);
       if (!user)
@@ -77,6 +88,12 @@ export async function createKey(
           'body',
         );
       userId = user.id;
+      // The identity, not only this key, is the service: every fact is per user, and the per-user
+      // reads leave such users out; a rotated or second key of theirs needs no flag of its own.
+      if (input.service && !user.service) {
+        await updateUser(trx, user.id, { service: 1 });
+        serviceUser = user.id;
+      }
     }
     const row: ApiKeyTable = {
       id: newId(),
@@ -87,6 +104,7 @@ export async function createKey(
       secret_hash: hashSecret(secret),
       scopes: [...new Set(input.scopes)].join(' '),
       shared_collector: input.sharedCollector ? 1 : 0,
+      service: input.service ? 1 : 0,
       created_at: Date.now(),
       expires_at: input.expiresAt ?? null,
       revoked_at: null,
@@ -94,7 +112,8 @@ export async function createKey(
     };
     await insertKey(trx, row);
     const key = keyView(row);
-    await audit(trx, input.workspaceId, actor, 'key.created', { type: 'api_key', id: row.id }, { after: key });
+    const after = serviceUser ? { ...key, service_user_marked: serviceUser } : key;
+    await audit(trx, input.workspaceId, actor, 'key.created', { type: 'api_key', id: row.id }, { after });
     return { key, secret };
   });
 }

@@ -37,6 +37,7 @@ export async function addUser(
       github_login: input.githubLogin ?? null,
       created_at: Date.now(),
       removed_at: null,
+      service: 0,
     };
     await insertUser(trx, row);
     await audit(trx, input.workspaceId, actor, 'user.added', { type: 'user', id: row.id }, { after: row });

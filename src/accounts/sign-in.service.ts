@@ -143,7 +143,7 @@ export async function setPasswordWithLink(
     if (!id) {
       id = newId();
       const row = { id, workspace_id: ws, email, name: input.name ?? null, role: 'owner', github_login: null };
-      await insertUser(trx, { ...row, created_at: now, removed_at: null });
+      await insertUser(trx, { ...row, created_at: now, removed_at: null, service: 0 });
       await audit(trx, ws, { type: 'user', id }, 'user.added', { type: 'user', id }, { after: row });
     }
     const sessionsEnded = await storePassword(trx, ws, id, hash, { type: 'user', id });

@@ -26,15 +26,44 @@ const usageRow = z.object({
   user_id: z.string().optional().describe('group=user only.'),
   actor: z.object({ type: z.literal('user'), user_id: z.string(), email: z.string().nullable() }).optional(),
   email: z.string().nullable().optional().describe('null unless analytics.show_emails is on.'),
+  teams: z
+    .array(z.string())
+    .optional()
+    .describe('group=user only: the ids of the teams the user is in (a Steward addition).'),
+  team_id: z
+    .string()
+    .optional()
+    .describe('group=team only: the team, or "other" for the teams folded by the privacy floor.'),
+  team_name: z.string().nullable().optional().describe('group=team only; null for "other".'),
+  members: n.optional().describe('group=team only: the team\'s current members (for "other": of the teams folded in).'),
+
   totals: z.object(totals),
   clients: z.array(z.object({ client_id: z.string(), ...totals })),
   models: z.array(z.object({ model: z.string().describe('A known model, else "other".'), ...modelTotals })),
 });
 
 export const usageRoute = {
-  summary: 'Usage per user (default) or per workspace (group=workspace) and bucket',
-  description: 'A member sees only their own user rows (group=workspace is refused to them).',
+  summary: 'Usage per user (default), per workspace (group=workspace) or per team (group=team) and bucket',
+  description:
+    'A member sees only their own user rows (group=workspace and group=team are refused to them). Service ' +
+    'identities (keys created with --service) count in workspace totals but have no per-user row and are in ' +
+    'no team row. Reading per-user rows appends an AUDIT_LOG record (person_data.viewed) naming the viewer ' +
+    'and the users on the page.',
   params: analyticsParams,
-  querystring: analyticsQuery(USAGE_GROUPS, 'user', 'One row per user and bucket (user) or per bucket (workspace).'),
+  querystring: analyticsQuery(
+    USAGE_GROUPS,
+    'user',
+    'One row per user and bucket (user), per bucket (workspace), or per team and bucket (team). A team row ' +
+      "is the sum of its members' user rows; a user in several teams counts in each (as GitHub Copilot's " +
+      'metrics count them), so team rows may add up to more than the workspace row. Teams of fewer than ' +
+      'analytics.min_team_size members (default 5) are folded into one team_id "other" row per bucket unless ' +
+      'the key has the admin scope. With group=team, limit counts buckets and a page holds whole buckets.',
+  ).extend({
+    team_id: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .optional()
+      .describe("A team's id or name: group=user keeps its members' rows, group=team its row only."),
+  }),
   page: pageOf(usageRow),
 };

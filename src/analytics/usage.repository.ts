@@ -1,5 +1,6 @@
 // Reads for the usage API. Keyset pages walk the rollup primary keys in index order
 // (workspace_id, bucket, user_id, ...) so a page costs the same on page 1 and page 500.
+import { sql } from 'kysely';
 import { COUNTERS } from '../core/rollups.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
@@ -16,6 +17,12 @@ const userModelTable = (g: Grain) => (g === 'day' ? 'usage_user_model_day' : 'us
 const wsTable = (g: Grain) => (g === 'day' ? 'usage_ws_day' : 'usage_ws_week');
 const wsModelTable = (g: Grain) => (g === 'day' ? 'usage_ws_model_day' : 'usage_ws_model_week');
 
+/** Which users' rows a page may hold: only these (null list: none), and never those. */
+export interface UserFilter {
+  only?: readonly string[];
+  except?: readonly string[];
+}
+
 export async function usagePageKeys(
   db: DbOrTrx,
   grain: Grain,
@@ -24,14 +31,17 @@ export async function usagePageKeys(
   endBucket: number,
   after: { bucket: number; userId: string } | null,
   limit: number,
-  users: readonly string[] | null = null,
+  users: UserFilter = {},
 ): Promise<PageKey[]> {
   let q = db
     .selectFrom(userTable(grain))
     .select(['bucket', 'user_id'])
     .where('workspace_id', '=', ws)
     .where('bucket', '<', endBucket);
-  if (users) q = q.where('user_id', 'in', users.length ? [...users] : ['']);
+  // A team's members (team_id), a member's own rows (core/authz.ts), and never the service
+  // identities (decisions/0026): few ids each.
+  if (users.only) q = users.only.length ? q.where('user_id', 'in', users.only) : q.where(sql<boolean>`1 = 0`);
+  if (users.except?.length) q = q.where('user_id', 'not in', users.except);
   // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
   // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
   q =
@@ -53,13 +63,7 @@ export async function usagePageKeys(
 // read as one simple equality/range query per part. Both planners estimate those well; a two-sided
 // row-value range made PostgreSQL scan the table (40 ms), a 1,000-id IN list cost it 5 ms of planning,
 // and one OR of the three parts made SQLite slow on pages that cross a day (80 ms instead of 7).
-export async function usageRows(
-  db: DbOrTrx,
-  grain: Grain,
-  ws: string,
-  keys: PageKey[],
-  users: readonly string[] | null = null,
-) {
+export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: PageKey[], users: UserFilter = {}) {
   const first = keys[0];
   const last = keys[keys.length - 1];
   type Part = { bucket?: number; from?: number; to?: number; lo?: string; hi?: string };
@@ -86,7 +90,7 @@ export async function usageRows(
       if (p.lo !== undefined) q = q.where('user_id', '>=', p.lo);
       if (p.hi !== undefined) q = q.where('user_id', '<=', p.hi);
       // A caller who sees only some users (a member: themselves): the whole buckets between hold others.
-      if (users) q = q.where('user_id', 'in', users.length ? [...users] : ['']);
+      if (users.only) q = q.where('user_id', 'in', users.only.length ? users.only : ['']);
       if (!arrays) return (await q.execute()).map(num) as Record<string, unknown>[];
       // SQLite: the same statement with rows as arrays (sqlite-rows.ts), made into objects of one
       // shape here: a weekly page reads ~5,000 rows, and the driver's row objects were a third of

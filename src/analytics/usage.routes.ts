@@ -5,10 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { analyticsWindow } from './params.js';
 import { usageCursorKeys, usagePage, type UserEmails } from './usage.service.js';
-import { requireAccess } from '../platform/http/auth.js';
+import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
+import { recordPersonView } from '../compliance/index.js';
 
 export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -27,11 +28,28 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
   app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
-    const users = req.principal!.users; // null: the whole workspace; a member: only themselves (core/authz.ts)
-    return usagePage(ctx.store.db, req.principal!.workspaceId, q, {
+    const p = req.principal!;
+    const team = {
+      teamId: req.query.team_id,
+      minTeamSize: a.min_team_size,
+      seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
+    };
+    const db = ctx.store.db;
+    // p.users: null, the whole workspace; a member: only themselves (core/authz.ts).
+    const page = await usagePage(db, p.workspaceId, q, {
       showEmails: a.show_emails,
       emails: ctx.emails,
-      users,
+      team,
+      users: p.users,
     });
+    // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026).
+    if (q.group === 'user' && page.data.length) {
+      const users = page.data.map((r) => r.user_id as string);
+      const detail = { emails_shown: a.show_emails, team_id: req.query.team_id ?? null };
+      await db
+        .transaction()
+        .execute((trx) => recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.usage', users, detail));
+    }
+    return page;
   });
 }

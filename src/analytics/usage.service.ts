@@ -3,7 +3,10 @@ import { StewardError } from '../core/errors.js';
 import { isKnownModel, nanoToUnits } from '../core/pricing.js';
 import type { Db } from '../platform/storage/database.js';
 import { usagePageKeys, usageRows, workspacePageBuckets, workspaceRows } from './usage.repository.js';
-import { findUsersByIds } from '../platform/tenancy/users.repository.js';
+import { findUsersByIds, serviceUserIds } from '../platform/tenancy/users.repository.js';
+import { findTeam, teamMembers, teamsOfUsers } from '../platform/tenancy/teams.repository.js';
+import { validationError } from '../core/errors.js';
+import { teamUsagePage, type TeamView } from './usage-teams.service.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
 import { encodeCursor } from '../core/query-params.js';
 import { bucketEndMs, bucketStartMs, type AnalyticsQuery } from './params.js';
@@ -29,8 +32,8 @@ export interface UsageTotals {
   text_total_tokens: number;
 }
 
-export const USAGE_GROUPS = ['user', 'workspace'] as const;
-export const usageCursorKeys = (group: string) => (group === 'workspace' ? ['b'] : ['b', 'u']);
+export const USAGE_GROUPS = ['user', 'workspace', 'team'] as const;
+export const usageCursorKeys = (group: string) => (group === 'user' ? ['b', 'u'] : ['b']);
 
 function zero(): UsageCounters {
   return {
@@ -104,20 +107,25 @@ export async function usagePage(
   db: Db,
   workspaceId: string,
   q: AnalyticsQuery,
-  opts: { showEmails: boolean; emails: UserEmails; users?: readonly string[] | null },
+  opts: { showEmails: boolean; emails: UserEmails; team: TeamView; users?: readonly string[] | null },
 ): Promise<Page<Record<string, unknown>>> {
-  const users = opts.users ?? null;
+  // null: the whole workspace; a member: only themselves (core/authz.ts). Team and workspace rows are
+  // other people's totals: a caller limited to some users never reaches them.
+  const reach = opts.users ?? null;
+  const ownOnly = (what: string) =>
+    new StewardError('forbidden_role', `this role sees only its own usage: per-user rows (group=user), not ${what}`);
+  if (q.group === 'team') {
+    if (reach) throw ownOnly('team rows');
+    return teamUsagePage(db, workspaceId, q, opts.team, breakdowns);
+  }
   const bucketFields = (b: number) => ({
     start_time: bucketStartMs(q.grain, b) / 1000,
     end_time: bucketEndMs(q.grain, b) / 1000,
   });
   if (q.group === 'workspace') {
-    // Workspace rows are everyone's totals: a caller limited to some users never reaches them.
-    if (users)
-      throw new StewardError(
-        'forbidden_role',
-        'this role sees only its own usage: per-user rows (group=user), not workspace totals',
-      );
+    if (reach) throw ownOnly('workspace totals');
+    if (opts.team.teamId !== undefined)
+      throw validationError('team_id', 'applies to group=user or group=team', 'query', 'value_error.team');
     const buckets = await workspacePageBuckets(
       db,
       q.grain,
@@ -148,17 +156,20 @@ export async function usagePage(
   }
 
   const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
+  const filter = await userFilter(db, workspaceId, opts.team.teamId);
+  const users = reach
+    ? { ...filter, only: filter.only ? filter.only.filter((u) => reach.includes(u)) : [...reach] }
+    : filter;
   const keys = await usagePageKeys(db, q.grain, workspaceId, q.startBucket, q.endBucket, cursor, q.limit + 1, users);
   const hasMore = keys.length > q.limit;
   const page = keys.slice(0, q.limit);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
   const last = page[page.length - 1];
-  const [{ clients, models }, emails] = await Promise.all([
+  const ids = [...new Set(page.map((k) => k.user_id))];
+  const [{ clients, models }, emails, teamsOf] = await Promise.all([
     usageRows(db, q.grain, workspaceId, page, users),
-    opts.emails.of(
-      db,
-      page.map((k) => k.user_id),
-    ),
+    opts.emails.of(db, ids),
+    teamsOfUsers(db, workspaceId, ids),
   ]);
   const byKey = <T extends { bucket: number; user_id: string }>(rows: T[]) => {
     const m = new Map<string, T[]>();
@@ -179,6 +190,7 @@ export async function usagePage(
       user_id: k.user_id,
       actor: { type: 'user', user_id: k.user_id, email },
       email,
+      teams: teamsOf.get(k.user_id) ?? [],
       ...breakdowns(clientMap.get(id) ?? [], modelMap.get(id) ?? []),
     };
   });
@@ -188,6 +200,15 @@ export async function usagePage(
     has_more: hasMore,
     next_page: hasMore ? encodeCursor({ g: q.grain, b: last.bucket, u: last.user_id }) : null,
   };
+}
+
+// Per-user rows leave the service identities out (decisions/0026); team_id keeps its members only.
+async function userFilter(db: Db, workspaceId: string, teamRef: string | undefined) {
+  const except = await serviceUserIds(db, workspaceId);
+  if (teamRef === undefined) return { except };
+  const t = await findTeam(db, workspaceId, teamRef);
+  if (!t) throw validationError('team_id', `no team ${teamRef}`, 'query', 'value_error.team');
+  return { except, only: (await teamMembers(db, t.id)).map((u) => u.id) };
 }
 
 /**

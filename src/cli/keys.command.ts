@@ -35,6 +35,10 @@ export function keysCommand(program: Command): void {
       '--shared-collector',
       'an OTel collector forwarding for many people: attribute records by their user.email claim',
     )
+    .option(
+      '--service',
+      'a CI or service identity (with --user): its usage counts in totals, not as an active user or per-user row',
+    )
     .option('--expires-in-days <days>', 'expire after this many days')
     .option(
       '--server-url <url>',
@@ -47,6 +51,7 @@ export function keysCommand(program: Command): void {
           user?: string;
           name?: string;
           sharedCollector?: boolean;
+          service?: boolean;
           expiresInDays?: string;
           serverUrl?: string;
         },
@@ -65,6 +70,7 @@ export function keysCommand(program: Command): void {
               userEmail: flags.user,
               name: flags.name,
               sharedCollector: flags.sharedCollector,
+              service: flags.service,
               expiresAt: days ? Date.now() + days * 86_400_000 : undefined,
             },
             cliActor(),

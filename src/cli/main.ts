@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.command.js')).serveCommand,
   users: async () => (await import('./users.command.js')).usersCommand,
   keys: async () => (await import('./keys.command.js')).keysCommand,
+  teams: async () => (await import('./teams.command.js')).teamsCommand,
   workspaces: async () => (await import('./workspaces.command.js')).workspacesCommand,
   compliance: async () => (await import('./compliance.command.js')).complianceCommand,
   import: async () => (await import('./import.command.js')).importCommand,

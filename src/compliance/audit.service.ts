@@ -24,3 +24,25 @@ export async function audit(
     auditDraft({ ts: Date.now(), actor, action, target, before: change.before, after: change.after }),
   ]);
 }
+
+/** Person-level reads name at most this many people; a larger page is recorded as a count. */
+export const VIEWED_NAMED_MAX = 100;
+
+/**
+ * Who looked at whom (decisions/0026): one AUDIT_LOG record (person_data.viewed) per read of
+ * person-level data, naming the viewer and the people viewed (folded to a count past VIEWED_NAMED_MAX).
+ */
+export async function recordPersonView(
+  db: DbOrTrx,
+  workspaceId: string,
+  viewer: Actor,
+  what: string,
+  userIds: readonly string[],
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  const people = [...new Set(userIds)].sort();
+  const named = people.length <= VIEWED_NAMED_MAX;
+  await audit(db, workspaceId, viewer, 'person_data.viewed', null, {
+    after: { what, ...detail, user_count: people.length, ...(named ? { user_ids: people } : {}) },
+  });
+}

@@ -37,9 +37,11 @@ export const configSchema = z
         lookback_days: z.coerce.number().int().min(1).max(3650).default(90),
         default_window_days: z.coerce.number().int().min(1).max(3650).default(30),
         show_emails: flag.default(true),
+        // Team breakdowns of fewer members fold into one "other" row for keys without admin (0026).
+        min_team_size: z.coerce.number().int().min(1).max(10000).default(5),
       })
       .strict()
-      .default({ lookback_days: 90, default_window_days: 30, show_emails: true }),
+      .default({ lookback_days: 90, default_window_days: 30, show_emails: true, min_team_size: 5 }),
     pricing: z
       .object({
         // Bounded so one response's credits stay an exact integer (core/bounds.ts, decisions/0012).

@@ -6,6 +6,7 @@ export interface AuthenticatedKey {
   userId: string | null;
   scopes: string[];
   sharedCollector: boolean;
+  service: boolean; // a CI or service identity's key (decisions/0026)
 }
 
 export interface AuthFailure {
@@ -48,5 +49,6 @@ export interface Principal {
   role: string | null;
   scopes: string[];
   sharedCollector: boolean;
+  service: boolean; // a CI or service identity's key (decisions/0026); a session: false
   users: string[] | null;
 }

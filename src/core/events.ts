@@ -105,6 +105,7 @@ export function isDrop(x: unknown): x is Drop {
 interface Enrichment {
   workspaceId: string;
   userId: string;
+  service?: true; // sent with a service identity's key: counts in totals, not as an active user
   clientId: string;
   source: EventContext['source'];
   hostName?: string;

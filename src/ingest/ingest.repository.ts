@@ -304,6 +304,8 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     const day = dayOf(i.event.ts);
     deltas.addFact(grainOf(i, day), { turns: 1 });
     threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
+    // A CI runner's turns are usage, not a person at work (decisions/0026).
+    if (i.service) continue;
     activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
     activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
   }

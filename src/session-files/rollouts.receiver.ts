@@ -36,7 +36,13 @@ export async function rolloutsReceiver(app: FastifyInstance, ctx: IngestContext)
       const limit = ctx.config.ingest.max_decompressed_bytes;
       const raw = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, limit);
       const body = jsonFromBytes(raw, hasEncoding(req) ? undefined : {});
-      const principal = { workspaceId: p!.workspaceId, userId: p!.userId!, keyId: p!.keyId, sharedCollector: false };
+      const principal = {
+        workspaceId: p!.workspaceId,
+        userId: p!.userId!,
+        keyId: p!.keyId,
+        sharedCollector: false,
+        service: p!.service,
+      };
       const opts = { creditsPerUsd: ctx.config.pricing.credits_per_usd };
       const result = await ingestRolloutUpload(ctx.ingest, principal, body, opts);
       const lines = result.files.reduce((n, f) => n + f.lines, 0);

@@ -169,7 +169,7 @@ for (const dialect of DIALECTS) {
         [`start_time=${(today - 91 * DAY) / 1000}`, 'start_time'],
         [`start_time=${today / 1000}&end_time=${(today - DAY) / 1000}`, 'end_time'],
         ['group_by=month', 'group_by'],
-        ['group=team', 'group'],
+        ['group=repository', 'group'],
         ['limit=0', 'limit'],
         ['limit=30001', 'limit'],
         ['limit=ten', 'limit'],

@@ -18,7 +18,11 @@ export interface TestApp {
   config: Config;
   workspaceId: string;
   ownerKey: string;
-  key(scopes: string[], userEmail?: string, extra?: { sharedCollector?: boolean; expiresAt?: number }): Promise<string>;
+  key(
+    scopes: string[],
+    userEmail?: string,
+    extra?: { sharedCollector?: boolean; expiresAt?: number; service?: boolean },
+  ): Promise<string>;
   user(email: string, role?: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -35,8 +35,8 @@ export async function otlpLogsReceiver(app: FastifyInstance, ctx: IngestContext)
       const limit = ctx.config.ingest.max_decompressed_bytes;
       const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, limit);
       const decoded = codec.decode(body);
-      const { workspaceId, userId, keyId, sharedCollector } = p!;
-      const principal = { workspaceId, userId: userId ?? '', keyId, sharedCollector };
+      const { workspaceId, userId, keyId, sharedCollector, service } = p!;
+      const principal = { workspaceId, userId: userId ?? '', keyId, sharedCollector, service };
       const result = await ingestOtlpLogs(ctx.ingest, principal, decoded, ctx.config.pricing.credits_per_usd);
       req.log.info({ records: result.records, rejected: result.rejected, stored: result.stored }, 'otlp logs ingested');
       countIngest(ctx.metrics, 'otlp', { ...result, accepted: result.records - result.rejected });

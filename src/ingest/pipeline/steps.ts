@@ -11,6 +11,8 @@ export interface Principal {
   userId: string;
   keyId: string | null;
   sharedCollector: boolean;
+  // A CI or service identity's key (decisions/0026): its turns make no active user.
+  service?: boolean;
 }
 
 export interface PipelineEnv {
@@ -33,6 +35,7 @@ export interface Identified {
   event: NormalizedEvent;
   workspaceId: string;
   userId: string;
+  service?: true;
   source: EnrichedEvent['source'];
   hostName?: string;
 }
@@ -57,7 +60,8 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
       );
     userId = claimed;
   }
-  return { event, workspaceId: principal.workspaceId, userId, source: env.source, hostName: env.hostName };
+  const who = { event, workspaceId: principal.workspaceId, userId, source: env.source, hostName: env.hostName };
+  return principal.service ? { ...who, service: true } : who;
 }
 
 // The natural key (decisions/0003): a source's id when it has one, else what identifies the record.

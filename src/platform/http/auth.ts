@@ -112,6 +112,7 @@ function principalOf(s: AuthenticatedSession, users: string[] | null): Principal
     role,
     scopes: [],
     sharedCollector: false,
+    service: false,
     users,
   };
 }

@@ -22,6 +22,7 @@ export interface UserTable {
   github_login: string | null;
   created_at: number;
   removed_at: number | null; // migration 0014: removed by `users remove` (archive kept, keys revoked)
+  service: number; // 0/1, migration 0019: a CI or service identity (no active user, no per-user row)
 }
 
 export interface ApiKeyTable {
@@ -37,10 +38,28 @@ export interface ApiKeyTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  service: number; // 0/1, migration 0019: a CI or service identity's key (`keys create --service`)
+}
+
+// Migration 0019: a workspace's teams and their members (a user may be in several).
+export interface TeamTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface TeamMemberTable {
+  team_id: string;
+  user_id: string;
+  workspace_id: string;
+  added_at: number;
 }
 
 export interface Database extends AccountTables, IngestTables, CodeReviewTables, ComplianceTables, RolloutTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   api_keys: ApiKeyTable;
+  teams: TeamTable;
+  team_members: TeamMemberTable;
 }

@@ -30,7 +30,18 @@ export async function listUsers(db: DbOrTrx, workspaceId: string): Promise<UserT
 export async function updateUser(
   db: DbOrTrx,
   id: string,
-  patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login' | 'removed_at'>>,
+  patch: Partial<Pick<UserTable, 'name' | 'role' | 'github_login' | 'removed_at' | 'service'>>,
 ): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+/** Ids of the workspace's service identities (decisions/0026). */
+export async function serviceUserIds(db: DbOrTrx, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('service', '=', 1)
+    .execute();
+  return rows.map((r) => r.id);
 }
