@@ -178,6 +178,7 @@ for (const dialect of DIALECTS) {
 
     it('pushing the same file again (reset: from its start) appends nothing', async () => {
       const before = await sessionItems(t.store.db, t.workspaceId);
+      assert.equal(before.length, want.content.length);
       const r = await push({ reset: true });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().stored.content, 0);
@@ -191,7 +192,8 @@ for (const dialect of DIALECTS) {
       const run = await call('POST', `${base()}/retention/run`);
       assert.equal(run.statusCode, 200, run.body);
       assert.equal(run.json().purged.CODEX_LOG, 0, 'everything is of the held thread');
-      assert.ok((await sessionItems(t.store.db, t.workspaceId)).every((i) => i.content !== null));
+      const held = await sessionItems(t.store.db, t.workspaceId);
+      assert.equal(held.length, want.content.length, 'the hold keeps every item');
       assert.equal((await call('POST', `${base()}/holds/${hold.json().id}/release`)).statusCode, 200);
       const run2 = await call('POST', `${base()}/retention/run`);
       assert.equal(run2.json().purged.CODEX_LOG, codex.length);
