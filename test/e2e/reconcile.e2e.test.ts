@@ -156,7 +156,8 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
           // Content from the files is there whichever came first.
           const content = (await sessionItems(t.store.db)).map((r) => r.content);
           assert.ok(
-            content.some((c) => c.item_kind === 'tool_call') && content.some((c) => c.item_kind === 'assistant_message'),
+            content.some((c) => c.item_kind === 'tool_call') &&
+              content.some((c) => c.item_kind === 'assistant_message'),
           );
           // Replays of either source change nothing.
           await sendOtlp();

@@ -67,7 +67,11 @@ for (const dialect of DIALECTS) {
               .executeTakeFirstOrThrow()
           ).n,
         );
-      return { requests: await n('model_requests'), turns: await n('turns'), content: (await sessionItems(t.store.db)).length };
+      return {
+        requests: await n('model_requests'),
+        turns: await n('turns'),
+        content: (await sessionItems(t.store.db)).length,
+      };
     };
 
     it('pieces, retries and a gap: the same facts as reading the file locally, each once', async () => {

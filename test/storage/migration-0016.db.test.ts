@@ -79,12 +79,7 @@ for (const dialect of DIALECTS)
       };
       const expected = [...old].sort((a, b) => cmp(key(a), key(b)));
       assert.deepEqual(
-        items.map((i) => [
-          i.content.thread_id,
-          i.content.line_key,
-          i.content.item_kind,
-          i.content.item,
-        ]),
+        items.map((i) => [i.content.thread_id, i.content.line_key, i.content.item_kind, i.content.item]),
         expected.map((r) => [r.thread_id, r.line_key, r.kind, JSON.parse(r.body as string)]),
       );
       assert.equal(items[0]!.seq, chainBefore + 1);

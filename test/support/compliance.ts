@@ -187,7 +187,9 @@ export async function downloadAll(
 export async function sessionItems(db: Db, ws?: string): Promise<{ seq: number; content: any }[]> {
   const rows = await db
     .selectFrom('compliance_records as r')
-    .innerJoin('compliance_content as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'))
+    .innerJoin('compliance_content as c', (j) =>
+      j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'),
+    )
     .select(['r.seq', 'c.content'])
     .where('r.event_type', '=', 'CODEX_LOG')
     .$if(ws !== undefined, (q) => q.where('r.workspace_id', '=', ws!))
