@@ -154,9 +154,7 @@ export function complianceGovernanceCommands(c: Command): void {
         () =>
           `Retention run ${r.run_id}: ${Object.entries(r.purged)
             .map(([t, n]) => `${t} ${n}`)
-            .join(', ')} record(s) lost their content, ` +
-          `${r.session_content_purged} session-file content record(s) removed; ` +
-          `${r.active_holds} active hold(s) respected`,
+            .join(', ')} record(s) lost their content; ` + `${r.active_holds} active hold(s) respected`,
       );
     }),
   );

@@ -93,11 +93,11 @@ export const releaseHoldRoute = {
 };
 export const retentionRoute = {
   summary:
-    "Run retention now: remove content past each event type's retention (session-file content with " +
+    "Run retention now: remove content past each event type's retention (session-file content is " +
     'CODEX_LOG), except held records; hashes stay',
   description: MANAGE,
   params: workspaceParams,
-  response: { 200: described('{run_id, cutoffs, purged, session_content_purged}') },
+  response: { 200: described('{run_id, cutoffs, purged}') },
 };
 export const policyRoute = {
   summary: 'Content policy: store | hash | redact per field, DLP redaction, allowed sandbox and approval modes',

@@ -1,6 +1,7 @@
 export { SYSTEM, audit, recordPersonView, type Actor } from './audit.service.js';
 export { appendRecords, ChainHeads, stageRecords } from './chain/chain.repository.js';
 export { ingestDrafts } from './chain/ingest-records.service.js';
+export { sessionItemDrafts } from './chain/session-items.service.js';
 export { complianceAdminRoutes } from './compliance-admin.routes.js';
 export { startComplianceJobs } from './jobs.service.js';
 export { ContentPolicies, contentPolicyFor, updateContentPolicy } from './policy.service.js';

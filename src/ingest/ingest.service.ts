@@ -6,6 +6,7 @@ import type { IngestDeps } from './ingest.runtime.js';
 import { noCounts, type IngestCounts } from '../core/ingest-counts.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
+import type { SessionItem } from '../core/session-items.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
@@ -15,10 +16,13 @@ export interface IngestOptions {
   requestMeta?: Omit<IngestRequestMeta, 'keyId'>;
   // false skips content policy, DLP and compliance records (baseline for bench/compliance.bench.ts).
   recordCompliance?: boolean;
+  // Session-file content for the archive, written in the same transaction as the events.
+  items?: SessionItem[];
 }
 
 export interface IngestOutcome {
   stored: IngestCounts;
+  items: number; // session items archived for the first time
   rejected: { index: number; reason: DropReason; detail?: string }[];
   rejectedByReason: DropTally;
 }
@@ -43,13 +47,16 @@ export async function ingestEvents(
     userIdForEmail: (email) => emails?.get(email),
     contentPolicy: policy,
   });
-  if (!events.length) return { stored: noCounts(), rejected: drops, rejectedByReason: dropsByReason };
+  const items = policy && opts.items?.length ? opts.items : undefined;
+  if (!events.length && !items)
+    return { stored: noCounts(), items: 0, rejected: drops, rejectedByReason: dropsByReason };
   // Facts, rollups and their compliance records commit together (grouped with concurrent batches).
-  const stored = await writer.submit({
+  const { items: archived, ...stored } = await writer.submit({
     workspaceId: principal.workspaceId,
     events,
     policy,
     meta: { keyId: principal.keyId, host: opts.hostName, ...opts.requestMeta },
+    items,
   });
-  return { stored, rejected: drops, rejectedByReason: dropsByReason };
+  return { stored, items: archived, rejected: drops, rejectedByReason: dropsByReason };
 }

@@ -17,10 +17,10 @@ import {
 import type { Principal } from '../ingest/index.js';
 import { limitCacheForBulk } from '../platform/storage/dialect.js';
 import { findFile, listFileHeads, saveFile, type RolloutFileRow } from './files.repository.js';
-import type { RolloutContentRow } from './content.repository.js';
+import type { SessionItem } from '../core/session-items.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
-import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
+import { ContentKeyer, contentItem, storeRolloutBatch } from './store.service.js';
 
 export const LOCAL_ORIGIN = 'local';
 /**
@@ -158,7 +158,7 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
   const bytesTotal = files.reduce((n, f) => n + f.st.size, 0);
   let bytesDone = 0;
   let events: RolloutEvent[] = [];
-  let content: RolloutContentRow[] = [];
+  let content: SessionItem[] = [];
   let contentBytes = 0;
   let checkpoints: RolloutFileRow[] = [];
   const flush = async () => {
@@ -212,9 +212,9 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
             events.push(r.event);
             if (events.length >= BATCH_EVENTS) await flush();
           } else if (r.type === 'content') {
-            const row = contentRow(r.content, keyer.key(r.content), ws, userId, LOCAL_ORIGIN, policy);
-            content.push(row);
-            contentBytes += row.body.length;
+            const item = contentItem(r.content, keyer.key(r.content), ws, userId, LOCAL_ORIGIN, policy);
+            content.push(item);
+            contentBytes += item.bytes;
             if (content.length >= BATCH_CONTENT_ROWS || contentBytes >= BATCH_CONTENT_BYTES) await flush();
           } else {
             stats = r.result.stats;

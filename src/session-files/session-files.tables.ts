@@ -21,23 +21,7 @@ export interface RolloutFileTable {
   updated_at: number;
 }
 
-// Everything a session file holds that compliance needs, one row per content record the parser
-// emitted (prompts, assistant messages, tool calls with arguments and output, turn context, ...).
-export interface RolloutContentTable {
-  workspace_id: string;
-  thread_id: string; // the file's own thread
-  line_key: string; // `${discriminator}#${kind}[#n]`: stable across re-reads of the file
-  attributed_thread_id: string; // where the thread's usage is counted (the parent, for sub-agents)
-  user_id: string;
-  turn_id: string | null;
-  ts: number;
-  kind: string;
-  line_no: number;
-  byte_offset: number;
-  ordinal: number | null;
-  origin: string; // 'local' or the uploading machine
-  body: string; // JSON: the content record without the columns above
-}
+// Session-file content is archived as CODEX_LOG session_item records (migration 0016, decisions/0023).
 
 // A machine that uploaded session files (steward push / collect).
 export interface RolloutMachineTable {
@@ -52,6 +36,5 @@ export interface RolloutMachineTable {
 
 export interface RolloutTables {
   rollout_files: RolloutFileTable;
-  rollout_content: RolloutContentTable;
   rollout_machines: RolloutMachineTable;
 }

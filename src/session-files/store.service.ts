@@ -1,13 +1,13 @@
 // Storing what the rollout parser produced, shared by `steward import` (local store) and the upload
 // receiver (server): events go through the one ingest use-case (pipeline, reconciliation, rollups,
-// compliance records); content records go to rollout_content with the workspace's content policy
-// applied to the texts, as for events.
+// compliance records); content records become CODEX_LOG `session_item` records in the same
+// transaction (decisions/0023), with the workspace's content policy applied to the texts, as for events.
 import type { ContentField, ContentPolicy } from '../core/content-policy.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { applyContentPolicy } from '../core/content-policy.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
-import { insertContent, type RolloutContentRow } from './content.repository.js';
+import { sessionItem, type ItemTextInfo, type SessionItem } from '../core/session-items.js';
 import { ingestEvents, type IngestDeps } from '../ingest/index.js';
 
 /**
@@ -48,13 +48,20 @@ const POLICY_FIELDS: Record<string, [string, ContentField][]> = {
   ],
 };
 
-function applyPolicy(body: Record<string, unknown>, kind: string, policy: ContentPolicy): void {
+function applyPolicy(
+  body: Record<string, unknown>,
+  kind: string,
+  policy: ContentPolicy,
+  info: Record<string, ItemTextInfo>,
+): void {
   const fields = POLICY_FIELDS[kind];
   if (!fields) return;
   for (const [name, field] of fields) {
     const v = body[name];
     if (typeof v !== 'string' || v === '') continue;
-    body[name] = applyContentPolicy(v, field, policy).text;
+    const applied = applyContentPolicy(v, field, policy);
+    body[name] = applied.text;
+    info[name] = { length: applied.length, policy: applied.mode, redactions: applied.findings.length };
   }
   // The raw task_complete payload repeats the last agent message.
   if (kind === 'turn_complete' && body.raw && typeof body.raw === 'object') {
@@ -64,17 +71,19 @@ function applyPolicy(body: Record<string, unknown>, kind: string, policy: Conten
   }
 }
 
-export function contentRow(
+/** A content record as a session item; `bytes` (its body's JSON length) bounds import batches. */
+export function contentItem(
   c: RolloutContent,
   lineKey: string,
   ws: string,
   userId: string,
   origin: string,
   policy?: ContentPolicy,
-): RolloutContentRow {
+): SessionItem & { bytes: number } {
   const body: Record<string, unknown> = {};
+  const textInfo: Record<string, ItemTextInfo> = {};
   for (const [k, v] of Object.entries(c)) if (!BASE_FIELDS.has(k) && v !== undefined) body[k] = v;
-  if (policy) applyPolicy(body, c.kind, policy);
+  if (policy) applyPolicy(body, c.kind, policy, textInfo);
   // A command's aggregated output is usually the tail of the tool output the model saw: keep it
   // once, with where it starts in `output` (lossless: output.slice(at, at + length)).
   if (
@@ -89,21 +98,30 @@ export function contentRow(
       delete body.aggregatedOutput;
     }
   }
-  return {
-    workspace_id: ws,
-    thread_id: c.threadId || c.attributedThreadId || 'unknown',
-    line_key: lineKey,
-    attributed_thread_id: c.attributedThreadId || c.threadId || 'unknown',
-    user_id: userId,
-    turn_id: c.turnId ?? null,
+  const item = sessionItem({
+    workspaceId: ws,
+    threadId: c.threadId || c.attributedThreadId || 'unknown',
+    attributedThreadId: c.attributedThreadId || c.threadId || 'unknown',
+    lineKey,
+    userId,
+    turnId: c.turnId ?? null,
     ts: Number.isFinite(c.ts) ? c.ts : 0,
     kind: c.kind,
-    line_no: c.line,
-    byte_offset: c.offset,
+    lineNo: c.line,
+    byteOffset: c.offset,
     ordinal: c.ordinal ?? null,
     origin,
-    body: JSON.stringify(body),
-  };
+    body,
+    textInfo,
+  });
+  return { ...item, bytes: bodyBytes(body) };
+}
+
+// The texts dominate a body's size: their lengths stand for its JSON without writing it out.
+function bodyBytes(body: Record<string, unknown>): number {
+  let n = 2;
+  for (const v of Object.values(body)) n += typeof v === 'string' ? v.length + 16 : 64;
+  return n;
 }
 
 export interface StoreBatchOptions {
@@ -112,25 +130,30 @@ export interface StoreBatchOptions {
   requestMeta?: Record<string, string | undefined>;
 }
 
-/** Stores one batch: events (one transaction with their rollups), then their content rows. */
+/** Stores one batch: events, their rollups and records, and the content as session items, in one transaction. */
 export async function storeRolloutBatch(
   deps: IngestDeps,
   principal: Principal,
   events: RolloutEvent[],
-  content: RolloutContentRow[],
+  items: SessionItem[],
   opts: StoreBatchOptions,
 ): Promise<StoredCounts & { rejected: number }> {
   const out = { ...emptyCounts(), rejected: 0 };
-  if (events.length) {
-    const r = await ingestEvents(
-      deps,
-      principal,
-      events.map((event, index) => ({ index, event })),
-      { source: 'rollout', hostName: opts.hostName, creditsPerUsd: opts.creditsPerUsd, requestMeta: opts.requestMeta },
-    );
-    addCounts(out, r.stored);
-    out.rejected = r.rejected.length;
-  }
-  if (content.length) out.content = await insertContent(deps.db, content);
+  if (!events.length && !items.length) return out;
+  const r = await ingestEvents(
+    deps,
+    principal,
+    events.map((event, index) => ({ index, event })),
+    {
+      source: 'rollout',
+      hostName: opts.hostName,
+      creditsPerUsd: opts.creditsPerUsd,
+      requestMeta: opts.requestMeta,
+      items,
+    },
+  );
+  addCounts(out, r.stored);
+  out.content = r.items;
+  out.rejected = r.rejected.length;
   return out;
 }

@@ -16,11 +16,11 @@ import {
 } from './adapter/upload.js';
 import type { Principal } from '../ingest/index.js';
 import { advanceFile, findFile, type RolloutFileRow } from './files.repository.js';
-import type { RolloutContentRow } from './content.repository.js';
+import type { SessionItem } from '../core/session-items.js';
 import { touchMachine } from './machines.repository.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { addCounts, emptyCounts } from './adapter/counts.js';
-import { ContentKeyer, contentRow, storeRolloutBatch } from './store.service.js';
+import { ContentKeyer, contentItem, storeRolloutBatch } from './store.service.js';
 
 export function parseUpload(body: unknown) {
   const r = UploadSchema.safeParse(body);
@@ -75,7 +75,7 @@ export async function ingestRolloutUpload(
   const policy = await deps.policies.for(db, ws);
   const out: UploadResult = { machine_id: machineId, files: [], stored: emptyCounts() };
   const events: RolloutEvent[] = [];
-  const content: RolloutContentRow[] = [];
+  const content: SessionItem[] = [];
   const advances: Planned[] = [];
   const seen = new Set<string>();
   for (const file of upload.files) {
@@ -130,7 +130,7 @@ export async function ingestRolloutUpload(
     for (const r of records) {
       if (r.type === 'event') events.push(r.event);
       else if (r.type === 'content')
-        content.push(contentRow(r.content, keyer.key(r.content), ws, principal.userId, machineId, policy));
+        content.push(contentItem(r.content, keyer.key(r.content), ws, principal.userId, machineId, policy));
     }
     result.lines = raws.length;
     result.skipped = read.stats.skippedCount;

@@ -13,6 +13,7 @@ import { makeCodexHome, runCodex, execArgs, listRollouts, CODEX_JS, type CodexHo
 import { startOtlpSink, type OtlpSink, type SinkRequest } from './support/otlp-sink.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
+import { sessionItems } from '../support/compliance.js';
 import { readLineBatches, toWireLine } from '../../src/session-files/adapter/lines.js';
 
 const skip = existsSync(CODEX_JS) ? false : 'codex CLI not installed (npm i)';
@@ -153,8 +154,11 @@ describe('e2e: one Codex run sent by OTLP and by session file counts once', { sk
           const turns = await t.store.db.selectFrom('turns').select(['turn_id']).execute();
           assert.deepEqual(turns.map((x) => x.turn_id).sort(), [...new Set(responses.map((r) => r.turnId))].sort());
           // Content from the files is there whichever came first.
-          const content = await t.store.db.selectFrom('rollout_content').select(['kind']).execute();
-          assert.ok(content.some((c) => c.kind === 'tool_call') && content.some((c) => c.kind === 'assistant_message'));
+          const content = (await sessionItems(t.store.db)).map((r) => r.content);
+          assert.ok(
+            content.some((c) => c.item_kind === 'tool_call') &&
+              content.some((c) => c.item_kind === 'assistant_message'),
+          );
           // Replays of either source change nothing.
           await sendOtlp();
           const again = await sendRollouts();

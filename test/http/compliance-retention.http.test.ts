@@ -1,10 +1,9 @@
 // Retention and legal holds on both databases: records past retention lose their content unless a
 // hold on their user, thread or time range covers them; hashes and metadata stay, so the chain
 // still verifies and the API shows why content is gone; lifting a hold lets the next run remove it.
-// Session-file content (rollout_content, outside the chain) follows CODEX_LOG's retention and holds.
+// Session-file content is CODEX_LOG records like these (session-items.http.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { insertContent, listContent } from '../../src/session-files/content.repository.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll } from '../support/compliance.js';
 import { synthPayload, type SynthRecord } from '../support/otlp.js';
@@ -17,7 +16,6 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let manage: string;
     const keys: Record<string, string> = {};
-    const userIds: Record<string, string> = {};
     const now = Date.now();
     const base = () => `/v1/compliance/workspaces/${t.workspaceId}`;
     const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
@@ -50,7 +48,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await makeApp(dialect, { compliance: { retention: { codex_log_days: 30 } } });
       for (const e of ['alice@x.io', 'bob@x.io']) {
-        userIds[e] = await t.user(e);
+        await t.user(e);
         keys[e] = await t.key(['ingest.write'], e);
       }
       manage = await t.key(['codex.enterprise.compliance.read', 'codex.enterprise.compliance.delete']);
@@ -60,33 +58,7 @@ for (const dialect of DIALECTS) {
       await send('bob@x.io', 'bob-in-range', now - 44.5 * DAY); // held: time range
       await send('bob@x.io', 'bob-recent', now - 1 * DAY); // within retention
       await send('alice@x.io', 'alice-recent', now - 2 * DAY);
-      // Session-file content of the same ages; a sub-agent's lines are attributed to their parent.
-      const row = (email: string, thread: string, ts: number, attributed = thread) => ({
-        workspace_id: t.workspaceId,
-        thread_id: thread,
-        line_key: `1#user_message`,
-        attributed_thread_id: attributed,
-        user_id: userIds[email],
-        turn_id: null,
-        ts,
-        kind: 'user_message',
-        line_no: 1,
-        byte_offset: 0,
-        ordinal: 1,
-        origin: 'local',
-        body: JSON.stringify({ text: `prompt of ${thread}` }),
-      });
-      await insertContent(t.store.db, [
-        row('alice@x.io', 'alice-old', now - 40 * DAY),
-        row('bob@x.io', 'bob-old', now - 40 * DAY),
-        row('bob@x.io', 'bob-old-child', now - 40 * DAY, 'bob-old'),
-        row('bob@x.io', 'bob-held-child', now - 50 * DAY, 'bob-held-thread'),
-        row('bob@x.io', 'bob-in-range', now - 44.5 * DAY),
-        row('bob@x.io', 'bob-recent', now - 1 * DAY),
-      ]);
     });
-    const sessionThreads = async () =>
-      (await listContent(t.store.db, { workspaceId: t.workspaceId })).map((r) => r.thread_id).sort();
     after(() => t.close());
 
     it('held records survive, others lose their content, and the chain still verifies', async () => {
@@ -106,8 +78,6 @@ for (const dialect of DIALECTS) {
       const run = await call('POST', `${base()}/retention/run`);
       assert.equal(run.statusCode, 200, run.body);
       assert.equal(run.json().purged.CODEX_LOG, 2);
-      assert.equal(run.json().session_content_purged, 2);
-      assert.deepEqual(await sessionThreads(), ['alice-old', 'bob-held-child', 'bob-in-range', 'bob-recent']);
       assert.equal(run.json().active_holds, 3);
       const content = await contentByThread();
       assert.deepEqual(content.get('bob-old'), ['retention', 'retention']);
@@ -127,8 +97,6 @@ for (const dialect of DIALECTS) {
       );
       const run2 = await call('POST', `${base()}/retention/run`);
       assert.equal(run2.json().purged.CODEX_LOG, 2);
-      assert.equal(run2.json().session_content_purged, 1);
-      assert.deepEqual(await sessionThreads(), ['bob-held-child', 'bob-in-range', 'bob-recent']);
       assert.deepEqual((await contentByThread()).get('alice-old'), ['retention', 'retention']);
       const v2 = (await call('GET', `${base()}/verify`)).json();
       assert.equal(v2.ok, true, JSON.stringify(v2.first_bad));
@@ -141,11 +109,8 @@ for (const dialect of DIALECTS) {
       assert.equal(actions.filter((a) => a === 'retention.run').length, 2);
       const done = audit.filter((a) => a.action === 'retention.completed');
       assert.deepEqual(
-        done.map((a) => [a.after.purged.CODEX_LOG, a.after.session_content_purged]),
-        [
-          [2, 2],
-          [2, 1],
-        ],
+        done.map((a) => a.after.purged.CODEX_LOG),
+        [2, 2],
       );
       const placed = audit.find((a) => a.action === 'hold.placed' && a.after.reason === 'matter 42');
       assert.equal(placed.actor.type, 'key');

@@ -12,6 +12,7 @@ import { collectRollout } from '../../src/session-files/adapter/parser.js';
 import { readLineBatches, toWireLine, type WireLine } from '../../src/session-files/adapter/lines.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
+import { sessionItems } from '../support/compliance.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rollouts');
 const EXEC = path.join(FIX, '0.169/exec-resume/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl');
@@ -57,7 +58,7 @@ for (const dialect of DIALECTS) {
       ...extra,
     });
     const counts = async () => {
-      const n = async (table: 'model_requests' | 'turns' | 'rollout_content') =>
+      const n = async (table: 'model_requests' | 'turns') =>
         Number(
           (
             await t.store.db
@@ -66,7 +67,11 @@ for (const dialect of DIALECTS) {
               .executeTakeFirstOrThrow()
           ).n,
         );
-      return { requests: await n('model_requests'), turns: await n('turns'), content: await n('rollout_content') };
+      return {
+        requests: await n('model_requests'),
+        turns: await n('turns'),
+        content: (await sessionItems(t.store.db)).length,
+      };
     };
 
     it('pieces, retries and a gap: the same facts as reading the file locally, each once', async () => {

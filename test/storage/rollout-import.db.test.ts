@@ -17,6 +17,7 @@ import { localOwner } from '../../src/session-files/local-user.service.js';
 import { cliActor } from '../../src/cli/shared.js';
 import type { Principal } from '../../src/ingest/pipeline/steps.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
+import { sessionItems } from '../support/compliance.js';
 
 const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rollouts');
 
@@ -48,8 +49,9 @@ async function fixtureCopies(dir: string): Promise<string[]> {
 
 async function count(
   store: TestStore,
-  table: 'model_requests' | 'turns' | 'threads' | 'rollout_content' | 'tool_events',
+  table: 'model_requests' | 'turns' | 'threads' | 'session_items' | 'tool_events',
 ): Promise<number> {
+  if (table === 'session_items') return (await sessionItems(store.db)).length;
   const r = await store.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -108,8 +110,9 @@ for (const dialect of DIALECTS) {
       assert.equal(s.tokens.total, expTokens);
       assert.equal(await count(store, 'model_requests'), expResponses);
       assert.equal(await tokens(store), expTokens);
-      assert.equal(await count(store, 'rollout_content'), expContent);
-      const kinds = new Set((await store.db.selectFrom('rollout_content').select('kind').execute()).map((r) => r.kind));
+      assert.equal(await count(store, 'session_items'), expContent);
+      const items = (await sessionItems(store.db)).map((r) => r.content);
+      const kinds = new Set(items.map((c) => c.item_kind));
       for (const k of [
         'session',
         'turn_context',
@@ -121,12 +124,7 @@ for (const dialect of DIALECTS) {
         'review',
       ])
         assert.ok(kinds.has(k), `content kind ${k}`);
-      const tool = await store.db
-        .selectFrom('rollout_content')
-        .select('body')
-        .where('kind', '=', 'tool_call')
-        .executeTakeFirstOrThrow();
-      const body = JSON.parse(tool.body);
+      const body = items.find((c) => c.item_kind === 'tool_call').item;
       assert.ok(
         body.callId && body.arguments !== undefined && body.output !== undefined,
         'tool calls keep arguments and output',
@@ -136,7 +134,7 @@ for (const dialect of DIALECTS) {
       assert.equal(second.files.unchanged, files.length);
       assert.equal(second.lines, 0);
       assert.equal(await count(store, 'model_requests'), expResponses);
-      assert.equal(await count(store, 'rollout_content'), expContent);
+      assert.equal(await count(store, 'session_items'), expContent);
     });
 
     it('a growing file read in steps (a partial last line in between) equals one read', async () => {
@@ -157,7 +155,7 @@ for (const dialect of DIALECTS) {
       const before = {
         req: await count(store, 'model_requests'),
         turns: await count(store, 'turns'),
-        content: await count(store, 'rollout_content'),
+        content: await count(store, 'session_items'),
         tokens: await tokens(store),
       };
       const cuts = [Math.floor(text.length / 3), Math.floor(text.length / 2) + 7, text.length];
@@ -171,7 +169,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await count(store, 'model_requests')) - before.req, want.stats.responses);
       assert.equal((await count(store, 'turns')) - before.turns, want.stats.turns);
       assert.equal((await tokens(store)) - before.tokens, want.stats.tokens.total);
-      assert.equal((await count(store, 'rollout_content')) - before.content, want.content.length);
+      assert.equal((await count(store, 'session_items')) - before.content, want.content.length);
     });
 
     it('a rewritten file (content check fails) and a replaced file (new inode) are re-read without double counting', async () => {
@@ -188,7 +186,7 @@ for (const dialect of DIALECTS) {
       const base = {
         req: await count(store, 'model_requests'),
         turns: await count(store, 'turns'),
-        content: await count(store, 'rollout_content'),
+        content: await count(store, 'session_items'),
         tokens: await tokens(store),
       };
       // Same inode, same size or larger, different bytes before the offset: compact JSON rewrite.
@@ -204,7 +202,7 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(store, 'model_requests'), base.req);
       assert.equal(await count(store, 'turns'), base.turns);
       assert.equal(await tokens(store), base.tokens);
-      assert.equal(await count(store, 'rollout_content'), base.content + 1, 'only the appended line is new content');
+      assert.equal(await count(store, 'session_items'), base.content + 1, 'only the appended line is new content');
       // A new inode (written elsewhere and renamed over): read again from the start.
       await writeFile(p + '.tmp', text);
       await rename(p + '.tmp', p);
@@ -213,7 +211,7 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(store, 'model_requests'), base.req);
       assert.equal(await tokens(store), base.tokens);
       assert.equal(
-        await count(store, 'rollout_content'),
+        await count(store, 'session_items'),
         base.content + 1,
         'content is keyed by (thread, ordinal): nothing twice',
       );

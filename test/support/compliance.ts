@@ -182,3 +182,21 @@ export async function downloadAll(
     after = page.last_end_time;
   }
 }
+
+/** The session-file content in the archive: the CODEX_LOG session_item records, in seq order. */
+export async function sessionItems(db: Db, ws?: string): Promise<{ seq: number; content: any }[]> {
+  const rows = await db
+    .selectFrom('compliance_records as r')
+    .innerJoin('compliance_content as c', (j) =>
+      j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'),
+    )
+    .select(['r.seq', 'c.content'])
+    .where('r.event_type', '=', 'CODEX_LOG')
+    .$if(ws !== undefined, (q) => q.where('r.workspace_id', '=', ws!))
+    .orderBy('r.workspace_id')
+    .orderBy('r.seq')
+    .execute();
+  return rows
+    .map((r) => ({ seq: Number(r.seq), content: r.content === null ? null : JSON.parse(r.content) }))
+    .filter((r) => r.content?.kind === 'session_item');
+}

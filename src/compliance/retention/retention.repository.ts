@@ -156,32 +156,3 @@ export async function listRemovalSeqs(db: DbOrTrx, workspaceId: string): Promise
     .execute();
   return rows.map((r) => Number(r.seq));
 }
-
-// Session-file content (prompts, responses, tool output, reasoning read from rollout files) lives
-// outside the chain, in rollout_content: it follows CODEX_LOG's retention and the same holds.
-// Deletes up to `limit` rows older than `cutoff`; call until it returns less than `limit`.
-export async function purgeSessionContentBatch(
-  db: DbOrTrx,
-  workspaceId: string,
-  cutoff: number,
-  holds: readonly ComplianceHoldTable[],
-  limit: number,
-): Promise<number> {
-  const victims = db
-    .selectFrom('rollout_content')
-    .select(['thread_id', 'line_key'])
-    .where('workspace_id', '=', workspaceId)
-    .where('ts', '<', cutoff)
-    .$if(holds.length > 0, (q) =>
-      q.where((eb) =>
-        eb.not(heldBy(eb, holds, { user: 'user_id', ts: 'ts', threads: ['thread_id', 'attributed_thread_id'] })),
-      ),
-    )
-    .limit(limit);
-  const r = await db
-    .deleteFrom('rollout_content')
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb(eb.refTuple('thread_id', 'line_key'), 'in', victims.$asTuple('thread_id', 'line_key')))
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
-}

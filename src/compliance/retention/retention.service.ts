@@ -1,8 +1,8 @@
 // Retention per event type and legal holds. A run records its cutoffs and its AUDIT_LOG entry
 // before removing anything, then removes content in batches, skipping whatever an active hold
 // covers; each batch appends, in its own transaction, the "retention.removed" record that explains
-// it (core/compliance-removals.ts: the only explanation verify accepts); chain rows always stay. Session-file
-// content (rollout_content, outside the chain) goes with CODEX_LOG's content, under the same holds.
+// it (core/compliance-removals.ts: the only explanation verify accepts); chain rows always stay.
+// Session-file content is CODEX_LOG records (kind session_item, decisions/0023): no special case.
 import { setImmediate } from 'node:timers/promises';
 import { EVENT_TYPES, type ComplianceEventType } from '../../core/compliance.js';
 import { StewardError, validationError } from '../../core/errors.js';
@@ -20,7 +20,6 @@ import {
   insertRemoval,
   listHolds,
   markHoldReleased,
-  purgeSessionContentBatch,
   removeContent,
   setPurgeCount,
 } from './retention.repository.js';
@@ -157,8 +156,6 @@ export interface RetentionReport {
   workspace_id: string;
   cutoffs: Record<string, string>;
   purged: Record<string, number>;
-  /** Session-file content records removed with CODEX_LOG's content. */
-  session_content_purged: number;
   active_holds: number;
   duration_ms: number;
 }
@@ -198,7 +195,6 @@ export async function runRetention(
     );
   });
   const purged: Record<string, number> = {};
-  let sessionContent = 0;
   for (const c of cutoffs) {
     purged[c.type] = await inBatches(() =>
       // The removal and the record that explains it commit together or not at all.
@@ -222,8 +218,6 @@ export async function runRetention(
       }),
     );
     await setPurgeCount(db, runId, workspaceId, c.type, purged[c.type]);
-    if (c.type === 'CODEX_LOG')
-      sessionContent = await inBatches(() => purgeSessionContentBatch(db, workspaceId, c.cutoff, holds, BATCH));
   }
   await db
     .transaction()
@@ -234,7 +228,7 @@ export async function runRetention(
         actor,
         'retention.completed',
         { type: 'workspace', id: workspaceId },
-        { after: { run_id: runId, purged, session_content_purged: sessionContent } },
+        { after: { run_id: runId, purged } },
       ),
     );
   return {
@@ -243,7 +237,6 @@ export async function runRetention(
     workspace_id: workspaceId,
     cutoffs: cutoffView,
     purged,
-    session_content_purged: sessionContent,
     active_holds: holds.length,
     duration_ms: Math.round(performance.now() - t0),
   };

@@ -7,8 +7,9 @@ import type { IngestRequestMeta } from '../../core/compliance-records.js';
 import type { ContentPolicy } from '../../core/content-policy.js';
 import type { Db } from '../../platform/storage/database.js';
 import type { RecordDraft } from '../../core/compliance.js';
+import type { SessionItem } from '../../core/session-items.js';
 import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
-import { ChainHeads, ingestDrafts, stageRecords } from '../../compliance/index.js';
+import { ChainHeads, ingestDrafts, sessionItemDrafts, stageRecords } from '../../compliance/index.js';
 import { countsOf, type IngestCounts } from '../../core/ingest-counts.js';
 import { storeEvents } from '../ingest.repository.js';
 import type { Redacted } from '../pipeline/steps.js';
@@ -18,17 +19,23 @@ export interface WriteJob {
   events: Redacted[]; // through the whole pipeline (pipeline/steps.ts)
   policy?: ContentPolicy;
   meta: IngestRequestMeta;
+  // Session-file content, archived after the batch's fact records (absent: none).
+  items?: SessionItem[];
 }
 
-export type Counts = IngestCounts;
+// What a batch stored, plus the session-file items it archived for the first time.
+export interface Counts extends IngestCounts {
+  items: number;
+}
 type Sink = (group: WriteJob[]) => Promise<Counts[]>;
 interface Pending extends WriteJob {
   resolve: (c: Counts) => void;
   reject: (e: unknown) => void;
 }
 
-// Bounds one group so a transaction stays short under a burst.
+// Bounds one group so a transaction stays short under a burst (a session item weighs as an event).
 const MAX_EVENTS_PER_GROUP = 20_000;
+const sizeOf = (j: WriteJob) => j.events.length + (j.items?.length ?? 0);
 
 /**
  * The group writer of one store: one per runtime (app/runtime.ts), shared by every receiver, so
@@ -81,10 +88,10 @@ export class IngestWriter {
       while (this.queue.length) {
         const group: Pending[] = [];
         let n = 0;
-        while (this.queue.length && (group.length === 0 || n + this.queue[0].events.length <= MAX_EVENTS_PER_GROUP)) {
+        while (this.queue.length && (group.length === 0 || n + sizeOf(this.queue[0]) <= MAX_EVENTS_PER_GROUP)) {
           const j = this.queue.shift()!;
           group.push(j);
-          n += j.events.length;
+          n += sizeOf(j);
         }
         try {
           const counts = await this.write(group);
@@ -101,7 +108,9 @@ export class IngestWriter {
   }
 
   private write(group: Pending[]): Promise<Counts[]> {
-    return this.sink(group.map(({ workspaceId, events, policy, meta }) => ({ workspaceId, events, policy, meta })));
+    return this.sink(
+      group.map(({ workspaceId, events, policy, meta, items }) => ({ workspaceId, events, policy, meta, items })),
+    );
   }
 }
 
@@ -128,16 +137,22 @@ export function writeGroup(db: Db, group: readonly WriteJob[], heads?: ChainHead
     const freshOf: EnrichedEvent[][] = group.map(() => []);
     for (const f of fresh) freshOf[owner.get(`${f.workspaceId}\u0000${f.event.key}`) ?? 0].push(f);
     const drafts = new Map<string, RecordDraft[]>();
+    const items = group.map(() => 0);
     for (let i = 0; i < group.length; i++) {
       const j = group[i];
       if (!j.policy) continue;
       const d = await ingestDrafts(trx, j.workspaceId, freshOf[i], j.events, j.policy, j.meta, completes, firstSources);
+      if (j.items?.length) {
+        const fresh = await sessionItemDrafts(trx, j.workspaceId, j.items);
+        items[i] = fresh.length;
+        for (const x of fresh) d.push(x);
+      }
       const list = drafts.get(j.workspaceId);
       if (list) for (const x of d) list.push(x);
       else drafts.set(j.workspaceId, d);
     }
     for (const [ws, d] of drafts) await stageRecords(trx, ws, d, uow, heads);
     await uow.flush(trx);
-    return group.map((j, i) => countsOf(j.events, freshOf[i]));
+    return group.map((j, i) => ({ ...countsOf(j.events, freshOf[i]), items: items[i] }));
   });
 }
