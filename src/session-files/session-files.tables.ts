@@ -21,7 +21,7 @@ export interface RolloutFileTable {
   updated_at: number;
 }
 
-// Session-file content is archived as CODEX_LOG session_item records (migration 0016, decisions/0023).
+// Session-file content is archived as CODEX_LOG session_item records (migration 0024, decisions/0023).
 
 // A machine that uploaded session files (steward push / collect).
 export interface RolloutMachineTable {

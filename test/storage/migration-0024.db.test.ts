@@ -1,4 +1,4 @@
-// Migration 0016 on both databases: session-file content stored the old way (rollout_content, on
+// Migration 0024 on both databases: session-file content stored the old way (rollout_content, on
 // a store whose chain already holds records) is chained exactly once, in time order, after the
 // existing records; the chain verifies; the table is gone; reading the same files again appends
 // nothing, because the migration claimed each item's once-key.
@@ -26,16 +26,16 @@ const FILES = [
 ];
 
 for (const dialect of DIALECTS)
-  describe(`migration 0016 session items into the chain (${dialect})`, () => {
+  describe(`migration 0024 session items into the chain (${dialect})`, () => {
     let s: TestStore;
     let principal: Principal;
     let old: Record<string, unknown>[] = [];
     let chainBefore: number;
     before(async () => {
-      s = await makeStore(dialect, '0015_accounts');
+      s = await makeStore(dialect, '0022_tool_event_source');
       principal = (await localOwner(s.db, 'dev@test-host', cliActor())).principal;
       const ws = principal.workspaceId;
-      // The rows as store.service.ts wrote them before 0016, newest file first (the migration orders).
+      // The rows as store.service.ts wrote them before 0024, newest file first (the migration orders).
       for (const f of [...FILES].reverse()) {
         const keyer = new ContentKeyer();
         for (const c of (await collectRollout(f, { final: true })).content) {
