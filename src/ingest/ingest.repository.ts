@@ -6,6 +6,7 @@ import type {
   EnrichedOf,
   ModelResponse,
   NormalizedEvent,
+  Observation,
   ThreadStarted,
   ToolCall,
   TurnStarted,
@@ -121,6 +122,26 @@ const TOOL_EVENTS: InsertSpec = {
   returning: ['tool_key'],
 };
 
+const CODEX_EVENTS: InsertSpec = {
+  table: 'codex_events',
+  columns: [
+    'workspace_id',
+    'event_key',
+    'thread_id',
+    'user_id',
+    'client_id',
+    'ts',
+    'name',
+    'category',
+    'turn_id',
+    'skill_name',
+    'skill_scope',
+    'source',
+  ],
+  onConflict: conflictDoNothing(['workspace_id', 'event_key']),
+  returning: ['event_key'],
+};
+
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
 // keep the first so the multi-row insert never conflicts with itself.
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -152,7 +173,12 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const turnItems: Item<TurnStarted>[] = [];
   const responseItems: Item<ModelResponse>[] = [];
   const toolItems: Item<ToolCall>[] = [];
+  const obsItems: Item<Observation>[] = [];
   for (const it of items) {
+    if (it.event.kind === 'observation') {
+      obsItems.push(it as Item<Observation>);
+      continue;
+    }
     if (it.event.kind === 'thread_started') threadItems.push(it as Item<ThreadStarted>);
     else if (it.event.kind === 'turn') turnItems.push(it as Item<TurnStarted>);
     else if (it.event.kind === 'response') responseItems.push(it as Item<ModelResponse>);
@@ -160,7 +186,11 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   }
 
   // Threads: every event names its thread; the first sighting creates the row.
-  const threadRows = uniqueBy(items, (i) => `${i.workspaceId}\u0000${i.event.threadId}`).map((i) => {
+  // (Observations name a thread but do not make one: an event without conversation.id has none.)
+  const threadRows = uniqueBy(
+    items.filter((i) => i.event.kind !== 'observation'),
+    (i) => `${i.workspaceId}\u0000${i.event.threadId}`,
+  ).map((i) => {
     const started = i.event.kind === 'thread_started' ? (i.event as ThreadStarted) : undefined;
     return {
       workspace_id: i.workspaceId,
@@ -228,7 +258,8 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     });
   }
 
-  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek] = await insertManyReturning<
+  const obsRows = uniqueBy(obsItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
+  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek, insObs] = await insertManyReturning<
     Record<string, string>
   >(db, [
     { spec: THREADS, rows: threadRows },
@@ -275,7 +306,26 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     keys, // reconciliation keys: nothing returned
     { spec: THREAD_DAY_SET, rows: daySet, onlyIfReturned: IF_TURN_NEW },
     { spec: THREAD_WEEK_SET, rows: weekSet, onlyIfReturned: IF_TURN_NEW },
+    {
+      spec: CODEX_EVENTS,
+      rows: obsRows.map((i) => ({
+        workspace_id: i.workspaceId,
+        event_key: i.event.key,
+        thread_id: i.event.threadId,
+        user_id: i.userId,
+        client_id: i.clientId,
+        ts: i.event.ts,
+        name: i.event.name,
+        category: i.event.category,
+        turn_id: i.event.turnId ?? null,
+        skill_name: i.event.skillName ?? null,
+        skill_scope: i.event.skillScope ?? null,
+        source: i.source,
+      })),
+    },
   ]);
+  const newObs = new Set(insObs.map((r) => r.event_key));
+  for (const i of obsRows) if (newObs.has(i.event.key)) fresh.push(i);
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
   const newResp = new Set(insResp.map((r) => r.request_key));
