@@ -143,7 +143,9 @@ function observationDraft(
     originator: orNull(ev.originator),
     request: { app_version: orNull(meta.appVersion), host: orNull(e.hostName ?? meta.host), source: e.source },
     ...(security ? { severity: ev.category === 'guardian_assessment' ? 'info' : 'medium' } : {}),
-    ...(ev.category === 'skill_invocation' ? { skill: { name: orNull(ev.skillName), scope: orNull(ev.skillScope) } } : {}),
+    ...(ev.category === 'skill_invocation'
+      ? { skill: { name: orNull(ev.skillName), scope: orNull(ev.skillScope) } }
+      : {}),
     thread_id: ev.threadId,
     timestamp: iso(ev.ts),
     turn_id: orNull(ev.turnId),

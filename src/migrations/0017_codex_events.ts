@@ -21,7 +21,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('codex_events_pk', ['workspace_id', 'event_key'])
     .execute();
   // The analytics read: a workspace's skill invocations in a time range.
-  await db.schema.createIndex('codex_events_ws_category_ts').on('codex_events').columns(['workspace_id', 'category', 'ts']).execute();
+  await db.schema
+    .createIndex('codex_events_ws_category_ts')
+    .on('codex_events')
+    .columns(['workspace_id', 'category', 'ts'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -13,7 +13,12 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { FIXTURES, loadOtlp, records } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 
-const RUNS = ['events-0.169/agent-response-skill', 'events-0.169/guardian', 'events-0.171/agent-response-skill', 'events-0.171/guardian'];
+const RUNS = [
+  'events-0.169/agent-response-skill',
+  'events-0.169/guardian',
+  'events-0.171/agent-response-skill',
+  'events-0.171/guardian',
+];
 const bodies = (run: string) =>
   fs
     .readdirSync(path.join(FIXTURES, 'otlp', run))
@@ -70,10 +75,11 @@ for (const dialect of DIALECTS) {
 
     it('archives every capture: responses carry the agent text, assessments and skills have records', async () => {
       assert.ok(AGENT.length >= 4 && GUARDIAN.length === 2 && SKILLS.length === 2, 'fixtures hold the events');
-      for (const run of RUNS) for (const b of bodies(run)) {
-        const r = await post('/v1/logs', b);
-        assert.equal(r.json().partialSuccess, undefined, `${run}: nothing rejected`);
-      }
+      for (const run of RUNS)
+        for (const b of bodies(run)) {
+          const r = await post('/v1/logs', b);
+          assert.equal(r.json().partialSuccess, undefined, `${run}: nothing rejected`);
+        }
       const log = await search('CODEX_LOG');
       const withText = log.filter((x) => x.content.kind === 'response' && x.content.response.text !== null);
       assert.deepEqual(
@@ -89,7 +95,14 @@ for (const dialect of DIALECTS) {
       );
       const sec = (await search('CODEX_SECURITY_LOG')).filter((x) => x.content.kind === 'guardian_assessment');
       assert.deepEqual(
-        sec.map((x) => [x.content.thread_id, x.content.attributes.risk_level, x.content.attributes.outcome, x.content.attributes.rationale]).sort(),
+        sec
+          .map((x) => [
+            x.content.thread_id,
+            x.content.attributes.risk_level,
+            x.content.attributes.outcome,
+            x.content.attributes.rationale,
+          ])
+          .sort(),
         GUARDIAN.map((a) => [a['conversation.id'], a.risk_level, a.outcome, a.rationale]).sort(),
       );
       assert.equal(await metric('skills', 'new'), SKILLS.length);
@@ -106,7 +119,9 @@ for (const dialect of DIALECTS) {
     it('an unknown event name is kept, counted as unknown, and the rest of the batch lands', async () => {
       const body = structuredClone(bodies(RUNS[0]!)[0]);
       const lr = body.resourceLogs[0].scopeLogs[0].logRecords;
-      const future = structuredClone(lr.find((r: any) => r.attributes.some((a: any) => a.value.stringValue === 'codex.user_prompt')));
+      const future = structuredClone(
+        lr.find((r: any) => r.attributes.some((a: any) => a.value.stringValue === 'codex.user_prompt')),
+      );
       for (const a of future.attributes) if (a.key === 'event.name') a.value.stringValue = 'codex.future_event';
       future.attributes.push({ key: 'future.field', value: { stringValue: 'kept as it came' } });
       future.observedTimeUnixNano = '1796279999000000001';
@@ -129,7 +144,9 @@ for (const dialect of DIALECTS) {
         host: 'dev-host',
         files: [{ path: `/home/dev/.codex/sessions/${path.basename(file)}`, offset: 0, line: 0, lines, final: true }],
       });
-      const thread = AGENT.find((a) => a['app.version'] === '0.169.0' && SKILLS.some((s) => s['conversation.id'] === a['conversation.id']))!;
+      const thread = AGENT.find(
+        (a) => a['app.version'] === '0.169.0' && SKILLS.some((s) => s['conversation.id'] === a['conversation.id']),
+      )!;
       const log = (await search('CODEX_LOG')).filter((x) => x.content.thread_id === thread['conversation.id']);
       const facts = foldFacts(log, (x) => x.content.kind === 'response');
       const texts = facts.filter((f) => f.content.kind === 'response' && f.content.response);

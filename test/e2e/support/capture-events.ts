@@ -62,7 +62,11 @@ const SCENARIOS: Scenario[] = [
 async function capture(outDir: string, codexJs: string | undefined, s: Scenario): Promise<void> {
   const model = await startMockModel({ escalate: s.name === 'guardian', finalAnswerPhase: true });
   const sink = await startOtlpSink();
-  const home = await makeCodexHome({ ...s.home, mockUrl: model.url, otel: { endpoint: sink.logsUrl, protocol: 'json' } });
+  const home = await makeCodexHome({
+    ...s.home,
+    mockUrl: model.url,
+    otel: { endpoint: sink.logsUrl, protocol: 'json' },
+  });
   const dir = path.join(outDir, s.name);
   try {
     await mkdir(dir, { recursive: true });
@@ -72,14 +76,18 @@ async function capture(outDir: string, codexJs: string | undefined, s: Scenario)
     }
     const run = await runCodex(home, execArgs(home, s.prompt, { extra: s.extraArgs }), { codexJs, timeoutMs: 90_000 });
     await sink.waitFor((r) => r.some((x) => x.path === '/v1/logs'), 5000).catch(() => undefined);
-    await writeFile(path.join(dir, 'cli.txt'), `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
+    await writeFile(
+      path.join(dir, 'cli.txt'),
+      `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`,
+    );
     await copyFile(home.configPath, path.join(dir, 'config.toml'));
     let n = 0;
     for (const req of sink.logs()) {
       n += 1;
       await writeFile(path.join(dir, `otel-logs-${String(n).padStart(3, '0')}.json`), req.body);
     }
-    for (const file of await listRollouts(home)) await writeFile(path.join(dir, path.basename(file)), await readFile(file));
+    for (const file of await listRollouts(home))
+      await writeFile(path.join(dir, path.basename(file)), await readFile(file));
     await writeFile(
       path.join(dir, 'model-requests.json'),
       JSON.stringify(

@@ -1,7 +1,18 @@
 // Content records that need no state, and the lines of copied parent history (an old, non-paginated
 // fork), which yield content only: their token totals set the baseline and count nothing.
 import { type LineFact } from '../normalize.js';
-import { type ContentExtra, type LineCtx, type Parse, attributedId, content, event, extras, ownId, ref, remember } from './context.js';
+import {
+  type ContentExtra,
+  type LineCtx,
+  type Parse,
+  attributedId,
+  content,
+  event,
+  extras,
+  ownId,
+  ref,
+  remember,
+} from './context.js';
 import { onSessionMeta } from './threads.js';
 
 export function onReview(p: Parse, f: Extract<LineFact, { f: 'review' }>, ctx: LineCtx): void {
@@ -25,7 +36,10 @@ export function onOther(p: Parse, f: Extract<LineFact, { f: 'other' }>, ctx: Lin
   );
   // A risk score is a security record of its own (decisions/0024); the payload is kept as it came.
   if (f.type === 'security_risk_score' && !foreign && ownId(p)) {
-    const attributes = f.raw && typeof f.raw === 'object' && !Array.isArray(f.raw) ? (f.raw as Record<string, unknown>) : { value: f.raw };
+    const attributes =
+      f.raw && typeof f.raw === 'object' && !Array.isArray(f.raw)
+        ? (f.raw as Record<string, unknown>)
+        : { value: f.raw };
     event(p, {
       key: '',
       kind: 'observation',
