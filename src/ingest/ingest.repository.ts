@@ -18,6 +18,7 @@ import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
+import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
@@ -120,26 +121,6 @@ const TOOL_EVENTS: InsertSpec = {
     TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ') +
     ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
   returning: ['tool_key'],
-};
-
-const CODEX_EVENTS: InsertSpec = {
-  table: 'codex_events',
-  columns: [
-    'workspace_id',
-    'event_key',
-    'thread_id',
-    'user_id',
-    'client_id',
-    'ts',
-    'name',
-    'category',
-    'turn_id',
-    'skill_name',
-    'skill_scope',
-    'source',
-  ],
-  onConflict: conflictDoNothing(['workspace_id', 'event_key']),
-  returning: ['event_key'],
 };
 
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
@@ -306,23 +287,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     keys, // reconciliation keys: nothing returned
     { spec: THREAD_DAY_SET, rows: daySet, onlyIfReturned: IF_TURN_NEW },
     { spec: THREAD_WEEK_SET, rows: weekSet, onlyIfReturned: IF_TURN_NEW },
-    {
-      spec: CODEX_EVENTS,
-      rows: obsRows.map((i) => ({
-        workspace_id: i.workspaceId,
-        event_key: i.event.key,
-        thread_id: i.event.threadId,
-        user_id: i.userId,
-        client_id: i.clientId,
-        ts: i.event.ts,
-        name: i.event.name,
-        category: i.event.category,
-        turn_id: i.event.turnId ?? null,
-        skill_name: i.event.skillName ?? null,
-        skill_scope: i.event.skillScope ?? null,
-        source: i.source,
-      })),
-    },
+    { spec: CODEX_EVENTS, rows: obsRows.map(codexEventRow) },
   ]);
   const newObs = new Set(insObs.map((r) => r.event_key));
   for (const i of obsRows) if (newObs.has(i.event.key)) fresh.push(i);

@@ -78,7 +78,9 @@ export function createMetrics(app: FastifyInstance): Metrics {
     }),
     ingestFacts: new Counter({
       name: 'steward_ingest_facts_total',
-      help: 'Stored facts (threads, turns, responses, tool calls, other Codex events, skill invocations): new, duplicate (replays) or unknown (events kept whose name Steward does not know)',
+      help:
+        'Stored facts (threads, turns, responses, tool calls, other Codex events, skills): ' +
+        'new, duplicate (replays) or unknown (events kept whose name Steward does not know)',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
