@@ -32,6 +32,7 @@ const EXIT_CODE = /Process exited with code (-?\d+)/;
 // (a test holds this).
 export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): RecordDraft {
   const ev = e.event;
+  if (ev.kind === 'observation') return observationDraft(e, ev, meta);
   const content: Record<string, unknown> = {
     client_id: e.clientId,
     fact_key: ev.key,
@@ -119,6 +120,40 @@ export function codexLogDraft(e: EnrichedEvent, meta: IngestRequestMeta): Record
   content.user_id = e.userId;
   content.workspace_id = e.workspaceId;
   return { eventType: 'CODEX_LOG', ts: ev.ts, userId: e.userId, threadId: ev.threadId, content };
+}
+
+// A Codex event that is not a fact (decisions/0024): guardian assessments and risk scores are
+// CODEX_SECURITY_LOG records, everything else (skill invocations, events and line types Steward has
+// no meaning for yet) a CODEX_LOG record, each with the attributes it came with.
+function observationDraft(
+  e: EnrichedEvent,
+  ev: Extract<EnrichedEvent['event'], { kind: 'observation' }>,
+  meta: IngestRequestMeta,
+): RecordDraft {
+  const security = ev.category === 'guardian_assessment' || ev.category === 'risk_score';
+  const sorted = Object.fromEntries(Object.entries(ev.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const content: Record<string, unknown> = {
+    attributes: sorted,
+    client_id: e.clientId,
+    event_name: ev.name,
+    fact_key: ev.key,
+    kind: ev.category === 'skill_invocation' ? 'skill_invocation' : security ? ev.category : 'event',
+    known: ev.category !== 'unknown',
+    model: orNull(ev.model),
+    originator: orNull(ev.originator),
+    request: { app_version: orNull(meta.appVersion), host: orNull(e.hostName ?? meta.host), source: e.source },
+    ...(security ? { severity: ev.category === 'guardian_assessment' ? 'info' : 'medium' } : {}),
+    ...(ev.category === 'skill_invocation'
+      ? { skill: { name: orNull(ev.skillName), scope: orNull(ev.skillScope) } }
+      : {}),
+    thread_id: ev.threadId,
+    timestamp: iso(ev.ts),
+    turn_id: orNull(ev.turnId),
+    user_id: e.userId,
+    workspace_id: e.workspaceId,
+  };
+  const eventType = security ? 'CODEX_SECURITY_LOG' : 'CODEX_LOG';
+  return { eventType, ts: ev.ts, userId: e.userId, threadId: ev.threadId || null, content };
 }
 
 // One CODEX_SECURITY_LOG record per DLP finding of a newly stored fact.

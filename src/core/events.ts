@@ -73,7 +73,22 @@ export interface ToolCall extends Base {
   exitCode?: number;
 }
 
-export type NormalizedEvent = ThreadStarted | TurnStarted | ModelResponse | ToolCall;
+// A Codex event that is not one of the facts above, kept in the archive and counted, never an error:
+// a skill invocation (counted by analytics: skill_invocations), a guardian assessment or risk score
+// (CODEX_SECURITY_LOG), an event or line type Steward has no meaning for yet (CODEX_LOG "event").
+export interface Observation extends Base {
+  kind: 'observation';
+  /** OTLP `event.name`, or a session file's line type. */
+  name: string;
+  category: 'skill_invocation' | 'guardian_assessment' | 'risk_score' | 'known' | 'unknown';
+  turnId?: string;
+  skillName?: string;
+  skillScope?: string;
+  /** The record's own attributes (bounded by the source), as received. */
+  attributes: Record<string, unknown>;
+}
+
+export type NormalizedEvent = ThreadStarted | TurnStarted | ModelResponse | ToolCall | Observation;
 
 export interface Drop {
   drop: true;

@@ -20,6 +20,21 @@ it('counts new facts by kind; tools are the calls this batch stored or completed
     requests: 1,
     tools: 1,
     duplicates: 2,
+    skills: 0,
+    events: 0,
+    unknown: 0,
   });
-  assert.deepEqual(countsOf(events, []), { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 4 });
+  const none = { threads: 0, turns: 0, requests: 0, tools: 0, duplicates: 4, skills: 0, events: 0, unknown: 0 };
+  assert.deepEqual(countsOf(events, []), none);
+});
+
+it('counts kept Codex events, skill invocations and unknown names apart from the facts', () => {
+  const obs = (key: string, category: string) =>
+    ({ event: { kind: 'observation', key, threadId: 't', category } }) as unknown as EnrichedEvent;
+  const skill = obs('event:1', 'skill_invocation');
+  const guardian = obs('event:2', 'guardian_assessment');
+  const future = obs('event:3', 'unknown');
+  const replayed = obs('event:4', 'unknown');
+  const c = countsOf([skill, guardian, future, replayed], [skill, guardian, future]);
+  assert.deepEqual([c.events, c.skills, c.unknown, c.tools, c.duplicates], [3, 1, 1, 0, 0]);
 });

@@ -6,6 +6,7 @@ import type {
   EnrichedOf,
   ModelResponse,
   NormalizedEvent,
+  Observation,
   ThreadStarted,
   ToolCall,
   TurnStarted,
@@ -19,6 +20,7 @@ import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
 import { readFirstSources, type Unresolved } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
+import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
@@ -156,7 +158,12 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const turnItems: Item<TurnStarted>[] = [];
   const responseItems: Item<ModelResponse>[] = [];
   const toolItems: Item<ToolCall>[] = [];
+  const obsItems: Item<Observation>[] = [];
   for (const it of items) {
+    if (it.event.kind === 'observation') {
+      obsItems.push(it as Item<Observation>);
+      continue;
+    }
     if (it.event.kind === 'thread_started') threadItems.push(it as Item<ThreadStarted>);
     else if (it.event.kind === 'turn') turnItems.push(it as Item<TurnStarted>);
     else if (it.event.kind === 'response') responseItems.push(it as Item<ModelResponse>);
@@ -164,7 +171,11 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   }
 
   // Threads: every event names its thread; the first sighting creates the row.
-  const threadRows = uniqueBy(items, (i) => `${i.workspaceId}\u0000${i.event.threadId}`).map((i) => {
+  // (Observations name a thread but do not make one: an event without conversation.id has none.)
+  const threadRows = uniqueBy(
+    items.filter((i) => i.event.kind !== 'observation'),
+    (i) => `${i.workspaceId}\u0000${i.event.threadId}`,
+  ).map((i) => {
     const started = i.event.kind === 'thread_started' ? (i.event as ThreadStarted) : undefined;
     return {
       workspace_id: i.workspaceId,
@@ -233,7 +244,8 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     });
   }
 
-  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek] = await insertManyReturning<
+  const obsRows = uniqueBy(obsItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
+  const [insThreads, insTurns, insResp, changedTools, , newDay, newWeek, insObs] = await insertManyReturning<
     Record<string, string>
   >(db, [
     { spec: THREADS, rows: threadRows },
@@ -280,7 +292,10 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     keys, // reconciliation keys: nothing returned
     { spec: THREAD_DAY_SET, rows: daySet, onlyIfReturned: IF_TURN_NEW },
     { spec: THREAD_WEEK_SET, rows: weekSet, onlyIfReturned: IF_TURN_NEW },
+    { spec: CODEX_EVENTS, rows: obsRows.map(codexEventRow) },
   ]);
+  const newObs = new Set(insObs.map((r) => r.event_key));
+  for (const i of obsRows) if (newObs.has(i.event.key)) fresh.push(i);
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
   const newResp = new Set(insResp.map((r) => r.request_key));

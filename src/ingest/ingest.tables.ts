@@ -136,7 +136,24 @@ export interface FactReconcileTable {
   matched_key: string | null; // the other source's key
 }
 
+// Codex events that are not facts of the other tables (migration 0017, decisions/0024).
+export interface CodexEventTable {
+  workspace_id: string;
+  event_key: string;
+  thread_id: string;
+  user_id: string;
+  client_id: string;
+  ts: number;
+  name: string;
+  category: string;
+  turn_id: string | null;
+  skill_name: string | null;
+  skill_scope: string | null;
+  source: string;
+}
+
 export interface IngestTables {
+  codex_events: CodexEventTable;
   threads: ThreadTable;
   turns: TurnTable;
   model_requests: ModelRequestTable;

@@ -10,6 +10,7 @@ import * as m0010 from './0010_chained_removals.js';
 import * as m0012 from './0012_thread_scoped_response_keys.js';
 import * as m0014 from './0014_user_removal.js';
 import * as m0015 from './0015_accounts.js';
+import * as m0017 from './0017_codex_events.js';
 import * as m0019 from './0019_teams_and_service_identities.js';
 import * as m0022 from './0022_tool_event_source.js';
 import * as m0024 from './0024_session_items_in_chain.js';
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012_thread_scoped_response_keys': m0012,
   '0014_user_removal': m0014,
   '0015_accounts': m0015,
+  '0017_codex_events': m0017,
   '0019_teams_and_service_identities': m0019,
   '0022_tool_event_source': m0022,
   '0024_session_items_in_chain': m0024,

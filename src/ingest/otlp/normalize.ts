@@ -1,9 +1,9 @@
 // One OTLP log record -> a normalized event, `null` (valid but carries nothing we count), or a
 // typed drop (invalid: reported back to the exporter in partialSuccess).
-import { drop, type Drop, type NormalizedEvent } from '../../core/events.js';
+import { drop, type Drop, type NormalizedEvent, type Observation } from '../../core/events.js';
 import type { OtlpLogRecord } from './decode.js';
 import { attrBool, attrInt, attrString } from './attributes.js';
-import { isFactEvent } from './relevance.js';
+import { isFactEvent, isKnownEvent, isNoise } from './relevance.js';
 import { createHash } from 'node:crypto';
 import { idProblem, MAX_INT32, timeProblem, tokenProblem } from '../../core/bounds.js';
 
@@ -71,8 +71,8 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
   const name = attrString(r.attrs, 'event.name');
   if (!name) return null; // e.g. the SDK's "flushing OTEL metrics" debug line
   if (!name.startsWith('codex.')) return null;
-  // Most records of a batch carry nothing we count: leave before reading the time and identity.
-  if (!isFactEvent(name)) return null;
+  // Most records of a batch are streaming noise: leave before reading the time and identity.
+  if (!isFactEvent(name) && isNoise(name)) return null;
   if (name === 'codex.sse_event') {
     if (attrString(r.attrs, 'event.kind') !== 'response.completed') return null;
     // Codex writes two response.completed records; only the second carries token counts.
@@ -162,7 +162,27 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
             }),
       };
     }
+    case 'codex.skill_invocation':
+      return {
+        ...observation(r, base, name, 'skill_invocation'),
+        skillName: attrString(r.attrs, 'skill.name'),
+        skillScope: attrString(r.attrs, 'skill.scope'),
+      };
+    case 'codex.guardian_assessment':
+      return observation(r, base, name, 'guardian_assessment');
     default:
-      return null;
+      // codex.agent_response is an observation here; otlp-ingest.service.ts moves its text onto the
+      // response it answers when that is in the same batch.
+      return observation(r, base, name, isKnownEvent(name) ? 'known' : 'unknown');
   }
+}
+
+// Every codex.* event that is no fact is kept as it came (decisions/0024), never an error.
+function observation(
+  r: OtlpLogRecord,
+  base: Omit<Observation, 'kind' | 'name' | 'category' | 'attributes'>,
+  name: string,
+  category: Observation['category'],
+): Observation {
+  return { ...base, kind: 'observation', name, category, turnId: attrString(r.attrs, 'turn.id'), attributes: r.attrs };
 }

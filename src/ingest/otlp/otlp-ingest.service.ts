@@ -48,7 +48,7 @@ export async function ingestOtlpLogs(
       problems.push(`record ${r.index}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
     } else inputs.push({ index: r.index, event: n });
   }
-  const outcome = await ingestEvents(deps, principal, inputs, {
+  const outcome = await ingestEvents(deps, principal, withAgentResponses(inputs), {
     source: 'otlp',
     hostName,
     creditsPerUsd,
@@ -69,4 +69,32 @@ export async function ingestOtlpLogs(
         (problems.length > 10 ? '; …' : '')
       : '',
   };
+}
+
+// codex.agent_response is the text of the turn's final answer (`[otel] log_agent_responses`), logged
+// right after the response.completed of the response that wrote it, in the same export. That
+// response (the latest of the thread before it in this batch) takes its text and turn id: the text
+// is then the response's CODEX_LOG content, the field a session file's text fills, so the merged
+// view of decisions/0019 shows one text whichever source came first. An agent_response with no such
+// response in its batch is kept as it came (a CODEX_LOG "event" record).
+export function withAgentResponses(
+  inputs: { index: number; event: NormalizedEvent }[],
+): { index: number; event: NormalizedEvent }[] {
+  const out: { index: number; event: NormalizedEvent }[] = [];
+  const lastResponse = new Map<string, number>(); // thread -> position in out
+  for (const input of inputs) {
+    const ev = input.event;
+    if (ev.kind === 'response') lastResponse.set(ev.threadId, out.length);
+    if (ev.kind === 'observation' && ev.name === 'codex.agent_response') {
+      const at = lastResponse.get(ev.threadId);
+      const target = at === undefined ? undefined : out[at]!.event;
+      const text = ev.attributes.response;
+      if (target?.kind === 'response' && target.text === undefined && typeof text === 'string') {
+        out[at!] = { ...out[at!]!, event: { ...target, text, turnId: target.turnId ?? ev.turnId } };
+        continue;
+      }
+    }
+    out.push(input);
+  }
+  return out;
 }

@@ -8,6 +8,29 @@ export function isFactEvent(name: string): boolean {
   return COUNTED.has(name) || name === 'codex.sse_event';
 }
 
+/** Noise: decoded for nothing, kept nowhere (every other codex.* event is kept, decisions/0024). */
+export function isNoise(name: string): boolean {
+  return KNOWN_NOISE.has(name);
+}
+
+// Events of the telemetry reference that Steward keeps as they came (no facts of their own): not
+// "unknown", though nothing reads them yet. The three with meaning are handled in normalize.ts.
+const KEPT = new Set([
+  'codex.agent_response',
+  'codex.guardian_assessment',
+  'codex.skill_invocation',
+  'codex.sandbox_outcome',
+  'codex.auth_recovery',
+  'codex.plugin_install_elicitation_sent',
+  'codex.plugin_install_suggestion',
+  'codex.turn_cost',
+]);
+
+/** An event name the telemetry reference describes (kept as `known`), else an unknown one. */
+export function isKnownEvent(name: string): boolean {
+  return KEPT.has(name) || COUNTED.has(name) || KNOWN_NOISE.has(name);
+}
+
 export function isCountedEvent(name: string | undefined, kind: string | undefined): boolean {
   if (name === undefined) return false;
   if (COUNTED.has(name)) return true;

@@ -83,6 +83,8 @@ export function keyOf(ev: NormalizedEvent): string {
             `${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
     case 'tool':
       return `tool:${ev.threadId}:${ev.callId}`;
+    case 'observation':
+      return `event:${ev.threadId}:${ev.name}:${ts}:${d}`;
   }
 }
 

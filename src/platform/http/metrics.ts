@@ -15,7 +15,17 @@ export interface IngestOutcome {
   accepted: number;
   rejected: number;
   rejectedByReason?: Record<string, number>;
-  stored: { threads: number; turns: number; requests: number; tools: number; duplicates: number };
+  stored: {
+    threads: number;
+    turns: number;
+    requests: number;
+    tools: number;
+    duplicates: number;
+    // Other Codex events kept, skill invocations, unknown event names / line types (decisions/0024).
+    events?: number;
+    skills?: number;
+    unknown?: number;
+  };
 }
 
 /** Counts a batch the same way for every receiver. */
@@ -23,9 +33,11 @@ export function countIngest(m: Metrics, source: string, o: IngestOutcome): void 
   m.ingestRecords.inc({ source, outcome: 'accepted' }, o.accepted);
   if (o.rejected) m.ingestRecords.inc({ source, outcome: 'rejected' }, o.rejected);
   for (const [reason, n] of Object.entries(o.rejectedByReason ?? {})) m.ingestRejected.inc({ source, reason }, n);
-  for (const kind of ['threads', 'turns', 'requests', 'tools'] as const) {
-    m.ingestFacts.inc({ kind, outcome: 'new' }, o.stored[kind]);
+  for (const kind of ['threads', 'turns', 'requests', 'tools', 'events', 'skills'] as const) {
+    m.ingestFacts.inc({ kind, outcome: 'new' }, o.stored[kind] ?? 0);
   }
+  // Kept like any event; counted apart so an operator sees a release's new events arrive.
+  m.ingestFacts.inc({ kind: 'events', outcome: 'unknown' }, o.stored.unknown ?? 0);
   m.ingestFacts.inc({ kind: 'facts', outcome: 'duplicate' }, o.stored.duplicates);
 }
 
@@ -66,7 +78,9 @@ export function createMetrics(app: FastifyInstance): Metrics {
     }),
     ingestFacts: new Counter({
       name: 'steward_ingest_facts_total',
-      help: 'Stored facts (threads, turns, responses, tool calls): new or duplicate (replays)',
+      help:
+        'Stored facts (threads, turns, responses, tool calls, other Codex events, skills): ' +
+        'new, duplicate (replays) or unknown (events kept whose name Steward does not know)',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),

@@ -132,6 +132,11 @@ const TEXT_COLUMNS = new Set([
   'prev_hash',
   'hash',
   'content',
+  'event_key',
+  'name',
+  'category',
+  'skill_name',
+  'skill_scope',
 ]);
 function pgType(column: string): 'bigint' | 'text' {
   if (BIGINT_COLUMNS.has(column)) return 'bigint';

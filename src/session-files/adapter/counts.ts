@@ -6,6 +6,10 @@ export interface StoredCounts {
   tools: number;
   duplicates: number;
   content: number;
+  // Other Codex events kept (decisions/0024), of them skill invocations and unknown names or types.
+  events: number;
+  skills: number;
+  unknown: number;
 }
 
 export const emptyCounts = (): StoredCounts => ({
@@ -15,6 +19,9 @@ export const emptyCounts = (): StoredCounts => ({
   tools: 0,
   duplicates: 0,
   content: 0,
+  events: 0,
+  skills: 0,
+  unknown: 0,
 });
 
 export function addCounts(a: StoredCounts, b: Partial<StoredCounts>): StoredCounts {

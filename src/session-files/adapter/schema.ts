@@ -265,4 +265,10 @@ export const ENVELOPE_TYPES = new Set([
   'world_state',
   'inter_agent_communication',
   'inter_agent_communication_metadata',
+  // Line types of 0.169/0.171 that count nothing; kept as content (security_risk_score also as a
+  // CODEX_SECURITY_LOG record, decisions/0024), never skipped as unknown.
+  'security_risk_score',
+  'retained_context',
+  'dynamic_tools_updated',
+  'realtime_item',
 ]);

@@ -1,7 +1,14 @@
 // Public types of the rollout source: what the parser emits per file (normalized events, content
 // records for compliance, per-file stats) and the checkpoint a later read resumes from (its parser
 // state is the record defined in parser/state.ts).
-import type { ModelResponse, ThreadKind, ThreadStarted, ToolCall, TurnStarted } from '../../core/events.js';
+import type {
+  ModelResponse,
+  Observation,
+  ThreadKind,
+  ThreadStarted,
+  ToolCall,
+  TurnStarted,
+} from '../../core/events.js';
 import type { RolloutParserState } from './parser/state.js';
 
 export type { RolloutParserState } from './parser/state.js';
@@ -72,7 +79,13 @@ export type RolloutToolCall = ToolCall &
     argumentsTruncated?: boolean;
     outputTruncated?: boolean;
   };
-export type RolloutEvent = RolloutThreadStarted | RolloutTurnStarted | RolloutModelResponse | RolloutToolCall;
+export type RolloutObservation = Observation & RolloutEventExtras;
+export type RolloutEvent =
+  | RolloutThreadStarted
+  | RolloutTurnStarted
+  | RolloutModelResponse
+  | RolloutToolCall
+  | RolloutObservation;
 
 // ---- content records (compliance) --------------------------------------------------------------
 

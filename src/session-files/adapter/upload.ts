@@ -1,6 +1,7 @@
 // The body of POST /v1/ingest/rollouts: new parts of session files from one machine, as lines
 // (see lines.ts). JSON, optionally gzip-compressed. Validated at the boundary; nothing `any` past it.
 import { z } from 'zod';
+import type { StoredCounts } from './counts.js';
 
 export const UPLOAD_MAX_FILES = 1000;
 
@@ -49,5 +50,5 @@ export const UPLOAD_MAX_REJECTED = 100;
 export interface UploadResult {
   machine_id: string;
   files: UploadFileResult[];
-  stored: { threads: number; turns: number; requests: number; tools: number; duplicates: number; content: number };
+  stored: StoredCounts;
 }

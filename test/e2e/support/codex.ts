@@ -39,6 +39,10 @@ export interface CodexHomeOptions {
   features?: Record<string, boolean>;
   /** Raw TOML appended to config.toml (top-level keys must come before tables, so use tables). */
   extraToml?: string;
+  /** Top-level keys written before any table (e.g. `approvals_reviewer`), as raw TOML values. */
+  topLevel?: Record<string, string>;
+  /** Extra `[otel]` booleans, e.g. `log_agent_responses`, `log_guardian_assessments`. */
+  otelFlags?: Record<string, boolean>;
 }
 
 export interface CodexHome {
@@ -71,6 +75,7 @@ export function renderConfigToml(opts: CodexHomeOptions): string {
     `model_provider = "mock"`,
     // No self-update probe: it would try to reach the network.
     `check_for_update_on_startup = false`,
+    ...Object.entries(opts.topLevel ?? {}).map(([k, v]) => `${k} = ${v}`),
     '',
     '[model_providers.mock]',
     'name = "Mock"',
@@ -88,6 +93,7 @@ export function renderConfigToml(opts: CodexHomeOptions): string {
     '[otel]',
     `environment = ${q(opts.environment ?? 'e2e')}`,
     `log_user_prompt = ${opts.logUserPrompt ?? true}`,
+    ...Object.entries(opts.otelFlags ?? {}).map(([k, v]) => `${k} = ${v}`),
   ];
   if (opts.otel) {
     const http: string[] = [`endpoint = ${q(opts.otel.endpoint)}`, `protocol = ${q(opts.otel.protocol)}`];
@@ -143,6 +149,8 @@ export interface RunCodexOptions {
   timeoutMs?: number;
   /** Extra env vars (applied last). */
   env?: Record<string, string>;
+  /** Another CLI's launcher (e.g. a newer release installed elsewhere); default CODEX_JS. */
+  codexJs?: string;
 }
 
 export interface CodexRun {
@@ -190,7 +198,7 @@ export function runCodex(home: CodexHome, args: string[], opts: RunCodexOptions 
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CODEX_JS, ...args], {
+    const child = spawn(process.execPath, [opts.codexJs ?? CODEX_JS, ...args], {
       cwd: opts.cwd ?? home.workDir,
       env: codexEnv(home, opts.env),
       // exec reads extra prompt text from a non-tty stdin; give it EOF right away.

@@ -64,6 +64,17 @@ export interface MockModelOptions {
   finalText?: string;
   /** Assistant text for turns answered without a tool ("no tools" prompts). */
   plainText?: string;
+  /**
+   * The tool call asks to run outside the sandbox (`sandbox_permissions: "require_escalated"`), so
+   * an automated approval reviewer (`approvals_reviewer = "auto_review"`) assesses it; the mock
+   * answers the reviewer's own request with GUARDIAN_JSON.
+   */
+  escalate?: boolean;
+  /**
+   * Mark assistant messages `phase: "final_answer"`, as the real API does: Codex exports
+   * codex.agent_response (with `log_agent_responses`) only for final-answer messages.
+   */
+  finalAnswerPhase?: boolean;
 }
 
 export interface MockModel {
@@ -112,8 +123,14 @@ function wireUsage(u: MockUsage) {
 
 type SseEvent = { type: string; [k: string]: unknown };
 
-function messageEvents(id: string, model: string, text: string, u: MockUsage): SseEvent[] {
-  const item = { type: 'message', role: 'assistant', id: `msg_${id}`, content: [{ type: 'output_text', text }] };
+function messageEvents(id: string, model: string, text: string, u: MockUsage, phase?: string): SseEvent[] {
+  const item = {
+    type: 'message',
+    role: 'assistant',
+    id: `msg_${id}`,
+    ...(phase ? { phase } : {}),
+    content: [{ type: 'output_text', text }],
+  };
   return [
     { type: 'response.created', response: { id, model } },
     { type: 'response.output_item.added', output_index: 0, item: { ...item, content: [] } },
@@ -198,6 +215,16 @@ const REVIEW_JSON = {
   overall_confidence_score: 0.7,
 };
 
+/** The reviewer's verdict, in the JSON schema its prompt asks for. */
+export const GUARDIAN_JSON = {
+  risk_level: 'medium',
+  user_authorization: 'high',
+  outcome: 'allow',
+  rationale: 'The user asked for this command; it only prints a word.',
+};
+// The reviewer's prompt ends with this instruction (Codex 0.169 and 0.171).
+const GUARDIAN_MARK = 'final message must be strict JSON';
+
 export async function startMockModel(opts: MockModelOptions = {}): Promise<MockModel> {
   const command = opts.command ?? 'echo hi';
   const finalText = opts.finalText ?? 'Done: the command printed hi.';
@@ -245,7 +272,9 @@ export async function startMockModel(opts: MockModelOptions = {}): Promise<MockM
     const cwdMatch = /<cwd>([^<]+)<\/cwd>/.exec(allText);
     const tool = pickShellTool(Array.isArray(j.tools) ? j.tools : [], command, cwdMatch?.[1]);
     let kind: ResponseKind;
+    const guardian = opts.escalate === true && allText.includes(GUARDIAN_MARK);
     if (/overall_correctness/.test(allText)) kind = 'review';
+    else if (guardian) kind = 'message';
     else if (!toolDone && tool && !/no tools/i.test(userText)) kind = 'tool_call';
     else kind = 'message';
 
@@ -267,11 +296,17 @@ export async function startMockModel(opts: MockModelOptions = {}): Promise<MockM
     let events: SseEvent[];
     if (kind === 'tool_call' && tool) {
       rec.toolName = tool.name;
-      events = toolEvents(responseId, model, tool.name, tool.args, usage);
+      const args = opts.escalate
+        ? { ...tool.args, sandbox_permissions: 'require_escalated', justification: 'The user asked to run it.' }
+        : tool.args;
+      events = toolEvents(responseId, model, tool.name, args, usage);
     } else if (kind === 'review') {
       events = messageEvents(responseId, model, JSON.stringify(REVIEW_JSON), usage);
+    } else if (guardian) {
+      events = messageEvents(responseId, model, JSON.stringify(GUARDIAN_JSON), usage);
     } else {
-      events = messageEvents(responseId, model, toolDone ? finalText : plainText, usage);
+      const phase = opts.finalAnswerPhase ? 'final_answer' : undefined;
+      events = messageEvents(responseId, model, toolDone ? finalText : plainText, usage, phase);
     }
     responses.push(rec);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

@@ -1,7 +1,18 @@
 // Content records that need no state, and the lines of copied parent history (an old, non-paginated
 // fork), which yield content only: their token totals set the baseline and count nothing.
 import { type LineFact } from '../normalize.js';
-import { type ContentExtra, type LineCtx, type Parse, content, ownId, remember } from './context.js';
+import {
+  type ContentExtra,
+  type LineCtx,
+  type Parse,
+  attributedId,
+  content,
+  event,
+  extras,
+  ownId,
+  ref,
+  remember,
+} from './context.js';
 import { onSessionMeta } from './threads.js';
 
 export function onReview(p: Parse, f: Extract<LineFact, { f: 'review' }>, ctx: LineCtx): void {
@@ -23,6 +34,25 @@ export function onOther(p: Parse, f: Extract<LineFact, { f: 'other' }>, ctx: Lin
     { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head },
     { turnId: p.st.turn?.id, foreignThreadId: foreign },
   );
+  // A risk score is a security record of its own (decisions/0024); the payload is kept as it came.
+  if (f.type === 'security_risk_score' && !foreign && ownId(p)) {
+    const attributes =
+      f.raw && typeof f.raw === 'object' && !Array.isArray(f.raw)
+        ? (f.raw as Record<string, unknown>)
+        : { value: f.raw };
+    event(p, {
+      key: '',
+      kind: 'observation',
+      name: 'security_risk_score',
+      category: 'risk_score',
+      threadId: attributedId(p),
+      ts: ctx.ts,
+      model: p.st.model,
+      turnId: p.st.turn?.id,
+      attributes,
+      ...extras(p, ref(p, ctx)),
+    });
+  }
 }
 
 /** Content records for facts that need no state. */
