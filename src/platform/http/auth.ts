@@ -1,4 +1,5 @@
-// Bearer key authentication with a required scope, as a preHandler. Every route names its scope.
+// Bearer key authentication with a required scope, as a hook. Every route names its scope. Routes
+// that take a body run it onRequest, so a request without a valid key never has its body read.
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import type { Scope } from '../../core/scopes.js';
@@ -31,16 +32,22 @@ export interface AuthContext {
 
 export function requireScope(ctx: AuthContext, scope: Scope): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
-    try {
-      req.principal = await ctx.auth.authenticate(bearer(req), scope);
-      if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
-    } catch (e) {
-      if (e instanceof StewardError && (e.status === 401 || e.status === 403))
-        await logAuthFailure(ctx.authFailures, req, e, scope, ws);
-      throw e;
-    }
+    await authenticate(ctx, req, scope);
   };
+}
+
+/** Sets req.principal from the bearer key, or throws the 401/403 (recorded in AUTH_LOG). */
+export async function authenticate(ctx: AuthContext, req: FastifyRequest, scope: Scope): Promise<AuthenticatedKey> {
+  const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
+  try {
+    req.principal = await ctx.auth.authenticate(bearer(req), scope);
+    if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
+    return req.principal;
+  } catch (e) {
+    if (e instanceof StewardError && (e.status === 401 || e.status === 403))
+      await logAuthFailure(ctx.authFailures, req, e, scope, ws);
+    throw e;
+  }
 }
 
 // Every refusal lands in AUTH_LOG; failing to record it must not change the answer.
