@@ -14,7 +14,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const db = ctx.store.db;
   const preValidation = requireScope(ctx, 'admin');
   const admin = <T extends { response: object }>(doc: T) => ({
-    preValidation,
+    onRequest: preValidation, // on headers: a body is not parsed for a request without a valid key
     schema: { ...doc, security: BEARER, response: { ...doc.response, ...AUTH_ERRORS, ...INVALID } },
   });
   const actor = (keyId: string) => ({ type: 'key' as const, id: keyId });

@@ -33,8 +33,8 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
   const db = ctx.store.db;
   const readScope = requireScope(ctx, 'codex.enterprise.compliance.read');
   const manageScope = requireScope(ctx, 'codex.enterprise.compliance.delete');
-  const read = <T extends { response: object }>(doc: T) => ({ preValidation: readScope, schema: secured(doc) });
-  const manage = <T extends { response: object }>(doc: T) => ({ preValidation: manageScope, schema: secured(doc) });
+  const read = <T extends { response: object }>(doc: T) => ({ onRequest: readScope, schema: secured(doc) });
+  const manage = <T extends { response: object }>(doc: T) => ({ onRequest: manageScope, schema: secured(doc) });
   // Looked up on first use and kept: `serve` makes its key file after the routes are built.
   let signing: SigningKey | undefined;
   const key = () => (signing ??= configuredSigningKey(ctx.config));

@@ -19,7 +19,7 @@ export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppConte
   acceptRawBodies(app);
   app.post(
     '/v1/ingest/code_review_events',
-    { preValidation: requireScope(ctx, 'ingest.write'), schema },
+    { onRequest: requireScope(ctx, 'ingest.write'), schema },
     async (req) => {
       const accept = () => {
         // No body at all is left to the events' validation (a 422 naming what is missing).
