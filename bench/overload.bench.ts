@@ -34,7 +34,12 @@ const seconds = Number(values.seconds);
 const format = values.format as 'json' | 'protobuf';
 const contentType = format === 'json' ? 'application/json' : 'application/x-protobuf';
 // Unique sessions for every accepted batch of a run at ~1,500/s (a replayed body is a cheap duplicate).
-const bodies = buildBodies(Math.ceil(1500 * seconds * levels.length), Number(values['sessions-per-request']), 11, format);
+const bodies = buildBodies(
+  Math.ceil(1500 * seconds * levels.length),
+  Number(values['sessions-per-request']),
+  11,
+  format,
+);
 
 for (const dialect of dialects) {
   const store = await benchStore(dialect, 'overload', true);

@@ -76,11 +76,21 @@ for (const dialect of DIALECTS) {
       const boot = await ensureBootstrapped(store.db);
       const ws = boot.workspace.id;
       await addUser(store.db, { workspaceId: ws, email: 'dev@example.com' }, cliActor());
-      key = (await createKey(store.db, { workspaceId: ws, scopes: ['ingest.write'], userEmail: 'dev@example.com' }, cliActor()))
-        .secret;
+      key = (
+        await createKey(
+          store.db,
+          { workspaceId: ws, scopes: ['ingest.write'], userEmail: 'dev@example.com' },
+          cliActor(),
+        )
+      ).secret;
       const config = configSchema.parse({
         ingest: { max_concurrent_batches: 2, max_records_per_request: 100, max_lines_per_request: 50 },
-        server: { max_connections: 6, headers_timeout_seconds: 1, request_timeout_seconds: 1, refusal_log_interval_seconds: 3600 },
+        server: {
+          max_connections: 6,
+          headers_timeout_seconds: 1,
+          request_timeout_seconds: 1,
+          refusal_log_interval_seconds: 3600,
+        },
       });
       ({ app, ctx } = await buildApp({ store, config, logger: { level: 'info', stream: sink } }));
       await app.listen({ host: '127.0.0.1', port: 0 });
@@ -158,7 +168,10 @@ for (const dialect of DIALECTS) {
       assert.equal(logLines.length, before, 'no line per refusal');
       // The summary is written at the interval (an hour here) or on close.
       await app.close();
-      const summary = logLines.slice(before).map((l) => JSON.parse(l)).find((l) => l.refused);
+      const summary = logLines
+        .slice(before)
+        .map((l) => JSON.parse(l))
+        .find((l) => l.refused);
       assert.ok(summary, logLines.slice(before).join('\n'));
       assert.equal(summary.refused['otlp 503 overloaded'], 40);
       ({ app, ctx } = await buildApp({ store, config: ctx.config, logger: { level: 'info', stream: sink } }));
@@ -167,7 +180,13 @@ for (const dialect of DIALECTS) {
 
     it('closes connections beyond server.max_connections and serves again once one is freed', async () => {
       const idle = await Promise.all(
-        Array.from({ length: 6 }, () => new Promise<net.Socket>((res) => { const s = net.connect(port, '127.0.0.1', () => res(s)); })),
+        Array.from(
+          { length: 6 },
+          () =>
+            new Promise<net.Socket>((res) => {
+              const s = net.connect(port, '127.0.0.1', () => res(s));
+            }),
+        ),
       );
       await new Promise((r) => setTimeout(r, 100));
       const over = await raw(port, 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n', [], 2000);

@@ -17,22 +17,18 @@ export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppConte
   const { response, ...doc } = codeReviewEventsRoute;
   const schema = { ...doc, security: BEARER, response: { ...response, ...AUTH_ERRORS, ...INVALID } };
   acceptRawBodies(app);
-  app.post(
-    '/v1/ingest/code_review_events',
-    { onRequest: requireScope(ctx, 'ingest.write'), schema },
-    async (req) => {
-      const accept = () => {
-        // No body at all is left to the events' validation (a 422 naming what is missing).
-        if (req.body === undefined || (mediaType(req) === 'application/json' && !hasEncoding(req))) return;
-        throw new StewardError('unsupported_media_type', 'send the events as application/json');
-      };
-      return admit(ctx, req, { ...ADMISSION, accept }, async ({ principal }) => {
-        const body = req.body === undefined ? undefined : jsonFromBytes(req.body as Buffer, {});
-        const workspaceId = principal!.workspaceId;
-        const out = await ingestCodeReviewEvents(ctx.store.db, ctx.config.github, workspaceId, body, Date.now());
-        req.log.info({ accepted: out.accepted, rejected: out.rejected.length }, 'code review events ingested');
-        return out;
-      });
-    },
-  );
+  app.post('/v1/ingest/code_review_events', { onRequest: requireScope(ctx, 'ingest.write'), schema }, async (req) => {
+    const accept = () => {
+      // No body at all is left to the events' validation (a 422 naming what is missing).
+      if (req.body === undefined || (mediaType(req) === 'application/json' && !hasEncoding(req))) return;
+      throw new StewardError('unsupported_media_type', 'send the events as application/json');
+    };
+    return admit(ctx, req, { ...ADMISSION, accept }, async ({ principal }) => {
+      const body = req.body === undefined ? undefined : jsonFromBytes(req.body as Buffer, {});
+      const workspaceId = principal!.workspaceId;
+      const out = await ingestCodeReviewEvents(ctx.store.db, ctx.config.github, workspaceId, body, Date.now());
+      req.log.info({ accepted: out.accepted, rejected: out.rejected.length }, 'code review events ingested');
+      return out;
+    });
+  });
 }

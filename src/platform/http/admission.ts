@@ -101,8 +101,7 @@ export function admitOnHeaders<A>(
   };
 }
 
-const busy = () =>
-  new StewardError('overloaded', 'too many batches in flight; retry later', { retryAfterSeconds: 1 });
+const busy = () => new StewardError('overloaded', 'too many batches in flight; retry later', { retryAfterSeconds: 1 });
 
 function boundAsNeeded(principal: AuthenticatedKey, opts: Pick<AdmissionOptions<unknown>, 'key'>): boolean {
   if (opts.key !== 'user' && opts.key !== 'user-or-collector') return true;

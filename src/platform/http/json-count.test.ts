@@ -2,7 +2,8 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countJsonArrayElements } from './json-count.js';
 
-const count = (v: unknown, field: string, stop = 1e9) => countJsonArrayElements(Buffer.from(JSON.stringify(v)), field, stop);
+const count = (v: unknown, field: string, stop = 1e9) =>
+  countJsonArrayElements(Buffer.from(JSON.stringify(v)), field, stop);
 
 it('counts the elements of every array under the field, at any depth, and nothing else', () => {
   const body = {
