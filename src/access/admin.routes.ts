@@ -15,7 +15,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const db = ctx.store.db;
   const preValidation = requireAccess(ctx);
   const admin = <T extends { response: object }>(doc: T) => ({
-    preValidation,
+    onRequest: preValidation, // on headers: a body is not parsed for a request without a valid key
     schema: { ...doc, security: BEARER, response: { ...doc.response, ...AUTH_ERRORS, ...INVALID } },
   });
   const BASE = '/v1/admin/workspaces/:workspace_id';

@@ -16,6 +16,7 @@ import { complianceAdminRoutes } from '../compliance/index.js';
 import { createMetrics } from '../platform/http/metrics.js';
 import { shuttingDown } from '../platform/http/admission.js';
 import { acceptJsonBodies } from '../platform/http/body.js';
+import { RequestLog } from '../platform/http/refusal-log.js';
 import { githubWebhookReceiver } from '../code-review/index.js';
 import { codeReviewIngestRoutes } from '../code-review/index.js';
 import { codeReviewRoutes } from '../analytics/index.js';
@@ -53,11 +54,26 @@ export interface BuildOptions {
 export async function buildApp(
   opts: BuildOptions,
 ): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
+  const server = opts.config.server;
+  const requestLog = new RequestLog(server.refusal_log_interval_seconds * 1000);
+  const timeout = {
+    headersTimeout: server.headers_timeout_seconds * 1000,
+    requestTimeout: server.request_timeout_seconds * 1000,
+  };
   const app = Fastify({
     logger: opts.logger ?? false,
+    logController: requestLog,
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
+    // A slow body or slow headers get 408 and the connection closed (Node checks on an interval:
+    // a quarter of the shorter timeout, at most a second, so the cut comes close to the limit).
+    requestTimeout: timeout.requestTimeout,
+    keepAliveTimeout: server.keep_alive_timeout_seconds * 1000,
+    maxRequestsPerSocket: server.max_requests_per_socket,
+    http: { ...timeout, connectionsCheckingInterval: Math.min(1000, timeout.headersTimeout / 4) },
   });
+  app.server.maxConnections = server.max_connections;
+  requestLog.start(app.log);
   const runtime = opts.runtime ?? createRuntime(opts.store);
   const ctx: AppServices = {
     store: opts.store,
@@ -81,6 +97,7 @@ export async function buildApp(
   });
   // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
   app.addHook('onClose', async () => {
+    requestLog.stop();
     await ctx.auth.settle();
     await ctx.sessions.settle();
     await ctx.authFailures.close();

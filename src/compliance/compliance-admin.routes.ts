@@ -32,8 +32,9 @@ export async function complianceAdminRoutes(fastify: FastifyInstance, ctx: AppCo
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
   // Who may read and who may manage is core/authz.ts's table; the two names say which routes are which.
-  const preValidation = requireAccess(ctx);
-  const read = <T extends { response: object }>(doc: T) => ({ preValidation, schema: secured(doc) });
+  // onRequest: the key or session is checked before a JSON body is read.
+  const onRequest = requireAccess(ctx);
+  const read = <T extends { response: object }>(doc: T) => ({ onRequest, schema: secured(doc) });
   const manage = read;
   // Looked up on first use and kept: `serve` makes its key file after the routes are built.
   let signing: SigningKey | undefined;

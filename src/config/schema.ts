@@ -62,12 +62,47 @@ export const configSchema = z
           .positive()
           .default(64 * 1024 * 1024),
         max_concurrent_batches: z.coerce.number().int().positive().default(8),
+        // Log records per OTLP request and lines per session-file upload: more is a 413 naming the
+        // limit, found while decoding, before anything is built for the records (decisions/0028).
+        max_records_per_request: z.coerce.number().int().positive().default(20_000),
+        max_lines_per_request: z.coerce.number().int().positive().default(100_000),
       })
       .strict()
       .default({
         max_body_bytes: 16 * 1024 * 1024,
         max_decompressed_bytes: 64 * 1024 * 1024,
         max_concurrent_batches: 8,
+        max_records_per_request: 20_000,
+        max_lines_per_request: 100_000,
+      }),
+    // Connection-level bounds of the HTTP server (decisions/0028): what a slow or idle client may hold.
+    server: z
+      .object({
+        // Open connections at once; one more is closed on accept. Keep it below the process's file
+        // descriptor limit (ulimit -n) minus what the database and logs need.
+        max_connections: z.coerce.number().int().positive().default(900),
+        // The request line and headers must arrive within this; the whole request (body too) within
+        // request_timeout_seconds, else 408 and the connection is closed.
+        headers_timeout_seconds: z.coerce.number().positive().default(20),
+        request_timeout_seconds: z.coerce.number().positive().default(60),
+        // An idle keep-alive connection is closed after this; a connection serves at most
+        // max_requests_per_socket requests (0 = no limit).
+        keep_alive_timeout_seconds: z.coerce.number().positive().default(72),
+        max_requests_per_socket: z.coerce.number().int().min(0).default(1000),
+        // Refused requests (503, 401, 413 … on headers) are logged as one summary line per interval.
+        refusal_log_interval_seconds: z.coerce.number().positive().default(10),
+      })
+      .strict()
+      .refine((s) => s.headers_timeout_seconds <= s.request_timeout_seconds, {
+        message: 'headers_timeout_seconds must not exceed request_timeout_seconds',
+      })
+      .default({
+        max_connections: 900,
+        headers_timeout_seconds: 20,
+        request_timeout_seconds: 60,
+        keep_alive_timeout_seconds: 72,
+        max_requests_per_socket: 1000,
+        refusal_log_interval_seconds: 10,
       }),
     github: z
       .object({

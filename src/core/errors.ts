@@ -27,6 +27,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, retryable: false, message: 'unsupported content type' },
   unsupported_encoding: { status: 415, retryable: false, message: 'unsupported content encoding' },
   body_too_large: { status: 413, retryable: false, message: 'request body too large' },
+  too_many_records: { status: 413, retryable: false, message: 'too many records in one request' },
   malformed_body: { status: 400, retryable: false, message: 'request body could not be decoded' },
   invalid_request: { status: 400, retryable: false, message: 'invalid request' },
   validation: { status: 422, retryable: false, message: 'validation error' },

@@ -17,7 +17,7 @@ export async function codeReviewIngestRoutes(app: FastifyInstance, ctx: AppConte
   const { response, ...doc } = codeReviewEventsRoute;
   const schema = { ...doc, security: BEARER, response: { ...response, ...AUTH_ERRORS, ...INVALID } };
   acceptRawBodies(app);
-  app.post('/v1/ingest/code_review_events', { preValidation: requireAccess(ctx), schema }, async (req) => {
+  app.post('/v1/ingest/code_review_events', { onRequest: requireAccess(ctx), schema }, async (req) => {
     const accept = () => {
       // No body at all is left to the events' validation (a 422 naming what is missing).
       if (req.body === undefined || (mediaType(req) === 'application/json' && !hasEncoding(req))) return;

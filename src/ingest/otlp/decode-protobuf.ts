@@ -7,6 +7,7 @@ import protobuf from 'protobufjs';
 import { MAX_ANY_VALUE_DEPTH } from '../../core/bounds.js';
 import { TooDeepError, type AttrValue } from './attributes.js';
 import type { DecodedLogs, OtlpLogRecord } from './decode.js';
+import { tooManyRecords } from './too-many-records.js';
 import { isCountedEvent } from './relevance.js';
 
 type Reader = protobuf.Reader;
@@ -107,7 +108,7 @@ function peekEventAttr(r: Reader, start: number, end: number, seen: { name?: str
   void end;
 }
 
-export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
+export function decodeLogsProtobuf(body: Buffer, maxRecords = Infinity): DecodedLogs {
   const r = protobuf.Reader.create(body);
   const out: DecodedLogs = { records: [], invalid: [], noise: 0 };
   let index = 0;
@@ -167,6 +168,8 @@ export function decodeLogsProtobuf(body: Buffer): DecodedLogs {
           expectLen(t & 7, 'log_records');
           const lrEnd = r.uint32() + r.pos;
           const i = index++;
+          // Refused while decoding: memory stays that of the records up to the limit.
+          if (index > maxRecords) throw tooManyRecords(maxRecords);
           if (typeof resource === 'string') out.invalid.push({ index: i, reason: resource });
           else {
             try {

@@ -5,6 +5,9 @@ import { StewardError } from '../../core/errors.js';
 import { decodeLogsProtobuf } from './decode-protobuf.js';
 import { isCountedEvent } from './relevance.js';
 import { anyValue, attributeMap, TooDeepError, type AttrValue } from './attributes.js';
+import { countJsonArrayElements } from '../../platform/http/json-count.js';
+
+import { tooManyRecords } from './too-many-records.js';
 
 export interface OtlpLogRecord {
   index: number;
@@ -30,20 +33,23 @@ const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 // int64/fixed64 arrive as strings in OTLP/JSON (some encoders send numbers).
 const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
 
-export function decodeJson(body: Buffer): DecodedLogs {
+export function decodeJson(body: Buffer, maxRecords = Infinity): DecodedLogs {
+  // Counted on the bytes first, so an oversized batch costs a scan, not an object per record.
+  if (countJsonArrayElements(body, 'logRecords', maxRecords) > maxRecords) throw tooManyRecords(maxRecords);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw new StewardError('malformed_body', `body is not valid JSON: ${(e as Error).message}`);
   }
-  return flatten(parsed);
+  return flatten(parsed, maxRecords);
 }
 
-export function decodeProtobuf(body: Buffer): DecodedLogs {
+export function decodeProtobuf(body: Buffer, maxRecords = Infinity): DecodedLogs {
   try {
-    return decodeLogsProtobuf(body);
+    return decodeLogsProtobuf(body, maxRecords);
   } catch (e) {
+    if (e instanceof StewardError) throw e;
     throw new StewardError(
       'malformed_body',
       `body is not a valid OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`,
@@ -51,7 +57,7 @@ export function decodeProtobuf(body: Buffer): DecodedLogs {
   }
 }
 
-function flatten(req: unknown): DecodedLogs {
+function flatten(req: unknown, maxRecords: number): DecodedLogs {
   if (!isObj(req))
     throw new StewardError('malformed_body', 'OTLP/JSON body must be an ExportLogsServiceRequest object');
   if (req.resourceLogs !== undefined && !Array.isArray(req.resourceLogs)) {
@@ -72,6 +78,7 @@ function flatten(req: unknown): DecodedLogs {
       const scope = isObj(sl) && isObj(sl.scope) ? str(sl.scope.name) : '';
       for (const lr of isObj(sl) ? arr(sl.logRecords) : []) {
         const i = index++;
+        if (index > maxRecords) throw tooManyRecords(maxRecords); // a key the byte count did not see
         if (!isObj(lr)) {
           out.invalid.push({ index: i, reason: 'log record is not an object' });
           continue;

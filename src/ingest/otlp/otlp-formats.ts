@@ -13,7 +13,8 @@ export interface OtlpCodec {
   name: 'json' | 'protobuf';
   /** The reply's content type. */
   contentType: string;
-  decode(body: Buffer): DecodedLogs;
+  /** Refuses (413) a request with more than maxRecords log records, while decoding. */
+  decode(body: Buffer, maxRecords?: number): DecodedLogs;
   /** An ExportLogsServiceResponse: empty on full success. */
   encodeResponse(partial?: PartialSuccess): Buffer;
 }

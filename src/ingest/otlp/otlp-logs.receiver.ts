@@ -1,14 +1,13 @@
 // POST /v1/logs: OTLP/HTTP logs. Takes the raw bytes (gzip or identity), admits the batch, decodes and
 // replies with the codec of the request's format, and calls the ingest use-case in between.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import { ingestOtlpLogs } from './otlp-ingest.service.js';
-import { requireAccess } from '../../platform/http/auth.js';
-import { admit } from '../../platform/http/admission.js';
+import { admitOnHeaders, runAdmitted } from '../../platform/http/admission.js';
 import { acceptRawBodies, decodeBody, mediaType } from '../../platform/http/body.js';
 import type { IngestContext } from '../ingest.runtime.js';
 import { countIngest } from '../../platform/http/metrics.js';
-import { OTLP_CODECS } from './otlp-formats.js';
+import { OTLP_CODECS, type OtlpCodec } from './otlp-formats.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../../platform/http/contract.js';
 import { otlpLogsRoute } from './otlp-logs.contract.js';
 
@@ -19,22 +18,25 @@ const ADMISSION = {
   slot: true,
 } as const;
 
+function codecOf(req: FastifyRequest): OtlpCodec {
+  const type = mediaType(req);
+  const codec = OTLP_CODECS[type];
+  if (codec) return codec;
+  const why = 'OTLP/HTTP logs are application/json or application/x-protobuf';
+  throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; ${why}`);
+}
+
 export async function otlpLogsReceiver(app: FastifyInstance, ctx: IngestContext) {
   const response = { ...AUTH_ERRORS, ...INVALID, ...otlpLogsRoute.response };
   const schema = { ...otlpLogsRoute, security: BEARER, response };
   acceptRawBodies(app);
-  app.post('/v1/logs', { preHandler: requireAccess(ctx), schema }, async (req, reply) => {
-    const accept = () => {
-      const type = mediaType(req);
-      const codec = OTLP_CODECS[type];
-      if (codec) return codec;
-      const why = 'OTLP/HTTP logs are application/json or application/x-protobuf';
-      throw new StewardError('unsupported_media_type', `content-type "${type || '(none)'}" is not supported; ${why}`);
-    };
-    return admit(ctx, req, { ...ADMISSION, accept }, async ({ accepted: codec, principal: p }) => {
+  // Key, content type and a slot are decided on headers, before the body is read.
+  const onRequest = admitOnHeaders(ctx, { ...ADMISSION, accept: (req) => codecOf(req) });
+  app.post('/v1/logs', { onRequest, schema }, async (req, reply) => {
+    return runAdmitted<OtlpCodec, unknown>(ctx, req, ADMISSION, async ({ accepted: codec, principal: p }) => {
       const limit = ctx.config.ingest.max_decompressed_bytes;
       const body = await decodeBody(req.body as Buffer, req.headers['content-encoding'] as string | undefined, limit);
-      const decoded = codec.decode(body);
+      const decoded = codec.decode(body, ctx.config.ingest.max_records_per_request);
       const { workspaceId, userId, keyId, sharedCollector, service } = p!;
       const principal = { workspaceId, userId: userId ?? '', keyId, sharedCollector, service };
       const result = await ingestOtlpLogs(ctx.ingest, principal, decoded, ctx.config.pricing.credits_per_usd);

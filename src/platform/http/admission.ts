@@ -2,10 +2,27 @@
 // webhook): one place decides whether a request may do its work now, and every refusal is counted by
 // reason (steward_ingest_refused_total), whether admission refused it or the work did (a 415, a 413 after
 // decompression, a bad signature). Receivers differ only in the options they pass.
-import type { FastifyRequest } from 'fastify';
+// The batch receivers decide on headers (admitOnHeaders, an onRequest hook): a refusal costs no body
+// read, no parse and no log line of its own (decisions/0028), so refusing stays cheap under overload.
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { StewardError } from '../../core/errors.js';
 import type { Principal } from '../../core/credentials.js';
+import { authorize } from './auth.js';
 import type { AppContext } from './context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What admitOnHeaders decided; the handler reads it through runAdmitted. */
+    admission?: { accepted: unknown; release: () => void };
+    /** Why the request was refused before its body was read (its log line is a summary count). */
+    refusedOnHeaders?: string;
+  }
+}
+
+// A refused request whose body is still arriving: below this declared length Node reads and drops
+// the rest so a keep-alive client keeps its connection; above it, or with no length, or without a
+// valid key, the connection is closed after the answer instead of reading what the client sends.
+const DRAIN_BYTES = 64 * 1024;
 
 export type IngestSource = 'otlp' | 'rollout' | 'code_review' | 'github';
 
@@ -36,6 +53,81 @@ export interface Admitted<A> {
   accepted: A;
   /** The bearer key, checked against opts.key; undefined on a 'none' route. */
   principal: Principal | undefined;
+}
+
+/**
+ * An onRequest hook deciding on headers only: shutdown, content type (415), a free slot (503 +
+ * Retry-After, checked before the key so that refusing under load costs no database read), the key
+ * (401/403, recorded in AUTH_LOG), whom it names, then the slot is taken until the response ends.
+ */
+export function admitOnHeaders<A>(
+  ctx: AppContext,
+  opts: Omit<AdmissionOptions<A>, 'accept'> & { accept?: (req: FastifyRequest) => A },
+): onRequestAsyncHookHandler {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    let reason: string | undefined; // when it is not the error's code
+    try {
+      if (ctx.state.shuttingDown) throw shuttingDown();
+      const accepted = opts.accept ? opts.accept(req) : undefined;
+      if (opts.slot && ctx.state.inflightBatches >= ctx.config.ingest.max_concurrent_batches) throw busy();
+      const principal = await authorize(ctx, req);
+      if (!boundAsNeeded(principal, opts)) {
+        reason = 'key_not_bound_to_user';
+        const hint = opts.unboundHint ?? "use a user's key";
+        throw new StewardError('forbidden_scope', `this key is not bound to a user; ${hint}`);
+      }
+      // Re-checked: other requests may have taken the last slot while the key was looked up.
+      if (opts.slot && ctx.state.inflightBatches >= ctx.config.ingest.max_concurrent_batches) throw busy();
+      let held = opts.slot;
+      if (held) ctx.state.inflightBatches++;
+      const release = () => {
+        if (held) (held = false), ctx.state.inflightBatches--;
+      };
+      // Whatever ends the request (an answer, a body timeout, the client leaving) gives the slot back.
+      reply.raw.once('close', release);
+      req.admission = { accepted, release };
+    } catch (e) {
+      if (!(e instanceof StewardError)) throw e;
+      ctx.metrics.ingestRefused.inc({ source: opts.source, reason: reason ?? e.code });
+      req.refusedOnHeaders = `${opts.source} ${e.status} ${e.code}`;
+      if (!req.raw.complete) {
+        const length = Number(req.headers['content-length'] ?? NaN);
+        const keyless = e.status === 401 || e.status === 403;
+        if (keyless || !(length <= DRAIN_BYTES)) reply.header('connection', 'close');
+      }
+      throw e;
+    }
+  };
+}
+
+const busy = () => new StewardError('overloaded', 'too many batches in flight; retry later', { retryAfterSeconds: 1 });
+
+function boundAsNeeded(principal: Principal, opts: Pick<AdmissionOptions<unknown>, 'key'>): boolean {
+  if (opts.key !== 'user' && opts.key !== 'user-or-collector') return true;
+  return !!principal.userId || (opts.key === 'user-or-collector' && principal.sharedCollector);
+}
+
+/**
+ * The work of a request admitted on headers: refused if shutdown began while its body arrived,
+ * refusals of the work counted by reason, the slot given back at the end.
+ */
+export async function runAdmitted<A, T>(
+  ctx: AppContext,
+  req: FastifyRequest,
+  opts: { source: IngestSource },
+  work: (admitted: Admitted<A>) => Promise<T>,
+): Promise<T> {
+  const admission = req.admission!;
+  try {
+    if (ctx.state.shuttingDown) throw shuttingDown();
+    return await work({ accepted: admission.accepted as A, principal: req.principal });
+  } catch (e) {
+    if (e instanceof StewardError && (e.status < 500 || e.code === 'shutting_down'))
+      ctx.metrics.ingestRefused.inc({ source: opts.source, reason: e.code });
+    throw e;
+  } finally {
+    admission.release();
+  }
 }
 
 /** Admits the request or refuses it, runs the work, and counts any refusal by reason. */

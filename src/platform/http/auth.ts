@@ -57,23 +57,30 @@ export function routeAccess(method: string, url: string): RouteAccess {
   return access;
 }
 
-/** The preValidation hook of every authenticated route (its entry in core/authz.ts says who passes). */
+/** The hook of every authenticated route (its entry in core/authz.ts says who passes). Routes that take
+ * a body run it onRequest, so a request without a valid credential never has its body read. */
 export function requireAccess(ctx: AuthContext): preHandlerAsyncHookHandler {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
-    const access = routeAccess(req.method, req.routeOptions.url ?? '');
-    try {
-      req.principal =
-        req.headers.authorization === undefined && sessionCookie(req) !== undefined
-          ? await viaSession(ctx, req, access)
-          : await viaKey(ctx, req, access);
-      if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
-    } catch (e) {
-      if (e instanceof StewardError && (e.status === 401 || e.status === 403))
-        await logAuthFailure(ctx.authFailures, req, e, access.scope, ws);
-      throw e;
-    }
+    await authorize(ctx, req);
   };
+}
+
+/** Sets req.principal from the bearer key or the session cookie, or throws the 401/403 (in AUTH_LOG). */
+export async function authorize(ctx: AuthContext, req: FastifyRequest): Promise<Principal> {
+  const ws = (req.params as { workspace_id?: string } | undefined)?.workspace_id;
+  const access = routeAccess(req.method, req.routeOptions.url ?? '');
+  try {
+    req.principal =
+      req.headers.authorization === undefined && sessionCookie(req) !== undefined
+        ? await viaSession(ctx, req, access)
+        : await viaKey(ctx, req, access);
+    if (ws !== undefined && ws !== req.principal.workspaceId) throw new StewardError('forbidden_workspace');
+    return req.principal;
+  } catch (e) {
+    if (e instanceof StewardError && (e.status === 401 || e.status === 403))
+      await logAuthFailure(ctx.authFailures, req, e, access.scope, ws);
+    throw e;
+  }
 }
 
 async function viaKey(ctx: AuthContext, req: FastifyRequest, access: RouteAccess): Promise<Principal> {
