@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { StewardError } from '../../../src/core/errors.js';
 import { DROP_REASONS, isDrop, type NormalizedEvent } from '../../../src/core/events.js';
-import { idProblem, MAX_INT32, timeProblem, tokenProblem } from '../../../src/core/bounds.js';
+import { idProblem, MAX_INT32, MIN_EVENT_MS, timeProblem, tokenProblem } from '../../../src/core/bounds.js';
 import { decodeJson, decodeProtobuf, type DecodedLogs } from '../../../src/ingest/otlp/decode.js';
 import { normalizeRecord } from '../../../src/ingest/otlp/normalize.js';
 import { ExportLogsServiceRequest } from '../../../src/ingest/otlp/schema.js';
@@ -158,6 +158,7 @@ export interface RolloutCase {
   bytes: Buffer;
   chunk: number; // read-chunk size, as read.ts would hand the splitter
   cut: number; // lines read before the checkpoint (then the rest from the checkpoint)
+  mtime: number; // the file's mtime, the time of lines before any line with a time (as uploads send it)
 }
 
 /** Splits `c.bytes` as a reader does and parses it in two reads joined by a stored checkpoint. */
@@ -169,7 +170,7 @@ export function parseInTwoReads(c: RolloutCase): RolloutRecord[] {
   if (tail.partial) lines.push(tail.partial);
   const cut = lines.length ? c.cut % (lines.length + 1) : 0;
   const path = '/home/dev/.codex/sessions/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl';
-  const first = parseRawLines(lines.slice(0, cut), { path, offset: 0, line: 0, final: false });
+  const first = parseRawLines(lines.slice(0, cut), { path, offset: 0, line: 0, final: false, fallbackTs: c.mtime });
   // The checkpoint goes through the database as JSON: what survives that is what the next read gets.
   const checkpoint = JSON.parse(JSON.stringify(first.result.checkpoint));
   const at = lines[cut];
@@ -179,13 +180,14 @@ export function parseInTwoReads(c: RolloutCase): RolloutRecord[] {
     offset: at ? at.offset : first.result.checkpoint.offset,
     line: at ? at.lineNo - 1 : first.result.checkpoint.lines,
     final: true,
+    fallbackTs: c.mtime,
   });
   return [...first.records, ...second.records];
 }
 
 export const rolloutParserTarget = (): FuzzTarget<RolloutCase> => ({
   name: 'session-file parser',
-  arb: fc.record({ bytes: rolloutFiles(), chunk: fc.integer({ min: 1, max: 70_000 }), cut: fc.nat() }),
+  arb: fc.record({ bytes: rolloutFiles(), chunk: fc.integer({ min: 1, max: 70_000 }), cut: fc.nat(), mtime: fc.integer({ min: MIN_EVENT_MS, max: Date.now() }) }),
   check(c) {
     for (const r of parseInTwoReads(c)) if (r.type === 'event') assertEventBounded(r.event);
   },

@@ -29,6 +29,9 @@ export async function runTarget<T>(
   });
   const r = await fc.check(property, { numRuns: o.runs, seed: o.seed, endOnFailure: false });
   const out: FuzzRun = { name: t.name, runs: r.numRuns, ms: performance.now() - t0, slowestMs: slowest };
-  if (r.failed) out.failure = fc.defaultReportMessage(r)?.slice(0, 4000) ?? 'failed';
+  if (r.failed) {
+    const why = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
+    out.failure = `${why}\n${fc.defaultReportMessage(r)?.slice(0, 3000) ?? ''}`;
+  }
   return out;
 }
