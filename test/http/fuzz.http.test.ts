@@ -43,6 +43,21 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('found: a NUL in an upload path is a 4xx naming the field, not a 500', async () => {
+      await t.user('nul@example.com');
+      const key = await t.key(['ingest.write'], 'nul@example.com');
+      const body = { host: 'fuzz-host', files: [{ path: 'a\u0000b', offset: 0, line: 0, lines: [{ n: 4, t: 'oull' }] }] };
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/ingest/rollouts',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: body,
+      });
+      assert.ok(r.statusCode >= 400 && r.statusCode < 500, r.body);
+      assert.match(r.body, /files\.0\.path|path/);
+      assert.match(r.body, /NUL/);
+    });
+
     it('found: an exit code of 2^31 in an upload is a rejected line, not a failed batch', async () => {
       await t.user('exit@example.com');
       const key = await t.key(['ingest.write'], 'exit@example.com');
