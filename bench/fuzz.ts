@@ -2,7 +2,12 @@
 // evenly, decoders in process and the HTTP targets against an in-process server on each database.
 //   node --import tsx bench/fuzz.ts --cases 1000000 [--seed S] [--dialects sqlite,postgres]
 import { parseArgs } from 'node:util';
-import { otlpJsonTarget, otlpProtobufTarget, rolloutParserTarget, type FuzzTarget } from '../test/support/fuzz/decoders.js';
+import {
+  otlpJsonTarget,
+  otlpProtobufTarget,
+  rolloutParserTarget,
+  type FuzzTarget,
+} from '../test/support/fuzz/decoders.js';
 import { httpTargets } from '../test/support/fuzz/http.js';
 import { runTarget } from '../test/support/fuzz/run.js';
 import { makeApp } from '../test/support/app.js';
@@ -46,7 +51,8 @@ for (const t of decoders) report(await runTarget(t, { runs: perDecoder, seed }))
 for (const d of dialects) {
   const app = await makeApp(d, { github: { webhook_secret: 'fuzz secret' } });
   try {
-    for (const t of await httpTargets(app, 'fuzz secret')) report(await runTarget(t, { runs: perHttp, seed }), ` (${d})`);
+    for (const t of await httpTargets(app, 'fuzz secret'))
+      report(await runTarget(t, { runs: perHttp, seed }), ` (${d})`);
   } finally {
     await app.close();
   }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
 import { EXEC } from '../support/rollout-fixtures.js';
-import { otlpJsonTarget, otlpProtobufTarget, rolloutParserTarget } from '../support/fuzz/decoders.js';
+import { otlpJsonTarget, otlpProtobufTarget, rolloutParserTarget, type FuzzTarget } from '../support/fuzz/decoders.js';
 import { httpTargets } from '../support/fuzz/http.js';
 import { runTarget } from '../support/fuzz/run.js';
 
@@ -18,8 +18,8 @@ const HTTP_RUNS = Math.max(1, Math.round(DECODER_RUNS / 4));
 const SECRET = 'fuzz secret';
 
 describe('fuzz: decoders return bounded events or a typed error', () => {
-  for (const make of [otlpJsonTarget, otlpProtobufTarget, rolloutParserTarget]) {
-    const t = make();
+  const targets: FuzzTarget<any>[] = [otlpJsonTarget(), otlpProtobufTarget(), rolloutParserTarget()];
+  for (const t of targets) {
     it(t.name, async () => {
       const r = await runTarget(t, { runs: DECODER_RUNS });
       assert.equal(r.failure, undefined);
@@ -46,7 +46,10 @@ for (const dialect of DIALECTS) {
     it('found: a NUL in an upload path is a 4xx naming the field, not a 500', async () => {
       await t.user('nul@example.com');
       const key = await t.key(['ingest.write'], 'nul@example.com');
-      const body = { host: 'fuzz-host', files: [{ path: 'a\u0000b', offset: 0, line: 0, lines: [{ n: 4, t: 'oull' }] }] };
+      const body = {
+        host: 'fuzz-host',
+        files: [{ path: 'a\u0000b', offset: 0, line: 0, lines: [{ n: 4, t: 'oull' }] }],
+      };
       const r = await t.app.inject({
         method: 'POST',
         url: '/v1/ingest/rollouts',

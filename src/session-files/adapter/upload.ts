@@ -19,7 +19,8 @@ export const WireLineSchema = z.strictObject({
 });
 
 export const UploadFileSchema = z.strictObject({
-  path: text(4096).refine((v) => v.length > 0, { message: 'must not be empty' }), // the file on the client machine: with the machine, its identity
+  // The file on the client machine: with the machine, its identity.
+  path: text(4096).refine((v) => v.length > 0, { message: 'must not be empty' }),
   thread_id: text(200).optional(),
   offset: z.number().int().min(0), // byte offset of the first line
   line: z.number().int().min(0), // lines before it

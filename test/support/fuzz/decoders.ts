@@ -63,7 +63,11 @@ export function assertEventBounded(e: NormalizedEvent): void {
     }
     if (e.tokens.cached > e.tokens.input) fail(`cached ${e.tokens.cached} > input ${e.tokens.input}`);
   }
-  const ints = { promptLength: (e as any).promptLength, durationMs: (e as any).durationMs, exitCode: (e as any).exitCode };
+  const ints = {
+    promptLength: (e as any).promptLength,
+    durationMs: (e as any).durationMs,
+    exitCode: (e as any).exitCode,
+  };
   for (const [k, n] of Object.entries(ints)) {
     if (n === undefined) continue;
     if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_INT32) fail(`${k} ${n} is not a 32-bit integer`);
@@ -143,7 +147,10 @@ export function rolloutFiles(): fc.Arbitrary<Buffer> {
   const seeds = rolloutLineSeeds();
   const line = fc.oneof(
     { arbitrary: fc.constantFrom(...seeds).map((s) => JSON.stringify(s)), weight: 3 },
-    { arbitrary: fc.tuple(fc.constantFrom(...seeds), edits(4)).map(([s, e]) => JSON.stringify(applyEdits(s, e))), weight: 6 },
+    {
+      arbitrary: fc.tuple(fc.constantFrom(...seeds), edits(4)).map(([s, e]) => JSON.stringify(applyEdits(s, e))),
+      weight: 6,
+    },
     { arbitrary: nastyJson.map((v) => JSON.stringify(v) ?? ''), weight: 1 },
     { arbitrary: nastyString.map((s) => s.replaceAll('\n', ' ')), weight: 1 },
   );
@@ -187,7 +194,12 @@ export function parseInTwoReads(c: RolloutCase): RolloutRecord[] {
 
 export const rolloutParserTarget = (): FuzzTarget<RolloutCase> => ({
   name: 'session-file parser',
-  arb: fc.record({ bytes: rolloutFiles(), chunk: fc.integer({ min: 1, max: 70_000 }), cut: fc.nat(), mtime: fc.integer({ min: MIN_EVENT_MS, max: Date.now() }) }),
+  arb: fc.record({
+    bytes: rolloutFiles(),
+    chunk: fc.integer({ min: 1, max: 70_000 }),
+    cut: fc.nat(),
+    mtime: fc.integer({ min: MIN_EVENT_MS, max: Date.now() }),
+  }),
   check(c) {
     for (const r of parseInTwoReads(c)) if (r.type === 'event') assertEventBounded(r.event);
   },

@@ -33,7 +33,9 @@ export function otlpSeeds(): any[] {
 
 /** The same payloads as protobuf bytes, plus the real protobuf capture. */
 export function otlpProtobufSeeds(json: any[]): Buffer[] {
-  const encoded = json.map((p) => Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(p)).finish()));
+  const encoded = json.map((p) =>
+    Buffer.from(ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(p)).finish()),
+  );
   return [...encoded, fs.readFileSync(path.join(FIXTURES, 'otlp', 'exec-binary.otel-logs.pb'))];
 }
 

@@ -9,7 +9,21 @@ import { MAX_ANY_VALUE_DEPTH, MAX_ID_CHARS, MAX_INT32, MAX_TOKENS_PER_RESPONSE }
 export const nastyString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00', '\u007f', '\r\n', '%00', '..', 'null', '[]', '{}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udc00',
+    '\u007f',
+    '\r\n',
+    '%00',
+    '..',
+    'null',
+    '[]',
+    '{}',
+  ),
   fc.constantFrom('0', '-1', '1e400', '9007199254740993', '18446744073709551616', 'NaN', 'Infinity', '0x10', '1.5'),
   fc.constantFrom('2026-01-01', '1970-01-01T00:00:00Z', '2100-01-01T00:00:00Z', '9999-12-31', 'not a date'),
   fc.integer({ min: MAX_ID_CHARS - 1, max: MAX_ID_CHARS + 2 }).map((n) => 'i'.repeat(n)),
@@ -71,7 +85,7 @@ export function applyEdits(seed: unknown, list: Edit[]): unknown {
     const k = p.at(-1)!;
     if (e.op === 'set') parent[k] = e.value;
     else if (e.op === 'wrap') parent[k] = [parent[k]];
-    else if (e.op === 'dup' && Array.isArray(parent)) parent.push(structuredClone(parent[k]));
+    else if (e.op === 'dup' && Array.isArray(parent)) parent.push(structuredClone(parent[k as number]));
     else if (Array.isArray(parent)) parent.splice(k as number, 1);
     else delete parent[k];
   }

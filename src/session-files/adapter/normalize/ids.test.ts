@@ -6,7 +6,11 @@ import { describe, it } from 'node:test';
 import { parseRawLines, rolloutSplitter } from '../lines.js';
 import { EXEC } from '../../../../test/support/rollout-fixtures.js';
 
-const real = fs.readFileSync(EXEC, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const real = fs
+  .readFileSync(EXEC, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const meta = real.find((l) => l.type === 'session_meta');
 
 function parse(lines: unknown[]) {
@@ -23,7 +27,10 @@ describe('session-file lines past core/bounds.ts', () => {
     const r = parse([bad]);
     assert.equal(r.result.stats.skippedByReason.implausible_value, 1);
     assert.ok(events(r).every((e) => e.kind !== 'thread_started' || e.provider === undefined));
-    assert.equal(r.result.stats.skipped[0]!.detail, 'session_meta: model_provider is 257 characters long; at most 256 are accepted');
+    assert.equal(
+      r.result.stats.skipped[0]!.detail,
+      'session_meta: model_provider is 257 characters long; at most 256 are accepted',
+    );
   });
 
   it('a NUL in the thread id skips the line; the same line with a good id is read', () => {
