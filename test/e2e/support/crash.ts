@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function crashRun(o: { dialect: Dialect; kills: number; senders: number; batches: number; seed: number }) {
   const rnd = prng(o.seed);
-  const s = await startSteward({ dialect: o.dialect });
+  const s = await startSteward({ dialect: o.dialect, startTimeoutMs: 60_000 });
   const t0 = performance.now();
   try {
     await s.cli(['users', 'add', 'dev@example.com']);
