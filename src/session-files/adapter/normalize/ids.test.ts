@@ -64,9 +64,9 @@ describe('session-file lines past core/bounds.ts', () => {
     const tc = real.find((l) => l.type === 'event_msg' && l.payload?.type === 'token_count' && l.payload.info);
     const bad = structuredClone(tc);
     bad.payload.info.total_token_usage.cache_write_input_tokens = 2 ** 31;
-    bad.payload.info.last_token_usage.cache_write_input_tokens = 2 ** 31;
+    delete bad.payload.info.last_token_usage; // the count is then a delta of running totals
     const r = parse([meta, bad]);
     assert.ok(events(r).every((e) => e.kind !== 'response' || (e.cacheWrite ?? 0) <= 100_000_000));
-    assert.equal(r.result.stats.skippedByReason.implausible_value, 1);
+    assert.ok((r.result.stats.skippedByReason.implausible_value ?? 0) >= 1);
   });
 });
