@@ -5,6 +5,13 @@ import type { StoredCounts } from './counts.js';
 
 export const UPLOAD_MAX_FILES = 1000;
 
+// PostgreSQL text cannot hold NUL: a path or host with one failed the whole upload with a 500.
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), { message: 'must not contain NUL characters' });
+
 export const WireLineSchema = z.strictObject({
   n: z.number().int().min(0),
   t: z.string().optional(),
@@ -13,8 +20,9 @@ export const WireLineSchema = z.strictObject({
 });
 
 export const UploadFileSchema = z.strictObject({
-  path: z.string().min(1).max(4096), // the file on the client machine: with the machine, its identity
-  thread_id: z.string().max(200).optional(),
+  // The file on the client machine: with the machine, its identity.
+  path: text(4096).refine((v) => v.length > 0, { message: 'must not be empty' }),
+  thread_id: text(200).optional(),
   offset: z.number().int().min(0), // byte offset of the first line
   line: z.number().int().min(0), // lines before it
   lines: z.array(WireLineSchema),
@@ -25,8 +33,8 @@ export const UploadFileSchema = z.strictObject({
 });
 
 export const UploadSchema = z.strictObject({
-  host: z.string().max(255).optional(),
-  installation_id: z.string().max(200).optional(), // $CODEX_HOME/installation_id
+  host: text(255).optional(),
+  installation_id: text(200).optional(), // $CODEX_HOME/installation_id
   files: z.array(UploadFileSchema).max(UPLOAD_MAX_FILES),
 });
 

@@ -1,6 +1,6 @@
 // Token usage, timestamps, versions and durations as the rollout writes them, in the units the
 // parser adds up. Pure.
-import { tokenProblem } from '../../../core/bounds.js';
+import { timeProblem, tokenProblem } from '../../../core/bounds.js';
 import { type RawTokenUsage } from '../schema.js';
 import type { UsageTotals } from '../types.js';
 import { isObj } from './facts.js';
@@ -8,7 +8,8 @@ import { isObj } from './facts.js';
 export function parseTs(s: unknown): number | undefined {
   if (typeof s !== 'string') return undefined;
   const ms = Date.parse(s);
-  return Number.isFinite(ms) ? ms : undefined;
+  // A time outside core/bounds.ts (1900, 9999) is no time: the line takes the last good one.
+  return Number.isFinite(ms) && timeProblem(ms) === undefined ? ms : undefined;
 }
 
 const nz = (n: number | undefined): number =>

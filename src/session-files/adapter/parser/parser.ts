@@ -3,6 +3,8 @@
 // tools, content), which updates the file's state record (state.ts) and emits normalized events
 // (core/events.ts) and content records for compliance, with per-file stats. The state record is
 // the checkpoint: a later read of a growing file continues from it where this one stopped.
+import { timeProblem } from '../../../core/bounds.js';
+import { factIdProblem } from '../normalize/ids.js';
 import { decodeJsonLine, type RawLine } from '../decode.js';
 import { normalizeLine, normalizeOversized, type LineFact, type NormalizedLine } from '../normalize.js';
 import type { RolloutRecord, RolloutStats } from '../types.js';
@@ -124,11 +126,16 @@ export class RolloutParser implements Parse {
   }
 
   private apply(raw: RawLine, norm: NormalizedLine): void {
+    const bad = factIdProblem(norm.facts);
+    if (bad) return skip(this, raw, 'implausible_value', bad);
     if (norm.format === 'bare') this.st.format ??= 'bare';
     else if (norm.ordinal !== undefined) this.st.format = 'v0169';
     else if (this.st.format !== 'v0169') this.st.format = 'envelope';
     if (!this.st.thread) this.st.thread = { threadId: this.opts.threadIdHint ?? '', kind: 'user' };
-    const ts = norm.ts ?? this.st.lastTs ?? this.st.thread.startedAt ?? this.opts.fallbackTs ?? 0;
+    // The fallback is the client's mtime_ms on uploads: used only when within core/bounds.ts.
+    const fallback = this.opts.fallbackTs;
+    const fallbackTs = fallback !== undefined && timeProblem(fallback) === undefined ? fallback : undefined;
+    const ts = norm.ts ?? this.st.lastTs ?? this.st.thread.startedAt ?? fallbackTs ?? 0;
     if (norm.ts !== undefined) this.st.lastTs = norm.ts;
     const ctx: LineCtx = { raw, ts, ordinal: norm.ordinal, truncated: norm.truncated };
     if (!this.st.threadPending) this.st.threadPending = ref(this, ctx);

@@ -119,7 +119,15 @@ export function emitResponse(
   // come before the prompt is written), so a response may precede its TurnStarted.
   const u = capUsage(usage);
   // A delta of running totals can be implausible even when each total is a valid integer.
-  for (const [k, n] of Object.entries({ input: u.input, cached: u.cached, output: u.output, reasoning: u.reasoning })) {
+  // cacheWrite too: the fuzzer found a cache_write_input_tokens of 2^31 stored as it was.
+  const counts = {
+    input: u.input,
+    cached: u.cached,
+    output: u.output,
+    reasoning: u.reasoning,
+    cacheWrite: u.cacheWrite,
+  };
+  for (const [k, n] of Object.entries(counts)) {
     const problem = tokenProblem(`${source} ${k}`, n);
     if (problem) return skip(p, ctx.raw, 'implausible_value', problem);
   }
