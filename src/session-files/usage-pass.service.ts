@@ -5,21 +5,16 @@
 // personal store: an unchanged file costs a stat, a grown one is read from its checkpoint, a
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { priceUsage } from '../core/pricing.js';
-import { keyOf } from '../ingest/index.js';
+import os from 'node:os';
+import { siblingModule, startModuleWorker } from '../platform/workers/module-worker.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
 import { isGzipPath } from './adapter/lines.js';
-import { iterateRollout, type RolloutCheckpoint } from './adapter/parser.js';
+import type { RolloutCheckpoint } from './adapter/parser.js';
 import { contentHashes, DEFAULT_IDLE_FINAL_MS } from './import.service.js';
-import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './report.repository.js';
+import type { TurnSlotRow, UsageSlotRow } from './report.repository.js';
+import { mergeInto, summarizeFile, type FileRead, type FileSums, type SumJob } from './usage-sums.js';
 
 const CACHE_VERSION = 1;
-
-/** One file's sums: what the store would hold for it, grouped as the report reads it. */
-export interface FileSums {
-  usage: UsageSlotRow[];
-  turns: TurnSlotRow[];
-}
 
 interface CacheEntry extends FileSums {
   ino: number;
@@ -51,105 +46,60 @@ export interface UsagePassOptions {
   creditsPerUsd: number;
   idleFinalMs?: number;
   now?: () => number;
+  threads?: number; // worker threads (default: one per core)
+  parallelFromBytes?: number; // use them from this many bytes to read (default PARALLEL_BYTES)
 }
 
-const uKey = (r: { slot: number; model: string; thread_id: string }) => `${r.slot}\u0000${r.model}\u0000${r.thread_id}`;
-const tKey = (r: { slot: number; thread_id: string }) => `${r.slot}\u0000${r.thread_id}`;
+// Below this many bytes to read, starting threads costs more than it saves: read on this thread.
+const PARALLEL_BYTES = 32 * 1024 * 1024;
+const WORKER = siblingModule('usage-sums.worker', import.meta.url);
 
-function mergeInto(usage: Map<string, UsageSlotRow>, turns: Map<string, TurnSlotRow>, s: FileSums): void {
-  for (const r of s.usage) {
-    const k = uKey(r);
-    const a = usage.get(k);
-    if (!a) {
-      usage.set(k, { ...r });
-      continue;
-    }
-    a.requests += r.requests;
-    a.input_tokens += r.input_tokens;
-    a.cached_input_tokens += r.cached_input_tokens;
-    a.output_tokens += r.output_tokens;
-    a.reasoning_tokens += r.reasoning_tokens;
-    a.cost_nusd += r.cost_nusd;
-    a.fallback = Math.max(a.fallback, r.fallback);
-    a.first_ts = Math.min(a.first_ts, r.first_ts);
-    a.last_ts = Math.max(a.last_ts, r.last_ts);
-  }
-  for (const r of s.turns) {
-    const k = tKey(r);
-    const a = turns.get(k);
-    if (a) a.turns += r.turns;
-    else turns.set(k, { ...r });
-  }
+function fail(summary: UsagePassSummary, file: string, e: unknown): void {
+  const err = e as NodeJS.ErrnoException;
+  summary.files.failed++;
+  summary.errors.push({ file, code: err.code, message: err.message });
 }
 
-/**
- * Reads one file (from `checkpoint` when given) in usage-only mode; returns the sums of what it read
- * and the new checkpoint. Responses and turns are deduplicated by their natural keys within the file,
- * as the store's unique keys do; a turn counts as the store counts it (a user thread's turn).
- */
-export async function summarizeFile(
-  path: string,
-  opts: { checkpoint?: RolloutCheckpoint; final: boolean; creditsPerUsd: number; seen?: Set<string> },
-): Promise<
-  FileSums & { checkpoint: RolloutCheckpoint; lines: number; skipped: number; reset: boolean; threadId?: string }
-> {
-  const usage = new Map<string, UsageSlotRow>();
-  const turns = new Map<string, TurnSlotRow>();
-  const seen = opts.seen ?? new Set<string>();
-  let threadId: string | undefined;
-  let checkpoint: RolloutCheckpoint | undefined;
-  let lines = 0;
-  let skipped = 0;
-  let reset = false;
-  for await (const r of iterateRollout(path, { checkpoint: opts.checkpoint, final: opts.final, usageOnly: true })) {
-    if (r.type === 'done') {
-      checkpoint = r.result.checkpoint;
-      lines = r.result.stats.lines;
-      skipped = r.result.stats.skippedCount;
-      reset = r.result.stats.reset !== undefined;
-      threadId = r.result.stats.threadId;
-      continue;
-    }
-    if (r.type !== 'event') continue;
-    const e = r.event;
-    if (e.kind !== 'response' && e.kind !== 'turn') continue;
-    const key = keyOf(e);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const slot = Math.floor(e.ts / SLOT_MS);
-    if (e.kind === 'turn') {
-      if ((e.threadKind ?? 'user') !== 'user') continue;
-      const k = tKey({ slot, thread_id: e.threadId });
-      const a = turns.get(k);
-      if (a) a.turns++;
-      else turns.set(k, { slot, thread_id: e.threadId, turns: 1 });
-      continue;
-    }
-    let priced;
-    try {
-      priced = priceUsage(e.model, e.tokens, opts.creditsPerUsd);
-    } catch (err) {
-      if (err instanceof RangeError) continue; // the store drops it too (invalid_attribute)
-      throw err;
-    }
-    const row: UsageSlotRow = {
-      slot,
-      model: e.model ?? 'unknown',
-      thread_id: e.threadId,
-      requests: 1,
-      input_tokens: e.tokens.input,
-      cached_input_tokens: e.tokens.cached,
-      output_tokens: e.tokens.output,
-      reasoning_tokens: e.tokens.reasoning,
-      cost_nusd: priced.costNanoUsd,
-      fallback: priced.fallback ? 1 : 0,
-      first_ts: e.ts,
-      last_ts: e.ts,
-    };
-    mergeInto(usage, turns, { usage: [row], turns: [] });
+async function eachConcurrently<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const run = async () => {
+    while (i < items.length) await fn(items[i++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, n) }, run));
+}
+
+/** `threads` worker threads, each given the next file as soon as it answers the last. */
+async function workerReader(threads: number) {
+  const pending = new Map<number, { resolve: (r: FileRead) => void; reject: (e: Error) => void }>();
+  const workers = Array.from({ length: threads }, () => startModuleWorker(WORKER, null));
+  const load = workers.map(() => 0);
+  let ids = 0;
+  for (const [i, w] of workers.entries()) {
+    w.on('message', (m: { id: number; read?: FileRead; error?: string; code?: string }) => {
+      load[i]!--;
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.read) p?.resolve(m.read);
+      else p?.reject(Object.assign(new Error(m.error), { code: m.code }));
+    });
+    w.on('error', (e) => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    });
   }
-  if (!checkpoint) throw new Error('the parser ended without a result');
-  return { usage: [...usage.values()], turns: [...turns.values()], checkpoint, lines, skipped, reset, threadId };
+  return {
+    file: (job: Omit<SumJob, 'id'>) =>
+      new Promise<FileRead>((resolve, reject) => {
+        const id = ++ids;
+        pending.set(id, { resolve, reject });
+        const i = load.indexOf(Math.min(...load));
+        load[i]!++;
+        workers[i]!.postMessage({ ...job, id } satisfies SumJob);
+      }),
+    close: () => {
+      for (const w of workers) w.postMessage(null);
+    },
+  };
 }
 
 async function loadCache(path: string | undefined, creditsPerUsd: number): Promise<CacheFile> {
@@ -203,6 +153,7 @@ export async function usagePass(
   const usage = new Map<string, UsageSlotRow>();
   const turns = new Map<string, TurnSlotRow>();
   let changed = false;
+  const jobs: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint }[] = [];
   for (const f of files) {
     const old = cache.files[f.path];
     const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
@@ -213,38 +164,50 @@ export async function usagePass(
         next.files[f.path] = old;
         continue;
       }
-      changed = true;
       if (old && p === 'new') summary.files.reset++;
       const checkpoint = p === 'continue' && old ? (JSON.parse(old.cp) as RolloutCheckpoint) : undefined;
-      const r = await summarizeFile(f.path, { checkpoint, final, creditsPerUsd: opts.creditsPerUsd });
-      summary.files.read++;
-      summary.lines += r.lines;
-      summary.skipped += r.skipped;
-      // A continued read adds to the sums kept for the part read before (unless the parser reset).
-      const sums: FileSums = { usage: [], turns: [] };
-      const um = new Map<string, UsageSlotRow>();
-      const tm = new Map<string, TurnSlotRow>();
-      if (checkpoint && old && !r.reset) mergeInto(um, tm, old);
-      mergeInto(um, tm, r);
-      sums.usage = [...um.values()];
-      sums.turns = [...tm.values()];
-      const hashes = await contentHashes(f.path, Math.min(4096, r.checkpoint.offset));
-      next.files[f.path] = {
-        ...sums,
-        ino: f.st.ino,
-        size: f.st.size,
-        offset: r.checkpoint.offset,
-        mtimeMs: Math.trunc(f.st.mtimeMs),
-        head: hashes.head,
-        final,
-        threadId: r.threadId ?? null,
-        cp: JSON.stringify(r.checkpoint),
-      };
+      jobs.push({ f, old, final, checkpoint });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      summary.files.failed++;
-      summary.errors.push({ file: f.path, code: err.code, message: err.message });
+      fail(summary, f.path, e);
     }
+  }
+  if (jobs.length) changed = true;
+  const bytes = jobs.reduce((n, j) => n + j.f.st.size - (j.checkpoint?.offset ?? 0), 0);
+  const threads = Math.min(jobs.length, opts.threads ?? os.availableParallelism());
+  const read =
+    threads > 1 && bytes >= (opts.parallelFromBytes ?? PARALLEL_BYTES) ? await workerReader(threads) : undefined;
+  try {
+    await eachConcurrently(jobs, read ? threads * 2 : 1, async ({ f, old, final, checkpoint }) => {
+      try {
+        const job = { path: f.path, checkpoint, final, creditsPerUsd: opts.creditsPerUsd };
+        const r = read ? await read.file(job) : await summarizeFile(f.path, job);
+        summary.files.read++;
+        summary.lines += r.lines;
+        summary.skipped += r.skipped;
+        // A continued read adds to the sums kept for the part read before (unless the parser reset).
+        const um = new Map<string, UsageSlotRow>();
+        const tm = new Map<string, TurnSlotRow>();
+        if (checkpoint && old && !r.reset) mergeInto(um, tm, old);
+        mergeInto(um, tm, r);
+        const hashes = await contentHashes(f.path, Math.min(4096, r.checkpoint.offset));
+        next.files[f.path] = {
+          usage: [...um.values()],
+          turns: [...tm.values()],
+          ino: f.st.ino,
+          size: f.st.size,
+          offset: r.checkpoint.offset,
+          mtimeMs: Math.trunc(f.st.mtimeMs),
+          head: hashes.head,
+          final,
+          threadId: r.threadId ?? null,
+          cp: JSON.stringify(r.checkpoint),
+        };
+      } catch (e) {
+        fail(summary, f.path, e);
+      }
+    });
+  } finally {
+    read?.close();
   }
   await sumFiles(next, files, opts.creditsPerUsd, now, idle, usage, turns);
   if (Object.keys(cache.files).length !== Object.keys(next.files).length) changed = true;

@@ -89,6 +89,10 @@ for (const dialect of DIALECTS) {
       const totals = (full['daily UTC'] as { totals: { totalTokens: number; turns: number } }).totals;
       assert.ok(totals.totalTokens > 0 && totals.turns > 0, JSON.stringify(totals));
       assert.deepEqual(out, full);
+      // The same on worker threads.
+      const r = await usagePass({ paths: [sessions], creditsPerUsd: 25, now: later, threads: 2, parallelFromBytes: 0 });
+      assert.equal(r.summary.files.read, summary.files.found);
+      assert.deepEqual(strip(reportFromSlots('daily', { timezone: 'UTC' }, r.usage, r.turns)), full['daily UTC']);
     });
 
     it('the summary cache: a repeat reads nothing, a grown file continues, a rewritten one restarts', async () => {
