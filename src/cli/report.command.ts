@@ -28,7 +28,8 @@ export function reportCommand(program: Command): void {
   const report = program
     .command('report')
     .description(
-      'offline usage report of local Codex sessions (read directly, or imported first with --full); tokens and cost as ccusage counts them',
+      'offline usage report of local Codex sessions (read directly; imported first with --full); ' +
+        'tokens and cost as ccusage counts them',
     );
   for (const kind of KINDS) {
     withSessionOptions(
@@ -70,8 +71,10 @@ export function reportCommand(program: Command): void {
                 errors: r.summary.errors,
               };
               if (!r.summary.files.found) importNote = `${noFilesNote(roots)}\n`;
-              else if (r.summary.files.read || r.summary.errors.length)
-                importNote = `Read ${r.summary.files.read} of ${r.summary.files.found} session files (${r.summary.files.unchanged} unchanged)\n`;
+              else if (r.summary.files.read || r.summary.errors.length) {
+                const { read, found, unchanged } = r.summary.files;
+                importNote = `Read ${read} of ${found} session files (${unchanged} unchanged)\n`;
+              }
               if (owner.ownerKey)
                 importNote += `New store: owner key (shown once, store it now): ${owner.ownerKey.secret}\n`;
               for (const e of r.summary.errors)
