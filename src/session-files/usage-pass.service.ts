@@ -21,7 +21,7 @@ interface CacheEntry extends FileSums {
   size: number;
   offset: number; // bytes read (the checkpoint's offset)
   mtimeMs: number;
-  head: string | null; // hash of the first bytes read (the content check)
+  head: string | null; // the content check: hashes of the first bytes and of those before `offset`
   final: boolean;
   threadId: string | null; // the file's own thread
   cp: string; // the usage-only parser checkpoint, as JSON (parsed only when the file grew)
@@ -53,6 +53,14 @@ export interface UsagePassOptions {
 // Below this many bytes to read, starting threads costs more than it saves: read on this thread.
 const PARALLEL_BYTES = 32 * 1024 * 1024;
 const WORKER = siblingModule('usage-sums.worker', import.meta.url);
+
+// The content check, as the import's: hashes of the first bytes and of the bytes just before the
+// offset read, so a file rewritten in place is read again from the start.
+async function headHash(path: string, offset: number): Promise<string | null> {
+  if (isGzipPath(path)) return null;
+  const h = await contentHashes(path, offset);
+  return `${h.head}:${h.tail}`;
+}
 
 function fail(summary: UsagePassSummary, file: string, e: unknown): void {
   const err = e as NodeJS.ErrnoException;
@@ -129,8 +137,8 @@ async function plan(f: FileEntry, e: CacheEntry | undefined, final: boolean): Pr
   const same = e.ino === st.ino && e.size === st.size && e.mtimeMs === Math.trunc(st.mtimeMs);
   if (same && (e.final || !final)) return 'skip';
   if (e.ino !== st.ino || isGzipPath(f.path) || st.size < e.offset) return 'new';
-  const h = await contentHashes(f.path, Math.min(4096, e.offset));
-  return h.head === e.head ? 'continue' : 'new';
+  const h = await headHash(f.path, e.offset);
+  return h === e.head ? 'continue' : 'new';
 }
 
 /** Sums of every session file under `paths`, reading only what changed since the cached pass. */
@@ -189,7 +197,7 @@ export async function usagePass(
         const tm = new Map<string, TurnSlotRow>();
         if (checkpoint && old && !r.reset) mergeInto(um, tm, old);
         mergeInto(um, tm, r);
-        const hashes = await contentHashes(f.path, Math.min(4096, r.checkpoint.offset));
+        const head = await headHash(f.path, r.checkpoint.offset);
         next.files[f.path] = {
           usage: [...um.values()],
           turns: [...tm.values()],
@@ -197,7 +205,7 @@ export async function usagePass(
           size: f.st.size,
           offset: r.checkpoint.offset,
           mtimeMs: Math.trunc(f.st.mtimeMs),
-          head: hashes.head,
+          head,
           final,
           threadId: r.threadId ?? null,
           cp: JSON.stringify(r.checkpoint),
