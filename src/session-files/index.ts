@@ -11,4 +11,4 @@ export {
   type TokenFigures,
 } from './report.service.js';
 export { rolloutsReceiver } from './rollouts.receiver.js';
-export { usagePass, type UsagePassSummary } from './usage-pass.service.js';
+export { usagePass } from './usage-pass.service.js';
