@@ -4,13 +4,20 @@
 // child; then a second `steward import` with nothing new. Two floors measured in the same run put the
 // ratio in context: copying the corpus's bytes (`cp -r`, what persisting the content costs at the
 // least) and JSON.parse of every line with nothing stored (bench/support/parse-floor.mjs).
+// Then `steward report daily` (the usage-only pass, decision 0027) on both corpus shapes, few long
+// files (the generated corpus above) and many short ones (copies of the real fixtures with new ids,
+// bench/support/short-corpus.ts), each against ccusage, the JSON.parse floor and the usage floor
+// (byte search + JSON.parse of the token lines only, bench/support/usage-floor.mjs) in the same run:
+// fresh (no cache), repeat (nothing new) and one file grown.
 // Run: npm run build && node --import tsx bench/import.bench.ts [--mb 1100] [--seed 42] [--runs 1]
+//      [--shapes long,short] [--no-import-run] (only the report figures)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { corpusName, ensureCorpus } from './support/rollout-corpus.js';
+import { ensureShortCorpus } from './support/short-corpus.js';
 import { OUT } from './support/stores.js';
 
 const { values } = parseArgs({
@@ -18,6 +25,8 @@ const { values } = parseArgs({
     mb: { type: 'string', default: '1100' },
     seed: { type: 'string', default: '42' },
     runs: { type: 'string', default: '1' },
+    shapes: { type: 'string', default: 'long,short' },
+    'no-import-run': { type: 'boolean', default: false },
   },
 });
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +65,7 @@ const ccusageBin = path.join(REPO, 'node_modules/.bin/ccusage');
 const steward = path.join(REPO, 'bin/steward.js');
 const runs = Number(values.runs);
 const results: { cc: Measured; imp: Measured; again: Measured; copy: Measured; parse: Measured }[] = [];
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < (values['no-import-run'] ? 0 : runs); i++) {
   const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json'], codexEnv);
   const data = path.join(OUT, 'import-bench-store');
   fs.rmSync(data, { recursive: true, force: true });
@@ -107,6 +116,67 @@ for (let i = 0; i < runs; i++) {
   console.log(`  store size ${(dbBytes / 1e6).toFixed(0)} MB`);
 }
 const best = (f: (r: (typeof results)[0]) => number) => Math.min(...results.map(f));
-console.log(
-  `best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`,
-);
+if (results.length)
+  console.log(
+    `best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`,
+  );
+
+// ---- steward report (usage-only pass) on both corpus shapes ------------------------------------
+function reportBench(shape: string, home: string): void {
+  const env = { CODEX_HOME: home, HOME: path.join(home, 'home'), NO_COLOR: '1' };
+  const sessions = path.join(home, 'sessions');
+  spawnSync('sh', ['-c', `find ${JSON.stringify(sessions)} -type f -exec cat {} + > /dev/null`]);
+  const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], env);
+  const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), sessions], {});
+  const usage = measure(process.execPath, [path.join(REPO, 'bench/support/usage-floor.mjs'), sessions], {});
+  const data = path.join(OUT, `report-bench-store-${shape}`);
+  fs.rmSync(data, { recursive: true, force: true });
+  const report = () =>
+    measure(process.execPath, [steward, 'report', 'daily', '--data', data, '--json', '--timezone', 'UTC'], {
+      ...env,
+      STEWARD_CONFIG: '/dev/null',
+    });
+  const fresh = report();
+  const repeat = report();
+  // Grow the largest file by a copy of its own last token line (one more response).
+  const largest = spawnSync(
+    'sh',
+    ['-c', `find ${JSON.stringify(sessions)} -name '*.jsonl' -printf '%s %p\\n' | sort -n | tail -1`],
+    {
+      encoding: 'utf8',
+    },
+  )
+    .stdout.trim()
+    .split(' ')
+    .slice(1)
+    .join(' ');
+  const original = fs.readFileSync(largest);
+  const tokenLine = original
+    .toString('utf8')
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('"token_count"'));
+  if (tokenLine) fs.appendFileSync(largest, `${tokenLine}\n`);
+  const grown = report();
+  fs.writeFileSync(largest, original);
+  const ours = JSON.parse(fresh.stdout).totals;
+  const theirs = JSON.parse(cc.stdout).totals;
+  const f = (m: Measured) => `${m.wallS.toFixed(2)} s / ${m.maxRssMb.toFixed(0)} MB`;
+  console.log(
+    `report, ${shape} files: ccusage ${f(cc)} | floors: JSON.parse every line ${f(parse)}, usage lines only ${f(usage)} | ` +
+      `steward report daily fresh ${f(fresh)} (${(fresh.wallS / cc.wallS).toFixed(2)}x ccusage), repeat ${f(repeat)}, one file grown ${f(grown)} | ` +
+      `tokens steward ${ours.totalTokens} ccusage ${theirs.totalTokens} ${ours.totalTokens === theirs.totalTokens ? '(agree)' : '(DISAGREE)'}`,
+  );
+}
+
+const shapes = values.shapes.split(',');
+if (shapes.includes('long')) reportBench('long', dir);
+if (shapes.includes('short')) {
+  const shortDir = path.join(OUT, `short-corpus-${values.mb}mb-${values.seed}`);
+  const t1 = Date.now();
+  const c = ensureShortCorpus(REPO, shortDir, target, Number(values.seed));
+  console.log(
+    `short corpus ${shortDir}: ${c.files} files, ${(c.bytes / 1e9).toFixed(3)} GB (${c.reused ? 'reused' : `generated in ${((Date.now() - t1) / 1000).toFixed(1)} s`})`,
+  );
+  reportBench('short', shortDir);
+}

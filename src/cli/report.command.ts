@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { buildReport, reportJson, type ReportKind } from '../session-files/index.js';
+import { buildReport, reportFromSlots, reportJson, usagePass, type ReportKind } from '../session-files/index.js';
 import { localOwner } from '../session-files/index.js';
 import { noFilesNote, personalStoreDefaults, runImport, summaryText, type ImportFlags } from './import.command.js';
 import { reportCsv } from './report-csv.js';
@@ -13,6 +15,7 @@ interface ReportFlags extends ImportFlags {
   timezone?: string;
   breakdown?: boolean;
   import?: boolean; // --no-import
+  full?: boolean;
   allUsers?: boolean;
   csv?: boolean;
 }
@@ -25,7 +28,8 @@ export function reportCommand(program: Command): void {
   const report = program
     .command('report')
     .description(
-      'offline usage report of local Codex sessions (imports them first); tokens and cost as ccusage counts them',
+      'offline usage report of local Codex sessions (read directly; imported first with --full); ' +
+        'tokens and cost as ccusage counts them',
     );
   for (const kind of KINDS) {
     withSessionOptions(
@@ -35,7 +39,8 @@ export function reportCommand(program: Command): void {
       .option('-u, --until <date>', 'until this date (inclusive)')
       .option('-z, --timezone <tz>', 'IANA time zone for the day boundaries (default: the system time zone)')
       .option('-b, --breakdown', 'one row per model under each period')
-      .option('--no-import', 'report what the store holds without importing new session data first')
+      .option('--full', 'import the session files into the store (the archive) first and report from the store')
+      .option('--no-import', 'report what the store holds without reading session files')
       .option('--all-users', 'every user of the store, not only the local user')
       .option('--csv', 'CSV for a spreadsheet (one row per period, per period and model with --breakdown)')
       .action(async (flags: ReportFlags) =>
@@ -45,7 +50,36 @@ export function reportCommand(program: Command): void {
             let importNote = '';
             let imported: unknown = null;
             let owner;
-            if (flags.import !== false) {
+            let usage;
+            if (flags.import !== false && !flags.full && !flags.allUsers) {
+              // The usage-only pass: the files themselves, summed per file and cached (decision 0027).
+              const { env, email, idleFinalMs } = sessionEnv(flags);
+              owner = await localOwner(store.db, email, cliActor());
+              const roots = [env.sessionsDir];
+              fs.mkdirSync(config.data, { recursive: true });
+              const r = await usagePass({
+                paths: roots,
+                cachePath: path.join(config.data, 'report-cache.json'),
+                creditsPerUsd: config.pricing.credits_per_usd,
+                idleFinalMs,
+              });
+              usage = r;
+              imported = {
+                files: r.summary.files,
+                lines: r.summary.lines,
+                skipped: r.summary.skipped,
+                errors: r.summary.errors,
+              };
+              if (!r.summary.files.found) importNote = `${noFilesNote(roots)}\n`;
+              else if (r.summary.files.read || r.summary.errors.length) {
+                const { read, found, unchanged } = r.summary.files;
+                importNote = `Read ${read} of ${found} session files (${unchanged} unchanged)\n`;
+              }
+              if (owner.ownerKey)
+                importNote += `New store: owner key (shown once, store it now): ${owner.ownerKey.secret}\n`;
+              for (const e of r.summary.errors)
+                process.stderr.write(`steward: could not read ${e.file}: ${e.message}\n`);
+            } else if (flags.import !== false) {
               const r = await runImport(store, config, flags, [], !flags.json);
               owner = r.owner;
               imported = {
@@ -64,13 +98,14 @@ export function reportCommand(program: Command): void {
             } else {
               owner = await localOwner(store.db, sessionEnv(flags).email, cliActor());
             }
-            const rep = await buildReport(store.db, kind, {
-              workspaceId: owner.workspace.id,
-              userId: flags.allUsers ? undefined : owner.user.id,
-              timezone: flags.timezone,
-              since: flags.since,
-              until: flags.until,
-            });
+            const range = { timezone: flags.timezone, since: flags.since, until: flags.until };
+            const rep = usage
+              ? reportFromSlots(kind, range, usage.usage, usage.turns)
+              : await buildReport(store.db, kind, {
+                  workspaceId: owner.workspace.id,
+                  userId: flags.allUsers ? undefined : owner.user.id,
+                  ...range,
+                });
             if (flags.csv && !flags.json) {
               // Only the rows on stdout, so `> file.csv` is a clean file; the notes go to stderr.
               if (importNote) process.stderr.write(importNote);

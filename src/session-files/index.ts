@@ -3,6 +3,7 @@ export { defaultLocalEmail, localOwner, type LocalOwner } from './local-user.ser
 export {
   KEY_FIELD,
   buildReport,
+  reportFromSlots,
   reportJson,
   type ModelFigures,
   type Report,
@@ -10,3 +11,4 @@ export {
   type TokenFigures,
 } from './report.service.js';
 export { rolloutsReceiver } from './rollouts.receiver.js';
+export { usagePass } from './usage-pass.service.js';

@@ -5,7 +5,7 @@
 import { FALLBACK_MODEL } from '../core/pricing.js';
 import { validationError } from '../core/errors.js';
 import type { Db } from '../platform/storage/database.js';
-import { SLOT_MS, turnSlots, usageSlots } from './report.repository.js';
+import { SLOT_MS, turnSlots, usageSlots, type TurnSlotRow, type UsageSlotRow } from './report.repository.js';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session';
 const KEY_FIELD: Record<ReportKind, string> = { daily: 'date', weekly: 'week', monthly: 'month', session: 'sessionId' };
@@ -110,15 +110,33 @@ const zero = (): TokenFigures => ({
 });
 
 export async function buildReport(db: Db, kind: ReportKind, opts: ReportOptions): Promise<Report> {
+  const since = parseReportDate(opts.since, 'since');
+  const until = parseReportDate(opts.until, 'until');
+  // A day anywhere on Earth lies within [UTC date - 14 h, UTC date + 38 h).
+  const fromTs = since ? Date.parse(`${since}T00:00:00Z`) - 2 * 86_400_000 : 0;
+  const toTs = until ? Date.parse(`${until}T00:00:00Z`) + 3 * 86_400_000 : 8.64e15;
+  resolveTimezone(opts.timezone);
+  if (since && until && since > until) throw validationError('since', `--since ${since} is after --until ${until}`);
+  const scope = { workspaceId: opts.workspaceId, userId: opts.userId, fromTs, toTs };
+  const [usage, turns] = await Promise.all([usageSlots(db, scope), turnSlots(db, scope)]);
+  return reportFromSlots(kind, opts, usage, turns);
+}
+
+/** The report from usage and turn rows per quarter hour: the store's (buildReport) or the usage-only pass's. */
+export function reportFromSlots(
+  kind: ReportKind,
+  opts: Omit<ReportOptions, 'workspaceId' | 'userId'>,
+  usage: UsageSlotRow[],
+  turns: TurnSlotRow[],
+): Report {
   const timezone = resolveTimezone(opts.timezone);
   const since = parseReportDate(opts.since, 'since');
   const until = parseReportDate(opts.until, 'until');
   if (since && until && since > until) throw validationError('since', `--since ${since} is after --until ${until}`);
-  // A day anywhere on Earth lies within [UTC date - 14 h, UTC date + 38 h).
-  const fromTs = since ? Date.parse(`${since}T00:00:00Z`) - 2 * 86_400_000 : 0;
-  const toTs = until ? Date.parse(`${until}T00:00:00Z`) + 3 * 86_400_000 : 8.64e15;
-  const scope = { workspaceId: opts.workspaceId, userId: opts.userId, fromTs, toTs };
-  const [usage, turns] = await Promise.all([usageSlots(db, scope), turnSlots(db, scope)]);
+  // One order whatever the source's (a model's place among a row's models follows its first row).
+  usage = [...usage].sort(
+    (a, b) => a.slot - b.slot || a.model.localeCompare(b.model) || a.thread_id.localeCompare(b.thread_id),
+  );
   const dateOf = localDates(timezone);
   const inRange = (d: string) => (!since || d >= since) && (!until || d <= until);
   const keyOf = (slot: number, thread: string): string => {

@@ -175,7 +175,11 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
 
       it('daily and monthly: every token field, cost to the cent, per period and model, in three time zones', async () => {
         for (const tz of ZONES) {
+          // The usage-only pass (the default) and the full import (--full) give the same report.
           const ours = await store.json(['report', 'daily', '--timezone', tz], { env: env() });
+          const full = await store.json(['report', 'daily', '--full', '--timezone', tz], { env: env() });
+          assert.deepEqual(ours.daily, full.daily, `usage-only pass = full import, ${tz}`);
+          assert.deepEqual(ours.totals, full.totals);
           const theirs = await ccusage(home.dir, ['daily', '--timezone', tz]);
           assert.equal(ours.timezone, tz);
           comparePeriods(ours.daily, theirs.daily, 'date', `daily ${tz} (${dialect})`);

@@ -13,6 +13,10 @@ export interface RawLine {
   head?: string; // the first bytes of the line, when it was longer than its limit
   oversized: boolean; // true when only `head` was kept
   binary: boolean; // NUL bytes or invalid UTF-8 in the kept bytes
+  // The line's bytes, not yet decoded (a lazy splitter): the parser decodes text and binary from
+  // them only when it needs the line, so a usage-only read never turns a skipped line into a string.
+  // Valid only while the chunk it came from is being processed.
+  buf?: Buffer;
 }
 
 export interface SplitterOptions {
@@ -24,6 +28,8 @@ export interface SplitterOptions {
   // Limit for one line, decided from its first bytes. Lets the caller trim line types it does not
   // need (compacted history, world state, huge tool output) long before maxLineBytes.
   limitFor?: (head: Buffer) => number;
+  // Hand whole in-chunk lines over as bytes (RawLine.buf) instead of decoded text.
+  lazy?: boolean;
 }
 
 export interface SplitterTail {
@@ -51,6 +57,7 @@ export class LineSplitter {
   private readonly headBytes: number;
   private readonly sniffBytes: number;
   private readonly limitFor?: (head: Buffer) => number;
+  private readonly lazy: boolean;
 
   constructor(opts: SplitterOptions = {}) {
     this.pos = this.lineStart = opts.startOffset ?? 0;
@@ -59,6 +66,7 @@ export class LineSplitter {
     this.headBytes = Math.min(opts.headBytes ?? DEFAULT_HEAD_BYTES, this.maxLineBytes);
     this.sniffBytes = Math.min(opts.sniffBytes ?? DEFAULT_SNIFF_BYTES, this.headBytes);
     this.limitFor = opts.limitFor;
+    this.lazy = opts.lazy === true;
     this.limit = this.maxLineBytes;
   }
 
@@ -144,16 +152,17 @@ export class LineSplitter {
       if (len > limit) return undefined;
     }
     const buf = chunk.subarray(start, nl);
-    const binary = buf.includes(0) || !isUtf8(buf);
     this.lineNo += 1;
-    const line: RawLine = {
-      lineNo: this.lineNo,
-      offset: this.lineStart,
-      bytes: len,
-      text: buf.toString('utf8'),
-      oversized: false,
-      binary,
-    };
+    const line: RawLine = this.lazy
+      ? { lineNo: this.lineNo, offset: this.lineStart, bytes: len, oversized: false, binary: false, buf }
+      : {
+          lineNo: this.lineNo,
+          offset: this.lineStart,
+          bytes: len,
+          text: buf.toString('utf8'),
+          oversized: false,
+          binary: buf.includes(0) || !isUtf8(buf),
+        };
     this.pos += len + 1;
     this.lineStart = this.pos;
     return line;
@@ -171,6 +180,15 @@ export class LineSplitter {
     this.lineStart = this.pos;
     return line;
   }
+}
+
+/** Fills in text and binary of a lazy line (RawLine.buf) and lets go of its bytes. */
+export function decodeLazyLine(raw: RawLine): void {
+  const buf = raw.buf;
+  if (!buf) return;
+  raw.text = buf.toString('utf8');
+  raw.binary = buf.includes(0) || !isUtf8(buf);
+  delete raw.buf;
 }
 
 // A head cut in the middle of a multi-byte character is not binary junk.

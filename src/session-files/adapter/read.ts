@@ -74,6 +74,8 @@ export interface ReadOptions {
   maxToolOutputBytes?: number;
   /** Bytes kept of a line over its limit (default 64 KiB). */
   headBytes?: number;
+  /** The usage-only pass (ParserOptions.usageOnly): responses, turns and threads, no content. */
+  usageOnly?: boolean;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function* iterateRollout(
     attributeSubagentsToParent: opts.attributeSubagentsToParent,
     fallbackTs: info.mtimeMs,
     startOffset: start,
+    usageOnly: opts.usageOnly,
   });
   if (reset) parser.stats.reset = reset;
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -113,6 +116,7 @@ export async function* iterateRollout(
     maxLineBytes: maxLine,
     headBytes: opts.headBytes,
     limitFor: lineLimitFor(maxLine, opts.maxToolOutputBytes ?? DEFAULT_MAX_TOOL_OUTPUT_BYTES),
+    lazy: opts.usageOnly,
   });
   try {
     for await (const chunk of readChunks(path, start)) {

@@ -5,13 +5,14 @@
 // the checkpoint: a later read of a growing file continues from it where this one stopped.
 import { timeProblem } from '../../../core/bounds.js';
 import { factIdProblem } from '../normalize/ids.js';
-import { decodeJsonLine, type RawLine } from '../decode.js';
+import { decodeJsonLine, decodeLazyLine, type RawLine } from '../decode.js';
 import { normalizeLine, normalizeOversized, type LineFact, type NormalizedLine } from '../normalize.js';
 import type { RolloutRecord, RolloutStats } from '../types.js';
 import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
 import { type LineCtx, type Parse, drain, ownId, ref, skip } from './context.js';
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
+import { usageSkippable } from './usage-scan.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
 import { emitTurn, onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
@@ -33,6 +34,13 @@ export interface ParserOptions {
   /** Time for lines that carry none (pre-2025-09 items) when nothing earlier had one: e.g. the file's mtime. */
   fallbackTs?: number;
   startOffset?: number;
+  /**
+   * The usage-only pass (steward report): lines that cannot change a response, a counted turn, a
+   * thread or a model are left undecoded (usage-scan.ts), and no content is made. Responses, turns
+   * and threads come out as in a full read; tool calls do not. Its checkpoint resumes only a
+   * usage-only read.
+   */
+  usageOnly?: boolean;
 }
 
 function emptyStats(path: string | undefined, startOffset: number): RolloutStats {
@@ -63,9 +71,11 @@ export class RolloutParser implements Parse {
   out: RolloutRecord[] = [];
   readonly withContent: boolean;
   readonly toParent: boolean;
+  private readonly usageOnly: boolean;
 
   constructor(private readonly opts: ParserOptions = {}) {
-    this.withContent = opts.content !== false;
+    this.usageOnly = opts.usageOnly === true;
+    this.withContent = opts.content !== false && !this.usageOnly;
     this.toParent = opts.attributeSubagentsToParent !== false;
     this.stats = emptyStats(opts.path, opts.startOffset ?? 0);
     this.st = opts.state ? loadState(opts.state) : newState();
@@ -82,6 +92,17 @@ export class RolloutParser implements Parse {
   line(raw: RawLine): RolloutRecord[] {
     this.stats.lines++;
     this.stats.endOffset = Math.max(this.stats.endOffset, raw.offset + raw.bytes + 1);
+    if (raw.buf) {
+      const skipped = this.usageOnly ? usageSkippable(raw.buf, this.st) : undefined;
+      if (skipped) {
+        // What apply() takes from any envelope line: its time (for later lines without one) and format.
+        if (skipped.ts !== undefined) this.st.lastTs = skipped.ts;
+        if (skipped.ordinal) this.st.format = 'v0169';
+        else if (this.st.format !== 'v0169') this.st.format = 'envelope';
+        return drain(this);
+      }
+      decodeLazyLine(raw);
+    }
     let norm: NormalizedLine;
     if (raw.oversized) {
       norm = normalizeOversized(raw);
