@@ -43,12 +43,15 @@ export function otlpProtobufSeeds(json: any[]): Buffer[] {
 export function rolloutLineSeeds(): unknown[] {
   const root = path.join(FIXTURES, 'rollouts', '0.169');
   const out: unknown[] = [];
-  for (const dir of fs.readdirSync(root))
-    for (const f of fs.readdirSync(path.join(root, dir))) {
-      const raw = fs.readFileSync(path.join(root, dir, f));
-      const text = (f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
-      for (const l of text.split('\n')) if (l.trim()) out.push(JSON.parse(l));
-    }
+  const files = fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.jsonl(\.gz)?$/.test(f))
+    .sort();
+  for (const f of files) {
+    const raw = fs.readFileSync(path.join(root, f));
+    const text = (f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
+    for (const l of text.split('\n')) if (l.trim()) out.push(JSON.parse(l));
+  }
   return out;
 }
 
