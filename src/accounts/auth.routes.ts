@@ -10,6 +10,7 @@ import { clearSessionCookie, sessionCookie, setSessionCookie } from '../platform
 import { AUTH_ERRORS, INVALID } from '../platform/http/contract.js';
 import * as c from './auth.contract.js';
 import { createResetLink } from './links.service.js';
+import { oidcRoutes } from './oidc.routes.js';
 import { csrfTokenOf } from './sessions.service.js';
 import {
   sessionEmail,
@@ -58,6 +59,8 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     preValidation,
     schema: { ...doc, response: { ...doc.response, ...AUTH_ERRORS } },
   });
+  // Teams from the groups claim (issue 13 item 4) plug in by passing a GroupsHook here.
+  await oidcRoutes(fastify, ctx);
   const session = (req: FastifyRequest) => {
     const p = req.principal!;
     return { sessionId: p.sessionId!, userId: p.userId!, workspaceId: p.workspaceId };

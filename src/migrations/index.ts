@@ -10,6 +10,7 @@ import * as m0010 from './0010_chained_removals.js';
 import * as m0012 from './0012_thread_scoped_response_keys.js';
 import * as m0014 from './0014_user_removal.js';
 import * as m0015 from './0015_accounts.js';
+import * as m0023 from './0023_oidc_flows.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012_thread_scoped_response_keys': m0012,
   '0014_user_removal': m0014,
   '0015_accounts': m0015,
+  '0023_oidc_flows': m0023,
 };
