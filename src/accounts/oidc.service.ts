@@ -120,8 +120,13 @@ export class OidcSignIn {
       claims = tokens.claims()!;
     } catch (e) {
       // A wrong state, an error from the provider, a refused code or an ID token that does not verify.
-      const detail = e instanceof oidc.AuthorizationResponseError ? `${e.error}: ${e.error_description ?? ''}` : '';
-      throw new OidcRefused(new StewardError('oidc_failed', `the sign-in did not verify (${detail || (e as Error).message})`));
+      // openid-client wraps the check that failed (e.g. 'unexpected "state" response parameter value') in cause.
+      const err = e as Error & { cause?: { message?: string } };
+      const detail =
+        e instanceof oidc.AuthorizationResponseError
+          ? `${e.error}: ${e.error_description ?? ''}`
+          : [err.message, err.cause?.message].filter(Boolean).join(': ');
+      throw new OidcRefused(new StewardError('oidc_failed', `the sign-in did not verify (${detail})`));
     }
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email) throw new OidcRefused(new StewardError('oidc_refused', 'the ID token carries no email claim'));
