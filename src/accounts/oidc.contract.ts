@@ -30,8 +30,12 @@ export const oidcCallbackRoute = {
   }),
   response: {
     303: described('Signed in: to the dashboard, with the session cookie set'),
-    401: errorResponse('The flow is unknown, expired or replayed, the state is wrong, or the token does not verify (oidc_failed)'),
-    403: errorResponse('Email missing or not verified, no account and auto_create off, or a removed user (oidc_refused)'),
+    401: errorResponse(
+      'The flow is unknown, expired or replayed, the state is wrong, or the token does not verify (oidc_failed)',
+    ),
+    403: errorResponse(
+      'Email missing or not verified, no account and auto_create off, or a removed user (oidc_refused)',
+    ),
     409: errorResponse('Single sign-on is not configured (not_configured)'),
     502: errorResponse('The identity provider could not be reached (idp_unavailable)'),
   },

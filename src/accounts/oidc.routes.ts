@@ -7,9 +7,8 @@ import { StewardError } from '../core/errors.js';
 import { logAuthFailure } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { readCookie, setSessionCookie } from '../platform/http/cookies.js';
-import { findWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import * as c from './oidc.contract.js';
-import { type GroupsHook, OidcRefused, OidcSignIn } from './oidc.service.js';
+import { type GroupsHook, OidcRefused, OidcSignIn, oidcWorkspace } from './oidc.service.js';
 
 const FLOW_COOKIE = 'steward_oidc';
 const CALLBACK = '/auth/oidc/callback';
@@ -31,16 +30,7 @@ export async function oidcRoutes(fastify: FastifyInstance, ctx: AppContext, onGr
     ip: req.ip ?? null,
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null,
   });
-  const workspaceId = async () => {
-    if (cfg.oidc?.workspace) {
-      const ws = await findWorkspace(db, cfg.oidc.workspace);
-      if (!ws) throw new StewardError('not_configured', `accounts.oidc.workspace: no workspace ${cfg.oidc.workspace}`);
-      return ws.id;
-    }
-    const all = await listWorkspaces(db);
-    if (all.length === 1) return all[0].id;
-    throw new StewardError('not_configured', 'this server has several workspaces: set accounts.oidc.workspace');
-  };
+  const workspaceId = () => oidcWorkspace(db, cfg.oidc?.workspace);
   const sso = cfg.oidc ? new OidcSignIn(db, cfg.oidc, workspaceId, base + CALLBACK, cfg, onGroups) : undefined;
   const configured = () => {
     if (!sso) throw new StewardError('not_configured', 'single sign-on is not configured ([accounts.oidc])');

@@ -14,6 +14,7 @@ import { ROLES } from '../core/scopes.js';
 import type { Db } from '../platform/storage/database.js';
 import type { UserTable } from '../platform/storage/schema.js';
 import { findUserByEmail, insertUser, updateUser } from '../platform/tenancy/users.repository.js';
+import { findWorkspace, listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import { appendRecords, audit } from '../compliance/index.js';
 import { insertFlow, takeFlow } from './oidc.repository.js';
 import { startSession, type StartedSession } from './sessions.service.js';
@@ -41,6 +42,18 @@ export type GroupsHook = (
   user: { id: string; workspaceId: string },
   groups: string[],
 ) => Promise<void>;
+
+/** The workspace single sign-on signs people in to: the one configured, or the server's only one. */
+export async function oidcWorkspace(db: Db, configured: string | undefined): Promise<string> {
+  if (configured) {
+    const ws = await findWorkspace(db, configured);
+    if (!ws) throw new StewardError('not_configured', `accounts.oidc.workspace: no workspace ${configured}`);
+    return ws.id;
+  }
+  const all = await listWorkspaces(db);
+  if (all.length === 1) return all[0].id;
+  throw new StewardError('not_configured', 'this server has several workspaces: set accounts.oidc.workspace');
+}
 
 export class OidcSignIn {
   private discovered?: Promise<oidc.Configuration>;
@@ -140,7 +153,8 @@ export class OidcSignIn {
     const claimed = this.claimedRole(claims);
     return this.db.transaction().execute(async (trx) => {
       let user = await findUserByEmail(trx, workspaceId, email);
-      if (user?.removed_at != null) throw new OidcRefused(new StewardError('oidc_refused', `${email} was removed`), user.id);
+      if (user?.removed_at != null)
+        throw new OidcRefused(new StewardError('oidc_refused', `${email} was removed`), user.id);
       if (!user) {
         if (!this.cfg.auto_create)
           throw new OidcRefused(
@@ -162,7 +176,14 @@ export class OidcSignIn {
       } else if (claimed && claimed !== user.role) {
         await updateUser(trx, user.id, { role: claimed });
         const change = { before: { role: user.role }, after: { role: claimed } };
-        await audit(trx, workspaceId, { type: 'system' as const, id: `oidc ${this.cfg.issuer}` }, 'user.role_changed', { type: 'user', id: user.id }, change);
+        await audit(
+          trx,
+          workspaceId,
+          { type: 'system' as const, id: `oidc ${this.cfg.issuer}` },
+          'user.role_changed',
+          { type: 'user', id: user.id },
+          change,
+        );
         user = { ...user, role: claimed };
       }
       const groups = this.claimValues(claims, this.cfg.groups_claim);

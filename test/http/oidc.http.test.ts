@@ -28,7 +28,11 @@ before(async () => {
   idp.accounts.set('eve', { email: 'eve@example.com', email_verified: false });
   idp.accounts.set('new', { email: 'new@example.com', email_verified: true, name: 'New Person' });
   idp.accounts.set('ana', { email: 'ana@example.com', email_verified: true, groups: ['staff', 'steward-analysts'] });
-  idp.accounts.set('own', { email: 'own@example.com', email_verified: true, groups: ['steward-analysts', 'steward-admins'] });
+  idp.accounts.set('own', {
+    email: 'own@example.com',
+    email_verified: true,
+    groups: ['steward-analysts', 'steward-admins'],
+  });
 });
 after(() => idp.close());
 
@@ -75,7 +79,11 @@ for (const dialect of DIALECTS) {
       const c = setCookie(cb)!;
       assert.match(c.value, /^[A-Za-z0-9_-]{43}$/);
       assert.deepEqual(c.attrs.sort(), ['HttpOnly', 'Max-Age=43200', 'Path=/', 'SameSite=Lax']); // as password sign-in
-      const me = await asBrowser(app, { cookie: c.value, csrf: '', sessionId: '', userId: '' }, { url: '/auth/session' });
+      const me = await asBrowser(
+        app,
+        { cookie: c.value, csrf: '', sessionId: '', userId: '' },
+        { url: '/auth/session' },
+      );
       assert.equal(me.statusCode, 200, me.body);
       return me.json();
     };
@@ -112,7 +120,14 @@ for (const dialect of DIALECTS) {
       assert.equal(log[0].identity_provider, idp.issuer);
       assert.equal(log[0].user_id, ada);
       // The flow is single use: the same callback again is refused.
-      assert.equal(await t.store.db.selectFrom('oidc_flows').select('id_hash').execute().then((r) => r.length), 0);
+      assert.equal(
+        await t.store.db
+          .selectFrom('oidc_flows')
+          .select('id_hash')
+          .execute()
+          .then((r) => r.length),
+        0,
+      );
     });
 
     it('refuses an email the provider has not verified (403 oidc_refused), in AUTH_LOG', async () => {
@@ -123,7 +138,10 @@ for (const dialect of DIALECTS) {
       assert.match(cb.json().error.message, /not verified eve@example\.com/);
       assert.equal(setCookie(cb), undefined);
       const fail = (await authLog(t)).filter((r) => r.outcome === 'failure' && r.reason === 'oidc_refused');
-      assert.ok(fail.some((r) => /eve@example\.com/.test(r.message)), JSON.stringify(fail));
+      assert.ok(
+        fail.some((r) => /eve@example\.com/.test(r.message)),
+        JSON.stringify(fail),
+      );
     });
 
     it('refuses a wrong state (401 oidc_failed), a callback without the flow cookie, and a replay', async () => {
@@ -151,7 +169,10 @@ for (const dialect of DIALECTS) {
       const cb = await signInVia(t, 'new');
       assert.equal(cb.statusCode, 403, cb.body);
       assert.equal(cb.json().error.code, 'oidc_refused');
-      assert.match(cb.json().error.message, /new@example\.com has no account here and accounts\.oidc\.auto_create is off/);
+      assert.match(
+        cb.json().error.message,
+        /new@example\.com has no account here and accounts\.oidc\.auto_create is off/,
+      );
       const u = await t.store.db.selectFrom('users').select('id').where('email', '=', 'new@example.com').execute();
       assert.equal(u.length, 0);
     });
@@ -173,7 +194,11 @@ for (const dialect of DIALECTS) {
       await t.user('ana@example.com', 'member');
       const ana = await who(t, await signInVia(t, 'ana'));
       assert.equal(ana.user.role, 'analytics_owner'); // staff is unmapped, steward-analysts maps
-      const stored = await t.store.db.selectFrom('users').select('role').where('id', '=', ana.user.id).executeTakeFirst();
+      const stored = await t.store.db
+        .selectFrom('users')
+        .select('role')
+        .where('id', '=', ana.user.id)
+        .executeTakeFirst();
       assert.equal(stored?.role, 'analytics_owner');
       await t.user('own@example.com', 'member');
       const own = await who(t, await signInVia(t, 'own'));

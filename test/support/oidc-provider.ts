@@ -67,7 +67,10 @@ export async function throughProvider(authUrl: string, login: string, stopAt: st
   let url = new URL(authUrl);
   let init: RequestInit = { method: 'GET' };
   for (let hop = 0; hop < 20; hop++) {
-    const headers = { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const headers = {
+      ...(init.headers as Record<string, string>),
+      cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
     const res = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
