@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../core/scopes.js';
+import { flag } from './values.js';
 
 const role = z.enum(ROLES);
 const loopback = (u: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
@@ -21,7 +22,7 @@ const oidcSchema = z
     // The workspace people sign in to; may be left out when the server has one.
     workspace: z.string().optional(),
     // First sign-in of a verified email nobody has: create the user with default_role, or refuse.
-    auto_create: z.boolean().default(false),
+    auto_create: flag.default(false),
     default_role: role.default('member'),
     // An ID-token claim (a string or a list, e.g. "groups") whose values role_map turns into a role;
     // the most privileged match wins, and a user with no match keeps their role.
