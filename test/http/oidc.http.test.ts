@@ -190,6 +190,20 @@ for (const dialect of DIALECTS) {
       assert.equal(again.user.id, me.user.id);
     });
 
+    it('answers 409 not_configured when [accounts.oidc] is not set', async () => {
+      const plain = await makeApp(dialect);
+      try {
+        for (const url of ['/auth/oidc/start', '/auth/oidc/callback?code=x&state=y']) {
+          const r = await plain.app.inject({ method: 'GET', url });
+          assert.equal(r.statusCode, 409, r.body);
+          assert.equal(r.json().error.code, 'not_configured');
+          assert.match(r.json().error.message, /accounts\.oidc/);
+        }
+      } finally {
+        await plain.close();
+      }
+    });
+
     it('maps the role claim: the most privileged mapped group wins, for new and existing users', async () => {
       await t.user('ana@example.com', 'member');
       const ana = await who(t, await signInVia(t, 'ana'));
