@@ -130,7 +130,8 @@ it('[accounts.oidc]: needs public_url, an https issuer (http only on loopback), 
   assert.equal(c.accounts.oidc?.default_role, 'member');
   assert.equal(c.accounts.oidc?.scopes, 'openid email profile');
   const http = (host: string) =>
-    `public_url = "https://s.example.com"\n[accounts.oidc]\nissuer = "http://${host}:9000"\nclient_id = "c"\nclient_secret = "s"\n`;
+    'public_url = "https://s.example.com"\n[accounts.oidc]\n' +
+    `issuer = "http://${host}:9000"\nclient_id = "c"\nclient_secret = "s"\n`;
   bad(http('login.example.com'), {}, /issuer/);
   assert.equal(
     loadConfig({ configFile: tmp(http('127.0.0.1')), env: {} }).accounts.oidc?.issuer,
