@@ -11,6 +11,7 @@ import { AUTH_ERRORS, INVALID } from '../platform/http/contract.js';
 import * as c from './auth.contract.js';
 import { createResetLink } from './links.service.js';
 import { oidcRoutes } from './oidc.routes.js';
+import type { GroupsHook } from './oidc.service.js';
 import { csrfTokenOf } from './sessions.service.js';
 import {
   sessionEmail,
@@ -49,7 +50,7 @@ function serverOrigin(ctx: AppContext, req?: FastifyRequest): string {
   return `http://${ctx.config.host}:${ctx.config.port}`;
 }
 
-export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext, oidcGroups?: GroupsHook) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
   const cfg = ctx.config.accounts;
@@ -59,8 +60,8 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     preValidation,
     schema: { ...doc, response: { ...doc.response, ...AUTH_ERRORS } },
   });
-  // Teams from the groups claim (issue 13 item 4) plug in by passing a GroupsHook here.
-  await oidcRoutes(fastify, ctx);
+  // Teams from the groups claim (issue 13 item 4) plug in through app/'s BuildOptions.oidcGroups.
+  await oidcRoutes(fastify, ctx, oidcGroups);
   const session = (req: FastifyRequest) => {
     const p = req.principal!;
     return { sessionId: p.sessionId!, userId: p.userId!, workspaceId: p.workspaceId };

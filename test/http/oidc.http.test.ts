@@ -190,6 +190,34 @@ for (const dialect of DIALECTS) {
       assert.equal(again.user.id, me.user.id);
     });
 
+    it('hands the groups claim to the teams hook inside the sign-in transaction', async () => {
+      const seen: { user: string; groups: string[] }[] = [];
+      let fail = false;
+      const hooked = await makeApp(dialect, oidcConfig({ scopes: 'openid email groups', auto_create: true }), {
+        oidcGroups: async (trx, user, groups) => {
+          // Inside the transaction: the user row the sign-in just made is visible here.
+          const row = await trx.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirst();
+          seen.push({ user: row!.email, groups });
+          if (fail) throw new Error('teams sync failed');
+        },
+      });
+      try {
+        await who(hooked, await signInVia(hooked, 'ana'));
+        assert.deepEqual(seen, [{ user: 'ana@example.com', groups: ['staff', 'steward-analysts'] }]);
+        fail = true; // a failing hook signs nobody in and leaves no session or user behind
+        const cb = await signInVia(hooked, 'own');
+        assert.equal(cb.statusCode, 500, cb.body);
+        const db = hooked.store.db;
+        assert.equal(
+          (await db.selectFrom('users').select('id').where('email', '=', 'own@example.com').execute()).length,
+          0,
+        );
+        assert.equal((await db.selectFrom('user_sessions').select('id').execute()).length, 1);
+      } finally {
+        await hooked.close();
+      }
+    });
+
     it('answers 409 not_configured when [accounts.oidc] is not set', async () => {
       const plain = await makeApp(dialect);
       try {
