@@ -36,9 +36,20 @@ export interface SignInThrottleTable {
   blocked_until: number;
 }
 
+// An OIDC sign-in between start and callback (migration 0023); single use, ten minutes.
+export interface OidcFlowTable {
+  id_hash: string; // sha256 of the flow cookie's value
+  state: string;
+  nonce: string;
+  code_verifier: string; // PKCE
+  created_at: number;
+  expires_at: number;
+}
+
 export interface AccountTables {
   user_credentials: UserCredentialTable;
   user_sessions: UserSessionTable;
   account_links: AccountLinkTable;
   sign_in_throttle: SignInThrottleTable;
+  oidc_flows: OidcFlowTable;
 }

@@ -10,6 +10,8 @@ import { clearSessionCookie, sessionCookie, setSessionCookie } from '../platform
 import { AUTH_ERRORS, INVALID } from '../platform/http/contract.js';
 import * as c from './auth.contract.js';
 import { createResetLink } from './links.service.js';
+import { oidcRoutes } from './oidc.routes.js';
+import type { GroupsHook } from './oidc.service.js';
 import { csrfTokenOf } from './sessions.service.js';
 import {
   sessionEmail,
@@ -48,7 +50,7 @@ function serverOrigin(ctx: AppContext, req?: FastifyRequest): string {
   return `http://${ctx.config.host}:${ctx.config.port}`;
 }
 
-export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext, oidcGroups?: GroupsHook) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const db = ctx.store.db;
   const cfg = ctx.config.accounts;
@@ -58,6 +60,8 @@ export async function accountsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     preValidation,
     schema: { ...doc, response: { ...doc.response, ...AUTH_ERRORS } },
   });
+  // Teams from the groups claim (issue 13 item 4) plug in through app/'s BuildOptions.oidcGroups.
+  await oidcRoutes(fastify, ctx, oidcGroups);
   const session = (req: FastifyRequest) => {
     const p = req.principal!;
     return { sessionId: p.sessionId!, userId: p.userId!, workspaceId: p.workspaceId };

@@ -23,7 +23,7 @@ import { codeReviewRoutes } from '../analytics/index.js';
 import { rolloutsReceiver } from '../session-files/index.js';
 import { KeyAuthenticator } from '../access/index.js';
 import { AuthFailureLog, type AuthFoldOptions } from '../access/index.js';
-import { accountsRoutes, SessionAuthenticator } from '../accounts/index.js';
+import { accountsRoutes, type GroupsHook, SessionAuthenticator } from '../accounts/index.js';
 import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
@@ -49,6 +49,8 @@ export interface BuildOptions {
   authFold?: Partial<AuthFoldOptions>;
   /** The process's runtime (serve makes one and starts its writer thread); else one for this app. */
   runtime?: Runtime;
+  /** Where teams from the OIDC groups claim plug in (issue 13 item 4); without it groups are ignored. */
+  oidcGroups?: GroupsHook;
 }
 
 export async function buildApp(
@@ -130,6 +132,6 @@ export async function buildApp(
   await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
-  await app.register(async (i) => accountsRoutes(i, ctx));
+  await app.register(async (i) => accountsRoutes(i, ctx, opts.oidcGroups));
   return { app, ctx, routes };
 }

@@ -110,3 +110,34 @@ it('trusted checkpoint keys: public_keys as a TOML array or comma-separated from
   const file = loadConfig({ configFile: tmp('[compliance]\npublic_keys = ["a", "b"]\n'), env: {} });
   assert.deepEqual(file.compliance.public_keys, ['a', 'b']);
 });
+
+it('[accounts.oidc]: needs public_url, an https issuer (http only on loopback), role_map with role_claim', () => {
+  const oidc = 'issuer = "https://login.example.com"\nclient_id = "steward"\nclient_secret = "s"\n';
+  const bad = (text: string, env: Record<string, string>, key: RegExp) =>
+    assert.throws(
+      () => loadConfig({ configFile: tmp(text), env }),
+      (e: Error) => e instanceof ConfigError && key.test(e.message),
+      text,
+    );
+  bad(`[accounts.oidc]\n${oidc}`, {}, /public_url/);
+  const withUrl = (extra: string) => `public_url = "https://steward.example.com"\n[accounts.oidc]\n${oidc}${extra}`;
+  const c = loadConfig({
+    configFile: tmp(withUrl('')),
+    env: { STEWARD_ACCOUNTS_OIDC_CLIENT_SECRET: 'from-env', STEWARD_ACCOUNTS_OIDC_AUTO_CREATE: 'yes' },
+  });
+  assert.equal(c.accounts.oidc?.client_secret, 'from-env');
+  assert.equal(c.accounts.oidc?.auto_create, true);
+  assert.equal(c.accounts.oidc?.default_role, 'member');
+  assert.equal(c.accounts.oidc?.scopes, 'openid email profile');
+  const http = (host: string) =>
+    'public_url = "https://s.example.com"\n[accounts.oidc]\n' +
+    `issuer = "http://${host}:9000"\nclient_id = "c"\nclient_secret = "s"\n`;
+  bad(http('login.example.com'), {}, /issuer/);
+  assert.equal(
+    loadConfig({ configFile: tmp(http('127.0.0.1')), env: {} }).accounts.oidc?.issuer,
+    'http://127.0.0.1:9000',
+  );
+  bad(withUrl('role_claim = "groups"\n'), {}, /role_map/);
+  bad(withUrl('default_role = "admin"\n'), {}, /default_role/);
+  bad(withUrl('role_claim = "groups"\nrole_map = { admins = "root" }\n'), {}, /role_map/);
+});

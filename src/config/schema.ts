@@ -133,6 +133,11 @@ export const configSchema = z
     compliance: complianceSchema,
     accounts: accountsSchema,
   })
-  .strict();
+  .strict()
+  // The OIDC redirect URL is derived from public_url: without it the provider has nowhere to send people back.
+  .refine((c) => !c.accounts.oidc || c.public_url, {
+    message: 'is required when [accounts.oidc] is set (the redirect URL is public_url + /auth/oidc/callback)',
+    path: ['public_url'],
+  });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

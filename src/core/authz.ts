@@ -100,6 +100,8 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /metrics',
   'POST /auth/sign-in',
   'POST /auth/set-password',
+  'GET /auth/oidc/start', // single sign-on: before a session exists, like password sign-in
+  'GET /auth/oidc/callback',
   'POST /v1/integrations/github/webhook', // authenticated by its HMAC signature instead
 ]);
 

@@ -309,6 +309,8 @@ export interface AuthEventFacts {
   /** Sessions ended by the event (sign-out everywhere, a password set through a link). */
   sessionsEnded?: number;
   linkId?: string;
+  /** The OIDC issuer that vouched for a sign-in (absent: a password). */
+  identityProvider?: string;
   actor?: { type: string; id: string | null };
   ip: string | null;
   userAgent: string | null;
@@ -328,6 +330,7 @@ export function authEventDraft(a: AuthEventFacts): RecordDraft {
       session_id: a.sessionId,
       ...(a.sessionsEnded !== undefined ? { sessions_ended: a.sessionsEnded } : {}),
       ...(a.linkId ? { link_id: a.linkId } : {}),
+      ...(a.identityProvider ? { identity_provider: a.identityProvider } : {}),
       ...(a.actor ? { actor: a.actor } : {}),
       ip: a.ip,
       user_agent: a.userAgent,

@@ -17,6 +17,13 @@ export const ERRORS = {
     retryable: false,
     message: 'missing or wrong CSRF token; send the one GET /auth/session returns in X-CSRF-Token',
   },
+  oidc_failed: { status: 401, retryable: false, message: 'single sign-on failed; start again' },
+  oidc_refused: {
+    status: 403,
+    retryable: false,
+    message: 'the identity provider vouched for this person, but they may not sign in here',
+  },
+  idp_unavailable: { status: 502, retryable: true, message: 'the identity provider could not be reached' },
   invalid_link: { status: 410, retryable: false, message: 'this link is unknown, used or expired' },
   bad_signature: {
     status: 401,

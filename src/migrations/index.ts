@@ -13,6 +13,7 @@ import * as m0015 from './0015_accounts.js';
 import * as m0017 from './0017_codex_events.js';
 import * as m0019 from './0019_teams_and_service_identities.js';
 import * as m0022 from './0022_tool_event_source.js';
+import * as m0023 from './0023_oidc_flows.js';
 import * as m0024 from './0024_session_items_in_chain.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
@@ -31,5 +32,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017_codex_events': m0017,
   '0019_teams_and_service_identities': m0019,
   '0022_tool_event_source': m0022,
+  '0023_oidc_flows': m0023,
   '0024_session_items_in_chain': m0024,
 };

@@ -7,11 +7,16 @@ export const SESSION_COOKIE = 'steward_session';
 
 /** The session cookie's value, or undefined (a malformed header is no cookie, never an error). */
 export function sessionCookie(req: FastifyRequest): string | undefined {
+  return readCookie(req, SESSION_COOKIE);
+}
+
+/** One of our cookies (all random base64url values), or undefined. */
+export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
   if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
     const value = part.slice(eq + 1).trim();
     return /^[A-Za-z0-9_-]{16,128}$/.test(value) ? value : undefined;
   }
