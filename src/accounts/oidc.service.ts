@@ -169,6 +169,7 @@ export class OidcSignIn {
           github_login: null,
           created_at: now,
           removed_at: null,
+          service: 0,
         };
         await insertUser(trx, user);
         const actor = { type: 'system' as const, id: `oidc ${this.cfg.issuer}` };
