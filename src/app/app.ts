@@ -27,6 +27,7 @@ import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { defaultWebRoot, webRoutes } from './web.routes.js';
 
 /** The context every route gets, with the concrete access services (tests read their state). */
 export interface AppServices extends AppContext {
@@ -48,6 +49,8 @@ export interface BuildOptions {
   authFold?: Partial<AuthFoldOptions>;
   /** The process's runtime (serve makes one and starts its writer thread); else one for this app. */
   runtime?: Runtime;
+  /** The built dashboard (dist/web by default); without an index.html its pages answer 404. */
+  webRoot?: string;
 }
 
 export async function buildApp(
@@ -114,5 +117,6 @@ export async function buildApp(
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
   await app.register(async (i) => accountsRoutes(i, ctx));
+  await app.register(async (i) => webRoutes(i, opts.webRoot ?? defaultWebRoot()));
   return { app, ctx, routes };
 }

@@ -92,6 +92,11 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /auth/sign-in',
   'POST /auth/set-password',
   'POST /v1/integrations/github/webhook', // authenticated by its HMAC signature instead
+  // The dashboard's static files: the page signs in through /auth/* and reads the API with its session.
+  'GET /',
+  'GET /sign-in',
+  'GET /auth/set-password',
+  'GET /assets/*',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */

@@ -26,7 +26,7 @@ export interface TestApp {
 export async function makeApp(
   dialect: DialectName,
   overrides: Record<string, unknown> = {},
-  build: Pick<BuildOptions, 'authFold'> = {},
+  build: Pick<BuildOptions, 'authFold' | 'webRoot'> = {},
 ): Promise<TestApp> {
   const store = await makeStore(dialect);
   const config = configSchema.parse({ ...overrides });
