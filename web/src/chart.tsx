@@ -8,6 +8,11 @@ import type { Series } from './overview-data.js';
 import { fmtCompact, fmtDay } from './format.js';
 
 // Distinguishable on light and dark backgrounds alike (checked against both surfaces).
+const DAY = 86400;
+const bars = uPlot.paths.bars!({ size: [0.7, 48], gap: 1 });
+const fmtTick = (s: number) =>
+  new Date(s * 1000).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+
 export const PALETTE = ['#4f7cff', '#f08c2e', '#22a67a', '#d1497b', '#8a63d2', '#2aa3b8', '#b59a1e', '#7d8597'];
 
 export function StackedChart({ data, label }: { data: Series; label: string }) {
@@ -21,15 +26,26 @@ export function StackedChart({ data, label }: { data: Series; label: string }) {
       running = running.map((v, i) => v + line.values[i]);
       stacked.push(running);
     }
+    const step = data.x.length > 1 ? data.x[1] - data.x[0] : DAY;
     const order = data.lines.map((_, i) => data.lines.length - 1 - i); // top of the stack first
     const axis = getComputedStyle(el).getPropertyValue('--muted').trim() || '#888';
     const grid = getComputedStyle(el).getPropertyValue('--grid').trim() || 'rgba(128,128,128,.2)';
     const opts: uPlot.Options = {
       width: el.clientWidth,
       height: 280,
-      scales: { x: { time: true } },
+      // Half a bucket of room at each end, so the first and last bars are drawn whole.
+      scales: { x: { time: true, range: (_u, min, max) => [min - step / 2, max + step / 2] } },
+      // Buckets are UTC days: label them in UTC, never the browser's zone.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       axes: [
-        { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid } },
+        {
+          stroke: axis,
+          grid: { show: false },
+          ticks: { stroke: grid },
+          incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY],
+          values: (_u, splits) => splits.map(fmtTick),
+          space: 56,
+        },
         {
           stroke: axis,
           grid: { stroke: grid },
@@ -39,13 +55,14 @@ export function StackedChart({ data, label }: { data: Series; label: string }) {
         },
       ],
       series: [
-        { value: (_u, v) => (v == null ? '' : fmtDay(v)) },
+        { label: 'Bucket', value: (_u, v) => (v == null ? '' : fmtDay(v)) },
         ...order.map((i) => ({
           label: data.lines[i].key,
           stroke: PALETTE[i % PALETTE.length],
-          fill: `${PALETTE[i % PALETTE.length]}99`,
-          width: 1.5,
-          points: { show: data.x.length < 3 },
+          fill: PALETTE[i % PALETTE.length],
+          width: 0,
+          paths: bars,
+          points: { show: false },
           value: (_u: uPlot, _v: number, _s: number, idx: number | null) =>
             idx == null ? '' : fmtCompact(data.lines[i].values[idx]),
         })),

@@ -42,8 +42,21 @@ export interface Series {
   lines: { key: string; values: number[]; total: number }[];
 }
 
-export function series(rows: UsageRow[], by: Breakdown, measure: Measure): Series {
-  const x = [...new Set(rows.map((r) => r.start_time))].sort((a, b) => a - b);
+const DAY = 86400;
+
+/** Every bucket start of [start, end): UTC days, or weeks from the Monday of start's week (as the API). */
+export function bucketStarts(start: number, end: number, groupBy: 'day' | 'week'): number[] {
+  let first = Math.floor(start / DAY) * DAY;
+  if (groupBy === 'week') first -= ((new Date(first * 1000).getUTCDay() + 6) % 7) * DAY;
+  const step = groupBy === 'week' ? 7 * DAY : DAY;
+  const out: number[] = [];
+  for (let b = first; b < end; b += step) out.push(b);
+  return out;
+}
+
+/** One line per key over every bucket of the window (a bucket without rows is 0, not skipped). */
+export function series(rows: UsageRow[], buckets: number[], by: Breakdown, measure: Measure): Series {
+  const x = buckets;
   const at = new Map(x.map((v, i) => [v, i]));
   const lines = new Map<string, number[]>();
   for (const r of rows) {
@@ -54,7 +67,8 @@ export function series(rows: UsageRow[], by: Breakdown, measure: Measure): Serie
     for (const [key, value] of parts) {
       let values = lines.get(key);
       if (!values) lines.set(key, (values = x.map(() => 0)));
-      values[at.get(r.start_time)!] += value;
+      const i = at.get(r.start_time);
+      if (i !== undefined) values[i] += value;
     }
   }
   const out = [...lines].map(([key, values]) => ({ key, values, total: values.reduce((a, b) => a + b, 0) }));

@@ -4,8 +4,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Session, type UsageRow, usageRows } from './api.js';
 import { StackedChart } from './chart.js';
-import { fmtCompact, fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
-import { type Breakdown, change, type Measure, newestBucket, series, type TileKey, tiles } from './overview-data.js';
+import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
+import {
+  type Breakdown,
+  bucketStarts,
+  change,
+  type Measure,
+  newestBucket,
+  series,
+  type TileKey,
+  tiles,
+} from './overview-data.js';
 
 const DAY = 86400;
 const RANGES = [7, 30, 90] as const;
@@ -67,7 +76,8 @@ export function Overview({ session }: { session: Session }) {
   const now = data && tiles(data.current);
   const prev = data && tiles(data.previous);
   const newest = data && newestBucket(data.current);
-  const chart = data && series(data.buckets, by, measure);
+  const w = windowOf(days);
+  const chart = data && series(data.buckets, bucketStarts(w.start, w.end, groupBy), by, measure);
   const personal = session.user.role === 'member';
   const measureName = measure === 'credits' ? 'Credits' : 'Tokens';
 
@@ -169,7 +179,7 @@ export function Overview({ session }: { session: Session }) {
                 {chart.lines.map((l) => (
                   <tr key={l.key}>
                     <th scope="row">{l.key}</th>
-                    <td data-value={l.total}>{measure === 'credits' ? fmtDec(l.total) : fmtCompact(l.total)}</td>
+                    <td data-value={l.total}>{measure === 'credits' ? fmtDec(l.total) : fmtInt(l.total)}</td>
                   </tr>
                 ))}
               </tbody>
