@@ -52,6 +52,7 @@ for (const dialect of DIALECTS) {
   describe(`dashboard in the browser (${dialect})`, { timeout: 60_000 }, () => {
     let t: TestApp;
     let origin: string;
+    let devId: string;
     const api = async (q: Record<string, string | number>) => {
       const qs = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
       const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${qs}`, {
@@ -121,7 +122,7 @@ for (const dialect of DIALECTS) {
       t = await makeApp(dialect, {}, { webRoot: WEB });
       origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
       await userWithPassword(t, 'owner@example.com', 'owner');
-      await userWithPassword(t, 'dev@example.com', 'member');
+      devId = await t.user('dev@example.com', 'member'); // no password: the test sets it through a reset link
       // Two developers this period, one of them also in the previous period (the change tiles).
       await ingest('exec-json', 'owner@example.com', end - 3 * DAY - 3600);
       await ingest('tui', 'dev@example.com', end - DAY + 600);
@@ -167,17 +168,25 @@ for (const dialect of DIALECTS) {
       await ctx.close();
     });
 
-    it('a member signs in and sees only their own usage', async () => {
+    it('a member sets a password from a reset link, signs in and sees only their own usage', async () => {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
       const page = await ctx.newPage();
+      const link = await fetch(`${origin}/v1/admin/workspaces/${t.workspaceId}/users/${devId}/reset_link`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
+      assert.equal(link.status, 201, await link.clone().text());
+      const url: string = (await link.json()).url;
+      assert.match(url, /\/auth\/set-password#token=/);
+      await page.goto(url);
+      await page.getByLabel('New password').fill(PASSWORD);
+      await page.getByLabel('Repeat it').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByText('You can now sign in as dev@example.com').waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `password-set-${dialect}.png`) });
+      assert.equal(new URL(page.url()).hash, '', 'the used token leaves the address bar');
+      await page.getByRole('button', { name: 'Go to sign-in' }).click();
       await signIn(page, 'dev@example.com');
-      const devId = (
-        await (
-          await fetch(`${origin}/v1/admin/workspaces/${t.workspaceId}/users`, {
-            headers: { authorization: `Bearer ${t.ownerKey}` },
-          })
-        ).json()
-      ).data.find((u: any) => u.email === 'dev@example.com').id;
       const own = await truth(start, end, devId);
       const all = await truth(start, end);
       assert.equal(own.activeUsers, 1);

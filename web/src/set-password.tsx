@@ -5,7 +5,8 @@ import { useState } from 'preact/hooks';
 import { ApiError, setPassword } from './api.js';
 
 export function SetPassword({ onDone }: { onDone: () => void }) {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  // Read once: the address bar loses the token after use, and a re-render must not lose it too.
+  const [token] = useState(() => new URLSearchParams(location.hash.slice(1)).get('token') ?? '');
   const [error, setError] = useState('');
   const [needsEmail, setNeedsEmail] = useState(false);
   const [done, setDone] = useState('');
