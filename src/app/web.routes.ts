@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { StewardError } from '../core/errors.js';
 import { sendError } from '../platform/http/errors.js';
 
@@ -87,10 +88,19 @@ function send(req: FastifyRequest, reply: FastifyReply, file: WebFile, cache: st
 
 export async function webRoutes(app: FastifyInstance, root: string) {
   const files = readBundle(root);
-  const hide = { hide: true };
+  const page = {
+    summary: 'The dashboard (HTML; the browser picks the view from the path)',
+    description: 'Public: the page holds no data; it signs in through /auth/* and reads the API with its session.',
+    response: { 200: { description: 'index.html, no-cache' }, 404: { description: 'the dashboard is not built' } },
+  };
+  const asset = {
+    summary: "The dashboard's hashed scripts and styles (brotli or gzip when accepted)",
+    params: z.object({ file: z.string().describe('A file name the build wrote, e.g. index-3f2a1c.js') }),
+    response: { 200: { description: 'the file, immutable' }, 404: { description: 'no such asset' } },
+  };
   const index = files.get('/index.html');
-  for (const page of WEB_PAGES) {
-    app.get(page, { schema: hide }, async (req, reply) => {
+  for (const path of WEB_PAGES) {
+    app.get(path, { schema: page }, async (req, reply) => {
       if (!index) {
         const why = 'the dashboard is not built: run `npm run build` (it writes dist/web)';
         return sendError(reply, new StewardError('not_found', why));
@@ -98,7 +108,7 @@ export async function webRoutes(app: FastifyInstance, root: string) {
       return send(req, reply, index, 'no-cache');
     });
   }
-  app.get('/assets/*', { schema: hide }, async (req, reply) => {
+  app.get('/assets/:file', { schema: asset }, async (req, reply) => {
     const file = files.get(req.url.split('?')[0]);
     if (!file) return sendError(reply, new StewardError('not_found', `no dashboard asset ${req.url.split('?')[0]}`));
     return send(req, reply, file, 'public, max-age=31536000, immutable');

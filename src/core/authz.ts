@@ -96,7 +96,7 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /',
   'GET /sign-in',
   'GET /auth/set-password',
-  'GET /assets/*',
+  'GET /assets/:file',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */
