@@ -9,7 +9,7 @@ import { fmtCompact, fmtDay } from './format.js';
 
 // Distinguishable on light and dark backgrounds alike (checked against both surfaces).
 const DAY = 86400;
-const bars = uPlot.paths.bars!({ size: [0.7, 48], gap: 1 });
+const bars = uPlot.paths.bars!({ size: [0.7, 96], gap: 1 });
 const fmtTick = (s: number) =>
   new Date(s * 1000).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
 
@@ -42,7 +42,14 @@ export function StackedChart({ data, label }: { data: Series; label: string }) {
           stroke: axis,
           grid: { show: false },
           ticks: { stroke: grid },
-          incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY],
+          // Ticks on bucket starts only (a week's tick is its Monday), as many as fit.
+          splits: (u) => {
+            const every = Math.max(
+              1,
+              Math.ceil(data.x.length / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 64))),
+            );
+            return data.x.filter((_, i) => (data.x.length - 1 - i) % every === 0);
+          },
           values: (_u, splits) => splits.map(fmtTick),
           space: 56,
         },
