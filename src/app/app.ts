@@ -28,6 +28,7 @@ import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { defaultWebRoot, webRoutes } from './web.routes.js';
 
 /** The context every route gets, with the concrete access services (tests read their state). */
 export interface AppServices extends AppContext {
@@ -51,6 +52,8 @@ export interface BuildOptions {
   runtime?: Runtime;
   /** Where teams from the OIDC groups claim plug in (issue 13 item 4); without it groups are ignored. */
   oidcGroups?: GroupsHook;
+  /** The built dashboard (dist/web by default); without an index.html its pages answer 404. */
+  webRoot?: string;
 }
 
 export async function buildApp(
@@ -133,5 +136,6 @@ export async function buildApp(
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
   await app.register(async (i) => accountsRoutes(i, ctx, opts.oidcGroups));
+  await app.register(async (i) => webRoutes(i, opts.webRoot ?? defaultWebRoot()));
   return { app, ctx, routes };
 }

@@ -103,6 +103,11 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /auth/oidc/start', // single sign-on: before a session exists, like password sign-in
   'GET /auth/oidc/callback',
   'POST /v1/integrations/github/webhook', // authenticated by its HMAC signature instead
+  // The dashboard's static files: the page signs in through /auth/* and reads the API with its session.
+  'GET /',
+  'GET /sign-in',
+  'GET /auth/set-password',
+  'GET /assets/:file',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */

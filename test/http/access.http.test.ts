@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { makeApp, type TestApp } from '../support/app.js';
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);
+// The dashboard's page and files: public, the data it shows comes from the routes below.
+for (const page of ['/', '/sign-in', '/auth/set-password', '/assets/:file']) PUBLIC.add(`GET ${page}`);
 // Authenticated by a signature instead of a bearer key (see test/http/github-webhook.http.test.ts),
 // and the browser sign-in steps (test/http/sign-in.http.test.ts).
 const SIGNED = new Set(['POST /v1/integrations/github/webhook', 'POST /auth/sign-in', 'POST /auth/set-password']);

@@ -30,7 +30,7 @@ export interface TestApp {
 export async function makeApp(
   dialect: DialectName,
   overrides: Record<string, unknown> = {},
-  build: Pick<BuildOptions, 'authFold' | 'oidcGroups'> = {},
+  build: Pick<BuildOptions, 'authFold' | 'oidcGroups' | 'webRoot'> = {},
 ): Promise<TestApp> {
   const store = await makeStore(dialect);
   const config = configSchema.parse({ ...overrides });

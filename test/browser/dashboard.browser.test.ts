@@ -1,0 +1,206 @@
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real
+// server and store: an owner signs in and reads the overview built from fixture sessions ingested
+// here through POST /v1/logs; a member signs in and sees only their own usage. Every figure read on
+// screen is checked against the Analytics API, asked separately with the owner's key (and with
+// group=workspace, which the page never uses). Screenshots go to test-results/ (gitignored).
+// Needs `npm run build` (dist/web) and /usr/bin/chromium (`apt-get install -y chromium`).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { makeApp, type TestApp } from '../support/app.js';
+import { PASSWORD, userWithPassword } from '../support/accounts.js';
+import { loadOtlp, shiftTimes } from '../support/otlp.js';
+import { DIALECTS } from '../support/stores.js';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WEB = path.join(ROOT, 'dist', 'web');
+const SHOTS = path.join(ROOT, 'test-results', 'dashboard');
+const CHROMIUM = '/usr/bin/chromium';
+const DAY = 86_400;
+// The page's window: the last 30 whole UTC days, today included; the previous 30 before it.
+const end = (Math.floor(Date.now() / 1000 / DAY) + 1) * DAY;
+const start = end - 30 * DAY;
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dec = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
+const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1, signDisplay: 'always' });
+
+interface Figures {
+  activeUsers: number;
+  threads: number;
+  turns: number;
+  credits: number;
+  usd: number;
+  tokens: number;
+}
+
+// One browser for every dialect: launching Chromium is the slowest step here.
+let browser: Browser;
+before(async () => {
+  assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'dist/web is missing: run `npm run build` first');
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+after(() => browser?.close());
+
+for (const dialect of DIALECTS) {
+  describe(`dashboard in the browser (${dialect})`, { timeout: 60_000 }, () => {
+    let t: TestApp;
+    let origin: string;
+    let devId: string;
+    const api = async (q: Record<string, string | number>) => {
+      const qs = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
+      const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/usage?${qs}`, {
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
+      assert.equal(r.status, 200);
+      return (await r.json()).data as any[];
+    };
+    // The API's own figures for a window: workspace rows for the sums, user rows for who was active.
+    const truth = async (from: number, to: number, user?: string): Promise<Figures> => {
+      const users = (await api({ start_time: from, end_time: to, group: 'user', limit: 30000 })).filter(
+        (r) => !user || r.user_id === user,
+      );
+      const rows = user ? users : await api({ start_time: from, end_time: to, group: 'workspace' });
+      const sum = (k: string) => rows.reduce((a, r) => a + r.totals[k], 0);
+      return {
+        activeUsers: new Set(users.map((r) => r.user_id)).size,
+        threads: sum('threads'),
+        turns: sum('turns'),
+        credits: sum('credits'),
+        usd: sum('cost_usd'),
+        tokens: sum('text_total_tokens'),
+      };
+    };
+    const ingest = async (fixture: string, email: string, at: number) => {
+      const key = await t.key(['ingest.write'], email);
+      const r = await fetch(`${origin}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify(shiftTimes(loadOtlp(`${fixture}.otel-logs.json`), at * 1000)),
+      });
+      assert.equal(r.status, 200, await r.text());
+    };
+    const signIn = async (page: Page, email: string) => {
+      await page.goto(`${origin}/`);
+      await page.waitForURL(`${origin}/sign-in`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${origin}/`);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=tile-threads] .tile-value')?.textContent !== '–',
+      );
+    };
+    const onScreen = async (page: Page, key: string) =>
+      (await page.locator(`[data-testid=tile-${key}] .tile-value`).textContent())?.trim();
+    const deltaOnScreen = async (page: Page, key: string) =>
+      (await page.locator(`[data-testid=tile-${key}] .delta`).textContent())?.trim();
+    const expectTiles = async (page: Page, want: Figures, before: Figures) => {
+      const fmt: Record<keyof Figures, (n: number) => string> = {
+        activeUsers: int.format,
+        threads: int.format,
+        turns: int.format,
+        credits: dec.format,
+        usd: usd.format,
+        tokens: int.format,
+      };
+      for (const k of Object.keys(fmt) as (keyof Figures)[]) {
+        assert.equal(await onScreen(page, k), fmt[k](want[k]), `tile ${k}`);
+        const delta =
+          before[k] === 0 ? 'no earlier data' : `${pct.format((want[k] - before[k]) / before[k])} vs previous 30 days`;
+        assert.equal(await deltaOnScreen(page, k), delta, `change of ${k}`);
+      }
+    };
+
+    before(async () => {
+      t = await makeApp(dialect, {}, { webRoot: WEB });
+      origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+      await userWithPassword(t, 'owner@example.com', 'owner');
+      devId = await t.user('dev@example.com', 'member'); // no password: the test sets it through a reset link
+      // Two developers this period, one of them also in the previous period (the change tiles).
+      await ingest('exec-json', 'owner@example.com', end - 3 * DAY - 3600);
+      await ingest('tui', 'dev@example.com', end - DAY + 600);
+      await ingest('appserver-vscode', 'dev@example.com', end - 9 * DAY);
+      await ingest('exec-resume', 'owner@example.com', start - 5 * DAY);
+    });
+    after(() => t?.close());
+
+    it("an owner signs in and reads the workspace's figures, the same as the API's", async () => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await signIn(page, 'owner@example.com');
+      errors.length = 0; // before signing in, the page's session probe is refused (401), as it should be
+      const now = await truth(start, end);
+      assert.equal(now.activeUsers, 2);
+      assert.ok(now.threads >= 2 && now.tokens > 0, JSON.stringify(now));
+      await expectTiles(page, now, await truth(start - 30 * DAY, start));
+      assert.equal(await page.locator('[data-testid=who]').textContent(), 'owner@example.com · owner');
+
+      // The chart's numbers: tokens by model over the range, each the sum of the API's model rows.
+      const byModel = new Map<string, number>();
+      for (const r of await api({ start_time: start, end_time: end, group: 'workspace' }))
+        for (const m of r.models) byModel.set(m.model, (byModel.get(m.model) ?? 0) + m.text_total_tokens);
+      await page.getByText('Show the numbers').click();
+      const table = page.locator('[data-testid=chart-table] tbody tr');
+      assert.equal(await table.count(), byModel.size);
+      for (const [model, total] of byModel)
+        assert.equal(await table.filter({ hasText: model }).locator('td').textContent(), int.format(total), model);
+      assert.equal(await page.locator('.chart canvas').count(), 1);
+      await page.screenshot({ path: path.join(SHOTS, `overview-owner-light-${dialect}.png`), fullPage: true });
+
+      // Weekly buckets: the same tiles (they sum the range), the chart from the API's weeks.
+      await page.getByLabel('Weekly').check();
+      await page.waitForFunction(() => document.querySelector('#chart-title')?.textContent?.includes('weekly'));
+      await expectTiles(page, now, await truth(start - 30 * DAY, start));
+      await page.getByRole('button', { name: 'Dark mode' }).click();
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+      await page.screenshot({ path: path.join(SHOTS, `overview-owner-dark-${dialect}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      await ctx.close();
+    });
+
+    it('a member sets a password from a reset link, signs in and sees only their own usage', async () => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+      const page = await ctx.newPage();
+      const link = await fetch(`${origin}/v1/admin/workspaces/${t.workspaceId}/users/${devId}/reset_link`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      });
+      assert.equal(link.status, 201, await link.clone().text());
+      const url: string = (await link.json()).url;
+      assert.match(url, /\/auth\/set-password#token=/);
+      await page.goto(url);
+      await page.getByLabel('New password').fill(PASSWORD);
+      await page.getByLabel('Repeat it').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByText('You can now sign in as dev@example.com').waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `password-set-${dialect}.png`) });
+      assert.equal(new URL(page.url()).hash, '', 'the used token leaves the address bar');
+      await page.getByRole('button', { name: 'Go to sign-in' }).click();
+      await signIn(page, 'dev@example.com');
+      const own = await truth(start, end, devId);
+      const all = await truth(start, end);
+      assert.equal(own.activeUsers, 1);
+      assert.ok(own.threads < all.threads, 'the workspace has more than the member');
+      await expectTiles(page, own, await truth(start - 30 * DAY, start, devId));
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Your usage');
+      await page.screenshot({ path: path.join(SHOTS, `overview-member-dark-${dialect}.png`), fullPage: true });
+      // Signing out ends the session: the page goes back to sign-in, and the API refuses the cookie.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${origin}/sign-in`);
+      const after = await page.evaluate(async () => (await fetch('/auth/session')).status);
+      assert.equal(after, 401);
+      await page.screenshot({ path: path.join(SHOTS, `sign-in-${dialect}.png`) });
+      await ctx.close();
+    });
+  });
+}
