@@ -114,7 +114,8 @@ const policyPatch = z.object({
     .max(500)
     .optional()
     .describe(
-      "The workspace's DLP dictionary (project names, customers): each term is found wherever it occurs, in any case, on top of the built-in secret rules; [] clears it.",
+      "The workspace's DLP dictionary (project names, customers): each term is found wherever it " +
+        'occurs, in any case, on top of the built-in secret rules; [] clears it.',
     ),
   allowed_sandbox_policies: z.array(z.string()).nullable().optional().describe('null: any.'),
   allowed_approval_policies: z.array(z.string()).nullable().optional().describe('null: any.'),

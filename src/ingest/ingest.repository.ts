@@ -18,7 +18,7 @@ import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../plat
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { activeUserInserts, rollupInserts } from './rollups.repository.js';
-import { readFirstSources, type Unresolved } from './first-source.repository.js';
+import { firstSourcesOf } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 
@@ -365,31 +365,6 @@ const grainOf = (i: EnrichedEvent, day: number) => ({
   model: i.event.model ?? 'unknown',
   day,
 });
-
-// The first source of each session start and tool call: from what the insert returned, the rest read.
-async function firstSourcesOf(
-  db: DbOrTrx,
-  threadItems: readonly Item<ThreadStarted>[],
-  toolItems: readonly Item<ToolCall>[],
-  insThreads: readonly Record<string, string>[],
-  changedTools: readonly Record<string, string>[],
-): Promise<FirstSources> {
-  const out: FirstSources = new Map();
-  for (const r of insThreads) out.set(`${r.workspace_id}\u0000thread:${r.thread_id}`, r.source);
-  for (const r of changedTools) out.set(`${r.workspace_id}\u0000${r.tool_key}`, r.source ?? null);
-  const wanted: Unresolved = { threads: new Map(), tools: new Map() };
-  const want = (m: Map<string, Set<string>>, ws: string, id: string) => {
-    const set = m.get(ws);
-    if (set) set.add(id);
-    else m.set(ws, new Set([id]));
-  };
-  for (const i of threadItems)
-    if (!out.has(`${i.workspaceId}\u0000${i.event.key}`)) want(wanted.threads, i.workspaceId, i.event.threadId);
-  for (const i of toolItems)
-    if (!out.has(`${i.workspaceId}\u0000${i.event.key}`)) want(wanted.tools, i.workspaceId, i.event.key);
-  if (wanted.threads.size || wanted.tools.size) await readFirstSources(db, wanted, out);
-  return out;
-}
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {
