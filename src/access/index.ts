@@ -13,4 +13,11 @@ export {
   OWNER_KEY_COMMAND,
   type OwnerKeyState,
 } from './workspaces.service.js';
-export { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember } from './teams.service.js';
+export {
+  addTeamMember,
+  createTeam,
+  deleteTeam,
+  joinTeamsOfGroups,
+  listTeams,
+  removeTeamMember,
+} from './teams.service.js';

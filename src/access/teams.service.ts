@@ -2,7 +2,7 @@
 // admin API. Every change and its AUDIT_LOG record commit together.
 import { StewardError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { Db } from '../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import type { TeamTable } from '../platform/storage/schema.js';
 import {
   deleteMember,
@@ -98,6 +98,44 @@ export async function addTeamMember(db: Db, workspaceId: string, ref: string, em
       );
     return { team_id: t.id, user_id: u.id, email: u.email, added };
   });
+}
+
+/**
+ * Teams from an identity provider's groups claim, at single sign-on (decisions/0026): the user joins
+ * every existing team named by one of their groups, in the sign-in transaction, audited as that
+ * user with the provider named. Add-only: a claim that omits a group (or a provider that sends no
+ * groups) never removes a membership someone made by hand; removal stays `teams remove-member`.
+ * Groups naming no team are ignored (teams are made by people, not by a token).
+ */
+export async function joinTeamsOfGroups(
+  trx: DbOrTrx,
+  workspaceId: string,
+  userId: string,
+  groups: readonly string[],
+  provider: string,
+): Promise<string[]> {
+  const joined: string[] = [];
+  for (const name of [...new Set(groups)].slice(0, 200)) {
+    const t = await findTeam(trx, workspaceId, name);
+    if (!t || t.name !== name) continue; // by name only: a group is not a team id
+    const added = await insertMember(trx, {
+      team_id: t.id,
+      user_id: userId,
+      workspace_id: workspaceId,
+      added_at: Date.now(),
+    });
+    if (!added) continue;
+    joined.push(t.id);
+    await audit(
+      trx,
+      workspaceId,
+      { type: 'user', id: userId },
+      'team.member_added',
+      { type: 'team', id: t.id },
+      { after: { user_id: userId, via: 'oidc_groups', identity_provider: provider } },
+    );
+  }
+  return joined;
 }
 
 /** Removes a member, named by email or user id. */

@@ -5,7 +5,7 @@ import type { Store } from '../platform/storage/database.js';
 import { StewardError } from '../core/errors.js';
 import type { AppContext } from '../platform/http/context.js';
 import { errorHandler, sendError } from '../platform/http/errors.js';
-import { adminRoutes } from '../access/index.js';
+import { adminRoutes, joinTeamsOfGroups } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
 import { otlpLogsReceiver } from '../ingest/index.js';
 import { usageRoutes } from '../analytics/index.js';
@@ -50,7 +50,7 @@ export interface BuildOptions {
   authFold?: Partial<AuthFoldOptions>;
   /** The process's runtime (serve makes one and starts its writer thread); else one for this app. */
   runtime?: Runtime;
-  /** Where teams from the OIDC groups claim plug in (issue 13 item 4); without it groups are ignored. */
+  /** What the OIDC groups claim does; by default the user joins the existing teams it names. */
   oidcGroups?: GroupsHook;
   /** The built dashboard (dist/web by default); without an index.html its pages answer 404. */
   webRoot?: string;
@@ -135,7 +135,11 @@ export async function buildApp(
   await app.register(async (i) => codeReviewIngestRoutes(i, ctx));
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
-  await app.register(async (i) => accountsRoutes(i, ctx, opts.oidcGroups));
+  const issuer = opts.config.accounts.oidc?.issuer ?? '';
+  const joinTeams: GroupsHook = async (trx, user, groups) => {
+    await joinTeamsOfGroups(trx, user.workspaceId, user.id, groups, issuer);
+  };
+  await app.register(async (i) => accountsRoutes(i, ctx, opts.oidcGroups ?? joinTeams));
   await app.register(async (i) => webRoutes(i, opts.webRoot ?? defaultWebRoot()));
   return { app, ctx, routes };
 }

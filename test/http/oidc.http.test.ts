@@ -232,6 +232,42 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('by default joins the existing teams the groups claim names, add-only and audited', async () => {
+      const app = await makeApp(dialect, oidcConfig({ scopes: 'openid email groups', auto_create: true }));
+      try {
+        const owner = await app.key(['admin']);
+        const admin = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+          app.app.inject({
+            method,
+            url: `/v1/admin/workspaces/${app.workspaceId}${url}`,
+            ...(payload
+              ? {
+                  payload: JSON.stringify(payload),
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` },
+                }
+              : { headers: { authorization: `Bearer ${owner}` } }),
+          });
+        const staff = (await admin('POST', '/teams', { name: 'staff' })).json();
+        const other = (await admin('POST', '/teams', { name: 'platform' })).json();
+        await app.user('ana@example.com', 'member');
+        assert.equal((await admin('POST', `/teams/${other.id}/members`, { email: 'ana@example.com' })).statusCode, 200);
+        await signInVia(app, 'ana'); // groups: staff (a team), steward-analysts (none)
+        await signInVia(app, 'ana'); // again: nothing new
+        const members = async (id: string) =>
+          ((await admin('GET', `/teams/${id}`)).json().member_list as { email: string }[]).map((m) => m.email);
+        assert.deepEqual(await members(staff.id), ['ana@example.com']);
+        assert.deepEqual(await members(other.id), ['ana@example.com'], 'a hand-made membership stays');
+        const read = await app.key(['codex.enterprise.compliance.read']);
+        const audits = (await downloadAll(app.app, app.workspaceId, read, 'AUDIT_LOG', 1000))
+          .map((r) => r.content as Record<string, any>)
+          .filter((c) => c.action === 'team.member_added' && c.after?.via === 'oidc_groups');
+        assert.equal(audits.length, 1);
+        assert.equal(audits[0].after.identity_provider, idp.issuer);
+      } finally {
+        await app.close();
+      }
+    });
+
     it('maps the role claim: the most privileged mapped group wins, for new and existing users', async () => {
       await t.user('ana@example.com', 'member');
       const ana = await who(t, await signInVia(t, 'ana'));
