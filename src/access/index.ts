@@ -20,4 +20,5 @@ export {
   joinTeamsOfGroups,
   listTeams,
   removeTeamMember,
+  usersOfTeamsOf,
 } from './teams.service.js';

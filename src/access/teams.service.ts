@@ -138,6 +138,24 @@ export async function joinTeamsOfGroups(
   return joined;
 }
 
+/** A team lead's reach: the people of every team they are in, themselves included. */
+export async function usersOfTeamsOf(db: DbOrTrx, workspaceId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('team_members')
+    .select('user_id')
+    .distinct()
+    .where('workspace_id', '=', workspaceId)
+    .where('team_id', 'in', (eb) =>
+      eb
+        .selectFrom('team_members')
+        .select('team_id')
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId),
+    )
+    .execute();
+  return [...new Set([userId, ...rows.map((r) => r.user_id)])];
+}
+
 /** Removes a member, named by email or user id. */
 export async function removeTeamMember(db: Db, workspaceId: string, ref: string, who: string, actor: Actor) {
   return db.transaction().execute(async (trx) => {

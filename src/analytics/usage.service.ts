@@ -113,7 +113,10 @@ export async function usagePage(
   // other people's totals: a caller limited to some users never reaches them.
   const reach = opts.users ?? null;
   const ownOnly = (what: string) =>
-    new StewardError('forbidden_role', `this role sees only its own usage: per-user rows (group=user), not ${what}`);
+    new StewardError(
+      'forbidden_role',
+      `this role sees only some people's usage: per-user rows (group=user), not ${what}`,
+    );
   if (q.group === 'team') {
     if (reach) throw ownOnly('team rows');
     return teamUsagePage(db, workspaceId, q, opts.team, breakdowns);

@@ -5,7 +5,7 @@ import type { Store } from '../platform/storage/database.js';
 import { StewardError } from '../core/errors.js';
 import type { AppContext } from '../platform/http/context.js';
 import { errorHandler, sendError } from '../platform/http/errors.js';
-import { adminRoutes, joinTeamsOfGroups } from '../access/index.js';
+import { adminRoutes, joinTeamsOfGroups, usersOfTeamsOf } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
 import { otlpLogsReceiver } from '../ingest/index.js';
 import { usageRoutes } from '../analytics/index.js';
@@ -90,6 +90,7 @@ export async function buildApp(
     sessions: new SessionAuthenticator(opts.store.db, opts.config.accounts, (err) =>
       app.log.error({ err }, "could not move a session's idle expiry"),
     ),
+    teams: { usersLedBy: (ws, userId) => usersOfTeamsOf(opts.store.db, ws, userId) },
     ingest: runtime.ingest,
     policies: runtime.policies,
     emails: runtime.emails,

@@ -9,7 +9,7 @@ export function usersCommand(program: Command): void {
   const users = program.command('users').description('manage the people of the workspace');
   withStoreOptions(users.command('add <email>').description('add a user'))
     .option('--name <name>', 'display name')
-    .option('--role <role>', 'owner|security_owner|analytics_owner|analytics_viewer|member', 'member')
+    .option('--role <role>', 'owner|security_owner|analytics_owner|analytics_viewer|team_lead|member', 'member')
     .option('--github-login <login>', 'GitHub login, to attribute code review replies and reactions')
     .action(async (email: string, flags: StoreFlags & { name?: string; role?: string; githubLogin?: string }) =>
       withStore(flags, async ({ db }) => {
@@ -26,7 +26,7 @@ export function usersCommand(program: Command): void {
   withStoreOptions(
     users
       .command('set-role <email> <role>')
-      .description("change a user's role (owner|security_owner|analytics_owner|analytics_viewer|member); audited"),
+      .description("change a user's role (owner|security_owner|analytics_owner|analytics_viewer|team_lead|member); audited"),
   ).action(async (email: string, role: string, flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);

@@ -12,9 +12,9 @@ import { ROLES } from './scopes.js';
 
 export type Role = (typeof ROLES)[number];
 export type Reach = 'all' | 'team' | 'own';
-/** Not a stored role yet: teams are another piece of work; the table already names what it reaches. */
+/** Sees the usage of the people in the teams they belong to (`team` reach), otherwise a member. */
 export const TEAM_LEAD = 'team_lead';
-type RoleName = Role | typeof TEAM_LEAD;
+type RoleName = Role;
 
 export interface RouteAccess {
   /** The key scope that reaches the route; null: browser sessions only (the /auth/* routes). */
@@ -28,6 +28,7 @@ const EVERY_ROLE: RouteAccess['roles'] = {
   security_owner: 'own',
   analytics_owner: 'own',
   analytics_viewer: 'own',
+  team_lead: 'own',
   member: 'own',
 };
 // Ingest: keys of a machine, never a person's session.

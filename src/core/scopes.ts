@@ -7,7 +7,8 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export const ROLES = ['owner', 'security_owner', 'analytics_owner', 'analytics_viewer', 'member'] as const;
+// team_lead: a member who also sees the usage of the people in their teams (core/authz.ts).
+export const ROLES = ['owner', 'security_owner', 'analytics_owner', 'analytics_viewer', 'team_lead', 'member'] as const;
 
 export function isScope(s: string): s is Scope {
   return (SCOPES as readonly string[]).includes(s);

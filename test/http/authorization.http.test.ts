@@ -16,12 +16,14 @@ import { synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
 
 // Roles by initial: O owner, S security_owner, A analytics_owner, V analytics_viewer, M member
-// (lower case m: only their own rows); then the key scope (- : no key reaches it).
+// T team_lead (lower case: only their own rows; t for team_lead: their teams' rows); then the key
+// scope (- : no key reaches it).
 const INITIAL: Record<string, string> = {
   O: 'owner',
   S: 'security_owner',
   A: 'analytics_owner',
   V: 'analytics_viewer',
+  T: 'team_lead',
   M: 'member',
 };
 const W = '/v1/analytics/codex/workspaces/:workspace_id';
@@ -31,7 +33,7 @@ const EXPECTED: Record<string, [string, string]> = {
   'POST /v1/logs': ['', 'ingest.write'],
   'POST /v1/ingest/code_review_events': ['', 'ingest.write'],
   'POST /v1/ingest/rollouts': ['', 'ingest.write'],
-  [`GET ${W}/usage`]: ['OAVm', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/usage`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_review_responses`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${AD}`]: ['O', 'admin'],
@@ -64,9 +66,9 @@ const EXPECTED: Record<string, [string, string]> = {
   [`GET ${C}/policy`]: ['OS', 'codex.enterprise.compliance.read'],
   [`PUT ${C}/policy`]: ['OS', 'codex.enterprise.compliance.delete'],
   [`GET ${C}/sinks`]: ['OS', 'codex.enterprise.compliance.read'],
-  'GET /auth/session': ['osavm', '-'],
-  'POST /auth/sign-out': ['osavm', '-'],
-  'POST /auth/sign-out-everywhere': ['osavm', '-'],
+  'GET /auth/session': ['osavlm', '-'],
+  'POST /auth/sign-out': ['osavlm', '-'],
+  'POST /auth/sign-out-everywhere': ['osavlm', '-'],
 };
 const SCOPES = [
   'ingest.write',
@@ -78,7 +80,8 @@ const SCOPES = [
 
 /** role -> reach, from an EXPECTED entry ('all' for a capital, 'own' for a lower-case initial). */
 function expectedRoles(letters: string): Record<string, string> {
-  return Object.fromEntries([...letters].map((l) => [INITIAL[l.toUpperCase()], l === l.toUpperCase() ? 'all' : 'own']));
+  const reach = (l: string) => (l === 't' ? 'team' : l === l.toUpperCase() ? 'all' : 'own');
+  return Object.fromEntries([...letters].map((l) => [INITIAL[l === 'l' ? 'T' : l.toUpperCase()], reach(l)]));
 }
 
 for (const dialect of DIALECTS) {
@@ -110,8 +113,7 @@ for (const dialect of DIALECTS) {
         const a = ROUTE_ACCESS[id];
         assert.ok(a, `${id} is missing from core/authz.ts`);
         assert.equal(a.scope ?? '-', scope, `${id}: key scope`);
-        const { team_lead: _lead, ...roles } = a.roles as Record<string, string>;
-        assert.deepEqual(roles, expectedRoles(letters), `${id}: roles`);
+        assert.deepEqual(a.roles, expectedRoles(letters), `${id}: roles`);
       }
       assert.deepEqual(Object.keys(ROUTE_ACCESS).sort(), Object.keys(EXPECTED).sort());
       for (const r of t.routes) {
@@ -238,6 +240,27 @@ for (const dialect of DIALECTS) {
       const totals = await usage('member', '?group=workspace');
       assert.equal(totals.statusCode, 403, totals.body);
       assert.equal(totals.json().error.code, 'forbidden_role');
+
+      // A team lead sees the people of their teams: the member (in their team), not the other.
+      assert.deepEqual((await usage('team_lead')).json().data, [], 'in no team yet: only themselves');
+      const admin = await t.key(['admin']);
+      const call = (url: string, payload: unknown) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/admin/workspaces/${t.workspaceId}${url}`,
+          payload: JSON.stringify(payload),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        });
+      const team = (await call('/teams', { name: 'core' })).json();
+      for (const email of ['team_lead@example.com', 'member@example.com'])
+        assert.equal((await call(`/teams/${team.id}/members`, { email })).statusCode, 200);
+      const led = (await usage('team_lead')).json().data;
+      assert.deepEqual([...new Set(led.map((x: any) => x.user_id))], [users.member]);
+      assert.equal(
+        led.reduce((n: number, x: any) => n + x.totals.uncached_text_input_tokens, 0),
+        120,
+      );
+      assert.equal((await usage('team_lead', '?group=team')).statusCode, 403);
     });
 
     it("an owner's session changes what an owner key can, and AUDIT_LOG names the user, not a key", async () => {
