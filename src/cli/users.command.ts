@@ -24,9 +24,7 @@ export function usersCommand(program: Command): void {
       }),
     );
   withStoreOptions(
-    users
-      .command('set-role <email> <role>')
-      .description("change a user's role (see users add --role); audited"),
+    users.command('set-role <email> <role>').description("change a user's role (see users add --role); audited"),
   ).action(async (email: string, role: string, flags: StoreFlags) =>
     withStore(flags, async ({ db }) => {
       const ws = await defaultWorkspace(db);
