@@ -12,8 +12,6 @@ import { ROLES } from './scopes.js';
 
 export type Role = (typeof ROLES)[number];
 export type Reach = 'all' | 'team' | 'own';
-/** Sees the usage of the people in the teams they belong to (`team` reach), otherwise a member. */
-export const TEAM_LEAD = 'team_lead';
 type RoleName = Role;
 
 export interface RouteAccess {
@@ -37,7 +35,10 @@ const analytics: RouteAccess = {
   scope: 'codex.enterprise.analytics.read',
   roles: { owner: 'all', analytics_owner: 'all', analytics_viewer: 'all' },
 };
-const ownUsage: RouteAccess = { ...analytics, roles: { ...analytics.roles, member: 'own', [TEAM_LEAD]: 'team' } };
+const ownUsage: RouteAccess = {
+  ...analytics,
+  roles: { ...analytics.roles, member: 'own', team_lead: 'team' /* the people of the teams they are in */ },
+};
 const complianceRead: RouteAccess = {
   scope: 'codex.enterprise.compliance.read',
   roles: { owner: 'all', security_owner: 'all' },
