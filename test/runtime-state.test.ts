@@ -19,6 +19,7 @@ const SPINE = [
 const ALLOWED = new Set([
   'ingest/otlp/relevance.ts: COUNTED',
   'ingest/otlp/relevance.ts: KNOWN_NOISE',
+  'ingest/otlp/relevance.ts: KEPT',
   'platform/storage/database.ts: pgPools',
   'platform/storage/database.ts: sqliteHandles',
 ]);
