@@ -9,6 +9,9 @@ import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
 import * as c from './admin.contract.js';
+import { StewardError } from '../core/errors.js';
+
+const ANALYTICS_SCOPE = 'codex.enterprise.analytics.read';
 
 export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -48,6 +51,9 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   }));
   app.post(`${BASE}/keys`, admin(c.createKeyRoute), async (req, reply) => {
     const b = req.body;
+    const p = req.principal!;
+    if (p.via === 'session' && p.role === 'analytics_owner' && b.scopes.some((s) => s !== ANALYTICS_SCOPE))
+      throw new StewardError('forbidden_role', `an analytics owner creates ${ANALYTICS_SCOPE} keys only`);
     const fields = {
       workspaceId: req.principal!.workspaceId,
       scopes: b.scopes,

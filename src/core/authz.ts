@@ -64,7 +64,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`POST ${ADMIN}/:workspace_id/users`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/reset_link`]: owner,
   [`GET ${ADMIN}/:workspace_id/keys`]: owner,
-  [`POST ${ADMIN}/:workspace_id/keys`]: owner,
+  // An analytics owner makes analytics keys only (`own`: the route refuses any other scope for them).
+  [`POST ${ADMIN}/:workspace_id/keys`]: { scope: 'admin', roles: { owner: 'all', analytics_owner: 'own' } },
   [`POST ${ADMIN}/:workspace_id/keys/:key_id/revoke`]: owner,
   [`POST ${ADMIN}/:workspace_id/keys/:key_id/rotate`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/role`]: owner,

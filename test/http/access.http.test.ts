@@ -9,8 +9,14 @@ const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET
 // The dashboard's page and files: public, the data it shows comes from the routes below.
 for (const page of ['/', '/sign-in', '/auth/set-password', '/assets/:file']) PUBLIC.add(`GET ${page}`);
 // Authenticated by a signature instead of a bearer key (see test/http/github-webhook.http.test.ts),
-// and the browser sign-in steps (test/http/sign-in.http.test.ts).
-const SIGNED = new Set(['POST /v1/integrations/github/webhook', 'POST /auth/sign-in', 'POST /auth/set-password']);
+// and the browser sign-in steps (test/http/sign-in.http.test.ts, test/http/oidc.http.test.ts).
+const SIGNED = new Set([
+  'POST /v1/integrations/github/webhook',
+  'POST /auth/sign-in',
+  'POST /auth/set-password',
+  'GET /auth/oidc/start',
+  'GET /auth/oidc/callback',
+]);
 // Browser sessions only: a key is refused (test/http/authorization.http.test.ts runs them for every role).
 const SESSION_ONLY = new Set(['GET /auth/session', 'POST /auth/sign-out', 'POST /auth/sign-out-everywhere']);
 // route -> the scope it requires (admin keys hold every scope).

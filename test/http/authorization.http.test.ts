@@ -41,7 +41,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`POST ${AD}/:workspace_id/users`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users/:user_id/reset_link`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/keys`]: ['O', 'admin'],
-  [`POST ${AD}/:workspace_id/keys`]: ['O', 'admin'],
+  [`POST ${AD}/:workspace_id/keys`]: ['Oa', 'admin'],
   [`POST ${AD}/:workspace_id/keys/:key_id/revoke`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/keys/:key_id/rotate`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users/:user_id/role`]: ['O', 'admin'],
@@ -261,6 +261,26 @@ for (const dialect of DIALECTS) {
         120,
       );
       assert.equal((await usage('team_lead', '?group=team')).statusCode, 403);
+    });
+
+    it('an analytics owner creates analytics keys, and only those', async () => {
+      const url = `/v1/admin/workspaces/${t.workspaceId}/keys`;
+      const make = async (scopes: string[]) =>
+        asBrowser(t, await fresh('analytics_owner'), { method: 'POST', url, payload: JSON.stringify({ scopes }) });
+      const ok = await make(['codex.enterprise.analytics.read']);
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.deepEqual(ok.json().scopes, ['codex.enterprise.analytics.read']);
+      for (const scopes of [['admin'], ['codex.enterprise.analytics.read', 'codex.enterprise.compliance.read']]) {
+        const r = await make(scopes);
+        assert.equal(r.statusCode, 403, r.body);
+        assert.equal(r.json().error.code, 'forbidden_role');
+      }
+      const asOwner = await asBrowser(t, await fresh('owner'), {
+        method: 'POST',
+        url,
+        payload: '{"scopes":["admin"]}',
+      });
+      assert.equal(asOwner.statusCode, 201, asOwner.body);
     });
 
     it("an owner's session changes what an owner key can, and AUDIT_LOG names the user, not a key", async () => {

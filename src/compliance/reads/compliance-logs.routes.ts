@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditExport } from './export.service.js';
 import { listLogFiles, logFileChunks, logsQueryOf, maxEventTimeOf, parseLogFileId } from './logs.service.js';
-import { runSearch, searchQueryOf } from './search.service.js';
+import { recordPersonSearch, runSearch, searchQueryOf } from './search.service.js';
 import { BUSY, logFileRoute, logsRoute, maxEventTimeRoute, searchRoute } from './compliance-logs.contract.js';
 import { AUTH_ERRORS, BEARER, INVALID, described, errorResponse } from '../../platform/http/contract.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../../platform/workers/parallel-gzip.js';
-import { requireAccess } from '../../platform/http/auth.js';
+import { actorOf, requireAccess } from '../../platform/http/auth.js';
 import { claimStreamingRead } from '../../platform/http/long-reads.js';
 import type { AppContext } from '../../platform/http/context.js';
 
@@ -83,7 +83,10 @@ export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppCon
   // The page is a JSON string already (records serialized around their stored content).
   const search = secured(searchRoute, { 200: described('{object: list, data: [record], has_more, next_cursor}') });
   app.get(`${BASE}/search`, { preValidation, schema: search }, async (req, reply) => {
-    const page = await runSearch(db, req.principal!.workspaceId, searchQueryOf(req.query));
+    const p = req.principal!;
+    const q = searchQueryOf(req.query);
+    const page = await runSearch(db, p.workspaceId, q);
+    if (q.user !== undefined) await recordPersonSearch(db, p.workspaceId, actorOf(p), q.user);
     return reply.type('application/json; charset=utf-8').send(page);
   });
 }

@@ -2,7 +2,8 @@
 // paging on seq (opaque `next_cursor`, passed back as `after`); results in seq order.
 import { recordLine } from '../../core/compliance-record-line.js';
 import { validationError } from '../../core/errors.js';
-import type { DbOrTrx } from '../../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../../platform/storage/database.js';
+import { recordPersonView, type Actor } from '../audit.service.js';
 import { getHead } from '../chain/chain.repository.js';
 import { searchRecords, type SearchFilter } from './search.repository.js';
 import { findUserByEmail } from '../../platform/tenancy/users.repository.js';
@@ -57,6 +58,17 @@ export function searchQueryOf(q: SearchQueryInput): SearchQuery {
 const EMPTY = '{"object":"list","data":[],"has_more":false,"next_cursor":null}';
 
 // The page as a JSON string: records are serialized around their stored content, never re-parsed.
+/**
+ * A search for one person's records is a view of person-level data (decisions/0026): one
+ * person_data.viewed record naming the viewer and that person, after the read. An email nobody has
+ * showed nobody, so it records nothing.
+ */
+export async function recordPersonSearch(db: Db, workspaceId: string, viewer: Actor, user: string): Promise<void> {
+  const id = user.includes('@') ? (await findUserByEmail(db, workspaceId, user))?.id : user;
+  if (id === undefined) return;
+  await db.transaction().execute((trx) => recordPersonView(trx, workspaceId, viewer, 'compliance.search', [id]));
+}
+
 export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery): Promise<string> {
   const filter = { ...q.filter };
   const userId =
