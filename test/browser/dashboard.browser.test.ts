@@ -162,7 +162,8 @@ for (const dialect of DIALECTS) {
       await page.waitForFunction(() => document.querySelector('#chart-title')?.textContent?.includes('weekly'));
       await expectTiles(page, now, await truth(start - 30 * DAY, start));
       await page.getByRole('button', { name: 'Dark mode' }).click();
-      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+      // The theme is applied on the next render: wait for it rather than read it at once.
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
       await page.screenshot({ path: path.join(SHOTS, `overview-owner-dark-${dialect}.png`), fullPage: true });
       assert.deepEqual(errors, []);
       await ctx.close();
