@@ -3,11 +3,10 @@
 // analytics.min_team_size members fold into one "other" row, except for admin keys.
 import type { Db } from '../platform/storage/database.js';
 import { listTeamsWithSizes } from '../platform/tenancy/teams.repository.js';
-import { encodeCursor } from '../core/query-params.js';
 import { validationError } from '../core/errors.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
 import { teamRows } from './usage-teams.repository.js';
-import { workspacePageBuckets } from './usage.repository.js';
+import { bucketPage } from './bucket-page.js';
 import { bucketEndMs, bucketStartMs, type AnalyticsQuery } from './params.js';
 import type { Page } from './usage.service.js';
 
@@ -48,17 +47,7 @@ export async function teamUsagePage(
     v = { ...v, teamId: t.id };
   }
   // Whole buckets per page (limit counts buckets): a team row never splits across pages.
-  const buckets = await workspacePageBuckets(
-    db,
-    q.grain,
-    workspaceId,
-    q.startBucket,
-    q.endBucket,
-    q.cursor ? Number(q.cursor.b) : null,
-    q.limit + 1,
-  );
-  const hasMore = buckets.length > q.limit;
-  const page = buckets.slice(0, q.limit);
+  const { buckets: page, nextPage } = await bucketPage(db, workspaceId, q);
   if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
   const { clients, models } = await teamRows(db, q.grain, workspaceId, page[0], page[page.length - 1], v.teamId);
   const rowOf = (id: string) => (isSmall(id) ? OTHER_TEAM : id);
@@ -95,7 +84,7 @@ export async function teamUsagePage(
   return {
     object: 'page',
     data,
-    has_more: hasMore,
-    next_page: hasMore ? encodeCursor({ g: q.grain, b: page[page.length - 1] }) : null,
+    has_more: nextPage !== null,
+    next_page: nextPage,
   };
 }

@@ -2,7 +2,8 @@
 import { StewardError } from '../core/errors.js';
 import { isKnownModel, nanoToUnits } from '../core/pricing.js';
 import type { Db } from '../platform/storage/database.js';
-import { usagePageKeys, usageRows, workspacePageBuckets, workspaceRows } from './usage.repository.js';
+import { usagePageKeys, usageRows, workspaceRows } from './usage.repository.js';
+import { bucketPage } from './bucket-page.js';
 import { findUsersByIds, serviceUserIds } from '../platform/tenancy/users.repository.js';
 import { findTeam, teamMembers, teamsOfUsers } from '../platform/tenancy/teams.repository.js';
 import { validationError } from '../core/errors.js';
@@ -129,17 +130,7 @@ export async function usagePage(
     if (reach) throw ownOnly('workspace totals');
     if (opts.team.teamId !== undefined)
       throw validationError('team_id', 'applies to group=user or group=team', 'query', 'value_error.team');
-    const buckets = await workspacePageBuckets(
-      db,
-      q.grain,
-      workspaceId,
-      q.startBucket,
-      q.endBucket,
-      q.cursor ? Number(q.cursor.b) : null,
-      q.limit + 1,
-    );
-    const hasMore = buckets.length > q.limit;
-    const page = buckets.slice(0, q.limit);
+    const { buckets: page, nextPage } = await bucketPage(db, workspaceId, q);
     if (page.length === 0) return { object: 'page', data: [], has_more: false, next_page: null };
     const { clients, models } = await workspaceRows(db, q.grain, workspaceId, page[0], page[page.length - 1]);
     const data = page.map((b) => ({
@@ -150,12 +141,7 @@ export async function usagePage(
         models.filter((r) => r.bucket === b),
       ),
     }));
-    return {
-      object: 'page',
-      data,
-      has_more: hasMore,
-      next_page: hasMore ? encodeCursor({ g: q.grain, b: page[page.length - 1] }) : null,
-    };
+    return { object: 'page', data, has_more: nextPage !== null, next_page: nextPage };
   }
 
   const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
