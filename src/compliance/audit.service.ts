@@ -41,6 +41,9 @@ export async function recordPersonView(
   detail: Record<string, unknown> = {},
 ): Promise<void> {
   const people = [...new Set(userIds)].sort();
+  // Someone reading only their own data looked at nobody else: nothing to record (a member's own
+  // usage page, refreshed every minute by the dashboard, would fill the log with it).
+  if (viewer.type === 'user' && people.length === 1 && people[0] === viewer.id) return;
   const named = people.length <= VIEWED_NAMED_MAX;
   await audit(db, workspaceId, viewer, 'person_data.viewed', null, {
     after: { what, ...detail, user_count: people.length, ...(named ? { user_ids: people } : {}) },

@@ -237,6 +237,17 @@ for (const dialect of DIALECTS) {
         all.reduce((n: number, x: any) => n + x.totals.uncached_text_input_tokens, 0),
         7120,
       );
+      // Who looked at whom: the viewer of everyone is on the record, a member reading themselves is not.
+      const reader = keys['codex.enterprise.compliance.read'];
+      const viewsBy = async (role: string) =>
+        (await downloadAll(t.app, t.workspaceId, reader, 'AUDIT_LOG', 1000))
+          .map((x) => x.content as any)
+          .filter((c) => c.action === 'person_data.viewed' && c.actor?.id === users[role]);
+      assert.equal((await viewsBy('member')).length, 0);
+      assert.deepEqual(
+        (await viewsBy('analytics_viewer')).map((c) => c.after.user_ids),
+        [[users.member, other].sort()],
+      );
       const totals = await usage('member', '?group=workspace');
       assert.equal(totals.statusCode, 403, totals.body);
       assert.equal(totals.json().error.code, 'forbidden_role');
