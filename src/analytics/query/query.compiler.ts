@@ -1,0 +1,150 @@
+// The query plan compiled by Kysely into one SQL statement over the usage rollups, the same on
+// SQLite and PostgreSQL. Each metric comes from the rollup that holds it exactly:
+//   - counters: the workspace rollups (usage_ws_*) for workspace figures, the per-user rollups
+//     (usage_user_*) when the query is about people (a user or team dimension or filter, or a
+//     caller who sees only some people); by client, or by model from the *_model_* twins;
+//   - active users: count(distinct user_id) over the per-user rows with a counted turn, never a sum
+//     of per-bucket counts; service identities are left out (decisions/0026);
+//   - current streak: per user, the run of consecutive days with a turn that ends at the range's last
+//     day (or the day before), by row_number() over the user's days.
+// Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
+import { type Expression, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { DbOrTrx } from '../../platform/storage/database.js';
+import { COUNTER_METRICS, type CounterMetric, type DimensionColumn, isCounter, type Metric } from './query.model.js';
+import type { QueryPlan } from './query.plan.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a part reads one of eight rollup tables by name
+type Part = SelectQueryBuilder<any, any, any>;
+export const OTHER_TEAM = 'other';
+
+const dimColumn = (d: DimensionColumn) => `d_${d}`;
+const metricColumn = (m: Metric) => `m_${m}`;
+
+function table(p: QueryPlan, perUser: boolean, grain = p.grain): string {
+  return `usage_${perUser ? 'user' : 'ws'}${p.byModel ? '_model' : ''}_${grain}`;
+}
+
+function counterSum(m: CounterMetric): RawBuilder<number> {
+  const terms = COUNTER_METRICS[m].map((c) =>
+    c.startsWith('-') ? sql`- ${sql.ref(`u.${c.slice(1)}`)}` : sql`+ ${sql.ref(`u.${c}`)}`,
+  );
+  return sql<number>`sum(0 ${sql.join(terms, sql` `)})`;
+}
+
+function dimExpr(p: QueryPlan, d: DimensionColumn): Expression<unknown> {
+  switch (d) {
+    case 'time':
+      return sql.ref('u.bucket');
+    case 'client':
+      return sql.ref('u.client_id');
+    case 'model':
+      return sql.ref('u.model');
+    case 'user':
+      return sql.ref('u.user_id');
+    case 'team':
+      return p.foldTeams.length
+        ? sql`case when ${sql.ref('m.team_id')} in (${sql.join(p.foldTeams)}) then ${OTHER_TEAM} else ${sql.ref('m.team_id')} end`
+        : sql.ref('m.team_id');
+  }
+}
+
+// The rows of one rollup table the plan selects: workspace, range, filters, and for the per-user
+// rollups the caller's reach, the team and never a service identity.
+function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain): Part {
+  const first = grain === p.grain ? p.firstBucket : p.firstDay;
+  const last = grain === p.grain ? p.lastBucket : p.lastDay;
+  let q: Part = db
+    .selectFrom(`${table(p, perUser, grain)} as u` as 'usage_user_day as u')
+    .where('u.workspace_id', '=', p.workspaceId)
+    .where('u.bucket', '>=', first)
+    .where('u.bucket', '<=', last);
+  if (p.client) q = q.where('u.client_id', 'in', p.client);
+  if (p.model) q = q.where(sql.ref('u.model'), 'in', p.model);
+  if (!perUser) return q;
+  if (p.users) q = p.users.length ? q.where('u.user_id', 'in', p.users) : q.where(sql<boolean>`1 = 0`);
+  q = q.where('u.user_id', 'not in', (eb: any) =>
+    eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
+  );
+  if (p.dims.includes('team') || p.teamId !== undefined) {
+    q = q.innerJoin('team_members as m', (j: any) =>
+      j.onRef('m.user_id', '=', 'u.user_id').onRef('m.workspace_id', '=', 'u.workspace_id'),
+    );
+    if (p.teamId !== undefined) q = q.where('m.team_id', '=', p.teamId);
+  }
+  return q;
+}
+
+// One part: the plan's dimensions, the metrics it provides, null for the others.
+function part(p: QueryPlan, rows: Part, provides: (m: Metric) => Expression<unknown> | null): Part {
+  const dims = p.dims.map((d) => dimExpr(p, d));
+  let q = rows.select([
+    ...p.dims.map((d, i) => sql`${dims[i]}`.as(dimColumn(d))),
+    ...p.metrics.map((m) => sql`${provides(m) ?? sql`null`}`.as(metricColumn(m))),
+  ]);
+  // By the output names: PostgreSQL would not match a repeated expression whose parameters differ.
+  if (dims.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  return q;
+}
+
+const activeUsers = sql<number>`count(distinct case when ${sql.ref('u.turns')} > 0 then ${sql.ref('u.user_id')} end)`;
+
+function streakPart(db: DbOrTrx, p: QueryPlan): Part {
+  const days = rowsOf(db, p, true, 'day')
+    .where('u.turns', '>', 0)
+    .select(['u.user_id as user_id', 'u.bucket as bucket'])
+    .distinct();
+  const ranked = db
+    .selectFrom(days.as('d') as never)
+    .select([
+      sql.ref('d.user_id').as('user_id'),
+      sql.ref('d.bucket').as('bucket'),
+      sql`row_number() over (partition by ${sql.ref('d.user_id')} order by ${sql.ref('d.bucket')} desc)`.as('rn'),
+      sql`max(${sql.ref('d.bucket')}) over (partition by ${sql.ref('d.user_id')})`.as('newest'),
+    ]);
+  // Days of the newest run: bucket + rn - 1 equals the newest day until the first gap, never after.
+  const streak = sql`case when max(${sql.ref('s.newest')}) >= ${p.lastDay - 1} then sum(case when ${sql.ref('s.bucket')} + ${sql.ref('s.rn')} - 1 = ${sql.ref('s.newest')} then 1 else 0 end) else 0 end`;
+  return db
+    .selectFrom(ranked.as('s') as never)
+    .select([
+      sql.ref('s.user_id').as(dimColumn('user')),
+      ...p.metrics.map((m) => (m === 'current_streak' ? streak : sql`null`).as(metricColumn(m))),
+    ])
+    .groupBy(sql.ref('s.user_id') as never);
+}
+
+/** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
+export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
+  const parts: Part[] = [];
+  const counters = p.metrics.filter(isCounter);
+  if (p.personLevel) {
+    parts.push(
+      part(p, rowsOf(db, p, true), (m) => (isCounter(m) ? counterSum(m) : m === 'active_users' ? activeUsers : null)),
+    );
+  } else {
+    if (counters.length) parts.push(part(p, rowsOf(db, p, false), (m) => (isCounter(m) ? counterSum(m) : null)));
+    if (p.metrics.includes('active_users'))
+      parts.push(part(p, rowsOf(db, p, true), (m) => (m === 'active_users' ? activeUsers : null)));
+  }
+  if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
+
+  const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
+  const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
+  let q: Part = db
+    .selectFrom(union.as('p') as never)
+    .select([
+      ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
+      ...p.metrics.map((m) => sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`.as(metricColumn(m))),
+      ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
+    ]);
+  if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  for (const [k, dir] of p.order) {
+    const col = (p.dims as string[]).includes(k) ? dimColumn(k as DimensionColumn) : metricColumn(k as Metric);
+    q = q.orderBy(sql.ref(col), dir);
+  }
+  return q.limit(p.limit + 1).offset(p.offset);
+}
+
+/** Runs the plan: rows keyed by d_* and m_* columns, numbers as numbers. */
+export async function runQuery(db: DbOrTrx, p: QueryPlan): Promise<Record<string, unknown>[]> {
+  return (await compileQuery(db, p).execute()) as Record<string, unknown>[];
+}
