@@ -233,6 +233,18 @@ for (const dialect of DIALECTS) {
           pick(row, ['active_users', 'text_total_tokens']),
           pick(truth(TURNS.filter((x) => x.model === row.model)), ['active_users', 'text_total_tokens']),
         );
+      // Surfaces group the clients (core/clients.ts): each user once per surface.
+      const surfaces = await query({ metrics: ['active_users', 'turns'], dimensions: ['surface'] });
+      const surfaceOfTurn = (x: Turn) => (x.client === 'CODEX_CLI' ? 'cli' : 'ide');
+      assert.deepEqual(
+        new Map(surfaces.data.map((x: any) => [x.surface, pick(x, ['active_users', 'turns'])])),
+        new Map(
+          ['cli', 'ide'].map((s) => [
+            s,
+            pick(truth(TURNS.filter((x) => surfaceOfTurn(x) === s)), ['active_users', 'turns']),
+          ]),
+        ),
+      );
       const ide = await query({ metrics: ['turns', 'active_users'], filters: { client: ['CODEX_IDE_VSCODE'] } });
       assert.deepEqual(
         ide.data[0],
@@ -354,6 +366,8 @@ for (const dialect of DIALECTS) {
         [{ metrics: ['turns'], date_range: ['2026-02-10', '2026-02-01'] }, ['body', 'date_range']],
         [{ metrics: ['threads'], dimensions: ['model'] }, ['body', 'metrics']],
         [{ metrics: ['turns'], dimensions: ['model', 'client'] }, ['body', 'dimensions']],
+        [{ metrics: ['turns'], dimensions: ['model'], filters: { surface: ['cli'] } }, ['body', 'filters']],
+        [{ metrics: ['turns'], filters: { surface: ['tv'] } }, ['body', 'filters', 'surface', 0]],
         [{ metrics: ['current_streak'], dimensions: ['client'] }, ['body', 'metrics']],
         [{ metrics: ['turns'], order_by: [['credits', 'desc']] }, ['body', 'order_by', 0]],
         [{ metrics: ['turns'], limit: 0 }, ['body', 'limit']],

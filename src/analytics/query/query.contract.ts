@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { analyticsParams } from '../analytics.contract.js';
 import { DIMENSIONS, METRICS, QUERY_MAX_LIMIT } from './query.model.js';
 
+const SURFACES = ['cli', 'ide', 'desktop', 'cloud', 'code_review', 'other'] as const;
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const date = z.string().regex(DATE, { error: 'must be a date YYYY-MM-DD (UTC)' });
 const names = (what: string) =>
@@ -17,6 +19,11 @@ const names = (what: string) =>
 
 const filters = z
   .strictObject({
+    surface: z
+      .array(z.enum(SURFACES))
+      .min(1, { error: 'must name at least one' })
+      .optional()
+      .describe('Keep these surfaces only (cli, ide, desktop, cloud, code_review, other).'),
     client: names('Keep these clients (surfaces) only, e.g. ["codex_cli_rs"].'),
     model: names('Keep these models only.'),
     team_id: z
@@ -28,7 +35,7 @@ const filters = z
   })
   .default({});
 
-const sortable = [...METRICS, 'time', 'client', 'model', 'user', 'team'] as const;
+const sortable = [...METRICS, 'time', 'surface', 'client', 'model', 'user', 'team'] as const;
 
 export const queryBody = z.strictObject({
   metrics: z
@@ -39,7 +46,8 @@ export const queryBody = z.strictObject({
       'active_users: distinct people with a counted turn (service identities never count). threads: a ' +
         'thread counts once in each day (or week, with time:week) it had a turn in. credits and cost_usd ' +
         'are summed exactly (integer nano-units). current_streak: consecutive days with a turn ending on ' +
-        'the last day of the range (or the day before it), within the range; dimension user only.',
+        'the last day of the range (or the day before it), within the range and up to 62 days; dimension ' +
+        'user only.',
     ),
   dimensions: z
     .array(z.enum(DIMENSIONS))
@@ -48,7 +56,10 @@ export const queryBody = z.strictObject({
     .refine((d) => new Set(d.map((x) => x.split(':')[0])).size === d.length, {
       error: 'must not repeat a dimension',
     })
-    .describe('One row per combination. time:week buckets are ISO weeks (from Monday, UTC).'),
+    .describe(
+      'One row per combination. time:week buckets are ISO weeks (from Monday, UTC); surface groups the clients ' +
+        '(CLI, IDE extension, desktop, cloud, Code Review, other).',
+    ),
   filters,
   date_range: z
     .union([

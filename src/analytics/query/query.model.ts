@@ -18,10 +18,10 @@ export const METRICS = [
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
-export const DIMENSIONS = ['time:day', 'time:week', 'client', 'model', 'user', 'team'] as const;
+export const DIMENSIONS = ['time:day', 'time:week', 'surface', 'client', 'model', 'user', 'team'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 /** A result column: a dimension's name without its time grain. */
-export type DimensionColumn = 'time' | 'client' | 'model' | 'user' | 'team';
+export type DimensionColumn = 'time' | 'surface' | 'client' | 'model' | 'user' | 'team';
 export const columnOf = (d: Dimension): DimensionColumn => (d.startsWith('time:') ? 'time' : (d as DimensionColumn));
 
 /** Counter metrics and the rollup counters they sum (core/rollups.ts COUNTERS). */
@@ -44,6 +44,7 @@ export const isCounter = (m: Metric): m is CounterMetric => m in COUNTER_METRICS
 export const NANO_METRICS: ReadonlySet<Metric> = new Set(['credits', 'cost_usd']);
 
 export interface QueryFilters {
+  surface?: string[];
   client?: string[];
   model?: string[];
   team_id?: string;

@@ -17,6 +17,7 @@ export interface QueryPlan {
   lastDay: number;
   firstBucket: number;
   lastBucket: number;
+  surface?: string[];
   client?: string[];
   model?: string[];
   /** Only these users (the user_id filter within the caller's reach); null: anyone. */
@@ -70,9 +71,11 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
 
   const f = q.filters;
   const byModel = dims.includes('model') || f.model !== undefined;
-  if (byModel && (dims.includes('client') || f.client !== undefined))
+  const byClient =
+    dims.includes('client') || dims.includes('surface') || f.client !== undefined || f.surface !== undefined;
+  if (byModel && byClient)
     throw bodyError(
-      [dims.includes('model') && dims.includes('client') ? 'dimensions' : 'filters'],
+      [dims.includes('model') && (dims.includes('client') || dims.includes('surface')) ? 'dimensions' : 'filters'],
       'client and model cannot be combined: the rollups keep usage per client or per model',
     );
   if (byModel && q.metrics.includes('threads'))
@@ -121,6 +124,7 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     lastDay: grain === 'day' ? lastDay : weekStartDay(lastBucket) + 6,
     firstBucket,
     lastBucket,
+    surface: f.surface,
     client: f.client,
     model: f.model,
     users,

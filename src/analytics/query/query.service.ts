@@ -89,7 +89,8 @@ export async function runAnalyticsQuery(
     }
     for (const m of plan.metrics) {
       const n = Number(r[`m_${m}`] ?? 0);
-      out[m] = NANO_METRICS.has(m) ? nanoToUnits(n) : n;
+      // current_streak comes as 2^streak (query.compiler.ts); powers of two are exact doubles.
+      out[m] = NANO_METRICS.has(m) ? nanoToUnits(n) : m === 'current_streak' ? (n > 0 ? Math.log2(n) : 0) : n;
     }
     return out;
   });
