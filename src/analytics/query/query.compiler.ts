@@ -3,14 +3,15 @@
 //   - counters: the workspace rollups (usage_ws_*) for workspace figures, the per-user rollups
 //     (usage_user_*) when the query is about people (a user or team dimension or filter, or a
 //     caller who sees only some people); by client, or by model from the *_model_* twins;
-//   - active users: count(distinct user_id) over the per-user rows with a counted turn, never a sum
-//     of per-bucket counts; service identities are left out (decisions/0026);
+//   - active users: count(distinct user_id) over the active-user sets (activeUsersPart), never a sum
+//     of per-bucket counts; service identities are never in them (decisions/0026);
 //   - current streak: per user, the run of consecutive days with a turn that ends at the range's last
 //     day (or the day before), from a bit mask of the user's days (streakPart).
 // Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
 import { type Expression, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { SURFACE_RULES } from '../../core/clients.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
+import { weekOfDay, weekStartDay } from '../../core/time.js';
 import { COUNTER_METRICS, type CounterMetric, type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
 
@@ -77,10 +78,18 @@ function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain): P
   if (p.surface) q = q.where(surfaceOf(sql.ref('u.client_id')), 'in', p.surface);
   if (p.model) q = q.where(sql.ref('u.model'), 'in', p.model);
   if (!perUser) return q;
-  if (p.users) q = p.users.length ? q.where('u.user_id', 'in', p.users) : q.where(sql<boolean>`1 = 0`);
-  q = q.where('u.user_id', 'not in', (eb: any) =>
-    eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
+  return peopleFilters(
+    q.where('u.user_id', 'not in', (eb: any) =>
+      eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
+    ),
+    p,
   );
+}
+
+// The people the plan keeps: the caller's reach and the user filter, the team (or every team, for
+// the team dimension).
+function peopleFilters(q: Part, p: QueryPlan): Part {
+  if (p.users) q = p.users.length ? q.where('u.user_id', 'in', p.users) : q.where(sql<boolean>`1 = 0`);
   if (p.dims.includes('team') || p.teamId !== undefined) {
     // CROSS JOIN keeps the rollup as SQLite's outer loop: as an inner join SQLite looped over the
     // members and scanned the rollup for each (2.8 s against 0.23 s for 30 days of 10,000 users).
@@ -105,8 +114,6 @@ function part(p: QueryPlan, rows: Part, provides: (m: Metric) => Expression<unkn
   if (dims.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
   return q;
 }
-
-const activeUsers = sql<number>`count(distinct case when ${sql.ref('u.turns')} > 0 then ${sql.ref('u.user_id')} end)`;
 
 /** The longest current streak counted: the days fit one bit each of a 64-bit integer, with room to add 1. */
 export const STREAK_MAX_DAYS = 62;
@@ -140,19 +147,63 @@ function streakPart(db: DbOrTrx, p: QueryPlan): Part {
     ]);
 }
 
+// The people with a counted turn: the active-user sets the ingest keeps (service identities are
+// never in them; four narrow columns, read faster than the counters). Without a time dimension the
+// whole ISO weeks of the range come from the week set and only the days at its ends from the day
+// set: a person active in a week is in that week's set, so the distinct count over the union is
+// exact, and 90 days read a third of the rows. By model, from the per-user model rollups instead.
+function activeUsersPart(db: DbOrTrx, p: QueryPlan): Part {
+  const dims = p.dims.map((d) => dimExpr(p, d));
+  const people = (rows: Part) =>
+    rows.select([...p.dims.map((d, i) => sql`${dims[i]}`.as(dimColumn(d))), sql.ref('u.user_id').as('user_id')]);
+  let union: Part;
+  if (p.byModel) union = people(rowsOf(db, p, true).where('u.turns', '>', 0));
+  else {
+    const spans: { grain: 'day' | 'week'; first: number; last: number }[] = [];
+    const firstWeek = p.dims.includes('time') ? null : weekOfDay(p.firstDay + 6);
+    const lastWeek = p.dims.includes('time') ? null : weekOfDay(p.lastDay - 6);
+    if (firstWeek === null || lastWeek === null || lastWeek < firstWeek)
+      spans.push({ grain: p.grain, first: p.firstBucket, last: p.lastBucket });
+    else {
+      spans.push({ grain: 'week', first: firstWeek, last: lastWeek });
+      const before = weekStartDay(firstWeek) - 1;
+      const after = weekStartDay(lastWeek) + 7;
+      if (before >= p.firstDay) spans.push({ grain: 'day', first: p.firstDay, last: before });
+      if (after <= p.lastDay) spans.push({ grain: 'day', first: after, last: p.lastDay });
+    }
+    const parts = spans.map((s) => people(setRows(db, p, s.grain, s.first, s.last)));
+    union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
+  }
+  let q: Part = db
+    .selectFrom(union.as('a') as never)
+    .select([
+      ...p.dims.map((d) => sql.ref(`a.${dimColumn(d)}`).as(dimColumn(d))),
+      ...p.metrics.map((m) =>
+        (m === 'active_users' ? sql`count(distinct ${sql.ref('a.user_id')})` : sql`null`).as(metricColumn(m)),
+      ),
+    ]);
+  if (p.dims.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  return q;
+}
+
+// Rows of an active-user set: the workspace, the buckets, the client and the people filters.
+function setRows(db: DbOrTrx, p: QueryPlan, grain: 'day' | 'week', first: number, last: number): Part {
+  let q: Part = db
+    .selectFrom(`active_user_${grain}_set as u` as 'active_user_day_set as u')
+    .where('u.workspace_id', '=', p.workspaceId)
+    .where('u.bucket', '>=', first)
+    .where('u.bucket', '<=', last);
+  if (p.client) q = q.where('u.client_id', 'in', p.client);
+  if (p.surface) q = q.where(surfaceOf(sql.ref('u.client_id')), 'in', p.surface);
+  return peopleFilters(q, p);
+}
+
 /** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
 export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
   const parts: Part[] = [];
-  const counters = p.metrics.filter(isCounter);
-  if (p.personLevel) {
-    parts.push(
-      part(p, rowsOf(db, p, true), (m) => (isCounter(m) ? counterSum(m) : m === 'active_users' ? activeUsers : null)),
-    );
-  } else {
-    if (counters.length) parts.push(part(p, rowsOf(db, p, false), (m) => (isCounter(m) ? counterSum(m) : null)));
-    if (p.metrics.includes('active_users'))
-      parts.push(part(p, rowsOf(db, p, true), (m) => (m === 'active_users' ? activeUsers : null)));
-  }
+  if (p.metrics.some(isCounter))
+    parts.push(part(p, rowsOf(db, p, p.personLevel), (m) => (isCounter(m) ? counterSum(m) : null)));
+  if (p.metrics.includes('active_users')) parts.push(activeUsersPart(db, p));
   if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
 
   const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
