@@ -8,7 +8,8 @@
 //   - current streak: per user, the run of consecutive days with a turn that ends at the range's last
 //     day (or the day before), from a bit mask of the user's days (streakPart).
 // Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
-import { type Expression, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database } from '../../platform/storage/schema.js';
 import { SURFACE_RULES } from '../../core/clients.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
@@ -57,10 +58,11 @@ function dimExpr(p: QueryPlan, d: DimensionColumn): Expression<unknown> {
       return sql.ref('u.model');
     case 'user':
       return sql.ref('u.user_id');
-    case 'team':
-      return p.foldTeams.length
-        ? sql`case when ${sql.ref('m.team_id')} in (${sql.join(p.foldTeams)}) then ${OTHER_TEAM} else ${sql.ref('m.team_id')} end`
-        : sql.ref('m.team_id');
+    case 'team': {
+      const team = sql.ref('m.team_id');
+      if (!p.foldTeams.length) return team;
+      return sql`case when ${team} in (${sql.join(p.foldTeams)}) then ${OTHER_TEAM} else ${team} end`;
+    }
   }
 }
 
@@ -79,7 +81,7 @@ function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain): P
   if (p.model) q = q.where(sql.ref('u.model'), 'in', p.model);
   if (!perUser) return q;
   return peopleFilters(
-    q.where('u.user_id', 'not in', (eb: any) =>
+    q.where('u.user_id', 'not in', (eb: ExpressionBuilder<Database, 'users'>) =>
       eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
     ),
     p,
