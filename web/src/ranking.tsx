@@ -11,7 +11,8 @@ const PAGE = 500;
 
 const COLUMNS: Column<Row>[] = [
   { id: 'rank', header: '#', cell: (_r, i) => String(i + 1), numeric: true, sortable: false },
-  { id: 'user', header: 'User', cell: (r) => String(r.email ?? r.user_id) },
+  // Users sort by id on the server, which would look random beside their emails: not offered.
+  { id: 'user', header: 'User', cell: (r) => String(r.email ?? r.user_id), sortable: false },
   { id: 'credits', header: 'Credits', cell: (r) => fmtDec(Number(r.credits)), numeric: true },
   {
     id: 'threads',
@@ -67,7 +68,7 @@ export function Ranking({ session, range, days }: { session: Session; range: [st
     let live = true;
     // Threads are counted per client, not per model (the rollups), so a model filter leaves them out.
     const metrics = ['credits', 'turns', 'text_total_tokens', 'current_streak', ...(filter.model ? [] : ['threads'])];
-    const by = sort.id === 'user' ? 'user' : metrics.includes(sort.id) ? sort.id : 'credits';
+    const by = metrics.includes(sort.id) ? sort.id : 'credits';
     query(session, {
       metrics,
       dimensions: ['user'],
