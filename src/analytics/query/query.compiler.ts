@@ -102,7 +102,7 @@ function peopleFilters(q: Part, p: QueryPlan): Part {
       .whereRef('m.workspace_id', '=', 'u.workspace_id');
     if (p.teamId !== undefined) q = q.where('m.team_id', '=', p.teamId);
   } else if (p.teamId !== undefined) {
-    // One team's members: a set both planners build once and probe per row.
+    // One team's members: a set both planners build once and probe per row (no join to order).
     const teamId = p.teamId;
     q = q.where('u.user_id', 'in', (eb: ExpressionBuilder<Database, 'team_members'>) =>
       eb.selectFrom('team_members').select('user_id').where('team_id', '=', teamId),
