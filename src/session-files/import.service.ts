@@ -72,6 +72,8 @@ export interface ImportSummary {
   tokens: { input: number; cached: number; output: number; reasoning: number; total: number };
   stored: StoredCounts;
   skipped: { total: number; byReason: Partial<Record<SkipReason, number>>; lines: SkippedLineReport[] };
+  // Lines of a type Steward does not know: kept as content records, counted, not skipped.
+  unknown: { total: number; byType: Record<string, number> };
   trimmed: SkippedLineReport[];
   errors: { file: string; code?: string; message: string }[];
   durationMs: number;
@@ -89,6 +91,7 @@ function emptySummary(): ImportSummary {
     tokens: { input: 0, cached: 0, output: 0, reasoning: 0, total: 0 },
     stored: emptyCounts(),
     skipped: { total: 0, byReason: {}, lines: [] },
+    unknown: { total: 0, byType: {} },
     trimmed: [],
     errors: [],
     durationMs: 0,
@@ -276,6 +279,8 @@ function account(s: ImportSummary, file: string, st: RolloutStats): void {
   s.skipped.total += st.skippedCount;
   for (const [r, n] of Object.entries(st.skippedByReason))
     s.skipped.byReason[r as SkipReason] = (s.skipped.byReason[r as SkipReason] ?? 0) + (n ?? 0);
+  s.unknown.total += st.unknownLines;
+  for (const [t, n] of Object.entries(st.unknownTypes)) s.unknown.byType[t] = (s.unknown.byType[t] ?? 0) + n;
   for (const k of st.skipped) {
     if (s.skipped.lines.length >= MAX_REPORTED_LINES) break;
     s.skipped.lines.push({ file, line: k.line, offset: k.offset, bytes: k.bytes, reason: k.reason, detail: k.detail });

@@ -134,6 +134,7 @@ export async function ingestRolloutUpload(
     }
     result.lines = raws.length;
     result.skipped = read.stats.skippedCount;
+    if (read.stats.unknownLines) result.unknown = read.stats.unknownLines;
     if (read.stats.skipped.length)
       result.rejected = read.stats.skipped
         .slice(0, UPLOAD_MAX_REJECTED)

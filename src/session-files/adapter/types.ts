@@ -192,7 +192,6 @@ export type SkipReason =
   | 'garbage'
   | 'binary'
   | 'not_object'
-  | 'unknown_type'
   | 'invalid_shape'
   | 'oversized_unparsed'
   | 'implausible_value';
@@ -241,6 +240,9 @@ export interface RolloutStats {
   skipped: SkippedLine[]; // capped (see skippedCount)
   skippedCount: number;
   skippedByReason: Partial<Record<SkipReason, number>>;
+  // Lines of a type Steward does not know (a newer Codex): kept as content kind `other`, not skipped.
+  unknownLines: number;
+  unknownTypes: Record<string, number>; // by type, at most MAX_UNKNOWN_TYPES names (the rest under "(more)")
   // Over-limit lines read from their head only.
   trimmed: { line: number; offset: number; bytes: number; type?: string }[];
   partialTail?: { line: number; offset: number; bytes: number }; // unterminated last line left unread
