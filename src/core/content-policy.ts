@@ -86,8 +86,12 @@ export function policyFromSettings(settingsJson: string | null | undefined): Con
   }
 }
 
+// Where a finding was: a policy field, or the attributes of a Codex event that is not a fact.
+export type DlpField = ContentField | 'event_attributes';
+
 export interface ContentFinding {
-  field: ContentField;
+  field: DlpField;
+  path?: string; // inside a structured value (event_attributes): the attribute, e.g. "rationale"
   rule: string;
   start: number;
   end: number;

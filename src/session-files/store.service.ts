@@ -5,6 +5,7 @@
 import type { ContentField, ContentPolicy } from '../core/content-policy.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { applyContentPolicy } from '../core/content-policy.js';
+import { dlpValue } from '../core/value-dlp.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
 import { sessionItem, type ItemTextInfo, type SessionItem } from '../core/session-items.js';
@@ -54,6 +55,13 @@ function applyPolicy(
   policy: ContentPolicy,
   info: Record<string, ItemTextInfo>,
 ): void {
+  // A line of a type Steward does not know: no policy field names its texts, DLP scans them all.
+  if (kind === 'other' && body.unknown === true && body.raw !== undefined) {
+    const r = dlpValue(body.raw, policy, 'event_attributes');
+    body.raw = r.value;
+    info.raw = { length: r.length, policy: 'store', redactions: r.findings.length };
+    return;
+  }
   const fields = POLICY_FIELDS[kind];
   if (!fields) return;
   for (const [name, field] of fields) {

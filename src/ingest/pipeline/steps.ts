@@ -5,6 +5,7 @@ import { clientIdFromOriginator } from '../../core/clients.js';
 import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
 import { applyContentPolicy, type ContentField, type ContentPolicy } from '../../core/content-policy.js';
+import { dlpValue } from '../../core/value-dlp.js';
 
 export interface Principal {
   workspaceId: string;
@@ -109,7 +110,9 @@ export function price(e: Classified, env: PipelineEnv): Priced | Drop {
 }
 
 // DLP-scan prompt, response, tool arguments and output, and store them as the workspace's policy
-// says (store with secrets redacted | hash | redact). Runs after dedupe-key, so keys never change.
+// says (store with secrets redacted | hash | redact); DLP-scan the attributes of other Codex events
+// (a guardian's rationale, an unknown event's values), which no mode governs (decisions/0032).
+// Runs after dedupe-key, so keys never change.
 export function redact(e: Priced, env: PipelineEnv): Redacted {
   const policy = env.contentPolicy;
   if (!policy) return e as Redacted;
@@ -128,6 +131,12 @@ export function redact(e: Priced, env: PipelineEnv): Redacted {
   else if (ev.kind === 'response') event = { ...ev, text: apply(ev.text, 'response') };
   else if (ev.kind === 'tool')
     event = { ...ev, arguments: apply(ev.arguments, 'tool_arguments'), output: apply(ev.output, 'tool_output') };
+  else if (ev.kind === 'observation') {
+    const r = dlpValue(ev.attributes, policy, 'event_attributes');
+    content = { event_attributes: { mode: 'store', length: r.length, redactions: r.findings.length } };
+    if (r.findings.length) findings = r.findings;
+    event = { ...ev, attributes: r.value };
+  }
   if (event === ev) return e as Redacted;
   return {
     ...e,

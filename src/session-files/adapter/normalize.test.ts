@@ -179,11 +179,17 @@ describe('normalizeLine', () => {
     // An unknown type is kept and counted (issue 12: never an error), not skipped.
     assert.deepEqual(
       normalizeLine({ timestamp: 't', type: 'telepathy', payload: {} }).facts.map((f) => f.f),
-      ['unknown', 'other'],
+      ['other'],
     );
+    assert.equal((normalizeLine({ timestamp: 't', type: 'telepathy', payload: {} }).facts[0] as any).unknown, true);
     const bad = normalizeLine({ timestamp: 't', type: 'token_usage_record', payload: { response_id: 'r' } }).facts[0];
     assert.deepEqual(bad, { f: 'skip', reason: 'invalid_shape', detail: 'token_usage_record without usage' });
-    assert.deepEqual(normalizeLine({ hello: 'world' }).facts[0], { f: 'unknown', type: '(none)' });
+    assert.deepEqual(normalizeLine({ hello: 'world' }).facts[0], {
+      f: 'other',
+      type: 'unknown',
+      raw: { hello: 'world' },
+      unknown: true,
+    });
   });
   it('tolerates fields of unexpected types', () => {
     const n = normalizeLine({

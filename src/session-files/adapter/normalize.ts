@@ -123,7 +123,7 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
     }
     default:
       if (ENVELOPE_TYPES.has(type)) facts.push({ f: 'other', type, raw: payload });
-      else facts.push({ f: 'unknown', type }, { f: 'other', type, raw: payload });
+      else facts.push({ f: 'other', type, raw: payload, unknown: true });
   }
   return out;
 }
@@ -136,7 +136,7 @@ function normalizeBare(value: Obj): NormalizedLine {
   }
   if (typeof value.type === 'string') {
     if (!RESPONSE_ITEM_TYPES.has(value.type)) {
-      out.facts.push({ f: 'unknown', type: value.type }, { f: 'other', type: value.type, raw: value });
+      out.facts.push({ f: 'other', type: value.type, raw: value, unknown: true });
       return out;
     }
     normalizeResponseItem(value, 'bare_item', out.facts);
@@ -155,6 +155,6 @@ function normalizeBare(value: Obj): NormalizedLine {
     return out;
   }
   // An object with neither a type nor a record_type.
-  out.facts.push({ f: 'unknown', type: '(none)' }, { f: 'other', type: 'unknown', raw: value });
+  out.facts.push({ f: 'other', type: 'unknown', raw: value, unknown: true });
   return out;
 }

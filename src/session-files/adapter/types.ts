@@ -181,7 +181,8 @@ export type RolloutContentBody =
   | { kind: 'compaction'; message?: string; replacementHistoryItems?: number; compactionResponseId?: string }
   | { kind: 'review'; phase: 'entered' | 'exited'; raw: unknown }
   | { kind: 'rate_limits'; raw: unknown }
-  | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string };
+  // unknown: a line type Steward does not know (its strings are DLP-scanned when stored).
+  | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string; unknown?: true };
 
 export type RolloutContent = RolloutContentBase & RolloutContentBody;
 

@@ -174,8 +174,8 @@ export class RolloutParser implements Parse {
       }
     }
     for (const f of norm.facts) {
+      if (f.f === 'other' && f.unknown) countUnknown(this, f.type);
       if (f.f === 'skip') skip(this, raw, f.reason, f.detail);
-      else if (f.f === 'unknown') countUnknown(this, f.type);
       else if (inherited) inheritedFact(this, f, ctx);
       else this.fact(f, ctx);
     }
