@@ -119,10 +119,19 @@ export function contentItem(
     byteOffset: c.offset,
     ordinal: c.ordinal ?? null,
     origin,
-    body,
-    textInfo,
+    // Keys in canonical order, so that the chain's canonicalJson writes the record with
+    // JSON.stringify instead of its own walk (what is nested inside, a line's raw payload, keeps the
+    // file's order and takes the walk only there).
+    body: sortedKeys(body),
+    textInfo: sortedKeys(textInfo),
   });
   return { ...item, bytes: bodyBytes(body) };
+}
+
+function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
+  return out;
 }
 
 // The texts dominate a body's size: their lengths stand for its JSON without writing it out.
