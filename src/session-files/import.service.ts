@@ -3,6 +3,7 @@
 // the bytes before the offset) are kept in rollout_files; an unchanged file costs one stat, a grown
 // one is read from its offset, a replaced or rewritten one from the start (its facts are keyed by
 // response_id / turn_id, so nothing is counted twice). Bad lines are reported, never fatal.
+import { ContentApplier } from '../core/content-policy.js';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { isGzipPath } from './adapter/lines.js';
@@ -155,7 +156,8 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
   const heads = new Map((await listFileHeads(db, ws, LOCAL_ORIGIN)).map((h) => [h.path, h]));
   // Peak memory stays within ~256 MB on a gigabyte of sessions (bench/import.bench.ts).
   await limitCacheForBulk(db, 4 * 1024);
-  const policy = await deps.policies.for(db, ws);
+  // One memory of applied texts per batch: an item and the event it repeats are scanned once.
+  const policy = new ContentApplier(await deps.policies.for(db, ws));
   const threads = new Set<string>();
 
   const bytesTotal = files.reduce((n, f) => n + f.st.size, 0);
@@ -169,9 +171,11 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
       const r = await storeRolloutBatch(deps, opts.principal, events, content, {
         hostName: opts.hostName,
         creditsPerUsd: opts.creditsPerUsd,
+        contentApplier: policy,
       });
       addCounts(s.stored, r);
     }
+    policy.clear();
     if (checkpoints.length)
       await db.transaction().execute(async (trx) => {
         for (const c of checkpoints) await saveFile(trx, c);

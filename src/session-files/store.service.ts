@@ -4,7 +4,7 @@
 // transaction (decisions/0023), with the workspace's content policy applied to the texts, as for events.
 import type { ContentField, ContentPolicy } from '../core/content-policy.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
-import { applyContentPolicy } from '../core/content-policy.js';
+import { ContentApplier } from '../core/content-policy.js';
 import { dlpValue } from '../core/value-dlp.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
@@ -52,9 +52,10 @@ const POLICY_FIELDS: Record<string, [string, ContentField][]> = {
 function applyPolicy(
   body: Record<string, unknown>,
   kind: string,
-  policy: ContentPolicy,
+  applier: ContentApplier,
   info: Record<string, ItemTextInfo>,
 ): void {
+  const policy = applier.policy;
   // A line of a type Steward does not know: no policy field names its texts, DLP scans them all.
   if (kind === 'other' && body.unknown === true && body.raw !== undefined) {
     const r = dlpValue(body.raw, policy, 'event_attributes');
@@ -67,7 +68,7 @@ function applyPolicy(
   for (const [name, field] of fields) {
     const v = body[name];
     if (typeof v !== 'string' || v === '') continue;
-    const applied = applyContentPolicy(v, field, policy);
+    const applied = applier.apply(v, field);
     body[name] = applied.text;
     info[name] = { length: applied.length, policy: applied.mode, redactions: applied.findings.length };
   }
@@ -86,12 +87,13 @@ export function contentItem(
   ws: string,
   userId: string,
   origin: string,
-  policy?: ContentPolicy,
+  policy?: ContentPolicy | ContentApplier,
 ): SessionItem & { bytes: number } {
   const body: Record<string, unknown> = {};
   const textInfo: Record<string, ItemTextInfo> = {};
   for (const [k, v] of Object.entries(c)) if (!BASE_FIELDS.has(k) && v !== undefined) body[k] = v;
-  if (policy) applyPolicy(body, c.kind, policy, textInfo);
+  if (policy)
+    applyPolicy(body, c.kind, policy instanceof ContentApplier ? policy : new ContentApplier(policy), textInfo);
   // A command's aggregated output is usually the tail of the tool output the model saw: keep it
   // once, with where it starts in `output` (lossless: output.slice(at, at + length)).
   if (
@@ -145,6 +147,8 @@ export interface StoreBatchOptions {
   hostName?: string;
   creditsPerUsd: number;
   requestMeta?: Record<string, string | undefined>;
+  // The applier the batch's items were built with: the events' equal texts are not scanned again.
+  contentApplier?: ContentApplier;
 }
 
 /** Stores one batch: events, their rollups and records, and the content as session items, in one transaction. */
@@ -167,6 +171,7 @@ export async function storeRolloutBatch(
       creditsPerUsd: opts.creditsPerUsd,
       requestMeta: opts.requestMeta,
       items,
+      contentApplier: opts.contentApplier,
     },
   );
   addCounts(out, r.stored);

@@ -4,7 +4,12 @@
 import { clientIdFromOriginator } from '../../core/clients.js';
 import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
-import { applyContentPolicy, type ContentField, type ContentPolicy } from '../../core/content-policy.js';
+import {
+  applyContentPolicy,
+  type ContentApplier,
+  type ContentField,
+  type ContentPolicy,
+} from '../../core/content-policy.js';
 import { dlpValue } from '../../core/value-dlp.js';
 
 export interface Principal {
@@ -24,6 +29,8 @@ export interface PipelineEnv {
   userIdForEmail: (email: string) => string | undefined;
   // The workspace's content policy; absent, content is stored as received (no DLP).
   contentPolicy?: ContentPolicy;
+  // The caller's memory of texts the same policy already applied to (session files: see ContentApplier).
+  contentApplier?: ContentApplier;
 }
 
 // The key lives on the event, where storage and the chain read it; a brand says it was set (the
@@ -120,7 +127,7 @@ export function redact(e: Priced, env: PipelineEnv): Redacted {
   let findings: EnrichedEvent['findings'];
   const apply = (text: string | undefined, field: ContentField): string | undefined => {
     if (text === undefined || text === null) return text;
-    const r = applyContentPolicy(text, field, policy);
+    const r = env.contentApplier ? env.contentApplier.apply(text, field) : applyContentPolicy(text, field, policy);
     (content ??= {})[field] = { mode: r.mode, length: r.length, redactions: r.findings.length };
     if (r.findings.length) (findings ??= []).push(...r.findings);
     return r.text ?? undefined;
