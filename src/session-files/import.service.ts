@@ -10,6 +10,7 @@ import { isGzipPath } from './adapter/lines.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
 import {
   iterateRollout,
+  MAX_UNKNOWN_TYPES,
   type RolloutCheckpoint,
   type RolloutEvent,
   type RolloutStats,
@@ -284,7 +285,12 @@ function account(s: ImportSummary, file: string, st: RolloutStats): void {
   for (const [r, n] of Object.entries(st.skippedByReason))
     s.skipped.byReason[r as SkipReason] = (s.skipped.byReason[r as SkipReason] ?? 0) + (n ?? 0);
   s.unknown.total += st.unknownLines;
-  for (const [t, n] of Object.entries(st.unknownTypes)) s.unknown.byType[t] = (s.unknown.byType[t] ?? 0) + n;
+  for (const [type, n] of Object.entries(st.unknownTypes)) {
+    const by = s.unknown.byType;
+    // As per file (parser/context.ts), a bound on the distinct names the summary lists.
+    const t = Object.hasOwn(by, type) || Object.keys(by).length < MAX_UNKNOWN_TYPES ? type : '(more)';
+    by[t] = (by[t] ?? 0) + n;
+  }
   for (const k of st.skipped) {
     if (s.skipped.lines.length >= MAX_REPORTED_LINES) break;
     s.skipped.lines.push({ file, line: k.line, offset: k.offset, bytes: k.bytes, reason: k.reason, detail: k.detail });
