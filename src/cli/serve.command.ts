@@ -134,12 +134,15 @@ export function serveCommand(program: Command): void {
         ];
         if (owner.created) {
           const on = storeFlags(flags) && ` ${storeFlags(flags)}`;
+          // keys create reads host and port from the configuration; flags given to serve alone it
+          // cannot know, so the command names the address (else its [otel] block points elsewhere).
+          const at = !config.public_url && (flags.host || flags.port) ? ` --server-url ${url}` : '';
           lines.push(
             '',
             `Owner key (shown once, store it now): ${owner.created.secret}`,
             '',
             `Next: steward users add alice@example.com${on} && ` +
-              `steward keys create --scope ingest.write --user alice@example.com${on}`,
+              `steward keys create --scope ingest.write --user alice@example.com${on}${at}`,
             `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
           );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));
