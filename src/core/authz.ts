@@ -59,6 +59,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`GET ${A}/usage`]: ownUsage,
   // The dashboard's query model: the same reach as usage (a member, their own; a team lead, their teams').
   [`POST ${A}/query`]: ownUsage,
+  [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
   [`GET ${ADMIN}`]: owner,
