@@ -2,7 +2,7 @@
 // and the result shape. Every field is checked here; what needs the clock, the config or the store
 // (the lookback, the team, the combinations no rollup holds) is checked in query.plan.ts.
 import { z } from 'zod';
-import { analyticsParams } from '../analytics.contract.js';
+import { analyticsParams, READ_REPLICA_NOTE } from '../analytics.contract.js';
 import { DIMENSIONS, METRICS, QUERY_MAX_LIMIT } from './query.model.js';
 
 const SURFACES = ['cli', 'ide', 'desktop', 'cloud', 'code_review', 'other'] as const;
@@ -89,7 +89,8 @@ export const queryRoute = {
     "own usage and a team lead their teams' people; teams under analytics.min_team_size fold into team " +
     '"other" for everyone but owners. Without a user or team dimension or filter, figures are the ' +
     "workspace's (service identities' usage included, not as active users). A query by user, or for " +
-    'chosen users, appends one AUDIT_LOG person_data.viewed record naming the people returned.',
+    'chosen users, appends one AUDIT_LOG person_data.viewed record naming the people returned.' +
+    READ_REPLICA_NOTE,
   params: analyticsParams,
   body: queryBody,
   result: z.object({

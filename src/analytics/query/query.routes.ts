@@ -8,6 +8,7 @@ import type { AppContext } from '../../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../../platform/http/contract.js';
 import type { UserEmails } from '../usage.service.js';
 import { queryRoute } from './query.contract.js';
+import { readStore } from '../read-store.js';
 import { runAnalyticsQuery } from './query.service.js';
 
 export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
@@ -23,11 +24,12 @@ export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     },
     serializerCompiler: () => JSON.stringify,
   };
-  app.post('/v1/analytics/codex/workspaces/:workspace_id/query', opts, async (req) => {
+  app.post('/v1/analytics/codex/workspaces/:workspace_id/query', opts, async (req, reply) => {
     const p = req.principal!;
-    const db = ctx.store.db;
+    // Read from the read store (a replica when configured, decisions/0040); the record is written
+    // to the primary.
     const { viewed, ...out } = await runAnalyticsQuery(
-      db,
+      await readStore(ctx, reply),
       req.body,
       {
         workspaceId: p.workspaceId,
@@ -46,7 +48,7 @@ export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     // once per request; an aggregate (no user dimension or filter) names nobody.
     if (viewed?.length) {
       const detail = { dimensions: out.query.dimensions, emails_shown: a.show_emails };
-      await db
+      await ctx.store.db
         .transaction()
         .execute((trx) => recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.query', viewed, detail));
     }
