@@ -265,11 +265,13 @@ for (const dialect of DIALECTS) {
       const p1 = await query(body, viewerKey);
       const p2 = await query({ ...body, offset: 4 }, viewerKey);
       const recs = (await views()).slice(before);
-      assert.equal(recs.length, 2, 'one record per request');
+      assert.equal(recs.length, 2, 'one record per request (none for the empty page below)');
       assert.deepEqual(recs[1].after.user_ids, [...p2.data.map((x: any) => x.user_id)].sort());
       assert.equal(recs[1].after.what, 'analytics.query');
       assert.deepEqual([p1.meta.has_more, p1.meta.next_offset, p1.meta.total_rows], [true, 4, PEOPLE.length]);
       assert.deepEqual([p2.meta.has_more, p2.meta.next_offset], [false, null]);
+      const past = await query({ ...body, offset: 100 }, viewerKey);
+      assert.deepEqual([past.data.length, past.meta.total_rows], [0, PEOPLE.length], 'a page past the end');
       const rows = [...p1.data, ...p2.data];
       const want = PEOPLE.map((u) => ({ u, turns: truth(TURNS.filter((x) => x.user === u)).turns })).sort(
         (a, b) => b.turns - a.turns || (ids[a.u] < ids[b.u] ? -1 : 1),

@@ -8,7 +8,7 @@ import { listTeamsWithSizes } from '../../platform/tenancy/teams.repository.js';
 import type { UserEmails } from '../usage.service.js';
 import { OTHER_TEAM, runQuery } from './query.compiler.js';
 import { NANO_METRICS, type QueryInput } from './query.model.js';
-import { bodyError, planQuery } from './query.plan.js';
+import { bodyError, planQuery, type QueryPlan } from './query.plan.js';
 
 export interface QueryCaller {
   workspaceId: string;
@@ -32,6 +32,15 @@ export interface QueryResult {
   meta: { has_more: boolean; next_offset: number | null; total_rows?: number };
   /** The people the rows are about, when the query is per person (for person_data.viewed); not sent. */
   viewed: string[] | null;
+}
+
+// Every row counts the rows of all pages (count(*) over ()); a page past the last row has none to
+// carry it, so the first row is asked for instead.
+async function totalRows(db: Db, plan: QueryPlan, page: Record<string, unknown>[]): Promise<number> {
+  if (page.length) return Number(page[0].total_rows);
+  if (plan.offset === 0) return 0;
+  const first = await runQuery(db, { ...plan, offset: 0, limit: 1 });
+  return first.length ? Number(first[0].total_rows) : 0;
 }
 
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -106,7 +115,7 @@ export async function runAnalyticsQuery(
     meta: {
       has_more: more,
       next_offset: more ? plan.offset + plan.limit : null,
-      ...(plan.totalRows ? { total_rows: page.length ? Number(page[0].total_rows) : 0 } : {}),
+      ...(plan.totalRows ? { total_rows: await totalRows(db, plan, page) } : {}),
     },
     viewed: perPerson ? (byUser ? data.map((r) => String(r.user_id)) : [...(plan.users ?? [])]) : null,
   };
