@@ -2,3 +2,4 @@ export { codeReviewRoutes } from './code-review.routes.js';
 export { usageRoutes } from './usage.routes.js';
 export { skillsRoutes } from './skills.routes.js';
 export { UserEmails } from './usage.service.js';
+export { queryRoutes } from './query/query.routes.js';

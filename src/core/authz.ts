@@ -57,6 +57,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/ingest/code_review_events': machines('ingest.write'),
   'POST /v1/ingest/rollouts': machines('ingest.write'),
   [`GET ${A}/usage`]: ownUsage,
+  // The dashboard's query model: the same reach as usage (a member, their own; a team lead, their teams').
+  [`POST ${A}/query`]: ownUsage,
   [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
