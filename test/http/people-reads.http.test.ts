@@ -109,6 +109,18 @@ for (const dialect of DIALECTS) {
       const usage = await get(`/usage?start_time=${(today - 10) * 86400}&group=user&limit=1000`);
       const own = (usage.json().data as any[]).filter((u) => u.user_id === ids.dev);
       const sum = (xs: any[], f: (x: any) => number) => xs.reduce((n, x) => n + f(x), 0);
+      // user_id keeps that user's rows, exactly those of the unfiltered page.
+      const longer = `/usage?start_time=${(today - 50) * 86400}&group=user`;
+      const everyone = (await get(longer)).json().data as any[];
+      const one = (await get(`${longer}&user_id=${ids.dev}`)).json().data;
+      assert.deepEqual(
+        one,
+        everyone.filter((u) => u.user_id === ids.dev),
+      );
+      assert.ok(one.length >= 2 && everyone.length > one.length);
+      const wrong = await get(`/usage?group=workspace&user_id=${ids.dev}`);
+      assert.equal(wrong.statusCode, 422);
+      assert.match(wrong.body, /user_id/);
       assert.equal(
         sum(rows, (x) => x.turns),
         sum(own, (u) => u.totals.turns),
