@@ -113,6 +113,11 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /',
   'GET /sign-in',
   'GET /auth/set-password',
+  'GET /users/:user_id',
+  'GET /teams',
+  'GET /adoption',
+  'GET /keys',
+  'GET /admin',
   'GET /assets/:file',
 ]);
 
