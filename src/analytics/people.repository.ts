@@ -53,15 +53,25 @@ export async function countedThreads(
   ws: string,
   probes: { week: number; thread_id: string }[],
 ): Promise<Set<string>> {
-  if (probes.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('thread_week_set')
-    .select('thread_id')
-    .distinct()
-    .where('workspace_id', '=', ws)
-    .where((eb) => eb.or(probes.map((p) => eb.and([eb('bucket', '=', p.week), eb('thread_id', '=', p.thread_id)]))))
-    .execute();
-  return new Set(rows.map((r) => r.thread_id));
+  const out = new Set<string>();
+  // A row-value IN list, in slices: one OR term per probe nests too deep for SQLite past ~1,000.
+  for (let i = 0; i < probes.length; i += 500) {
+    const slice = probes.slice(i, i + 500);
+    const rows = await db
+      .selectFrom('thread_week_set')
+      .select('thread_id')
+      .where('workspace_id', '=', ws)
+      .where((eb) =>
+        eb(
+          eb.refTuple('bucket', 'thread_id'),
+          'in',
+          slice.map((p) => eb.tuple(p.week, p.thread_id)),
+        ),
+      )
+      .execute();
+    for (const r of rows) out.add(r.thread_id);
+  }
+  return out;
 }
 
 export interface ThreadCounters {

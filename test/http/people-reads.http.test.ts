@@ -8,6 +8,7 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { asBrowser, signIn, userWithPassword } from '../support/accounts.js';
 import { loadOtlp, records, shiftTimes } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
+import { weekOf } from '../../src/core/time.js';
 
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY);
@@ -150,6 +151,76 @@ for (const dialect of DIALECTS) {
       const bad = await get(`/users/${ids.dev}/threads?since=1`);
       assert.equal(bad.statusCode, 422);
       assert.match(bad.body, /since/);
+    });
+
+    it('pages through 1,200 threads of which every third is a helper, 500 at a time', async () => {
+      // Written straight into the fact tables (as ingest leaves them), to have more threads than
+      // fixtures hold: a thread counts when a counted turn put it in its week's set.
+      ids.bulk = await t.user('bulk@x.io');
+      const db = t.store.db;
+      const at = (i: number) => (today - 5) * DAY + i * 1000;
+      const all = Array.from({ length: 1200 }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
+      for (let i = 0; i < all.length; i += 200) {
+        const slice = all.slice(i, i + 200);
+        const row = (id: string) => ({ n: Number(id.slice(5)), id });
+        await db
+          .insertInto('threads')
+          .values(
+            slice.map(row).map(({ n, id }) => ({
+              workspace_id: t.workspaceId,
+              thread_id: id,
+              user_id: ids.bulk,
+              client_id: 'CODEX_CLI',
+              originator: null,
+              thread_kind: 'user',
+              parent_thread_id: null,
+              first_seen_at: at(n),
+              model: null,
+              approval_policy: null,
+              sandbox_policy: null,
+              host_name: null,
+              source: 'otlp',
+            })),
+          )
+          .execute();
+        await db
+          .insertInto('turns')
+          .values(
+            slice.map(row).map(({ n, id }) => ({
+              workspace_id: t.workspaceId,
+              turn_key: `${id}:t`,
+              turn_id: null,
+              thread_id: id,
+              user_id: ids.bulk,
+              client_id: 'CODEX_CLI',
+              ts: at(n) + 1,
+              model: null,
+              prompt_length: 1,
+              source: 'otlp',
+              match_thread: id,
+            })),
+          )
+          .execute();
+        const counted = slice.map(row).filter(({ n }) => n % 3 !== 2);
+        await db
+          .insertInto('thread_week_set')
+          .values(counted.map(({ n, id }) => ({ workspace_id: t.workspaceId, bucket: weekOf(at(n)), thread_id: id })))
+          .execute();
+      }
+      const want = all.filter((_, n) => n % 3 !== 2).reverse(); // newest first
+      const got: string[] = [];
+      let next: string | null = null;
+      do {
+        const q: string = `?start_time=${(today - 10) * 86400}&limit=500${next ? `&page=${next}` : ''}`;
+        const r = await get(`/users/${ids.bulk}/threads${q}`);
+        assert.equal(r.statusCode, 200, r.body);
+        const p: any = r.json();
+        assert.ok(p.data.length === 500 || !p.has_more, 'every page but the last is full');
+        got.push(...p.data.map((x: any) => x.thread_id));
+        next = p.has_more ? p.next_page : null;
+      } while (next);
+      assert.equal(got.length, 800);
+      assert.deepEqual(got, want);
     });
 
     it('a member reads only their own threads; anyone else is a 404 to them', async () => {
