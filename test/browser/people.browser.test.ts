@@ -213,7 +213,7 @@ for (const dialect of DIALECTS) {
       const block = (await page.locator('[data-testid=secret] pre').first().textContent())!;
       assert.match(block, new RegExp(`endpoint = "${origin}/v1/logs"`));
       const secret = /Bearer (stw_[\w-]+)/.exec(block)![1];
-      const payload = shiftTimes(loadOtlp('exec-json.otel-logs.json'), Date.now() - 60_000);
+      const payload = shiftTimes(loadOtlp('auth-apikey.otel-logs.json'), Date.now() - 60_000);
       const sent = await fetch(`${origin}/v1/logs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },

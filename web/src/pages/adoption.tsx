@@ -128,7 +128,7 @@ export default function AdoptionPage({ session }: PageProps) {
         />
         <Tile
           id="ttfu"
-          label="Median time to first use"
+          label="Median first use"
           value={a ? (a.median_days_to_first_use === null ? '–' : `${fmtInt(a.median_days_to_first_use)} d`) : '–'}
           raw={a?.median_days_to_first_use}
           note="from being added to first active day"

@@ -74,12 +74,12 @@ export default function KeysPage({ session }: PageProps) {
     { key: 'last', label: 'Last seen', value: (t) => t.key.last_used_at, render: (t) => when(t.key.last_used_at) },
     {
       key: 'turns',
-      label: 'Turns (30 d)',
+      label: 'Their turns (30 d)',
       numeric: true,
       value: (t) => t.turns30d,
       render: (t) => (t.turns30d === null ? '–' : fmtInt(t.turns30d)),
     },
-    { key: 'machines', label: 'Machines', numeric: true, value: (t) => t.machines, render: (t) => t.machines ?? '–' },
+    { key: 'machines', label: 'Their machines', numeric: true, value: (t) => t.machines, render: (t) => t.machines ?? '–' },
     {
       key: 'actions',
       label: 'Actions',

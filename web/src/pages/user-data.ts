@@ -94,12 +94,22 @@ export function breakdown(rows: UsageRow[]): { clients: Part[]; models: Part[] }
   return { clients: sorted(clients), models: sorted(models) };
 }
 
-/** A short readable line from a compliance record's content (its text, else its kind). */
-export function recordSummary(content: Record<string, unknown>): string {
-  for (const k of ['prompt', 'text', 'response', 'tool_name', 'arguments', 'output', 'action']) {
-    const v = content[k];
-    if (typeof v === 'string' && v) return v.length > 160 ? `${v.slice(0, 160)}…` : v;
+const textOf = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : v && typeof v === 'object' && typeof (v as { text?: unknown }).text === 'string'
+      ? (v as { text: string }).text
+      : '';
+
+/** What a compliance record is (its kind, else its event type) and a short line of its text. */
+export function recordSummary(eventType: string, content: Record<string, unknown>): { kind: string; text: string } {
+  const kind = typeof content.kind === 'string' ? content.kind : typeof content.action === 'string' ? content.action : eventType;
+  let text = '';
+  for (const k of ['prompt', 'response', 'message', 'arguments', 'output', 'text']) {
+    text = textOf(content[k]);
+    if (text) break;
   }
-  const kind = content.kind ?? content.type ?? content['event.name'];
-  return typeof kind === 'string' ? kind : '';
+  if (typeof content.tool_name === 'string') text = text ? `${content.tool_name}: ${text}` : content.tool_name;
+  const short = text.replace(/\s+/g, ' ').trim();
+  return { kind: kind.replace(/_/g, ' '), text: short.length > 200 ? `${short.slice(0, 200)}…` : short };
 }

@@ -301,13 +301,16 @@ function Records({ records }: { records: ComplianceRecord[] | string | null }) {
   if (records.length === 0) return <p class="empty">The archive holds no records of this thread.</p>;
   return (
     <ol class="records" data-testid="thread-records" aria-label="Compliance records of the thread">
-      {records.map((r) => (
-        <li key={r.id}>
-          <time>{r.timestamp.replace('T', ' ').slice(0, 19)}</time>
-          <span class="badge">{r.event_type}</span>
-          <span class="summary">{recordSummary(r.content ?? {})}</span>
-        </li>
-      ))}
+      {records.map((r) => {
+        const s = recordSummary(r.event_type, r.content ?? {});
+        return (
+          <li key={r.id}>
+            <time>{r.timestamp.replace('T', ' ').slice(0, 19)}</time>
+            <span class="badge">{s.kind}</span>
+            <span class="summary">{s.text || <span class="hint">no text kept</span>}</span>
+          </li>
+        );
+      })}
     </ol>
   );
 }
