@@ -79,7 +79,13 @@ export default function KeysPage({ session }: PageProps) {
       value: (t) => t.turns30d,
       render: (t) => (t.turns30d === null ? '–' : fmtInt(t.turns30d)),
     },
-    { key: 'machines', label: 'Their machines', numeric: true, value: (t) => t.machines, render: (t) => t.machines ?? '–' },
+    {
+      key: 'machines',
+      label: 'Their machines',
+      numeric: true,
+      value: (t) => t.machines,
+      render: (t) => t.machines ?? '–',
+    },
     {
       key: 'actions',
       label: 'Actions',

@@ -103,7 +103,8 @@ const textOf = (v: unknown): string =>
 
 /** What a compliance record is (its kind, else its event type) and a short line of its text. */
 export function recordSummary(eventType: string, content: Record<string, unknown>): { kind: string; text: string } {
-  const kind = typeof content.kind === 'string' ? content.kind : typeof content.action === 'string' ? content.action : eventType;
+  const kind =
+    typeof content.kind === 'string' ? content.kind : typeof content.action === 'string' ? content.action : eventType;
   let text = '';
   for (const k of ['prompt', 'response', 'message', 'arguments', 'output', 'text']) {
     text = textOf(content[k]);
