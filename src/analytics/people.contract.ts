@@ -46,8 +46,10 @@ const seat = z.object({
   added_at: n.describe('When the user was added, Unix seconds.'),
   has_key: z.boolean().describe('Holds a key that works now (not revoked, not expired), of any scope.'),
   has_sign_in: z.boolean().describe('Has a password set or a browser session (single sign-on).'),
-  first_active_at: n.nullable().describe('Start of the first UTC day with usage; null: never active.'),
-  last_active_at: n.nullable().describe('Start of the newest UTC day with usage.'),
+  first_active_at: n
+    .nullable()
+    .describe('Start of the first UTC day with a counted turn (as active users count); null: never active.'),
+  last_active_at: n.nullable().describe('Start of the newest UTC day with a counted turn.'),
   days_to_first_use: n.nullable().describe('Whole days from being added to the first active day (0 at least).'),
   idle_days: n.nullable().describe('Whole UTC days since the last active day (0: active today).'),
   machines: n.describe('Distinct machines seen: thread host names and session-file uploaders.'),
@@ -68,7 +70,7 @@ export const adoptionRoute = {
     seats: n,
     with_key: n,
     with_sign_in: n,
-    activated: n.describe('Seats with any usage.'),
+    activated: n.describe('Seats ever active (a counted turn).'),
     never_active: n,
     active_last_14_days: n,
     inactive: z.object({ '14': n, '30': n, '60': n }),

@@ -189,13 +189,12 @@ export interface ActivitySpan {
   last_day: number;
 }
 
-/** Each user's first and last active UTC day (a day with any usage rollup row). */
+/** Each person's first and last active UTC day (a day with a counted turn; migration 0032). */
 export async function activitySpans(db: DbOrTrx, ws: string): Promise<ActivitySpan[]> {
   const rows = await db
-    .selectFrom('usage_user_day')
-    .select((eb) => ['user_id', eb.fn.min('bucket').as('first_day'), eb.fn.max('bucket').as('last_day')])
+    .selectFrom('user_activity')
+    .select(['user_id', 'first_day', 'last_day'])
     .where('workspace_id', '=', ws)
-    .groupBy('user_id')
     .execute();
   return rows.map((r) => ({ user_id: r.user_id, first_day: Number(r.first_day), last_day: Number(r.last_day) }));
 }

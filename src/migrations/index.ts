@@ -16,6 +16,7 @@ import * as m0022 from './0022_tool_event_source.js';
 import * as m0023 from './0023_oidc_flows.js';
 import * as m0024 from './0024_session_items_in_chain.js';
 import * as m0031 from './0031_person_reads.js';
+import * as m0032 from './0032_user_activity.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023_oidc_flows': m0023,
   '0024_session_items_in_chain': m0024,
   '0031_person_reads': m0031,
+  '0032_user_activity': m0032,
 };

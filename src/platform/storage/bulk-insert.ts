@@ -95,6 +95,8 @@ const BIGINT_COLUMNS = new Set([
   'last_seq',
   'last_recorded_at',
   'max_ts',
+  'first_day',
+  'last_day',
 ]);
 const TEXT_COLUMNS = new Set([
   'workspace_id',
