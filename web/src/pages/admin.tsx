@@ -12,9 +12,24 @@ import './people.css';
 
 type Api = ReturnType<typeof admin>;
 
+const TABS = [
+  ['people', 'People'],
+  ['teams', 'Teams'],
+  ['settings', 'Settings'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
 export default function AdminPage({ session }: PageProps) {
   const api = admin(session);
-  const [tab, setTab] = useState<'people' | 'teams' | 'settings'>('people');
+  const [tab, setTab] = useState<Tab>('people');
+  // A tab list moves with the arrow keys (the selected tab alone is in the Tab order).
+  const onArrows = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const at = TABS.findIndex(([v]) => v === tab);
+    const next = TABS[(at + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length][0];
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
   return (
     <>
       <div class="toolbar">
@@ -23,20 +38,15 @@ export default function AdminPage({ session }: PageProps) {
           <p class="sub">People, teams and settings. Every change is recorded in the audit log.</p>
         </div>
       </div>
-      <div class="tabs" role="tablist" aria-label="Admin sections">
-        {(
-          [
-            ['people', 'People'],
-            ['teams', 'Teams'],
-            ['settings', 'Settings'],
-          ] as const
-        ).map(([v, text]) => (
+      <div class="tabs" role="tablist" aria-label="Admin sections" onKeyDown={onArrows}>
+        {TABS.map(([v, text]) => (
           <button
             key={v}
             type="button"
             role="tab"
             id={`tab-${v}`}
             aria-selected={tab === v}
+            tabIndex={tab === v ? 0 : -1}
             aria-controls={`panel-${v}`}
             class={tab === v ? 'tab on' : 'tab'}
             onClick={() => setTab(v)}
