@@ -31,43 +31,36 @@ export async function userThreads(
     .where('thread_kind', '=', 'user')
     .where('first_seen_at', '>=', from)
     .where('first_seen_at', '<', to);
-  if (after)
-    q = q.where((eb) =>
-      eb.or([
-        eb('first_seen_at', '<', after.at),
-        eb.and([eb('first_seen_at', '=', after.at), eb('thread_id', '<', after.id)]),
-      ]),
-    );
+  // A row-value bound walks the index (workspace, user, first_seen_at, thread_id) backwards from the
+  // cursor; the same bound as an OR made PostgreSQL filter every newer row first (76 ms 500 deep).
+  if (after) q = q.where((eb) => eb(eb.refTuple('first_seen_at', 'thread_id'), '<', eb.tuple(after.at, after.id)));
   const rows = await q.orderBy('first_seen_at', 'desc').orderBy('thread_id', 'desc').limit(limit).execute();
   return rows.map((r) => ({ ...r, first_seen_at: Number(r.first_seen_at) }));
 }
 
 /**
  * Which of these threads the rollups count as threads: those with a counted turn, which put the
- * thread in that week's set. The thread row's kind cannot tell: a title-generation thread is
- * stored as a user thread when its start event comes before its only (title) prompt. Each probe is
- * a primary-key lookup (workspace, week, thread).
+ * thread in the set of some week it was active in. The thread row's kind cannot tell: a
+ * title-generation thread is stored as a user thread when its start event comes before its only
+ * (title) prompt. Asked as "any of these weeks, any of these threads": both IN lists walk the set's
+ * primary key (workspace, week, thread) on each database; a row-value IN list of (week, thread)
+ * pairs made PostgreSQL scan the workspace's set (60 ms for a page of 50).
  */
 export async function countedThreads(
   db: DbOrTrx,
   ws: string,
-  probes: { week: number; thread_id: string }[],
+  weeks: readonly number[],
+  threadIds: readonly string[],
 ): Promise<Set<string>> {
   const out = new Set<string>();
-  // A row-value IN list, in slices: one OR term per probe nests too deep for SQLite past ~1,000.
-  for (let i = 0; i < probes.length; i += 500) {
-    const slice = probes.slice(i, i + 500);
+  if (weeks.length === 0) return out;
+  for (let i = 0; i < threadIds.length; i += 500) {
     const rows = await db
       .selectFrom('thread_week_set')
       .select('thread_id')
       .where('workspace_id', '=', ws)
-      .where((eb) =>
-        eb(
-          eb.refTuple('bucket', 'thread_id'),
-          'in',
-          slice.map((p) => eb.tuple(p.week, p.thread_id)),
-        ),
-      )
+      .where('bucket', 'in', [...weeks])
+      .where('thread_id', 'in', threadIds.slice(i, i + 500))
       .execute();
     for (const r of rows) out.add(r.thread_id);
   }

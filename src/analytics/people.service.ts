@@ -60,14 +60,15 @@ export async function userThreadsPage(
         )
       ).map((n) => [n.thread_id, n]),
     );
-    const probes = rows.flatMap((r) => {
-      const n = counters.get(r.thread_id)!;
-      const weeks: { week: number; thread_id: string }[] = [];
-      for (let w = weekOf(r.first_seen_at); w <= weekOf(Math.max(r.first_seen_at, n.last_turn_at ?? 0)); w++)
-        weeks.push({ week: w, thread_id: r.thread_id });
-      return n.turns ? weeks : [];
-    });
-    const counted = await countedThreads(db, ws, probes);
+    // Every week any of these threads was active in (a thread without turns has no counted turn).
+    const withTurns = rows.filter((r) => counters.get(r.thread_id)!.turns > 0);
+    const weeks = new Set<number>();
+    for (const r of withTurns) {
+      const last = Math.max(r.first_seen_at, counters.get(r.thread_id)!.last_turn_at ?? 0);
+      for (let w = weekOf(r.first_seen_at); w <= weekOf(last); w++) weeks.add(w);
+    }
+    const ids = withTurns.map((r) => r.thread_id);
+    const counted = await countedThreads(db, ws, [...weeks], ids);
     for (const r of rows)
       if (counted.has(r.thread_id) && page.length <= q.limit) page.push({ ...r, ...counters.get(r.thread_id)! });
     const tail = rows[rows.length - 1];

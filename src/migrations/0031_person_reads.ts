@@ -7,7 +7,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('threads_user_first_seen')
     .on('threads')
-    .columns(['workspace_id', 'user_id', 'first_seen_at'])
+    .columns(['workspace_id', 'user_id', 'first_seen_at', 'thread_id'])
     .execute();
   await db.schema
     .createIndex('threads_user_host')
