@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { makeApp, type TestApp } from '../support/app.js';
 import { PASSWORD, userWithPassword } from '../support/accounts.js';
@@ -91,8 +92,18 @@ for (const dialect of DIALECTS.slice(0, 1)) {
     };
     const cell = (page: Page, table: string, key: string, col: number) =>
       page.locator(`[data-testid=${table}] tr[data-key="${key}"] td:nth-child(${col})`).textContent();
-    const shot = (page: Page, name: string) =>
-      page.screenshot({ path: path.join(SHOTS, `${name}-${dialect}.png`), fullPage: true });
+    // Each page as it is photographed is also checked by axe-core: nothing serious or critical (WCAG A/AA).
+    const shot = async (page: Page, name: string) => {
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${dialect}.png`), fullPage: true });
+      const found = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+      assert.ok(found.passes.length > 10, 'axe ran its rules');
+      const bad = found.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(
+        bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+        [],
+        `accessibility of ${name}`,
+      );
+    };
 
     before(async () => {
       t = await makeApp(dialect, {}, { webRoot: WEB });
