@@ -3,3 +3,4 @@ export { usageRoutes } from './usage.routes.js';
 export { skillsRoutes } from './skills.routes.js';
 export { UserEmails } from './usage.service.js';
 export { queryRoutes } from './query/query.routes.js';
+export { peopleRoutes } from './people.routes.js';

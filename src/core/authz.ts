@@ -60,6 +60,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // The dashboard's query model: the same reach as usage (a member, their own; a team lead, their teams').
   [`POST ${A}/query`]: ownUsage,
   [`GET ${A}/skills`]: ownUsage,
+  [`GET ${A}/users/:user_id/threads`]: ownUsage,
+  [`GET ${A}/adoption`]: analytics,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
   [`GET ${ADMIN}`]: owner,
@@ -73,6 +75,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`POST ${ADMIN}/:workspace_id/keys/:key_id/rotate`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/role`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/remove`]: owner,
+  [`GET ${ADMIN}/:workspace_id/settings`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams`]: owner,
   [`POST ${ADMIN}/:workspace_id/teams`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams/:team_id`]: owner,
@@ -113,6 +116,11 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /',
   'GET /sign-in',
   'GET /auth/set-password',
+  'GET /users/:user_id',
+  'GET /teams',
+  'GET /adoption',
+  'GET /keys',
+  'GET /admin',
   'GET /assets/:file',
 ]);
 

@@ -121,6 +121,14 @@ export interface ActiveUserSetTable {
   client_id: string;
 }
 
+// Migration 0032: a person's first and last active UTC day (the day set's span), kept at ingest.
+export interface UserActivityTable {
+  workspace_id: string;
+  user_id: string;
+  first_day: number;
+  last_day: number;
+}
+
 // Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
 // per turn/response key ever seen, the thread it is matched within, and what it was matched to.
 export interface FactReconcileTable {
@@ -182,5 +190,6 @@ export interface IngestTables {
   thread_week_set: ThreadBucketSetTable;
   active_user_day_set: ActiveUserSetTable;
   active_user_week_set: ActiveUserSetTable;
+  user_activity: UserActivityTable;
   fact_reconcile: FactReconcileTable;
 }

@@ -16,7 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
   const body = await res.json().catch(() => null);
   if (!res.ok) {
@@ -27,8 +27,8 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-const json = (body: unknown, csrf?: string): RequestInit => ({
-  method: 'POST',
+export const json = (body: unknown, csrf?: string, method = 'POST'): RequestInit => ({
+  method,
   headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
   body: JSON.stringify(body),
 });
@@ -72,3 +72,20 @@ export const query = (session: Session, q: Query) =>
     `/v1/analytics/codex/workspaces/${encodeURIComponent(session.workspace_id)}/query`,
     json(q, session.csrf_token),
   );
+
+/** A row of the Analytics API's usage endpoint (one user, one bucket), as the people pages read it. */
+type Totals = {
+  threads: number;
+  turns: number;
+  credits: number;
+  cost_usd: number;
+  text_total_tokens: number;
+};
+export interface UsageRow {
+  start_time: number;
+  end_time: number;
+  user_id?: string;
+  totals: Totals;
+  clients: ({ client_id: string } & Totals)[];
+  models: ({ model: string } & Omit<Totals, 'threads'>)[];
+}

@@ -1,9 +1,10 @@
 // The dashboard's shell: which view the address asks for, and the session that decides what it
 // may show. A page with no session lands on sign-in; the set-password step needs none.
-import { render } from 'preact';
+import { type ComponentType, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, type Session, signOut } from './api.js';
 import { Overview } from './overview.js';
+import { match, mayOpen, PAGES, type PageDef, type PageProps } from './pages.js';
 import { SetPassword } from './set-password.js';
 import { SignIn } from './sign-in.js';
 import './style.css';
@@ -11,6 +12,58 @@ import './style.css';
 function go(path: string) {
   history.pushState(null, '', path);
   dispatchEvent(new PopStateEvent('popstate'));
+}
+
+// Links inside the app change the view without reloading the page (modified clicks open tabs as usual).
+function onLinkClick(e: MouseEvent) {
+  const a = (e.target as Element).closest?.('a');
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/v1/')) return;
+  e.preventDefault();
+  if (url.pathname !== location.pathname) go(url.pathname + url.search);
+}
+
+/** Where a path leads the session: itself, or the nearest view its role may open. */
+function routeFor(path: string, s: Session): { path: string; view: ReturnType<typeof match> } {
+  if (path === '/') return { path, view: null };
+  const own = `/users/${encodeURIComponent(s.user.id)}`;
+  const home = s.user.role === 'member' ? own : '/';
+  const found = match(path);
+  if (!found || !mayOpen(found.page, s)) return routeFor(home, s);
+  // A member sees only their own page.
+  if (found.params.user_id !== undefined && s.user.role === 'member' && found.params.user_id !== s.user.id)
+    return { path: own, view: match(own) };
+  return { path, view: found };
+}
+
+function LazyPage(props: { page: PageDef } & PageProps) {
+  const [loaded, setLoaded] = useState<{ page: PageDef; view: ComponentType<PageProps> } | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    props.page
+      .load()
+      .then((m) => live && setLoaded({ page: props.page, view: m.default }))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [props.page]);
+  if (error)
+    return (
+      <p role="alert" class="error">
+        Could not load the page: {error}
+      </p>
+    );
+  if (!loaded || loaded.page !== props.page)
+    return (
+      <p class="loading" aria-busy="true">
+        Loading…
+      </p>
+    );
+  const View = loaded.view;
+  return <View session={props.session} params={props.params} go={props.go} />;
 }
 
 function ThemeToggle() {
@@ -35,7 +88,11 @@ function App() {
   useEffect(() => {
     const onPop = () => setPath(location.pathname);
     addEventListener('popstate', onPop);
-    return () => removeEventListener('popstate', onPop);
+    document.addEventListener('click', onLinkClick);
+    return () => {
+      removeEventListener('popstate', onPop);
+      document.removeEventListener('click', onLinkClick);
+    };
   }, []);
   useEffect(() => {
     if (path === '/auth/set-password') return;
@@ -68,20 +125,30 @@ function App() {
       />
     );
   }
-  if (path !== '/') history.replaceState(null, '', '/');
+  const route = routeFor(path, session);
+  if (route.path !== location.pathname) history.replaceState(null, '', route.path);
   const out = async () => {
     await signOut(session.csrf_token).catch(() => undefined);
     setSession(null);
     go('/sign-in');
   };
+  const links = [
+    { href: '/', label: 'Overview' },
+    ...PAGES.filter((p) => mayOpen(p, session)).map((p) => ({ href: p.href?.(session) ?? p.path, label: p.label })),
+  ];
   return (
     <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
         <span class="brand">Steward</span>
         <nav aria-label="Pages">
-          <a href="/" aria-current="page">
-            Overview
-          </a>
+          {links.map((l) => (
+            <a key={l.href} href={l.href} aria-current={l.href === route.path ? 'page' : undefined}>
+              {l.label}
+            </a>
+          ))}
         </nav>
         <span class="who" data-testid="who">
           {session.user.email} · {session.user.role.replace('_', ' ')}
@@ -92,7 +159,11 @@ function App() {
         </button>
       </header>
       <main id="main">
-        <Overview session={session} />
+        {route.view ? (
+          <LazyPage page={route.view.page} params={route.view.params} session={session} go={go} />
+        ) : (
+          <Overview session={session} />
+        )}
       </main>
     </div>
   );

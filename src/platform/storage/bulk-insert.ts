@@ -96,6 +96,8 @@ const BIGINT_COLUMNS = new Set([
   'last_recorded_at',
   'max_ts',
   'invocations',
+  'first_day',
+  'last_day',
 ]);
 const TEXT_COLUMNS = new Set([
   'workspace_id',
