@@ -60,6 +60,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
+  [`GET ${A}/tools`]: analytics,
   [`GET ${ADMIN}`]: owner,
   [`GET ${ADMIN}/:workspace_id/users`]: owner,
   [`POST ${ADMIN}/:workspace_id/users`]: owner,
