@@ -113,6 +113,9 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /sign-in',
   'GET /auth/set-password',
   'GET /assets/:file',
+  'GET /code-review',
+  'GET /tools',
+  'GET /compliance',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */

@@ -16,7 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
   const body = await res.json().catch(() => null);
   if (!res.ok) {
@@ -27,7 +27,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-const json = (body: unknown, csrf?: string): RequestInit => ({
+export const json = (body: unknown, csrf?: string): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
   body: JSON.stringify(body),

@@ -1,6 +1,6 @@
 // The dashboard's shell: which view the address asks for, and the session that decides what it
 // may show. A page with no session lands on sign-in; the set-password step needs none.
-import { render } from 'preact';
+import { type FunctionComponent, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, type Session, signOut } from './api.js';
 import { Overview } from './overview.js';
@@ -11,6 +11,51 @@ import './style.css';
 function go(path: string) {
   history.pushState(null, '', path);
   dispatchEvent(new PopStateEvent('popstate'));
+}
+
+type PageComponent = FunctionComponent<{ session: Session }>;
+interface PageDef {
+  path: string;
+  label: string;
+  /** The roles whose sessions the page's API routes answer (core/authz.ts): the nav shows no other. */
+  roles: readonly string[];
+  page?: PageComponent;
+  load?: () => Promise<{ default: PageComponent }>;
+}
+const ANALYTICS = ['owner', 'analytics_owner', 'analytics_viewer'];
+// The overview is in the first bundle; every other page is fetched when first opened.
+const PAGES: PageDef[] = [
+  { path: '/', label: 'Overview', roles: [...ANALYTICS, 'team_lead', 'member'], page: Overview },
+  { path: '/code-review', label: 'Code Review', roles: ANALYTICS, load: () => import('./pages/code-review.js') },
+  { path: '/tools', label: 'Tools and skills', roles: ANALYTICS, load: () => import('./pages/tools.js') },
+  {
+    path: '/compliance',
+    label: 'Compliance',
+    roles: ['owner', 'security_owner'],
+    load: () => import('./pages/compliance.js'),
+  },
+];
+
+function Lazy({ load, session }: { load: () => Promise<{ default: PageComponent }>; session: Session }) {
+  const [Page, setPage] = useState<{ c: PageComponent } | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    setPage(null);
+    load()
+      .then((m) => live && setPage({ c: m.default }))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [load]);
+  if (error)
+    return (
+      <p role="alert" class="error">
+        Could not load the page: {error}
+      </p>
+    );
+  return Page ? <Page.c session={session} /> : <p class="loading">Loading…</p>;
 }
 
 function ThemeToggle() {
@@ -68,7 +113,12 @@ function App() {
       />
     );
   }
-  if (path !== '/') history.replaceState(null, '', '/');
+  const allowed = PAGES.filter((p) => p.roles.includes(session.user.role));
+  const known = PAGES.find((p) => p.path === path);
+  // An unknown address, or the overview for a role it shows nothing to: the first page they may see.
+  const current = known && (known.roles.includes(session.user.role) || path !== '/') ? known : allowed[0];
+  if (current && current.path !== path) history.replaceState(null, '', current.path);
+  const refused = current && !current.roles.includes(session.user.role);
   const out = async () => {
     await signOut(session.csrf_token).catch(() => undefined);
     setSession(null);
@@ -79,9 +129,20 @@ function App() {
       <header class="top">
         <span class="brand">Steward</span>
         <nav aria-label="Pages">
-          <a href="/" aria-current="page">
-            Overview
-          </a>
+          {allowed.map((p) => (
+            <a
+              key={p.path}
+              href={p.path}
+              aria-current={p === current ? 'page' : undefined}
+              onClick={(e) => {
+                if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                e.preventDefault();
+                go(p.path);
+              }}
+            >
+              {p.label}
+            </a>
+          ))}
         </nav>
         <span class="who" data-testid="who">
           {session.user.email} · {session.user.role.replace('_', ' ')}
@@ -92,7 +153,17 @@ function App() {
         </button>
       </header>
       <main id="main">
-        <Overview session={session} />
+        {!current ? (
+          <p class="empty">Your role has no pages here.</p>
+        ) : refused ? (
+          <p role="alert" class="error refused" data-testid="refused">
+            {current.label} is not open to your role ({session.user.role.replace('_', ' ')}).
+          </p>
+        ) : current.load ? (
+          <Lazy key={current.path} load={current.load} session={session} />
+        ) : (
+          current.page && <current.page session={session} />
+        )}
       </main>
     </div>
   );
