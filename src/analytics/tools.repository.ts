@@ -24,13 +24,18 @@ export async function toolBuckets(
   const counters = group === 'tool' ? TOOL_COUNTERS : MCP_COUNTERS;
   const bucket = grain === 'day' ? sql`bucket` : sql`((bucket + 3) / 7)`;
   const [fromDay, toDay] = grain === 'day' ? [start, end] : [weekStartDay(start), weekStartDay(end)];
-  const sums = sql.join(counters.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`));
+  // Day rows are the stored rows (read in primary-key order); week rows sum seven of them.
+  const values =
+    grain === 'day'
+      ? sql.join(counters.map((c) => sql.ref(c)))
+      : sql.join(counters.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`));
+  const grouped = grain === 'day' ? sql`` : sql`group by ${bucket}, ${name}`;
   const keyset = after ? sql`and (${bucket}, ${name}) > (${after.bucket}, ${after.name})` : sql``;
   const rows = await sql<Record<string, unknown>>`
-    select ${bucket} as bucket, ${name} as name, ${sums}
+    select ${bucket} as bucket, ${name} as name, ${values}
     from ${sql.table(table)}
     where workspace_id = ${ws} and bucket >= ${fromDay} and bucket < ${toDay} ${keyset}
-    group by ${bucket}, ${name}
+    ${grouped}
     order by 1, 2
     limit ${limit}
   `.execute(db);

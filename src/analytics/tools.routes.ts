@@ -1,4 +1,6 @@
-// GET .../tools: the Analytics API's parameters and paging over the tool rollups.
+// GET .../tools: the Analytics API's parameters and paging over the tool rollups. Serialized with
+// JSON.stringify, as the usage endpoint (its schema documents the rows): the compiled serializer was
+// most of the time of a 90-day page (BENCHMARKS.md).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { analyticsWindow } from './params.js';
@@ -19,7 +21,7 @@ export async function toolRoutes(fastify: FastifyInstance, ctx: AppContext) {
   };
   app.get(
     '/v1/analytics/codex/workspaces/:workspace_id/tools',
-    { preValidation: requireAccess(ctx), schema },
+    { preValidation: requireAccess(ctx), schema, serializerCompiler: () => JSON.stringify },
     async (req) => {
       const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
       const q = analyticsWindow(req.query, Date.now(), limits, toolCursorKeys);
