@@ -156,9 +156,19 @@ function App() {
         {!current ? (
           <p class="empty">Your role has no pages here.</p>
         ) : refused ? (
-          <p role="alert" class="error refused" data-testid="refused">
-            {current.label} is not open to your role ({session.user.role.replace('_', ' ')}).
-          </p>
+          <section class="panel refused" data-testid="refused">
+            <h1>{current.label}</h1>
+            <p role="alert">
+              This page is not open to your role ({session.user.role.replace('_', ' ')}); an owner can change roles.
+            </p>
+            {allowed[0] && (
+              <p>
+                <a href={allowed[0].path} onClick={(e) => (e.preventDefault(), go(allowed[0].path))}>
+                  Go to {allowed[0].label}
+                </a>
+              </p>
+            )}
+          </section>
         ) : current.load ? (
           <Lazy key={current.path} load={current.load} session={session} />
         ) : (
