@@ -143,6 +143,9 @@ for (const dialect of DIALECTS) {
       await post(ownerIngest, shiftTimes(loadOtlp('exec-json.otel-logs.json'), (end - 2 * DAY - 3600) * 1000));
       await post(devKey, shiftTimes(loadOtlp('appserver-vscode.otel-logs.json'), (end - 5 * DAY) * 1000));
       await post(devKey, shiftTimes(loadOtlp('tui.otel-logs.json'), (end - DAY + 600) * 1000));
+      // A real capture with a skill invocation (the skills panel, where the server has the read).
+      const skill = loadOtlp('events-0.169/agent-response-skill/otel-logs-001.json');
+      await post(devKey, shiftTimes(skill, (end - 4 * DAY) * 1000));
       const calls: ToolCallSpec[] = [];
       for (let i = 0; i < 30; i++)
         calls.push({
@@ -323,14 +326,26 @@ for (const dialect of DIALECTS) {
         await page.locator('[data-testid=decided-by] li[data-key=User]').getAttribute('data-value'),
         String(sum(rows, (r) => r.decided_by.user)),
       );
-      // Skill invocations come from another read; without it on this server the panel is left out.
+      // Skill invocations come from another read; a server without it leaves the panel out.
       const skills = await fetch(
-        `${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/skills?start_time=${start}&end_time=${end}`,
-        {
-          headers: headers(),
-        },
+        `${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/skills?start_time=${start}&end_time=${end}&group=workspace`,
+        { headers: headers() },
       );
       assert.equal(await page.locator('[data-testid=skills-panel]').count(), skills.status === 200 ? 1 : 0);
+      if (skills.status === 200) {
+        const per = new Map<string, number>();
+        for (const r of (await skills.json()).data)
+          for (const s of r.skills)
+            per.set(`${s.skill_name} (${s.scope})`, (per.get(`${s.skill_name} (${s.scope})`) ?? 0) + s.invocations);
+        assert.ok(per.size >= 1, 'the capture invokes a skill');
+        assert.equal(await page.locator('[data-testid=skills] li').count(), per.size);
+        for (const [k, n] of per)
+          assert.equal(
+            await page.locator(`[data-testid=skills] li[data-key="${k}"]`).getAttribute('data-value'),
+            String(n),
+            k,
+          );
+      }
       await shot(page, 'tools-light');
       assert.deepEqual(errors, []);
       await ctx.close();

@@ -21,9 +21,8 @@ export interface McpRow extends Bucketed, Calls {
   mcp_server: string;
 }
 export interface SkillRow extends Bucketed {
-  skill_name: string;
-  skill_scope?: string | null;
   invocations: number;
+  skills: { skill_name: string; scope: string; invocations: number }[];
 }
 
 export interface ToolsData {
@@ -33,10 +32,11 @@ export interface ToolsData {
   skills: SkillRow[] | null;
 }
 
-// The skills read is newer than this page: a server without it answers 404, which hides the panel.
+// Workspace rows (per-user rows would put a person_data.viewed record on file for a chart); a server
+// without the skills read answers 404, which leaves the panel out.
 async function skillsOrNull(ws: string, q: { start: number; end: number; grain: Grain }) {
   try {
-    return await analyticsRows<SkillRow>(ws, 'skills', q);
+    return await analyticsRows<SkillRow>(ws, 'skills', { ...q, group: 'workspace' });
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return null;
     throw e;
@@ -114,12 +114,13 @@ export function mcpTable(rows: McpRow[]): ToolLine[] {
 
 export function skillTable(rows: SkillRow[]) {
   const m = new Map<string, { name: string; scope: string; invocations: number }>();
-  for (const r of rows) {
-    const k = `${r.skill_name}\u0000${r.skill_scope ?? ''}`;
-    const l = m.get(k) ?? { name: r.skill_name, scope: r.skill_scope ?? '', invocations: 0 };
-    l.invocations += r.invocations;
-    m.set(k, l);
-  }
+  for (const r of rows)
+    for (const s of r.skills) {
+      const k = `${s.skill_name}\u0000${s.scope}`;
+      const l = m.get(k) ?? { name: s.skill_name, scope: s.scope, invocations: 0 };
+      l.invocations += s.invocations;
+      m.set(k, l);
+    }
   return [...m.values()];
 }
 

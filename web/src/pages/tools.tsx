@@ -175,13 +175,17 @@ export default function Tools({ session }: { session: Session }) {
       {view?.skills && (
         <section class="panel" aria-labelledby="skills-title" data-testid="skills-panel">
           <h2 id="skills-title">Skill invocations</h2>
-          <BarList
-            label="Skill invocations over the range"
-            testId="skills"
-            items={[...view.skills]
-              .sort((a, b) => b.invocations - a.invocations)
-              .map((s) => ({ key: s.scope ? `${s.name} (${s.scope})` : s.name, value: s.invocations }))}
-          />
+          {view.skills.length === 0 ? (
+            <p class="empty">No skill invocations in this range.</p>
+          ) : (
+            <BarList
+              label="Skill invocations over the range"
+              testId="skills"
+              items={[...view.skills]
+                .sort((a, b) => b.invocations - a.invocations || a.name.localeCompare(b.name))
+                .map((s) => ({ key: s.scope ? `${s.name} (${s.scope})` : s.name, value: s.invocations }))}
+            />
+          )}
         </section>
       )}
     </>
