@@ -21,6 +21,9 @@ export const WEB_PAGES = [
   '/adoption',
   '/keys',
   '/admin',
+  '/code-review',
+  '/tools',
+  '/compliance',
 ] as const;
 
 const CSP = [

@@ -64,6 +64,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`GET ${A}/adoption`]: analytics,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
+  [`GET ${A}/tools`]: analytics,
   [`GET ${ADMIN}`]: owner,
   [`GET ${ADMIN}/:workspace_id/users`]: owner,
   [`POST ${ADMIN}/:workspace_id/users`]: owner,
@@ -122,6 +123,9 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /keys',
   'GET /admin',
   'GET /assets/:file',
+  'GET /code-review',
+  'GET /tools',
+  'GET /compliance',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */

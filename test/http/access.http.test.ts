@@ -30,6 +30,7 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/analytics/codex/workspaces/:workspace_id/skills': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/users/:user_id/threads': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/adoption': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/tools': 'codex.enterprise.analytics.read',
   'POST /v1/ingest/code_review_events': 'ingest.write',
   'POST /v1/ingest/rollouts': 'ingest.write',
   'GET /v1/admin/workspaces': 'admin',

@@ -40,6 +40,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`GET ${W}/adoption`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_review_responses`]: ['OAV', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/tools`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${AD}`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/users`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users`]: ['O', 'admin'],

@@ -4,7 +4,7 @@ import { type ComponentType, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, type Session, signOut } from './api.js';
 import { Overview } from './overview.js';
-import { match, mayOpen, PAGES, type PageDef, type PageProps } from './pages.js';
+import { match, mayOpen, OVERVIEW_ROLES, PAGES, type PageDef, type PageProps } from './pages.js';
 import { SetPassword } from './set-password.js';
 import { SignIn } from './sign-in.js';
 import './style.css';
@@ -25,16 +25,34 @@ function onLinkClick(e: MouseEvent) {
 }
 
 /** Where a path leads the session: itself, or the nearest view its role may open. */
-function routeFor(path: string, s: Session): { path: string; view: ReturnType<typeof match> } {
-  if (path === '/') return { path, view: null };
+function routeFor(path: string, s: Session): { path: string; view: ReturnType<typeof match>; refused?: boolean } {
   const own = `/users/${encodeURIComponent(s.user.id)}`;
-  const home = s.user.role === 'member' ? own : '/';
+  const home = s.user.role === 'member' ? own : OVERVIEW_ROLES.includes(s.user.role) ? '/' : '/compliance';
+  if (path === '/') return OVERVIEW_ROLES.includes(s.user.role) ? { path, view: null } : routeFor(home, s);
   const found = match(path);
-  if (!found || !mayOpen(found.page, s)) return routeFor(home, s);
-  // A member sees only their own page.
+  if (!found) return routeFor(home, s);
+  // A member is always taken to their own page; another role is told the page is not open to it.
+  if (!mayOpen(found.page, s))
+    return s.user.role === 'member' ? routeFor(home, s) : { path, view: found, refused: true };
   if (found.params.user_id !== undefined && s.user.role === 'member' && found.params.user_id !== s.user.id)
     return { path: own, view: match(own) };
   return { path, view: found };
+}
+
+function Refused(props: { label: string; role: string; home: { href: string; label: string } | undefined }) {
+  return (
+    <section class="panel refused" data-testid="refused">
+      <h1>{props.label}</h1>
+      <p role="alert">
+        This page is not open to your role ({props.role.replace('_', ' ')}); an owner can change roles.
+      </p>
+      {props.home && (
+        <p>
+          <a href={props.home.href}>Go to {props.home.label}</a>
+        </p>
+      )}
+    </section>
+  );
 }
 
 function LazyPage(props: { page: PageDef } & PageProps) {
@@ -133,7 +151,7 @@ function App() {
     go('/sign-in');
   };
   const links = [
-    { href: '/', label: 'Overview' },
+    ...(OVERVIEW_ROLES.includes(session.user.role) ? [{ href: '/', label: 'Overview' }] : []),
     ...PAGES.filter((p) => mayOpen(p, session)).map((p) => ({ href: p.href?.(session) ?? p.path, label: p.label })),
   ];
   return (
@@ -159,7 +177,9 @@ function App() {
         </button>
       </header>
       <main id="main">
-        {route.view ? (
+        {route.refused && route.view ? (
+          <Refused label={route.view.page.label} role={session.user.role} home={links[0]} />
+        ) : route.view ? (
           <LazyPage page={route.view.page} params={route.view.params} session={session} go={go} />
         ) : (
           <Overview session={session} />

@@ -35,7 +35,18 @@ export const PAGES: PageDef[] = [
   { path: '/teams', label: 'Teams', roles: ANALYTICS, load: () => import('./pages/teams.js') },
   { path: '/keys', label: 'Keys and setup', roles: ['owner'], load: () => import('./pages/keys.js') },
   { path: '/admin', label: 'Admin', roles: ['owner'], load: () => import('./pages/admin.js') },
+  { path: '/code-review', label: 'Code Review', roles: ANALYTICS, load: () => import('./pages/code-review.js') },
+  { path: '/tools', label: 'Tools and skills', roles: ANALYTICS, load: () => import('./pages/tools.js') },
+  {
+    path: '/compliance',
+    label: 'Compliance',
+    roles: ['owner', 'security_owner'],
+    load: () => import('./pages/compliance.js'),
+  },
 ];
+
+/** The roles the overview's query answers; a security owner starts on Compliance instead. */
+export const OVERVIEW_ROLES: readonly string[] = USAGE;
 
 /** The page a path opens and its parameters, or null. */
 export function match(path: string): { page: PageDef; params: Record<string, string> } | null {

@@ -2,7 +2,7 @@
 export function Choice(props: {
   label: string;
   value: string;
-  options: [string, string][];
+  options: readonly (readonly [string, string])[];
   onChange: (v: string) => void;
 }) {
   return (
