@@ -132,7 +132,17 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       page.on('pageerror', (e) => errors.push(e.message));
       await signIn(page, 'owner@example.com');
       const nav = await page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
-      assert.deepEqual(nav, ['Overview', 'My usage', 'Adoption', 'Teams', 'Keys and setup', 'Admin']);
+      assert.deepEqual(nav, [
+        'Overview',
+        'My usage',
+        'Adoption',
+        'Teams',
+        'Code Review',
+        'Tools and skills',
+        'Compliance',
+        'Keys and setup',
+        'Admin',
+      ]);
 
       // The user page, reached from Adoption's table: tiles from the API's rows for that user.
       await open(page, 'Adoption');

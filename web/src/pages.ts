@@ -33,8 +33,6 @@ export const PAGES: PageDef[] = [
   },
   { path: '/adoption', label: 'Adoption', roles: ANALYTICS, load: () => import('./pages/adoption.js') },
   { path: '/teams', label: 'Teams', roles: ANALYTICS, load: () => import('./pages/teams.js') },
-  { path: '/keys', label: 'Keys and setup', roles: ['owner'], load: () => import('./pages/keys.js') },
-  { path: '/admin', label: 'Admin', roles: ['owner'], load: () => import('./pages/admin.js') },
   { path: '/code-review', label: 'Code Review', roles: ANALYTICS, load: () => import('./pages/code-review.js') },
   { path: '/tools', label: 'Tools and skills', roles: ANALYTICS, load: () => import('./pages/tools.js') },
   {
@@ -43,6 +41,8 @@ export const PAGES: PageDef[] = [
     roles: ['owner', 'security_owner'],
     load: () => import('./pages/compliance.js'),
   },
+  { path: '/keys', label: 'Keys and setup', roles: ['owner'], load: () => import('./pages/keys.js') },
+  { path: '/admin', label: 'Admin', roles: ['owner'], load: () => import('./pages/admin.js') },
 ];
 
 /** The roles the overview's query answers; a security owner starts on Compliance instead. */
