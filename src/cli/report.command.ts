@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildReport, reportFromSlots, reportJson, usagePass, type ReportKind } from '../session-files/index.js';
-import { localOwner } from '../session-files/index.js';
-import { noFilesNote, personalStoreDefaults, runImport, summaryText, type ImportFlags } from './import.command.js';
+import { buildReport, localOwner } from '../session-files/index.js';
+import { reportFromSlots, reportJson, usagePass, type ReportKind } from '../session-files/client/index.js';
+import { runImport, summaryText, type ImportFlags } from './import.command.js';
+import { noFilesNote, personalStoreDefaults } from './session-options.js';
 import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
 import { sessionEnv, withSessionOptions } from './session-options.js';

@@ -8,21 +8,14 @@ import type { Actor } from '../compliance/index.js';
 import { addUser } from '../access/index.js';
 import { ensureBootstrapped } from '../access/index.js';
 
+export { defaultLocalEmail } from './client/local-email.js';
+
 export interface LocalOwner {
   workspace: WorkspaceTable;
   user: UserTable;
   principal: Principal;
   userCreated: boolean;
   ownerKey?: { id: string; secret: string }; // a fresh store's owner key, shown once
-}
-
-export function defaultLocalEmail(osUser: string, hostName: string): string {
-  const clean = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9._+-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'local';
-  return `${clean(osUser)}@${clean(hostName)}`;
 }
 
 export async function localOwner(db: Db, email: string, actor: Actor): Promise<LocalOwner> {

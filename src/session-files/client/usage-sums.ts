@@ -1,10 +1,10 @@
 // One file's usage-only read summed as the store's report queries return it (per quarter hour x
 // model x thread, and counted turns per quarter hour x thread). Loaded by the report's worker threads
 // too (usage-sums.worker.ts), so it imports only the parser and pure rules.
-import { priceUsage } from '../core/pricing.js';
-import { keyOf } from '../ingest/index.js';
-import { iterateRollout, type RolloutCheckpoint } from './adapter/parser.js';
-import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './report.repository.js';
+import { keyOf } from '../../core/events.js';
+import { priceUsage } from '../../core/pricing.js';
+import { iterateRollout, type RolloutCheckpoint } from '../adapter/parser.js';
+import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './usage-report.js';
 
 /** One file's sums: what the store would hold for it, grouped as the report reads it. */
 export interface FileSums {

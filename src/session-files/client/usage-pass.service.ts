@@ -6,12 +6,12 @@
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { siblingModule, startModuleWorker } from '../platform/workers/module-worker.js';
-import { listImportFiles, type FileEntry } from './adapter/discover.js';
-import { isGzipPath } from './adapter/lines.js';
-import type { RolloutCheckpoint } from './adapter/parser.js';
-import { contentHashes, DEFAULT_IDLE_FINAL_MS } from './import.service.js';
-import type { TurnSlotRow, UsageSlotRow } from './report.repository.js';
+import { siblingModule, startModuleWorker } from '../../platform/workers/module-worker.js';
+import { listImportFiles, type FileEntry } from '../adapter/discover.js';
+import { isGzipPath } from '../adapter/lines.js';
+import type { RolloutCheckpoint } from '../adapter/parser.js';
+import { contentHashes, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
+import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
 import { mergeInto, summarizeFile, type FileRead, type FileSums, type SumJob } from './usage-sums.js';
 
 const CACHE_VERSION = 1;
