@@ -8,8 +8,6 @@ import type { Actor } from '../compliance/index.js';
 import { addUser } from '../access/index.js';
 import { ensureBootstrapped } from '../access/index.js';
 
-export { defaultLocalEmail } from './client/local-email.js';
-
 export interface LocalOwner {
   workspace: WorkspaceTable;
   user: UserTable;

@@ -39,20 +39,19 @@ export async function contentHashes(
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
- * The same check from bytes already read: `bytes` holds the file from `start` (0 for a whole read),
- * so a range it does not hold is read from the file, synchronously (the report's reader threads).
+ * The same check from bytes already read (`pieces`: chunks of the file with their offsets); a range
+ * no piece holds is read from the file, synchronously (the report's reader threads).
  */
 export function contentHashesSync(
   path: string,
   offset: number,
-  bytes?: Buffer,
-  start = 0,
+  pieces: { bytes: Buffer; start: number }[] = [],
 ): { head: string | null; tail: string | null } {
   if (isGzipPath(path)) return { head: null, tail: null };
   const range = (from: number, len: number): string | null => {
     if (len <= 0) return null;
-    if (bytes && from >= start && from + len <= start + bytes.length)
-      return sha(bytes.subarray(from - start, from - start + len));
+    const p = pieces.find((x) => from >= x.start && from + len <= x.start + x.bytes.length);
+    if (p) return sha(p.bytes.subarray(from - p.start, from - p.start + len));
     const fd = openSync(path, 'r');
     try {
       const buf = Buffer.allocUnsafe(len);

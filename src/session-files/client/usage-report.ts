@@ -90,6 +90,8 @@ export function parseReportDate(v: string | undefined, name: string): string | u
 }
 
 export function resolveTimezone(tz: string | undefined): string {
+  // UTC needs no zone data: the first Intl call loads ICU's (~40 ms, a tenth of a repeat report).
+  if (tz === 'UTC') return tz;
   const zone = tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -101,6 +103,7 @@ export function resolveTimezone(tz: string | undefined): string {
 
 /** Local calendar date (YYYY-MM-DD) of each quarter hour in a time zone, memoized. */
 function localDates(timezone: string): (slot: number) => string {
+  if (timezone === 'UTC') return (slot) => new Date(slot * SLOT_MS).toISOString().slice(0, 10);
   const fmt = new Intl.DateTimeFormat('en-CA', {
     timeZone: timezone,
     year: 'numeric',

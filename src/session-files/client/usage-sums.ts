@@ -1,9 +1,17 @@
 // One file's usage-only read summed as the store's report queries return it (per quarter hour x
-// model x thread, and counted turns per quarter hour x thread). Loaded by the report's worker threads
-// too (usage-sums.worker.ts), so it imports only the parser and pure rules.
-import { keyOf } from '../../core/events.js';
+// model x thread, and counted turns per quarter hour x thread). Loaded by the report's reader
+// threads too (usage-sums.worker.ts), so it imports only the parser and pure rules.
+import { keyOf, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
-import { iterateRollout, type RolloutCheckpoint } from '../adapter/parser.js';
+import { contentHashesSync } from '../adapter/content-check.js';
+import { isGzipPath } from '../adapter/lines.js';
+import {
+  iterateRollout,
+  iterateRolloutSync,
+  type RolloutCheckpoint,
+  type RolloutReadResult,
+  type RolloutRecord,
+} from '../adapter/parser.js';
 import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './usage-report.js';
 
 /** One file's sums: what the store would hold for it, grouped as the report reads it. */
@@ -13,12 +21,26 @@ export interface FileSums {
 }
 
 export type FileRead = FileSums & {
-  checkpoint: RolloutCheckpoint;
+  offset: number; // bytes read (the checkpoint's offset)
+  // The checkpoint as JSON, for a file that may still grow or is long; a short final file keeps
+  // none (should it grow after all, it is read again from the start: cheaper than a cache holding
+  // a parser state for each of tens of thousands of files).
+  cp: string | null;
+  head: string | null; // the content check (headOf)
   lines: number;
   skipped: number;
   reset: boolean;
   threadId?: string;
 };
+
+export interface SumOptions {
+  checkpoint?: RolloutCheckpoint;
+  final: boolean;
+  creditsPerUsd: number;
+  seen?: Set<string>; // natural keys already counted (files of one thread read together)
+}
+
+const KEEP_CHECKPOINT_BYTES = 1024 * 1024;
 
 const uKey = (r: { slot: number; model: string; thread_id: string }) => `${r.slot}\u0000${r.model}\u0000${r.thread_id}`;
 const tKey = (r: { slot: number; thread_id: string }) => `${r.slot}\u0000${r.thread_id}`;
@@ -50,51 +72,47 @@ export function mergeInto(usage: Map<string, UsageSlotRow>, turns: Map<string, T
 }
 
 /**
- * Reads one file (from `checkpoint` when given) in usage-only mode; returns the sums of what it read
- * and the new checkpoint. Responses and turns are deduplicated by their natural keys within the file,
- * as the store's unique keys do; a turn counts as the store counts it (a user thread's turn).
+ * The cache's form of the content check: 64 bits of each hash are plenty to tell a file rewritten in
+ * place from one that grew, and keep the cache small.
  */
-export async function summarizeFile(
-  path: string,
-  opts: { checkpoint?: RolloutCheckpoint; final: boolean; creditsPerUsd: number; seen?: Set<string> },
-): Promise<FileRead> {
-  const usage = new Map<string, UsageSlotRow>();
-  const turns = new Map<string, TurnSlotRow>();
-  const seen = opts.seen ?? new Set<string>();
-  let threadId: string | undefined;
-  let checkpoint: RolloutCheckpoint | undefined;
-  let lines = 0;
-  let skipped = 0;
-  let reset = false;
-  for await (const r of iterateRollout(path, { checkpoint: opts.checkpoint, final: opts.final, usageOnly: true })) {
-    if (r.type === 'done') {
-      checkpoint = r.result.checkpoint;
-      lines = r.result.stats.lines;
-      skipped = r.result.stats.skippedCount;
-      reset = r.result.stats.reset !== undefined;
-      threadId = r.result.stats.threadId;
-      continue;
-    }
-    if (r.type !== 'event') continue;
-    const e = r.event;
-    if (e.kind !== 'response' && e.kind !== 'turn') continue;
+export function headOf(h: { head: string | null; tail: string | null }): string {
+  return `${h.head?.slice(0, 16)}:${h.tail?.slice(0, 16)}`;
+}
+
+/** Sums of one read's events, deduplicated by their natural keys as the store's unique keys do. */
+class Summer {
+  readonly usage = new Map<string, UsageSlotRow>();
+  readonly turns = new Map<string, TurnSlotRow>();
+  result?: RolloutReadResult;
+  constructor(
+    private readonly seen: Set<string>,
+    private readonly creditsPerUsd: number,
+  ) {}
+
+  add(r: RolloutRecord): void {
+    if (r.type === 'done') this.result = r.result;
+    else if (r.type === 'event' && (r.event.kind === 'response' || r.event.kind === 'turn')) this.event(r.event);
+  }
+
+  private event(e: NormalizedEvent & { kind: 'response' | 'turn' }): void {
     const key = keyOf(e);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     const slot = Math.floor(e.ts / SLOT_MS);
     if (e.kind === 'turn') {
-      if ((e.threadKind ?? 'user') !== 'user') continue;
+      // A turn counts as the store counts it: a user thread's turn.
+      if ((e.threadKind ?? 'user') !== 'user') return;
       const k = tKey({ slot, thread_id: e.threadId });
-      const a = turns.get(k);
+      const a = this.turns.get(k);
       if (a) a.turns++;
-      else turns.set(k, { slot, thread_id: e.threadId, turns: 1 });
-      continue;
+      else this.turns.set(k, { slot, thread_id: e.threadId, turns: 1 });
+      return;
     }
     let priced;
     try {
-      priced = priceUsage(e.model, e.tokens, opts.creditsPerUsd);
+      priced = priceUsage(e.model, e.tokens, this.creditsPerUsd);
     } catch (err) {
-      if (err instanceof RangeError) continue; // the store drops it too (invalid_attribute)
+      if (err instanceof RangeError) return; // the store drops it too (invalid_attribute)
       throw err;
     }
     const row: UsageSlotRow = {
@@ -111,17 +129,51 @@ export async function summarizeFile(
       first_ts: e.ts,
       last_ts: e.ts,
     };
-    mergeInto(usage, turns, { usage: [row], turns: [] });
+    mergeInto(this.usage, this.turns, { usage: [row], turns: [] });
   }
-  if (!checkpoint) throw new Error('the parser ended without a result');
-  return { usage: [...usage.values()], turns: [...turns.values()], checkpoint, lines, skipped, reset, threadId };
 }
 
-/** One file for a worker thread (usage-sums.worker.ts). */
-export interface SumJob {
-  id: number;
-  path: string;
-  checkpoint?: RolloutCheckpoint;
-  final: boolean;
-  creditsPerUsd: number;
+/**
+ * Reads one file (from `checkpoint` when given) in usage-only mode; returns the sums of what it read,
+ * and, unless the file is final, the new checkpoint and content check. A plain file is read
+ * synchronously in one piece when small (iterateRolloutSync); a .gz one through its stream.
+ */
+export async function summarizeFile(path: string, opts: SumOptions): Promise<FileRead> {
+  const sum = new Summer(opts.seen ?? new Set(), opts.creditsPerUsd);
+  const read = { checkpoint: opts.checkpoint, final: opts.final, usageOnly: true };
+  const gz = isGzipPath(path);
+  // The first and last chunks read hold the content check's bytes (the head, those before the offset).
+  const pieces: { bytes: Buffer; start: number }[] = [];
+  if (gz) for await (const r of iterateRollout(path, read)) sum.add(r);
+  else {
+    const onBytes = (bytes: Buffer, start: number) => {
+      if (pieces.length === 2) pieces.pop();
+      pieces.push({ bytes, start });
+    };
+    for (const r of iterateRolloutSync(path, { ...read, onBytes })) sum.add(r);
+  }
+  const res = sum.result;
+  if (!res) throw new Error('the parser ended without a result');
+  const { checkpoint, stats } = res;
+  const keep = !opts.final || checkpoint.offset >= KEEP_CHECKPOINT_BYTES;
+  const head = gz ? null : headOf(contentHashesSync(path, checkpoint.offset, pieces));
+  return {
+    usage: [...sum.usage.values()],
+    turns: [...sum.turns.values()],
+    offset: checkpoint.offset,
+    cp: keep ? JSON.stringify(checkpoint) : null,
+    head,
+    lines: stats.lines,
+    skipped: stats.skippedCount,
+    reset: stats.reset !== undefined,
+    threadId: stats.threadId,
+  };
 }
+
+/** Files for a reader thread (usage-sums.worker.ts): about the same number of bytes per batch. */
+export interface SumBatch {
+  id: number;
+  files: (SumOptions & { path: string })[];
+}
+
+export type SumAnswer = { read: FileRead } | { error: string; code?: string };
