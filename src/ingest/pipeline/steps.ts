@@ -72,8 +72,6 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
   return principal.service ? { ...who, service: true } : who;
 }
 
-export { keyOf };
-
 export function dedupeKey(e: Identified): Keyed {
   return { ...e, event: { ...e.event, key: keyOf(e.event) } } as Keyed;
 }
