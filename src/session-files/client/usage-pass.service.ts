@@ -116,8 +116,8 @@ export async function usagePass(
   summary.files.failed = summary.errors.length;
   const cache = await loadCache(opts.cachePath, opts.creditsPerUsd);
   const next: CacheFile = { v: CACHE_VERSION, creditsPerUsd: opts.creditsPerUsd, files: {} };
-  const usage = new Map<string, UsageSlotRow>();
-  const turns = new Map<string, TurnSlotRow>();
+  const usage: UsageSlotRow[] = [];
+  const turns: TurnSlotRow[] = [];
   let changed = false;
   const jobs: (ReadJob & { f: FileEntry; old?: CacheEntry })[] = [];
   for (const f of files) {
@@ -158,7 +158,7 @@ export async function usagePass(
   await sumFiles(next, files, opts.creditsPerUsd, now, idle, usage, turns);
   if (Object.keys(cache.files).length !== Object.keys(next.files).length) changed = true;
   if (opts.cachePath && changed) await saveCache(opts.cachePath, next).catch(() => undefined);
-  return { usage: [...usage.values()], turns: [...turns.values()], summary };
+  return { usage, turns, summary };
 }
 
 /** A file's read into the next cache: added to the sums of the part read before when it continued. */
@@ -205,9 +205,14 @@ async function sumFiles(
   creditsPerUsd: number,
   now: () => number,
   idle: number,
-  usage: Map<string, UsageSlotRow>,
-  turns: Map<string, TurnSlotRow>,
+  usage: UsageSlotRow[],
+  turns: TurnSlotRow[],
 ): Promise<void> {
+  // Rows of different files are not merged here: the report adds up rows of the same key anyway.
+  const add = (s: FileSums) => {
+    for (const r of s.usage) usage.push(r);
+    for (const r of s.turns) turns.push(r);
+  };
   const byThread = new Map<string, FileEntry[]>();
   for (const f of files) {
     const t = next.files[f.path]?.threadId;
@@ -218,14 +223,14 @@ async function sumFiles(
   }
   for (const f of files) {
     const e = next.files[f.path];
-    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) mergeInto(usage, turns, e);
+    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) add(e);
   }
   for (const group of byThread.values()) {
     if (group.length < 2) continue;
     const seen = new Set<string>();
     for (const f of group) {
       const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
-      mergeInto(usage, turns, await summarizeFile(f.path, { final, creditsPerUsd, seen }));
+      add(await summarizeFile(f.path, { final, creditsPerUsd, seen }));
     }
   }
 }
