@@ -12,11 +12,12 @@ import type { RolloutCheckpoint } from '../adapter/parser.js';
 import { contentHashes, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
 import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
 import { readOnThreads, type ReadJob } from './usage-readers.js';
+import { fromTuples, toTuples, type CachedSums } from './usage-cache-rows.js';
 import { headOf, mergeInto, summarizeFile, type FileRead, type FileSums, type SumAnswer } from './usage-sums.js';
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
-interface CacheEntry extends FileSums {
+interface CacheEntry extends CachedSums {
   ino: number;
   size: number;
   offset: number; // bytes read (the checkpoint's offset)
@@ -175,20 +176,20 @@ function keepRead(
   if (job.checkpoint && job.old && !r.reset) {
     const um = new Map<string, UsageSlotRow>();
     const tm = new Map<string, TurnSlotRow>();
-    mergeInto(um, tm, job.old);
+    mergeInto(um, tm, fromTuples(job.old, job.old.threadId));
     mergeInto(um, tm, r);
     sums = { usage: [...um.values()], turns: [...tm.values()] };
   }
+  const own = r.threadId ?? null;
   next.files[job.f.path] = {
-    usage: sums.usage,
-    turns: sums.turns,
+    ...toTuples(sums, own),
     ino: job.f.st.ino,
     size: job.f.st.size,
     offset: r.offset,
     mtimeMs: Math.trunc(job.f.st.mtimeMs),
     head: r.head,
     final: job.final,
-    threadId: r.threadId ?? null,
+    threadId: own,
     cp: r.cp,
   };
 }
@@ -223,7 +224,7 @@ async function sumFiles(
   }
   for (const f of files) {
     const e = next.files[f.path];
-    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) add(e);
+    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) add(fromTuples(e, e.threadId));
   }
   for (const group of byThread.values()) {
     if (group.length < 2) continue;
