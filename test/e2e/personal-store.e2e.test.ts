@@ -27,6 +27,9 @@ describe('the personal store of import and report', () => {
     assert.ok(!fs.existsSync(path.join(dirA, '.steward')), 'nothing in the working directory');
     assert.doesNotMatch(first.stdout, /owner key/);
     assert.ok(first.stdout.includes(`No session files found in ${path.join(codex, 'sessions')}`), first.stdout);
+    // Not even a store it could not reach: nothing listens on port 1.
+    const unreachable = await runCli(['report', 'daily', '--database-url', 'postgres://127.0.0.1:1/none'], dirA, env);
+    assert.equal(unreachable.code, 0, unreachable.stderr);
     const imp = await runCli(['import'], dirA, env);
     assert.equal(imp.code, 0, imp.stderr);
     assert.ok(fs.existsSync(db), 'the store is in ~/.steward');
