@@ -8,7 +8,8 @@
 // files (the generated corpus above) and many short ones (copies of the real fixtures with new ids,
 // bench/support/short-corpus.ts), each against ccusage, the JSON.parse floor and the usage floor
 // (byte search + JSON.parse of the token lines only, bench/support/usage-floor.mjs) in the same run:
-// fresh (no cache), repeat (nothing new) and one file grown.
+// fresh (no cache, alternating with ccusage, --runs pairs), repeat (nothing new) and one file grown;
+// wall, CPU (user + sys, which the shared machine's load disturbs less) and peak RSS of each.
 // Run: npm run build && node --import tsx bench/import.bench.ts [--mb 1100] [--seed 42] [--runs 1]
 //      [--shapes long,short] [--no-import-run] (only the report figures)
 import { spawnSync } from 'node:child_process';
@@ -41,20 +42,26 @@ console.log(
 
 interface Measured {
   wallS: number;
+  cpuS: number; // user + sys, of the process and the children it waited for (load disturbs it less)
   maxRssMb: number;
   stdout: string;
 }
 
 /** Runs a command under GNU time for wall time and peak RSS (of the process and the children it waited for). */
 function measure(cmd: string, args: string[], env: Record<string, string>): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { wallS: Number(last[0]), maxRssMb: Number(last[1]) / 1024, stdout: r.stdout };
+  return {
+    wallS: Number(last[0]),
+    maxRssMb: Number(last[1]) / 1024,
+    cpuS: Number(last[2]) + Number(last[3]),
+    stdout: r.stdout,
+  };
 }
 
 // Warm the page cache, so that neither tool pays for the first read from disk.
@@ -122,21 +129,42 @@ if (results.length)
   );
 
 // ---- steward report (usage-only pass) on both corpus shapes ------------------------------------
+/** Every token field per day and model, the way both tools print them, for an exact comparison. */
+function perDayModel(json: string): string {
+  const FIELDS = ['inputTokens', 'cacheReadTokens', 'outputTokens', 'reasoningOutputTokens', 'totalTokens'];
+  const rows: string[] = [];
+  for (const d of JSON.parse(json).daily as { date: string; models: Record<string, Record<string, number>> }[])
+    for (const [m, f] of Object.entries(d.models)) rows.push(`${d.date} ${m} ${FIELDS.map((k) => f[k]).join(' ')}`);
+  return rows.sort().join('\n');
+}
+
 function reportBench(shape: string, home: string): void {
   const env = { CODEX_HOME: home, HOME: path.join(home, 'home'), NO_COLOR: '1' };
   const sessions = path.join(home, 'sessions');
   spawnSync('sh', ['-c', `find ${JSON.stringify(sessions)} -type f -exec cat {} + > /dev/null`]);
-  const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], env);
-  const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), sessions], {});
-  const usage = measure(process.execPath, [path.join(REPO, 'bench/support/usage-floor.mjs'), sessions], {});
   const data = path.join(OUT, `report-bench-store-${shape}`);
-  fs.rmSync(data, { recursive: true, force: true });
   const report = () =>
     measure(process.execPath, [steward, 'report', 'daily', '--data', data, '--json', '--timezone', 'UTC'], {
       ...env,
       STEWARD_CONFIG: '/dev/null',
     });
-  const fresh = report();
+  const f = (m: Measured) => `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.maxRssMb.toFixed(0)} MB`;
+  // Alternating pairs (ccusage, then Steward from no cache), so load shifts touch both alike.
+  const ccs: Measured[] = [];
+  const freshes: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json', '--timezone', 'UTC'], env);
+    fs.rmSync(data, { recursive: true, force: true });
+    const fresh = report();
+    ccs.push(cc);
+    freshes.push(fresh);
+    console.log(
+      `report, ${shape} files, pair ${i + 1}: ccusage ${f(cc)} | steward report daily fresh ${f(fresh)} ` +
+        `(${(fresh.wallS / cc.wallS).toFixed(2)}x wall, ${(fresh.cpuS / cc.cpuS).toFixed(2)}x cpu)`,
+    );
+  }
+  const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), sessions], {});
+  const usage = measure(process.execPath, [path.join(REPO, 'bench/support/usage-floor.mjs'), sessions], {});
   const repeat = report();
   // Grow the largest file by a copy of its own last token line (one more response).
   const largest = spawnSync(
@@ -159,20 +187,22 @@ function reportBench(shape: string, home: string): void {
   if (tokenLine) fs.appendFileSync(largest, `${tokenLine}\n`);
   const grown = report();
   fs.writeFileSync(largest, original);
-  const ours = JSON.parse(fresh.stdout).totals;
-  const theirs = JSON.parse(cc.stdout).totals;
-  const f = (m: Measured) => `${m.wallS.toFixed(2)} s / ${m.maxRssMb.toFixed(0)} MB`;
+  const ours = JSON.parse(freshes[0]!.stdout).totals;
+  const theirs = JSON.parse(ccs[0]!.stdout).totals;
+  const same = perDayModel(freshes[0]!.stdout) === perDayModel(ccs[0]!.stdout);
+  const best = (ms: Measured[], k: 'wallS' | 'cpuS') => Math.min(...ms.map((m) => m[k]));
   console.log(
-    `report, ${shape} files: ccusage ${f(cc)} | floors: JSON.parse every line ${f(parse)}, usage lines only ${f(usage)} | ` +
-      `steward report daily fresh ${f(fresh)} (${(fresh.wallS / cc.wallS).toFixed(2)}x ccusage), repeat ${f(repeat)}, one file grown ${f(grown)} | ` +
-      `tokens steward ${ours.totalTokens} ccusage ${theirs.totalTokens} ${ours.totalTokens === theirs.totalTokens ? '(agree)' : '(DISAGREE)'}`,
+    `report, ${shape} files: floors: JSON.parse every line ${f(parse)}, usage lines only ${f(usage)} | ` +
+      `steward repeat ${f(repeat)}, one file grown ${f(grown)} | best of ${runs}: ccusage ${best(ccs, 'wallS').toFixed(2)} s wall ` +
+      `${best(ccs, 'cpuS').toFixed(2)} s cpu, steward fresh ${best(freshes, 'wallS').toFixed(2)} s wall ${best(freshes, 'cpuS').toFixed(2)} s cpu | ` +
+      `tokens steward ${ours.totalTokens} ccusage ${theirs.totalTokens}; every token field per day and model ${same ? '(agree)' : '(DISAGREE)'}`,
   );
 }
 
 const shapes = values.shapes.split(',');
 if (shapes.includes('long')) reportBench('long', dir);
 if (shapes.includes('short')) {
-  const shortDir = path.join(OUT, `short-corpus-${values.mb}mb-${values.seed}`);
+  const shortDir = path.join(OUT, `short-corpus-v2-${values.mb}mb-${values.seed}`);
   const t1 = Date.now();
   const c = ensureShortCorpus(REPO, shortDir, target, Number(values.seed));
   console.log(

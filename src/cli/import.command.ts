@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { clientEnv } from '../config/client.js';
 import { StewardError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
 import { localOwner, type LocalOwner } from '../session-files/index.js';
@@ -8,7 +7,13 @@ import { importRollouts, type ImportSummary } from '../session-files/index.js';
 import type { Store } from '../platform/storage/database.js';
 import { createRuntime } from '../app/runtime.js';
 import { importProgressBar } from './progress.js';
-import { sessionEnv, withSessionOptions, type SessionFlags } from './session-options.js';
+import {
+  noFilesNote,
+  personalStoreDefaults,
+  sessionEnv,
+  withSessionOptions,
+  type SessionFlags,
+} from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
 export type ImportFlags = StoreFlags & SessionFlags;
@@ -85,11 +90,6 @@ export function summaryText(s: ImportSummary, owner: LocalOwner): string {
   if (owner.ownerKey) lines.push('', `New store: owner key (shown once, store it now): ${owner.ownerKey.secret}`);
   return lines.join('\n');
 }
-
-export const noFilesNote = (roots: string[]) => `No session files found in ${roots.join(', ')}`;
-
-/** import's and report's store: the per-user one unless --data, the config or the environment names one. */
-export const personalStoreDefaults = () => ({ data: clientEnv().personalStore });
 
 export function importCommand(program: Command): void {
   withSessionOptions(

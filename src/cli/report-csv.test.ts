@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { ModelFigures, Report } from '../session-files/index.js';
+import type { ModelFigures, Report } from '../session-files/client/index.js';
 import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
 

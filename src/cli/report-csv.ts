@@ -1,7 +1,7 @@
 // The report as CSV (RFC 4180) for spreadsheets: one row per period, or per period and model with
 // --breakdown; plain numbers, no thousands separators. (No CSV library is installed; quoting is the
 // whole of the format here.)
-import { KEY_FIELD, type Report, type TokenFigures } from '../session-files/index.js';
+import { KEY_FIELD, type Report, type TokenFigures } from '../session-files/client/index.js';
 
 const KEY_HEADS = { daily: 'date', weekly: 'week', monthly: 'month', session: 'session_id' } as const;
 const HEAD =

@@ -1,7 +1,7 @@
 // The report as a table that fits the terminal: full columns when there is room, a compact set
 // otherwise; --breakdown adds one row per model under each period.
 import Table from 'cli-table3';
-import { KEY_FIELD, type ModelFigures, type Report, type TokenFigures } from '../session-files/index.js';
+import { KEY_FIELD, type ModelFigures, type Report, type TokenFigures } from '../session-files/client/index.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const usd = (x: number) => `$${x.toFixed(2)}`;

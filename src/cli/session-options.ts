@@ -2,7 +2,7 @@
 // who owns them in the local store.
 import { Option, type Command } from 'commander';
 import { clientEnv, type ClientEnv } from '../config/client.js';
-import { defaultLocalEmail } from '../session-files/index.js';
+import { defaultLocalEmail } from '../session-files/client/index.js';
 
 export interface SessionFlags {
   codexHome?: string;
@@ -37,3 +37,8 @@ export function sessionEnv(flags: SessionFlags): { env: Readonly<ClientEnv>; ema
     idleFinalMs: idle === undefined ? undefined : idle * 1000,
   };
 }
+
+/** import's and report's store: the per-user one unless --data, the config or the environment names one. */
+export const personalStoreDefaults = () => ({ data: clientEnv().personalStore });
+
+export const noFilesNote = (roots: string[]) => `No session files found in ${roots.join(', ')}`;

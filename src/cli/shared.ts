@@ -4,8 +4,7 @@ import type { Actor } from '../compliance/index.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { StewardError } from '../core/errors.js';
-import { openStore, type Store } from '../platform/storage/database.js';
-import { migrateToLatest } from '../migrations/migrate.js';
+import type { Store } from '../platform/storage/database.js';
 import { clientEnv } from '../config/client.js';
 
 export interface StoreFlags {
@@ -40,6 +39,12 @@ export function configFrom(
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
+  // Loaded here, not at the top: the drivers, Kysely and the migrations are most of the CLI's start,
+  // and `steward report` (the usage-only pass) never opens a store.
+  const [{ openStore }, { migrateToLatest }] = await Promise.all([
+    import('../platform/storage/database.js'),
+    import('../migrations/migrate.js'),
+  ]);
   const store = openStore({
     databaseUrl: config.database_url,
     databaseReadUrl: config.database_read_url,

@@ -4,10 +4,9 @@
 // one is read from its offset, a replaced or rewritten one from the start (its facts are keyed by
 // response_id / turn_id, so nothing is counted twice). Bad lines are reported, never fatal.
 import { ContentApplier } from '../core/content-policy.js';
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { isGzipPath } from './adapter/lines.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
+import { contentHashes, DEFAULT_IDLE_FINAL_MS } from './adapter/content-check.js';
 import {
   iterateRollout,
   MAX_UNKNOWN_TYPES,
@@ -25,12 +24,7 @@ import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
 import { ContentKeyer, contentItem, storeRolloutBatch } from './store.service.js';
 
 export const LOCAL_ORIGIN = 'local';
-/**
- * A file not modified for this long is complete: what waits for more lines (a turn cut off before its
- * prompt, a tool call without output) is emitted.
- */
-export const DEFAULT_IDLE_FINAL_MS = 60_000;
-const HASH_BYTES = 4096;
+export { contentHashes, DEFAULT_IDLE_FINAL_MS };
 const BATCH_EVENTS = 250;
 const BATCH_CONTENT_ROWS = 250;
 const BATCH_CONTENT_BYTES = 1024 * 1024;
@@ -98,29 +92,6 @@ function emptySummary(): ImportSummary {
     errors: [],
     durationMs: 0,
   };
-}
-
-async function hashRange(path: string, start: number, length: number): Promise<string | null> {
-  if (length <= 0) return null;
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, start);
-    return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
-  } finally {
-    await fh.close();
-  }
-}
-
-/** The content check: hashes of the first bytes and of the bytes just before `offset`. */
-export async function contentHashes(
-  path: string,
-  offset: number,
-): Promise<{ head: string | null; tail: string | null }> {
-  if (isGzipPath(path)) return { head: null, tail: null };
-  const headLen = Math.min(HASH_BYTES, offset);
-  const tailStart = Math.max(0, offset - HASH_BYTES);
-  return { head: await hashRange(path, 0, headLen), tail: await hashRange(path, tailStart, offset - tailStart) };
 }
 
 type Head = Omit<RolloutFileRow, 'state'>;

@@ -16,15 +16,6 @@ export interface LocalOwner {
   ownerKey?: { id: string; secret: string }; // a fresh store's owner key, shown once
 }
 
-export function defaultLocalEmail(osUser: string, hostName: string): string {
-  const clean = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9._+-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'local';
-  return `${clean(osUser)}@${clean(hostName)}`;
-}
-
 export async function localOwner(db: Db, email: string, actor: Actor): Promise<LocalOwner> {
   const boot = await ensureBootstrapped(db);
   const ws = boot.workspace;

@@ -3,29 +3,9 @@
 // weeks and months exactly), and counted turns per quarter hour and thread.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
+import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './client/usage-report.js';
 
-export const SLOT_MS = 900_000;
-
-export interface UsageSlotRow {
-  slot: number;
-  model: string;
-  thread_id: string;
-  requests: number;
-  input_tokens: number;
-  cached_input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  cost_nusd: number;
-  fallback: number;
-  first_ts: number;
-  last_ts: number;
-}
-
-export interface TurnSlotRow {
-  slot: number;
-  thread_id: string;
-  turns: number;
-}
+export { SLOT_MS, type TurnSlotRow, type UsageSlotRow };
 
 export interface ReportScope {
   workspaceId: string;

@@ -4,11 +4,14 @@
 // PostgreSQL) and `ccusage codex daily|monthly --json --offline` on the same CODEX_HOME must agree
 // on every token field per period and model and on cost to the cent, in several time zones; the
 // thread and turn counts must be what the test drove, and per-model costs what the rates written
-// out here give.
+// out here give. Then the same on a corpus of more than a thousand session files made from the real
+// fixtures (bench/support/short-corpus.ts, each copy a session of its own), through the usage-only
+// pass, fresh and from its summary cache.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockModel, type MockModel, type RecordedResponse } from './support/mock-model.js';
@@ -21,7 +24,9 @@ import {
   type CodexHome,
   type CodexRun,
 } from './support/codex.js';
-import { makeLocalStore, cleanEnv, collectRun, type LocalStore } from './support/local-store.js';
+import { makeLocalStore, cleanEnv, collectRun, spawnSteward, type LocalStore } from './support/local-store.js';
+import { copyOf, shortTemplates } from '../../bench/support/short-corpus.js';
+import { prng } from '../../bench/support/prng.js';
 import { DIALECTS } from './support/steward.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -238,4 +243,56 @@ describe('e2e: steward report agrees with ccusage on real Codex session files', 
       });
     });
   }
+});
+
+describe('e2e: the usage-only pass agrees with ccusage on 1,200 session files', {
+  skip: existsSync(CCUSAGE) ? false : 'ccusage not installed (npm i)',
+}, () => {
+  const FILES = 1_200;
+  const root = mkdtempSync(path.join(os.tmpdir(), 'steward-e2e-many-'));
+  const codexHome = path.join(root, 'codex');
+  const env = cleanEnv({ CODEX_HOME: codexHome, HOME: path.join(root, 'home'), NO_COLOR: '1' });
+  const report = async (args: string[]) => {
+    const r = await collectRun(spawnSteward(['report', ...args, '--json', '--data', path.join(root, 'data')], { env }));
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  let bytes = 0;
+
+  before(() => {
+    // Copies of every fixture (new ids, moved times), over the days of November: many threads a day.
+    const tpl = shortTemplates(REPO);
+    const rnd = prng(7);
+    const hex = (k: number) => Array.from({ length: k }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    for (let i = 0; i < FILES; i++) {
+      const day = 1 + (i % 28);
+      const c = copyOf(tpl[i % tpl.length]!, Date.UTC(2026, 10, day) + Math.floor(i / 28) * 7_000, hex);
+      const dir = path.join(codexHome, 'sessions', '2026', '11', String(day).padStart(2, '0'));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, c.name), c.text);
+      bytes += c.text.length;
+    }
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('every token field and cost per day and model, in two time zones; monthly; the cached repeat the same', async () => {
+    for (const tz of ['UTC', 'Asia/Kathmandu']) {
+      const ours = await report(['daily', '--timezone', tz]);
+      const theirs = await ccusage(codexHome, ['daily', '--timezone', tz]);
+      assert.ok(ours.daily.length >= 28, `${ours.daily.length} days`);
+      comparePeriods(ours.daily, theirs.daily, 'date', `daily ${tz}, ${FILES} files`);
+      for (const f of TOKEN_FIELDS) assert.equal(ours.totals[f], theirs.totals[f], `totals ${f}`);
+      assert.ok(Math.abs(ours.totals.costUSD - theirs.totals.costUSD) < 0.005);
+    }
+    const first = await report(['monthly', '--timezone', 'UTC']);
+    assert.equal(first.import.files.found, FILES);
+    assert.equal(first.import.files.read, 0, 'the daily reports left every file in the cache');
+    comparePeriods(
+      first.monthly,
+      (await ccusage(codexHome, ['monthly', '--timezone', 'UTC'])).monthly,
+      'month',
+      'monthly',
+    );
+    assert.ok(bytes > 10_000_000, `${bytes} bytes`);
+  });
 });

@@ -18,16 +18,26 @@ describe('the personal store of import and report', () => {
   fs.mkdirSync(dirB);
 
   it('is ~/.steward from any directory: one store, one owner key', async () => {
+    // The report reads the session files and keeps only its summary cache there (decision 0041).
     const first = await runCli(['report', 'daily'], dirA, env);
     assert.equal(first.code, 0, first.stderr);
     const db = path.join(home, '.steward', 'steward.db');
-    assert.ok(fs.existsSync(db), 'the store is in ~/.steward');
-    assert.ok(!fs.existsSync(path.join(dirA, '.steward')), 'no store in the working directory');
-    assert.ok(first.stdout.includes(`Store: sqlite ${db}`), first.stdout);
-    assert.match(first.stdout, /owner key/);
+    assert.ok(first.stdout.includes(`summary cache ${path.join(home, '.steward', 'report-cache.json')}`), first.stdout);
+    assert.ok(!fs.existsSync(db), 'a report from the files opens no store');
+    assert.ok(!fs.existsSync(path.join(dirA, '.steward')), 'nothing in the working directory');
+    assert.doesNotMatch(first.stdout, /owner key/);
     assert.ok(first.stdout.includes(`No session files found in ${path.join(codex, 'sessions')}`), first.stdout);
-    const again = await runCli(['report', 'daily'], dirB, env);
+    // Not even a store it could not reach: nothing listens on port 1.
+    const unreachable = await runCli(['report', 'daily', '--database-url', 'postgres://127.0.0.1:1/none'], dirA, env);
+    assert.equal(unreachable.code, 0, unreachable.stderr);
+    const imp = await runCli(['import'], dirA, env);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.ok(fs.existsSync(db), 'the store is in ~/.steward');
+    assert.ok(imp.stdout.includes(`Store: sqlite ${db}`), imp.stdout);
+    assert.match(imp.stdout, /owner key/);
+    const again = await runCli(['report', 'daily', '--full'], dirB, env);
     assert.equal(again.code, 0, again.stderr);
+    assert.ok(again.stdout.includes(`Store: sqlite ${db}`), again.stdout);
     assert.doesNotMatch(again.stdout, /owner key/, 'a second directory reuses the store');
     assert.ok(!fs.existsSync(path.join(dirB, '.steward')));
   });

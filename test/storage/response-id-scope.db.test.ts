@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { EnrichedEvent, ModelResponse } from '../../src/core/events.js';
 import { createRuntime } from '../../src/app/runtime.js';
 import { storeEvents } from '../../src/ingest/ingest.repository.js';
-import { keyOf } from '../../src/ingest/pipeline/steps.js';
+import { keyOf } from '../../src/core/events.js';
 import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { collectRollout } from '../../src/session-files/adapter/parser.js';
 import { importRollouts } from '../../src/session-files/import.service.js';

@@ -13,8 +13,9 @@ import { createRuntime } from '../../src/app/runtime.js';
 import { cliActor } from '../../src/cli/shared.js';
 import { importRollouts } from '../../src/session-files/import.service.js';
 import { localOwner } from '../../src/session-files/local-user.service.js';
-import { buildReport, reportFromSlots, type ReportKind } from '../../src/session-files/report.service.js';
-import { usagePass } from '../../src/session-files/usage-pass.service.js';
+import { buildReport } from '../../src/session-files/report.service.js';
+import { reportFromSlots, type ReportKind } from '../../src/session-files/client/usage-report.js';
+import { usagePass } from '../../src/session-files/client/usage-pass.service.js';
 import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const ROOTS = ['test/fixtures/rollouts', '/work/shared/fixtures/codex-0.169'];

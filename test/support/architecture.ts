@@ -26,7 +26,8 @@ export const ROOMS = [
 export const CAPABILITIES = ['compliance', 'access', 'accounts', 'ingest', 'session-files', 'code-review', 'analytics'];
 // Code that runs on a developer's machine (steward push / collect): none of the server may load there.
 const CLIENT = 'session-files/client/';
-const CLIENT_MAY_REACH = ['core/', 'config/', 'session-files/adapter/', CLIENT];
+// platform/workers: thread helpers only (the report's reader threads), nothing of a server.
+const CLIENT_MAY_REACH = ['core/', 'config/', 'platform/workers/', 'session-files/adapter/', CLIENT];
 const DRIVER = /from ['"](better-sqlite3|pg|pg-copy-streams)['"]/;
 const MAX_LINES = 400;
 const MAX_WIDTH = 120;

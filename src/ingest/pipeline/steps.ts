@@ -2,7 +2,7 @@
 // step before it made and returns a new one, or a typed drop; the types say which steps have run.
 // They are pure except identify's injected user lookup.
 import { clientIdFromOriginator } from '../../core/clients.js';
-import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
+import { drop, keyOf, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
 import {
   applyContentPolicy,
@@ -70,30 +70,6 @@ export function identify(event: NormalizedEvent, principal: Principal, env: Pipe
   }
   const who = { event, workspaceId: principal.workspaceId, userId, source: env.source, hostName: env.hostName };
   return principal.service ? { ...who, service: true } : who;
-}
-
-// The natural key (decisions/0003): a source's id when it has one, else what identifies the record.
-export function keyOf(ev: NormalizedEvent): string {
-  const d = ev.discriminator ?? '';
-  const ts = ev.untimed ? '-' : ev.ts;
-  switch (ev.kind) {
-    case 'thread_started':
-      return `thread:${ev.threadId}`;
-    case 'turn':
-      return ev.turnId ? `turn:${ev.turnId}` : `turn:${ev.threadId}:${ts}:${d}`;
-    case 'response':
-      // A response id is unique only within the thread that made it (decision 0020): other providers,
-      // local model servers and replayed corpora reuse ids across threads. A session file's own thread,
-      // not the parent its usage is rolled up to: a parent file only mirrors its sub-agents' records.
-      return ev.responseId
-        ? `resp:${(ev as { sourceThreadId?: string }).sourceThreadId || ev.threadId}:${ev.responseId}`
-        : `resp:${ev.threadId}:${ts}:` +
-            `${ev.tokens.input}:${ev.tokens.cached}:${ev.tokens.output}:${ev.tokens.reasoning}:${d}`;
-    case 'tool':
-      return `tool:${ev.threadId}:${ev.callId}`;
-    case 'observation':
-      return `event:${ev.threadId}:${ev.name}:${ts}:${d}`;
-  }
 }
 
 export function dedupeKey(e: Identified): Keyed {

@@ -2,7 +2,7 @@
 // Finds rollout files, reads one as byte chunks (gunzipping .gz), and drives the pure pipeline
 // (decode.ts splits lines, parser/ applies them) over it, from a checkpoint when there is one.
 import { opendir, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -78,16 +78,8 @@ export interface ReadOptions {
   usageOnly?: boolean;
 }
 
-/**
- * Reads one rollout file and yields its records: events and content as they are found, and a
- * final `{type: 'done', result: {stats, checkpoint}}`. Bad lines are reported in the stats, never
- * thrown; a missing or unreadable file throws.
- */
-export async function* iterateRollout(
-  path: string,
-  opts: ReadOptions = {},
-): AsyncGenerator<RolloutRecord, void, undefined> {
-  const info = await stat(path);
+/** One read's parser and splitter, set up from the file's stat and the checkpoint to resume. */
+function startRead(path: string, info: { ino: number; size: number; mtimeMs: number }, opts: ReadOptions) {
   const gz = isGzipPath(path);
   const final = opts.final ?? gz;
   let cp = opts.checkpoint;
@@ -118,14 +110,12 @@ export async function* iterateRollout(
     limitFor: lineLimitFor(maxLine, opts.maxToolOutputBytes ?? DEFAULT_MAX_TOOL_OUTPUT_BYTES),
     lazy: opts.usageOnly,
   });
-  try {
-    for await (const chunk of readChunks(path, start)) {
-      for (const raw of splitter.push(chunk)) yield* parser.line(raw);
-    }
-  } catch (e) {
-    if (!gz) throw e;
-    parser.stats.readError = `decompression failed: ${(e as Error).message}`;
-  }
+  return { gz, final, start, parser, splitter, info };
+}
+
+/** The end of a read: an unterminated last line (read when the file is final), then the result. */
+function* endRead(path: string, r: ReturnType<typeof startRead>): Generator<RolloutRecord, void, undefined> {
+  const { parser, splitter, final, gz, info } = r;
   const tail = splitter.end();
   let offset = tail.offset;
   let lines = tail.lines;
@@ -145,6 +135,65 @@ export async function* iterateRollout(
     checkpoint: { v: 1, path, offset, lines, size: info.size, ino: info.ino, state: parser.state() },
   };
   yield { type: 'done', result };
+}
+
+/**
+ * Reads one rollout file and yields its records: events and content as they are found, and a
+ * final `{type: 'done', result: {stats, checkpoint}}`. Bad lines are reported in the stats, never
+ * thrown; a missing or unreadable file throws.
+ */
+export async function* iterateRollout(
+  path: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<RolloutRecord, void, undefined> {
+  const r = startRead(path, await stat(path), opts);
+  try {
+    for await (const chunk of readChunks(path, r.start)) {
+      for (const raw of r.splitter.push(chunk)) yield* r.parser.line(raw);
+    }
+  } catch (e) {
+    if (!r.gz) throw e;
+    r.parser.stats.readError = `decompression failed: ${(e as Error).message}`;
+  }
+  yield* endRead(path, r);
+}
+
+// Up to this many bytes are read in one call; a longer file in pieces of CHUNK_BYTES, so memory
+// stays bounded by the chunk, not the file.
+const WHOLE_BYTES = 8 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * iterateRollout without a stream, for a plain (not .gz) file: one open, one fstat and, for a small
+ * file, one read. On the report's reader threads a thread-pool round trip per chunk, and several
+ * per file, cost more than the parsing of a short session file; blocking there blocks nothing.
+ * `onBytes` sees every chunk read, with its offset in the file.
+ */
+export function* iterateRolloutSync(
+  path: string,
+  opts: ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void } = {},
+): Generator<RolloutRecord, void, undefined> {
+  if (isGzipPath(path)) throw new Error('iterateRolloutSync reads plain files; use iterateRollout for .gz');
+  const fd = openSync(path, 'r');
+  try {
+    const r = startRead(path, fstatSync(fd), opts);
+    let pos = r.start;
+    const left = r.info.size - pos;
+    let buf = Buffer.allocUnsafe(Math.max(0, Math.min(left, left <= WHOLE_BYTES ? left : CHUNK_BYTES)));
+    while (buf.length > 0) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      opts.onBytes?.(chunk, pos);
+      pos += n;
+      for (const raw of r.splitter.push(chunk)) yield* r.parser.line(raw);
+      if (left <= WHOLE_BYTES) break;
+      buf = Buffer.allocUnsafe(CHUNK_BYTES); // not reused: the lines read may keep views of the last one
+    }
+    yield* endRead(path, r);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Callback form of iterateRollout; resolves with the stats and checkpoint. */

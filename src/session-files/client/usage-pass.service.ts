@@ -6,17 +6,18 @@
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { siblingModule, startModuleWorker } from '../platform/workers/module-worker.js';
-import { listImportFiles, type FileEntry } from './adapter/discover.js';
-import { isGzipPath } from './adapter/lines.js';
-import type { RolloutCheckpoint } from './adapter/parser.js';
-import { contentHashes, DEFAULT_IDLE_FINAL_MS } from './import.service.js';
-import type { TurnSlotRow, UsageSlotRow } from './report.repository.js';
-import { mergeInto, summarizeFile, type FileRead, type FileSums, type SumJob } from './usage-sums.js';
+import { listImportFiles, type FileEntry } from '../adapter/discover.js';
+import { isGzipPath } from '../adapter/lines.js';
+import type { RolloutCheckpoint } from '../adapter/parser.js';
+import { contentHashes, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
+import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
+import { readOnThreads, type ReadJob } from './usage-readers.js';
+import { fromTuples, toTuples, type CachedSums } from './usage-cache-rows.js';
+import { headOf, mergeInto, summarizeFile, type FileRead, type FileSums, type SumAnswer } from './usage-sums.js';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 3;
 
-interface CacheEntry extends FileSums {
+interface CacheEntry extends CachedSums {
   ino: number;
   size: number;
   offset: number; // bytes read (the checkpoint's offset)
@@ -24,7 +25,9 @@ interface CacheEntry extends FileSums {
   head: string | null; // the content check: hashes of the first bytes and of those before `offset`
   final: boolean;
   threadId: string | null; // the file's own thread
-  cp: string; // the usage-only parser checkpoint, as JSON (parsed only when the file grew)
+  // The usage-only parser checkpoint, as JSON (parsed only when the file grew); null for a short
+  // final file, read again from the start should it change (most files are: a small cache).
+  cp: string | null;
 }
 
 interface CacheFile {
@@ -52,62 +55,17 @@ export interface UsagePassOptions {
 
 // Below this many bytes to read, starting threads costs more than it saves: read on this thread.
 const PARALLEL_BYTES = 32 * 1024 * 1024;
-const WORKER = siblingModule('usage-sums.worker', import.meta.url);
 
-// The content check, as the import's: hashes of the first bytes and of the bytes just before the
-// offset read, so a file rewritten in place is read again from the start.
+// The content check of a file read before: hashes of the first bytes and of the bytes just before
+// the offset read, so a file rewritten in place is read again from the start.
 async function headHash(path: string, offset: number): Promise<string | null> {
   if (isGzipPath(path)) return null;
-  const h = await contentHashes(path, offset);
-  return `${h.head}:${h.tail}`;
+  return headOf(await contentHashes(path, offset));
 }
 
-function fail(summary: UsagePassSummary, file: string, e: unknown): void {
-  const err = e as NodeJS.ErrnoException;
+function fail(summary: UsagePassSummary, file: string, e: { code?: string; message: string }): void {
   summary.files.failed++;
-  summary.errors.push({ file, code: err.code, message: err.message });
-}
-
-async function eachConcurrently<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const run = async () => {
-    while (i < items.length) await fn(items[i++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, n) }, run));
-}
-
-/** `threads` worker threads, each given the next file as soon as it answers the last. */
-async function workerReader(threads: number) {
-  const pending = new Map<number, { resolve: (r: FileRead) => void; reject: (e: Error) => void }>();
-  const workers = Array.from({ length: threads }, () => startModuleWorker(WORKER, null));
-  const load = workers.map(() => 0);
-  let ids = 0;
-  for (const [i, w] of workers.entries()) {
-    w.on('message', (m: { id: number; read?: FileRead; error?: string; code?: string }) => {
-      load[i]!--;
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.read) p?.resolve(m.read);
-      else p?.reject(Object.assign(new Error(m.error), { code: m.code }));
-    });
-    w.on('error', (e) => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    });
-  }
-  return {
-    file: (job: Omit<SumJob, 'id'>) =>
-      new Promise<FileRead>((resolve, reject) => {
-        const id = ++ids;
-        pending.set(id, { resolve, reject });
-        const i = load.indexOf(Math.min(...load));
-        load[i]!++;
-        workers[i]!.postMessage({ ...job, id } satisfies SumJob);
-      }),
-    close: () => {
-      for (const w of workers) w.postMessage(null);
-    },
-  };
+  summary.errors.push({ file, code: e.code, message: e.message });
 }
 
 async function loadCache(path: string | undefined, creditsPerUsd: number): Promise<CacheFile> {
@@ -129,7 +87,8 @@ async function saveCache(path: string, c: CacheFile): Promise<void> {
   await rename(tmp, path); // readers see the old file or the new one, never half of one
 }
 
-type Plan = 'skip' | 'continue' | 'new';
+// 'again': grown, but kept without a checkpoint (a short final file), so read from the start.
+type Plan = 'skip' | 'continue' | 'again' | 'new';
 
 async function plan(f: FileEntry, e: CacheEntry | undefined, final: boolean): Promise<Plan> {
   if (!e) return 'new';
@@ -138,7 +97,7 @@ async function plan(f: FileEntry, e: CacheEntry | undefined, final: boolean): Pr
   if (same && (e.final || !final)) return 'skip';
   if (e.ino !== st.ino || isGzipPath(f.path) || st.size < e.offset) return 'new';
   const h = await headHash(f.path, e.offset);
-  return h === e.head ? 'continue' : 'new';
+  return h !== e.head ? 'new' : e.cp === null ? 'again' : 'continue';
 }
 
 /** Sums of every session file under `paths`, reading only what changed since the cached pass. */
@@ -158,10 +117,10 @@ export async function usagePass(
   summary.files.failed = summary.errors.length;
   const cache = await loadCache(opts.cachePath, opts.creditsPerUsd);
   const next: CacheFile = { v: CACHE_VERSION, creditsPerUsd: opts.creditsPerUsd, files: {} };
-  const usage = new Map<string, UsageSlotRow>();
-  const turns = new Map<string, TurnSlotRow>();
+  const usage: UsageSlotRow[] = [];
+  const turns: TurnSlotRow[] = [];
   let changed = false;
-  const jobs: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint }[] = [];
+  const jobs: (ReadJob & { f: FileEntry; old?: CacheEntry })[] = [];
   for (const f of files) {
     const old = cache.files[f.path];
     const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
@@ -173,54 +132,66 @@ export async function usagePass(
         continue;
       }
       if (old && p === 'new') summary.files.reset++;
-      const checkpoint = p === 'continue' && old ? (JSON.parse(old.cp) as RolloutCheckpoint) : undefined;
-      jobs.push({ f, old, final, checkpoint });
+      const checkpoint = p === 'continue' && old?.cp ? (JSON.parse(old.cp) as RolloutCheckpoint) : undefined;
+      const bytes = f.st.size - (checkpoint?.offset ?? 0);
+      jobs.push({ f, old, path: f.path, final, checkpoint, creditsPerUsd: opts.creditsPerUsd, bytes });
     } catch (e) {
-      fail(summary, f.path, e);
+      fail(summary, f.path, e as NodeJS.ErrnoException);
     }
   }
   if (jobs.length) changed = true;
-  const bytes = jobs.reduce((n, j) => n + j.f.st.size - (j.checkpoint?.offset ?? 0), 0);
+  const keep = (job: (typeof jobs)[number], a: SumAnswer) => {
+    if ('error' in a) return fail(summary, job.path, { code: a.code, message: a.error });
+    keepRead(summary, next, job, a.read);
+  };
+  const bytes = jobs.reduce((n, j) => n + j.bytes, 0);
   const threads = Math.min(jobs.length, opts.threads ?? os.availableParallelism());
-  const read =
-    threads > 1 && bytes >= (opts.parallelFromBytes ?? PARALLEL_BYTES) ? await workerReader(threads) : undefined;
-  try {
-    await eachConcurrently(jobs, read ? threads * 2 : 1, async ({ f, old, final, checkpoint }) => {
+  if (threads > 1 && bytes >= (opts.parallelFromBytes ?? PARALLEL_BYTES))
+    await readOnThreads(jobs, threads, (j, a) => keep(j as (typeof jobs)[number], a));
+  else
+    for (const job of jobs) {
       try {
-        const job = { path: f.path, checkpoint, final, creditsPerUsd: opts.creditsPerUsd };
-        const r = read ? await read.file(job) : await summarizeFile(f.path, job);
-        summary.files.read++;
-        summary.lines += r.lines;
-        summary.skipped += r.skipped;
-        // A continued read adds to the sums kept for the part read before (unless the parser reset).
-        const um = new Map<string, UsageSlotRow>();
-        const tm = new Map<string, TurnSlotRow>();
-        if (checkpoint && old && !r.reset) mergeInto(um, tm, old);
-        mergeInto(um, tm, r);
-        const head = await headHash(f.path, r.checkpoint.offset);
-        next.files[f.path] = {
-          usage: [...um.values()],
-          turns: [...tm.values()],
-          ino: f.st.ino,
-          size: f.st.size,
-          offset: r.checkpoint.offset,
-          mtimeMs: Math.trunc(f.st.mtimeMs),
-          head,
-          final,
-          threadId: r.threadId ?? null,
-          cp: JSON.stringify(r.checkpoint),
-        };
+        keep(job, { read: await summarizeFile(job.path, job) });
       } catch (e) {
-        fail(summary, f.path, e);
+        fail(summary, job.path, e as NodeJS.ErrnoException);
       }
-    });
-  } finally {
-    read?.close();
-  }
+    }
   await sumFiles(next, files, opts.creditsPerUsd, now, idle, usage, turns);
   if (Object.keys(cache.files).length !== Object.keys(next.files).length) changed = true;
   if (opts.cachePath && changed) await saveCache(opts.cachePath, next).catch(() => undefined);
-  return { usage: [...usage.values()], turns: [...turns.values()], summary };
+  return { usage, turns, summary };
+}
+
+/** A file's read into the next cache: added to the sums of the part read before when it continued. */
+function keepRead(
+  summary: UsagePassSummary,
+  next: CacheFile,
+  job: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
+  r: FileRead,
+): void {
+  summary.files.read++;
+  summary.lines += r.lines;
+  summary.skipped += r.skipped;
+  let sums: FileSums = r;
+  if (job.checkpoint && job.old && !r.reset) {
+    const um = new Map<string, UsageSlotRow>();
+    const tm = new Map<string, TurnSlotRow>();
+    mergeInto(um, tm, fromTuples(job.old, job.old.threadId));
+    mergeInto(um, tm, r);
+    sums = { usage: [...um.values()], turns: [...tm.values()] };
+  }
+  const own = r.threadId ?? null;
+  next.files[job.f.path] = {
+    ...toTuples(sums, own),
+    ino: job.f.st.ino,
+    size: job.f.st.size,
+    offset: r.offset,
+    mtimeMs: Math.trunc(job.f.st.mtimeMs),
+    head: r.head,
+    final: job.final,
+    threadId: own,
+    cp: r.cp,
+  };
 }
 
 /**
@@ -235,9 +206,14 @@ async function sumFiles(
   creditsPerUsd: number,
   now: () => number,
   idle: number,
-  usage: Map<string, UsageSlotRow>,
-  turns: Map<string, TurnSlotRow>,
+  usage: UsageSlotRow[],
+  turns: TurnSlotRow[],
 ): Promise<void> {
+  // Rows of different files are not merged here: the report adds up rows of the same key anyway.
+  const add = (s: FileSums) => {
+    for (const r of s.usage) usage.push(r);
+    for (const r of s.turns) turns.push(r);
+  };
   const byThread = new Map<string, FileEntry[]>();
   for (const f of files) {
     const t = next.files[f.path]?.threadId;
@@ -248,14 +224,14 @@ async function sumFiles(
   }
   for (const f of files) {
     const e = next.files[f.path];
-    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) mergeInto(usage, turns, e);
+    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) add(fromTuples(e, e.threadId));
   }
   for (const group of byThread.values()) {
     if (group.length < 2) continue;
     const seen = new Set<string>();
     for (const f of group) {
       const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
-      mergeInto(usage, turns, await summarizeFile(f.path, { final, creditsPerUsd, seen }));
+      add(await summarizeFile(f.path, { final, creditsPerUsd, seen }));
     }
   }
 }
