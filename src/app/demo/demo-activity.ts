@@ -79,6 +79,7 @@ export function demoDay(spec: DemoSpec, people: readonly DemoPerson[], index: nu
   // Nothing after the demo's clock: today is filled up to a minute ago.
   const until = spec.now - 60_000;
   let n = 0;
+  let leaked = 0;
   const d = () => `demo:${day}:${n++}`;
   for (const p of people) {
     if (!activeOn(p, index, day, rnd)) continue;
@@ -101,7 +102,7 @@ export function demoDay(spec: DemoSpec, people: readonly DemoPerson[], index: nu
       let context = 8_000 + Math.floor(rnd() * 12_000);
       for (let t = 0; t < inThread; t++) {
         ts += 30_000 + Math.floor(rnd() * 500_000);
-        const prompt = content ? promptText(rnd) : undefined;
+        const prompt = content ? promptText(rnd, leaked++ === 0) : undefined;
         events.push({
           ...base,
           kind: 'turn',
@@ -147,10 +148,11 @@ export function demoDay(spec: DemoSpec, people: readonly DemoPerson[], index: nu
   return { index, day, events, content };
 }
 
-// A few prompts carry a token pasted by mistake: the DLP rules find them (CODEX_SECURITY_LOG).
-function promptText(rnd: () => number): string {
+// A few prompts carry a token pasted by mistake (the first of each archived day, and one in 500): the
+// DLP rules find them (CODEX_SECURITY_LOG).
+function promptText(rnd: () => number, leak: boolean): string {
   const text = PROMPTS[Math.floor(rnd() * PROMPTS.length)]!;
-  return rnd() < 0.002 ? `${text}, using the token ${fakeSecret(rnd)}` : text;
+  return rnd() < 0.002 || leak ? `${text}, using the token ${fakeSecret(rnd)}` : text;
 }
 
 function toolCall(

@@ -129,7 +129,8 @@ export function demoPeople(spec: DemoSpec): { people: DemoPerson[]; teams: DemoT
   for (let i = 0; i < spec.users; i++) {
     const first = FIRST[i % FIRST.length]!;
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-    const neverActive = i > 1 && rnd() < 0.05;
+    // The last person holds a key and never used it, so a small demo has such a seat too.
+    const neverActive = i === spec.users - 1 || (i > 4 && rnd() < 0.05);
     // Adoption grows: 45 % use Codex from the first day, the rest start later, more of them early.
     const firstDay = rnd() < 0.45 ? 0 : Math.floor(Math.pow(rnd(), 1.4) * spec.days);
     // Some have stopped: inactive for more than 14, 30 or 60 days by the last day.
@@ -143,7 +144,7 @@ export function demoPeople(spec: DemoSpec): { people: DemoPerson[]; teams: DemoT
       role: ROLES[i] ?? 'member',
       team: teamOf.get(i) ?? null,
       neverActive,
-      hasKey: neverActive ? rnd() < 0.6 : true,
+      hasKey: neverActive ? i === spec.users - 1 || rnd() < 0.6 : true,
       firstDay,
       lastDay: spec.days - 1 - stop,
       rate: 0.35 + 0.6 * rnd(),
