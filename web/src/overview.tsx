@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Session, type UsageRow, usageRows } from './api.js';
 import { StackedChart } from './chart.js';
+import { ExportLink } from './components/export-link.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
 import {
   type Breakdown,
@@ -28,6 +29,9 @@ const TILES: { key: TileKey; label: string; fmt: (n: number) => string }[] = [
 ];
 
 /** The window of the last `days` whole UTC days, today included: [start, end) in Unix seconds. */
+// Roles that read workspace totals (core/authz.ts); others export their own (or their teams') rows.
+const WORKSPACE_ROLES = ['owner', 'analytics_owner', 'analytics_viewer'];
+
 function windowOf(days: number, now = Date.now() / 1000) {
   const end = (Math.floor(now / DAY) + 1) * DAY;
   return { start: end - days * DAY, end };
@@ -99,6 +103,13 @@ export function Overview({ session }: { session: Session }) {
             ['day', 'Daily'],
             ['week', 'Weekly'],
           ]}
+        />
+        <ExportLink
+          workspace={session.workspace_id}
+          name={WORKSPACE_ROLES.includes(session.user.role) ? 'usage' : 'users'}
+          start={w.start}
+          end={w.end}
+          groupBy={groupBy}
         />
         <p class="fresh" data-testid="freshness" aria-live="polite">
           {data ? (
