@@ -3,7 +3,15 @@ import { ensureSetupLink } from '../accounts/index.js';
 import { runDemo } from '../app/demo/demo.service.js';
 import { validationError } from '../core/errors.js';
 import { SYSTEM } from '../compliance/index.js';
-import { cliActor, configFrom, openConfiguredStore, print, withStoreOptions, type StoreFlags } from './shared.js';
+import {
+  cliActor,
+  configFrom,
+  openConfiguredStore,
+  print,
+  storeFlags,
+  withStoreOptions,
+  type StoreFlags,
+} from './shared.js';
 
 interface DemoFlags extends StoreFlags {
   users: string;
@@ -49,9 +57,7 @@ export function demoCommand(program: Command): void {
         const url = config.public_url ?? `http://${config.host}:${config.port}`;
         const base = { ...config.accounts, base: url };
         const setup = await ensureSetupLink(store.db, s.workspaceId, base, SYSTEM);
-        const on = [flags.data && `--data ${flags.data}`, flags.databaseUrl && '--database-url URL']
-          .filter(Boolean)
-          .join(' ');
+        const on = storeFlags(flags);
         const serve = `steward serve${on ? ` ${on}` : ''}`;
         const { owner, viewer, ...counts } = s;
         print(
