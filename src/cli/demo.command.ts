@@ -73,7 +73,8 @@ export function demoCommand(program: Command): void {
               setup
                 ? `Then set the owner's password (sign in as ${owner.email}; one use, until ` +
                   `${new Date(setup.expiresAt).toISOString()}): ${setup.url}`
-                : `Then sign in at ${url}/sign-in as the owner (${owner.email}).`,
+                : `Then set the owner's password with: steward users passwd ${owner.email}${on ? ` ${on}` : ''}` +
+                  ` and sign in at ${url}/sign-in.`,
               `A viewer to try: ${viewer.email} (steward users reset-link ${viewer.email}${on ? ` ${on}` : ''}).`,
             ].join('\n'),
         );

@@ -55,7 +55,7 @@ export function demoReviewDay(spec: DemoSpec, people: readonly DemoPerson[], ind
     const repository = REPOS[pick(REPO_WEIGHTS, rnd)]!;
     const opened = day * DAY_MS + (7 + Math.floor(rnd() * 10)) * 3_600_000 + Math.floor(rnd() * 3_000_000);
     if (opened + 4 * 3_600_000 > until) continue;
-    const pull_request = String(1000 + ((day * 37 + i) % 90_000));
+    const pull_request = String((index + 1) * 10_000 + i); // unique per repository across the days
     const who = { login: author.githubLogin };
     events.push({ type: 'pull_request', repository, number: pull_request, action: 'opened', at: at(opened) });
     const reviewId = id();
