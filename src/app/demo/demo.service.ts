@@ -47,7 +47,7 @@ export interface DemoSummary {
 
 // One ingest call per this many events: a group of the writer (MAX_EVENTS_PER_GROUP) at most.
 const BATCH = 10_000;
-// Batches in flight: the writer groups what is queued into one transaction.
+// Batches in flight: one being made while the writer commits the other.
 const IN_FLIGHT = 2;
 
 async function targetWorkspace(store: Store, id: string | undefined, actor: Actor) {
@@ -105,10 +105,10 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   );
   log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s)`);
 
-  // Codex activity through the ingest use-case, day by day. The group writer stays on this thread:
-  // the writer thread (serve's) cost a third more CPU here, in copying every event to it, and the
-  // demo has no requests to keep answering meanwhile.
+  // Codex activity through the ingest use-case, day by day, on serve's writer thread (SQLite files):
+  // the next batch is made and run through the pipeline here while the last one commits there.
   const runtime = createRuntime(store);
+  await runtime.startWriterThread();
   const principal: Principal = { workspaceId: ws, userId: '', keyId: collector.key.id, sharedCollector: true };
   let events = 0;
   let archivedEvents = 0;
