@@ -11,6 +11,11 @@ const PAGE = 'The next_page cursor of the previous page.';
 
 export const analyticsParams = workspaceParams;
 
+// Said in every analytics route's description (decisions/0040).
+export const READ_REPLICA_NOTE =
+  ' When the server reads from a replica (database_read_url), the response carries X-Steward-Replica-Lag-Ms: ' +
+  'how many milliseconds the figures may trail the primary ("unknown" when the replica cannot tell).';
+
 export function analyticsQuery<G extends readonly [string, ...string[]]>(
   groups: G,
   defaultGroup: G[number],

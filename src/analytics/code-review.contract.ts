@@ -2,7 +2,7 @@
 // API (plus p3, unprioritized and, with group=repository, repository). The response schemas are
 // compiled into serializers.
 import { z } from 'zod';
-import { analyticsParams, analyticsQuery, pageOf } from './analytics.contract.js';
+import { analyticsParams, analyticsQuery, pageOf, READ_REPLICA_NOTE } from './analytics.contract.js';
 import { CODE_REVIEW_GROUPS } from './code-review.service.js';
 
 const n = z.number();
@@ -19,7 +19,7 @@ const query = analyticsQuery(
 
 export const codeReviewsRoute = {
   summary: 'Codex Code Review activity per bucket (group=workspace) or per bucket and repository (group=repository)',
-  description: `Comments are bucketed by their creation time.`,
+  description: `Comments are bucketed by their creation time.` + READ_REPLICA_NOTE,
   params: analyticsParams,
   querystring: query,
   page: pageOf(

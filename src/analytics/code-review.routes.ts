@@ -8,6 +8,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { codeReviewResponsesRoute, codeReviewsRoute } from './code-review.contract.js';
 import type { AnalyticsQueryInput } from './analytics.contract.js';
+import { readStore } from './read-store.js';
 
 export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -26,11 +27,13 @@ export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext
     response: { 200: responseSchema(page, `Page of ${what} rows`), ...AUTH_ERRORS, ...INVALID },
   });
   const base = '/v1/analytics/codex/workspaces/:workspace_id';
-  app.get(`${base}/code_reviews`, { preValidation, schema: schema(codeReviewsRoute, 'code review') }, async (req) =>
-    codeReviewsPage(ctx.store.db, req.principal!.workspaceId, window(req.query)),
+  app.get(
+    `${base}/code_reviews`,
+    { preValidation, schema: schema(codeReviewsRoute, 'code review') },
+    async (req, reply) => codeReviewsPage(await readStore(ctx, reply), req.principal!.workspaceId, window(req.query)),
   );
   const responses = { preValidation, schema: schema(codeReviewResponsesRoute, 'code review response') };
-  app.get(`${base}/code_review_responses`, responses, async (req) =>
-    codeReviewResponsesPage(ctx.store.db, req.principal!.workspaceId, window(req.query)),
+  app.get(`${base}/code_review_responses`, responses, async (req, reply) =>
+    codeReviewResponsesPage(await readStore(ctx, reply), req.principal!.workspaceId, window(req.query)),
   );
 }

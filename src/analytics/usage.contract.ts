@@ -1,6 +1,6 @@
 // GET .../usage: the request and the row shape (OpenAI's Codex usage rows).
 import { z } from 'zod';
-import { analyticsParams, analyticsQuery, pageOf } from './analytics.contract.js';
+import { analyticsParams, analyticsQuery, pageOf, READ_REPLICA_NOTE } from './analytics.contract.js';
 import { USAGE_GROUPS } from './usage.service.js';
 
 const n = z.number();
@@ -48,7 +48,8 @@ export const usageRoute = {
     'A member sees only their own user rows (group=workspace and group=team are refused to them). Service ' +
     'identities (keys created with --service) count in workspace totals but have no per-user row and are in ' +
     'no team row. Reading per-user rows appends an AUDIT_LOG record (person_data.viewed) naming the viewer ' +
-    'and the users on the page.',
+    'and the users on the page.' +
+    READ_REPLICA_NOTE,
   params: analyticsParams,
   querystring: analyticsQuery(
     USAGE_GROUPS,

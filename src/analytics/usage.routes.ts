@@ -10,6 +10,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
 import { recordPersonView } from '../compliance/index.js';
+import { readStore } from './read-store.js';
 
 export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -25,7 +26,7 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     schema,
     serializerCompiler: () => JSON.stringify,
   };
-  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req) => {
+  app.get('/v1/analytics/codex/workspaces/:workspace_id/usage', opts, async (req, reply) => {
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
     const p = req.principal!;
@@ -34,9 +35,8 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
       minTeamSize: a.min_team_size,
       seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
     };
-    const db = ctx.store.db;
     // p.users: null, the whole workspace; a member: only themselves (core/authz.ts).
-    const page = await usagePage(db, p.workspaceId, q, {
+    const page = await usagePage(await readStore(ctx, reply), p.workspaceId, q, {
       showEmails: a.show_emails,
       emails: ctx.emails,
       team,
@@ -46,7 +46,7 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     if (q.group === 'user' && page.data.length) {
       const users = page.data.map((r) => r.user_id as string);
       const detail = { emails_shown: a.show_emails, team_id: req.query.team_id ?? null };
-      await db
+      await ctx.store.db
         .transaction()
         .execute((trx) => recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.usage', users, detail));
     }

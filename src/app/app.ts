@@ -8,7 +8,7 @@ import { errorHandler, sendError } from '../platform/http/errors.js';
 import { adminRoutes, joinTeamsOfGroups, usersOfTeamsOf } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
 import { otlpLogsReceiver } from '../ingest/index.js';
-import { usageRoutes } from '../analytics/index.js';
+import { skillsRoutes, usageRoutes } from '../analytics/index.js';
 import { registerOpenapi } from './openapi.routes.js';
 import { validatorCompiler } from '../platform/http/contract.js';
 import { complianceLogsRoutes } from '../compliance/index.js';
@@ -129,6 +129,7 @@ export async function buildApp(
   await app.register(async (i) => healthRoutes(i, ctx));
   await app.register(async (i) => otlpLogsReceiver(i, ctx));
   await app.register(async (i) => usageRoutes(i, ctx));
+  await app.register(async (i) => skillsRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));
   await app.register(async (i) => complianceLogsRoutes(i, ctx));
   await app.register(async (i) => complianceAdminRoutes(i, ctx));

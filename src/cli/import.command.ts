@@ -70,6 +70,10 @@ export function summaryText(s: ImportSummary, owner: LocalOwner): string {
       );
     if (s.skipped.lines.length > 20) lines.push(`    … ${s.skipped.total - 20} more (see --json)`);
   }
+  if (s.unknown.total) {
+    const types = Object.entries(s.unknown.byType).map(([t, c]) => `${t} ${c}`);
+    lines.push(`  kept ${n(s.unknown.total)} lines of types Steward does not know yet: ${types.join(', ')}`);
+  }
   if (s.trimmed.length) {
     lines.push(`  ${n(s.trimmed.length)} over-long lines read from their head only:`);
     for (const l of s.trimmed.slice(0, 10)) lines.push(`    ${l.file}:${l.line} (${n(l.bytes)} bytes)`);

@@ -21,6 +21,7 @@ export function pushCommand(program: Command): void {
           `  server stored ${s.stored.threads} new threads, ${s.stored.turns} turns, ${s.stored.requests} responses, ` +
             `${s.stored.content} content records; ${s.stored.duplicates} already known`,
           ...(s.skipped ? [`  ${s.skipped} bad lines skipped (the server's log names them)`] : []),
+          ...(s.unknown ? [`  ${s.unknown} lines of types Steward does not know yet, kept`] : []),
           ...s.errors.map((e) => `  could not read ${e.file}: ${e.message}`),
         ].join('\n'),
       );

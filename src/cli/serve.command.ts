@@ -6,6 +6,7 @@ import { startComplianceJobs } from '../compliance/index.js';
 import { createRuntime } from '../app/runtime.js';
 import { ensureSetupLink } from '../accounts/index.js';
 import { SYSTEM } from '../compliance/index.js';
+import { runSerialized } from '../platform/storage/jobs.js';
 import { configFrom, openConfiguredStore, storeFlags, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
@@ -44,7 +45,9 @@ export function serveCommand(program: Command): void {
       const store = await openConfiguredStore(config);
       // The workspace before listening (the server serves it); the owner key only once it listens:
       // a start that fails before (a busy port) or is killed must not store a key it never printed.
-      const workspace = await ensureWorkspace(store.db);
+      // Serialized across nodes starting together on one empty database: one workspace, one owner key.
+      const once = <T>(fn: () => Promise<T>) => runSerialized(store.db, 'serve.bootstrap', fn);
+      const workspace = await once(() => ensureWorkspace(store.db));
       // Structured logs go to stderr so that stdout carries only the startup banner.
       const runtime = createRuntime(store);
       const { app, ctx } = await buildApp({
@@ -81,7 +84,7 @@ export function serveCommand(program: Command): void {
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
-      const owner = await ensureOwnerKey(store.db, workspace);
+      const owner = await once(() => ensureOwnerKey(store.db, workspace));
       if (!closing) {
         // Reactions on Codex review comments are polled from the GitHub API (webhooks carry none).
         if (config.github.token && config.github.poll_interval_seconds > 0)
@@ -94,7 +97,7 @@ export function serveCommand(program: Command): void {
       // start finds the link open and prints nothing until it expires).
       const setup = closing
         ? null
-        : await ensureSetupLink(store.db, workspace.id, { ...config.accounts, base: url }, SYSTEM);
+        : await once(() => ensureSetupLink(store.db, workspace.id, { ...config.accounts, base: url }, SYSTEM));
       if (flags.json) {
         const banner = {
           event: 'listening',
@@ -115,12 +118,15 @@ export function serveCommand(program: Command): void {
         ];
         if (owner.created) {
           const on = storeFlags(flags) && ` ${storeFlags(flags)}`;
+          // keys create reads host and port from the configuration; flags given to serve alone it
+          // cannot know, so the command names the address (else its [otel] block points elsewhere).
+          const at = !config.public_url && (flags.host || flags.port) ? ` --server-url ${url}` : '';
           lines.push(
             '',
             `Owner key (shown once, store it now): ${owner.created.secret}`,
             '',
             `Next: steward users add alice@example.com${on} && ` +
-              `steward keys create --scope ingest.write --user alice@example.com${on}`,
+              `steward keys create --scope ingest.write --user alice@example.com${on}${at}`,
             `then paste the [otel] block it prints into ~/.codex/config.toml (endpoint ${url}/v1/logs).`,
           );
         } else lines.push(ownerKeyLine(owner, ownerKeyCommand(flags)));

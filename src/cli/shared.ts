@@ -62,6 +62,7 @@ export function configFrom(
 export async function openConfiguredStore(config: Config): Promise<Store> {
   const store = openStore({
     databaseUrl: config.database_url,
+    databaseReadUrl: config.database_read_url,
     dataDir: config.data,
     sqliteSynchronous: config.sqlite_synchronous,
   });

@@ -1,8 +1,11 @@
-// The background work `steward serve` runs for compliance: one forwarder per configured SIEM sink,
-// retention on its interval, and signed checkpoints on theirs.
+// The background work `steward serve` runs for compliance: one forwarder per configured SIEM sink
+// (a lease per sink and workspace), retention on its interval, and signed checkpoints on theirs
+// (once per period across the nodes of one database, decisions/0039).
 import type { Config } from '../config/schema.js';
 import type { Db } from '../platform/storage/database.js';
 import { getHead, listChainWorkspaces } from './chain/chain.repository.js';
+import { listCheckpoints } from './chain/integrity.repository.js';
+import { newNodeId, startPeriodicJob } from '../platform/storage/jobs.js';
 import { listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import { SYSTEM } from './audit.service.js';
 import { checkpointNow, ensureSigningKey } from './verify/checkpoint.service.js';
@@ -22,48 +25,59 @@ export function startComplianceJobs(
   opts: ForwarderOptions & { firstRetentionDelayMs?: number } = {},
 ): ComplianceJobs {
   const c = config.compliance;
-  const forwarders = c.sinks.filter((s) => s.enabled).map((s) => new SinkForwarder(db, createSink(s), s, log, opts));
+  const node = opts.owner ?? newNodeId();
+  const forwarders = c.sinks
+    .filter((s) => s.enabled)
+    .map((s) => new SinkForwarder(db, createSink(s), s, log, { ...opts, owner: node }));
   for (const f of forwarders) f.start();
-  const timers: NodeJS.Timeout[] = [];
+  const jobs: { stop(): Promise<void> }[] = [];
+  const onError = (what: string) => (err: unknown, workspace: string | null) =>
+    log.error({ err, workspace }, `compliance ${what} failed`);
 
+  // Once per period and workspace across every node on the database (decisions/0039).
   const retentionMs = c.retention.interval_hours * 3_600_000;
-  if (retentionMs > 0) {
-    const run = async () => {
-      for (const ws of await listWorkspaces(db)) {
-        const r = await runRetention(db, ws.id, retentionDaysOf(c.retention), SYSTEM);
-        log.info({ workspace: ws.id, purged: r.purged, run: r.run_id }, 'compliance retention run');
-      }
-    };
-    const safe = () => void run().catch((err) => log.error({ err }, 'compliance retention run failed'));
-    timers.push(setTimeout(safe, opts.firstRetentionDelayMs ?? 60_000).unref());
-    timers.push(setInterval(safe, retentionMs).unref());
-  }
+  if (retentionMs > 0)
+    jobs.push(
+      startPeriodicJob(db, node, {
+        job: 'compliance.retention',
+        periodMs: retentionMs,
+        firstDelayMs: opts.firstRetentionDelayMs ?? Math.min(retentionMs, 60_000),
+        workspaces: async () => (await listWorkspaces(db)).map((w) => w.id),
+        run: async (ws) => {
+          const r = await runRetention(db, ws, retentionDaysOf(c.retention), SYSTEM);
+          log.info({ workspace: ws, purged: r.purged, run: r.run_id }, 'compliance retention run');
+          return { run_id: r.run_id, purged: r.purged };
+        },
+        onError: onError('retention run'),
+      }),
+    );
 
   const checkpointMs = c.checkpoint_interval_minutes * 60_000;
   if (checkpointMs > 0) {
     // On by default: without a configured key one is made in the data directory.
     const key = ensureSigningKey(config);
-    const signed = new Map<string, number>();
-    const run = async () => {
-      for (const ws of await listChainWorkspaces(db)) {
-        const head = await getHead(db, ws);
-        if (!head || head.seq === signed.get(ws)) continue;
-        const cp = await checkpointNow(db, ws, key, true);
-        signed.set(ws, cp.seq);
-      }
-    };
-    timers.push(
-      setInterval(
-        () => void run().catch((err) => log.error({ err }, 'compliance checkpoint failed')),
-        checkpointMs,
-      ).unref(),
+    jobs.push(
+      startPeriodicJob(db, node, {
+        job: 'compliance.checkpoint',
+        periodMs: checkpointMs,
+        workspaces: () => listChainWorkspaces(db),
+        run: async (ws) => {
+          // Only when the chain grew since the last checkpoint any node signed with this key.
+          const head = await getHead(db, ws);
+          const last = (await listCheckpoints(db, ws, 1, undefined, key.keyId))[0];
+          if (!head || head.seq === last?.seq) return { signed: false };
+          const cp = await checkpointNow(db, ws, key, true);
+          return { signed: true, seq: cp.seq };
+        },
+        onError: onError('checkpoint'),
+      }),
     );
   }
 
   return {
     forwarders,
     async stop() {
-      for (const t of timers) clearTimeout(t);
+      await Promise.all(jobs.map((j) => j.stop()));
       await Promise.all(forwarders.map((f) => f.stop()));
     },
   };

@@ -112,7 +112,7 @@ export const complianceSchema = z
       .max(86_400)
       .refine((v) => v % 60 === 0, 'must be a multiple of 60')
       .default(900),
-    checkpoint_interval_minutes: z.coerce.number().int().min(0).default(60), // 0: only on demand
+    checkpoint_interval_minutes: z.coerce.number().min(0).default(60), // 0: only on demand; 0.5 = 30 s
     // Log-file downloads and API verifications at once; beyond, 503 + Retry-After. On PostgreSQL
     // each holds pooled connections for its whole duration (a download one, a verify two; the pool
     // has 10): unbounded, a reader could leave ingest waiting for a connection.

@@ -46,6 +46,13 @@ it('fails fast naming the bad key', () => {
     () => loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://x' } }),
     (e: Error) => e instanceof ConfigError && /database_url/.test(e.message),
   );
+  // A replica follows a primary: without database_url there is none.
+  assert.throws(
+    () => loadConfig({ env: { STEWARD_DATABASE_READ_URL: 'postgres://replica/steward' } }),
+    (e: Error) => e instanceof ConfigError && /database_read_url: needs database_url/.test(e.message),
+  );
+  const both = { STEWARD_DATABASE_URL: 'postgres://db/s', STEWARD_DATABASE_READ_URL: 'postgres://replica/s' };
+  assert.equal(loadConfig({ env: both }).database_read_url, 'postgres://replica/s');
   assert.throws(
     () => loadConfig({ configFile: tmp('port = \n'), env: {} }),
     (e: Error) => e instanceof ConfigError && /steward\.toml/.test(e.message),

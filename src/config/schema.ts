@@ -27,6 +27,12 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    // A streaming replica of database_url for the Analytics API (and so the dashboard); writes and
+    // compliance reads stay on the primary. Responses say the replica's lag (decisions/0040).
+    database_read_url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
     // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
     sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
@@ -138,6 +144,10 @@ export const configSchema = z
   .refine((c) => !c.accounts.oidc || c.public_url, {
     message: 'is required when [accounts.oidc] is set (the redirect URL is public_url + /auth/oidc/callback)',
     path: ['public_url'],
+  })
+  .refine((c) => !c.database_read_url || c.database_url, {
+    message: 'needs database_url (the primary the replica follows)',
+    path: ['database_read_url'],
   });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

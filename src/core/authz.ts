@@ -57,6 +57,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/ingest/code_review_events': machines('ingest.write'),
   'POST /v1/ingest/rollouts': machines('ingest.write'),
   [`GET ${A}/usage`]: ownUsage,
+  [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
   [`GET ${A}/exports/usage.csv`]: analytics,

@@ -132,8 +132,11 @@ function observationDraft(
 ): RecordDraft {
   const security = ev.category === 'guardian_assessment' || ev.category === 'risk_score';
   const sorted = Object.fromEntries(Object.entries(ev.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const info = e.content?.event_attributes;
   const content: Record<string, unknown> = {
     attributes: sorted,
+    // What DLP did to the attributes (decisions/0032); absent where no content policy ran.
+    ...(info ? { attributes_info: { length: info.length, policy: info.mode, redactions: info.redactions } } : {}),
     client_id: e.clientId,
     event_name: ev.name,
     fact_key: ev.key,
@@ -175,7 +178,14 @@ export function dlpFindingDrafts(e: EnrichedEvent, findings: readonly ContentFin
       timestamp: iso(e.event.ts),
       client_id: e.clientId,
       fact_key: e.event.key,
-      location: { field: f.field, start: f.start, end: f.end, line: f.line, column: f.column },
+      location: {
+        field: f.field,
+        ...(f.path !== undefined ? { path: f.path } : {}),
+        start: f.start,
+        end: f.end,
+        line: f.line,
+        column: f.column,
+      },
       excerpt: f.excerpt,
       secret: { shown: f.shown, length: f.length },
       action:

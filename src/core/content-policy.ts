@@ -86,8 +86,12 @@ export function policyFromSettings(settingsJson: string | null | undefined): Con
   }
 }
 
+// Where a finding was: a policy field, or the attributes of a Codex event that is not a fact.
+export type DlpField = ContentField | 'event_attributes';
+
 export interface ContentFinding {
-  field: ContentField;
+  field: DlpField;
+  path?: string; // inside a structured value (event_attributes): the attribute, e.g. "rationale"
   rule: string;
   start: number;
   end: number;
@@ -160,4 +164,42 @@ export function policyViolations(
     });
   }
   return out;
+}
+
+/**
+ * applyContentPolicy with a memory, for one batch: a session file states the same text twice or
+ * three times (a tool call's output in its content item and in its tool fact, an answer as the
+ * assistant message, the response's text and the turn's last message), and DLP is the costly part
+ * of applying the policy. Bounded by the characters it keeps; clear() between batches.
+ */
+export class ContentApplier {
+  private memo = new Map<ContentField, Map<string, AppliedContent>>();
+  private chars = 0;
+  constructor(
+    readonly policy: ContentPolicy,
+    private readonly maxChars = 64 * 1024 * 1024,
+  ) {}
+
+  apply(text: string, field: ContentField): AppliedContent {
+    let byText = this.memo.get(field);
+    const hit = byText?.get(text);
+    if (hit) return hit;
+    const r = applyContentPolicy(text, field, this.policy);
+    if (this.chars + text.length <= this.maxChars) {
+      if (!byText) this.memo.set(field, (byText = new Map()));
+      byText.set(text, r);
+      this.chars += text.length;
+    }
+    return r;
+  }
+
+  /** Whether this memory may stand in for `policy` (ingest reads the policy again per batch). */
+  appliesTo(policy: ContentPolicy): boolean {
+    return policy === this.policy || JSON.stringify(policy) === JSON.stringify(this.policy);
+  }
+
+  clear(): void {
+    this.memo.clear();
+    this.chars = 0;
+  }
 }

@@ -1,6 +1,6 @@
 // The normalized model every source maps into. Sources produce these; pipeline steps enrich them;
 // the ingest repository stores them idempotently on `key`.
-import type { ContentField, ContentFinding, ContentMode } from './content-policy.js';
+import type { ContentFinding, ContentMode, DlpField } from './content-policy.js';
 import type { Priced, TokenCounts } from './pricing.js';
 
 export type ThreadKind = 'user' | 'subagent' | 'title';
@@ -124,7 +124,7 @@ interface Enrichment {
   clientId: string;
   source: EventContext['source'];
   hostName?: string;
-  content?: Partial<Record<ContentField, { mode: ContentMode; length: number; redactions: number }>>;
+  content?: Partial<Record<DlpField, { mode: ContentMode; length: number; redactions: number }>>;
   findings?: ContentFinding[];
 }
 

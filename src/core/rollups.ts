@@ -6,7 +6,7 @@
 // the user and workspace client rollups, the first time one of its counted turns lands in the bucket.
 import { addCounter } from './bounds.js';
 import type { NormalizedEvent } from './events.js';
-import { weekOfDay } from './time.js';
+import { dayOf, weekOfDay } from './time.js';
 
 export const COUNTERS = [
   'threads',
@@ -140,4 +140,49 @@ export class RollupDeltas {
     }
     for (const c in counters) row[c] = addCounter(row[c] as number, counters[c as Counter]!);
   }
+}
+
+// Skill invocations (decisions/0032): one counter per workspace, bucket, user, skill name and
+// scope, day and week; a newly stored codex.skill_invocation adds one to each.
+export type SkillRollupTable = 'usage_skill_day' | 'usage_skill_week';
+export const SKILL_ROLLUP_KEYS = ['workspace_id', 'bucket', 'user_id', 'skill_name', 'skill_scope'] as const;
+
+export interface SkillInvocation {
+  workspaceId: string;
+  userId: string;
+  ts: number;
+  skillName?: string;
+  skillScope?: string;
+}
+
+/** The rows a batch's new skill invocations add, summed per key, per table. */
+export function skillRollupRows(
+  invocations: readonly SkillInvocation[],
+): { table: SkillRollupTable; rows: CounterRow[] }[] {
+  if (!invocations.length) return [];
+  const tables = { usage_skill_day: new Map<string, CounterRow>(), usage_skill_week: new Map<string, CounterRow>() };
+  for (const i of invocations) {
+    const day = dayOf(i.ts);
+    const name = i.skillName ?? 'unknown';
+    const scope = i.skillScope ?? 'unknown';
+    for (const [table, bucket] of [
+      ['usage_skill_day', day],
+      ['usage_skill_week', weekOfDay(day)],
+    ] as const) {
+      const id = `${i.workspaceId}\u0000${bucket}\u0000${i.userId}\u0000${name}\u0000${scope}`;
+      const m = tables[table];
+      const row = m.get(id);
+      if (row) row.invocations = (row.invocations as number) + 1;
+      else
+        m.set(id, {
+          workspace_id: i.workspaceId,
+          bucket,
+          user_id: i.userId,
+          skill_name: name,
+          skill_scope: scope,
+          invocations: 1,
+        });
+    }
+  }
+  return Object.entries(tables).map(([table, m]) => ({ table: table as SkillRollupTable, rows: [...m.values()] }));
 }

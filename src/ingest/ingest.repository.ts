@@ -12,12 +12,12 @@ import type {
   TurnStarted,
 } from '../core/events.js';
 import type { FirstSources } from '../core/compliance-merge.js';
-import { countsAsTurn, RollupDeltas } from '../core/rollups.js';
+import { countsAsTurn, RollupDeltas, skillRollupRows, type SkillInvocation } from '../core/rollups.js';
 import { dayOf, weekOfDay } from '../core/time.js';
 import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
-import { activeUserInserts, rollupInserts } from './rollups.repository.js';
+import { activeUserInserts, rollupInserts, skillRollupInserts } from './rollups.repository.js';
 import { firstSourcesOf } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
@@ -295,7 +295,14 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     { spec: CODEX_EVENTS, rows: obsRows.map(codexEventRow) },
   ]);
   const newObs = new Set(insObs.map((r) => r.event_key));
-  for (const i of obsRows) if (newObs.has(i.event.key)) fresh.push(i);
+  // Only a codex_events row inserted now counts a skill: a replay inserts none (decisions/0032).
+  const skills: SkillInvocation[] = [];
+  for (const i of obsRows) {
+    if (!newObs.has(i.event.key)) continue;
+    fresh.push(i);
+    if (i.event.category === 'skill_invocation')
+      skills.push({ ...i.event, workspaceId: i.workspaceId, userId: i.userId });
+  }
   const newThreads = new Set(insThreads.map((r) => r.thread_id));
   const newTurns = new Set(insTurns.map((r) => r.turn_key));
   const newResp = new Set(insResp.map((r) => r.request_key));
@@ -354,6 +361,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   uow.add(
     ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
     ...rollupInserts(deltas.rows()),
+    ...skillRollupInserts(skillRollupRows(skills)),
   );
   return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes, firstSources };
 }

@@ -7,6 +7,7 @@ import { noCounts, type IngestCounts } from '../core/ingest-counts.js';
 import { listUsers } from '../platform/tenancy/users.repository.js';
 import type { IngestRequestMeta } from '../core/compliance-records.js';
 import type { SessionItem } from '../core/session-items.js';
+import type { ContentApplier } from '../core/content-policy.js';
 
 export interface IngestOptions {
   source: 'otlp' | 'rollout' | 'api';
@@ -18,6 +19,9 @@ export interface IngestOptions {
   recordCompliance?: boolean;
   // Session-file content for the archive, written in the same transaction as the events.
   items?: SessionItem[];
+  // What the caller already applied the content policy to (the items' texts), used while it
+  // holds the workspace's current policy.
+  contentApplier?: ContentApplier;
 }
 
 export interface IngestOutcome {
@@ -46,6 +50,7 @@ export async function ingestEvents(
     creditsPerUsd: opts.creditsPerUsd,
     userIdForEmail: (email) => emails?.get(email),
     contentPolicy: policy,
+    contentApplier: policy && opts.contentApplier?.appliesTo(policy) ? opts.contentApplier : undefined,
   });
   const items = policy && opts.items?.length ? opts.items : undefined;
   if (!events.length && !items)

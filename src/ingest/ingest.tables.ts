@@ -152,8 +152,20 @@ export interface CodexEventTable {
   source: string;
 }
 
+// Skill invocations per bucket, user, skill name and scope (migration 0025, decisions/0032).
+export interface UsageSkillTable {
+  workspace_id: string;
+  bucket: number;
+  user_id: string;
+  skill_name: string; // "unknown" when the event named none
+  skill_scope: string;
+  invocations: number;
+}
+
 export interface IngestTables {
   codex_events: CodexEventTable;
+  usage_skill_day: UsageSkillTable;
+  usage_skill_week: UsageSkillTable;
   threads: ThreadTable;
   turns: TurnTable;
   model_requests: ModelRequestTable;

@@ -2,7 +2,14 @@
 // concurrent PostgreSQL writers (several `serve` nodes) always lock in the same order.
 import { conflictAddCounters, conflictDoNothing, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { UsageCounters } from './ingest.tables.js';
-import { COUNTERS, ROLLUP_KEYS, type CounterRow, type RollupTable } from '../core/rollups.js';
+import {
+  COUNTERS,
+  ROLLUP_KEYS,
+  SKILL_ROLLUP_KEYS,
+  type CounterRow,
+  type RollupTable,
+  type SkillRollupTable,
+} from '../core/rollups.js';
 
 // The counters every rollup table has (core/rollups.ts), checked against the tables' type.
 export const COUNTER_COLUMNS = COUNTERS satisfies readonly (keyof UsageCounters)[];
@@ -52,4 +59,30 @@ export function activeUserInserts(day: CounterRow[], week: CounterRow[]): { spec
     { spec: ACTIVE_DAY, rows: day },
     { spec: ACTIVE_WEEK, rows: week },
   ];
+}
+
+const skillSpec = (table: SkillRollupTable): InsertSpec => ({
+  table,
+  columns: [...SKILL_ROLLUP_KEYS, 'invocations'],
+  onConflict: conflictAddCounters(table, SKILL_ROLLUP_KEYS, ['invocations']),
+});
+const SKILL_SPECS: Record<SkillRollupTable, InsertSpec> = {
+  usage_skill_day: skillSpec('usage_skill_day'),
+  usage_skill_week: skillSpec('usage_skill_week'),
+};
+
+// Skill invocation counters (decisions/0032), rows sorted by key like the usage rollups.
+export function skillRollupInserts(
+  deltas: readonly { table: SkillRollupTable; rows: CounterRow[] }[],
+): { spec: InsertSpec; rows: CounterRow[] }[] {
+  return deltas.map(({ table, rows }) => {
+    rows.sort((a, b) => {
+      for (const k of SKILL_ROLLUP_KEYS) {
+        if (a[k] < b[k]) return -1;
+        if (a[k] > b[k]) return 1;
+      }
+      return 0;
+    });
+    return { spec: SKILL_SPECS[table], rows };
+  });
 }

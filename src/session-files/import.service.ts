@@ -3,12 +3,14 @@
 // the bytes before the offset) are kept in rollout_files; an unchanged file costs one stat, a grown
 // one is read from its offset, a replaced or rewritten one from the start (its facts are keyed by
 // response_id / turn_id, so nothing is counted twice). Bad lines are reported, never fatal.
+import { ContentApplier } from '../core/content-policy.js';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { isGzipPath } from './adapter/lines.js';
 import { listImportFiles, type FileEntry } from './adapter/discover.js';
 import {
   iterateRollout,
+  MAX_UNKNOWN_TYPES,
   type RolloutCheckpoint,
   type RolloutEvent,
   type RolloutStats,
@@ -72,6 +74,8 @@ export interface ImportSummary {
   tokens: { input: number; cached: number; output: number; reasoning: number; total: number };
   stored: StoredCounts;
   skipped: { total: number; byReason: Partial<Record<SkipReason, number>>; lines: SkippedLineReport[] };
+  // Lines of a type Steward does not know: kept as content records, counted, not skipped.
+  unknown: { total: number; byType: Record<string, number> };
   trimmed: SkippedLineReport[];
   errors: { file: string; code?: string; message: string }[];
   durationMs: number;
@@ -89,6 +93,7 @@ function emptySummary(): ImportSummary {
     tokens: { input: 0, cached: 0, output: 0, reasoning: 0, total: 0 },
     stored: emptyCounts(),
     skipped: { total: 0, byReason: {}, lines: [] },
+    unknown: { total: 0, byType: {} },
     trimmed: [],
     errors: [],
     durationMs: 0,
@@ -152,7 +157,8 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
   const heads = new Map((await listFileHeads(db, ws, LOCAL_ORIGIN)).map((h) => [h.path, h]));
   // Peak memory stays within ~256 MB on a gigabyte of sessions (bench/import.bench.ts).
   await limitCacheForBulk(db, 4 * 1024);
-  const policy = await deps.policies.for(db, ws);
+  // One memory of applied texts per batch: an item and the event it repeats are scanned once.
+  const policy = new ContentApplier(await deps.policies.for(db, ws));
   const threads = new Set<string>();
 
   const bytesTotal = files.reduce((n, f) => n + f.st.size, 0);
@@ -166,9 +172,11 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
       const r = await storeRolloutBatch(deps, opts.principal, events, content, {
         hostName: opts.hostName,
         creditsPerUsd: opts.creditsPerUsd,
+        contentApplier: policy,
       });
       addCounts(s.stored, r);
     }
+    policy.clear();
     if (checkpoints.length)
       await db.transaction().execute(async (trx) => {
         for (const c of checkpoints) await saveFile(trx, c);
@@ -276,6 +284,13 @@ function account(s: ImportSummary, file: string, st: RolloutStats): void {
   s.skipped.total += st.skippedCount;
   for (const [r, n] of Object.entries(st.skippedByReason))
     s.skipped.byReason[r as SkipReason] = (s.skipped.byReason[r as SkipReason] ?? 0) + (n ?? 0);
+  s.unknown.total += st.unknownLines;
+  for (const [type, n] of Object.entries(st.unknownTypes)) {
+    const by = s.unknown.byType;
+    // As per file (parser/context.ts), a bound on the distinct names the summary lists.
+    const t = Object.hasOwn(by, type) || Object.keys(by).length < MAX_UNKNOWN_TYPES ? type : '(more)';
+    by[t] = (by[t] ?? 0) + n;
+  }
   for (const k of st.skipped) {
     if (s.skipped.lines.length >= MAX_REPORTED_LINES) break;
     s.skipped.lines.push({ file, line: k.line, offset: k.offset, bytes: k.bytes, reason: k.reason, detail: k.detail });

@@ -54,7 +54,8 @@ export const rolloutsRoute = {
   ),
   response: {
     200: described(
-      '{machine_id, files: [{path, status, offset, line, lines, skipped, rejected?: [{line, reason, detail}]}], ' +
+      '{machine_id, files: [{path, status, offset, line, lines, skipped, unknown?, ' +
+        'rejected?: [{line, reason, detail}]}], ' +
         'stored: {threads, turns, requests, tools, duplicates, content, events, skills, unknown}}',
     ),
     403: errorResponse('key lacks ingest.write or belongs to no user'),

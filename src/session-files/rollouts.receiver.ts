@@ -58,9 +58,12 @@ export async function rolloutsReceiver(app: FastifyInstance, ctx: IngestContext)
       const result = await ingestRolloutUpload(ctx.ingest, principal, body, opts);
       const lines = result.files.reduce((n, f) => n + f.lines, 0);
       const skipped = result.files.reduce((n, f) => n + f.skipped, 0);
-      const summary = { machine: result.machine_id, files: result.files.length, lines, skipped, stored: result.stored };
-      req.log.info(summary, 'session files ingested');
-      countIngest(ctx.metrics, 'rollout', { accepted: lines - skipped, rejected: skipped, stored: result.stored });
+      const unknown = result.files.reduce((n, f) => n + (f.unknown ?? 0), 0);
+      const summary = { machine: result.machine_id, files: result.files.length, lines, skipped, unknown };
+      req.log.info({ ...summary, stored: result.stored }, 'session files ingested');
+      // Lines of an unknown type are kept: accepted, and counted apart (decisions/0024).
+      const outcome = { accepted: lines - skipped, rejected: skipped, unknown, stored: result.stored };
+      countIngest(ctx.metrics, 'rollout', outcome);
       return reply.code(200).send(result);
     });
   });

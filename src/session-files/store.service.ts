@@ -4,7 +4,8 @@
 // transaction (decisions/0023), with the workspace's content policy applied to the texts, as for events.
 import type { ContentField, ContentPolicy } from '../core/content-policy.js';
 import { addCounts, emptyCounts, type StoredCounts } from './adapter/counts.js';
-import { applyContentPolicy } from '../core/content-policy.js';
+import { ContentApplier } from '../core/content-policy.js';
+import { dlpValue } from '../core/value-dlp.js';
 import type { RolloutContent, RolloutEvent } from './adapter/parser.js';
 import type { Principal } from '../ingest/index.js';
 import { sessionItem, type ItemTextInfo, type SessionItem } from '../core/session-items.js';
@@ -51,15 +52,23 @@ const POLICY_FIELDS: Record<string, [string, ContentField][]> = {
 function applyPolicy(
   body: Record<string, unknown>,
   kind: string,
-  policy: ContentPolicy,
+  applier: ContentApplier,
   info: Record<string, ItemTextInfo>,
 ): void {
+  const policy = applier.policy;
+  // A line of a type Steward does not know: no policy field names its texts, DLP scans them all.
+  if (kind === 'other' && body.unknown === true && body.raw !== undefined) {
+    const r = dlpValue(body.raw, policy, 'event_attributes');
+    body.raw = r.value;
+    info.raw = { length: r.length, policy: 'store', redactions: r.findings.length };
+    return;
+  }
   const fields = POLICY_FIELDS[kind];
   if (!fields) return;
   for (const [name, field] of fields) {
     const v = body[name];
     if (typeof v !== 'string' || v === '') continue;
-    const applied = applyContentPolicy(v, field, policy);
+    const applied = applier.apply(v, field);
     body[name] = applied.text;
     info[name] = { length: applied.length, policy: applied.mode, redactions: applied.findings.length };
   }
@@ -78,12 +87,13 @@ export function contentItem(
   ws: string,
   userId: string,
   origin: string,
-  policy?: ContentPolicy,
+  policy?: ContentPolicy | ContentApplier,
 ): SessionItem & { bytes: number } {
   const body: Record<string, unknown> = {};
   const textInfo: Record<string, ItemTextInfo> = {};
   for (const [k, v] of Object.entries(c)) if (!BASE_FIELDS.has(k) && v !== undefined) body[k] = v;
-  if (policy) applyPolicy(body, c.kind, policy, textInfo);
+  if (policy)
+    applyPolicy(body, c.kind, policy instanceof ContentApplier ? policy : new ContentApplier(policy), textInfo);
   // A command's aggregated output is usually the tail of the tool output the model saw: keep it
   // once, with where it starts in `output` (lossless: output.slice(at, at + length)).
   if (
@@ -111,10 +121,19 @@ export function contentItem(
     byteOffset: c.offset,
     ordinal: c.ordinal ?? null,
     origin,
-    body,
-    textInfo,
+    // Keys in canonical order, so that the chain's canonicalJson writes the record with
+    // JSON.stringify instead of its own walk (what is nested inside, a line's raw payload, keeps the
+    // file's order and takes the walk only there).
+    body: sortedKeys(body),
+    textInfo: sortedKeys(textInfo),
   });
   return { ...item, bytes: bodyBytes(body) };
+}
+
+function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k]!;
+  return out;
 }
 
 // The texts dominate a body's size: their lengths stand for its JSON without writing it out.
@@ -128,6 +147,8 @@ export interface StoreBatchOptions {
   hostName?: string;
   creditsPerUsd: number;
   requestMeta?: Record<string, string | undefined>;
+  // The applier the batch's items were built with: the events' equal texts are not scanned again.
+  contentApplier?: ContentApplier;
 }
 
 /** Stores one batch: events, their rollups and records, and the content as session items, in one transaction. */
@@ -150,6 +171,7 @@ export async function storeRolloutBatch(
       creditsPerUsd: opts.creditsPerUsd,
       requestMeta: opts.requestMeta,
       items,
+      contentApplier: opts.contentApplier,
     },
   );
   addCounts(out, r.stored);

@@ -4,6 +4,7 @@
 // chunk that starts before the stored offset is trimmed to what is new (a retry after a lost
 // answer), one that starts after it is refused with the offset to resend from (a gap), and every
 // fact is keyed by response_id / turn_id / (thread, ordinal) anyway.
+import { ContentApplier } from '../core/content-policy.js';
 import { StewardError } from '../core/errors.js';
 import { fromWireLines, parseRawLines } from './adapter/lines.js';
 import type { RolloutCheckpoint, RolloutEvent } from './adapter/parser.js';
@@ -72,7 +73,8 @@ export async function ingestRolloutUpload(
     },
     now,
   );
-  const policy = await deps.policies.for(db, ws);
+  // One memory of applied texts for the request: an item and the event it repeats are scanned once.
+  const policy = new ContentApplier(await deps.policies.for(db, ws));
   const out: UploadResult = { machine_id: machineId, files: [], stored: emptyCounts() };
   const events: RolloutEvent[] = [];
   const content: SessionItem[] = [];
@@ -134,6 +136,7 @@ export async function ingestRolloutUpload(
     }
     result.lines = raws.length;
     result.skipped = read.stats.skippedCount;
+    if (read.stats.unknownLines) result.unknown = read.stats.unknownLines;
     if (read.stats.skipped.length)
       result.rejected = read.stats.skipped
         .slice(0, UPLOAD_MAX_REJECTED)
@@ -169,6 +172,7 @@ export async function ingestRolloutUpload(
     hostName: upload.host,
     creditsPerUsd: opts.creditsPerUsd,
     requestMeta: { host: upload.host },
+    contentApplier: policy,
   });
   addCounts(out.stored, r);
   for (const a of advances) {

@@ -50,12 +50,10 @@ const TSX = import.meta.resolve('tsx');
 describe('serve: the first-start banner', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-banner-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it('names the store flags serve was started with and the public URL in its next steps', async () => {
-    const env = { ...process.env, HOME: dir, STEWARD_PUBLIC_URL: 'https://steward.example.com' };
-    const p = spawn(process.execPath, ['--import', TSX, SRC, 'serve', '--data', 'elsewhere', '--port', '0'], {
+  const banner = async (env: Record<string, string | undefined>, data: string) => {
+    const p = spawn(process.execPath, ['--import', TSX, SRC, 'serve', '--data', data, '--port', '0'], {
       cwd: dir,
-      env,
+      env: { ...env, HOME: dir },
     });
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -66,8 +64,21 @@ describe('serve: the first-start banner', () => {
       });
     });
     await new Promise((r) => p.on('close', r));
+    return out;
+  };
+
+  it('names the store flags serve was started with and the public URL in its next steps', async () => {
+    const out = await banner({ ...process.env, STEWARD_PUBLIC_URL: 'https://steward.example.com' }, 'elsewhere');
     assert.match(out, /Next: steward users add alice@example\.com --data elsewhere && /);
     assert.match(out, /keys create --scope ingest\.write --user alice@example\.com --data elsewhere\n/);
     assert.match(out, /endpoint https:\/\/steward\.example\.com\/v1\/logs/);
+  });
+
+  it('names the address serve listens on when only its flags set it (keys create cannot read them)', async () => {
+    const { STEWARD_PUBLIC_URL: _, ...env } = process.env;
+    const out = await banner(env, 'flags-only');
+    const url = /Steward listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(url, out);
+    assert.ok(out.includes(`--user alice@example.com --data flags-only --server-url ${url}\n`), out);
   });
 });

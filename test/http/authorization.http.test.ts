@@ -34,6 +34,7 @@ const EXPECTED: Record<string, [string, string]> = {
   'POST /v1/ingest/code_review_events': ['', 'ingest.write'],
   'POST /v1/ingest/rollouts': ['', 'ingest.write'],
   [`GET ${W}/usage`]: ['OAVtm', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/skills`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_review_responses`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/exports/usage.csv`]: ['OAV', 'codex.enterprise.analytics.read'],

@@ -135,6 +135,45 @@ for (const dialect of DIALECTS) {
       assert.equal(await metric('events', 'unknown'), 1);
     });
 
+    it("a session file's risk score is a CODEX_SECURITY_LOG record; retained context and realtime items are kept", async () => {
+      // Derived from the newest upstream source (test/fixtures/rollouts/README.md): no real run wrote these types.
+      const dir = path.join(FIXTURES, 'rollouts', '0.171', 'derived');
+      const file = path.join(dir, fs.readdirSync(dir)[0]!);
+      const parsed = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l));
+      const payloadOf = (type: string) => parsed.find((l) => l.type === type).payload;
+      const threadId = parsed[0].payload.id;
+      const lines: WireLine[] = [];
+      for await (const b of readLineBatches(file, 0, 0, 1 << 30)) lines.push(...b.lines.map(toWireLine));
+      const upload = {
+        host: 'dev-host',
+        files: [{ path: `/home/dev/.codex/derived/${path.basename(file)}`, offset: 0, line: 0, lines, final: true }],
+      };
+      const r = (await post('/v1/ingest/rollouts', upload)).json();
+      assert.deepEqual([r.files[0].skipped, r.files[0].unknown], [0, undefined], 'all three types are known');
+      const risk = (await search('CODEX_SECURITY_LOG')).filter((x) => x.content.kind === 'risk_score');
+      assert.deepEqual(
+        risk.map((x) => [x.content.thread_id, x.content.event_name, x.content.severity, x.content.attributes]),
+        [[threadId, 'security_risk_score', 'medium', payloadOf('security_risk_score')]],
+      );
+      const items = (await search('CODEX_LOG')).filter(
+        (x) => x.content.kind === 'session_item' && x.content.item_kind === 'other' && x.content.thread_id === threadId,
+      );
+      for (const type of ['security_risk_score', 'retained_context', 'realtime_item'])
+        assert.deepEqual(
+          items.filter((x) => x.content.item.type === type).map((x) => x.content.item.raw),
+          [payloadOf(type)],
+          type,
+        );
+      // The same file from another machine: nothing new in the chain.
+      const before = (await search('CODEX_SECURITY_LOG')).length + (await search('CODEX_LOG')).length;
+      await post('/v1/ingest/rollouts', { ...upload, host: 'other-host' });
+      assert.equal((await search('CODEX_SECURITY_LOG')).length + (await search('CODEX_LOG')).length, before);
+    });
+
     it('with the session file as well, the merged view holds the final answer once', async () => {
       const dir = path.join(FIXTURES, 'rollouts', '0.169', 'events', 'agent-response-skill');
       const file = path.join(dir, fs.readdirSync(dir)[0]!);

@@ -201,6 +201,59 @@ for (const dialect of DIALECTS) {
       assert.ok(Number(max.m) < 1e6, `usage stays plausible: ${max.m}`);
     });
 
+    it('lines of unknown types are kept and counted as unknown, never rejected (issue 12)', async () => {
+      // The capture with two lines of types no Codex wrote yet, one after the session start, one at the end.
+      const text = await readFile(EXEC, 'utf8');
+      const lines = text.split('\n').filter((l) => l !== '');
+      const odd = (i: number, type: string) =>
+        JSON.stringify({ timestamp: '2026-11-22T01:26:11.000Z', ordinal: 900 + i, type, payload: { v: i } });
+      lines.splice(1, 0, odd(0, 'telepathy'));
+      lines.push(odd(1, 'hologram_item'));
+      const wire = lines.map((l) => ({ n: Buffer.byteLength(l), t: l }));
+      const size = wire.reduce((a, w) => a + w.n + 1, 0);
+      const metric = async () => {
+        const m = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+        const v = (outcome: string) =>
+          Number(
+            m.match(
+              new RegExp(`steward_ingest_records_total\\{source="rollout",outcome="${outcome}"\\} (\\d+)`),
+            )?.[1] ?? 0,
+          );
+        return { accepted: v('accepted'), rejected: v('rejected'), unknown: v('unknown') };
+      };
+      const before = await metric();
+      const r = await post({
+        host: 'odd',
+        installation_id: 'inst-odd',
+        files: [{ path: '/odd/' + path.basename(EXEC), offset: 0, line: 0, lines: wire, final: true, size }],
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const f = r.json().files[0];
+      assert.deepEqual(
+        [f.status, f.lines, f.skipped, f.unknown, f.rejected],
+        ['stored', lines.length, 0, 2, undefined],
+      );
+      const after = await metric();
+      assert.deepEqual(
+        {
+          accepted: after.accepted - before.accepted,
+          rejected: after.rejected - before.rejected,
+          unknown: after.unknown - before.unknown,
+        },
+        { accepted: lines.length, rejected: 0, unknown: 2 },
+      );
+      const kept = (await sessionItems(t.store.db))
+        .map((x: any) => x.content.item)
+        .filter((i: any) => i.type === 'telepathy' || i.type === 'hologram_item');
+      assert.deepEqual(
+        kept.map((i: any) => [i.type, i.raw.v]),
+        [
+          ['telepathy', 0],
+          ['hologram_item', 1],
+        ],
+      );
+    });
+
     it('a second machine uploading the same path is a different file', async () => {
       const text = await readFile(EXEC, 'utf8');
       assert.ok(text.length > 0);

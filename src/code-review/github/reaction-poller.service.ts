@@ -14,6 +14,7 @@ import type { CrCommentTable } from '../code-review.tables.js';
 import { dueForReactionPoll, setPollState } from '../code-review-comments.repository.js';
 import { syncReactions, type PolledReaction } from '../ingest.service.js';
 import { codeReviewEnv } from './github-webhook.service.js';
+import { runAlone } from '../../platform/storage/jobs.js';
 
 export interface PollerState {
   pausedUntil: number; // epoch ms; 0 = not paused
@@ -232,10 +233,11 @@ export function startReactionPoller(
   const cycle = async () => {
     let delay = intervalMs;
     try {
-      const s = await pollReactionsOnce(db, github, state, deps);
-      if (s.polled || s.rate_limited) deps.log?.info(s, 'github reactions polled');
-      if (s.rate_limited && s.paused_until) delay = Math.max(s.paused_until - Date.now(), 1000);
-      else if (s.due >= (deps.batchSize ?? 500)) delay = 1000; // more are due: continue soon
+      // One node polls at a time (decisions/0039); the others find the comments it polled not due.
+      const s = await runAlone(db, 'code-review.reactions', () => pollReactionsOnce(db, github, state, deps));
+      if (s && (s.polled || s.rate_limited)) deps.log?.info(s, 'github reactions polled');
+      if (s?.rate_limited && s.paused_until) delay = Math.max(s.paused_until - Date.now(), 1000);
+      else if (s && s.due >= (deps.batchSize ?? 500)) delay = 1000; // more are due: continue soon
     } catch (e) {
       deps.log?.warn({ err: e }, 'github reaction poll cycle failed');
     }

@@ -4,7 +4,13 @@
 import { clientIdFromOriginator } from '../../core/clients.js';
 import { drop, type Drop, type EnrichedEvent, type NormalizedEvent } from '../../core/events.js';
 import { priceUsage } from '../../core/pricing.js';
-import { applyContentPolicy, type ContentField, type ContentPolicy } from '../../core/content-policy.js';
+import {
+  applyContentPolicy,
+  type ContentApplier,
+  type ContentField,
+  type ContentPolicy,
+} from '../../core/content-policy.js';
+import { dlpValue } from '../../core/value-dlp.js';
 
 export interface Principal {
   workspaceId: string;
@@ -23,6 +29,8 @@ export interface PipelineEnv {
   userIdForEmail: (email: string) => string | undefined;
   // The workspace's content policy; absent, content is stored as received (no DLP).
   contentPolicy?: ContentPolicy;
+  // The caller's memory of texts the same policy already applied to (session files: see ContentApplier).
+  contentApplier?: ContentApplier;
 }
 
 // The key lives on the event, where storage and the chain read it; a brand says it was set (the
@@ -109,7 +117,9 @@ export function price(e: Classified, env: PipelineEnv): Priced | Drop {
 }
 
 // DLP-scan prompt, response, tool arguments and output, and store them as the workspace's policy
-// says (store with secrets redacted | hash | redact). Runs after dedupe-key, so keys never change.
+// says (store with secrets redacted | hash | redact); DLP-scan the attributes of other Codex events
+// (a guardian's rationale, an unknown event's values), which no mode governs (decisions/0032).
+// Runs after dedupe-key, so keys never change.
 export function redact(e: Priced, env: PipelineEnv): Redacted {
   const policy = env.contentPolicy;
   if (!policy) return e as Redacted;
@@ -117,7 +127,7 @@ export function redact(e: Priced, env: PipelineEnv): Redacted {
   let findings: EnrichedEvent['findings'];
   const apply = (text: string | undefined, field: ContentField): string | undefined => {
     if (text === undefined || text === null) return text;
-    const r = applyContentPolicy(text, field, policy);
+    const r = env.contentApplier ? env.contentApplier.apply(text, field) : applyContentPolicy(text, field, policy);
     (content ??= {})[field] = { mode: r.mode, length: r.length, redactions: r.findings.length };
     if (r.findings.length) (findings ??= []).push(...r.findings);
     return r.text ?? undefined;
@@ -128,6 +138,12 @@ export function redact(e: Priced, env: PipelineEnv): Redacted {
   else if (ev.kind === 'response') event = { ...ev, text: apply(ev.text, 'response') };
   else if (ev.kind === 'tool')
     event = { ...ev, arguments: apply(ev.arguments, 'tool_arguments'), output: apply(ev.output, 'tool_output') };
+  else if (ev.kind === 'observation') {
+    const r = dlpValue(ev.attributes, policy, 'event_attributes');
+    content = { event_attributes: { mode: 'store', length: r.length, redactions: r.findings.length } };
+    if (r.findings.length) findings = r.findings;
+    event = { ...ev, attributes: r.value };
+  }
   if (event === ev) return e as Redacted;
   return {
     ...e,

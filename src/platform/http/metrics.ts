@@ -14,6 +14,8 @@ export interface Metrics {
 export interface IngestOutcome {
   accepted: number;
   rejected: number;
+  // Of the accepted, records of a type Steward does not know (kept, never an error).
+  unknown?: number;
   rejectedByReason?: Record<string, number>;
   stored: {
     threads: number;
@@ -32,6 +34,7 @@ export interface IngestOutcome {
 export function countIngest(m: Metrics, source: string, o: IngestOutcome): void {
   m.ingestRecords.inc({ source, outcome: 'accepted' }, o.accepted);
   if (o.rejected) m.ingestRecords.inc({ source, outcome: 'rejected' }, o.rejected);
+  if (o.unknown) m.ingestRecords.inc({ source, outcome: 'unknown' }, o.unknown);
   for (const [reason, n] of Object.entries(o.rejectedByReason ?? {})) m.ingestRejected.inc({ source, reason }, n);
   for (const kind of ['threads', 'turns', 'requests', 'tools', 'events', 'skills'] as const) {
     m.ingestFacts.inc({ kind, outcome: 'new' }, o.stored[kind] ?? 0);
@@ -66,7 +69,9 @@ export function createMetrics(app: FastifyInstance): Metrics {
     registry,
     ingestRecords: new Counter({
       name: 'steward_ingest_records_total',
-      help: 'Ingested records by source and outcome (accepted | rejected)',
+      help:
+        'Ingested records by source and outcome: accepted | rejected, and unknown ' +
+        '(of the accepted: kept, of a type Steward does not know yet)',
       labelNames: ['source', 'outcome'],
       registers: [registry],
     }),

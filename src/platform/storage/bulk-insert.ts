@@ -95,6 +95,7 @@ const BIGINT_COLUMNS = new Set([
   'last_seq',
   'last_recorded_at',
   'max_ts',
+  'invocations',
 ]);
 const TEXT_COLUMNS = new Set([
   'workspace_id',

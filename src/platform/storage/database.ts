@@ -21,6 +21,7 @@ export type DialectName = 'sqlite' | 'postgres';
 
 export interface StoreOptions {
   databaseUrl?: string; // postgres://...
+  databaseReadUrl?: string; // a streaming replica of databaseUrl, for the reads that may lag (0040)
   dataDir?: string; // for the embedded SQLite file
   sqliteFile?: string; // explicit file (tests, benchmarks)
   pgSchema?: string; // tests run in a fresh schema per run
@@ -38,6 +39,10 @@ export interface StoreOptions {
 
 export interface Store {
   db: Db;
+  /** Where reads that may lag go (the Analytics API): the replica if one is configured, else db. */
+  read: Db;
+  /** How far the replica's data trails the primary, in ms; null without a replica or when unknown. */
+  readLagMs(): Promise<number | null>;
   dialect: DialectName;
   describe: string;
   close(): Promise<void>;
@@ -65,25 +70,39 @@ export function sqliteHandleOf(db: DbOrTrx): SQLite.Database | undefined {
 
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: opts.poolSize ?? 10,
-      ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
-    });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
-    pgPools.set(db, pool);
-    const safeUrl = opts.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
-    // worker thread did.
-    const close = async () => {
-      await db.destroy();
-      if (!pool.ending) await pool.end();
+    const open = (url: string, max: number) => {
+      const pool = new pg.Pool({
+        connectionString: url,
+        max,
+        ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+      });
+      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+      pgPools.set(db, pool);
+      // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
+      // worker thread did.
+      const close = async () => {
+        await db.destroy();
+        if (!pool.ending) await pool.end();
+      };
+      return { db, close };
     };
+    const primary = open(opts.databaseUrl, opts.poolSize ?? 10);
+    const replica = opts.databaseReadUrl ? open(opts.databaseReadUrl, opts.poolSize ?? 10) : null;
+    const safe = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    const lag = replica ? replicaLag(replica.db) : async () => null;
     return {
-      db,
+      db: primary.db,
+      read: replica?.db ?? primary.db,
+      readLagMs: lag,
       dialect: 'postgres',
-      describe: safeUrl + (opts.pgSchema ? ` (schema ${opts.pgSchema})` : ''),
-      close,
+      describe:
+        safe(opts.databaseUrl) +
+        (opts.pgSchema ? ` (schema ${opts.pgSchema})` : '') +
+        (opts.databaseReadUrl ? `, reads from ${safe(opts.databaseReadUrl)}` : ''),
+      close: async () => {
+        await primary.close();
+        await replica?.close();
+      },
       options: opts,
     };
   }
@@ -104,7 +123,39 @@ export function openStore(opts: StoreOptions): Store {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }),
   });
   sqliteHandles.set(db, sqlite);
-  return { db, dialect: 'sqlite', describe: path.resolve(file), close: () => db.destroy(), options: opts };
+  return {
+    db,
+    read: db,
+    readLagMs: async () => null,
+    dialect: 'sqlite',
+    describe: path.resolve(file),
+    close: () => db.destroy(),
+    options: opts,
+  };
+}
+
+// A replica's lag: 0 while it has replayed all the WAL it received and its receiver streams; else
+// the time since the last transaction it replayed (an idle primary sends nothing, so that time alone
+// would grow while the replica is current). Asked at most once a second per store: every analytics
+// response reports it, and a round trip per request would cost more than the figure is worth.
+function replicaLag(read: Db): () => Promise<number | null> {
+  let cached: { at: number; value: Promise<number | null> } | null = null;
+  const ask = async () => {
+    const r = await sql<{ standby: boolean; streaming: boolean; caught_up: boolean | null; since: number | null }>`
+      select pg_is_in_recovery() as standby,
+        exists (select 1 from pg_stat_wal_receiver where status = 'streaming') as streaming,
+        pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as caught_up,
+        (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::float8 as since`.execute(read);
+    const row = r.rows[0];
+    if (!row?.standby) return 0; // pointed at a primary: as fresh as it gets
+    if (row.streaming && row.caught_up) return 0;
+    return row.since === null ? null : Math.max(0, Math.round(row.since));
+  };
+  return () => {
+    const now = Date.now();
+    if (!cached || now - cached.at >= 1000) cached = { at: now, value: ask().catch(() => null) };
+    return cached.value;
+  };
 }
 
 // The ingest's bulk inserts (bulk-insert.ts) have texts that do not depend on the row count; they

@@ -56,10 +56,22 @@ export interface TeamMemberTable {
   added_at: number;
 }
 
+// Migration 0037: one row per background job, workspace and period, inserted by the node that runs it.
+export interface JobRunTable {
+  job: string;
+  workspace_id: string;
+  period: number; // floor(started time / the job's period)
+  node: string;
+  started_at: number;
+  finished_at: number | null;
+  result: string | null; // JSON summary
+}
+
 export interface Database extends AccountTables, IngestTables, CodeReviewTables, ComplianceTables, RolloutTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   api_keys: ApiKeyTable;
   teams: TeamTable;
   team_members: TeamMemberTable;
+  job_runs: JobRunTable;
 }

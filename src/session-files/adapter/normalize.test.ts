@@ -176,13 +176,20 @@ describe('normalizeLine', () => {
     assert.equal((facts[1] as { injected: boolean }).injected, true);
   });
   it('reports unknown line types and shapes without throwing', () => {
+    // An unknown type is kept and counted (issue 12: never an error), not skipped.
     assert.deepEqual(
       normalizeLine({ timestamp: 't', type: 'telepathy', payload: {} }).facts.map((f) => f.f),
-      ['skip', 'other'],
+      ['other'],
     );
+    assert.equal((normalizeLine({ timestamp: 't', type: 'telepathy', payload: {} }).facts[0] as any).unknown, true);
     const bad = normalizeLine({ timestamp: 't', type: 'token_usage_record', payload: { response_id: 'r' } }).facts[0];
     assert.deepEqual(bad, { f: 'skip', reason: 'invalid_shape', detail: 'token_usage_record without usage' });
-    assert.equal(normalizeLine({ hello: 'world' }).facts[0]?.f, 'skip');
+    assert.deepEqual(normalizeLine({ hello: 'world' }).facts[0], {
+      f: 'other',
+      type: 'unknown',
+      raw: { hello: 'world' },
+      unknown: true,
+    });
   });
   it('tolerates fields of unexpected types', () => {
     const n = normalizeLine({

@@ -123,11 +123,7 @@ function normalizeEnvelope(value: Obj): NormalizedLine {
     }
     default:
       if (ENVELOPE_TYPES.has(type)) facts.push({ f: 'other', type, raw: payload });
-      else
-        facts.push(
-          { f: 'skip', reason: 'unknown_type', detail: `line type "${type}"` },
-          { f: 'other', type, raw: payload },
-        );
+      else facts.push({ f: 'other', type, raw: payload, unknown: true });
   }
   return out;
 }
@@ -140,10 +136,7 @@ function normalizeBare(value: Obj): NormalizedLine {
   }
   if (typeof value.type === 'string') {
     if (!RESPONSE_ITEM_TYPES.has(value.type)) {
-      out.facts.push(
-        { f: 'skip', reason: 'unknown_type', detail: `item type "${value.type}"` },
-        { f: 'other', type: value.type, raw: value },
-      );
+      out.facts.push({ f: 'other', type: value.type, raw: value, unknown: true });
       return out;
     }
     normalizeResponseItem(value, 'bare_item', out.facts);
@@ -161,9 +154,7 @@ function normalizeBare(value: Obj): NormalizedLine {
     });
     return out;
   }
-  out.facts.push(
-    { f: 'skip', reason: 'unknown_type', detail: 'object with neither a type nor a record_type' },
-    { f: 'other', type: 'unknown', raw: value },
-  );
+  // An object with neither a type nor a record_type.
+  out.facts.push({ f: 'other', type: 'unknown', raw: value, unknown: true });
   return out;
 }

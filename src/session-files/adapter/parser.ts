@@ -2,3 +2,4 @@
 // types of what they produce. Importers outside the adapter use this file, lines.ts and upload.ts.
 export type * from './types.js';
 export { collectRollout, findRolloutFiles, iterateRollout, type ReadOptions } from './read.js';
+export { MAX_UNKNOWN_TYPES } from './parser/context.js';

@@ -181,7 +181,8 @@ export type RolloutContentBody =
   | { kind: 'compaction'; message?: string; replacementHistoryItems?: number; compactionResponseId?: string }
   | { kind: 'review'; phase: 'entered' | 'exited'; raw: unknown }
   | { kind: 'rate_limits'; raw: unknown }
-  | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string };
+  // unknown: a line type Steward does not know (its strings are DLP-scanned when stored).
+  | { kind: 'other'; type: string; subtype?: string; raw?: unknown; head?: string; unknown?: true };
 
 export type RolloutContent = RolloutContentBase & RolloutContentBody;
 
@@ -192,7 +193,6 @@ export type SkipReason =
   | 'garbage'
   | 'binary'
   | 'not_object'
-  | 'unknown_type'
   | 'invalid_shape'
   | 'oversized_unparsed'
   | 'implausible_value';
@@ -241,6 +241,9 @@ export interface RolloutStats {
   skipped: SkippedLine[]; // capped (see skippedCount)
   skippedCount: number;
   skippedByReason: Partial<Record<SkipReason, number>>;
+  // Lines of a type Steward does not know (a newer Codex): kept as content kind `other`, not skipped.
+  unknownLines: number;
+  unknownTypes: Record<string, number>; // by type, at most MAX_UNKNOWN_TYPES names (the rest under "(more)")
   // Over-limit lines read from their head only.
   trimmed: { line: number; offset: number; bytes: number; type?: string }[];
   partialTail?: { line: number; offset: number; bytes: number }; // unterminated last line left unread

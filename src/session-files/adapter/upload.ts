@@ -48,6 +48,9 @@ export interface UploadFileResult {
   line: number;
   lines: number; // lines read from this request
   skipped: number; // bad lines among them
+  // Lines of a type Steward does not know: kept (content records) and counted, not skipped. Absent
+  // from servers older than this field.
+  unknown?: number;
   // The first of them (at most UPLOAD_MAX_REJECTED per file), each with its reason: e.g. a token
   // count that is not a plausible integer (decisions/0012).
   rejected?: { line: number; reason: string; detail?: string }[];

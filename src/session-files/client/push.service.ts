@@ -55,6 +55,7 @@ export interface PushSummary {
   lines: number;
   bytes: number;
   skipped: number;
+  unknown: number; // lines of a type the server does not know: kept, not skipped
   stored: StoredCounts;
   errors: { file: string; message: string }[];
 }
@@ -220,7 +221,16 @@ async function post(opts: PushOptions, body: unknown): Promise<UploadResult> {
  * Throws RetryableUploadError when the server is unreachable or busy (state saved up to there).
  */
 export async function pushOnce(opts: PushOptions, state: PushState): Promise<PushSummary> {
-  const sum: PushSummary = { files: 0, requests: 0, lines: 0, bytes: 0, skipped: 0, stored: emptyCounts(), errors: [] };
+  const sum: PushSummary = {
+    files: 0,
+    requests: 0,
+    lines: 0,
+    bytes: 0,
+    skipped: 0,
+    unknown: 0,
+    stored: emptyCounts(),
+    errors: [],
+  };
   let maxBytes = opts.maxRequestBytes ?? 4 * 1024 * 1024;
   let pending = await pendingFiles(opts, state, sum.errors);
   const touched = new Set<string>();
@@ -323,6 +333,7 @@ export async function pushOnce(opts: PushOptions, state: PushState): Promise<Pus
         touched.add(f.path);
         sum.lines += f.lines;
         sum.skipped += f.skipped;
+        sum.unknown += f.unknown ?? 0;
         sum.bytes += Math.max(0, f.offset - (prev?.reset ? 0 : (prev?.offset ?? 0)));
       }
       if (f.status === 'gap' || f.offset < x.endOffset || !x.whole || (x.p.final && !state.files[f.path]!.finalized))

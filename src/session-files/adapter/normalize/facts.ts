@@ -124,7 +124,16 @@ export type LineFact =
   | { f: 'compaction'; message?: string; replacementHistoryItems?: number; compactionResponseId?: string }
   | { f: 'review'; phase: 'entered' | 'exited'; raw: unknown; itemThreadId?: string; turnId?: string }
   | { f: 'rate_limits'; raw: unknown }
-  | { f: 'other'; type: string; subtype?: string; raw?: unknown; head?: string; itemThreadId?: string }
+  | {
+      f: 'other';
+      type: string;
+      subtype?: string;
+      raw?: unknown;
+      head?: string;
+      itemThreadId?: string;
+      // A line type Steward has no meaning for (a newer Codex): kept and counted, never an error.
+      unknown?: true;
+    }
   | { f: 'skip'; reason: SkipReason; detail?: string };
 
 export interface NormalizedLine {

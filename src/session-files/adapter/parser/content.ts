@@ -31,7 +31,14 @@ export function onOther(p: Parse, f: Extract<LineFact, { f: 'other' }>, ctx: Lin
   content(
     p,
     ctx,
-    { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head },
+    {
+      kind: 'other',
+      type: f.type,
+      subtype: f.subtype,
+      raw: f.raw,
+      head: f.head,
+      ...(f.unknown ? { unknown: f.unknown } : {}),
+    },
     { turnId: p.st.turn?.id, foreignThreadId: foreign },
   );
   // A risk score is a security record of its own (decisions/0024); the payload is kept as it came.
@@ -164,7 +171,19 @@ export function inheritedFact(p: Parse, f: LineFact, ctx: LineCtx): void {
         { ...extra, turnId: f.turnId },
       );
     case 'other':
-      return content(p, ctx, { kind: 'other', type: f.type, subtype: f.subtype, raw: f.raw, head: f.head }, extra);
+      return content(
+        p,
+        ctx,
+        {
+          kind: 'other',
+          type: f.type,
+          subtype: f.subtype,
+          raw: f.raw,
+          head: f.head,
+          ...(f.unknown ? { unknown: f.unknown } : {}),
+        },
+        extra,
+      );
     case 'review':
       return content(p, ctx, { kind: 'review', phase: f.phase, raw: f.raw }, extra);
     default:

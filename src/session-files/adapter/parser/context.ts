@@ -14,6 +14,8 @@ import { type PendingRef, MAX_REMEMBERED } from './state.js';
 import type { ParserState } from './state.js';
 
 const MAX_SKIP_RECORDS = 1000;
+// Type names come from the file: a bound on how many distinct ones a read names.
+export const MAX_UNKNOWN_TYPES = 50;
 
 /** One file's parse, as the handlers see it (the RolloutParser is one). */
 export interface Parse {
@@ -51,6 +53,14 @@ export function skip(p: Parse, raw: RawLine, reason: SkipReason, detail?: string
       detail,
       ...(recovered ? { recovered } : {}),
     });
+}
+
+export function countUnknown(p: Parse, type: string): void {
+  p.stats.unknownLines++;
+  const by = p.stats.unknownTypes;
+  let name = type === '__proto__' ? '(__proto__)' : type.slice(0, 80);
+  if (!Object.hasOwn(by, name) && Object.keys(by).length >= MAX_UNKNOWN_TYPES) name = '(more)';
+  by[name] = (by[name] ?? 0) + 1;
 }
 
 export function remember(set: Set<string>, v: string): void {

@@ -9,7 +9,7 @@ import { decodeJsonLine, decodeLazyLine, type RawLine } from '../decode.js';
 import { normalizeLine, normalizeOversized, type LineFact, type NormalizedLine } from '../normalize.js';
 import type { RolloutRecord, RolloutStats } from '../types.js';
 import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
-import { type LineCtx, type Parse, drain, ownId, ref, skip } from './context.js';
+import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from './context.js';
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
 import { usageSkippable } from './usage-scan.js';
@@ -60,6 +60,8 @@ function emptyStats(path: string | undefined, startOffset: number): RolloutStats
     skipped: [],
     skippedCount: 0,
     skippedByReason: {},
+    unknownLines: 0,
+    unknownTypes: {},
     trimmed: [],
     inheritedLines: 0,
   };
@@ -172,6 +174,7 @@ export class RolloutParser implements Parse {
       }
     }
     for (const f of norm.facts) {
+      if (f.f === 'other' && f.unknown) countUnknown(this, f.type);
       if (f.f === 'skip') skip(this, raw, f.reason, f.detail);
       else if (inherited) inheritedFact(this, f, ctx);
       else this.fact(f, ctx);

@@ -1,0 +1,141 @@
+// Background jobs when several `steward serve` share one database (decisions/0039). A periodic job
+// (retention, checkpoints) runs once per period and workspace: each node's tick tries to insert the
+// (job, workspace, period) row into job_runs and only the node whose insert lands runs it, on both
+// databases, whatever the clocks between ticks. A job without periods (the reaction poller, whose
+// schedule is per comment in the database) runs alone: on PostgreSQL under a transaction-scoped
+// advisory lock that a node's crash releases with its connection; SQLite is one node.
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { sql } from 'kysely';
+import type { DbOrTrx, Db } from './database.js';
+import { isSqlite } from './dialect.js';
+
+/** A name for this process among the nodes (kept in job_runs and sink leases). */
+export function newNodeId(): string {
+  return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export interface JobRunKey {
+  job: string;
+  workspaceId: string;
+  period: number;
+}
+
+/** true when this node inserted the row, so runs the job for that period; false when another did. */
+export async function claimJobPeriod(db: DbOrTrx, key: JobRunKey, node: string, now: number): Promise<boolean> {
+  const r = await db
+    .insertInto('job_runs')
+    .values({
+      job: key.job,
+      workspace_id: key.workspaceId,
+      period: key.period,
+      node,
+      started_at: now,
+      finished_at: null,
+      result: null,
+    })
+    .onConflict((oc) => oc.columns(['job', 'workspace_id', 'period']).doNothing())
+    .returning('node')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function finishJobRun(db: DbOrTrx, key: JobRunKey, result: unknown, now: number): Promise<void> {
+  await db
+    .updateTable('job_runs')
+    .set({ finished_at: now, result: JSON.stringify(result ?? null) })
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .execute();
+}
+
+/**
+ * `fn` unless another node runs the same job now (then undefined). The lock's transaction only
+ * holds the lock: `fn` does its work through `db` as usual, so its writes commit as they go.
+ */
+export async function runAlone<T>(db: Db, job: string, fn: () => Promise<T>): Promise<T | undefined> {
+  if (isSqlite(db)) return fn();
+  return db.transaction().execute(async (trx) => {
+    const r = await sql<{
+      got: boolean;
+    }>`select pg_try_advisory_xact_lock(hashtextextended(${`job:${job}`}, 0)) as got`.execute(trx);
+    return r.rows[0]?.got ? fn() : undefined;
+  });
+}
+
+/**
+ * `fn` after any other node's `fn` under the same name has finished: for check-then-insert steps
+ * that several nodes starting at once on an empty database would otherwise each do (the first
+ * workspace, the owner key). The lock's transaction only holds the lock, as in runAlone.
+ */
+export async function runSerialized<T>(db: Db, name: string, fn: () => Promise<T>): Promise<T> {
+  if (isSqlite(db)) return fn();
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`job:${name}`}, 0))`.execute(trx);
+    return fn();
+  });
+}
+
+export interface PeriodicJob {
+  job: string;
+  periodMs: number;
+  /** The first tick after start (default: the period's length, at most a minute). */
+  firstDelayMs?: number;
+  workspaces(): Promise<string[]>;
+  /** The period's work for one workspace; its result is kept in job_runs. */
+  run(workspaceId: string): Promise<unknown>;
+  onError(err: unknown, workspaceId: string | null): void;
+}
+
+// A tick a quarter of the period (at most a minute): a period's job starts within that of the
+// period's beginning on whichever node ticks first.
+export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop(): Promise<void> } {
+  const tickMs = Math.max(50, Math.min(60_000, Math.floor(j.periodMs / 4)));
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const tick = async () => {
+    const now = Date.now();
+    const period = Math.floor(now / j.periodMs);
+    let list: string[];
+    try {
+      list = await j.workspaces();
+    } catch (err) {
+      return j.onError(err, null);
+    }
+    for (const workspaceId of list) {
+      if (stopped) return;
+      const key = { job: j.job, workspaceId, period };
+      try {
+        if (!(await claimJobPeriod(db, key, node, now))) continue;
+        let result: unknown;
+        try {
+          result = await j.run(workspaceId);
+        } catch (err) {
+          j.onError(err, workspaceId);
+          result = { error: String((err as Error)?.message ?? err) };
+        }
+        await finishJobRun(db, key, result, Date.now());
+      } catch (err) {
+        j.onError(err, workspaceId);
+      }
+    }
+  };
+  const fire = () => {
+    if (running || stopped) return; // one tick at a time per node
+    running = tick().finally(() => (running = null));
+  };
+  let interval: NodeJS.Timeout | null = null;
+  const first = setTimeout(() => {
+    fire();
+    interval = setInterval(fire, tickMs).unref();
+  }, j.firstDelayMs ?? Math.min(j.periodMs, 60_000)).unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      if (interval) clearInterval(interval);
+      await running;
+    },
+  };
+}

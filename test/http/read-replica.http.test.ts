@@ -1,0 +1,124 @@
+// database_read_url (decisions/0040) against a real streaming replica: the Analytics API reads from
+// the replica and says its lag in X-Steward-Replica-Lag-Ms, while ingest, the person_data.viewed
+// record and compliance stay on the primary. Replay is paused on the replica to show both: the API
+// then keeps answering the replica's older totals with a lag above 0, and catches up when resumed.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import pg from 'pg';
+import { buildApp } from '../../src/app/app.js';
+import { createKey } from '../../src/access/keys.service.js';
+import { addUser } from '../../src/access/users.service.js';
+import { ensureBootstrapped } from '../../src/access/workspaces.service.js';
+import { cliActor } from '../../src/cli/shared.js';
+import { configSchema } from '../../src/config/schema.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
+import { openStore, type Store } from '../../src/platform/storage/database.js';
+import { DIALECTS } from '../support/stores.js';
+import { synthPayload } from '../support/otlp.js';
+import { replicaUnavailable, startReplicaPair, type ReplicaPair } from '../support/pg-replica.js';
+
+const why = !DIALECTS.includes('postgres') ? 'PostgreSQL is not among STEWARD_TEST_DIALECTS' : replicaUnavailable();
+const until = async (what: string, cond: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+let pair: ReplicaPair;
+let store: Store;
+let app: Awaited<ReturnType<typeof buildApp>>['app'];
+let replica: pg.Client;
+let ws: string;
+let owner: string;
+let ingestKey: string;
+
+before(async () => {
+  if (why) return;
+  pair = await startReplicaPair();
+  store = openStore({ databaseUrl: pair.primaryUrl, databaseReadUrl: pair.replicaUrl });
+  await migrateToLatest(store.db);
+  const boot = await ensureBootstrapped(store.db);
+  ws = boot.workspace.id;
+  owner = boot.ownerKey!.secret;
+  await addUser(store.db, { workspaceId: ws, email: 'dev@example.com' }, cliActor());
+  ingestKey = (
+    await createKey(store.db, { workspaceId: ws, scopes: ['ingest.write'], userEmail: 'dev@example.com' }, cliActor())
+  ).secret;
+  ({ app } = await buildApp({ store, config: configSchema.parse({ database_url: pair.primaryUrl }) }));
+  await app.ready();
+  replica = new pg.Client({ connectionString: pair.replicaUrl });
+  await replica.connect();
+});
+
+after(async () => {
+  if (why) return;
+  await replica?.end();
+  await app?.close();
+  await store?.close();
+  await pair?.stop();
+});
+
+const batch = (conv: string, input: number, output: number) =>
+  synthPayload([
+    { conv, ts: Date.now() - 60_000, kind: 'prompt' },
+    { conv, ts: Date.now() - 59_000, kind: 'response', input, cached: 0, output },
+  ]);
+
+async function ingest(payload: unknown) {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v1/logs',
+    headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(payload),
+  });
+  assert.equal(r.statusCode, 200, r.body);
+}
+
+async function usage(group = 'workspace') {
+  const r = await app.inject({
+    method: 'GET',
+    url: `/v1/analytics/codex/workspaces/${ws}/usage?group=${group}`,
+    headers: { authorization: `Bearer ${owner}` },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  let output = 0;
+  for (const row of r.json().data) output += row.totals.text_output_tokens;
+  return { output, lag: r.headers['x-steward-replica-lag-ms'] as string | undefined };
+}
+
+it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag-Ms', {
+  skip: why ?? false,
+}, async () => {
+  await ingest(batch('replica-a', 1000, 111));
+  // Streaming: the replica has the batch within moments, and says it is current.
+  await until('the replica replays batch A', async () => (await usage()).output === 111);
+  await until('lag 0 once caught up', async () => (await usage()).lag === '0');
+
+  await replica.query('select pg_wal_replay_pause()');
+  await ingest(batch('replica-b', 2000, 222)); // acknowledged: committed on the primary
+  const primary = new pg.Client({ connectionString: pair.primaryUrl });
+  await primary.connect();
+  const onPrimary = await primary.query('select sum(output_tokens)::int as n from model_requests');
+  await primary.end();
+  assert.equal(onPrimary.rows[0].n, 333);
+  // The API still answers the paused replica's totals, and says they are behind.
+  await until('a lag above 0 while replay is paused', async () => Number((await usage()).lag) > 0);
+  assert.equal((await usage()).output, 111);
+
+  await replica.query('select pg_wal_replay_resume()');
+  await until('the replica replays batch B', async () => (await usage()).output === 333);
+  await until('lag 0 again', async () => (await usage()).lag === '0');
+
+  // Person-level rows write person_data.viewed: that write goes to the primary (the replica is
+  // read-only and would refuse it).
+  const before = await replica.query(
+    `select count(*)::int as n from compliance_records where event_type = 'AUDIT_LOG'`,
+  );
+  assert.equal((await usage('user')).output, 333);
+  await until('the view record reaches the replica', async () => {
+    const n = await replica.query(`select count(*)::int as n from compliance_records where event_type = 'AUDIT_LOG'`);
+    return n.rows[0].n > before.rows[0].n;
+  });
+});
