@@ -2,7 +2,7 @@
 // start_time, end_time and group_by, with the same rules), no paging: the whole window streams.
 import { z } from 'zod';
 import { timeQuery } from '../platform/http/query.contract.js';
-import { analyticsParams } from './analytics.contract.js';
+import { analyticsParams, READ_REPLICA_NOTE } from './analytics.contract.js';
 import { EXPORT_COLUMNS, type ExportName } from './exports.service.js';
 
 export const exportQuery = z.object({
@@ -36,7 +36,8 @@ export function exportRoute(name: ExportName, format: 'csv' | 'json') {
       `${WHAT[name]} Columns: ${columns}. ` +
       (format === 'csv'
         ? 'CSV (RFC 4180) with a header row, sent as an attachment.'
-        : 'JSON {object: "list", data: [row]}, sent as an attachment.'),
+        : 'JSON {object: "list", data: [row]}, sent as an attachment.') +
+      READ_REPLICA_NOTE,
     params: analyticsParams,
     querystring: exportQuery,
   };

@@ -24,6 +24,7 @@ import {
   type ExportRow,
 } from './exports.service.js';
 import type { UserEmails } from './usage.service.js';
+import { readStore } from './read-store.js';
 
 const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -80,12 +81,14 @@ export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext & {
         const window = { ...req.query, group: 'workspace', limit: 1, page: undefined, next_page: undefined };
         const q = analyticsWindow(window, Date.now(), limits, () => []);
         const p = req.principal!;
-        if (name === 'usage') return send(reply, name, format, q, usageExport(db, p.workspaceId, q));
-        if (name === 'code_reviews') return send(reply, name, format, q, codeReviewsExport(db, p.workspaceId, q));
-        const filter = await usersExportFilter(db, p.workspaceId, p.users);
+        // Rows from the read store (a replica when configured, decisions/0040); the record on the primary.
+        const read = await readStore(ctx, reply);
+        if (name === 'usage') return send(reply, name, format, q, usageExport(read, p.workspaceId, q));
+        if (name === 'code_reviews') return send(reply, name, format, q, codeReviewsExport(read, p.workspaceId, q));
+        const filter = await usersExportFilter(read, p.workspaceId, p.users);
         const showEmails = await exportShowsEmails(db, p.workspaceId, a.show_emails);
         // Who is in it is on the record before the first row leaves (decisions/0026): one record per export.
-        const people = await usersExportPeople(db, p.workspaceId, q, filter);
+        const people = await usersExportPeople(read, p.workspaceId, q, filter);
         const detail = { format, group_by: q.grain, emails_shown: showEmails };
         if (people.length)
           await db
@@ -94,7 +97,7 @@ export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext & {
               recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.export.users', people, detail),
             );
         const scope = { users: p.users, showEmails, emails: ctx.emails };
-        return send(reply, name, format, q, usersExport(db, p.workspaceId, q, filter, scope));
+        return send(reply, name, format, q, usersExport(read, p.workspaceId, q, filter, scope));
       });
     }
 }
