@@ -105,6 +105,16 @@ export const removeUserRoute = {
   },
 };
 
+export const settingsRoute = {
+  summary: "The workspace's analytics settings as the server was started with them (config file or env)",
+  description:
+    'Read-only: show_emails (whether emails appear in usage rows and exports), min_team_size (the team ' +
+    'privacy floor), lookback_days, and public_url (the address developers send to). The content policy ' +
+    'is the Compliance API policy route.',
+  params: workspaceParams,
+  response: { 200: described('settings') },
+};
+
 const teamParams = workspaceParams.extend({ team_id: z.string().describe('The team id (or its name).') });
 export const teamsRoute = {
   summary: 'List teams with their member counts',

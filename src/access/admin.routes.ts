@@ -94,6 +94,13 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   });
 
   const ws = (req: { principal?: { workspaceId: string } }) => req.principal!.workspaceId;
+  app.get(`${BASE}/settings`, admin(c.settingsRoute), async () => ({
+    object: 'workspace.settings',
+    show_emails: ctx.config.analytics.show_emails,
+    min_team_size: ctx.config.analytics.min_team_size,
+    lookback_days: ctx.config.analytics.lookback_days,
+    public_url: ctx.config.public_url ?? null,
+  }));
   app.get(`${BASE}/teams`, admin(c.teamsRoute), async (req) => ({
     object: 'list',
     data: await listTeams(db, ws(req)),

@@ -65,6 +65,11 @@ export const usageRoute = {
       .min(1, { error: 'must not be empty' })
       .optional()
       .describe("A team's id or name: group=user keeps its members' rows, group=team its row only."),
+    user_id: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .optional()
+      .describe("group=user only: one user's rows (a Steward addition, for the dashboard's user page)."),
   }),
   page: pageOf(usageRow),
 };

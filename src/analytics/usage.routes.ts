@@ -41,6 +41,7 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
       emails: ctx.emails,
       team,
       users: p.users,
+      userId: req.query.user_id,
     });
     // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026).
     if (q.group === 'user' && page.data.length) {

@@ -108,7 +108,13 @@ export async function usagePage(
   db: Db,
   workspaceId: string,
   q: AnalyticsQuery,
-  opts: { showEmails: boolean; emails: UserEmails; team: TeamView; users?: readonly string[] | null },
+  opts: {
+    showEmails: boolean;
+    emails: UserEmails;
+    team: TeamView;
+    users?: readonly string[] | null;
+    userId?: string;
+  },
 ): Promise<Page<Record<string, unknown>>> {
   // null: the whole workspace; a member: only themselves (core/authz.ts). Team and workspace rows are
   // other people's totals: a caller limited to some users never reaches them.
@@ -118,6 +124,8 @@ export async function usagePage(
       'forbidden_role',
       `this role sees only some people's usage: per-user rows (group=user), not ${what}`,
     );
+  if (opts.userId !== undefined && q.group !== 'user')
+    throw validationError('user_id', 'applies to group=user only', 'query', 'value_error.user');
   if (q.group === 'team') {
     if (reach) throw ownOnly('team rows');
     return teamUsagePage(db, workspaceId, q, opts.team, breakdowns);
@@ -145,7 +153,10 @@ export async function usagePage(
   }
 
   const cursor = q.cursor ? { bucket: Number(q.cursor.b), userId: String(q.cursor.u) } : null;
-  const filter = await userFilter(db, workspaceId, opts.team.teamId);
+  const teamFilter = await userFilter(db, workspaceId, opts.team.teamId);
+  const one = opts.userId;
+  const filter =
+    one === undefined ? teamFilter : { ...teamFilter, only: (teamFilter.only ?? [one]).filter((u) => u === one) };
   const users = reach
     ? { ...filter, only: filter.only ? filter.only.filter((u) => reach.includes(u)) : [...reach] }
     : filter;

@@ -12,7 +12,19 @@ import { StewardError } from '../core/errors.js';
 import { sendError } from '../platform/http/errors.js';
 
 /** The page paths the single-page app answers (the browser's router picks the view). */
-export const WEB_PAGES = ['/', '/sign-in', '/auth/set-password'] as const;
+export const WEB_PAGES = [
+  '/',
+  '/sign-in',
+  '/auth/set-password',
+  '/users/:user_id',
+  '/teams',
+  '/adoption',
+  '/keys',
+  '/admin',
+  '/code-review',
+  '/tools',
+  '/compliance',
+] as const;
 
 const CSP = [
   "default-src 'none'",

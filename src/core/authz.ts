@@ -57,9 +57,14 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/ingest/code_review_events': machines('ingest.write'),
   'POST /v1/ingest/rollouts': machines('ingest.write'),
   [`GET ${A}/usage`]: ownUsage,
+  // The dashboard's query model: the same reach as usage (a member, their own; a team lead, their teams').
+  [`POST ${A}/query`]: ownUsage,
   [`GET ${A}/skills`]: ownUsage,
+  [`GET ${A}/users/:user_id/threads`]: ownUsage,
+  [`GET ${A}/adoption`]: analytics,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
+  [`GET ${A}/tools`]: analytics,
   [`GET ${A}/exports/usage.csv`]: analytics,
   [`GET ${A}/exports/usage.json`]: analytics,
   [`GET ${A}/exports/users.csv`]: ownUsage,
@@ -77,6 +82,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`POST ${ADMIN}/:workspace_id/keys/:key_id/rotate`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/role`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/remove`]: owner,
+  [`GET ${ADMIN}/:workspace_id/settings`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams`]: owner,
   [`POST ${ADMIN}/:workspace_id/teams`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams/:team_id`]: owner,
@@ -117,7 +123,15 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /',
   'GET /sign-in',
   'GET /auth/set-password',
+  'GET /users/:user_id',
+  'GET /teams',
+  'GET /adoption',
+  'GET /keys',
+  'GET /admin',
   'GET /assets/:file',
+  'GET /code-review',
+  'GET /tools',
+  'GET /compliance',
 ]);
 
 /** How far a session of `role` reaches on the route; undefined: refused. */

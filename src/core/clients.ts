@@ -35,12 +35,18 @@ export function clientIdFromOriginator(originator: string | undefined | null): s
   return UNKNOWN_CLIENT;
 }
 
+// The surface of each client_id, as data: surfaceOf reads it, and the query model's surface
+// dimension (analytics/query) compiles the same rules into SQL.
+export const SURFACE_RULES: readonly { surface: Surface; clients: readonly string[]; prefix?: string }[] = [
+  { surface: 'cli', clients: ['CODEX_CLI', 'CODEX_SERVICE_EXEC', 'CODEX_SDK_TS'] },
+  { surface: 'ide', clients: [], prefix: 'CODEX_IDE_' },
+  { surface: 'desktop', clients: ['CODEX_DESKTOP_APP', 'CODEX_CHATGPT_DESKTOP'] },
+  { surface: 'cloud', clients: ['CODEX_WEB', 'CODEX_SLACK', 'CODEX_CLOUD_GENERAL_AGENT'] },
+  { surface: 'code_review', clients: ['CODEX_GITHUB', 'CODEX_GITHUB_ACTION'] },
+];
+
 export function surfaceOf(clientId: string): Surface {
-  if (clientId === 'CODEX_CLI' || clientId === 'CODEX_SERVICE_EXEC' || clientId === 'CODEX_SDK_TS') return 'cli';
-  if (clientId.startsWith('CODEX_IDE_')) return 'ide';
-  if (clientId === 'CODEX_DESKTOP_APP' || clientId === 'CODEX_CHATGPT_DESKTOP') return 'desktop';
-  if (clientId === 'CODEX_WEB' || clientId === 'CODEX_SLACK' || clientId === 'CODEX_CLOUD_GENERAL_AGENT')
-    return 'cloud';
-  if (clientId === 'CODEX_GITHUB' || clientId === 'CODEX_GITHUB_ACTION') return 'code_review';
+  for (const r of SURFACE_RULES)
+    if (r.clients.includes(clientId) || (r.prefix !== undefined && clientId.startsWith(r.prefix))) return r.surface;
   return 'other';
 }

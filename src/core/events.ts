@@ -68,6 +68,8 @@ export interface ToolCall extends Base {
   decisionSource?: string;
   success?: boolean;
   durationMs?: number;
+  /** The MCP server that ran the tool (OTLP tool_result mcp_server; empty means none). */
+  mcpServer?: string;
   arguments?: string;
   output?: string;
   exitCode?: number;

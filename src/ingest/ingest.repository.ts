@@ -21,6 +21,8 @@ import { activeUserInserts, rollupInserts, skillRollupInserts } from './rollups.
 import { firstSourcesOf } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
+import { TOOL_EVENTS, toolRollupInserts } from './tool-events.repository.js';
+import { gainedOnInsert } from '../core/tool-rollups.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
@@ -112,21 +114,6 @@ const MODEL_REQUESTS: InsertSpec = {
   onConflict: conflictDoNothing(['workspace_id', 'request_key']),
   returning: ['request_key'],
 };
-// Arguments and output are content: they go to the compliance archive only (migration 0005).
-const TOOL_FIELDS = ['tool_name', 'decision', 'decision_source', 'success', 'duration_ms'];
-// A stored call gains the fields it lacked; an update that fills nothing is skipped (a replay), so
-// RETURNING names exactly the calls this batch inserted or completed, with the source that stored
-// each first (never updated).
-const TOOL_EVENTS: InsertSpec = {
-  table: 'tool_events',
-  columns: ['workspace_id', 'tool_key', 'thread_id', 'user_id', 'call_id', 'ts', ...TOOL_FIELDS, 'source'],
-  onConflict:
-    'on conflict ("workspace_id", "tool_key") do update set ' +
-    TOOL_FIELDS.map((c) => `"${c}" = coalesce("excluded"."${c}", "tool_events"."${c}")`).join(', ') +
-    ` where ${TOOL_FIELDS.map((c) => `("tool_events"."${c}" is null and "excluded"."${c}" is not null)`).join(' or ')}`,
-  returning: ['workspace_id', 'tool_key', 'source'],
-};
-
 // Within one batch the same natural key may appear twice (a payload that repeats a record):
 // keep the first so the multi-row insert never conflicts with itself.
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -217,6 +204,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
       source: i.source,
     };
     const prev = tools.get(id);
+    // What the row carries if it is inserted (an update computes its own, tool-events.repository.ts).
     if (prev) {
       for (const [k, v] of Object.entries(row)) prev[k] ??= v;
       const first = toolItemOf.get(i.event.key)!;
@@ -228,7 +216,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
       toolItemOf.set(i.event.key, i);
     }
   }
-  const toolRows = [...tools.values()];
+  const toolRows = [...tools.values()].map((r) => ({ ...r, gained: gainedOnInsert(r) }));
   // The distinct-thread set rows of every counted turn; only those of turns that are new get inserted.
   const daySet: Record<string, string | number>[] = [];
   const weekSet: Record<string, string | number>[] = [];
@@ -362,6 +350,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
     ...rollupInserts(deltas.rows()),
     ...skillRollupInserts(skillRollupRows(skills)),
+    ...toolRollupInserts(changedTools, (key) => toolItemOf.get(key)?.event.mcpServer),
   );
   return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes, firstSources };
 }

@@ -68,6 +68,35 @@ export interface ToolEventTable {
   success: number | null;
   duration_ms: number | null;
   source: string | null; // null: stored before migration 0022
+  gained: number; // which parts the last write filled (core/tool-rollups.ts), read back by RETURNING only
+}
+
+// Tool-call rollups per UTC day (migration 0033; rules in core/tool-rollups.ts).
+export interface ToolCallsDayTable {
+  workspace_id: string;
+  bucket: number;
+  tool_name: string;
+  calls: number;
+  succeeded: number;
+  failed: number;
+  duration_ms: number;
+  timed_calls: number;
+  approved: number;
+  denied: number;
+  aborted: number;
+  by_user: number;
+  by_config: number;
+  by_reviewer: number;
+}
+export interface ToolMcpDayTable {
+  workspace_id: string;
+  bucket: number;
+  mcp_server: string;
+  calls: number;
+  succeeded: number;
+  failed: number;
+  duration_ms: number;
+  timed_calls: number;
 }
 
 // Rollup counters shared by every usage rollup table.
@@ -121,6 +150,14 @@ export interface ActiveUserSetTable {
   client_id: string;
 }
 
+// Migration 0032: a person's first and last active UTC day (the day set's span), kept at ingest.
+export interface UserActivityTable {
+  workspace_id: string;
+  user_id: string;
+  first_day: number;
+  last_day: number;
+}
+
 // Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
 // per turn/response key ever seen, the thread it is matched within, and what it was matched to.
 export interface FactReconcileTable {
@@ -170,6 +207,8 @@ export interface IngestTables {
   turns: TurnTable;
   model_requests: ModelRequestTable;
   tool_events: ToolEventTable;
+  tool_calls_day: ToolCallsDayTable;
+  tool_mcp_day: ToolMcpDayTable;
   usage_user_day: UsageUserBucketTable;
   usage_user_week: UsageUserBucketTable;
   usage_user_model_day: UsageUserModelTable;
@@ -182,5 +221,6 @@ export interface IngestTables {
   thread_week_set: ThreadBucketSetTable;
   active_user_day_set: ActiveUserSetTable;
   active_user_week_set: ActiveUserSetTable;
+  user_activity: UserActivityTable;
   fact_reconcile: FactReconcileTable;
 }

@@ -53,11 +53,41 @@ const activeSpec = (table: string): InsertSpec => ({
 const ACTIVE_DAY = activeSpec('active_user_day_set');
 const ACTIVE_WEEK = activeSpec('active_user_week_set');
 
-// Insert-or-ignore into the active-user sets; nobody needs to know which rows were new.
+// A person's activity span widens to take in the batch's days (portable: no least/greatest in SQLite).
+const widen = (col: string, keep: '<' | '>') => {
+  const [now, old] = [`excluded."${col}"`, `"user_activity"."${col}"`];
+  return `"${col}" = case when ${now} ${keep} ${old} then ${now} else ${old} end`;
+};
+const ACTIVITY: InsertSpec = {
+  table: 'user_activity',
+  columns: ['workspace_id', 'user_id', 'first_day', 'last_day'],
+  onConflict:
+    'on conflict ("workspace_id", "user_id") do update set ' + `${widen('first_day', '<')}, ${widen('last_day', '>')}`,
+};
+
+/** Each person's first and last day among the day-set rows, sorted by key (lock order on PostgreSQL). */
+function activitySpans(day: CounterRow[]): CounterRow[] {
+  const spans = new Map<string, CounterRow>();
+  for (const r of day) {
+    const k = `${r.workspace_id}\u0000${r.user_id}`;
+    const b = Number(r.bucket);
+    const s = spans.get(k);
+    if (!s) spans.set(k, { workspace_id: r.workspace_id, user_id: r.user_id, first_day: b, last_day: b });
+    else {
+      if (b < Number(s.first_day)) s.first_day = b;
+      if (b > Number(s.last_day)) s.last_day = b;
+    }
+  }
+  return [...spans.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+}
+
+// Insert-or-ignore into the active-user sets, and the people's activity spans widened; nobody
+// needs to know which rows were new.
 export function activeUserInserts(day: CounterRow[], week: CounterRow[]): { spec: InsertSpec; rows: CounterRow[] }[] {
   return [
     { spec: ACTIVE_DAY, rows: day },
     { spec: ACTIVE_WEEK, rows: week },
+    { spec: ACTIVITY, rows: activitySpans(day) },
   ];
 }
 

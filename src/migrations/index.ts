@@ -16,7 +16,10 @@ import * as m0022 from './0022_tool_event_source.js';
 import * as m0023 from './0023_oidc_flows.js';
 import * as m0024 from './0024_session_items_in_chain.js';
 import * as m0025 from './0025_skill_rollups.js';
+import * as m0033 from './0033_tool_rollups.js';
 import * as m0037 from './0037_job_runs.js';
+import * as m0031 from './0031_person_reads.js';
+import * as m0032 from './0032_user_activity.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -37,5 +40,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023_oidc_flows': m0023,
   '0024_session_items_in_chain': m0024,
   '0025_skill_rollups': m0025,
+  '0033_tool_rollups': m0033,
   '0037_job_runs': m0037,
+  '0031_person_reads': m0031,
+  '0032_user_activity': m0032,
 };

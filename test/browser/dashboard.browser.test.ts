@@ -1,8 +1,10 @@
 // The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real
 // server and store: an owner signs in and reads the overview built from fixture sessions ingested
-// here through POST /v1/logs; a member signs in and sees only their own usage. Every figure read on
-// screen is checked against the Analytics API, asked separately with the owner's key (and with
-// group=workspace, which the page never uses). Screenshots go to test-results/ (gitignored).
+// here through POST /v1/logs, sorts and filters the users ranking; a member signs in and sees only
+// their own usage. Every figure read on screen is checked against the Analytics API, asked
+// separately with the owner's key: the usage endpoint (which the page never calls) for the tiles,
+// the clients and the ranking's figures, the query endpoint for what only it has (models by their
+// own names, surfaces, streaks). Screenshots go to test-results/ (gitignored).
 // Needs `npm run build` (dist/web) and /usr/bin/chromium (`apt-get install -y chromium`).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -61,6 +63,25 @@ for (const dialect of DIALECTS) {
       assert.equal(r.status, 200);
       return (await r.json()).data as any[];
     };
+    const queryApi = async (body: object) => {
+      const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(r.status, 200);
+      return (await r.json()).data as any[];
+    };
+    const isoDay = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
+    const range = [isoDay(start), isoDay(end - DAY)];
+    const views = async () =>
+      (await t.store.db.selectFrom('compliance_content').select('content').execute())
+        .map((c) => JSON.parse(c.content))
+        .filter((c) => c.action === 'person_data.viewed');
+    const rankingRows = async (page: Page) =>
+      page
+        .locator('[data-testid=ranking] tbody tr:not([aria-hidden])')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent?.trim() ?? '')));
     // The API's own figures for a window: workspace rows for the sums, user rows for who was active.
     const truth = async (from: number, to: number, user?: string): Promise<Figures> => {
       const users = (await api({ start_time: from, end_time: to, group: 'user', limit: 30000 })).filter(
@@ -97,10 +118,19 @@ for (const dialect of DIALECTS) {
         () => document.querySelector('[data-testid=tile-threads] .tile-value')?.textContent !== '–',
       );
     };
-    const onScreen = async (page: Page, key: string) =>
-      (await page.locator(`[data-testid=tile-${key}] .tile-value`).textContent())?.trim();
-    const deltaOnScreen = async (page: Page, key: string) =>
-      (await page.locator(`[data-testid=tile-${key}] .delta`).textContent())?.trim();
+    // The tiles are named by the query model's metrics.
+    const TILE: Record<keyof Figures, string> = {
+      activeUsers: 'active_users',
+      threads: 'threads',
+      turns: 'turns',
+      credits: 'credits',
+      usd: 'cost_usd',
+      tokens: 'text_total_tokens',
+    };
+    const onScreen = async (page: Page, key: keyof Figures) =>
+      (await page.locator(`[data-testid=tile-${TILE[key]}] .tile-value`).textContent())?.trim();
+    const deltaOnScreen = async (page: Page, key: keyof Figures) =>
+      (await page.locator(`[data-testid=tile-${TILE[key]}] .delta`).textContent())?.trim();
     const expectTiles = async (page: Page, want: Figures, before: Figures) => {
       const fmt: Record<keyof Figures, (n: number) => string> = {
         activeUsers: int.format,
@@ -145,16 +175,101 @@ for (const dialect of DIALECTS) {
       await expectTiles(page, now, await truth(start - 30 * DAY, start));
       assert.equal(await page.locator('[data-testid=who]').textContent(), 'owner@example.com · owner');
 
-      // The chart's numbers: tokens by model over the range, each the sum of the API's model rows.
-      const byModel = new Map<string, number>();
-      for (const r of await api({ start_time: start, end_time: end, group: 'workspace' }))
-        for (const m of r.models) byModel.set(m.model, (byModel.get(m.model) ?? 0) + m.text_total_tokens);
+      // The chart's numbers: tokens by model over the range, as the query API has them, adding up to
+      // the usage endpoint's token total.
+      const byModel = await queryApi({ metrics: ['text_total_tokens'], dimensions: ['model'], date_range: range });
+      assert.equal(
+        byModel.reduce((n, m) => n + m.text_total_tokens, 0),
+        now.tokens,
+      );
       await page.getByText('Show the numbers').click();
       const table = page.locator('[data-testid=chart-table] tbody tr');
-      assert.equal(await table.count(), byModel.size);
-      for (const [model, total] of byModel)
-        assert.equal(await table.filter({ hasText: model }).locator('td').textContent(), int.format(total), model);
+      assert.equal(await table.count(), byModel.length);
+      for (const m of byModel)
+        assert.equal(
+          await table.filter({ hasText: m.model }).locator('td').textContent(),
+          int.format(m.text_total_tokens),
+          m.model,
+        );
       assert.equal(await page.locator('.chart canvas').count(), 1);
+      // Threads and turns by client: the usage endpoint's clients[], summed here over its rows.
+      const perClient = new Map<string, { threads: number; turns: number }>();
+      for (const r of await api({ start_time: start, end_time: end, group: 'workspace' }))
+        for (const c of r.clients) {
+          const acc = perClient.get(c.client_id) ?? { threads: 0, turns: 0 };
+          perClient.set(c.client_id, { threads: acc.threads + c.threads, turns: acc.turns + c.turns });
+        }
+      const clientRows = page.locator('[data-testid=clients-table] tbody tr');
+      assert.equal(await clientRows.count(), perClient.size);
+      for (const [client, v] of perClient) {
+        const cells = await clientRows.filter({ hasText: client }).locator('td').allTextContents();
+        assert.deepEqual(cells.slice(1), [int.format(v.threads), int.format(v.turns)], client);
+      }
+      const surfaces = await queryApi({ metrics: ['active_users'], dimensions: ['surface'], date_range: range });
+      for (const s of surfaces)
+        assert.equal(
+          await page.locator(`[data-surface=${s.surface}] .bar-value`).textContent(),
+          int.format(s.active_users),
+        );
+
+      // The ranking: by credits first, each person's figures the usage endpoint's sums for them.
+      const userRows = await api({ start_time: start, end_time: end, group: 'user', limit: 30000 });
+      const perUser = new Map<string, { email: string; credits: number; turns: number; tokens: number }>();
+      for (const r of userRows) {
+        const acc = perUser.get(r.user_id) ?? { email: r.email, credits: 0, turns: 0, tokens: 0 };
+        acc.credits += r.totals.credits;
+        acc.turns += r.totals.turns;
+        acc.tokens += r.totals.text_total_tokens;
+        perUser.set(r.user_id, acc);
+      }
+      await page.locator('[data-testid=ranking] tbody tr').first().waitFor();
+      const ranked = await queryApi({
+        metrics: ['credits', 'current_streak'],
+        dimensions: ['user'],
+        date_range: range,
+        order_by: [['credits', 'desc']],
+      });
+      const shown = await rankingRows(page);
+      assert.deepEqual(
+        shown.map((r) => r[1]),
+        ranked.map((r) => r.email),
+      );
+      for (const r of shown) {
+        const u = [...perUser.values()].find((x) => x.email === r[1])!;
+        assert.deepEqual([r[2], r[4], r[5]], [dec.format(u.credits), int.format(u.turns), int.format(u.tokens)], r[1]);
+        assert.equal(r[6], String(ranked.find((x) => x.email === r[1]).current_streak));
+      }
+      // Who looked at whom: the ranking once (the panels are aggregates and record nothing).
+      const byPage = (await views()).filter((v) => v.actor?.type === 'user');
+      assert.deepEqual(
+        byPage.map((v) => v.after.what),
+        ['analytics.query'],
+      );
+      // Sorted by turns on the server (ascending on the second click), then filtered to one client.
+      await page.getByRole('button', { name: 'Turns' }).click();
+      await page.waitForFunction(() =>
+        document.querySelector('th[aria-sort] button')?.textContent?.startsWith('Turns'),
+      );
+      const turnsDesc = [...perUser.values()].sort((a, b) => b.turns - a.turns).map((u) => u.email);
+      await page.waitForFunction(
+        (want) =>
+          [...document.querySelectorAll('[data-testid=ranking] tbody tr:not([aria-hidden]) th')]
+            .map((x) => x.textContent)
+            .join() === want,
+        turnsDesc.join(),
+      );
+      await page.getByLabel('Client', { exact: true }).selectOption('CODEX_IDE_VSCODE');
+      const vscode = new Map<string, number>();
+      for (const r of userRows)
+        for (const c of r.clients)
+          if (c.client_id === 'CODEX_IDE_VSCODE') vscode.set(r.email, (vscode.get(r.email) ?? 0) + c.turns);
+      await page.waitForFunction(
+        (n) =>
+          document.querySelectorAll('[data-testid=ranking] tbody tr:not([aria-hidden])').length === n &&
+          document.querySelector('[data-testid=ranking-count]')?.textContent?.endsWith(`of ${n}`),
+        vscode.size,
+      );
+      for (const r of await rankingRows(page)) assert.equal(r[4], int.format(vscode.get(r[1])!), r[1]);
       await page.screenshot({ path: path.join(SHOTS, `overview-owner-light-${dialect}.png`), fullPage: true });
 
       // Weekly buckets: the same tiles (they sum the range), the chart from the API's weeks.
@@ -208,6 +323,7 @@ for (const dialect of DIALECTS) {
       assert.ok(own.threads < all.threads, 'the workspace has more than the member');
       await expectTiles(page, own, await truth(start - 30 * DAY, start, devId));
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Your usage');
+      assert.equal(await page.locator('[data-testid=ranking]').count(), 0, 'no ranking of one');
       await page.screenshot({ path: path.join(SHOTS, `overview-member-dark-${dialect}.png`), fullPage: true });
       // Signing out ends the session: the page goes back to sign-in, and the API refuses the cookie.
       await page.getByRole('button', { name: 'Sign out' }).click();

@@ -3,11 +3,12 @@
 // from the route schemas, must describe it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { WEB_PAGES } from '../../src/app/web.routes.js';
 import { makeApp, type TestApp } from '../support/app.js';
 
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /metrics']);
-// The dashboard's page and files: public, the data it shows comes from the routes below.
-for (const page of ['/', '/sign-in', '/auth/set-password', '/assets/:file']) PUBLIC.add(`GET ${page}`);
+// The dashboard's pages and files: public, the data they show comes from the routes below.
+for (const page of [...WEB_PAGES, '/assets/:file']) PUBLIC.add(`GET ${page}`);
 // Authenticated by a signature instead of a bearer key (see test/http/github-webhook.http.test.ts),
 // and the browser sign-in steps (test/http/sign-in.http.test.ts, test/http/oidc.http.test.ts).
 const SIGNED = new Set([
@@ -25,10 +26,16 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/analytics/codex/workspaces/:workspace_id/usage': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/code_reviews': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/code_review_responses': 'codex.enterprise.analytics.read',
+  'POST /v1/analytics/codex/workspaces/:workspace_id/query': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/skills': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/users/:user_id/threads': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/adoption': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/tools': 'codex.enterprise.analytics.read',
   'POST /v1/ingest/code_review_events': 'ingest.write',
   'POST /v1/ingest/rollouts': 'ingest.write',
   'GET /v1/admin/workspaces': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/users': 'admin',
+  'GET /v1/admin/workspaces/:workspace_id/settings': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users/:user_id/reset_link': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/keys': 'admin',

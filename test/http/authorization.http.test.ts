@@ -34,9 +34,13 @@ const EXPECTED: Record<string, [string, string]> = {
   'POST /v1/ingest/code_review_events': ['', 'ingest.write'],
   'POST /v1/ingest/rollouts': ['', 'ingest.write'],
   [`GET ${W}/usage`]: ['OAVtm', 'codex.enterprise.analytics.read'],
+  [`POST ${W}/query`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/skills`]: ['OAVtm', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/users/:user_id/threads`]: ['OAVtm', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/adoption`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_review_responses`]: ['OAV', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/tools`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/exports/usage.csv`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/exports/usage.json`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/exports/users.csv`]: ['OAVtm', 'codex.enterprise.analytics.read'],
@@ -53,6 +57,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`POST ${AD}/:workspace_id/keys/:key_id/rotate`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users/:user_id/role`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users/:user_id/remove`]: ['O', 'admin'],
+  [`GET ${AD}/:workspace_id/settings`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/teams`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/teams`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/teams/:team_id`]: ['O', 'admin'],
@@ -249,7 +254,11 @@ for (const dialect of DIALECTS) {
       const viewsBy = async (role: string) =>
         (await downloadAll(t.app, t.workspaceId, reader, 'AUDIT_LOG', 1000))
           .map((x) => x.content as any)
-          .filter((c) => c.action === 'person_data.viewed' && c.actor?.id === users[role]);
+          // The usage reads only: the matrix above also called the other person-level reads (adoption).
+          .filter(
+            (c) =>
+              c.action === 'person_data.viewed' && c.actor?.id === users[role] && c.after.what === 'analytics.usage',
+          );
       assert.equal((await viewsBy('member')).length, 0);
       assert.deepEqual(
         (await viewsBy('analytics_viewer')).map((c) => c.after.user_ids),

@@ -16,7 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
   const body = await res.json().catch(() => null);
   if (!res.ok) {
@@ -27,8 +27,8 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-const json = (body: unknown, csrf?: string): RequestInit => ({
-  method: 'POST',
+export const json = (body: unknown, csrf?: string, method = 'POST'): RequestInit => ({
+  method,
   headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
   body: JSON.stringify(body),
 });
@@ -48,6 +48,32 @@ export const signOut = (csrf: string) => call('/auth/sign-out', json({}, csrf));
 export const setPassword = (body: { token: string; password: string; email?: string; name?: string }) =>
   call<{ email: string }>('/auth/set-password', json(body));
 
+/** A query of the Analytics API's query model (POST .../query, decisions/0033). */
+export interface Query {
+  metrics: string[];
+  dimensions?: string[];
+  filters?: { surface?: string[]; client?: string[]; model?: string[]; team_id?: string; user_id?: string[] };
+  date_range: [string, string] | string;
+  order_by?: [string, 'asc' | 'desc'][];
+  limit?: number;
+  offset?: number;
+  include?: { total_rows?: boolean };
+}
+export type Row = Record<string, number | string | null>;
+export interface QueryResult {
+  query: { metrics: string[]; dimensions: string[]; date_range: [string, string] };
+  data: Row[];
+  meta: { has_more: boolean; next_offset: number | null; total_rows?: number };
+}
+
+/** One query: the rows as the server computed, sorted and paged them (the page sums nothing). */
+export const query = (session: Session, q: Query) =>
+  call<QueryResult>(
+    `/v1/analytics/codex/workspaces/${encodeURIComponent(session.workspace_id)}/query`,
+    json(q, session.csrf_token),
+  );
+
+/** A row of the Analytics API's usage endpoint (one user, one bucket), as the people pages read it. */
 type Totals = {
   threads: number;
   turns: number;
@@ -62,32 +88,4 @@ export interface UsageRow {
   totals: Totals;
   clients: ({ client_id: string } & Totals)[];
   models: ({ model: string } & Omit<Totals, 'threads'>)[];
-}
-
-export interface UsageQuery {
-  start: number;
-  end: number;
-  groupBy: 'day' | 'week';
-}
-
-/** Every usage row (one per user and bucket) of the window, page after page. */
-export async function usageRows(workspace: string, q: UsageQuery): Promise<UsageRow[]> {
-  const rows: UsageRow[] = [];
-  let page: string | null = null;
-  do {
-    const params = new URLSearchParams({
-      start_time: String(q.start),
-      end_time: String(q.end),
-      group_by: q.groupBy,
-      group: 'user',
-      limit: '30000',
-    });
-    if (page) params.set('page', page);
-    const res: { data: UsageRow[]; next_page: string | null; has_more: boolean } = await call(
-      `/v1/analytics/codex/workspaces/${encodeURIComponent(workspace)}/usage?${params}`,
-    );
-    rows.push(...res.data);
-    page = res.has_more ? res.next_page : null;
-  } while (page);
-  return rows;
 }

@@ -1,30 +1,26 @@
-// What the overview shows, computed from usage rows (one per user and bucket): the tiles and the
-// stacked series. Pure, so the numbers on screen are exactly sums of what the API returned.
-import type { UsageRow } from './api.js';
+// What the overview draws, laid out from query rows (POST .../query): the window's days, every
+// bucket of the chart (a bucket without rows is 0, not skipped), and one line per key. Every figure
+// is one the server computed; the page only places them.
+import type { Row } from './api.js';
 
-export interface Tiles {
-  activeUsers: number;
-  threads: number;
-  turns: number;
-  credits: number;
-  usd: number;
-  tokens: number;
+const DAY = 86400;
+
+export interface Window {
+  /** First and last UTC day, both included, as the query's date_range. */
+  range: [string, string];
+  /** [start, end) in Unix seconds. */
+  start: number;
+  end: number;
 }
-export type TileKey = keyof Tiles;
 
-export function tiles(rows: UsageRow[]): Tiles {
-  const users = new Set<string>();
-  const t: Tiles = { activeUsers: 0, threads: 0, turns: 0, credits: 0, usd: 0, tokens: 0 };
-  for (const r of rows) {
-    if (r.user_id) users.add(r.user_id);
-    t.threads += r.totals.threads;
-    t.turns += r.totals.turns;
-    t.credits += r.totals.credits;
-    t.usd += r.totals.cost_usd;
-    t.tokens += r.totals.text_total_tokens;
-  }
-  t.activeUsers = users.size;
-  return t;
+const isoDay = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
+
+/** The last `days` whole UTC days, today included, or the `days` before them (previous). */
+export function windowOf(days: number, previous = false, now = Date.now() / 1000): Window {
+  let end = (Math.floor(now / DAY) + 1) * DAY;
+  if (previous) end -= days * DAY;
+  const start = end - days * DAY;
+  return { range: [isoDay(start), isoDay(end - DAY)], start, end };
 }
 
 /** The change from `before` to `now` as a fraction; null when there was nothing before. */
@@ -42,8 +38,6 @@ export interface Series {
   lines: { key: string; values: number[]; total: number }[];
 }
 
-const DAY = 86400;
-
 /** Every bucket start of [start, end): UTC days, or weeks from the Monday of start's week (as the API). */
 export function bucketStarts(start: number, end: number, groupBy: 'day' | 'week'): number[] {
   let first = Math.floor(start / DAY) * DAY;
@@ -54,30 +48,37 @@ export function bucketStarts(start: number, end: number, groupBy: 'day' | 'week'
   return out;
 }
 
-/** One line per key over every bucket of the window (a bucket without rows is 0, not skipped). */
-export function series(rows: UsageRow[], buckets: number[], by: Breakdown, measure: Measure): Series {
-  const x = buckets;
-  const at = new Map(x.map((v, i) => [v, i]));
-  const lines = new Map<string, number[]>();
+/**
+ * One line per key from rows of (time, key, measure), in the order and with the totals of `totals`
+ * (rows of (key, measure) over the whole window, from the server).
+ */
+export function series(rows: Row[], totals: Row[], buckets: number[], by: Breakdown, measure: Measure): Series {
+  const at = new Map(buckets.map((v, i) => [v, i]));
+  const lines = totals.map((t) => ({ key: String(t[by]), values: buckets.map(() => 0), total: Number(t[measure]) }));
+  const byKey = new Map(lines.map((l) => [l.key, l]));
   for (const r of rows) {
-    const parts =
-      by === 'model'
-        ? r.models.map((m) => [m.model, m[measure]] as const)
-        : r.clients.map((c) => [c.client_id, c[measure]] as const);
-    for (const [key, value] of parts) {
-      let values = lines.get(key);
-      if (!values) lines.set(key, (values = x.map(() => 0)));
-      const i = at.get(r.start_time);
-      if (i !== undefined) values[i] += value;
-    }
+    const i = at.get(Number(r.time));
+    const line = byKey.get(String(r[by]));
+    if (i !== undefined && line) line.values[i] = Number(r[measure]);
   }
-  const out = [...lines].map(([key, values]) => ({ key, values, total: values.reduce((a, b) => a + b, 0) }));
-  return { x, lines: out.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key)) };
+  return { x: buckets, lines: lines.filter((l) => l.total !== 0 || l.values.some((v) => v !== 0)) };
 }
 
 /** The newest bucket that holds any activity (Unix seconds), or null. */
-export function newestBucket(rows: UsageRow[]): number | null {
+export function newestBucket(rows: Row[]): number | null {
   let newest: number | null = null;
-  for (const r of rows) if (newest === null || r.start_time > newest) newest = r.start_time;
+  for (const r of rows) {
+    const t = Number(r.time);
+    if (Number(r.credits) + Number(r.text_total_tokens) > 0 && (newest === null || t > newest)) newest = t;
+  }
   return newest;
 }
+
+export const SURFACE_NAMES: Record<string, string> = {
+  cli: 'CLI',
+  ide: 'IDE extension',
+  desktop: 'Desktop',
+  cloud: 'Cloud',
+  code_review: 'Code Review',
+  other: 'Other',
+};

@@ -1,9 +1,12 @@
-// The overview: tiles with the change against the previous period of the same length, a stacked
-// chart by model or surface, the range and bucket controls, and how fresh the data is. A member's
-// session gets only their own rows from the API, so the same page is their personal view.
+// The overview: tiles with the change against the previous period of the same length, credits or
+// tokens by surface or model stacked over time, active users by surface, threads and turns by
+// client, how fresh the data is, and the users ranking. Each panel is one query of the Analytics
+// API's query model, computed by the server (the page sums nothing). A member's session gets only
+// their own usage from the server, so the same page is their personal view.
 import { useEffect, useState } from 'preact/hooks';
-import { type Session, type UsageRow, usageRows } from './api.js';
+import { query, type Row, type Session } from './api.js';
 import { StackedChart } from './chart.js';
+import { Choice } from './components/choice.js';
 import { ExportLink } from './components/export-link.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
 import {
@@ -12,35 +15,33 @@ import {
   change,
   type Measure,
   newestBucket,
+  SURFACE_NAMES,
   series,
-  type TileKey,
-  tiles,
+  windowOf,
 } from './overview-data.js';
+import { Ranking } from './ranking.js';
 
-const DAY = 86400;
 const RANGES = [7, 30, 90] as const;
-const TILES: { key: TileKey; label: string; fmt: (n: number) => string }[] = [
-  { key: 'activeUsers', label: 'Active users', fmt: fmtInt },
+const TILES: { key: string; label: string; fmt: (n: number) => string }[] = [
+  { key: 'active_users', label: 'Active users', fmt: fmtInt },
   { key: 'threads', label: 'Threads', fmt: fmtInt },
   { key: 'turns', label: 'Turns', fmt: fmtInt },
   { key: 'credits', label: 'Credits', fmt: fmtDec },
-  { key: 'usd', label: 'Cost (USD)', fmt: fmtUsd },
-  { key: 'tokens', label: 'Tokens', fmt: fmtInt },
+  { key: 'cost_usd', label: 'Cost (USD)', fmt: fmtUsd },
+  { key: 'text_total_tokens', label: 'Tokens', fmt: fmtInt },
 ];
 
-/** The window of the last `days` whole UTC days, today included: [start, end) in Unix seconds. */
 // Roles that read workspace totals (core/authz.ts); others export their own (or their teams') rows.
 const WORKSPACE_ROLES = ['owner', 'analytics_owner', 'analytics_viewer'];
 
-function windowOf(days: number, now = Date.now() / 1000) {
-  const end = (Math.floor(now / DAY) + 1) * DAY;
-  return { start: end - days * DAY, end };
-}
-
 interface Loaded {
-  current: UsageRow[];
-  previous: UsageRow[];
-  buckets: UsageRow[];
+  now: Row;
+  before: Row;
+  surfaces: Row[];
+  clients: Row[];
+  /** Totals per key of the chart's breakdown, biggest first. */
+  keys: Row[];
+  chart: Row[];
   at: number;
 }
 
@@ -57,33 +58,39 @@ export function Overview({ session }: { session: Session }) {
     const timer = setInterval(() => setTick((t) => t + 1), 60_000);
     return () => clearInterval(timer);
   }, []);
+  const w = windowOf(days);
   useEffect(() => {
     let live = true;
-    const w = windowOf(days);
-    const ws = session.workspace_id;
-    const before = { start: w.start - days * DAY, end: w.start, groupBy: 'day' as const };
+    const range = windowOf(days).range;
+    const q = (metrics: string[], dimensions: string[] = [], date_range = range) =>
+      query(session, { metrics, dimensions, date_range, limit: 10000 }).then((r) => r.data);
+    const tiles = TILES.map((t) => t.key);
+    const amounts = ['credits', 'text_total_tokens'];
     Promise.all([
-      usageRows(ws, { ...w, groupBy: 'day' }),
-      usageRows(ws, before),
-      groupBy === 'day' ? null : usageRows(ws, { ...w, groupBy }),
+      q(tiles),
+      q(tiles, [], windowOf(days, true).range),
+      q(['active_users', 'threads', 'turns'], ['surface']),
+      q(['active_users', 'threads', 'turns'], ['client']),
+      q(amounts, [by]),
+      q(amounts, [`time:${groupBy}`, by]),
     ])
-      .then(([current, previous, weekly]) => {
-        if (live) setData({ current, previous, buckets: weekly ?? current, at: Date.now() });
+      .then(([now, before, surfaces, clients, keys, chart]) => {
+        if (!live) return;
+        setData({ now: now[0], before: before[0], surfaces, clients, keys, chart, at: Date.now() });
         setError('');
       })
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [days, groupBy, session.workspace_id, tick]);
+  }, [days, groupBy, by, session.workspace_id, tick]);
 
-  const now = data && tiles(data.current);
-  const prev = data && tiles(data.previous);
-  const newest = data && newestBucket(data.current);
-  const w = windowOf(days);
-  const chart = data && series(data.buckets, bucketStarts(w.start, w.end, groupBy), by, measure);
+  const newest = data && newestBucket(data.chart);
+  const keys = data ? [...data.keys].sort((a, b) => Number(b[measure]) - Number(a[measure])) : [];
+  const chart = data && series(data.chart, keys, bucketStarts(w.start, w.end, groupBy), by, measure);
   const personal = session.user.role === 'member';
   const measureName = measure === 'credits' ? 'Credits' : 'Tokens';
+  const keyName = (k: string) => (by === 'surface' ? (SURFACE_NAMES[k] ?? k) : k);
 
   return (
     <>
@@ -130,12 +137,13 @@ export function Overview({ session }: { session: Session }) {
       )}
       <section class="tiles" aria-label={`Totals for the last ${days} days, against the ${days} days before`}>
         {TILES.map((t) => {
-          const c = now && prev ? change(now[t.key], prev[t.key]) : null;
+          const value = data ? Number(data.now[t.key]) : null;
+          const c = data ? change(Number(data.now[t.key]), Number(data.before[t.key])) : null;
           return (
             <div class="tile" key={t.key} data-testid={`tile-${t.key}`}>
               <span class="tile-label">{t.label}</span>
-              <strong class="tile-value" data-value={now ? now[t.key] : ''}>
-                {now ? t.fmt(now[t.key]) : '–'}
+              <strong class="tile-value" data-value={value ?? ''}>
+                {value === null ? '–' : t.fmt(value)}
               </strong>
               <span class={`delta ${c === null ? '' : c >= 0 ? 'up' : 'down'}`}>
                 {c === null ? 'no earlier data' : `${fmtPct(c)} vs previous ${days} days`}
@@ -170,13 +178,13 @@ export function Overview({ session }: { session: Session }) {
         </div>
         {chart ? (
           <StackedChart
-            data={chart}
+            data={{ ...chart, lines: chart.lines.map((l) => ({ ...l, key: keyName(l.key) })) }}
             label={`${measureName} by ${by}, stacked, ${groupBy === 'day' ? 'per day' : 'per week'}`}
           />
         ) : (
           <p class="loading">Loading…</p>
         )}
-        {chart && chart.x.length > 0 && (
+        {chart && chart.lines.length > 0 && (
           <details>
             <summary>Show the numbers</summary>
             <table class="data" data-testid="chart-table">
@@ -189,7 +197,7 @@ export function Overview({ session }: { session: Session }) {
               <tbody>
                 {chart.lines.map((l) => (
                   <tr key={l.key}>
-                    <th scope="row">{l.key}</th>
+                    <th scope="row">{keyName(l.key)}</th>
                     <td data-value={l.total}>{measure === 'credits' ? fmtDec(l.total) : fmtInt(l.total)}</td>
                   </tr>
                 ))}
@@ -198,27 +206,62 @@ export function Overview({ session }: { session: Session }) {
           </details>
         )}
       </section>
+      <div class="pair">
+        <section class="panel" aria-labelledby="surfaces-title">
+          <h2 id="surfaces-title">Active users by surface</h2>
+          {data && <Bars rows={data.surfaces} max={Number(data.now.active_users)} />}
+        </section>
+        <section class="panel" aria-labelledby="clients-title">
+          <h2 id="clients-title">Threads and turns by client</h2>
+          {data && (
+            <table class="data" data-testid="clients-table">
+              <thead>
+                <tr>
+                  <th scope="col">Client</th>
+                  <th scope="col">Active users</th>
+                  <th scope="col">Threads</th>
+                  <th scope="col">Turns</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...data.clients]
+                  .sort((a, b) => Number(b.turns) - Number(a.turns))
+                  .map((r) => (
+                    <tr key={String(r.client)}>
+                      <th scope="row">{String(r.client)}</th>
+                      <td>{fmtInt(Number(r.active_users))}</td>
+                      <td>{fmtInt(Number(r.threads))}</td>
+                      <td>{fmtInt(Number(r.turns))}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      {!personal && <Ranking session={session} range={w.range} days={days} />}
     </>
   );
 }
 
-/** A segmented control: radio buttons, so arrow keys move between options and labels are read out. */
-function Choice(props: { label: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
+/** Horizontal bars, each labelled with its figure (the number is the content; the bar is decoration). */
+function Bars({ rows, max }: { rows: Row[]; max: number }) {
+  const sorted = [...rows].sort((a, b) => Number(b.active_users) - Number(a.active_users));
+  if (!sorted.length) return <p class="empty">No activity in this range.</p>;
   return (
-    <fieldset class="segmented">
-      <legend>{props.label}</legend>
-      {props.options.map(([v, text]) => (
-        <label key={v} class={v === props.value ? 'on' : ''}>
-          <input
-            type="radio"
-            name={props.label}
-            value={v}
-            checked={v === props.value}
-            onChange={() => props.onChange(v)}
-          />
-          {text}
-        </label>
-      ))}
-    </fieldset>
+    <ul class="bars" data-testid="surface-bars">
+      {sorted.map((r) => {
+        const n = Number(r.active_users);
+        return (
+          <li key={String(r.surface)} data-surface={String(r.surface)}>
+            <span class="bar-label">{SURFACE_NAMES[String(r.surface)] ?? String(r.surface)}</span>
+            <span class="bar" aria-hidden="true">
+              <span class="fill" style={{ width: `${max ? (100 * n) / max : 0}%` }} />
+            </span>
+            <span class="bar-value">{fmtInt(n)}</span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

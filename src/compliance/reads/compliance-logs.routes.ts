@@ -49,18 +49,14 @@ export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppCon
     const file = parseLogFileId(log_file_id);
     const ws = req.principal!.workspaceId;
     claimStreamingRead(ctx, reply);
-    await auditExport(
-      db,
-      ws,
-      { type: 'key', id: req.principal!.keyId },
-      {
-        log_file_id,
-        event_type: file.eventType,
-        start_time: new Date(file.from).toISOString(),
-        end_time: new Date(file.to).toISOString(),
-        via: 'api',
-      },
-    );
+    // A session's download is the signed-in user's (a session has no key id).
+    await auditExport(db, ws, actorOf(req.principal!), {
+      log_file_id,
+      event_type: file.eventType,
+      start_time: new Date(file.from).toISOString(),
+      end_time: new Date(file.to).toISOString(),
+      via: 'api',
+    });
     reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
     if (!acceptsGzip(req.headers['accept-encoding']))
       // One chunk in flight: flat memory.

@@ -46,6 +46,7 @@ const CHECKED_STRINGS = [
   'originator',
   'user.email',
   'tool_name',
+  'mcp_server',
   'decision',
   'source',
   'approval_policy',
@@ -157,6 +158,7 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
           : {
               success: attrBool(r.attrs, 'success'),
               durationMs: Number.isNaN(duration) ? undefined : duration,
+              mcpServer: attrString(r.attrs, 'mcp_server') || undefined,
               arguments: attrString(r.attrs, 'arguments'),
               output: attrString(r.attrs, 'output'),
             }),

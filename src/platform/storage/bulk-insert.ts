@@ -11,6 +11,7 @@ import { CompiledQuery } from 'kysely';
 import { PREPARED, type DbOrTrx } from './database.js';
 import { isSqlite } from './dialect.js';
 import { ROLLUP_COUNTER_MAX } from '../../core/bounds.js';
+import { pgType } from './column-types.js';
 
 /** Rows for one spec: a part of insertMany / insertManyReturning. */
 export interface InsertPart {
@@ -65,84 +66,6 @@ function pgStatement(spec: InsertSpec, first: number, where = ''): string {
     `select * from unnest(${arrays.join(', ')})${where}`;
   if (spec.onConflict) t += ` ${spec.onConflict}`;
   return t;
-}
-
-// Column types for the arrays: every numeric column of the tables written through here is bigint or
-// integer (bigint arrays are assigned to integer columns), every other one text (migrations/ use
-// only these types). A column not listed is a mistake in a new spec: fail loudly, not at random.
-const BIGINT_COLUMNS = new Set([
-  'bucket',
-  'ts',
-  'first_seen_at',
-  'prompt_length',
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_nusd',
-  'credits_n',
-  'fallback_priced',
-  'success',
-  'duration_ms',
-  'threads',
-  'turns',
-  'requests',
-  'seq',
-  'recorded_at',
-  'minute',
-  'records',
-  'first_seq',
-  'last_seq',
-  'last_recorded_at',
-  'max_ts',
-  'invocations',
-]);
-const TEXT_COLUMNS = new Set([
-  'workspace_id',
-  'thread_id',
-  'user_id',
-  'client_id',
-  'originator',
-  'thread_kind',
-  'parent_thread_id',
-  'model',
-  'approval_policy',
-  'sandbox_policy',
-  'host_name',
-  'source',
-  'turn_key',
-  'turn_id',
-  'request_key',
-  'response_id',
-  'pricing_version',
-  'tool_key',
-  'call_id',
-  'tool_name',
-  'decision',
-  'decision_source',
-  'kind',
-  'fact_key',
-  'match_thread',
-  'sig',
-  'ext_id',
-  'stored_key',
-  'matched_key',
-  'id',
-  'event_type',
-  'content_sha256',
-  'prev_hash',
-  'hash',
-  'content',
-  'event_key',
-  'name',
-  'category',
-  'skill_name',
-  'skill_scope',
-]);
-function pgType(column: string): 'bigint' | 'text' {
-  if (BIGINT_COLUMNS.has(column)) return 'bigint';
-  if (TEXT_COLUMNS.has(column)) return 'text';
-  throw new Error(`bulk-insert: no PostgreSQL type known for column ${column}`);
 }
 
 // PostgreSQL parameters: one array literal per column (undefined stored as null), written here.

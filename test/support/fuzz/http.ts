@@ -24,7 +24,7 @@ const headerText = fc.string({
   maxLength: 40,
 });
 
-/** The four HTTP targets, on `t` (its GitHub webhook secret is `secret`). */
+/** The five HTTP targets, on `t` (its GitHub webhook secret is `secret`). */
 export async function httpTargets(t: TestApp, secret: string): Promise<FuzzTarget<any>[]> {
   await t.user('fuzz@example.com');
   const ingest = await t.key(['ingest.write'], 'fuzz@example.com');
@@ -95,7 +95,34 @@ export async function httpTargets(t: TestApp, secret: string): Promise<FuzzTarge
     },
   };
 
-  return [otlp, rollouts, webhook, await queryTarget(t, reader)];
+  // The query model's body (decisions/0033): valid queries, damaged.
+  const QUERIES: unknown[] = [
+    { metrics: ['active_users', 'turns', 'credits'], date_range: '30d' },
+    { metrics: ['credits', 'threads', 'current_streak'], dimensions: ['user'], order_by: [['credits', 'desc']] },
+    { metrics: ['text_total_tokens'], dimensions: ['time:week', 'model'], filters: { model: ['gpt-5.5'] } },
+    { metrics: ['active_users'], dimensions: ['team', 'surface'], date_range: ['2026-01-01', '2026-01-31'] },
+    {
+      metrics: ['turns'],
+      filters: { team_id: 'x', user_id: ['u'] },
+      limit: 5,
+      offset: 10,
+      include: { total_rows: true },
+    },
+  ];
+  const analyticsQuery: FuzzTarget<unknown> = {
+    name: 'POST analytics query',
+    arb: fc
+      .tuple(fc.constantFrom(...QUERIES), fc.option(edits(5), { freq: 6 }))
+      .map(([q, e]) => (e ? applyEdits(q, e) : q)),
+    async check(body) {
+      const url = `/v1/analytics/codex/workspaces/${t.workspaceId}/query`;
+      const headers = { ...bearer(reader), 'content-type': 'application/json' };
+      const payload = JSON.stringify(body) ?? '';
+      below500('query', await t.app.inject({ method: 'POST', url, headers, payload }));
+    },
+  };
+
+  return [otlp, rollouts, webhook, analyticsQuery, await queryTarget(t, reader)];
 }
 
 // The read routes, their parameters (from a real page of each), and cursors the server issued.

@@ -1,0 +1,138 @@
+// The dashboard's queries at scale (decisions/0033): 10,000 users x 90 days of rollups on SQLite and
+// PostgreSQL, written through the ingest's own rollup inserts (support/usage-generator.ts), 100 teams
+// of 100; then p50/p95 of each panel's query through the real app over loopback HTTP (auth, body
+// validation, the one SQL, JSON). Target: p95 <= 50 ms per panel on both databases.
+// Run: node --import tsx bench/query.bench.ts [--dialect sqlite|postgres] [--turns N] [--iterations N] [--reuse]
+import { parseArgs } from 'node:util';
+import { configSchema } from '../src/config/schema.js';
+import { buildApp } from '../src/app/app.js';
+import { createKey } from '../src/access/keys.service.js';
+import { newId } from '../src/core/ids.js';
+import type { DialectName } from '../src/platform/storage/database.js';
+import { insertMember, insertTeam } from '../src/platform/tenancy/teams.repository.js';
+import { benchStore } from './support/stores.js';
+import { generateUsage } from './support/usage-generator.js';
+import { stats } from './support/prng.js';
+
+const { values } = parseArgs({
+  options: {
+    turns: { type: 'string', default: '1000000' },
+    users: { type: 'string', default: '10000' },
+    dialect: { type: 'string' },
+    iterations: { type: 'string', default: '60' },
+    only: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
+const TURNS = Number(values.turns);
+const USERS = Number(values.users);
+const ITER = Number(values.iterations);
+const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
+
+const tiles = ['active_users', 'threads', 'turns', 'credits', 'cost_usd', 'text_total_tokens'];
+const ranking = (extra: object = {}) => ({
+  metrics: ['credits', 'threads', 'turns', 'text_total_tokens', 'current_streak'],
+  dimensions: ['user'],
+  date_range: '90d',
+  order_by: [['credits', 'desc']],
+  limit: 100,
+  include: { total_rows: true },
+  ...extra,
+});
+// Every panel of the overview and the ranking, as the dashboard asks for them.
+const PANELS: Record<string, (team: string) => object> = {
+  'tiles, 30 d': () => ({ metrics: tiles, date_range: '30d' }),
+  'tiles, 90 d': () => ({ metrics: tiles, date_range: '90d' }),
+  'by surface (active users, threads, turns), 30 d': () => ({
+    metrics: ['active_users', 'threads', 'turns', 'credits', 'text_total_tokens'],
+    dimensions: ['client'],
+    date_range: '30d',
+  }),
+  'credits + tokens by day x surface, 90 d': () => ({
+    metrics: ['credits', 'text_total_tokens'],
+    dimensions: ['time:day', 'client'],
+    date_range: '90d',
+  }),
+  'credits + tokens by week x model, 90 d': () => ({
+    metrics: ['credits', 'text_total_tokens'],
+    dimensions: ['time:week', 'model'],
+    date_range: '90d',
+  }),
+  'active users by day, 90 d': () => ({ metrics: ['active_users'], dimensions: ['time:day'], date_range: '90d' }),
+  'ranking by credits, 90 d, page 1': () => ranking(),
+  'ranking by turns, 90 d, offset 5,000': () => ranking({ order_by: [['turns', 'desc']], offset: 5000 }),
+  'ranking, 30 d, filter client': () => ranking({ date_range: '30d', filters: { client: ['CODEX_IDE_VSCODE'] } }),
+  'ranking, 90 d, filter model': () =>
+    ranking({ metrics: ['credits', 'turns', 'text_total_tokens'], filters: { model: ['gpt-5.5'] } }),
+  'ranking, 90 d, filter team': (team) => ranking({ filters: { team_id: team } }),
+  'teams, 30 d': () => ({ metrics: ['active_users', 'turns', 'credits'], dimensions: ['team'], date_range: '30d' }),
+};
+
+for (const dialect of dialects) {
+  const store = await benchStore(dialect, `query_${TURNS}_${USERS}`, !values.reuse);
+  const existing = values.reuse ? await store.db.selectFrom('workspaces').select('id').executeTakeFirst() : undefined;
+  let workspaceId: string;
+  if (existing) {
+    workspaceId = existing.id;
+    console.log(`[${dialect}] reusing generated data`);
+  } else {
+    const t0 = Date.now();
+    const g = await generateUsage(store.db, { users: USERS, days: 90, turns: TURNS, seed: 7, dialect }, console.log);
+    workspaceId = g.workspaceId;
+    const users = await store.db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).execute();
+    await store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < users.length; i += 100) {
+        const id = newId();
+        await insertTeam(trx, { id, workspace_id: workspaceId, name: `team-${i / 100}`, created_at: Date.now() });
+        for (const u of users.slice(i, i + 100))
+          await insertMember(trx, { team_id: id, user_id: u.id, workspace_id: workspaceId, added_at: Date.now() });
+      }
+    });
+    console.log(
+      `[${dialect}] ${g.rows} rollup rows, ${g.totalTurns} turns, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+  const team = (await store.db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow()).id;
+  const { app } = await buildApp({ store, config: configSchema.parse({}) });
+  const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+  const { secret } = await createKey(
+    store.db,
+    { workspaceId, scopes: ['codex.enterprise.analytics.read'] },
+    { type: 'system', id: null },
+  );
+  const post = async (body: object) => {
+    const t = performance.now();
+    const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${workspaceId}/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await r.text();
+    const ms = performance.now() - t;
+    if (r.status !== 200) throw new Error(`${JSON.stringify(body)}: ${r.status} ${text}`);
+    return { ms, body: JSON.parse(text) };
+  };
+  const check = await post({ metrics: ['turns', 'active_users'], date_range: '90d' });
+  console.log(`[${dialect}] 90 d: ${JSON.stringify(check.body.data[0])}`);
+  // CPU of this process per request (the app and the client; with SQLite the query too, with
+  // PostgreSQL not the server's): steadier than wall time on a shared machine.
+  const results: Record<string, ReturnType<typeof stats> & { cpu_ms: number; rows: number }> = {};
+  for (const [label, body] of Object.entries(PANELS)) {
+    if (values.only && !label.includes(values.only)) continue;
+    for (let i = 0; i < 5; i++) await post(body(team)); // warm-up
+    const s: number[] = [];
+    let rows = 0;
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < ITER; i++) {
+      const r = await post(body(team));
+      s.push(r.ms);
+      rows = r.body.data.length;
+    }
+    const used = process.cpuUsage(cpu);
+    results[label] = { ...stats(s), cpu_ms: +((used.user + used.system) / 1000 / ITER).toFixed(1), rows };
+  }
+  console.log(`[${dialect}] ms per query over ${ITER} requests each:`);
+  console.table(results);
+  await app.close();
+  await store.close();
+}

@@ -1,0 +1,140 @@
+// A parsed query made into a plan the compiler reads: the days and buckets of the range, the users
+// the caller may see, the teams folded by the privacy floor, and the combinations refused because
+// no rollup holds them (each a 422 naming the field). Pure: the service looks up what it needs.
+import { StewardError } from '../../core/errors.js';
+import { DAY_MS, dayOf, weekOfDay, weekStartDay } from '../../core/time.js';
+import type { Grain } from '../params.js';
+import { columnOf, type DimensionColumn, type Metric, type QueryInput } from './query.model.js';
+
+export interface QueryPlan {
+  workspaceId: string;
+  metrics: Metric[];
+  dims: DimensionColumn[];
+  /** The time dimension's grain; day without one. */
+  grain: Grain;
+  /** Days read, both included (with time:week, the whole weeks holding them). */
+  firstDay: number;
+  lastDay: number;
+  firstBucket: number;
+  lastBucket: number;
+  surface?: string[];
+  client?: string[];
+  model?: string[];
+  /** Only these users (the user_id filter within the caller's reach); null: anyone. */
+  users: readonly string[] | null;
+  teamId?: string;
+  /** Teams read as team "other" (under analytics.min_team_size, for a caller who is not an owner). */
+  foldTeams: readonly string[];
+  /** Read the per-user rollups; else the workspace rollups (service identities' usage included). */
+  personLevel: boolean;
+  byModel: boolean;
+  order: [string, 'asc' | 'desc'][];
+  limit: number;
+  offset: number;
+  totalRows: boolean;
+}
+
+export interface PlanContext {
+  workspaceId: string;
+  now: number;
+  lookbackDays: number;
+  /** The users the caller may see (core/authz.ts reach); null: the whole workspace. */
+  reach: readonly string[] | null;
+  team?: { id: string; small: boolean };
+  seesSmallTeams: boolean;
+  smallTeams: readonly string[];
+}
+
+export function bodyError(path: (string | number)[], msg: string, type = 'value_error'): StewardError {
+  return new StewardError('validation', `${path.join('.')}: ${msg}`, {
+    detail: [{ loc: ['body', ...path], msg, type }],
+  });
+}
+
+function days(range: QueryInput['date_range'], now: number): [number, number] {
+  if (typeof range === 'string') {
+    const today = dayOf(now);
+    return [today - Number(range.slice(0, -1)) + 1, today];
+  }
+  const [from, to] = range.map((d) => dayOf(Date.parse(`${d}T00:00:00Z`)));
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw bodyError(['date_range'], 'is not a valid date');
+  if (to < from) throw bodyError(['date_range'], 'must end on or after its first day', 'value_error.range');
+  return [from, to];
+}
+
+export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
+  const dims = q.dimensions.map(columnOf);
+  const grain: Grain = q.dimensions.includes('time:week') ? 'week' : 'day';
+  const [firstDay, lastDay] = days(q.date_range, c.now);
+  if (firstDay < dayOf(c.now - c.lookbackDays * DAY_MS))
+    throw bodyError(['date_range'], `must be within the last ${c.lookbackDays} days (lookback)`, 'value_error.range');
+
+  const f = q.filters;
+  const byModel = dims.includes('model') || f.model !== undefined;
+  const byClient =
+    dims.includes('client') || dims.includes('surface') || f.client !== undefined || f.surface !== undefined;
+  if (byModel && byClient)
+    throw bodyError(
+      [dims.includes('model') && (dims.includes('client') || dims.includes('surface')) ? 'dimensions' : 'filters'],
+      'client and model cannot be combined: the rollups keep usage per client or per model',
+    );
+  if (byModel && q.metrics.includes('threads'))
+    throw bodyError(['metrics'], 'threads are counted per client, not per model: drop threads or the model');
+  if (q.metrics.includes('current_streak') && (dims.length !== 1 || dims[0] !== 'user'))
+    throw bodyError(['metrics'], 'current_streak needs the dimension user, and no other');
+
+  // A small team alone would show a few people's figures to a viewer (decisions/0026): per-user rows
+  // are theirs to see anyway, a small team's total is not.
+  if (c.team?.small && !c.seesSmallTeams && !dims.includes('user'))
+    throw bodyError(
+      ['filters', 'team_id'],
+      'the team has fewer members than analytics.min_team_size; only owners see it alone',
+      'value_error.team_size',
+    );
+
+  const users = f.user_id ? (c.reach ? f.user_id.filter((u) => c.reach!.includes(u)) : f.user_id) : c.reach;
+  const personLevel =
+    dims.includes('user') || dims.includes('team') || f.user_id !== undefined || f.team_id !== undefined || !!c.reach;
+
+  const selected = new Set<string>([...dims, ...q.metrics]);
+  const asked = q.order_by ?? [];
+  asked.forEach(([k], i) => {
+    if (!selected.has(k)) throw bodyError(['order_by', i], `${k} is neither a dimension nor a metric asked for`);
+  });
+  const first: [string, 'asc' | 'desc'][] = asked.length
+    ? asked
+    : dims.includes('time')
+      ? [['time', 'asc']]
+      : [[q.metrics[0], 'desc']];
+  // Every dimension last, so that rows of equal figures keep one order from page to page.
+  const order = [
+    ...first,
+    ...dims.filter((d) => !first.some(([k]) => k === d)).map((d) => [d, 'asc'] as [string, 'asc']),
+  ];
+
+  const bucket = (day: number) => (grain === 'day' ? day : weekOfDay(day));
+  const firstBucket = bucket(firstDay);
+  const lastBucket = bucket(lastDay);
+  return {
+    workspaceId: c.workspaceId,
+    metrics: q.metrics,
+    dims,
+    grain,
+    firstDay: grain === 'day' ? firstDay : weekStartDay(firstBucket),
+    lastDay: grain === 'day' ? lastDay : weekStartDay(lastBucket) + 6,
+    firstBucket,
+    lastBucket,
+    surface: f.surface,
+    client: f.client,
+    model: f.model,
+    users,
+    teamId: c.team?.id,
+    foldTeams: c.seesSmallTeams ? [] : c.smallTeams,
+    personLevel,
+    byModel,
+    order,
+    limit: q.limit,
+    offset: q.offset,
+    totalRows: q.include.total_rows,
+  };
+}

@@ -1,0 +1,64 @@
+// The keys page's figures and texts: each key's status, the ingest tokens joined to their
+// people's activity (from the seat view), and the [otel] block and collector command a new
+// developer pastes, exactly as `steward keys create` and `steward collect` take them.
+import type { Key, Seat, User } from './people-api.js';
+
+export const INGEST = 'ingest.write';
+export const OTHER_SCOPES: [string, string][] = [
+  ['codex.enterprise.analytics.read', 'Analytics read'],
+  ['codex.enterprise.compliance.read', 'Compliance read'],
+  ['codex.enterprise.compliance.delete', 'Compliance manage'],
+  ['admin', 'Admin (every scope)'],
+];
+
+export type KeyStatus = 'active' | 'rotating' | 'expired' | 'revoked';
+
+export function keyStatus(k: Key, now = Date.now()): KeyStatus {
+  if (k.revoked_at) return 'revoked';
+  if (k.expires_at && k.expires_at <= now) return 'expired';
+  return k.expires_at ? 'rotating' : 'active';
+}
+
+export interface TokenLine {
+  key: Key;
+  status: KeyStatus;
+  who: string;
+  turns30d: number | null;
+  machines: number | null;
+}
+
+export function ingestTokens(keys: Key[], users: User[], seats: Seat[]): TokenLine[] {
+  const email = new Map(users.map((u) => [u.id, u.email]));
+  const seat = new Map(seats.map((s) => [s.user_id, s]));
+  return keys
+    .filter((k) => k.scopes.includes(INGEST))
+    .map((k) => {
+      const s = k.user_id ? seat.get(k.user_id) : undefined;
+      return {
+        key: k,
+        status: keyStatus(k),
+        who: k.user_id ? (email.get(k.user_id) ?? k.user_id) : k.shared_collector ? 'shared collector' : '–',
+        turns30d: s ? s.turns_30d : null,
+        machines: s ? s.machines : null,
+      };
+    });
+}
+
+export const otherKeys = (keys: Key[]) => keys.filter((k) => !k.scopes.includes(INGEST));
+
+/** The server address developers send to: public_url, else the address this page came from. */
+export const serverUrl = (publicUrl: string | null, origin: string) => (publicUrl ?? origin).replace(/\/$/, '');
+
+/** The block for ~/.codex/config.toml, as `steward keys create` prints it. */
+export function otelBlock(url: string, secret: string): string {
+  return [
+    '[otel]',
+    'log_user_prompt = true',
+    `exporter = { otlp-http = { endpoint = "${url}/v1/logs", protocol = "binary", ` +
+      `headers = { authorization = "Bearer ${secret}" } } }`,
+  ].join('\n');
+}
+
+/** Session files too (threads the OTLP export misses): the collector, watching ~/.codex/sessions. */
+export const collectorCommand = (url: string, secret: string) =>
+  `STEWARD_KEY=${secret} steward collect --watch --server ${url}`;

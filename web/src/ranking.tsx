@@ -1,0 +1,166 @@
+// The users ranking: credits, threads, turns, text tokens and current streak per person over the
+// overview's window, filtered by client, team or model, sorted and paged by the server (one query
+// per view), rows virtualised. A team lead sees their teams' people; the server narrows it.
+import { useEffect, useState } from 'preact/hooks';
+import { query, type Row, type Session } from './api.js';
+import { Select } from './components/choice.js';
+import { type Column, VirtualTable } from './components/virtual-table.js';
+import { fmtDec, fmtInt } from './format.js';
+
+const PAGE = 500;
+
+const COLUMNS: Column<Row>[] = [
+  { id: 'rank', header: '#', cell: (_r, i) => String(i + 1), numeric: true, sortable: false },
+  // Users sort by id on the server, which would look random beside their emails: not offered.
+  { id: 'user', header: 'User', cell: (r) => String(r.email ?? r.user_id), sortable: false },
+  { id: 'credits', header: 'Credits', cell: (r) => fmtDec(Number(r.credits)), numeric: true },
+  {
+    id: 'threads',
+    header: 'Threads',
+    cell: (r) => (r.threads == null ? '–' : fmtInt(Number(r.threads))),
+    numeric: true,
+  },
+  { id: 'turns', header: 'Turns', cell: (r) => fmtInt(Number(r.turns)), numeric: true },
+  { id: 'text_total_tokens', header: 'Text tokens', cell: (r) => fmtInt(Number(r.text_total_tokens)), numeric: true },
+  {
+    id: 'current_streak',
+    header: 'Current streak (days)',
+    cell: (r) => fmtInt(Number(r.current_streak)),
+    numeric: true,
+  },
+];
+
+interface Options {
+  clients: string[];
+  models: string[];
+  teams: [string, string][];
+}
+
+export function Ranking({ session, range, days }: { session: Session; range: [string, string]; days: number }) {
+  const [sort, setSort] = useState({ id: 'credits', desc: true });
+  const [filter, setFilter] = useState({ client: '', model: '', team: '' });
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ rows: Row[]; total: number; more: boolean } | null>(null);
+  const [options, setOptions] = useState<Options>({ clients: [], models: [], teams: [] });
+  const [error, setError] = useState('');
+
+  // What there is to filter by, in this window.
+  useEffect(() => {
+    let live = true;
+    const of = (dimension: string, metric: string) =>
+      query(session, { metrics: [metric], dimensions: [dimension], date_range: range, limit: 1000 });
+    Promise.all([of('client', 'turns'), of('model', 'turns'), of('team', 'active_users')])
+      .then(([c, m, t]) => {
+        if (!live) return;
+        setOptions({
+          clients: c.data.map((r) => String(r.client)),
+          models: m.data.map((r) => String(r.model)),
+          teams: t.data.filter((r) => r.team_id !== 'other').map((r) => [String(r.team_id), String(r.team_name)]),
+        });
+      })
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [range[0], range[1], session.workspace_id]);
+
+  useEffect(() => {
+    let live = true;
+    // Threads are counted per client, not per model (the rollups), so a model filter leaves them out.
+    const metrics = ['credits', 'turns', 'text_total_tokens', 'current_streak', ...(filter.model ? [] : ['threads'])];
+    const by = metrics.includes(sort.id) ? sort.id : 'credits';
+    query(session, {
+      metrics,
+      dimensions: ['user'],
+      filters: {
+        ...(filter.client ? { client: [filter.client] } : {}),
+        ...(filter.model ? { model: [filter.model] } : {}),
+        ...(filter.team ? { team_id: filter.team } : {}),
+      },
+      date_range: range,
+      order_by: [[by, sort.desc ? 'desc' : 'asc']],
+      limit: PAGE,
+      offset,
+      include: { total_rows: true },
+    })
+      .then((r) => {
+        if (!live) return;
+        setPage({ rows: r.data, total: r.meta.total_rows ?? r.data.length, more: r.meta.has_more });
+        setError('');
+      })
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [sort.id, sort.desc, filter.client, filter.model, filter.team, offset, range[0], range[1], session.workspace_id]);
+
+  const set = (k: keyof typeof filter) => (v: string) => {
+    setOffset(0);
+    // One rollup per query holds clients or models, not both: choosing one clears the other.
+    setFilter((f) => ({
+      ...f,
+      [k]: v,
+      ...(k === 'client' && v ? { model: '' } : k === 'model' && v ? { client: '' } : {}),
+    }));
+  };
+  const shown = page ? `${page.total ? offset + 1 : 0}–${offset + page.rows.length} of ${fmtInt(page.total)}` : '';
+  return (
+    <section class="panel" aria-labelledby="ranking-title">
+      <div class="panel-head">
+        <h2 id="ranking-title">Users · last {days} days</h2>
+        <Select
+          label="Client"
+          value={filter.client}
+          onChange={set('client')}
+          options={options.clients.map((c) => [c, c])}
+        />
+        <Select
+          label="Model"
+          value={filter.model}
+          onChange={set('model')}
+          options={options.models.map((m) => [m, m])}
+        />
+        <Select label="Team" value={filter.team} onChange={set('team')} options={options.teams} />
+      </div>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      {page ? (
+        <>
+          <VirtualTable
+            label={`Users ranked by ${COLUMNS.find((c) => c.id === sort.id)?.header ?? sort.id}`}
+            columns={COLUMNS}
+            rows={page.rows}
+            offset={offset}
+            total={page.total}
+            sort={sort}
+            rowHeader="user"
+            onSort={(s) => {
+              setOffset(0);
+              setSort(s);
+            }}
+            testId="ranking"
+          />
+          <div class="pager">
+            <span data-testid="ranking-count">{shown}</span>
+            <button
+              type="button"
+              class="ghost"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+            >
+              Previous
+            </button>
+            <button type="button" class="ghost" disabled={!page.more} onClick={() => setOffset(offset + PAGE)}>
+              Next
+            </button>
+          </div>
+        </>
+      ) : (
+        <p class="loading">Loading…</p>
+      )}
+    </section>
+  );
+}
