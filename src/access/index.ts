@@ -2,7 +2,7 @@ export { adminRoutes } from './admin.routes.js';
 export { AuthFailureLog, type AuthFoldOptions } from './auth-log.service.js';
 export { KeyAuthenticator } from './key-authenticator.js';
 export { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';
-export { addUser, changeRole, removeUser, workspaceUsers } from './users.service.js';
+export { addUser, addUsers, changeRole, removeUser, workspaceUsers } from './users.service.js';
 export {
   allWorkspaces,
   createWorkspace,
@@ -15,6 +15,7 @@ export {
 } from './workspaces.service.js';
 export {
   addTeamMember,
+  addTeamMembers,
   createTeam,
   deleteTeam,
   joinTeamsOfGroups,

@@ -13,8 +13,8 @@ import {
   listTeamsWithSizes,
   teamMembers,
 } from '../platform/tenancy/teams.repository.js';
-import { findUserByEmail, findUserById } from '../platform/tenancy/users.repository.js';
-import { audit, type Actor } from '../compliance/index.js';
+import { findUserByEmail, findUserById, findUsersByIds } from '../platform/tenancy/users.repository.js';
+import { audit, auditMany, type Actor } from '../compliance/index.js';
 
 export interface TeamView {
   id: string;
@@ -97,6 +97,35 @@ export async function addTeamMember(db: Db, workspaceId: string, ref: string, em
         { after: { user_id: u.id } },
       );
     return { team_id: t.id, user_id: u.id, email: u.email, added };
+  });
+}
+
+/** Adds many users (by id) to a team in one transaction: addTeamMember's rows and records, in bulk. */
+export async function addTeamMembers(
+  db: Db,
+  workspaceId: string,
+  ref: string,
+  userIds: readonly string[],
+  actor: Actor,
+) {
+  return db.transaction().execute(async (trx) => {
+    const t = await teamOrThrow(trx, workspaceId, ref);
+    const users = await findUsersByIds(trx, [...userIds]);
+    const live = new Set(users.filter((u) => u.workspace_id === workspaceId && u.removed_at === null).map((u) => u.id));
+    const missing = userIds.find((id) => !live.has(id));
+    if (missing) throw new StewardError('not_found', `no user ${missing} in this workspace`);
+    const added: string[] = [];
+    for (const user_id of userIds)
+      if (await insertMember(trx, { team_id: t.id, user_id, workspace_id: workspaceId, added_at: Date.now() }))
+        added.push(user_id);
+    const target = { type: 'team', id: t.id };
+    await auditMany(
+      trx,
+      workspaceId,
+      actor,
+      added.map((user_id) => ({ action: 'team.member_added', target, after: { user_id } })),
+    );
+    return { team_id: t.id, added: added.length };
   });
 }
 

@@ -5,3 +5,4 @@ export { skillsRoutes } from './skills.routes.js';
 export { UserEmails } from './usage.service.js';
 export { queryRoutes } from './query/query.routes.js';
 export { peopleRoutes } from './people.routes.js';
+export { exportRoutes } from './exports.routes.js';

@@ -19,7 +19,7 @@ import { acceptJsonBodies } from '../platform/http/body.js';
 import { RequestLog } from '../platform/http/refusal-log.js';
 import { githubWebhookReceiver } from '../code-review/index.js';
 import { codeReviewIngestRoutes } from '../code-review/index.js';
-import { codeReviewRoutes, peopleRoutes, toolRoutes } from '../analytics/index.js';
+import { codeReviewRoutes, exportRoutes, peopleRoutes, toolRoutes } from '../analytics/index.js';
 import { rolloutsReceiver } from '../session-files/index.js';
 import { KeyAuthenticator } from '../access/index.js';
 import { AuthFailureLog, type AuthFoldOptions } from '../access/index.js';
@@ -139,6 +139,7 @@ export async function buildApp(
   await app.register(async (i) => codeReviewRoutes(i, ctx));
   await app.register(async (i) => peopleRoutes(i, ctx));
   await app.register(async (i) => toolRoutes(i, ctx));
+  await app.register(async (i) => exportRoutes(i, ctx));
   await app.register(async (i) => rolloutsReceiver(i, ctx));
   const issuer = opts.config.accounts.oidc?.issuer ?? '';
   const joinTeams: GroupsHook = async (trx, user, groups) => {

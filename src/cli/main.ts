@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import('./report.command.js')).reportCommand,
   push: async () => (await import('./push.command.js')).pushCommand,
   collect: async () => (await import('./collect.command.js')).collectCommand,
+  demo: async () => (await import('./demo.command.js')).demoCommand,
 };
 
 export async function main(argv: string[]): Promise<void> {

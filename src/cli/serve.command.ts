@@ -7,7 +7,7 @@ import { createRuntime } from '../app/runtime.js';
 import { ensureSetupLink } from '../accounts/index.js';
 import { SYSTEM } from '../compliance/index.js';
 import { runSerialized } from '../platform/storage/jobs.js';
-import { configFrom, openConfiguredStore, withStoreOptions, type StoreFlags } from './shared.js';
+import { configFrom, openConfiguredStore, storeFlags, withStoreOptions, type StoreFlags } from './shared.js';
 
 interface ServeFlags extends StoreFlags {
   host?: string;
@@ -19,25 +19,6 @@ interface ServeFlags extends StoreFlags {
 // <password> (never printed).
 function ownerKeyCommand(flags: ServeFlags): string {
   return [OWNER_KEY_COMMAND, storeFlags(flags)].filter(Boolean).join(' ');
-}
-
-// serve's own store flags, so a printed command reaches the store serve uses.
-function storeFlags(flags: ServeFlags): string {
-  const quote = (v: string) => (/^[\w./:@=?&-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-  const store = [flags.data && `--data ${quote(flags.data)}`, flags.config && `--config ${quote(flags.config)}`];
-  if (flags.databaseUrl) store.push(`--database-url ${quote(withoutPassword(flags.databaseUrl))}`);
-  return store.filter(Boolean).join(' ');
-}
-
-function withoutPassword(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (!u.password) return raw;
-    u.password = 'PASSWORD';
-    return u.toString().replace(':PASSWORD@', ':<password>@');
-  } catch {
-    return '<the URL given to serve>';
-  }
 }
 
 // A later start: the owner key was shown when it was made; say so, and how to make another.

@@ -26,6 +26,26 @@ export function withStoreOptions(cmd: Command, defaultData = './.steward'): Comm
     .option('--json', 'machine-readable output');
 }
 
+// A command's own store flags, so a command it prints reaches the same store; a password in the
+// database URL is replaced by <password> (never printed).
+export function storeFlags(flags: StoreFlags): string {
+  const quote = (v: string) => (/^[\w./:@=?&-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const store = [flags.data && `--data ${quote(flags.data)}`, flags.config && `--config ${quote(flags.config)}`];
+  if (flags.databaseUrl) store.push(`--database-url ${quote(withoutPassword(flags.databaseUrl))}`);
+  return store.filter(Boolean).join(' ');
+}
+
+function withoutPassword(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.password) return raw;
+    u.password = 'PASSWORD';
+    return u.toString().replace(':PASSWORD@', ':<password>@');
+  } catch {
+    return '<the database URL given>';
+  }
+}
+
 export function configFrom(
   flags: StoreFlags,
   extra: Record<string, unknown> = {},

@@ -25,6 +25,22 @@ export async function audit(
   ]);
 }
 
+/** Several changes of one actor at once (a bulk add), one AUDIT_LOG record each, appended together. */
+export async function auditMany(
+  db: DbOrTrx,
+  workspaceId: string,
+  actor: Actor,
+  entries: readonly { action: string; target: { type: string; id: string } | null; after?: unknown }[],
+): Promise<void> {
+  if (!entries.length) return;
+  const ts = Date.now();
+  await appendRecords(
+    db,
+    workspaceId,
+    entries.map((e) => auditDraft({ ts, actor, action: e.action, target: e.target, after: e.after })),
+  );
+}
+
 /** Person-level reads name at most this many people; a larger page is recorded as a count. */
 export const VIEWED_NAMED_MAX = 100;
 

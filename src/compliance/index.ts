@@ -1,4 +1,4 @@
-export { SYSTEM, audit, recordPersonView, type Actor } from './audit.service.js';
+export { SYSTEM, audit, auditMany, recordPersonView, type Actor } from './audit.service.js';
 export { appendRecords, ChainHeads, stageRecords } from './chain/chain.repository.js';
 export { ingestDrafts } from './chain/ingest-records.service.js';
 export { sessionItemDrafts } from './chain/session-items.service.js';

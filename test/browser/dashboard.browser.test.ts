@@ -276,6 +276,20 @@ for (const dialect of DIALECTS) {
       await page.getByLabel('Weekly').check();
       await page.waitForFunction(() => document.querySelector('#chart-title')?.textContent?.includes('weekly'));
       await expectTiles(page, now, await truth(start - 30 * DAY, start));
+      // Download CSV (the export link, streamed): its "all" rows are the API's weekly workspace rows.
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-usage-csv').click()]);
+      const [head, ...lines] = fs
+        .readFileSync((await file.path())!, 'utf8')
+        .trimEnd()
+        .split('\n');
+      const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head!.split(',')[i], v])));
+      const weeks = await api({ start_time: start, end_time: end, group: 'workspace', group_by: 'week' });
+      assert.deepEqual(
+        rows
+          .filter((r) => r.client_id === 'all')
+          .map((r) => [Number(r.start_time), Number(r.turns), Number(r.credits)]),
+        weeks.map((w) => [w.start_time, w.totals.turns, w.totals.credits]),
+      );
       await page.getByRole('button', { name: 'Dark mode' }).click();
       // The theme is applied on the next render: wait for it rather than read it at once.
       await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');

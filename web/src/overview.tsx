@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { query, type Row, type Session } from './api.js';
 import { StackedChart } from './chart.js';
 import { Choice } from './components/choice.js';
+import { ExportLink } from './components/export-link.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
 import {
   type Breakdown,
@@ -29,6 +30,9 @@ const TILES: { key: string; label: string; fmt: (n: number) => string }[] = [
   { key: 'cost_usd', label: 'Cost (USD)', fmt: fmtUsd },
   { key: 'text_total_tokens', label: 'Tokens', fmt: fmtInt },
 ];
+
+// Roles that read workspace totals (core/authz.ts); others export their own (or their teams') rows.
+const WORKSPACE_ROLES = ['owner', 'analytics_owner', 'analytics_viewer'];
 
 interface Loaded {
   now: Row;
@@ -106,6 +110,13 @@ export function Overview({ session }: { session: Session }) {
             ['day', 'Daily'],
             ['week', 'Weekly'],
           ]}
+        />
+        <ExportLink
+          workspace={session.workspace_id}
+          name={WORKSPACE_ROLES.includes(session.user.role) ? 'usage' : 'users'}
+          start={w.start}
+          end={w.end}
+          groupBy={groupBy}
         />
         <p class="fresh" data-testid="freshness" aria-live="polite">
           {data ? (

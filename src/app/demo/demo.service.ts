@@ -1,0 +1,170 @@
+// steward demo: fills a workspace with the seeded people, teams, keys, Codex activity and code
+// reviews of demo-people/activity/reviews.ts, through the write paths real data takes (the access
+// services, the ingest use-case and its group writer, the code review ingest), so that every fact,
+// rollup and compliance record is as ingest leaves them and the Analytics API answers from them.
+// In the composition layer: it is the one room that may reach access, ingest and code-review.
+import type { Config } from '../../config/schema.js';
+import { StewardError } from '../../core/errors.js';
+import type { Store } from '../../platform/storage/database.js';
+import {
+  addTeamMembers,
+  addUsers,
+  createKey,
+  createTeam,
+  createWorkspace,
+  ensureWorkspace,
+  workspaceUsers,
+} from '../../access/index.js';
+import { allWorkspaces } from '../../access/index.js';
+import { ingestEvents, type Principal } from '../../ingest/index.js';
+import { ingestCodeReviewEvents } from '../../code-review/index.js';
+import type { Actor } from '../../compliance/index.js';
+import { createRuntime } from '../runtime.js';
+import { demoPeople, type DemoPerson, type DemoSpec } from './demo-people.js';
+import { demoDay } from './demo-activity.js';
+import { DEMO_REVIEW_HOST, demoReviewDay, type ReviewEvent } from './demo-reviews.js';
+
+export interface DemoOptions extends DemoSpec {
+  /** A workspace id to fill (made if missing); default: the store's default workspace. */
+  workspace?: string;
+  /** The most recent days whose events carry content and go to the archive (decisions/0034). */
+  archiveDays: number;
+  progress?: (line: string) => void;
+}
+
+export interface DemoSummary {
+  workspaceId: string;
+  owner: DemoPerson;
+  viewer: DemoPerson;
+  users: number;
+  teams: number;
+  keys: number;
+  events: number;
+  archivedEvents: number;
+  reviewEvents: number;
+  seconds: number;
+}
+
+// One ingest call per this many events: a group of the writer (MAX_EVENTS_PER_GROUP) at most.
+const BATCH = 10_000;
+// Batches in flight: one being made while the writer commits the other.
+const IN_FLIGHT = 2;
+
+async function targetWorkspace(store: Store, id: string | undefined, actor: Actor) {
+  if (id === undefined) return ensureWorkspace(store.db);
+  const found = (await allWorkspaces(store.db)).find((w) => w.id === id);
+  return found ?? createWorkspace(store.db, { id, name: `demo ${id}` }, actor);
+}
+
+export async function runDemo(store: Store, config: Config, opts: DemoOptions, actor: Actor): Promise<DemoSummary> {
+  const t0 = performance.now();
+  const log = opts.progress ?? (() => undefined);
+  const workspace = await targetWorkspace(store, opts.workspace, actor);
+  if ((await workspaceUsers(store.db, workspace.id)).length > 0)
+    throw new StewardError(
+      'conflict',
+      `workspace ${workspace.id} already has users: the demo fills an empty one (pass --workspace NEW-ID)`,
+    );
+  const ws = workspace.id;
+  const { people, teams } = demoPeople(opts);
+
+  // People, teams and keys through the access services (each change audited).
+  const ids: string[] = [];
+  for (let i = 0; i < people.length; i += 2_000) {
+    const chunk = people.slice(i, i + 2_000).map((p) => ({
+      email: p.email,
+      name: p.name,
+      role: p.role,
+      githubLogin: p.githubLogin,
+    }));
+    for (const u of await addUsers(store.db, ws, chunk, actor)) ids.push(u.id);
+  }
+  for (const t of teams) {
+    const team = await createTeam(store.db, ws, t.name, actor);
+    if (t.members.length)
+      await addTeamMembers(
+        store.db,
+        ws,
+        team.id,
+        t.members.map((m) => ids[m]!),
+        actor,
+      );
+  }
+  // Personal ingest keys for those who send from their own machine (and for seats never used); the
+  // rest send through the company's OpenTelemetry collector with its shared key.
+  let keys = 0;
+  for (const p of people)
+    if (p.hasKey && (p.neverActive || p.index % 10 === 3)) {
+      await createKey(store.db, { workspaceId: ws, scopes: ['ingest.write'], userEmail: p.email }, actor);
+      keys++;
+    }
+  const collector = await createKey(
+    store.db,
+    { workspaceId: ws, scopes: ['ingest.write'], sharedCollector: true, name: 'otel-collector (demo)' },
+    actor,
+  );
+  log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s)`);
+
+  // Codex activity through the ingest use-case, day by day, on serve's writer thread (SQLite files):
+  // the next batch is made and run through the pipeline here while the last one commits there.
+  const runtime = createRuntime(store);
+  await runtime.startWriterThread();
+  const principal: Principal = { workspaceId: ws, userId: '', keyId: collector.key.id, sharedCollector: true };
+  let events = 0;
+  let archivedEvents = 0;
+  try {
+    const inFlight: Promise<unknown>[] = [];
+    for (let index = 0; index < opts.days; index++) {
+      const content = index >= opts.days - opts.archiveDays;
+      const day = demoDay(opts, people, index, content);
+      for (let i = 0; i < day.events.length; i += BATCH) {
+        const inputs = day.events.slice(i, i + BATCH).map((event, j) => ({ index: i + j, event }));
+        const opts2 = { source: 'otlp' as const, hostName: 'otel-collector.demo', recordCompliance: content };
+        const done = ingestEvents(runtime.ingest, principal, inputs, {
+          ...opts2,
+          creditsPerUsd: config.pricing.credits_per_usd,
+        }).then((r) => {
+          if (r.rejected.length) throw new Error(`demo events refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
+        });
+        inFlight.push(done);
+        if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+      }
+      events += day.events.length;
+      if (content) archivedEvents += day.events.length;
+      if ((index + 1) % 10 === 0 || index === opts.days - 1)
+        log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await runtime.stop();
+  }
+
+  // Code Review through the generic code review ingest.
+  let reviewEvents = 0;
+  let batch: ReviewEvent[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const r = await ingestCodeReviewEvents(
+      store.db,
+      config.github,
+      ws,
+      { host: DEMO_REVIEW_HOST, events: batch },
+      opts.now,
+    );
+    if (r.rejected.length) throw new Error(`demo reviews refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
+    reviewEvents += batch.length;
+    batch = [];
+  };
+  for (let index = 0; index < opts.days; index++) {
+    const day = demoReviewDay(opts, people, index);
+    if (batch.length + day.length > 10_000) await flush();
+    batch.push(...day);
+  }
+  await flush();
+  log(`${reviewEvents} code review events (${secs(t0)} s)`);
+
+  const summary = { users: people.length, teams: teams.length, keys: keys + 1, events, archivedEvents, reviewEvents };
+  return { workspaceId: ws, owner: people[0]!, viewer: people[1]!, ...summary, seconds: Number(secs(t0)) };
+}
+
+const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
