@@ -1,6 +1,6 @@
 // The TUI's hidden title-generation thread (telemetry reference §3.9) costs tokens but is no user
 // thread and its prompt no user turn. OTLP names it only by its prompt, after its
-// conversation_starts, so its stored kind must follow that prompt: `steward report --full`'s counted
+// conversation_starts (in the same batch or a later one), so its stored kind must follow that prompt: `steward report --full`'s counted
 // turns read the kind from the thread row. The real 0.169 TUI capture (OTLP and its session file, in
 // both orders), compared with the Analytics API, the session-file report and the fixture lines.
 import assert from 'node:assert/strict';
@@ -21,6 +21,15 @@ import { DIALECTS } from '../support/stores.js';
 
 const PAYLOAD = loadOtlp('tui.otel-logs.json');
 const OTLP = JSON.stringify(PAYLOAD);
+// One request per log record, as an exporter flushing often sends them: the title prompt then
+// arrives in a later batch than its thread's start.
+const EACH = PAYLOAD.resourceLogs.flatMap((rl: any) =>
+  rl.scopeLogs.flatMap((sl: any) =>
+    sl.logRecords.map((r: any) =>
+      JSON.stringify({ resourceLogs: [{ ...rl, scopeLogs: [{ ...sl, logRecords: [r] }] }] }),
+    ),
+  ),
+);
 const TITLE_THREAD = '01a200e3-4ac1-73a2-a1d1-7beeb1934629';
 
 async function fileLines(): Promise<any[]> {
@@ -87,6 +96,7 @@ for (const dialect of DIALECTS) {
     for (const order of [
       ['otlp', 'file'],
       ['file', 'otlp'],
+      ['otlp-each', 'file'],
     ] as const) {
       it(`${order.join(' then ')}: report --full, the Analytics API and the ground truth agree`, async () => {
         const app = await makeApp(dialect);
@@ -94,13 +104,16 @@ for (const dialect of DIALECTS) {
         await app.user('dev@example.com');
         const key = await app.key(['ingest.write'], 'dev@example.com');
         for (const what of [...order, ...order]) {
-          const r = await app.app.inject({
-            method: 'POST',
-            url: what === 'otlp' ? '/v1/logs' : '/v1/ingest/rollouts',
-            payload: what === 'otlp' ? OTLP : upload,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          });
-          assert.equal(r.statusCode, 200, r.body);
+          const bodies = what === 'file' ? [upload] : what === 'otlp' ? [OTLP] : EACH;
+          for (const payload of bodies) {
+            const r = await app.app.inject({
+              method: 'POST',
+              url: what === 'file' ? '/v1/ingest/rollouts' : '/v1/logs',
+              payload,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            });
+            assert.equal(r.statusCode, 200, r.body);
+          }
         }
         // What `steward report --full --all-users` prints (report-store.ts), per thread and per day.
         for (const k of ['session', 'daily'] as const) {
