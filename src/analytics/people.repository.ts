@@ -40,8 +40,9 @@ export async function userThreads(
 
 /**
  * Which of these threads the rollups count as threads: those with a counted turn, which put the
- * thread in the set of some week it was active in. The thread row's kind cannot tell: a
- * title-generation thread is stored as a user thread when its start event comes before its only
+ * thread in the set of some week it was active in. The thread row's kind cannot tell in every
+ * store: a title-generation thread stored before ingest corrected the kind
+ * (ingest/thread-kind.repository.ts) says 'user' when its start event came before its only
  * (title) prompt. Asked as "any of these weeks, any of these threads": both IN lists walk the set's
  * primary key (workspace, week, thread) on each database; a row-value IN list of (week, thread)
  * pairs made PostgreSQL scan the workspace's set (60 ms for a page of 50).

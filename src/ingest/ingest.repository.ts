@@ -21,6 +21,7 @@ import { activeUserInserts, rollupInserts, skillRollupInserts } from './rollups.
 import { firstSourcesOf } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
+import { markHelperThreads } from './thread-kind.repository.js';
 import { TOOL_EVENTS, toolRollupInserts } from './tool-events.repository.js';
 import { gainedOnInsert } from '../core/tool-rollups.js';
 
@@ -306,6 +307,10 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
 
   // Turns, and the distinct thread and active-user sets they feed.
   for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
+  await markHelperThreads(
+    db,
+    turnRows.filter((i) => newTurns.has(i.event.key) && !countsAsTurn(i.event)),
+  );
   const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && countsAsTurn(i.event));
   const threadOwner = new Map<string, Item<TurnStarted>>();
   const activeDay: Record<string, string | number>[] = [];
