@@ -18,6 +18,7 @@ import * as m0024 from './0024_session_items_in_chain.js';
 import * as m0025 from './0025_skill_rollups.js';
 import * as m0033 from './0033_tool_rollups.js';
 import * as m0037 from './0037_job_runs.js';
+import * as m0038 from './0038_title_thread_kind.js';
 import * as m0031 from './0031_person_reads.js';
 import * as m0032 from './0032_user_activity.js';
 
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025_skill_rollups': m0025,
   '0033_tool_rollups': m0033,
   '0037_job_runs': m0037,
+  '0038_title_thread_kind': m0038,
   '0031_person_reads': m0031,
   '0032_user_activity': m0032,
 };

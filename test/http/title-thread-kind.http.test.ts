@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { readLineBatches, toWireLine, type WireLine } from '../../src/session-files/adapter/lines.js';
 import { buildReport } from '../../src/session-files/report.service.js';
+import { up as repairTitleKinds } from '../../src/migrations/0038_title_thread_kind.js';
 import { reportFromSlots, usagePass } from '../../src/session-files/client/index.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { loadOtlp, records, truthOf } from '../support/otlp.js';
@@ -152,6 +153,41 @@ for (const dialect of DIALECTS) {
         assert.equal(kind.thread_kind, 'title', 'the stored kind');
       });
     }
+
+    // Stores written before the fix hold the title thread as 'user': migration 0038 repairs them and
+    // leaves the user thread alone, so report --full then agrees with the API there too.
+    it('migration 0038 repairs a title thread stored as a user thread', async () => {
+      const app = await makeApp(dialect);
+      apps.push(app);
+      await app.user('dev@example.com');
+      const key = await app.key(['ingest.write'], 'dev@example.com');
+      const r = await app.app.inject({
+        method: 'POST',
+        url: '/v1/logs',
+        payload: OTLP,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      await app.store.db
+        .updateTable('threads')
+        .set({ thread_kind: 'user' })
+        .where('thread_id', '=', TITLE_THREAD)
+        .execute();
+      const before = await buildReport(app.store.db, 'session', { workspaceId: app.workspaceId, timezone: 'UTC' });
+      assert.equal(before.totals.threads, 2, 'the state an old store is in');
+      await repairTitleKinds(app.store.db as never);
+      const kinds = await app.store.db
+        .selectFrom('threads')
+        .select(['thread_id', 'thread_kind'])
+        .orderBy('thread_id')
+        .execute();
+      assert.deepEqual(
+        kinds.map((k) => [k.thread_id === TITLE_THREAD, k.thread_kind]),
+        kinds.map((k) => [k.thread_id === TITLE_THREAD, k.thread_id === TITLE_THREAD ? 'title' : 'user']),
+      );
+      const after = await buildReport(app.store.db, 'session', { workspaceId: app.workspaceId, timezone: 'UTC' });
+      assert.deepEqual({ threads: after.totals.threads, turns: after.totals.turns }, { threads: 1, turns: 1 });
+    });
 
     // `steward report` (the usage-only pass) sees the session file only: no title thread at all.
     it('the session-file report counts the file: one thread, one turn, its tokens', async () => {
