@@ -15,6 +15,7 @@ import * as m0019 from './0019_teams_and_service_identities.js';
 import * as m0022 from './0022_tool_event_source.js';
 import * as m0023 from './0023_oidc_flows.js';
 import * as m0024 from './0024_session_items_in_chain.js';
+import * as m0035 from './0035_compliance_search_index.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0022_tool_event_source': m0022,
   '0023_oidc_flows': m0023,
   '0024_session_items_in_chain': m0024,
+  '0035_compliance_search_index': m0035,
 };

@@ -1,10 +1,14 @@
 // Investigations: records filtered by user, thread, event types, event time and text, in seq
 // order with a seq cursor. The (workspace, user|thread, seq) and (workspace, type, ts) indexes
-// serve the narrow filters; text matches the record's JSON content, case-insensitively.
+// serve the narrow filters; text is a substring of the record's JSON content, ignoring case, found
+// through the trigram index (decisions/0037). Every text search reads a bounded amount: when the
+// bound is reached before the page is full, the page says where it stopped (`scannedTo`).
 import { sql } from 'kysely';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
+import { containsIgnoringCase } from '../../platform/storage/dialect.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
+import { contentMatches, MIN_INDEXED_CHARS, searchesFtsTable } from './search-index.repository.js';
 
 export interface SearchFilter {
   userId?: string;
@@ -19,12 +23,27 @@ export interface SearchFilter {
   order: 'asc' | 'desc';
 }
 
-const likePattern = (text: string) => '%' + text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+export interface SearchPage {
+  rows: ChainRecord[];
+  /** Set when the text search stopped at its bound: records past this seq (in `order`) are unread. */
+  scannedTo: number | null;
+}
+
+export interface SearchBounds {
+  /** Text too short for trigrams is looked for record by record, in windows of this many seqs. */
+  shortTextWindow: number;
+  /** Index candidates a page examines at most (SQLite, on the server's thread): a common text with
+   * a narrow user or type filter would otherwise walk every match. */
+  maxCandidates: number;
+}
+
+export const SEARCH_BOUNDS: SearchBounds = { shortTextWindow: 20_000, maxCandidates: 20_000 };
+const MAX_ROUND = 4096;
 
 export async function searchRecords(
   db: DbOrTrx,
   workspaceId: string,
-  f: SearchFilter,
+  f: SearchFilter & { seqs?: readonly number[] },
   limit: number,
 ): Promise<ChainRecord[]> {
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
@@ -36,7 +55,62 @@ export async function searchRecords(
   if (f.afterSeq !== undefined) q = q.where('r.seq', '>', f.afterSeq);
   if (f.beforeSeq !== undefined) q = q.where('r.seq', '<', f.beforeSeq);
   if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
-  if (f.text) q = q.where(sql<boolean>`lower(c.content) like ${likePattern(f.text)} escape '\\'`);
+  if (f.seqs) q = q.where('r.seq', 'in', f.seqs.length ? f.seqs : [-1]);
+  if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
   const rows = await q.orderBy('r.seq', f.order).limit(limit).execute();
   return rows.map((r) => toRecord(r));
+}
+
+/** A page of up to `limit` records (and whether it stopped early), for the search API. */
+export async function searchPage(
+  db: DbOrTrx,
+  workspaceId: string,
+  f: SearchFilter,
+  limit: number,
+  bounds: SearchBounds = SEARCH_BOUNDS,
+): Promise<SearchPage> {
+  if (!f.text) return { rows: await searchRecords(db, workspaceId, f, limit), scannedTo: null };
+  if ([...f.text].length < MIN_INDEXED_CHARS) return shortText(db, workspaceId, f, limit, bounds.shortTextWindow);
+  if (!searchesFtsTable(db)) return { rows: await searchRecords(db, workspaceId, f, limit), scannedTo: null };
+  return indexed(db, workspaceId, f, limit, bounds.maxCandidates);
+}
+
+// (after, until]: the seqs a page may hold, from the cursor and the head.
+function seqRange(f: SearchFilter) {
+  const until = Math.min(f.untilSeq ?? Number.MAX_SAFE_INTEGER, (f.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1);
+  return { after: f.afterSeq ?? 0, until };
+}
+
+async function shortText(db: DbOrTrx, workspaceId: string, f: SearchFilter, limit: number, size: number) {
+  const { after, until } = seqRange(f);
+  const window =
+    f.order === 'asc'
+      ? { after, until: Math.min(until, after + size) }
+      : { after: Math.max(after, until - size), until };
+  const rows = await searchRecords(
+    db,
+    workspaceId,
+    { ...f, afterSeq: window.after, beforeSeq: window.until + 1, untilSeq: undefined },
+    limit,
+  );
+  const rest = f.order === 'asc' ? window.until < until : window.after > after;
+  return { rows, scannedTo: rest ? (f.order === 'asc' ? window.until : window.after + 1) : null };
+}
+
+async function indexed(db: DbOrTrx, workspaceId: string, f: SearchFilter, limit: number, most: number) {
+  let range = seqRange(f);
+  const rows: ChainRecord[] = [];
+  let round = Math.min(MAX_ROUND, most, Math.max(256, limit * 2));
+  for (let examined = 0; ; ) {
+    const seqs = await contentMatches(db, workspaceId, f.text!, range, f.order, round);
+    if (seqs.length === 0) return { rows, scannedTo: null };
+    examined += seqs.length;
+    const { text: _, ...rest } = f;
+    rows.push(...(await searchRecords(db, workspaceId, { ...rest, seqs }, limit - rows.length)));
+    if (rows.length >= limit || seqs.length < round) return { rows, scannedTo: null };
+    const last = seqs[seqs.length - 1]!;
+    range = f.order === 'asc' ? { ...range, after: last } : { ...range, until: last - 1 };
+    if (examined >= most) return { rows, scannedTo: last };
+    round = Math.min(MAX_ROUND, most - examined, round * 4);
+  }
 }
