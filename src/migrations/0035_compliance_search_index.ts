@@ -24,7 +24,8 @@ const OLD_WS = `(select n from compliance_search_workspaces w where w.workspace_
 async function sqlite(db: Kysely<unknown>) {
   for (const s of [
     `create table compliance_search_workspaces (n integer primary key, workspace_id text not null unique)`,
-    `create virtual table compliance_search using fts5(content, tokenize = 'trigram', content = '', contentless_delete = 1)`,
+    `create virtual table compliance_search using fts5(content,
+       tokenize = 'trigram', content = '', contentless_delete = 1)`,
     `create trigger compliance_search_add after insert on compliance_content begin
        insert or ignore into compliance_search_workspaces (workspace_id) values (new.workspace_id);
        insert into compliance_search (rowid, content) values (${WS} * 1099511627776 + new.seq, new.content);

@@ -29,11 +29,30 @@ const draftOf = (n: number): RecordDraft => ({
   threadId: `t${n % 5}`,
   content: {
     kind: 'prompt',
-    prompt: { text: [0, 3, 7].map((k) => WORDS[(n * k + (n >> 2)) % WORDS.length]).join(n % 2 ? '\n' : ' ') + ` n${n}` },
+    prompt: {
+      text: [0, 3, 7].map((k) => WORDS[(n * k + (n >> 2)) % WORDS.length]).join(n % 2 ? '\n' : ' ') + ` n${n}`,
+    },
   },
 });
 
-const QUERIES = ['alpha', 'ALPHA', 'delta', 'eta g', '50%_off', '%_o', 'a_b', '"hi', 'say \\"', 'k\\\\s', 'n1', 'n17 ', 'z9', 'z', 'ünï', 'nothing-here'];
+const QUERIES = [
+  'alpha',
+  'ALPHA',
+  'delta',
+  'eta g',
+  '50%_off',
+  '%_o',
+  'a_b',
+  '"hi',
+  'say \\"',
+  'k\\\\s',
+  'n1',
+  'n17 ',
+  'z9',
+  'z',
+  'ünï',
+  'nothing-here',
+];
 
 async function truth(s: TestStore, ws: string, q: string, userId?: string, threadId?: string): Promise<number[]> {
   const rows = await sql<{ seq: number; content: string; user_id: string | null; thread_id: string | null }>`
@@ -42,7 +61,9 @@ async function truth(s: TestStore, ws: string, q: string, userId?: string, threa
     where c.workspace_id = ${ws} order by c.seq`.execute(s.db);
   return rows.rows
     .filter((r) => r.content.toLowerCase().includes(q.toLowerCase()))
-    .filter((r) => (userId === undefined || r.user_id === userId) && (threadId === undefined || r.thread_id === threadId))
+    .filter(
+      (r) => (userId === undefined || r.user_id === userId) && (threadId === undefined || r.thread_id === threadId),
+    )
     .map((r) => Number(r.seq));
 }
 
@@ -97,7 +118,10 @@ for (const dialect of DIALECTS)
         assert.deepEqual(desc.seqs, [...want].reverse(), `q=${q} desc`);
       }
       assert.ok((await truth(s, ws, 'alpha')).length > 10);
-      assert.ok((await truth(s, ws, 'alpha')).some((seq) => seq <= 32), 'records from before the migration');
+      assert.ok(
+        (await truth(s, ws, 'alpha')).some((seq) => seq <= 32),
+        'records from before the migration',
+      );
       assert.deepEqual(await truth(s, ws, '%_o'), await truth(s, ws, '50%_off'));
     });
 
@@ -135,7 +159,8 @@ for (const dialect of DIALECTS)
       assert.ok(held.some((seq) => seq <= 22));
       assert.deepEqual((await searchAll(s, ws, { q: 'n1', limit: 1000, thread_id: 't1' })).seqs, held);
       if (dialect === 'sqlite') {
-        const n = async (t: string) => Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(s.db)).rows[0]!.n);
+        const n = async (t: string) =>
+          Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(s.db)).rows[0]!.n);
         assert.equal(await n('compliance_search'), await n('compliance_content'));
       }
     });

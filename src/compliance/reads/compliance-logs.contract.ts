@@ -20,7 +20,8 @@ const DEFAULT_LIMIT = 100;
 
 export const BUSY = {
   503: described(
-    'compliance.max_concurrent_reads downloads, verifications and searches already in flight; retry after Retry-After seconds',
+    'compliance.max_concurrent_reads downloads, verifications and searches already in flight; ' +
+      'retry after Retry-After seconds',
   ),
 };
 const eventType = enumQuery(

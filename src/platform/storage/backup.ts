@@ -84,7 +84,12 @@ const forLibpq = (url: string) => {
 export async function backupPostgres(url: string, to: string, schema = schemaOfUrl(url)): Promise<BackupSummary> {
   if (fs.existsSync(to)) throw new Error(`${to} exists already; choose a new file`);
   const partial = `${to}.partial`;
-  await run('pg_dump', ['--format=custom', `--file=${partial}`, ...(schema ? [`--schema=${schema}`] : []), `--dbname=${forLibpq(url)}`]);
+  await run('pg_dump', [
+    '--format=custom',
+    `--file=${partial}`,
+    ...(schema ? [`--schema=${schema}`] : []),
+    `--dbname=${forLibpq(url)}`,
+  ]);
   fs.renameSync(partial, to);
   return { file: to, bytes: fs.statSync(to).size, heads: [] };
 }

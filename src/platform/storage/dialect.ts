@@ -89,5 +89,7 @@ async function withBusyTimeout<D extends Kysely<any>, T>(db: D, ms: number, fn: 
 // PostgreSQL, which a pg_trgm index serves; SQLite's LIKE ignores ASCII case by itself.
 export function containsIgnoringCase(db: Kysely<any>, column: RawBuilder<unknown>, text: string): RawBuilder<boolean> {
   const pattern = '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-  return isSqlite(db) ? sql<boolean>`${column} like ${pattern} escape '\\'` : sql<boolean>`${column} ilike ${pattern} escape '\\'`;
+  return isSqlite(db)
+    ? sql<boolean>`${column} like ${pattern} escape '\\'`
+    : sql<boolean>`${column} ilike ${pattern} escape '\\'`;
 }
