@@ -3,8 +3,9 @@ import { isSqlite } from '../platform/storage/dialect.js';
 
 // An index for compliance search's `q` (decisions/0037): substring match, as before, over trigrams,
 // so that a search reads the records holding the text instead of every record's content.
-// - SQLite: an FTS5 table with the trigram tokenizer, contentless (the content stays where it is,
-//   once), keyed by (workspace number << 40) + seq: stable across VACUUM (a rowid table's rowids
+// - SQLite: an FTS5 table with the trigram tokenizer and no positions (detail = none: which
+//   records hold a trigram, not where; a search checks its candidates' content), contentless (the
+//   content stays where it is, once), keyed by (workspace number << 40) + seq: stable across VACUUM (a rowid table's rowids
 //   are not) and in seq order within a workspace, so a page is a rowid range of the index. Triggers
 //   on compliance_content keep it in the append's transaction, and in retention's removals.
 // - PostgreSQL: a GIN index of pg_trgm over the content, which ILIKE uses; maintained by the
@@ -25,7 +26,7 @@ async function sqlite(db: Kysely<unknown>) {
   for (const s of [
     `create table compliance_search_workspaces (n integer primary key, workspace_id text not null unique)`,
     `create virtual table compliance_search using fts5(content,
-       tokenize = 'trigram', content = '', contentless_delete = 1)`,
+       tokenize = 'trigram', detail = 'none', content = '', contentless_delete = 1)`,
     `create trigger compliance_search_add after insert on compliance_content begin
        insert or ignore into compliance_search_workspaces (workspace_id) values (new.workspace_id);
        insert into compliance_search (rowid, content) values (${WS} * 1099511627776 + new.seq, new.content);

@@ -12,9 +12,20 @@ export const MIN_INDEXED_CHARS = 3;
 /** Whether search goes to the FTS table for candidates (SQLite) rather than to the planner. */
 export const searchesFtsTable = (db: DbOrTrx): boolean => isSqlite(db);
 
+// The index keeps no positions (detail = none: a third of the size, and appends cost less), so it
+// answers "holds every trigram of the text": candidates, which the caller checks against the
+// content itself. A long text is found as well by a few dozen of its trigrams as by all of them.
+const MAX_TRIGRAMS = 48;
+function trigramsOf(text: string): string[] {
+  const chars = Array.from(text.toLowerCase());
+  const all = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length && all.size < MAX_TRIGRAMS; i++) all.add(chars.slice(i, i + 3).join(''));
+  return [...all];
+}
+
 /**
- * Seqs of the workspace's records whose content holds `text` (ignoring case), in `order`, within
- * (after, until], at most `limit` of them.
+ * Seqs of the workspace's records whose content holds every trigram of `text` (ignoring case): a
+ * superset of those holding `text`, in `order`, within (after, until], at most `limit` of them.
  */
 export async function contentMatches(
   db: DbOrTrx,
@@ -29,12 +40,13 @@ export async function contentMatches(
     select n from compliance_search_workspaces where workspace_id = ${workspaceId}`.execute(db);
   if (!ws.rows[0]) return [];
   const base = BigInt(ws.rows[0].n) << 40n;
-  // One phrase: the trigram tokenizer matches it as a substring of the content.
-  const phrase = '"' + text.replace(/"/g, '""') + '"';
+  const match = trigramsOf(text)
+    .map((t) => '"' + t.replace(/"/g, '""') + '"')
+    .join(' AND ');
   const dir = order === 'asc' ? sql`asc` : sql`desc`;
   const r = await sql<{ seq: number }>`
     select rowid - ${base} as seq from compliance_search
-    where compliance_search match ${phrase}
+    where compliance_search match ${match}
       and rowid > ${base + BigInt(range.after)} and rowid <= ${base + BigInt(range.until)}
     order by rowid ${dir} limit ${limit}`.execute(db);
   return r.rows.map((x) => Number(x.seq));

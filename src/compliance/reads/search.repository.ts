@@ -105,8 +105,8 @@ async function indexed(db: DbOrTrx, workspaceId: string, f: SearchFilter, limit:
     const seqs = await contentMatches(db, workspaceId, f.text!, range, f.order, round);
     if (seqs.length === 0) return { rows, scannedTo: null };
     examined += seqs.length;
-    const { text: _, ...rest } = f;
-    rows.push(...(await searchRecords(db, workspaceId, { ...rest, seqs }, limit - rows.length)));
+    // The candidates' content is checked for the text itself (the index has no positions).
+    rows.push(...(await searchRecords(db, workspaceId, { ...f, seqs }, limit - rows.length)));
     if (rows.length >= limit || seqs.length < round) return { rows, scannedTo: null };
     const last = seqs[seqs.length - 1]!;
     range = f.order === 'asc' ? { ...range, after: last } : { ...range, until: last - 1 };
