@@ -4,7 +4,7 @@
 // Seeds --records CODEX_LOG prompt records (words drawn from a skewed vocabulary, a few planted
 // terms) in one workspace; --reuse keeps the seeded store of the last run.
 // Run: node --import tsx bench/search.bench.ts [--dialect sqlite|postgres] [--records 500000]
-//        [--runs 20] [--reuse] [--seed-only (the append cost and sizes alone)]
+//        [--runs 20] [--reuse] [--seed-only (the append cost and sizes alone)] [--store NAME]
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/schema.js';
 import type { RecordDraft } from '../src/core/compliance.js';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '20' },
     reuse: { type: 'boolean', default: false },
     'seed-only': { type: 'boolean', default: false },
+    store: { type: 'string', default: 'search' },
   },
 });
 const dialects: DialectName[] = values.dialect ? [values.dialect as DialectName] : ['sqlite', 'postgres'];
@@ -48,7 +49,7 @@ function prompt(n: number): string {
 
 async function seed(dialect: DialectName) {
   const t00 = performance.now();
-  const store = await benchStore(dialect, 'search', !values.reuse);
+  const store = await benchStore(dialect, values.store, !values.reuse);
   console.log(`store opened and migrated in ${((performance.now() - t00) / 1000).toFixed(1)} s`);
   const boot = await ensureBootstrapped(store.db);
   const ws = boot.workspace.id;
@@ -84,7 +85,8 @@ async function sizes(store: Store): Promise<string> {
   try {
     if (store.dialect === 'sqlite') {
       const of = async (like: string) =>
-        (await sql<{ n: number }>`select sum(pgsize) as n from dbstat where name like ${like}`.execute(store.db)).rows[0]!.n;
+        (await sql<{ n: number }>`select sum(pgsize) as n from dbstat where name like ${like}`.execute(store.db))
+          .rows[0]!.n;
       return `content ${mb(await of('compliance_content%'))}, index ${mb(await of('compliance_search%'))}`;
     }
     const r = await sql<{ c: string; i: string | null }>`select pg_total_relation_size('compliance_content') as c,

@@ -5,8 +5,9 @@ import { isSqlite } from '../platform/storage/dialect.js';
 // so that a search reads the records holding the text instead of every record's content.
 // - SQLite: an FTS5 table with the trigram tokenizer and no positions (detail = none: which
 //   records hold a trigram, not where; a search checks its candidates' content), contentless (the
-//   content stays where it is, once), keyed by (workspace number << 40) + seq: stable across VACUUM (a rowid table's rowids
-//   are not) and in seq order within a workspace, so a page is a rowid range of the index. Triggers
+//   content stays where it is, once), keyed by (workspace number << 40) + seq: stable across
+//   VACUUM (a rowid table's rowids are not) and in seq order within a workspace, so a page is a
+//   rowid range of the index. Triggers
 //   on compliance_content keep it in the append's transaction, and in retention's removals.
 // - PostgreSQL: a GIN index of pg_trgm over the content, which ILIKE uses; maintained by the
 //   database. pg_trgm ships with PostgreSQL (contrib) and is a trusted extension (13+): the
