@@ -187,6 +187,12 @@ for (const dialect of DIALECTS) {
         const dump = JSON.stringify(rows.rows);
         assert.ok(!dump.includes(AWS_KEY) && !dump.includes(GH_TOKEN), `${table} holds a secret`);
       }
+      // Nor does the search index: the secrets find nothing, their redaction markers find the records.
+      const found = async (q: string) =>
+        (await get(`${base()}/search?q=${encodeURIComponent(q)}&thread_id=${conv}&limit=100`)).json().data.length;
+      assert.deepEqual([await found(AWS_KEY), await found(AWS_KEY.slice(4, 12)), await found(GH_TOKEN)], [0, 0, 0]);
+      assert.ok((await found('[REDACTED:aws_access_key_id]')) >= 1);
+      assert.ok((await found('[REDACTED:github_token]')) >= 1);
     });
 
     it('log files page OpenAI-style, download as gzip on request, and give the freshness watermark', async () => {
