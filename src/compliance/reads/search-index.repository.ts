@@ -1,7 +1,8 @@
-// The trigram index of record content (migration 0035, decisions/0037) as SQLite keeps it: an FTS5
-// table keyed by (workspace number << 40) + seq, so that a workspace's matches come in seq order
-// from a rowid range and a page reads only as far as it needs. PostgreSQL's index (pg_trgm) is
-// used by the planner from the query's ILIKE itself and needs nothing here.
+// The trigram index of record content (migration 0035, decisions/0037), filled by the background
+// indexer up to a per-workspace watermark (`indexed_seq`). SQLite keeps it in an FTS5 table keyed
+// by (workspace number << 40) + seq, so that a workspace's matches come in seq order from a rowid
+// range and a page reads only as far as it needs; PostgreSQL in compliance_search_index, a copy of
+// the content under a pg_trgm GIN index that the planner uses for the query's ILIKE.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { isSqlite } from '../../platform/storage/dialect.js';
@@ -9,10 +10,16 @@ import { isSqlite } from '../../platform/storage/dialect.js';
 /** Trigrams: text of fewer characters than this matches nothing in the index. */
 export const MIN_INDEXED_CHARS = 3;
 
-/** Whether search goes to the FTS table for candidates (SQLite) rather than to the planner. */
-export const searchesFtsTable = (db: DbOrTrx): boolean => isSqlite(db);
+const SHIFT = 1099511627776n; // 1 << 40: a workspace's rowid range in the SQLite index
 
-// The index keeps no positions (detail = none: a third of the size, and appends cost less), so it
+/** The seq up to which the workspace's records are in the index (0: none yet). */
+export async function indexedUpTo(db: DbOrTrx, workspaceId: string): Promise<number> {
+  const r = await sql<{ s: number | string }>`
+    select indexed_seq as s from compliance_search_workspaces where workspace_id = ${workspaceId}`.execute(db);
+  return Number(r.rows[0]?.s ?? 0);
+}
+
+// The index keeps no positions (detail = none: a third of the size, and indexing costs less), so it
 // answers "holds every trigram of the text": candidates, which the caller checks against the
 // content itself. A long text is found as well by a few dozen of its trigrams as by all of them.
 const MAX_TRIGRAMS = 48;
@@ -24,8 +31,9 @@ function trigramsOf(text: string): string[] {
 }
 
 /**
- * Seqs of the workspace's records whose content holds every trigram of `text` (ignoring case): a
- * superset of those holding `text`, in `order`, within (after, until], at most `limit` of them.
+ * SQLite: seqs of the workspace's indexed records whose content holds every trigram of `text`
+ * (ignoring case): a superset of those holding `text`, in `order`, within (after, until], at most
+ * `limit` of them.
  */
 export async function contentMatches(
   db: DbOrTrx,
@@ -39,7 +47,7 @@ export async function contentMatches(
   const ws = await sql<{ n: number }>`
     select n from compliance_search_workspaces where workspace_id = ${workspaceId}`.execute(db);
   if (!ws.rows[0]) return [];
-  const base = BigInt(ws.rows[0].n) << 40n;
+  const base = BigInt(ws.rows[0].n) * SHIFT;
   const match = trigramsOf(text)
     .map((t) => '"' + t.replace(/"/g, '""') + '"')
     .join(' AND ');
@@ -50,4 +58,62 @@ export async function contentMatches(
       and rowid > ${base + BigInt(range.after)} and rowid <= ${base + BigInt(range.until)}
     order by rowid ${dir} limit ${limit}`.execute(db);
   return r.rows.map((x) => Number(x.seq));
+}
+
+/**
+ * Indexes up to `max` of the workspace's records past its watermark and moves the watermark to the
+ * last of them; returns how many. Run in a transaction. On PostgreSQL several nodes may run it at
+ * once: rows are upserted by (workspace, seq) and the watermark only moves forward, so a batch two
+ * nodes both index is stored once.
+ */
+export async function indexNextRecords(db: DbOrTrx, workspaceId: string, max: number): Promise<number> {
+  if (isSqlite(db)) {
+    await sql`insert or ignore into compliance_search_workspaces (workspace_id) values (${workspaceId})`.execute(db);
+    const w = await sql<{ n: number; s: number }>`select n, indexed_seq as s from compliance_search_workspaces
+      where workspace_id = ${workspaceId}`.execute(db);
+    const { n, s } = w.rows[0]!;
+    // (FTS5 tables take no RETURNING: the batch's bounds are read first, from the seq index.)
+    const b = await sql<{ last: number | null; k: number }>`select max(seq) as last, count(*) as k from (
+      select seq from compliance_content where workspace_id = ${workspaceId} and seq > ${s}
+      order by seq limit ${max})`.execute(db);
+    const { last, k } = b.rows[0]!;
+    if (last === null) return 0;
+    await sql`insert into compliance_search (rowid, content)
+      select ${BigInt(n) * SHIFT} + seq, content from compliance_content
+      where workspace_id = ${workspaceId} and seq > ${s} and seq <= ${last}`.execute(db);
+    await sql`update compliance_search_workspaces set indexed_seq = ${last} where n = ${n}`.execute(db);
+    return Number(k);
+  }
+  await sql`insert into compliance_search_workspaces (workspace_id) values (${workspaceId})
+    on conflict do nothing`.execute(db);
+  const s = await indexedUpTo(db, workspaceId);
+  const r = await sql<{ last: string | null; n: string }>`
+    with batch as (
+      select workspace_id, seq, content from compliance_content
+      where workspace_id = ${workspaceId} and seq > ${s} order by seq limit ${max}
+    ), stored as (
+      insert into compliance_search_index (workspace_id, seq, content) select * from batch
+      on conflict do nothing
+    )
+    select max(seq) as last, count(*) as n from batch`.execute(db);
+  const { last, n } = r.rows[0]!;
+  if (last === null) return 0;
+  await sql`update compliance_search_workspaces set indexed_seq = greatest(indexed_seq, ${Number(last)})
+    where workspace_id = ${workspaceId}`.execute(db);
+  return Number(n);
+}
+
+/** Removes the records' content from the index (retention), whether or not it was indexed yet. */
+export async function removeFromIndex(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<void> {
+  if (!seqs.length) return;
+  if (!isSqlite(db)) {
+    await sql`delete from compliance_search_index where workspace_id = ${workspaceId}
+      and seq in (${sql.join(seqs)})`.execute(db);
+    return;
+  }
+  const ws = await sql<{ n: number }>`
+    select n from compliance_search_workspaces where workspace_id = ${workspaceId}`.execute(db);
+  if (!ws.rows[0]) return;
+  const base = BigInt(ws.rows[0].n) * SHIFT;
+  await sql`delete from compliance_search where rowid in (${sql.join(seqs.map((s) => base + BigInt(s)))})`.execute(db);
 }

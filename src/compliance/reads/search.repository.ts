@@ -1,14 +1,16 @@
 // Investigations: records filtered by user, thread, event types, event time and text, in seq
 // order with a seq cursor. The (workspace, user|thread, seq) and (workspace, type, ts) indexes
 // serve the narrow filters; text is a substring of the record's JSON content, ignoring case, found
-// through the trigram index (decisions/0037). Every text search reads a bounded amount: when the
-// bound is reached before the page is full, the page says where it stopped (`scannedTo`).
+// through the trigram index up to its watermark and by scanning the records past it, which the
+// background indexer has not reached yet (decisions/0037). Every text search reads a bounded
+// amount: when the bound is reached before the page is full, the page says where it stopped
+// (`scannedTo`).
 import { sql } from 'kysely';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
-import { containsIgnoringCase } from '../../platform/storage/dialect.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
-import { contentMatches, MIN_INDEXED_CHARS, searchesFtsTable } from './search-index.repository.js';
+import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
+import { contentMatches, indexedUpTo, MIN_INDEXED_CHARS } from './search-index.repository.js';
 
 export interface SearchFilter {
   userId?: string;
@@ -30,7 +32,8 @@ export interface SearchPage {
 }
 
 export interface SearchBounds {
-  /** Text too short for trigrams is looked for record by record, in windows of this many seqs. */
+  /** Text too short for trigrams, and any text in the records past the index's watermark, is looked
+   * for record by record, in windows of this many seqs. */
   shortTextWindow: number;
   /** Index candidates a page examines at most (SQLite, on the server's thread): a common text with
    * a narrow user or type filter would otherwise walk every match. */
@@ -43,7 +46,7 @@ const MAX_ROUND = 4096;
 export async function searchRecords(
   db: DbOrTrx,
   workspaceId: string,
-  f: SearchFilter & { seqs?: readonly number[] },
+  f: SearchFilter & { seqs?: readonly number[]; viaIndex?: boolean },
   limit: number,
 ): Promise<ChainRecord[]> {
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
@@ -56,7 +59,15 @@ export async function searchRecords(
   if (f.beforeSeq !== undefined) q = q.where('r.seq', '<', f.beforeSeq);
   if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
   if (f.seqs) q = q.where('r.seq', 'in', f.seqs.length ? f.seqs : [-1]);
-  if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
+  if (f.text && f.viaIndex)
+    // PostgreSQL: the index's copy is matched (its GIN index), the live content must still be there.
+    q = q
+      .where(
+        sql<boolean>`exists (select 1 from compliance_search_index i where i.workspace_id = r.workspace_id
+          and i.seq = r.seq and ${containsIgnoringCase(db, sql`i.content`, f.text)})`,
+      )
+      .where('c.seq', 'is not', null);
+  else if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
   const rows = await q.orderBy('r.seq', f.order).limit(limit).execute();
   return rows.map((r) => toRecord(r));
 }
@@ -71,8 +82,41 @@ export async function searchPage(
 ): Promise<SearchPage> {
   if (!f.text) return { rows: await searchRecords(db, workspaceId, f, limit), scannedTo: null };
   if ([...f.text].length < MIN_INDEXED_CHARS) return shortText(db, workspaceId, f, limit, bounds.shortTextWindow);
-  if (!searchesFtsTable(db)) return { rows: await searchRecords(db, workspaceId, f, limit), scannedTo: null };
-  return indexed(db, workspaceId, f, limit, bounds.maxCandidates);
+  return indexedAndTail(db, workspaceId, f, limit, bounds);
+}
+
+// The range splits at the watermark: (after, W] from the index, (W, until] scanned like short text
+// (the indexer keeps the tail small; a large one is read a window per page). In order: ascending
+// reads the indexed part first, descending the tail.
+async function indexedAndTail(
+  db: DbOrTrx,
+  workspaceId: string,
+  f: SearchFilter,
+  limit: number,
+  bounds: SearchBounds,
+): Promise<SearchPage> {
+  const w = await indexedUpTo(db, workspaceId);
+  const { after, until } = seqRange(f);
+  const parts = [
+    { indexed: true, after, until: Math.min(until, w) },
+    { indexed: false, after: Math.max(after, w), until },
+  ];
+  if (f.order === 'desc') parts.reverse();
+  const rows: ChainRecord[] = [];
+  for (const p of parts) {
+    if (p.until <= p.after) continue;
+    const sub = { ...f, afterSeq: p.after, beforeSeq: p.until + 1, untilSeq: undefined };
+    const left = limit - rows.length;
+    const page = !p.indexed
+      ? await shortText(db, workspaceId, sub, left, bounds.shortTextWindow)
+      : isSqlite(db)
+        ? await indexed(db, workspaceId, sub, left, bounds.maxCandidates)
+        : { rows: await searchRecords(db, workspaceId, { ...sub, viaIndex: true }, left), scannedTo: null };
+    rows.push(...page.rows);
+    if (rows.length >= limit) return { rows, scannedTo: null };
+    if (page.scannedTo !== null) return { rows, scannedTo: page.scannedTo };
+  }
+  return { rows, scannedTo: null };
 }
 
 // (after, until]: the seqs a page may hold, from the cursor and the head.
