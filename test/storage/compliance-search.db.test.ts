@@ -209,6 +209,13 @@ for (const dialect of DIALECTS)
 
     it('catches up as the background job, on several nodes at once, and the index then serves the search', async () => {
       // The job of `serve`, with a short first delay; and (PostgreSQL) two more nodes' runs at once.
+      if (dialect === 'postgres')
+        await s.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtextextended(${'job:compliance.search_index:' + ws}, 0))`.execute(
+            trx,
+          );
+          assert.equal(await indexPending(s.db), 0, 'another node is indexing the workspace');
+        });
       const config = configSchema.parse({ compliance: { checkpoint_interval_minutes: 0 } });
       const quiet = { info() {}, warn() {}, error() {} };
       const jobs = startComplianceJobs(s.db, config, quiet as never, { firstIndexDelayMs: 0 });

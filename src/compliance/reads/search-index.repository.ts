@@ -62,9 +62,10 @@ export async function contentMatches(
 
 /**
  * Indexes up to `max` of the workspace's records past its watermark and moves the watermark to the
- * last of them; returns how many. Run in a transaction. On PostgreSQL several nodes may run it at
- * once: rows are upserted by (workspace, seq) and the watermark only moves forward, so a batch two
- * nodes both index is stored once.
+ * last of them; returns how many (0 also when another node holds the workspace's indexing lock).
+ * Run in a transaction. On PostgreSQL several nodes may run it at once: besides the lock, rows are
+ * upserted by (workspace, seq) and the watermark only moves forward, so a batch stored twice (a
+ * lock lost with its connection) is stored once.
  */
 export async function indexNextRecords(db: DbOrTrx, workspaceId: string, max: number): Promise<number> {
   if (isSqlite(db)) {
@@ -84,6 +85,11 @@ export async function indexNextRecords(db: DbOrTrx, workspaceId: string, max: nu
     await sql`update compliance_search_workspaces set indexed_seq = ${last} where n = ${n}`.execute(db);
     return Number(k);
   }
+  // One node indexes a workspace at a time (the others' batches would wait on its rows, then store
+  // nothing); a node that does not get the lock leaves it to the one that has it.
+  const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(
+    hashtextextended(${'job:compliance.search_index:' + workspaceId}, 0)) as ok`.execute(db);
+  if (!lock.rows[0]!.ok) return 0;
   await sql`insert into compliance_search_workspaces (workspace_id) values (${workspaceId})
     on conflict do nothing`.execute(db);
   const s = await indexedUpTo(db, workspaceId);
