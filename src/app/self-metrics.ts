@@ -110,6 +110,18 @@ export function registerSelfMetrics(ctx: AppServices, log: FastifyBaseLogger): v
       for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, h.recorded_at / 1000);
     },
   });
+  new Gauge({
+    name: 'steward_compliance_search_unindexed_records',
+    help: "Records past each workspace's search index (the search indexer's lag; searches scan them)",
+    labelNames: ['workspace_id'],
+    registers,
+    async collect() {
+      const s = await status();
+      if (!s) return;
+      this.reset();
+      for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, h.unindexed);
+    },
+  });
   const sinkGauge = (name: string, help: string, pick: (x: ArchiveStatus['sinks'][number]) => number) =>
     new Gauge({
       name,

@@ -122,6 +122,11 @@ for (const dialect of DIALECTS)
         sample(text, 'steward_sink_lag_records', `workspace_id="${t.workspaceId}",sink="siem"`),
         Number(head.seq),
       );
+      // Nothing indexed yet: the whole chain is past the search index.
+      assert.equal(
+        sample(text, 'steward_compliance_search_unindexed_records', `workspace_id="${t.workspaceId}"`),
+        Number(head.seq),
+      );
       assert.equal(sample(text, 'steward_ingest_ack_seconds_count', 'source="otlp"'), 1);
       assert.equal(Number(/^steward_ingest_writer_group_batches_count (\S+)$/m.exec(text)?.[1]), 1);
       const accepted = sample(text, 'steward_ingest_records_total', 'source="otlp",outcome="accepted"');
