@@ -1,5 +1,6 @@
-// The archive as /metrics shows it (app/self-metrics.ts): each workspace's chain head, how far the
-// search indexer is behind it, and where each configured SIEM sink is. Read at scrape time: one row per workspace and sink.
+// The archive as /metrics shows it (app/self-metrics.ts): each workspace's chain head, how far
+// the search indexer is behind it, and where each configured SIEM sink is. Read at scrape time:
+// one row per workspace and sink.
 import type { SinkConfig } from '../config/compliance.schema.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { indexedUpTo } from './reads/search-index.repository.js';
