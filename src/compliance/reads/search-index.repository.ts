@@ -123,3 +123,8 @@ export async function removeFromIndex(db: DbOrTrx, workspaceId: string, seqs: re
   const base = BigInt(ws.rows[0].n) * SHIFT;
   await sql`delete from compliance_search where rowid in (${sql.join(seqs.map((s) => base + BigInt(s)))})`.execute(db);
 }
+
+/** PostgreSQL: fresh statistics of the index table, for the planner (after a bulk fill). */
+export async function analyzeIndex(db: DbOrTrx): Promise<void> {
+  await sql`analyze compliance_search_index`.execute(db);
+}
