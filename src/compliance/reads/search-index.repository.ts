@@ -5,7 +5,7 @@
 // the content under a pg_trgm GIN index that the planner uses for the query's ILIKE.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
-import { isSqlite } from '../../platform/storage/dialect.js';
+import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
 
 /** Trigrams: text of fewer characters than this matches nothing in the index. */
 export const MIN_INDEXED_CHARS = 3;
@@ -31,9 +31,9 @@ function trigramsOf(text: string): string[] {
 }
 
 /**
- * SQLite: seqs of the workspace's indexed records whose content holds every trigram of `text`
- * (ignoring case): a superset of those holding `text`, in `order`, within (after, until], at most
- * `limit` of them.
+ * Seqs of the workspace's indexed records whose content holds every trigram of `text` (SQLite: a
+ * superset of those holding `text`) or `text` itself (PostgreSQL), ignoring case, in `order`,
+ * within (after, until], at most `limit` of them. The caller checks them against the live content.
  */
 export async function contentMatches(
   db: DbOrTrx,
@@ -44,6 +44,16 @@ export async function contentMatches(
   limit: number,
 ): Promise<number[]> {
   if (range.until <= range.after) return [];
+  const dir = order === 'asc' ? sql`asc` : sql`desc`;
+  if (!isSqlite(db)) {
+    // The planner chooses between the GIN index (rare text) and the primary key in seq order.
+    const r = await sql<{ seq: string }>`
+      select seq from compliance_search_index
+      where workspace_id = ${workspaceId} and seq > ${range.after} and seq <= ${range.until}
+        and ${containsIgnoringCase(db, sql`content`, text)}
+      order by seq ${dir} limit ${limit}`.execute(db);
+    return r.rows.map((x) => Number(x.seq));
+  }
   const ws = await sql<{ n: number }>`
     select n from compliance_search_workspaces where workspace_id = ${workspaceId}`.execute(db);
   if (!ws.rows[0]) return [];
@@ -51,7 +61,6 @@ export async function contentMatches(
   const match = trigramsOf(text)
     .map((t) => '"' + t.replace(/"/g, '""') + '"')
     .join(' AND ');
-  const dir = order === 'asc' ? sql`asc` : sql`desc`;
   const r = await sql<{ seq: number }>`
     select rowid - ${base} as seq from compliance_search
     where compliance_search match ${match}

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
-import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
+import { containsIgnoringCase } from '../../platform/storage/dialect.js';
 import { contentMatches, indexedUpTo, MIN_INDEXED_CHARS } from './search-index.repository.js';
 
 export interface SearchFilter {
@@ -35,7 +35,7 @@ export interface SearchBounds {
   /** Text too short for trigrams, and any text in the records past the index's watermark, is looked
    * for record by record, in windows of this many seqs. */
   shortTextWindow: number;
-  /** Index candidates a page examines at most (SQLite, on the server's thread): a common text with
+  /** Index candidates a page examines at most (both databases; on SQLite on the server's thread): a common text with
    * a narrow user or type filter would otherwise walk every match. */
   maxCandidates: number;
 }
@@ -46,7 +46,7 @@ const MAX_ROUND = 4096;
 export async function searchRecords(
   db: DbOrTrx,
   workspaceId: string,
-  f: SearchFilter & { seqs?: readonly number[]; viaIndex?: boolean },
+  f: SearchFilter & { seqs?: readonly number[] },
   limit: number,
 ): Promise<ChainRecord[]> {
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
@@ -59,15 +59,7 @@ export async function searchRecords(
   if (f.beforeSeq !== undefined) q = q.where('r.seq', '<', f.beforeSeq);
   if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
   if (f.seqs) q = q.where('r.seq', 'in', f.seqs.length ? f.seqs : [-1]);
-  if (f.text && f.viaIndex)
-    // PostgreSQL: the index's copy is matched (its GIN index), the live content must still be there.
-    q = q
-      .where(
-        sql<boolean>`exists (select 1 from compliance_search_index i where i.workspace_id = r.workspace_id
-          and i.seq = r.seq and ${containsIgnoringCase(db, sql`i.content`, f.text)})`,
-      )
-      .where('c.seq', 'is not', null);
-  else if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
+  if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
   const rows = await q.orderBy('r.seq', f.order).limit(limit).execute();
   return rows.map((r) => toRecord(r));
 }
@@ -107,11 +99,9 @@ async function indexedAndTail(
     if (p.until <= p.after) continue;
     const sub = { ...f, afterSeq: p.after, beforeSeq: p.until + 1, untilSeq: undefined };
     const left = limit - rows.length;
-    const page = !p.indexed
-      ? await shortText(db, workspaceId, sub, left, bounds.shortTextWindow)
-      : isSqlite(db)
-        ? await indexed(db, workspaceId, sub, left, bounds.maxCandidates)
-        : { rows: await searchRecords(db, workspaceId, { ...sub, viaIndex: true }, left), scannedTo: null };
+    const page = p.indexed
+      ? await indexed(db, workspaceId, sub, left, bounds.maxCandidates)
+      : await shortText(db, workspaceId, sub, left, bounds.shortTextWindow);
     rows.push(...page.rows);
     if (rows.length >= limit) return { rows, scannedTo: null };
     if (page.scannedTo !== null) return { rows, scannedTo: page.scannedTo };
