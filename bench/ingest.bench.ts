@@ -1,6 +1,8 @@
 // OTLP ingest throughput: Codex-shaped payloads over real loopback HTTP into SQLite and PostgreSQL.
 // Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off] [--random-ids] [--synchronous normal|full]
 // (--random-ids: conversation ids with random time bits instead of Codex's UUIDv7: the indexes' worst case.)
+// (--search-indexer on: the compliance jobs run as in `serve`, so the search indexer works during the load;
+//  its CPU is in the figure, and the indexer's lag at the end of the load is reported.)
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
@@ -12,6 +14,8 @@ import { ensureBootstrapped } from '../src/access/workspaces.service.js';
 import type { DialectName } from '../src/platform/storage/database.js';
 import { buildBodies, RECORDS_PER_SESSION } from './support/otlp-payloads.js';
 import { benchStore } from './support/stores.js';
+import { startComplianceJobs } from '../src/compliance/jobs.service.js';
+import { indexedUpTo } from '../src/compliance/reads/search-index.repository.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +27,7 @@ const { values } = parseArgs({
     'writer-thread': { type: 'string', default: 'on' },
     'random-ids': { type: 'boolean', default: false },
     synchronous: { type: 'string', default: 'normal' },
+    'search-indexer': { type: 'string', default: 'off' },
   },
 });
 if (values.synchronous !== 'normal' && values.synchronous !== 'full')
@@ -77,9 +82,34 @@ for (const dialect of dialects) {
       w.once('error', reject);
     });
   await run(bodies.slice(0, 20)); // warm-up (its sessions are then replayed below: duplicates are cheap)
+  const config = configSchema.parse({
+    compliance: { checkpoint_interval_minutes: 0, retention: { interval_hours: 0 } },
+  });
+  const jobs =
+    values['search-indexer'] === 'on' ? startComplianceJobs(store.db, config, app.log, { firstIndexDelayMs: 0 }) : null;
   const cpu0 = process.cpuUsage();
   const r = await run(bodies);
   const cpu = process.cpuUsage(cpu0);
+  if (jobs) {
+    const head = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('compliance_heads')
+            .select('seq')
+            .where('workspace_id', '=', boot.workspace.id)
+            .executeTakeFirst()
+        )?.seq ?? 0,
+      );
+    const h = await head();
+    const behind = h - (await indexedUpTo(store.db, boot.workspace.id));
+    const t0 = performance.now();
+    while ((await indexedUpTo(store.db, boot.workspace.id)) < h) await new Promise((res) => setTimeout(res, 20));
+    console.log(
+      `[${dialect}] search indexer during the load: ${behind} of ${h} compliance records not indexed when the load ended, caught up ${((performance.now() - t0) / 1000).toFixed(1)} s later`,
+    );
+    await jobs.stop();
+  }
   const records = REQUESTS * SPR * RECORDS_PER_SESSION;
   const turns = await store.db
     .selectFrom('turns')

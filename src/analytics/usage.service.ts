@@ -78,10 +78,15 @@ function breakdowns(
   modelRows: (UsageCounters & { model: string })[],
 ) {
   const total = clientRows.reduce((acc, r) => addInto(acc, r), zero());
-  const clients = clientRows.map((r) => ({ client_id: r.client_id, ...totalsOf(r) }));
+  // In key order whatever order the rows came in: PostgreSQL returns a user's rows in the order they
+  // lie in the table, which an update or a restore changes (SQLite's come in key order already).
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const clients = [...clientRows]
+    .sort((a, b) => byName(a.client_id, b.client_id))
+    .map((r) => ({ client_id: r.client_id, ...totalsOf(r) }));
   // Models outside the rate card bucket as "other", as in OpenAI's API.
   const models = new Map<string, UsageCounters>();
-  for (const r of modelRows) {
+  for (const r of [...modelRows].sort((a, b) => byName(a.model, b.model))) {
     const name = isKnownModel(r.model) ? r.model : 'other';
     addInto(models.get(name) ?? models.set(name, zero()).get(name)!, r);
   }

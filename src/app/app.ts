@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 // The app factory: builds the Fastify instance with every route; it never listens by itself.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../platform/storage/database.js';
 import { StewardError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 import type { AppContext } from '../platform/http/context.js';
 import { errorHandler, sendError } from '../platform/http/errors.js';
 import { adminRoutes, joinTeamsOfGroups, usersOfTeamsOf } from '../access/index.js';
@@ -27,6 +29,7 @@ import { accountsRoutes, type GroupsHook, SessionAuthenticator } from '../accoun
 import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
+import { registerSelfMetrics } from './self-metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { defaultWebRoot, webRoutes } from './web.routes.js';
 
@@ -56,6 +59,12 @@ export interface BuildOptions {
   webRoot?: string;
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+}
+
 export async function buildApp(
   opts: BuildOptions,
 ): Promise<{ app: FastifyInstance; ctx: AppServices; routes: { method: string; url: string }[] }> {
@@ -67,6 +76,9 @@ export async function buildApp(
   };
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Every log line of a request carries its id (reqId), and the reply returns it (X-Request-Id):
+    // a caller's own id when it sends a plausible one (a proxy's, a collector's), else a new one.
+    genReqId: requestIdOf,
     logController: requestLog,
     bodyLimit: opts.config.ingest.max_body_bytes,
     return503OnClosing: false,
@@ -96,6 +108,7 @@ export async function buildApp(
     emails: runtime.emails,
     runtime,
   };
+  registerSelfMetrics(ctx, app.log);
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
@@ -119,6 +132,7 @@ export async function buildApp(
   acceptJsonBodies(app);
 
   app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
     if (ctx.state.shuttingDown && req.method !== 'GET') return sendError(reply, shuttingDown());
   });
 

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   teams: async () => (await import('./teams.command.js')).teamsCommand,
   workspaces: async () => (await import('./workspaces.command.js')).workspacesCommand,
   compliance: async () => (await import('./compliance.command.js')).complianceCommand,
+  backup: async () => (await import('./backup.command.js')).backupCommand,
+  restore: async () => (await import('./backup.command.js')).restoreCommand,
   import: async () => (await import('./import.command.js')).importCommand,
   report: async () => (await import('./report.command.js')).reportCommand,
   push: async () => (await import('./push.command.js')).pushCommand,

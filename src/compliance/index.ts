@@ -17,6 +17,7 @@ export {
   type HoldView,
 } from './retention/retention.service.js';
 export { sinkStatus } from './sinks/sinks-status.service.js';
+export { archiveStatus, type ArchiveStatus } from './status.service.js';
 export {
   checkpointNow,
   configuredSigningKey,

@@ -1,6 +1,6 @@
 // The background work `steward serve` runs for compliance: one forwarder per configured SIEM sink
-// (a lease per sink and workspace), retention on its interval, and signed checkpoints on theirs
-// (once per period across the nodes of one database, decisions/0039).
+// (a lease per sink and workspace), retention on its interval, signed checkpoints on theirs (once per
+// period across the nodes of one database, decisions/0039), and the search indexer (decisions/0037).
 import type { Config } from '../config/schema.js';
 import type { Db } from '../platform/storage/database.js';
 import { getHead, listChainWorkspaces } from './chain/chain.repository.js';
@@ -12,6 +12,7 @@ import { checkpointNow, ensureSigningKey } from './verify/checkpoint.service.js'
 import { SinkForwarder, type ForwarderOptions, type Logger } from './sinks/forwarder.service.js';
 import { retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { createSink } from './sinks/sinks.js';
+import { indexPending } from './reads/search-indexer.service.js';
 
 export interface ComplianceJobs {
   forwarders: SinkForwarder[];
@@ -22,7 +23,7 @@ export function startComplianceJobs(
   db: Db,
   config: Config,
   log: Logger,
-  opts: ForwarderOptions & { firstRetentionDelayMs?: number } = {},
+  opts: ForwarderOptions & { firstRetentionDelayMs?: number; firstIndexDelayMs?: number } = {},
 ): ComplianceJobs {
   const c = config.compliance;
   const node = opts.owner ?? newNodeId();
@@ -74,10 +75,34 @@ export function startComplianceJobs(
     );
   }
 
+  // The search indexer: the next run is timed from the end of the last, so runs never overlap on
+  // one node; on several nodes they may, harmlessly (indexNextRecords).
+  const indexMs = c.search_index_interval_seconds * 1000;
+  let indexing: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let indexTimer: NodeJS.Timeout | undefined;
+  if (indexMs > 0) {
+    const next = () => {
+      if (!stopped) indexTimer = setTimeout(tick, indexMs).unref();
+    };
+    const tick = () => {
+      indexing = indexPending(db)
+        .then(
+          () => undefined,
+          (err) => log.error({ err }, 'compliance search indexing failed'),
+        )
+        .finally(next);
+    };
+    indexTimer = setTimeout(tick, opts.firstIndexDelayMs ?? indexMs).unref();
+  }
+
   return {
     forwarders,
     async stop() {
+      stopped = true;
+      clearTimeout(indexTimer);
       await Promise.all(jobs.map((j) => j.stop()));
+      await indexing;
       await Promise.all(forwarders.map((f) => f.stop()));
     },
   };

@@ -113,6 +113,9 @@ export const complianceSchema = z
       .refine((v) => v % 60 === 0, 'must be a multiple of 60')
       .default(900),
     checkpoint_interval_minutes: z.coerce.number().min(0).default(60), // 0: only on demand; 0.5 = 30 s
+    // How often the search indexer looks for records past the index (decisions/0037). 0: never
+    // (searches still find everything, scanning the unindexed records a window per page).
+    search_index_interval_seconds: z.coerce.number().min(0).default(2),
     // Log-file downloads and API verifications at once; beyond, 503 + Retry-After. On PostgreSQL
     // each holds pooled connections for its whole duration (a download one, a verify two; the pool
     // has 10): unbounded, a reader could leave ingest waiting for a connection.

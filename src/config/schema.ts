@@ -97,6 +97,12 @@ export const configSchema = z
         max_requests_per_socket: z.coerce.number().int().min(0).default(1000),
         // Refused requests (503, 401, 413 … on headers) are logged as one summary line per interval.
         refusal_log_interval_seconds: z.coerce.number().positive().default(10),
+        // GET /metrics needs `Authorization: Bearer <token>` when this is the token's SHA-256 (hex);
+        // open to anyone who reaches the port otherwise. `printf %s "$TOKEN" | sha256sum`.
+        metrics_token_sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 in hex (64 lowercase hex digits)' })
+          .optional(),
       })
       .strict()
       .refine((s) => s.headers_timeout_seconds <= s.request_timeout_seconds, {

@@ -16,11 +16,12 @@ import * as m0022 from './0022_tool_event_source.js';
 import * as m0023 from './0023_oidc_flows.js';
 import * as m0024 from './0024_session_items_in_chain.js';
 import * as m0025 from './0025_skill_rollups.js';
-import * as m0033 from './0033_tool_rollups.js';
-import * as m0037 from './0037_job_runs.js';
-import * as m0038 from './0038_title_thread_kind.js';
 import * as m0031 from './0031_person_reads.js';
 import * as m0032 from './0032_user_activity.js';
+import * as m0033 from './0033_tool_rollups.js';
+import * as m0035 from './0035_compliance_search_index.js';
+import * as m0037 from './0037_job_runs.js';
+import * as m0038 from './0038_title_thread_kind.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -41,9 +42,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023_oidc_flows': m0023,
   '0024_session_items_in_chain': m0024,
   '0025_skill_rollups': m0025,
-  '0033_tool_rollups': m0033,
-  '0037_job_runs': m0037,
-  '0038_title_thread_kind': m0038,
   '0031_person_reads': m0031,
   '0032_user_activity': m0032,
+  '0033_tool_rollups': m0033,
+  '0035_compliance_search_index': m0035,
+  '0037_job_runs': m0037,
+  '0038_title_thread_kind': m0038,
 };

@@ -10,6 +10,7 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { downloadAll, fixtureFacts } from '../support/compliance.js';
 import { loadOtlp, shiftTimes, synthPayload } from '../support/otlp.js';
 import { DIALECTS } from '../support/stores.js';
+import { indexPending } from '../../src/compliance/reads/search-indexer.service.js';
 
 const FIXTURES = ['exec-json', 'exec-resume', 'tui', 'appserver-vscode', 'review', 'auth-chatgpt', 'auth-apikey'];
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -186,6 +187,16 @@ for (const dialect of DIALECTS) {
         const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(t.store.db);
         const dump = JSON.stringify(rows.rows);
         assert.ok(!dump.includes(AWS_KEY) && !dump.includes(GH_TOKEN), `${table} holds a secret`);
+      }
+      // Nor does the search index: the secrets find nothing, their redaction markers find the records.
+      const found = async (q: string) =>
+        (await get(`${base()}/search?q=${encodeURIComponent(q)}&thread_id=${conv}&limit=100`)).json().data.length;
+      // Before the indexer ran (the search scans the records past the index) and after.
+      for (const indexed of [false, true]) {
+        if (indexed) assert.ok((await indexPending(t.store.db)) > 0);
+        assert.deepEqual([await found(AWS_KEY), await found(AWS_KEY.slice(4, 12)), await found(GH_TOKEN)], [0, 0, 0]);
+        assert.ok((await found('[REDACTED:aws_access_key_id]')) >= 1);
+        assert.ok((await found('[REDACTED:github_token]')) >= 1);
       }
     });
 

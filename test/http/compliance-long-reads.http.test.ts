@@ -1,4 +1,4 @@
-// Log-file downloads and verifications are long reads (on PostgreSQL each holds pooled connections
+// Log-file downloads, verifications and searches are long reads (on PostgreSQL each holds pooled connections
 // until it ends): at most compliance.max_concurrent_reads at once, then 503 + Retry-After; a slot
 // comes back when its response ends.
 import assert from 'node:assert/strict';
@@ -47,6 +47,7 @@ for (const dialect of DIALECTS) {
       assert.ok(Number(busy.headers['retry-after']) >= 1);
       assert.match(busy.json().error.message, /max_concurrent_reads = 1/);
       assert.equal((await get(`${base()}/verify`)).statusCode, 503);
+      assert.equal((await get(`${base()}/search?q=xxx`)).statusCode, 503);
       // Other compliance reads are not long reads.
       assert.equal((await get(`${base()}/logs?event_type=CODEX_LOG`)).statusCode, 200);
 

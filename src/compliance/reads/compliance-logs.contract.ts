@@ -20,7 +20,8 @@ const DEFAULT_LIMIT = 100;
 
 export const BUSY = {
   503: described(
-    'compliance.max_concurrent_reads downloads and verifications already in flight; retry after Retry-After seconds',
+    'compliance.max_concurrent_reads downloads, verifications and searches already in flight; ' +
+      'retry after Retry-After seconds',
   ),
 };
 const eventType = enumQuery(
@@ -69,7 +70,12 @@ export const searchRoute = {
     ),
     start_time: timeQuery('start_time', 'Inclusive.'),
     end_time: timeQuery('end_time', 'Exclusive.'),
-    q: textQuery('Text in the record content (case-insensitive).', 500),
+    q: textQuery(
+      'Text in the record content, as a substring of its JSON, ignoring case (decisions/0037). A page ' +
+        'reads a bounded part of the archive: it may hold fewer than limit records, or none, with ' +
+        'has_more true; follow next_cursor to go on.',
+      500,
+    ),
     order: enumQuery(['asc', 'desc'], 'asc', "must be 'asc' or 'desc'"),
     view: enumQuery(
       ['records', 'merged'],

@@ -10,7 +10,7 @@ import { BUSY, logFileRoute, logsRoute, maxEventTimeRoute, searchRoute } from '.
 import { AUTH_ERRORS, BEARER, INVALID, described, errorResponse } from '../../platform/http/contract.js';
 import { GZIP_BLOCK_BYTES, gzipChunks } from '../../platform/workers/parallel-gzip.js';
 import { actorOf, requireAccess } from '../../platform/http/auth.js';
-import { claimStreamingRead } from '../../platform/http/long-reads.js';
+import { claimStreamingRead, withLongRead } from '../../platform/http/long-reads.js';
 import type { AppContext } from '../../platform/http/context.js';
 
 const BASE = '/v1/compliance/workspaces/:workspace_id';
@@ -76,12 +76,16 @@ export async function complianceLogsRoutes(fastify: FastifyInstance, ctx: AppCon
     maxEventTimeOf(db, req.principal!.workspaceId, req.query.event_type),
   );
 
-  // The page is a JSON string already (records serialized around their stored content).
-  const search = secured(searchRoute, { 200: described('{object: list, data: [record], has_more, next_cursor}') });
+  // The page is a JSON string already (records serialized around their stored content). A search is
+  // a long read: bounded per page (decisions/0037), but one may still read thousands of records.
+  const search = secured(searchRoute, {
+    200: described('{object: list, data: [record], has_more, next_cursor}'),
+    ...BUSY,
+  });
   app.get(`${BASE}/search`, { preValidation, schema: search }, async (req, reply) => {
     const p = req.principal!;
     const q = searchQueryOf(req.query);
-    const page = await runSearch(db, p.workspaceId, q);
+    const page = await withLongRead(ctx, () => runSearch(db, p.workspaceId, q));
     if (q.user !== undefined) await recordPersonSearch(db, p.workspaceId, actorOf(p), q.user);
     return reply.type('application/json; charset=utf-8').send(page);
   });

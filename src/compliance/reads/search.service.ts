@@ -5,7 +5,7 @@ import { validationError } from '../../core/errors.js';
 import type { Db, DbOrTrx } from '../../platform/storage/database.js';
 import { recordPersonView, type Actor } from '../audit.service.js';
 import { getHead } from '../chain/chain.repository.js';
-import { searchRecords, type SearchFilter } from './search.repository.js';
+import { SEARCH_BOUNDS, searchPage, type SearchBounds, type SearchFilter } from './search.repository.js';
 import { findUserByEmail } from '../../platform/tenancy/users.repository.js';
 import { encodeCursor } from '../../core/query-params.js';
 import type { SearchQueryInput } from './compliance-logs.contract.js';
@@ -69,7 +69,12 @@ export async function recordPersonSearch(db: Db, workspaceId: string, viewer: Ac
   await db.transaction().execute((trx) => recordPersonView(trx, workspaceId, viewer, 'compliance.search', [id]));
 }
 
-export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery): Promise<string> {
+export async function runSearch(
+  db: DbOrTrx,
+  workspaceId: string,
+  q: SearchQuery,
+  bounds: SearchBounds = SEARCH_BOUNDS,
+): Promise<string> {
   const filter = { ...q.filter };
   const userId =
     q.user === undefined
@@ -81,10 +86,14 @@ export async function runSearch(db: DbOrTrx, workspaceId: string, q: SearchQuery
   filter.userId = userId;
   // Only records the chain head covers: a row stored past it was never appended (verify reports it).
   filter.untilSeq = (await getHead(db, workspaceId))?.seq ?? 0;
-  const rows = await searchRecords(db, workspaceId, filter, q.limit + 1);
+  const { rows, scannedTo } = await searchPage(db, workspaceId, filter, q.limit + 1, bounds);
   const page = rows.slice(0, q.limit);
-  const hasMore = rows.length > q.limit;
-  const next = hasMore ? JSON.stringify(encodeCursor({ s: page[page.length - 1].seq })) : 'null';
+  // A text search that stopped at its bound has more to read past where it stopped, even when its
+  // page is short (or empty): the cursor goes on from there.
+  const full = rows.length > q.limit;
+  const hasMore = full || scannedTo !== null;
+  const at = full ? page[page.length - 1]!.seq : (scannedTo ?? 0);
+  const next = hasMore ? JSON.stringify(encodeCursor({ s: at })) : 'null';
   const items = q.view === 'merged' ? await mergedItems(db, workspaceId, page, filter.untilSeq) : page.map(recordLine);
   return `{"object":"list","data":[${items.join(',')}],"has_more":${hasMore},"next_cursor":${next}}`;
 }

@@ -3,6 +3,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHoldTable } from '../compliance.tables.js';
+import { removeFromIndex } from '../reads/search-index.repository.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({
@@ -129,8 +130,10 @@ export async function contentToRemove(
   return rows.map((r) => Number(r.seq));
 }
 
+// The search index's copy goes with the content (a record past the indexer's watermark has none yet).
 export async function removeContent(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<number> {
   if (!seqs.length) return 0;
+  await removeFromIndex(db, workspaceId, seqs);
   const r = await db
     .deleteFrom('compliance_content')
     .where('workspace_id', '=', workspaceId)

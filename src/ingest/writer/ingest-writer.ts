@@ -28,6 +28,7 @@ export interface Counts extends IngestCounts {
   items: number;
 }
 type Sink = (group: WriteJob[]) => Promise<Counts[]>;
+export type GroupWatcher = (g: { batches: number; events: number; seconds: number }) => void;
 interface Pending extends WriteJob {
   resolve: (c: Counts) => void;
   reject: (e: unknown) => void;
@@ -47,6 +48,7 @@ export class IngestWriter {
   private scheduled = false;
   private offThread = false;
   private sink: Sink;
+  private groupWatcher: GroupWatcher | undefined;
   // On this thread: this connection's chain heads.
   readonly local: Sink;
 
@@ -60,6 +62,16 @@ export class IngestWriter {
   use(sink: Sink, offThread = false): void {
     this.sink = sink;
     this.offThread = offThread;
+  }
+
+  /** Told each group's size and how long it took to write (the /metrics histograms). */
+  watchGroups(watcher: GroupWatcher): void {
+    this.groupWatcher = watcher;
+  }
+
+  /** Batches waiting for the group being written (not counting it). */
+  get queued(): number {
+    return this.queue.length;
   }
 
   submit(job: WriteJob): Promise<Counts> {
@@ -94,7 +106,9 @@ export class IngestWriter {
           n += sizeOf(j);
         }
         try {
+          const t0 = performance.now();
           const counts = await this.write(group);
+          this.groupWatcher?.({ batches: group.length, events: n, seconds: (performance.now() - t0) / 1000 });
           group.forEach((j, i) => j.resolve(counts[i]));
         } catch (e) {
           if (group.length === 1) group[0].reject(e);

@@ -1,5 +1,5 @@
-// Log-file downloads and API verifications run for seconds and, on PostgreSQL, hold pooled
-// connections all along. At most `compliance.max_concurrent_reads` run at once; one more is a 503
+// Log-file downloads, API verifications and searches run for seconds and, on PostgreSQL, hold
+// pooled connections all along. At most `compliance.max_concurrent_reads` run at once; one more is a 503
 // with Retry-After (retryable, as an exporter or a SIEM puller expects), before anything is audited
 // or read.
 import type { FastifyReply } from 'fastify';
@@ -10,7 +10,7 @@ function claim(ctx: AppContext): () => void {
   if (ctx.state.longReads >= ctx.config.compliance.max_concurrent_reads) {
     throw new StewardError(
       'overloaded',
-      'too many log-file downloads and verifications in flight ' +
+      'too many log-file downloads, verifications and searches in flight ' +
         `(compliance.max_concurrent_reads = ${ctx.config.compliance.max_concurrent_reads}); retry later`,
       { retryAfterSeconds: 2 },
     );

@@ -10,6 +10,14 @@ export interface Metrics {
   ingestRefused: Counter<'source' | 'reason'>;
 }
 
+// The receivers' routes, by the source label their other metrics use.
+const INGEST_ROUTES: Record<string, string> = {
+  '/v1/logs': 'otlp',
+  '/v1/ingest/rollouts': 'rollout',
+  '/v1/ingest/code_review_events': 'code_review',
+  '/v1/integrations/github/webhook': 'github',
+};
+
 /** What one ingested batch added: records accepted or rejected (by reason), and the facts stored. */
 export interface IngestOutcome {
   accepted: number;
@@ -60,10 +68,21 @@ export function createMetrics(app: FastifyInstance): Metrics {
     buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Acknowledgement latency: from the request's first byte to a 2xx of a receiver, i.e. until the
+  // batch is committed (a sender may drop its copy then). Refusals are counted apart (refused_total).
+  const ack = new Histogram({
+    name: 'steward_ingest_ack_seconds',
+    help: 'Time until an ingest request is acknowledged (2xx), by source',
+    labelNames: ['source'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     duration.observe({ route }, reply.elapsedTime / 1000);
+    const source = INGEST_ROUTES[route];
+    if (source && reply.statusCode < 300) ack.observe({ source }, reply.elapsedTime / 1000);
   });
   return {
     registry,

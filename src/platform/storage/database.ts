@@ -68,6 +68,9 @@ export function sqliteHandleOf(db: DbOrTrx): SQLite.Database | undefined {
   return sqliteHandles.get(db);
 }
 
+/** The embedded store's file in a data directory. */
+export const sqliteFileOf = (dataDir = '.steward'): string => path.join(dataDir, 'steward.db');
+
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
     const open = (url: string, max: number) => {
@@ -106,7 +109,7 @@ export function openStore(opts: StoreOptions): Store {
       options: opts,
     };
   }
-  const file = opts.sqliteFile ?? path.join(opts.dataDir ?? '.steward', 'steward.db');
+  const file = opts.sqliteFile ?? sqliteFileOf(opts.dataDir);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');

@@ -1,6 +1,6 @@
 // The few places where SQLite and PostgreSQL differ, kept in one file. Shared code never asks
 // which database it runs on; it calls these helpers.
-import { SqliteAdapter, sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type CreateTableBuilder, type Kysely, type RawBuilder } from 'kysely';
 
 export function isSqlite(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
@@ -83,4 +83,13 @@ async function withBusyTimeout<D extends Kysely<any>, T>(db: D, ms: number, fn: 
       await sql.raw(`pragma busy_timeout = ${before}`).execute(conn);
     }
   });
+}
+
+// `text` anywhere in a column, ignoring case (the LIKE wildcards in it taken literally). ILIKE on
+// PostgreSQL, which a pg_trgm index serves; SQLite's LIKE ignores ASCII case by itself.
+export function containsIgnoringCase(db: Kysely<any>, column: RawBuilder<unknown>, text: string): RawBuilder<boolean> {
+  const pattern = '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+  return isSqlite(db)
+    ? sql<boolean>`${column} like ${pattern} escape '\\'`
+    : sql<boolean>`${column} ilike ${pattern} escape '\\'`;
 }
