@@ -1,6 +1,7 @@
 // The long fuzz run (decisions/0029): every target of test/support/fuzz for --cases N in all, split
 // evenly, decoders in process and the HTTP targets against an in-process server on each database.
-//   node --import tsx bench/fuzz.ts --cases 1000000 [--seed S] [--dialects sqlite,postgres]
+//   node --import tsx bench/fuzz.ts --cases 1000000 [--seed S] [--dialects sqlite,postgres|none]
+//     [--http-share 0.1]   (0: the decoders only, 1: the HTTP targets only; two processes use both cores)
 import { parseArgs } from 'node:util';
 import {
   otlpJsonTarget,
@@ -23,13 +24,13 @@ const { values } = parseArgs({
 });
 const cases = Number(values.cases);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-const dialects = values.dialects.split(',') as DialectName[];
+const dialects = values.dialects.split(',').filter((d) => d && d !== 'none') as DialectName[];
 // HTTP cases cost a database write each: they get this share of the cases, the decoders the rest.
 const httpShare = Number(values['http-share']);
 const decoders: FuzzTarget<any>[] = [otlpJsonTarget(), otlpProtobufTarget(), rolloutParserTarget()];
-const httpCount = 4; // httpTargets() makes four per server
+const httpCount = 5; // httpTargets() makes five per server
 const perDecoder = Math.round((cases * (1 - httpShare)) / decoders.length);
-const perHttp = Math.round((cases * httpShare) / (httpCount * dialects.length));
+const perHttp = dialects.length ? Math.round((cases * httpShare) / (httpCount * dialects.length)) : 0;
 
 console.log(`seed ${seed}: ${perDecoder} cases per decoder, ${perHttp} per HTTP target and database`);
 let failed = 0;
@@ -47,8 +48,8 @@ const report = (r: Awaited<ReturnType<typeof runTarget>>, where = '') => {
   }
 };
 const t0 = performance.now();
-for (const t of decoders) report(await runTarget(t, { runs: perDecoder, seed }));
-for (const d of dialects) {
+if (perDecoder) for (const t of decoders) report(await runTarget(t, { runs: perDecoder, seed }));
+for (const d of perHttp ? dialects : []) {
   const app = await makeApp(d, { github: { webhook_secret: 'fuzz secret' } });
   try {
     for (const t of await httpTargets(app, 'fuzz secret'))

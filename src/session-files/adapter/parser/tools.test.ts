@@ -71,4 +71,21 @@ describe('tool handlers', () => {
     );
     assert.ok(p.st.emittedTools.has('c0'));
   });
+
+  it('a call whose time came from the mtime fallback gets no duration years long from the timestamps', () => {
+    // Found by the fuzzer: the call line's timestamp was garbage, so the call took the file's mtime
+    // (2015) and its output's real time gave a duration past a 32-bit integer.
+    const p = parser();
+    const mtime = Date.UTC(2015, 0, 1);
+    const output = Date.UTC(2026, 10, 22);
+    onToolCall(
+      p,
+      { f: 'tool_call', callId: 'c9', toolName: 'shell', toolKind: 'function', arguments: '{}' },
+      at(1, mtime),
+    );
+    onToolOutput(p, { f: 'tool_output', callId: 'c9', output: 'x' }, at(2, output));
+    const t = tools(p.out);
+    assert.equal(t.length, 1);
+    assert.deepEqual([t[0]!.durationMs, t[0]!.durationSource], [undefined, undefined]);
+  });
 });

@@ -1,5 +1,6 @@
 // Tool facts: a call waits in the state for its output (or its turn's end, or the end of the file)
 // and is then emitted once, with the details the exec and completion events added.
+import { MAX_INT32 } from '../../../core/bounds.js';
 import { type LineFact } from '../normalize.js';
 import { type ToolState, MAX_PENDING_TOOLS } from './state.js';
 import {
@@ -129,7 +130,14 @@ export function emitTool(p: Parse, tool: ToolState): void {
   const success = tool.success ?? (tool.exitCode !== undefined ? tool.exitCode === 0 : undefined);
   let durationMs = tool.durationMs;
   let durationSource: 'exec' | 'output' | 'timestamps' | undefined = tool.durationSource;
-  if (durationMs === undefined && tool.outputTs !== undefined && tool.outputTs >= tool.ts) {
+  // A call whose line had no usable time took a fallback (the file's mtime): the gap to its output can
+  // be years, past the 32-bit column; no duration then rather than a wrong one.
+  if (
+    durationMs === undefined &&
+    tool.outputTs !== undefined &&
+    tool.outputTs >= tool.ts &&
+    tool.outputTs - tool.ts <= MAX_INT32
+  ) {
     durationMs = tool.outputTs - tool.ts;
     durationSource = 'timestamps';
   }
