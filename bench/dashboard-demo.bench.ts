@@ -157,24 +157,27 @@ if (paged)
 else console.error('ranking next page: skipped (one page of users)');
 
 // The user page of the workspace's heaviest user (most credits over 30 days).
-const top = await page.evaluate(async () => {
-  const s = await (await fetch('/auth/session')).json();
-  const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
-  const r = await fetch(`/v1/analytics/codex/workspaces/${s.workspace_id}/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
-    body: JSON.stringify({
-      metrics: ['credits'],
-      dimensions: ['user'],
-      date_range: [day(29), day(0)],
-      order_by: [['credits', 'desc']],
-      limit: 1,
-    }),
-  });
-  const body = await r.json();
-  if (!body.data?.length) throw new Error(JSON.stringify(body));
-  return body.data[0].user_id as string;
-});
+const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+const top = await page.evaluate(
+  async (range) => {
+    const s = await (await fetch('/auth/session')).json();
+    const r = await fetch(`/v1/analytics/codex/workspaces/${s.workspace_id}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+      body: JSON.stringify({
+        metrics: ['credits'],
+        dimensions: ['user'],
+        date_range: range,
+        order_by: [['credits', 'desc']],
+        limit: 1,
+      }),
+    });
+    const body = await r.json();
+    if (!body.data?.length) throw new Error(JSON.stringify(body));
+    return body.data[0].user_id as string;
+  },
+  [day(29), day(0)],
+);
 await measure('user page (heaviest user)', RUNS, open(`${origin}/users/${encodeURIComponent(top)}`));
 const pageAssets: Record<string, string[]> = {};
 for (const p of ['/adoption', '/teams', '/code-review', '/tools', '/compliance', '/keys', '/admin']) {
