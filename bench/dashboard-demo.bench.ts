@@ -56,6 +56,7 @@ interface Call {
   name: string;
   total: number;
   ttfb: number;
+  body?: string;
 }
 const calls: Call[] = [];
 let step = 'sign-in';
@@ -73,7 +74,8 @@ function track(page: Page) {
   page.on('requestfinished', (r) => {
     if (r.resourceType() !== 'fetch') return;
     const t = r.timing();
-    calls.push({ step, name: callName(r), total: t.responseEnd, ttfb: t.responseStart - t.requestStart });
+    const body = r.url().endsWith('/query') ? (r.postData() ?? undefined) : undefined;
+    calls.push({ step, name: callName(r), total: t.responseEnd, ttfb: t.responseStart - t.requestStart, body });
   });
 }
 
@@ -156,6 +158,31 @@ if (paged)
   );
 else console.error('ranking next page: skipped (one page of users)');
 
+// Which of the overview's queries costs the server most: each one alone, one after another (in the
+// page they queue behind each other on the server, so the last answered looks the slowest).
+const alone: [string, number][] = [];
+const overviewBodies = new Map<string, string>();
+for (const c of calls) if (c.step === 'overview first render' && c.body) overviewBodies.set(c.body, c.name);
+for (const [body, name] of overviewBodies) {
+  const t = await page.evaluate(async (b) => {
+    const s = await (await fetch('/auth/session')).json();
+    const ts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`/v1/analytics/codex/workspaces/${s.workspace_id}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+        body: b,
+      });
+      await r.arrayBuffer();
+      ts.push(performance.now() - t0);
+    }
+    return ts.sort((x, y) => x - y)[2]!;
+  }, body);
+  const b = JSON.parse(body);
+  alone.push([`${name} (${b.metrics.join(', ')}; ${b.date_range.join('..')})`, t]);
+}
+
 // The user page of the workspace's heaviest user (most credits over 30 days).
 const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
 const top = await page.evaluate(
@@ -197,6 +224,8 @@ console.log(
 console.log(`JS + CSS of the first view: ${(firstBytes / 1024).toFixed(1)} KB gzipped`);
 for (const [p, as] of Object.entries(pageAssets))
   console.log(`  ${p} loads ${(as.reduce((n, a) => n + gz(a), 0) / 1024).toFixed(1)} KB gzipped more`);
+console.log('\neach overview query alone (median of 5, one at a time):');
+for (const [n, t] of alone.sort((a, b) => b[1] - a[1])) console.log(`  ${ms(t)}  ${n}`);
 console.log('\n| step | p50 | p95 | server CPU per run | slowest API call (p50 to last byte / to first byte) |');
 console.log('|---|---|---|---|---|');
 for (const r of results) {
