@@ -161,6 +161,7 @@ else console.error('ranking next page: skipped (one page of users)');
 // Which of the overview's queries costs the server most: each one alone, one after another (in the
 // page they queue behind each other on the server, so the last answered looks the slowest).
 const alone: [string, number][] = [];
+step = 'each query alone';
 const overviewBodies = new Map<string, string>();
 for (const c of calls) if (c.step === 'overview first render' && c.body) overviewBodies.set(c.body, c.name);
 for (const [body, name] of overviewBodies) {
