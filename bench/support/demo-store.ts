@@ -90,6 +90,8 @@ export async function serve(p: DemoPlace): Promise<{ url: string; pid: number; s
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A bench that throws midway must not leave its server running.
+  process.once('exit', () => child.kill('SIGTERM'));
   return {
     url,
     pid: child.pid!,
