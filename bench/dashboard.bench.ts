@@ -3,7 +3,7 @@
 // A real server on a real store with the OTLP fixtures ingested for two users; a signed-in owner
 // loads `/` again and again (cache on, as a returning user has it), and each run reports the time
 // from navigation start until the tiles show the API's figures, with the JS and CSS sizes fetched.
-// This is a small workspace: the 10,000-user figure of issue 14 needs `steward demo` (not built yet).
+// This is a small workspace: bench/dashboard-demo.bench.ts measures `steward demo`'s 10,000 users.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
