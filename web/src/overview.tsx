@@ -50,7 +50,8 @@ export function Overview({ session }: { session: Session }) {
   const [groupBy, setGroupBy] = useState<'day' | 'week'>('day');
   const [by, setBy] = useState<Breakdown>('model');
   const [measure, setMeasure] = useState<Measure>('text_total_tokens');
-  const [data, setData] = useState<Loaded | null>(null);
+  const [panels, setPanels] = useState<Pick<Loaded, 'now' | 'before' | 'surfaces' | 'clients' | 'at'> | null>(null);
+  const [split, setSplit] = useState<Pick<Loaded, 'keys' | 'chart'> | null>(null);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
 
@@ -59,24 +60,36 @@ export function Overview({ session }: { session: Session }) {
     return () => clearInterval(timer);
   }, []);
   const w = windowOf(days);
+  const q = (metrics: string[], dimensions: string[] = [], date_range = windowOf(days).range) =>
+    query(session, { metrics, dimensions, date_range, limit: 10000 }).then((r) => r.data);
+  // Two groups of queries, so that a change of grain or breakdown asks again only for the chart's
+  // (the tiles and the surface and client panels do not depend on them).
   useEffect(() => {
     let live = true;
-    const range = windowOf(days).range;
-    const q = (metrics: string[], dimensions: string[] = [], date_range = range) =>
-      query(session, { metrics, dimensions, date_range, limit: 10000 }).then((r) => r.data);
     const tiles = TILES.map((t) => t.key);
-    const amounts = ['credits', 'text_total_tokens'];
     Promise.all([
       q(tiles),
       q(tiles, [], windowOf(days, true).range),
       q(['active_users', 'threads', 'turns'], ['surface']),
       q(['active_users', 'threads', 'turns'], ['client']),
-      q(amounts, [by]),
-      q(amounts, [`time:${groupBy}`, by]),
     ])
-      .then(([now, before, surfaces, clients, keys, chart]) => {
+      .then(([now, before, surfaces, clients]) => {
         if (!live) return;
-        setData({ now: now[0], before: before[0], surfaces, clients, keys, chart, at: Date.now() });
+        setPanels({ now: now[0], before: before[0], surfaces, clients, at: Date.now() });
+        setError('');
+      })
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [days, session.workspace_id, tick]);
+  useEffect(() => {
+    let live = true;
+    const amounts = ['credits', 'text_total_tokens'];
+    Promise.all([q(amounts, [by]), q(amounts, [`time:${groupBy}`, by])])
+      .then(([keys, chart]) => {
+        if (!live) return;
+        setSplit({ keys, chart });
         setError('');
       })
       .catch((e: Error) => live && setError(e.message));
@@ -84,6 +97,7 @@ export function Overview({ session }: { session: Session }) {
       live = false;
     };
   }, [days, groupBy, by, session.workspace_id, tick]);
+  const data: Loaded | null = panels && split ? { ...panels, ...split } : null;
 
   const newest = data && newestBucket(data.chart);
   const keys = data ? [...data.keys].sort((a, b) => Number(b[measure]) - Number(a[measure])) : [];
