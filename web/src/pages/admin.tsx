@@ -1,16 +1,17 @@
 // Admin (owners): people (role, reset link, remove), teams (create, members) and settings (the
 // analytics settings the server runs with, and the content policy), through the admin and
 // Compliance APIs. Every change is audited by the server.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { type Column, DataTable } from '../components/data-table.js';
 import { SecretNotice } from '../components/secret.js';
 import { fmtDay } from '../format.js';
 import type { PageProps } from '../pages.js';
-import { admin, type ContentPolicy, policy, type Settings, setPolicy, type Team, type User } from './people-api.js';
-import { CONTENT_FIELDS, CONTENT_MODES, ROLES, roleName } from './admin-data.js';
+import { admin, type User } from './people-api.js';
+import { ROLES, roleName } from './admin-data.js';
 import './people.css';
-
-type Api = ReturnType<typeof admin>;
+import { Alert, type Api, useLoad } from './admin-parts.js';
+import { SettingsPanel } from './admin-settings.js';
+import { Teams } from './admin-teams.js';
 
 const TABS = [
   ['people', 'People'],
@@ -62,30 +63,6 @@ export default function AdminPage({ session }: PageProps) {
       </div>
     </>
   );
-}
-
-function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState('');
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let live = true;
-    load()
-      .then((d) => live && (setData(d), setError('')))
-      .catch((e: Error) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [...deps, tick]);
-  return { data, error, setError, reload: () => setTick((t) => t + 1) };
-}
-
-function Alert({ text }: { text: string }) {
-  return text ? (
-    <p role="alert" class="error">
-      {text}
-    </p>
-  ) : null;
 }
 
 function People({ api, self }: { api: Api; self: string }) {
@@ -245,209 +222,5 @@ function AddUser({ api, onAdded }: { api: Api; onAdded: () => void }) {
       <button type="submit">Add</button>
       <Alert text={error} />
     </form>
-  );
-}
-
-function Teams({ api }: { api: Api }) {
-  const { data, error, setError, reload } = useLoad(() => api.teams(), []);
-  const [open, setOpen] = useState<string | null>(null);
-  const create = async (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    try {
-      const t = await api.createTeam(String(new FormData(form).get('name')));
-      form.reset();
-      setOpen(t.id);
-      reload();
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-  return (
-    <>
-      <Alert text={error} />
-      <section class="panel" aria-labelledby="new-team-title">
-        <h2 id="new-team-title">Create a team</h2>
-        <form class="inline-form" onSubmit={create}>
-          <label>
-            Team name
-            <input name="name" required placeholder="platform" />
-          </label>
-          <button type="submit">Create team</button>
-        </form>
-      </section>
-      <div class="two">
-        <section class="panel" aria-labelledby="teams-list-title">
-          <h2 id="teams-list-title">Teams</h2>
-          {!data ? (
-            <p class="loading">Loading…</p>
-          ) : data.length === 0 ? (
-            <p class="empty">No teams yet.</p>
-          ) : (
-            <ul class="pick" data-testid="teams-list">
-              {data.map((t: Team) => (
-                <li key={t.id}>
-                  <button type="button" aria-pressed={open === t.id} onClick={() => setOpen(t.id)}>
-                    <span>{t.name}</span>
-                    <span class="hint">
-                      {t.members} {t.members === 1 ? 'member' : 'members'}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        {open && <Members api={api} teamId={open} onChange={reload} />}
-      </div>
-    </>
-  );
-}
-
-function Members({ api, teamId, onChange }: { api: Api; teamId: string; onChange: () => void }) {
-  const { data, error, setError, reload } = useLoad(() => api.team(teamId), [teamId]);
-  const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      reload();
-      onChange();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const add = (e: Event) => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const email = String(new FormData(form).get('email'));
-    act(async () => {
-      await api.addMember(teamId, email);
-      form.reset();
-    });
-  };
-  return (
-    <section class="panel" aria-labelledby="members-title" data-testid="team-members">
-      <h2 id="members-title">{data ? `${data.name} · members` : 'Members'}</h2>
-      <Alert text={error} />
-      <form class="inline-form" onSubmit={add}>
-        <label>
-          Add by email
-          <input name="email" type="email" required placeholder="dev@example.com" />
-        </label>
-        <button type="submit">Add member</button>
-      </form>
-      {data && data.member_list.length === 0 && <p class="empty">No members yet.</p>}
-      {data && data.member_list.length > 0 && (
-        <ul class="members">
-          {data.member_list.map((m) => (
-            <li key={m.user_id}>
-              <span>{m.email}</span>
-              <button
-                type="button"
-                class="ghost small"
-                aria-label={`Remove ${m.email} from ${data.name}`}
-                onClick={() => act(() => api.removeMember(teamId, m.user_id))}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function SettingsPanel({ api, session }: { api: Api; session: PageProps['session'] }) {
-  const settings = useLoad<Settings>(() => api.settings(), []);
-  const content = useLoad<ContentPolicy>(() => policy(session.workspace_id), []);
-  const [draft, setDraft] = useState<Partial<ContentPolicy>>({});
-  const [saved, setSaved] = useState('');
-  const s = settings.data;
-  const p = content.data && { ...content.data, ...draft };
-  const save = async (e: Event) => {
-    e.preventDefault();
-    try {
-      await setPolicy(session, draft);
-      setDraft({});
-      setSaved('Saved. New records follow the new policy.');
-      content.reload();
-    } catch (err) {
-      content.setError((err as Error).message);
-    }
-  };
-  return (
-    <div class="two">
-      <section class="panel" aria-labelledby="analytics-settings-title">
-        <h2 id="analytics-settings-title">Analytics</h2>
-        <Alert text={settings.error} />
-        {s ? (
-          <dl class="settings" data-testid="settings">
-            <div>
-              <dt>Emails in usage rows and exports</dt>
-              <dd data-testid="show-emails">{s.show_emails ? 'Shown' : 'Hidden (user ids only)'}</dd>
-            </div>
-            <div>
-              <dt>Smallest team shown alone</dt>
-              <dd data-testid="min-team-size">{s.min_team_size} members</dd>
-            </div>
-            <div>
-              <dt>Lookback</dt>
-              <dd>{s.lookback_days} days</dd>
-            </div>
-            <div>
-              <dt>Public address</dt>
-              <dd>{s.public_url ?? 'not set (developers are shown this page’s address)'}</dd>
-            </div>
-          </dl>
-        ) : (
-          <p class="loading">Loading…</p>
-        )}
-        <p class="hint">
-          Set in the <code>[analytics]</code> section of the server’s config file (or <code>STEWARD_ANALYTICS_*</code>);
-          they apply when <code>steward serve</code> starts.
-        </p>
-      </section>
-      <section class="panel" aria-labelledby="policy-title">
-        <h2 id="policy-title">Content policy</h2>
-        <Alert text={content.error} />
-        {p ? (
-          <form class="policy" onSubmit={save}>
-            {CONTENT_FIELDS.map(([f, label]) => (
-              <label key={f}>
-                {label}
-                <select
-                  value={String(p[f])}
-                  onChange={(e) => (setSaved(''), setDraft({ ...draft, [f]: (e.target as HTMLSelectElement).value }))}
-                >
-                  {CONTENT_MODES.map(([v, t]) => (
-                    <option key={v} value={v}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ))}
-            <label class="check">
-              <input
-                type="checkbox"
-                checked={p.dlp_redact}
-                onChange={(e) => (
-                  setSaved(''), setDraft({ ...draft, dlp_redact: (e.target as HTMLInputElement).checked })
-                )}
-              />
-              Redact secrets and DLP terms in stored text
-            </label>
-            <div class="form-foot">
-              <button type="submit" disabled={Object.keys(draft).length === 0}>
-                Save policy
-              </button>
-              {saved && <span role="status">{saved}</span>}
-            </div>
-          </form>
-        ) : (
-          <p class="loading">Loading…</p>
-        )}
-      </section>
-    </div>
   );
 }
