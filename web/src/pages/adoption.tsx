@@ -2,7 +2,7 @@
 // 14, 30 or 60 days, and how long people take to first use Codex after being added.
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, DataTable } from '../components/data-table.js';
-import { Segmented } from '../components/segmented.js';
+import { Choice } from '../components/choice.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { fmtDay, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -176,7 +176,7 @@ export default function AdoptionPage({ session }: PageProps) {
       <section class="panel" aria-labelledby="people-title">
         <div class="panel-head">
           <h2 id="people-title">People</h2>
-          <Segmented
+          <Choice
             label="Show"
             value={filter}
             onChange={(v) => setFilter(v as SeatFilter)}

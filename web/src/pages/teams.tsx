@@ -2,7 +2,7 @@
 // over the range, with the privacy floor the API applies (small teams together as "other").
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, DataTable } from '../components/data-table.js';
-import { Segmented } from '../components/segmented.js';
+import { Choice } from '../components/choice.js';
 import { RANGES, windowOf } from '../components/window.js';
 import { fmtCompact, fmtDec, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -65,7 +65,7 @@ export default function TeamsPage({ session }: PageProps) {
           <h1>Teams</h1>
           <p class="sub">Each team's members' usage; a person in two teams counts in both.</p>
         </div>
-        <Segmented
+        <Choice
           label="Range"
           value={String(days)}
           onChange={(v) => setDays(Number(v))}
@@ -80,7 +80,7 @@ export default function TeamsPage({ session }: PageProps) {
       <section class="panel" aria-labelledby="compare-title">
         <div class="panel-head">
           <h2 id="compare-title">Side by side · {m.label.toLowerCase()}</h2>
-          <Segmented
+          <Choice
             label="Compare"
             value={measure}
             onChange={(v) => setMeasure(v as keyof TeamLine)}

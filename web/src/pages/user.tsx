@@ -5,7 +5,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { StackedChart } from '../chart.js';
 import { DataTable } from '../components/data-table.js';
-import { Segmented } from '../components/segmented.js';
+import { Choice } from '../components/choice.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { bucketStarts, RANGES, windowOf } from '../components/window.js';
 import { fmtDay, fmtDec, fmtInt, fmtUsd } from '../format.js';
@@ -78,13 +78,13 @@ export default function UserPage({ session, params }: PageProps) {
             {self ? session.user.email : email ? `User ${userId}` : userId}
           </p>
         </div>
-        <Segmented
+        <Choice
           label="Range"
           value={String(days)}
           onChange={(v) => setDays(Number(v))}
           options={RANGES.map((d) => [String(d), `${d} days`])}
         />
-        <Segmented
+        <Choice
           label="Buckets"
           value={groupBy}
           onChange={(v) => setGroupBy(v as 'day' | 'week')}
@@ -118,7 +118,7 @@ export default function UserPage({ session, params }: PageProps) {
           <h2 id="trend-title">
             {measureName} by {by} · {groupBy === 'day' ? 'daily' : 'weekly'} (UTC)
           </h2>
-          <Segmented
+          <Choice
             label="Measure"
             value={measure}
             onChange={(v) => setMeasure(v as Measure)}
@@ -127,7 +127,7 @@ export default function UserPage({ session, params }: PageProps) {
               ['credits', 'Credits'],
             ]}
           />
-          <Segmented
+          <Choice
             label="Split by"
             value={by}
             onChange={(v) => setBy(v as 'model' | 'surface')}
