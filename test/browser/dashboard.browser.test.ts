@@ -75,7 +75,7 @@ for (const dialect of DIALECTS) {
     const isoDay = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
     const range = [isoDay(start), isoDay(end - DAY)];
     const views = async () =>
-      (await t.store.db.selectFrom('compliance_content').select('content').execute())
+      (await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute())
         .map((c) => JSON.parse(c.content))
         .filter((c) => c.action === 'person_data.viewed');
     const rankingRows = async (page: Page) =>

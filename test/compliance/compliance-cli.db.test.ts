@@ -112,7 +112,7 @@ for (const dialect of DIALECTS) {
         dir,
       );
       assert.equal(JSON.parse(role.stdout).role, 'security_owner');
-      const contents = await t.store.db.selectFrom('compliance_content').select('content').execute();
+      const contents = await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute();
       const audits = contents.map((c) => JSON.parse(c.content)).filter((c) => c.action);
       assert.deepEqual(
         [

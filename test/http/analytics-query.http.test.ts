@@ -137,7 +137,7 @@ for (const dialect of DIALECTS) {
       return r.json();
     };
     const views = async () =>
-      (await t.store.db.selectFrom('compliance_content').select('content').execute())
+      (await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute())
         .map((c) => JSON.parse(c.content))
         .filter((c) => c.action === 'person_data.viewed');
     const usageSum = async (k: 'credits' | 'cost_usd', q: string) => {

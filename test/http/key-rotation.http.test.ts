@@ -65,7 +65,7 @@ for (const dialect of DIALECTS) {
       assert.match(refused.body, /expired/);
       assert.equal((await usage(r.secret)).statusCode, 200);
       assert.equal(JSON.parse((await cli('list', '--json')).stdout).length, listed.length + 1);
-      const records = await t.store.db.selectFrom('compliance_content').select('content').execute();
+      const records = await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute();
       const rotations = records.map((c) => JSON.parse(c.content)).filter((c) => c.action === 'key.rotated');
       assert.deepEqual(
         rotations.map((c) => [c.target.id, c.after.old.id, c.after.new.id]),

@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
     const admin = (method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown) =>
       req(method, `/v1/admin/workspaces/${t.workspaceId}${path}`, t.ownerKey, payload);
     const auditOf = async (action: string) =>
-      (await t.store.db.selectFrom('compliance_content').select('content').execute())
+      (await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute())
         .map((c) => JSON.parse(c.content))
         .filter((c) => c.action === action);
 

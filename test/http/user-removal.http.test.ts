@@ -66,7 +66,7 @@ for (const dialect of DIALECTS) {
       assert.equal(refused.statusCode, 401);
       assert.match(refused.body, /revoked/);
       assert.equal(await usage(), usageBefore, 'the usage stays');
-      const contents = await t.store.db.selectFrom('compliance_content').select('content').execute();
+      const contents = await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute();
       const all = contents.map((c) => JSON.parse(c.content));
       assert.ok(
         all.some((c) => c.thread_id === 'before-removal'),
