@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { COUNTERS } from '../core/rollups.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
-import type { UserFilter } from './usage.repository.js';
+import { type UserFilter, userFilterSql } from './usage.repository.js';
 import type { Grain } from './params.js';
 
 const sums = COUNTERS.map((c) => sql<number>`sum(${sql.ref(c)})`.as(c));
@@ -13,14 +13,6 @@ function numeric<T extends object>(r: T): T {
   const o = r as Record<string, unknown>;
   for (const k of ['bucket', 'active_users', ...COUNTERS]) if (k in o) o[k] = Number(o[k]);
   return r;
-}
-
-// A team's members, a member's own rows, never the service identities (as usage.repository.ts).
-function userCondition(users: UserFilter) {
-  const parts = [];
-  if (users.only) parts.push(users.only.length ? sql`user_id in (${sql.join(users.only)})` : sql`1 = 0`);
-  if (users.except?.length) parts.push(sql`user_id not in (${sql.join(users.except)})`);
-  return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`1 = 1`;
 }
 
 export type UserTotalsRow = UsageCounters & { bucket: number; user_id: string };
@@ -41,7 +33,7 @@ export async function userTotalsPage(
     .select(['bucket', 'user_id', ...sums])
     .where('workspace_id', '=', ws)
     .where('bucket', '<', end);
-  q = q.where(userCondition(users));
+  q = q.where(userFilterSql(users));
   q = after
     ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId)))
     : q.where('bucket', '>=', start);
@@ -71,7 +63,7 @@ export async function usersInWindow(
     .where('workspace_id', '=', ws)
     .where('bucket', '>=', start)
     .where('bucket', '<', end);
-  q = q.where(userCondition(users));
+  q = q.where(userFilterSql(users));
   return (await q.execute()).map((r) => r.user_id);
 }
 

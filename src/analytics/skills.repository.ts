@@ -1,8 +1,7 @@
 // Skill invocation rollup reads (usage_skill_{day,week}, kept by ingest: decisions/0032): keyset
 // pages in primary-key order (workspace_id, bucket, user_id, ...), as the usage reads.
-import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
-import type { UserFilter } from './usage.repository.js';
+import { type UserFilter, userPageKeys } from './usage.repository.js';
 
 type Grain = 'day' | 'week';
 const table = (g: Grain) => (g === 'day' ? 'usage_skill_day' : 'usage_skill_week');
@@ -26,7 +25,7 @@ const num = <T extends { bucket: unknown; invocations: unknown }>(r: T) => ({
 });
 
 /** The (bucket, user) keys of one page of per-user rows, after the cursor's key. */
-export async function skillPageKeys(
+export const skillPageKeys = (
   db: DbOrTrx,
   grain: Grain,
   ws: string,
@@ -35,27 +34,7 @@ export async function skillPageKeys(
   after: SkillKey | null,
   limit: number,
   users: UserFilter,
-): Promise<SkillKey[]> {
-  let q = db
-    .selectFrom(table(grain))
-    .select(['bucket', 'user_id'])
-    .where('workspace_id', '=', ws)
-    .where('bucket', '<', end);
-  if (users.only) q = users.only.length ? q.where('user_id', 'in', users.only) : q.where(sql<boolean>`1 = 0`);
-  if (users.except?.length) q = q.where('user_id', 'not in', users.except);
-  q =
-    after && after.bucket >= start
-      ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.user_id)))
-      : q.where('bucket', '>=', start);
-  const rows = await q
-    .groupBy(['workspace_id', 'bucket', 'user_id'])
-    .orderBy('workspace_id')
-    .orderBy('bucket')
-    .orderBy('user_id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
-}
+): Promise<SkillKey[]> => userPageKeys(db, table(grain), ws, start, end, after, limit, users);
 
 /** Every counter of the users in `keys` between its first and last bucket; the caller keeps the page's. */
 export async function skillUserCounts(

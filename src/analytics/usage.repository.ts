@@ -23,30 +23,41 @@ export interface UserFilter {
   except?: readonly string[];
 }
 
-export async function usagePageKeys(
+/** The user filter as one SQL condition, for reads that build their WHERE by hand. */
+export function userFilterSql(users: UserFilter) {
+  const parts = [];
+  if (users.only) parts.push(users.only.length ? sql`user_id in (${sql.join(users.only)})` : sql`1 = 0`);
+  if (users.except?.length) parts.push(sql`user_id not in (${sql.join(users.except)})`);
+  return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`1 = 1`;
+}
+
+/** The per-user rollups keyed (workspace_id, bucket, user_id, ...): usage and skill invocations. */
+export type UserRollup = 'usage_user_day' | 'usage_user_week' | 'usage_skill_day' | 'usage_skill_week';
+
+/** The (bucket, user) keys of one page of a per-user rollup, after the cursor's key. */
+export async function userPageKeys(
   db: DbOrTrx,
-  grain: Grain,
+  table: UserRollup,
   ws: string,
   startBucket: number,
   endBucket: number,
-  after: { bucket: number; userId: string } | null,
+  after: PageKey | null,
   limit: number,
   users: UserFilter = {},
 ): Promise<PageKey[]> {
-  let q = db
-    .selectFrom(userTable(grain))
-    .select(['bucket', 'user_id'])
-    .where('workspace_id', '=', ws)
-    .where('bucket', '<', endBucket);
   // A team's members (team_id), a member's own rows (core/authz.ts), and never the service
   // identities (decisions/0026): few ids each.
-  if (users.only) q = users.only.length ? q.where('user_id', 'in', users.only) : q.where(sql<boolean>`1 = 0`);
-  if (users.except?.length) q = q.where('user_id', 'not in', users.except);
+  let q = db
+    .selectFrom(table as 'usage_user_day')
+    .select(['bucket', 'user_id'])
+    .where('workspace_id', '=', ws)
+    .where('bucket', '<', endBucket)
+    .where(userFilterSql(users));
   // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
   // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
   q =
     after && after.bucket >= startBucket
-      ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.userId)))
+      ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.user_id)))
       : q.where('bucket', '>=', startBucket);
   const rows = await q
     .groupBy(['workspace_id', 'bucket', 'user_id'])
@@ -56,6 +67,20 @@ export async function usagePageKeys(
     .limit(limit)
     .execute();
   return rows.map((r) => ({ bucket: Number(r.bucket), user_id: r.user_id }));
+}
+
+export function usagePageKeys(
+  db: DbOrTrx,
+  grain: Grain,
+  ws: string,
+  startBucket: number,
+  endBucket: number,
+  after: { bucket: number; userId: string } | null,
+  limit: number,
+  users: UserFilter = {},
+): Promise<PageKey[]> {
+  const key = after && { bucket: after.bucket, user_id: after.userId };
+  return userPageKeys(db, userTable(grain), ws, startBucket, endBucket, key, limit, users);
 }
 
 // Rows for exactly the page's keys. Pages are contiguous in (bucket, user_id) order, so a page is
