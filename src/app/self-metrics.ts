@@ -86,42 +86,34 @@ export function registerSelfMetrics(ctx: AppServices, log: FastifyBaseLogger): v
       })
       .finally(() => setTimeout(() => (pending = null), 1000).unref()));
 
-  new Gauge({
-    name: 'steward_compliance_chain_head_seq',
-    help: "Each workspace's compliance chain head (records appended)",
-    labelNames: ['workspace_id'],
-    registers,
-    async collect() {
-      const s = await status();
-      if (!s) return;
-      this.reset();
-      for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, h.seq);
-    },
-  });
-  new Gauge({
-    name: 'steward_compliance_chain_head_timestamp_seconds',
-    help: "When each workspace's chain head was appended (Unix seconds)",
-    labelNames: ['workspace_id'],
-    registers,
-    async collect() {
-      const s = await status();
-      if (!s) return;
-      this.reset();
-      for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, h.recorded_at / 1000);
-    },
-  });
-  new Gauge({
-    name: 'steward_compliance_search_unindexed_records',
-    help: "Records past each workspace's search index (the search indexer's lag; searches scan them)",
-    labelNames: ['workspace_id'],
-    registers,
-    async collect() {
-      const s = await status();
-      if (!s) return;
-      this.reset();
-      for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, h.unindexed);
-    },
-  });
+  const headGauge = (name: string, help: string, pick: (h: ArchiveStatus['heads'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['workspace_id'],
+      registers,
+      async collect() {
+        const s = await status();
+        if (!s) return;
+        this.reset();
+        for (const h of s.heads) this.set({ workspace_id: h.workspace_id }, pick(h));
+      },
+    });
+  headGauge(
+    'steward_compliance_chain_head_seq',
+    "Each workspace's compliance chain head (records appended)",
+    (h) => h.seq,
+  );
+  headGauge(
+    'steward_compliance_chain_head_timestamp_seconds',
+    "When each workspace's chain head was appended (Unix seconds)",
+    (h) => h.recorded_at / 1000,
+  );
+  headGauge(
+    'steward_compliance_search_unindexed_records',
+    "Records past each workspace's search index (the search indexer's lag; searches scan them)",
+    (h) => h.unindexed,
+  );
   const sinkGauge = (name: string, help: string, pick: (x: ArchiveStatus['sinks'][number]) => number) =>
     new Gauge({
       name,
