@@ -118,10 +118,12 @@ for (const dialect of DIALECTS)
       try {
         const line = await new Promise<string>((resolve, reject) => {
           let out = '';
+          let err = '';
+          up.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
           up.stdout
             .setEncoding('utf8')
             .on('data', (d: string) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0])));
-          up.once('close', (code) => reject(new Error(`serve exited ${code}`)));
+          up.once('close', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
         });
         const again = JSON.parse(line);
         assert.equal(again.owner_key, null);
@@ -138,8 +140,12 @@ for (const dialect of DIALECTS)
         });
         assert.equal(nope.status, 401);
       } finally {
-        up.kill('SIGTERM');
-        await new Promise((r) => up.once('close', r));
+        // A serve that already exited (the failure above) has no close left to wait for.
+        if (up.exitCode === null && up.signalCode === null) {
+          const closed = new Promise((r) => up.once('close', r));
+          up.kill('SIGTERM');
+          await closed;
+        }
       }
 
       const text = await steward(dir, ['serve', ...store, '--port', '0'], /Owner key.*\n/);
