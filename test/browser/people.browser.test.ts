@@ -90,6 +90,18 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       );
       return (await v.textContent())?.trim();
     };
+    // After a navigation the old view's tiles can still be on screen for a frame: wait (bounded) for the
+    // expected figure, then read what is there, so a wrong figure still fails.
+    const tileAfter = async (page: Page, key: string, want: string) => {
+      await page
+        .waitForFunction(
+          ([k, w]) => document.querySelector(`[data-testid=tile-${k}] .tile-value`)?.textContent?.trim() === w,
+          [key, want] as const,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined);
+      return tile(page, key);
+    };
     const cell = (page: Page, table: string, key: string, col: number) =>
       page.locator(`[data-testid=${table}] tr[data-key="${key}"] td:nth-child(${col})`).textContent();
     // Each page as it is photographed is also checked by axe-core: nothing serious or critical (WCAG A/AA).
@@ -151,9 +163,12 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       await page.waitForURL(`${origin}/users/${id.dev}`);
       const rows = await usage(`group=user&user_id=${id.dev}`);
       const sum = (k: string) => rows.reduce((n, r) => n + r.totals[k], 0);
-      assert.equal(await tile(page, 'threads'), int.format(sum('threads')));
-      assert.equal(await tile(page, 'turns'), int.format(sum('turns')));
-      assert.equal(await tile(page, 'tokens'), int.format(sum('text_total_tokens')));
+      assert.equal(await tileAfter(page, 'threads', int.format(sum('threads'))), int.format(sum('threads')));
+      assert.equal(await tileAfter(page, 'turns', int.format(sum('turns'))), int.format(sum('turns')));
+      assert.equal(
+        await tileAfter(page, 'tokens', int.format(sum('text_total_tokens'))),
+        int.format(sum('text_total_tokens')),
+      );
       assert.equal(await tile(page, 'credits'), dec.format(sum('credits')));
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'dev@example.com');
       const threads = (await call('GET', `${A()}/users/${id.dev}/threads?start_time=${start}&end_time=${end}`)).body
