@@ -26,6 +26,17 @@ export async function lockKeysForTransaction(db: Kysely<any>, keys: string[]): P
     from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
 }
 
+// A readers-writer lock per key for the rest of the transaction: many holders of the shared one at
+// once, the exclusive one alone (e.g. ingest adding late events to a base that a job rebuilds).
+// PostgreSQL: transaction-scoped advisory locks, keys in sorted order; SQLite: one writer anyway.
+export async function lockKeysShared(db: Kysely<any>, keys: string[], exclusive = false): Promise<void> {
+  if (keys.length === 0 || isSqlite(db)) return;
+  const sorted = [...new Set(keys)].sort();
+  const fn = sql.raw(exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
+  await sql`select ${fn}(hashtextextended(s.k, 0))
+    from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
+}
+
 // Long sequential reads (verify, export) on SQLite go ~15% faster through mmap than through read()
 // calls (measured: bench/compliance.bench.ts). Per connection; PostgreSQL has nothing to set.
 export async function preferMappedReads(db: Kysely<any>, bytes = 1 << 30): Promise<void> {
