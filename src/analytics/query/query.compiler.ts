@@ -13,6 +13,7 @@ import type { Database } from '../../platform/storage/schema.js';
 import { SURFACE_RULES } from '../../core/clients.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
+import { MASK_DAYS } from '../../core/windows.js';
 import { COUNTER_METRICS, type CounterMetric, type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
 
@@ -142,8 +143,11 @@ function part(p: QueryPlan, rows: Part, provides: (m: Metric) => Expression<unkn
   return q;
 }
 
-/** The longest current streak counted: the days fit one bit each of a 64-bit integer, with room to add 1. */
-export const STREAK_MAX_DAYS = 62;
+/**
+ * The longest current streak counted: the days fit one bit each of a 64-bit integer, with room to
+ * add 1. The window base's masks keep as many days before today (the range's other days).
+ */
+export const STREAK_MAX_DAYS = MASK_DAYS;
 
 // Each user's days with a turn as a bit mask (bit 0: the range's last day), summed over the user's
 // distinct days; the current streak is the run of ones from bit 0 (or from bit 1 when the last day
