@@ -19,6 +19,7 @@ import {
   runRetention,
 } from '../../src/compliance/retention/retention.service.js';
 import { verifyChain } from '../../src/compliance/verify/verify.service.js';
+import { indexPending } from '../../src/compliance/reads/search-indexer.service.js';
 import { dayPartitionName, startOfDay } from '../../src/platform/storage/partitions.js';
 import type { Db } from '../../src/platform/storage/database.js';
 import { draft } from '../support/compliance.js';
@@ -85,6 +86,7 @@ if (DIALECTS.includes('postgres'))
       assert.equal(await partitionOf(s.db, 'ws-a', old1[0]), dayPartitionName(PARENT, day(-44)));
       assert.equal(await partitionOf(s.db, 'ws-b', oldB[1]), dayPartitionName(PARENT, day(-37)));
 
+      await indexPending(s.db); // the search index holds a copy of the content, which must go too
       const r = await runRetention(s.db, 'ws-a', days, SYSTEM);
       const expired = Array.from({ length: 10 }, (_, i) => dayPartitionName(PARENT, day(-45 + i)));
       assert.deepEqual([...r.partitions_dropped].sort(), expired.sort());
@@ -99,6 +101,13 @@ if (DIALECTS.includes('postgres'))
       for (const seq of old1) assert.equal(await hasContent(s.db, 'ws-a', seq), false);
       for (const seq of kept1) assert.equal(await hasContent(s.db, 'ws-a', seq), true);
       for (const seq of keptB) assert.equal(await hasContent(s.db, 'ws-b', seq), true);
+      const indexed = async (ws: string) =>
+        (
+          await sql<{ seq: string }>`select seq from compliance_search_index where workspace_id = ${ws}
+          order by seq`.execute(s.db)
+        ).rows.map((x) => Number(x.seq));
+      assert.deepEqual(await indexed('ws-b'), keptB);
+      assert.ok((await indexed('ws-a')).every((q) => !old1.includes(q)));
       for (const ws of ['ws-a', 'ws-b']) {
         const v = await verifyChain(s.db, ws);
         assert.equal(v.ok, true, JSON.stringify(v.first_bad));

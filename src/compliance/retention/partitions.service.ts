@@ -23,7 +23,7 @@ import {
 } from '../../platform/storage/partitions.js';
 import { SYSTEM, type Actor } from '../audit.service.js';
 import { appendRecords } from '../chain/chain.repository.js';
-import { removeFromIndex } from '../reads/search-index.repository.js';
+import { removePartitionFromIndex } from '../reads/search-index.repository.js';
 import { activeHoldsByWorkspace, freezePartition, partitionHeld, seqsInPartition } from './partitions.repository.js';
 import { insertRemoval } from './retention.repository.js';
 
@@ -122,8 +122,8 @@ async function dropOne(db: Db, parent: string, name: string, run: PartitionDropR
       );
       const recs = await appendRecords(trx, ws, drafts);
       for (const rec of recs) await insertRemoval(trx, { workspace_id: ws, seq: rec.seq, event_type: run.eventType });
-      for (const chunk of chunks) await removeFromIndex(trx, ws, chunk);
     }
+    await removePartitionFromIndex(trx, name);
     await detachAndDrop(trx, parent, name, LOCK_TIMEOUT_MS);
     return { state: 'dropped', removed: seqs.get(run.workspaceId)?.length ?? 0 };
   });
