@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isSqlite } from '../platform/storage/dialect.js';
-import { addRangePartition, dayPartitionName, startOfDay } from '../platform/storage/partitions.js';
+import { dayPartitionName, startOfDay } from '../platform/storage/partitions.js';
 import { DAY_MS } from '../core/time.js';
-import type { DbOrTrx } from '../platform/storage/database.js';
 
 // PostgreSQL: record content in partitions, so that retention drops a day of CODEX_LOG content
 // whole instead of deleting its rows (decisions/0045). compliance_content becomes
@@ -44,16 +43,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (Number(old.rows[0].n) > 0)
     await sql`create table compliance_content_codex_log_before partition of compliance_content_codex_log
       for values from (minvalue) to (${sql.lit(today)})`.execute(db);
+  // The week ahead, as the job makes it (nothing else sees the table yet: no need for its ATTACH).
   for (let d = 0; d < AHEAD_DAYS; d++) {
     const from = today + d * DAY_MS;
-    await addRangePartition(
-      db as unknown as DbOrTrx,
-      CODEX_LOG_PARTITIONS,
-      'ts',
-      dayPartitionName(CODEX_LOG_PARTITIONS, from),
-      from,
-      from + DAY_MS,
-    );
+    await sql`create table ${sql.id(dayPartitionName(CODEX_LOG_PARTITIONS, from))}
+      partition of compliance_content_codex_log
+      for values from (${sql.lit(from)}) to (${sql.lit(from + DAY_MS)})`.execute(db);
   }
 
   const before = await sql<{ n: string }>`select count(*) as n from compliance_content_0039`.execute(db);
