@@ -6,6 +6,13 @@ export function isSqlite(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
+// PostgreSQL keeps record content in partitions by event type and day of event time, which carry
+// the partition key in their rows and retention drops whole (decisions/0045); SQLite keeps one
+// table and deletes rows.
+export function partitionsByTime(db: Kysely<any>): boolean {
+  return !isSqlite(db);
+}
+
 // Rollup and set tables are read by primary-key ranges. On SQLite a WITHOUT ROWID table is stored
 // in primary-key order, so a page is one sequential read instead of an index walk plus a row
 // lookup per row (measured: bench/usage.bench.ts). PostgreSQL has no such table kind.

@@ -15,6 +15,9 @@ export function newNodeId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** The workspace id under which a job over the whole store (not per workspace) claims its period. */
+export const WHOLE_STORE = '*';
+
 export interface JobRunKey {
   job: string;
   workspaceId: string;
