@@ -6,7 +6,16 @@
 // first line names the version and the price setting; another starts the cache over. When most
 // lines are superseded or name files no longer listed, the next write rewrites the file (temporary
 // name, renamed). Losing or tearing it costs only a re-read: it is never the record.
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import type { CachedSums, TurnTuple, UsageTuple } from './usage-cache-rows.js';
 
 const CACHE_VERSION = 4;
@@ -26,7 +35,18 @@ export interface CacheEntry extends CachedSums {
   cp: string | null;
 }
 
-type Line = [number, number, number, number, string | null, 0 | 1, string | null, string | null, UsageTuple[], TurnTuple[]];
+type Line = [
+  number,
+  number,
+  number,
+  number,
+  string | null,
+  0 | 1,
+  string | null,
+  string | null,
+  UsageTuple[],
+  TurnTuple[],
+];
 
 const headerOf = (creditsPerUsd: number) => `${JSON.stringify({ v: CACHE_VERSION, creditsPerUsd })}\n`;
 
@@ -47,7 +67,9 @@ export class UsageCache {
   private readonly at = new Map<string, [number, number]>(); // path -> its last line's [start, end)
   private lines = 0;
   private readonly added: string[] = [];
-  private fresh: boolean;
+  private readonly fresh: boolean;
+  private fd: number | undefined;
+  private broken = false;
 
   private constructor(
     private readonly path: string | undefined,
@@ -99,10 +121,25 @@ export class UsageCache {
     }
   }
 
-  /** Records a file's new entry (written by save). */
+  /**
+   * Records a file's new entry. A cache made anew is written as entries come, to a temporary file
+   * that save() renames (58,000 files: no 20 MB of lines held until the end); otherwise kept for save.
+   */
   set(path: string, e: CacheEntry): void {
-    this.added.push(lineOf(path, e));
-    this.at.set(path, [-1, this.added.length - 1]);
+    if (!this.fresh || !this.path) {
+      this.added.push(lineOf(path, e));
+      this.at.set(path, [-1, this.added.length - 1]);
+      return;
+    }
+    try {
+      if (this.fd === undefined) {
+        this.fd = openSync(this.tmp, 'w');
+        writeSync(this.fd, headerOf(this.creditsPerUsd));
+      }
+      writeSync(this.fd, lineOf(path, e));
+    } catch {
+      this.broken = true; // a cache that cannot be written costs the next report a re-read, never this one
+    }
   }
 
   /**
@@ -111,10 +148,17 @@ export class UsageCache {
    */
   save(listed: Iterable<string>): void {
     if (!this.path) return;
+    if (this.fresh) {
+      if (this.fd === undefined) writeFileSync(this.tmp, headerOf(this.creditsPerUsd));
+      else closeSync(this.fd);
+      if (this.broken) return rmSync(this.tmp, { force: true });
+      renameSync(this.tmp, this.path); // readers see the old file or the new one, never half of one
+      return;
+    }
     const live: string[] = [];
     for (const p of listed) if (this.at.has(p)) live.push(p);
     const dead = this.lines + this.added.length - live.length;
-    if (!this.fresh && dead <= live.length) {
+    if (dead <= live.length) {
       if (!this.added.length) return;
       // A torn last line (a report that died mid-write) must not swallow the first new one.
       const sep = this.buf.length && this.buf[this.buf.length - 1] !== NL ? '\n' : '';
@@ -127,9 +171,11 @@ export class UsageCache {
       if (s < 0) parts.push(this.added[e]!);
       else parts.push(`${JSON.stringify(p)}\t`, this.buf.subarray(s, e + 1));
     }
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))));
-    renameSync(tmp, this.path); // readers see the old file or the new one, never half of one
-    this.fresh = false;
+    writeFileSync(this.tmp, Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))));
+    renameSync(this.tmp, this.path);
+  }
+
+  private get tmp(): string {
+    return `${this.path}.${process.pid}.tmp`;
   }
 }

@@ -13,7 +13,15 @@ import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
 import { readOnThreads, type ReadJob } from './usage-readers.js';
 import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { fromTuples, toTuples } from './usage-cache-rows.js';
-import { headOf, mergeInto, summarizeFile, type FileRead, type FileSums, type SumAnswer } from './usage-sums.js';
+import {
+  headOf,
+  mergeInto,
+  summarizeFile,
+  tupleRead,
+  type FileSums,
+  type SumAnswer,
+  type TupleRead,
+} from './usage-sums.js';
 
 export interface UsagePassSummary {
   files: { found: number; read: number; unchanged: number; reset: number; failed: number };
@@ -116,7 +124,7 @@ export async function usagePass(
   else
     for (const job of jobs) {
       try {
-        keep(job, { read: await summarizeFile(job.path, job) });
+        keep(job, { read: tupleRead(await summarizeFile(job.path, job)) });
       } catch (e) {
         fail(summary, job.path, e as NodeJS.ErrnoException);
       }
@@ -134,22 +142,22 @@ export async function usagePass(
 function entryOfRead(
   summary: UsagePassSummary,
   job: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
-  r: FileRead,
+  r: TupleRead,
 ): CacheEntry {
   summary.files.read++;
   summary.lines += r.lines;
   summary.skipped += r.skipped;
-  let sums: FileSums = r;
+  const own = r.threadId ?? null;
+  let sums = { u: r.u, t: r.t };
   if (job.checkpoint && job.old && !r.reset) {
     const um = new Map<string, UsageSlotRow>();
     const tm = new Map<string, TurnSlotRow>();
     mergeInto(um, tm, fromTuples(job.old, job.old.threadId));
-    mergeInto(um, tm, r);
-    sums = { usage: [...um.values()], turns: [...tm.values()] };
+    mergeInto(um, tm, fromTuples(r, own));
+    sums = toTuples({ usage: [...um.values()], turns: [...tm.values()] }, own);
   }
-  const own = r.threadId ?? null;
   return {
-    ...toTuples(sums, own),
+    ...sums,
     ino: job.f.st.ino,
     size: job.f.st.size,
     offset: r.offset,
