@@ -4,3 +4,4 @@ export type { Principal } from './pipeline/steps.js';
 export { startIngestWriterThread } from './writer/ingest-writer.thread.js';
 export { type IngestContext, type IngestDeps } from './ingest.runtime.js';
 export { IngestWriter } from './writer/ingest-writer.js';
+export { loadFreshEvents } from './fresh-ingest.service.js';
