@@ -19,6 +19,7 @@ interface DemoFlags extends StoreFlags {
   seed: string;
   workspace?: string;
   archiveDays: string;
+  bulk: boolean;
 }
 
 function count(name: string, raw: string, min: number, max: number): number {
@@ -38,7 +39,12 @@ export function demoCommand(program: Command): void {
     .option('--days <n>', 'days of activity, up to today (at most the analytics lookback)', '90')
     .option('--seed <n>', 'the same seed makes the same data', '1')
     .option('--workspace <id>', 'workspace to fill (made if missing; default: the default workspace)')
-    .option('--archive-days <n>', 'the last days whose events also go to the compliance archive', '3')
+    .option(
+      '--archive-days <n>',
+      'the last days whose events go through the ingest path to the compliance archive (older days: in bulk)',
+      '3',
+    )
+    .option('--no-bulk', 'older days through the ingest path too (no archive; slower, the same figures)')
     .action(async (flags: DemoFlags) => {
       const config = configFrom(flags);
       const days = count('days', flags.days, 1, config.analytics.lookback_days);
@@ -49,6 +55,7 @@ export function demoCommand(program: Command): void {
         now: Date.now(),
         workspace: flags.workspace,
         archiveDays: count('archive-days', flags.archiveDays, 0, days),
+        bulk: flags.bulk,
         progress: flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`),
       };
       const store = await openConfiguredStore(config);

@@ -12,19 +12,19 @@ import type {
   TurnStarted,
 } from '../core/events.js';
 import type { FirstSources } from '../core/compliance-merge.js';
-import { countsAsTurn, RollupDeltas, skillRollupRows, type SkillInvocation } from '../core/rollups.js';
-import { dayOf, weekOfDay } from '../core/time.js';
+import { countsAsTurn, type SkillInvocation } from '../core/rollups.js';
 import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
-import { activeUserInserts, rollupInserts, skillRollupInserts } from './rollups.repository.js';
+import { factRollupParts } from './fact-rollups.js';
 import { firstSourcesOf } from './first-source.repository.js';
-import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
+import { reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 import { markHelperThreads } from './thread-kind.repository.js';
 import { addLateToWindows } from './windows.repository.js';
-import { TOOL_EVENTS, toolRollupInserts } from './tool-events.repository.js';
+import { TOOL_EVENTS } from './tool-events.repository.js';
 import { gainedOnInsert } from '../core/tool-rollups.js';
+import { responseRow, threadRow, threadSetRows, toolRow, turnRow } from './fact-rows.js';
 
 type Item<E extends NormalizedEvent> = EnrichedOf<E>;
 
@@ -34,7 +34,7 @@ export interface Stored {
   firstSources: FirstSources; // of every session start and tool call in the batch
 }
 
-const THREADS: InsertSpec = {
+export const THREADS: InsertSpec = {
   table: 'threads',
   columns: [
     'workspace_id',
@@ -54,7 +54,7 @@ const THREADS: InsertSpec = {
   onConflict: conflictDoNothing(['workspace_id', 'thread_id']),
   returning: ['workspace_id', 'thread_id', 'source'],
 };
-const TURNS: InsertSpec = {
+export const TURNS: InsertSpec = {
   table: 'turns',
   columns: [
     'workspace_id',
@@ -81,8 +81,8 @@ const setSpec = (table: 'thread_day_set' | 'thread_week_set'): InsertSpec => ({
   onConflict: conflictDoNothing(['workspace_id', 'bucket', 'thread_id']),
   returning: ['workspace_id', 'bucket', 'thread_id'],
 });
-const THREAD_DAY_SET = setSpec('thread_day_set');
-const THREAD_WEEK_SET = setSpec('thread_week_set');
+export const THREAD_DAY_SET = setSpec('thread_day_set');
+export const THREAD_WEEK_SET = setSpec('thread_week_set');
 // Part 1 of the facts statement below is TURNS.
 const IF_TURN_NEW = {
   part: 1,
@@ -91,7 +91,7 @@ const IF_TURN_NEW = {
     ['turn_key', 'turn_key'],
   ],
 } as const;
-const MODEL_REQUESTS: InsertSpec = {
+export const MODEL_REQUESTS: InsertSpec = {
   table: 'model_requests',
   columns: [
     'workspace_id',
@@ -164,24 +164,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const threadRows = uniqueBy(
     items.filter((i) => i.event.kind !== 'observation'),
     (i) => `${i.workspaceId}\u0000${i.event.threadId}`,
-  ).map((i) => {
-    const started = i.event.kind === 'thread_started' ? (i.event as ThreadStarted) : undefined;
-    return {
-      workspace_id: i.workspaceId,
-      thread_id: i.event.threadId,
-      user_id: i.userId,
-      client_id: i.clientId,
-      originator: i.event.originator ?? null,
-      thread_kind: started?.threadKind ?? (i.event.kind === 'turn' ? i.event.threadKind : 'user'),
-      parent_thread_id: started?.parentThreadId ?? null,
-      first_seen_at: i.event.ts,
-      model: i.event.model ?? null,
-      approval_policy: started?.approvalPolicy ?? null,
-      sandbox_policy: started?.sandboxPolicy ?? null,
-      host_name: i.hostName ?? null,
-      source: i.source,
-    };
-  });
+  ).map(threadRow);
   // Turns, responses and tool calls. (Their inserts go together: one statement on PostgreSQL.)
   const turnRows = uniqueBy(turnItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
   const respRows = uniqueBy(responseItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
@@ -191,20 +174,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const toolItemOf = new Map<string, Item<ToolCall>>();
   for (const i of toolItems) {
     const id = `${i.workspaceId}\u0000${i.event.key}`;
-    const row: Record<string, string | number | null> = {
-      workspace_id: i.workspaceId,
-      tool_key: i.event.key,
-      thread_id: i.event.threadId,
-      user_id: i.userId,
-      call_id: i.event.callId,
-      ts: i.event.ts,
-      tool_name: i.event.toolName ?? null,
-      decision: i.event.decision ?? null,
-      decision_source: i.event.decisionSource ?? null,
-      success: i.event.success === undefined ? null : i.event.success ? 1 : 0,
-      duration_ms: i.event.durationMs ?? null,
-      source: i.source,
-    };
+    const row = toolRow(i);
     const prev = tools.get(id);
     // What the row carries if it is inserted (an update computes its own, tool-events.repository.ts).
     if (prev) {
@@ -224,14 +194,9 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   const weekSet: Record<string, string | number>[] = [];
   for (const i of turnRows) {
     if (!countsAsTurn(i.event)) continue;
-    const day = dayOf(i.event.ts);
-    daySet.push({ workspace_id: i.workspaceId, bucket: day, thread_id: i.event.threadId, turn_key: i.event.key });
-    weekSet.push({
-      workspace_id: i.workspaceId,
-      bucket: weekOfDay(day),
-      thread_id: i.event.threadId,
-      turn_key: i.event.key,
-    });
+    const { day, week } = threadSetRows(i);
+    daySet.push(day);
+    weekSet.push(week);
   }
 
   const obsRows = uniqueBy(obsItems, (i) => `${i.workspaceId}\u0000${i.event.key}`);
@@ -241,42 +206,11 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
     { spec: THREADS, rows: threadRows },
     {
       spec: TURNS,
-      rows: turnRows.map((i) => ({
-        workspace_id: i.workspaceId,
-        turn_key: i.event.key,
-        turn_id: i.event.turnId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.turnId ?? null,
-        thread_id: i.event.threadId,
-        user_id: i.userId,
-        client_id: i.clientId,
-        ts: i.event.ts,
-        model: i.event.model ?? null,
-        prompt_length: i.event.promptLength ?? null,
-        source: i.source,
-        match_thread: matchThread(i),
-      })),
+      rows: turnRows.map((i) => turnRow(i, gained.get(`${i.workspaceId}\u0000${i.event.key}`))),
     },
     {
       spec: MODEL_REQUESTS,
-      rows: respRows.map((i) => ({
-        workspace_id: i.workspaceId,
-        request_key: i.event.key,
-        response_id: i.event.responseId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.responseId ?? null,
-        turn_id: i.event.turnId ?? gained.get(`${i.workspaceId}\u0000${i.event.key}`)?.turnId ?? null,
-        thread_id: i.event.threadId,
-        user_id: i.userId,
-        client_id: i.clientId,
-        ts: i.event.ts,
-        model: i.event.model ?? 'unknown',
-        input_tokens: i.event.tokens.input,
-        cached_input_tokens: i.event.tokens.cached,
-        output_tokens: i.event.tokens.output,
-        reasoning_tokens: i.event.tokens.reasoning,
-        cost_nusd: i.priced.costNanoUsd,
-        credits_n: i.priced.creditsNano,
-        pricing_version: i.priced.pricingVersion,
-        fallback_priced: i.priced.fallback ? 1 : 0,
-        source: i.source,
-      })),
+      rows: respRows.map((i) => responseRow(i, gained.get(`${i.workspaceId}\u0000${i.event.key}`))),
     },
     { spec: TOOL_EVENTS, rows: toolRows },
     keys, // reconciliation keys: nothing returned
@@ -304,74 +238,31 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   for (const r of changedTools) fresh.push(toolItemOf.get(r.tool_key)!);
   const firstSources = await firstSourcesOf(db, threadItems, toolItems, insThreads, changedTools);
 
-  const deltas = new RollupDeltas();
-
-  // Turns, and the distinct thread and active-user sets they feed.
+  // Turns: the new helper turns mark their threads; the new counted ones feed the rollups.
   for (const i of turnRows) if (newTurns.has(i.event.key)) fresh.push(i);
   await markHelperThreads(
     db,
     turnRows.filter((i) => newTurns.has(i.event.key) && !countsAsTurn(i.event)),
   );
-  const countedTurns = turnRows.filter((i) => newTurns.has(i.event.key) && countsAsTurn(i.event));
-  const threadOwner = new Map<string, Item<TurnStarted>>();
-  const activeDay: Record<string, string | number>[] = [];
-  const activeWeek: Record<string, string | number>[] = [];
-  for (const i of countedTurns) {
-    const day = dayOf(i.event.ts);
-    deltas.addFact(grainOf(i, day), { turns: 1 });
-    threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
-    // A CI runner's turns are usage, not a person at work (decisions/0026).
-    if (i.service) continue;
-    activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
-    activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
-  }
-  const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
-  for (const [rows, grain] of [
-    [newDay, 'day'],
-    [newWeek, 'week'],
-  ] as const) {
-    for (const r of rows) {
-      deltas.addThread(grain, Number(r.bucket), threadOwner.get(`${r.workspace_id}\u0000${r.thread_id}`)!);
-    }
-  }
-
-  // Model responses: tokens, cost and credits.
-  for (const i of respRows) {
-    if (!newResp.has(i.event.key)) continue;
-    fresh.push(i);
-    const t = i.event.tokens;
-    deltas.addFact(grainOf(i, dayOf(i.event.ts)), {
-      requests: 1,
-      input_tokens: t.input,
-      cached_input_tokens: t.cached,
-      output_tokens: t.output,
-      reasoning_tokens: t.reasoning,
-      cost_nusd: i.priced.costNanoUsd,
-      credits_n: i.priced.creditsNano,
-    });
-  }
+  const responses = respRows.filter((i) => newResp.has(i.event.key));
+  for (const i of responses) fresh.push(i);
 
   // Rollup counters and active-user sets: nothing to read back; they go with the unit of work.
+  const added = factRollupParts({
+    turns: turnRows.filter((i) => newTurns.has(i.event.key) && countsAsTurn(i.event)),
+    newDaySet: newDay,
+    newWeekSet: newWeek,
+    responses,
+    skills,
+    tools: changedTools,
+    mcpServerOf: (key) => toolItemOf.get(key)?.event.mcpServer,
+  });
   // What lands on a day before a built window base's anchor is added to that base too (0042).
-  const rollups = deltas.rows();
-  const newActiveDays = uniqueBy(activeDay, setKey);
-  await addLateToWindows(db, rollups, newActiveDays, uow);
-  uow.add(
-    ...activeUserInserts(newActiveDays, uniqueBy(activeWeek, setKey)),
-    ...rollupInserts(rollups),
-    ...skillRollupInserts(skillRollupRows(skills)),
-    ...toolRollupInserts(changedTools, (key) => toolItemOf.get(key)?.event.mcpServer),
-  );
+  await addLateToWindows(db, added.rollups, added.activeDays, uow);
+  uow.add(...added.parts);
+
   return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes, firstSources };
 }
-
-const grainOf = (i: EnrichedEvent, day: number) => ({
-  workspaceId: i.workspaceId,
-  userId: i.userId,
-  clientId: i.clientId,
-  model: i.event.model ?? 'unknown',
-  day,
-});
 
 // A tool call's decision and result arrive as two records; within a batch they become one fact.
 function mergeToolItems(a: Item<ToolCall>, b: Item<ToolCall>): Item<ToolCall> {

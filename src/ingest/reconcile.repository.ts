@@ -47,7 +47,7 @@ export interface Gained {
 
 type Kind = 'turn' | 'response';
 
-const FACT_RECONCILE: InsertSpec = {
+export const FACT_RECONCILE: InsertSpec = {
   table: 'fact_reconcile',
   columns: [
     'workspace_id',
@@ -71,6 +71,23 @@ type Row = FactReconcileTable;
  */
 export function matchThread(e: EnrichedEvent): string {
   return (e.event as { sourceThreadId?: string }).sourceThreadId || e.event.threadId;
+}
+
+/** The fact_reconcile row of a turn or response seen for the first time, not (yet) matched. */
+export function reconcileRow(it: EnrichedEvent): Row {
+  const key = it.event.key;
+  return {
+    workspace_id: it.workspaceId,
+    kind: it.event.kind,
+    fact_key: key,
+    source: it.source,
+    match_thread: matchThread(it),
+    ts: it.event.ts,
+    sig: sigOf(it),
+    ext_id: extIdOf(it),
+    stored_key: key,
+    matched_key: null,
+  };
 }
 
 function sigOf(e: EnrichedEvent): string {
@@ -171,18 +188,7 @@ export async function reconcileEvents(db: DbOrTrx, items: EnrichedEvent[]): Prom
         bestGap = gap;
       }
     }
-    const row: Row = {
-      workspace_id: ws,
-      kind,
-      fact_key: key,
-      source: it.source,
-      match_thread: thread,
-      ts: it.event.ts,
-      sig,
-      ext_id: extIdOf(it),
-      stored_key: key,
-      matched_key: null,
-    };
+    const row = reconcileRow(it);
     if (best >= 0) {
       const c = candidates.splice(best, 1)[0]!;
       row.stored_key = c.stored_key;

@@ -49,9 +49,12 @@ function dayRandom(seed: number, day: number): () => number {
   return prng((seed * 0x9e3779b1) ^ (day * 0x85ebca6b));
 }
 
-function uuidFrom(rnd: () => number): string {
-  let h = '';
-  for (let i = 0; i < 4; i++)
+// A thread id as Codex makes one: a UUIDv7, its first 48 bits the thread's start time (ms), so
+// keys that begin with it (threads, turns, responses, tool calls) sort by time as real ones do.
+function uuidV7At(ms: number, rnd: () => number): string {
+  let h = ms.toString(16).padStart(12, '0').slice(-12);
+  rnd(); // the random bits the timestamp replaces: the rest of the day's stream is unchanged
+  for (let i = 0; i < 3; i++)
     h += Math.floor(rnd() * 0x100000000)
       .toString(16)
       .padStart(8, '0');
@@ -95,7 +98,7 @@ export function demoDay(spec: DemoSpec, people: readonly DemoPerson[], index: nu
       const hour = 7 + Math.floor(rnd() * 11) + (rnd() < 0.2 ? 1 : 0);
       const start = day * DAY_MS + hour * 3_600_000 + Math.floor(rnd() * 3_000_000);
       if (start + inThread * 600_000 > until) continue;
-      const threadId = uuidFrom(rnd);
+      const threadId = uuidV7At(start, rnd);
       const base = { key: '', threadId, originator, model, emailClaim: p.email };
       events.push({ ...base, kind: 'thread_started', ts: start, discriminator: d(), threadKind: 'user' });
       let ts = start;

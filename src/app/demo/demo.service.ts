@@ -16,7 +16,8 @@ import {
   workspaceUsers,
 } from '../../access/index.js';
 import { allWorkspaces } from '../../access/index.js';
-import { buildWindows, ingestEvents, type Principal } from '../../ingest/index.js';
+import { buildWindows, ingestEvents, loadFreshEvents, type Principal } from '../../ingest/index.js';
+import type { NormalizedEvent } from '../../core/events.js';
 import { ingestCodeReviewEvents } from '../../code-review/index.js';
 import type { Actor } from '../../compliance/index.js';
 import { createRuntime } from '../runtime.js';
@@ -29,6 +30,11 @@ export interface DemoOptions extends DemoSpec {
   workspace?: string;
   /** The most recent days whose events carry content and go to the archive (decisions/0034). */
   archiveDays: number;
+  /**
+   * false: the older days through the ingest use-case too (without their archive), as before
+   * decisions/0044; slower, the same facts and rollups (test/http/demo-bulk.http.test.ts).
+   */
+  bulk?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -40,6 +46,8 @@ export interface DemoSummary {
   teams: number;
   keys: number;
   events: number;
+  /** Of `events`, those of the older days loaded in bulk (decisions/0044). */
+  bulkEvents: number;
   archivedEvents: number;
   reviewEvents: number;
   seconds: number;
@@ -105,39 +113,56 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   );
   log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s)`);
 
-  // Codex activity through the ingest use-case, day by day, on serve's writer thread (SQLite files):
-  // the next batch is made and run through the pipeline here while the last one commits there.
+  // Codex activity, day by day. The older days are loaded in bulk (loadFreshEvents: the pipeline's
+  // steps and the ingest path's rows and rollup rules, nothing looked up, no archive); the last
+  // `archiveDays` go through the ingest use-case and its group writer with their compliance records,
+  // on serve's writer thread (SQLite files): the next batch is made here while the last one commits
+  // there (decisions/0044).
+  const principal: Principal = { workspaceId: ws, userId: '', keyId: collector.key.id, sharedCollector: true };
+  const ingestOpts = {
+    source: 'otlp' as const,
+    hostName: 'otel-collector.demo',
+    creditsPerUsd: config.pricing.credits_per_usd,
+  };
+  const emails = new Map(people.map((p, i) => [p.email, ids[i]!]));
+  const firstArchived = opts.days - opts.archiveDays;
+  let events = 0;
+  let bulkEvents = 0;
+  let archivedEvents = 0;
+  const refused = (r: { rejected: unknown[] }) => {
+    if (r.rejected.length) throw new Error(`demo events refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
+  };
+  const bulkDays = opts.bulk === false ? 0 : firstArchived;
+  for (let index = 0; index < bulkDays; index++) {
+    const day = demoDay(opts, people, index, false);
+    refused(await loadFreshEvents(store.db, principal, inputsOf(day.events), { ...ingestOpts, emails }));
+    events += day.events.length;
+    bulkEvents += day.events.length;
+    if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
+  }
   const runtime = createRuntime(store);
   await runtime.startWriterThread();
-  const principal: Principal = { workspaceId: ws, userId: '', keyId: collector.key.id, sharedCollector: true };
-  let events = 0;
-  let archivedEvents = 0;
   try {
     const inFlight: Promise<unknown>[] = [];
-    for (let index = 0; index < opts.days; index++) {
-      const content = index >= opts.days - opts.archiveDays;
+    for (let index = bulkDays; index < opts.days; index++) {
+      const content = index >= firstArchived;
       const day = demoDay(opts, people, index, content);
       for (let i = 0; i < day.events.length; i += BATCH) {
-        const inputs = day.events.slice(i, i + BATCH).map((event, j) => ({ index: i + j, event }));
-        const opts2 = { source: 'otlp' as const, hostName: 'otel-collector.demo', recordCompliance: content };
-        const done = ingestEvents(runtime.ingest, principal, inputs, {
-          ...opts2,
-          creditsPerUsd: config.pricing.credits_per_usd,
-        }).then((r) => {
-          if (r.rejected.length) throw new Error(`demo events refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
-        });
-        inFlight.push(done);
+        const inputs = inputsOf(day.events.slice(i, i + BATCH), i);
+        inFlight.push(
+          ingestEvents(runtime.ingest, principal, inputs, { ...ingestOpts, recordCompliance: content }).then(refused),
+        );
         if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
       }
       events += day.events.length;
       if (content) archivedEvents += day.events.length;
-      if ((index + 1) % 10 === 0 || index === opts.days - 1)
-        log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
+      if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
     }
     await Promise.all(inFlight);
   } finally {
     await runtime.stop();
   }
+  log(`day ${opts.days}/${opts.days}: ${events} events, ${archivedEvents} of them archived (${secs(t0)} s)`);
 
   // Code Review through the generic code review ingest.
   let reviewEvents = 0;
@@ -167,8 +192,17 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   await buildWindows(store.db, ws, opts.now);
   log(`trailing-window base built (${secs(t0)} s)`);
 
-  const summary = { users: people.length, teams: teams.length, keys: keys + 1, events, archivedEvents, reviewEvents };
+  const summary = {
+    users: people.length,
+    teams: teams.length,
+    keys: keys + 1,
+    events,
+    bulkEvents,
+    archivedEvents,
+    reviewEvents,
+  };
   return { workspaceId: ws, owner: people[0]!, viewer: people[1]!, ...summary, seconds: Number(secs(t0)) };
 }
 
+const inputsOf = (events: NormalizedEvent[], from = 0) => events.map((event, j) => ({ index: from + j, event }));
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
