@@ -27,6 +27,7 @@ export function startComplianceJobs(
 ): ComplianceJobs {
   const c = config.compliance;
   const node = opts.owner ?? newNodeId();
+  const historyMs = config.server.job_history_days * 86_400_000;
   const forwarders = c.sinks
     .filter((s) => s.enabled)
     .map((s) => new SinkForwarder(db, createSink(s), s, log, { ...opts, owner: node }));
@@ -42,6 +43,7 @@ export function startComplianceJobs(
       startPeriodicJob(db, node, {
         job: 'compliance.retention',
         periodMs: retentionMs,
+        historyMs,
         firstDelayMs: opts.firstRetentionDelayMs ?? Math.min(retentionMs, 60_000),
         workspaces: async () => (await listWorkspaces(db)).map((w) => w.id),
         run: async (ws) => {
@@ -61,6 +63,7 @@ export function startComplianceJobs(
       startPeriodicJob(db, node, {
         job: 'compliance.checkpoint',
         periodMs: checkpointMs,
+        historyMs,
         workspaces: () => listChainWorkspaces(db),
         run: async (ws) => {
           // Only when the chain grew since the last checkpoint any node signed with this key.
