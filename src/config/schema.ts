@@ -33,6 +33,9 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    // /readyz answers 503 naming the replica when it lags the primary by more than this (and when it
+    // cannot be reached); 0 checks only that it answers (decisions/0046).
+    database_read_max_lag_seconds: z.coerce.number().min(0).default(300),
     // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
     // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
     sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
