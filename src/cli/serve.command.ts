@@ -90,7 +90,9 @@ export function serveCommand(program: Command): void {
         if (config.github.token && config.github.poll_interval_seconds > 0)
           reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
         // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
-        compliance = startComplianceJobs(store.db, config, app.log);
+        compliance = startComplianceJobs(store.db, config, app.log, {
+          ingestBusy: () => ctx.state.inflightBatches > 0,
+        });
       }
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       // The first owner's password: a one-time link while no owner has one (printed once: a later

@@ -23,7 +23,12 @@ export function startComplianceJobs(
   db: Db,
   config: Config,
   log: Logger,
-  opts: ForwarderOptions & { firstRetentionDelayMs?: number; firstIndexDelayMs?: number } = {},
+  opts: ForwarderOptions & {
+    firstRetentionDelayMs?: number;
+    firstIndexDelayMs?: number;
+    /** Whether ingest is under way (the search indexer then takes less of SQLite's thread). */
+    ingestBusy?: () => boolean;
+  } = {},
 ): ComplianceJobs {
   const c = config.compliance;
   const node = opts.owner ?? newNodeId();
@@ -89,7 +94,7 @@ export function startComplianceJobs(
       if (!stopped) indexTimer = setTimeout(tick, indexMs).unref();
     };
     const tick = () => {
-      indexing = indexPending(db)
+      indexing = indexPending(db, { busy: opts.ingestBusy })
         .then(
           () => undefined,
           (err) => log.error({ err }, 'compliance search indexing failed'),
