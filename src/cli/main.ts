@@ -6,7 +6,8 @@ type Register = (program: Command) => void;
 // Each command's module is loaded only when it runs: loading all of them (Fastify, the protobuf
 // decoder, the compliance sinks, ...) cost ~250 ms of start-up that `steward import` and `report`,
 // run often and expected to answer at once, do not need. Help, --version and unknown commands
-// load every command so the listing and suggestions are whole. Order: as `steward --help` lists them.
+// load every command so the listing and suggestions are whole; --version loads none (decision 0047:
+// it cost ~2 s of CPU on a loaded machine, for a string). Order: as `steward --help` lists them.
 const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.command.js')).serveCommand,
   users: async () => (await import('./users.command.js')).usersCommand,
@@ -30,7 +31,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   program.exitOverride();
   const name = argv[2];
-  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  const version = argv.length === 3 && (name === '--version' || name === '-V');
+  const wanted = version ? [] : name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
   try {
     await program.parseAsync(argv);

@@ -16,7 +16,8 @@ export async function reportFromFiles(kind: ReportKind, flags: ReportFlags): Pro
   const range = { timezone: flags.timezone, since: flags.since, until: flags.until };
   reportFromSlots(kind, range, [], []); // a bad date or zone is refused before any file is read
   fs.mkdirSync(config.data, { recursive: true });
-  const cachePath = path.join(config.data, 'report-cache.json');
+  const cachePath = path.join(config.data, 'report-cache.tsv');
+  fs.rmSync(path.join(config.data, 'report-cache.json'), { force: true }); // the cache's format before 0047
   const r = await usagePass({
     paths: roots,
     cachePath,

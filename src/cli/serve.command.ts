@@ -3,6 +3,7 @@ import { buildApp } from '../app/app.js';
 import { ensureOwnerKey, ensureWorkspace, OWNER_KEY_COMMAND, type OwnerKeyState } from '../access/index.js';
 import { startReactionPoller } from '../code-review/index.js';
 import { startComplianceJobs } from '../compliance/index.js';
+import { startWindowJob } from '../ingest/index.js';
 import { createRuntime } from '../app/runtime.js';
 import { ensureSetupLink } from '../accounts/index.js';
 import { SYSTEM } from '../compliance/index.js';
@@ -61,6 +62,7 @@ export function serveCommand(program: Command): void {
       const address = await app.listen({ host: config.host, port: config.port });
       let reactionPoller: ReturnType<typeof startReactionPoller> | null = null;
       let compliance: ReturnType<typeof startComplianceJobs> | null = null;
+      let windows: ReturnType<typeof startWindowJob> | null = null;
       // Signal handlers from here on (before the owner key is made and the banner printed): a stop
       // while the key is being made still prints it, and whoever reads the banner may stop at once.
       let closing = false;
@@ -77,6 +79,7 @@ export function serveCommand(program: Command): void {
         // close() stops accepting connections and waits for in-flight requests (and their transactions).
         await reactionPoller?.stop();
         await compliance?.stop();
+        await windows?.stop();
         await app.close();
         await runtime.stop();
         await store.close();
@@ -93,6 +96,8 @@ export function serveCommand(program: Command): void {
         compliance = startComplianceJobs(store.db, config, app.log, {
           ingestBusy: () => ctx.state.inflightBatches > 0,
         });
+        // The dashboard's trailing windows: each day's base, once across the nodes (decisions/0042).
+        windows = startWindowJob(store.db, app.log);
       }
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       // The first owner's password: a one-time link while no owner has one (printed once: a later

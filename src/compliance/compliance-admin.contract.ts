@@ -97,7 +97,7 @@ export const retentionRoute = {
     'CODEX_LOG), except held records; hashes stay',
   description: MANAGE,
   params: workspaceParams,
-  response: { 200: described('{run_id, cutoffs, purged}') },
+  response: { 200: described('{run_id, cutoffs, purged, partitions_dropped (PostgreSQL: whole days of content)}') },
 };
 export const policyRoute = {
   summary: 'Content policy: store | hash | redact per field, DLP redaction, allowed sandbox and approval modes',

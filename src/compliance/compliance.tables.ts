@@ -20,6 +20,9 @@ export interface ComplianceRecordTable {
 export interface ComplianceContentTable {
   workspace_id: string;
   seq: number;
+  // PostgreSQL only (migration 0040): the partition key, copied from the chain row (decisions/0045).
+  event_type?: string;
+  ts?: number;
   content: string;
 }
 

@@ -1,11 +1,13 @@
 // The background work `steward serve` runs for compliance: one forwarder per configured SIEM sink
 // (a lease per sink and workspace), retention on its interval, signed checkpoints on theirs (once per
-// period across the nodes of one database, decisions/0039), and the search indexer (decisions/0037).
+// period across the nodes of one database, decisions/0039), content partitions made ahead on
+// PostgreSQL (decisions/0045), and the search indexer (decisions/0037).
 import type { Config } from '../config/schema.js';
 import type { Db } from '../platform/storage/database.js';
 import { getHead, listChainWorkspaces } from './chain/chain.repository.js';
 import { listCheckpoints } from './chain/integrity.repository.js';
-import { newNodeId, startPeriodicJob } from '../platform/storage/jobs.js';
+import { newNodeId, startPeriodicJob, WHOLE_STORE } from '../platform/storage/jobs.js';
+import { partitionsByTime } from '../platform/storage/dialect.js';
 import { listWorkspaces } from '../platform/tenancy/workspaces.repository.js';
 import { SYSTEM } from './audit.service.js';
 import { checkpointNow, ensureSigningKey } from './verify/checkpoint.service.js';
@@ -13,6 +15,11 @@ import { SinkForwarder, type ForwarderOptions, type Logger } from './sinks/forwa
 import { retentionDaysOf, runRetention } from './retention/retention.service.js';
 import { createSink } from './sinks/sinks.js';
 import { indexPending } from './reads/search-indexer.service.js';
+import { makeContentPartitionsAhead } from './retention/partitions.service.js';
+
+// Content partitions (PostgreSQL) are made a week ahead; a run every 6 hours keeps that week
+// through any day's rollover and a node's restart.
+const PARTITIONS_PERIOD_MS = 6 * 3_600_000;
 
 export interface ComplianceJobs {
   forwarders: SinkForwarder[];
@@ -26,6 +33,8 @@ export function startComplianceJobs(
   opts: ForwarderOptions & {
     firstRetentionDelayMs?: number;
     firstIndexDelayMs?: number;
+    firstPartitionsDelayMs?: number;
+    partitionsPeriodMs?: number;
     /** Whether ingest is under way (the search indexer then takes less of SQLite's thread). */
     ingestBusy?: () => boolean;
   } = {},
@@ -57,6 +66,20 @@ export function startComplianceJobs(
           return { run_id: r.run_id, purged: r.purged };
         },
         onError: onError('retention run'),
+      }),
+    );
+
+  // Once per period across the nodes, for the whole store (the partitions hold every workspace).
+  if (partitionsByTime(db))
+    jobs.push(
+      startPeriodicJob(db, node, {
+        job: 'compliance.partitions',
+        periodMs: opts.partitionsPeriodMs ?? PARTITIONS_PERIOD_MS,
+        historyMs,
+        firstDelayMs: opts.firstPartitionsDelayMs,
+        workspaces: async () => [WHOLE_STORE],
+        run: async () => ({ made: await makeContentPartitionsAhead(db) }),
+        onError: onError('partitions'),
       }),
     );
 

@@ -4,3 +4,5 @@ export type { Principal } from './pipeline/steps.js';
 export { startIngestWriterThread } from './writer/ingest-writer.thread.js';
 export { type IngestContext, type IngestDeps } from './ingest.runtime.js';
 export { IngestWriter } from './writer/ingest-writer.js';
+export { buildWindows, startWindowJob, WINDOW_JOB } from './windows.service.js';
+export { windowAnchor } from './windows.repository.js';

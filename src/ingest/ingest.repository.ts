@@ -22,6 +22,7 @@ import { firstSourcesOf } from './first-source.repository.js';
 import { matchThread, reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 import { markHelperThreads } from './thread-kind.repository.js';
+import { addLateToWindows } from './windows.repository.js';
 import { TOOL_EVENTS, toolRollupInserts } from './tool-events.repository.js';
 import { gainedOnInsert } from '../core/tool-rollups.js';
 
@@ -351,9 +352,13 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   }
 
   // Rollup counters and active-user sets: nothing to read back; they go with the unit of work.
+  // What lands on a day before a built window base's anchor is added to that base too (0042).
+  const rollups = deltas.rows();
+  const newActiveDays = uniqueBy(activeDay, setKey);
+  await addLateToWindows(db, rollups, newActiveDays, uow);
   uow.add(
-    ...activeUserInserts(uniqueBy(activeDay, setKey), uniqueBy(activeWeek, setKey)),
-    ...rollupInserts(deltas.rows()),
+    ...activeUserInserts(newActiveDays, uniqueBy(activeWeek, setKey)),
+    ...rollupInserts(rollups),
     ...skillRollupInserts(skillRollupRows(skills)),
     ...toolRollupInserts(changedTools, (key) => toolItemOf.get(key)?.event.mcpServer),
   );

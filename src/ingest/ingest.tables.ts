@@ -158,6 +158,37 @@ export interface UserActivityTable {
   last_day: number;
 }
 
+// Migration 0039, trailing windows (decisions/0042): the anchor day of each workspace's base, the
+// sums of a window's days before the anchor per person and client (or model), and per person (and
+// client or model, '' for any) the days with a counted turn among the 62 before the anchor.
+export interface UsageWindowStateTable {
+  workspace_id: string;
+  anchor: number;
+  built_at: number;
+}
+export interface UsageUserWindowTable extends UsageCounters {
+  workspace_id: string;
+  window_days: number;
+  anchor: number;
+  user_id: string;
+  client_id: string;
+}
+export interface UsageUserModelWindowTable extends UsageCounters {
+  workspace_id: string;
+  window_days: number;
+  anchor: number;
+  user_id: string;
+  model: string;
+}
+export interface UserDayMaskTable {
+  workspace_id: string;
+  anchor: number;
+  client_id: string;
+  model: string;
+  user_id: string;
+  days: number | bigint | string; // bit i: the day anchor - 1 - i had a counted turn
+}
+
 // Cross-source matching of turns and model responses (OTLP has no ids, session files do): one row
 // per turn/response key ever seen, the thread it is matched within, and what it was matched to.
 export interface FactReconcileTable {
@@ -222,5 +253,9 @@ export interface IngestTables {
   active_user_day_set: ActiveUserSetTable;
   active_user_week_set: ActiveUserSetTable;
   user_activity: UserActivityTable;
+  usage_window_state: UsageWindowStateTable;
+  usage_user_window: UsageUserWindowTable;
+  usage_user_model_window: UsageUserModelWindowTable;
+  user_day_mask: UserDayMaskTable;
   fact_reconcile: FactReconcileTable;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { auditDraft } from '../core/compliance-records.js';
 import type { Db } from '../platform/storage/database.js';
-import { clusteredByPrimaryKey } from '../platform/storage/dialect.js';
+import { clusteredByPrimaryKey, isSqlite } from '../platform/storage/dialect.js';
 import { appendRecords } from '../compliance/index.js';
 
 // Compliance: the per-workspace hash chain (records + separable content + head), a per-minute
@@ -53,6 +53,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('content', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('compliance_content_pk', ['workspace_id', 'seq'])
     .execute();
+  // The fold below appends through today's chain code, which on PostgreSQL writes the content's
+  // partition key (migration 0040); 0040 replaces this table, taking type and time from the chain
+  // rows, so stores made before these columns existed migrate the same way.
+  if (!isSqlite(db))
+    await sql`alter table compliance_content add column event_type text, add column ts bigint`.execute(db);
 
   await db.schema
     .createTable('compliance_heads')

@@ -22,6 +22,8 @@ import * as m0033 from './0033_tool_rollups.js';
 import * as m0035 from './0035_compliance_search_index.js';
 import * as m0037 from './0037_job_runs.js';
 import * as m0038 from './0038_title_thread_kind.js';
+import * as m0039 from './0039_trailing_windows.js';
+import * as m0040 from './0040_content_partitions.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -48,4 +50,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0035_compliance_search_index': m0035,
   '0037_job_runs': m0037,
   '0038_title_thread_kind': m0038,
+  '0039_trailing_windows': m0039,
+  '0040_content_partitions': m0040,
 };

@@ -32,5 +32,5 @@ it('the packed tarball installs a steward command that runs', { timeout: 180_000
   assert.match(help.stdout, /report/);
   const report = spawnSync(steward, ['report', 'daily'], { cwd: tmp, env, encoding: 'utf8' });
   assert.equal(report.status, 0, report.stderr);
-  assert.ok(report.stdout.includes(`summary cache ${path.join(tmp, '.steward', 'report-cache.json')}`), report.stdout);
+  assert.ok(report.stdout.includes(`summary cache ${path.join(tmp, '.steward', 'report-cache.tsv')}`), report.stdout);
 });

@@ -22,7 +22,7 @@ describe('the personal store of import and report', () => {
     const first = await runCli(['report', 'daily'], dirA, env);
     assert.equal(first.code, 0, first.stderr);
     const db = path.join(home, '.steward', 'steward.db');
-    assert.ok(first.stdout.includes(`summary cache ${path.join(home, '.steward', 'report-cache.json')}`), first.stdout);
+    assert.ok(first.stdout.includes(`summary cache ${path.join(home, '.steward', 'report-cache.tsv')}`), first.stdout);
     assert.ok(!fs.existsSync(db), 'a report from the files opens no store');
     assert.ok(!fs.existsSync(path.join(dirA, '.steward')), 'nothing in the working directory');
     assert.doesNotMatch(first.stdout, /owner key/);

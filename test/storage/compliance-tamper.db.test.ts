@@ -88,9 +88,12 @@ for (const dialect of DIALECTS) {
         values (${ws}, 5, 'forged-5', 'CODEX_LOG', ${rec.ts}, ${rec.recorded_at}, 'u1', 't0', ${rec.content_sha256}, ${last.hash}, ${hash})`.execute(
         s.db,
       );
-      await sql`insert into compliance_content (workspace_id, seq, content) values (${ws}, 5, ${content})`.execute(
-        s.db,
-      );
+      // PostgreSQL's content partitions need the record's type and time in the row (0040).
+      const key = dialect === 'postgres' ? { event_type: 'CODEX_LOG', ts: rec.ts } : {};
+      await s.db
+        .insertInto('compliance_content')
+        .values({ workspace_id: ws, seq: 5, content, ...key })
+        .execute();
       const r = await verifyChain(s.db, ws);
       assert.equal(r.ok, false);
       assert.deepEqual([r.first_bad?.seq, r.first_bad?.reason], [5, 'records_beyond_head']);

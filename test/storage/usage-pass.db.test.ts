@@ -97,7 +97,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('the summary cache: a repeat reads nothing, a grown file continues, a rewritten one restarts', async () => {
-      const cache = path.join(dir, 'report-cache.json');
+      const cache = path.join(dir, 'report-cache.tsv');
       const first = await passReports(cache);
       assert.equal(first.summary.files.read, first.summary.files.found);
       const repeat = await passReports(cache);

@@ -13,6 +13,7 @@ import type { Database } from '../../platform/storage/schema.js';
 import { SURFACE_RULES } from '../../core/clients.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
+import { MASK_DAYS } from '../../core/windows.js';
 import { COUNTER_METRICS, type CounterMetric, type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
 
@@ -21,6 +22,9 @@ type Part = SelectQueryBuilder<any, any, any>;
 export const OTHER_TEAM = 'other';
 
 const dimColumn = (d: DimensionColumn) => `d_${d}`;
+// A metric a part does not provide. Typed: PostgreSQL would make two untyped nulls in a row of
+// UNION ALL parts text, and then refuse the next part's number.
+const NONE = sql`cast(null as bigint)`;
 const metricColumn = (m: Metric) => `m_${m}`;
 
 function table(p: QueryPlan, perUser: boolean, grain = p.grain): string {
@@ -66,27 +70,43 @@ function dimExpr(p: QueryPlan, d: DimensionColumn): Expression<unknown> {
   }
 }
 
-// The rows of one rollup table the plan selects: workspace, range, filters, and for the per-user
-// rollups the caller's reach, the team and never a service identity.
-function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain): Part {
-  const first = grain === p.grain ? p.firstBucket : p.firstDay;
-  const last = grain === p.grain ? p.lastBucket : p.lastDay;
-  let q: Part = db
+// The rows of one rollup table the plan selects: workspace, range (or the days given), filters, and
+// for the per-user rollups the caller's reach, the team and never a service identity.
+function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain, days?: [number, number]): Part {
+  const first = days ? days[0] : grain === p.grain ? p.firstBucket : p.firstDay;
+  const last = days ? days[1] : grain === p.grain ? p.lastBucket : p.lastDay;
+  const q: Part = db
     .selectFrom(`${table(p, perUser, grain)} as u` as 'usage_user_day as u')
     .where('u.workspace_id', '=', p.workspaceId)
     .where('u.bucket', '>=', first)
     .where('u.bucket', '<=', last);
+  return filtered(q, p, perUser);
+}
+
+// The trailing-window base's rows (decisions/0042): per person and client (or model), the sums of
+// the window's days before today. The window path reads these and today's day rows.
+function baseRows(db: DbOrTrx, p: QueryPlan): Part {
+  const q: Part = db
+    .selectFrom(`usage_user${p.byModel ? '_model' : ''}_window as u` as 'usage_user_window as u')
+    .where('u.workspace_id', '=', p.workspaceId)
+    .where('u.window_days', '=', p.window!.days)
+    .where('u.anchor', '=', p.window!.anchor);
+  return filtered(q, p, true);
+}
+const today = (p: QueryPlan): [number, number] => [p.lastDay, p.lastDay];
+
+function filtered(q: Part, p: QueryPlan, perUser: boolean): Part {
   if (p.client) q = q.where('u.client_id', 'in', p.client);
   if (p.surface) q = q.where(surfaceOf(sql.ref('u.client_id')), 'in', p.surface);
   if (p.model) q = q.where(sql.ref('u.model'), 'in', p.model);
   if (!perUser) return q;
-  return peopleFilters(
-    q.where('u.user_id', 'not in', (eb: ExpressionBuilder<Database, 'users'>) =>
-      eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
-    ),
-    p,
-  );
+  return peopleFilters(withoutServices(q, p), p);
 }
+
+const withoutServices = (q: Part, p: QueryPlan): Part =>
+  q.where('u.user_id', 'not in', (eb: ExpressionBuilder<Database, 'users'>) =>
+    eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
+  );
 
 // The people the plan keeps: the caller's reach and the user filter, the team (or every team, for
 // the team dimension).
@@ -116,34 +136,25 @@ function part(p: QueryPlan, rows: Part, provides: (m: Metric) => Expression<unkn
   const dims = p.dims.map((d) => dimExpr(p, d));
   let q = rows.select([
     ...p.dims.map((d, i) => sql`${dims[i]}`.as(dimColumn(d))),
-    ...p.metrics.map((m) => sql`${provides(m) ?? sql`null`}`.as(metricColumn(m))),
+    ...p.metrics.map((m) => sql`${provides(m) ?? NONE}`.as(metricColumn(m))),
   ]);
   // By the output names: PostgreSQL would not match a repeated expression whose parameters differ.
   if (dims.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
   return q;
 }
 
-/** The longest current streak counted: the days fit one bit each of a 64-bit integer, with room to add 1. */
-export const STREAK_MAX_DAYS = 62;
+/**
+ * The longest current streak counted: the days fit one bit each of a 64-bit integer, with room to
+ * add 1. The window base's masks keep as many days before today (the range's other days).
+ */
+export const STREAK_MAX_DAYS = MASK_DAYS;
 
 // Each user's days with a turn as a bit mask (bit 0: the range's last day), summed over the user's
 // distinct days; the current streak is the run of ones from bit 0 (or from bit 1 when the last day
 // has none yet), read as (m + 1) & ~m = 2^streak, so that ordering by it orders by streak. Window
 // functions over the same rows cost 2-3x more on SQLite (bench/query.bench.ts).
 function streakPart(db: DbOrTrx, p: QueryPlan): Part {
-  const from = Math.max(p.firstDay, p.lastDay - (STREAK_MAX_DAYS - 1));
-  // The day set's narrow rows where it holds the filters (not by model).
-  const rows = p.byModel
-    ? rowsOf(db, p, true, 'day').where('u.turns', '>', 0).where('u.bucket', '>=', from)
-    : setRows(db, p, 'day', from, p.lastDay);
-  const days = rows.select(['u.user_id as user_id', 'u.bucket as bucket']).groupBy(['u.user_id', 'u.bucket']);
-  const masks = db
-    .selectFrom(days.as('d') as never)
-    .select([
-      sql.ref('d.user_id').as('user_id'),
-      sql`cast(sum(cast(1 as bigint) << (${p.lastDay} - ${sql.ref('d.bucket')})) as bigint)`.as('mask'),
-    ])
-    .groupBy(sql.ref('d.user_id') as never);
+  const masks = p.window && p.maskScope ? windowMasks(db, p) : dayMasks(db, p);
   const mask = sql.ref('s.mask');
   const run = (m: RawBuilder<unknown>) => sql`((${m}) + 1) & ~(${m})`;
   const streak = sql`case when ${mask} & 1 = 1 then ${run(sql`${mask}`)} else ${run(sql`${mask} >> 1`)} end`;
@@ -151,8 +162,60 @@ function streakPart(db: DbOrTrx, p: QueryPlan): Part {
     .selectFrom(masks.as('s') as never)
     .select([
       sql.ref('s.user_id').as(dimColumn('user')),
-      ...p.metrics.map((m) => (m === 'current_streak' ? streak : sql`null`).as(metricColumn(m))),
+      ...p.metrics.map((m) => (m === 'current_streak' ? streak : NONE).as(metricColumn(m))),
     ]);
+}
+
+function dayMasks(db: DbOrTrx, p: QueryPlan): Part {
+  const from = Math.max(p.firstDay, p.lastDay - (STREAK_MAX_DAYS - 1));
+  // The day set's narrow rows where it holds the filters (not by model).
+  const rows = p.byModel
+    ? rowsOf(db, p, true, 'day').where('u.turns', '>', 0).where('u.bucket', '>=', from)
+    : setRows(db, p, 'day', from, p.lastDay);
+  const days = rows.select(['u.user_id as user_id', 'u.bucket as bucket']).groupBy(['u.user_id', 'u.bucket']);
+  return db
+    .selectFrom(days.as('d') as never)
+    .select([
+      sql.ref('d.user_id').as('user_id'),
+      sql`cast(sum(cast(1 as bigint) << (${p.lastDay} - ${sql.ref('d.bucket')})) as bigint)`.as('mask'),
+    ])
+    .groupBy(sql.ref('d.user_id') as never);
+}
+
+// The window path's masks: the base's days before today (bit 0 the day before) moved up one, and
+// today as bit 0 from today's rows; the bits past the range's length (or 62 days) cleared, as the
+// day path counts them.
+function windowMasks(db: DbOrTrx, p: QueryPlan): Part {
+  const scope = p.maskScope!;
+  const base = withoutServices(
+    peopleFilters(
+      db
+        .selectFrom('user_day_mask as u')
+        .where('u.workspace_id', '=', p.workspaceId)
+        .where('u.anchor', '=', p.window!.anchor)
+        .where('u.client_id', '=', scope.client)
+        .where('u.model', '=', scope.model) as Part,
+      p,
+    ),
+    p,
+  ).select([sql.ref('u.user_id').as('user_id'), sql`${sql.ref('u.days')} * 2`.as('mask')]);
+  const now = (
+    p.byModel
+      ? rowsOf(db, p, true, 'day', today(p)).where('u.turns', '>', 0)
+      : setRows(db, p, 'day', p.lastDay, p.lastDay)
+  )
+    .select([sql.ref('u.user_id').as('user_id'), sql`1`.as('mask')])
+    .groupBy('u.user_id');
+  const bits = Math.min(p.window!.days, STREAK_MAX_DAYS);
+  const keep = sql.raw(((1n << BigInt(bits)) - 1n).toString());
+  return (
+    db
+      .selectFrom(base.unionAll(now).as('d') as never)
+      .select([sql.ref('d.user_id').as('user_id'), sql`cast(sum(${sql.ref('d.mask')}) as bigint) & ${keep}`.as('mask')])
+      .groupBy(sql.ref('d.user_id') as never)
+      // Only people with a day in the range, as the day path reads them.
+      .having(sql`cast(sum(${sql.ref('d.mask')}) as bigint) & ${keep}`, '<>', 0)
+  );
 }
 
 // The people with a counted turn: the active-user sets the ingest keeps (service identities are
@@ -165,7 +228,14 @@ function activeUsersPart(db: DbOrTrx, p: QueryPlan): Part {
   const people = (rows: Part) =>
     rows.select([...p.dims.map((d, i) => sql`${dims[i]}`.as(dimColumn(d))), sql.ref('u.user_id').as('user_id')]);
   let union: Part;
-  if (p.byModel) union = people(rowsOf(db, p, true).where('u.turns', '>', 0));
+  if (p.window) {
+    // The base's rows with a turn hold everyone active before today (a counter sum is positive
+    // only if some day's was); today's from the day set, or by model its rows with a turn.
+    const now = p.byModel
+      ? people(rowsOf(db, p, true, 'day', today(p)).where('u.turns', '>', 0))
+      : people(setRows(db, p, 'day', p.lastDay, p.lastDay));
+    union = people(baseRows(db, p).where('u.turns', '>', 0)).unionAll(now);
+  } else if (p.byModel) union = people(rowsOf(db, p, true).where('u.turns', '>', 0));
   else {
     const spans: { grain: 'day' | 'week'; first: number; last: number }[] = [];
     const firstWeek = p.dims.includes('time') ? null : weekOfDay(p.firstDay + 6);
@@ -193,7 +263,7 @@ function activeUsersPart(db: DbOrTrx, p: QueryPlan): Part {
     .selectFrom(distinct.as('a') as never)
     .select([
       ...cols.map((c) => sql.ref(`a.${c}`).as(c)),
-      ...p.metrics.map((m) => (m === 'active_users' ? sql`count(*)` : sql`null`).as(metricColumn(m))),
+      ...p.metrics.map((m) => (m === 'active_users' ? sql`count(*)` : NONE).as(metricColumn(m))),
     ]);
   if (cols.length) q = q.groupBy(cols.map((c) => sql.ref(c)) as never);
   return q;
@@ -214,8 +284,14 @@ function setRows(db: DbOrTrx, p: QueryPlan, grain: 'day' | 'week', first: number
 /** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
 export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
   const parts: Part[] = [];
-  if (p.metrics.some(isCounter))
-    parts.push(part(p, rowsOf(db, p, p.personLevel), (m) => (isCounter(m) ? counterSum(m) : null)));
+  const counters = (m: Metric) => (isCounter(m) ? counterSum(m) : null);
+  if (p.metrics.some(isCounter)) {
+    // The workspace rollups hold a range in a few rows a day already; people's figures come from
+    // the window's base and today's day rows when the plan has a base (decisions/0042).
+    if (p.window && p.personLevel)
+      parts.push(part(p, baseRows(db, p), counters), part(p, rowsOf(db, p, true, 'day', today(p)), counters));
+    else parts.push(part(p, rowsOf(db, p, p.personLevel), counters));
+  }
   if (p.metrics.includes('active_users')) parts.push(activeUsersPart(db, p));
   if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
 

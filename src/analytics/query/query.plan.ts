@@ -3,6 +3,7 @@
 // no rollup holds them (each a 422 naming the field). Pure: the service looks up what it needs.
 import { StewardError } from '../../core/errors.js';
 import { DAY_MS, dayOf, weekOfDay, weekStartDay } from '../../core/time.js';
+import { isWindow, type WindowDays } from '../../core/windows.js';
 import type { Grain } from '../params.js';
 import { columnOf, type DimensionColumn, type Metric, type QueryInput } from './query.model.js';
 
@@ -28,6 +29,13 @@ export interface QueryPlan {
   /** Read the per-user rollups; else the workspace rollups (service identities' usage included). */
   personLevel: boolean;
   byModel: boolean;
+  /**
+   * Read the trailing-window base (decisions/0042) instead of the range's day rows: a range of 7,
+   * 30 or 90 days ending today, no time dimension, and a base built for today. Null: the day rollups.
+   */
+  window: { days: WindowDays; anchor: number } | null;
+  /** The streak's day mask kept in the base for these filters ('' for any); null: from the day rows. */
+  maskScope: { client: string; model: string } | null;
   order: [string, 'asc' | 'desc'][];
   limit: number;
   offset: number;
@@ -43,6 +51,8 @@ export interface PlanContext {
   team?: { id: string; small: boolean };
   seesSmallTeams: boolean;
   smallTeams: readonly string[];
+  /** The anchor day of the workspace's built window base; null: none built. */
+  windowAnchor: number | null;
 }
 
 export function bodyError(path: (string | number)[], msg: string, type = 'value_error'): StewardError {
@@ -112,6 +122,19 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     ...dims.filter((d) => !first.some(([k]) => k === d)).map((d) => [d, 'asc'] as [string, 'asc']),
   ];
 
+  const today = dayOf(c.now);
+  const span = lastDay - firstDay + 1;
+  const window =
+    !dims.includes('time') && lastDay === today && isWindow(span) && c.windowAnchor === today
+      ? { days: span, anchor: today }
+      : null;
+  // The base keeps each person's days for any client, each client and each model: one of these
+  // alone as the filter (as the dashboard sends them), or none.
+  const maskScope =
+    f.surface !== undefined || (f.client?.length ?? 1) !== 1 || (f.model?.length ?? 1) !== 1
+      ? null
+      : { client: f.client?.[0] ?? '', model: f.model?.[0] ?? '' };
+
   const bucket = (day: number) => (grain === 'day' ? day : weekOfDay(day));
   const firstBucket = bucket(firstDay);
   const lastBucket = bucket(lastDay);
@@ -132,6 +155,8 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     foldTeams: c.seesSmallTeams ? [] : c.smallTeams,
     personLevel,
     byModel,
+    window,
+    maskScope,
     order,
     limit: q.limit,
     offset: q.offset,

@@ -5,6 +5,7 @@ import { bucketStartMs } from '../params.js';
 import { DAY_MS } from '../../core/time.js';
 import type { Db } from '../../platform/storage/database.js';
 import { listTeamsWithSizes } from '../../platform/tenancy/teams.repository.js';
+import { windowAnchor } from '../../ingest/index.js';
 import type { UserEmails } from '../usage.service.js';
 import { OTHER_TEAM, runQuery } from './query.compiler.js';
 import { NANO_METRICS, type QueryInput } from './query.model.js';
@@ -62,6 +63,7 @@ export async function runAnalyticsQuery(
     team = { id: t.id, small: small.includes(t.id) };
   }
   const plan = planQuery(q, {
+    windowAnchor: await windowAnchor(db, caller.workspaceId),
     workspaceId: caller.workspaceId,
     now: o.now,
     lookbackDays: o.lookbackDays,

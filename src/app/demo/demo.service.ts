@@ -16,7 +16,7 @@ import {
   workspaceUsers,
 } from '../../access/index.js';
 import { allWorkspaces } from '../../access/index.js';
-import { ingestEvents, type Principal } from '../../ingest/index.js';
+import { buildWindows, ingestEvents, type Principal } from '../../ingest/index.js';
 import { ingestCodeReviewEvents } from '../../code-review/index.js';
 import type { Actor } from '../../compliance/index.js';
 import { createRuntime } from '../runtime.js';
@@ -162,6 +162,10 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   }
   await flush();
   log(`${reviewEvents} code review events (${secs(t0)} s)`);
+  // Today's trailing-window base, as serve's daily job would build it (decisions/0042): the
+  // dashboard's panels read it from the first minute instead of after the job's first tick.
+  await buildWindows(store.db, ws, opts.now);
+  log(`trailing-window base built (${secs(t0)} s)`);
 
   const summary = { users: people.length, teams: teams.length, keys: keys + 1, events, archivedEvents, reviewEvents };
   return { workspaceId: ws, owner: people[0]!, viewer: people[1]!, ...summary, seconds: Number(secs(t0)) };

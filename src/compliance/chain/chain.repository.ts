@@ -1,5 +1,4 @@
-// The compliance chain: append and list, nothing else (retention's content removal lives in
-// compliance-retention.repository.ts and never touches chain rows).
+// The compliance chain: append and list, nothing else (retention/ removes content, never chain rows).
 import { sql } from 'kysely';
 import {
   canonicalJson,
@@ -12,6 +11,7 @@ import {
 import { newId } from '../../core/ids.js';
 import { insertMany, type InsertPart, type InsertSpec } from '../../platform/storage/bulk-insert.js';
 import { UnitOfWork } from '../../platform/storage/unit-of-work.js';
+import { partitionsByTime } from '../../platform/storage/dialect.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHeadTable } from '../compliance.tables.js';
 
@@ -33,6 +33,7 @@ const RECORDS: InsertSpec = {
   ],
 };
 const CONTENT: InsertSpec = { table: 'compliance_content', columns: ['workspace_id', 'seq', 'content'] };
+const KEYED_CONTENT: InsertSpec = { ...CONTENT, columns: ['workspace_id', 'seq', 'event_type', 'ts', 'content'] };
 // One row per event type and minute (distinct within an append, so one statement never updates a row twice).
 const LOG_INDEX: InsertSpec = {
   table: 'compliance_log_index',
@@ -77,7 +78,7 @@ async function lockHead(db: DbOrTrx, workspaceId: string): Promise<ComplianceHea
 
 interface Built {
   chain: ChainRecord[];
-  contents: { workspace_id: string; seq: number; content: string }[];
+  contents: { workspace_id: string; seq: number; event_type: string; ts: number; content: string }[];
   index: Map<
     string,
     { event_type: string; minute: number; records: number; first_seq: number; last_seq: number; max_ts: number }
@@ -121,7 +122,7 @@ function build(
     prev = rec.hash;
     maxTs = Math.max(maxTs, d.ts);
     out.chain.push(rec);
-    out.contents.push({ workspace_id: workspaceId, seq, content });
+    out.contents.push({ workspace_id: workspaceId, seq, event_type: d.eventType, ts: d.ts, content });
     const ix = out.index.get(d.eventType);
     if (ix) {
       ix.records++;
@@ -142,11 +143,11 @@ function build(
 }
 
 // The rows an append writes besides the head: records, their content, the log index.
-function recordParts(workspaceId: string, built: Built): InsertPart[] {
+function recordParts(db: DbOrTrx, workspaceId: string, built: Built): InsertPart[] {
   const recordedAt = built.head.recorded_at;
   return [
     { spec: RECORDS, rows: built.chain as unknown as Record<string, unknown>[] },
-    { spec: CONTENT, rows: built.contents },
+    { spec: partitionsByTime(db) ? KEYED_CONTENT : CONTENT, rows: built.contents }, // PostgreSQL: + partition key
     {
       spec: LOG_INDEX,
       rows: [...built.index.values()].map((ix) => ({ workspace_id: workspaceId, ...ix, last_recorded_at: recordedAt })),
@@ -238,7 +239,7 @@ export async function stageRecords(
   const cached = heads?.get(workspaceId);
   if (!cached) {
     const b = await afterLock(db);
-    uow.add(...recordParts(workspaceId, b));
+    uow.add(...recordParts(db, workspaceId, b));
     linked(b)();
     return staged;
   }
@@ -249,10 +250,10 @@ export async function stageRecords(
   const set = { seq: b.head.seq, hash: b.head.hash, recorded_at: b.head.recorded_at, max_ts: b.head.max_ts };
   uow.addGuarded(
     { table: 'compliance_heads', set, where: { workspace_id: workspaceId, seq: cached.seq, hash: cached.hash } },
-    recordParts(workspaceId, b),
+    recordParts(db, workspaceId, b),
     async (trx) => {
       const again = await afterLock(trx);
-      await insertMany(trx, recordParts(workspaceId, again));
+      await insertMany(trx, recordParts(trx, workspaceId, again));
       done = linked(again);
     },
     () => done(),

@@ -133,6 +133,12 @@ export async function removeFromIndex(db: DbOrTrx, workspaceId: string, seqs: re
   await sql`delete from compliance_search where rowid in (${sql.join(seqs.map((s) => base + BigInt(s)))})`.execute(db);
 }
 
+/** PostgreSQL: removes the index's copy of every record in a content partition (retention's drop). */
+export async function removePartitionFromIndex(db: DbOrTrx, partition: string): Promise<void> {
+  await sql`delete from compliance_search_index i using ${sql.id(partition)} c
+    where i.workspace_id = c.workspace_id and i.seq = c.seq`.execute(db);
+}
+
 /** PostgreSQL: fresh statistics of the index table, for the planner (after a bulk fill). */
 export async function analyzeIndex(db: DbOrTrx): Promise<void> {
   await sql`analyze compliance_search_index`.execute(db);

@@ -4,6 +4,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import type { ComplianceHoldTable } from '../compliance.tables.js';
 import { removeFromIndex } from '../reads/search-index.repository.js';
+import { partitionsByTime } from '../../platform/storage/dialect.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const toHold = (h: ComplianceHoldTable): ComplianceHoldTable => ({
@@ -110,6 +111,8 @@ export async function contentToRemove(
     .where('r.workspace_id', '=', workspaceId)
     .where('r.event_type', '=', eventType)
     .where('r.ts', '<', cutoff)
+    // The same bounds on the content's own copy of the key: only the type's partitions before the cutoff are read.
+    .$if(partitionsByTime(db), (q) => q.where('c.event_type', '=', eventType).where('c.ts', '<', cutoff))
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -131,13 +134,21 @@ export async function contentToRemove(
 }
 
 // The search index's copy goes with the content (a record past the indexer's watermark has none yet).
-export async function removeContent(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<number> {
+// The seqs are records of `eventType` older than `cutoff` (contentToRemove's).
+export async function removeContent(
+  db: DbOrTrx,
+  workspaceId: string,
+  seqs: readonly number[],
+  eventType: string,
+  cutoff: number,
+): Promise<number> {
   if (!seqs.length) return 0;
   await removeFromIndex(db, workspaceId, seqs);
   const r = await db
     .deleteFrom('compliance_content')
     .where('workspace_id', '=', workspaceId)
     .where('seq', 'in', seqs)
+    .$if(partitionsByTime(db), (q) => q.where('event_type', '=', eventType).where('ts', '<', cutoff))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

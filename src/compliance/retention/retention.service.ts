@@ -3,6 +3,8 @@
 // covers; each batch appends, in its own transaction, the "retention.removed" record that explains
 // it (core/compliance-removals.ts: the only explanation verify accepts); chain rows always stay.
 // Session-file content is CODEX_LOG records (kind session_item, decisions/0023): no special case.
+// On PostgreSQL, days of content wholly past the cutoff are dropped whole first, with the same
+// records (partitions.service.ts, decisions/0045).
 import { setImmediate } from 'node:timers/promises';
 import { EVENT_TYPES, type ComplianceEventType } from '../../core/compliance.js';
 import { StewardError, validationError } from '../../core/errors.js';
@@ -25,6 +27,7 @@ import {
 } from './retention.repository.js';
 import { findUserByEmail, findUserById } from '../../platform/tenancy/users.repository.js';
 import { audit, type Actor } from '../audit.service.js';
+import { dropExpiredPartitions } from './partitions.service.js';
 
 export type RetentionDays = Record<ComplianceEventType, number>;
 
@@ -156,6 +159,8 @@ export interface RetentionReport {
   workspace_id: string;
   cutoffs: Record<string, string>;
   purged: Record<string, number>;
+  // PostgreSQL: the day partitions of content this run dropped whole (decisions/0045).
+  partitions_dropped: string[];
   active_holds: number;
   duration_ms: number;
 }
@@ -195,13 +200,26 @@ export async function runRetention(
     );
   });
   const purged: Record<string, number> = {};
+  const dropped: string[] = [];
   for (const c of cutoffs) {
-    purged[c.type] = await inBatches(() =>
+    // Whole partitions first (PostgreSQL), then rows: what a hold reaches, the day straddling the
+    // cutoff, late events, types kept in one table, and everything on SQLite.
+    const drops = await dropExpiredPartitions(db, {
+      runId,
+      workspaceId,
+      actor,
+      eventType: c.type,
+      retentionDays: days[c.type],
+      cutoff: c.cutoff,
+      batch: BATCH,
+    });
+    dropped.push(...drops.dropped);
+    const rows = await inBatches(() =>
       // The removal and the record that explains it commit together or not at all.
       db.transaction().execute(async (trx) => {
         const seqs = await contentToRemove(trx, workspaceId, c.type, c.cutoff, holds, BATCH);
         if (!seqs.length) return 0;
-        const removed = await removeContent(trx, workspaceId, seqs);
+        const removed = await removeContent(trx, workspaceId, seqs, c.type, c.cutoff);
         const draft = removalDraft({
           ts: Date.now(),
           actor,
@@ -217,6 +235,7 @@ export async function runRetention(
         return removed;
       }),
     );
+    purged[c.type] = drops.removed + rows;
     await setPurgeCount(db, runId, workspaceId, c.type, purged[c.type]);
   }
   await db
@@ -237,6 +256,7 @@ export async function runRetention(
     workspace_id: workspaceId,
     cutoffs: cutoffView,
     purged,
+    partitions_dropped: dropped,
     active_holds: holds.length,
     duration_ms: Math.round(performance.now() - t0),
   };

@@ -41,6 +41,9 @@ const BIGINT_COLUMNS = new Set([
   'by_user',
   'by_config',
   'by_reviewer',
+  'window_days',
+  'anchor',
+  'days',
 ]);
 const TEXT_COLUMNS = new Set([
   'workspace_id',

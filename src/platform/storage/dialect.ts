@@ -6,6 +6,13 @@ export function isSqlite(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
+// PostgreSQL keeps record content in partitions by event type and day of event time, which carry
+// the partition key in their rows and retention drops whole (decisions/0045); SQLite keeps one
+// table and deletes rows.
+export function partitionsByTime(db: Kysely<any>): boolean {
+  return !isSqlite(db);
+}
+
 // Rollup and set tables are read by primary-key ranges. On SQLite a WITHOUT ROWID table is stored
 // in primary-key order, so a page is one sequential read instead of an index walk plus a row
 // lookup per row (measured: bench/usage.bench.ts). PostgreSQL has no such table kind.
@@ -23,6 +30,17 @@ export async function lockKeysForTransaction(db: Kysely<any>, keys: string[]): P
   if (keys.length === 0 || isSqlite(db)) return;
   const sorted = [...new Set(keys)].sort();
   await sql`select pg_advisory_xact_lock(hashtextextended(s.k, 0))
+    from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
+}
+
+// A readers-writer lock per key for the rest of the transaction: many holders of the shared one at
+// once, the exclusive one alone (e.g. ingest adding late events to a base that a job rebuilds).
+// PostgreSQL: transaction-scoped advisory locks, keys in sorted order; SQLite: one writer anyway.
+export async function lockKeysShared(db: Kysely<any>, keys: string[], exclusive = false): Promise<void> {
+  if (keys.length === 0 || isSqlite(db)) return;
+  const sorted = [...new Set(keys)].sort();
+  const fn = sql.raw(exclusive ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared');
+  await sql`select ${fn}(hashtextextended(s.k, 0))
     from (select k from unnest(${sorted}::text[]) as k order by k) as s`.execute(db);
 }
 

@@ -16,6 +16,9 @@ export function newNodeId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** The workspace id under which a job over the whole store (not per workspace) claims its period. */
+export const WHOLE_STORE = '*';
+
 export interface JobRunKey {
   job: string;
   workspaceId: string;
@@ -93,11 +96,16 @@ export async function runSerialized<T>(db: Db, name: string, fn: () => Promise<T
   });
 }
 
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+
 export interface PeriodicJob {
   job: string;
   periodMs: number;
-  /** How long a run's row is kept (the history of which node ran what); at least the period itself. */
-  historyMs: number;
+  /**
+   * How long a run's row is kept (the history of which node ran what); at least the period itself.
+   * Default: server.job_history_days' default, for jobs started where the config is not at hand.
+   */
+  historyMs?: number;
   /** The first tick after start (default: the period's length, at most a minute). */
   firstDelayMs?: number;
   workspaces(): Promise<string[]>;
@@ -134,7 +142,7 @@ export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop()
           result = { error: String((err as Error)?.message ?? err) };
         }
         await finishJobRun(db, key, result, Date.now());
-        const keepFrom = Math.min(period, Math.floor((now - j.historyMs) / j.periodMs));
+        const keepFrom = Math.min(period, Math.floor((now - (j.historyMs ?? DEFAULT_HISTORY_MS)) / j.periodMs));
         await pruneJobRuns(db, key, keepFrom);
       } catch (err) {
         j.onError(err, workspaceId);

@@ -4,37 +4,24 @@
 // serves both. Each file's sums and its parser checkpoint are kept in a summary cache beside the
 // personal store: an unchanged file costs a stat, a grown one is read from its checkpoint, a
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { listImportFiles, type FileEntry } from '../adapter/discover.js';
+import { listImportFilesSync, type StatEntry } from '../adapter/discover.js';
 import { isGzipPath } from '../adapter/lines.js';
 import type { RolloutCheckpoint } from '../adapter/parser.js';
 import { contentHashes, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
 import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
 import { readOnThreads, type ReadJob } from './usage-readers.js';
-import { fromTuples, toTuples, type CachedSums } from './usage-cache-rows.js';
-import { headOf, mergeInto, summarizeFile, type FileRead, type FileSums, type SumAnswer } from './usage-sums.js';
-
-const CACHE_VERSION = 3;
-
-interface CacheEntry extends CachedSums {
-  ino: number;
-  size: number;
-  offset: number; // bytes read (the checkpoint's offset)
-  mtimeMs: number;
-  head: string | null; // the content check: hashes of the first bytes and of those before `offset`
-  final: boolean;
-  threadId: string | null; // the file's own thread
-  // The usage-only parser checkpoint, as JSON (parsed only when the file grew); null for a short
-  // final file, read again from the start should it change (most files are: a small cache).
-  cp: string | null;
-}
-
-interface CacheFile {
-  v: number;
-  creditsPerUsd: number;
-  files: Record<string, CacheEntry>;
-}
+import { UsageCache, type CacheEntry } from './usage-cache.js';
+import { fromTuples, toTuples } from './usage-cache-rows.js';
+import {
+  headOf,
+  mergeInto,
+  summarizeFile,
+  tupleRead,
+  type FileSums,
+  type SumAnswer,
+  type TupleRead,
+} from './usage-sums.js';
 
 export interface UsagePassSummary {
   files: { found: number; read: number; unchanged: number; reset: number; failed: number };
@@ -68,33 +55,18 @@ function fail(summary: UsagePassSummary, file: string, e: { code?: string; messa
   summary.errors.push({ file, code: e.code, message: e.message });
 }
 
-async function loadCache(path: string | undefined, creditsPerUsd: number): Promise<CacheFile> {
-  const empty = { v: CACHE_VERSION, creditsPerUsd, files: {} };
-  if (!path) return empty;
-  try {
-    const c = JSON.parse(await readFile(path, 'utf8')) as CacheFile;
-    // Another version or price setting: costs would differ, so the cache starts over.
-    if (c.v !== CACHE_VERSION || c.creditsPerUsd !== creditsPerUsd || typeof c.files !== 'object') return empty;
-    return c;
-  } catch {
-    return empty; // none yet, or unreadable: a cache is never a reason to fail a report
-  }
-}
-
-async function saveCache(path: string, c: CacheFile): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(c));
-  await rename(tmp, path); // readers see the old file or the new one, never half of one
-}
-
 // 'again': grown, but kept without a checkpoint (a short final file), so read from the start.
-type Plan = 'skip' | 'continue' | 'again' | 'new';
+type Plan = 'continue' | 'again' | 'new';
 
-async function plan(f: FileEntry, e: CacheEntry | undefined, final: boolean): Promise<Plan> {
+/** Unchanged since its cached read, told from the listing's stat alone (most files of a repeat). */
+function unchanged(f: StatEntry, e: CacheEntry | undefined, final: boolean): boolean {
+  const st = f.st;
+  return !!e && e.ino === st.ino && e.size === st.size && e.mtimeMs === Math.trunc(st.mtimeMs) && (e.final || !final);
+}
+
+async function planRead(f: StatEntry, e: CacheEntry | undefined): Promise<Plan> {
   if (!e) return 'new';
   const st = f.st;
-  const same = e.ino === st.ino && e.size === st.size && e.mtimeMs === Math.trunc(st.mtimeMs);
-  if (same && (e.final || !final)) return 'skip';
   if (e.ino !== st.ino || isGzipPath(f.path) || st.size < e.offset) return 'new';
   const h = await headHash(f.path, e.offset);
   return h !== e.head ? 'new' : e.cp === null ? 'again' : 'continue';
@@ -112,25 +84,25 @@ export async function usagePass(
     skipped: 0,
     errors: [],
   };
-  const files = await listImportFiles(opts.paths, summary.errors);
+  const files = listImportFilesSync(opts.paths, summary.errors);
   summary.files.found = files.length;
   summary.files.failed = summary.errors.length;
-  const cache = await loadCache(opts.cachePath, opts.creditsPerUsd);
-  const next: CacheFile = { v: CACHE_VERSION, creditsPerUsd: opts.creditsPerUsd, files: {} };
+  const cache = UsageCache.load(opts.cachePath, opts.creditsPerUsd);
+  // Each listed file's entry: its cached one when unchanged, else the one its read makes.
+  const entries = new Map<string, CacheEntry>();
   const usage: UsageSlotRow[] = [];
   const turns: TurnSlotRow[] = [];
-  let changed = false;
-  const jobs: (ReadJob & { f: FileEntry; old?: CacheEntry })[] = [];
+  const jobs: (ReadJob & { f: StatEntry; old?: CacheEntry })[] = [];
   for (const f of files) {
-    const old = cache.files[f.path];
+    const old = cache.get(f.path);
     const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
+    if (old && unchanged(f, old, final)) {
+      summary.files.unchanged++;
+      entries.set(f.path, old);
+      continue;
+    }
     try {
-      const p = await plan(f, old, final);
-      if (p === 'skip' && old) {
-        summary.files.unchanged++;
-        next.files[f.path] = old;
-        continue;
-      }
+      const p = await planRead(f, old);
       if (old && p === 'new') summary.files.reset++;
       const checkpoint = p === 'continue' && old?.cp ? (JSON.parse(old.cp) as RolloutCheckpoint) : undefined;
       const bytes = f.st.size - (checkpoint?.offset ?? 0);
@@ -139,10 +111,11 @@ export async function usagePass(
       fail(summary, f.path, e as NodeJS.ErrnoException);
     }
   }
-  if (jobs.length) changed = true;
   const keep = (job: (typeof jobs)[number], a: SumAnswer) => {
     if ('error' in a) return fail(summary, job.path, { code: a.code, message: a.error });
-    keepRead(summary, next, job, a.read);
+    const e = entryOfRead(summary, job, a.read);
+    entries.set(job.path, e);
+    cache.set(job.path, e);
   };
   const bytes = jobs.reduce((n, j) => n + j.bytes, 0);
   const threads = Math.min(jobs.length, opts.threads ?? os.availableParallelism());
@@ -151,38 +124,40 @@ export async function usagePass(
   else
     for (const job of jobs) {
       try {
-        keep(job, { read: await summarizeFile(job.path, job) });
+        keep(job, { read: tupleRead(await summarizeFile(job.path, job)) });
       } catch (e) {
         fail(summary, job.path, e as NodeJS.ErrnoException);
       }
     }
-  await sumFiles(next, files, opts.creditsPerUsd, now, idle, usage, turns);
-  if (Object.keys(cache.files).length !== Object.keys(next.files).length) changed = true;
-  if (opts.cachePath && changed) await saveCache(opts.cachePath, next).catch(() => undefined);
+  await sumFiles(entries, files, opts.creditsPerUsd, now, idle, usage, turns);
+  try {
+    cache.save(files.map((f) => f.path));
+  } catch {
+    // a cache that cannot be written costs the next report a re-read, never this one
+  }
   return { usage, turns, summary };
 }
 
-/** A file's read into the next cache: added to the sums of the part read before when it continued. */
-function keepRead(
+/** A file's read as its cache entry: added to the sums of the part read before when it continued. */
+function entryOfRead(
   summary: UsagePassSummary,
-  next: CacheFile,
-  job: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
-  r: FileRead,
-): void {
+  job: { f: StatEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
+  r: TupleRead,
+): CacheEntry {
   summary.files.read++;
   summary.lines += r.lines;
   summary.skipped += r.skipped;
-  let sums: FileSums = r;
+  const own = r.threadId ?? null;
+  let sums = { u: r.u, t: r.t };
   if (job.checkpoint && job.old && !r.reset) {
     const um = new Map<string, UsageSlotRow>();
     const tm = new Map<string, TurnSlotRow>();
     mergeInto(um, tm, fromTuples(job.old, job.old.threadId));
-    mergeInto(um, tm, r);
-    sums = { usage: [...um.values()], turns: [...tm.values()] };
+    mergeInto(um, tm, fromTuples(r, own));
+    sums = toTuples({ usage: [...um.values()], turns: [...tm.values()] }, own);
   }
-  const own = r.threadId ?? null;
-  next.files[job.f.path] = {
-    ...toTuples(sums, own),
+  return {
+    ...sums,
     ino: job.f.st.ino,
     size: job.f.st.size,
     offset: r.offset,
@@ -195,14 +170,14 @@ function keepRead(
 }
 
 /**
- * Adds up the cached sums. The store keeps one row per natural key, and a response's key is scoped
- * to its file's own thread: only files of one thread (a session kept both as .jsonl and .jsonl.gz,
- * a copy in archived_sessions) can repeat each other. Those few are read again together, in listing
- * order, with one set of keys, so the first file's record wins as in an import.
+ * Adds up the sums of the listed files. The store keeps one row per natural key, and a response's
+ * key is scoped to its file's own thread: only files of one thread (a session kept both as .jsonl
+ * and .jsonl.gz, a copy in archived_sessions) can repeat each other. Those few are read again
+ * together, in listing order, with one set of keys, so the first file's record wins as in an import.
  */
 async function sumFiles(
-  next: CacheFile,
-  files: FileEntry[],
+  entries: Map<string, CacheEntry>,
+  files: StatEntry[],
   creditsPerUsd: number,
   now: () => number,
   idle: number,
@@ -214,20 +189,22 @@ async function sumFiles(
     for (const r of s.usage) usage.push(r);
     for (const r of s.turns) turns.push(r);
   };
-  const byThread = new Map<string, FileEntry[]>();
+  // Threads with more than one file: few, so the common case allocates no group.
+  const count = new Map<string, number>();
+  for (const e of entries.values()) if (e.threadId) count.set(e.threadId, (count.get(e.threadId) ?? 0) + 1);
+  const byThread = new Map<string, StatEntry[]>();
   for (const f of files) {
-    const t = next.files[f.path]?.threadId;
-    if (!t) continue;
-    const g = byThread.get(t);
+    const e = entries.get(f.path);
+    if (!e) continue;
+    if (!e.threadId || count.get(e.threadId) === 1) {
+      add(fromTuples(e, e.threadId));
+      continue;
+    }
+    const g = byThread.get(e.threadId);
     if (g) g.push(f);
-    else byThread.set(t, [f]);
-  }
-  for (const f of files) {
-    const e = next.files[f.path];
-    if (e && (!e.threadId || byThread.get(e.threadId)!.length === 1)) add(fromTuples(e, e.threadId));
+    else byThread.set(e.threadId, [f]);
   }
   for (const group of byThread.values()) {
-    if (group.length < 2) continue;
     const seen = new Set<string>();
     for (const f of group) {
       const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;

@@ -13,6 +13,7 @@ import {
   type RolloutRecord,
 } from '../adapter/parser.js';
 import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './usage-report.js';
+import { toTuples, type CachedSums } from './usage-cache-rows.js';
 
 /** One file's sums: what the store would hold for it, grouped as the report reads it. */
 export interface FileSums {
@@ -176,4 +177,15 @@ export interface SumBatch {
   files: (SumOptions & { path: string })[];
 }
 
-export type SumAnswer = { read: FileRead } | { error: string; code?: string };
+/**
+ * A read as a reader thread answers it: its rows as the cache's tuples, which cost the main thread
+ * far less to receive than objects with named fields (tens of thousands of files).
+ */
+export type TupleRead = Omit<FileRead, 'usage' | 'turns'> & CachedSums;
+
+export function tupleRead(r: FileRead): TupleRead {
+  const { usage, turns, ...rest } = r;
+  return { ...rest, ...toTuples({ usage, turns }, r.threadId ?? null) };
+}
+
+export type SumAnswer = { read: TupleRead } | { error: string; code?: string };

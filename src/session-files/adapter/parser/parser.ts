@@ -7,6 +7,7 @@ import { timeProblem } from '../../../core/bounds.js';
 import { factIdProblem } from '../normalize/ids.js';
 import { decodeJsonLine, decodeLazyLine, type RawLine } from '../decode.js';
 import { normalizeLine, normalizeOversized, type LineFact, type NormalizedLine } from '../normalize.js';
+import { normalizeUsageLine } from '../normalize/usage-lines.js';
 import type { RolloutRecord, RolloutStats } from '../types.js';
 import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
 import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from './context.js';
@@ -123,7 +124,8 @@ export class RolloutParser implements Parse {
       }
       if (d.recoveredFrom !== undefined)
         skip(this, raw, d.droppedPrefix ?? 'garbage', `junk before a record at column ${d.recoveredFrom}`, true);
-      norm = normalizeLine(d.value);
+      // The usage-only mode checks its kept lines by hand (normalize/usage-lines.ts), the rest by zod.
+      norm = (this.usageOnly ? normalizeUsageLine(d.value) : undefined) ?? normalizeLine(d.value);
     }
     this.apply(raw, norm);
     return drain(this);

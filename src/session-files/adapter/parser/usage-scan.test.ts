@@ -1,0 +1,40 @@
+// The byte scan that lets the usage-only parser leave a line undecoded: the keys it looks for are
+// found wherever they are (at a line's very end, after a look-alike), and never when escaped.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { newState, type ParserState } from './state.js';
+import { usageSkippable } from './usage-scan.js';
+
+function state(): ParserState {
+  const st = newState();
+  st.threadPending = {} as never; // the thread is placed: lines may be skipped
+  st.knownTurns.add('t-1');
+  st.turn = { id: 't-1' } as never;
+  return st;
+}
+const line = (payload: string) =>
+  Buffer.from(`{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg","payload":${payload}}`);
+
+it('skips an item_completed line unless its item is a UserMessage, wherever that is named', () => {
+  const st = state();
+  assert.ok(usageSkippable(line('{"type":"item_completed","turn_id":"t-1","item":{"type":"AgentMessage"}}'), st));
+  assert.equal(usageSkippable(line('{"type":"item_completed","item":{"type":"UserMessage"}}'), st), undefined);
+  // "UserMess" without the rest, then the real one last.
+  const b = line('{"type":"item_completed","x":"UserMess","item":{"type":"UserMessage"}}');
+  assert.equal(usageSkippable(b, st), undefined);
+});
+
+it('decodes a line naming a new turn, not one naming it inside an escaped string', () => {
+  const st = state();
+  assert.equal(usageSkippable(line('{"type":"exec_command_end","turn_id":"t-2"}'), st), undefined);
+  assert.ok(usageSkippable(line('{"type":"exec_command_end","turn_id":"t-1"}'), st));
+  assert.ok(usageSkippable(line('{"type":"agent_message","message":"say \\"turn_id\\": \\"t-9\\""}'), st));
+  assert.equal(usageSkippable(line('{"type":"agent_message","grid_id":"x","turn_id":"t-3"}'), st), undefined);
+});
+
+it('decodes a line holding a second record (a writer that died mid-line)', () => {
+  const st = state();
+  const glued = line('{"type":"agent_message","message":"cut{"timestamp":"2026-11-22T01:33:18Z","type":"event_msg"}');
+  assert.equal(usageSkippable(glued, st), undefined);
+  assert.ok(usageSkippable(line('{"type":"agent_message","message":"a \\"timestamp\\" and stamp\\""}'), st));
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { UsageCache, type CacheEntry } from './usage-cache.js';
+
+const entry = (size: number, thread: string | null = 't1'): CacheEntry => ({
+  ino: 7,
+  size,
+  offset: size,
+  mtimeMs: 1_700_000_000_000,
+  head: 'a:b',
+  final: true,
+  threadId: thread,
+  cp: null,
+  u: [[1, 'gpt-5', null, 1, 10, 2, 3, 1, 99, 0, 5, 6]],
+  t: [[1, null, 1]],
+});
+
+const lines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').length;
+
+describe('the summary cache file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-cache-'));
+
+  it('appends what changed, and a later line for a path wins', () => {
+    const file = path.join(dir, 'a.tsv');
+    const c = UsageCache.load(file, 25);
+    c.set('/s/x.jsonl', entry(10));
+    c.set('/s/y\t"odd".jsonl', entry(20, null));
+    c.save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    assert.equal(lines(file), 3); // the header and two files
+    const c2 = UsageCache.load(file, 25);
+    assert.deepEqual(c2.get('/s/x.jsonl'), entry(10));
+    assert.deepEqual(c2.get('/s/y\t"odd".jsonl'), entry(20, null));
+    c2.set('/s/x.jsonl', entry(30));
+    c2.save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    assert.equal(lines(file), 4, 'one line appended, nothing rewritten');
+    assert.deepEqual(UsageCache.load(file, 25).get('/s/x.jsonl'), entry(30));
+    // Nothing changed: nothing written.
+    const before = readFileSync(file, 'utf8');
+    UsageCache.load(file, 25).save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+
+  it('rewrites itself once most lines are dead, keeping only the listed files', () => {
+    const file = path.join(dir, 'b.tsv');
+    const c = UsageCache.load(file, 25);
+    for (let i = 0; i < 4; i++) c.set(`/s/${i}.jsonl`, entry(i + 1));
+    c.save([0, 1, 2, 3].map((i) => `/s/${i}.jsonl`));
+    const c2 = UsageCache.load(file, 25);
+    c2.set('/s/0.jsonl', entry(100));
+    c2.save(['/s/0.jsonl']); // three files gone, one replaced: 1 live line of 5
+    assert.equal(lines(file), 2);
+    const c3 = UsageCache.load(file, 25);
+    assert.deepEqual(c3.get('/s/0.jsonl'), entry(100));
+    assert.equal(c3.get('/s/1.jsonl'), undefined);
+  });
+
+  it('ignores a torn last line and does not glue the next one to it', () => {
+    const file = path.join(dir, 'c.tsv');
+    const c = UsageCache.load(file, 25);
+    c.set('/s/a.jsonl', entry(1));
+    c.set('/s/b.jsonl', entry(2));
+    c.save(['/s/a.jsonl', '/s/b.jsonl']);
+    appendFileSync(file, '"/s/c.jsonl"\t[1,2,'); // a report that died mid-write
+    const c2 = UsageCache.load(file, 25);
+    assert.equal(c2.get('/s/c.jsonl'), undefined);
+    c2.set('/s/c.jsonl', entry(3));
+    c2.save(['/s/a.jsonl', '/s/b.jsonl', '/s/c.jsonl']);
+    const c3 = UsageCache.load(file, 25);
+    assert.deepEqual(c3.get('/s/c.jsonl'), entry(3));
+    assert.deepEqual(c3.get('/s/a.jsonl'), entry(1));
+  });
+
+  it('starts over for another price setting, another version or a file that is not a cache', () => {
+    const file = path.join(dir, 'd.tsv');
+    const c = UsageCache.load(file, 25);
+    c.set('/s/a.jsonl', entry(1));
+    c.save(['/s/a.jsonl']);
+    assert.equal(UsageCache.load(file, 30).get('/s/a.jsonl'), undefined);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"v":4', '"v":3'));
+    assert.equal(UsageCache.load(file, 25).get('/s/a.jsonl'), undefined);
+    writeFileSync(file, '{"v":3,"creditsPerUsd":25,"files":{}}');
+    const c2 = UsageCache.load(file, 25);
+    c2.set('/s/a.jsonl', entry(5));
+    c2.save(['/s/a.jsonl']);
+    assert.deepEqual(UsageCache.load(file, 25).get('/s/a.jsonl'), entry(5));
+    assert.equal(UsageCache.load(path.join(dir, 'none.tsv'), 25).get('/s/a.jsonl'), undefined);
+  });
+});
