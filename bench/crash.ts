@@ -2,7 +2,7 @@
 // session-file uploaders, on each database in turn. Needs `npm run build` (it runs bin/steward.js).
 //   node --import tsx bench/crash.ts --kills 100 [--senders 3] [--uploaders 2] [--seed S] [--dialects sqlite,postgres]
 import { parseArgs } from 'node:util';
-import { crashRun } from '../test/e2e/support/crash.js';
+import { crashProblems, crashRun } from '../test/e2e/support/crash.js';
 import type { Dialect } from '../test/e2e/support/steward.js';
 
 const { values } = parseArgs({
@@ -28,12 +28,8 @@ for (const dialect of values.dialects.split(',') as Dialect[]) {
     seed: Number(values.seed),
     log,
   });
-  const ok =
-    JSON.stringify(r.got) === JSON.stringify(r.expected) &&
-    !r.archive.doubled.length &&
-    !r.archive.missing.length &&
-    !r.uploadProblems.length &&
-    r.verify.code === 0;
+  const problems = crashProblems(r);
+  const ok = problems.length === 0;
   if (!ok) failed++;
   log(
     `${ok ? 'ok' : 'FAILED'}: ${r.kills} kills in ${(r.ms / 1000).toFixed(0)} s, ${r.batches} OTLP batches and ` +
@@ -41,7 +37,7 @@ for (const dialect of values.dialects.split(',') as Dialect[]) {
       `tokens expected ${JSON.stringify(r.expected)} got ${JSON.stringify(r.got)}; doubled ${r.archive.doubled.length}, ` +
       `missing ${r.archive.missing.length}, upload problems ${r.uploadProblems.length}, verify exit ${r.verify.code}`,
   );
-  for (const l of [...r.archive.doubled, ...r.archive.missing, ...r.uploadProblems].slice(0, 20)) log(`  ${l}`);
+  for (const l of problems.slice(0, 20)) log(`  ${l}`);
   if (r.verify.code !== 0) log(r.verify.stdout + r.verify.stderr);
 }
 process.exitCode = failed ? 1 : 0;

@@ -2,7 +2,8 @@
 // Run: node --import tsx bench/ingest.bench.ts [--requests N] [--sessions-per-request S] [--format json|protobuf] [--dialect sqlite|postgres] [--concurrency N] [--writer-thread on|off] [--random-ids] [--synchronous normal|full]
 // (--random-ids: conversation ids with random time bits instead of Codex's UUIDv7: the indexes' worst case.)
 // (--search-indexer on: the compliance jobs run as in `serve`, so the search indexer works during the load;
-//  its CPU is in the figure, and the indexer's lag at the end of the load is reported.)
+//  its CPU is in the figure, and the indexer's lag at the end of the load is reported. --backlog N: N more
+//  requests ingested first with no indexer, so that it starts the measured load behind by their records.)
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { configSchema } from '../src/config/schema.js';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'random-ids': { type: 'boolean', default: false },
     synchronous: { type: 'string', default: 'normal' },
     'search-indexer': { type: 'string', default: 'off' },
+    backlog: { type: 'string', default: '0' },
   },
 });
 if (values.synchronous !== 'normal' && values.synchronous !== 'full')
@@ -42,6 +44,8 @@ console.log(
   `building ${REQUESTS} ${format} bodies of ${SPR} sessions (${SPR * RECORDS_PER_SESSION} log records each) ...`,
 );
 const bodies = buildBodies(REQUESTS, SPR, 7, format, values['random-ids']);
+const backlog =
+  Number(values.backlog) > 0 ? buildBodies(Number(values.backlog), SPR, 8, format, values['random-ids']) : [];
 const mb = bodies.reduce((s, b) => s + b.length, 0) / 1e6;
 
 for (const dialect of dialects) {
@@ -65,7 +69,7 @@ for (const dialect of dialects) {
     );
   }
   const runtime = createRuntime(store);
-  const { app } = await buildApp({
+  const { app, ctx } = await buildApp({
     store,
     runtime,
     config: configSchema.parse({ ingest: { max_concurrent_batches: 64 } }),
@@ -82,11 +86,17 @@ for (const dialect of dialects) {
       w.once('error', reject);
     });
   await run(bodies.slice(0, 20)); // warm-up (its sessions are then replayed below: duplicates are cheap)
+  if (backlog.length) await run(backlog);
   const config = configSchema.parse({
     compliance: { checkpoint_interval_minutes: 0, retention: { interval_hours: 0 } },
   });
   const jobs =
-    values['search-indexer'] === 'on' ? startComplianceJobs(store.db, config, app.log, { firstIndexDelayMs: 0 }) : null;
+    values['search-indexer'] === 'on'
+      ? startComplianceJobs(store.db, config, app.log, {
+          firstIndexDelayMs: 0,
+          ingestBusy: () => ctx.state.inflightBatches > 0,
+        })
+      : null;
   const cpu0 = process.cpuUsage();
   const r = await run(bodies);
   const cpu = process.cpuUsage(cpu0);

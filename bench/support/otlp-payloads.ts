@@ -87,7 +87,7 @@ export function buildBodies(
 }
 
 // OTLP/JSON uses hex ids and string int64s; protobufjs fromObject wants bytes for ids.
-function jsonToProtoObject(req: any): any {
+export function jsonToProtoObject(req: any): any {
   for (const rl of req.resourceLogs)
     for (const sl of rl.scopeLogs)
       for (const r of sl.logRecords) {

@@ -15,10 +15,16 @@ const metrics = {
   },
 };
 const ready = {
-  summary: 'Readiness (database reachable, not shutting down)',
+  summary:
+    'Readiness: not shutting down, the database reachable, and with database_read_url the replica reachable ' +
+    'and within database_read_max_lag_seconds of the primary; the body names what failed',
   response: {
     200: { description: 'ready' },
-    503: { description: 'not ready (shutting down, or the database is unreachable)' },
+    503: {
+      description:
+        'not ready: shutting_down, database_unavailable, replica_unavailable or replica_lagging ' +
+        '(failed: primary | replica)',
+    },
   },
 };
 
@@ -40,14 +46,24 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   app.get('/readyz', { schema: ready }, async (_req, reply) => {
     if (ctx.state.shuttingDown) return reply.code(503).header('retry-after', '1').send({ status: 'shutting_down' });
+    const notReady = (body: Record<string, unknown>) => reply.code(503).header('retry-after', '1').send(body);
     try {
       await ping(ctx.store.db);
-      return { status: 'ready', database: ctx.store.dialect };
     } catch (e) {
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .send({ status: 'database_unavailable', error: (e as Error).message });
+      return notReady({ status: 'database_unavailable', failed: 'primary', error: (e as Error).message });
     }
+    if (ctx.store.read === ctx.store.db) return { status: 'ready', database: ctx.store.dialect };
+    try {
+      await ping(ctx.store.read);
+    } catch (e) {
+      return notReady({ status: 'replica_unavailable', failed: 'replica', error: (e as Error).message });
+    }
+    // null: the replica cannot tell (it never replayed a transaction); not a failure by itself.
+    const lag = await ctx.store.readLagMs();
+    const maxMs = ctx.config.database_read_max_lag_seconds * 1000;
+    const replica = { lag_ms: lag, max_lag_ms: maxMs };
+    if (maxMs > 0 && lag !== null && lag > maxMs)
+      return notReady({ status: 'replica_lagging', failed: 'replica', replica });
+    return { status: 'ready', database: ctx.store.dialect, replica };
   });
 }

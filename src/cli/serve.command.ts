@@ -93,7 +93,9 @@ export function serveCommand(program: Command): void {
         if (config.github.token && config.github.poll_interval_seconds > 0)
           reactionPoller = startReactionPoller(store.db, config.github, { log: app.log });
         // SIEM forwarding, retention and signed checkpoints ([compliance] in steward.toml).
-        compliance = startComplianceJobs(store.db, config, app.log);
+        compliance = startComplianceJobs(store.db, config, app.log, {
+          ingestBusy: () => ctx.state.inflightBatches > 0,
+        });
         // The dashboard's trailing windows: each day's base, once across the nodes (decisions/0042).
         windows = startWindowJob(store.db, app.log);
       }

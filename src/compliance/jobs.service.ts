@@ -35,10 +35,13 @@ export function startComplianceJobs(
     firstIndexDelayMs?: number;
     firstPartitionsDelayMs?: number;
     partitionsPeriodMs?: number;
+    /** Whether ingest is under way (the search indexer then takes less of SQLite's thread). */
+    ingestBusy?: () => boolean;
   } = {},
 ): ComplianceJobs {
   const c = config.compliance;
   const node = opts.owner ?? newNodeId();
+  const historyMs = config.server.job_history_days * 86_400_000;
   const forwarders = c.sinks
     .filter((s) => s.enabled)
     .map((s) => new SinkForwarder(db, createSink(s), s, log, { ...opts, owner: node }));
@@ -54,6 +57,7 @@ export function startComplianceJobs(
       startPeriodicJob(db, node, {
         job: 'compliance.retention',
         periodMs: retentionMs,
+        historyMs,
         firstDelayMs: opts.firstRetentionDelayMs ?? Math.min(retentionMs, 60_000),
         workspaces: async () => (await listWorkspaces(db)).map((w) => w.id),
         run: async (ws) => {
@@ -71,6 +75,7 @@ export function startComplianceJobs(
       startPeriodicJob(db, node, {
         job: 'compliance.partitions',
         periodMs: opts.partitionsPeriodMs ?? PARTITIONS_PERIOD_MS,
+        historyMs,
         firstDelayMs: opts.firstPartitionsDelayMs,
         workspaces: async () => [WHOLE_STORE],
         run: async () => ({ made: await makeContentPartitionsAhead(db) }),
@@ -86,6 +91,7 @@ export function startComplianceJobs(
       startPeriodicJob(db, node, {
         job: 'compliance.checkpoint',
         periodMs: checkpointMs,
+        historyMs,
         workspaces: () => listChainWorkspaces(db),
         run: async (ws) => {
           // Only when the chain grew since the last checkpoint any node signed with this key.
@@ -111,7 +117,7 @@ export function startComplianceJobs(
       if (!stopped) indexTimer = setTimeout(tick, indexMs).unref();
     };
     const tick = () => {
-      indexing = indexPending(db)
+      indexing = indexPending(db, { busy: opts.ingestBusy })
         .then(
           () => undefined,
           (err) => log.error({ err }, 'compliance search indexing failed'),

@@ -33,6 +33,9 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    // /readyz answers 503 naming the replica when it lags the primary by more than this (and when it
+    // cannot be reached); 0 checks only that it answers (decisions/0046).
+    database_read_max_lag_seconds: z.coerce.number().min(0).default(300),
     // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
     // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
     sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
@@ -97,6 +100,9 @@ export const configSchema = z
         max_requests_per_socket: z.coerce.number().int().min(0).default(1000),
         // Refused requests (503, 401, 413 … on headers) are logged as one summary line per interval.
         refusal_log_interval_seconds: z.coerce.number().positive().default(10),
+        // Background jobs' runs (job_runs: which node ran retention or a checkpoint, when, with what
+        // result) are kept this long, then pruned by the node that runs the job (decisions/0046).
+        job_history_days: z.coerce.number().positive().default(30),
         // GET /metrics needs `Authorization: Bearer <token>` when this is the token's SHA-256 (hex);
         // open to anyone who reaches the port otherwise. `printf %s "$TOKEN" | sha256sum`.
         metrics_token_sha256: z
@@ -115,6 +121,7 @@ export const configSchema = z
         keep_alive_timeout_seconds: 72,
         max_requests_per_socket: 1000,
         refusal_log_interval_seconds: 10,
+        job_history_days: 30,
       }),
     github: z
       .object({

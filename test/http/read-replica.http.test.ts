@@ -4,6 +4,7 @@
 // then keeps answering the replica's older totals with a lag above 0, and catches up when resumed.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import net from 'node:net';
 import pg from 'pg';
 import { buildApp } from '../../src/app/app.js';
 import { createKey } from '../../src/access/keys.service.js';
@@ -122,3 +123,68 @@ it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag
     return n.rows[0].n > before.rows[0].n;
   });
 });
+
+it('/readyz checks the replica: reachable, within database_read_max_lag_seconds, and names what failed', {
+  skip: why ?? false,
+}, async () => {
+  const ready = async (a: typeof app) => {
+    const r = await a.inject({ method: 'GET', url: '/readyz' });
+    return { code: r.statusCode, body: r.json() };
+  };
+  const strict = (
+    await buildApp({
+      store,
+      config: configSchema.parse({ database_url: pair.primaryUrl, database_read_max_lag_seconds: 0.5 }),
+    })
+  ).app;
+  // A replica nobody listens on: the primary is fine, the replica is what failed.
+  const nowhere = openStore({
+    databaseUrl: pair.primaryUrl,
+    databaseReadUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
+  });
+  const orphan = (await buildApp({ store: nowhere, config: configSchema.parse({ database_url: pair.primaryUrl }) }))
+    .app;
+  try {
+    await until('the replica current', async () => (await usage()).lag === '0');
+    assert.deepEqual(await ready(strict), {
+      code: 200,
+      body: { status: 'ready', database: 'postgres', replica: { lag_ms: 0, max_lag_ms: 500 } },
+    });
+
+    const down = await ready(orphan);
+    assert.equal(down.code, 503);
+    assert.equal(down.body.status, 'replica_unavailable');
+    assert.equal(down.body.failed, 'replica');
+
+    await replica.query('select pg_wal_replay_pause()');
+    try {
+      await ingest(batch('replica-ready', 10, 1));
+      await until('readyz reports the replica lagging', async () => (await ready(strict)).code === 503);
+      const lagging = await ready(strict);
+      assert.equal(lagging.body.status, 'replica_lagging');
+      assert.equal(lagging.body.failed, 'replica');
+      assert.ok(lagging.body.replica.lag_ms > 500, JSON.stringify(lagging.body));
+      // The default bound (300 s) is not crossed by the same lag.
+      assert.equal((await ready(app)).code, 200);
+    } finally {
+      await replica.query('select pg_wal_replay_resume()');
+    }
+    await until('ready again once the replica caught up', async () => (await ready(strict)).code === 200);
+  } finally {
+    await strict.close();
+    await orphan.close();
+    await nowhere.close();
+  }
+});
+
+// A loopback port with nothing listening on it.
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

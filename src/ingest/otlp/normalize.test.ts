@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { it } from 'node:test';
 import { isDrop } from '../../core/events.js';
 import type { OtlpLogRecord } from './decode.js';
@@ -78,6 +79,39 @@ it('drops with a reason: bad token counts, missing conversation id', () => {
   assert.ok(isDrop(bad) && bad.reason === 'invalid_attribute');
   const noConv = normalizeRecord(rec({ 'event.name': 'codex.user_prompt' }));
   assert.ok(isDrop(noConv) && noConv.reason === 'missing_conversation_id');
+});
+
+// Found by the long fuzz run (BENCHMARKS.md "Long runs", seed 20261208): an observation whose
+// conversation.id an edit removed normalized with threadId ''. Decisions/0046: dropped, as facts are.
+it('drops an observation without a conversation id; a thread-less /models request stays noise', () => {
+  for (const name of [
+    'codex.skill_invocation',
+    'codex.guardian_assessment',
+    'codex.agent_response',
+    'codex.new_thing',
+  ]) {
+    const e = normalizeRecord(rec({ 'event.name': name, 'event.timestamp': '2026-11-22T01:26:10.377Z' }));
+    assert.ok(isDrop(e) && e.reason === 'missing_conversation_id', `${name}: ${JSON.stringify(e)}`);
+    const kept = normalizeRecord(rec({ 'event.name': name, 'conversation.id': 'c1' }));
+    assert.ok(kept && !isDrop(kept) && kept.kind === 'observation' && kept.threadId === 'c1', name);
+  }
+  // What Codex 0.169 sends without a conversation id (test/fixtures/otlp/auth-chatgpt.otel-logs.json).
+  const fixture = JSON.parse(
+    fs.readFileSync(new URL('../../../test/fixtures/otlp/auth-chatgpt.otel-logs.json', import.meta.url), 'utf8'),
+  );
+  const threadless: Record<string, unknown>[] = [];
+  for (const rl of fixture.resourceLogs)
+    for (const sl of rl.scopeLogs)
+      for (const r of sl.logRecords) {
+        const attrs = Object.fromEntries(r.attributes.map((kv: any) => [kv.key, Object.values(kv.value)[0]]));
+        if (String(attrs['event.name']).startsWith('codex.') && attrs['conversation.id'] === undefined)
+          threadless.push(attrs);
+      }
+  assert.deepEqual(
+    threadless.map((a) => [a['event.name'], a['endpoint']]),
+    [['codex.api_request', '/models']],
+  );
+  assert.equal(normalizeRecord(rec(threadless[0]!)), null);
 });
 
 it('classifies the TUI title-generation prompt as a hidden thread', () => {

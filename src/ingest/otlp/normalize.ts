@@ -87,10 +87,14 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
     if (p) return drop('invalid_attribute', p);
   }
   const threadId = attrString(r.attrs, 'conversation.id');
+  // Every kept event needs its thread, observations too (decisions/0046): Codex 0.169 sends none
+  // without one (its only thread-less records, /models API requests, are noise, left above), and
+  // an empty id would file such records of every session under one pseudo-thread ''.
+  if (!threadId) return drop('missing_conversation_id', name);
   const discriminator = r.observedTimeUnixNano !== '0' ? r.observedTimeUnixNano : r.timeUnixNano;
   const base = {
     key: '',
-    threadId: threadId ?? '',
+    threadId,
     // No time at all (never from Codex; some collectors): stored at arrival, keyed by content.
     ts: time ?? Date.now(),
     ...(time === undefined ? { untimed: true } : {}),
@@ -101,7 +105,6 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
   };
   switch (name) {
     case 'codex.conversation_starts':
-      if (!threadId) return drop('missing_conversation_id', name);
       return {
         ...base,
         kind: 'thread_started',
@@ -111,7 +114,6 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
         provider: attrString(r.attrs, 'provider_name'),
       };
     case 'codex.user_prompt': {
-      if (!threadId) return drop('missing_conversation_id', name);
       const prompt = attrString(r.attrs, 'prompt');
       const promptLength = attrInt(r.attrs, 'prompt_length');
       if (Number.isNaN(promptLength)) return drop('invalid_attribute', 'prompt_length is not a non-negative integer');
@@ -124,7 +126,6 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
       };
     }
     case 'codex.sse_event': {
-      if (!threadId) return drop('missing_conversation_id', name);
       const input = attrInt(r.attrs, 'input_token_count') ?? 0;
       const output = attrInt(r.attrs, 'output_token_count') ?? 0;
       const cached = attrInt(r.attrs, 'cached_token_count') ?? 0;
@@ -145,7 +146,6 @@ export function normalizeRecord(r: OtlpLogRecord): NormalizedEvent | Drop | null
     case 'codex.tool_decision':
     case 'codex.tool_result': {
       const callId = attrString(r.attrs, 'call_id');
-      if (!threadId) return drop('missing_conversation_id', name);
       if (!callId) return drop('invalid_attribute', `${name} without call_id`);
       const duration = attrInt(r.attrs, 'duration_ms');
       return {

@@ -13,7 +13,7 @@ import type { AppContext } from './context.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /** What admitOnHeaders decided; the handler reads it through runAdmitted. */
-    admission?: { accepted: unknown; release: () => void };
+    admission?: { accepted: unknown; begin: () => void; release: () => void };
     /** Why the request was refused before its body was read (its log line is a summary count). */
     refusedOnHeaders?: string;
   }
@@ -79,13 +79,24 @@ export function admitOnHeaders<A>(
       // Re-checked: other requests may have taken the last slot while the key was looked up.
       if (opts.slot && ctx.state.inflightBatches >= ctx.config.ingest.max_concurrent_batches) throw busy();
       let held = opts.slot;
+      let working = false;
       if (held) ctx.state.inflightBatches++;
       const release = () => {
         if (held) (held = false), ctx.state.inflightBatches--;
       };
-      // Whatever ends the request (an answer, a body timeout, the client leaving) gives the slot back.
-      reply.raw.once('close', release);
-      req.admission = { accepted, release };
+      // A request that ends before its work begins (a body timeout, the client leaving while it
+      // sends) gives the slot back at once. Once the work has begun the slot is held until the
+      // work ends, even if the client has gone meanwhile (an exporter's timeout): the work goes
+      // on, and a slot given back early would let a client that times out and retries keep
+      // adding work past max_concurrent_batches (found by the load harness, bench/load.bench.ts).
+      reply.raw.once('close', () => {
+        if (!working) release();
+      });
+      const begin = () => {
+        working = true;
+        if (opts.slot && !held) (held = true), ctx.state.inflightBatches++;
+      };
+      req.admission = { accepted, begin, release };
     } catch (e) {
       if (!(e instanceof StewardError)) throw e;
       ctx.metrics.ingestRefused.inc({ source: opts.source, reason: reason ?? e.code });
@@ -118,6 +129,7 @@ export async function runAdmitted<A, T>(
   work: (admitted: Admitted<A>) => Promise<T>,
 ): Promise<T> {
   const admission = req.admission!;
+  admission.begin();
   try {
     if (ctx.state.shuttingDown) throw shuttingDown();
     return await work({ accepted: admission.accepted as A, principal: req.principal });

@@ -1,7 +1,8 @@
 // Background jobs when several `steward serve` share one database (decisions/0039). A periodic job
 // (retention, checkpoints) runs once per period and workspace: each node's tick tries to insert the
 // (job, workspace, period) row into job_runs and only the node whose insert lands runs it, on both
-// databases, whatever the clocks between ticks. A job without periods (the reaction poller, whose
+// databases, whatever the clocks between ticks; that node then forgets the job's rows older than
+// its history (server.job_history_days, decisions/0046). A job without periods (the reaction poller, whose
 // schedule is per comment in the database) runs alone: on PostgreSQL under a transaction-scoped
 // advisory lock that a node's crash releases with its connection; SQLite is one node.
 import crypto from 'node:crypto';
@@ -54,6 +55,21 @@ export async function finishJobRun(db: DbOrTrx, key: JobRunKey, result: unknown,
 }
 
 /**
+ * Forgets the job's runs for the workspace before `beforePeriod` (a range of the primary key). Run
+ * by the node that claimed the current period, after its run: so once per period across the nodes,
+ * and never the current period's row, which is what keeps the other nodes from running it again.
+ */
+export async function pruneJobRuns(db: DbOrTrx, key: Omit<JobRunKey, 'period'>, beforePeriod: number): Promise<number> {
+  const r = await db
+    .deleteFrom('job_runs')
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '<', beforePeriod)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
  * `fn` unless another node runs the same job now (then undefined). The lock's transaction only
  * holds the lock: `fn` does its work through `db` as usual, so its writes commit as they go.
  */
@@ -80,9 +96,16 @@ export async function runSerialized<T>(db: Db, name: string, fn: () => Promise<T
   });
 }
 
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+
 export interface PeriodicJob {
   job: string;
   periodMs: number;
+  /**
+   * How long a run's row is kept (the history of which node ran what); at least the period itself.
+   * Default: server.job_history_days' default, for jobs started where the config is not at hand.
+   */
+  historyMs?: number;
   /** The first tick after start (default: the period's length, at most a minute). */
   firstDelayMs?: number;
   workspaces(): Promise<string[]>;
@@ -119,6 +142,8 @@ export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop()
           result = { error: String((err as Error)?.message ?? err) };
         }
         await finishJobRun(db, key, result, Date.now());
+        const keepFrom = Math.min(period, Math.floor((now - (j.historyMs ?? DEFAULT_HISTORY_MS)) / j.periodMs));
+        await pruneJobRuns(db, key, keepFrom);
       } catch (err) {
         j.onError(err, workspaceId);
       }

@@ -8,6 +8,7 @@
 import { prng } from '../../../bench/support/prng.js';
 import { synthPayload } from '../../support/otlp.js';
 import { syntheticSession } from '../../support/sessions.js';
+import { faultyFront, type Fault } from './faulty-front.js';
 import { startSteward, type Dialect } from './steward.js';
 
 type Tokens = { input: number; cached: number; output: number };
@@ -34,6 +35,19 @@ export interface CrashOptions {
   batches: number; // per sender (OTLP batches, or sessions per uploader)
   seed: number;
   log?: (line: string) => void;
+  /** The harness's self-test only: the senders talk to a broken front instead (faulty-front.ts). */
+  fault?: Fault;
+}
+
+/** What makes a crash run fail; none means nothing acknowledged was lost or doubled and verify passed. */
+export function crashProblems(r: CrashRun): string[] {
+  const problems: string[] = [];
+  for (const k of ['input', 'cached', 'output'] as const)
+    if (r.got[k] !== r.expected[k]) problems.push(`${k} tokens: API ${r.got[k]}, acknowledged ${r.expected[k]}`);
+  problems.push(...r.archive.doubled.map((d) => `doubled: ${d}`), ...r.archive.missing.map((m) => `archive: ${m}`));
+  problems.push(...r.uploadProblems.map((u) => `upload: ${u}`));
+  if (r.verify.code !== 0) problems.push(`verify exit ${r.verify.code}`);
+  return problems;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +55,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function crashRun(o: CrashOptions): Promise<CrashRun> {
   const rnd = prng(o.seed);
   const s = await startSteward({ dialect: o.dialect, startTimeoutMs: 60_000 });
+  const front = o.fault ? await faultyFront(o.fault, () => s.url) : undefined;
+  const base = () => front?.url ?? s.url;
   const t0 = performance.now();
   try {
     await s.cli(['users', 'add', 'dev@example.com']);
@@ -73,7 +89,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashRun> {
       expected.output += t.output;
     };
     const post = (url: string, body: string) =>
-      fetch(`${s.url}${url}`, {
+      fetch(`${base()}${url}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body,
@@ -181,6 +197,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashRun> {
       verify,
     };
   } finally {
+    await front?.close();
     await s.cleanup();
   }
 }

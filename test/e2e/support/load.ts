@@ -1,0 +1,250 @@
+// The load harness (issue 15): a real `steward serve` (the compiled dist/) fed OTLP protobuf at a
+// fixed offered rate for a given time, either by autocannon (no backoff: a refused batch is
+// dropped and the connection sends the next on schedule) or by exporters that back off on 429/503
+// and Retry-After (backoff-client.ts). The server's RSS is sampled from /proc meanwhile. Then the
+// Analytics API must hold exactly the tokens of the acknowledged batches (plus at most the ones
+// left without an answer when the run stopped): nothing acknowledged lost, nothing doubled.
+import autocannon from 'autocannon';
+import { otlpStream } from '../../../bench/support/otlp-stream.js';
+import { backoffRun } from './backoff-client.js';
+import { readFileSync } from 'node:fs';
+import { rssOf, startSteward, type Dialect } from './steward.js';
+
+export interface LoadOptions {
+  dialect: Dialect;
+  seconds: number;
+  /** Offered OTLP records per second (the ingest target is 50,000 on SQLite, 20,000 on PostgreSQL). */
+  recordsPerSecond: number;
+  backoff: boolean;
+  /** autocannon's connections, or the number of exporters when backing off. */
+  connections: number;
+  sessionsPerBody?: number;
+  sampleMs?: number;
+  /** RSS samples before this are start-up and warm-up, left out of the slope. Default 20 % of the run, at most 60 s. */
+  warmupSeconds?: number;
+  timeoutSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface LoadResult {
+  dialect: Dialect;
+  backoff: boolean;
+  seconds: number;
+  offered: { batchesPerSecond: number; recordsPerSecond: number };
+  /** Requests answered, by status; -1 = no answer (connection closed or refused), timeout = none within the timeout. */
+  status: Record<string, number>;
+  refusalsWithoutRetryAfter: number;
+  fiveHundreds: number;
+  accepted: { batches: number; recordsPerSecond: number };
+  /** One acknowledged request's latency, ms (sent -> 200). */
+  ackMs: { p50: number; p99: number; max: number };
+  /** With backoff: produced -> acknowledged, queueing and retries included. */
+  batchMs?: { p50: number; p99: number; max: number };
+  /** With backoff: batches the exporters dropped (queue full) or never sent before the end. */
+  dropped?: number;
+  unsent?: number;
+  rss: LoadRss;
+  /** The serve process's CPU time (all its threads) over the run, per request answered and per acknowledged batch. */
+  cpu: { seconds: number; msPerRequest: number; msPerAck: number };
+  sessions: { acked: number; stored: number; unanswered: number };
+  tokens: {
+    expected: { input: number; cached: number; output: number };
+    got: { input: number; cached: number; output: number };
+  };
+}
+
+export interface LoadRss {
+  /** Seconds since the start, the server's RSS, the machine's 1-minute load average. */
+  samples: { s: number; mb: number; load: number }[];
+  warmupSeconds: number;
+  /** After warm-up. */
+  firstMb: number;
+  maxMb: number;
+  lastMb: number;
+  slopeMbPerMin: number;
+  load: { min: number; max: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function loadRun(o: LoadOptions): Promise<LoadResult> {
+  const sessionsPerBody = o.sessionsPerBody ?? 10;
+  const stream = otlpStream(sessionsPerBody, 2026);
+  const batchesPerSecond = Math.max(1, Math.round(o.recordsPerSecond / stream.recordsPerBody));
+  const timeoutMs = (o.timeoutSeconds ?? 10) * 1000;
+  const s = await startSteward({ dialect: o.dialect, startTimeoutMs: 60_000 });
+  try {
+    const keys: string[] = [];
+    for (let u = 0; u < 4; u++) {
+      await s.cli(['users', 'add', `dev${u}@load.example`]);
+      keys.push((await s.cli(['keys', 'create', '--scope', 'ingest.write', '--user', `dev${u}@load.example`])).secret);
+    }
+    const status: Record<string, number> = {};
+    const ackRaw: number[] = [];
+    let refusalsWithoutRetryAfter = 0;
+    const count = (code: number, retryAfter: string | undefined, ms: number) => {
+      const k = code === -2 ? 'timeout' : String(code);
+      status[k] = (status[k] ?? 0) + 1;
+      if (code === 200) ackRaw.push(ms);
+      else if ((code === 429 || code === 503) && !retryAfter) refusalsWithoutRetryAfter++;
+    };
+    const samples: LoadRss['samples'] = [];
+    const cpu0 = cpuSeconds(s.pid);
+    const t0 = performance.now();
+    const sampler = setInterval(() => {
+      const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+      samples.push({ s: (performance.now() - t0) / 1000, mb: rssOf(s.pid).rss / 2 ** 20, load });
+    }, o.sampleMs ?? 5000);
+    let acked = 0;
+    let unanswered = 0;
+    let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent'> = {};
+    try {
+      if (o.backoff) {
+        const r = await backoffRun({
+          url: s.url,
+          keys,
+          exporters: o.connections,
+          rate: batchesPerSecond,
+          seconds: o.seconds,
+          queue: Math.max(1, Math.floor(2048 / stream.recordsPerBody)),
+          timeoutMs,
+          body: () => stream.next(),
+          onStatus: count,
+        });
+        acked = r.acked;
+        unanswered = r.maybeStored;
+        extra = { batchMs: quantiles(r.batchMs), dropped: r.dropped, unsent: r.unsent };
+      } else {
+        let k = 0;
+        const result = await autocannon({
+          url: `${s.url}/v1/logs`,
+          connections: Math.min(o.connections, batchesPerSecond),
+          overallRate: batchesPerSecond,
+          duration: o.seconds,
+          timeout: timeoutMs / 1000,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (req: any) => ({
+                ...req,
+                headers: {
+                  ...req.headers,
+                  'content-type': 'application/x-protobuf',
+                  authorization: `Bearer ${keys[k++ % keys.length]}`,
+                },
+                body: stream.next(),
+              }),
+              onResponse: (code: number, _body: string, _ctx: unknown, headers?: Record<string, string>) => {
+                const named = Object.keys(headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
+                if ((code === 429 || code === 503) && !named) refusalsWithoutRetryAfter++;
+              },
+            },
+          ],
+          setupClient: (client: any) => {
+            client.on('response', (code: number, _bytes: number, ms: number) => {
+              status[code] = (status[code] ?? 0) + 1;
+              if (code === 200) ackRaw.push(ms);
+            });
+          },
+        } as any);
+        const answered = Object.values(status).reduce((a, b) => a + b, 0);
+        // Errors are timeouts, or connections the server closed before answering (a refusal of a
+        // body over 64 KiB closes the connection, decisions/0028; the client may see the reset first).
+        if (result.timeouts) status.timeout = result.timeouts;
+        if (result.errors - result.timeouts) status['-1'] = result.errors - result.timeouts;
+        acked = status['200'] ?? 0;
+        // Built and sent but not answered (timed out, or in flight when the run stopped): maybe stored.
+        unanswered = Math.max(0, k - answered);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(s.pid) - cpu0;
+    const answeredAll = Object.entries(status)
+      .filter(([c]) => Number(c) > 0)
+      .reduce((n, [, v]) => n + v, 0);
+    const got = await settledTokens(s);
+    const stored = Math.round(got.input / stream.sessionTokens.input);
+    const ackedSessions = acked * sessionsPerBody;
+    const per = stream.sessionTokens;
+    return {
+      dialect: o.dialect,
+      backoff: o.backoff,
+      seconds: elapsed,
+      offered: { batchesPerSecond, recordsPerSecond: batchesPerSecond * stream.recordsPerBody },
+      status,
+      refusalsWithoutRetryAfter,
+      fiveHundreds: Object.entries(status)
+        .filter(([c]) => Number(c) >= 500)
+        .reduce((n, [, v]) => n + v, 0),
+      accepted: { batches: acked, recordsPerSecond: (acked * stream.recordsPerBody) / elapsed },
+      ackMs: quantiles(ackRaw),
+      ...extra,
+      rss: rssSummary(samples, o.warmupSeconds ?? Math.min(60, o.seconds * 0.2)),
+      cpu: { seconds: cpu, msPerRequest: (cpu * 1000) / answeredAll, msPerAck: (cpu * 1000) / acked },
+      sessions: { acked: ackedSessions, stored, unanswered: unanswered * sessionsPerBody },
+      tokens: {
+        expected: {
+          input: per.input * ackedSessions,
+          cached: per.cached * ackedSessions,
+          output: per.output * ackedSessions,
+        },
+        got,
+      },
+    };
+  } finally {
+    await s.cleanup();
+  }
+}
+
+// The workspace's token totals once two reads a second apart agree (the last acknowledged
+// batches are committed; an unanswered one may still be in the writer).
+async function settledTokens(s: Awaited<ReturnType<typeof startSteward>>) {
+  let last = '';
+  for (let i = 0; i < 30; i++) {
+    const r = await s.fetch(`/v1/analytics/codex/workspaces/${s.workspaceId}/usage?group=workspace&limit=1000`);
+    const page = (await r.json()) as any;
+    const got = { input: 0, cached: 0, output: 0 };
+    for (const row of page.data) {
+      got.input += row.totals.uncached_text_input_tokens + row.totals.cached_text_input_tokens;
+      got.cached += row.totals.cached_text_input_tokens;
+      got.output += row.totals.text_output_tokens;
+    }
+    if (JSON.stringify(got) === last) return got;
+    last = JSON.stringify(got);
+    await sleep(1000);
+  }
+  throw new Error(`the usage totals did not settle: ${last}`);
+}
+
+// utime + stime of every thread of the process, from /proc (clock ticks of 10 ms on Linux).
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function quantiles(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]! : NaN);
+  return { p50: q(0.5), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN };
+}
+
+// Flat memory = after warm-up, a least-squares slope near zero and a max near the first sample.
+export function rssSummary(samples: LoadRss['samples'], warmupSeconds: number): LoadRss {
+  const after = samples.filter((x) => x.s >= warmupSeconds);
+  const n = after.length;
+  const mx = after.reduce((a, x) => a + x.s, 0) / n;
+  const my = after.reduce((a, x) => a + x.mb, 0) / n;
+  const sxy = after.reduce((a, x) => a + (x.s - mx) * (x.mb - my), 0);
+  const sxx = after.reduce((a, x) => a + (x.s - mx) ** 2, 0);
+  return {
+    samples,
+    warmupSeconds,
+    firstMb: after[0]?.mb ?? NaN,
+    maxMb: Math.max(...after.map((x) => x.mb)),
+    lastMb: after[n - 1]?.mb ?? NaN,
+    slopeMbPerMin: sxx > 0 ? (sxy / sxx) * 60 : NaN,
+    load: { min: Math.min(...samples.map((x) => x.load)), max: Math.max(...samples.map((x) => x.load)) },
+  };
+}
