@@ -46,10 +46,6 @@ export const userUsage = (ws: string, w: Window, userId?: string) =>
     ...(userId ? { user_id: userId } : {}),
   });
 
-export type TeamRow = UsageRow & { team_id: string; team_name: string | null; members: number; teams?: number };
-export const teamUsage = (ws: string, w: Window) =>
-  allPages<TeamRow>(`${A(ws)}/usage`, { ...windowParams(w), group: 'team', limit: '1000' });
-
 export interface ThreadRow {
   thread_id: string;
   client_id: string;
