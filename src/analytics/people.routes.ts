@@ -39,6 +39,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const out = await userThreadsPage(db, p.workspaceId, req.params.user_id, p.users, {
       start,
       end,
+      now: Date.now(),
       limit: q.limit,
       after: q.page,
     });

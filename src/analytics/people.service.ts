@@ -26,6 +26,7 @@ import type { Page } from './usage.service.js';
 export interface ThreadsQuery {
   start: number; // ms, inclusive
   end: number; // ms, exclusive
+  now: number;
   limit: number;
   after?: string;
 }
@@ -46,32 +47,34 @@ export async function userThreadsPage(
   const c = q.after ? decodeCursor(q.after, ['t', 'i'], { t: (v) => Number.isSafeInteger(v) }) : null;
   let after = c ? { at: Number(c.t), id: String(c.i) } : null;
   // Helper threads (title generation) are filtered out after the read, so read until the page is
-  // full: one extra row tells whether there is more.
+  // full: one extra row tells whether there is more. Which candidates count is asked first (primary
+  // key probes of the week sets); the turns and requests are then summed for the page's threads only.
   const page: (ThreadRow & ThreadCounters)[] = [];
   for (;;) {
     const want = q.limit + 1 - page.length;
     const rows = await userThreads(db, ws, userId, q.start, q.end, after, want * 2);
     if (rows.length === 0) break;
+    // A counted turn puts its thread in the set of its week: a week from the thread's first up to now.
+    const weeks: number[] = [];
+    const lastWeek = Math.max(weekOf(q.now), weekOf(rows[0].first_seen_at));
+    for (let w = weekOf(rows[rows.length - 1].first_seen_at); w <= lastWeek; w++) weeks.push(w);
+    const counted = await countedThreads(
+      db,
+      ws,
+      weeks,
+      rows.map((r) => r.thread_id),
+    );
+    const kept = rows.filter((r) => counted.has(r.thread_id)).slice(0, want);
     const counters = new Map(
       (
         await threadCounters(
           db,
           ws,
-          rows.map((r) => r.thread_id),
+          kept.map((r) => r.thread_id),
         )
       ).map((n) => [n.thread_id, n]),
     );
-    // Every week any of these threads was active in (a thread without turns has no counted turn).
-    const withTurns = rows.filter((r) => counters.get(r.thread_id)!.turns > 0);
-    const weeks = new Set<number>();
-    for (const r of withTurns) {
-      const last = Math.max(r.first_seen_at, counters.get(r.thread_id)!.last_turn_at ?? 0);
-      for (let w = weekOf(r.first_seen_at); w <= weekOf(last); w++) weeks.add(w);
-    }
-    const ids = withTurns.map((r) => r.thread_id);
-    const counted = await countedThreads(db, ws, [...weeks], ids);
-    for (const r of rows)
-      if (counted.has(r.thread_id) && page.length <= q.limit) page.push({ ...r, ...counters.get(r.thread_id)! });
+    for (const r of kept) page.push({ ...r, ...counters.get(r.thread_id)! });
     const tail = rows[rows.length - 1];
     after = { at: tail.first_seen_at, id: tail.thread_id };
     if (page.length > q.limit || rows.length < want * 2) break;
