@@ -1,6 +1,7 @@
 // The people reads behind the dashboard's Adoption, Keys and user pages, at 10,000 users and 90
 // days (deterministic), on SQLite and PostgreSQL, through the real app over loopback HTTP:
-//   GET .../adoption                       (every seat: keys, sign-ins, first/last day, machines)
+//   GET .../adoption                       (the seat figures: keys, sign-ins, activation, inactive)
+//   GET .../adoption/seats                 (a page of seats by state and order, or 50 chosen ones)
 //   GET .../users/:id/threads              (one heavy user's newest 50 threads, and a page deep in)
 // The rollups come from the usage generator; thread facts are written here: 300 users with 60
 // threads each and one with 3,000 (5 turns and 5 model requests per thread, a third of them
@@ -181,9 +182,14 @@ for (const dialect of dialects) {
   };
   const now = Math.floor(Date.now() / 1000);
   const window = `start_time=${now - 90 * 86400}&end_time=${now + 60}`;
+  const chosen = (await store.db.selectFrom('users').select('id').orderBy('id').limit(50).execute()).map((u) => u.id);
   const deep = JSON.parse((await get(`/users/${heavy}/threads?${window}&limit=500`)).body).next_page as string;
   const series: [string, string][] = [
-    ['adoption (10,000 seats)', '/adoption'],
+    ['adoption figures (10,000 seats)', '/adoption'],
+    ['adoption seats, first page of 500 by idle days', '/adoption/seats?limit=500'],
+    ['adoption seats never active, first page of 500', '/adoption/seats?state=never_active&limit=500'],
+    ['adoption seats, a page 5,000 deep by email', '/adoption/seats?sort=email&order=asc&limit=500&offset=5000'],
+    ['adoption seats, 50 chosen (the keys page)', `/adoption/seats?user_id=${chosen.join(',')}`],
     ['threads, first page of 50', `/users/${heavy}/threads?${window}`],
     ['threads, a page 500 deep', `/users/${heavy}/threads?${window}&page=${deep}`],
   ];

@@ -1,6 +1,15 @@
-// GET .../users/:user_id/threads and GET .../adoption: the dashboard's reads about people.
+// GET .../users/:user_id/threads, GET .../adoption and .../adoption/seats: the dashboard's reads about people.
 import { z } from 'zod';
-import { cursorQuery, limitQuery, timeQuery, workspaceParams } from '../platform/http/query.contract.js';
+import {
+  cursorQuery,
+  enumQuery,
+  limitQuery,
+  offsetQuery,
+  textQuery,
+  timeQuery,
+  workspaceParams,
+} from '../platform/http/query.contract.js';
+import { SEAT_SORTS, SEAT_STATES } from './people.repository.js';
 import { pageOf } from './analytics.contract.js';
 
 const n = z.number();
@@ -56,12 +65,15 @@ const seat = z.object({
   turns_30d: n.describe('Turns in the last 30 UTC days, today included.'),
 });
 
+export const SEATS_MAX_LIMIT = 1000;
+
 export const adoptionRoute = {
-  summary: 'Seats and activation: who holds a key or signs in, who was never active, who went quiet',
+  summary: 'Seat and activation figures: who holds a key or signs in, who was never active, who went quiet',
   description:
     'Seats are the workspace users, without removed users and service identities. never_active counts ' +
     'seats with a key or a sign-in and no usage ever; inactive["N"] counts activated seats idle N days or ' +
-    'more (no usage in the last N UTC days, today included).',
+    'more (no usage in the last N UTC days, today included). The seats themselves: GET .../adoption/seats. ' +
+    'Names nobody, so no person_data.viewed record.',
   params: workspaceParams,
   querystring: z.object({}),
   response: z.object({
@@ -70,11 +82,39 @@ export const adoptionRoute = {
     seats: n,
     with_key: n,
     with_sign_in: n,
+    set_up: n.describe('Seats with a key or a sign-in.'),
     activated: n.describe('Seats ever active (a counted turn).'),
     never_active: n,
     active_last_14_days: n,
     inactive: z.object({ '14': n, '30': n, '60': n }),
     median_days_to_first_use: n.nullable(),
-    users: z.array(seat),
+    days_to_first_use: z
+      .object({ '0': n, '1-7': n, '8-30': n, '31+': n })
+      .describe('Activated seats by whole days from being added to the first active day.'),
+  }),
+};
+
+export const adoptionSeatsRoute = {
+  summary: 'The seats, a page at a time: filtered by state, sorted on the server',
+  description:
+    'state: never_active (a key or a sign-in, no usage ever), active (active in the last 14 UTC days), ' +
+    'inactive_N (activated, idle N days or more), all. Seats without activity sort last on the activity ' +
+    'columns, either way; ties by user id. total counts the seats of every page. A person-level read: ' +
+    "appends one AUDIT_LOG person_data.viewed record naming the page's people.",
+  params: workspaceParams,
+  querystring: z.object({
+    state: enumQuery(SEAT_STATES, 'all', `must be one of ${SEAT_STATES.join(', ')}`),
+    sort: enumQuery(SEAT_SORTS, 'idle_days', `must be one of ${SEAT_SORTS.join(', ')}`),
+    order: enumQuery(['asc', 'desc'] as const, 'desc', 'must be asc or desc'),
+    user_id: textQuery('Only these users: ids separated by commas (at most 1,000).', 40_000),
+    limit: limitQuery(100, SEATS_MAX_LIMIT),
+    offset: offsetQuery,
+  }),
+  response: z.object({
+    object: z.literal('page'),
+    data: z.array(seat),
+    has_more: z.boolean(),
+    next_offset: n.nullable(),
+    total: n.describe('Seats in the state, on every page.'),
   }),
 };

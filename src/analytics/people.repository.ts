@@ -1,6 +1,7 @@
 // Reads about people for the dashboard: one user's threads (thread facts, newest first) with their
 // turns and tokens, and the seat view (who holds a key or has signed in, when each was first and
-// last active in the day rollups, from how many machines). Indexes: migration 0031.
+// last active, from how many machines): its counts in one grouped read, its seats a page at a time.
+// Indexes: migration 0031.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
 
@@ -129,78 +130,204 @@ const zeroCounters = (thread_id: string): ThreadCounters => ({
   credits_n: 0,
 });
 
+// The seat view (GET .../adoption and .../adoption/seats): every seat (users, less removed users and
+// service identities) beside its activity span (user_activity, migration 0032) and whether it holds
+// a working key or can sign in. Those two are joined as derived tables of distinct user ids (a hash
+// or automatic index each), not probed per seat: api_keys has no index by user.
+const DAY_MS_LIT = sql.lit(86_400_000);
+/** Whole days from being added to the first active day, 0 at least (null: never active). */
+const ADDED_DAY = sql`u.created_at / ${DAY_MS_LIT}`;
+const DAYS_TO_FIRST_USE = sql<number | null>`case when a.first_day is null then null
+  when a.first_day - ${ADDED_DAY} < 0 then 0 else a.first_day - ${ADDED_DAY} end`;
+
+function seatRows(db: DbOrTrx, ws: string, now: number) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('user_activity as a', (j) =>
+      j.onRef('a.workspace_id', '=', 'u.workspace_id').onRef('a.user_id', '=', 'u.id'),
+    )
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('api_keys')
+          .select('user_id')
+          .distinct()
+          .where('workspace_id', '=', ws)
+          .where('user_id', 'is not', null)
+          .where('revoked_at', 'is', null)
+          .where((e) => e.or([e('expires_at', 'is', null), e('expires_at', '>', now)]))
+          .as('k'),
+      (j) => j.onRef('k.user_id', '=', 'u.id'),
+    )
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('user_credentials as c')
+          .innerJoin('users as cu', 'cu.id', 'c.user_id')
+          .select('c.user_id')
+          .where('cu.workspace_id', '=', ws)
+          .union(db.selectFrom('user_sessions as us').select('us.user_id').where('us.workspace_id', '=', ws))
+          .as('s'),
+      (j) => j.onRef('s.user_id', '=', 'u.id'),
+    )
+    .where('u.workspace_id', '=', ws)
+    .where('u.removed_at', 'is', null)
+    .where('u.service', '=', 0);
+}
+
+export interface SeatCounts {
+  keyed: boolean;
+  signed: boolean;
+  /** The largest of 14, 30, 60 days the seat has been idle (0: active in the last 14 days); null: never active. */
+  idle: 0 | 14 | 30 | 60 | null;
+  daysToFirstUse: number | null;
+  seats: number;
+}
+
+/** The seats counted by (key, sign-in, idle class, days to first use): every summary figure adds these. */
+export async function seatCounts(db: DbOrTrx, ws: string, now: number, today: number): Promise<SeatCounts[]> {
+  const rows = await seatRows(db, ws, now)
+    .select((eb) => [
+      sql<number>`case when k.user_id is null then 0 else 1 end`.as('keyed'),
+      sql<number>`case when s.user_id is null then 0 else 1 end`.as('signed'),
+      sql<number | null>`case when a.last_day is null then null when a.last_day <= ${today - 60} then 60
+        when a.last_day <= ${today - 30} then 30 when a.last_day <= ${today - 14} then 14 else 0 end`.as('idle_class'),
+      DAYS_TO_FIRST_USE.as('ttfu'),
+      eb.fn.countAll<number>().as('seats'),
+    ])
+    // By output names: PostgreSQL would not match the repeated expressions whose parameters differ.
+    .groupBy([sql.ref('keyed'), sql.ref('signed'), sql.ref('idle_class'), sql.ref('ttfu')] as never)
+    .execute();
+  return rows.map((r) => ({
+    keyed: Number(r.keyed) === 1,
+    signed: Number(r.signed) === 1,
+    idle: r.idle_class === null ? null : (Number(r.idle_class) as SeatCounts['idle']),
+    daysToFirstUse: r.ttfu === null ? null : Number(r.ttfu),
+    seats: Number(r.seats),
+  }));
+}
+
+export const SEAT_STATES = ['all', 'never_active', 'active', 'inactive_14', 'inactive_30', 'inactive_60'] as const;
+export type SeatState = (typeof SEAT_STATES)[number];
+export const SEAT_SORTS = [
+  'email',
+  'added_at',
+  'first_active_at',
+  'last_active_at',
+  'idle_days',
+  'days_to_first_use',
+] as const;
+export type SeatSort = (typeof SEAT_SORTS)[number];
+
 export interface SeatRow {
   id: string;
   email: string;
   role: string;
   created_at: number;
+  first_day: number | null;
+  last_day: number | null;
+  has_key: boolean;
+  has_sign_in: boolean;
 }
 
-/** The workspace's seats: its people, without removed users and service identities. */
-export async function seats(db: DbOrTrx, ws: string): Promise<SeatRow[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'role', 'created_at'])
-    .where('workspace_id', '=', ws)
-    .where('removed_at', 'is', null)
-    .where('service', '=', 0)
-    .orderBy('email')
+export interface SeatPageQuery {
+  state: SeatState;
+  sort: SeatSort;
+  desc: boolean;
+  offset: number;
+  limit: number;
+  /** Only these users. */
+  users?: readonly string[];
+}
+
+/**
+ * One page of seats in a state, sorted (the never active last on an activity column) then by id,
+ * with the count of the seats in the state.
+ */
+export async function seatPage(
+  db: DbOrTrx,
+  ws: string,
+  now: number,
+  today: number,
+  q: SeatPageQuery,
+): Promise<{ rows: SeatRow[]; total: number }> {
+  let base = seatRows(db, ws, now);
+  if (q.users) base = q.users.length ? base.where('u.id', 'in', [...q.users]) : base.where(sql<boolean>`1 = 0`);
+  switch (q.state) {
+    case 'never_active':
+      base = base
+        .where('a.user_id', 'is', null)
+        .where((eb) => eb.or([eb('k.user_id', 'is not', null), eb('s.user_id', 'is not', null)]));
+      break;
+    case 'active':
+      base = base.where('a.last_day', '>', today - 14);
+      break;
+    case 'inactive_14':
+    case 'inactive_30':
+    case 'inactive_60':
+      base = base.where('a.last_day', '<=', today - Number(q.state.slice(9)));
+      break;
+  }
+  // Idle days grow as the last active day recedes: the same order, reversed.
+  const [col, desc] =
+    q.sort === 'email'
+      ? [sql.ref('u.email'), q.desc]
+      : q.sort === 'added_at'
+        ? [sql.ref('u.created_at'), q.desc]
+        : q.sort === 'first_active_at'
+          ? [sql.ref('a.first_day'), q.desc]
+          : q.sort === 'days_to_first_use'
+            ? [DAYS_TO_FIRST_USE, q.desc]
+            : [sql.ref('a.last_day'), q.sort === 'idle_days' ? !q.desc : q.desc];
+  const rows = await base
+    .select([
+      'u.id',
+      'u.email',
+      'u.role',
+      'u.created_at',
+      'a.first_day',
+      'a.last_day',
+      sql<number>`case when k.user_id is null then 0 else 1 end`.as('keyed'),
+      sql<number>`case when s.user_id is null then 0 else 1 end`.as('signed'),
+      sql<number>`count(*) over ()`.as('total'),
+    ])
+    .orderBy(sql`case when ${col} is null then 1 else 0 end`)
+    .orderBy(col, desc ? 'desc' : 'asc')
+    .orderBy('u.id')
+    .limit(q.limit)
+    .offset(q.offset)
     .execute();
-  return rows.map((r) => ({ ...r, created_at: Number(r.created_at) }));
+  const total = rows.length ? Number(rows[0].total) : 0;
+  return {
+    rows: rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      role: r.role,
+      created_at: Number(r.created_at),
+      first_day: r.first_day === null ? null : Number(r.first_day),
+      last_day: r.last_day === null ? null : Number(r.last_day),
+      has_key: Number(r.keyed) === 1,
+      has_sign_in: Number(r.signed) === 1,
+    })),
+    total,
+  };
 }
 
-/** Users holding a key that still works at `now` (any scope). */
-export async function usersWithKeys(db: DbOrTrx, ws: string, now: number): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('api_keys')
-    .select('user_id')
-    .distinct()
-    .where('workspace_id', '=', ws)
-    .where('user_id', 'is not', null)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .execute();
-  return new Set(rows.map((r) => r.user_id!));
-}
-
-/** Users who can sign in or have: a password set, or a browser session (single sign-on). */
-export async function usersWithSignIn(db: DbOrTrx, ws: string): Promise<Set<string>> {
-  const [passwords, sessions] = await Promise.all([
-    db
-      .selectFrom('user_credentials')
-      .innerJoin('users', 'users.id', 'user_credentials.user_id')
-      .select('user_credentials.user_id')
-      .where('users.workspace_id', '=', ws)
-      .execute(),
-    db.selectFrom('user_sessions').select('user_id').distinct().where('workspace_id', '=', ws).execute(),
-  ]);
-  return new Set([...passwords, ...sessions].map((r) => r.user_id));
-}
-
-export interface ActivitySpan {
-  user_id: string;
-  first_day: number;
-  last_day: number;
-}
-
-/** Each person's first and last active UTC day (a day with a counted turn; migration 0032). */
-export async function activitySpans(db: DbOrTrx, ws: string): Promise<ActivitySpan[]> {
-  const rows = await db
-    .selectFrom('user_activity')
-    .select(['user_id', 'first_day', 'last_day'])
-    .where('workspace_id', '=', ws)
-    .execute();
-  return rows.map((r) => ({ user_id: r.user_id, first_day: Number(r.first_day), last_day: Number(r.last_day) }));
-}
-
-/** Turns per user over the days [fromDay, toDay). */
-export async function recentTurns(db: DbOrTrx, ws: string, fromDay: number, toDay: number) {
+/** Turns per user (of these users: a page of seats) over the days [fromDay, toDay). */
+export async function recentTurns(db: DbOrTrx, ws: string, userIds: readonly string[], fromDay: number, toDay: number) {
+  if (userIds.length === 0) return new Map<string, number>();
   const rows = await db
     .selectFrom('usage_user_day')
     .select((eb) => ['user_id', eb.fn.sum<number>('turns').as('turns')])
     .where('workspace_id', '=', ws)
-    .where('bucket', '>=', fromDay)
-    .where('bucket', '<', toDay)
+    // The days as a list, not a range: SQLite then probes the key (workspace, day, user) per day and
+    // user instead of reading every person's rows of the range (3.7x faster for 500 of 10,000 people).
+    .where(
+      'bucket',
+      'in',
+      Array.from({ length: toDay - fromDay }, (_, i) => fromDay + i),
+    )
+    .where('user_id', 'in', [...userIds])
     .groupBy('user_id')
     .execute();
   return new Map(rows.map((r) => [r.user_id, Number(r.turns)]));
@@ -210,13 +337,19 @@ export async function recentTurns(db: DbOrTrx, ws: string, fromDay: number, toDa
  * Machines per user: the host names their threads came from (OTLP resource host.name), and the
  * machines that uploaded session files which have no such thread name.
  */
-export async function machinesPerUser(db: DbOrTrx, ws: string): Promise<Map<string, number>> {
+export async function machinesPerUser(
+  db: DbOrTrx,
+  ws: string,
+  userIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
   const [hosts, uploaders] = await Promise.all([
     db
       .selectFrom('threads')
       .select(['user_id', 'host_name'])
       .distinct()
       .where('workspace_id', '=', ws)
+      .where('user_id', 'in', [...userIds])
       .where('host_name', 'is not', null)
       .execute(),
     db
@@ -224,6 +357,7 @@ export async function machinesPerUser(db: DbOrTrx, ws: string): Promise<Map<stri
       .select(['user_id', sql<string>`coalesce(host_name, machine_id)`.as('host_name')])
       .distinct()
       .where('workspace_id', '=', ws)
+      .where('user_id', 'in', [...userIds])
       .execute(),
   ]);
   const names = new Map<string, Set<string>>();

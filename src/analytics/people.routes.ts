@@ -1,4 +1,5 @@
-// GET .../users/:user_id/threads and GET .../adoption (the dashboard's user and adoption pages).
+// GET .../users/:user_id/threads, GET .../adoption and .../adoption/seats (the dashboard's user,
+// adoption and keys pages).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { validationError } from '../core/errors.js';
@@ -7,8 +8,8 @@ import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, errorResponse, INVALID, responseSchema } from '../platform/http/contract.js';
 import { recordPersonView } from '../compliance/index.js';
-import { adoptionRoute, userThreadsRoute } from './people.contract.js';
-import { adoption, userThreadsPage } from './people.service.js';
+import { adoptionRoute, adoptionSeatsRoute, SEATS_MAX_LIMIT, userThreadsRoute } from './people.contract.js';
+import { adoptionSeats, adoptionSummary, userThreadsPage } from './people.service.js';
 
 const A = '/v1/analytics/codex/workspaces/:workspace_id';
 
@@ -38,6 +39,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const out = await userThreadsPage(db, p.workspaceId, req.params.user_id, p.users, {
       start,
       end,
+      now: Date.now(),
       limit: q.limit,
       after: q.page,
     });
@@ -56,17 +58,38 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
     security: BEARER,
     response: { 200: responseSchema(response, 'The seat view'), ...AUTH_ERRORS, ...INVALID },
   };
-  app.get(`${A}/adoption`, { preValidation, schema: adoptionSchema }, async (req) => {
+  // Counts only: it names nobody, so it is no person-level read.
+  app.get(`${A}/adoption`, { preValidation, schema: adoptionSchema }, async (req) =>
+    adoptionSummary(db, req.principal!.workspaceId, Date.now()),
+  );
+
+  const { response: seatsResponse, ...seatsDoc } = adoptionSeatsRoute;
+  const seatsSchema = {
+    ...seatsDoc,
+    security: BEARER,
+    response: { 200: responseSchema(seatsResponse, 'A page of seats'), ...AUTH_ERRORS, ...INVALID },
+  };
+  app.get(`${A}/adoption/seats`, { preValidation, schema: seatsSchema }, async (req) => {
     const p = req.principal!;
-    const out = await adoption(db, p.workspaceId, Date.now(), { show: a.show_emails });
-    if (out.users.length)
+    const q = req.query;
+    const users = q.user_id?.split(',');
+    if (users && users.length > SEATS_MAX_LIMIT)
+      throw validationError('user_id', `must name at most ${SEATS_MAX_LIMIT} users`, 'query', 'value_error.list');
+    const out = await adoptionSeats(
+      db,
+      p.workspaceId,
+      Date.now(),
+      { state: q.state!, sort: q.sort!, desc: q.order === 'desc', offset: q.offset, limit: q.limit, users },
+      { show: a.show_emails },
+    );
+    if (out.data.length)
       await db.transaction().execute((trx) =>
         recordPersonView(
           trx,
           p.workspaceId,
           actorOf(p),
           'analytics.adoption',
-          out.users.map((u) => u.user_id),
+          out.data.map((u) => u.user_id),
           { emails_shown: a.show_emails },
         ),
       );

@@ -62,6 +62,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/users/:user_id/threads`]: ownUsage,
   [`GET ${A}/adoption`]: analytics,
+  [`GET ${A}/adoption/seats`]: analytics,
   [`GET ${A}/code_reviews`]: analytics,
   [`GET ${A}/code_review_responses`]: analytics,
   [`GET ${A}/tools`]: analytics,

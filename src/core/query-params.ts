@@ -48,6 +48,16 @@ export function parseLimit(raw: unknown, def: number, max: number): number {
   return Number(s);
 }
 
+/** A row offset from 0 to `max`, 0 when absent. */
+export function parseOffset(raw: unknown, max: number): number {
+  if (raw === undefined || raw === '') return 0;
+  const s = String(raw);
+  if (!/^\d+$/.test(s) || Number(s) > max) {
+    throw validationError('offset', `must be an integer from 0 to ${max}`, 'query', 'value_error.number.not_in_range');
+  }
+  return Number(s);
+}
+
 export function encodeCursor(c: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }

@@ -167,6 +167,8 @@ for (const dialect of DIALECTS) {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      const asked: any[] = [];
+      page.on('request', (r) => r.url().endsWith('/query') && asked.push(JSON.parse(r.postData() ?? '{}')));
       await signIn(page, 'owner@example.com');
       errors.length = 0; // before signing in, the page's session probe is refused (401), as it should be
       const now = await truth(start, end);
@@ -258,6 +260,18 @@ for (const dialect of DIALECTS) {
             .join() === want,
         turnsDesc.join(),
       );
+      // The ranking's client and model options are the panels' own rows (by client; the chart's keys
+      // by model), not queries of their own; the team options are the API's teams.
+      const options = (label: string) =>
+        page
+          .getByLabel(label, { exact: true })
+          .locator('option')
+          .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+      const byClient = await queryApi({ metrics: ['turns'], dimensions: ['client'], date_range: range });
+      assert.deepEqual((await options('Client')).sort(), byClient.map((r) => r.client).sort());
+      assert.deepEqual((await options('Model')).sort(), byModel.map((r) => r.model).sort());
+      const lone = (d: string) => asked.filter((b) => b.dimensions?.join() === d && b.metrics.join() === 'turns');
+      assert.deepEqual([lone('client').length, lone('model').length], [0, 0], 'no option queries of their own');
       await page.getByLabel('Client', { exact: true }).selectOption('CODEX_IDE_VSCODE');
       const vscode = new Map<string, number>();
       for (const r of userRows)

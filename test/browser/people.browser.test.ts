@@ -41,7 +41,7 @@ after(() => browser?.close());
 // One store: the pages read the API's JSON, the same from both databases (people-reads.http.test.ts
 // checks those reads on each); a second run of the whole flow would double the file's time.
 for (const dialect of DIALECTS.slice(0, 1)) {
-  describe(`people pages in the browser (${dialect})`, { timeout: 60_000 }, () => {
+  describe(`people pages in the browser (${dialect})`, { timeout: 300_000 }, () => {
     let t: TestApp;
     let origin: string;
     const id: Record<string, string> = {};
@@ -208,6 +208,8 @@ for (const dialect of DIALECTS.slice(0, 1)) {
         (await usage('group=user')).filter((r) => r.teams.includes(id.team)).map((r) => r.user_id),
       );
       assert.equal(members.size, 2);
+      const size = (await call('GET', `${AD()}/teams/${id.team}`)).body.members;
+      assert.equal(await cell(page, 'teams-table', id.team, 2), int.format(size));
       assert.equal(await cell(page, 'teams-table', id.team, 3), int.format(members.size));
       assert.equal(await cell(page, 'teams-table', id.team, 4), dec.format(tsum('credits') / members.size));
       assert.equal(await cell(page, 'teams-table', id.team, 5), int.format(tsum('threads')));
@@ -222,12 +224,45 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       assert.equal(await tile(page, 'activated'), int.format(a.activated));
       assert.equal(await tile(page, 'neverActive'), int.format(a.never_active));
       assert.equal(a.activated, 2);
-      assert.ok(a.users.find((u: any) => u.user_id === id.idle && u.has_key && u.first_active_at === null));
+      const everyone = (await call('GET', `${A()}/adoption/seats?state=all&limit=1000`)).body.data;
+      assert.ok(everyone.find((u: any) => u.user_id === id.idle && u.has_key && u.first_active_at === null));
       for (const d of ['14', '30', '60'])
         assert.equal(await page.locator(`[data-testid=inactive-${d}] dd`).textContent(), int.format(a.inactive[d]));
-      // "Never active" is the table's first view: exactly those seats.
-      const never = a.users.filter((u: any) => u.first_active_at === null && (u.has_key || u.has_sign_in));
-      assert.equal(await page.locator('[data-testid=seats-table] tbody tr[data-key]').count(), never.length);
+      const bars = await page
+        .getByRole('list', { name: /days from being added/ })
+        .locator('.bar-value')
+        .allTextContents();
+      assert.deepEqual(
+        bars,
+        ['0', '1-7', '8-30', '31+'].map((k) => int.format(a.days_to_first_use[k])),
+      );
+      // "Never active" is the table's first view: exactly those seats, as the server pages them.
+      const never = everyone.filter((u: any) => u.first_active_at === null && (u.has_key || u.has_sign_in));
+      const neverPage = (await call('GET', `${A()}/adoption/seats?state=never_active`)).body;
+      assert.equal(neverPage.total, never.length);
+      await page.locator('[data-testid=seats-table] tbody tr[data-key]').first().waitFor();
+      const keysOnScreen = () =>
+        page
+          .locator('[data-testid=seats-table] tbody tr[data-key]')
+          .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key')));
+      assert.deepEqual(
+        await keysOnScreen(),
+        neverPage.data.map((u: any) => u.user_id),
+      );
+      assert.equal(await page.getByTestId('seats-count').textContent(), `1–${never.length} of ${never.length}`);
+      // Everyone, by days to first use (the server's order): the same rows in the same order.
+      await page.getByLabel('Everyone').check();
+      await page.getByRole('button', { name: 'Days to first use' }).click();
+      const byFirstUse = (await call('GET', `${A()}/adoption/seats?state=all&sort=days_to_first_use&order=desc`)).body;
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=seats-count]')?.textContent?.endsWith(`of ${n}`),
+        byFirstUse.total,
+      );
+      await page.locator('[data-testid=seats-table] th[aria-sort=descending]').waitFor();
+      assert.deepEqual(
+        await keysOnScreen(),
+        byFirstUse.data.map((u: any) => u.user_id),
+      );
       await shot(page, 'adoption-owner-light');
       assert.deepEqual(errors, []);
     });
@@ -238,13 +273,18 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       await open(page, 'Keys and setup');
       // Every ingest token, with its person's turns of the last 30 days (the seat view's).
       const keys = (await call('GET', `${AD()}/keys`)).body.data as any[];
-      const a = (await call('GET', `${A()}/adoption`)).body;
       const devKey = keys.find((k) => k.user_id === id.dev && k.scopes.includes('ingest.write'));
-      const devSeat = a.users.find((u: any) => u.user_id === id.dev);
+      const devSeat = (await call('GET', `${A()}/adoption/seats?user_id=${id.dev}`)).body.data[0];
       assert.ok(devSeat.turns_30d > 0);
       await page.locator(`[data-testid=tokens-table] tr[data-key="${devKey.id}"]`).waitFor();
       assert.equal(await cell(page, 'tokens-table', devKey.id, 2), 'dev@example.com');
+      await page.waitForFunction(
+        (k) =>
+          document.querySelector(`[data-testid=tokens-table] tr[data-key="${k}"] td:nth-child(5)`)?.textContent !== '–',
+        devKey.id,
+      );
       assert.equal(await cell(page, 'tokens-table', devKey.id, 5), int.format(devSeat.turns_30d));
+      assert.equal(await cell(page, 'tokens-table', devKey.id, 6), String(devSeat.machines));
 
       // A new developer: their token inside the [otel] block, pointing at this server, and working.
       await page.getByRole('combobox', { name: 'Developer', exact: true }).selectOption('new@example.com');

@@ -30,6 +30,7 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/analytics/codex/workspaces/:workspace_id/skills': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/users/:user_id/threads': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/adoption': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/adoption/seats': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/exports/usage.csv': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/exports/usage.json': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/exports/users.csv': 'codex.enterprise.analytics.read',

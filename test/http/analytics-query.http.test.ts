@@ -332,6 +332,15 @@ for (const dialect of DIALECTS) {
       const viewer = await query({ metrics: ['active_users', 'turns'], dimensions: ['team'] }, viewerKey);
       assert.deepEqual(viewer.data.map((x: any) => x.team_id).sort(), [team.big, 'other'].sort());
       assert.deepEqual(of(viewer, 'other'), teamTruth(SMALL));
+      // Members: each team's current size (the service identity is a member); "other" the sizes and
+      // the number of the teams it folds.
+      const size = (r: any, id: string) => {
+        const x = r.data.find((y: any) => y.team_id === id);
+        return [x.members, x.teams];
+      };
+      assert.deepEqual(size(owner, team.big), [BIG.length, undefined]);
+      assert.deepEqual(size(owner, team.small), [SMALL.length + 1, undefined]);
+      assert.deepEqual(size(viewer, 'other'), [SMALL.length + 1, 1]);
       const alone = await query({ metrics: ['turns'], filters: { team_id: 'small' } }, viewerKey, 422);
       assert.deepEqual(alone.detail[0].loc, ['body', 'filters', 'team_id']);
       assert.deepEqual((await query({ metrics: ['turns'], filters: { team_id: 'small' } })).data[0], {

@@ -38,6 +38,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`GET ${W}/skills`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/users/:user_id/threads`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/adoption`]: ['OAV', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/adoption/seats`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_review_responses`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/tools`]: ['OAV', 'codex.enterprise.analytics.read'],

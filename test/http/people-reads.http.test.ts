@@ -236,15 +236,36 @@ for (const dialect of DIALECTS) {
       assert.equal((await get(`/users/nobody/threads`)).statusCode, 404);
     });
 
+    // Every seat of the workspace, with its figures, read page by page (2 a page: pages join up).
+    const allSeats = async (q = '') => {
+      const out: any[] = [];
+      let offset: number | null = 0;
+      let total = -1;
+      while (offset !== null) {
+        const r = await get(`/adoption/seats?limit=2&offset=${offset}${q}`);
+        assert.equal(r.statusCode, 200, r.body);
+        const p = r.json();
+        if (total >= 0) assert.equal(p.total, total, 'the same total on every page');
+        total = p.total;
+        out.push(...p.data);
+        offset = p.next_offset;
+      }
+      assert.equal(out.length, total);
+      return out;
+    };
+
     it('counts seats, keys, sign-ins, the never active and the inactive as set up here', async () => {
       const r = await get('/adoption');
       assert.equal(r.statusCode, 200, r.body);
       const a = r.json();
+      assert.equal(a.users, undefined, 'the figures only: the seats come a page at a time');
       // Seats: every user this test added plus the bootstrap owner, less the service identity.
       const users = await t.store.db.selectFrom('users').select(['id', 'service']).execute();
-      assert.equal(a.seats, users.filter((u) => !u.service).length);
-      assert.ok(!a.users.some((u: any) => u.user_id === ids.ci), 'no service identity');
-      const row = (k: string) => a.users.find((u: any) => u.user_id === ids[k]);
+      const people = users.filter((u) => !u.service);
+      assert.equal(a.seats, people.length);
+      const seats = await allSeats('&state=all');
+      assert.deepEqual(seats.map((u) => u.user_id).sort(), people.map((u) => u.id).sort(), 'no service identity');
+      const row = (k: string) => seats.find((u: any) => u.user_id === ids[k]);
       assert.deepEqual(
         ['dev', 'idle', 'gone', 'keyonly', 'pw', 'bare'].map((k) => [k, row(k).has_key, row(k).has_sign_in]),
         [
@@ -268,7 +289,7 @@ for (const dialect of DIALECTS) {
       assert.equal(row('keyonly').first_active_at, null);
       // Active: dev, idle, gone; never active with a key or sign-in: keyonly, pw (and the owners'
       // bootstrap user holds the owner key); bare has neither.
-      const keyedOrSignedIn = a.users.filter((u: any) => u.first_active_at === null && (u.has_key || u.has_sign_in));
+      const keyedOrSignedIn = seats.filter((u: any) => u.first_active_at === null && (u.has_key || u.has_sign_in));
       assert.equal(a.never_active, keyedOrSignedIn.length);
       assert.ok(keyedOrSignedIn.some((u: any) => u.user_id === ids.keyonly));
       assert.ok(keyedOrSignedIn.some((u: any) => u.user_id === ids.pw));
@@ -276,13 +297,17 @@ for (const dialect of DIALECTS) {
       assert.equal(a.activated, 3);
       assert.deepEqual(a.inactive, { 14: 2, 30: 1, 60: 0 });
       assert.equal(a.active_last_14_days, 1);
+      assert.equal(a.with_key, seats.filter((u) => u.has_key).length);
+      assert.equal(a.with_sign_in, seats.filter((u) => u.has_sign_in).length);
+      assert.equal(a.set_up, seats.filter((u) => u.has_key || u.has_sign_in).length);
       assert.equal(a.median_days_to_first_use, 0); // dev 5, idle 0, gone 0
+      assert.deepEqual(a.days_to_first_use, { '0': 2, '1-7': 1, '8-30': 0, '31+': 0 });
       assert.equal(row('dev').machines, 1); // both fixtures ran on the host "vm"
       const devTurns = [...threadTruth(sent['dev@x.io']).values()].reduce((n, v) => n + v.turns, 0);
       assert.equal(row('dev').turns_30d, devTurns);
       assert.equal(row('gone').turns_30d, 0);
       assert.ok(
-        a.users.every((u: any) => u.email === null),
+        seats.every((u: any) => u.email === null),
         'analytics.show_emails is off',
       );
       assert.equal((await get('/adoption?x=1')).statusCode, 422);
@@ -298,6 +323,85 @@ for (const dialect of DIALECTS) {
         lookback_days: 90,
         public_url: 'https://steward.example.com',
       });
+    });
+
+    it('pages seats by state, sorted on the server, each state exactly the seats it names', async () => {
+      const seats = await allSeats();
+      const ids_ = (xs: any[]) => xs.map((u) => u.user_id);
+      const byState: Record<string, (u: any) => boolean> = {
+        never_active: (u) => u.first_active_at === null && (u.has_key || u.has_sign_in),
+        active: (u) => u.idle_days !== null && u.idle_days < 14,
+        inactive_14: (u) => u.idle_days !== null && u.idle_days >= 14,
+        inactive_30: (u) => u.idle_days !== null && u.idle_days >= 30,
+        inactive_60: (u) => u.idle_days !== null && u.idle_days >= 60,
+      };
+      for (const [state, keep] of Object.entries(byState))
+        assert.deepEqual(ids_(await allSeats(`&state=${state}`)).sort(), ids_(seats.filter(keep)).sort(), state);
+      assert.deepEqual(ids_(await allSeats('&state=inactive_14')).sort(), [ids.gone, ids.idle].sort());
+      // The default order: idle days, most first, the never active last; ties by user id.
+      const nullsLast = (k: string, desc: boolean) => (x: any, y: any) =>
+        (x[k] === null ? 1 : 0) - (y[k] === null ? 1 : 0) ||
+        (x[k] === y[k] ? 0 : (x[k] < y[k] ? -1 : 1) * (desc ? -1 : 1)) ||
+        (x.user_id < y.user_id ? -1 : 1);
+      assert.deepEqual(ids_(seats), ids_([...seats].sort(nullsLast('idle_days', true))));
+      // added_at is in seconds; users added within one second sort by their milliseconds.
+      const addedMs = new Map(
+        (await t.store.db.selectFrom('users').select(['id', 'created_at']).execute()).map((u) => [
+          u.id,
+          Number(u.created_at),
+        ]),
+      );
+      for (const u of seats) u.added_ms = addedMs.get(u.user_id);
+      for (const [sort, key] of [
+        ['added_at', 'added_ms'],
+        ['first_active_at', 'first_active_at'],
+        ['last_active_at', 'last_active_at'],
+        ['days_to_first_use', 'days_to_first_use'],
+        ['idle_days', 'idle_days'],
+      ])
+        for (const order of ['asc', 'desc'])
+          assert.deepEqual(
+            ids_(await allSeats(`&sort=${sort}&order=${order}`)),
+            ids_([...seats].sort(nullsLast(key, order === 'desc'))),
+            `${sort} ${order}`,
+          );
+      // Chosen users only (the keys page asks for the holders it shows).
+      const two = (await get(`/adoption/seats?user_id=${ids.dev},${ids.gone}&state=all`)).json();
+      assert.deepEqual(ids_(two.data).sort(), [ids.dev, ids.gone].sort());
+      assert.equal(two.total, 2);
+      // Past the last row: nothing, and the count still of all.
+      const past = (await get('/adoption/seats?offset=500')).json();
+      assert.deepEqual([past.data, past.has_more, past.next_offset, past.total], [[], false, null, seats.length]);
+      // A page of seats is a person-level read; the figures are not.
+      const views = async () =>
+        (await t.store.db.selectFrom('compliance_content').select('content').orderBy('seq').execute())
+          .map((c) => JSON.parse(c.content))
+          .filter((c) => c.action === 'person_data.viewed' && c.after?.what === 'analytics.adoption');
+      const before = (await views()).length;
+      await get('/adoption');
+      assert.equal((await views()).length, before);
+      await get('/adoption/seats?limit=3&state=all');
+      const last = (await views()).at(-1);
+      assert.equal((await views()).length, before + 1);
+      assert.equal(last.after.user_ids.length, 3);
+    });
+
+    it('refuses a bad seat query with a 422 naming the parameter', async () => {
+      for (const [q, field] of [
+        ['state=asleep', 'state'],
+        ['sort=turns_30d', 'sort'],
+        ['order=up', 'order'],
+        ['offset=-1', 'offset'],
+        ['offset=x', 'offset'],
+        ['limit=1001', 'limit'],
+        ['limit=0', 'limit'],
+        [`user_id=${Array.from({ length: 1001 }, (_, i) => `u${i}`).join(',')}`, 'user_id'],
+        ['other=1', 'other'],
+      ]) {
+        const r = await get(`/adoption/seats?${q}`);
+        assert.equal(r.statusCode, 422, `${q}: ${r.body}`);
+        assert.deepEqual(r.json().detail[0].loc, ['query', field], q);
+      }
     });
   });
 }

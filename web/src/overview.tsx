@@ -253,7 +253,15 @@ export function Overview({ session }: { session: Session }) {
           )}
         </section>
       </div>
-      {!personal && <Ranking session={session} range={w.range} days={days} />}
+      {!personal && (
+        <Ranking
+          session={session}
+          range={w.range}
+          days={days}
+          clients={panels ? panels.clients.map((r) => String(r.client)) : []}
+          models={by === 'model' ? (split ? split.keys.map((r) => String(r.model)) : []) : null}
+        />
+      )}
     </>
   );
 }

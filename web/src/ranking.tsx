@@ -30,39 +30,48 @@ const COLUMNS: Column<Row>[] = [
   },
 ];
 
-interface Options {
+/**
+ * The clients and models to filter by come from the overview's own panels when it has them (its
+ * threads-by-client rows, and its chart's keys when they are by model: the same rollup rows, so the
+ * same clients and models), which saves the server two queries per view; `models` null: ask here.
+ */
+export function Ranking({
+  session,
+  range,
+  days,
+  clients,
+  models,
+}: {
+  session: Session;
+  range: [string, string];
+  days: number;
   clients: string[];
-  models: string[];
-  teams: [string, string][];
-}
-
-export function Ranking({ session, range, days }: { session: Session; range: [string, string]; days: number }) {
+  models: string[] | null;
+}) {
   const [sort, setSort] = useState({ id: 'credits', desc: true });
   const [filter, setFilter] = useState({ client: '', model: '', team: '' });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<{ rows: Row[]; total: number; more: boolean } | null>(null);
-  const [options, setOptions] = useState<Options>({ clients: [], models: [], teams: [] });
+  const [teams, setTeams] = useState<[string, string][]>([]);
+  const [ownModels, setOwnModels] = useState<string[]>([]);
   const [error, setError] = useState('');
 
-  // What there is to filter by, in this window.
+  // The teams there is to filter by, in this window (and the models, when the overview has none).
   useEffect(() => {
     let live = true;
     const of = (dimension: string, metric: string) =>
       query(session, { metrics: [metric], dimensions: [dimension], date_range: range, limit: 1000 });
-    Promise.all([of('client', 'turns'), of('model', 'turns'), of('team', 'active_users')])
-      .then(([c, m, t]) => {
+    Promise.all([of('team', 'active_users'), models ? null : of('model', 'turns')])
+      .then(([t, m]) => {
         if (!live) return;
-        setOptions({
-          clients: c.data.map((r) => String(r.client)),
-          models: m.data.map((r) => String(r.model)),
-          teams: t.data.filter((r) => r.team_id !== 'other').map((r) => [String(r.team_id), String(r.team_name)]),
-        });
+        setTeams(t.data.filter((r) => r.team_id !== 'other').map((r) => [String(r.team_id), String(r.team_name)]));
+        if (m) setOwnModels(m.data.map((r) => String(r.model)));
       })
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [range[0], range[1], session.workspace_id]);
+  }, [range[0], range[1], session.workspace_id, models === null]);
 
   useEffect(() => {
     let live = true;
@@ -108,19 +117,14 @@ export function Ranking({ session, range, days }: { session: Session; range: [st
     <section class="panel" aria-labelledby="ranking-title">
       <div class="panel-head">
         <h2 id="ranking-title">Users · last {days} days</h2>
-        <Select
-          label="Client"
-          value={filter.client}
-          onChange={set('client')}
-          options={options.clients.map((c) => [c, c])}
-        />
+        <Select label="Client" value={filter.client} onChange={set('client')} options={clients.map((c) => [c, c])} />
         <Select
           label="Model"
           value={filter.model}
           onChange={set('model')}
-          options={options.models.map((m) => [m, m])}
+          options={(models ?? ownModels).map((m) => [m, m])}
         />
-        <Select label="Team" value={filter.team} onChange={set('team')} options={options.teams} />
+        <Select label="Team" value={filter.team} onChange={set('team')} options={teams} />
       </div>
       {error && (
         <p role="alert" class="error">

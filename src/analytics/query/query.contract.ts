@@ -104,7 +104,9 @@ export const queryRoute = {
       .array(row)
       .describe(
         'One object per row: each dimension (time as Unix seconds of the bucket start; user as user_id, with ' +
-          'email when analytics.show_emails is on; team as team_id, with team_name) then each metric.',
+          'email when analytics.show_emails is on; team as team_id, with team_name and ' +
+          'members, its current size; "other" with the members and number of the teams it folds as teams) then ' +
+          'each metric.',
       ),
     meta: z.object({
       has_more: z.boolean(),

@@ -84,7 +84,9 @@ export async function runAnalyticsQuery(
           page.map((r) => String(r.d_user)),
         )
       : null;
-  const names = new Map(teams.map((t) => [t.id, t.name]));
+  const byId = new Map(teams.map((t) => [t.id, t]));
+  // "other" holds every team the floor folds for this caller, whichever of them had usage.
+  const folded = teams.filter((t) => plan.foldTeams.includes(t.id));
   const data = page.map((r) => {
     const out: Record<string, string | number | null> = {};
     for (const d of plan.dims) {
@@ -95,7 +97,10 @@ export async function runAnalyticsQuery(
         out.email = emails?.get(String(v)) ?? null;
       } else if (d === 'team') {
         out.team_id = String(v);
-        out.team_name = v === OTHER_TEAM ? null : (names.get(String(v)) ?? null);
+        out.team_name = v === OTHER_TEAM ? null : (byId.get(String(v))?.name ?? null);
+        out.members =
+          v === OTHER_TEAM ? folded.reduce((n, t) => n + t.members, 0) : (byId.get(String(v))?.members ?? 0);
+        if (v === OTHER_TEAM) out.teams = folded.length;
       } else out[d] = String(v);
     }
     for (const m of plan.metrics) {

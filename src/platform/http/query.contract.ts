@@ -1,7 +1,7 @@
 // Query parameters several APIs share, defined once: times, page cursors, page sizes, plain
 // text. Each parses with the one function in core/query-params.ts, so its error text is that one.
 import { z } from 'zod';
-import { parseLimit, parseTime } from '../../core/query-params.js';
+import { parseLimit, parseOffset, parseTime } from '../../core/query-params.js';
 import { parsedBy } from './contract.js';
 
 const TIME = 'Unix seconds or RFC 3339 / ISO 8601 (a date or time without a zone is UTC)';
@@ -27,6 +27,13 @@ export const limitQuery = (def: number, max: number) =>
       default: def,
       description: `Page size, 1 to ${max} (default ${def}).`,
     });
+
+/** A row offset (limit/offset paging of rows sorted by a figure, where a keyset would save nothing). */
+export const offsetQuery = z
+  .string()
+  .optional()
+  .transform(parsedBy((s) => parseOffset(s, 10_000_000)))
+  .meta({ type: 'integer', minimum: 0, maximum: 10_000_000, default: 0, description: 'Rows to skip (0 by default).' });
 
 /** An opaque page cursor this API issued; the endpoint decodes it (decodeCursor) with its keys. */
 export const cursorQuery = (description: string) =>

@@ -1,7 +1,7 @@
 // A table people can sort (click or Enter on a header), filter and page through. The rows live in
 // memory; only one page of them is in the DOM, so a table of 10,000 people stays quick.
 import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 
 export interface Column<R> {
   key: string;
@@ -10,6 +10,8 @@ export interface Column<R> {
   value: (r: R) => number | string | null;
   render?: (r: R) => ComponentChildren;
   numeric?: boolean;
+  /** false: a figure not known for every row (read per shown page), so not offered as a sort. */
+  sortable?: boolean;
 }
 
 export function DataTable<R>(props: {
@@ -23,6 +25,8 @@ export function DataTable<R>(props: {
   /** Text a row is found by in the filter box; no filter box without it. */
   search?: (r: R) => string;
   empty?: string;
+  /** Told the rows on screen whenever they change (to read figures for those rows only). */
+  onShown?: (rows: R[]) => void;
 }) {
   const [sort, setSort] = useState(props.sort ?? { key: props.columns[0].key, desc: false });
   const [query, setQuery] = useState('');
@@ -45,6 +49,8 @@ export function DataTable<R>(props: {
   const pages = Math.max(1, Math.ceil(sorted.length / size));
   const at = Math.min(page, pages - 1);
   const shown = sorted.slice(at * size, (at + 1) * size);
+  const shownKeys = shown.map(props.rowKey).join(' ');
+  useEffect(() => props.onShown?.(shown), [shownKeys]);
   const toggle = (key: string) => {
     setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: true }));
     setPage(0);
@@ -74,12 +80,24 @@ export function DataTable<R>(props: {
                 key={c.key}
                 scope="col"
                 class={c.numeric ? 'num' : ''}
-                aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+                aria-sort={
+                  c.sortable === false
+                    ? undefined
+                    : sort.key === c.key
+                      ? sort.desc
+                        ? 'descending'
+                        : 'ascending'
+                      : 'none'
+                }
               >
-                <button type="button" class="sort" onClick={() => toggle(c.key)}>
-                  {c.label}
-                  <span aria-hidden="true">{sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}</span>
-                </button>
+                {c.sortable === false ? (
+                  c.label
+                ) : (
+                  <button type="button" class="sort" onClick={() => toggle(c.key)}>
+                    {c.label}
+                    <span aria-hidden="true">{sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}</span>
+                  </button>
+                )}
               </th>
             ))}
           </tr>

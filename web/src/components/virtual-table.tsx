@@ -11,12 +11,14 @@ import {
   type TableOptionsResolved,
 } from '@tanstack/table-core';
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 
 export interface Column<R> {
   id: string;
   header: string;
-  cell: (row: R, index: number) => string;
+  /** Text, or markup (a link). */
+  cell: (row: R, index: number) => ComponentChildren;
   /** Numbers align right and sort largest first on the first click. */
   numeric?: boolean;
   sortable?: boolean;
@@ -37,6 +39,8 @@ export function VirtualTable<R>(props: {
   rowHeader?: string;
   height?: number;
   testId?: string;
+  /** A row's data-key (tests find rows by it). */
+  rowKey?: (row: R) => string;
 }) {
   const { columns, rows } = props;
   const defs = useMemo<ColumnDef<R>[]>(
@@ -143,7 +147,12 @@ export function VirtualTable<R>(props: {
             const row = tableRows[v.index];
             if (!row) return null;
             return (
-              <tr key={row.id} aria-rowindex={props.offset + v.index + 2} style={{ height: `${ROW_HEIGHT}px` }}>
+              <tr
+                key={row.id}
+                data-key={props.rowKey?.(row.original)}
+                aria-rowindex={props.offset + v.index + 2}
+                style={{ height: `${ROW_HEIGHT}px` }}
+              >
                 {columns.map((c) =>
                   c.id === props.rowHeader ? (
                     <th key={c.id} scope="row">

@@ -1,22 +1,47 @@
 // Seats and activation: who holds a key or signs in, who was never active, who went quiet for
 // 14, 30 or 60 days, and how long people take to first use Codex after being added.
 import { useEffect, useState } from 'preact/hooks';
-import { type Column, DataTable } from '../components/data-table.js';
+import { type Column, VirtualTable } from '../components/virtual-table.js';
 import { Choice } from '../components/choice.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { fmtDay, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
-import { type Adoption, adoption, type Seat } from './people-api.js';
-import { filterSeats, firstUseBuckets, funnel, type SeatFilter } from './adoption-data.js';
+import { type Adoption, adoption, type Seat, type SeatPage, type SeatState, seats } from './people-api.js';
+import { firstUseBuckets, funnel, SEAT_FILTERS } from './adoption-data.js';
 import './people.css';
 
 const pctOf = (n: number, of: number) => (of ? `${Math.round((n / of) * 100)}% of seats` : '');
 const yes = (b: boolean) => (b ? 'Yes' : 'No');
 
+const PAGE = 500;
+const day = (t: number | null, none: string) => (t === null ? none : fmtDay(t));
+const count = (n: number | null) => (n === null ? '–' : fmtInt(n));
+const COLUMNS: Column<Seat>[] = [
+  {
+    id: 'email',
+    header: 'Person',
+    cell: (s) => <a href={`/users/${encodeURIComponent(s.user_id)}`}>{s.email ?? s.user_id}</a>,
+  },
+  { id: 'role', header: 'Role', cell: (s) => s.role.replace('_', ' '), sortable: false },
+  { id: 'key', header: 'Key', cell: (s) => yes(s.has_key), sortable: false },
+  { id: 'signin', header: 'Sign-in', cell: (s) => yes(s.has_sign_in), sortable: false },
+  { id: 'added_at', header: 'Added', cell: (s) => fmtDay(s.added_at) },
+  { id: 'first_active_at', header: 'First active', cell: (s) => day(s.first_active_at, 'never') },
+  { id: 'last_active_at', header: 'Last active', cell: (s) => day(s.last_active_at, '–') },
+  { id: 'idle_days', header: 'Idle days', numeric: true, cell: (s) => count(s.idle_days) },
+  { id: 'days_to_first_use', header: 'Days to first use', numeric: true, cell: (s) => count(s.days_to_first_use) },
+  // Read for the page's people only, so the server cannot sort every seat by them.
+  { id: 'machines', header: 'Machines', numeric: true, cell: (s) => fmtInt(s.machines), sortable: false },
+  { id: 'turns', header: 'Turns (30 d)', numeric: true, cell: (s) => fmtInt(s.turns_30d), sortable: false },
+];
+
 export default function AdoptionPage({ session }: PageProps) {
   const [data, setData] = useState<Adoption | null>(null);
   const [error, setError] = useState('');
-  const [filter, setFilter] = useState<SeatFilter>('never');
+  const [state, setState] = useState<SeatState>('never_active');
+  const [sort, setSort] = useState({ id: 'idle_days', desc: true });
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<SeatPage | null>(null);
   useEffect(() => {
     let live = true;
     adoption(session.workspace_id)
@@ -26,56 +51,20 @@ export default function AdoptionPage({ session }: PageProps) {
       live = false;
     };
   }, [session.workspace_id]);
+  // The table: one page of the chosen seats, sorted and paged by the server.
+  useEffect(() => {
+    let live = true;
+    seats(session.workspace_id, { state, sort: sort.id, desc: sort.desc, offset, limit: PAGE })
+      .then((p) => live && setPage(p))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [session.workspace_id, state, sort.id, sort.desc, offset]);
 
   const a = data;
-  const columns: Column<Seat>[] = [
-    {
-      key: 'who',
-      label: 'Person',
-      value: (s) => s.email ?? s.user_id,
-      render: (s) => <a href={`/users/${encodeURIComponent(s.user_id)}`}>{s.email ?? s.user_id}</a>,
-    },
-    { key: 'role', label: 'Role', value: (s) => s.role, render: (s) => s.role.replace('_', ' ') },
-    { key: 'key', label: 'Key', value: (s) => yes(s.has_key) },
-    { key: 'signin', label: 'Sign-in', value: (s) => yes(s.has_sign_in) },
-    { key: 'added', label: 'Added', value: (s) => s.added_at, render: (s) => fmtDay(s.added_at) },
-    {
-      key: 'first',
-      label: 'First active',
-      value: (s) => s.first_active_at,
-      render: (s) => (s.first_active_at === null ? 'never' : fmtDay(s.first_active_at)),
-    },
-    {
-      key: 'last',
-      label: 'Last active',
-      value: (s) => s.last_active_at,
-      render: (s) => (s.last_active_at === null ? '–' : fmtDay(s.last_active_at)),
-    },
-    {
-      key: 'idle',
-      label: 'Idle days',
-      numeric: true,
-      value: (s) => s.idle_days,
-      render: (s) => (s.idle_days === null ? '–' : fmtInt(s.idle_days)),
-    },
-    {
-      key: 'ttfu',
-      label: 'Days to first use',
-      numeric: true,
-      value: (s) => s.days_to_first_use,
-      render: (s) => (s.days_to_first_use === null ? '–' : fmtInt(s.days_to_first_use)),
-    },
-    { key: 'machines', label: 'Machines', numeric: true, value: (s) => s.machines },
-    {
-      key: 'turns',
-      label: 'Turns (30 d)',
-      numeric: true,
-      value: (s) => s.turns_30d,
-      render: (s) => fmtInt(s.turns_30d),
-    },
-  ];
   const steps = a ? funnel(a) : [];
-  const ttfu = a ? firstUseBuckets(a.users) : [];
+  const ttfu = a ? firstUseBuckets(a) : [];
   const ttfuMax = Math.max(1, ...ttfu.map((b) => b.value));
   return (
     <>
@@ -178,28 +167,52 @@ export default function AdoptionPage({ session }: PageProps) {
           <h2 id="people-title">People</h2>
           <Choice
             label="Show"
-            value={filter}
-            onChange={(v) => setFilter(v as SeatFilter)}
-            options={[
-              ['never', 'Never active'],
-              ['idle14', 'Idle 14+ d'],
-              ['idle30', '30+ d'],
-              ['idle60', '60+ d'],
-              ['all', 'Everyone'],
-            ]}
+            value={state}
+            onChange={(v) => {
+              setOffset(0);
+              setState(v as SeatState);
+            }}
+            options={SEAT_FILTERS}
           />
         </div>
-        {a ? (
-          <DataTable
-            id="seats-table"
-            caption="People"
-            rows={filterSeats(a.users, filter)}
-            rowKey={(s) => s.user_id}
-            columns={columns}
-            sort={{ key: 'idle', desc: true }}
-            search={(s) => `${s.email ?? ''} ${s.user_id} ${s.role}`}
-            empty="Nobody in this group."
-          />
+        {page ? (
+          page.total === 0 ? (
+            <p class="empty">Nobody in this group.</p>
+          ) : (
+            <>
+              <VirtualTable
+                label="People"
+                columns={COLUMNS}
+                rows={page.data}
+                offset={offset}
+                total={page.total}
+                sort={sort}
+                rowHeader="email"
+                rowKey={(s) => s.user_id}
+                onSort={(s) => {
+                  setOffset(0);
+                  setSort(s);
+                }}
+                testId="seats-table"
+              />
+              <div class="pager">
+                <span data-testid="seats-count">
+                  {offset + 1}–{offset + page.data.length} of {fmtInt(page.total)}
+                </span>
+                <button
+                  type="button"
+                  class="ghost"
+                  disabled={offset === 0}
+                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
+                >
+                  Previous
+                </button>
+                <button type="button" class="ghost" disabled={!page.has_more} onClick={() => setOffset(offset + PAGE)}>
+                  Next
+                </button>
+              </div>
+            </>
+          )
         ) : (
           <p class="loading">Loading…</p>
         )}

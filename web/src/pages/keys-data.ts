@@ -1,7 +1,7 @@
 // The keys page's figures and texts: each key's status, the ingest tokens joined to their
-// people's activity (from the seat view), and the [otel] block and collector command a new
+// people's activity (from the seat view, read for the tokens on screen), and the [otel] block and collector command a new
 // developer pastes, exactly as `steward keys create` and `steward collect` take them.
-import type { Key, Seat, User } from './people-api.js';
+import type { Key, User } from './people-api.js';
 
 export const INGEST = 'ingest.write';
 export const OTHER_SCOPES: [string, string][] = [
@@ -27,22 +27,29 @@ export interface TokenLine {
   machines: number | null;
 }
 
-export function ingestTokens(keys: Key[], users: User[], seats: Seat[]): TokenLine[] {
+/** Turns (last 30 days) and machines per person, as the seat view gives them for the rows shown (null: no seat). */
+export type PersonFigures = Map<string, { turns30d: number; machines: number } | null>;
+
+export function ingestTokens(keys: Key[], users: User[], figures: PersonFigures): TokenLine[] {
   const email = new Map(users.map((u) => [u.id, u.email]));
-  const seat = new Map(seats.map((s) => [s.user_id, s]));
   return keys
     .filter((k) => k.scopes.includes(INGEST))
     .map((k) => {
-      const s = k.user_id ? seat.get(k.user_id) : undefined;
+      const f = k.user_id ? figures.get(k.user_id) : undefined;
       return {
         key: k,
         status: keyStatus(k),
         who: k.user_id ? (email.get(k.user_id) ?? k.user_id) : k.shared_collector ? 'shared collector' : '–',
-        turns30d: s ? s.turns_30d : null,
-        machines: s ? s.machines : null,
+        turns30d: f ? f.turns30d : null,
+        machines: f ? f.machines : null,
       };
     });
 }
+
+/** The people holding these tokens whose figures are not read yet. */
+export const unread = (lines: TokenLine[], figures: PersonFigures) => [
+  ...new Set(lines.map((l) => l.key.user_id).filter((u): u is string => !!u && !figures.has(u))),
+];
 
 export const otherKeys = (keys: Key[]) => keys.filter((k) => !k.scopes.includes(INGEST));
 

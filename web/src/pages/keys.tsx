@@ -7,7 +7,7 @@ import { type Column, DataTable } from '../components/data-table.js';
 import { SecretNotice } from '../components/secret.js';
 import { fmtDay, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
-import { adoption, admin, type Key, type Seat, type User } from './people-api.js';
+import { admin, type Key, seats, type User } from './people-api.js';
 import {
   collectorCommand,
   ingestTokens,
@@ -16,15 +16,16 @@ import {
   OTHER_SCOPES,
   otelBlock,
   otherKeys,
+  type PersonFigures,
   serverUrl,
   type TokenLine,
+  unread,
 } from './keys-data.js';
 import './people.css';
 
 interface Loaded {
   keys: Key[];
   users: User[];
-  seats: Seat[];
   url: string;
 }
 type Secret = { title: string; lines: { label: string; text: string }[] };
@@ -39,15 +40,32 @@ export default function KeysPage({ session }: PageProps) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    Promise.all([api.keys(), api.users(), adoption(session.workspace_id), api.settings()])
-      .then(([keys, users, a, s]) => {
-        if (live) setData({ keys, users, seats: a.users, url: serverUrl(s.public_url, location.origin) });
+    Promise.all([api.keys(), api.users(), api.settings()])
+      .then(([keys, users, s]) => {
+        if (live) setData({ keys, users, url: serverUrl(s.public_url, location.origin) });
       })
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
   }, [session.workspace_id, tick]);
+  // Their turns and machines, read for the tokens on screen only (a page of the seat view).
+  const [figures, setFigures] = useState<PersonFigures>(new Map());
+  const readFigures = (lines: TokenLine[]) => {
+    const users = unread(lines, figures);
+    if (users.length === 0) return;
+    seats(session.workspace_id, { state: 'all', users, limit: users.length })
+      .then((p) =>
+        setFigures((f) => {
+          const next = new Map(f);
+          for (const s of p.data) next.set(s.user_id, { turns30d: s.turns_30d, machines: s.machines });
+          // Holders who are no seat (removed, or a service identity): nothing to show, nothing to read again.
+          for (const u of users) if (!next.has(u)) next.set(u, null);
+          return next;
+        }),
+      )
+      .catch((e: Error) => setError(e.message));
+  };
   const reload = () => setTick((t) => t + 1);
   const act = async (f: () => Promise<unknown>) => {
     setError('');
@@ -76,6 +94,7 @@ export default function KeysPage({ session }: PageProps) {
       key: 'turns',
       label: 'Their turns (30 d)',
       numeric: true,
+      sortable: false,
       value: (t) => t.turns30d,
       render: (t) => (t.turns30d === null ? '–' : fmtInt(t.turns30d)),
     },
@@ -83,6 +102,7 @@ export default function KeysPage({ session }: PageProps) {
       key: 'machines',
       label: 'Their machines',
       numeric: true,
+      sortable: false,
       value: (t) => t.machines,
       render: (t) => t.machines ?? '–',
     },
@@ -130,7 +150,8 @@ export default function KeysPage({ session }: PageProps) {
           <DataTable
             id="tokens-table"
             caption="Ingest tokens"
-            rows={ingestTokens(data.keys, data.users, data.seats)}
+            rows={ingestTokens(data.keys, data.users, figures)}
+            onShown={readFigures}
             rowKey={(t) => t.key.id}
             columns={tokenColumns}
             sort={{ key: 'last', desc: true }}

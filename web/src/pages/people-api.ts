@@ -46,10 +46,6 @@ export const userUsage = (ws: string, w: Window, userId?: string) =>
     ...(userId ? { user_id: userId } : {}),
   });
 
-export type TeamRow = UsageRow & { team_id: string; team_name: string | null; members: number; teams?: number };
-export const teamUsage = (ws: string, w: Window) =>
-  allPages<TeamRow>(`${A(ws)}/usage`, { ...windowParams(w), group: 'team', limit: '1000' });
-
 export interface ThreadRow {
   thread_id: string;
   client_id: string;
@@ -91,14 +87,41 @@ export interface Adoption {
   seats: number;
   with_key: number;
   with_sign_in: number;
+  set_up: number;
   activated: number;
   never_active: number;
   active_last_14_days: number;
   inactive: { '14': number; '30': number; '60': number };
   median_days_to_first_use: number | null;
-  users: Seat[];
+  days_to_first_use: { '0': number; '1-7': number; '8-30': number; '31+': number };
 }
 export const adoption = (ws: string) => call<Adoption>(`${A(ws)}/adoption`);
+
+export type SeatState = 'all' | 'never_active' | 'active' | 'inactive_14' | 'inactive_30' | 'inactive_60';
+export interface SeatQuery {
+  state?: SeatState;
+  sort?: string;
+  desc?: boolean;
+  offset?: number;
+  limit?: number;
+  users?: string[];
+}
+export interface SeatPage {
+  data: Seat[];
+  has_more: boolean;
+  next_offset: number | null;
+  total: number;
+}
+export const seats = (ws: string, q: SeatQuery) =>
+  call<SeatPage>(
+    `${A(ws)}/adoption/seats?${new URLSearchParams({
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.sort ? { sort: q.sort, order: q.desc ? 'desc' : 'asc' } : {}),
+      ...(q.offset ? { offset: String(q.offset) } : {}),
+      ...(q.limit ? { limit: String(q.limit) } : {}),
+      ...(q.users ? { user_id: q.users.join(',') } : {}),
+    })}`,
+  );
 
 export interface ComplianceRecord {
   id: string;

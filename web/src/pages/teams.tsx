@@ -3,11 +3,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, DataTable } from '../components/data-table.js';
 import { Choice } from '../components/choice.js';
-import { RANGES, windowOf } from '../components/window.js';
+import { RANGES } from '../components/window.js';
 import { fmtCompact, fmtDec, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
-import { teamUsage, userUsage } from './people-api.js';
-import { OTHER, type TeamLine, teamLines } from './teams-data.js';
+import { query } from '../api.js';
+import { OTHER, TEAM_METRICS, type TeamLine, teamLines } from './teams-data.js';
 import './people.css';
 
 const MEASURES: { key: keyof TeamLine; label: string; fmt: (n: number) => string }[] = [
@@ -25,9 +25,9 @@ export default function TeamsPage({ session }: PageProps) {
   useEffect(() => {
     let live = true;
     setLines(null);
-    const w = { ...windowOf(days), groupBy: 'day' as const };
-    Promise.all([teamUsage(session.workspace_id, w), userUsage(session.workspace_id, w)])
-      .then(([teams, users]) => live && setLines(teamLines(teams, users)))
+    // One query: the server counts each team's distinct active users and applies the floor.
+    query(session, { metrics: TEAM_METRICS, dimensions: ['team'], date_range: `${days}d`, limit: 10000 })
+      .then((r) => live && setLines(teamLines(r.data)))
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
