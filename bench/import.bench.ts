@@ -10,8 +10,11 @@
 // (byte search + JSON.parse of the token lines only, bench/support/usage-floor.mjs) in the same run:
 // fresh (no cache, alternating with ccusage, --runs pairs), repeat (nothing new) and one file grown;
 // wall, CPU (user + sys, which the shared machine's load disturbs less) and peak RSS of each.
+// Then `steward import` of both shapes on its own (importBench): fresh, after the idle window
+// (finalized from the stored parser state) and with nothing new, against the JSON.parse floor.
 // Run: npm run build && node --import tsx bench/import.bench.ts [--mb 1100] [--seed 42] [--runs 1]
-//      [--shapes long,short] [--no-import-run] (only the report figures)
+//      [--shapes long,short] (the report's; none: no report figures) [--import-shapes long,short]
+//      [--no-import-run] (without the first import against ccusage)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     runs: { type: 'string', default: '1' },
     shapes: { type: 'string', default: 'long,short' },
+    'import-shapes': { type: 'string', default: 'long,short' },
     'no-import-run': { type: 'boolean', default: false },
   },
 });
@@ -71,6 +75,43 @@ const codexEnv = { CODEX_HOME: dir, HOME: path.join(dir, 'home'), NO_COLOR: '1' 
 const ccusageBin = path.join(REPO, 'node_modules/.bin/ccusage');
 const steward = path.join(REPO, 'bin/steward.js');
 const runs = Number(values.runs);
+const f = (m: Measured) => `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s cpu, ${m.maxRssMb.toFixed(0)} MB`;
+
+/**
+ * `steward import` of one corpus shape into a fresh SQLite store, three times: while the files are
+ * still "being written" (an idle window longer than their age: everything is read, nothing that
+ * waits for more lines is emitted), then once the window has passed (nothing new: every file is
+ * finalized from its stored parser state), then with nothing new at all; the JSON.parse floor of
+ * the same files in the same run.
+ */
+function importBench(shape: string, home: string): void {
+  const env = { CODEX_HOME: home, HOME: path.join(home, 'home'), NO_COLOR: '1', STEWARD_CONFIG: '/dev/null' };
+  const sessions = path.join(home, 'sessions');
+  spawnSync('sh', ['-c', `find ${JSON.stringify(sessions)} -type f -exec cat {} + > /dev/null`]);
+  const data = path.join(OUT, `import-bench-store-${shape}`);
+  const imp = (...extra: string[]) =>
+    measure(process.execPath, [steward, 'import', '--data', data, '--json', ...extra], env);
+  for (let i = 0; i < runs; i++) {
+    fs.rmSync(data, { recursive: true, force: true });
+    const fresh = imp('--idle-seconds', String(10 * 365 * 86400));
+    const idle = imp();
+    const again = imp();
+    const parse = measure(process.execPath, [path.join(REPO, 'bench/support/parse-floor.mjs'), sessions], {});
+    const s = JSON.parse(fresh.stdout);
+    const si = JSON.parse(idle.stdout);
+    const s2 = JSON.parse(again.stdout);
+    console.log(
+      `import, ${shape} files, run ${i + 1}: steward import ${f(fresh)} (${s.files.read} files, ${s.lines} lines, ` +
+        `${s.responses} responses, ${s.stored.content} content records) = ${(fresh.wallS / parse.wallS).toFixed(2)}x the floor's wall, ` +
+        `${(fresh.cpuS / parse.cpuS).toFixed(2)}x its cpu | after the idle window (finalize only) ${f(idle)} ` +
+        `(${si.files.unchanged} unchanged, ${si.files.read} read, ${si.stored.turns} turns emitted) | nothing new ${f(again)} ` +
+        `(${s2.files.unchanged} unchanged) | floor: JSON.parse of every line, nothing stored ${f(parse)}`,
+    );
+    const dbBytes = fs.readdirSync(data).reduce((n, x) => n + fs.statSync(path.join(data, x)).size, 0);
+    console.log(`  store size ${(dbBytes / 1e6).toFixed(0)} MB`);
+  }
+}
+
 const results: { cc: Measured; imp: Measured; again: Measured; copy: Measured; parse: Measured }[] = [];
 for (let i = 0; i < (values['no-import-run'] ? 0 : runs); i++) {
   const cc = measure(ccusageBin, ['codex', 'daily', '--offline', '--json'], codexEnv);
@@ -127,6 +168,19 @@ if (results.length)
   console.log(
     `best of ${runs}: ccusage ${best((r) => r.cc.wallS).toFixed(2)} s, steward import ${best((r) => r.imp.wallS).toFixed(2)} s (${(best((r) => r.imp.wallS) / best((r) => r.cc.wallS)).toFixed(2)}x), peak RSS ${Math.max(...results.map((r) => r.imp.maxRssMb)).toFixed(0)} MB, second import ${best((r) => r.again.wallS).toFixed(2)} s; floors: cp -r ${best((r) => r.copy.wallS).toFixed(2)} s, JSON.parse ${best((r) => r.parse.wallS).toFixed(2)} s`,
   );
+
+const shortHome = () => {
+  const shortDir = path.join(OUT, `short-corpus-v2-${values.mb}mb-${values.seed}`);
+  const t1 = Date.now();
+  const c = ensureShortCorpus(REPO, shortDir, target, Number(values.seed));
+  console.log(
+    `short corpus ${shortDir}: ${c.files} files, ${(c.bytes / 1e9).toFixed(3)} GB (${c.reused ? 'reused' : `generated in ${((Date.now() - t1) / 1000).toFixed(1)} s`})`,
+  );
+  return shortDir;
+};
+const importShapes = values['import-shapes'].split(',');
+if (importShapes.includes('long')) importBench('long', dir);
+if (importShapes.includes('short')) importBench('short', shortHome());
 
 // ---- steward report (usage-only pass) on both corpus shapes ------------------------------------
 /** Every token field per day and model, the way both tools print them, for an exact comparison. */
@@ -201,12 +255,4 @@ function reportBench(shape: string, home: string): void {
 
 const shapes = values.shapes.split(',');
 if (shapes.includes('long')) reportBench('long', dir);
-if (shapes.includes('short')) {
-  const shortDir = path.join(OUT, `short-corpus-v2-${values.mb}mb-${values.seed}`);
-  const t1 = Date.now();
-  const c = ensureShortCorpus(REPO, shortDir, target, Number(values.seed));
-  console.log(
-    `short corpus ${shortDir}: ${c.files} files, ${(c.bytes / 1e9).toFixed(3)} GB (${c.reused ? 'reused' : `generated in ${((Date.now() - t1) / 1000).toFixed(1)} s`})`,
-  );
-  reportBench('short', shortDir);
-}
+if (shapes.includes('short')) reportBench('short', shortHome());

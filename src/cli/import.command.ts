@@ -16,7 +16,7 @@ import {
 } from './session-options.js';
 import { cliActor, print, withStore, withStoreOptions, type StoreFlags } from './shared.js';
 
-export type ImportFlags = StoreFlags & SessionFlags;
+export type ImportFlags = StoreFlags & SessionFlags & { threads?: string };
 
 /** Imports PATHs (default: the Codex sessions folder) for the local user; shared with `report`. */
 export async function runImport(
@@ -32,6 +32,9 @@ export async function runImport(
   // A path given by name must exist (a typo is not an empty import); the default folder may not yet.
   const missing = paths.find((p) => !fs.existsSync(p));
   if (missing) throw new StewardError('validation', `no such file or folder: ${missing}`);
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 64))
+    throw new StewardError('validation', '--threads must be a whole number from 0 to 64');
   const bar = importProgressBar(progress && Boolean(process.stderr.isTTY));
   try {
     const summary = await importRollouts(createRuntime(store).ingest, {
@@ -40,6 +43,7 @@ export async function runImport(
       hostName: env.hostName,
       creditsPerUsd: config.pricing.credits_per_usd,
       idleFinalMs,
+      threads,
       onProgress: bar.update,
     });
     return { summary, owner, paths: roots };
@@ -100,6 +104,9 @@ export function importCommand(program: Command): void {
           'import Codex session files (default $CODEX_HOME/sessions) into the local store; incremental and idempotent',
         ),
       '$XDG_DATA_HOME/steward, else ~/.steward',
+    ).option(
+      '--threads <n>',
+      'reader threads (0: read on the main thread; default one per core but one, above 32 MB to read)',
     ),
   ).action(async (paths: string[], flags: ImportFlags) =>
     withStore(

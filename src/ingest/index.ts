@@ -1,6 +1,7 @@
-export { ingestEvents } from './ingest.service.js';
+export { ingestEvents, writePrepared } from './ingest.service.js';
 export { otlpLogsReceiver } from './otlp/otlp-logs.receiver.js';
-export type { Principal } from './pipeline/steps.js';
+export type { Principal, Redacted } from './pipeline/steps.js';
+export { runPipeline } from './pipeline/run.js';
 export { startIngestWriterThread } from './writer/ingest-writer.thread.js';
 export { type IngestContext, type IngestDeps } from './ingest.runtime.js';
 export { IngestWriter } from './writer/ingest-writer.js';

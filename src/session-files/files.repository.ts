@@ -98,3 +98,21 @@ export async function advanceFile(db: DbOrTrx, row: RolloutFileRow, expectedOffs
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
+
+/** The checkpoints of `paths` (of one origin), with parser state, in one query. */
+export async function findFiles(
+  db: DbOrTrx,
+  workspaceId: string,
+  origin: string,
+  paths: string[],
+): Promise<RolloutFileRow[]> {
+  if (!paths.length) return [];
+  const rows = await db
+    .selectFrom('rollout_files')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('origin', '=', origin)
+    .where('path', 'in', paths)
+    .execute();
+  return rows.map(num);
+}
