@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { query, type Row, type Session } from './api.js';
 import { Select } from './components/choice.js';
+import { OffsetPager } from './components/offset-pager.js';
 import { type Column, VirtualTable } from './components/virtual-table.js';
 import { fmtDec, fmtInt } from './format.js';
 
@@ -112,7 +113,6 @@ export function Ranking({
       ...(k === 'client' && v ? { model: '' } : k === 'model' && v ? { client: '' } : {}),
     }));
   };
-  const shown = page ? `${page.total ? offset + 1 : 0}–${offset + page.rows.length} of ${fmtInt(page.total)}` : '';
   return (
     <section class="panel" aria-labelledby="ranking-title">
       <div class="panel-head">
@@ -147,20 +147,15 @@ export function Ranking({
             }}
             testId="ranking"
           />
-          <div class="pager">
-            <span data-testid="ranking-count">{shown}</span>
-            <button
-              type="button"
-              class="ghost"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE))}
-            >
-              Previous
-            </button>
-            <button type="button" class="ghost" disabled={!page.more} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </div>
+          <OffsetPager
+            offset={offset}
+            shown={page.rows.length}
+            total={page.total}
+            more={page.more}
+            pageSize={PAGE}
+            onOffset={setOffset}
+            testId="ranking-count"
+          />
         </>
       ) : (
         <p class="loading">Loading…</p>

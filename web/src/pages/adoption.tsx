@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, VirtualTable } from '../components/virtual-table.js';
 import { Choice } from '../components/choice.js';
+import { OffsetPager } from '../components/offset-pager.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { fmtDay, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -195,22 +196,15 @@ export default function AdoptionPage({ session }: PageProps) {
                 }}
                 testId="seats-table"
               />
-              <div class="pager">
-                <span data-testid="seats-count">
-                  {offset + 1}–{offset + page.data.length} of {fmtInt(page.total)}
-                </span>
-                <button
-                  type="button"
-                  class="ghost"
-                  disabled={offset === 0}
-                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
-                >
-                  Previous
-                </button>
-                <button type="button" class="ghost" disabled={!page.has_more} onClick={() => setOffset(offset + PAGE)}>
-                  Next
-                </button>
-              </div>
+              <OffsetPager
+                offset={offset}
+                shown={page.data.length}
+                total={page.total}
+                more={page.has_more}
+                pageSize={PAGE}
+                onOffset={setOffset}
+                testId="seats-count"
+              />
             </>
           )
         ) : (

@@ -9,7 +9,7 @@
 import { policyLabel, permissionLabel } from './thread.js';
 import { isInjectedUserText } from './text.js';
 import { type LineFact, type NormalizedLine, type Obj, isObj, optStr } from './facts.js';
-import { parseTs, toUsage, usageProblem } from './usage.js';
+import { parseTs, toUsage, USAGE_FIELDS, usageProblem } from './usage.js';
 import type { RawTokenUsage } from '../schema.js';
 
 const isStr = (x: unknown) => x === undefined || typeof x === 'string';
@@ -20,18 +20,7 @@ const isNum = (x: unknown) => x === undefined || typeof x === 'number';
 const strs = (o: Obj, keys: readonly string[]) => keys.every((k) => isStr(o[k]));
 const nums = (o: Obj, keys: readonly string[]) => keys.every((k) => isNum(o[k]));
 
-// TokenUsageSchema's fields, all numbers.
-const USAGE_KEYS = [
-  'input_tokens',
-  'cached_input_tokens',
-  'cache_read_input_tokens',
-  'cache_write_input_tokens',
-  'cache_creation_input_tokens',
-  'output_tokens',
-  'reasoning_output_tokens',
-  'total_tokens',
-] as const;
-const isUsage = (u: unknown): u is RawTokenUsage => isObj(u) && nums(u, USAGE_KEYS);
+const isUsage = (u: unknown): u is RawTokenUsage => isObj(u) && nums(u, USAGE_FIELDS);
 const isUsageOrNone = (u: unknown) => u === undefined || u === null || isUsage(u);
 
 // SessionMetaSchema: every field, since the fact carries the parsed payload itself.

@@ -43,7 +43,8 @@ export function toUsage(u: RawTokenUsage | null | undefined): UsageTotals | unde
   };
 }
 
-const USAGE_FIELDS = [
+/** TokenUsage's count fields (all numbers). */
+export const USAGE_FIELDS = [
   'input_tokens',
   'cached_input_tokens',
   'cache_read_input_tokens',
