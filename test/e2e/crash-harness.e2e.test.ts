@@ -6,7 +6,9 @@ import { it } from 'node:test';
 import { crashProblems, crashRun } from './support/crash.js';
 import { DIALECTS } from './support/steward.js';
 
-for (const dialect of DIALECTS) {
+// The faults sit in an HTTP front, before either database, so one dialect shows the verdict can fail
+// (crash.e2e.test.ts runs the real server on both).
+for (const dialect of DIALECTS.slice(0, 1)) {
   it(`fails on a server that acknowledges before it commits (${dialect})`, async () => {
     // Acknowledged at once, the senders outrun the kills; the forwards refused while the server
     // restarts (or while its batch slots are full) are lost as surely.

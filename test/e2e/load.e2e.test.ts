@@ -9,8 +9,10 @@ import { DIALECTS } from './support/steward.js';
 
 const TARGET = { sqlite: 50_000, postgres: 20_000 } as const;
 
+// Backing-off exporters on the first dialect only: what they add (Retry-After honoured) does not
+// depend on the database; the no-backoff run, where a store gives way first, runs on each.
 for (const dialect of DIALECTS)
-  for (const backoff of [false, true])
+  for (const backoff of dialect === DIALECTS[0] ? [false, true] : [false])
     it(`2x the ingest target, ${backoff ? 'exporters backing off' : 'no backoff'}: no 5xx but 503 + Retry-After, nothing acknowledged lost (${dialect})`, async () => {
       const r = await loadRun({
         dialect,

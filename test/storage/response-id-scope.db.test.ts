@@ -79,7 +79,9 @@ for (const dialect of DIALECTS) {
           responseId: 'resp_9',
           threadId: 'parent-thread',
           sourceThreadId: 'child-thread',
-          ts: Date.UTC(2026, 10, 2, 12),
+          // Two days ahead: today's ingest code writes into a store at 0010 here, and an event on a
+          // past day would also be added to the trailing-window bases, whose tables come in 0039.
+          ts: Date.now() + 2 * 86_400_000,
           model: 'gpt-5.5',
           tokens: { input: 10, cached: 0, output: 5, reasoning: 0 },
         } as ModelResponse & { sourceThreadId: string },
