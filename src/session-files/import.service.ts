@@ -139,7 +139,7 @@ export async function importRollouts(deps: IngestDeps, opts: ImportOptions): Pro
   const ws = opts.principal.workspaceId;
   const userId = opts.principal.userId;
   const s = emptySummary();
-  const files = await listImportFiles(opts.paths, s.errors);
+  const files = listImportFiles(opts.paths, s.errors);
   s.files.found = files.length;
   s.files.failed = s.errors.length;
   const heads = new Map((await listFileHeads(db, ws, LOCAL_ORIGIN)).map((h) => [h.path, h]));

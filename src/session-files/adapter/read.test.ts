@@ -280,8 +280,7 @@ describe('bad input and files being written', () => {
   });
 
   it('finds .jsonl and .jsonl.gz rollouts under a directory', async () => {
-    const found: string[] = [];
-    for await (const f of findRolloutFiles(FIX)) found.push(path.relative(FIX, f));
+    const found = findRolloutFiles(FIX).map((f) => path.relative(FIX, f));
     // 11 from the shared captures, 6 of the optional-events captures, 1 derived from the Codex source
     assert.equal(found.length, 18);
     assert.ok(found.includes(path.relative(FIX, TUI_GZ)));

@@ -1,8 +1,8 @@
 // The file side of the session-file source: the only code here that touches node:fs and zlib.
 // Finds rollout files, reads one as byte chunks (gunzipping .gz), and drives the pure pipeline
 // (decode.ts splits lines, parser/ applies them) over it, from a checkpoint when there is one.
-import { opendir, stat } from 'node:fs/promises';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -233,20 +233,23 @@ export async function collectRollout(
 
 /**
  * Rollout files (`*.jsonl`, `*.jsonl.gz`) under a directory, recursively: e.g. `$CODEX_HOME/sessions`
- * (YYYY/MM/DD/rollout-….jsonl) or `$CODEX_HOME/archived_sessions`. Unreadable directories are skipped.
+ * (YYYY/MM/DD/rollout-….jsonl) or `$CODEX_HOME/archived_sessions`, each directory's files then its
+ * subdirectories (sorted). Unreadable directories are skipped. Synchronous: an async walk cost a
+ * promise per file and level, ~1 s of CPU for 58,000 files (decision 0047).
  */
-export async function* findRolloutFiles(root: string): AsyncGenerator<string> {
-  let dir;
+export function findRolloutFiles(root: string, found: string[] = []): string[] {
+  let entries;
   try {
-    dir = await opendir(root);
+    entries = readdirSync(root, { withFileTypes: true });
   } catch {
-    return;
+    return found;
   }
   const subdirs: string[] = [];
-  for await (const e of dir) {
+  for (const e of entries) {
     const p = join(root, e.name);
     if (e.isDirectory()) subdirs.push(p);
-    else if (e.isFile() && isRolloutFileName(e.name)) yield p;
+    else if (e.isFile() && isRolloutFileName(e.name)) found.push(p);
   }
-  for (const d of subdirs.sort()) yield* findRolloutFiles(d);
+  for (const d of subdirs.sort()) findRolloutFiles(d, found);
+  return found;
 }

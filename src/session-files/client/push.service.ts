@@ -130,7 +130,7 @@ interface Pending {
 /** Files with something to send: new or grown ones, replaced ones (reset), idle ones not yet finalized. */
 async function pendingFiles(opts: PushOptions, state: PushState, errors: PushSummary['errors']): Promise<Pending[]> {
   const listErrors: { file: string; message: string }[] = [];
-  const files = await listImportFiles(opts.paths, listErrors);
+  const files = listImportFiles(opts.paths, listErrors);
   errors.push(...listErrors);
   const now = (opts.now ?? Date.now)();
   const idle = opts.idleFinalMs ?? 60_000;

@@ -5,7 +5,7 @@
 // personal store: an unchanged file costs a stat, a grown one is read from its checkpoint, a
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
 import os from 'node:os';
-import { listImportFilesSync, type StatEntry } from '../adapter/discover.js';
+import { listImportFiles, type FileEntry } from '../adapter/discover.js';
 import { isGzipPath } from '../adapter/lines.js';
 import type { RolloutCheckpoint } from '../adapter/parser.js';
 import { contentHashes, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
@@ -59,12 +59,12 @@ function fail(summary: UsagePassSummary, file: string, e: { code?: string; messa
 type Plan = 'continue' | 'again' | 'new';
 
 /** Unchanged since its cached read, told from the listing's stat alone (most files of a repeat). */
-function unchanged(f: StatEntry, e: CacheEntry | undefined, final: boolean): boolean {
+function unchanged(f: FileEntry, e: CacheEntry | undefined, final: boolean): boolean {
   const st = f.st;
   return !!e && e.ino === st.ino && e.size === st.size && e.mtimeMs === Math.trunc(st.mtimeMs) && (e.final || !final);
 }
 
-async function planRead(f: StatEntry, e: CacheEntry | undefined): Promise<Plan> {
+async function planRead(f: FileEntry, e: CacheEntry | undefined): Promise<Plan> {
   if (!e) return 'new';
   const st = f.st;
   if (e.ino !== st.ino || isGzipPath(f.path) || st.size < e.offset) return 'new';
@@ -84,7 +84,7 @@ export async function usagePass(
     skipped: 0,
     errors: [],
   };
-  const files = listImportFilesSync(opts.paths, summary.errors);
+  const files = listImportFiles(opts.paths, summary.errors);
   summary.files.found = files.length;
   summary.files.failed = summary.errors.length;
   const cache = UsageCache.load(opts.cachePath, opts.creditsPerUsd);
@@ -92,7 +92,7 @@ export async function usagePass(
   const entries = new Map<string, CacheEntry>();
   const usage: UsageSlotRow[] = [];
   const turns: TurnSlotRow[] = [];
-  const jobs: (ReadJob & { f: StatEntry; old?: CacheEntry })[] = [];
+  const jobs: (ReadJob & { f: FileEntry; old?: CacheEntry })[] = [];
   for (const f of files) {
     const old = cache.get(f.path);
     const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
@@ -141,7 +141,7 @@ export async function usagePass(
 /** A file's read as its cache entry: added to the sums of the part read before when it continued. */
 function entryOfRead(
   summary: UsagePassSummary,
-  job: { f: StatEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
+  job: { f: FileEntry; old?: CacheEntry; final: boolean; checkpoint?: RolloutCheckpoint },
   r: TupleRead,
 ): CacheEntry {
   summary.files.read++;
@@ -177,7 +177,7 @@ function entryOfRead(
  */
 async function sumFiles(
   entries: Map<string, CacheEntry>,
-  files: StatEntry[],
+  files: FileEntry[],
   creditsPerUsd: number,
   now: () => number,
   idle: number,
@@ -192,7 +192,7 @@ async function sumFiles(
   // Threads with more than one file: few, so the common case allocates no group.
   const count = new Map<string, number>();
   for (const e of entries.values()) if (e.threadId) count.set(e.threadId, (count.get(e.threadId) ?? 0) + 1);
-  const byThread = new Map<string, StatEntry[]>();
+  const byThread = new Map<string, FileEntry[]>();
   for (const f of files) {
     const e = entries.get(f.path);
     if (!e) continue;
