@@ -339,6 +339,21 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it("the job keeps a base already built for the day (steward demo's) instead of building it again", async () => {
+      const before = await t.store.db.selectFrom('usage_window_state').selectAll().execute();
+      await t.store.db.deleteFrom('job_runs').where('job', '=', WINDOW_JOB).execute();
+      const job = startWindowJob(t.store.db, { info() {}, error() {} }, { node: 'node-again', firstDelayMs: 0 });
+      const deadline = Date.now() + 20_000;
+      let run: { result: string | null } | undefined;
+      while (Date.now() < deadline && !run?.result) {
+        await new Promise((r) => setTimeout(r, 50)); // the job's timer runs between polls
+        run = await t.store.db.selectFrom('job_runs').select('result').where('job', '=', WINDOW_JOB).executeTakeFirst();
+      }
+      await job.stop();
+      assert.deepEqual(JSON.parse(run!.result!), { anchor: today, kept: true });
+      assert.deepEqual(await t.store.db.selectFrom('usage_window_state').selectAll().execute(), before);
+    });
+
     it('with the base, every panel reads it and answers as the day rollups and the truth', async () => {
       const got = await answers();
       assert.deepEqual(got, await dayPath());
