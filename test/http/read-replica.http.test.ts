@@ -4,7 +4,6 @@
 // then keeps answering the replica's older totals with a lag above 0, and catches up when resumed.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import net from 'node:net';
 import pg from 'pg';
 import { buildApp } from '../../src/app/app.js';
 import { createKey } from '../../src/access/keys.service.js';
@@ -16,7 +15,7 @@ import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { openStore, type Store } from '../../src/platform/storage/database.js';
 import { DIALECTS } from '../support/stores.js';
 import { synthPayload } from '../support/otlp.js';
-import { replicaUnavailable, startReplicaPair, type ReplicaPair } from '../support/pg-replica.js';
+import { freePort, replicaUnavailable, startReplicaPair, type ReplicaPair } from '../support/pg-replica.js';
 
 const why = !DIALECTS.includes('postgres') ? 'PostgreSQL is not among STEWARD_TEST_DIALECTS' : replicaUnavailable();
 const until = async (what: string, cond: () => Promise<boolean>, ms = 15_000) => {
@@ -140,7 +139,7 @@ it('/readyz checks the replica: reachable, within database_read_max_lag_seconds,
   // A replica nobody listens on: the primary is fine, the replica is what failed.
   const nowhere = openStore({
     databaseUrl: pair.primaryUrl,
-    databaseReadUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
+    databaseReadUrl: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`,
   });
   const orphan = (await buildApp({ store: nowhere, config: configSchema.parse({ database_url: pair.primaryUrl }) }))
     .app;
@@ -176,15 +175,3 @@ it('/readyz checks the replica: reachable, within database_read_max_lag_seconds,
     await nowhere.close();
   }
 });
-
-// A loopback port with nothing listening on it.
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
