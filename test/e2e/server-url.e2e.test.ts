@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import { runCli } from '../support/cli.js';
-import { fileURLToPath } from 'node:url';
+import { cliEntry } from '../support/cli-entry.js';
 
 describe('keys create: the [otel] endpoint', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-keys-url-'));
@@ -43,15 +43,13 @@ describe('keys create: the [otel] endpoint', () => {
   });
 });
 
-// serve from src/ (as runCli runs the other commands), so the test needs no build.
-const SRC = fileURLToPath(new URL('../support/steward-src.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+// serve as runCli runs the other commands (built if fresh, else from src/), so the test needs no build.
 
 describe('serve: the first-start banner', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-banner-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const banner = async (env: Record<string, string | undefined>, data: string) => {
-    const p = spawn(process.execPath, ['--import', TSX, SRC, 'serve', '--data', data, '--port', '0'], {
+    const p = spawn(process.execPath, [...cliEntry(), 'serve', '--data', data, '--port', '0'], {
       cwd: dir,
       env: { ...env, HOME: dir },
     });

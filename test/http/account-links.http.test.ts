@@ -9,26 +9,25 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { verifyChain } from '../../src/compliance/index.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { asBrowser, PASSWORD, signIn, signInRequest, userWithPassword } from '../support/accounts.js';
 import { runCli, storeArgs } from '../support/cli.js';
+import { cliEntry } from '../support/cli-entry.js';
 import { downloadAll } from '../support/compliance.js';
 import { DIALECTS } from '../support/stores.js';
 
-const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'steward-src.ts');
 const NEW_PASSWORD = 'an entirely new pass phrase';
 
 /** Starts `steward serve --json` on the store, reads its banner, and stops it. */
 function serveBanner(t: TestApp, dir: string): Promise<Record<string, any>> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_')));
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), ENTRY, 'serve', '--port', '0', '--json', ...storeArgs(t.store)],
-    { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...cliEntry(), 'serve', '--port', '0', '--json', ...storeArgs(t.store)], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

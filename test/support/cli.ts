@@ -1,11 +1,7 @@
-// Runs the CLI from src/ as a child process, in a clean directory and environment, against a test store.
+// Runs the CLI (built, or from src/: cli-entry.ts) as a child process, in a clean directory and environment, against a test store.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEntry } from './cli-entry.js';
 import { pgUrlWithSchema, type TestStore } from './stores.js';
-
-const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'steward-src.ts');
-const TSX = import.meta.resolve('tsx'); // absolute, so the child may run in any directory
 
 export interface CliRun {
   code: number | null;
@@ -21,7 +17,7 @@ export function storeArgs(s: TestStore): string[] {
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, input?: string): Promise<CliRun> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
       cwd,
       env: { ...clean, ...env },
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
