@@ -1,6 +1,7 @@
 // job_runs is pruned (decisions/0046): the node that claims a job's period, after its run, deletes
 // that job's rows of that workspace older than the history; the current period's claim, other
 // workspaces and other jobs are left; with two nodes ticking at once the job runs, and prunes, once.
+// A failed attempt is retried within its period, after its backoff, by one node.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startPeriodicJob } from '../../src/platform/storage/jobs.js';
@@ -86,5 +87,65 @@ for (const dialect of DIALECTS)
       assert.deepEqual(periodsOf('test.job', 'ws-b'), all);
       assert.deepEqual(periodsOf('test.other', 'ws-a'), all);
       assert.deepEqual(periodsOf('test.other', 'ws-b'), all);
+    });
+
+    it('a failed attempt is tried again within the period by one of the nodes, until it succeeds', async () => {
+      const attempts: string[] = [];
+      const errors: string[] = [];
+      const job = (node: string) =>
+        startPeriodicJob(store.db, node, {
+          job: 'test.flaky',
+          periodMs: DAY,
+          tickMs: 20,
+          firstDelayMs: 0,
+          retryAfterMs: (attempt) => 30 * attempt,
+          workspaces: async () => ['ws-a'],
+          run: async () => {
+            attempts.push(node);
+            if (attempts.length < 3) throw new Error(`attempt ${attempts.length} failed`);
+            return { ok: attempts.length };
+          },
+          onError: (err) => errors.push(String((err as Error).message)),
+        });
+      const nodes = [job('node-1'), job('node-2')];
+      const row = () =>
+        store.db.selectFrom('job_runs').select(['finished_at', 'result']).where('job', '=', 'test.flaky').execute();
+      for (let i = 0; i < 200 && attempts.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && (await row())[0]?.finished_at === null; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 200)); // ticks after the success run nothing more
+      await Promise.all(nodes.map((n) => n.stop()));
+      assert.equal(attempts.length, 3, `attempts ${JSON.stringify(attempts)}`);
+      assert.deepEqual(errors, ['attempt 1 failed', 'attempt 2 failed']);
+      const rows = await row();
+      assert.equal(rows.length, 1);
+      assert.deepEqual(JSON.parse(rows[0]!.result!), { ok: 3 });
+    });
+
+    it("a failure's row says which attempt failed, and the retry waits for its backoff", async () => {
+      let runs = 0;
+      const j = startPeriodicJob(store.db, 'node-1', {
+        job: 'test.failing',
+        periodMs: DAY,
+        tickMs: 20,
+        firstDelayMs: 0,
+        retryAfterMs: () => DAY, // not again within this test
+        workspaces: async () => ['ws-a'],
+        run: async () => {
+          runs++;
+          throw new Error('disk full');
+        },
+        onError: () => {},
+      });
+      for (let i = 0; i < 200 && runs === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 200));
+      await j.stop();
+      assert.equal(runs, 1);
+      const r = await store.db
+        .selectFrom('job_runs')
+        .select('result')
+        .where('job', '=', 'test.failing')
+        .executeTakeFirst();
+      assert.deepEqual(JSON.parse(r!.result!), { error: 'disk full', attempt: 1 });
     });
   });

@@ -1,7 +1,9 @@
 // Background jobs when several `steward serve` share one database (decisions/0039). A periodic job
 // (retention, checkpoints) runs once per period and workspace: each node's tick tries to insert the
 // (job, workspace, period) row into job_runs and only the node whose insert lands runs it, on both
-// databases, whatever the clocks between ticks; that node then forgets the job's rows older than
+// databases, whatever the clocks between ticks; a failed attempt is taken over again by one node
+// after a backoff within the period (a daily job that failed once must not wait for tomorrow); the
+// node that ran it then forgets the job's rows older than
 // its history (server.job_history_days, decisions/0046). A job without periods (the reaction poller, whose
 // schedule is per comment in the database) runs alone: on PostgreSQL under a transaction-scoped
 // advisory lock that a node's crash releases with its connection; SQLite is one node.
@@ -42,6 +44,56 @@ export async function claimJobPeriod(db: DbOrTrx, key: JobRunKey, node: string, 
     .returning('node')
     .executeTakeFirst();
   return r !== undefined;
+}
+
+/** What a failed run leaves in its row's result: the error and how many attempts the period has had. */
+interface FailedRun {
+  error: string;
+  attempt: number;
+}
+
+function failedRun(result: string | null): FailedRun | undefined {
+  if (!result) return undefined;
+  try {
+    const r = JSON.parse(result);
+    return typeof r?.error === 'string' ? { error: r.error, attempt: Number(r.attempt) || 1 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A period whose last attempt failed is tried again, by whichever node ticks first once
+ * `retryAfterMs(attempt)` has passed since it failed: the row is taken over only if it is still the
+ * failed attempt this node read (compare-and-set on node and started_at), so one node retries.
+ * Returns the attempt number this node now runs, or undefined (not failed, too soon, or taken).
+ */
+export async function reclaimFailedPeriod(
+  db: DbOrTrx,
+  key: JobRunKey,
+  node: string,
+  now: number,
+  retryAfterMs: (attempt: number) => number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('job_runs')
+    .select(['node', 'started_at', 'finished_at', 'result'])
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .executeTakeFirst();
+  const failed = row && row.finished_at !== null ? failedRun(row.result) : undefined;
+  if (!row || !failed || now < Number(row.finished_at) + retryAfterMs(failed.attempt)) return undefined;
+  const r = await db
+    .updateTable('job_runs')
+    .set({ node, started_at: now, finished_at: null, result: null })
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .where('node', '=', row.node)
+    .where('started_at', '=', row.started_at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? failed.attempt + 1 : undefined;
 }
 
 export async function finishJobRun(db: DbOrTrx, key: JobRunKey, result: unknown, now: number): Promise<void> {
@@ -106,18 +158,26 @@ export interface PeriodicJob {
    * Default: server.job_history_days' default, for jobs started where the config is not at hand.
    */
   historyMs?: number;
+  /** Between ticks (default: a quarter of the period, at least 50 ms, at most a minute). */
+  tickMs?: number;
   /** The first tick after start (default: the period's length, at most a minute). */
   firstDelayMs?: number;
   workspaces(): Promise<string[]>;
   /** The period's work for one workspace; its result is kept in job_runs. */
   run(workspaceId: string): Promise<unknown>;
+  /**
+   * How long after a failed attempt the period is tried again (default: a minute, doubling with each
+   * attempt, at most a quarter of the period).
+   */
+  retryAfterMs?: (attempt: number) => number;
   onError(err: unknown, workspaceId: string | null): void;
 }
 
 // A tick a quarter of the period (at most a minute): a period's job starts within that of the
 // period's beginning on whichever node ticks first.
 export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop(): Promise<void> } {
-  const tickMs = Math.max(50, Math.min(60_000, Math.floor(j.periodMs / 4)));
+  const tickMs = j.tickMs ?? Math.max(50, Math.min(60_000, Math.floor(j.periodMs / 4)));
+  const retryAfter = j.retryAfterMs ?? ((attempt: number) => Math.min(j.periodMs / 4, 60_000 * 2 ** (attempt - 1)));
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = async () => {
@@ -133,13 +193,16 @@ export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop()
       if (stopped) return;
       const key = { job: j.job, workspaceId, period };
       try {
-        if (!(await claimJobPeriod(db, key, node, now))) continue;
+        const attempt = (await claimJobPeriod(db, key, node, now))
+          ? 1
+          : await reclaimFailedPeriod(db, key, node, now, retryAfter);
+        if (attempt === undefined) continue;
         let result: unknown;
         try {
           result = await j.run(workspaceId);
         } catch (err) {
           j.onError(err, workspaceId);
-          result = { error: String((err as Error)?.message ?? err) };
+          result = { error: String((err as Error)?.message ?? err), attempt } satisfies FailedRun;
         }
         await finishJobRun(db, key, result, Date.now());
         const keepFrom = Math.min(period, Math.floor((now - (j.historyMs ?? DEFAULT_HISTORY_MS)) / j.periodMs));
