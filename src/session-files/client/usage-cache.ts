@@ -20,6 +20,8 @@ import type { CachedSums, TurnTuple, UsageTuple } from './usage-cache-rows.js';
 
 const CACHE_VERSION = 4;
 const TAB = 0x09;
+// A new cache is written in pieces of about this size: a write per file was ~58,000 system calls.
+const PENDING_BYTES = 1 << 20;
 const NL = 0x0a;
 
 export interface CacheEntry extends CachedSums {
@@ -69,6 +71,8 @@ export class UsageCache {
   private readonly added: string[] = [];
   private readonly fresh: boolean;
   private fd: number | undefined;
+  private pending: string[] = []; // lines of a new cache not written yet (one write per PENDING_BYTES)
+  private pendingBytes = 0;
   private broken = false;
 
   private constructor(
@@ -122,8 +126,9 @@ export class UsageCache {
   }
 
   /**
-   * Records a file's new entry. A cache made anew is written as entries come, to a temporary file
-   * that save() renames (58,000 files: no 20 MB of lines held until the end); otherwise kept for save.
+   * Records a file's new entry. A cache made anew is written as entries come (1 MB at a time), to a
+   * temporary file that save() renames (58,000 files: no 20 MB of lines held until the end);
+   * otherwise kept for save.
    */
   set(path: string, e: CacheEntry): void {
     if (!this.fresh || !this.path) {
@@ -131,12 +136,23 @@ export class UsageCache {
       this.at.set(path, [-1, this.added.length - 1]);
       return;
     }
+    const line = lineOf(path, e);
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= PENDING_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.broken) return;
     try {
       if (this.fd === undefined) {
         this.fd = openSync(this.tmp, 'w');
         writeSync(this.fd, headerOf(this.creditsPerUsd));
       }
-      writeSync(this.fd, lineOf(path, e));
+      writeSync(this.fd, text);
     } catch {
       this.broken = true; // a cache that cannot be written costs the next report a re-read, never this one
     }
@@ -149,6 +165,7 @@ export class UsageCache {
   save(listed: Iterable<string>): void {
     if (!this.path) return;
     if (this.fresh) {
+      if (this.pending.length) this.flush();
       if (this.fd === undefined) writeFileSync(this.tmp, headerOf(this.creditsPerUsd));
       else closeSync(this.fd);
       if (this.broken) return rmSync(this.tmp, { force: true });

@@ -7,7 +7,7 @@ import { contentHashesSync } from '../adapter/content-check.js';
 import { isGzipPath } from '../adapter/lines.js';
 import {
   iterateRollout,
-  iterateRolloutSync,
+  readRolloutSync,
   type RolloutCheckpoint,
   type RolloutReadResult,
   type RolloutRecord,
@@ -137,7 +137,7 @@ class Summer {
 /**
  * Reads one file (from `checkpoint` when given) in usage-only mode; returns the sums of what it read,
  * and, unless the file is final, the new checkpoint and content check. A plain file is read
- * synchronously in one piece when small (iterateRolloutSync); a .gz one through its stream.
+ * synchronously in one piece when small (readRolloutSync); a .gz one through its stream.
  */
 export async function summarizeFile(path: string, opts: SumOptions): Promise<FileRead> {
   const sum = new Summer(opts.seen ?? new Set(), opts.creditsPerUsd);
@@ -151,7 +151,7 @@ export async function summarizeFile(path: string, opts: SumOptions): Promise<Fil
       if (pieces.length === 2) pieces.pop();
       pieces.push({ bytes, start });
     };
-    for (const r of iterateRolloutSync(path, { ...read, onBytes })) sum.add(r);
+    readRolloutSync(path, { ...read, onBytes }, (r) => sum.add(r));
   }
   const res = sum.result;
   if (!res) throw new Error('the parser ended without a result');

@@ -79,6 +79,7 @@ it('makes normalizeLine facts for every fixture line it takes, and takes every k
     'event_msg:task_complete',
     'event_msg:user_message',
     'event_msg:thread_settings_applied',
+    'event_msg:item_completed',
   ])
     assert.ok(taken.get(kind), `no ${kind} line taken: ${JSON.stringify([...taken])}`);
   // What it declines is what normalizeLine gives facts of its own (or an older shape).

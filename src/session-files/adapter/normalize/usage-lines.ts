@@ -7,7 +7,7 @@
 // (a wrong type, an implausible count, an older nesting, a type it does not know) gets undefined and
 // goes through normalizeLine, which skips it for the same reason as always.
 import { policyLabel, permissionLabel } from './thread.js';
-import { isInjectedUserText } from './text.js';
+import { imageCount, isInjectedUserText, textOf } from './text.js';
 import { type LineFact, type NormalizedLine, type Obj, isObj, optStr } from './facts.js';
 import { parseTs, toUsage, USAGE_FIELDS, usageProblem } from './usage.js';
 import type { RawTokenUsage } from '../schema.js';
@@ -109,11 +109,37 @@ function tokenCount(ev: Obj, facts: LineFact[]): boolean {
   return true;
 }
 
+/**
+ * An item_completed holding a typed prompt (the one kind of it the usage-only mode decodes): its
+ * turn reference and prompt. Fields zod would catch to undefined are read as undefined likewise.
+ */
+function userMessageItem(ev: Obj, facts: LineFact[]): boolean {
+  const item = ev.item;
+  if (!isObj(item) || item.type !== 'UserMessage') return false;
+  const itemThreadId = typeof ev.thread_id === 'string' ? ev.thread_id : undefined;
+  const turnId = optStr(ev.turn_id);
+  if (turnId) facts.push({ f: 'turn_ref', turnId, itemThreadId });
+  const text = textOf(item.content);
+  const injected = isInjectedUserText(text);
+  facts.push({
+    f: 'user_text',
+    text,
+    canonical: !injected,
+    injected,
+    origin: 'item_completed',
+    turnId,
+    itemThreadId,
+    itemId: typeof item.id === 'string' ? item.id : undefined,
+    images: imageCount(item.content),
+  });
+  return true;
+}
+
 // event_msg types normalizeEventMsg gives a fact of their own; the ones not handled here go to it.
 const OWN_FACT_EVENTS = new Set([
   'agent_message',
   'agent_reasoning',
-  'item_completed',
+  'item_completed', // but for a UserMessage (userMessageItem)
   'exec_command_end',
   'patch_apply_end',
   'mcp_tool_call_end',
@@ -185,6 +211,8 @@ function eventMsg(ev: Obj, facts: LineFact[]): boolean {
       });
       return true;
     }
+    case 'item_completed':
+      return userMessageItem(ev, facts);
     default:
       if (typeof ev.type !== 'string' || OWN_FACT_EVENTS.has(ev.type)) return false;
       facts.push({ f: 'other', type: 'event_msg', subtype: ev.type, raw: ev });

@@ -14,6 +14,7 @@ import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from 
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
 import { usageSkippable } from './usage-scan.js';
+import { metaWithoutInstructions } from './usage-meta.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
 import { emitTurn, onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
@@ -68,6 +69,21 @@ function emptyStats(path: string | undefined, startOffset: number): RolloutStats
   };
 }
 
+/**
+ * A session_meta line parsed without its instruction text (usage-meta.ts), or undefined: decode the
+ * line whole, as always (not such a line, or the cut one does not parse as an object).
+ */
+function parsedWithoutInstructions(buf: Buffer): Record<string, unknown> | undefined {
+  const cut = metaWithoutInstructions(buf);
+  if (!cut) return undefined;
+  try {
+    const v = JSON.parse(cut.toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class RolloutParser implements Parse {
   readonly st: ParserState;
   readonly stats: RolloutStats;
@@ -102,6 +118,11 @@ export class RolloutParser implements Parse {
         if (skipped.ts !== undefined) this.st.lastTs = skipped.ts;
         if (skipped.ordinal) this.st.format = 'v0169';
         else if (this.st.format !== 'v0169') this.st.format = 'envelope';
+        return drain(this);
+      }
+      const meta = this.usageOnly ? parsedWithoutInstructions(raw.buf) : undefined;
+      if (meta) {
+        this.apply(raw, normalizeUsageLine(meta) ?? normalizeLine(meta));
         return drain(this);
       }
       decodeLazyLine(raw);

@@ -63,18 +63,22 @@ export interface SkippedLine {
   ordinal: boolean; // the envelope has an ordinal (0.169 format)
 }
 
-/** Index of each `"key"` in buf from `from` on. */
-function* occurrences(buf: Buffer, k: Key, from = 0): Generator<number> {
+// Plain loops, not generators: this runs on every line of a usage-only read.
+/** Index of the first `"key"` in buf at or after `from`, or -1. */
+function nextKey(buf: Buffer, k: Key, from: number): number {
   for (let i = buf.indexOf(k.anchor, from + k.at); i >= 0; i = buf.indexOf(k.anchor, i + k.anchor.length)) {
     const s = i - k.at;
     const e = s + k.bytes.length;
-    if (s >= from && e <= buf.length && buf.compare(k.bytes, 0, k.bytes.length, s, e) === 0) yield s;
+    if (s >= from && e <= buf.length && buf.compare(k.bytes, 0, k.bytes.length, s, e) === 0) return s;
   }
+  return -1;
 }
 
-/** Index of each `"key"` in buf that is a key of the JSON (not inside a string, where it is escaped). */
-function* unescaped(buf: Buffer, k: Key, from = 0): Generator<number> {
-  for (const i of occurrences(buf, k, from)) if (i === 0 || buf[i - 1] !== BACKSLASH) yield i;
+/** Index of the first `"key"` at or after `from` that is a key of the JSON (not escaped in a string), or -1. */
+function nextUnescaped(buf: Buffer, k: Key, from: number): number {
+  for (let i = nextKey(buf, k, from); i >= 0; i = nextKey(buf, k, i + 1))
+    if (i === 0 || buf[i - 1] !== BACKSLASH) return i;
+  return -1;
 }
 
 /** The string value after `"key"` at `at`, or undefined when it is not a plain string. */
@@ -113,15 +117,15 @@ export function usageSkippable(buf: Buffer, st: ParserState): SkippedLine | unde
     TYPE.lastIndex = p < 0 ? head.length : p;
     const sub = p < 0 ? undefined : TYPE.exec(head)?.[1];
     if (!sub || !SKIP_EVENTS.has(sub)) return undefined;
-    if (sub === 'item_completed') for (const _ of occurrences(buf, USER_MESSAGE)) return undefined;
+    if (sub === 'item_completed' && nextKey(buf, USER_MESSAGE, 0) >= 0) return undefined;
   }
   // A line that does not end its object, or holds a second record (a writer that died mid-line
   // and restarted), is decoded: the parser recovers the record glued to it.
   let end = buf.length - 1;
   while (end > 0 && (buf[end] === 0x20 || buf[end] === 0x0d || buf[end] === 0x09)) end--;
   if (buf[end] !== 0x7d) return undefined;
-  for (const _ of unescaped(buf, TIMESTAMP, env[0].length)) return undefined;
-  for (const at of unescaped(buf, TURN_ID)) {
+  if (nextUnescaped(buf, TIMESTAMP, env[0].length) >= 0) return undefined;
+  for (let at = nextUnescaped(buf, TURN_ID, 0); at >= 0; at = nextUnescaped(buf, TURN_ID, at + 1)) {
     const id = stringValueAt(buf, at, TURN_ID.bytes.length);
     if (id === undefined || turnIsNew(st, id)) return undefined;
   }
