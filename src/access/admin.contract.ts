@@ -105,13 +105,46 @@ export const removeUserRoute = {
   },
 };
 
+const NARROW =
+  'A workspace may narrow what the server allows, never widen it: emails appear only when the server ' +
+  "(analytics.show_emails) AND the workspace allow them; the team floor is the larger of the server's " +
+  "analytics.min_team_size and the workspace's. Settings that cannot be read apply closed (no emails, " +
+  'every team folded).';
 export const settingsRoute = {
-  summary: "The workspace's analytics settings as the server was started with them (config file or env)",
+  summary: "The workspace's analytics settings: the server's, the workspace's, and the effective ones",
   description:
-    'Read-only: show_emails (whether emails appear in usage rows and exports), min_team_size (the team ' +
-    'privacy floor), lookback_days, and public_url (the address developers send to). The content policy ' +
-    'is the Compliance API policy route.',
+    'show_emails (whether emails appear in usage rows, people pages and exports) and min_team_size (the ' +
+    'team privacy floor) at the top level are the effective values; server holds the config file or env ' +
+    'values, workspace what this workspace set (null: not set), unreadable the stored values that could ' +
+    'not be read. Also lookback_days and public_url (server config, read-only). ' +
+    NARROW +
+    ' The content policy is the Compliance API policy route.',
   params: workspaceParams,
+  response: { 200: described('settings') },
+};
+export const updateSettingsRoute = {
+  summary: "Change the workspace's analytics settings {show_emails?, min_team_size?} (partial update)",
+  description:
+    `${NARROW} Audited (settings.changed, with the values before and after); a change that changes ` +
+    'nothing writes nothing. Answers as the GET.',
+  params: workspaceParams,
+  body: jsonBody(
+    z
+      .object({
+        show_emails: z
+          .boolean({ error: 'must be true or false' })
+          .optional()
+          .describe('false: no emails in this workspace. true: emails where the server shows them.'),
+        min_team_size: z
+          .number({ error: 'must be a whole number' })
+          .int({ error: 'must be a whole number' })
+          .min(1, { error: 'must be at least 1' })
+          .max(10_000, { error: 'must be at most 10000' })
+          .optional()
+          .describe("The workspace's team floor; the server's applies when it is larger."),
+      })
+      .strict(),
+  ),
   response: { 200: described('settings') },
 };
 

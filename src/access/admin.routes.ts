@@ -10,6 +10,8 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID } from '../platform/http/contract.js';
 import * as c from './admin.contract.js';
 import { StewardError } from '../core/errors.js';
+import { analyticsPrivacy, privacyView, updateAnalyticsSettings } from './workspace-settings.service.js';
+import type { EffectivePrivacy } from '../core/analytics-privacy.js';
 
 const ANALYTICS_SCOPE = 'codex.enterprise.analytics.read';
 
@@ -94,13 +96,21 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   });
 
   const ws = (req: { principal?: { workspaceId: string } }) => req.principal!.workspaceId;
-  app.get(`${BASE}/settings`, admin(c.settingsRoute), async () => ({
+  const server = ctx.config.analytics;
+  const settings = (p: EffectivePrivacy) => ({
     object: 'workspace.settings',
-    show_emails: ctx.config.analytics.show_emails,
-    min_team_size: ctx.config.analytics.min_team_size,
-    lookback_days: ctx.config.analytics.lookback_days,
+    show_emails: p.showEmails,
+    min_team_size: p.minTeamSize,
+    lookback_days: server.lookback_days,
     public_url: ctx.config.public_url ?? null,
-  }));
+    ...privacyView(server, p),
+  });
+  app.get(`${BASE}/settings`, admin(c.settingsRoute), async (req) =>
+    settings(await analyticsPrivacy(db, ws(req), server)),
+  );
+  app.patch(`${BASE}/settings`, admin(c.updateSettingsRoute), async (req) =>
+    settings(await updateAnalyticsSettings(db, ws(req), req.body, server, actorOf(req.principal!))),
+  );
   app.get(`${BASE}/teams`, admin(c.teamsRoute), async (req) => ({
     object: 'list',
     data: await listTeams(db, ws(req)),

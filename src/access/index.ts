@@ -1,4 +1,5 @@
 export { adminRoutes } from './admin.routes.js';
+export { analyticsPrivacy } from './workspace-settings.service.js';
 export { AuthFailureLog, type AuthFoldOptions } from './auth-log.service.js';
 export { KeyAuthenticator } from './key-authenticator.js';
 export { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';

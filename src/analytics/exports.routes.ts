@@ -14,7 +14,6 @@ import { exportRoute } from './exports.contract.js';
 import {
   codeReviewsExport,
   EXPORT_COLUMNS,
-  exportShowsEmails,
   EXPORTS,
   usageExport,
   usersExport,
@@ -25,6 +24,7 @@ import {
 } from './exports.service.js';
 import type { UserEmails } from './usage.service.js';
 import { readStore } from './read-store.js';
+import { analyticsPrivacy } from '../access/index.js';
 
 const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -86,7 +86,7 @@ export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext & {
         if (name === 'usage') return send(reply, name, format, q, usageExport(read, p.workspaceId, q));
         if (name === 'code_reviews') return send(reply, name, format, q, codeReviewsExport(read, p.workspaceId, q));
         const filter = await usersExportFilter(read, p.workspaceId, p.users);
-        const showEmails = await exportShowsEmails(db, p.workspaceId, a.show_emails);
+        const { showEmails } = await analyticsPrivacy(db, p.workspaceId, a);
         // Who is in it is on the record before the first row leaves (decisions/0026): one record per export.
         const people = await usersExportPeople(read, p.workspaceId, q, filter);
         const detail = { format, group_by: q.grain, emails_shown: showEmails };

@@ -4,7 +4,6 @@
 // (totalsOf, the code review counters): a row of an export equals the API's row for the same bucket.
 import { surfaceOf } from '../core/clients.js';
 import type { Db } from '../platform/storage/database.js';
-import { findWorkspace } from '../platform/tenancy/workspaces.repository.js';
 import { serviceUserIds } from '../platform/tenancy/users.repository.js';
 import { CR_COUNTERS } from '../core/code-review.js';
 import { repositoryBuckets } from './code-review.repository.js';
@@ -56,24 +55,6 @@ function totalsFields(c: UsageCounters): ExportRow {
   const out: ExportRow = {};
   for (const k of TOTALS) out[k] = t[k];
   return out;
-}
-
-/**
- * Whether emails may appear in a per-user export: only when the server allows them
- * (analytics.show_emails) and the workspace's settings do not say otherwise. Fails closed: settings
- * that cannot be read, or a value other than true or absent, keep emails out.
- */
-export async function exportShowsEmails(db: Db, workspaceId: string, serverAllows: boolean): Promise<boolean> {
-  if (!serverAllows) return false;
-  const ws = await findWorkspace(db, workspaceId);
-  if (!ws) return false;
-  try {
-    const setting = (JSON.parse(ws.settings || '{}') as { analytics?: { show_emails?: unknown } }).analytics
-      ?.show_emails;
-    return setting === undefined || setting === true;
-  } catch {
-    return false;
-  }
 }
 
 /** Per bucket: one row per client and an "all" row with the bucket's distinct active people. */

@@ -50,7 +50,10 @@ export const userThreadsRoute = {
 
 const seat = z.object({
   user_id: z.string(),
-  email: z.string().nullable().describe('null unless analytics.show_emails is on.'),
+  email: z
+    .string()
+    .nullable()
+    .describe("null unless emails are shown (analytics.show_emails and the workspace's settings)."),
   role: z.string(),
   added_at: n.describe('When the user was added, Unix seconds.'),
   has_key: z.boolean().describe('Holds a key that works now (not revoked, not expired), of any scope.'),

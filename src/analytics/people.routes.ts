@@ -8,6 +8,7 @@ import { actorOf, requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, errorResponse, INVALID, responseSchema } from '../platform/http/contract.js';
 import { recordPersonView } from '../compliance/index.js';
+import { analyticsPrivacy } from '../access/index.js';
 import { adoptionRoute, adoptionSeatsRoute, SEATS_MAX_LIMIT, userThreadsRoute } from './people.contract.js';
 import { adoptionSeats, adoptionSummary, userThreadsPage } from './people.service.js';
 
@@ -73,6 +74,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const p = req.principal!;
     const q = req.query;
     const users = q.user_id?.split(',');
+    const { showEmails } = await analyticsPrivacy(db, p.workspaceId, a);
     if (users && users.length > SEATS_MAX_LIMIT)
       throw validationError('user_id', `must name at most ${SEATS_MAX_LIMIT} users`, 'query', 'value_error.list');
     const out = await adoptionSeats(
@@ -80,7 +82,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
       p.workspaceId,
       Date.now(),
       { state: q.state!, sort: q.sort!, desc: q.order === 'desc', offset: q.offset, limit: q.limit, users },
-      { show: a.show_emails },
+      { show: showEmails },
     );
     if (out.data.length)
       await db.transaction().execute((trx) =>
@@ -90,7 +92,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
           actorOf(p),
           'analytics.adoption',
           out.data.map((u) => u.user_id),
-          { emails_shown: a.show_emails },
+          { emails_shown: showEmails },
         ),
       );
     return out;

@@ -10,7 +10,11 @@ const skillRow = z.object({
   end_time: n.describe('Bucket end (exclusive), Unix seconds.'),
   user_id: z.string().optional().describe('group=user only.'),
   actor: z.object({ type: z.literal('user'), user_id: z.string(), email: z.string().nullable() }).optional(),
-  email: z.string().nullable().optional().describe('null unless analytics.show_emails is on.'),
+  email: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("null unless emails are shown (analytics.show_emails and the workspace's settings)."),
   invocations: n.describe('Skill invocations in the bucket (the sum of skills[]).'),
   skills: z.array(
     z.object({

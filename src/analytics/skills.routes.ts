@@ -9,6 +9,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { skillsRoute } from './skills.contract.js';
 import { recordPersonView } from '../compliance/index.js';
+import { analyticsPrivacy } from '../access/index.js';
 
 export async function skillsRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -27,9 +28,10 @@ export async function skillsRoutes(fastify: FastifyInstance, ctx: AppContext & {
       const q = analyticsWindow(req.query, Date.now(), limits, skillCursorKeys);
       const p = req.principal!;
       const db = ctx.store.db;
+      const { showEmails } = await analyticsPrivacy(db, p.workspaceId, a);
       // p.users: null, the whole workspace; a member: only themselves (core/authz.ts).
       const result = await skillsPage(db, p.workspaceId, q, {
-        showEmails: a.show_emails,
+        showEmails,
         emails: ctx.emails,
         users: p.users,
       });
@@ -38,7 +40,7 @@ export async function skillsRoutes(fastify: FastifyInstance, ctx: AppContext & {
         const users = result.data.map((r) => r.user_id as string);
         await db.transaction().execute((trx) =>
           recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.skills', users, {
-            emails_shown: a.show_emails,
+            emails_shown: showEmails,
           }),
         );
       }

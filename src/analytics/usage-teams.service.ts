@@ -1,14 +1,22 @@
 // GET .../usage?group=team: one row per bucket and team, each the sum of its members' user rows (a
-// user in several teams counts in each, as GitHub Copilot's metrics count them). Teams of fewer than
-// analytics.min_team_size members fold into one "other" row, except for admin keys.
+// user in several teams counts in each, as GitHub Copilot's metrics count them). Teams under the floor
+// (the larger of analytics.min_team_size and the workspace's, decisions/0052) fold into one "other"
+// row, except for admin keys.
 import type { Db } from '../platform/storage/database.js';
 import { listTeamsWithSizes } from '../platform/tenancy/teams.repository.js';
 import { validationError } from '../core/errors.js';
+import { CLOSED_TEAM_FLOOR } from '../core/analytics-privacy.js';
 import type { UsageCounters } from '../ingest/ingest.tables.js';
 import { teamRows } from './usage-teams.repository.js';
 import { bucketPage } from './bucket-page.js';
 import { bucketEndMs, bucketStartMs, type AnalyticsQuery } from './params.js';
 import type { Page } from './usage.service.js';
+
+// The floor as a reader can act on it: a number, or why every team folds.
+const floorName = (n: number) =>
+  n === CLOSED_TEAM_FLOOR
+    ? "the workspace's settings cannot be read"
+    : `${n}, analytics.min_team_size or the workspace's`;
 
 export const OTHER_TEAM = 'other';
 
@@ -40,7 +48,7 @@ export async function teamUsagePage(
     if (isSmall(t.id))
       throw validationError(
         'team_id',
-        `the team has fewer than ${v.minTeamSize} members (analytics.min_team_size); only owners see it alone`,
+        `the team has fewer members than the team floor (${floorName(v.minTeamSize)}); only owners see it alone`,
         'query',
         'value_error.team_size',
       );

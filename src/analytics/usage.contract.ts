@@ -25,7 +25,11 @@ const usageRow = z.object({
   end_time: n.describe('Bucket end (exclusive), Unix seconds.'),
   user_id: z.string().optional().describe('group=user only.'),
   actor: z.object({ type: z.literal('user'), user_id: z.string(), email: z.string().nullable() }).optional(),
-  email: z.string().nullable().optional().describe('null unless analytics.show_emails is on.'),
+  email: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("null unless emails are shown (analytics.show_emails and the workspace's settings)."),
   teams: z
     .array(z.string())
     .optional()
@@ -56,8 +60,9 @@ export const usageRoute = {
     'user',
     'One row per user and bucket (user), per bucket (workspace), or per team and bucket (team). A team row ' +
       "is the sum of its members' user rows; a user in several teams counts in each (as GitHub Copilot's " +
-      'metrics count them), so team rows may add up to more than the workspace row. Teams of fewer than ' +
-      'analytics.min_team_size members (default 5) are folded into one team_id "other" row per bucket unless ' +
+      'metrics count them), so team rows may add up to more than the workspace row. Teams of fewer members ' +
+      "than the team floor (analytics.min_team_size, default 5, or the workspace's when larger) are folded " +
+      'into one team_id "other" row per bucket unless ' +
       'the key has the admin scope. With group=team, limit counts buckets and a page holds whole buckets.',
   ).extend({
     team_id: z

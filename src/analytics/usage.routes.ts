@@ -11,6 +11,7 @@ import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/c
 import { usageRoute } from './usage.contract.js';
 import { recordPersonView } from '../compliance/index.js';
 import { readStore } from './read-store.js';
+import { analyticsPrivacy } from '../access/index.js';
 
 export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -30,14 +31,16 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
     const q = analyticsWindow(req.query, Date.now(), limits, usageCursorKeys);
     const p = req.principal!;
+    // From the primary: a workspace that just hid emails must not see them again from a lagging replica.
+    const privacy = await analyticsPrivacy(ctx.store.db, p.workspaceId, a);
     const team = {
       teamId: req.query.team_id,
-      minTeamSize: a.min_team_size,
+      minTeamSize: privacy.minTeamSize,
       seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
     };
     // p.users: null, the whole workspace; a member: only themselves (core/authz.ts).
     const page = await usagePage(await readStore(ctx, reply), p.workspaceId, q, {
-      showEmails: a.show_emails,
+      showEmails: privacy.showEmails,
       emails: ctx.emails,
       team,
       users: p.users,
@@ -46,7 +49,7 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026).
     if (q.group === 'user' && page.data.length) {
       const users = page.data.map((r) => r.user_id as string);
-      const detail = { emails_shown: a.show_emails, team_id: req.query.team_id ?? null };
+      const detail = { emails_shown: privacy.showEmails, team_id: req.query.team_id ?? null };
       await ctx.store.db
         .transaction()
         .execute((trx) => recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.usage', users, detail));

@@ -3,7 +3,11 @@
 import { mergeContentPolicy, policyFromSettings, type ContentPolicy } from '../core/content-policy.js';
 import { StewardError } from '../core/errors.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
-import { findWorkspace, updateWorkspaceSettings } from '../platform/tenancy/workspaces.repository.js';
+import {
+  findWorkspace,
+  lockWorkspaceSettings,
+  updateWorkspaceSettings,
+} from '../platform/tenancy/workspaces.repository.js';
 import { audit, type Actor } from './audit.service.js';
 
 export async function contentPolicyFor(db: DbOrTrx, workspaceId: string): Promise<ContentPolicy> {
@@ -43,6 +47,7 @@ export async function updateContentPolicy(
   policies?: ContentPolicies,
 ): Promise<ContentPolicy> {
   const policy = await db.transaction().execute(async (trx) => {
+    await lockWorkspaceSettings(trx, workspaceId);
     const ws = await findWorkspace(trx, workspaceId);
     if (!ws) throw new StewardError('not_found', `no workspace ${workspaceId}`);
     const before = policyFromSettings(ws.settings);

@@ -84,6 +84,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`POST ${ADMIN}/:workspace_id/users/:user_id/role`]: owner,
   [`POST ${ADMIN}/:workspace_id/users/:user_id/remove`]: owner,
   [`GET ${ADMIN}/:workspace_id/settings`]: owner,
+  [`PATCH ${ADMIN}/:workspace_id/settings`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams`]: owner,
   [`POST ${ADMIN}/:workspace_id/teams`]: owner,
   [`GET ${ADMIN}/:workspace_id/teams/:team_id`]: owner,

@@ -344,6 +344,32 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       assert.equal(await page.locator('[data-testid=min-team-size]').textContent(), '5 members');
       assert.equal(await page.locator('[data-testid=show-emails]').textContent(), 'Shown');
       await shot(page, 'admin-settings-dark');
+      // Emails off for this workspace, by keyboard: the ranking, the usage rows and the export then
+      // name user ids only, as the API says.
+      const toggle = page.getByLabel('Show emails in usage rows, people pages and exports');
+      await toggle.focus();
+      await page.keyboard.press('Space');
+      assert.equal(await toggle.isChecked(), false);
+      await page.getByRole('button', { name: 'Save analytics settings' }).click();
+      await page.getByText('Saved. Every page and export').waitFor();
+      assert.equal(await page.locator('[data-testid=show-emails]').textContent(), 'Hidden (user ids only)');
+      const stored = (await call('GET', `${AD()}/settings`)).body;
+      assert.deepEqual([stored.workspace.show_emails, stored.effective.show_emails], [false, false]);
+      const byUser = await usage('group=user');
+      assert.ok(byUser.length > 0 && byUser.every((r) => r.email === null));
+      const exported = await call('GET', `${A()}/exports/users.json?start_time=${start}&end_time=${end}`);
+      assert.ok(exported.body.data.length > 0 && exported.body.data.every((r: any) => r.email === null));
+      await open(page, 'Overview');
+      const ranked = page.locator('[data-testid=ranking] tbody tr:not([aria-hidden]) td:first-child');
+      await ranked.first().waitFor();
+      const names = await ranked.allTextContents();
+      assert.ok(names.length > 0 && names.every((n) => !n.includes('@')), names.join(' '));
+      await open(page, 'Admin');
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await toggle.check();
+      await page.getByRole('button', { name: 'Save analytics settings' }).click();
+      await page.getByText('Saved. Every page and export').waitFor();
+      assert.equal((await call('GET', `${AD()}/settings`)).body.effective.show_emails, true);
       await page.context().close();
     });
 

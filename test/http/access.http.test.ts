@@ -43,6 +43,7 @@ export const ACCESS: Record<string, string> = {
   'GET /v1/admin/workspaces': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/users': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/settings': 'admin',
+  'PATCH /v1/admin/workspaces/:workspace_id/settings': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users': 'admin',
   'POST /v1/admin/workspaces/:workspace_id/users/:user_id/reset_link': 'admin',
   'GET /v1/admin/workspaces/:workspace_id/keys': 'admin',

@@ -59,6 +59,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`POST ${AD}/:workspace_id/users/:user_id/role`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/users/:user_id/remove`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/settings`]: ['O', 'admin'],
+  [`PATCH ${AD}/:workspace_id/settings`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/teams`]: ['O', 'admin'],
   [`POST ${AD}/:workspace_id/teams`]: ['O', 'admin'],
   [`GET ${AD}/:workspace_id/teams/:team_id`]: ['O', 'admin'],

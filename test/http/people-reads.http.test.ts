@@ -311,7 +311,7 @@ for (const dialect of DIALECTS) {
         'analytics.show_emails is off',
       );
       assert.equal((await get('/adoption?x=1')).statusCode, 422);
-      // The settings the dashboard's admin page shows: the config this server was started with.
+      // The settings the dashboard's admin page shows: this server's config, the workspace setting none.
       const settings = await t.app.inject({
         url: `/v1/admin/workspaces/${t.workspaceId}/settings`,
         headers: { authorization: `Bearer ${t.ownerKey}` },
@@ -322,6 +322,10 @@ for (const dialect of DIALECTS) {
         min_team_size: 3,
         lookback_days: 90,
         public_url: 'https://steward.example.com',
+        server: { show_emails: false, min_team_size: 3 },
+        workspace: { show_emails: null, min_team_size: null },
+        effective: { show_emails: false, min_team_size: 3 },
+        unreadable: [],
       });
     });
 

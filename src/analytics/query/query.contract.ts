@@ -86,7 +86,8 @@ export const queryRoute = {
   summary: 'One query over the usage rollups: metrics by dimensions, filtered, for a date range',
   description:
     "The dashboard's panels are queries of this one model (decisions/0033). A member sees only their " +
-    "own usage and a team lead their teams' people; teams under analytics.min_team_size fold into team " +
+    "own usage and a team lead their teams' people; teams under the team floor (the larger of " +
+    "analytics.min_team_size and the workspace's, admin settings) fold into team " +
     '"other" for everyone but owners. Without a user or team dimension or filter, figures are the ' +
     "workspace's (service identities' usage included, not as active users). A query by user, or for " +
     'chosen users, appends one AUDIT_LOG person_data.viewed record naming the people returned.' +
@@ -104,7 +105,8 @@ export const queryRoute = {
       .array(row)
       .describe(
         'One object per row: each dimension (time as Unix seconds of the bucket start; user as user_id, with ' +
-          'email when analytics.show_emails is on; team as team_id, with team_name and ' +
+          "email when emails are shown (analytics.show_emails and the workspace's settings); team as team_id, " +
+          'with team_name and ' +
           'members, its current size; "other" with the members and number of the teams it folds as teams) then ' +
           'each metric.',
       ),

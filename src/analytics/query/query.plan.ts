@@ -98,7 +98,8 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
   if (c.team?.small && !c.seesSmallTeams && !dims.includes('user'))
     throw bodyError(
       ['filters', 'team_id'],
-      'the team has fewer members than analytics.min_team_size; only owners see it alone',
+      "the team has fewer members than the team floor (analytics.min_team_size or the workspace's); " +
+        'only owners see it alone',
       'value_error.team_size',
     );
 

@@ -10,6 +10,7 @@ import type { UserEmails } from '../usage.service.js';
 import { queryRoute } from './query.contract.js';
 import { readStore } from '../read-store.js';
 import { runAnalyticsQuery } from './query.service.js';
+import { analyticsPrivacy } from '../../access/index.js';
 
 export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -26,6 +27,7 @@ export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { 
   };
   app.post('/v1/analytics/codex/workspaces/:workspace_id/query', opts, async (req, reply) => {
     const p = req.principal!;
+    const privacy = await analyticsPrivacy(ctx.store.db, p.workspaceId, a);
     // Read from the read store (a replica when configured, decisions/0040); the record is written
     // to the primary.
     const { viewed, ...out } = await runAnalyticsQuery(
@@ -39,15 +41,15 @@ export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { 
       {
         now: Date.now(),
         lookbackDays: a.lookback_days,
-        minTeamSize: a.min_team_size,
-        showEmails: a.show_emails,
+        minTeamSize: privacy.minTeamSize,
+        showEmails: privacy.showEmails,
         emails: ctx.emails,
       },
     );
     // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026),
     // once per request; an aggregate (no user dimension or filter) names nobody.
     if (viewed?.length) {
-      const detail = { dimensions: out.query.dimensions, emails_shown: a.show_emails };
+      const detail = { dimensions: out.query.dimensions, emails_shown: privacy.showEmails };
       await ctx.store.db
         .transaction()
         .execute((trx) => recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.query', viewed, detail));

@@ -1,13 +1,16 @@
-// The admin page's Settings tab: the analytics settings the server runs with (read-only: they are
-// configuration) and the content policy (through the Compliance API).
+// The admin page's Settings tab: the analytics settings that apply (the server's config narrowed by
+// the workspace's own, which an owner changes here) and the content policy (through the Compliance API).
 import { useState } from 'preact/hooks';
 import type { PageProps } from '../pages.js';
 import { type ContentPolicy, policy, type Settings, setPolicy } from './people-api.js';
 import { CONTENT_FIELDS, CONTENT_MODES } from './admin-data.js';
 import { Alert, type Api, useLoad } from './admin-parts.js';
+import { PrivacyForm } from './admin-privacy.js';
 
 export function SettingsPanel({ api, session }: { api: Api; session: PageProps['session'] }) {
-  const settings = useLoad<Settings>(() => api.settings(), []);
+  const loaded = useLoad<Settings>(() => api.settings(), []);
+  const [fresh, setFresh] = useState<Settings | null>(null);
+  const settings = { ...loaded, data: fresh ?? loaded.data };
   const content = useLoad<ContentPolicy>(() => policy(session.workspace_id), []);
   const [draft, setDraft] = useState<Partial<ContentPolicy>>({});
   const [saved, setSaved] = useState('');
@@ -37,7 +40,9 @@ export function SettingsPanel({ api, session }: { api: Api; session: PageProps['
             </div>
             <div>
               <dt>Smallest team shown alone</dt>
-              <dd data-testid="min-team-size">{s.min_team_size} members</dd>
+              <dd data-testid="min-team-size">
+                {s.min_team_size >= Number.MAX_SAFE_INTEGER ? 'Every team folded' : `${s.min_team_size} members`}
+              </dd>
             </div>
             <div>
               <dt>Lookback</dt>
@@ -51,9 +56,11 @@ export function SettingsPanel({ api, session }: { api: Api; session: PageProps['
         ) : (
           <p class="loading">Loading…</p>
         )}
+        {s && <PrivacyForm api={api} s={s} onSaved={setFresh} />}
         <p class="hint">
-          Set in the <code>[analytics]</code> section of the server’s config file (or <code>STEWARD_ANALYTICS_*</code>);
-          they apply when <code>steward serve</code> starts.
+          The server’s limits are set in the <code>[analytics]</code> section of its config file (or{' '}
+          <code>STEWARD_ANALYTICS_*</code>) and apply when <code>steward serve</code> starts; a workspace may narrow
+          them, never widen them.
         </p>
       </section>
       <section class="panel" aria-labelledby="policy-title">

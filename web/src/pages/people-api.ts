@@ -163,11 +163,18 @@ export interface Team {
   name: string;
   members: number;
 }
-export interface Settings {
+export interface Privacy {
   show_emails: boolean;
   min_team_size: number;
+}
+export interface Settings extends Privacy {
   lookback_days: number;
   public_url: string | null;
+  server: Privacy;
+  /** What this workspace set (null: not set). */
+  workspace: { show_emails: boolean | null; min_team_size: number | null };
+  effective: Privacy;
+  unreadable: string[];
 }
 
 export function admin(s: Session) {
@@ -193,6 +200,7 @@ export function admin(s: Session) {
     addMember: (team: string, email: string) => post(`/teams/${enc(team)}/members`, { email }),
     removeMember: (team: string, user: string) => del(`/teams/${enc(team)}/members/${enc(user)}`),
     settings: () => call<Settings>(`${base}/settings`),
+    setSettings: (patch: Partial<Privacy>) => call<Settings>(`${base}/settings`, json(patch, s.csrf_token, 'PATCH')),
   };
 }
 
