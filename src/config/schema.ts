@@ -98,7 +98,7 @@ export const configSchema = z
         // max_requests_per_socket requests (0 = no limit).
         keep_alive_timeout_seconds: z.coerce.number().positive().default(72),
         max_requests_per_socket: z.coerce.number().int().min(0).default(1000),
-        // Refused requests (503, 401, 413 … on headers) are logged as one summary line per interval.
+        // Refused requests (429, 401, 413 … on headers) are logged as one summary line per interval.
         refusal_log_interval_seconds: z.coerce.number().positive().default(10),
         // Background jobs' runs (job_runs: which node ran retention or a checkpoint, when, with what
         // result) are kept this long, then pruned by the node that runs the job (decisions/0046).

@@ -50,7 +50,7 @@ for (const { dialect, thread } of VARIANTS) {
           ]),
         ),
       );
-      // Like an OTLP exporter: a 503 (over max_concurrent_batches) is retried after Retry-After.
+      // Like an OTLP exporter: a 429 (over max_concurrent_batches) is retried after Retry-After.
       let busy = 0;
       const post = async (body: string, i: number) => {
         for (;;) {
@@ -60,7 +60,7 @@ for (const { dialect, thread } of VARIANTS) {
             payload: body,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i % 4]}` },
           });
-          if (r.statusCode !== 503) return r;
+          if (r.statusCode !== 429) return r;
           busy++;
           assert.ok(r.headers['retry-after']);
           await new Promise((res) => setTimeout(res, 20));
