@@ -33,9 +33,13 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    // /readyz answers 503 naming the replica when it lags the primary by more than this (and when it
-    // cannot be reached); 0 checks only that it answers (decisions/0046).
+    // /readyz reports the replica as lagging beyond this (0: never); it stays ready either way, as it
+    // does when the replica cannot be reached (decisions/0051).
     database_read_max_lag_seconds: z.coerce.number().min(0).default(300),
+    // A replica that cannot be reached (refused, or no connection within the timeout): analytics
+    // reads go to the primary, and the replica is tried again after database_read_retry_seconds.
+    database_read_connect_timeout_seconds: z.coerce.number().positive().default(2),
+    database_read_retry_seconds: z.coerce.number().positive().default(5),
     // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
     // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
     sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
