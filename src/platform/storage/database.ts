@@ -108,11 +108,11 @@ export function openStore(opts: StoreOptions): Store {
     let replica: ReturnType<typeof readReplica> | undefined;
     let replicaPools: ReturnType<typeof open> | undefined;
     if (opts.databaseReadUrl) {
-      replicaPools = open(opts.databaseReadUrl, opts.poolSize ?? 10, {
-        connectionTimeoutMillis: opts.readConnectTimeoutMs ?? 2000,
-      });
+      const timeoutMs = opts.readConnectTimeoutMs ?? 2000;
+      replicaPools = open(opts.databaseReadUrl, opts.poolSize ?? 10, { connectionTimeoutMillis: timeoutMs });
       replica = readReplica(replicaPools.pool, replicaPools.prepared, primary.prepared, {
         retryMs: opts.readRetryMs ?? 5000,
+        probeTimeoutMs: timeoutMs,
       });
       read = kysely(replica.pool);
     }

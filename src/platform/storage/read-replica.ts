@@ -28,7 +28,7 @@ export type ReadRoute = { from: 'replica'; lagMs: number | null } | { from: 'pri
 export interface ReadReplica {
   /** Where the next read goes: the replica with its lag, or the primary while the replica is down. */
   route(): Promise<ReadRoute>;
-  /** For /readyz: tries the replica now unless it is down and its retry is not due; never throws. */
+  /** For /readyz: the replica's lag now if it is up; if it is down, its state (a due retry starts). */
   probe(): Promise<{ status: ReplicaStatus; lagMs: number | null }>;
   status(): ReplicaStatus;
   /** Called on every change and every read sent to the primary instead; returns the unsubscribe. */
@@ -38,6 +38,8 @@ export interface ReadReplica {
 export interface ReplicaOptions {
   /** How long reads stay on the primary before the replica is tried again. */
   retryMs: number;
+  /** How long the lag query (the probe) may take before the replica counts as unreachable. */
+  probeTimeoutMs: number;
   now?: () => number;
 }
 
@@ -81,18 +83,20 @@ export function readReplica(
     fallbackReads++;
     emit({ kind: 'fallback_read' });
   };
-  // While down, one caller per retry interval gets to try the replica; the others use the primary.
-  const mayTry = () => {
-    if (status.state === 'up') return true;
-    if (now() < status.retryAt!) return false;
+  const lag = replicaLag(replica, opts.probeTimeoutMs, (err) => down(err));
+  // While down, the replica is tried again once per retry interval, in the background: no read (and
+  // no /readyz) waits for a replica that may take the whole connect timeout to fail again.
+  let retrying = false;
+  const retryIfDue = () => {
+    if (status.state === 'up' || retrying || now() < status.retryAt!) return;
     status = { ...status, retryAt: now() + opts.retryMs };
-    return true;
+    retrying = true;
+    void lag.get(true).finally(() => (retrying = false));
   };
-
-  const lag = replicaLag(replica, (err) => down(err));
   const pool: PostgresPool = {
     async connect() {
-      if (!mayTry()) {
+      if (status.state === 'down') {
+        retryIfDue();
         fellBack();
         return primaryPool.connect();
       }
@@ -105,7 +109,6 @@ export function readReplica(
         fellBack();
         return primaryPool.connect();
       }
-      up();
       // A pooled connection whose server went away fails on its first use: nothing ran on it, so
       // that query can run on the primary instead. Later failures are the query's (it may be
       // inside a transaction) and surface as a storage error.
@@ -138,19 +141,24 @@ export function readReplica(
 
   const api: ReadReplica = {
     async route() {
-      if (!mayTry()) {
+      if (status.state === 'down') {
+        retryIfDue();
         fellBack();
         return { from: 'primary', status };
       }
-      const lagMs = await lag.get(status.state === 'down');
-      if (status.state === 'down') {
+      const lagMs = await lag.get();
+      // The lag query may have just found it unreachable.
+      if (status.state !== 'up') {
         fellBack();
         return { from: 'primary', status };
       }
       return { from: 'replica', lagMs };
     },
     async probe() {
-      if (!mayTry()) return { status, lagMs: null };
+      if (status.state === 'down') {
+        retryIfDue();
+        return { status, lagMs: null };
+      }
       const lagMs = await lag.get(true);
       return { status, lagMs };
     },
@@ -169,23 +177,24 @@ export function readReplica(
 // the time since the last transaction it replayed (an idle primary sends nothing, so that time alone
 // would grow while the replica is current). Asked at most once a second: every analytics response
 // reports it, and a round trip per request would cost more than the figure is worth. A connection
-// failure marks the replica down (the caller then reads from the primary); any other error leaves
-// the lag unknown.
+// failure, or no answer within the probe timeout (a replica gone silent keeps pooled connections
+// that look open), marks the replica down (the caller then reads from the primary); any other
+// error leaves the lag unknown.
 const LAG_SQL = `select pg_is_in_recovery() as standby,
   exists (select 1 from pg_stat_wal_receiver where status = 'streaming') as streaming,
   pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as caught_up,
   (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::float8 as since`;
 
-function replicaLag(pool: pg.Pool, unreachable: (err: unknown) => void) {
+function replicaLag(pool: pg.Pool, timeoutMs: number, unreachable: (err: unknown) => void) {
   let cached: { at: number; value: Promise<number | null> } | null = null;
   let answered = () => {};
   const ask = async (): Promise<number | null> => {
     let rows: { standby: boolean; streaming: boolean; caught_up: boolean | null; since: number | null }[];
     try {
-      rows = (await pool.query(LAG_SQL)).rows;
+      rows = (await pool.query({ text: LAG_SQL, query_timeout: timeoutMs } as pg.QueryConfig)).rows;
     } catch (e) {
       cached = null; // asked again at the next try, not in a second
-      if (isConnectionError(e)) unreachable(e);
+      if (isConnectionError(e) || /Query read timeout/.test((e as Error).message)) unreachable(e);
       else answered(); // it answered, with an error: reachable, its lag unknown
       return null;
     }
