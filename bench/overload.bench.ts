@@ -1,5 +1,5 @@
 // Overload without client backoff: accepted OTLP batches/s as offered load grows (8 / 32 / 128 / 512
-// connections that post again the moment an answer arrives, 503 or not). The server is built as
+// connections that post again the moment an answer arrives, refused or not). The server is built as
 // `steward serve` builds it (default config, info logs to a file, the writer on its own thread), so
 // what a refusal costs (reading, authenticating, logging) is in the figure. The goal: accepted
 // throughput flat as the offered load grows.

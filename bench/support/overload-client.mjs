@@ -1,6 +1,6 @@
 // Plain JavaScript so the worker needs no TypeScript loader.
 // Offered load without client backoff: N connections each post the next body the moment the last
-// answer arrives, whatever it was (a 503's Retry-After is ignored), for a fixed time. Reports the
+// answer arrives, whatever it was (a refusal's Retry-After is ignored), for a fixed time. Reports the
 // answers by status and the accepted answers' latency. The server runs in the main thread.
 import { logsPoster } from './post-logs.mjs';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -14,7 +14,9 @@ export const analyticsParams = workspaceParams;
 // Said in every analytics route's description (decisions/0040).
 export const READ_REPLICA_NOTE =
   ' When the server reads from a replica (database_read_url), the response carries X-Steward-Replica-Lag-Ms: ' +
-  'how many milliseconds the figures may trail the primary ("unknown" when the replica cannot tell).';
+  'how many milliseconds the figures may trail the primary ("unknown" when the replica cannot tell). ' +
+  'When the replica cannot be reached the primary answers (current figures) and the response carries ' +
+  'X-Steward-Replica-Fallback: unreachable instead.';
 
 export function analyticsQuery<G extends readonly [string, ...string[]]>(
   groups: G,

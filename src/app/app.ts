@@ -30,6 +30,7 @@ import type { UserEmails } from '../analytics/index.js';
 import type { ContentPolicies } from '../compliance/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { registerSelfMetrics } from './self-metrics.js';
+import { watchReplica } from './replica-watch.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { defaultWebRoot, webRoutes } from './web.routes.js';
 
@@ -109,6 +110,7 @@ export async function buildApp(
     runtime,
   };
   registerSelfMetrics(ctx, app.log);
+  const unwatchReplica = watchReplica(ctx, app.log);
   // Every route is listed, so tests can check that each one is documented and access-controlled.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
@@ -117,6 +119,7 @@ export async function buildApp(
   // Folded authentication failures wait up to a window to be written as one record (AUTH_LOG).
   app.addHook('onClose', async () => {
     requestLog.stop();
+    unwatchReplica();
     await ctx.auth.settle();
     await ctx.sessions.settle();
     await ctx.authFailures.close();

@@ -16,15 +16,12 @@ const metrics = {
 };
 const ready = {
   summary:
-    'Readiness: not shutting down, the database reachable, and with database_read_url the replica reachable ' +
-    'and within database_read_max_lag_seconds of the primary; the body names what failed',
+    'Readiness: not shutting down and the database reachable. With database_read_url the body also says ' +
+    "the replica's state (streaming, lagging beyond database_read_max_lag_seconds, or unreachable: " +
+    'analytics reads then go to the primary); the replica never makes the node unready (decisions/0051)',
   response: {
-    200: { description: 'ready' },
-    503: {
-      description:
-        'not ready: shutting_down, database_unavailable, replica_unavailable or replica_lagging ' +
-        '(failed: primary | replica)',
-    },
+    200: { description: 'ready; replica: {state, reads_from, lag_ms, max_lag_ms, error?, down_since?}' },
+    503: { description: 'not ready: shutting_down or database_unavailable (failed: primary)' },
   },
 };
 
@@ -52,18 +49,23 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext) {
     } catch (e) {
       return notReady({ status: 'database_unavailable', failed: 'primary', error: (e as Error).message });
     }
-    if (ctx.store.read === ctx.store.db) return { status: 'ready', database: ctx.store.dialect };
-    try {
-      await ping(ctx.store.read);
-    } catch (e) {
-      return notReady({ status: 'replica_unavailable', failed: 'replica', error: (e as Error).message });
-    }
-    // null: the replica cannot tell (it never replayed a transaction); not a failure by itself.
-    const lag = await ctx.store.readLagMs();
+    const replica = ctx.store.replica;
+    if (!replica) return { status: 'ready', database: ctx.store.dialect };
+    // Reported, never a reason to be unready: ingest does not read the replica, and analytics reads
+    // go to the primary while it cannot be reached.
+    const { status, lagMs } = await replica.probe();
     const maxMs = ctx.config.database_read_max_lag_seconds * 1000;
-    const replica = { lag_ms: lag, max_lag_ms: maxMs };
-    if (maxMs > 0 && lag !== null && lag > maxMs)
-      return notReady({ status: 'replica_lagging', failed: 'replica', replica });
-    return { status: 'ready', database: ctx.store.dialect, replica };
+    const lagging = status.state === 'up' && maxMs > 0 && lagMs !== null && lagMs > maxMs;
+    return {
+      status: 'ready',
+      database: ctx.store.dialect,
+      replica: {
+        state: status.state === 'down' ? 'unreachable' : lagging ? 'lagging' : 'streaming',
+        reads_from: status.state === 'down' ? 'primary' : 'replica',
+        lag_ms: status.state === 'down' ? null : lagMs,
+        max_lag_ms: maxMs,
+        ...(status.state === 'down' ? { error: status.error, down_since: new Date(status.since).toISOString() } : {}),
+      },
+    };
   });
 }

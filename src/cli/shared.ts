@@ -68,6 +68,8 @@ export async function openConfiguredStore(config: Config): Promise<Store> {
   const store = openStore({
     databaseUrl: config.database_url,
     databaseReadUrl: config.database_read_url,
+    readConnectTimeoutMs: config.database_read_connect_timeout_seconds * 1000,
+    readRetryMs: config.database_read_retry_seconds * 1000,
     dataDir: config.data,
     sqliteSynchronous: config.sqlite_synchronous,
   });

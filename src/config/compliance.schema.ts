@@ -116,7 +116,7 @@ export const complianceSchema = z
     // How often the search indexer looks for records past the index (decisions/0037). 0: never
     // (searches still find everything, scanning the unindexed records a window per page).
     search_index_interval_seconds: z.coerce.number().min(0).default(2),
-    // Log-file downloads and API verifications at once; beyond, 503 + Retry-After. On PostgreSQL
+    // Log-file downloads and API verifications at once; beyond, 429 + Retry-After. On PostgreSQL
     // each holds pooled connections for its whole duration (a download one, a verify two; the pool
     // has 10): unbounded, a reader could leave ingest waiting for a connection.
     max_concurrent_reads: z.coerce.number().int().min(1).max(64).default(3),

@@ -33,9 +33,13 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    // /readyz answers 503 naming the replica when it lags the primary by more than this (and when it
-    // cannot be reached); 0 checks only that it answers (decisions/0046).
+    // /readyz reports the replica as lagging beyond this (0: never); it stays ready either way, as it
+    // does when the replica cannot be reached (decisions/0051).
     database_read_max_lag_seconds: z.coerce.number().min(0).default(300),
+    // A replica that cannot be reached (refused, or no connection within the timeout): analytics
+    // reads go to the primary, and the replica is tried again after database_read_retry_seconds.
+    database_read_connect_timeout_seconds: z.coerce.number().positive().default(2),
+    database_read_retry_seconds: z.coerce.number().positive().default(5),
     // Embedded store only: 'full' makes an acknowledged commit survive a power loss as well as a
     // process kill, at a measured ingest cost (BENCHMARKS.md, decisions/0013).
     sqlite_synchronous: z.enum(['normal', 'full']).default('normal'),
@@ -98,7 +102,7 @@ export const configSchema = z
         // max_requests_per_socket requests (0 = no limit).
         keep_alive_timeout_seconds: z.coerce.number().positive().default(72),
         max_requests_per_socket: z.coerce.number().int().min(0).default(1000),
-        // Refused requests (503, 401, 413 … on headers) are logged as one summary line per interval.
+        // Refused requests (429, 401, 413 … on headers) are logged as one summary line per interval.
         refusal_log_interval_seconds: z.coerce.number().positive().default(10),
         // Background jobs' runs (job_runs: which node ran retention or a checkpoint, when, with what
         // result) are kept this long, then pruned by the node that runs the job (decisions/0046).

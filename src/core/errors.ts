@@ -40,7 +40,10 @@ export const ERRORS = {
   validation: { status: 422, retryable: false, message: 'validation error' },
   conflict: { status: 409, retryable: false, message: 'conflict' },
   not_configured: { status: 409, retryable: false, message: 'this feature is not configured on the server' },
-  overloaded: { status: 503, retryable: true, message: 'server is busy; retry later' },
+  // 429, not 503: this node is fine and answers again in a moment (Retry-After); OTLP exporters retry
+  // both, and the Rust exporter Codex uses honours Retry-After only on a 429 (decisions/0051). A 503
+  // says the node itself is going away or cannot work (shutdown, storage): a balancer tries another.
+  overloaded: { status: 429, retryable: true, message: 'server is busy; retry later' },
   rate_limited: { status: 429, retryable: true, message: 'too many requests; retry later' },
   shutting_down: { status: 503, retryable: true, message: 'server is shutting down; retry later' },
   storage_unavailable: { status: 503, retryable: true, message: 'storage is unavailable; retry later' },

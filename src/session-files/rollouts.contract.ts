@@ -61,6 +61,7 @@ export const rolloutsRoute = {
     403: errorResponse('key lacks ingest.write or belongs to no user'),
     413: errorResponse('body too large'),
     415: errorResponse('not application/json, or an unsupported content encoding'),
-    503: errorResponse('busy or shutting down; retry after Retry-After'),
+    429: errorResponse('busy (ingest.max_concurrent_batches in flight); retry after Retry-After'),
+    503: errorResponse('shutting down or storage unavailable; retry after Retry-After'),
   },
 };

@@ -2,7 +2,7 @@
 // an exporter that times out and sends again must not add work past ingest.max_concurrent_batches.
 // The store's write lock is held by another connection so that an admitted batch waits in the
 // middle of its work; its client gives up meanwhile; the slot must stay taken (the next batch gets
-// 503) until the work ends, and the work still stores the batch.
+// 429) until the work ends, and the work still stores the batch.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -119,7 +119,7 @@ for (const dialect of DIALECTS)
         await sleep(200);
         assert.equal(ctx.state.inflightBatches, 1, 'the slot of the batch still being written was given back');
         const other = JSON.stringify(synthPayload([{ conv: 'slot-held-2', ts: Date.now(), kind: 'prompt' }]));
-        assert.equal(await post(port, key, other, 5000), 503, 'a second batch was admitted past the one slot');
+        assert.equal(await post(port, key, other, 5000), 429, 'a second batch was admitted past the one slot');
         await release();
         released = true;
         for (let i = 0; i < 100 && ctx.state.inflightBatches > 0; i++) await sleep(50);

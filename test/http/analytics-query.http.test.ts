@@ -382,6 +382,10 @@ for (const dialect of DIALECTS) {
         [{ metrics: ['current_streak'], dimensions: ['client'] }, ['body', 'metrics']],
         [{ metrics: ['turns'], order_by: [['credits', 'desc']] }, ['body', 'order_by', 0]],
         [{ metrics: ['turns'], limit: 0 }, ['body', 'limit']],
+        // A NUL in a filter value was a 500 on PostgreSQL (long fuzz run, seed 20261617).
+        [{ metrics: ['text_total_tokens'], filters: { model: ['\u0000'] } }, ['body', 'filters', 'model', 0]],
+        [{ metrics: ['turns'], filters: { user_id: ['a\u0000b'] } }, ['body', 'filters', 'user_id', 0]],
+        [{ metrics: ['turns'], filters: { team_id: '\u0000' } }, ['body', 'filters', 'team_id']],
       ];
       for (const [body, loc] of bad) {
         const r = await query(body, t.ownerKey, 422);

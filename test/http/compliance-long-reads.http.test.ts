@@ -1,5 +1,5 @@
 // Log-file downloads, verifications and searches are long reads (on PostgreSQL each holds pooled connections
-// until it ends): at most compliance.max_concurrent_reads at once, then 503 + Retry-After; a slot
+// until it ends): at most compliance.max_concurrent_reads at once, then 429 + Retry-After; a slot
 // comes back when its response ends.
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -33,7 +33,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => t.close());
 
-    it('answers 503 with Retry-After beyond the limit, and takes the next one once a download ends', async () => {
+    it('answers 429 with Retry-After beyond the limit, and takes the next one once a download ends', async () => {
       const first = await new Promise<http.IncomingMessage>((resolve, reject) => {
         http
           .get(`${origin}${base()}/logs/${fileId}`, { headers: { authorization: `Bearer ${readKey}` } }, resolve)
@@ -43,11 +43,11 @@ for (const dialect of DIALECTS) {
       first.pause(); // in flight: the server waits for this client to read
 
       const busy = await get(`${base()}/logs/${fileId}`);
-      assert.equal(busy.statusCode, 503, busy.body);
+      assert.equal(busy.statusCode, 429, busy.body);
       assert.ok(Number(busy.headers['retry-after']) >= 1);
       assert.match(busy.json().error.message, /max_concurrent_reads = 1/);
-      assert.equal((await get(`${base()}/verify`)).statusCode, 503);
-      assert.equal((await get(`${base()}/search?q=xxx`)).statusCode, 503);
+      assert.equal((await get(`${base()}/verify`)).statusCode, 429);
+      assert.equal((await get(`${base()}/search?q=xxx`)).statusCode, 429);
       // Other compliance reads are not long reads.
       assert.equal((await get(`${base()}/logs?event_type=CODEX_LOG`)).statusCode, 200);
 

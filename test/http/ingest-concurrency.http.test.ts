@@ -50,7 +50,7 @@ for (const { dialect, thread } of VARIANTS) {
           ]),
         ),
       );
-      // Like an OTLP exporter: a 503 (over max_concurrent_batches) is retried, backing off (20 ms
+      // Like an OTLP exporter: a 429 (over max_concurrent_batches) is retried, backing off (20 ms
       // doubling to 200, with jitter) so that refusals do not take the CPU the batches need.
       let busy = 0;
       const post = async (body: string, i: number) => {
@@ -61,7 +61,7 @@ for (const { dialect, thread } of VARIANTS) {
             payload: body,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[i % 4]}` },
           });
-          if (r.statusCode !== 503) return r;
+          if (r.statusCode !== 429) return r;
           busy++;
           assert.ok(r.headers['retry-after']);
           const wait = Math.min(200, 20 * 2 ** attempt);

@@ -222,6 +222,18 @@ for (const dialect of DIALECTS) {
         (rec) => (noTs(rec), (rec.observedTimeUnixNano = '9'.repeat(30))),
         /time/,
       );
+      // Found by the long fuzz run (seed 20261604): with event.timestamp set, observedTimeUnixNano
+      // keyed the record as it came, and a NUL in it was a 500 on PostgreSQL.
+      await expectOneRejected(
+        'NUL in observedTimeUnixNano',
+        (rec) => (rec.observedTimeUnixNano = 'a\u0000b'),
+        /observedTimeUnixNano must be a time/,
+      );
+      await expectOneRejected(
+        'text in timeUnixNano',
+        (rec) => (rec.timeUnixNano = 'x'.repeat(5000)),
+        /timeUnixNano must be a time/,
+      );
       await expectOneRejected(
         'event.timestamp year 275760',
         (rec) => setAttr(rec, 'event.timestamp', { stringValue: '+275760-09-13T00:00:00.000Z' }),

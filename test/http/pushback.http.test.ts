@@ -161,7 +161,7 @@ for (const dialect of DIALECTS) {
       ctx.state.inflightBatches = 2;
       const before = logLines.length;
       try {
-        for (let i = 0; i < 40; i++) assert.equal((await post('/v1/logs', Buffer.from('{}'))).status, 503);
+        for (let i = 0; i < 40; i++) assert.equal((await post('/v1/logs', Buffer.from('{}'))).status, 429);
       } finally {
         ctx.state.inflightBatches = 0;
       }
@@ -173,7 +173,7 @@ for (const dialect of DIALECTS) {
         .map((l) => JSON.parse(l))
         .find((l) => l.refused);
       assert.ok(summary, logLines.slice(before).join('\n'));
-      assert.equal(summary.refused['otlp 503 overloaded'], 40);
+      assert.equal(summary.refused['otlp 429 overloaded'], 40);
       ({ app, ctx } = await buildApp({ store, config: ctx.config, logger: { level: 'info', stream: sink } }));
       await app.listen({ host: '127.0.0.1', port });
     });

@@ -2,7 +2,12 @@
 // the replica and says its lag in X-Steward-Replica-Lag-Ms, while ingest, the person_data.viewed
 // record and compliance stay on the primary. Replay is paused on the replica to show both: the API
 // then keeps answering the replica's older totals with a lag above 0, and catches up when resumed.
+// A replica that cannot be reached (stopped, refusing, or silent past the connect timeout) sends
+// reads to the primary, says so (header, metrics, a log line, /readyz) and is used again once it
+// answers (decisions/0051).
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import pg from 'pg';
 import { buildApp } from '../../src/app/app.js';
@@ -37,7 +42,7 @@ let ingestKey: string;
 before(async () => {
   if (why) return;
   pair = await startReplicaPair();
-  store = openStore({ databaseUrl: pair.primaryUrl, databaseReadUrl: pair.replicaUrl });
+  store = openStore({ databaseUrl: pair.primaryUrl, databaseReadUrl: pair.replicaUrl, readRetryMs: 300 });
   await migrateToLatest(store.db);
   const boot = await ensureBootstrapped(store.db);
   ws = boot.workspace.id;
@@ -76,8 +81,8 @@ async function ingest(payload: unknown) {
   assert.equal(r.statusCode, 200, r.body);
 }
 
-async function usage(group = 'workspace') {
-  const r = await app.inject({
+async function usage(group = 'workspace', a = app) {
+  const r = await a.inject({
     method: 'GET',
     url: `/v1/analytics/codex/workspaces/${ws}/usage?group=${group}`,
     headers: { authorization: `Bearer ${owner}` },
@@ -85,7 +90,11 @@ async function usage(group = 'workspace') {
   assert.equal(r.statusCode, 200, r.body);
   let output = 0;
   for (const row of r.json().data) output += row.totals.text_output_tokens;
-  return { output, lag: r.headers['x-steward-replica-lag-ms'] as string | undefined };
+  return {
+    output,
+    lag: r.headers['x-steward-replica-lag-ms'] as string | undefined,
+    fallback: r.headers['x-steward-replica-fallback'] as string | undefined,
+  };
 }
 
 it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag-Ms', {
@@ -123,7 +132,7 @@ it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag
   });
 });
 
-it('/readyz checks the replica: reachable, within database_read_max_lag_seconds, and names what failed', {
+it('/readyz reports the replica (streaming, lagging, unreachable) and stays ready', {
   skip: why ?? false,
 }, async () => {
   const ready = async (a: typeof app) => {
@@ -136,42 +145,149 @@ it('/readyz checks the replica: reachable, within database_read_max_lag_seconds,
       config: configSchema.parse({ database_url: pair.primaryUrl, database_read_max_lag_seconds: 0.5 }),
     })
   ).app;
-  // A replica nobody listens on: the primary is fine, the replica is what failed.
+  // A replica nobody listens on: refused at once.
   const nowhere = openStore({
     databaseUrl: pair.primaryUrl,
     databaseReadUrl: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`,
   });
   const orphan = (await buildApp({ store: nowhere, config: configSchema.parse({ database_url: pair.primaryUrl }) }))
     .app;
+  // A replica that takes the connection and never answers: given up after the connect timeout.
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((c) => sockets.add(c));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const mute = openStore({
+    databaseUrl: pair.primaryUrl,
+    databaseReadUrl: `postgres://postgres@127.0.0.1:${(silent.address() as net.AddressInfo).port}/postgres`,
+    readConnectTimeoutMs: 300,
+  });
+  const muted = (await buildApp({ store: mute, config: configSchema.parse({ database_url: pair.primaryUrl }) })).app;
   try {
     await until('the replica current', async () => (await usage()).lag === '0');
     assert.deepEqual(await ready(strict), {
       code: 200,
-      body: { status: 'ready', database: 'postgres', replica: { lag_ms: 0, max_lag_ms: 500 } },
+      body: {
+        status: 'ready',
+        database: 'postgres',
+        replica: { state: 'streaming', reads_from: 'replica', lag_ms: 0, max_lag_ms: 500 },
+      },
     });
 
-    const down = await ready(orphan);
-    assert.equal(down.code, 503);
-    assert.equal(down.body.status, 'replica_unavailable');
-    assert.equal(down.body.failed, 'replica');
+    for (const a of [orphan, muted]) {
+      // The primary answers the reads (its totals, current), and says why.
+      const totals = await usage('workspace', a);
+      assert.equal(totals.fallback, 'unreachable');
+      assert.equal(totals.lag, undefined);
+      assert.equal(totals.output, (await usage()).output);
+      const down = await ready(a);
+      assert.equal(down.code, 200, JSON.stringify(down.body));
+      assert.equal(down.body.replica.state, 'unreachable');
+      assert.equal(down.body.replica.reads_from, 'primary');
+      assert.ok(down.body.replica.error, JSON.stringify(down.body));
+    }
+    assert.match((await ready(muted)).body.replica.error, /timeout/);
 
     await replica.query('select pg_wal_replay_pause()');
     try {
       await ingest(batch('replica-ready', 10, 1));
-      await until('readyz reports the replica lagging', async () => (await ready(strict)).code === 503);
+      await until(
+        'readyz reports the replica lagging',
+        async () => (await ready(strict)).body.replica.state === 'lagging',
+      );
       const lagging = await ready(strict);
-      assert.equal(lagging.body.status, 'replica_lagging');
-      assert.equal(lagging.body.failed, 'replica');
+      assert.equal(lagging.code, 200);
+      assert.equal(lagging.body.replica.reads_from, 'replica');
       assert.ok(lagging.body.replica.lag_ms > 500, JSON.stringify(lagging.body));
       // The default bound (300 s) is not crossed by the same lag.
-      assert.equal((await ready(app)).code, 200);
+      assert.equal((await ready(app)).body.replica.state, 'streaming');
     } finally {
       await replica.query('select pg_wal_replay_resume()');
     }
-    await until('ready again once the replica caught up', async () => (await ready(strict)).code === 200);
+    await until('streaming again once the replica caught up', async () => {
+      return (await ready(strict)).body.replica.state === 'streaming';
+    });
   } finally {
     await strict.close();
     await orphan.close();
     await nowhere.close();
+    await muted.close();
+    await mute.close();
+    for (const c of sockets) c.destroy();
+    silent.close();
+  }
+});
+
+it('a stopped replica: the primary answers the same totals and says so; once it is back, reads return to it', {
+  skip: why ?? false,
+}, async () => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  const { app: watched } = await buildApp({
+    store,
+    config: configSchema.parse({ database_url: pair.primaryUrl }),
+    logger: { level: 'info', stream: sink },
+  });
+  const metric = async (name: string) => {
+    const text = (await watched.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
+  const said = (msg: RegExp) => lines.filter((l) => msg.test(String(l.msg)));
+  let stopped = false;
+  try {
+    await until('the replica current', async () => (await usage('workspace', watched)).lag === '0');
+    const before = await usage('workspace', watched);
+    assert.equal(await metric('steward_read_replica_up'), 1);
+    // Connections to the replica are open and idle in the pool when it goes away.
+    await replica.end();
+    await pair.stopReplica();
+    stopped = true;
+
+    // The first read may still have been routed to the replica (its lag is checked at most once a
+    // second); it gets a dead connection and runs on the primary. Either way: answered, same totals.
+    assert.equal((await usage('workspace', watched)).output, before.output);
+    const during = await usage('workspace', watched);
+    assert.deepEqual(during, { output: before.output, lag: undefined, fallback: 'unreachable' });
+    assert.equal(await metric('steward_read_replica_up'), 0);
+    // Several reads while it is down: each is answered by the primary, and counted.
+    for (let i = 0; i < 5; i++) assert.equal((await usage('workspace', watched)).fallback, 'unreachable');
+    assert.ok((await metric('steward_read_replica_fallback_reads_total')) >= 6);
+    // Ingest goes on (the primary), and the primary's answer has it at once.
+    await ingest(batch('replica-down', 1, 7));
+    assert.equal((await usage('workspace', watched)).output, before.output + 7);
+    const ready = await watched.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().replica.state, 'unreachable');
+    // Retries every 300 ms fail meanwhile; one warning line said it, not one per read or retry.
+    await new Promise((r) => setTimeout(r, 1000));
+    await usage('workspace', watched);
+    assert.equal(
+      said(/read replica unreachable/).length,
+      1,
+      JSON.stringify(lines.filter((l) => Number(l.level) >= 40)),
+    );
+    assert.equal(said(/still unreachable/).length, 0);
+
+    await pair.startReplica();
+    stopped = false;
+    await until('reads from the replica again', async () => (await usage('workspace', watched)).lag !== undefined);
+    await until('the replica has the batch ingested while it was down', async () => {
+      const r = await usage('workspace', watched);
+      return r.output === before.output + 7 && r.lag === '0';
+    });
+    assert.equal((await usage('workspace', watched)).fallback, undefined);
+    assert.equal(await metric('steward_read_replica_up'), 1);
+    assert.equal(said(/read replica reachable again/).length, 1);
+    const back = await watched.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(back.json().replica.state, 'streaming');
+  } finally {
+    if (stopped) await pair.startReplica();
+    await watched.close();
+    replica = new pg.Client({ connectionString: pair.replicaUrl });
+    await replica.connect();
   }
 });

@@ -47,12 +47,12 @@ for (const dialect of DIALECTS) {
       assert.equal(refused(m, 'github', 'bad_signature'), 1);
     });
 
-    it('refuses a batch over the in-flight limit with 503 + Retry-After, on every batch receiver', async () => {
+    it('refuses a batch over the in-flight limit with 429 + Retry-After, on every batch receiver', async () => {
       t.ctx.state.inflightBatches = 2;
       try {
         for (const url of ['/v1/logs', '/v1/ingest/rollouts']) {
           const r = await post(url, '{}');
-          assert.equal(r.statusCode, 503, `${url}: ${r.body}`);
+          assert.equal(r.statusCode, 429, `${url}: ${r.body}`);
           assert.equal(r.json().error.code, 'overloaded');
           assert.equal(r.headers['retry-after'], '1');
         }

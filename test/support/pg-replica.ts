@@ -17,6 +17,10 @@ const BIN = process.env.STEWARD_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface ReplicaPair {
   primaryUrl: string;
   replicaUrl: string;
+  /** Stops the replica's server (fast shutdown: its sessions are told and closed), the primary goes on. */
+  stopReplica(): Promise<void>;
+  /** Starts it again on the same port; it resumes streaming from where it stopped. */
+  startReplica(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,12 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
   return {
     primaryUrl: `postgres://postgres@127.0.0.1:${p1}/postgres`,
     replicaUrl: `postgres://postgres@127.0.0.1:${p2}/postgres`,
+    stopReplica: async () => {
+      await asPostgres('pg_ctl', ['-D', replica, '-m', 'fast', '-w', 'stop']);
+    },
+    startReplica: async () => {
+      await asPostgres('pg_ctl', ['-D', replica, '-o', server(p2), '-l', `${replica}.log`, '-w', 'start']);
+    },
     stop,
   };
 }

@@ -19,7 +19,7 @@ export const COMPLIANCE_MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
 
 export const BUSY = {
-  503: described(
+  429: described(
     'compliance.max_concurrent_reads downloads, verifications and searches already in flight; ' +
       'retry after Retry-After seconds',
   ),

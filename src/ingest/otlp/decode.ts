@@ -32,6 +32,17 @@ const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 // int64/fixed64 arrive as strings in OTLP/JSON (some encoders send numbers).
 const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
+// A time field is a fixed64 (protobuf can carry nothing else): in JSON, decimal digits up to 2^64-1.
+// Anything else made the record's key from arbitrary text (found by the long fuzz run: a NUL in
+// observedTimeUnixNano reached a PostgreSQL text column, a 500).
+const MAX_U64 = 2n ** 64n - 1n;
+function nanos(x: unknown, field: string): string {
+  const s = str(x);
+  if (s === '') return '0';
+  if (/^\d{1,20}$/.test(s) && BigInt(s) <= MAX_U64) return s;
+  throw new InvalidRecord(`${field} must be a time in Unix nanoseconds (an unsigned 64-bit integer)`);
+}
+class InvalidRecord extends Error {}
 
 export function decodeJson(body: Buffer, maxRecords = Infinity): DecodedLogs {
   // Counted on the bytes first, so an oversized batch costs a scan, not an object per record.
@@ -100,13 +111,13 @@ function flatten(req: unknown, maxRecords: number): DecodedLogs {
             index: i,
             resource,
             scope,
-            timeUnixNano: str(lr.timeUnixNano) || '0',
-            observedTimeUnixNano: str(lr.observedTimeUnixNano) || '0',
+            timeUnixNano: nanos(lr.timeUnixNano, 'timeUnixNano'),
+            observedTimeUnixNano: nanos(lr.observedTimeUnixNano, 'observedTimeUnixNano'),
             severityText: typeof lr.severityText === 'string' ? lr.severityText : undefined,
             attrs: attributeMap(lr.attributes),
           });
         } catch (e) {
-          if (!(e instanceof TooDeepError)) throw e;
+          if (!(e instanceof TooDeepError) && !(e instanceof InvalidRecord)) throw e;
           out.invalid.push({ index: i, reason: e.message });
         }
       }

@@ -141,6 +141,48 @@ it('reports a non-object record by index and keeps the others', () => {
   );
 });
 
+it('reports a record whose time fields are not fixed64 by index (found by the long fuzz run, seed 20261604)', () => {
+  const prompt = (time: Record<string, unknown>) => ({
+    ...time,
+    attributes: [{ key: 'event.name', value: { stringValue: 'codex.user_prompt' } }],
+  });
+  const body = Buffer.from(
+    JSON.stringify({
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                prompt({ observedTimeUnixNano: 'a\u0000b' }),
+                prompt({ timeUnixNano: '1'.repeat(21) }),
+                prompt({ timeUnixNano: String(2n ** 64n) }),
+                prompt({ observedTimeUnixNano: '18446744073709551615', timeUnixNano: 1795310770246337800 }),
+                prompt({}),
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  const d = decodeJson(body);
+  assert.deepEqual(
+    d.invalid.map((i) => [i.index, i.reason.split(' ')[0]]),
+    [
+      [0, 'observedTimeUnixNano'],
+      [1, 'timeUnixNano'],
+      [2, 'timeUnixNano'],
+    ],
+  );
+  assert.deepEqual(
+    d.records.map((r) => [r.timeUnixNano, r.observedTimeUnixNano]),
+    [
+      ['1795310770246337800', '18446744073709551615'],
+      ['0', '0'],
+    ],
+  );
+});
+
 it('decodes the real protobuf capture to the same records as its JSON rendering', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');

@@ -7,7 +7,7 @@ export const otlpLogsRoute = {
   summary: 'OTLP/HTTP logs receiver (Codex [otel] exporter)',
   description:
     'application/json or application/x-protobuf, optionally gzip. Rejected records are ' +
-    'reported in partialSuccess; the rest land. 503/429 carry Retry-After.',
+    'reported in partialSuccess; the rest land. 429 (busy) and 503 (shutting down, storage down) carry Retry-After.',
   consumes: ['application/json', 'application/x-protobuf'],
   body: handlerParsed(
     z
@@ -20,7 +20,7 @@ export const otlpLogsRoute = {
     400: errorResponse('Malformed body'),
     413: errorResponse('Body or decompressed body too large'),
     415: errorResponse('Unsupported content type or encoding'),
-    429: errorResponse('Too many requests; retry after Retry-After'),
-    503: errorResponse('Busy or shutting down; retry after Retry-After'),
+    429: errorResponse('Busy (ingest.max_concurrent_batches in flight); retry after Retry-After'),
+    503: errorResponse('Shutting down or storage unavailable; retry after Retry-After (another node, or later)'),
   },
 };

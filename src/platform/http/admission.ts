@@ -28,7 +28,7 @@ export type IngestSource = 'otlp' | 'rollout' | 'code_review' | 'github';
 
 export interface AdmissionOptions<A> {
   source: IngestSource;
-  /** What the receiver takes (content type, encoding), checked first: a 415 comes before a 403 or a 503. */
+  /** What the receiver takes (content type, encoding), checked first: a 415 comes before a 403 or a 429. */
   accept?: () => A;
   /**
    * Whom the key must name. 'user': records are attributed to the key's user. 'user-or-collector': a
@@ -40,7 +40,7 @@ export interface AdmissionOptions<A> {
   unboundHint?: string;
   /**
    * Whether the work takes one of the ingest.max_concurrent_batches slots (a batch that writes facts).
-   * Over the limit the request is refused with 503 + Retry-After; shutdown waits for the slots to drain.
+   * Over the limit the request is refused with 429 + Retry-After; shutdown waits for the slots to drain.
    */
   slot: boolean;
 }
@@ -56,7 +56,7 @@ export interface Admitted<A> {
 }
 
 /**
- * An onRequest hook deciding on headers only: shutdown, content type (415), a free slot (503 +
+ * An onRequest hook deciding on headers only: shutdown (503), content type (415), a free slot (429 +
  * Retry-After, checked before the key so that refusing under load costs no database read), the key
  * (401/403, recorded in AUTH_LOG), whom it names, then the slot is taken until the response ends.
  */
@@ -173,7 +173,7 @@ export async function admit<A, T>(
   if (opts.slot) {
     if (ctx.state.inflightBatches >= ctx.config.ingest.max_concurrent_batches) {
       refused('overloaded');
-      throw new StewardError('overloaded', 'too many batches in flight; retry later', { retryAfterSeconds: 1 });
+      throw busy();
     }
     ctx.state.inflightBatches++;
   }

@@ -56,7 +56,7 @@ export function sendError(reply: FastifyReply, e: StewardError): FastifyReply {
 export const errorHandler = (bodyLimit: number) => (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
   const known = err instanceof StewardError ? err : fromFastify(err as FastifyError, bodyLimit, req);
   if (known) {
-    // A refusal on headers (503 overloaded …) is counted in the RequestLog summary, not logged here.
+    // A refusal on headers (429 overloaded, 401 …) is counted in the RequestLog summary, not logged here.
     if (known.status >= 500 && !req.refusedOnHeaders) req.log.warn({ err, code: known.code }, known.message);
     return sendError(reply, known);
   }

@@ -1,6 +1,6 @@
 // Log-file downloads, API verifications and searches run for seconds and, on PostgreSQL, hold
-// pooled connections all along. At most `compliance.max_concurrent_reads` run at once; one more is a 503
-// with Retry-After (retryable, as an exporter or a SIEM puller expects), before anything is audited
+// pooled connections all along. At most `compliance.max_concurrent_reads` run at once; one more is a 429
+// with Retry-After (retryable, as an exporter or a SIEM puller expects; decisions/0051), before anything is audited
 // or read.
 import type { FastifyReply } from 'fastify';
 import { StewardError } from '../../core/errors.js';

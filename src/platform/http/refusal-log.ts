@@ -1,5 +1,5 @@
 // Request logging. A request refused on headers (admission.ts) gets no log lines of its own: under
-// overload that was ~900 bytes per 503 (521 MB for 577k refusals). Refusals are counted instead and
+// overload that was ~900 bytes per refusal (521 MB for 577k refusals). Refusals are counted instead and
 // written as one summary line per interval; every other request keeps one line when it completes.
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -40,7 +40,7 @@ export class RequestLog extends LogController {
 
   private flush(): void {
     if (!this.counts.size || !this.log) return;
-    // "otlp 503 overloaded": 1234 … per source, status and reason.
+    // "otlp 429 overloaded": 1234 … per source, status and reason.
     const refused = Object.fromEntries(this.counts);
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     this.counts = new Map();

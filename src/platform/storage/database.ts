@@ -12,6 +12,7 @@ import {
   type PostgresPoolClient,
   type Transaction,
 } from 'kysely';
+import { readReplica, type ReadReplica } from './read-replica.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -22,6 +23,10 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface StoreOptions {
   databaseUrl?: string; // postgres://...
   databaseReadUrl?: string; // a streaming replica of databaseUrl, for the reads that may lag (0040)
+  // The replica: how long a connection attempt may take, and how long reads stay on the primary
+  // after it could not be reached before it is tried again (0051).
+  readConnectTimeoutMs?: number;
+  readRetryMs?: number;
   dataDir?: string; // for the embedded SQLite file
   sqliteFile?: string; // explicit file (tests, benchmarks)
   pgSchema?: string; // tests run in a fresh schema per run
@@ -39,10 +44,13 @@ export interface StoreOptions {
 
 export interface Store {
   db: Db;
-  /** Where reads that may lag go (the Analytics API): the replica if one is configured, else db. */
+  /**
+   * Where reads that may lag go (the Analytics API): the replica if one is configured (a connection
+   * it cannot open comes from the primary instead), else db.
+   */
   read: Db;
-  /** How far the replica's data trails the primary, in ms; null without a replica or when unknown. */
-  readLagMs(): Promise<number | null>;
+  /** The replica behind `read`: where the next read goes, its lag, its state (decisions/0040, 0051). */
+  replica?: ReadReplica;
   dialect: DialectName;
   describe: string;
   close(): Promise<void>;
@@ -73,38 +81,57 @@ export const sqliteFileOf = (dataDir = '.steward'): string => path.join(dataDir,
 
 export function openStore(opts: StoreOptions): Store {
   if (opts.databaseUrl) {
-    const open = (url: string, max: number) => {
+    const open = (url: string, max: number, extra: pg.PoolConfig = {}) => {
       const pool = new pg.Pool({
         connectionString: url,
         max,
         ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+        ...extra,
       });
-      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
-      pgPools.set(db, pool);
+      // An idle connection whose server went away (a restart, a failover) is dropped by pg-pool,
+      // which then emits 'error' on the pool: without a listener that is an uncaught exception
+      // that ends the process. The next query opens a new connection or fails as a storage error.
+      pool.on('error', () => undefined);
+      const prepared = preparingPool(pool);
       // Kysely ends the pool only if it ran a query itself; COPY reads (pg-copy.ts) may be all a
       // worker thread did.
       const close = async () => {
-        await db.destroy();
         if (!pool.ending) await pool.end();
       };
-      return { db, close };
+      return { pool, prepared, close };
     };
+    const kysely = (pool: PostgresPool) => new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const primary = open(opts.databaseUrl, opts.poolSize ?? 10);
-    const replica = opts.databaseReadUrl ? open(opts.databaseReadUrl, opts.poolSize ?? 10) : null;
+    const db = kysely(primary.prepared);
+    pgPools.set(db, primary.pool);
+    let read = db;
+    let replica: ReturnType<typeof readReplica> | undefined;
+    let replicaPools: ReturnType<typeof open> | undefined;
+    if (opts.databaseReadUrl) {
+      const timeoutMs = opts.readConnectTimeoutMs ?? 2000;
+      replicaPools = open(opts.databaseReadUrl, opts.poolSize ?? 10, { connectionTimeoutMillis: timeoutMs });
+      replica = readReplica(replicaPools.pool, replicaPools.prepared, primary.prepared, {
+        retryMs: opts.readRetryMs ?? 5000,
+        probeTimeoutMs: timeoutMs,
+      });
+      read = kysely(replica.pool);
+    }
     const safe = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    const lag = replica ? replicaLag(replica.db) : async () => null;
     return {
-      db: primary.db,
-      read: replica?.db ?? primary.db,
-      readLagMs: lag,
+      db,
+      read,
+      ...(replica ? { replica: replica.replica } : {}),
       dialect: 'postgres',
       describe:
         safe(opts.databaseUrl) +
         (opts.pgSchema ? ` (schema ${opts.pgSchema})` : '') +
         (opts.databaseReadUrl ? `, reads from ${safe(opts.databaseReadUrl)}` : ''),
       close: async () => {
+        // The read Kysely's pool ends nothing itself: each pg pool is ended once, here.
+        if (read !== db) await read.destroy();
+        await db.destroy();
         await primary.close();
-        await replica?.close();
+        await replicaPools?.close();
       },
       options: opts,
     };
@@ -129,35 +156,10 @@ export function openStore(opts: StoreOptions): Store {
   return {
     db,
     read: db,
-    readLagMs: async () => null,
     dialect: 'sqlite',
     describe: path.resolve(file),
     close: () => db.destroy(),
     options: opts,
-  };
-}
-
-// A replica's lag: 0 while it has replayed all the WAL it received and its receiver streams; else
-// the time since the last transaction it replayed (an idle primary sends nothing, so that time alone
-// would grow while the replica is current). Asked at most once a second per store: every analytics
-// response reports it, and a round trip per request would cost more than the figure is worth.
-function replicaLag(read: Db): () => Promise<number | null> {
-  let cached: { at: number; value: Promise<number | null> } | null = null;
-  const ask = async () => {
-    const r = await sql<{ standby: boolean; streaming: boolean; caught_up: boolean | null; since: number | null }>`
-      select pg_is_in_recovery() as standby,
-        exists (select 1 from pg_stat_wal_receiver where status = 'streaming') as streaming,
-        pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as caught_up,
-        (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::float8 as since`.execute(read);
-    const row = r.rows[0];
-    if (!row?.standby) return 0; // pointed at a primary: as fresh as it gets
-    if (row.streaming && row.caught_up) return 0;
-    return row.since === null ? null : Math.max(0, Math.round(row.since));
-  };
-  return () => {
-    const now = Date.now();
-    if (!cached || now - cached.at >= 1000) cached = { at: now, value: ask().catch(() => null) };
-    return cached.value;
   };
 }
 

@@ -88,4 +88,20 @@ describe('tool handlers', () => {
     assert.equal(t.length, 1);
     assert.deepEqual([t[0]!.durationMs, t[0]!.durationSource], [undefined, undefined]);
   });
+
+  it('a call id made from the line stays within the id bound (long fuzz run, seed 20261509)', () => {
+    const idOf = (threadId: string) => {
+      const p = parser();
+      p.st.thread = { threadId, kind: 'user' };
+      onToolOutput(p, { f: 'tool_output', output: 'hi' }, { ...at(12, 1000), ordinal: 12 });
+      const t = tools(p.out);
+      assert.equal(t.length, 1);
+      return t[0]!.callId;
+    };
+    const long = idOf('i'.repeat(255));
+    assert.ok(long.length <= 256, `${long.length} characters`);
+    assert.match(long, /^line:/);
+    assert.equal(idOf('i'.repeat(255)), long, 'the same line read again gets the same id');
+    assert.equal(idOf('th'), 'th:12', 'within the bound: the line key itself, as before');
+  });
 });
