@@ -33,6 +33,21 @@ describe('session-file lines past core/bounds.ts', () => {
     );
   });
 
+  it('a parent past the id bound (session_id, nested parent_thread_id) is no parent (fuzz 20261515-6)', () => {
+    for (const set of [
+      (p: any) => (p.session_id = 'x'.repeat(1000)),
+      (p: any) => (p.source = { subagent: { thread_spawn: { parent_thread_id: 'y'.repeat(257) } } }),
+    ]) {
+      const bad = structuredClone(meta);
+      bad.payload.thread_source = 'subagent';
+      delete bad.payload.parent_thread_id;
+      set(bad.payload);
+      const started = events(parse([bad])).find((e) => e.kind === 'thread_started');
+      assert.ok(started, 'the thread is still read');
+      assert.equal((started as { parentThreadId?: string }).parentThreadId, undefined);
+    }
+  });
+
   it('a NUL in the thread id skips the line; the same line with a good id is read', () => {
     const bad = structuredClone(meta);
     bad.payload.id = 'a\u0000b';

@@ -1,4 +1,5 @@
 // A session_meta payload -> what the thread is (kind, parent, fork, source, policies). Pure.
+import { idProblem } from '../../../core/bounds.js';
 import type { ThreadKind } from '../../../core/events.js';
 import { type SessionMetaPayload } from '../schema.js';
 import type { RolloutThreadInfo } from '../types.js';
@@ -45,6 +46,9 @@ export function classifyThread(meta: SessionMetaPayload): { kind: ThreadKind; pa
       if (isObj(v) && typeof v.parent_thread_id === 'string') parent = v.parent_thread_id;
   }
   if (!parent && (isSub || isTitle) && meta.session_id && meta.session_id !== meta.id) parent = meta.session_id;
+  // The nested parent_thread_id and session_id are not among the checked ids (ids.ts): a parent
+  // past the id bound is no parent (found by the long fuzz run, seeds 20261515 and 20261516).
+  if (parent !== undefined && idProblem('parent', parent)) parent = undefined;
   return { kind: isTitle ? 'title' : isSub ? 'subagent' : 'user', parentThreadId: parent };
 }
 
