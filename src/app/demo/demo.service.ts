@@ -16,19 +16,14 @@ import {
   workspaceUsers,
 } from '../../access/index.js';
 import { allWorkspaces } from '../../access/index.js';
-import {
-  buildWindows,
-  ingestEvents,
-  prepareFreshEvents,
-  storePreparedFresh,
-  type Principal,
-} from '../../ingest/index.js';
+import { buildWindows, ingestEvents, storePreparedFresh, type Principal } from '../../ingest/index.js';
 import type { NormalizedEvent } from '../../core/events.js';
 import { ingestCodeReviewEvents } from '../../code-review/index.js';
 import type { Actor } from '../../compliance/index.js';
 import { createRuntime } from '../runtime.js';
 import { demoPeople, type DemoPerson, type DemoSpec } from './demo-people.js';
 import { demoDay } from './demo-activity.js';
+import { preparedDays } from './demo-days.thread.js';
 import { DEMO_REVIEW_HOST, demoReviewDay, type ReviewEvent } from './demo-reviews.js';
 
 export interface DemoOptions extends DemoSpec {
@@ -120,7 +115,8 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s, ${cpu()} s CPU)`);
 
   // Codex activity, day by day. The older days are loaded in bulk (the pipeline's steps and the
-  // ingest path's rows and rollup rules, nothing looked up, no archive); the last
+  // ingest path's rows and rollup rules, nothing looked up, no archive), each made on a worker
+  // thread while this one writes the one before (demo-days.thread.ts, decisions/0049); the last
   // `archiveDays` go through the ingest use-case and its group writer with their compliance records,
   // on serve's writer thread (SQLite files): the next batch is made here while the last one commits
   // there (decisions/0044).
@@ -139,13 +135,13 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
     if (r.rejected.length) throw new Error(`demo events refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
   };
   const bulkDays = opts.bulk === false ? 0 : firstArchived;
-  for (let index = 0; index < bulkDays; index++) {
-    const day = demoDay(opts, people, index, false);
-    const prepared = prepareFreshEvents(principal, inputsOf(day.events), { ...ingestOpts, emails });
+  const spec = { users: opts.users, days: opts.days, seed: opts.seed, now: opts.now };
+  const days = preparedDays({ spec, principal, ingest: ingestOpts, emails: [...emails] }, bulkDays);
+  for await (const { index, events: n, prepared } of days) {
     refused(prepared);
     await storePreparedFresh(store.db, prepared);
-    events += day.events.length;
-    bulkEvents += day.events.length;
+    events += n;
+    bulkEvents += n;
     if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s, ${cpu()} s CPU)`);
   }
   if (bulkDays) log(`${bulkEvents} events loaded in bulk (${secs(t0)} s, ${cpu()} s CPU)`);
