@@ -1,13 +1,13 @@
 // steward demo's older days made on worker threads (demo-days.worker.ts) while this one writes the
 // days before them (decisions/0049): generating a day, running its pipeline and building its rows
-// and rollups is about two thirds of a bulk-loaded day's CPU, the writes the other third, so two
-// workers (days alternating) keep this thread's writes fed on two cores. The days come back in
-// order, at most AHEAD of them made and not yet written (each is a few MB at 10,000 people).
-import os from 'node:os';
+// and rollups is about two thirds of a bulk-loaded day's CPU and needs no database. With several
+// workers the days alternate between them. They come back in order, at most one more than the
+// workers made and not yet written (each is a few MB at 10,000 people).
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../../platform/workers/module-worker.js';
-import type { PreparedFresh, Principal } from '../../ingest/index.js';
-import type { DemoSpec } from './demo-people.js';
+import { prepareFreshEvents, type PreparedFresh, type Principal } from '../../ingest/index.js';
+import { demoDay } from './demo-activity.js';
+import { demoPeople, type DemoPerson, type DemoSpec } from './demo-people.js';
 
 export interface DaysInput {
   spec: DemoSpec;
@@ -53,19 +53,45 @@ function dayWorker(input: DaysInput) {
   return { ask, stop: () => worker.terminate() };
 }
 
-/** Days 0 to count - 1, prepared on worker threads, in order. */
+/** One day made ready to write: its events, through the pipeline, into rows (no I/O). */
+export function prepareDay(
+  input: DaysInput,
+  people: readonly DemoPerson[],
+  emails: Map<string, string>,
+  index: number,
+) {
+  const day = demoDay(input.spec, people, index, false);
+  const inputs = day.events.map((event, i) => ({ index: i, event }));
+  return {
+    index,
+    events: day.events.length,
+    prepared: prepareFreshEvents(input.principal, inputs, { ...input.ingest, emails }),
+  };
+}
+
+/**
+ * Days 0 to count - 1, prepared on `workers` worker threads (0: on this one, one day at a time), in
+ * order.
+ */
 export async function* preparedDays(
   input: DaysInput,
   count: number,
+  workers: number,
 ): AsyncGenerator<DayReply & { prepared: PreparedFresh }> {
   if (count <= 0) return;
-  const workers = Array.from({ length: Math.min(2, os.availableParallelism(), count) }, () => dayWorker(input));
-  const ahead = workers.length + 1;
+  if (workers <= 0) {
+    const { people } = demoPeople(input.spec);
+    const emails = new Map(input.emails);
+    for (let index = 0; index < count; index++) yield prepareDay(input, people, emails, index);
+    return;
+  }
+  const threads = Array.from({ length: Math.min(workers, count) }, () => dayWorker(input));
+  const ahead = threads.length + 1;
   try {
     const inFlight: Promise<DayReply>[] = [];
     let next = 0;
     const askNext = () => {
-      inFlight.push(workers[next % workers.length]!.ask(next));
+      inFlight.push(threads[next % threads.length]!.ask(next));
       next++;
     };
     while (inFlight.length < ahead && next < count) askNext();
@@ -76,6 +102,6 @@ export async function* preparedDays(
       yield { ...r, prepared: r.prepared };
     }
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(threads.map((w) => w.stop()));
   }
 }

@@ -1,11 +1,9 @@
 // Worker thread of steward demo's bulk-loaded days (demo-days.thread.ts): makes each day it is asked
-// for (demoDay), runs it through the pipeline and builds its rows and rollups (prepareFreshEvents),
+// for (prepareDay: demoDay, then the pipeline and its rows and rollups by prepareFreshEvents),
 // and posts them, flat, to the thread that writes them. Nothing here touches the database.
 import { parentPort, workerData } from 'node:worker_threads';
-import { prepareFreshEvents } from '../../ingest/index.js';
-import { demoDay } from './demo-activity.js';
 import { demoPeople } from './demo-people.js';
-import type { DayReply, DaysInput } from './demo-days.thread.js';
+import { type DayReply, type DaysInput, prepareDay } from './demo-days.thread.js';
 
 const input = workerData as DaysInput;
 // The same people as the calling thread's: demoPeople is seeded by the spec alone.
@@ -18,10 +16,7 @@ parentPort!.on('message', (m: { index: number } | null) => {
   }
   let reply: DayReply;
   try {
-    const day = demoDay(input.spec, people, m.index, false);
-    const inputs = day.events.map((event, index) => ({ index, event }));
-    const prepared = prepareFreshEvents(input.principal, inputs, { ...input.ingest, emails });
-    reply = { index: m.index, events: day.events.length, prepared };
+    reply = prepareDay(input, people, emails, m.index);
   } catch (e) {
     reply = { index: m.index, events: 0, error: (e as Error).stack ?? String(e) };
   }

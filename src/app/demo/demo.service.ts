@@ -36,6 +36,8 @@ export interface DemoOptions extends DemoSpec {
    * decisions/0044; slower, the same facts and rollups (test/http/demo-bulk.http.test.ts).
    */
   bulk?: boolean;
+  /** Worker threads that make the bulk-loaded days (default 1; 0: made on the calling thread). */
+  workers?: number;
   progress?: (line: string) => void;
 }
 
@@ -136,7 +138,8 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   };
   const bulkDays = opts.bulk === false ? 0 : firstArchived;
   const spec = { users: opts.users, days: opts.days, seed: opts.seed, now: opts.now };
-  const days = preparedDays({ spec, principal, ingest: ingestOpts, emails: [...emails] }, bulkDays);
+  const input = { spec, principal, ingest: ingestOpts, emails: [...emails] };
+  const days = preparedDays(input, bulkDays, opts.workers ?? 1);
   for await (const { index, events: n, prepared } of days) {
     refused(prepared);
     await storePreparedFresh(store.db, prepared);
