@@ -20,6 +20,7 @@ interface DemoFlags extends StoreFlags {
   workspace?: string;
   archiveDays: string;
   bulk: boolean;
+  workers: string;
 }
 
 function count(name: string, raw: string, min: number, max: number): number {
@@ -45,6 +46,7 @@ export function demoCommand(program: Command): void {
       '3',
     )
     .option('--no-bulk', 'older days through the ingest path too (no archive; slower, the same figures)')
+    .option('--workers <n>', 'threads that make the older days while this one writes them (0: this one)', '1')
     .action(async (flags: DemoFlags) => {
       const config = configFrom(flags);
       const days = count('days', flags.days, 1, config.analytics.lookback_days);
@@ -56,6 +58,7 @@ export function demoCommand(program: Command): void {
         workspace: flags.workspace,
         archiveDays: count('archive-days', flags.archiveDays, 0, days),
         bulk: flags.bulk,
+        workers: count('workers', flags.workers, 0, 8),
         progress: flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`),
       };
       const store = await openConfiguredStore(config);

@@ -42,16 +42,22 @@ export interface FactRollups {
 export function factRollupParts(f: NewFacts): FactRollups {
   const deltas = new RollupDeltas();
   const threadOwner = new Map<string, EnrichedOf<TurnStarted>>();
-  const activeDay: Record<string, string | number>[] = [];
-  const activeWeek: Record<string, string | number>[] = [];
+  // The active-user set rows, each key once, in the order of the turns that first name it.
+  const activeDay = new Map<string, CounterRow>();
+  const activeWeek = new Map<string, CounterRow>();
   for (const i of f.turns) {
     const day = dayOf(i.event.ts);
     deltas.addFact(grainOf(i, day), { turns: 1 });
     threadOwner.set(`${i.workspaceId}\u0000${i.event.threadId}`, i);
     // A CI runner's turns are usage, not a person at work (decisions/0026).
     if (i.service) continue;
-    activeDay.push({ workspace_id: i.workspaceId, bucket: day, user_id: i.userId, client_id: i.clientId });
-    activeWeek.push({ workspace_id: i.workspaceId, bucket: weekOfDay(day), user_id: i.userId, client_id: i.clientId });
+    const { workspaceId: ws, userId: user, clientId: client } = i;
+    const who = `\u0000${user}\u0000${client}`;
+    const d = `${ws}\u0000${day}${who}`;
+    if (!activeDay.has(d)) activeDay.set(d, { workspace_id: ws, bucket: day, user_id: user, client_id: client });
+    const week = weekOfDay(day);
+    const w = `${ws}\u0000${week}${who}`;
+    if (!activeWeek.has(w)) activeWeek.set(w, { workspace_id: ws, bucket: week, user_id: user, client_id: client });
   }
   for (const [rows, grain] of [
     [f.newDaySet, 'day'],
@@ -75,21 +81,14 @@ export function factRollupParts(f: NewFacts): FactRollups {
     });
   }
   const rollups = deltas.rows();
-  const activeDays = uniqueBy(activeDay, setKey);
+  const activeDays = [...activeDay.values()];
   const parts = [
-    ...activeUserInserts(activeDays, uniqueBy(activeWeek, setKey)),
+    ...activeUserInserts(activeDays, [...activeWeek.values()]),
     ...rollupInserts(rollups),
     ...skillRollupInserts(skillRollupRows(f.skills)),
     ...toolRollupInserts(f.tools, f.mcpServerOf),
   ];
   return { parts, rollups, activeDays };
-}
-
-const setKey = (r: Record<string, string | number>) => Object.values(r).join('\u0000');
-
-function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
 }
 
 const grainOf = (i: EnrichedEvent, day: number) => ({

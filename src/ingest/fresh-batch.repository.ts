@@ -15,7 +15,7 @@ import type {
 } from '../core/events.js';
 import { countsAsTurn, type SkillInvocation } from '../core/rollups.js';
 import { gainedOnInsert } from '../core/tool-rollups.js';
-import { insertMany, type InsertPart, type InsertSpec } from '../platform/storage/bulk-insert.js';
+import { type FlatPart, insertManyFlat, type InsertPart, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
 import { factRollupParts } from './fact-rollups.js';
@@ -40,14 +40,30 @@ const [P_THREADS, P_TURNS, P_REQUESTS, P_TOOLS, P_RECONCILE, P_DAY_SET, P_WEEK_S
   CODEX_EVENTS,
 ].map(plain);
 
+/** What a fresh batch writes: its fact rows, the helper turns whose threads are marked, its rollup rows. */
+export interface FreshParts<P = InsertPart> {
+  facts: P[];
+  helperTurns: Item<TurnStarted>[];
+  rollups: P[];
+}
+
 /**
- * Stores `batch` (through the pipeline, one source, every key new to the store and unique in the
- * batch, a tool call's decision and result in one record) with its rollups, in the caller's
- * transaction. Throws on a key repeated within the batch; a key already stored fails the insert.
- * Nothing is added to a trailing-window base (0042): it loads a new workspace, whose base is built
- * after it (steward demo builds it once seeded).
+ * Stores a batch's parts (freshBatchParts, made flat: flatPart) in the caller's transaction. A key
+ * already stored fails the insert. Nothing is added to a trailing-window base (0042): it loads a
+ * new workspace, whose base is built after it (steward demo builds it once seeded).
  */
-export async function storeFreshEvents(db: DbOrTrx, batch: readonly EnrichedEvent[]): Promise<void> {
+export async function storeFreshParts(db: DbOrTrx, parts: FreshParts<FlatPart>): Promise<void> {
+  await insertManyFlat(db, parts.facts);
+  await markHelperThreads(db, parts.helperTurns);
+  await insertManyFlat(db, parts.rollups);
+}
+
+/**
+ * The rows and rollups of `batch` (through the pipeline, one source, every key new to the store and
+ * unique in the batch, a tool call's decision and result in one record), as the ingest path would
+ * write them. Pure (no I/O), so a worker thread can make them. Throws on a key repeated in the batch.
+ */
+export function freshBatchParts(batch: readonly EnrichedEvent[]): FreshParts {
   const seen = new Set<string>();
   const threads = new Map<string, Record<string, string | number | null>>();
   const parts: InsertPart[] = [];
@@ -109,18 +125,14 @@ export async function storeFreshEvents(db: DbOrTrx, batch: readonly EnrichedEven
     { spec: P_WEEK_SET, rows: [...weekSet.values()] },
     { spec: P_EVENTS, rows: observations.map(codexEventRow) },
   );
-  await insertMany(db, parts);
-  await markHelperThreads(db, helperTurns);
-  await insertMany(
-    db,
-    factRollupParts({
-      turns,
-      newDaySet: [...daySet.values()],
-      newWeekSet: [...weekSet.values()],
-      responses,
-      skills,
-      tools,
-      mcpServerOf: (key) => mcp.get(key),
-    }).parts,
-  );
+  const rollups = factRollupParts({
+    turns,
+    newDaySet: [...daySet.values()],
+    newWeekSet: [...weekSet.values()],
+    responses,
+    skills,
+    tools,
+    mcpServerOf: (key) => mcp.get(key),
+  }).parts;
+  return { facts: parts, helperTurns, rollups };
 }

@@ -7,4 +7,8 @@ export { type IngestContext, type IngestDeps } from './ingest.runtime.js';
 export { IngestWriter } from './writer/ingest-writer.js';
 export { buildWindows, startWindowJob, WINDOW_JOB } from './windows.service.js';
 export { windowAnchor } from './windows.repository.js';
-export { loadFreshEvents } from './fresh-ingest.service.js';
+export {
+  prepareFreshEvents,
+  storePreparedFresh,
+  type PreparedFresh,
+} from './fresh-ingest.service.js';

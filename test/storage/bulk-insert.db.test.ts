@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   conflictAddCounters,
   conflictDoNothing,
+  flatPart,
   insertMany,
+  insertManyFlat,
   insertManyIf,
   insertManyReturning,
   insertRows,
@@ -108,6 +110,35 @@ for (const dialect of DIALECTS) {
         assert.equal(r.prompt_length === null ? null : Number(r.prompt_length), i % 4 === 0 ? null : i);
         assert.equal(Number(r.ts), 1_700_000_000_000 + i);
       }
+    });
+
+    it('flat parts (insertManyFlat) store what insertMany stores, across statement sizes, after a clone', async () => {
+      // 300 rows: SQLite binds them as statements of 256, 32, 8 and 4 rows; structuredClone stands for
+      // the worker thread that makes them.
+      const keys = Array.from({ length: 300 }, (_, i) => `flat:${NASTY[i % NASTY.length]}:${i}`);
+      const turns = {
+        spec: { ...TURNS, onConflict: undefined, returning: undefined },
+        rows: keys.map((k, i) => ({ ...turn(k, i), workspace_id: 'ws-flat' })),
+      };
+      const day = { spec: ROLLUP, rows: [{ workspace_id: 'ws-flat', bucket: 7, client_id: 'flat', ...counters(2) }] };
+      await s.db.transaction().execute((trx) => insertManyFlat(trx, structuredClone([turns, day].map(flatPart))));
+      await insertManyFlat(s.db, [flatPart(day)]);
+      const stored = await s.db
+        .selectFrom('turns')
+        .select(['turn_key', 'turn_id', 'model', 'ts'])
+        .where('workspace_id', '=', 'ws-flat')
+        .execute();
+      const want = keys.map((k, i) => [k, i % 3 === 0 ? null : `id-${k}`, i % 2 ? null : k, 1_700_000_000_000 + i]);
+      assert.deepEqual(stored.map((r) => [r.turn_key, r.turn_id, r.model, Number(r.ts)]).sort(), want.sort());
+      const rollup = await s.db
+        .selectFrom('usage_ws_day')
+        .select('turns')
+        .where('workspace_id', '=', 'ws-flat')
+        .execute();
+      assert.deepEqual(
+        rollup.map((r) => Number(r.turns)),
+        [4],
+      );
     });
 
     it('stores strings exactly when none needs the slow path (PostgreSQL: JSON-escaped array literals)', async () => {

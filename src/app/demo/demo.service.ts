@@ -16,13 +16,14 @@ import {
   workspaceUsers,
 } from '../../access/index.js';
 import { allWorkspaces } from '../../access/index.js';
-import { buildWindows, ingestEvents, loadFreshEvents, type Principal } from '../../ingest/index.js';
+import { buildWindows, ingestEvents, storePreparedFresh, type Principal } from '../../ingest/index.js';
 import type { NormalizedEvent } from '../../core/events.js';
 import { ingestCodeReviewEvents } from '../../code-review/index.js';
 import type { Actor } from '../../compliance/index.js';
 import { createRuntime } from '../runtime.js';
 import { demoPeople, type DemoPerson, type DemoSpec } from './demo-people.js';
 import { demoDay } from './demo-activity.js';
+import { preparedDays } from './demo-days.thread.js';
 import { DEMO_REVIEW_HOST, demoReviewDay, type ReviewEvent } from './demo-reviews.js';
 
 export interface DemoOptions extends DemoSpec {
@@ -35,6 +36,8 @@ export interface DemoOptions extends DemoSpec {
    * decisions/0044; slower, the same facts and rollups (test/http/demo-bulk.http.test.ts).
    */
   bulk?: boolean;
+  /** Worker threads that make the bulk-loaded days (default 1; 0: made on the calling thread). */
+  workers?: number;
   progress?: (line: string) => void;
 }
 
@@ -111,10 +114,11 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
     { workspaceId: ws, scopes: ['ingest.write'], sharedCollector: true, name: 'otel-collector (demo)' },
     actor,
   );
-  log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s)`);
+  log(`${people.length} users, ${teams.length} teams, ${keys + 1} keys (${secs(t0)} s, ${cpu()} s CPU)`);
 
-  // Codex activity, day by day. The older days are loaded in bulk (loadFreshEvents: the pipeline's
-  // steps and the ingest path's rows and rollup rules, nothing looked up, no archive); the last
+  // Codex activity, day by day. The older days are loaded in bulk (the pipeline's steps and the
+  // ingest path's rows and rollup rules, nothing looked up, no archive), each made on a worker
+  // thread while this one writes the one before (demo-days.thread.ts, decisions/0049); the last
   // `archiveDays` go through the ingest use-case and its group writer with their compliance records,
   // on serve's writer thread (SQLite files): the next batch is made here while the last one commits
   // there (decisions/0044).
@@ -133,13 +137,17 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
     if (r.rejected.length) throw new Error(`demo events refused: ${JSON.stringify(r.rejected.slice(0, 3))}`);
   };
   const bulkDays = opts.bulk === false ? 0 : firstArchived;
-  for (let index = 0; index < bulkDays; index++) {
-    const day = demoDay(opts, people, index, false);
-    refused(await loadFreshEvents(store.db, principal, inputsOf(day.events), { ...ingestOpts, emails }));
-    events += day.events.length;
-    bulkEvents += day.events.length;
-    if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
+  const spec = { users: opts.users, days: opts.days, seed: opts.seed, now: opts.now };
+  const input = { spec, principal, ingest: ingestOpts, emails: [...emails] };
+  const days = preparedDays(input, bulkDays, opts.workers ?? 1);
+  for await (const { index, events: n, prepared } of days) {
+    refused(prepared);
+    await storePreparedFresh(store.db, prepared);
+    events += n;
+    bulkEvents += n;
+    if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s, ${cpu()} s CPU)`);
   }
+  if (bulkDays) log(`${bulkEvents} events loaded in bulk (${secs(t0)} s, ${cpu()} s CPU)`);
   const runtime = createRuntime(store);
   await runtime.startWriterThread();
   try {
@@ -156,13 +164,15 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
       }
       events += day.events.length;
       if (content) archivedEvents += day.events.length;
-      if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s)`);
+      if ((index + 1) % 10 === 0)
+        log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s, ${cpu()} s CPU)`);
     }
     await Promise.all(inFlight);
   } finally {
     await runtime.stop();
   }
-  log(`day ${opts.days}/${opts.days}: ${events} events, ${archivedEvents} of them archived (${secs(t0)} s)`);
+  const archived = `${archivedEvents} of them archived`;
+  log(`day ${opts.days}/${opts.days}: ${events} events, ${archived} (${secs(t0)} s, ${cpu()} s CPU)`);
 
   // Code Review through the generic code review ingest.
   let reviewEvents = 0;
@@ -186,11 +196,11 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
     batch.push(...day);
   }
   await flush();
-  log(`${reviewEvents} code review events (${secs(t0)} s)`);
+  log(`${reviewEvents} code review events (${secs(t0)} s, ${cpu()} s CPU)`);
   // Today's trailing-window base, as serve's daily job would build it (decisions/0042): the
   // dashboard's panels read it from the first minute instead of after the job's first tick.
   await buildWindows(store.db, ws, opts.now);
-  log(`trailing-window base built (${secs(t0)} s)`);
+  log(`trailing-window base built (${secs(t0)} s, ${cpu()} s CPU)`);
 
   const summary = {
     users: people.length,
@@ -206,3 +216,8 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
 
 const inputsOf = (events: NormalizedEvent[], from = 0) => events.map((event, j) => ({ index: from + j, event }));
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+// The process's CPU so far (every thread), user + sys: on a shared machine the steadier figure.
+const cpu = () => {
+  const u = process.cpuUsage();
+  return ((u.user + u.system) / 1e6).toFixed(1);
+};
