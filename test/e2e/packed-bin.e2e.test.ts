@@ -1,5 +1,7 @@
-// The published package runs as an installed `steward` command: `npm pack` builds dist/ (prepare) and
-// the tarball's bin starts from outside the checkout. Installing the tarball's dependencies needs the
+// The published package runs as an installed `steward` command: the tarball `npm pack` makes holds
+// dist/ and its bin starts from outside the checkout. Packed with --ignore-scripts, from the dist/ that
+// `npm test` (or `npm run build`) built: `prepare` would rebuild dist/ (vite empties dist/web first)
+// while the suite's other files run the built CLI and serve dist/web, which failed them at random. Installing the tarball's dependencies needs the
 // registry, so the unpacked package resolves them from the checkout's node_modules: this proves the
 // tarball holds a working bin and dist, not that a registry install succeeds.
 import assert from 'node:assert/strict';
@@ -15,7 +17,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 it('the packed tarball installs a steward command that runs', { timeout: 180_000 }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-pack-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const out = execFileSync('npm', ['pack', '--pack-destination', tmp, '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')), 'run `npm run build` first');
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp, '--silent'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const tarball = path.join(tmp, out.trim().split('\n').pop()!);
   execFileSync('tar', ['-xzf', tarball, '-C', tmp]);
   const pkg = path.join(tmp, 'package');
