@@ -18,7 +18,7 @@ import {
 import { type LineFact, type Obj, isObj, optStr } from './facts.js';
 import { durationToMs, toUsage, usageProblem } from './usage.js';
 import { permissionLabel, policyLabel } from './thread.js';
-import { argString, imageCount, isInjectedUserText, textOf } from './text.js';
+import { argString, isInjectedUserText, textOf, typedPromptFact } from './text.js';
 
 export function normalizeEventMsg(payload: unknown, facts: LineFact[]): void {
   const e = EventMsgSchema.safeParse(payload);
@@ -195,19 +195,7 @@ function normalizeItemCompleted(ev: Obj, facts: LineFact[]): void {
   const it = item as Obj;
   switch (item.type) {
     case 'UserMessage': {
-      const text = textOf(it.content);
-      const injected = isInjectedUserText(text);
-      facts.push({
-        f: 'user_text',
-        text,
-        canonical: !injected,
-        injected,
-        origin: 'item_completed',
-        turnId,
-        itemThreadId,
-        itemId: item.id,
-        images: imageCount(it.content),
-      });
+      facts.push(typedPromptFact(it.content, turnId, itemThreadId, item.id));
       break;
     }
     case 'AgentMessage':

@@ -1,5 +1,5 @@
 // Message text, injected-context detection and tool-output parsing shared by the item normalizers.
-import { type Obj, isObj } from './facts.js';
+import { type LineFact, type Obj, isObj } from './facts.js';
 import { durationToMs } from './usage.js';
 
 export function textOf(content: unknown): string {
@@ -41,6 +41,31 @@ export function isInjectedUserText(text: string): boolean {
 }
 
 /** 0.169 labels every content item: `content_item_kinds: ["user.text"]` / provenance `user` is typed input. */
+/**
+ * The fact of an item_completed's typed prompt (UserMessage), for the full decode (event-msg.ts) and
+ * the usage-only mode's hand check (usage-lines.ts) alike.
+ */
+export function typedPromptFact(
+  content: unknown,
+  turnId: string | undefined,
+  itemThreadId: string | undefined,
+  itemId: string | undefined,
+): LineFact {
+  const text = textOf(content);
+  const injected = isInjectedUserText(text);
+  return {
+    f: 'user_text',
+    text,
+    canonical: !injected,
+    injected,
+    origin: 'item_completed',
+    turnId,
+    itemThreadId,
+    itemId,
+    images: imageCount(content),
+  };
+}
+
 export function genuineByMetadata(meta: Obj | null | undefined): boolean | undefined {
   if (!meta) return undefined;
   const kinds = meta.content_item_kinds;

@@ -7,7 +7,7 @@
 // (a wrong type, an implausible count, an older nesting, a type it does not know) gets undefined and
 // goes through normalizeLine, which skips it for the same reason as always.
 import { policyLabel, permissionLabel } from './thread.js';
-import { imageCount, isInjectedUserText, textOf } from './text.js';
+import { isInjectedUserText, typedPromptFact } from './text.js';
 import { type LineFact, type NormalizedLine, type Obj, isObj, optStr } from './facts.js';
 import { parseTs, toUsage, USAGE_FIELDS, usageProblem } from './usage.js';
 import type { RawTokenUsage } from '../schema.js';
@@ -119,19 +119,7 @@ function userMessageItem(ev: Obj, facts: LineFact[]): boolean {
   const itemThreadId = typeof ev.thread_id === 'string' ? ev.thread_id : undefined;
   const turnId = optStr(ev.turn_id);
   if (turnId) facts.push({ f: 'turn_ref', turnId, itemThreadId });
-  const text = textOf(item.content);
-  const injected = isInjectedUserText(text);
-  facts.push({
-    f: 'user_text',
-    text,
-    canonical: !injected,
-    injected,
-    origin: 'item_completed',
-    turnId,
-    itemThreadId,
-    itemId: typeof item.id === 'string' ? item.id : undefined,
-    images: imageCount(item.content),
-  });
+  facts.push(typedPromptFact(item.content, turnId, itemThreadId, typeof item.id === 'string' ? item.id : undefined));
   return true;
 }
 
