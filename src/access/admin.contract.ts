@@ -145,7 +145,7 @@ export const updateSettingsRoute = {
       })
       .strict(),
   ),
-  response: { 200: described('settings') },
+  response: { 200: described('settings'), 409: errorResponse('the stored settings cannot be read') },
 };
 
 const teamParams = workspaceParams.extend({ team_id: z.string().describe('The team id (or its name).') });

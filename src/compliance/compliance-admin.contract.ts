@@ -126,7 +126,7 @@ export const updatePolicyRoute = {
   params: workspaceParams,
   // Checked by core/content-policy.ts mergeContentPolicy, which also reads the stored settings.
   body: handlerParsed(policyPatch),
-  response: { 200: described('policy') },
+  response: { 200: described('policy'), 409: errorResponse("the workspace's settings document cannot be read") },
 };
 export const sinksRoute = {
   summary: 'SIEM sinks: cursor, lag, delivered and dead-letter counts, last error',

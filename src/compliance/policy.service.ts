@@ -2,6 +2,7 @@
 // sandbox and approval modes), kept in the workspace's settings under "compliance".
 import { mergeContentPolicy, policyFromSettings, type ContentPolicy } from '../core/content-policy.js';
 import { StewardError } from '../core/errors.js';
+import { withSettingsSection } from '../core/settings-document.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import {
   findWorkspace,
@@ -52,14 +53,7 @@ export async function updateContentPolicy(
     if (!ws) throw new StewardError('not_found', `no workspace ${workspaceId}`);
     const before = policyFromSettings(ws.settings);
     const after = mergeContentPolicy(before, patch);
-    let settings: Record<string, unknown> = {};
-    try {
-      settings = JSON.parse(ws.settings || '{}');
-    } catch {
-      settings = {};
-    }
-    settings.compliance = after;
-    await updateWorkspaceSettings(trx, workspaceId, JSON.stringify(settings));
+    await updateWorkspaceSettings(trx, workspaceId, withSettingsSection(ws.settings, 'compliance', after));
     await audit(
       trx,
       workspaceId,

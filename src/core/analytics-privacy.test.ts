@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { StewardError } from './errors.js';
 import { it } from 'node:test';
 import { CLOSED_TEAM_FLOOR, effectivePrivacy, withAnalyticsSettings } from './analytics-privacy.js';
 
@@ -23,13 +24,17 @@ it('what cannot be read applies closed', () => {
   assert.deepEqual(effectivePrivacy(server, '{"analytics":{"min_team_size":1.5}}').unreadable, ['min_team_size']);
 });
 
-it('a change keeps the other sections of the document and replaces one that cannot be read', () => {
+it('a change keeps the other sections of the document, and refuses one that cannot be read', () => {
   const doc = '{"compliance":{"prompt":"hash"},"analytics":{"min_team_size":7}}';
   assert.deepEqual(JSON.parse(withAnalyticsSettings(doc, { show_emails: false })), {
     compliance: { prompt: 'hash' },
     analytics: { min_team_size: 7, show_emails: false },
   });
-  assert.deepEqual(JSON.parse(withAnalyticsSettings('{not json', { min_team_size: 3 })), {
-    analytics: { min_team_size: 3 },
-  });
+  assert.deepEqual(JSON.parse(withAnalyticsSettings('{}', { min_team_size: 3 })), { analytics: { min_team_size: 3 } });
+  for (const bad of ['{not json', '[]', '{"analytics":"hidden"}'])
+    assert.throws(
+      () => withAnalyticsSettings(bad, { min_team_size: 3 }),
+      (e: StewardError) => e.code === 'conflict' && /cannot be read/.test(e.message),
+      bad,
+    );
 });

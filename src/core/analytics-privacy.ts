@@ -2,6 +2,8 @@
 // narrowed by the workspace's own settings (workspaces.settings, under "analytics"). A workspace may
 // hide emails the server shows and raise the team floor, never the reverse. Settings that cannot be
 // read fail closed: emails hidden, and every team below the floor (only owners see teams alone).
+import { StewardError } from './errors.js';
+import { parseSettings, withSettingsSection } from './settings-document.js';
 
 export interface ServerPrivacy {
   show_emails: boolean;
@@ -26,18 +28,6 @@ export interface EffectivePrivacy {
 export const CLOSED_TEAM_FLOOR = Number.MAX_SAFE_INTEGER;
 
 export const isTeamFloor = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-
-type Parsed = { ok: true; doc: Record<string, unknown> } | { ok: false };
-
-export function parseSettings(json: string | null | undefined): Parsed {
-  try {
-    const doc = JSON.parse(json || '{}') as unknown;
-    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return { ok: true, doc: doc as Record<string, unknown> };
-  } catch {
-    // below
-  }
-  return { ok: false };
-}
 
 /** The one decision every email and team-floor reader goes through. `json` undefined: no workspace row. */
 export function effectivePrivacy(server: ServerPrivacy, json: string | null | undefined): EffectivePrivacy {
@@ -85,11 +75,17 @@ export interface AnalyticsSettingsPatch {
  */
 export function withAnalyticsSettings(json: string | null | undefined, patch: AnalyticsSettingsPatch): string {
   const parsed = parseSettings(json);
-  const doc = parsed.ok ? { ...parsed.doc } : {};
-  const prev = doc.analytics && typeof doc.analytics === 'object' && !Array.isArray(doc.analytics) ? doc.analytics : {};
-  const next: Record<string, unknown> = { ...(prev as Record<string, unknown>) };
+  const prev = parsed.ok ? parsed.doc.analytics : undefined;
+  const isSection = prev !== null && typeof prev === 'object' && !Array.isArray(prev);
+  // An "analytics" that is not an object is applied closed; replacing it would let unset fields fall
+  // back to the server's values (emails shown), so it is refused as an unreadable document is.
+  if (prev !== undefined && !isSection)
+    throw new StewardError(
+      'conflict',
+      'the workspace\'s "analytics" settings cannot be read (not an object): repair them first',
+    );
+  const next: Record<string, unknown> = isSection ? { ...(prev as Record<string, unknown>) } : {};
   if (patch.show_emails !== undefined) next.show_emails = patch.show_emails;
   if (patch.min_team_size !== undefined) next.min_team_size = patch.min_team_size;
-  doc.analytics = next;
-  return JSON.stringify(doc);
+  return withSettingsSection(json, 'analytics', next);
 }

@@ -197,6 +197,23 @@ for (const dialect of DIALECTS) {
         .where('id', '=', t.workspaceId)
         .execute();
       assert.ok(Object.values(await emailsShown()).every((xs) => xs.every((e: unknown) => e === null)));
+      // Neither writer rewrites an unreadable document: starting from {} would drop its other sections
+      // and let the server's defaults (emails shown) replace the closed ones.
+      const manage = await t.key(['codex.enterprise.compliance.delete']);
+      const refusals = [
+        await patch({ show_emails: false }),
+        await t.app.inject({
+          method: 'PUT',
+          url: `/v1/compliance/workspaces/${t.workspaceId}/policy`,
+          payload: JSON.stringify({ dlp_terms: ['never-written'] }),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${manage}` },
+        }),
+      ];
+      for (const r of refusals) {
+        assert.equal(r.statusCode, 409, r.body);
+        assert.match(r.json().error.message, /settings document cannot be read/);
+      }
+      assert.equal((await stored.executeTakeFirstOrThrow()).settings, '{not json');
       await t.store.db.updateTable('workspaces').set({ settings: kept }).where('id', '=', t.workspaceId).execute();
     });
 
