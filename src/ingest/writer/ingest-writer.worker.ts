@@ -6,11 +6,10 @@ import { ChainHeads } from '../../compliance/index.js';
 import { writeGroup, type WriteJob } from './ingest-writer.js';
 
 const { options } = workerData as { options: StoreOptions };
-// IMMEDIATE transactions: the write lock is taken at BEGIN, so another connection committing
-// between this transaction's first read and first write cannot fail it with SQLITE_BUSY_SNAPSHOT.
-// No automatic checkpoints on this connection: the main thread runs them beside the writes
+// Its transactions begin IMMEDIATE, as every SQLite store's do (database.ts). No automatic
+// checkpoints on this connection: the main thread runs them beside the writes
 // (ingest-writer.thread.ts), so no commit here pays for copying the WAL into the database.
-const store = openStore({ ...options, poolSize: 1, immediateTransactions: true, walAutocheckpoint: 0 });
+const store = openStore({ ...options, poolSize: 1, walAutocheckpoint: 0 });
 // This connection's chain heads (the main thread's are its own: a head one wrote is a miss for the
 // other's compare-and-set, which then locks and reads it).
 const heads = new ChainHeads();

@@ -31,9 +31,6 @@ export interface StoreOptions {
   sqliteFile?: string; // explicit file (tests, benchmarks)
   pgSchema?: string; // tests run in a fresh schema per run
   poolSize?: number;
-  // SQLite: every transaction begins IMMEDIATE (takes the write lock at BEGIN). For a connection
-  // that only writes (the ingest writer thread) next to others writing the same file.
-  immediateTransactions?: boolean;
   // SQLite: pages of WAL after which a commit checkpoints (default 10000; 0 = never, another
   // connection checkpoints: see ingest/writer/ingest-writer.thread.ts).
   walAutocheckpoint?: number;
@@ -150,7 +147,7 @@ export function openStore(opts: StoreOptions): Store {
   sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutocheckpoint ?? 10000))}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite, opts.immediateTransactions) }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
   sqliteHandles.set(db, sqlite);
   return {
@@ -195,15 +192,20 @@ function preparingPool(pool: pg.Pool): PostgresPool {
 // Kysely prepares every query anew; with better-sqlite3 preparing costs more than running a small
 // insert. Ingest repeats the same few statements, so keep prepared statements by SQL text
 // (bounded; statements are only ever used under Kysely's single-connection lock).
-function withStatementCache(sqlite: SQLite.Database, immediate = false, max = 1000) {
+function withStatementCache(sqlite: SQLite.Database, max = 1000) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(text: string): SQLite.Statement {
       let st = cache.get(text);
       if (!st) {
-        // Kysely's SQLite driver begins every transaction with a plain (deferred) "begin".
-        st = sqlite.prepare(immediate && text === 'begin' ? 'begin immediate' : text);
+        // Kysely's SQLite driver begins every transaction with a plain (deferred) "begin", which takes
+        // the write lock at the first write. A transaction that read first cannot wait for it then
+        // (SQLite skips the busy handler once a read snapshot is held): beside another connection
+        // writing (serve's ingest thread, an admin command) it failed at once with "database is
+        // locked". Every transaction steward runs writes, so each takes the lock at BEGIN, waiting
+        // up to the busy timeout (test/storage/sqlite-write-lock.db.test.ts).
+        st = sqlite.prepare(text === 'begin' ? 'begin immediate' : text);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(text, st);
       }

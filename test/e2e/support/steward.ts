@@ -290,13 +290,7 @@ export async function startSteward(opts: StartOptions): Promise<Steward> {
   }
 
   async function cli<T>(args: string[]): Promise<T> {
-    let r = await cliRaw([...args, '--json']);
-    // A setup command beside a running SQLite serve can outwait the 5 s busy timeout while serve's
-    // start-up work holds the write lock (seen once in CI, collect.e2e; not yet explained): try again.
-    for (let i = 0; i < 3 && r.code !== 0 && r.stderr.includes('database is locked'); i++) {
-      await new Promise((res) => setTimeout(res, 1000));
-      r = await cliRaw([...args, '--json']);
-    }
+    const r = await cliRaw([...args, '--json']);
     if (r.code !== 0)
       throw new Error(`steward ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     try {
