@@ -45,6 +45,8 @@ for (const dialect of values.dialects.split(',') as Dialect[])
         `(${r.offered.batchesPerSecond} batches/s) for ${r.seconds.toFixed(0)} s; answers ${JSON.stringify(r.status)}; ` +
         `5xx ${r.fiveHundreds} (refusals without Retry-After ${r.refusalsWithoutRetryAfter}); ` +
         `accepted ${f(r.accepted.recordsPerSecond)} records/s; ack ms p50 ${f(r.ackMs.p50)} p99 ${f(r.ackMs.p99)} max ${f(r.ackMs.max)}` +
+        `; server ack ms (received -> acked, its histogram) p50 ${f(r.serverAckMs.p50)} p99 ${f(r.serverAckMs.p99)}` +
+        `${r.serverAckMs.over ? ' (past its last bucket: at least)' : ''} of ${r.serverAckMs.acks} acks` +
         (r.batchMs
           ? `; batch ms (produced -> acked) p50 ${f(r.batchMs.p50)} p99 ${f(r.batchMs.p99)}; dropped ${r.dropped}, unsent ${r.unsent}`
           : '') +

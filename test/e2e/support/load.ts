@@ -7,6 +7,7 @@
 import autocannon from 'autocannon';
 import { otlpStream } from '../../../bench/support/otlp-stream.js';
 import { backoffRun } from './backoff-client.js';
+import { histogramQuantile, readHistogram } from './prom-histogram.js';
 import { readFileSync } from 'node:fs';
 import { rssOf, startSteward, type Dialect } from './steward.js';
 
@@ -38,6 +39,12 @@ export interface LoadResult {
   accepted: { batches: number; recordsPerSecond: number };
   /** One acknowledged request's latency, ms (sent -> 200). */
   ackMs: { p50: number; p99: number; max: number };
+  /**
+   * The server's own: request received -> acknowledgement sent (steward_ingest_ack_seconds, estimated
+   * from its buckets; `over` = past its last finite bucket, the value a lower bound), and how many it
+   * acknowledged (a client that gave up never saw some of them).
+   */
+  serverAckMs: { p50: number; p99: number; over: boolean; acks: number };
   /** With backoff: produced -> acknowledged, queueing and retries included. */
   batchMs?: { p50: number; p99: number; max: number };
   /** With backoff: batches the exporters dropped (queue full) or never sent before the end. */
@@ -165,6 +172,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
       .filter(([c]) => Number(c) > 0)
       .reduce((n, [, v]) => n + v, 0);
     const got = await settledTokens(s);
+    const serverAckMs = await serverAcks(s);
     const stored = Math.round(got.input / stream.sessionTokens.input);
     const ackedSessions = acked * sessionsPerBody;
     const per = stream.sessionTokens;
@@ -180,6 +188,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
         .reduce((n, [, v]) => n + v, 0),
       accepted: { batches: acked, recordsPerSecond: (acked * stream.recordsPerBody) / elapsed },
       ackMs: quantiles(ackRaw),
+      serverAckMs,
       ...extra,
       rss: rssSummary(samples, o.warmupSeconds ?? Math.min(60, o.seconds * 0.2)),
       cpu: { seconds: cpu, msPerRequest: (cpu * 1000) / answeredAll, msPerAck: (cpu * 1000) / acked },
@@ -216,6 +225,15 @@ async function settledTokens(s: Awaited<ReturnType<typeof startSteward>>) {
     await sleep(1000);
   }
   throw new Error(`the usage totals did not settle: ${last}`);
+}
+
+// Read once the work has settled, so acknowledgements sent after a client gave up are in it.
+async function serverAcks(s: Awaited<ReturnType<typeof startSteward>>): Promise<LoadResult['serverAckMs']> {
+  const text = await (await s.fetch('/metrics')).text();
+  const h = readHistogram(text, 'steward_ingest_ack_seconds', { source: 'otlp' });
+  const p50 = histogramQuantile(h, 0.5);
+  const p99 = histogramQuantile(h, 0.99);
+  return { p50: p50.value * 1000, p99: p99.value * 1000, over: p50.over || p99.over, acks: h.count };
 }
 
 // utime + stime of every thread of the process, from /proc (clock ticks of 10 ms on Linux).
