@@ -4,9 +4,9 @@
 // and Retry-After (backoff-client.ts). The server's RSS is sampled from /proc meanwhile. Then the
 // Analytics API must hold exactly the tokens of the acknowledged batches (plus at most the ones
 // left without an answer when the run stopped): nothing acknowledged lost, nothing doubled.
-import autocannon from 'autocannon';
 import { otlpStream } from '../../../bench/support/otlp-stream.js';
 import { backoffRun } from './backoff-client.js';
+import { fixedRateRun } from './fixed-rate-client.js';
 import { histogramQuantile, readHistogram } from './prom-histogram.js';
 import { readFileSync } from 'node:fs';
 import { rssOf, startSteward, type Dialect } from './steward.js';
@@ -122,46 +122,24 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
         unanswered = r.maybeStored;
         extra = { batchMs: quantiles(r.batchMs), dropped: r.dropped, unsent: r.unsent };
       } else {
-        let k = 0;
-        const result = await autocannon({
-          url: `${s.url}/v1/logs`,
-          connections: Math.min(o.connections, batchesPerSecond),
-          overallRate: batchesPerSecond,
-          duration: o.seconds,
-          timeout: timeoutMs / 1000,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (req: any) => ({
-                ...req,
-                headers: {
-                  ...req.headers,
-                  'content-type': 'application/x-protobuf',
-                  authorization: `Bearer ${keys[k++ % keys.length]}`,
-                },
-                body: stream.next(),
-              }),
-              onResponse: (code: number, _body: string, _ctx: unknown, headers?: Record<string, string>) => {
-                const named = Object.keys(headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
-                if ((code === 429 || code === 503) && !named) refusalsWithoutRetryAfter++;
-              },
-            },
-          ],
-          setupClient: (client: any) => {
-            client.on('response', (code: number, _bytes: number, ms: number) => {
-              status[code] = (status[code] ?? 0) + 1;
-              if (code === 200) ackRaw.push(ms);
-            });
-          },
-        } as any);
+        const r = await fixedRateRun({
+          url: s.url,
+          keys,
+          connections: o.connections,
+          rate: batchesPerSecond,
+          seconds: o.seconds,
+          timeoutMs,
+          body: () => stream.next(),
+          onStatus: count,
+        });
         const answered = Object.values(status).reduce((a, b) => a + b, 0);
         // Errors are timeouts, or connections the server closed before answering (a refusal of a
         // body over 64 KiB closes the connection, decisions/0028; the client may see the reset first).
-        if (result.timeouts) status.timeout = result.timeouts;
-        if (result.errors - result.timeouts) status['-1'] = result.errors - result.timeouts;
+        if (r.timeouts) status.timeout = r.timeouts;
+        if (r.errors - r.timeouts) status['-1'] = r.errors - r.timeouts;
         acked = status['200'] ?? 0;
         // Built and sent but not answered (timed out, or in flight when the run stopped): maybe stored.
-        unanswered = Math.max(0, k - answered);
+        unanswered = Math.max(0, r.sent - answered);
       }
     } finally {
       clearInterval(sampler);
