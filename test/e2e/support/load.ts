@@ -45,8 +45,16 @@ export interface LoadResult {
    * acknowledged (a client that gave up never saw some of them).
    */
   serverAckMs: { p50: number; p99: number; over: boolean; acks: number };
+  /**
+   * The server's event-loop delay over the run (nodejs_eventloop_lag_*, reset by a scrape at the
+   * start): how long a request that has arrived may wait before the server's thread reads it, which
+   * the server's ack figure, timed from the request event, does not include.
+   */
+  eventLoopMs: { p50: number; p99: number; max: number };
   /** With backoff: produced -> acknowledged, queueing and retries included. */
   batchMs?: { p50: number; p99: number; max: number };
+  /** Without backoff: requests left unanswered on a connection that closed or failed (among the unanswered). */
+  orphaned?: number;
   /** With backoff: batches the exporters dropped (queue full) or never sent before the end. */
   dropped?: number;
   unsent?: number;
@@ -97,6 +105,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     };
     const samples: LoadRss['samples'] = [];
     const cpu0 = cpuSeconds(s.pid);
+    await s.fetch('/metrics'); // resets the event-loop delay histogram
     const t0 = performance.now();
     const sampler = setInterval(() => {
       const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
@@ -104,7 +113,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     }, o.sampleMs ?? 5000);
     let acked = 0;
     let unanswered = 0;
-    let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent'> = {};
+    let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent' | 'orphaned'> = {};
     try {
       if (o.backoff) {
         const r = await backoffRun({
@@ -140,6 +149,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
         acked = status['200'] ?? 0;
         // Built and sent but not answered (timed out, or in flight when the run stopped): maybe stored.
         unanswered = Math.max(0, r.sent - answered);
+        extra = { orphaned: r.orphaned };
       }
     } finally {
       clearInterval(sampler);
@@ -149,6 +159,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     const answeredAll = Object.entries(status)
       .filter(([c]) => Number(c) > 0)
       .reduce((n, [, v]) => n + v, 0);
+    const eventLoopMs = await eventLoopDelay(s);
     const got = await settledTokens(s);
     const serverAckMs = await serverAcks(s);
     const stored = Math.round(got.input / stream.sessionTokens.input);
@@ -167,6 +178,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
       accepted: { batches: acked, recordsPerSecond: (acked * stream.recordsPerBody) / elapsed },
       ackMs: quantiles(ackRaw),
       serverAckMs,
+      eventLoopMs,
       ...extra,
       rss: rssSummary(samples, o.warmupSeconds ?? Math.min(60, o.seconds * 0.2)),
       cpu: { seconds: cpu, msPerRequest: (cpu * 1000) / answeredAll, msPerAck: (cpu * 1000) / acked },
@@ -212,6 +224,16 @@ async function serverAcks(s: Awaited<ReturnType<typeof startSteward>>): Promise<
   const p50 = histogramQuantile(h, 0.5);
   const p99 = histogramQuantile(h, 0.99);
   return { p50: p50.value * 1000, p99: p99.value * 1000, over: p50.over || p99.over, acks: h.count };
+}
+
+async function eventLoopDelay(s: Awaited<ReturnType<typeof startSteward>>): Promise<LoadResult['eventLoopMs']> {
+  const text = await (await s.fetch('/metrics')).text();
+  const g = (name: string) => 1000 * Number(new RegExp(`^steward_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    p50: g('nodejs_eventloop_lag_p50_seconds'),
+    p99: g('nodejs_eventloop_lag_p99_seconds'),
+    max: g('nodejs_eventloop_lag_max_seconds'),
+  };
 }
 
 // utime + stime of every thread of the process, from /proc (clock ticks of 10 ms on Linux).
