@@ -45,9 +45,12 @@ for (const dialect of values.dialects.split(',') as Dialect[])
         `(${r.offered.batchesPerSecond} batches/s) for ${r.seconds.toFixed(0)} s; answers ${JSON.stringify(r.status)}; ` +
         `5xx ${r.fiveHundreds} (refusals without Retry-After ${r.refusalsWithoutRetryAfter}); ` +
         `accepted ${f(r.accepted.recordsPerSecond)} records/s; ack ms p50 ${f(r.ackMs.p50)} p99 ${f(r.ackMs.p99)} max ${f(r.ackMs.max)}` +
+        `; server ack ms (received -> acked, its histogram) p50 ${f(r.serverAckMs.p50)} p99 ${f(r.serverAckMs.p99)}` +
+        `${r.serverAckMs.over ? ' (past its last bucket: at least)' : ''} of ${r.serverAckMs.acks} acks` +
+        `; server event-loop delay ms p50 ${f(r.eventLoopMs.p50)} p99 ${f(r.eventLoopMs.p99)} max ${f(r.eventLoopMs.max)}` +
         (r.batchMs
           ? `; batch ms (produced -> acked) p50 ${f(r.batchMs.p50)} p99 ${f(r.batchMs.p99)}; dropped ${r.dropped}, unsent ${r.unsent}`
-          : '') +
+          : `; left unanswered on closed connections ${r.orphaned}`) +
         `; server CPU ${r.cpu.seconds.toFixed(1)} s = ${r.cpu.msPerRequest.toFixed(1)} ms per answer, ${r.cpu.msPerAck.toFixed(1)} ms per ack` +
         `; RSS after ${r.rss.warmupSeconds} s warm-up: first ${f(r.rss.firstMb)} max ${f(r.rss.maxMb)} last ${f(r.rss.lastMb)} MB, ` +
         `slope ${r.rss.slopeMbPerMin.toFixed(2)} MB/min; load average ${r.rss.load.min}-${r.rss.load.max}; sessions acked ${r.sessions.acked} stored ${r.sessions.stored} ` +

@@ -1,4 +1,4 @@
-// What an operator sees of the read replica (decisions/0051): two metrics, and log lines only when
+// What an operator sees of the read replica (decisions/0051, 0055): three metrics, and log lines only when
 // its state changes, plus while it stays unreachable at most one reminder a minute (a retry fails
 // every database_read_retry_seconds; a line each time would be noise).
 import type { FastifyBaseLogger } from 'fastify';
@@ -20,6 +20,18 @@ export function watchReplica(ctx: AppServices, log: FastifyBaseLogger): () => vo
     registers,
     collect() {
       this.set(replica.status().state === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'steward_read_replica_lag_seconds',
+    help:
+      "The read replica's lag as X-Steward-Replica-Lag-Ms reports it (0 while it has replayed all it " +
+      'received); NaN while it cannot be reached or cannot tell',
+    registers,
+    async collect() {
+      // Asked afresh, as /readyz does: a scrape every few seconds costs one round trip each.
+      const { status, lagMs } = await replica.probe();
+      this.set(status.state === 'up' && lagMs !== null ? lagMs / 1000 : NaN);
     },
   });
   const fallbacks = new Counter({

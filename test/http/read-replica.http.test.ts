@@ -65,6 +65,11 @@ after(async () => {
   await pair?.stop();
 });
 
+const lagGauge = async (a = app) => {
+  const text = (await a.inject({ method: 'GET', url: '/metrics' })).body;
+  return Number(/^steward_read_replica_lag_seconds (\S+)$/m.exec(text)?.[1]);
+};
+
 const batch = (conv: string, input: number, output: number) =>
   synthPayload([
     { conv, ts: Date.now() - 60_000, kind: 'prompt' },
@@ -115,10 +120,15 @@ it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag
   // The API still answers the paused replica's totals, and says they are behind.
   await until('a lag above 0 while replay is paused', async () => Number((await usage()).lag) > 0);
   assert.equal((await usage()).output, 111);
+  // The lag gauge says so too (decisions/0055), at least the lag the header gave a moment ago.
+  const said = Number((await usage()).lag) / 1000;
+  const gauge = await lagGauge();
+  assert.ok(gauge >= said && gauge < said + 60, `gauge ${gauge} s, header ${said} s`);
 
   await replica.query('select pg_wal_replay_resume()');
   await until('the replica replays batch B', async () => (await usage()).output === 333);
   await until('lag 0 again', async () => (await usage()).lag === '0');
+  assert.equal(await lagGauge(), 0);
 
   // Person-level rows write person_data.viewed: that write goes to the primary (the replica is
   // read-only and would refuse it).
@@ -253,6 +263,7 @@ it('a stopped replica: the primary answers the same totals and says so; once it 
     const during = await usage('workspace', watched);
     assert.deepEqual(during, { output: before.output, lag: undefined, fallback: 'unreachable' });
     assert.equal(await metric('steward_read_replica_up'), 0);
+    assert.ok(Number.isNaN(await lagGauge(watched)), 'no lag figure while it cannot be reached');
     // Several reads while it is down: each is answered by the primary, and counted.
     for (let i = 0; i < 5; i++) assert.equal((await usage('workspace', watched)).fallback, 'unreachable');
     assert.ok((await metric('steward_read_replica_fallback_reads_total')) >= 6);

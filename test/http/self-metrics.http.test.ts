@@ -1,5 +1,6 @@
 // Steward watching itself, both databases: a listening server's /metrics exports every metric the
-// Grafana dashboard (docs/grafana/steward.json) queries, and the issue's main ones; after one real
+// Grafana dashboard (docs/grafana/steward.json) queries, and the issue's main ones (the read
+// replica's only with database_read_url: exported then, and their panels say so when absent); after one real
 // capture is ingested the values agree with the store (chain head) and with what was sent (one
 // acknowledgement, one group); /metrics takes a bearer token when server.metrics_token_sha256 is
 // set; every reply carries its request id, which every log line of the request names.
@@ -15,7 +16,9 @@ import { configSchema } from '../../src/config/schema.js';
 import { ensureBootstrapped } from '../../src/access/workspaces.service.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { loadOtlp, records, shiftTimes } from '../support/otlp.js';
-import { DIALECTS, makeStore } from '../support/stores.js';
+import { openStore } from '../../src/platform/storage/database.js';
+import { freePort } from '../support/pg-replica.js';
+import { DIALECTS, makeStore, PG_URL } from '../support/stores.js';
 
 const DASHBOARD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/grafana/steward.json');
 // The issue's list: ingested and rejected records, refusals, queue depth, ack latency, writer
@@ -35,16 +38,34 @@ const MAIN = [
   'steward_compliance_chain_head_seq',
 ];
 
-function dashboardExprs(): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object')
-      for (const [k, x] of Object.entries(v)) k === 'expr' && typeof x === 'string' ? out.push(x) : walk(x);
+interface Panel {
+  title?: string;
+  targets?: { expr?: string }[];
+  fieldConfig?: { defaults?: { noValue?: string } };
+  panels?: Panel[];
+}
+
+// Each panel's queries, collapsed rows' panels included.
+function dashboardQueries(): { panel: Panel; expr: string }[] {
+  const out: { panel: Panel; expr: string }[] = [];
+  const walk = (panels: Panel[] = []): void => {
+    for (const p of panels) {
+      for (const t of p.targets ?? []) if (t.expr) out.push({ panel: p, expr: t.expr });
+      walk(p.panels);
+    }
   };
-  walk(JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')));
+  walk(JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')).panels);
   return out;
 }
+
+// Whether /metrics (its # TYPE lines) has the series a query names: the metric, or a histogram's part.
+const exports = (types: Map<string, string>, n: string) => {
+  const base = n.replace(/_(bucket|sum|count)$/, '');
+  return types.has(n) || (types.get(base) === 'histogram' && base !== n);
+};
+
+// What a server without database_read_url does not export, and only a replica's panels may query.
+const REPLICA_ONLY = /^steward_read_replica_/;
 
 // Metric names in PromQL: identifiers outside label matchers and strings that name a series.
 function metricNames(expr: string): Set<string> {
@@ -94,12 +115,11 @@ for (const dialect of DIALECTS)
       const text = await res.text();
       const types = exported(text);
       const used = new Set<string>();
-      for (const expr of dashboardExprs()) for (const n of metricNames(expr)) used.add(n);
+      for (const { expr } of dashboardQueries()) for (const n of metricNames(expr)) used.add(n);
       assert.ok(used.size >= 15, [...used].join(' '));
       for (const n of used) {
-        const base = n.replace(/_(bucket|sum|count)$/, '');
-        const ok = types.has(n) || (types.get(base) === 'histogram' && base !== n);
-        assert.ok(ok, `the dashboard queries ${n}, which /metrics does not export`);
+        if (REPLICA_ONLY.test(n)) assert.ok(!types.has(n), `${n} is exported without a replica`);
+        else assert.ok(exports(types, n), `the dashboard queries ${n}, which /metrics does not export`);
       }
       for (const n of MAIN) {
         assert.ok(types.has(n), `/metrics exports ${n}`);
@@ -142,6 +162,73 @@ for (const dialect of DIALECTS)
       assert.equal((await metrics(`Bearer ${token}`)).status, 200);
     });
   });
+
+// The read replica's panels (decisions/0055): a server with database_read_url exports every name they
+// query, with the values of its state; without one the series are absent and the panels say why.
+describe('/metrics with a read replica (postgres)', { skip: !DIALECTS.includes('postgres') }, () => {
+  const scrape = async (app: Awaited<ReturnType<typeof buildApp>>['app']) => {
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    return { types: exported(text), value };
+  };
+  const withReplica = async (readUrl: string, f: (t: Awaited<ReturnType<typeof buildApp>>) => Promise<void>) => {
+    const base = await makeStore('postgres');
+    const store = openStore({ ...base.reopen, databaseReadUrl: readUrl, readRetryMs: 60_000 });
+    const built = await buildApp({
+      store,
+      config: configSchema.parse({ database_url: PG_URL, database_read_url: readUrl }),
+    });
+    try {
+      await f(built);
+    } finally {
+      await built.app.close();
+      await store.close();
+      await base.cleanup();
+    }
+  };
+
+  it('exports every replica metric the dashboard queries; their panels are labelled for a server without one', async () => {
+    const replicaQueries = dashboardQueries().filter(({ expr }) =>
+      [...metricNames(expr)].some((n) => REPLICA_ONLY.test(n)),
+    );
+    const names = new Set(replicaQueries.flatMap(({ expr }) => [...metricNames(expr)]));
+    assert.ok(names.has('steward_read_replica_lag_seconds') && names.has('steward_read_replica_fallback_reads_total'));
+    for (const { panel } of replicaQueries)
+      assert.match(panel.fieldConfig?.defaults?.noValue ?? '', /database_read_url/, `panel "${panel.title}"`);
+    // The "replica" is the primary itself: reachable, and as current as it gets.
+    await withReplica(PG_URL, async ({ app }) => {
+      const m = await scrape(app);
+      for (const n of names)
+        assert.ok(exports(m.types, n), `the dashboard queries ${n}, which /metrics does not export`);
+      assert.equal(m.value('steward_read_replica_up'), 1);
+      assert.equal(m.value('steward_read_replica_lag_seconds'), 0);
+      assert.equal(m.value('steward_read_replica_fallback_reads_total'), 0);
+    });
+  });
+
+  it('a replica nobody listens on: down, its lag unknown, each analytics read counted as answered by the primary', async () => {
+    const port = await freePort();
+    await withReplica(`postgres://postgres@127.0.0.1:${port}/postgres`, async ({ app, ctx }) => {
+      const boot = await ensureBootstrapped(ctx.store.db);
+      const owner = boot.ownerKey!.secret;
+      const ws = boot.workspace.id;
+      for (let i = 0; i < 3; i++) {
+        const r = await app.inject({
+          method: 'GET',
+          url: `/v1/analytics/codex/workspaces/${ws}/usage?group=workspace`,
+          headers: { authorization: `Bearer ${owner}` },
+        });
+        assert.equal(r.statusCode, 200, r.body);
+        assert.equal(r.headers['x-steward-replica-fallback'], 'unreachable');
+      }
+      const m = await scrape(app);
+      assert.equal(m.value('steward_read_replica_up'), 0);
+      assert.ok(Number.isNaN(m.value('steward_read_replica_lag_seconds')));
+      assert.ok(m.types.has('steward_read_replica_lag_seconds'));
+      assert.ok(m.value('steward_read_replica_fallback_reads_total') >= 3);
+    });
+  });
+});
 
 describe('request ids', () => {
   it('every reply carries one (the caller’s if plausible), and every log line of the request names it', async () => {

@@ -4,9 +4,10 @@
 // and Retry-After (backoff-client.ts). The server's RSS is sampled from /proc meanwhile. Then the
 // Analytics API must hold exactly the tokens of the acknowledged batches (plus at most the ones
 // left without an answer when the run stopped): nothing acknowledged lost, nothing doubled.
-import autocannon from 'autocannon';
 import { otlpStream } from '../../../bench/support/otlp-stream.js';
 import { backoffRun } from './backoff-client.js';
+import { fixedRateRun } from './fixed-rate-client.js';
+import { histogramQuantile, readHistogram } from './prom-histogram.js';
 import { readFileSync } from 'node:fs';
 import { rssOf, startSteward, type Dialect } from './steward.js';
 
@@ -38,8 +39,22 @@ export interface LoadResult {
   accepted: { batches: number; recordsPerSecond: number };
   /** One acknowledged request's latency, ms (sent -> 200). */
   ackMs: { p50: number; p99: number; max: number };
+  /**
+   * The server's own: request received -> acknowledgement sent (steward_ingest_ack_seconds, estimated
+   * from its buckets; `over` = past its last finite bucket, the value a lower bound), and how many it
+   * acknowledged (a client that gave up never saw some of them).
+   */
+  serverAckMs: { p50: number; p99: number; over: boolean; acks: number };
+  /**
+   * The server's event-loop delay over the run (nodejs_eventloop_lag_*, reset by a scrape at the
+   * start): how long a request that has arrived may wait before the server's thread reads it, which
+   * the server's ack figure, timed from the request event, does not include.
+   */
+  eventLoopMs: { p50: number; p99: number; max: number };
   /** With backoff: produced -> acknowledged, queueing and retries included. */
   batchMs?: { p50: number; p99: number; max: number };
+  /** Without backoff: requests left unanswered on a connection that closed or failed (among the unanswered). */
+  orphaned?: number;
   /** With backoff: batches the exporters dropped (queue full) or never sent before the end. */
   dropped?: number;
   unsent?: number;
@@ -90,6 +105,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     };
     const samples: LoadRss['samples'] = [];
     const cpu0 = cpuSeconds(s.pid);
+    await s.fetch('/metrics'); // resets the event-loop delay histogram
     const t0 = performance.now();
     const sampler = setInterval(() => {
       const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
@@ -97,7 +113,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     }, o.sampleMs ?? 5000);
     let acked = 0;
     let unanswered = 0;
-    let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent'> = {};
+    let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent' | 'orphaned'> = {};
     try {
       if (o.backoff) {
         const r = await backoffRun({
@@ -115,46 +131,25 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
         unanswered = r.maybeStored;
         extra = { batchMs: quantiles(r.batchMs), dropped: r.dropped, unsent: r.unsent };
       } else {
-        let k = 0;
-        const result = await autocannon({
-          url: `${s.url}/v1/logs`,
-          connections: Math.min(o.connections, batchesPerSecond),
-          overallRate: batchesPerSecond,
-          duration: o.seconds,
-          timeout: timeoutMs / 1000,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (req: any) => ({
-                ...req,
-                headers: {
-                  ...req.headers,
-                  'content-type': 'application/x-protobuf',
-                  authorization: `Bearer ${keys[k++ % keys.length]}`,
-                },
-                body: stream.next(),
-              }),
-              onResponse: (code: number, _body: string, _ctx: unknown, headers?: Record<string, string>) => {
-                const named = Object.keys(headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
-                if ((code === 429 || code === 503) && !named) refusalsWithoutRetryAfter++;
-              },
-            },
-          ],
-          setupClient: (client: any) => {
-            client.on('response', (code: number, _bytes: number, ms: number) => {
-              status[code] = (status[code] ?? 0) + 1;
-              if (code === 200) ackRaw.push(ms);
-            });
-          },
-        } as any);
+        const r = await fixedRateRun({
+          url: s.url,
+          keys,
+          connections: o.connections,
+          rate: batchesPerSecond,
+          seconds: o.seconds,
+          timeoutMs,
+          body: () => stream.next(),
+          onStatus: count,
+        });
         const answered = Object.values(status).reduce((a, b) => a + b, 0);
         // Errors are timeouts, or connections the server closed before answering (a refusal of a
         // body over 64 KiB closes the connection, decisions/0028; the client may see the reset first).
-        if (result.timeouts) status.timeout = result.timeouts;
-        if (result.errors - result.timeouts) status['-1'] = result.errors - result.timeouts;
+        if (r.timeouts) status.timeout = r.timeouts;
+        if (r.errors - r.timeouts) status['-1'] = r.errors - r.timeouts;
         acked = status['200'] ?? 0;
         // Built and sent but not answered (timed out, or in flight when the run stopped): maybe stored.
-        unanswered = Math.max(0, k - answered);
+        unanswered = Math.max(0, r.sent - answered);
+        extra = { orphaned: r.orphaned };
       }
     } finally {
       clearInterval(sampler);
@@ -164,7 +159,9 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     const answeredAll = Object.entries(status)
       .filter(([c]) => Number(c) > 0)
       .reduce((n, [, v]) => n + v, 0);
+    const eventLoopMs = await eventLoopDelay(s);
     const got = await settledTokens(s);
+    const serverAckMs = await serverAcks(s);
     const stored = Math.round(got.input / stream.sessionTokens.input);
     const ackedSessions = acked * sessionsPerBody;
     const per = stream.sessionTokens;
@@ -180,6 +177,8 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
         .reduce((n, [, v]) => n + v, 0),
       accepted: { batches: acked, recordsPerSecond: (acked * stream.recordsPerBody) / elapsed },
       ackMs: quantiles(ackRaw),
+      serverAckMs,
+      eventLoopMs,
       ...extra,
       rss: rssSummary(samples, o.warmupSeconds ?? Math.min(60, o.seconds * 0.2)),
       cpu: { seconds: cpu, msPerRequest: (cpu * 1000) / answeredAll, msPerAck: (cpu * 1000) / acked },
@@ -216,6 +215,25 @@ async function settledTokens(s: Awaited<ReturnType<typeof startSteward>>) {
     await sleep(1000);
   }
   throw new Error(`the usage totals did not settle: ${last}`);
+}
+
+// Read once the work has settled, so acknowledgements sent after a client gave up are in it.
+async function serverAcks(s: Awaited<ReturnType<typeof startSteward>>): Promise<LoadResult['serverAckMs']> {
+  const text = await (await s.fetch('/metrics')).text();
+  const h = readHistogram(text, 'steward_ingest_ack_seconds', { source: 'otlp' });
+  const p50 = histogramQuantile(h, 0.5);
+  const p99 = histogramQuantile(h, 0.99);
+  return { p50: p50.value * 1000, p99: p99.value * 1000, over: p50.over || p99.over, acks: h.count };
+}
+
+async function eventLoopDelay(s: Awaited<ReturnType<typeof startSteward>>): Promise<LoadResult['eventLoopMs']> {
+  const text = await (await s.fetch('/metrics')).text();
+  const g = (name: string) => 1000 * Number(new RegExp(`^steward_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    p50: g('nodejs_eventloop_lag_p50_seconds'),
+    p99: g('nodejs_eventloop_lag_p99_seconds'),
+    max: g('nodejs_eventloop_lag_max_seconds'),
+  };
 }
 
 // utime + stime of every thread of the process, from /proc (clock ticks of 10 ms on Linux).
