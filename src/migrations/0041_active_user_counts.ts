@@ -13,6 +13,11 @@ import { clusteredByPrimaryKey, isSqlite } from '../platform/storage/dialect.js'
 //   active_user_*_count (workspace_id, bucket, surface, client_id, users):
 //     ('', '') everyone; (s, '') surface s; ('', c) client c.
 // Filled here from the client-level sets already written; the triggers are made after the fill.
+// Also two covering indexes for the per-person panels' lookups (decisions/0053): every part of
+// the ranking and the teams panel leaves service identities out (users by workspace and
+// service: SQLite and PostgreSQL scanned the 10,000 users once per part), and the team
+// dimension finds each row's teams by (workspace, user) and needs team_id (a row lookup per rollup
+// row before).
 const GRAINS = ['day', 'week'] as const;
 
 // core/clients.ts surfaceOf as SQL text, for the fill (the ingest computes it in code).
@@ -29,6 +34,14 @@ function surfaceCase(col: string): string {
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('users_ws_service').on('users').columns(['workspace_id', 'service', 'id']).execute();
+  await db.schema
+    .createIndex('team_members_user_team')
+    .on('team_members')
+    .columns(['workspace_id', 'user_id', 'team_id'])
+    .execute();
+  // The wider index serves every lookup the old one did.
+  await db.schema.dropIndex('team_members_user').execute();
   for (const g of GRAINS) {
     await clusteredByPrimaryKey(db, db.schema.createTable(`active_user_${g}_surface_set`))
       .addColumn('workspace_id', 'text', (c) => c.notNull())
