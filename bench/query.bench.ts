@@ -4,7 +4,8 @@
 // validation, the one SQL, JSON). Target: p95 <= 50 ms per panel on both databases. Each panel is
 // measured twice in one run: on the day rollups (no base for today: the plan's fallback, and what
 // every query read before decisions/0042), then after building today's trailing-window base as the
-// daily job does (buildWindows), whose time is printed too.
+// daily job does (buildWindows), whose time is printed too. Then the user page's usage read (GET
+// .../usage?group=user&user_id, the heaviest user, 30 and 90 days), as the dashboard asks for it.
 // Run: node --import tsx bench/query.bench.ts [--dialect sqlite|postgres] [--turns N] [--iterations N] [--reuse]
 //      [--only LABEL] [--paths days,windows]
 import { parseArgs } from 'node:util';
@@ -118,20 +119,54 @@ for (const dialect of dialects) {
     if (r.status !== 200) throw new Error(`${JSON.stringify(body)}: ${r.status} ${text}`);
     return { ms, body: JSON.parse(text) };
   };
+  const get = async (url: string) => {
+    const t = performance.now();
+    const r = await fetch(`${origin}/v1/analytics/codex/workspaces/${workspaceId}/${url}`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const text = await r.text();
+    const ms = performance.now() - t;
+    if (r.status !== 200) throw new Error(`${url}: ${r.status} ${text}`);
+    return { ms, body: JSON.parse(text) };
+  };
+  const heaviest = (
+    await store.db
+      .selectFrom('usage_user_day')
+      .select(['user_id', (eb) => eb.fn.sum<number>('turns').as('turns')])
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('user_id')
+      .orderBy('turns', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow()
+  ).user_id;
+  const userPage = (days: number) => {
+    const end = Math.floor(Date.now() / 86_400_000) + 1;
+    const start = String((end - days) * 86400);
+    const q = { start_time: start, end_time: String(end * 86400), group: 'user', limit: '30000', user_id: heaviest };
+    return `usage?${new URLSearchParams(q)}`;
+  };
+  const USER_PAGE: Record<string, () => string> = {
+    'user page: usage, heaviest user, 30 d': () => userPage(30),
+    'user page: usage, heaviest user, 90 d': () => userPage(90),
+  };
   const check = await post({ metrics: ['turns', 'active_users'], date_range: '90d' });
   console.log(`[${dialect}] 90 d: ${JSON.stringify(check.body.data[0])}`);
   // CPU of this process per request (the app and the client; with SQLite the query too, with
   // PostgreSQL not the server's): steadier than wall time on a shared machine.
   const measure = async () => {
     const results: Record<string, ReturnType<typeof stats> & { cpu_ms: number; rows: number }> = {};
-    for (const [label, body] of Object.entries(PANELS)) {
+    const requests = [
+      ...Object.entries(PANELS).map(([label, body]) => [label, () => post(body(team))] as const),
+      ...Object.entries(USER_PAGE).map(([label, url]) => [label, () => get(url())] as const),
+    ];
+    for (const [label, request] of requests) {
       if (values.only && !label.includes(values.only)) continue;
-      for (let i = 0; i < 5; i++) await post(body(team)); // warm-up
+      for (let i = 0; i < 5; i++) await request(); // warm-up
       const s: number[] = [];
       let rows = 0;
       const cpu = process.cpuUsage();
       for (let i = 0; i < ITER; i++) {
-        const r = await post(body(team));
+        const r = await request();
         s.push(r.ms);
         rows = r.body.data.length;
       }

@@ -86,30 +86,26 @@ export async function workspaceClientRows(
     .orderBy('bucket')
     .orderBy('client_id')
     .execute();
-  const set = grain === 'day' ? 'active_user_day_set' : 'active_user_week_set';
-  const perClient = db
-    .selectFrom(set)
-    .select(['bucket', 'client_id', sql<number>`count(*)`.as('active_users')])
+  // The active people per bucket and client, and per bucket over all clients: the counts kept
+  // beside the sets (decisions/0053), rows ('', client) and ('', ''), instead of counting the sets.
+  const counts = db
+    .selectFrom(grain === 'day' ? 'active_user_day_count' : 'active_user_week_count')
+    .select(['bucket', 'client_id', 'users'])
     .where('workspace_id', '=', ws)
     .where('bucket', '>=', from)
     .where('bucket', '<', to)
-    .groupBy(['bucket', 'client_id'])
-    .execute();
-  const distinct = db
-    .selectFrom(set)
-    .select(['bucket', sql<number>`count(distinct user_id)`.as('active_users')])
-    .where('workspace_id', '=', ws)
-    .where('bucket', '>=', from)
-    .where('bucket', '<', to)
-    .groupBy('bucket')
+    .where('surface', '=', '')
     .orderBy('bucket')
     .execute();
-  const [rows, counts, active] = await Promise.all([usage, perClient, distinct]);
-  const activeOf = new Map(counts.map((c) => [`${Number(c.bucket)}\u0000${c.client_id}`, Number(c.active_users)]));
+  const [rows, people] = await Promise.all([usage, counts]);
+  const activeOf = new Map(people.map((c) => [`${Number(c.bucket)}\u0000${c.client_id}`, Number(c.users)]));
   const clients = rows.map((r) =>
     numeric({ ...r, active_users: activeOf.get(`${Number(r.bucket)}\u0000${r.client_id}`) ?? 0 }),
   );
-  return { clients: clients as ClientBucketRow[], active: active.map((a) => numeric({ ...a })) };
+  const active = people
+    .filter((c) => c.client_id === '')
+    .map((c) => ({ bucket: Number(c.bucket), active_users: Number(c.users) }));
+  return { clients: clients as ClientBucketRow[], active };
 }
 
 /** The first bucket with usage at or after `from` and before `to` (null: none): the export's next step. */

@@ -31,6 +31,17 @@ export function userFilterSql(users: UserFilter) {
   return parts.length ? sql<boolean>`${sql.join(parts, sql` and `)}` : sql<boolean>`1 = 1`;
 }
 
+// A few people's rows over a range of buckets: the buckets as a list, so both planners probe the
+// primary key once per bucket and person. As a range, the key's user_id (after bucket) cannot be
+// sought: PostgreSQL scanned the whole table in parallel for one person's 30 days (167 ms against
+// 3 ms as a list at 10,000 users x 90 days, EXPLAIN ANALYZE), SQLite every row of the range.
+const PROBES_MAX = 4000;
+function fewPeople(users: UserFilter, from: number, to: number): number[] | null {
+  const n = users.only?.length ?? 0;
+  if (!n || to < from || (to - from + 1) * n > PROBES_MAX) return null;
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
 /** The per-user rollups keyed (workspace_id, bucket, user_id, ...): usage and skill invocations. */
 export type UserRollup = 'usage_user_day' | 'usage_user_week' | 'usage_skill_day' | 'usage_skill_week';
 
@@ -55,8 +66,10 @@ export async function userPageKeys(
     .where(userFilterSql(users));
   // With a cursor, the tuple alone is the lower bound: given a plain `bucket >=` too, SQLite seeks
   // on that and walks every row between the window start and the cursor (6 ms instead of 0.7 ms).
-  q =
-    after && after.bucket >= startBucket
+  const list = after && after.bucket >= startBucket ? null : fewPeople(users, startBucket, endBucket - 1);
+  q = list
+    ? q.where('bucket', 'in', list)
+    : after && after.bucket >= startBucket
       ? q.where((eb) => eb(eb.refTuple('bucket', 'user_id'), '>', eb.tuple(after.bucket, after.user_id)))
       : q.where('bucket', '>=', startBucket);
   const rows = await q
@@ -110,7 +123,9 @@ export async function usageRows(db: DbOrTrx, grain: Grain, ws: string, keys: Pag
         .selectFrom(table as 'usage_user_day')
         .select(['bucket', 'user_id', dim as 'client_id', ...COUNTERS])
         .where('workspace_id', '=', ws);
+      const list = p.bucket === undefined ? fewPeople(users, p.from!, p.to!) : null;
       if (p.bucket !== undefined) q = q.where('bucket', '=', p.bucket);
+      else if (list) q = q.where('bucket', 'in', list);
       else q = q.where('bucket', '>=', p.from!).where('bucket', '<=', p.to!);
       if (p.lo !== undefined) q = q.where('user_id', '>=', p.lo);
       if (p.hi !== undefined) q = q.where('user_id', '<=', p.hi);

@@ -150,6 +150,23 @@ export interface ActiveUserSetTable {
   client_id: string;
 }
 
+// Migration 0041 (decisions/0053): a person once per bucket and surface, and once with surface ''
+// (any); the counts of each set's people per bucket and scope, kept by the database from the rows
+// the set inserts add: ('', '') everyone, (surface, '') a surface, ('', client) a client.
+export interface ActiveUserSurfaceSetTable {
+  workspace_id: string;
+  bucket: number;
+  user_id: string;
+  surface: string;
+}
+export interface ActiveUserCountTable {
+  workspace_id: string;
+  bucket: number;
+  surface: string;
+  client_id: string;
+  users: number;
+}
+
 // Migration 0032: a person's first and last active UTC day (the day set's span), kept at ingest.
 export interface UserActivityTable {
   workspace_id: string;
@@ -252,6 +269,10 @@ export interface IngestTables {
   thread_week_set: ThreadBucketSetTable;
   active_user_day_set: ActiveUserSetTable;
   active_user_week_set: ActiveUserSetTable;
+  active_user_day_surface_set: ActiveUserSurfaceSetTable;
+  active_user_week_surface_set: ActiveUserSurfaceSetTable;
+  active_user_day_count: ActiveUserCountTable;
+  active_user_week_count: ActiveUserCountTable;
   user_activity: UserActivityTable;
   usage_window_state: UsageWindowStateTable;
   usage_user_window: UsageUserWindowTable;

@@ -10,6 +10,7 @@ import {
   type RollupTable,
   type SkillRollupTable,
 } from '../core/rollups.js';
+import { surfaceOf } from '../core/clients.js';
 
 // The counters every rollup table has (core/rollups.ts), checked against the tables' type.
 export const COUNTER_COLUMNS = COUNTERS satisfies readonly (keyof UsageCounters)[];
@@ -52,6 +53,29 @@ const activeSpec = (table: string): InsertSpec => ({
 });
 const ACTIVE_DAY = activeSpec('active_user_day_set');
 const ACTIVE_WEEK = activeSpec('active_user_week_set');
+const SURFACE_KEYS = ['workspace_id', 'bucket', 'user_id', 'surface'];
+const surfaceSpec = (table: string): InsertSpec => ({
+  table,
+  columns: SURFACE_KEYS,
+  onConflict: conflictDoNothing(SURFACE_KEYS),
+});
+const SURFACE_DAY = surfaceSpec('active_user_day_surface_set');
+const SURFACE_WEEK = surfaceSpec('active_user_week_surface_set');
+
+// The client-level set rows' people per surface and once with surface '' (any), each key once and
+// sorted (lock order on PostgreSQL). The database counts what these inserts add (migration 0041):
+// a person active on two clients of one surface counts once for it, and once in all.
+function surfaceRows(set: readonly CounterRow[]): CounterRow[] {
+  const rows = new Map<string, CounterRow>();
+  for (const r of set) {
+    const at = `${r.workspace_id}\u0000${r.bucket}\u0000${r.user_id}\u0000`;
+    for (const surface of [surfaceOf(String(r.client_id)), '']) {
+      const k = at + surface;
+      if (!rows.has(k)) rows.set(k, { workspace_id: r.workspace_id, bucket: r.bucket, user_id: r.user_id, surface });
+    }
+  }
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
 
 // A person's activity span widens to take in the batch's days (portable: no least/greatest in SQLite).
 const widen = (col: string, keep: '<' | '>') => {
@@ -81,12 +105,14 @@ function activitySpans(day: CounterRow[]): CounterRow[] {
   return [...spans.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }
 
-// Insert-or-ignore into the active-user sets, and the people's activity spans widened; nobody
-// needs to know which rows were new.
+// Insert-or-ignore into the active-user sets, and the people's activity spans widened; nobody here
+// needs to know which rows were new (the database counts the sets' new rows, migration 0041).
 export function activeUserInserts(day: CounterRow[], week: CounterRow[]): { spec: InsertSpec; rows: CounterRow[] }[] {
   return [
     { spec: ACTIVE_DAY, rows: day },
     { spec: ACTIVE_WEEK, rows: week },
+    { spec: SURFACE_DAY, rows: surfaceRows(day) },
+    { spec: SURFACE_WEEK, rows: surfaceRows(week) },
     { spec: ACTIVITY, rows: activitySpans(day) },
   ];
 }

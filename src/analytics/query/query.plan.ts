@@ -34,6 +34,11 @@ export interface QueryPlan {
    * 30 or 90 days ending today, no time dimension, and a base built for today. Null: the day rollups.
    */
   window: { days: WindowDays; anchor: number } | null;
+  /**
+   * Active users per bucket from the count rollup (decisions/0053): which of its rows hold the
+   * plan's buckets exactly (everyone, per surface, per client). Null: distinct people from the sets.
+   */
+  activeCount: ActiveCountRows | null;
   /** The streak's day mask kept in the base for these filters ('' for any); null: from the day rows. */
   maskScope: { client: string; model: string } | null;
   order: [string, 'asc' | 'desc'][];
@@ -41,6 +46,8 @@ export interface QueryPlan {
   offset: number;
   totalRows: boolean;
 }
+
+export type ActiveCountRows = 'all' | 'surface' | 'client';
 
 export interface PlanContext {
   workspaceId: string;
@@ -136,6 +143,9 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
       ? null
       : { client: f.client?.[0] ?? '', model: f.model?.[0] ?? '' };
 
+  const activeCount =
+    q.metrics.includes('active_users') && dims.includes('time') && !personLevel && !byModel ? countRows(dims, f) : null;
+
   const bucket = (day: number) => (grain === 'day' ? day : weekOfDay(day));
   const firstBucket = bucket(firstDay);
   const lastBucket = bucket(lastDay);
@@ -158,9 +168,23 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     byModel,
     window,
     maskScope,
+    activeCount,
     order,
     limit: q.limit,
     offset: q.offset,
     totalRows: q.include.total_rows,
   };
+}
+
+// The count rows that hold a time series' active users exactly, or null. Distinct people add up
+// over neither clients nor surfaces (one person on two of them counts once in all), so a bucket's
+// figure must be one row: per client (a surface filter or dimension follows from the client), per
+// surface (but not narrowed to some of its clients), or everyone; one client or one surface alone
+// as the filter of a series without either dimension.
+function countRows(dims: DimensionColumn[], f: QueryInput['filters']): ActiveCountRows | null {
+  if (dims.includes('client')) return 'client';
+  if (dims.includes('surface')) return f.client ? null : 'surface';
+  if (f.client) return f.client.length === 1 ? 'client' : null;
+  if (f.surface) return f.surface.length === 1 ? 'surface' : null;
+  return 'all';
 }

@@ -50,6 +50,7 @@ const TEXT_COLUMNS = new Set([
   'thread_id',
   'user_id',
   'client_id',
+  'surface',
   'originator',
   'thread_kind',
   'parent_thread_id',
