@@ -280,3 +280,26 @@ export function findRolloutFiles(root: string, found: string[] = []): string[] {
   for (const d of subdirs.sort()) findRolloutFiles(d, found);
   return found;
 }
+
+/**
+ * findRolloutFiles(root).sort() one directory at a time: a directory's files and subdirectories in
+ * one order, a subdirectory placed as its name followed by '/' sorts, which is where each of its
+ * paths falls among the sorted full paths (paths under one directory sort together).
+ */
+export function* walkRolloutFiles(root: string): Generator<string> {
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const keyed: [string, boolean][] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) keyed.push([`${e.name}/`, true]);
+    else if (e.isFile() && isRolloutFileName(e.name)) keyed.push([e.name, false]);
+  }
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [key, dir] of keyed)
+    if (dir) yield* walkRolloutFiles(join(root, key.slice(0, -1)));
+    else yield join(root, key);
+}

@@ -13,7 +13,6 @@ import {
   type RolloutRecord,
 } from '../adapter/parser.js';
 import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './usage-report.js';
-import { toTuples, type CachedSums } from './usage-cache-rows.js';
 
 /** One file's sums: what the store would hold for it, grouped as the report reads it. */
 export interface FileSums {
@@ -170,22 +169,3 @@ export async function summarizeFile(path: string, opts: SumOptions): Promise<Fil
     threadId: stats.threadId,
   };
 }
-
-/** Files for a reader thread (usage-sums.worker.ts): about the same number of bytes per batch. */
-export interface SumBatch {
-  id: number;
-  files: (SumOptions & { path: string })[];
-}
-
-/**
- * A read as a reader thread answers it: its rows as the cache's tuples, which cost the main thread
- * far less to receive than objects with named fields (tens of thousands of files).
- */
-export type TupleRead = Omit<FileRead, 'usage' | 'turns'> & CachedSums;
-
-export function tupleRead(r: FileRead): TupleRead {
-  const { usage, turns, ...rest } = r;
-  return { ...rest, ...toTuples({ usage, turns }, r.threadId ?? null) };
-}
-
-export type SumAnswer = { read: TupleRead } | { error: string; code?: string };
