@@ -3,7 +3,7 @@
 // (client side).
 import type { Stats } from 'node:fs';
 import { statSync } from 'node:fs';
-import { findRolloutFiles, walkRolloutFiles } from './read.js';
+import { findRolloutFiles, walkRolloutFiles } from './list.js';
 
 export interface FileError {
   file: string;

@@ -2,18 +2,10 @@
 // Finds rollout files, reads one as byte chunks (gunzipping .gz), and drives the pure pipeline
 // (decode.ts splits lines, parser/ applies them) over it, from a checkpoint when there is one.
 import { stat } from 'node:fs/promises';
-import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import {
-  DEFAULT_MAX_LINE_BYTES,
-  LineSplitter,
-  decodeJsonLine,
-  isGzipPath,
-  isRolloutFileName,
-  threadIdFromFileName,
-} from './decode.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, threadIdFromFileName } from './decode.js';
 import { lineLimitFor } from './normalize.js';
 import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
 import type {
@@ -258,48 +250,4 @@ export async function collectRollout(
   return { ...result, events, content };
 }
 
-/**
- * Rollout files (`*.jsonl`, `*.jsonl.gz`) under a directory, recursively: e.g. `$CODEX_HOME/sessions`
- * (YYYY/MM/DD/rollout-….jsonl) or `$CODEX_HOME/archived_sessions`, each directory's files then its
- * subdirectories (sorted). Unreadable directories are skipped. Synchronous: an async walk cost a
- * promise per file and level, ~1 s of CPU for 58,000 files (decision 0047).
- */
-export function findRolloutFiles(root: string, found: string[] = []): string[] {
-  let entries;
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  const subdirs: string[] = [];
-  for (const e of entries) {
-    const p = join(root, e.name);
-    if (e.isDirectory()) subdirs.push(p);
-    else if (e.isFile() && isRolloutFileName(e.name)) found.push(p);
-  }
-  for (const d of subdirs.sort()) findRolloutFiles(d, found);
-  return found;
-}
-
-/**
- * findRolloutFiles(root).sort() one directory at a time: a directory's files and subdirectories in
- * one order, a subdirectory placed as its name followed by '/' sorts, which is where each of its
- * paths falls among the sorted full paths (paths under one directory sort together).
- */
-export function* walkRolloutFiles(root: string): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  const keyed: [string, boolean][] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) keyed.push([`${e.name}/`, true]);
-    else if (e.isFile() && isRolloutFileName(e.name)) keyed.push([e.name, false]);
-  }
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [key, dir] of keyed)
-    if (dir) yield* walkRolloutFiles(join(root, key.slice(0, -1)));
-    else yield join(root, key);
-}
+export { findRolloutFiles } from './list.js';

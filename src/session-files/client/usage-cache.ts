@@ -51,6 +51,14 @@ type Line = [
   TurnTuple[],
 ];
 
+/**
+ * The cache's form of the content check: 64 bits of each hash are plenty to tell a file rewritten in
+ * place from one that grew, and keep the cache small.
+ */
+export function headOf(h: { head: string | null; tail: string | null }): string {
+  return `${h.head?.slice(0, 16)}:${h.tail?.slice(0, 16)}`;
+}
+
 const headerOf = (creditsPerUsd: number) => `${JSON.stringify({ v: CACHE_VERSION, creditsPerUsd })}\n`;
 
 export function lineOf(path: string, e: CacheEntry): string {
@@ -129,6 +137,19 @@ export class UsageCache {
   get(path: string): { entry: CacheEntry; ref: number } | undefined {
     const r = this.at.get(path);
     if (!r || r[0] < 0) return undefined;
+    const entry = this.parse(this.buf.toString('utf8', this.buf.indexOf(TAB, r[0]) + 1, r[1]));
+    return entry && { entry, ref: r[0] };
+  }
+
+  /** get() and keep() in one look-up: what the pass does for each listed file. */
+  take(path: string): { entry: CacheEntry; ref: number } | undefined {
+    const r = this.at.get(path);
+    if (!r) return undefined;
+    if (!r[2]) {
+      r[2] = 1;
+      this.live++;
+    }
+    if (r[0] < 0) return undefined;
     const entry = this.parse(this.buf.toString('utf8', this.buf.indexOf(TAB, r[0]) + 1, r[1]));
     return entry && { entry, ref: r[0] };
   }

@@ -9,15 +9,14 @@
 // thread is remembered, for the few files of one thread, read again together at the end.
 import os from 'node:os';
 import { walkImportFiles, type FileEntry } from '../adapter/discover.js';
-import { isGzipPath } from '../adapter/lines.js';
+import { isGzipPath } from '../adapter/decode.js';
 import type { RolloutCheckpoint } from '../adapter/parser.js';
 import { contentHashesSync, DEFAULT_IDLE_FINAL_MS } from '../adapter/content-check.js';
 import type { TurnSlotRow, UsageSlotRow } from './usage-report.js';
 import { batchesOf, readOnThreads, type ReadJob } from './usage-readers.js';
-import { UsageCache, type CacheEntry } from './usage-cache.js';
-import { readBatch, type BatchAnswer } from './usage-batch.js';
+import { headOf, UsageCache, type CacheEntry } from './usage-cache.js';
+import type { BatchAnswer } from './usage-batch.js';
 import { SlotSums } from './slot-sums.js';
-import { headOf, summarizeFile } from './usage-sums.js';
 import { toTuples } from './usage-cache-rows.js';
 
 export interface UsagePassSummary {
@@ -87,8 +86,7 @@ export async function usagePass(
   function* jobs(): Generator<Job> {
     for (const f of walkImportFiles(opts.paths, summary.errors)) {
       const index = summary.files.found++;
-      cache.keep(f.path);
-      const old = cache.get(f.path);
+      const old = cache.take(f.path);
       const final = isGzipPath(f.path) || now() - f.st.mtimeMs >= idle;
       if (old && unchanged(f, old.entry, final)) {
         summary.files.unchanged++;
@@ -136,11 +134,14 @@ export async function usagePass(
   const threads = opts.threads ?? os.availableParallelism();
   const batchOpts = { creditsPerUsd: opts.creditsPerUsd, byThread: sums.byThread };
   if (threads > 1 && bytes >= from) await readOnThreads(batches, threads, batchOpts, keep);
-  else
+  else if (ahead.length) {
+    // The parser is loaded only when a file is read here: a repeat with nothing new needs none.
+    const { readBatch } = await import('./usage-batch.js');
     for (const b of batches) {
       const files = b.map(({ path, st, final, checkpoint, old }) => ({ path, st, final, checkpoint, old }));
       keep(b, await readBatch({ id: 0, files, ...batchOpts }));
     }
+  }
 
   await owners.readTogether(cache, sums, opts.creditsPerUsd);
   try {
@@ -180,6 +181,8 @@ class Owners {
   }
 
   async readTogether(cache: UsageCache, sums: SlotSums, creditsPerUsd: number): Promise<void> {
+    if (!this.more.size) return;
+    const { summarizeFile } = await import('./usage-sums.js');
     for (const [thread, files] of this.more) {
       files.sort((a, b) => a[0] - b[0]);
       const group = files.map(([, ref]) => cache.resolve(ref));
