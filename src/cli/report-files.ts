@@ -23,6 +23,7 @@ export async function reportFromFiles(kind: ReportKind, flags: ReportFlags): Pro
     cachePath,
     creditsPerUsd: config.pricing.credits_per_usd,
     idleFinalMs,
+    byThread: kind === 'session',
   });
   let note = '';
   if (!r.summary.files.found) note = `${noFilesNote(roots)}\n`;

@@ -94,6 +94,25 @@ for (const dialect of DIALECTS) {
       const r = await usagePass({ paths: [sessions], creditsPerUsd: 25, now: later, threads: 2, parallelFromBytes: 0 });
       assert.equal(r.summary.files.read, summary.files.found);
       assert.deepEqual(strip(reportFromSlots('daily', { timezone: 'UTC' }, r.usage, r.turns)), full['daily UTC']);
+      // Without the thread (a report per period): rows per quarter hour and model, the same reports.
+      for (const threads of [1, 2]) {
+        const flat = await usagePass({
+          paths: [sessions],
+          creditsPerUsd: 25,
+          now: later,
+          byThread: false,
+          threads,
+          parallelFromBytes: 0,
+        });
+        assert.ok(flat.usage.length < r.usage.length, `${flat.usage.length} rows, ${r.usage.length} by thread`);
+        for (const kind of ['daily', 'weekly', 'monthly'] as ReportKind[])
+          for (const timezone of ['UTC', 'Asia/Kathmandu'])
+            assert.deepEqual(
+              strip(reportFromSlots(kind, { timezone }, flat.usage, flat.turns)),
+              full[`${kind} ${timezone}`],
+              `${kind} ${timezone}, ${threads} thread(s)`,
+            );
+      }
     });
 
     it('the summary cache: a repeat reads nothing, a grown file continues, a rewritten one restarts', async () => {

@@ -3,7 +3,7 @@
 // (client side).
 import type { Stats } from 'node:fs';
 import { statSync } from 'node:fs';
-import { findRolloutFiles } from './read.js';
+import { findRolloutFiles, walkRolloutFiles } from './list.js';
 
 export interface FileError {
   file: string;
@@ -56,4 +56,44 @@ export function listImportFiles(paths: string[], errors: FileError[]): FileEntry
     }
   }
   return out;
+}
+
+/**
+ * listImportFiles as a generator, one directory at a time (the report's pass, decision 0054): the
+ * same files in the same order (a directory's entries sorted as their full paths sort, a
+ * subdirectory's files where its path would sort), stat'ed as they are reached, so a pass over
+ * 58,000 files never holds their listing whole.
+ */
+export function* walkImportFiles(paths: string[], errors: FileError[]): Generator<FileEntry> {
+  const seen = paths.length > 1 ? new Set<string>() : undefined; // only roots that overlap repeat a file
+  const entry = (path: string, st?: Stats): FileEntry | undefined => {
+    if (seen?.has(path)) return undefined;
+    seen?.add(path);
+    try {
+      return { path, st: slim(st ?? statSync(path)) };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      errors.push({ file: path, code: err.code, message: err.message });
+      return undefined;
+    }
+  };
+  for (const p of paths) {
+    let st: Stats;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOENT') errors.push({ file: p, code: err.code, message: err.message });
+      continue;
+    }
+    if (!st.isDirectory()) {
+      const f = entry(p, st);
+      if (f) yield f;
+      continue;
+    }
+    for (const path of walkRolloutFiles(p)) {
+      const f = entry(path);
+      if (f) yield f;
+    }
+  }
 }

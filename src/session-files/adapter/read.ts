@@ -2,18 +2,10 @@
 // Finds rollout files, reads one as byte chunks (gunzipping .gz), and drives the pure pipeline
 // (decode.ts splits lines, parser/ applies them) over it, from a checkpoint when there is one.
 import { stat } from 'node:fs/promises';
-import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import {
-  DEFAULT_MAX_LINE_BYTES,
-  LineSplitter,
-  decodeJsonLine,
-  isGzipPath,
-  isRolloutFileName,
-  threadIdFromFileName,
-} from './decode.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, threadIdFromFileName } from './decode.js';
 import { lineLimitFor } from './normalize.js';
 import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
 import type {
@@ -131,10 +123,16 @@ function endRead(path: string, r: ReturnType<typeof startRead>): RolloutRecord[]
   }
   for (const x of parser.finish({ final })) out.push(x);
   parser.stats.endOffset = offset;
-  const result: RolloutReadResult = {
-    stats: parser.stats,
-    checkpoint: { v: 1, path, offset, lines, size: info.size, ino: info.ino, state: parser.state() },
-  };
+  const checkpoint = { v: 1, path, offset, lines, size: info.size, ino: info.ino } as RolloutCheckpoint;
+  // The state is copied out of the parser when first read (stored, sent or serialized), not here:
+  // the report keeps no checkpoint for a short final file, and saveState was ~2 % of its pass.
+  let state: RolloutCheckpoint['state'] | undefined;
+  Object.defineProperty(checkpoint, 'state', {
+    enumerable: true,
+    get: () => (state ??= parser.state()),
+    set: (v: RolloutCheckpoint['state']) => void (state = v),
+  });
+  const result: RolloutReadResult = { stats: parser.stats, checkpoint };
   out.push({ type: 'done', result });
   return out;
 }
@@ -258,25 +256,4 @@ export async function collectRollout(
   return { ...result, events, content };
 }
 
-/**
- * Rollout files (`*.jsonl`, `*.jsonl.gz`) under a directory, recursively: e.g. `$CODEX_HOME/sessions`
- * (YYYY/MM/DD/rollout-….jsonl) or `$CODEX_HOME/archived_sessions`, each directory's files then its
- * subdirectories (sorted). Unreadable directories are skipped. Synchronous: an async walk cost a
- * promise per file and level, ~1 s of CPU for 58,000 files (decision 0047).
- */
-export function findRolloutFiles(root: string, found: string[] = []): string[] {
-  let entries;
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  const subdirs: string[] = [];
-  for (const e of entries) {
-    const p = join(root, e.name);
-    if (e.isDirectory()) subdirs.push(p);
-    else if (e.isFile() && isRolloutFileName(e.name)) found.push(p);
-  }
-  for (const d of subdirs.sort()) findRolloutFiles(d, found);
-  return found;
-}
+export { findRolloutFiles } from './list.js';

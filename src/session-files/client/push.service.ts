@@ -9,7 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { StewardError } from '../../core/errors.js';
-import { isGzipPath, readLineBatches, toWireLine, type WireLine } from '../adapter/lines.js';
+import { isGzipPath } from '../adapter/decode.js';
+import type { WireLine } from '../adapter/lines.js';
 import type { UploadResult } from '../adapter/upload.js';
 import { UPLOAD_MAX_FILES } from '../adapter/upload.js';
 import { listImportFiles } from '../adapter/discover.js';
@@ -221,6 +222,9 @@ async function post(opts: PushOptions, body: unknown): Promise<UploadResult> {
  * Throws RetryableUploadError when the server is unreachable or busy (state saved up to there).
  */
 export async function pushOnce(opts: PushOptions, state: PushState): Promise<PushSummary> {
+  // Loaded here, not with this module: `steward report` loads this capability's index too and,
+  // with nothing new to read, needs no parser (decision 0054).
+  const { readLineBatches, toWireLine } = await import('../adapter/lines.js');
   const sum: PushSummary = {
     files: 0,
     requests: 0,

@@ -18,6 +18,12 @@ const entry = (size: number, thread: string | null = 't1'): CacheEntry => ({
   t: [[1, null, 1]],
 });
 
+// What the pass does: every listed path kept, then saved.
+function saveListed(c: UsageCache, listed: string[]): void {
+  for (const p of listed) c.keep(p);
+  c.save();
+}
+
 const lines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').length;
 
 describe('the summary cache file', () => {
@@ -28,18 +34,18 @@ describe('the summary cache file', () => {
     const c = UsageCache.load(file, 25);
     c.set('/s/x.jsonl', entry(10));
     c.set('/s/y\t"odd".jsonl', entry(20, null));
-    c.save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    saveListed(c, ['/s/x.jsonl', '/s/y\t"odd".jsonl']);
     assert.equal(lines(file), 3); // the header and two files
     const c2 = UsageCache.load(file, 25);
-    assert.deepEqual(c2.get('/s/x.jsonl'), entry(10));
-    assert.deepEqual(c2.get('/s/y\t"odd".jsonl'), entry(20, null));
+    assert.deepEqual(c2.get('/s/x.jsonl')?.entry, entry(10));
+    assert.deepEqual(c2.get('/s/y\t"odd".jsonl')?.entry, entry(20, null));
     c2.set('/s/x.jsonl', entry(30));
-    c2.save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    saveListed(c2, ['/s/x.jsonl', '/s/y\t"odd".jsonl']);
     assert.equal(lines(file), 4, 'one line appended, nothing rewritten');
-    assert.deepEqual(UsageCache.load(file, 25).get('/s/x.jsonl'), entry(30));
+    assert.deepEqual(UsageCache.load(file, 25).get('/s/x.jsonl')?.entry, entry(30));
     // Nothing changed: nothing written.
     const before = readFileSync(file, 'utf8');
-    UsageCache.load(file, 25).save(['/s/x.jsonl', '/s/y\t"odd".jsonl']);
+    saveListed(UsageCache.load(file, 25), ['/s/x.jsonl', '/s/y\t"odd".jsonl']);
     assert.equal(readFileSync(file, 'utf8'), before);
   });
 
@@ -47,14 +53,17 @@ describe('the summary cache file', () => {
     const file = path.join(dir, 'b.tsv');
     const c = UsageCache.load(file, 25);
     for (let i = 0; i < 4; i++) c.set(`/s/${i}.jsonl`, entry(i + 1));
-    c.save([0, 1, 2, 3].map((i) => `/s/${i}.jsonl`));
+    saveListed(
+      c,
+      [0, 1, 2, 3].map((i) => `/s/${i}.jsonl`),
+    );
     const c2 = UsageCache.load(file, 25);
     c2.set('/s/0.jsonl', entry(100));
-    c2.save(['/s/0.jsonl']); // three files gone, one replaced: 1 live line of 5
+    saveListed(c2, ['/s/0.jsonl']); // three files gone, one replaced: 1 live line of 5
     assert.equal(lines(file), 2);
     const c3 = UsageCache.load(file, 25);
-    assert.deepEqual(c3.get('/s/0.jsonl'), entry(100));
-    assert.equal(c3.get('/s/1.jsonl'), undefined);
+    assert.deepEqual(c3.get('/s/0.jsonl')?.entry, entry(100));
+    assert.equal(c3.get('/s/1.jsonl')?.entry, undefined);
   });
 
   it('ignores a torn last line and does not glue the next one to it', () => {
@@ -62,30 +71,49 @@ describe('the summary cache file', () => {
     const c = UsageCache.load(file, 25);
     c.set('/s/a.jsonl', entry(1));
     c.set('/s/b.jsonl', entry(2));
-    c.save(['/s/a.jsonl', '/s/b.jsonl']);
+    saveListed(c, ['/s/a.jsonl', '/s/b.jsonl']);
     appendFileSync(file, '"/s/c.jsonl"\t[1,2,'); // a report that died mid-write
     const c2 = UsageCache.load(file, 25);
-    assert.equal(c2.get('/s/c.jsonl'), undefined);
+    assert.equal(c2.get('/s/c.jsonl')?.entry, undefined);
     c2.set('/s/c.jsonl', entry(3));
-    c2.save(['/s/a.jsonl', '/s/b.jsonl', '/s/c.jsonl']);
+    saveListed(c2, ['/s/a.jsonl', '/s/b.jsonl', '/s/c.jsonl']);
     const c3 = UsageCache.load(file, 25);
-    assert.deepEqual(c3.get('/s/c.jsonl'), entry(3));
-    assert.deepEqual(c3.get('/s/a.jsonl'), entry(1));
+    assert.deepEqual(c3.get('/s/c.jsonl')?.entry, entry(3));
+    assert.deepEqual(c3.get('/s/a.jsonl')?.entry, entry(1));
   });
 
   it('starts over for another price setting, another version or a file that is not a cache', () => {
     const file = path.join(dir, 'd.tsv');
     const c = UsageCache.load(file, 25);
     c.set('/s/a.jsonl', entry(1));
-    c.save(['/s/a.jsonl']);
-    assert.equal(UsageCache.load(file, 30).get('/s/a.jsonl'), undefined);
+    saveListed(c, ['/s/a.jsonl']);
+    assert.equal(UsageCache.load(file, 30).get('/s/a.jsonl')?.entry, undefined);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"v":4', '"v":3'));
-    assert.equal(UsageCache.load(file, 25).get('/s/a.jsonl'), undefined);
+    assert.equal(UsageCache.load(file, 25).get('/s/a.jsonl')?.entry, undefined);
     writeFileSync(file, '{"v":3,"creditsPerUsd":25,"files":{}}');
     const c2 = UsageCache.load(file, 25);
     c2.set('/s/a.jsonl', entry(5));
-    c2.save(['/s/a.jsonl']);
-    assert.deepEqual(UsageCache.load(file, 25).get('/s/a.jsonl'), entry(5));
-    assert.equal(UsageCache.load(path.join(dir, 'none.tsv'), 25).get('/s/a.jsonl'), undefined);
+    saveListed(c2, ['/s/a.jsonl']);
+    assert.deepEqual(UsageCache.load(file, 25).get('/s/a.jsonl')?.entry, entry(5));
+    assert.equal(UsageCache.load(path.join(dir, 'none.tsv'), 25).get('/s/a.jsonl')?.entry, undefined);
+  });
+
+  it('reads a line back by its ref: a new cache from its file, an old one from its buffer, an added one', () => {
+    const file = path.join(dir, 'e.tsv');
+    const c = UsageCache.load(file, 25);
+    const refs = Array.from({ length: 10_000 }, (_, i) => c.set(`/s/ü${i}\t.jsonl`, entry(i + 1))); // > 1 MB: flushed
+    for (const i of [0, 1, 9999])
+      assert.deepEqual(c.resolve(refs[i]!), { path: `/s/ü${i}\t.jsonl`, entry: entry(i + 1) });
+    c.save();
+    const c2 = UsageCache.load(file, 25);
+    const old = c2.get('/s/ü7\t.jsonl')!;
+    assert.deepEqual(c2.resolve(old.ref), { path: '/s/ü7\t.jsonl', entry: entry(8) });
+    const added = c2.set('/s/new.jsonl', entry(5, 't9'));
+    assert.deepEqual(c2.resolve(added), { path: '/s/new.jsonl', entry: entry(5, 't9') });
+    // Without a file to write (no cache path), the lines are held.
+    const none = UsageCache.load(undefined, 25);
+    const [a, b] = [none.set('/s/a.jsonl', entry(2)), none.set('/s/b.jsonl', entry(3))];
+    assert.deepEqual(none.resolve(a), { path: '/s/a.jsonl', entry: entry(2) });
+    assert.deepEqual(none.resolve(b), { path: '/s/b.jsonl', entry: entry(3) });
   });
 });

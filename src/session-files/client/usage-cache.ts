@@ -11,6 +11,7 @@ import {
   closeSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -50,6 +51,14 @@ type Line = [
   TurnTuple[],
 ];
 
+/**
+ * The cache's form of the content check: 64 bits of each hash are plenty to tell a file rewritten in
+ * place from one that grew, and keep the cache small.
+ */
+export function headOf(h: { head: string | null; tail: string | null }): string {
+  return `${h.head?.slice(0, 16)}:${h.tail?.slice(0, 16)}`;
+}
+
 const headerOf = (creditsPerUsd: number) => `${JSON.stringify({ v: CACHE_VERSION, creditsPerUsd })}\n`;
 
 export function lineOf(path: string, e: CacheEntry): string {
@@ -64,16 +73,25 @@ function entryOf(text: string): CacheEntry | undefined {
   return { ino, size, mtimeMs, offset, head, final: final === 1, threadId, cp, u, t };
 }
 
-/** A cache file as read: where each path's last line is, parsed only when asked for. */
+/**
+ * A cache file as read: where each path's last line is, parsed only when asked for. A line the pass
+ * adds its sums from is named by a ref (a number) it can be read back by at the end, when the files
+ * of one thread are taken back out of the sums (decision 0054): no entry is kept per file.
+ */
 export class UsageCache {
-  private readonly at = new Map<string, [number, number]>(); // path -> its last line's [start, end)
+  // path -> [start, end) of its last line in `buf`, or [-1, index in `added`]; then 1 once kept
+  private readonly at = new Map<string, [number, number, number]>();
   private lines = 0;
+  private live = 0;
   private readonly added: string[] = [];
   private readonly fresh: boolean;
   private fd: number | undefined;
   private pending: string[] = []; // lines of a new cache not written yet (one write per PENDING_BYTES)
+  private pendingRefs: number[] = [];
   private pendingBytes = 0;
+  private written: number; // bytes of a new cache written to its file, header included
   private broken = false;
+  private readonly unwritten = new Map<number, string>(); // lines of a new cache that could not be written
 
   private constructor(
     private readonly path: string | undefined,
@@ -81,6 +99,7 @@ export class UsageCache {
     private readonly buf: Buffer,
   ) {
     this.fresh = buf.length === 0;
+    this.written = Buffer.byteLength(headerOf(creditsPerUsd));
   }
 
   /** The cache at `path` (absent, unreadable, another version or price setting: an empty one). */
@@ -95,15 +114,15 @@ export class UsageCache {
     if (nl < 0 || buf.toString('utf8', 0, nl + 1) !== headerOf(creditsPerUsd)) buf = Buffer.alloc(0);
     const c = new UsageCache(path, creditsPerUsd, buf);
     for (let s = nl + 1; buf.length && s < buf.length; ) {
-      let e = buf.indexOf(NL, s);
+      const e = buf.indexOf(NL, s);
       if (e < 0) break; // a torn last line: ignored, and overwritten by the next rewrite
       const tab = buf.indexOf(TAB, s);
       if (tab > s && tab < e) {
         const key = buf.toString('utf8', s + 1, tab - 1);
-        if (!key.includes('\\')) c.at.set(key, [tab + 1, e]);
+        if (!key.includes('\\')) c.at.set(key, [s, e, 0]);
         else
           try {
-            c.at.set(JSON.parse(buf.toString('utf8', s, tab)) as string, [tab + 1, e]);
+            c.at.set(JSON.parse(buf.toString('utf8', s, tab)) as string, [s, e, 0]);
           } catch {
             // not a line this version wrote: skipped
           }
@@ -114,55 +133,129 @@ export class UsageCache {
     return c;
   }
 
-  /** The entry of a path, or undefined (none, or a line that does not parse). */
-  get(path: string): CacheEntry | undefined {
+  /** The entry of a path and its ref, or undefined (none, or a line that does not parse). */
+  get(path: string): { entry: CacheEntry; ref: number } | undefined {
+    const r = this.at.get(path);
+    if (!r || r[0] < 0) return undefined;
+    const entry = this.parse(this.buf.toString('utf8', this.buf.indexOf(TAB, r[0]) + 1, r[1]));
+    return entry && { entry, ref: r[0] };
+  }
+
+  /** get() and keep() in one look-up: what the pass does for each listed file. */
+  take(path: string): { entry: CacheEntry; ref: number } | undefined {
     const r = this.at.get(path);
     if (!r) return undefined;
+    if (!r[2]) {
+      r[2] = 1;
+      this.live++;
+    }
+    if (r[0] < 0) return undefined;
+    const entry = this.parse(this.buf.toString('utf8', this.buf.indexOf(TAB, r[0]) + 1, r[1]));
+    return entry && { entry, ref: r[0] };
+  }
+
+  /** Keeps a listed path's line (save() writes only the kept and the new ones when it rewrites). */
+  keep(path: string): void {
+    const r = this.at.get(path);
+    if (r && !r[2]) {
+      r[2] = 1;
+      this.live++;
+    }
+  }
+
+  /** The path and entry of a ref that get() or set() gave. */
+  resolve(ref: number): { path: string; entry: CacheEntry } | undefined {
+    let line: string | undefined;
+    if (!this.fresh) line = ref < 0 ? this.added[-ref - 1] : this.buf.toString('utf8', ref, this.buf.indexOf(NL, ref));
+    else line = this.unwritten.get(ref) ?? this.readBack(ref);
+    if (line === undefined) return undefined;
+    const tab = line.indexOf('\t'); // JSON escapes a tab in the path: the first one ends it
+    const entry = this.parse(line.slice(tab + 1));
+    return entry && { path: JSON.parse(line.slice(0, tab)) as string, entry };
+  }
+
+  private parse(text: string): CacheEntry | undefined {
     try {
-      return entryOf(this.buf.toString('utf8', r[0], r[1]));
+      return entryOf(text);
     } catch {
       return undefined;
     }
   }
 
-  /**
-   * Records a file's new entry. A cache made anew is written as entries come (1 MB at a time), to a
-   * temporary file that save() renames (58,000 files: no 20 MB of lines held until the end);
-   * otherwise kept for save.
-   */
-  set(path: string, e: CacheEntry): void {
-    if (!this.fresh || !this.path) {
-      this.added.push(lineOf(path, e));
-      this.at.set(path, [-1, this.added.length - 1]);
-      return;
+  /** A line of the new cache from its file (written by now: flushed first). */
+  private readBack(at: number): string | undefined {
+    if (this.pending.length) this.flush();
+    if (this.fd === undefined || this.broken) return undefined;
+    const parts: Buffer[] = [];
+    for (let pos = at; ; ) {
+      const b = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(this.fd, b, 0, b.length, pos);
+      if (n === 0) return undefined;
+      const nl = b.subarray(0, n).indexOf(NL);
+      parts.push(b.subarray(0, nl < 0 ? n : nl));
+      if (nl >= 0) return Buffer.concat(parts).toString('utf8');
+      pos += n;
     }
-    const line = lineOf(path, e);
+  }
+
+  /**
+   * Records a file's new line (lineOf); returns its ref. A cache made anew is written as lines come
+   * (1 MB at a time), to a temporary file that save() renames (58,000 files: no 20 MB of lines held
+   * until the end); otherwise kept for save.
+   */
+  setLine(path: string, line: string): number {
+    if (!this.fresh) {
+      this.added.push(line);
+      const r = this.at.get(path);
+      if (!r || !r[2]) this.live++;
+      this.at.set(path, [-1, this.added.length - 1, 1]);
+      return -this.added.length;
+    }
+    const ref = this.written + this.pendingBytes;
+    const bytes = Buffer.byteLength(line);
+    if (this.broken || !this.path) {
+      this.unwritten.set(ref, line);
+      this.written += bytes;
+      return ref;
+    }
     this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.pendingRefs.push(ref);
+    this.pendingBytes += bytes;
     if (this.pendingBytes >= PENDING_BYTES) this.flush();
+    return ref;
+  }
+
+  set(path: string, e: CacheEntry): number {
+    return this.setLine(path, lineOf(path, e));
   }
 
   private flush(): void {
-    const text = this.pending.join('');
+    const [lines, refs] = [this.pending, this.pendingRefs];
+    const at = this.written;
+    this.written += this.pendingBytes;
     this.pending = [];
+    this.pendingRefs = [];
     this.pendingBytes = 0;
     if (this.broken) return;
     try {
       if (this.fd === undefined) {
-        this.fd = openSync(this.tmp, 'w');
-        writeSync(this.fd, headerOf(this.creditsPerUsd));
+        this.fd = openSync(this.tmp, 'w+');
+        writeSync(this.fd, headerOf(this.creditsPerUsd), 0);
       }
-      writeSync(this.fd, text);
+      writeSync(this.fd, lines.join(''), at);
     } catch {
-      this.broken = true; // a cache that cannot be written costs the next report a re-read, never this one
+      // A cache that cannot be written costs the next report a re-read, never this one; the lines
+      // stay readable for this pass.
+      this.broken = true;
+      lines.forEach((l, i) => this.unwritten.set(refs[i]!, l));
     }
   }
 
   /**
-   * Writes what changed: appended lines, or the whole cache anew (only the `listed` paths) when it
-   * had none, was of another setting or holds more dead lines than live ones.
+   * Writes what changed: appended lines, or the whole cache anew (only the kept and new lines) when
+   * it had none, was of another setting or holds more dead lines than live ones.
    */
-  save(listed: Iterable<string>): void {
+  save(): void {
     if (!this.path) return;
     if (this.fresh) {
       if (this.pending.length) this.flush();
@@ -172,23 +265,20 @@ export class UsageCache {
       renameSync(this.tmp, this.path); // readers see the old file or the new one, never half of one
       return;
     }
-    const live: string[] = [];
-    for (const p of listed) if (this.at.has(p)) live.push(p);
-    const dead = this.lines + this.added.length - live.length;
-    if (dead <= live.length) {
+    const dead = this.lines + this.added.length - this.live;
+    if (dead <= this.live) {
       if (!this.added.length) return;
       // A torn last line (a report that died mid-write) must not swallow the first new one.
       const sep = this.buf.length && this.buf[this.buf.length - 1] !== NL ? '\n' : '';
       appendFileSync(this.path, sep + this.added.join(''));
       return;
     }
-    const parts: (string | Buffer)[] = [headerOf(this.creditsPerUsd)];
-    for (const p of live) {
-      const [s, e] = this.at.get(p)!;
-      if (s < 0) parts.push(this.added[e]!);
-      else parts.push(`${JSON.stringify(p)}\t`, this.buf.subarray(s, e + 1));
+    const parts: Buffer[] = [Buffer.from(headerOf(this.creditsPerUsd))];
+    for (const [s, e, kept] of this.at.values()) {
+      if (!kept) continue;
+      parts.push(s < 0 ? Buffer.from(this.added[e]!) : this.buf.subarray(s, e + 1));
     }
-    writeFileSync(this.tmp, Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))));
+    writeFileSync(this.tmp, Buffer.concat(parts));
     renameSync(this.tmp, this.path);
   }
 

@@ -13,7 +13,7 @@ import {
   type RolloutRecord,
 } from '../adapter/parser.js';
 import { SLOT_MS, type TurnSlotRow, type UsageSlotRow } from './usage-report.js';
-import { toTuples, type CachedSums } from './usage-cache-rows.js';
+import { headOf } from './usage-cache.js';
 
 /** One file's sums: what the store would hold for it, grouped as the report reads it. */
 export interface FileSums {
@@ -27,7 +27,7 @@ export type FileRead = FileSums & {
   // none (should it grow after all, it is read again from the start: cheaper than a cache holding
   // a parser state for each of tens of thousands of files).
   cp: string | null;
-  head: string | null; // the content check (headOf)
+  head: string | null; // the content check (headOf, usage-cache.ts)
   lines: number;
   skipped: number;
   reset: boolean;
@@ -70,14 +70,6 @@ export function mergeInto(usage: Map<string, UsageSlotRow>, turns: Map<string, T
     if (a) a.turns += r.turns;
     else turns.set(k, { ...r });
   }
-}
-
-/**
- * The cache's form of the content check: 64 bits of each hash are plenty to tell a file rewritten in
- * place from one that grew, and keep the cache small.
- */
-export function headOf(h: { head: string | null; tail: string | null }): string {
-  return `${h.head?.slice(0, 16)}:${h.tail?.slice(0, 16)}`;
 }
 
 /** Sums of one read's events, deduplicated by their natural keys as the store's unique keys do. */
@@ -170,22 +162,3 @@ export async function summarizeFile(path: string, opts: SumOptions): Promise<Fil
     threadId: stats.threadId,
   };
 }
-
-/** Files for a reader thread (usage-sums.worker.ts): about the same number of bytes per batch. */
-export interface SumBatch {
-  id: number;
-  files: (SumOptions & { path: string })[];
-}
-
-/**
- * A read as a reader thread answers it: its rows as the cache's tuples, which cost the main thread
- * far less to receive than objects with named fields (tens of thousands of files).
- */
-export type TupleRead = Omit<FileRead, 'usage' | 'turns'> & CachedSums;
-
-export function tupleRead(r: FileRead): TupleRead {
-  const { usage, turns, ...rest } = r;
-  return { ...rest, ...toTuples({ usage, turns }, r.threadId ?? null) };
-}
-
-export type SumAnswer = { read: TupleRead } | { error: string; code?: string };

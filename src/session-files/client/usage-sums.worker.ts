@@ -1,17 +1,9 @@
-// A reader thread of the usage-only pass: reads the batches of files it is sent (usage-sums.ts) and
-// answers each with every file's sums and checkpoint; a null message ends it. The main thread merges.
+// A reader thread of the usage-only pass: reads the batches of files it is sent (usage-batch.ts) and
+// answers each with every file's cache line and the batch's sums; a null message ends it.
 import { parentPort } from 'node:worker_threads';
-import { summarizeFile, tupleRead, type SumAnswer, type SumBatch } from './usage-sums.js';
+import { readBatch, type SumBatch } from './usage-batch.js';
 
 parentPort!.on('message', async (batch: SumBatch | null) => {
   if (batch === null) return void parentPort!.close();
-  const answers: SumAnswer[] = [];
-  for (const f of batch.files) {
-    try {
-      answers.push({ read: tupleRead(await summarizeFile(f.path, f)) });
-    } catch (e) {
-      answers.push({ error: (e as Error).message, code: (e as NodeJS.ErrnoException).code });
-    }
-  }
-  parentPort!.postMessage({ id: batch.id, answers });
+  parentPort!.postMessage(await readBatch(batch));
 });
