@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { listImportFiles, walkImportFiles } from './discover.js';
+import { walkImportFiles } from './discover.js';
+import { findRolloutFiles } from './list.js';
 
 describe('the listing walked a directory at a time', () => {
-  it('gives the files of listImportFiles in its order', () => {
+  it('gives every rollout file once, in the order of the full paths', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'steward-walk-'));
     // Names where a directory's place differs from its bare name's: 'a' vs 'a-b' vs 'a.jsonl' vs 'a0'.
     const files = [
@@ -26,17 +27,17 @@ describe('the listing walked a directory at a time', () => {
       mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
       writeFileSync(path.join(root, f), '{}\n');
     }
-    const listed = listImportFiles([root], []).map((f) => f.path);
-    assert.equal(listed.length, files.length - 1);
+    const sorted = findRolloutFiles(root).sort();
+    assert.equal(sorted.length, files.length - 1);
     assert.deepEqual(
       [...walkImportFiles([root], [])].map((f) => f.path),
-      listed,
+      sorted,
     );
     // Roots that overlap: each file once, the first root's order first.
-    const two = [path.join(root, 'a'), root];
+    const under = findRolloutFiles(path.join(root, 'a')).sort();
     assert.deepEqual(
-      [...walkImportFiles(two, [])].map((f) => f.path),
-      listImportFiles(two, []).map((f) => f.path),
+      [...walkImportFiles([path.join(root, 'a'), root], [])].map((f) => f.path),
+      [...under, ...sorted.filter((f) => !under.includes(f))],
     );
   });
 });

@@ -3,7 +3,7 @@
 // (client side).
 import type { Stats } from 'node:fs';
 import { statSync } from 'node:fs';
-import { findRolloutFiles, walkRolloutFiles } from './list.js';
+import { walkRolloutFiles } from './list.js';
 
 export interface FileError {
   file: string;
@@ -21,48 +21,21 @@ export interface FileEntry {
 const slim = (st: Stats): FileStat => ({ ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
 
 /**
- * Files to import: directories are searched recursively for rollout-*.jsonl(.gz), sorted (file
- * names start with their creation time, so parents come before their forks and sub-agents).
- * Synchronous, one stat after another: a stat is microseconds, while a promise per file (all at
- * once, for the thread pool) held ~150 MB and 1.5 s of CPU for 58,000 files, and one at a time the
- * round trips were most of a second import's time.
+ * Files to import: directories are searched recursively for rollout-*.jsonl(.gz), in the order of
+ * their full paths (file names start with their creation time, so parents come before their forks
+ * and sub-agents), each file once however many roots name it. Synchronous, one stat after another:
+ * a stat is microseconds, while a promise per file (all at once, for the thread pool) held ~150 MB
+ * and 1.5 s of CPU for 58,000 files, and one at a time the round trips were most of a second
+ * import's time. The whole listing, for the import and push; the report walks it (walkImportFiles).
  */
 export function listImportFiles(paths: string[], errors: FileError[]): FileEntry[] {
-  const files: string[] = [];
-  const named = new Map<string, FileStat>(); // files named directly, already stat'ed
-  for (const p of paths) {
-    let st: Stats;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // A missing default directory is not an error: nothing to import yet.
-      if (err.code !== 'ENOENT') errors.push({ file: p, code: err.code, message: err.message });
-      continue;
-    }
-    if (st.isDirectory()) files.push(...findRolloutFiles(p).sort());
-    else {
-      files.push(p);
-      named.set(p, slim(st));
-    }
-  }
-  const out: FileEntry[] = [];
-  for (const f of new Set(files)) {
-    try {
-      out.push({ path: f, st: named.get(f) ?? slim(statSync(f)) });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      errors.push({ file: f, code: err.code, message: err.message });
-    }
-  }
-  return out;
+  return [...walkImportFiles(paths, errors)];
 }
 
 /**
- * listImportFiles as a generator, one directory at a time (the report's pass, decision 0054): the
- * same files in the same order (a directory's entries sorted as their full paths sort, a
- * subdirectory's files where its path would sort), stat'ed as they are reached, so a pass over
- * 58,000 files never holds their listing whole.
+ * The listing one directory at a time (the report's pass, decision 0054): a directory's entries
+ * sorted as their full paths sort (a subdirectory's files where its path would sort), stat'ed as
+ * they are reached, so a pass over 58,000 files never holds their listing whole.
  */
 export function* walkImportFiles(paths: string[], errors: FileError[]): Generator<FileEntry> {
   const seen = paths.length > 1 ? new Set<string>() : undefined; // only roots that overlap repeat a file
@@ -83,6 +56,7 @@ export function* walkImportFiles(paths: string[], errors: FileError[]): Generato
       st = statSync(p);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
+      // A missing default directory is not an error: nothing to import yet.
       if (err.code !== 'ENOENT') errors.push({ file: p, code: err.code, message: err.message });
       continue;
     }
