@@ -45,22 +45,18 @@ const ROLLUP_SPECS = Object.fromEntries(
 ) as unknown as Record<RollupTable, InsertSpec>;
 const rollupSpec = (table: RollupTable): InsertSpec => ROLLUP_SPECS[table];
 
+// A set of people: a row once per key, a second insert of it ignored.
+const setSpec = (table: string, columns: string[]): InsertSpec => ({
+  table,
+  columns,
+  onConflict: conflictDoNothing(columns),
+});
 const ACTIVE_KEYS = ['workspace_id', 'bucket', 'user_id', 'client_id'];
-const activeSpec = (table: string): InsertSpec => ({
-  table,
-  columns: ACTIVE_KEYS,
-  onConflict: conflictDoNothing(ACTIVE_KEYS),
-});
-const ACTIVE_DAY = activeSpec('active_user_day_set');
-const ACTIVE_WEEK = activeSpec('active_user_week_set');
+const ACTIVE_DAY = setSpec('active_user_day_set', ACTIVE_KEYS);
+const ACTIVE_WEEK = setSpec('active_user_week_set', ACTIVE_KEYS);
 const SURFACE_KEYS = ['workspace_id', 'bucket', 'user_id', 'surface'];
-const surfaceSpec = (table: string): InsertSpec => ({
-  table,
-  columns: SURFACE_KEYS,
-  onConflict: conflictDoNothing(SURFACE_KEYS),
-});
-const SURFACE_DAY = surfaceSpec('active_user_day_surface_set');
-const SURFACE_WEEK = surfaceSpec('active_user_week_surface_set');
+const SURFACE_DAY = setSpec('active_user_day_surface_set', SURFACE_KEYS);
+const SURFACE_WEEK = setSpec('active_user_week_surface_set', SURFACE_KEYS);
 
 // The client-level set rows' people per surface and once with surface '' (any), each key once and
 // sorted (lock order on PostgreSQL). The database counts what these inserts add (migration 0041):
