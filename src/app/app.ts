@@ -10,7 +10,7 @@ import { errorHandler, sendError } from '../platform/http/errors.js';
 import { adminRoutes, joinTeamsOfGroups, usersOfTeamsOf } from '../access/index.js';
 import { healthRoutes } from './health.routes.js';
 import { otlpLogsReceiver } from '../ingest/index.js';
-import { queryRoutes, skillsRoutes, usageRoutes } from '../analytics/index.js';
+import { freshnessRoutes, queryRoutes, skillsRoutes, usageRoutes } from '../analytics/index.js';
 import { registerOpenapi } from './openapi.routes.js';
 import { validatorCompiler } from '../platform/http/contract.js';
 import { complianceLogsRoutes } from '../compliance/index.js';
@@ -148,6 +148,7 @@ export async function buildApp(
   await app.register(async (i) => usageRoutes(i, ctx));
   await app.register(async (i) => queryRoutes(i, ctx));
   await app.register(async (i) => skillsRoutes(i, ctx));
+  await app.register(async (i) => freshnessRoutes(i, ctx));
   await app.register(async (i) => adminRoutes(i, ctx));
   await app.register(async (i) => complianceLogsRoutes(i, ctx));
   await app.register(async (i) => complianceAdminRoutes(i, ctx));

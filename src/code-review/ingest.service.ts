@@ -17,6 +17,8 @@ import {
   type ReviewFact,
 } from '../core/code-review.js';
 import { dayOf } from '../core/time.js';
+import { freshnessPart } from '../ingest/index.js';
+import { insertMany } from '../platform/storage/bulk-insert.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import type { CrCommentTable } from './code-review.tables.js';
 import { addCodeReviewDeltas, type CrDelta } from './rollups.repository.js';
@@ -279,6 +281,14 @@ export async function applyFacts(
 
   deltas.push(...(await recompute(db, ws, [...touched])));
   await addCodeReviewDeltas(db, deltas);
+  // A batch that changed something makes Code Review's freshness (a re-delivery changes nothing).
+  if (Object.values(result).some((n) => n > 0) && facts.length)
+    await insertMany(db, [
+      freshnessPart(
+        [{ workspaceId: ws, source: 'code_review', ts: facts.reduce((m, f) => (f.ts > m ? f.ts : m), facts[0].ts) }],
+        env.now,
+      ),
+    ]);
   return result;
 }
 

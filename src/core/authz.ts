@@ -61,6 +61,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   [`POST ${A}/query`]: ownUsage,
   [`GET ${A}/skills`]: ownUsage,
   [`GET ${A}/users/:user_id/threads`]: ownUsage,
+  // Workspace-wide times, no person in them; the overview's indicator for the workspace-wide roles.
+  [`GET ${A}/freshness`]: analytics,
   [`GET ${A}/adoption`]: analytics,
   [`GET ${A}/adoption/seats`]: analytics,
   [`GET ${A}/code_reviews`]: analytics,

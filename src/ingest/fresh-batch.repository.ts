@@ -18,6 +18,7 @@ import { gainedOnInsert } from '../core/tool-rollups.js';
 import { type FlatPart, insertManyFlat, type InsertPart, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
+import { freshnessPart, storedFact } from './freshness.repository.js';
 import { factRollupParts } from './fact-rollups.js';
 import { responseRow, threadRow, threadSetRows, toolRow, turnRow } from './fact-rows.js';
 import { MODEL_REQUESTS, THREAD_DAY_SET, THREAD_WEEK_SET, THREADS, TURNS } from './ingest.repository.js';
@@ -134,5 +135,7 @@ export function freshBatchParts(batch: readonly EnrichedEvent[]): FreshParts {
     tools,
     mcpServerOf: (key) => mcp.get(key),
   }).parts;
+  // Every fact of the batch is new: all of them make the source's freshness (stored when written).
+  rollups.push(freshnessPart(batch.map(storedFact), Date.now()));
   return { facts: parts, helperTurns, rollups };
 }

@@ -12,3 +12,4 @@ export {
   storePreparedFresh,
   type PreparedFresh,
 } from './fresh-ingest.service.js';
+export { freshnessPart } from './freshness.repository.js';

@@ -17,6 +17,7 @@ import { conflictDoNothing, insertManyReturning, type InsertSpec } from '../plat
 import type { DbOrTrx } from '../platform/storage/database.js';
 import { UnitOfWork } from '../platform/storage/unit-of-work.js';
 import { factRollupParts } from './fact-rollups.js';
+import { freshnessPart, storedFact } from './freshness.repository.js';
 import { firstSourcesOf } from './first-source.repository.js';
 import { reconcileEvents, type Completes } from './reconcile.repository.js';
 import { CODEX_EVENTS, codexEventRow } from './codex-events.repository.js';
@@ -260,6 +261,7 @@ export async function storeEvents(db: DbOrTrx, batch: EnrichedEvent[], uow?: Uni
   // What lands on a day before a built window base's anchor is added to that base too (0042).
   await addLateToWindows(db, added.rollups, added.activeDays, uow);
   uow.add(...added.parts);
+  if (fresh.length) uow.add(freshnessPart(fresh.map(storedFact), Date.now()));
 
   return { fresh: fresh.sort((a, b) => position.get(a)! - position.get(b)!), completes, firstSources };
 }

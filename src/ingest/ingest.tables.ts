@@ -167,6 +167,15 @@ export interface ActiveUserCountTable {
   users: number;
 }
 
+// Migration 0045: per workspace and source (otlp, rollout, api, code_review), the newest event time
+// among the facts it stored and when it last stored one (null: before 0045, not known).
+export interface SourceFreshnessTable {
+  workspace_id: string;
+  source: string;
+  newest_event_at: number;
+  stored_at: number | null;
+}
+
 // Migration 0032: a person's first and last active UTC day (the day set's span), kept at ingest.
 export interface UserActivityTable {
   workspace_id: string;
@@ -274,6 +283,7 @@ export interface IngestTables {
   active_user_day_count: ActiveUserCountTable;
   active_user_week_count: ActiveUserCountTable;
   user_activity: UserActivityTable;
+  source_freshness: SourceFreshnessTable;
   usage_window_state: UsageWindowStateTable;
   usage_user_window: UsageUserWindowTable;
   usage_user_model_window: UsageUserModelWindowTable;

@@ -176,6 +176,28 @@ for (const dialect of DIALECTS) {
       assert.ok(now.threads >= 2 && now.tokens > 0, JSON.stringify(now));
       await expectTiles(page, now, await truth(start - 30 * DAY, start));
       assert.equal(await page.locator('[data-testid=who]').textContent(), 'owner@example.com · owner');
+      // Freshness per source, as GET .../freshness has it: OTLP's newest event in its title (to the
+      // minute, UTC), the sources that sent nothing shown as a dash.
+      const fr = await fetch(`${origin}/v1/analytics/codex/workspaces/${t.workspaceId}/freshness`, {
+        headers: { authorization: `Bearer ${t.ownerKey}` },
+      }).then((r) => r.json());
+      const otlp = fr.sources.find((x: any) => x.source === 'otlp');
+      assert.ok(otlp.newest_event_at > 0);
+      const minute = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+      const otlpOnScreen = page.locator('[data-testid=freshness-sources] [data-source=otlp]');
+      assert.match(
+        (await otlpOnScreen.getAttribute('title')) ?? '',
+        new RegExp(`newest event ${minute(otlp.newest_event_at)}`),
+      );
+      assert.match(
+        (await otlpOnScreen.textContent()) ?? '',
+        /^OpenTelemetry \d+ (min|h|d) ago$|^OpenTelemetry just now$/,
+      );
+      for (const none of fr.sources.filter((x: any) => x.newest_event_at === null))
+        assert.match(
+          (await page.locator(`[data-testid=freshness-sources] [data-source=${none.source}]`).textContent()) ?? '',
+          / –$/,
+        );
 
       // The chart's numbers: tokens by model over the range, as the query API has them, adding up to
       // the usage endpoint's token total.

@@ -37,6 +37,7 @@ const EXPECTED: Record<string, [string, string]> = {
   [`POST ${W}/query`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/skills`]: ['OAVtm', 'codex.enterprise.analytics.read'],
   [`GET ${W}/users/:user_id/threads`]: ['OAVtm', 'codex.enterprise.analytics.read'],
+  [`GET ${W}/freshness`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/adoption`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/adoption/seats`]: ['OAV', 'codex.enterprise.analytics.read'],
   [`GET ${W}/code_reviews`]: ['OAV', 'codex.enterprise.analytics.read'],

@@ -73,6 +73,19 @@ export const query = (session: Session, q: Query) =>
     json(q, session.csrf_token),
   );
 
+/** GET .../freshness: per source its newest stored event and when it stored one (Unix ms, null: never). */
+export interface Freshness {
+  as_of: number;
+  newest_event_at: number | null;
+  sources: {
+    source: 'otlp' | 'rollout' | 'api' | 'code_review';
+    newest_event_at: number | null;
+    stored_at: number | null;
+  }[];
+}
+export const freshness = (session: Session) =>
+  call<Freshness>(`/v1/analytics/codex/workspaces/${encodeURIComponent(session.workspace_id)}/freshness`);
+
 /** A row of the Analytics API's usage endpoint (one user, one bucket), as the people pages read it. */
 type Totals = {
   threads: number;

@@ -4,10 +4,11 @@
 // API's query model, computed by the server (the page sums nothing). A member's session gets only
 // their own usage from the server, so the same page is their personal view.
 import { useEffect, useState } from 'preact/hooks';
-import { query, type Row, type Session } from './api.js';
+import { freshness, query, type Freshness, type Row, type Session } from './api.js';
 import { StackedChart } from './chart.js';
 import { Choice } from './components/choice.js';
 import { ExportLink } from './components/export-link.js';
+import { FreshnessLine } from './components/freshness.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
 import {
   type Breakdown,
@@ -54,6 +55,9 @@ export function Overview({ session }: { session: Session }) {
   const [split, setSplit] = useState<Pick<Loaded, 'keys' | 'chart'> | null>(null);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
+  const [fresh, setFresh] = useState<Freshness | null>(null);
+  // Workspace-wide roles see each source's freshness (the others' figures are theirs or their teams').
+  const wide = WORKSPACE_ROLES.includes(session.user.role);
 
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), 60_000);
@@ -83,6 +87,16 @@ export function Overview({ session }: { session: Session }) {
       live = false;
     };
   }, [days, session.workspace_id, tick]);
+  useEffect(() => {
+    let live = true;
+    if (wide)
+      freshness(session)
+        .then((f) => live && setFresh(f))
+        .catch(() => live && setFresh(null));
+    return () => {
+      live = false;
+    };
+  }, [session.workspace_id, tick]);
   useEffect(() => {
     let live = true;
     const amounts = ['credits', 'text_total_tokens'];
@@ -133,7 +147,9 @@ export function Overview({ session }: { session: Session }) {
           groupBy={groupBy}
         />
         <p class="fresh" data-testid="freshness" aria-live="polite">
-          {data ? (
+          {fresh ? (
+            <FreshnessLine f={fresh} />
+          ) : data ? (
             <>
               <span class={newest && newest >= windowOf(1).start ? 'dot live' : 'dot'} aria-hidden="true" />
               {newest ? `Latest activity ${fmtDay(newest)}` : 'No activity yet'} · read{' '}

@@ -44,6 +44,8 @@ const BIGINT_COLUMNS = new Set([
   'window_days',
   'anchor',
   'days',
+  'newest_event_at',
+  'stored_at',
 ]);
 const TEXT_COLUMNS = new Set([
   'workspace_id',
