@@ -110,6 +110,10 @@ export const adoptionSeatsRoute = {
     sort: enumQuery(SEAT_SORTS, 'idle_days', `must be one of ${SEAT_SORTS.join(', ')}`),
     order: enumQuery(['asc', 'desc'] as const, 'desc', 'must be asc or desc'),
     user_id: textQuery('Only these users: ids separated by commas (at most 1,000).', 40_000),
+    search: textQuery(
+      'Only seats whose email holds this text, in any case (their user id instead where emails are not shown).',
+      200,
+    ),
     limit: limitQuery(100, SEATS_MAX_LIMIT),
     offset: offsetQuery,
   }),

@@ -238,7 +238,12 @@ export interface SeatPageQuery {
   limit: number;
   /** Only these users. */
   users?: readonly string[];
+  /** Only seats whose email (when emails may be shown) or user id holds this text, any case. */
+  search?: { text: string; byEmail: boolean };
 }
+
+// A LIKE pattern matching `text` anywhere, its own % _ and \ taken literally (escape '\').
+const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * One page of seats in a state, sorted (the never active last on an activity column) then by id,
@@ -253,6 +258,11 @@ export async function seatPage(
 ): Promise<{ rows: SeatRow[]; total: number }> {
   let base = seatRows(db, ws, now);
   if (q.users) base = q.users.length ? base.where('u.id', 'in', [...q.users]) : base.where(sql<boolean>`1 = 0`);
+  if (q.search?.text) {
+    // Emails are searched only where they may be shown: else a search would tell them one letter at a time.
+    const col = q.search.byEmail ? sql.ref('u.email') : sql.ref('u.id');
+    base = base.where(sql<boolean>`lower(${col}) like ${containing(q.search.text)} escape '\\'`);
+  }
   switch (q.state) {
     case 'never_active':
       base = base

@@ -81,7 +81,15 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
       db,
       p.workspaceId,
       Date.now(),
-      { state: q.state!, sort: q.sort!, desc: q.order === 'desc', offset: q.offset, limit: q.limit, users },
+      {
+        state: q.state!,
+        sort: q.sort!,
+        desc: q.order === 'desc',
+        offset: q.offset,
+        limit: q.limit,
+        users,
+        search: q.search ? { text: q.search, byEmail: showEmails } : undefined,
+      },
       { show: showEmails },
     );
     if (out.data.length)

@@ -263,6 +263,27 @@ for (const dialect of DIALECTS.slice(0, 1)) {
         await keysOnScreen(),
         byFirstUse.data.map((u: any) => u.user_id),
       );
+      // Finding a seat by a piece of its email (emails shown in this workspace): the server's answer.
+      const someone = everyone.find((u: any) => u.email)!;
+      const piece = someone.email.split('@')[0].slice(0, 3).toUpperCase();
+      const matching = (
+        await call('GET', `${A()}/adoption/seats?state=all&sort=days_to_first_use&order=desc&search=${piece}`)
+      ).body;
+      assert.ok(matching.total >= 1 && matching.total < everyone.length, `${piece}: ${matching.total}`);
+      await page.getByTestId('seat-search').fill(piece.toLowerCase());
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=seats-count]')?.textContent?.endsWith(`of ${n}`),
+        matching.total,
+      );
+      assert.deepEqual(
+        await keysOnScreen(),
+        matching.data.map((u: any) => u.user_id),
+      );
+      await page.getByTestId('seat-search').fill('');
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=seats-count]')?.textContent?.endsWith(`of ${n}`),
+        byFirstUse.total,
+      );
       await shot(page, 'adoption-owner-light');
       assert.deepEqual(errors, []);
     });

@@ -401,6 +401,7 @@ for (const dialect of DIALECTS) {
         ['limit=0', 'limit'],
         [`user_id=${Array.from({ length: 1001 }, (_, i) => `u${i}`).join(',')}`, 'user_id'],
         ['other=1', 'other'],
+        [`search=${'x'.repeat(201)}`, 'search'],
       ]) {
         const r = await get(`/adoption/seats?${q}`);
         assert.equal(r.statusCode, 422, `${q}: ${r.body}`);

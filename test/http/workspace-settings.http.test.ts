@@ -125,8 +125,26 @@ for (const dialect of DIALECTS) {
           `${where}: ${emails}`,
         );
       }
+      // The seat search finds by email, in any case, while emails may be shown.
+      const found = async (text: string) =>
+        (await get(`${W()}/adoption/seats?state=all&search=${encodeURIComponent(text)}`)).json();
+      const bo = await found('BO@X');
+      assert.deepEqual(
+        bo.data.map((x: any) => x.email),
+        ['bo@x.io'],
+      );
+      assert.equal(bo.total, 1);
+      const boId = bo.data[0].user_id as string;
+      assert.equal((await found('%')).total, 0, '% is taken literally');
       const r = await patch({ show_emails: false });
       assert.equal(r.statusCode, 200, r.body);
+      // Hidden emails are not searched (a search would spell them out); the user id still is.
+      assert.equal((await found('bo@x')).total, 0);
+      const byId = await found(boId.slice(3, 12).toUpperCase());
+      assert.deepEqual(
+        byId.data.map((x: any) => [x.user_id, x.email]),
+        [[boId, null]],
+      );
       assert.deepEqual(
         [r.json().show_emails, r.json().server, r.json().workspace, r.json().effective],
         [

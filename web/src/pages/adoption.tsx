@@ -43,6 +43,16 @@ export default function AdoptionPage({ session }: PageProps) {
   const [sort, setSort] = useState({ id: 'idle_days', desc: true });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<SeatPage | null>(null);
+  // What is typed, and what is asked for a quarter of a second after the typing stops.
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setOffset(0);
+      setSearch(typed.trim());
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [typed]);
   useEffect(() => {
     let live = true;
     adoption(session.workspace_id)
@@ -55,13 +65,13 @@ export default function AdoptionPage({ session }: PageProps) {
   // The table: one page of the chosen seats, sorted and paged by the server.
   useEffect(() => {
     let live = true;
-    seats(session.workspace_id, { state, sort: sort.id, desc: sort.desc, offset, limit: PAGE })
+    seats(session.workspace_id, { state, sort: sort.id, desc: sort.desc, offset, limit: PAGE, search })
       .then((p) => live && setPage(p))
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [session.workspace_id, state, sort.id, sort.desc, offset]);
+  }, [session.workspace_id, state, sort.id, sort.desc, offset, search]);
 
   const a = data;
   const steps = a ? funnel(a) : [];
@@ -175,10 +185,20 @@ export default function AdoptionPage({ session }: PageProps) {
             }}
             options={SEAT_FILTERS}
           />
+          <label class="filter">
+            Find
+            <input
+              type="search"
+              value={typed}
+              placeholder="email or user id"
+              data-testid="seat-search"
+              onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+            />
+          </label>
         </div>
         {page ? (
           page.total === 0 ? (
-            <p class="empty">Nobody in this group.</p>
+            <p class="empty">{search ? `Nobody in this group matches “${search}”.` : 'Nobody in this group.'}</p>
           ) : (
             <>
               <VirtualTable

@@ -105,6 +105,8 @@ export interface SeatQuery {
   offset?: number;
   limit?: number;
   users?: string[];
+  /** Seats whose email (or user id, where emails are not shown) holds this text. */
+  search?: string;
 }
 export interface SeatPage {
   data: Seat[];
@@ -120,6 +122,7 @@ export const seats = (ws: string, q: SeatQuery) =>
       ...(q.offset ? { offset: String(q.offset) } : {}),
       ...(q.limit ? { limit: String(q.limit) } : {}),
       ...(q.users ? { user_id: q.users.join(',') } : {}),
+      ...(q.search ? { search: q.search } : {}),
     })}`,
   );
 
