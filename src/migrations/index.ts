@@ -26,6 +26,7 @@ import * as m0039 from './0039_trailing_windows.js';
 import * as m0040 from './0040_content_partitions.js';
 import * as m0041 from './0041_active_user_counts.js';
 import * as m0045 from './0045_source_freshness.js';
+import * as m0046 from './0046_job_leases.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0040_content_partitions': m0040,
   '0041_active_user_counts': m0041,
   '0045_source_freshness': m0045,
+  '0046_job_leases': m0046,
 };

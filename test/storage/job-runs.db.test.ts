@@ -1,7 +1,9 @@
 // job_runs is pruned (decisions/0046): the node that claims a job's period, after its run, deletes
 // that job's rows of that workspace older than the history; the current period's claim, other
 // workspaces and other jobs are left; with two nodes ticking at once the job runs, and prunes, once.
-// A failed attempt is retried within its period, after its backoff, by one node.
+// A failed attempt is retried within its period, after its backoff, by one node. A run left
+// unfinished past its lease (its node died) is taken over by one node; a live node's long run keeps
+// its lease and is never run twice (decisions/0062).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startPeriodicJob } from '../../src/platform/storage/jobs.js';
@@ -120,6 +122,104 @@ for (const dialect of DIALECTS)
       const rows = await row();
       assert.equal(rows.length, 1);
       assert.deepEqual(JSON.parse(rows[0]!.result!), { ok: 3 });
+    });
+
+    it('a run its node left unfinished past the lease is taken over by one node, once', async () => {
+      const now = Date.now();
+      const period = Math.floor(now / DAY);
+      // What a node killed mid-run leaves: claimed, never finished, its lease run out; and in another
+      // workspace a run whose lease is still current (its node alive), which nobody may take.
+      await store.db
+        .insertInto('job_runs')
+        .values([
+          {
+            job: 'test.orphan',
+            workspace_id: 'ws-a',
+            period,
+            node: 'dead',
+            started_at: now - 5_000,
+            finished_at: null,
+            result: null,
+            lease_until: now - 1_000,
+          },
+          {
+            job: 'test.orphan',
+            workspace_id: 'ws-b',
+            period,
+            node: 'alive',
+            started_at: now - 5_000,
+            finished_at: null,
+            result: null,
+            lease_until: now + DAY,
+          },
+        ])
+        .execute();
+      const runs: string[] = [];
+      const job = (node: string) =>
+        startPeriodicJob(store.db, node, {
+          job: 'test.orphan',
+          periodMs: DAY,
+          tickMs: 20,
+          firstDelayMs: 0,
+          leaseMs: 300,
+          workspaces: async () => ['ws-a', 'ws-b'],
+          run: async (ws) => {
+            runs.push(`${node}:${ws}`);
+            return { ok: true };
+          },
+          onError: () => {},
+        });
+      const nodes = [job('node-1'), job('node-2')];
+      for (let i = 0; i < 200 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 300)); // more ticks of both nodes: nothing more runs
+      await Promise.all(nodes.map((n) => n.stop()));
+      assert.equal(runs.length, 1, JSON.stringify(runs));
+      assert.match(runs[0]!, /^node-[12]:ws-a$/);
+      const rows = await store.db
+        .selectFrom('job_runs')
+        .select(['workspace_id', 'node', 'finished_at', 'result', 'lease_until'])
+        .where('job', '=', 'test.orphan')
+        .orderBy('workspace_id')
+        .execute();
+      assert.equal(rows[0]!.node, runs[0]!.split(':')[0]);
+      assert.ok(rows[0]!.finished_at !== null);
+      assert.deepEqual(JSON.parse(rows[0]!.result!), { ok: true });
+      assert.deepEqual([rows[1]!.node, rows[1]!.finished_at], ['alive', null], 'a current lease is left alone');
+    });
+
+    it('a live run longer than its lease keeps it (renewed) and runs once', async () => {
+      const runs: string[] = [];
+      let release!: () => void;
+      const done = new Promise<void>((r) => (release = r));
+      const job = (node: string) =>
+        startPeriodicJob(store.db, node, {
+          job: 'test.long',
+          periodMs: DAY,
+          tickMs: 20,
+          firstDelayMs: 0,
+          leaseMs: 150,
+          workspaces: async () => ['ws-a'],
+          run: async () => {
+            runs.push(node);
+            await done; // six leases long
+            return { ok: true };
+          },
+          onError: () => {},
+        });
+      const nodes = [job('node-1'), job('node-2')];
+      for (let i = 0; i < 200 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 900));
+      release();
+      await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(nodes.map((n) => n.stop()));
+      assert.equal(runs.length, 1, JSON.stringify(runs));
+      const row = await store.db
+        .selectFrom('job_runs')
+        .select(['node', 'finished_at'])
+        .where('job', '=', 'test.long')
+        .executeTakeFirstOrThrow();
+      assert.equal(row.node, runs[0]);
+      assert.ok(row.finished_at !== null);
     });
 
     it("a failure's row says which attempt failed, and the retry waits for its backoff", async () => {

@@ -6,7 +6,9 @@
 // node that ran it then forgets the job's rows older than
 // its history (server.job_history_days, decisions/0046). A job without periods (the reaction poller, whose
 // schedule is per comment in the database) runs alone: on PostgreSQL under a transaction-scoped
-// advisory lock that a node's crash releases with its connection; SQLite is one node.
+// advisory lock that a node's crash releases with its connection; SQLite is one node. A period's
+// run holds a lease its node renews while it runs; a run left unfinished past its lease (its node
+// died) is taken over by one node (decisions/0062).
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { sql } from 'kysely';
@@ -21,6 +23,11 @@ export function newNodeId(): string {
 /** The workspace id under which a job over the whole store (not per workspace) claims its period. */
 export const WHOLE_STORE = '*';
 
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+// A running job's lease, renewed every third of it: a node whose event loop stalls for minutes,
+// or that died, loses the period's run to another node.
+const DEFAULT_LEASE_MS = 10 * 60_000;
+
 export interface JobRunKey {
   job: string;
   workspaceId: string;
@@ -28,7 +35,13 @@ export interface JobRunKey {
 }
 
 /** true when this node inserted the row, so runs the job for that period; false when another did. */
-export async function claimJobPeriod(db: DbOrTrx, key: JobRunKey, node: string, now: number): Promise<boolean> {
+export async function claimJobPeriod(
+  db: DbOrTrx,
+  key: JobRunKey,
+  node: string,
+  now: number,
+  leaseMs = DEFAULT_LEASE_MS,
+): Promise<boolean> {
   const r = await db
     .insertInto('job_runs')
     .values({
@@ -39,6 +52,7 @@ export async function claimJobPeriod(db: DbOrTrx, key: JobRunKey, node: string, 
       started_at: now,
       finished_at: null,
       result: null,
+      lease_until: now + leaseMs,
     })
     .onConflict((oc) => oc.columns(['job', 'workspace_id', 'period']).doNothing())
     .returning('node')
@@ -68,12 +82,62 @@ function failedRun(result: string | null): FailedRun | undefined {
  * failed attempt this node read (compare-and-set on node and started_at), so one node retries.
  * Returns the attempt number this node now runs, or undefined (not failed, too soon, or taken).
  */
+/**
+ * A period whose run is unfinished past its lease (the node that ran it stopped renewing: it died)
+ * is taken over by whichever node ticks first, compare-and-set on the row it read, so one node does.
+ * Returns the attempt number this node now runs (the dead run was one), or undefined.
+ */
+export async function reclaimAbandonedPeriod(
+  db: DbOrTrx,
+  key: JobRunKey,
+  node: string,
+  now: number,
+  leaseMs = DEFAULT_LEASE_MS,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('job_runs')
+    .select(['node', 'started_at', 'finished_at', 'lease_until'])
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .executeTakeFirst();
+  if (!row || row.finished_at !== null) return undefined;
+  const leaseEnd = row.lease_until === null ? Number(row.started_at) + leaseMs : Number(row.lease_until);
+  if (now <= leaseEnd) return undefined;
+  const r = await db
+    .updateTable('job_runs')
+    .set({ node, started_at: now, lease_until: now + leaseMs })
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .where('node', '=', row.node)
+    .where('started_at', '=', row.started_at)
+    .where('finished_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? 2 : undefined;
+}
+
+/** The running node extends its lease; false when the row is no longer its own (taken over). */
+export async function renewJobLease(db: DbOrTrx, key: JobRunKey, node: string, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('job_runs')
+    .set({ lease_until: until })
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .where('node', '=', node)
+    .where('finished_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function reclaimFailedPeriod(
   db: DbOrTrx,
   key: JobRunKey,
   node: string,
   now: number,
   retryAfterMs: (attempt: number) => number,
+  leaseMs = DEFAULT_LEASE_MS,
 ): Promise<number | undefined> {
   const row = await db
     .selectFrom('job_runs')
@@ -86,7 +150,7 @@ export async function reclaimFailedPeriod(
   if (!row || !failed || now < Number(row.finished_at) + retryAfterMs(failed.attempt)) return undefined;
   const r = await db
     .updateTable('job_runs')
-    .set({ node, started_at: now, finished_at: null, result: null })
+    .set({ node, started_at: now, finished_at: null, result: null, lease_until: now + leaseMs })
     .where('job', '=', key.job)
     .where('workspace_id', '=', key.workspaceId)
     .where('period', '=', key.period)
@@ -96,14 +160,24 @@ export async function reclaimFailedPeriod(
   return Number(r.numUpdatedRows) === 1 ? failed.attempt + 1 : undefined;
 }
 
-export async function finishJobRun(db: DbOrTrx, key: JobRunKey, result: unknown, now: number): Promise<void> {
-  await db
+/** The run's outcome, kept only while the row is still this node's (one that lost its lease to a
+ * takeover must not overwrite the run that replaced it). */
+export async function finishJobRun(
+  db: DbOrTrx,
+  key: JobRunKey,
+  node: string,
+  result: unknown,
+  now: number,
+): Promise<boolean> {
+  const r = await db
     .updateTable('job_runs')
-    .set({ finished_at: now, result: JSON.stringify(result ?? null) })
+    .set({ finished_at: now, result: JSON.stringify(result ?? null), lease_until: null })
     .where('job', '=', key.job)
     .where('workspace_id', '=', key.workspaceId)
     .where('period', '=', key.period)
-    .execute();
+    .where('node', '=', node)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /**
@@ -148,8 +222,6 @@ export async function runSerialized<T>(db: Db, name: string, fn: () => Promise<T
   });
 }
 
-const DEFAULT_HISTORY_MS = 30 * 86_400_000;
-
 export interface PeriodicJob {
   job: string;
   periodMs: number;
@@ -170,6 +242,8 @@ export interface PeriodicJob {
    * attempt, at most a quarter of the period).
    */
   retryAfterMs?: (attempt: number) => number;
+  /** A run's lease, renewed every third of it while it runs (default ten minutes). */
+  leaseMs?: number;
   onError(err: unknown, workspaceId: string | null): void;
 }
 
@@ -178,6 +252,7 @@ export interface PeriodicJob {
 export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop(): Promise<void> } {
   const tickMs = j.tickMs ?? Math.max(50, Math.min(60_000, Math.floor(j.periodMs / 4)));
   const retryAfter = j.retryAfterMs ?? ((attempt: number) => Math.min(j.periodMs / 4, 60_000 * 2 ** (attempt - 1)));
+  const lease = j.leaseMs ?? DEFAULT_LEASE_MS;
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = async () => {
@@ -193,18 +268,25 @@ export function startPeriodicJob(db: Db, node: string, j: PeriodicJob): { stop()
       if (stopped) return;
       const key = { job: j.job, workspaceId, period };
       try {
-        const attempt = (await claimJobPeriod(db, key, node, now))
+        const attempt = (await claimJobPeriod(db, key, node, now, lease))
           ? 1
-          : await reclaimFailedPeriod(db, key, node, now, retryAfter);
+          : ((await reclaimFailedPeriod(db, key, node, now, retryAfter, lease)) ??
+            (await reclaimAbandonedPeriod(db, key, node, now, lease)));
         if (attempt === undefined) continue;
+        const renew = setInterval(() => {
+          renewJobLease(db, key, node, Date.now() + lease).catch((err) => j.onError(err, workspaceId));
+        }, lease / 3).unref();
         let result: unknown;
         try {
           result = await j.run(workspaceId);
         } catch (err) {
           j.onError(err, workspaceId);
           result = { error: String((err as Error)?.message ?? err), attempt } satisfies FailedRun;
+        } finally {
+          clearInterval(renew);
         }
-        await finishJobRun(db, key, result, Date.now());
+        // Taken over meanwhile (this node stalled past its lease): the other node's run is the period's.
+        if (!(await finishJobRun(db, key, node, result, Date.now()))) continue;
         const keepFrom = Math.min(period, Math.floor((now - (j.historyMs ?? DEFAULT_HISTORY_MS)) / j.periodMs));
         await pruneJobRuns(db, key, keepFrom);
       } catch (err) {

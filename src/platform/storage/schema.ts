@@ -65,6 +65,7 @@ export interface JobRunTable {
   started_at: number;
   finished_at: number | null;
   result: string | null; // JSON summary
+  lease_until: number | null; // while unfinished: the run's node renews it; null before migration 0046
 }
 
 export interface Database extends AccountTables, IngestTables, CodeReviewTables, ComplianceTables, RolloutTables {
