@@ -29,6 +29,7 @@ export const ACCESS: Record<string, string> = {
   'POST /v1/analytics/codex/workspaces/:workspace_id/query': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/skills': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/users/:user_id/threads': 'codex.enterprise.analytics.read',
+  'GET /v1/analytics/codex/workspaces/:workspace_id/freshness': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/adoption': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/adoption/seats': 'codex.enterprise.analytics.read',
   'GET /v1/analytics/codex/workspaces/:workspace_id/exports/usage.csv': 'codex.enterprise.analytics.read',
