@@ -1,7 +1,7 @@
 // The admin API (scope admin): the workspace, its users and its keys, as the CLI manages them.
 import { z } from 'zod';
 import { described, errorResponse, jsonBody } from '../platform/http/contract.js';
-import { workspaceParams } from '../platform/http/query.contract.js';
+import { enumQuery, limitQuery, offsetQuery, textQuery, workspaceParams } from '../platform/http/query.contract.js';
 
 const optString = (description: string) =>
   z
@@ -14,9 +14,20 @@ export const workspacesRoute = {
   summary: "The key's workspace",
   response: { 200: described('list') },
 };
+export const USERS_MAX_LIMIT = 100_000;
 export const usersRoute = {
-  summary: 'List users',
+  summary: 'List users, by email; a page of them with limit, offset and search',
+  description:
+    'Without limit every user (up to 100,000). search keeps the users whose email or name holds the text, ' +
+    'in any case; people=true leaves out removed users and service identities (the people a key is made for). ' +
+    'total counts every match, has_more says whether a page follows.',
   params: workspaceParams,
+  querystring: z.object({
+    search: textQuery('Users whose email or name holds this text, any case.', 200),
+    people: enumQuery(['true', 'false'] as const, 'false', 'must be true or false'),
+    limit: limitQuery(USERS_MAX_LIMIT, USERS_MAX_LIMIT),
+    offset: offsetQuery,
+  }),
   response: { 200: described('list') },
 };
 export const addUserRoute = {

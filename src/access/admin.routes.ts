@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from './keys.service.js';
-import { addUser, changeRole, removeUser, userInWorkspace, workspaceUsers } from './users.service.js';
+import { addUser, changeRole, removeUser, userInWorkspace, workspaceUserPage } from './users.service.js';
 import { workspaceById } from './workspaces.service.js';
 import { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember, showTeam } from './teams.service.js';
 import { actorOf, requireAccess } from '../platform/http/auth.js';
@@ -31,10 +31,15 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { object: 'list', data: ws ? [ws] : [] };
   });
 
-  app.get(`${BASE}/users`, admin(c.usersRoute), async (req) => ({
-    object: 'list',
-    data: await workspaceUsers(db, req.principal!.workspaceId),
-  }));
+  app.get(`${BASE}/users`, admin(c.usersRoute), async (req) => {
+    const q = req.query;
+    return workspaceUserPage(db, req.principal!.workspaceId, {
+      search: q.search || undefined,
+      people: q.people === 'true',
+      limit: q.limit,
+      offset: q.offset,
+    });
+  });
   app.post(`${BASE}/users`, admin(c.addUserRoute), async (req, reply) => {
     const b = req.body;
     const fields = {

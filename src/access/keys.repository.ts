@@ -13,13 +13,18 @@ export async function findKey(db: DbOrTrx, id: string): Promise<ApiKeyTable | un
   return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listKeys(db: DbOrTrx, workspaceId: string): Promise<ApiKeyTable[]> {
+export async function listKeys(
+  db: DbOrTrx,
+  workspaceId: string,
+): Promise<(ApiKeyTable & { user_email: string | null })[]> {
   return db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('created_at')
-    .orderBy('id')
+    .selectFrom('api_keys as k')
+    .leftJoin('users as u', 'u.id', 'k.user_id')
+    .selectAll('k')
+    .select('u.email as user_email')
+    .where('k.workspace_id', '=', workspaceId)
+    .orderBy('k.created_at')
+    .orderBy('k.id')
     .execute();
 }
 

@@ -140,8 +140,12 @@ export async function revokeKey(db: Db, id: string, actor: Actor, workspaceId?: 
   });
 }
 
-export async function listKeyViews(db: DbOrTrx, workspaceId: string): Promise<KeyView[]> {
-  return (await listKeys(db, workspaceId)).map(keyView);
+/** The workspace's keys, each with its holder's email (null: no holder), so a list needs no user list beside it. */
+export async function listKeyViews(
+  db: DbOrTrx,
+  workspaceId: string,
+): Promise<(KeyView & { user_email: string | null })[]> {
+  return (await listKeys(db, workspaceId)).map((k) => ({ ...keyView(k), user_email: k.user_email }));
 }
 
 // How long a rotated key's old secret keeps working unless told otherwise: a day to roll it out.

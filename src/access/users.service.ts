@@ -5,10 +5,12 @@ import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { revokeUserKeys } from './keys.repository.js';
 import {
   findUserByEmail,
+  findUsers,
   findUserById,
   insertUser,
   listUsers,
   updateUser,
+  type UserPageQuery,
 } from '../platform/tenancy/users.repository.js';
 import type { UserTable } from '../platform/storage/schema.js';
 import { audit, auditMany, type Actor } from '../compliance/index.js';
@@ -124,6 +126,12 @@ export async function userInWorkspace(db: DbOrTrx, workspaceId: string, id: stri
 
 export async function workspaceUsers(db: Db, workspaceId: string): Promise<UserTable[]> {
   return listUsers(db, workspaceId);
+}
+
+/** A page of the workspace's users (the admin API's list), with how many match and whether more follow. */
+export async function workspaceUserPage(db: Db, workspaceId: string, q: UserPageQuery) {
+  const { rows, total } = await findUsers(db, workspaceId, q);
+  return { object: 'list' as const, data: rows, total, has_more: q.offset + rows.length < total };
 }
 
 /**

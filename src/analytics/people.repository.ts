@@ -2,6 +2,7 @@
 // turns and tokens, and the seat view (who holds a key or has signed in, when each was first and
 // last active, from how many machines): its counts in one grouped read, its seats a page at a time.
 // Indexes: migration 0031.
+import { containsText } from '../platform/storage/like.js';
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
 
@@ -242,9 +243,6 @@ export interface SeatPageQuery {
   search?: { text: string; byEmail: boolean };
 }
 
-// A LIKE pattern matching `text` anywhere, its own % _ and \ taken literally (escape '\').
-const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * One page of seats in a state, sorted (the never active last on an activity column) then by id,
  * with the count of the seats in the state.
@@ -260,8 +258,8 @@ export async function seatPage(
   if (q.users) base = q.users.length ? base.where('u.id', 'in', [...q.users]) : base.where(sql<boolean>`1 = 0`);
   if (q.search?.text) {
     // Emails are searched only where they may be shown: else a search would tell them one letter at a time.
-    const col = q.search.byEmail ? sql.ref('u.email') : sql.ref('u.id');
-    base = base.where(sql<boolean>`lower(${col}) like ${containing(q.search.text)} escape '\\'`);
+    const col = q.search.byEmail ? sql.ref<string>('u.email') : sql.ref<string>('u.id');
+    base = base.where(containsText(col, q.search.text));
   }
   switch (q.state) {
     case 'never_active':

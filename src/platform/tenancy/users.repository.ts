@@ -1,4 +1,5 @@
 import type { DbOrTrx } from '../storage/database.js';
+import { containsText } from '../storage/like.js';
 import type { UserTable } from '../storage/schema.js';
 
 export async function insertUser(db: DbOrTrx, row: UserTable): Promise<void> {
@@ -25,6 +26,35 @@ export async function findUsersByIds(db: DbOrTrx, ids: string[]): Promise<UserTa
 
 export async function listUsers(db: DbOrTrx, workspaceId: string): Promise<UserTable[]> {
   return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('email').execute();
+}
+
+export interface UserPageQuery {
+  /** Users whose email or name holds this text, any case (LIKE's wildcards taken literally). */
+  search?: string;
+  /** Without removed users and service identities (the people a key can be made for). */
+  people?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** A page of the workspace's users by email, and how many match. */
+export async function findUsers(
+  db: DbOrTrx,
+  workspaceId: string,
+  q: UserPageQuery,
+): Promise<{ rows: UserTable[]; total: number }> {
+  let base = db.selectFrom('users').where('workspace_id', '=', workspaceId);
+  if (q.people) base = base.where('removed_at', 'is', null).where('service', '=', 0);
+  const text = q.search;
+  if (text) base = base.where((eb) => eb.or([containsText(eb.ref('email'), text), containsText(eb.ref('name'), text)]));
+  // The page walks the (workspace, email) index; the count is its own statement (a window count
+  // would read and sort every match to return a hundred).
+  const rows = await base.selectAll().orderBy('email').limit(q.limit).offset(q.offset).execute();
+  const total =
+    q.offset === 0 && rows.length < q.limit
+      ? rows.length
+      : Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return { rows, total };
 }
 
 export async function updateUser(
