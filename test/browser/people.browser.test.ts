@@ -308,7 +308,21 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       assert.equal(await cell(page, 'tokens-table', devKey.id, 6), String(devSeat.machines));
 
       // A new developer: their token inside the [otel] block, pointing at this server, and working.
-      await page.getByRole('combobox', { name: 'Developer', exact: true }).selectOption('new@example.com');
+      // Typing part of their email suggests them, as the server's user search has them.
+      const dev = page.getByRole('combobox', { name: 'Developer', exact: true });
+      await dev.fill('new@exa');
+      const want = (await call('GET', `${AD()}/users?search=new%40exa&limit=8&people=true`)).body.data.map(
+        (u: any) => u.email,
+      );
+      assert.deepEqual(want, ['new@example.com']);
+      await page.waitForFunction(
+        (w) =>
+          [...document.querySelectorAll('[data-testid=setup-people] option')]
+            .map((o) => (o as HTMLOptionElement).value)
+            .join() === w,
+        want.join(),
+      );
+      await dev.fill('new@example.com');
       await page.getByRole('button', { name: 'Create their token' }).click();
       const block = (await page.locator('[data-testid=secret] pre').first().textContent())!;
       assert.match(block, new RegExp(`endpoint = "${origin}/v1/logs"`));
@@ -348,6 +362,24 @@ for (const dialect of DIALECTS.slice(0, 1)) {
       await page.locator('[data-testid=users-table] tr[data-key]').first().waitFor();
       const users = (await call('GET', `${AD()}/users`)).body.data;
       assert.equal(await page.locator('[data-testid=users-table] tbody tr[data-key]').count(), users.length);
+      assert.equal(await page.getByTestId('users-count').textContent(), `1–${users.length} of ${users.length}`);
+      // Found on the server by a piece of a name or email, any case: the API's answer.
+      const found = (await call('GET', `${AD()}/users?search=DEV&limit=100`)).body;
+      await page.getByTestId('users-search').fill('DEV');
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=users-count]')?.textContent?.endsWith(`of ${n}`),
+        found.total,
+      );
+      assert.deepEqual(
+        await page
+          .locator('[data-testid=users-table] tbody tr[data-key]')
+          .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-key'))),
+        found.data.map((u: any) => u.id),
+      );
+      // Nobody by that text: the table gives way to saying so.
+      await page.getByTestId('users-search').fill('zz-nobody');
+      await page.getByText('Nobody matches “zz-nobody”.').waitFor();
+      await page.getByTestId('users-search').fill('');
       await shot(page, 'admin-people-dark');
       await page.getByRole('tab', { name: 'Teams' }).click();
       await page.getByLabel('Team name').fill('qa');

@@ -1,8 +1,9 @@
 // Admin (owners): people (role, reset link, remove), teams (create, members) and settings (the
 // analytics settings the server runs with, and the content policy), through the admin and
 // Compliance APIs. Every change is audited by the server.
-import { useState } from 'preact/hooks';
-import { type Column, DataTable } from '../components/data-table.js';
+import { useEffect, useState } from 'preact/hooks';
+import { OffsetPager } from '../components/offset-pager.js';
+import { type Column, VirtualTable } from '../components/virtual-table.js';
 import { SecretNotice } from '../components/secret.js';
 import { fmtDay } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -65,8 +66,25 @@ export default function AdminPage({ session }: PageProps) {
   );
 }
 
+// A page of people at a time, by email, found by a piece of their email or name on the server: a
+// workspace of ten thousand is not sent to the page whole.
+const PAGE = 100;
+
 function People({ api, self }: { api: Api; self: string }) {
-  const { data, error, setError, reload } = useLoad(() => api.users(), []);
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setOffset(0);
+      setSearch(typed.trim());
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [typed]);
+  const { data, error, setError, reload } = useLoad(
+    () => api.findUsers({ search, limit: PAGE, offset }),
+    [search, offset],
+  );
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
   const act = async (f: () => Promise<unknown>) => {
     try {
@@ -78,17 +96,17 @@ function People({ api, self }: { api: Api; self: string }) {
   };
   const columns: Column<User>[] = [
     {
-      key: 'email',
-      label: 'Email',
-      value: (u) => u.email,
-      render: (u) => <a href={`/users/${encodeURIComponent(u.id)}`}>{u.email}</a>,
+      id: 'email',
+      header: 'Email',
+      sortable: false, // by email, always: the server's order
+      cell: (u) => <a href={`/users/${encodeURIComponent(u.id)}`}>{u.email}</a>,
     },
-    { key: 'name', label: 'Name', value: (u) => u.name },
+    { id: 'name', header: 'Name', cell: (u) => u.name ?? '', sortable: false },
     {
-      key: 'role',
-      label: 'Role',
-      value: (u) => u.role,
-      render: (u) =>
+      id: 'role',
+      header: 'Role',
+      sortable: false,
+      cell: (u) =>
         u.removed_at ? (
           roleName(u.role)
         ) : (
@@ -107,21 +125,21 @@ function People({ api, self }: { api: Api; self: string }) {
         ),
     },
     {
-      key: 'status',
-      label: 'Status',
-      value: (u) => (u.removed_at ? 'removed' : u.service ? 'service' : 'active'),
-      render: (u) => (
+      id: 'status',
+      header: 'Status',
+      sortable: false,
+      cell: (u) => (
         <span class={`badge ${u.removed_at ? 'revoked' : 'active'}`}>
           {u.removed_at ? 'removed' : u.service ? 'service identity' : 'active'}
         </span>
       ),
     },
-    { key: 'added', label: 'Added', value: (u) => u.created_at, render: (u) => fmtDay(u.created_at / 1000) },
+    { id: 'added', header: 'Added', sortable: false, cell: (u) => fmtDay(u.created_at / 1000) },
     {
-      key: 'actions',
-      label: 'Actions',
-      value: () => null,
-      render: (u) =>
+      id: 'actions',
+      header: 'Actions',
+      sortable: false,
+      cell: (u) =>
         u.removed_at || u.id === self ? (
           <span class="hint">–</span>
         ) : (
@@ -148,17 +166,47 @@ function People({ api, self }: { api: Api; self: string }) {
         <AddUser api={api} onAdded={reload} />
       </section>
       <section class="panel" aria-labelledby="people-title">
-        <h2 id="people-title">People</h2>
+        <div class="panel-head">
+          <h2 id="people-title">People</h2>
+          <label class="filter">
+            Find
+            <input
+              type="search"
+              value={typed}
+              placeholder="email or name"
+              data-testid="users-search"
+              onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+            />
+          </label>
+        </div>
         {data ? (
-          <DataTable
-            id="users-table"
-            caption="People"
-            rows={data}
-            rowKey={(u) => u.id}
-            columns={columns}
-            sort={{ key: 'email', desc: false }}
-            search={(u) => `${u.email} ${u.name ?? ''} ${u.role}`}
-          />
+          data.total === 0 ? (
+            <p class="empty">{search ? `Nobody matches “${search}”.` : 'Nobody yet.'}</p>
+          ) : (
+            <>
+              <VirtualTable
+                label="People"
+                columns={columns}
+                rows={data.data}
+                offset={offset}
+                total={data.total}
+                sort={{ id: 'email', desc: false }}
+                onSort={() => {}}
+                rowHeader="email"
+                rowKey={(u) => u.id}
+                testId="users-table"
+              />
+              <OffsetPager
+                offset={offset}
+                shown={data.data.length}
+                total={data.total}
+                more={data.has_more}
+                pageSize={PAGE}
+                onOffset={setOffset}
+                testId="users-count"
+              />
+            </>
+          )
         ) : (
           <p class="loading">Loading…</p>
         )}

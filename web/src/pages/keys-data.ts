@@ -1,7 +1,7 @@
 // The keys page's figures and texts: each key's status, the ingest tokens joined to their
 // people's activity (from the seat view, read for the tokens on screen), and the [otel] block and collector command a new
 // developer pastes, exactly as `steward keys create` and `steward collect` take them.
-import type { Key, User } from './people-api.js';
+import type { Key } from './people-api.js';
 
 export const INGEST = 'ingest.write';
 export const OTHER_SCOPES: [string, string][] = [
@@ -30,8 +30,7 @@ export interface TokenLine {
 /** Turns (last 30 days) and machines per person, as the seat view gives them for the rows shown (null: no seat). */
 export type PersonFigures = Map<string, { turns30d: number; machines: number } | null>;
 
-export function ingestTokens(keys: Key[], users: User[], figures: PersonFigures): TokenLine[] {
-  const email = new Map(users.map((u) => [u.id, u.email]));
+export function ingestTokens(keys: Key[], figures: PersonFigures): TokenLine[] {
   return keys
     .filter((k) => k.scopes.includes(INGEST))
     .map((k) => {
@@ -39,7 +38,7 @@ export function ingestTokens(keys: Key[], users: User[], figures: PersonFigures)
       return {
         key: k,
         status: keyStatus(k),
-        who: k.user_id ? (email.get(k.user_id) ?? k.user_id) : k.shared_collector ? 'shared collector' : '–',
+        who: k.user_id ? (k.user_email ?? k.user_id) : k.shared_collector ? 'shared collector' : '–',
         turns30d: f ? f.turns30d : null,
         machines: f ? f.machines : null,
       };

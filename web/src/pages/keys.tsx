@@ -25,7 +25,6 @@ import './people.css';
 
 interface Loaded {
   keys: Key[];
-  users: User[];
   url: string;
 }
 type Secret = { title: string; lines: { label: string; text: string }[] };
@@ -40,9 +39,9 @@ export default function KeysPage({ session }: PageProps) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    Promise.all([api.keys(), api.users(), api.settings()])
-      .then(([keys, users, s]) => {
-        if (live) setData({ keys, users, url: serverUrl(s.public_url, location.origin) });
+    Promise.all([api.keys(), api.settings()])
+      .then(([keys, s]) => {
+        if (live) setData({ keys, url: serverUrl(s.public_url, location.origin) });
       })
       .catch((e: Error) => live && setError(e.message));
     return () => {
@@ -141,16 +140,14 @@ export default function KeysPage({ session }: PageProps) {
         </p>
       )}
       {secret && <SecretNotice title={secret.title} lines={secret.lines} onClose={() => setSecret(null)} />}
-      {data && (
-        <Setup users={data.users} url={data.url} onCreated={(s) => (setSecret(s), reload())} session={session} />
-      )}
+      {data && <Setup url={data.url} onCreated={(s) => (setSecret(s), reload())} session={session} />}
       <section class="panel" aria-labelledby="tokens-title">
         <h2 id="tokens-title">Ingest tokens</h2>
         {data ? (
           <DataTable
             id="tokens-table"
             caption="Ingest tokens"
-            rows={ingestTokens(data.keys, data.users, figures)}
+            rows={ingestTokens(data.keys, figures)}
             onShown={readFigures}
             rowKey={(t) => t.key.id}
             columns={tokenColumns}
@@ -228,20 +225,37 @@ function KeyActions(props: { k: Key; rotate: (k: Key) => void; revoke: (k: Key) 
   );
 }
 
-function Setup(props: { users: User[]; url: string; session: PageProps['session']; onCreated: (s: Secret) => void }) {
-  const people = props.users.filter((u) => !u.removed_at && !u.service);
+function Setup(props: { url: string; session: PageProps['session']; onCreated: (s: Secret) => void }) {
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  // Suggestions as the email is typed: a few people from the server, not every user of the workspace.
+  const [suggested, setSuggested] = useState<User[]>([]);
+  useEffect(() => {
+    const text = who.trim();
+    if (text.length < 2) return setSuggested([]);
+    let live = true;
+    const timer = setTimeout(() => {
+      admin(props.session)
+        .findUsers({ search: text, limit: 8, people: true })
+        .then((p) => live && setSuggested(p.data))
+        .catch(() => live && setSuggested([]));
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [who]);
   const create = async (e: Event) => {
     e.preventDefault();
-    if (!who) return;
+    const email = who.trim();
+    if (!email) return;
     setBusy(true);
     setError('');
     try {
-      const k = await admin(props.session).createKey({ scopes: [INGEST], user: who, name: `codex ${who}` });
+      const k = await admin(props.session).createKey({ scopes: [INGEST], user: email, name: `codex ${email}` });
       props.onCreated({
-        title: `${who}'s ingest token: paste these on their machine`,
+        title: `${email}'s ingest token: paste these on their machine`,
         lines: [
           { label: "[otel] block for the developer's ~/.codex/config.toml", text: otelBlock(props.url, k.secret) },
           { label: 'Session files too: the collector, left running', text: collectorCommand(props.url, k.secret) },
@@ -264,22 +278,26 @@ function Setup(props: { users: User[]; url: string; session: PageProps['session'
       <form class="inline-form" onSubmit={create}>
         <label>
           <span>Developer</span>
-          <select
+          <input
             id="setup-who"
+            type="email"
             aria-label="Developer"
+            placeholder="their email"
+            autocomplete="off"
+            list="setup-people"
             value={who}
-            onChange={(e) => setWho((e.target as HTMLSelectElement).value)}
+            onInput={(e) => setWho((e.target as HTMLInputElement).value)}
             required
-          >
-            <option value="">Choose a person…</option>
-            {people.map((u) => (
+          />
+          <datalist id="setup-people" data-testid="setup-people">
+            {suggested.map((u) => (
               <option key={u.id} value={u.email}>
-                {u.email}
+                {u.name ?? ''}
               </option>
             ))}
-          </select>
+          </datalist>
         </label>
-        <button type="submit" disabled={busy || !who}>
+        <button type="submit" disabled={busy || !who.trim()}>
           {busy ? 'Creating…' : 'Create their token'}
         </button>
       </form>

@@ -154,6 +154,8 @@ export interface Key {
   prefix: string;
   scopes: string[];
   user_id: string | null;
+  /** The holder's email (the key list says it, so the page needs no list of users). */
+  user_email?: string | null;
   shared_collector: boolean;
   service: boolean;
   created_at: number;
@@ -185,7 +187,16 @@ export function admin(s: Session) {
   const post = <T>(path: string, body: unknown = {}) => call<T>(`${base}${path}`, json(body, s.csrf_token));
   const del = <T>(path: string) => call<T>(`${base}${path}`, json({}, s.csrf_token, 'DELETE'));
   return {
-    users: async () => (await call<{ data: User[] }>(`${base}/users`)).data,
+    /** A page of users whose email or name holds `search` (people: no removed users, no service identities). */
+    findUsers: (q: { search: string; limit: number; offset?: number; people?: boolean }) =>
+      call<{ data: User[]; total: number; has_more: boolean }>(
+        `${base}/users?${new URLSearchParams({
+          limit: String(q.limit),
+          ...(q.search ? { search: q.search } : {}),
+          ...(q.offset ? { offset: String(q.offset) } : {}),
+          ...(q.people ? { people: 'true' } : {}),
+        })}`,
+      ),
     addUser: (email: string, role: string) => post<User>('/users', { email, role }),
     setRole: (id: string, role: string) => post<User>(`/users/${enc(id)}/role`, { role }),
     remove: (id: string) => post<User>(`/users/${enc(id)}/remove`),
