@@ -25,7 +25,11 @@ const users = Array.from({ length: 10_000 }, (_, i) => ({
   removed_at: null,
   service: 0,
 }));
-for (let i = 0; i < users.length; i += 500) await t.store.db.insertInto('users').values(users.slice(i, i + 500)).execute();
+for (let i = 0; i < users.length; i += 500)
+  await t.store.db
+    .insertInto('users')
+    .values(users.slice(i, i + 500))
+    .execute();
 for (let i = 0; i < 1_200; i++) await t.key(['ingest.write'], users[i * 8]!.email);
 
 const W = `/v1/admin/workspaces/${t.workspaceId}`;
@@ -37,7 +41,8 @@ const cases: [string, string][] = [
   ['a search by name, many matches, first 100', `${W}/users?search=developer%201&limit=100`],
   ['the key list with holders (Keys)', `${W}/keys`],
 ];
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 console.log(`${dialect}: 10,000 users, 1,200 keys; ${n} requests each after 3 warm-ups`);
 for (const [name, url] of cases) {
   const ms: number[] = [];
