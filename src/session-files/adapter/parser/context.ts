@@ -103,6 +103,10 @@ export function event(p: Parse, e: RolloutEvent): void {
   p.out.push({ type: 'event', event: e });
 }
 
+/**
+ * A content record, when the read makes them. The handlers of lines the usage-only mode decodes
+ * call it behind `if (p.withContent)`, so that mode does not even build the body (decision 0060).
+ */
 export function content(p: Parse, ctx: LineCtx, body: RolloutContentBody, extra: ContentExtra = {}): void {
   if (!p.withContent) return;
   const c = {

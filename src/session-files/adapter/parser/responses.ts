@@ -25,19 +25,20 @@ export function onAssistantText(p: Parse, f: Extract<LineFact, { f: 'assistant_t
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
   if (f.canonical && !foreign && f.text)
     p.st.replyText = (p.st.replyText ? `${p.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
-  content(
-    p,
-    ctx,
-    {
-      kind: 'assistant_message',
-      text: f.text,
-      canonical: f.canonical && !foreign,
-      origin: f.origin,
-      itemId: f.itemId,
-      phase: f.phase,
-    },
-    { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'assistant_message',
+        text: f.text,
+        canonical: f.canonical && !foreign,
+        origin: f.origin,
+        itemId: f.itemId,
+        phase: f.phase,
+      },
+      { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
+    );
 }
 
 export function onUsageRecord(p: Parse, f: Extract<LineFact, { f: 'usage_record' }>, ctx: LineCtx): void {
