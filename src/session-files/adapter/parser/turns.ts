@@ -2,7 +2,8 @@
 // emitted once its prompt and its own turn_context are known (or when it ends or the next opens).
 import { type LineFact } from '../normalize.js';
 import { type TurnState } from './state.js';
-import { type LineCtx, type Parse, attributedId, content, event, extras, ownId, ref, remember } from './context.js';
+import type { RolloutTurnStarted } from '../types.js';
+import { type LineCtx, type Parse, addExtras, attributedId, content, event, ownId, ref, remember } from './context.js';
 import { flushThread } from './threads.js';
 import { emitTool } from './tools.js';
 
@@ -72,7 +73,8 @@ export function emitTurn(p: Parse, t: TurnState): void {
   flushThread(p);
   const prompt = t.prompt ?? t.fallbackPrompt;
   p.stats.turns++;
-  event(p, {
+  // Keys in the order the spreads this replaces gave them (decision 0060).
+  const e = {
     kind: 'turn',
     key: '',
     threadId: attributedId(p),
@@ -83,12 +85,13 @@ export function emitTurn(p: Parse, t: TurnState): void {
     prompt,
     promptLength: prompt?.length,
     threadKind: p.st.thread?.kind ?? 'user',
-    ...extras(p, t),
-    turnIndex: t.index,
-    ...(t.rootTurnId ? { rootTurnId: t.rootTurnId } : {}),
-    ...(t.parentTurnId ? { parentTurnId: t.parentTurnId } : {}),
-    ...(t.trigger ? { trigger: t.trigger } : {}),
-  });
+  } as RolloutTurnStarted;
+  addExtras(p, t, e);
+  e.turnIndex = t.index;
+  if (t.rootTurnId) e.rootTurnId = t.rootTurnId;
+  if (t.parentTurnId) e.parentTurnId = t.parentTurnId;
+  if (t.trigger) e.trigger = t.trigger;
+  event(p, e);
 }
 
 export function onTaskStarted(p: Parse, f: Extract<LineFact, { f: 'task_started' }>, ctx: LineCtx): void {
