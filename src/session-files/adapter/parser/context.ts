@@ -99,10 +99,28 @@ export function extras(p: Parse, r: PendingRef): RolloutEventExtras {
   };
 }
 
+/**
+ * extras() written onto `e` in the same order, for the events every usage-only read makes (a
+ * response per token line, a turn per prompt): no object to spread, and none spread into it.
+ */
+export function addExtras(p: Parse, r: PendingRef, e: RolloutEventExtras): void {
+  const own = ownId(p);
+  e.discriminator = r.disc;
+  e.sourceThreadId = own;
+  if (attributedId(p) !== own) e.childThreadId = own;
+  e.line = r.line;
+  e.offset = r.offset;
+  if (r.ordinal !== undefined) e.ordinal = r.ordinal;
+}
+
 export function event(p: Parse, e: RolloutEvent): void {
   p.out.push({ type: 'event', event: e });
 }
 
+/**
+ * A content record, when the read makes them. The handlers of lines the usage-only mode decodes
+ * call it behind `if (p.withContent)`, so that mode does not even build the body (decision 0060).
+ */
 export function content(p: Parse, ctx: LineCtx, body: RolloutContentBody, extra: ContentExtra = {}): void {
   if (!p.withContent) return;
   const c = {

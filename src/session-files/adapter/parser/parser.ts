@@ -13,7 +13,7 @@ import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
 import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from './context.js';
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
-import { usageSkippable } from './usage-scan.js';
+import { readEnvelope, usageSkippable } from './usage-scan.js';
 import { metaWithoutInstructions } from './usage-meta.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
@@ -112,18 +112,23 @@ export class RolloutParser implements Parse {
     this.stats.lines++;
     this.stats.endOffset = Math.max(this.stats.endOffset, raw.offset + raw.bytes + 1);
     if (raw.buf) {
-      const skipped = this.usageOnly ? usageSkippable(raw.buf, this.st) : undefined;
-      if (skipped) {
-        // What apply() takes from any envelope line: its time (for later lines without one) and format.
-        if (skipped.ts !== undefined) this.st.lastTs = skipped.ts;
-        if (skipped.ordinal) this.st.format = 'v0169';
-        else if (this.st.format !== 'v0169') this.st.format = 'envelope';
-        return drain(this);
-      }
-      const meta = this.usageOnly ? parsedWithoutInstructions(raw.buf) : undefined;
-      if (meta) {
-        this.apply(raw, normalizeUsageLine(meta) ?? normalizeLine(meta));
-        return drain(this);
+      if (this.usageOnly) {
+        // The envelope is read once from the bytes, for the skip and for the session_meta cut.
+        const env = readEnvelope(raw.buf);
+        const skipped = env ? usageSkippable(raw.buf, this.st, env) : undefined;
+        if (skipped) {
+          // What apply() takes from any envelope line: its time (for later lines without one) and format.
+          if (skipped.ts !== undefined) this.st.lastTs = skipped.ts;
+          if (skipped.ordinal) this.st.format = 'v0169';
+          else if (this.st.format !== 'v0169') this.st.format = 'envelope';
+          return drain(this);
+        }
+        // Only a line whose first type is session_meta can be one metaWithoutInstructions cuts.
+        const meta = env?.type?.startsWith('session_meta') ? parsedWithoutInstructions(raw.buf) : undefined;
+        if (meta) {
+          this.apply(raw, normalizeUsageLine(meta) ?? normalizeLine(meta));
+          return drain(this);
+        }
       }
       decodeLazyLine(raw);
     }

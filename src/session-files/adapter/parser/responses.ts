@@ -3,15 +3,15 @@
 // else the change of total_token_usage; unchanged totals and all-zero deltas skipped).
 import { tokenProblem } from '../../../core/bounds.js';
 import { capUsage, isZeroUsage, usageDelta, usageEquals, type LineFact } from '../normalize.js';
-import type { TokenSource, UsageTotals } from '../types.js';
+import type { RolloutModelResponse, TokenSource, UsageTotals } from '../types.js';
 import { MAX_REPLY_CHARS, type TurnState } from './state.js';
 import {
   type LineCtx,
   type Parse,
+  addExtras,
   attributedId,
   content,
   event,
-  extras,
   ownId,
   ref,
   remember,
@@ -25,19 +25,20 @@ export function onAssistantText(p: Parse, f: Extract<LineFact, { f: 'assistant_t
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
   if (f.canonical && !foreign && f.text)
     p.st.replyText = (p.st.replyText ? `${p.st.replyText}\n` : '') + f.text.slice(0, MAX_REPLY_CHARS);
-  content(
-    p,
-    ctx,
-    {
-      kind: 'assistant_message',
-      text: f.text,
-      canonical: f.canonical && !foreign,
-      origin: f.origin,
-      itemId: f.itemId,
-      phase: f.phase,
-    },
-    { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'assistant_message',
+        text: f.text,
+        canonical: f.canonical && !foreign,
+        origin: f.origin,
+        itemId: f.itemId,
+        phase: f.phase,
+      },
+      { turnId: f.turnId ?? p.st.turn?.id, foreignThreadId: foreign },
+    );
 }
 
 export function onUsageRecord(p: Parse, f: Extract<LineFact, { f: 'usage_record' }>, ctx: LineCtx): void {
@@ -144,23 +145,25 @@ export function emitResponse(
   s.tokens.cacheWrite += u.cacheWrite;
   s.tokens.total += u.total;
   if (!model) s.fallbackModelResponses++;
-  event(p, {
+  // Keys in the order the spreads this replaces gave them (decision 0060).
+  const e = {
     kind: 'response',
     key: '',
     threadId: attributedId(p),
     ts: ctx.ts,
     originator: p.st.thread?.originator,
     model,
-    ...(o.responseId ? { responseId: o.responseId } : {}),
-    ...(o.turnId ? { turnId: o.turnId } : {}),
-    tokens: { input: u.input, cached: u.cached, output: u.output, reasoning: u.reasoning },
-    cacheWrite: u.cacheWrite,
-    ...(text !== undefined ? { text } : {}),
-    tokenSource: source,
-    totalTokens: u.total,
-    ...(o.rootTurnId ? { rootTurnId: o.rootTurnId } : {}),
-    // Unknown model: left unset so pricing applies its fallback model and flags it (as ccusage does).
-    ...(model ? {} : { isFallbackModel: true }),
-    ...extras(p, ref(p, ctx)),
-  });
+  } as RolloutModelResponse;
+  if (o.responseId) e.responseId = o.responseId;
+  if (o.turnId) e.turnId = o.turnId;
+  e.tokens = { input: u.input, cached: u.cached, output: u.output, reasoning: u.reasoning };
+  e.cacheWrite = u.cacheWrite;
+  if (text !== undefined) e.text = text;
+  e.tokenSource = source;
+  e.totalTokens = u.total;
+  if (o.rootTurnId) e.rootTurnId = o.rootTurnId;
+  // Unknown model: left unset so pricing applies its fallback model and flags it (as ccusage does).
+  if (!model) e.isFallbackModel = true;
+  addExtras(p, ref(p, ctx), e);
+  event(p, e);
 }

@@ -44,12 +44,13 @@ export function onBareMeta(p: Parse, f: Extract<LineFact, { f: 'bare_meta' }>, c
     p.st.threadMetaSeen = true;
     p.st.threadPending = ref(p, ctx);
   }
-  content(
-    p,
-    ctx,
-    { kind: 'session', thread: info, raw: f.raw },
-    info.threadId !== ownId(p) ? { foreignThreadId: info.threadId } : {},
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      { kind: 'session', thread: info, raw: f.raw },
+      info.threadId !== ownId(p) ? { foreignThreadId: info.threadId } : {},
+    );
 }
 
 export function flushThread(p: Parse): void {
@@ -80,20 +81,21 @@ export function flushThread(p: Parse): void {
 
 export function onSettings(p: Parse, f: Extract<LineFact, { f: 'settings' }>, ctx: LineCtx): void {
   const foreign = f.threadId && f.threadId !== ownId(p) ? f.threadId : undefined;
-  content(
-    p,
-    ctx,
-    {
-      kind: 'settings',
-      model: f.model,
-      provider: f.provider,
-      approvalPolicy: f.approvalPolicy,
-      sandboxPolicy: f.sandboxPolicy,
-      cwd: f.cwd,
-      raw: f.raw,
-    },
-    { turnId: p.st.turn?.id, foreignThreadId: foreign },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'settings',
+        model: f.model,
+        provider: f.provider,
+        approvalPolicy: f.approvalPolicy,
+        sandboxPolicy: f.sandboxPolicy,
+        cwd: f.cwd,
+        raw: f.raw,
+      },
+      { turnId: p.st.turn?.id, foreignThreadId: foreign },
+    );
   if (foreign) return;
   if (f.model) p.st.model = f.model;
   if (f.approvalPolicy) p.st.approvalPolicy = f.approvalPolicy;

@@ -2,7 +2,8 @@
 // emitted once its prompt and its own turn_context are known (or when it ends or the next opens).
 import { type LineFact } from '../normalize.js';
 import { type TurnState } from './state.js';
-import { type LineCtx, type Parse, attributedId, content, event, extras, ownId, ref, remember } from './context.js';
+import type { RolloutTurnStarted } from '../types.js';
+import { type LineCtx, type Parse, addExtras, attributedId, content, event, ownId, ref, remember } from './context.js';
 import { flushThread } from './threads.js';
 import { emitTool } from './tools.js';
 
@@ -13,21 +14,22 @@ export function onTurnContext(p: Parse, f: Extract<LineFact, { f: 'turn_context'
   const t = f.turnId ? refTurn(p, f.turnId, ctx) : p.st.turn && !p.st.turn.ended ? p.st.turn : undefined;
   if (t && f.model) t.model = f.model;
   if (t) t.contextSeen = true;
-  content(
-    p,
-    ctx,
-    {
-      kind: 'turn_context',
-      model: f.model,
-      cwd: f.cwd,
-      approvalPolicy: f.approvalPolicy,
-      sandboxPolicy: f.sandboxPolicy,
-      effort: f.effort,
-      summary: f.summary,
-      raw: f.raw,
-    },
-    { turnId: f.turnId ?? t?.id },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'turn_context',
+        model: f.model,
+        cwd: f.cwd,
+        approvalPolicy: f.approvalPolicy,
+        sandboxPolicy: f.sandboxPolicy,
+        effort: f.effort,
+        summary: f.summary,
+        raw: f.raw,
+      },
+      { turnId: f.turnId ?? t?.id },
+    );
   flushThread(p);
   if (t) maybeEmitTurn(p, t);
 }
@@ -71,7 +73,8 @@ export function emitTurn(p: Parse, t: TurnState): void {
   flushThread(p);
   const prompt = t.prompt ?? t.fallbackPrompt;
   p.stats.turns++;
-  event(p, {
+  // Keys in the order the spreads this replaces gave them (decision 0060).
+  const e = {
     kind: 'turn',
     key: '',
     threadId: attributedId(p),
@@ -82,31 +85,33 @@ export function emitTurn(p: Parse, t: TurnState): void {
     prompt,
     promptLength: prompt?.length,
     threadKind: p.st.thread?.kind ?? 'user',
-    ...extras(p, t),
-    turnIndex: t.index,
-    ...(t.rootTurnId ? { rootTurnId: t.rootTurnId } : {}),
-    ...(t.parentTurnId ? { parentTurnId: t.parentTurnId } : {}),
-    ...(t.trigger ? { trigger: t.trigger } : {}),
-  });
+  } as RolloutTurnStarted;
+  addExtras(p, t, e);
+  e.turnIndex = t.index;
+  if (t.rootTurnId) e.rootTurnId = t.rootTurnId;
+  if (t.parentTurnId) e.parentTurnId = t.parentTurnId;
+  if (t.trigger) e.trigger = t.trigger;
+  event(p, e);
 }
 
 export function onTaskStarted(p: Parse, f: Extract<LineFact, { f: 'task_started' }>, ctx: LineCtx): void {
   // A parent thread mirrors the task_started of a sub-agent's turn (turn_attribution.parent_turn_id
   // = the parent's turn); that turn belongs to the child's rollout.
   const mirror = p.st.thread?.kind === 'user' && f.parentTurnId !== undefined && f.parentTurnId !== f.turnId;
-  content(
-    p,
-    ctx,
-    {
-      kind: 'turn_started',
-      parentTurnId: f.parentTurnId,
-      rootTurnId: f.rootTurnId,
-      trigger: f.trigger,
-      subagentMirror: mirror,
-      raw: f.raw,
-    },
-    { turnId: f.turnId },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'turn_started',
+        parentTurnId: f.parentTurnId,
+        rootTurnId: f.rootTurnId,
+        trigger: f.trigger,
+        subagentMirror: mirror,
+        raw: f.raw,
+      },
+      { turnId: f.turnId },
+    );
   if (mirror) {
     if (f.turnId && !p.st.knownTurns.has(f.turnId)) remember(p.st.mirrorTurns, f.turnId);
     return;
@@ -121,18 +126,19 @@ export function onTaskStarted(p: Parse, f: Extract<LineFact, { f: 'task_started'
 }
 
 export function onTaskComplete(p: Parse, f: Extract<LineFact, { f: 'task_complete' }>, ctx: LineCtx): void {
-  content(
-    p,
-    ctx,
-    {
-      kind: 'turn_complete',
-      aborted: f.aborted,
-      durationMs: f.durationMs,
-      lastAgentMessage: f.lastAgentMessage,
-      raw: f.raw,
-    },
-    { turnId: f.turnId ?? p.st.turn?.id },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'turn_complete',
+        aborted: f.aborted,
+        durationMs: f.durationMs,
+        lastAgentMessage: f.lastAgentMessage,
+        raw: f.raw,
+      },
+      { turnId: f.turnId ?? p.st.turn?.id },
+    );
   if (f.turnId && p.st.mirrorTurns.has(f.turnId)) return;
   const t = f.turnId ? refTurn(p, f.turnId, ctx) : p.st.turn;
   if (!t || t.ended) return;
@@ -143,20 +149,21 @@ export function onTaskComplete(p: Parse, f: Extract<LineFact, { f: 'task_complet
 
 export function onUserText(p: Parse, f: Extract<LineFact, { f: 'user_text' }>, ctx: LineCtx): void {
   const foreign = f.itemThreadId && f.itemThreadId !== ownId(p) ? f.itemThreadId : undefined;
-  content(
-    p,
-    ctx,
-    {
-      kind: 'user_message',
-      text: f.text,
-      canonical: f.canonical && !foreign,
-      injected: f.injected,
-      origin: f.origin,
-      itemId: f.itemId,
-      images: f.images,
-    },
-    { turnId: f.turnId ?? (foreign ? undefined : p.st.turn?.id), foreignThreadId: foreign },
-  );
+  if (p.withContent)
+    content(
+      p,
+      ctx,
+      {
+        kind: 'user_message',
+        text: f.text,
+        canonical: f.canonical && !foreign,
+        injected: f.injected,
+        origin: f.origin,
+        itemId: f.itemId,
+        images: f.images,
+      },
+      { turnId: f.turnId ?? (foreign ? undefined : p.st.turn?.id), foreignThreadId: foreign },
+    );
   if (foreign || f.injected) return;
   if (!f.canonical) {
     // The model-visible copy of a prompt whose canonical record is an event: a fallback only.

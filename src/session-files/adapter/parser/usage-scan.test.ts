@@ -38,3 +38,31 @@ it('decodes a line holding a second record (a writer that died mid-line)', () =>
   assert.equal(usageSkippable(glued, st), undefined);
   assert.ok(usageSkippable(line('{"type":"agent_message","message":"a \\"timestamp\\" and stamp\\""}'), st));
 });
+
+it('reads the envelope from its bytes as the regexes over the head read it', () => {
+  const st = state();
+  const payload = '{"type":"agent_message","message":"hi"}';
+  const compact = `{"timestamp":"2026-11-22T01:33:17.998Z","ordinal":7,"type":"event_msg","payload":${payload}}`;
+  const spaced =
+    `{ "timestamp" : "2026-11-22T01:33:17.998Z", "ordinal": 7, ` + `"type": "event_msg", "payload": ${payload}}`;
+  const want = { ts: Date.parse('2026-11-22T01:33:17.998Z'), ordinal: true };
+  assert.deepEqual(usageSkippable(Buffer.from(compact), st), want);
+  assert.deepEqual(usageSkippable(Buffer.from(spaced), st), want);
+  // No ordinal: an older build's line, whichever way it is spaced.
+  assert.deepEqual(usageSkippable(line(payload), st), { ...want, ordinal: false });
+  // Kept types, in either form, and a payload type outside [A-Za-z_] is not taken for a skippable one.
+  assert.equal(usageSkippable(line('{"type":"token_count","info":null}'), st), undefined);
+  const kept = `{ "timestamp":"2026-11-22T01:33:17.998Z","type":"turn_context","payload":{}}`;
+  assert.equal(usageSkippable(Buffer.from(kept), st), undefined);
+  assert.equal(usageSkippable(line('{"type":"agent_message2","message":"hi"}'), st), undefined);
+  // A timestamp with an escape is not read from the bytes, nor by the regex: decoded.
+  const escaped = Buffer.from(`{"timestamp":"2026-11-22T01:33:17\\u002e998Z","type":"event_msg","payload":${payload}}`);
+  assert.equal(usageSkippable(escaped, st), undefined);
+});
+
+it('finds a second record after spaces following its brace, and not a nested timestamp key', () => {
+  const st = state();
+  const glued = line('{"type":"agent_message","message":"cut{ \t"timestamp":"2026-11-22T01:33:18Z"}');
+  assert.equal(usageSkippable(glued, st), undefined);
+  assert.ok(usageSkippable(line('{"type":"agent_message","message":"hi","at":{"when":1,"timestamp":"x"}}'), st));
+});

@@ -53,10 +53,17 @@ const key = (k: string, anchor: string): Key => ({
   at: k.indexOf(anchor),
 });
 const TURN_ID = key('"turn_id"', '_id"');
-const TIMESTAMP = key('"timestamp"', 'mp"');
 const USER_MESSAGE = key('"UserMessage"', 'UserM');
+const TIMESTAMP = Buffer.from('"timestamp"');
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
+const BRACE = 0x7b;
+// The envelope as Codex writes it, read from the bytes without a string or a regex (decision 0060):
+// {"timestamp":"…"[,"ordinal":N],"type":"…"[,"payload":{"type":"…"] …
+const OPEN = Buffer.from('{"timestamp":"');
+const ORDINAL_KEY = Buffer.from(',"ordinal":');
+const TYPE_KEY = Buffer.from(',"type":"');
+const PAYLOAD_TYPE_KEY = Buffer.from(',"payload":{"type":"');
 
 export interface SkippedLine {
   ts?: number; // the envelope's timestamp
@@ -98,37 +105,133 @@ function turnIsNew(st: ParserState, id: string): boolean {
   return st.mirrorTurns.has(id) || !st.knownTurns.has(id);
 }
 
+/** Does `k` lie in `buf` at `at`? A loop: Buffer#compare's call into C++ cost more than these few bytes. */
+function startsAt(buf: Buffer, k: Buffer, at: number): boolean {
+  if (at + k.length > buf.length) return false;
+  for (let i = 0; i < k.length; i++) if (buf[at + i] !== k[i]) return false;
+  return true;
+}
+
+/** End of the [A-Za-z_]+ run starting at `at` when a '"' closes it within the head, else -1. */
+function nameEnd(buf: Buffer, at: number): number {
+  let i = at;
+  for (; i < buf.length && i < HEAD; i++) {
+    const c = buf[i]!;
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f)) break;
+  }
+  return i > at && i < HEAD && buf[i] === QUOTE ? i : -1;
+}
+
+export interface Envelope {
+  ts: string; // the envelope's timestamp as written
+  end: number; // where the timestamp's string ends (the scan for a second record starts there)
+  type?: string; // the record type
+  sub?: string; // event_msg's payload type
+  ordinal: boolean;
+}
+
+/**
+ * The envelope read from the bytes when it is written as Codex writes it; undefined for any other
+ * form (then the regexes over the head decide, as before). Equal to them by construction: in this
+ * form the first `"type"` and `"payload"` of the head are these, the values found are what the
+ * regexes' [A-Za-z_]+ take, and all of it lies within the head.
+ */
+function compactEnvelope(buf: Buffer): Envelope | undefined {
+  if (!startsAt(buf, OPEN, 0)) return undefined;
+  const tsEnd = buf.indexOf(QUOTE, OPEN.length);
+  if (tsEnd < 0 || tsEnd >= HEAD) return undefined;
+  const bs = buf.indexOf(BACKSLASH, OPEN.length);
+  if (bs >= 0 && bs < tsEnd) return undefined;
+  let i = tsEnd + 1;
+  let ordinal = false;
+  if (startsAt(buf, ORDINAL_KEY, i)) {
+    let j = i + ORDINAL_KEY.length;
+    while (j < buf.length && buf[j]! >= 0x30 && buf[j]! <= 0x39) j++;
+    if (j === i + ORDINAL_KEY.length) return undefined;
+    ordinal = true;
+    i = j;
+  }
+  if (!startsAt(buf, TYPE_KEY, i)) return undefined;
+  const typeEnd = nameEnd(buf, i + TYPE_KEY.length);
+  if (typeEnd < 0) return undefined;
+  const env: Envelope = {
+    ts: buf.toString('latin1', OPEN.length, tsEnd),
+    end: tsEnd + 1,
+    type: buf.toString('latin1', i + TYPE_KEY.length, typeEnd),
+    // An ordinal elsewhere in the head counted before (older builds write none): still looked for.
+    ordinal: ordinal || ORDINAL.test(buf.toString('latin1', 0, Math.min(buf.length, HEAD))),
+  };
+  if (env.type !== 'event_msg') return env;
+  if (!startsAt(buf, PAYLOAD_TYPE_KEY, typeEnd + 1)) return undefined;
+  const subAt = typeEnd + 1 + PAYLOAD_TYPE_KEY.length;
+  const subEnd = nameEnd(buf, subAt);
+  if (subEnd < 0) return undefined;
+  env.sub = buf.toString('latin1', subAt, subEnd);
+  return env;
+}
+
+/** The envelope by the regexes over the line's first HEAD bytes (any spacing, any key order). */
+function envelopeOfHead(buf: Buffer): Envelope | undefined {
+  const head = buf.toString('latin1', 0, Math.min(buf.length, HEAD));
+  const m = ENVELOPE.exec(head);
+  if (!m) return undefined;
+  TYPE.lastIndex = 0;
+  const env: Envelope = { ts: m[1] ?? '', end: m[0].length, type: TYPE.exec(head)?.[1], ordinal: ORDINAL.test(head) };
+  if (env.type === 'event_msg') {
+    const p = head.indexOf('"payload"');
+    TYPE.lastIndex = p < 0 ? head.length : p;
+    env.sub = p < 0 ? undefined : TYPE.exec(head)?.[1];
+  }
+  return env;
+}
+
+/**
+ * Does the line hold the start of a record after its own, `{"timestamp"` (spaces allowed after the
+ * brace)? A writer that died mid-line and restarted leaves one there, which the full decode
+ * recovers. Searched by its '{', rare in session text where the 'm' of the key's piece was not
+ * (decision 0060).
+ */
+function holdsSecondRecord(buf: Buffer, from: number): boolean {
+  for (let i = buf.indexOf(BRACE, from); i >= 0; i = buf.indexOf(BRACE, i + 1)) {
+    let j = i + 1;
+    while (j < buf.length && (buf[j] === 0x20 || buf[j] === 0x09 || buf[j] === 0x0d)) j++;
+    if (startsAt(buf, TIMESTAMP, j)) return true;
+  }
+  return false;
+}
+
+/** The line's envelope (timestamp, types, ordinal) from its first bytes, or undefined: not one. */
+export function readEnvelope(buf: Buffer): Envelope | undefined {
+  return compactEnvelope(buf) ?? envelopeOfHead(buf);
+}
+
 /**
  * The line's skip record when the usage-only parser may leave it undecoded, else undefined (decode
- * it). `st` is the state before the line; nothing here changes it.
+ * it). `st` is the state before the line; nothing here changes it. `env`: readEnvelope(buf), when
+ * the caller has it already.
  */
-export function usageSkippable(buf: Buffer, st: ParserState): SkippedLine | undefined {
+export function usageSkippable(buf: Buffer, st: ParserState, env = readEnvelope(buf)): SkippedLine | undefined {
   // Copied parent history is tracked by the time gaps between lines, and the first line places the
   // thread: both need every line.
   if (st.inherited?.active || !st.threadPending) return undefined;
-  const head = buf.toString('latin1', 0, Math.min(buf.length, HEAD));
-  const env = ENVELOPE.exec(head);
   if (!env) return undefined; // not an envelope (bare format, junk): decoded as always
-  TYPE.lastIndex = 0;
-  const type = TYPE.exec(head)?.[1];
+  const type = env.type;
   if (!type || KEEP_TYPES.has(type)) return undefined;
   if (type === 'event_msg') {
-    const p = head.indexOf('"payload"');
-    TYPE.lastIndex = p < 0 ? head.length : p;
-    const sub = p < 0 ? undefined : TYPE.exec(head)?.[1];
+    const sub = env.sub;
     if (!sub || !SKIP_EVENTS.has(sub)) return undefined;
     if (sub === 'item_completed' && nextKey(buf, USER_MESSAGE, 0) >= 0) return undefined;
   }
-  // A line that does not end its object, or holds a second record (a writer that died mid-line
-  // and restarted), is decoded: the parser recovers the record glued to it.
+  // A line that does not end its object, or holds a second record, is decoded: the parser recovers
+  // the record glued to it.
   let end = buf.length - 1;
   while (end > 0 && (buf[end] === 0x20 || buf[end] === 0x0d || buf[end] === 0x09)) end--;
   if (buf[end] !== 0x7d) return undefined;
-  if (nextUnescaped(buf, TIMESTAMP, env[0].length) >= 0) return undefined;
+  if (holdsSecondRecord(buf, env.end)) return undefined;
   for (let at = nextUnescaped(buf, TURN_ID, 0); at >= 0; at = nextUnescaped(buf, TURN_ID, at + 1)) {
     const id = stringValueAt(buf, at, TURN_ID.bytes.length);
     if (id === undefined || turnIsNew(st, id)) return undefined;
   }
-  const ms = Date.parse(env[1] ?? '');
-  return { ts: Number.isFinite(ms) ? ms : undefined, ordinal: ORDINAL.test(head) };
+  const ms = Date.parse(env.ts);
+  return { ts: Number.isFinite(ms) ? ms : undefined, ordinal: env.ordinal };
 }
