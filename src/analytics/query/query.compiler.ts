@@ -14,6 +14,7 @@ import { weekOfDay, weekStartDay } from '../../core/time.js';
 import { MASK_DAYS } from '../../core/windows.js';
 import { type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
+import { personWindowParts } from './query.person-window.js';
 import {
   baseRows,
   counterSum,
@@ -60,11 +61,14 @@ export const STREAK_MAX_DAYS = MASK_DAYS;
 // distinct days; the current streak is the run of ones from bit 0 (or from bit 1 when the last day
 // has none yet), read as (m + 1) & ~m = 2^streak, so that ordering by it orders by streak. Window
 // functions over the same rows cost 2-3x more on SQLite (bench/query.bench.ts).
+function streakOf(mask: Expression<unknown>): RawBuilder<unknown> {
+  const run = (m: RawBuilder<unknown>) => sql`((${m}) + 1) & ~(${m})`;
+  return sql`case when ${mask} & 1 = 1 then ${run(sql`${mask}`)} else ${run(sql`${mask} >> 1`)} end`;
+}
+
 function streakPart(db: DbOrTrx, p: QueryPlan): Part {
   const masks = p.window && p.maskScope ? windowMasks(db, p) : dayMasks(db, p);
-  const mask = sql.ref('s.mask');
-  const run = (m: RawBuilder<unknown>) => sql`((${m}) + 1) & ~(${m})`;
-  const streak = sql`case when ${mask} & 1 = 1 then ${run(sql`${mask}`)} else ${run(sql`${mask} >> 1`)} end`;
+  const streak = streakOf(sql.ref('s.mask'));
   return db
     .selectFrom(masks.as('s') as never)
     .select([
@@ -195,8 +199,8 @@ function activeCountPart(db: DbOrTrx, p: QueryPlan): Part {
   return part(p, q, (m) => (m === 'active_users' ? sql`sum(${sql.ref('u.users')})` : null), { surface });
 }
 
-/** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
-export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
+// The parts of any plan but a person-window one, each grouped by the plan's dimensions.
+function otherParts(db: DbOrTrx, p: QueryPlan): Part[] {
   const parts: Part[] = [];
   const counters = (m: Metric) => (isCounter(m) ? counterSum(m) : null);
   if (p.metrics.some(isCounter)) {
@@ -208,16 +212,26 @@ export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
   }
   if (p.metrics.includes('active_users')) parts.push(activeUsersPart(db, p));
   if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
+  return parts;
+}
 
+/** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
+export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
+  // Per person over a window with no client or model: the base's row per person (decisions/0058).
+  const parts: Part[] = p.personBase ? personWindowParts(db, p) : otherParts(db, p);
   const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
   const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
-  let q: Part = db
-    .selectFrom(union.as('p') as never)
-    .select([
-      ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
-      ...p.metrics.map((m) => sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`.as(metricColumn(m))),
-      ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
-    ]);
+  let q: Part = db.selectFrom(union.as('p') as never).select([
+    ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
+    ...p.metrics.map((m) => {
+      const sum = sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`;
+      // The person parts' masks, summed, read as a streak (0 without a day, as the day path has it).
+      if (m !== 'current_streak' || !p.personBase) return sum.as(metricColumn(m));
+      const mask = sql`cast(${sum} as bigint)`;
+      return sql`case when ${mask} = 0 then 0 else ${streakOf(mask)} end`.as(metricColumn(m));
+    }),
+    ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
+  ]);
   if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
   for (const [k, dir] of p.order) {
     const col = (p.dims as string[]).includes(k) ? dimColumn(k as DimensionColumn) : metricColumn(k as Metric);

@@ -22,12 +22,15 @@ function table(p: QueryPlan, perUser: boolean, grain = p.grain): string {
   return `usage_${perUser ? 'user' : 'ws'}${p.byModel ? '_model' : ''}_${grain}`;
 }
 
-export function counterSum(m: CounterMetric): RawBuilder<number> {
+/** A counter metric of one row of `u`, from its rollup columns. */
+export function counterOf(m: CounterMetric): RawBuilder<number> {
   const terms = COUNTER_METRICS[m].map((c) =>
     c.startsWith('-') ? sql`- ${sql.ref(`u.${c.slice(1)}`)}` : sql`+ ${sql.ref(`u.${c}`)}`,
   );
-  return sql<number>`sum(0 ${sql.join(terms, sql` `)})`;
+  return sql<number>`(0 ${sql.join(terms, sql` `)})`;
 }
+
+export const counterSum = (m: CounterMetric): RawBuilder<number> => sql<number>`sum${counterOf(m)}`;
 
 // core/clients.ts surfaceOf, as SQL.
 export function surfaceOf(client: Expression<unknown>): RawBuilder<string> {
