@@ -221,18 +221,33 @@ export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
   const parts: Part[] = p.personBase ? personWindowParts(db, p) : otherParts(db, p);
   const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
   const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
+  const streakMask = p.personBase && p.metrics.includes('current_streak');
   let q: Part = db.selectFrom(union.as('p') as never).select([
     ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
     ...p.metrics.map((m) => {
       const sum = sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`;
-      // The person parts' masks, summed, read as a streak (0 without a day, as the day path has it).
-      if (m !== 'current_streak' || !p.personBase) return sum.as(metricColumn(m));
-      const mask = sql`cast(${sum} as bigint)`;
-      return sql`case when ${mask} = 0 then 0 else ${streakOf(mask)} end`.as(metricColumn(m));
+      return (m === 'current_streak' && streakMask ? sql`cast(${sum} as bigint)` : sum).as(metricColumn(m));
     }),
-    ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
+    ...(p.totalRows && !streakMask ? [sql`count(*) over ()`.as('total_rows')] : []),
   ]);
   if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  if (streakMask) {
+    // The person parts' masks, summed per person above, read as a streak here, once per row (0
+    // without a day, as the day path has it).
+    const mask = sql.ref(`g.${metricColumn('current_streak')}`);
+    q = db
+      .selectFrom(q.as('g') as never)
+      .select([
+        ...p.dims.map((d) => sql.ref(`g.${dimColumn(d)}`).as(dimColumn(d))),
+        ...p.metrics.map((m) =>
+          (m === 'current_streak'
+            ? sql`case when ${mask} = 0 then 0 else ${streakOf(mask)} end`
+            : sql.ref(`g.${metricColumn(m)}`)
+          ).as(metricColumn(m)),
+        ),
+        ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
+      ]);
+  }
   for (const [k, dir] of p.order) {
     const col = (p.dims as string[]).includes(k) ? dimColumn(k as DimensionColumn) : metricColumn(k as Metric);
     q = q.orderBy(sql.ref(col), dir);
