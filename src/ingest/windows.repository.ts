@@ -161,19 +161,28 @@ export async function buildWindowBase(
       masks += Number(r.numAffectedRows ?? 0);
     }
     // One row per person and window from the rows just built: every client summed, and the any-
-    // client mask cut to the window's days (decisions/0058).
+    // client mask cut to the window's days (decisions/0058). A union grouped, not a join: just
+    // written, the rows had no statistics, and PostgreSQL probed the masks by anchor alone for
+    // each person (496 s at 10,000 people against 9 s for the rest of the build). Only people with
+    // rows in the window: a mask of days before it alone makes no row.
     let people = 0;
+    const zeros = sql.join(COUNTERS.map(() => sql`0`));
     for (const w of WINDOW_DAYS) {
       const keep = sql.raw(windowMaskBits(w).toString());
       const r = await sql`insert into usage_person_window
           (workspace_id, window_days, anchor, user_id, ${cols}, days)
-        select u.workspace_id, u.window_days, u.anchor, u.user_id,
-          ${sql.join(COUNTERS.map((c) => sql`sum(${sql.ref(`u.${c}`)})`))}, coalesce(m.days, 0) & ${keep}
-        from usage_user_window u
-        left join user_day_mask m on m.workspace_id = u.workspace_id and m.anchor = u.anchor
-          and m.client_id = '' and m.model = '' and m.user_id = u.user_id
-        where u.workspace_id = ${ws} and u.window_days = ${sql.lit(w)} and u.anchor = ${sql.lit(anchor)}
-        group by u.workspace_id, u.window_days, u.anchor, u.user_id, m.days`.execute(trx);
+        select workspace_id, window_days, anchor, user_id, ${sql.join(sums)}, cast(sum(days) as bigint) & ${keep}
+        from (
+          select workspace_id, window_days, anchor, user_id, ${cols}, cast(0 as bigint) as days, 1 as counted
+          from usage_user_window
+          where workspace_id = ${ws} and window_days = ${sql.lit(w)} and anchor = ${sql.lit(anchor)}
+          union all
+          select workspace_id, ${sql.lit(w)}, anchor, user_id, ${zeros}, days, 0
+          from user_day_mask
+          where workspace_id = ${ws} and anchor = ${sql.lit(anchor)} and client_id = '' and model = ''
+        ) x
+        group by workspace_id, window_days, anchor, user_id
+        having max(counted) = 1`.execute(trx);
       people += Number(r.numAffectedRows ?? 0);
     }
     await trx.insertInto('usage_window_state').values({ workspace_id: ws, anchor, built_at: builtAt }).execute();

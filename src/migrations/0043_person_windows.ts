@@ -35,17 +35,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     t.addPrimaryKeyConstraint('usage_person_window_pk', ['workspace_id', 'window_days', 'anchor', 'user_id']),
   ).execute();
 
-  const sums = sql.join(COUNTERS.map((c) => sql`sum(${sql.ref(`u.${c}`)})`));
+  // A union grouped, not a join (as the daily build does it, ingest/windows.repository.ts): a join
+  // to the masks planned on stale statistics probed them by anchor alone for each person.
+  const sums = sql.join(COUNTERS.map((c) => sql`sum(${sql.ref(c)})`));
   const cols = sql.join(COUNTERS.map((c) => sql.ref(c)));
+  const zeros = sql.join(COUNTERS.map(() => sql`0`));
   for (const w of [7, 30, 90]) {
     const keep = sql.raw(((1n << BigInt(Math.min(w, MASK_DAYS) - 1)) - 1n).toString());
     await sql`insert into usage_person_window (workspace_id, window_days, anchor, user_id, ${cols}, days)
-      select u.workspace_id, u.window_days, u.anchor, u.user_id, ${sums}, coalesce(m.days, 0) & ${keep}
-      from usage_user_window u
-      left join user_day_mask m on m.workspace_id = u.workspace_id and m.anchor = u.anchor
-        and m.client_id = '' and m.model = '' and m.user_id = u.user_id
-      where u.window_days = ${sql.lit(w)}
-      group by u.workspace_id, u.window_days, u.anchor, u.user_id, m.days`.execute(db);
+      select workspace_id, window_days, anchor, user_id, ${sums}, cast(sum(days) as bigint) & ${keep}
+      from (
+        select workspace_id, window_days, anchor, user_id, ${cols}, cast(0 as bigint) as days, 1 as counted
+        from usage_user_window where window_days = ${sql.lit(w)}
+        union all
+        select workspace_id, ${sql.lit(w)}, anchor, user_id, ${zeros}, days, 0
+        from user_day_mask where client_id = '' and model = ''
+      ) x
+      group by workspace_id, window_days, anchor, user_id
+      having max(counted) = 1`.execute(db);
   }
 }
 
