@@ -63,14 +63,21 @@ export function personWindowParts(db: DbOrTrx, p: QueryPlan): Part[] {
       .where('s.bucket', '=', p.lastDay)
       .select(['s.workspace_id', 's.user_id'])
       .distinct();
-    const activeBefore = baseOf(db, p, 'b')
-      .whereRef('b.user_id', '=', 'u.user_id')
-      .where('b.turns', '>', 0)
-      .select(sql`1`.as('one'));
+    // Whether each of them was active before today: their base row, joined on its primary key (a
+    // correlated EXISTS in the select list was a probe per person on PostgreSQL, not a hash join).
+    let rows = db.selectFrom(now.as('u')) as Part;
+    if (p.metrics.includes('active_users'))
+      rows = rows.leftJoin('usage_person_window as b', (j) =>
+        j
+          .onRef('b.user_id', '=', 'u.user_id')
+          .on('b.workspace_id', '=', p.workspaceId)
+          .on('b.window_days', '=', p.window!.days)
+          .on('b.anchor', '=', p.window!.anchor),
+      );
     parts.push(
-      select(p, peopleFilters(db.selectFrom(now.as('u')) as Part, p), (m) =>
+      select(p, peopleFilters(rows, p), (m) =>
         m === 'active_users'
-          ? sql`case when exists ${activeBefore} then 0 else 1 end`
+          ? sql`case when ${sql.ref('b.turns')} > 0 then 0 else 1 end`
           : m === 'current_streak'
             ? sql`1`
             : null,
