@@ -63,3 +63,38 @@ it("a batch's late rows: counters summed per base key, masks OR'ed past 2^53, on
     ],
   );
 });
+
+it("a batch's late rows per person: every client's counters, the days each window's row keeps", () => {
+  const anchors = new Map([['w', 100]]);
+  const day = (bucket: number, user: string, client: string, turns: number) => ({
+    workspace_id: 'w',
+    bucket,
+    user_id: user,
+    client_id: client,
+    turns,
+  });
+  const add = windowAdditions(
+    anchors,
+    [day(99, 'u', 'c', 1), day(99, 'u', 'd', 2), day(80, 'u', 'c', 4), day(38, 'u', 'c', 8), day(100, 'u', 'c', 16)],
+    [],
+    [
+      { workspace_id: 'w', bucket: 99, user_id: 'u', client_id: 'c' },
+      { workspace_id: 'w', bucket: 99, user_id: 'u', client_id: 'd' },
+      { workspace_id: 'w', bucket: 80, user_id: 'u', client_id: 'c' },
+      { workspace_id: 'w', bucket: 38, user_id: 'u', client_id: 'c' }, // bit 61: past every window's row
+      { workspace_id: 'w', bucket: 39, user_id: 'v', client_id: 'c' }, // a day and no counters in this batch
+      { workspace_id: 'x', bucket: 99, user_id: 'u', client_id: 'c' }, // no base built
+    ],
+    ['turns'],
+    addCounter,
+  );
+  assert.deepEqual(
+    add.usage_person_window.map((r) => [r.user_id, r.window_days, r.turns, r.days]),
+    [
+      ['u', 30, 7, ((1n << 19n) | 1n).toString()],
+      ['u', 7, 3, '1'],
+      ['u', 90, 15, ((1n << 19n) | 1n).toString()],
+      ['v', 90, 0, (1n << 60n).toString()],
+    ],
+  );
+});

@@ -9,6 +9,13 @@ export type WindowDays = (typeof WINDOW_DAYS)[number];
 /** Days before the anchor kept in each person's day mask (bit 0: the day before the anchor). */
 export const MASK_DAYS = 62;
 
+/**
+ * The bits of a person's mask that a window's base row keeps (decisions/0058): the window's days
+ * before the anchor, at most MASK_DAYS - 1 of them, so that with today's bit added it is the day
+ * path's mask of at most MASK_DAYS days.
+ */
+export const windowMaskBits = (w: WindowDays): bigint => (1n << BigInt(Math.min(w, MASK_DAYS) - 1)) - 1n;
+
 export const isWindow = (days: number): days is WindowDays => (WINDOW_DAYS as readonly number[]).includes(days);
 
 /** The base windows of anchor `anchor` whose days before the anchor hold `day`. */
@@ -34,6 +41,7 @@ export interface WindowAdditions {
   usage_user_window: Row[];
   usage_user_model_window: Row[];
   user_day_mask: Row[];
+  usage_person_window: Row[];
 }
 
 /**
@@ -92,10 +100,41 @@ export function windowAdditions(
   for (const r of modelDay)
     if (Number(r.turns) > 0) mark(String(r.workspace_id), String(r.user_id), '', String(r.model), Number(r.bucket));
   const maskRows = sorted(new Map([...masks].map(([id, m]) => [id, { ...m.row, days: m.bits.toString() }])));
+
+  // Per person and window: every client's counters, and the any-client days the window keeps.
+  const people = new Map<string, { row: Row; bits: bigint }>();
+  const person = (ws: string, w: WindowDays, anchor: number, user: string) => {
+    const id = `${ws}\u0000${w}\u0000${anchor}\u0000${user}`;
+    let p = people.get(id);
+    if (!p) {
+      p = { row: { workspace_id: ws, window_days: w, anchor, user_id: user }, bits: 0n };
+      for (const c of counters) p.row[c] = 0;
+      people.set(id, p);
+    }
+    return p;
+  };
+  for (const r of userDay) {
+    const anchor = anchors.get(String(r.workspace_id));
+    if (anchor === undefined) continue;
+    for (const w of windowsHolding(anchor, Number(r.bucket))) {
+      const p = person(String(r.workspace_id), w, anchor, String(r.user_id));
+      for (const c of counters) p.row[c] = add(p.row[c] as number, Number(r[c] ?? 0));
+    }
+  }
+  for (const r of activeDay) {
+    const anchor = anchors.get(String(r.workspace_id));
+    if (anchor === undefined) continue;
+    const bit = maskBit(anchor, Number(r.bucket));
+    if (bit === null) continue;
+    for (const w of windowsHolding(anchor, Number(r.bucket)))
+      person(String(r.workspace_id), w, anchor, String(r.user_id)).bits |= (1n << BigInt(bit)) & windowMaskBits(w);
+  }
+  const personRows = sorted(new Map([...people].map(([id, p]) => [id, { ...p.row, days: p.bits.toString() }])));
   return {
     usage_user_window: sums(userDay, 'client_id'),
     usage_user_model_window: sums(modelDay, 'model'),
     user_day_mask: maskRows,
+    usage_person_window: personRows,
   };
 }
 

@@ -206,6 +206,15 @@ export interface UsageUserModelWindowTable extends UsageCounters {
   user_id: string;
   model: string;
 }
+// Migration 0043 (decisions/0058): the same base as one row per window, anchor and person, every
+// client summed, with that person's days of the window before the anchor as a mask.
+export interface UsagePersonWindowTable extends UsageCounters {
+  workspace_id: string;
+  window_days: number;
+  anchor: number;
+  user_id: string;
+  days: number | bigint | string; // bit i: the day anchor - 1 - i had a counted turn (within the window)
+}
 export interface UserDayMaskTable {
   workspace_id: string;
   anchor: number;
@@ -288,5 +297,6 @@ export interface IngestTables {
   usage_user_window: UsageUserWindowTable;
   usage_user_model_window: UsageUserModelWindowTable;
   user_day_mask: UserDayMaskTable;
+  usage_person_window: UsagePersonWindowTable;
   fact_reconcile: FactReconcileTable;
 }

@@ -243,19 +243,26 @@ for (const dialect of DIALECTS) {
       });
     };
     // Shows whether the panels read the base: a base row changed on purpose changes the answers.
+    // Whether the window path reads the base: its rows tampered with change the answers. The
+    // unfiltered ranking reads the base's row per person (decisions/0058), a client's ranking the
+    // rows per client; both or neither.
     const readsBase = async () => {
       const ws = t.workspaceId;
-      const before = await ask(QUERIES[1]);
-      await t.store.db
-        .updateTable('usage_user_window')
-        .set({ turns: 1_000_000 })
-        .where('workspace_id', '=', ws)
-        .execute();
-      const tampered = await ask(QUERIES[1]);
-      // Put back exactly what the job would have built.
-      const anchor = (await t.store.db.selectFrom('usage_window_state').select('anchor').executeTakeFirst())?.anchor;
-      if (anchor !== undefined) await buildWindows(t.store.db, ws, Number(anchor) * DAY_MS);
-      return JSON.stringify(before) !== JSON.stringify(tampered);
+      const client = QUERIES.findIndex((q) => q.filters?.client?.length === 1 && q.dimensions?.[0] === 'user');
+      const changed: boolean[] = [];
+      for (const [table, q] of [
+        ['usage_person_window', QUERIES[1]],
+        ['usage_user_window', QUERIES[client]],
+      ] as const) {
+        const before = await ask(q);
+        await t.store.db.updateTable(table).set({ turns: 1_000_000 }).where('workspace_id', '=', ws).execute();
+        changed.push(JSON.stringify(before) !== JSON.stringify(await ask(q)));
+        // Put back exactly what the job would have built.
+        const anchor = (await t.store.db.selectFrom('usage_window_state').select('anchor').executeTakeFirst())?.anchor;
+        if (anchor !== undefined) await buildWindows(t.store.db, ws, Number(anchor) * DAY_MS);
+      }
+      assert.equal(changed[0], changed[1], `the base read by person and by client: ${changed}`);
+      return changed[0];
     };
 
     before(async () => {

@@ -114,6 +114,11 @@ function App() {
   }, []);
   useEffect(() => {
     if (path === '/auth/set-password') return;
+    // The page's code is fetched beside the session, not after it: both are needed before it can
+    // ask for its data (a module is fetched once, so LazyPage's load then finds it).
+    match(path)
+      ?.page.load()
+      .catch(() => undefined);
     currentSession()
       .then(setSession)
       .catch((e: Error) => setError(e.message));

@@ -8,128 +8,31 @@
 //   - current streak: per user, the run of consecutive days with a turn that ends at the range's last
 //     day (or the day before), from a bit mask of the user's days (streakPart).
 // Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
-import { type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { Database } from '../../platform/storage/schema.js';
-import { SURFACE_RULES } from '../../core/clients.js';
+import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
 import { MASK_DAYS } from '../../core/windows.js';
-import { COUNTER_METRICS, type CounterMetric, type DimensionColumn, isCounter, type Metric } from './query.model.js';
+import { type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
+import { personWindowParts } from './query.person-window.js';
+import {
+  baseRows,
+  counterSum,
+  dimColumn,
+  dimExpr,
+  metricColumn,
+  NONE,
+  OTHER_TEAM,
+  type Part,
+  peopleFilters,
+  rowsOf,
+  setRows,
+  surfaceOf,
+  today,
+  withoutServices,
+} from './query.rows.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a part reads one of eight rollup tables by name
-type Part = SelectQueryBuilder<any, any, any>;
-export const OTHER_TEAM = 'other';
-
-const dimColumn = (d: DimensionColumn) => `d_${d}`;
-// A metric a part does not provide. Typed: PostgreSQL would make two untyped nulls in a row of
-// UNION ALL parts text, and then refuse the next part's number.
-const NONE = sql`cast(null as bigint)`;
-const metricColumn = (m: Metric) => `m_${m}`;
-
-function table(p: QueryPlan, perUser: boolean, grain = p.grain): string {
-  return `usage_${perUser ? 'user' : 'ws'}${p.byModel ? '_model' : ''}_${grain}`;
-}
-
-function counterSum(m: CounterMetric): RawBuilder<number> {
-  const terms = COUNTER_METRICS[m].map((c) =>
-    c.startsWith('-') ? sql`- ${sql.ref(`u.${c.slice(1)}`)}` : sql`+ ${sql.ref(`u.${c}`)}`,
-  );
-  return sql<number>`sum(0 ${sql.join(terms, sql` `)})`;
-}
-
-// core/clients.ts surfaceOf, as SQL.
-function surfaceOf(client: Expression<unknown>): RawBuilder<string> {
-  const whens = SURFACE_RULES.map((r) => {
-    const tests = [
-      ...(r.clients.length ? [sql`${client} in (${sql.join(r.clients)})`] : []),
-      ...(r.prefix ? [sql`substr(${client}, 1, ${sql.lit(r.prefix.length)}) = ${r.prefix}`] : []),
-    ];
-    return sql`when ${sql.join(tests, sql` or `)} then ${r.surface}`;
-  });
-  return sql<string>`case ${sql.join(whens, sql` `)} else 'other' end`;
-}
-
-function dimExpr(p: QueryPlan, d: DimensionColumn): Expression<unknown> {
-  switch (d) {
-    case 'time':
-      return sql.ref('u.bucket');
-    case 'surface':
-      return surfaceOf(sql.ref('u.client_id'));
-    case 'client':
-      return sql.ref('u.client_id');
-    case 'model':
-      return sql.ref('u.model');
-    case 'user':
-      return sql.ref('u.user_id');
-    case 'team': {
-      const team = sql.ref('m.team_id');
-      if (!p.foldTeams.length) return team;
-      return sql`case when ${team} in (${sql.join(p.foldTeams)}) then ${OTHER_TEAM} else ${team} end`;
-    }
-  }
-}
-
-// The rows of one rollup table the plan selects: workspace, range (or the days given), filters, and
-// for the per-user rollups the caller's reach, the team and never a service identity.
-function rowsOf(db: DbOrTrx, p: QueryPlan, perUser: boolean, grain = p.grain, days?: [number, number]): Part {
-  const first = days ? days[0] : grain === p.grain ? p.firstBucket : p.firstDay;
-  const last = days ? days[1] : grain === p.grain ? p.lastBucket : p.lastDay;
-  const q: Part = db
-    .selectFrom(`${table(p, perUser, grain)} as u` as 'usage_user_day as u')
-    .where('u.workspace_id', '=', p.workspaceId)
-    .where('u.bucket', '>=', first)
-    .where('u.bucket', '<=', last);
-  return filtered(q, p, perUser);
-}
-
-// The trailing-window base's rows (decisions/0042): per person and client (or model), the sums of
-// the window's days before today. The window path reads these and today's day rows.
-function baseRows(db: DbOrTrx, p: QueryPlan): Part {
-  const q: Part = db
-    .selectFrom(`usage_user${p.byModel ? '_model' : ''}_window as u` as 'usage_user_window as u')
-    .where('u.workspace_id', '=', p.workspaceId)
-    .where('u.window_days', '=', p.window!.days)
-    .where('u.anchor', '=', p.window!.anchor);
-  return filtered(q, p, true);
-}
-const today = (p: QueryPlan): [number, number] => [p.lastDay, p.lastDay];
-
-function filtered(q: Part, p: QueryPlan, perUser: boolean): Part {
-  if (p.client) q = q.where('u.client_id', 'in', p.client);
-  if (p.surface) q = q.where(surfaceOf(sql.ref('u.client_id')), 'in', p.surface);
-  if (p.model) q = q.where(sql.ref('u.model'), 'in', p.model);
-  if (!perUser) return q;
-  return peopleFilters(withoutServices(q, p), p);
-}
-
-const withoutServices = (q: Part, p: QueryPlan): Part =>
-  q.where('u.user_id', 'not in', (eb: ExpressionBuilder<Database, 'users'>) =>
-    eb.selectFrom('users').select('id').where('workspace_id', '=', p.workspaceId).where('service', '=', 1),
-  );
-
-// The people the plan keeps: the caller's reach and the user filter, the team (or every team, for
-// the team dimension).
-function peopleFilters(q: Part, p: QueryPlan): Part {
-  if (p.users) q = p.users.length ? q.where('u.user_id', 'in', p.users) : q.where(sql<boolean>`1 = 0`);
-  if (p.dims.includes('team')) {
-    // CROSS JOIN keeps the rollup as SQLite's outer loop: as an inner join SQLite looped over the
-    // members and scanned the rollup for each (2.8 s against 0.23 s for 30 days of 10,000 users).
-    // PostgreSQL plans it as the inner join it is.
-    q = q
-      .crossJoin('team_members as m')
-      .whereRef('m.user_id', '=', 'u.user_id')
-      .whereRef('m.workspace_id', '=', 'u.workspace_id');
-    if (p.teamId !== undefined) q = q.where('m.team_id', '=', p.teamId);
-  } else if (p.teamId !== undefined) {
-    // One team's members: a set both planners build once and probe per row (no join to order).
-    const teamId = p.teamId;
-    q = q.where('u.user_id', 'in', (eb: ExpressionBuilder<Database, 'team_members'>) =>
-      eb.selectFrom('team_members').select('user_id').where('team_id', '=', teamId),
-    );
-  }
-  return q;
-}
+export { OTHER_TEAM };
 
 // One part: the plan's dimensions, the metrics it provides, null for the others.
 function part(
@@ -158,11 +61,14 @@ export const STREAK_MAX_DAYS = MASK_DAYS;
 // distinct days; the current streak is the run of ones from bit 0 (or from bit 1 when the last day
 // has none yet), read as (m + 1) & ~m = 2^streak, so that ordering by it orders by streak. Window
 // functions over the same rows cost 2-3x more on SQLite (bench/query.bench.ts).
+function streakOf(mask: Expression<unknown>): RawBuilder<unknown> {
+  const run = (m: RawBuilder<unknown>) => sql`((${m}) + 1) & ~(${m})`;
+  return sql`case when ${mask} & 1 = 1 then ${run(sql`${mask}`)} else ${run(sql`${mask} >> 1`)} end`;
+}
+
 function streakPart(db: DbOrTrx, p: QueryPlan): Part {
   const masks = p.window && p.maskScope ? windowMasks(db, p) : dayMasks(db, p);
-  const mask = sql.ref('s.mask');
-  const run = (m: RawBuilder<unknown>) => sql`((${m}) + 1) & ~(${m})`;
-  const streak = sql`case when ${mask} & 1 = 1 then ${run(sql`${mask}`)} else ${run(sql`${mask} >> 1`)} end`;
+  const streak = streakOf(sql.ref('s.mask'));
   return db
     .selectFrom(masks.as('s') as never)
     .select([
@@ -293,20 +199,8 @@ function activeCountPart(db: DbOrTrx, p: QueryPlan): Part {
   return part(p, q, (m) => (m === 'active_users' ? sql`sum(${sql.ref('u.users')})` : null), { surface });
 }
 
-// Rows of an active-user set: the workspace, the buckets, the client and the people filters.
-function setRows(db: DbOrTrx, p: QueryPlan, grain: 'day' | 'week', first: number, last: number): Part {
-  let q: Part = db
-    .selectFrom(`active_user_${grain}_set as u` as 'active_user_day_set as u')
-    .where('u.workspace_id', '=', p.workspaceId)
-    .where('u.bucket', '>=', first)
-    .where('u.bucket', '<=', last);
-  if (p.client) q = q.where('u.client_id', 'in', p.client);
-  if (p.surface) q = q.where(surfaceOf(sql.ref('u.client_id')), 'in', p.surface);
-  return peopleFilters(q, p);
-}
-
-/** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
-export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
+// The parts of any plan but a person-window one, each grouped by the plan's dimensions.
+function otherParts(db: DbOrTrx, p: QueryPlan): Part[] {
   const parts: Part[] = [];
   const counters = (m: Metric) => (isCounter(m) ? counterSum(m) : null);
   if (p.metrics.some(isCounter)) {
@@ -318,17 +212,42 @@ export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
   }
   if (p.metrics.includes('active_users')) parts.push(activeUsersPart(db, p));
   if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
+  return parts;
+}
 
+/** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
+export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
+  // Per person over a window with no client or model: the base's row per person (decisions/0058).
+  const parts: Part[] = p.personBase ? personWindowParts(db, p) : otherParts(db, p);
   const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
   const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
-  let q: Part = db
-    .selectFrom(union.as('p') as never)
-    .select([
-      ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
-      ...p.metrics.map((m) => sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`.as(metricColumn(m))),
-      ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
-    ]);
+  const streakMask = p.personBase && p.metrics.includes('current_streak');
+  let q: Part = db.selectFrom(union.as('p') as never).select([
+    ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
+    ...p.metrics.map((m) => {
+      const sum = sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`;
+      return (m === 'current_streak' && streakMask ? sql`cast(${sum} as bigint)` : sum).as(metricColumn(m));
+    }),
+    ...(p.totalRows && !streakMask ? [sql`count(*) over ()`.as('total_rows')] : []),
+  ]);
   if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
+  if (streakMask) {
+    // The person parts' masks, summed per person above, read as a streak here, once per row (0
+    // without a day, as the day path has it).
+    const mask = sql.ref(`g.${metricColumn('current_streak')}`);
+    q = db
+      .selectFrom(q.as('g') as never)
+      .select([
+        ...p.dims.map((d) => sql.ref(`g.${dimColumn(d)}`).as(dimColumn(d))),
+        ...p.metrics.map((m) =>
+          (m === 'current_streak'
+            ? sql`case when ${mask} = 0 then 0 else ${streakOf(mask)} end`
+            : sql.ref(`g.${metricColumn(m)}`)
+          ).as(metricColumn(m)),
+        ),
+        ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
+      ]);
+  }
   for (const [k, dir] of p.order) {
     const col = (p.dims as string[]).includes(k) ? dimColumn(k as DimensionColumn) : metricColumn(k as Metric);
     q = q.orderBy(sql.ref(col), dir);

@@ -5,7 +5,7 @@ import { StewardError } from '../../core/errors.js';
 import { DAY_MS, dayOf, weekOfDay, weekStartDay } from '../../core/time.js';
 import { isWindow, type WindowDays } from '../../core/windows.js';
 import type { Grain } from '../params.js';
-import { columnOf, type DimensionColumn, type Metric, type QueryInput } from './query.model.js';
+import { columnOf, type DimensionColumn, isCounter, type Metric, type QueryInput } from './query.model.js';
 
 export interface QueryPlan {
   workspaceId: string;
@@ -34,6 +34,11 @@ export interface QueryPlan {
    * 30 or 90 days ending today, no time dimension, and a base built for today. Null: the day rollups.
    */
   window: { days: WindowDays; anchor: number } | null;
+  /**
+   * On the window path, read the base's one row per person (decisions/0058): per-person figures
+   * (a user or team dimension or filter) with a counter, and no client, surface or model in the query.
+   */
+  personBase: boolean;
   /**
    * Active users per bucket from the count rollup (decisions/0053): which of its rows hold the
    * plan's buckets exactly (everyone, per surface, per client). Null: distinct people from the sets.
@@ -136,6 +141,13 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     !dims.includes('time') && lastDay === today && isWindow(span) && c.windowAnchor === today
       ? { days: span, anchor: today }
       : null;
+  const personBase =
+    window !== null &&
+    personLevel &&
+    !byModel &&
+    !byClient &&
+    dims.every((d) => d === 'user' || d === 'team') &&
+    q.metrics.some(isCounter);
   // The base keeps each person's days for any client, each client and each model: one of these
   // alone as the filter (as the dashboard sends them), or none.
   const maskScope =
@@ -167,6 +179,7 @@ export function planQuery(q: QueryInput, c: PlanContext): QueryPlan {
     personLevel,
     byModel,
     window,
+    personBase,
     maskScope,
     activeCount,
     order,
