@@ -25,6 +25,7 @@ import * as m0038 from './0038_title_thread_kind.js';
 import * as m0039 from './0039_trailing_windows.js';
 import * as m0040 from './0040_content_partitions.js';
 import * as m0041 from './0041_active_user_counts.js';
+import * as m0042 from './0042_search_index_partitions.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0039_trailing_windows': m0039,
   '0040_content_partitions': m0040,
   '0041_active_user_counts': m0041,
+  '0042_search_index_partitions': m0042,
 };
