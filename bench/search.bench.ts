@@ -4,8 +4,8 @@
 // Seeds --records CODEX_LOG prompt records (words drawn from a skewed vocabulary, a few planted
 // terms) in one workspace, then runs the background indexer over them (its rate, and /healthz
 // meanwhile: on SQLite it shares the server's thread); --reuse keeps the seeded store of the last
-// run. Last, 2,000 more records are appended and searched before the indexer runs again (the tail
-// a search scans itself).
+// run. On PostgreSQL the 30 days of records have their day partitions. Last, 2,000 more records
+// are appended and searched before the indexer runs again (the tail a search scans itself).
 // Run: node --import tsx bench/search.bench.ts [--dialect sqlite|postgres] [--records 500000]
 //        [--runs 20] [--reuse] [--seed-only (the append cost and sizes alone)] [--store NAME]
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ import { createKey } from '../src/access/keys.service.js';
 import { ensureBootstrapped } from '../src/access/workspaces.service.js';
 import { appendRecords } from '../src/compliance/chain/chain.repository.js';
 import { indexPending } from '../src/compliance/reads/search-indexer.service.js';
+import { makeContentPartitionsAhead } from '../src/compliance/retention/partitions.service.js';
 import { cliActor } from '../src/cli/shared.js';
 import { sql } from 'kysely';
 import type { DialectName, Store } from '../src/platform/storage/database.js';
@@ -64,6 +65,9 @@ async function seed(dialect: DialectName, more?: number, fresh = !values.reuse) 
   const records = more === undefined ? RECORDS : have + more;
   const t0 = performance.now();
   const start = Date.now() - 30 * 86_400_000;
+  // PostgreSQL: the days the records fall in have their partitions (0040, 0042), as in a store
+  // that has run for those days (the job makes each a week ahead), not the default partition.
+  if (records > have) await makeContentPartitionsAhead(store.db, start, 32);
   for (let i = have; i < records; i += 2000) {
     const drafts: RecordDraft[] = Array.from({ length: Math.min(2000, records - i) }, (_, k) => {
       const n = i + k;
