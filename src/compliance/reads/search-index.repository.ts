@@ -153,6 +153,19 @@ export async function removePartitionFromIndex(db: DbOrTrx, partition: string): 
     where i.workspace_id = c.workspace_id and i.seq = c.seq`.execute(db);
 }
 
+/**
+ * PostgreSQL: moves the entries inserted since into the GIN indexes proper, from their pending
+ * lists (fastupdate), as VACUUM would; returns the pending pages flushed. A search reads a pending
+ * list whole, and the planner counts it: with a long one it scans the partition instead of its GIN
+ * (rare text 0.9 s instead of 2 ms over 100k records, BENCHMARKS.md "Search index partitions").
+ * Autovacuum gets to each partition's list only later, and one partition at a time.
+ */
+export async function flushIndexPending(db: DbOrTrx): Promise<number> {
+  const r = await sql<{ n: string | null }>`select sum(gin_clean_pending_list(relid)) as n
+    from pg_partition_tree('compliance_search_index_trgm') where isleaf`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** PostgreSQL: fresh statistics of the index table, for the planner (after a bulk fill). */
 export async function analyzeIndex(db: DbOrTrx): Promise<void> {
   await sql`analyze compliance_search_index`.execute(db);
