@@ -99,11 +99,13 @@ async function sizes(store: Store): Promise<string> {
           .rows[0]!.n;
       return `content ${mb(await of('compliance_content%'))}, index ${mb(await of('compliance_search%'))}`;
     }
-    // Summed over the partitions (migrations 0040 and 0042); a plain table is its own one leaf.
+    // Summed over the partitions (migrations 0040 and 0042); a plain table or index has no leaves.
     const r = await sql<{ c: string; t: string; i: string }>`select
       (select sum(pg_total_relation_size(relid)) from pg_partition_tree('compliance_content') where isleaf) as c,
-      (select sum(pg_table_size(relid)) from pg_partition_tree('compliance_search_index') where isleaf) as t,
-      (select sum(pg_relation_size(relid)) from pg_partition_tree('compliance_search_index_trgm') where isleaf) as i
+      coalesce((select sum(pg_table_size(relid)) from pg_partition_tree('compliance_search_index') where isleaf),
+        pg_table_size('compliance_search_index')) as t,
+      coalesce((select sum(pg_relation_size(relid)) from pg_partition_tree('compliance_search_index_trgm')
+        where isleaf), pg_relation_size('compliance_search_index_trgm')) as i
       `.execute(store.db);
     const { c, t, i } = r.rows[0]!;
     return `content ${mb(c)} (with its indexes), search index: content copy ${mb(t)} + GIN ${mb(i)}`;
