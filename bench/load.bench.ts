@@ -4,6 +4,8 @@
 // and the API's totals against the acknowledged batches. Needs `npm run build` (runs bin/steward.js).
 //   node --import tsx bench/load.bench.ts [--dialects sqlite,postgres] [--modes none,backoff]
 //     [--seconds 600] [--factor 2] [--connections 256] [--exporters 64] [--sample-seconds 5] [--json FILE]
+//     [--heap] (the server's V8 heap and external memory sampled with its RSS, from /metrics)
+//     [--heap-snapshots DIR --snapshot-at 60,240] (heap snapshots of the server into DIR at those seconds)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadRun, type LoadResult } from '../test/e2e/support/load.js';
@@ -22,9 +24,16 @@ const { values } = parseArgs({
     exporters: { type: 'string', default: '64' },
     'sample-seconds': { type: 'string', default: '5' },
     json: { type: 'string' },
+    heap: { type: 'boolean', default: false },
+    'heap-snapshots': { type: 'string' },
+    'snapshot-at': { type: 'string', default: '' },
   },
 });
 const results: LoadResult[] = [];
+const heapTrace = (r: LoadResult) =>
+  r.rss.samples
+    .map((x) => `${x.s.toFixed(0)}s ${x.mb.toFixed(0)}/${x.heapMb?.toFixed(0)}/${x.externalMb?.toFixed(0)}`)
+    .join(' ');
 for (const dialect of values.dialects.split(',') as Dialect[])
   for (const mode of values.modes.split(',')) {
     const backoff = mode === 'backoff';
@@ -36,6 +45,15 @@ for (const dialect of values.dialects.split(',') as Dialect[])
       recordsPerSecond: TARGET[dialect] * Number(values.factor),
       connections: Number(backoff ? values.exporters : values.connections),
       sampleMs: Number(values['sample-seconds']) * 1000,
+      heapSamples: values.heap,
+      ...(values['heap-snapshots']
+        ? {
+            serverEnv: {
+              NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${values['heap-snapshots']}`,
+            },
+            signalAt: values['snapshot-at'].split(',').filter(Boolean).map(Number),
+          }
+        : {}),
     });
     results.push(r);
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(results, null, 2));
@@ -53,7 +71,9 @@ for (const dialect of values.dialects.split(',') as Dialect[])
           : `; left unanswered on closed connections ${r.orphaned}`) +
         `; server CPU ${r.cpu.seconds.toFixed(1)} s = ${r.cpu.msPerRequest.toFixed(1)} ms per answer, ${r.cpu.msPerAck.toFixed(1)} ms per ack` +
         `; RSS after ${r.rss.warmupSeconds} s warm-up: first ${f(r.rss.firstMb)} max ${f(r.rss.maxMb)} last ${f(r.rss.lastMb)} MB, ` +
-        `slope ${r.rss.slopeMbPerMin.toFixed(2)} MB/min; load average ${r.rss.load.min}-${r.rss.load.max}; sessions acked ${r.sessions.acked} stored ${r.sessions.stored} ` +
+        `slope ${r.rss.slopeMbPerMin.toFixed(2)} MB/min; ` +
+        (values.heap ? `RSS/heap/external MB by second ${heapTrace(r)}; ` : '') +
+        `load average ${r.rss.load.min}-${r.rss.load.max}; sessions acked ${r.sessions.acked} stored ${r.sessions.stored} ` +
         `(unanswered ${r.sessions.unanswered}); tokens expected ${JSON.stringify(r.tokens.expected)} got ${JSON.stringify(r.tokens.got)}`,
     );
   }

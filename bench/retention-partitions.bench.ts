@@ -9,13 +9,15 @@
 // shared server count too), so the WAL records between the two (pg_walinspect, PostgreSQL 15
 // contrib, created in the bench's schema) are summed that touch the schema's relations (tables,
 // indexes, TOAST) or belong to a transaction that did (its commit, the catalog rows of a DROP).
-// The search index is left empty (its copy is still deleted by rows).
-// Run: node --import tsx bench/retention-partitions.bench.ts [--records N] [--bytes B]
+// The search index is left empty unless --index: then the indexer runs over every record first, so
+// that retention also removes the index's copy of the content (decisions/0037).
+// Run: node --import tsx bench/retention-partitions.bench.ts [--records N] [--bytes B] [--index]
 import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { SYSTEM } from '../src/compliance/audit.service.js';
 import { appendRecords } from '../src/compliance/chain/chain.repository.js';
+import { indexPending } from '../src/compliance/reads/search-indexer.service.js';
 import { makeContentPartitionsAhead } from '../src/compliance/retention/partitions.service.js';
 import { retentionDaysOf, runRetention } from '../src/compliance/retention/retention.service.js';
 import { verifyChain } from '../src/compliance/verify/verify.service.js';
@@ -24,7 +26,11 @@ import type { Db } from '../src/platform/storage/database.js';
 import { benchStore } from './support/stores.js';
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '200000' }, bytes: { type: 'string', default: '870' } },
+  options: {
+    records: { type: 'string', default: '200000' },
+    bytes: { type: 'string', default: '870' },
+    index: { type: 'boolean', default: false },
+  },
 });
 const RECORDS = Number(values.records);
 const BYTES = Number(values.bytes); // content per record: the capture's mean (docs/scaling.md §1)
@@ -103,6 +109,10 @@ for (const mode of ['drop', 'delete'] as const) {
   await fill(store.db);
   await sql`analyze compliance_content`.execute(store.db);
   const fillS = (performance.now() - t0) / 1000;
+  const i0 = performance.now();
+  const indexed = values.index ? await indexPending(store.db) : 0;
+  if (values.index)
+    console.log(`${mode}: indexed ${indexed} records in ${((performance.now() - i0) / 1000).toFixed(1)} s`);
   await sql`checkpoint`.execute(store.db);
   await sql`create extension if not exists pg_walinspect schema ${sql.id(`bench_retention_${mode}`)}`.execute(store.db);
   const nodes = await relfilenodes(store.db);
@@ -116,6 +126,8 @@ for (const mode of ['drop', 'delete'] as const) {
   const w1 = await lsn(store.db);
   const v = await verifyChain(store.db, WS);
   if (!v.ok) throw new Error(`verify failed after ${mode}: ${JSON.stringify(v.first_bad)}`);
+  const left = await sql<{ n: string }>`select count(*) as n from compliance_search_index`.execute(store.db);
+  if (Number(left.rows[0].n) !== 0) throw new Error(`${mode}: ${left.rows[0].n} search index rows left`);
   console.log(
     `${mode}: ${r.purged.CODEX_LOG} records' content removed (${RECORDS} appended in ${fillS.toFixed(1)} s), ` +
       `${r.partitions_dropped.length} partitions dropped, retention run ${runS.toFixed(2)} s ` +

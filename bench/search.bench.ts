@@ -4,8 +4,8 @@
 // Seeds --records CODEX_LOG prompt records (words drawn from a skewed vocabulary, a few planted
 // terms) in one workspace, then runs the background indexer over them (its rate, and /healthz
 // meanwhile: on SQLite it shares the server's thread); --reuse keeps the seeded store of the last
-// run. Last, 2,000 more records are appended and searched before the indexer runs again (the tail
-// a search scans itself).
+// run. On PostgreSQL the 30 days of records have their day partitions. Last, 2,000 more records
+// are appended and searched before the indexer runs again (the tail a search scans itself).
 // Run: node --import tsx bench/search.bench.ts [--dialect sqlite|postgres] [--records 500000]
 //        [--runs 20] [--reuse] [--seed-only (the append cost and sizes alone)] [--store NAME]
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ import { createKey } from '../src/access/keys.service.js';
 import { ensureBootstrapped } from '../src/access/workspaces.service.js';
 import { appendRecords } from '../src/compliance/chain/chain.repository.js';
 import { indexPending } from '../src/compliance/reads/search-indexer.service.js';
+import { makeContentPartitionsAhead } from '../src/compliance/retention/partitions.service.js';
 import { cliActor } from '../src/cli/shared.js';
 import { sql } from 'kysely';
 import type { DialectName, Store } from '../src/platform/storage/database.js';
@@ -64,6 +65,9 @@ async function seed(dialect: DialectName, more?: number, fresh = !values.reuse) 
   const records = more === undefined ? RECORDS : have + more;
   const t0 = performance.now();
   const start = Date.now() - 30 * 86_400_000;
+  // PostgreSQL: the days the records fall in have their partitions (0040, 0042), as in a store
+  // that has run for those days (the job makes each a week ahead), not the default partition.
+  if (records > have) await makeContentPartitionsAhead(store.db, start, 32);
   for (let i = have; i < records; i += 2000) {
     const drafts: RecordDraft[] = Array.from({ length: Math.min(2000, records - i) }, (_, k) => {
       const n = i + k;
@@ -95,9 +99,14 @@ async function sizes(store: Store): Promise<string> {
           .rows[0]!.n;
       return `content ${mb(await of('compliance_content%'))}, index ${mb(await of('compliance_search%'))}`;
     }
-    const r = await sql<{ c: string; t: string; i: string }>`select pg_total_relation_size('compliance_content') as c,
-      pg_table_size('compliance_search_index') as t,
-      pg_relation_size('compliance_search_index_trgm') as i`.execute(store.db);
+    // Summed over the partitions (migrations 0040 and 0042); a plain table or index has no leaves.
+    const r = await sql<{ c: string; t: string; i: string }>`select
+      (select sum(pg_total_relation_size(relid)) from pg_partition_tree('compliance_content') where isleaf) as c,
+      coalesce((select sum(pg_table_size(relid)) from pg_partition_tree('compliance_search_index') where isleaf),
+        pg_table_size('compliance_search_index')) as t,
+      coalesce((select sum(pg_relation_size(relid)) from pg_partition_tree('compliance_search_index_trgm')
+        where isleaf), pg_relation_size('compliance_search_index_trgm')) as i
+      `.execute(store.db);
     const { c, t, i } = r.rows[0]!;
     return `content ${mb(c)} (with its indexes), search index: content copy ${mb(t)} + GIN ${mb(i)}`;
   } catch (e) {

@@ -8,7 +8,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { codeReviewResponsesRoute, codeReviewsRoute } from './code-review.contract.js';
 import type { AnalyticsQueryInput } from './analytics.contract.js';
-import { readStore } from './read-store.js';
+import { fromReadStore } from './read-store.js';
 
 export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -30,10 +30,11 @@ export async function codeReviewRoutes(fastify: FastifyInstance, ctx: AppContext
   app.get(
     `${base}/code_reviews`,
     { preValidation, schema: schema(codeReviewsRoute, 'code review') },
-    async (req, reply) => codeReviewsPage(await readStore(ctx, reply), req.principal!.workspaceId, window(req.query)),
+    async (req, reply) =>
+      fromReadStore(ctx, reply, (read) => codeReviewsPage(read, req.principal!.workspaceId, window(req.query))),
   );
   const responses = { preValidation, schema: schema(codeReviewResponsesRoute, 'code review response') };
   app.get(`${base}/code_review_responses`, responses, async (req, reply) =>
-    codeReviewResponsesPage(await readStore(ctx, reply), req.principal!.workspaceId, window(req.query)),
+    fromReadStore(ctx, reply, (read) => codeReviewResponsesPage(read, req.principal!.workspaceId, window(req.query))),
   );
 }

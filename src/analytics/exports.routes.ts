@@ -23,7 +23,7 @@ import {
   type ExportRow,
 } from './exports.service.js';
 import type { UserEmails } from './usage.service.js';
-import { readStore } from './read-store.js';
+import { fromReadStore } from './read-store.js';
 import { analyticsPrivacy } from '../access/index.js';
 
 const FORMATS = ['csv', 'json'] as const;
@@ -43,6 +43,16 @@ async function* jsonList(rows: AsyncIterable<ExportRow>): AsyncGenerator<string>
     }
   }
   yield `${out}]}`;
+}
+
+// The first page is read before the headers go, so that they say which store answered it. Pages
+// read once the download has started cannot change them: a replica lost mid-way is not reported.
+async function started<T>(rows: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const it = rows[Symbol.asyncIterator]();
+  const first = await it.next();
+  return (async function* () {
+    for (let n = first; !n.done; n = await it.next()) yield n.value;
+  })();
 }
 
 function send(
@@ -82,22 +92,24 @@ export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext & {
         const q = analyticsWindow(window, Date.now(), limits, () => []);
         const p = req.principal!;
         // Rows from the read store (a replica when configured, decisions/0040); the record on the primary.
-        const read = await readStore(ctx, reply);
-        if (name === 'usage') return send(reply, name, format, q, usageExport(read, p.workspaceId, q));
-        if (name === 'code_reviews') return send(reply, name, format, q, codeReviewsExport(read, p.workspaceId, q));
-        const filter = await usersExportFilter(read, p.workspaceId, p.users);
-        const { showEmails } = await analyticsPrivacy(db, p.workspaceId, a);
-        // Who is in it is on the record before the first row leaves (decisions/0026): one record per export.
-        const people = await usersExportPeople(read, p.workspaceId, q, filter);
-        const detail = { format, group_by: q.grain, emails_shown: showEmails };
-        if (people.length)
-          await db
-            .transaction()
-            .execute((trx) =>
-              recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.export.users', people, detail),
-            );
-        const scope = { users: p.users, showEmails, emails: ctx.emails };
-        return send(reply, name, format, q, usersExport(read, p.workspaceId, q, filter, scope));
+        const rows = await fromReadStore(ctx, reply, async (read) => {
+          if (name === 'usage') return started(usageExport(read, p.workspaceId, q));
+          if (name === 'code_reviews') return started(codeReviewsExport(read, p.workspaceId, q));
+          const filter = await usersExportFilter(read, p.workspaceId, p.users);
+          const { showEmails } = await analyticsPrivacy(db, p.workspaceId, a);
+          // Who is in it is on the record before the first row leaves (decisions/0026): one record per export.
+          const people = await usersExportPeople(read, p.workspaceId, q, filter);
+          const detail = { format, group_by: q.grain, emails_shown: showEmails };
+          if (people.length)
+            await db
+              .transaction()
+              .execute((trx) =>
+                recordPersonView(trx, p.workspaceId, actorOf(p), 'analytics.export.users', people, detail),
+              );
+          const scope = { users: p.users, showEmails, emails: ctx.emails };
+          return started(usersExport(read, p.workspaceId, q, filter, scope));
+        });
+        return send(reply, name, format, q, rows);
       });
     }
 }

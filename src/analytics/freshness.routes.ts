@@ -6,7 +6,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { freshnessRoute } from './freshness.contract.js';
 import { workspaceFreshness } from './freshness.service.js';
-import { readStore } from './read-store.js';
+import { fromReadStore } from './read-store.js';
 
 export async function freshnessRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -19,6 +19,7 @@ export async function freshnessRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/v1/analytics/codex/workspaces/:workspace_id/freshness',
     { preValidation: requireAccess(ctx), schema },
-    async (req, reply) => workspaceFreshness(await readStore(ctx, reply), req.principal!.workspaceId, Date.now()),
+    async (req, reply) =>
+      fromReadStore(ctx, reply, (db) => workspaceFreshness(db, req.principal!.workspaceId, Date.now())),
   );
 }

@@ -9,7 +9,7 @@ import { requireAccess } from '../platform/http/auth.js';
 import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { toolsRoute } from './tools.contract.js';
-import { readStore } from './read-store.js';
+import { fromReadStore } from './read-store.js';
 
 export async function toolRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -26,7 +26,7 @@ export async function toolRoutes(fastify: FastifyInstance, ctx: AppContext) {
     async (req, reply) => {
       const limits = { lookbackDays: a.lookback_days, defaultWindowDays: a.default_window_days };
       const q = analyticsWindow(req.query, Date.now(), limits, toolCursorKeys);
-      return toolsPage(await readStore(ctx, reply), req.principal!.workspaceId, q);
+      return fromReadStore(ctx, reply, (read) => toolsPage(read, req.principal!.workspaceId, q));
     },
   );
 }

@@ -10,7 +10,7 @@ import type { AppContext } from '../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../platform/http/contract.js';
 import { usageRoute } from './usage.contract.js';
 import { recordPersonView } from '../compliance/index.js';
-import { readStore } from './read-store.js';
+import { fromReadStore } from './read-store.js';
 import { analyticsPrivacy } from '../access/index.js';
 
 export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { emails: UserEmails }) {
@@ -39,13 +39,15 @@ export async function usageRoutes(fastify: FastifyInstance, ctx: AppContext & { 
       seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
     };
     // p.users: null, the whole workspace; a member: only themselves (core/authz.ts).
-    const page = await usagePage(await readStore(ctx, reply), p.workspaceId, q, {
-      showEmails: privacy.showEmails,
-      emails: ctx.emails,
-      team,
-      users: p.users,
-      userId: req.query.user_id,
-    });
+    const page = await fromReadStore(ctx, reply, (read) =>
+      usagePage(read, p.workspaceId, q, {
+        showEmails: privacy.showEmails,
+        emails: ctx.emails,
+        team,
+        users: p.users,
+        userId: req.query.user_id,
+      }),
+    );
     // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026).
     if (q.group === 'user' && page.data.length) {
       const users = page.data.map((r) => r.user_id as string);

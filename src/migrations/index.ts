@@ -25,6 +25,7 @@ import * as m0038 from './0038_title_thread_kind.js';
 import * as m0039 from './0039_trailing_windows.js';
 import * as m0040 from './0040_content_partitions.js';
 import * as m0041 from './0041_active_user_counts.js';
+import * as m0042 from './0042_search_index_partitions.js';
 import * as m0043 from './0043_person_windows.js';
 import * as m0045 from './0045_source_freshness.js';
 import * as m0046 from './0046_job_leases.js';
@@ -57,6 +58,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0039_trailing_windows': m0039,
   '0040_content_partitions': m0040,
   '0041_active_user_counts': m0041,
+  '0042_search_index_partitions': m0042,
   '0043_person_windows': m0043,
   '0045_source_freshness': m0045,
   '0046_job_leases': m0046,

@@ -2,7 +2,8 @@
 // past the cutoff is dropped as a table (gone from pg_class and pg_inherits, not only emptied), after
 // the removal records of every seq in it were appended to each workspace's chain, and verify passes;
 // a day a legal hold reaches falls back to row deletes; late events land in the default partition
-// and are kept or removed by their own time. The ground truth (which seqs are old, whose, held) is
+// and are kept or removed by their own time. The search index's copies (0042) are in the twin
+// partitions of the index and go with them. The ground truth (which seqs are old, whose, held) is
 // taken from the drafts appended here, not from the code under test. SQLite has no partitions.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,7 @@ import {
 } from '../../src/compliance/retention/retention.service.js';
 import { verifyChain } from '../../src/compliance/verify/verify.service.js';
 import { indexPending } from '../../src/compliance/reads/search-indexer.service.js';
-import { dayPartitionName, startOfDay } from '../../src/platform/storage/partitions.js';
+import { addRangePartition, dayPartitionName, startOfDay } from '../../src/platform/storage/partitions.js';
 import type { Db } from '../../src/platform/storage/database.js';
 import { draft } from '../support/compliance.js';
 import { partitionOf, tableExists } from '../support/partitions.js';
@@ -28,6 +29,14 @@ import { DIALECTS, makeStore, type TestStore } from '../support/stores.js';
 
 const DAY = 86_400_000;
 const PARENT = 'compliance_content_codex_log';
+const INDEX = 'compliance_search_index_codex_log'; // the search index's twin partitions (0042)
+
+// The partition of the search index holding the record's copy.
+async function indexPartitionOf(db: Db, ws: string, seq: number): Promise<string | undefined> {
+  const r = await sql<{ p: string }>`select tableoid::regclass::text as p from compliance_search_index
+    where workspace_id = ${ws} and seq = ${seq}`.execute(db);
+  return r.rows[0]?.p;
+}
 const days = retentionDaysOf({ codex_log_days: 30, codex_security_log_days: 0, audit_log_days: 0, auth_log_days: 0 });
 
 // Appends drafts and returns their seqs, in order.
@@ -87,11 +96,17 @@ if (DIALECTS.includes('postgres'))
       assert.equal(await partitionOf(s.db, 'ws-b', oldB[1]), dayPartitionName(PARENT, day(-37)));
 
       await indexPending(s.db); // the search index holds a copy of the content, which must go too
+      assert.equal(await indexPartitionOf(s.db, 'ws-a', old1[0]), dayPartitionName(INDEX, day(-44)));
+      assert.equal(await indexPartitionOf(s.db, 'ws-b', oldB[1]), dayPartitionName(INDEX, day(-37)));
       const r = await runRetention(s.db, 'ws-a', days, SYSTEM);
       const expired = Array.from({ length: 10 }, (_, i) => dayPartitionName(PARENT, day(-45 + i)));
       assert.deepEqual([...r.partitions_dropped].sort(), expired.sort());
       assert.equal(r.purged.CODEX_LOG, old1.length);
       for (const p of expired) assert.deepEqual(await tableExists(s.db, p), { inClass: false, attached: false }, p);
+      for (let i = 0; i < 10; i++) {
+        const twin = dayPartitionName(INDEX, day(-45 + i));
+        assert.deepEqual(await tableExists(s.db, twin), { inClass: false, attached: false }, twin);
+      }
       // Today's partition and the default stay.
       assert.deepEqual(await tableExists(s.db, dayPartitionName(PARENT, day(0))), { inClass: true, attached: true });
       assert.deepEqual(await tableExists(s.db, `${PARENT}_default`), { inClass: true, attached: true });
@@ -169,8 +184,32 @@ if (DIALECTS.includes('postgres'))
       assert.deepEqual(await tableExists(s.db, dflt), { inClass: true, attached: true });
       assert.equal((await verifyChain(s.db, 'ws-l')).ok, true);
       // When its day is made, the event dated ahead moves out of the default into it.
-      assert.deepEqual(await makeContentPartitionsAhead(s.db, day(20), 1), [dayPartitionName(PARENT, day(20))]);
+      await indexPending(s.db);
+      assert.equal(await indexPartitionOf(s.db, 'ws-l', ahead), `${INDEX}_default`);
+      assert.deepEqual(await makeContentPartitionsAhead(s.db, day(20), 1), [
+        dayPartitionName(PARENT, day(20)),
+        dayPartitionName(INDEX, day(20)),
+      ]);
       assert.equal(await partitionOf(s.db, 'ws-l', ahead), dayPartitionName(PARENT, day(20)));
+      assert.equal(await indexPartitionOf(s.db, 'ws-l', ahead), dayPartitionName(INDEX, day(20)));
       assert.equal(await partitionOf(s.db, 'ws-l', recent), dflt);
+    });
+
+    it('a day without its twin in the index is dropped, and its index rows deleted from the default', async () => {
+      const d = day(-50);
+      await addRangePartition(s.db, PARENT, 'ts', dayPartitionName(PARENT, d), d, d + DAY); // the content's only
+      const seqs = await append(s.db, 'ws-t', [draft(1, { ts: d + 1 }), draft(2, { ts: d + 2 })]);
+      const kept = await append(s.db, 'ws-t', [draft(3)]);
+      await indexPending(s.db);
+      for (const q of seqs) assert.equal(await indexPartitionOf(s.db, 'ws-t', q), `${INDEX}_default`);
+      const r = await runRetention(s.db, 'ws-t', days, SYSTEM);
+      assert.deepEqual(r.partitions_dropped, [dayPartitionName(PARENT, d)]);
+      const rows = await sql<{ seq: string }>`select seq from compliance_search_index where workspace_id = 'ws-t'
+        order by seq`.execute(s.db);
+      assert.deepEqual(
+        rows.rows.map((x) => Number(x.seq)),
+        kept,
+      );
+      assert.equal((await verifyChain(s.db, 'ws-t')).ok, true);
     });
   });

@@ -8,7 +8,7 @@ import type { AppContext } from '../../platform/http/context.js';
 import { AUTH_ERRORS, BEARER, INVALID, responseSchema } from '../../platform/http/contract.js';
 import type { UserEmails } from '../usage.service.js';
 import { queryRoute } from './query.contract.js';
-import { readStore } from '../read-store.js';
+import { fromReadStore } from '../read-store.js';
 import { runAnalyticsQuery } from './query.service.js';
 import { analyticsPrivacy } from '../../access/index.js';
 
@@ -30,21 +30,23 @@ export async function queryRoutes(fastify: FastifyInstance, ctx: AppContext & { 
     const privacy = await analyticsPrivacy(ctx.store.db, p.workspaceId, a);
     // Read from the read store (a replica when configured, decisions/0040); the record is written
     // to the primary.
-    const { viewed, ...out } = await runAnalyticsQuery(
-      await readStore(ctx, reply),
-      req.body,
-      {
-        workspaceId: p.workspaceId,
-        reach: p.users,
-        seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
-      },
-      {
-        now: Date.now(),
-        lookbackDays: a.lookback_days,
-        minTeamSize: privacy.minTeamSize,
-        showEmails: privacy.showEmails,
-        emails: ctx.emails,
-      },
+    const { viewed, ...out } = await fromReadStore(ctx, reply, (read) =>
+      runAnalyticsQuery(
+        read,
+        req.body,
+        {
+          workspaceId: p.workspaceId,
+          reach: p.users,
+          seesSmallTeams: p.scopes.includes('admin') || p.role === 'owner',
+        },
+        {
+          now: Date.now(),
+          lookbackDays: a.lookback_days,
+          minTeamSize: privacy.minTeamSize,
+          showEmails: privacy.showEmails,
+          emails: ctx.emails,
+        },
+      ),
     );
     // Person-level rows: who looked at whom is on the record before the rows leave (decisions/0026),
     // once per request; an aggregate (no user dimension or filter) names nobody.

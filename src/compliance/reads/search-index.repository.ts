@@ -2,7 +2,9 @@
 // indexer up to a per-workspace watermark (`indexed_seq`). SQLite keeps it in an FTS5 table keyed
 // by (workspace number << 40) + seq, so that a workspace's matches come in seq order from a rowid
 // range and a page reads only as far as it needs; PostgreSQL in compliance_search_index, a copy of
-// the content under a pg_trgm GIN index that the planner uses for the query's ILIKE.
+// the content under a pg_trgm GIN index that the planner uses for the query's ILIKE, in the same
+// partitions as the content (migration 0042, decisions/0059): its rows carry the content's
+// event_type and ts.
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
@@ -104,10 +106,10 @@ export async function indexNextRecords(db: DbOrTrx, workspaceId: string, max: nu
   const s = await indexedUpTo(db, workspaceId);
   const r = await sql<{ last: string | null; n: string }>`
     with batch as (
-      select workspace_id, seq, content from compliance_content
+      select workspace_id, seq, event_type, ts, content from compliance_content
       where workspace_id = ${workspaceId} and seq > ${s} order by seq limit ${max}
     ), stored as (
-      insert into compliance_search_index (workspace_id, seq, content) select * from batch
+      insert into compliance_search_index (workspace_id, seq, event_type, ts, content) select * from batch
       on conflict do nothing
     )
     select max(seq) as last, count(*) as n from batch`.execute(db);
@@ -118,12 +120,21 @@ export async function indexNextRecords(db: DbOrTrx, workspaceId: string, max: nu
   return Number(n);
 }
 
-/** Removes the records' content from the index (retention), whether or not it was indexed yet. */
-export async function removeFromIndex(db: DbOrTrx, workspaceId: string, seqs: readonly number[]): Promise<void> {
+/**
+ * Removes the records' content from the index (retention), whether or not it was indexed yet. The
+ * records are all of `of.eventType` and older than `of.cutoff`: on PostgreSQL the delete then reads
+ * only that type's partitions before the cutoff, not every day's.
+ */
+export async function removeFromIndex(
+  db: DbOrTrx,
+  workspaceId: string,
+  seqs: readonly number[],
+  of: { eventType: string; cutoff: number },
+): Promise<void> {
   if (!seqs.length) return;
   if (!isSqlite(db)) {
     await sql`delete from compliance_search_index where workspace_id = ${workspaceId}
-      and seq in (${sql.join(seqs)})`.execute(db);
+      and seq in (${sql.join(seqs)}) and event_type = ${of.eventType} and ts < ${of.cutoff}`.execute(db);
     return;
   }
   const ws = await sql<{ n: number }>`
@@ -133,10 +144,26 @@ export async function removeFromIndex(db: DbOrTrx, workspaceId: string, seqs: re
   await sql`delete from compliance_search where rowid in (${sql.join(seqs.map((s) => base + BigInt(s)))})`.execute(db);
 }
 
-/** PostgreSQL: removes the index's copy of every record in a content partition (retention's drop). */
+/**
+ * PostgreSQL: removes the index's copy of every record in a content partition, row by row
+ * (retention's drop, when the index has no twin of the partition to drop with it).
+ */
 export async function removePartitionFromIndex(db: DbOrTrx, partition: string): Promise<void> {
   await sql`delete from compliance_search_index i using ${sql.id(partition)} c
     where i.workspace_id = c.workspace_id and i.seq = c.seq`.execute(db);
+}
+
+/**
+ * PostgreSQL: moves the entries inserted since into the GIN indexes proper, from their pending
+ * lists (fastupdate), as VACUUM would; returns the pending pages flushed. A search reads a pending
+ * list whole, and the planner counts it: with a long one it scans the partition instead of its GIN
+ * (rare text 0.9 s instead of 2 ms over 100k records, BENCHMARKS.md "Search index partitions").
+ * Autovacuum gets to each partition's list only later, and one partition at a time.
+ */
+export async function flushIndexPending(db: DbOrTrx): Promise<number> {
+  const r = await sql<{ n: string | null }>`select sum(gin_clean_pending_list(relid)) as n
+    from pg_partition_tree('compliance_search_index_trgm') where isleaf`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** PostgreSQL: fresh statistics of the index table, for the planner (after a bulk fill). */

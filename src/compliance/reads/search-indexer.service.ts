@@ -4,7 +4,7 @@
 import type { Db } from '../../platform/storage/database.js';
 import { isSqlite } from '../../platform/storage/dialect.js';
 import { listChainWorkspaces } from '../chain/chain.repository.js';
-import { analyzeIndex, indexNextRecords } from './search-index.repository.js';
+import { analyzeIndex, flushIndexPending, indexNextRecords } from './search-index.repository.js';
 
 // A batch is one write transaction. On SQLite it runs on the server's thread (as every SQLite
 // query of the server does) and holds the write lock the ingest writer thread waits for, so the
@@ -45,6 +45,7 @@ export async function indexPending(db: Db, opts: IndexerPace = {}): Promise<numb
       await new Promise((resolve) => (rest > 1 ? setTimeout(resolve, rest) : setImmediate(resolve)));
     }
   }
+  if (!sqlite && total > 0) await flushIndexPending(db);
   if (!sqlite && total >= ANALYZE_AFTER) await analyzeIndex(db);
   return total;
 }

@@ -8,6 +8,8 @@
 // are the day straddling the cutoff, the default partition (late events) and the other types.
 // Partitions hold every workspace's content and the retention rule is the store's, so the drop
 // explains itself in every workspace it touches (as the system in workspaces other than the run's).
+// The search index's copy of the content has the same partitions (migration 0042, decisions/0059):
+// a day's twin is dropped with it, or its rows deleted where the twin is missing.
 import { sql } from 'kysely';
 import type { ComplianceEventType } from '../../core/compliance.js';
 import { removalDraft } from '../../core/compliance-removals.js';
@@ -27,8 +29,15 @@ import { removePartitionFromIndex } from '../reads/search-index.repository.js';
 import { activeHoldsByWorkspace, freezePartition, partitionHeld, seqsInPartition } from './partitions.repository.js';
 import { insertRemoval } from './retention.repository.js';
 
-// The event types whose content is partitioned by day (migration 0040), and their parent tables.
-const DAY_PARTITIONED: Partial<Record<ComplianceEventType, string>> = { CODEX_LOG: 'compliance_content_codex_log' };
+// The event types whose content is partitioned by day (migration 0040), and their parent tables:
+// the content's and the search index's (0042), whose partitions have the same suffixes and bounds.
+interface DayParents {
+  content: string;
+  index: string;
+}
+const DAY_PARTITIONED: Partial<Record<ComplianceEventType, DayParents>> = {
+  CODEX_LOG: { content: 'compliance_content_codex_log', index: 'compliance_search_index_codex_log' },
+};
 const AHEAD_DAYS = 7;
 // How long a drop waits for its locks before leaving the partition to row deletes: while it waits
 // for the parent's, inserts of that type queue behind it.
@@ -38,7 +47,7 @@ const LOCK_TIMEOUT_MS = 5000;
 export async function makeContentPartitionsAhead(db: Db, now = Date.now(), days = AHEAD_DAYS): Promise<string[]> {
   if (!partitionsByTime(db)) return [];
   const made: string[] = [];
-  for (const parent of Object.values(DAY_PARTITIONED)) {
+  for (const parent of Object.values(DAY_PARTITIONED).flatMap((p) => [p.content, p.index])) {
     for (let d = 0; d < days; d++) {
       const from = startOfDay(now) + d * DAY_MS;
       const name = dayPartitionName(parent, from);
@@ -71,7 +80,7 @@ export async function dropExpiredPartitions(db: Db, run: PartitionDropRun): Prom
   const out: PartitionDrops = { dropped: [], removed: 0, left: [] };
   const parent = DAY_PARTITIONED[run.eventType];
   if (!parent || !partitionsByTime(db)) return out;
-  const expired = (await partitionsOf(db, parent)).ranges.filter((p) => p.to !== null && p.to <= run.cutoff);
+  const expired = (await partitionsOf(db, parent.content)).ranges.filter((p) => p.to !== null && p.to <= run.cutoff);
   for (const p of expired) {
     let r: One;
     try {
@@ -91,13 +100,14 @@ export async function dropExpiredPartitions(db: Db, run: PartitionDropRun): Prom
   return out;
 }
 
-async function dropOne(db: Db, parent: string, name: string, run: PartitionDropRun): Promise<One> {
+async function dropOne(db: Db, parent: DayParents, name: string, run: PartitionDropRun): Promise<One> {
   return db.transaction().execute(async (trx): Promise<One> => {
     // Another node's run (another workspace's) may be dropping the same day.
     const lock = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(
       hashtextextended(${`partition-drop:${name}`}, 0)) as got`.execute(trx);
     if (!lock.rows[0]?.got) return { state: 'busy' };
-    if (!(await partitionsOf(trx, parent)).ranges.some((p) => p.name === name)) return { state: 'gone' };
+    const content = (await partitionsOf(trx, parent.content)).ranges.find((p) => p.name === name);
+    if (!content) return { state: 'gone' };
     await freezePartition(trx, name, LOCK_TIMEOUT_MS);
     const seqs = await seqsInPartition(trx, name);
     const holds = await activeHoldsByWorkspace(trx);
@@ -123,8 +133,16 @@ async function dropOne(db: Db, parent: string, name: string, run: PartitionDropR
       const recs = await appendRecords(trx, ws, drafts);
       for (const rec of recs) await insertRemoval(trx, { workspace_id: ws, seq: rec.seq, event_type: run.eventType });
     }
-    await removePartitionFromIndex(trx, name);
-    await detachAndDrop(trx, parent, name, LOCK_TIMEOUT_MS);
+    // The index's twin holds exactly the copies of this partition's rows (same type and bounds);
+    // without one (a day the job has not made in the index), they are in its default: deleted.
+    const twin = (await partitionsOf(trx, parent.index)).ranges.find(
+      (p) =>
+        p.name === parent.index + name.slice(parent.content.length) && p.from === content.from && p.to === content.to,
+    );
+    if (!twin) await removePartitionFromIndex(trx, name);
+    // The content's parent before the index's: the indexer's statement locks them in that order.
+    await detachAndDrop(trx, parent.content, name, LOCK_TIMEOUT_MS);
+    if (twin) await detachAndDrop(trx, parent.index, twin.name, LOCK_TIMEOUT_MS);
     return { state: 'dropped', removed: seqs.get(run.workspaceId)?.length ?? 0 };
   });
 }

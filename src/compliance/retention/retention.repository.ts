@@ -143,7 +143,7 @@ export async function removeContent(
   cutoff: number,
 ): Promise<number> {
   if (!seqs.length) return 0;
-  await removeFromIndex(db, workspaceId, seqs);
+  await removeFromIndex(db, workspaceId, seqs, { eventType, cutoff });
   const r = await db
     .deleteFrom('compliance_content')
     .where('workspace_id', '=', workspaceId)

@@ -177,13 +177,23 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      // A checked-out client whose connection breaks (reset mid-query) emits 'error' besides failing
+      // the query; pg-pool listens only while a client is idle, and an unheard 'error' would end the
+      // process. The broken client is released with its error, so the pool discards it.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       const query = (text: string, values: readonly unknown[]) => {
         const name = text.startsWith(PREPARED) ? nameOf(text) : undefined;
         return name === undefined
           ? client.query(text, values as unknown[])
           : client.query({ name, text, values: values as unknown[] });
       };
-      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+      const release = () => {
+        client.removeListener('error', onError);
+        client.release(broken);
+      };
+      return { query, release } as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
   };

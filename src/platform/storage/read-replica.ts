@@ -3,6 +3,7 @@
 // interval, and whoever watches (metrics, logs) hears of every change. Only a connection failure
 // (refused, timed out, closed, shutting down) counts; a query the replica answers with an error is
 // that query's error, as on the primary.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import { isConnectionError } from './errors.js';
@@ -25,6 +26,9 @@ export interface ReplicaStatus {
 
 export type ReadRoute = { from: 'replica'; lagMs: number | null } | { from: 'primary'; status: ReplicaStatus };
 
+/** Which stores answered the reads of a tracked call (a replica lost mid-way: both). */
+export type AnsweredBy = ReadonlySet<'replica' | 'primary'>;
+
 export interface ReadReplica {
   /** Where the next read goes: the replica with its lag, or the primary while the replica is down. */
   route(): Promise<ReadRoute>;
@@ -33,6 +37,11 @@ export interface ReadReplica {
   status(): ReplicaStatus;
   /** Called on every change and every read sent to the primary instead; returns the unsubscribe. */
   watch(listener: (e: ReplicaEvent) => void): () => void;
+  /**
+   * Runs `read` and says which stores answered the queries it sent through the read pool: the
+   * route is decided before the read, and a replica lost in between sends its queries to the primary.
+   */
+  track<T>(read: () => Promise<T>): Promise<{ value: T; by: AnsweredBy }>;
 }
 
 export interface ReplicaOptions {
@@ -79,8 +88,13 @@ export function readReplica(
     emit({ kind: 'up', downMs: t - status.since, fallbackReads });
     status = { state: 'up', since: t };
   };
+  // Per call of track(), through the async context its queries run in (connect() is called from
+  // Kysely within the caller's awaits); one per store, as the pools are.
+  const answering = new AsyncLocalStorage<Set<'replica' | 'primary'>>();
+  const answered = (by: 'replica' | 'primary') => answering.getStore()?.add(by);
   const fellBack = () => {
     fallbackReads++;
+    answered('primary');
     emit({ kind: 'fallback_read' });
   };
   const lag = replicaLag(replica, opts.probeTimeoutMs, (err) => down(err));
@@ -118,7 +132,9 @@ export function readReplica(
         if (used) return current.query(text, values);
         used = true;
         try {
-          return await current.query(text, values);
+          const r = await current.query(text, values);
+          answered('replica');
+          return r;
         } catch (e) {
           if (!isConnectionError(e)) throw e;
           down(e);
@@ -163,6 +179,11 @@ export function readReplica(
       return { status, lagMs };
     },
     status: () => status,
+    async track(read) {
+      const by = new Set<'replica' | 'primary'>();
+      const value = await answering.run(by, read);
+      return { value, by };
+    },
     watch(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

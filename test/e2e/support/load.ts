@@ -25,6 +25,15 @@ export interface LoadOptions {
   warmupSeconds?: number;
   timeoutSeconds?: number;
   log?: (line: string) => void;
+  /** Added to the server's environment (e.g. NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2). */
+  serverEnv?: Record<string, string>;
+  /**
+   * Also sample the server's V8 heap (used) and external memory from /metrics with each RSS sample.
+   * Each scrape resets the event-loop delay histogram, so eventLoopMs then covers the last interval only.
+   */
+  heapSamples?: boolean;
+  /** Seconds into the run at which the server is sent SIGUSR2 (with serverEnv's --heapsnapshot-signal). */
+  signalAt?: number[];
 }
 
 export interface LoadResult {
@@ -70,7 +79,7 @@ export interface LoadResult {
 
 export interface LoadRss {
   /** Seconds since the start, the server's RSS, the machine's 1-minute load average. */
-  samples: { s: number; mb: number; load: number }[];
+  samples: { s: number; mb: number; load: number; heapMb?: number; externalMb?: number }[];
   warmupSeconds: number;
   /** After warm-up. */
   firstMb: number;
@@ -87,7 +96,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
   const stream = otlpStream(sessionsPerBody, 2026);
   const batchesPerSecond = Math.max(1, Math.round(o.recordsPerSecond / stream.recordsPerBody));
   const timeoutMs = (o.timeoutSeconds ?? 10) * 1000;
-  const s = await startSteward({ dialect: o.dialect, startTimeoutMs: 60_000 });
+  const s = await startSteward({ dialect: o.dialect, startTimeoutMs: 60_000, env: o.serverEnv });
   try {
     const keys: string[] = [];
     for (let u = 0; u < 4; u++) {
@@ -109,8 +118,22 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
     const t0 = performance.now();
     const sampler = setInterval(() => {
       const load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-      samples.push({ s: (performance.now() - t0) / 1000, mb: rssOf(s.pid).rss / 2 ** 20, load });
+      const sample = { s: (performance.now() - t0) / 1000, mb: rssOf(s.pid).rss / 2 ** 20, load };
+      samples.push(sample);
+      if (o.heapSamples)
+        void s
+          .fetch('/metrics')
+          .then((r) => r.text())
+          .then((text) => {
+            const g = (name: string) => Number(new RegExp(`^steward_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
+            Object.assign(sample, {
+              heapMb: g('nodejs_heap_size_used_bytes'),
+              externalMb: g('nodejs_external_memory_bytes'),
+            });
+          })
+          .catch(() => undefined);
     }, o.sampleMs ?? 5000);
+    const signals = (o.signalAt ?? []).map((sec) => setTimeout(() => process.kill(s.pid, 'SIGUSR2'), sec * 1000));
     let acked = 0;
     let unanswered = 0;
     let extra: Pick<LoadResult, 'batchMs' | 'dropped' | 'unsent' | 'orphaned'> = {};
@@ -153,6 +176,7 @@ export async function loadRun(o: LoadOptions): Promise<LoadResult> {
       }
     } finally {
       clearInterval(sampler);
+      for (const t of signals) clearTimeout(t);
     }
     const elapsed = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(s.pid) - cpu0;
