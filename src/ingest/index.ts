@@ -10,5 +10,6 @@ export { windowAnchor } from './windows.repository.js';
 export {
   prepareFreshEvents,
   storePreparedFresh,
+  withFactIndexesDeferred,
   type PreparedFresh,
 } from './fresh-ingest.service.js';
