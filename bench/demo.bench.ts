@@ -59,16 +59,23 @@ const args = [
   values['archive-days']!,
 ];
 if (values['no-bulk']) args.push('--no-bulk');
+// The bench's own settings are no steward configuration (steward refuses STEWARD_* keys it does
+// not know): the child gets the store on its command line only.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STEWARD_BENCH_')));
 const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...args, '--json'], {
   encoding: 'utf8',
   maxBuffer: 1 << 26,
+  env,
 });
 if (r.status !== 0) throw new Error(`steward demo failed (${r.status}): ${r.stderr.slice(-2000)}`);
 const field = (label: string) => new RegExp(`${label}: (.*)`).exec(r.stderr)?.[1]?.trim();
 const summary = JSON.parse(r.stdout);
 const user = Number(field('User time \\(seconds\\)'));
 const sys = Number(field('System time \\(seconds\\)'));
-const verify = spawnSync(process.execPath, [BIN, 'compliance', 'verify', ...store, '--json'], { encoding: 'utf8' });
+const verify = spawnSync(process.execPath, [BIN, 'compliance', 'verify', ...store, '--json'], {
+  encoding: 'utf8',
+  env,
+});
 console.log(
   JSON.stringify(
     {

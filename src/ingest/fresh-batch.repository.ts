@@ -41,6 +41,19 @@ const [P_THREADS, P_TURNS, P_REQUESTS, P_TOOLS, P_RECONCILE, P_DAY_SET, P_WEEK_S
   CODEX_EVENTS,
 ].map(plain);
 
+/** The fact tables a fresh batch inserts into (its rollups aside): what a load from nothing may
+ * build the secondary indexes of after it (platform/storage/deferred-indexes.ts). */
+export const FRESH_FACT_TABLES: readonly string[] = [
+  P_THREADS,
+  P_TURNS,
+  P_REQUESTS,
+  P_TOOLS,
+  P_RECONCILE,
+  P_DAY_SET,
+  P_WEEK_SET,
+  P_EVENTS,
+].map((s) => s.table);
+
 /** What a fresh batch writes: its fact rows, the helper turns whose threads are marked, its rollup rows. */
 export interface FreshParts<P = InsertPart> {
   facts: P[];

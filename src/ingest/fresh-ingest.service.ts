@@ -8,7 +8,8 @@ import type { DropReason, NormalizedEvent } from '../core/events.js';
 import { countsOf, type IngestCounts } from '../core/ingest-counts.js';
 import { flatPart, type FlatPart } from '../platform/storage/bulk-insert.js';
 import type { Db } from '../platform/storage/database.js';
-import { freshBatchParts, type FreshParts, storeFreshParts } from './fresh-batch.repository.js';
+import { createIndexes, dropIndexes, secondaryIndexes, tablesEmpty } from '../platform/storage/deferred-indexes.js';
+import { FRESH_FACT_TABLES, freshBatchParts, type FreshParts, storeFreshParts } from './fresh-batch.repository.js';
 import { runPipeline } from './pipeline/run.js';
 import type { Principal } from './pipeline/steps.js';
 
@@ -50,4 +51,19 @@ export function prepareFreshEvents(
 export async function storePreparedFresh(db: Db, prepared: PreparedFresh): Promise<void> {
   const parts = prepared.parts;
   if (parts) await db.transaction().execute((trx) => storeFreshParts(trx, parts));
+}
+
+/**
+ * Runs `load` (its storePreparedFresh calls) with the fact tables' plain secondary indexes set aside
+ * when those tables hold no row at all in the store, and builds them once after it, also when it
+ * fails (decisions/0056). In a store that has facts already the indexes stay: others read them.
+ */
+export async function withFactIndexesDeferred<T>(db: Db, load: () => Promise<T>): Promise<T> {
+  const deferred = (await tablesEmpty(db, FRESH_FACT_TABLES)) ? await secondaryIndexes(db, FRESH_FACT_TABLES) : [];
+  await dropIndexes(db, deferred);
+  try {
+    return await load();
+  } finally {
+    await createIndexes(db, deferred);
+  }
 }

@@ -10,6 +10,7 @@ export { windowAnchor } from './windows.repository.js';
 export {
   prepareFreshEvents,
   storePreparedFresh,
+  withFactIndexesDeferred,
   type PreparedFresh,
 } from './fresh-ingest.service.js';
 export { freshnessPart } from './freshness.repository.js';

@@ -16,7 +16,13 @@ import {
   workspaceUsers,
 } from '../../access/index.js';
 import { allWorkspaces } from '../../access/index.js';
-import { buildWindows, ingestEvents, storePreparedFresh, type Principal } from '../../ingest/index.js';
+import {
+  buildWindows,
+  ingestEvents,
+  storePreparedFresh,
+  withFactIndexesDeferred,
+  type Principal,
+} from '../../ingest/index.js';
 import type { NormalizedEvent } from '../../core/events.js';
 import { ingestCodeReviewEvents } from '../../code-review/index.js';
 import type { Actor } from '../../compliance/index.js';
@@ -139,15 +145,30 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   const bulkDays = opts.bulk === false ? 0 : firstArchived;
   const spec = { users: opts.users, days: opts.days, seed: opts.seed, now: opts.now };
   const input = { spec, principal, ingest: ingestOpts, emails: [...emails] };
-  const days = preparedDays(input, bulkDays, opts.workers ?? 1);
-  for await (const { index, events: n, prepared } of days) {
-    refused(prepared);
-    await storePreparedFresh(store.db, prepared);
-    events += n;
-    bulkEvents += n;
-    if ((index + 1) % 10 === 0) log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s, ${cpu()} s CPU)`);
+  // Code Review meanwhile, on this thread's time between two bulk days (it waits on the worker
+  // making the next one) and the same connection; before the archived days, whose writer thread
+  // would contend with it for SQLite's write lock (decisions/0056).
+  const reviews = loadReviews(store, config, ws, opts, people).then((n) => {
+    log(`${n} code review events (${secs(t0)} s, ${cpu()} s CPU)`);
+    return n;
+  });
+  // Heard when awaited below; a bulk failure first must not leave it unhandled.
+  reviews.catch(() => undefined);
+  // In a store without facts, their secondary indexes are built after the bulk days (decisions/0056).
+  if (bulkDays) {
+    await withFactIndexesDeferred(store.db, async () => {
+      for await (const { index, events: n, prepared } of preparedDays(input, bulkDays, opts.workers ?? 1)) {
+        refused(prepared);
+        await storePreparedFresh(store.db, prepared);
+        events += n;
+        bulkEvents += n;
+        if ((index + 1) % 10 === 0)
+          log(`day ${index + 1}/${opts.days}: ${events} events (${secs(t0)} s, ${cpu()} s CPU)`);
+      }
+    });
+    log(`${bulkEvents} events loaded in bulk, indexes built (${secs(t0)} s, ${cpu()} s CPU)`);
   }
-  if (bulkDays) log(`${bulkEvents} events loaded in bulk (${secs(t0)} s, ${cpu()} s CPU)`);
+  const reviewEvents = await reviews;
   const runtime = createRuntime(store);
   await runtime.startWriterThread();
   try {
@@ -174,7 +195,26 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
   const archived = `${archivedEvents} of them archived`;
   log(`day ${opts.days}/${opts.days}: ${events} events, ${archived} (${secs(t0)} s, ${cpu()} s CPU)`);
 
-  // Code Review through the generic code review ingest.
+  // Today's trailing-window base, as serve's daily job would build it (decisions/0042): the
+  // dashboard's panels read it from the first minute instead of after the job's first tick.
+  await buildWindows(store.db, ws, opts.now);
+  log(`trailing-window base built (${secs(t0)} s, ${cpu()} s CPU)`);
+
+  const summary = {
+    users: people.length,
+    teams: teams.length,
+    keys: keys + 1,
+    events,
+    bulkEvents,
+    archivedEvents,
+    reviewEvents,
+  };
+  return { workspaceId: ws, owner: people[0]!, viewer: people[1]!, ...summary, seconds: Number(secs(t0)) };
+}
+
+// The code reviews of every day through the generic code review ingest, in batches of about 10,000
+// events. Returns how many were stored.
+async function loadReviews(store: Store, config: Config, ws: string, opts: DemoOptions, people: DemoPerson[]) {
   let reviewEvents = 0;
   let batch: ReviewEvent[] = [];
   const flush = async () => {
@@ -196,22 +236,7 @@ export async function runDemo(store: Store, config: Config, opts: DemoOptions, a
     batch.push(...day);
   }
   await flush();
-  log(`${reviewEvents} code review events (${secs(t0)} s, ${cpu()} s CPU)`);
-  // Today's trailing-window base, as serve's daily job would build it (decisions/0042): the
-  // dashboard's panels read it from the first minute instead of after the job's first tick.
-  await buildWindows(store.db, ws, opts.now);
-  log(`trailing-window base built (${secs(t0)} s, ${cpu()} s CPU)`);
-
-  const summary = {
-    users: people.length,
-    teams: teams.length,
-    keys: keys + 1,
-    events,
-    bulkEvents,
-    archivedEvents,
-    reviewEvents,
-  };
-  return { workspaceId: ws, owner: people[0]!, viewer: people[1]!, ...summary, seconds: Number(secs(t0)) };
+  return reviewEvents;
 }
 
 const inputsOf = (events: NormalizedEvent[], from = 0) => events.map((event, j) => ({ index: from + j, event }));
