@@ -3,6 +3,7 @@
 // and the captures' mock model do) both count, a re-import counts nothing more, and a store written
 // with workspace-wide keys is migrated so that a re-read of its files stores nothing new.
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,7 +92,12 @@ for (const dialect of DIALECTS) {
         source: 'rollout',
         priced: { costNanoUsd: 1, creditsNano: 1, pricedModel: 'gpt-5.5', fallback: false, pricingVersion: 'test' },
       });
+      // Today's ingest code also widens source_freshness (0045): a stand-in takes that row here and
+      // is dropped before the migrations run, which make the real one.
+      await sql`create table source_freshness (workspace_id text not null, source text not null,
+        newest_event_at bigint not null, stored_at bigint, primary key (workspace_id, source))`.execute(s.db);
       assert.equal((await storeEvents(s.db, [response('resp:resp_9')])).fresh.length, 1); // as before 0012
+      await sql`drop table source_freshness`.execute(s.db);
       await migrateToLatest(s.db);
       const key = keyOf(response('').event);
       assert.equal(key, 'resp:child-thread:resp_9');
