@@ -2,7 +2,7 @@
 // turns and tokens, and the seat view (who holds a key or has signed in, when each was first and
 // last active, from how many machines): its counts in one grouped read, its seats a page at a time.
 // Indexes: migration 0031.
-import { containsText } from '../platform/storage/like.js';
+import { containsIgnoringCase } from '../platform/storage/dialect.js';
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/storage/database.js';
 
@@ -258,8 +258,8 @@ export async function seatPage(
   if (q.users) base = q.users.length ? base.where('u.id', 'in', [...q.users]) : base.where(sql<boolean>`1 = 0`);
   if (q.search?.text) {
     // Emails are searched only where they may be shown: else a search would tell them one letter at a time.
-    const col = q.search.byEmail ? sql.ref<string>('u.email') : sql.ref<string>('u.id');
-    base = base.where(containsText(col, q.search.text));
+    const col = q.search.byEmail ? sql`u.email` : sql`u.id`;
+    base = base.where(containsIgnoringCase(db, col, q.search.text));
   }
   switch (q.state) {
     case 'never_active':

@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '../storage/database.js';
-import { containsText } from '../storage/like.js';
+import { containsIgnoringCase } from '../storage/dialect.js';
+import { sql } from 'kysely';
 import type { UserTable } from '../storage/schema.js';
 
 export async function insertUser(db: DbOrTrx, row: UserTable): Promise<void> {
@@ -46,7 +47,10 @@ export async function findUsers(
   let base = db.selectFrom('users').where('workspace_id', '=', workspaceId);
   if (q.people) base = base.where('removed_at', 'is', null).where('service', '=', 0);
   const text = q.search;
-  if (text) base = base.where((eb) => eb.or([containsText(eb.ref('email'), text), containsText(eb.ref('name'), text)]));
+  if (text)
+    base = base.where(
+      sql<boolean>`(${containsIgnoringCase(db, sql`email`, text)} or ${containsIgnoringCase(db, sql`name`, text)})`,
+    );
   // The page walks the (workspace, email) index; the count is its own statement (a window count
   // would read and sort every match to return a hundred).
   const rows = await base.selectAll().orderBy('email').limit(q.limit).offset(q.offset).execute();
