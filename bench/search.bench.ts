@@ -134,6 +134,7 @@ for (const dialect of dialects) {
     if (r.status !== 200) throw new Error(`${q}: ${r.status} ${await r.text()}`);
     return ((await r.json()) as { data: unknown[] }).data.length;
   };
+  const recent = Math.floor((Date.now() - 30 * 86_400_000 + 0.9 * RECORDS * 5000) / 1000);
   const cases: [string, string][] = [
     ['rare word (5 records)', 'q=zqxneedle'],
     ['substring with punctuation (50)', `q=${encodeURIComponent('REDACTED:AWS_ACCESS')}`],
@@ -143,6 +144,11 @@ for (const dialect of dialects) {
     ['two characters', 'q=zq'],
     ['rare word, one user', 'q=zqxneedle&user_id=u7'],
     ['common word, one user, desc', `q=${vocab[0]}&user_id=u7&order=desc`],
+    // From the time of the newest tenth of the records on (they are 5 s apart from 30 days ago): on
+    // PostgreSQL the index query prunes to those days' partitions.
+    ['rare word, newest tenth', `q=zqxneedle&start_time=${recent}`],
+    ['mid-frequency word, newest tenth', `q=${vocab[2000]}&start_time=${recent}`],
+    ['absent word, newest tenth', `q=nowhereatall&start_time=${recent}`],
   ];
   // The indexer over everything not indexed yet (all of it in a fresh store), /healthz meanwhile.
   const probe = async (during: Promise<unknown>) => {

@@ -44,11 +44,15 @@ if (DIALECTS.includes('postgres'))
       ['ws-2', { text: 'needle', order: 'asc' }],
       ['ws-2', { text: 'number', order: 'desc', eventTypes: ['AUDIT_LOG'] }],
     ];
-    const searchAll = async () =>
+    // Before 0042 the index rows have no type or time, which today's search names on PostgreSQL to
+    // prune partitions: there a type filter is applied here to the rows of the search without it.
+    const searchAll = async (old = false) =>
       Promise.all(
-        searches.map(async ([ws, f]) =>
-          (await searchPage(s.db, ws, { ...f, untilSeq: 100 }, 100)).rows.map((r) => r.seq),
-        ),
+        searches.map(async ([ws, f]) => {
+          const { eventTypes, ...rest } = f;
+          const rows = (await searchPage(s.db, ws, { ...(old ? rest : f), untilSeq: 100 }, 100)).rows;
+          return rows.filter((r) => !old || !eventTypes || eventTypes.includes(r.event_type)).map((r) => r.seq);
+        }),
       );
     let before0042: Row[];
     let found: number[][];
@@ -71,7 +75,7 @@ if (DIALECTS.includes('postgres'))
         values ('ws-1', 11), ('ws-2', 6)`.execute(s.db);
       before0042 = await indexRows(s);
       assert.equal(before0042.length, 17);
-      found = await searchAll();
+      found = await searchAll(true);
       assert.deepEqual(
         found.map((f) => f.length),
         [8, 8, 4, 3, 3],

@@ -44,14 +44,23 @@ export async function contentMatches(
   range: { after: number; until: number },
   order: 'asc' | 'desc',
   limit: number,
+  within: { from?: number; to?: number; eventTypes?: readonly string[] } = {},
 ): Promise<number[]> {
   if (range.until <= range.after) return [];
   const dir = order === 'asc' ? sql`asc` : sql`desc`;
   if (!isSqlite(db)) {
-    // The planner chooses between the GIN index (rare text) and the primary key in seq order.
+    // The planner chooses between the GIN index (rare text) and the primary key in seq order. The
+    // search's own type and time filters (the partition keys, the records' own values) prune the
+    // partitions it plans over and probes: a seq range prunes none (decisions/0059). They only leave
+    // out candidates the records' filters would drop, so a page holds the same rows; it may examine
+    // fewer candidates than SQLite's index (which has no time) before its bound.
+    const types = within.eventTypes?.length ? sql`and event_type in (${sql.join([...within.eventTypes])})` : sql``;
+    const from = within.from === undefined ? sql`` : sql`and ts >= ${within.from}`;
+    const to = within.to === undefined ? sql`` : sql`and ts < ${within.to}`;
     const r = await sql<{ seq: string }>`
       select seq from compliance_search_index
       where workspace_id = ${workspaceId} and seq > ${range.after} and seq <= ${range.until}
+        ${types} ${from} ${to}
         and ${containsIgnoringCase(db, sql`content`, text)}
       order by seq ${dir} limit ${limit}`.execute(db);
     return r.rows.map((x) => Number(x.seq));

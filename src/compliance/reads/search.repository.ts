@@ -136,7 +136,11 @@ async function indexed(db: DbOrTrx, workspaceId: string, f: SearchFilter, limit:
   const rows: ChainRecord[] = [];
   let round = Math.min(MAX_ROUND, most, Math.max(256, limit * 2));
   for (let examined = 0; ; ) {
-    const seqs = await contentMatches(db, workspaceId, f.text!, range, f.order, round);
+    const seqs = await contentMatches(db, workspaceId, f.text!, range, f.order, round, {
+      from: f.from,
+      to: f.to,
+      eventTypes: f.eventTypes,
+    });
     if (seqs.length === 0) return { rows, scannedTo: null };
     examined += seqs.length;
     // The candidates' content is checked for the text itself (the index has no positions).
