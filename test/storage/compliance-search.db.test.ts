@@ -136,6 +136,33 @@ for (const dialect of DIALECTS)
       });
       after(() => s.cleanup());
 
+      it('with a time range or a type: the records of the range holding the text (PostgreSQL prunes by them)', async () => {
+        // (searchQueryOf takes the parsed query: times in ms, types as a list)
+        const cut = now - DAY; // between the 40-day-old records and today's
+        const byTime = async (q: string) => {
+          const rows = await sql<{ seq: number; ts: number }>`select seq, ts from compliance_records
+            where workspace_id = ${ws} order by seq`.execute(s.db);
+          const at = new Map(rows.rows.map((r) => [Number(r.seq), Number(r.ts)]));
+          return (await truth(s, ws, q)).map((seq) => [seq, at.get(seq)!] as const);
+        };
+        for (const q of ['alpha', 'delta', 'n1', 'nothing-here']) {
+          const all = await byTime(q);
+          const recent = all.filter(([, ts]) => ts >= cut).map(([seq]) => seq);
+          const old = all.filter(([, ts]) => ts < cut).map(([seq]) => seq);
+          assert.deepEqual((await searchAll(s, ws, { q, start_time: cut })).seqs, recent, `${q} since`);
+          assert.deepEqual(
+            (await searchAll(s, ws, { q, end_time: cut, order: 'desc' })).seqs,
+            [...old].reverse(),
+            `${q} before`,
+          );
+          assert.deepEqual(
+            (await searchAll(s, ws, { q, event_type: ['CODEX_LOG'] } as never)).seqs,
+            all.map(([seq]) => seq),
+          );
+          assert.deepEqual((await searchAll(s, ws, { q, event_type: ['AUTH_LOG'] } as never)).seqs, []);
+        }
+      });
+
       it('finds exactly the records whose content holds the text, ignoring case, in either order', async () => {
         for (const q of QUERIES) {
           const want = await truth(s, ws, q);
