@@ -82,6 +82,17 @@ function failedRun(result: string | null): FailedRun | undefined {
  * failed attempt this node read (compare-and-set on node and started_at), so one node retries.
  * Returns the attempt number this node now runs, or undefined (not failed, too soon, or taken).
  */
+/** The period's row as the takeovers read it (what they compare-and-set on). */
+function periodRun(db: DbOrTrx, key: JobRunKey) {
+  return db
+    .selectFrom('job_runs')
+    .select(['node', 'started_at', 'finished_at', 'result', 'lease_until'])
+    .where('job', '=', key.job)
+    .where('workspace_id', '=', key.workspaceId)
+    .where('period', '=', key.period)
+    .executeTakeFirst();
+}
+
 /**
  * A period whose run is unfinished past its lease (the node that ran it stopped renewing: it died)
  * is taken over by whichever node ticks first, compare-and-set on the row it read, so one node does.
@@ -94,13 +105,7 @@ export async function reclaimAbandonedPeriod(
   now: number,
   leaseMs = DEFAULT_LEASE_MS,
 ): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('job_runs')
-    .select(['node', 'started_at', 'finished_at', 'lease_until'])
-    .where('job', '=', key.job)
-    .where('workspace_id', '=', key.workspaceId)
-    .where('period', '=', key.period)
-    .executeTakeFirst();
+  const row = await periodRun(db, key);
   if (!row || row.finished_at !== null) return undefined;
   const leaseEnd = row.lease_until === null ? Number(row.started_at) + leaseMs : Number(row.lease_until);
   if (now <= leaseEnd) return undefined;
@@ -139,13 +144,7 @@ export async function reclaimFailedPeriod(
   retryAfterMs: (attempt: number) => number,
   leaseMs = DEFAULT_LEASE_MS,
 ): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('job_runs')
-    .select(['node', 'started_at', 'finished_at', 'result'])
-    .where('job', '=', key.job)
-    .where('workspace_id', '=', key.workspaceId)
-    .where('period', '=', key.period)
-    .executeTakeFirst();
+  const row = await periodRun(db, key);
   const failed = row && row.finished_at !== null ? failedRun(row.result) : undefined;
   if (!row || !failed || now < Number(row.finished_at) + retryAfterMs(failed.attempt)) return undefined;
   const r = await db
