@@ -1,7 +1,8 @@
 // Admin (owners): people (role, reset link, remove), teams (create, members) and settings (the
 // analytics settings the server runs with, and the content policy), through the admin and
 // Compliance APIs. Every change is audited by the server.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { FindBox } from '../components/find-box.js';
 import { OffsetPager } from '../components/offset-pager.js';
 import { type Column, VirtualTable } from '../components/virtual-table.js';
 import { SecretNotice } from '../components/secret.js';
@@ -71,16 +72,8 @@ export default function AdminPage({ session }: PageProps) {
 const PAGE = 100;
 
 function People({ api, self }: { api: Api; self: string }) {
-  const [typed, setTyped] = useState('');
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setOffset(0);
-      setSearch(typed.trim());
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
   const { data, error, setError, reload } = useLoad(
     () => api.findUsers({ search, limit: PAGE, offset }),
     [search, offset],
@@ -168,16 +161,14 @@ function People({ api, self }: { api: Api; self: string }) {
       <section class="panel" aria-labelledby="people-title">
         <div class="panel-head">
           <h2 id="people-title">People</h2>
-          <label class="filter">
-            Find
-            <input
-              type="search"
-              value={typed}
-              placeholder="email or name"
-              data-testid="users-search"
-              onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-            />
-          </label>
+          <FindBox
+            placeholder="email or name"
+            testId="users-search"
+            onFind={(text) => {
+              setOffset(0);
+              setSearch(text);
+            }}
+          />
         </div>
         {data ? (
           data.total === 0 ? (

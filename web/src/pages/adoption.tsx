@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, VirtualTable } from '../components/virtual-table.js';
 import { Choice } from '../components/choice.js';
+import { FindBox } from '../components/find-box.js';
 import { OffsetPager } from '../components/offset-pager.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { fmtDay, fmtInt } from '../format.js';
@@ -43,16 +44,7 @@ export default function AdoptionPage({ session }: PageProps) {
   const [sort, setSort] = useState({ id: 'idle_days', desc: true });
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<SeatPage | null>(null);
-  // What is typed, and what is asked for a quarter of a second after the typing stops.
-  const [typed, setTyped] = useState('');
   const [search, setSearch] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setOffset(0);
-      setSearch(typed.trim());
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
   useEffect(() => {
     let live = true;
     adoption(session.workspace_id)
@@ -185,16 +177,14 @@ export default function AdoptionPage({ session }: PageProps) {
             }}
             options={SEAT_FILTERS}
           />
-          <label class="filter">
-            Find
-            <input
-              type="search"
-              value={typed}
-              placeholder="email or user id"
-              data-testid="seat-search"
-              onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-            />
-          </label>
+          <FindBox
+            placeholder="email or user id"
+            testId="seat-search"
+            onFind={(text) => {
+              setOffset(0);
+              setSearch(text);
+            }}
+          />
         </div>
         {page ? (
           page.total === 0 ? (
