@@ -140,7 +140,8 @@ for (const dialect of DIALECTS) {
       assert.equal(r.statusCode, 200, r.body);
       // Hidden emails are not searched (a search would spell them out); the user id still is.
       assert.equal((await found('bo@x')).total, 0);
-      const byId = await found(boId.slice(3, 12).toUpperCase());
+      // The id's random tail (UUIDv7s made a moment apart share their leading time bits).
+      const byId = await found(boId.slice(-12).toUpperCase());
       assert.deepEqual(
         byId.data.map((x: any) => [x.user_id, x.email]),
         [[boId, null]],
