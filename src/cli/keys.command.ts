@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createKey, DEFAULT_ROTATION_GRACE_MS, listKeyViews, revokeKey, rotateKey } from '../access/index.js';
-import { defaultWorkspace, ensureWorkspace, workspaceUsers } from '../access/index.js';
+import { defaultWorkspace, ensureWorkspace } from '../access/index.js';
 import { isoOrDash, listTable } from './list-table.js';
 import type { Config } from '../config/schema.js';
 import { validationError } from '../core/errors.js';
@@ -93,29 +93,26 @@ export function keysCommand(program: Command): void {
     async (flags: StoreFlags) =>
       withStore(flags, async ({ db }) => {
         const ws = await defaultWorkspace(db);
+        // Each key names its holder's email (listKeyViews joins it): no list of every user here.
         const rows = await listKeyViews(db, ws.id);
-        const emails = new Map((await workspaceUsers(db, ws.id)).map((u) => [u.id, u.email]));
         const now = Date.now();
         const status = (k: (typeof rows)[number]) =>
           k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < now ? 'expired' : 'active';
-        print(
-          flags,
-          rows.map((k) => ({ ...k, user_email: k.user_id ? (emails.get(k.user_id) ?? null) : null })),
-          () =>
-            rows.length
-              ? listTable(
-                  ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'PREFIX', 'LAST USED'],
-                  rows.map((k) => [
-                    k.id,
-                    k.name,
-                    k.user_id ? (emails.get(k.user_id) ?? k.user_id) : k.shared_collector ? '(shared collector)' : null,
-                    k.scopes.join(','),
-                    status(k),
-                    `${k.prefix}…`,
-                    isoOrDash(k.last_used_at),
-                  ]),
-                )
-              : 'No keys.',
+        print(flags, rows, () =>
+          rows.length
+            ? listTable(
+                ['ID', 'NAME', 'OWNER', 'SCOPES', 'STATUS', 'PREFIX', 'LAST USED'],
+                rows.map((k) => [
+                  k.id,
+                  k.name,
+                  k.user_id ? (k.user_email ?? k.user_id) : k.shared_collector ? '(shared collector)' : null,
+                  k.scopes.join(','),
+                  status(k),
+                  `${k.prefix}…`,
+                  isoOrDash(k.last_used_at),
+                ]),
+              )
+            : 'No keys.',
         );
       }),
   );
