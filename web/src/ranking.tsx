@@ -4,8 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { query, type Row, type Session } from './api.js';
 import { Select } from './components/choice.js';
-import { OffsetPager } from './components/offset-pager.js';
-import { type Column, VirtualTable } from './components/virtual-table.js';
+import { type Page, PagedTable } from './components/paged-table.js';
+import type { Column } from './components/virtual-table.js';
 import { fmtDec, fmtInt } from './format.js';
 
 const PAGE = 500;
@@ -52,7 +52,7 @@ export function Ranking({
   const [sort, setSort] = useState({ id: 'credits', desc: true });
   const [filter, setFilter] = useState({ client: '', model: '', team: '' });
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ rows: Row[]; total: number; more: boolean } | null>(null);
+  const [page, setPage] = useState<Page<Row> | null>(null);
   const [teams, setTeams] = useState<[string, string][]>([]);
   const [ownModels, setOwnModels] = useState<string[]>([]);
   const [error, setError] = useState('');
@@ -95,7 +95,7 @@ export function Ranking({
     })
       .then((r) => {
         if (!live) return;
-        setPage({ rows: r.data, total: r.meta.total_rows ?? r.data.length, more: r.meta.has_more });
+        setPage({ data: r.data, total: r.meta.total_rows ?? r.data.length, has_more: r.meta.has_more });
         setError('');
       })
       .catch((e: Error) => live && setError(e.message));
@@ -131,35 +131,19 @@ export function Ranking({
           {error}
         </p>
       )}
-      {page ? (
-        <>
-          <VirtualTable
-            label={`Users ranked by ${COLUMNS.find((c) => c.id === sort.id)?.header ?? sort.id}`}
-            columns={COLUMNS}
-            rows={page.rows}
-            offset={offset}
-            total={page.total}
-            sort={sort}
-            rowHeader="user"
-            onSort={(s) => {
-              setOffset(0);
-              setSort(s);
-            }}
-            testId="ranking"
-          />
-          <OffsetPager
-            offset={offset}
-            shown={page.rows.length}
-            total={page.total}
-            more={page.more}
-            pageSize={PAGE}
-            onOffset={setOffset}
-            testId="ranking-count"
-          />
-        </>
-      ) : (
-        <p class="loading">Loading…</p>
-      )}
+      <PagedTable
+        label={`Users ranked by ${COLUMNS.find((c) => c.id === sort.id)?.header ?? sort.id}`}
+        columns={COLUMNS}
+        page={page}
+        offset={offset}
+        pageSize={PAGE}
+        onOffset={setOffset}
+        sort={sort}
+        onSort={setSort}
+        rowHeader="user"
+        testId="ranking"
+        countTestId="ranking-count"
+      />
     </section>
   );
 }

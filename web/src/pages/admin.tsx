@@ -3,8 +3,8 @@
 // Compliance APIs. Every change is audited by the server.
 import { useState } from 'preact/hooks';
 import { FindBox } from '../components/find-box.js';
-import { OffsetPager } from '../components/offset-pager.js';
-import { type Column, VirtualTable } from '../components/virtual-table.js';
+import { PagedTable } from '../components/paged-table.js';
+import type { Column } from '../components/virtual-table.js';
 import { SecretNotice } from '../components/secret.js';
 import { fmtDay } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -170,37 +170,20 @@ function People({ api, self }: { api: Api; self: string }) {
             }}
           />
         </div>
-        {data ? (
-          data.total === 0 ? (
-            <p class="empty">{search ? `Nobody matches “${search}”.` : 'Nobody yet.'}</p>
-          ) : (
-            <>
-              <VirtualTable
-                label="People"
-                columns={columns}
-                rows={data.data}
-                offset={offset}
-                total={data.total}
-                sort={{ id: 'email', desc: false }}
-                onSort={() => {}}
-                rowHeader="email"
-                rowKey={(u) => u.id}
-                testId="users-table"
-              />
-              <OffsetPager
-                offset={offset}
-                shown={data.data.length}
-                total={data.total}
-                more={data.has_more}
-                pageSize={PAGE}
-                onOffset={setOffset}
-                testId="users-count"
-              />
-            </>
-          )
-        ) : (
-          <p class="loading">Loading…</p>
-        )}
+        <PagedTable
+          label="People"
+          columns={columns}
+          page={data}
+          offset={offset}
+          pageSize={PAGE}
+          onOffset={setOffset}
+          sort={{ id: 'email', desc: false }}
+          rowHeader="email"
+          rowKey={(u) => u.id}
+          empty={search ? `Nobody matches “${search}”.` : 'Nobody yet.'}
+          testId="users-table"
+          countTestId="users-count"
+        />
       </section>
     </>
   );

@@ -1,10 +1,10 @@
 // Seats and activation: who holds a key or signs in, who was never active, who went quiet for
 // 14, 30 or 60 days, and how long people take to first use Codex after being added.
 import { useEffect, useState } from 'preact/hooks';
-import { type Column, VirtualTable } from '../components/virtual-table.js';
+import type { Column } from '../components/virtual-table.js';
 import { Choice } from '../components/choice.js';
 import { FindBox } from '../components/find-box.js';
-import { OffsetPager } from '../components/offset-pager.js';
+import { PagedTable } from '../components/paged-table.js';
 import { Tile, Tiles } from '../components/tile.js';
 import { fmtDay, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
@@ -186,40 +186,21 @@ export default function AdoptionPage({ session }: PageProps) {
             }}
           />
         </div>
-        {page ? (
-          page.total === 0 ? (
-            <p class="empty">{search ? `Nobody in this group matches “${search}”.` : 'Nobody in this group.'}</p>
-          ) : (
-            <>
-              <VirtualTable
-                label="People"
-                columns={COLUMNS}
-                rows={page.data}
-                offset={offset}
-                total={page.total}
-                sort={sort}
-                rowHeader="email"
-                rowKey={(s) => s.user_id}
-                onSort={(s) => {
-                  setOffset(0);
-                  setSort(s);
-                }}
-                testId="seats-table"
-              />
-              <OffsetPager
-                offset={offset}
-                shown={page.data.length}
-                total={page.total}
-                more={page.has_more}
-                pageSize={PAGE}
-                onOffset={setOffset}
-                testId="seats-count"
-              />
-            </>
-          )
-        ) : (
-          <p class="loading">Loading…</p>
-        )}
+        <PagedTable
+          label="People"
+          columns={COLUMNS}
+          page={page}
+          offset={offset}
+          pageSize={PAGE}
+          onOffset={setOffset}
+          sort={sort}
+          onSort={setSort}
+          rowHeader="email"
+          rowKey={(s) => s.user_id}
+          empty={search ? `Nobody in this group matches “${search}”.` : 'Nobody in this group.'}
+          testId="seats-table"
+          countTestId="seats-count"
+        />
       </section>
     </>
   );
