@@ -141,6 +141,11 @@ export function Ranking({
         sort={sort}
         onSort={setSort}
         rowHeader="user"
+        empty={
+          filter.client || filter.model || filter.team
+            ? 'Nobody was active in this window with these filters.'
+            : 'Nobody was active in this window.'
+        }
         testId="ranking"
         countTestId="ranking-count"
       />
