@@ -7,7 +7,10 @@ import { Overview } from './overview.js';
 import { match, mayOpen, OVERVIEW_ROLES, PAGES, type PageDef, type PageProps } from './pages.js';
 import { SetPassword } from './set-password.js';
 import { SignIn } from './sign-in.js';
-import './style.css';
+import './styles/theme.css';
+import './styles/shell.css';
+import './styles/data.css';
+import './styles/controls.css';
 
 function go(path: string) {
   history.pushState(null, '', path);
