@@ -3,26 +3,6 @@
 // is one the server computed; the page only places them.
 import type { Row } from './api.js';
 
-const DAY = 86400;
-
-export interface Window {
-  /** First and last UTC day, both included, as the query's date_range. */
-  range: [string, string];
-  /** [start, end) in Unix seconds. */
-  start: number;
-  end: number;
-}
-
-const isoDay = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
-
-/** The last `days` whole UTC days, today included, or the `days` before them (previous). */
-export function windowOf(days: number, previous = false, now = Date.now() / 1000): Window {
-  let end = (Math.floor(now / DAY) + 1) * DAY;
-  if (previous) end -= days * DAY;
-  const start = end - days * DAY;
-  return { range: [isoDay(start), isoDay(end - DAY)], start, end };
-}
-
 /** The change from `before` to `now` as a fraction; null when there was nothing before. */
 export function change(now: number, before: number): number | null {
   return before === 0 ? null : (now - before) / before;
@@ -36,16 +16,6 @@ export interface Series {
   x: number[];
   /** One line per key, biggest total first; values per bucket (not stacked). */
   lines: { key: string; values: number[]; total: number }[];
-}
-
-/** Every bucket start of [start, end): UTC days, or weeks from the Monday of start's week (as the API). */
-export function bucketStarts(start: number, end: number, groupBy: 'day' | 'week'): number[] {
-  let first = Math.floor(start / DAY) * DAY;
-  if (groupBy === 'week') first -= ((new Date(first * 1000).getUTCDay() + 6) % 7) * DAY;
-  const step = groupBy === 'week' ? 7 * DAY : DAY;
-  const out: number[] = [];
-  for (let b = first; b < end; b += step) out.push(b);
-  return out;
 }
 
 /**

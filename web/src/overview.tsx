@@ -6,23 +6,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { freshness, query, type Freshness, type Row, type Session } from './api.js';
 import { StackedChart } from './chart.js';
+import { ChartHead, measureName } from './components/chart-head.js';
 import { Choice } from './components/choice.js';
 import { ExportLink } from './components/export-link.js';
 import { FreshnessLine } from './components/freshness.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
-import {
-  type Breakdown,
-  bucketStarts,
-  change,
-  type Measure,
-  newestBucket,
-  SURFACE_NAMES,
-  series,
-  windowOf,
-} from './overview-data.js';
+import { type Breakdown, change, type Measure, newestBucket, SURFACE_NAMES, series } from './overview-data.js';
+import { bucketStarts, RANGES, windowOf } from './components/range.js';
 import { Ranking } from './ranking.js';
 
-const RANGES = [7, 30, 90] as const;
 const TILES: { key: string; label: string; fmt: (n: number) => string }[] = [
   { key: 'active_users', label: 'Active users', fmt: fmtInt },
   { key: 'threads', label: 'Threads', fmt: fmtInt },
@@ -117,7 +109,6 @@ export function Overview({ session }: { session: Session }) {
   const keys = data ? [...data.keys].sort((a, b) => Number(b[measure]) - Number(a[measure])) : [];
   const chart = data && series(data.chart, keys, bucketStarts(w.start, w.end, groupBy), by, measure);
   const personal = session.user.role === 'member';
-  const measureName = measure === 'credits' ? 'Credits' : 'Tokens';
   const keyName = (k: string) => (by === 'surface' ? (SURFACE_NAMES[k] ?? k) : k);
 
   return (
@@ -183,33 +174,18 @@ export function Overview({ session }: { session: Session }) {
         })}
       </section>
       <section class="panel" aria-labelledby="chart-title">
-        <div class="panel-head">
-          <h2 id="chart-title">
-            {measureName} by {by} · {groupBy === 'day' ? 'daily' : 'weekly'} (UTC)
-          </h2>
-          <Choice
-            label="Measure"
-            value={measure}
-            onChange={(v) => setMeasure(v as Measure)}
-            options={[
-              ['text_total_tokens', 'Tokens'],
-              ['credits', 'Credits'],
-            ]}
-          />
-          <Choice
-            label="Split by"
-            value={by}
-            onChange={(v) => setBy(v as Breakdown)}
-            options={[
-              ['model', 'Model'],
-              ['surface', 'Surface'],
-            ]}
-          />
-        </div>
+        <ChartHead
+          titleId="chart-title"
+          measure={measure}
+          onMeasure={setMeasure}
+          by={by}
+          onBy={setBy}
+          groupBy={groupBy}
+        />
         {chart ? (
           <StackedChart
             data={{ ...chart, lines: chart.lines.map((l) => ({ ...l, key: keyName(l.key) })) }}
-            label={`${measureName} by ${by}, stacked, ${groupBy === 'day' ? 'per day' : 'per week'}`}
+            label={`${measureName(measure)} by ${by}, stacked, ${groupBy === 'day' ? 'per day' : 'per week'}`}
           />
         ) : (
           <p class="loading">Loading…</p>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Column, DataTable } from '../components/data-table.js';
 import { Choice } from '../components/choice.js';
-import { RANGES } from '../components/window.js';
+import { RANGES } from '../components/range.js';
 import { fmtCompact, fmtDec, fmtInt } from '../format.js';
 import type { PageProps } from '../pages.js';
 import { query } from '../api.js';

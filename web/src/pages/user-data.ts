@@ -1,8 +1,8 @@
 // What the user page shows, from that user's usage rows (one per bucket): totals, the series for
 // the chart, and per-client and per-model totals. Pure, so every figure is a sum of API rows.
 import type { UsageRow } from '../api.js';
-import type { Series } from '../overview-data.js';
-import { DAY } from '../components/window.js';
+import type { Breakdown, Measure, Series } from '../overview-data.js';
+import { DAY } from '../components/range.js';
 
 export interface UserTotals {
   threads: number;
@@ -36,10 +36,8 @@ export function userTotals(dayRows: UsageRow[], now = Date.now() / 1000): UserTo
   return t;
 }
 
-export type Measure = 'text_total_tokens' | 'credits';
-
 /** One line per model (or client) over every bucket; a bucket without rows is 0. */
-export function userSeries(rows: UsageRow[], buckets: number[], by: 'model' | 'surface', measure: Measure): Series {
+export function userSeries(rows: UsageRow[], buckets: number[], by: Breakdown, measure: Measure): Series {
   const at = new Map(buckets.map((b, i) => [b, i]));
   const lines = new Map<string, number[]>();
   for (const r of rows) {

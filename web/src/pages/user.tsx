@@ -4,11 +4,13 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { StackedChart } from '../chart.js';
-import { DataTable } from '../components/data-table.js';
+import { ChartHead, measureName } from '../components/chart-head.js';
 import { Choice } from '../components/choice.js';
+import { DataTable } from '../components/data-table.js';
 import { Tile, Tiles } from '../components/tile.js';
-import { bucketStarts, RANGES, windowOf } from '../components/window.js';
+import { bucketStarts, RANGES, windowOf } from '../components/range.js';
 import { fmtDay, fmtDec, fmtInt, fmtUsd } from '../format.js';
+import type { Breakdown, Measure } from '../overview-data.js';
 import type { PageProps } from '../pages.js';
 import {
   type ComplianceRecord,
@@ -18,7 +20,7 @@ import {
   userThreads,
   userUsage,
 } from './people-api.js';
-import { breakdown, type Measure, type Part, recordSummary, userSeries, userTotals } from './user-data.js';
+import { breakdown, type Part, recordSummary, userSeries, userTotals } from './user-data.js';
 import './people.css';
 
 const ARCHIVE_ROLES = ['owner', 'security_owner'];
@@ -28,7 +30,7 @@ export default function UserPage({ session, params }: PageProps) {
   const self = userId === session.user.id;
   const [days, setDays] = useState(30);
   const [groupBy, setGroupBy] = useState<'day' | 'week'>('day');
-  const [by, setBy] = useState<'model' | 'surface'>('model');
+  const [by, setBy] = useState<Breakdown>('model');
   const [measure, setMeasure] = useState<Measure>('text_total_tokens');
   const [rows, setRows] = useState<{ day: UserRow[]; buckets: UserRow[] } | null>(null);
   const [threads, setThreads] = useState<{ data: ThreadRow[]; next: string | null } | null>(null);
@@ -67,7 +69,6 @@ export default function UserPage({ session, params }: PageProps) {
   const chart = rows && userSeries(rows.buckets, bucketStarts(w.start, w.end, groupBy), by, measure);
   const parts = rows && breakdown(rows.day);
   const email = self ? session.user.email : (rows?.day.find((r) => r.email)?.email ?? null);
-  const measureName = measure === 'credits' ? 'Credits' : 'Tokens';
 
   return (
     <>
@@ -114,31 +115,16 @@ export default function UserPage({ session, params }: PageProps) {
         />
       </Tiles>
       <section class="panel" aria-labelledby="trend-title">
-        <div class="panel-head">
-          <h2 id="trend-title">
-            {measureName} by {by} · {groupBy === 'day' ? 'daily' : 'weekly'} (UTC)
-          </h2>
-          <Choice
-            label="Measure"
-            value={measure}
-            onChange={(v) => setMeasure(v as Measure)}
-            options={[
-              ['text_total_tokens', 'Tokens'],
-              ['credits', 'Credits'],
-            ]}
-          />
-          <Choice
-            label="Split by"
-            value={by}
-            onChange={(v) => setBy(v as 'model' | 'surface')}
-            options={[
-              ['model', 'Model'],
-              ['surface', 'Surface'],
-            ]}
-          />
-        </div>
+        <ChartHead
+          titleId="trend-title"
+          measure={measure}
+          onMeasure={setMeasure}
+          by={by}
+          onBy={setBy}
+          groupBy={groupBy}
+        />
         {chart ? (
-          <StackedChart data={chart} label={`${measureName} by ${by}, stacked, per ${groupBy}`} />
+          <StackedChart data={chart} label={`${measureName(measure)} by ${by}, stacked, per ${groupBy}`} />
         ) : (
           <p class="loading">Loading…</p>
         )}
