@@ -7,12 +7,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { freshness, query, type Freshness, type Row, type Session } from './api.js';
 import { StackedChart } from './chart.js';
 import { ChartHead, measureName } from './components/chart-head.js';
-import { Choice } from './components/choice.js';
 import { ExportLink } from './components/export-link.js';
 import { FreshnessLine } from './components/freshness.js';
 import { fmtDay, fmtDec, fmtInt, fmtPct, fmtUsd } from './format.js';
 import { type Breakdown, change, type Measure, newestBucket, SURFACE_NAMES, series } from './overview-data.js';
-import { bucketStarts, RANGES, windowOf } from './components/range.js';
+import { bucketStarts, windowOf } from './components/range.js';
+import { RangeChoices } from './components/range-bar.js';
 import { Ranking } from './ranking.js';
 
 const TILES: { key: string; label: string; fmt: (n: number) => string }[] = [
@@ -115,21 +115,7 @@ export function Overview({ session }: { session: Session }) {
     <>
       <div class="toolbar">
         <h1>{personal ? 'Your usage' : 'Overview'}</h1>
-        <Choice
-          label="Range"
-          value={String(days)}
-          onChange={(v) => setDays(Number(v))}
-          options={RANGES.map((d) => [String(d), `${d} days`])}
-        />
-        <Choice
-          label="Buckets"
-          value={groupBy}
-          onChange={(v) => setGroupBy(v as 'day' | 'week')}
-          options={[
-            ['day', 'Daily'],
-            ['week', 'Weekly'],
-          ]}
-        />
+        <RangeChoices days={days} onDays={setDays} grain={groupBy} onGrain={setGroupBy} />
         <ExportLink
           workspace={session.workspace_id}
           name={WORKSPACE_ROLES.includes(session.user.role) ? 'usage' : 'users'}

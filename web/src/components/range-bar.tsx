@@ -11,26 +11,40 @@ export function useRange() {
   return { days, setDays, grain, setGrain, window: windowOf(days) };
 }
 
-export function RangeBar(props: { title: string; range: ReturnType<typeof useRange>; children?: ComponentChildren }) {
-  const r = props.range;
+/** The range and bucket choices, for a page head of its own (the overview's, a user's). */
+export function RangeChoices(props: {
+  days: number;
+  onDays: (d: number) => void;
+  grain: Grain;
+  onGrain: (g: Grain) => void;
+}) {
   return (
-    <div class="toolbar">
-      <h1>{props.title}</h1>
+    <>
       <Choice
         label="Range"
-        value={String(r.days)}
-        onChange={(v) => r.setDays(Number(v))}
+        value={String(props.days)}
+        onChange={(v) => props.onDays(Number(v))}
         options={RANGES.map((d) => [String(d), `${d} days`])}
       />
       <Choice
         label="Buckets"
-        value={r.grain}
-        onChange={(v) => r.setGrain(v as Grain)}
+        value={props.grain}
+        onChange={(v) => props.onGrain(v as Grain)}
         options={[
           ['day', 'Daily'],
           ['week', 'Weekly'],
         ]}
       />
+    </>
+  );
+}
+
+export function RangeBar(props: { title: string; range: ReturnType<typeof useRange>; children?: ComponentChildren }) {
+  const r = props.range;
+  return (
+    <div class="toolbar">
+      <h1>{props.title}</h1>
+      <RangeChoices days={r.days} onDays={r.setDays} grain={r.grain} onGrain={r.setGrain} />
       {props.children}
     </div>
   );

@@ -5,10 +5,10 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { StackedChart } from '../chart.js';
 import { ChartHead, measureName } from '../components/chart-head.js';
-import { Choice } from '../components/choice.js';
 import { DataTable } from '../components/data-table.js';
 import { Tile, Tiles } from '../components/tile.js';
-import { bucketStarts, RANGES, windowOf } from '../components/range.js';
+import { bucketStarts, windowOf } from '../components/range.js';
+import { RangeChoices } from '../components/range-bar.js';
 import { fmtDay, fmtDec, fmtInt, fmtUsd } from '../format.js';
 import type { Breakdown, Measure } from '../overview-data.js';
 import type { PageProps } from '../pages.js';
@@ -79,21 +79,7 @@ export default function UserPage({ session, params }: PageProps) {
             {self ? session.user.email : email ? `User ${userId}` : userId}
           </p>
         </div>
-        <Choice
-          label="Range"
-          value={String(days)}
-          onChange={(v) => setDays(Number(v))}
-          options={RANGES.map((d) => [String(d), `${d} days`])}
-        />
-        <Choice
-          label="Buckets"
-          value={groupBy}
-          onChange={(v) => setGroupBy(v as 'day' | 'week')}
-          options={[
-            ['day', 'Daily'],
-            ['week', 'Weekly'],
-          ]}
-        />
+        <RangeChoices days={days} onDays={setDays} grain={groupBy} onGrain={setGroupBy} />
       </div>
       {error && (
         <p role="alert" class="error">
