@@ -5,21 +5,16 @@
 // first and built after (timed apart); `--cache-kib N`: SQLite's page cache for the load.
 // Run: node --import tsx bench/demo-write.bench.ts [--dialect sqlite|postgres] [--days 3]
 //        [--defer-indexes] [--cache-kib 524288]
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/load.js';
-import { runDemo } from '../src/app/demo/demo.service.js';
 import { demoDay } from '../src/app/demo/demo-activity.js';
-import { demoPeople } from '../src/app/demo/demo-people.js';
 import { prepareFreshEvents } from '../src/ingest/index.js';
 import { FRESH_FACT_TABLES } from '../src/ingest/fresh-batch.repository.js';
 import { markHelperThreads } from '../src/ingest/thread-kind.repository.js';
 import { insertManyFlat } from '../src/platform/storage/bulk-insert.js';
 import { createIndexes, dropIndexes, secondaryIndexes } from '../src/platform/storage/deferred-indexes.js';
 import { limitCacheForBulk } from '../src/platform/storage/dialect.js';
-import { cliActor } from '../src/cli/shared.js';
 import type { DialectName } from '../src/platform/storage/database.js';
-import { benchStore } from './support/stores.js';
+import { cpuMs as cpu, demoDays, loadAverage as load } from './support/demo-days.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,36 +27,17 @@ const { values } = parseArgs({
 });
 const users = Number(values.users);
 const days = Number(values.days);
-const store = await benchStore(values.dialect as DialectName, 'demo-write');
-const config = loadConfig({ env: {} });
-const now = Date.now();
-const s = await runDemo(store, config, { users, days: 1, seed: 1, now, archiveDays: 0 }, cliActor());
-const emails = new Map(
-  (await store.db.selectFrom('users').select(['id', 'email']).execute()).map((u) => [u.email, u.id]),
+const { store, principal, ingest, spec, people } = await demoDays(
+  values.dialect as DialectName,
+  'demo-write',
+  users,
+  days,
 );
-const key = await store.db
-  .selectFrom('api_keys')
-  .select('id')
-  .where('shared_collector', '=', 1)
-  .executeTakeFirstOrThrow();
-const principal = { workspaceId: s.workspaceId, userId: '', keyId: key.id, sharedCollector: true };
-const ingest = { source: 'otlp' as const, hostName: 'otel-collector.demo', creditsPerUsd: 25, emails };
 if (values['cache-kib']) await limitCacheForBulk(store.db, Number(values['cache-kib']));
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
 const before = load();
 // The store has today's facts already: the indexes are dropped here whatever tablesEmpty says.
 const deferred = values['defer-indexes'] ? await secondaryIndexes(store.db, FRESH_FACT_TABLES) : [];
 await dropIndexes(store.db, deferred);
-const spec = { users, days: days + 1, seed: 1, now };
-const { people } = demoPeople(spec);
 const ms: Record<string, number> = {};
 let events = 0;
 let write = 0;
