@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
-import { containsIgnoringCase } from '../../platform/storage/dialect.js';
+import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
+import { searchRecordsPruned } from './search-pruned.repository.js';
 import { contentMatches, indexedUpTo, MIN_INDEXED_CHARS } from './search-index.repository.js';
 
 export interface SearchFilter {
@@ -49,6 +50,8 @@ export async function searchRecords(
   f: SearchFilter & { seqs?: readonly number[] },
   limit: number,
 ): Promise<ChainRecord[]> {
+  // PostgreSQL: statements that name the times they reach, not every day partition (0067).
+  if (!isSqlite(db)) return searchRecordsPruned(db, workspaceId, f, limit);
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
   if (f.userId !== undefined) q = q.where('r.user_id', '=', f.userId);
   if (f.threadId !== undefined) q = q.where('r.thread_id', '=', f.threadId);
