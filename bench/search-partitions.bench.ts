@@ -117,6 +117,7 @@ const cases: [string, Record<string, unknown>][] = [
   ['rare word, desc, 50', { q: 'zqxneedle', order: 'desc', limit: 50 }],
   ['absent word, desc, 50', { q: 'nowhereatall', order: 'desc', limit: 50 }],
   ['one user, desc, 50', { user_id: 'u3', order: 'desc', limit: 50 }],
+  ['two characters, desc, 50', { q: 'al', order: 'desc', limit: 50 }],
 ];
 for (const [name, input] of cases) {
   const q = searchQueryOf({ limit: 100, ...input } as any);

@@ -7,7 +7,7 @@
 // returned: every function here returns what the one statement over every partition returned
 // (test/storage/search-pruned.db.test.ts compares them). decisions/0067.
 import { sql } from 'kysely';
-import type { ChainRecord } from '../../core/compliance.js';
+import { EVENT_TYPES, type ChainRecord } from '../../core/compliance.js';
 import { DAY_MS } from '../../core/time.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { containsIgnoringCase } from '../../platform/storage/dialect.js';
@@ -43,67 +43,55 @@ function recordsOf(db: DbOrTrx, workspaceId: string, f: SearchFilter & { seqs?: 
 }
 
 /**
- * searchRecords on PostgreSQL. Without text: the page from the records alone, then its content by
- * the page's own types and times (plan-time pruning to the page's days). With text: the event
- * times the filter's records span first (a seq window or a candidate list, both bounded), then the
- * join with those bounds on the content.
+ * searchRecords on PostgreSQL without text: the page from the records alone, then its content by
+ * the page's own types and times (plan-time pruning to the page's days).
  */
-export async function searchRecordsPruned(
+export async function pageWithContent(
   db: DbOrTrx,
   workspaceId: string,
   f: SearchFilter & { seqs?: readonly number[] },
   limit: number,
 ): Promise<ChainRecord[]> {
-  if (!f.text) {
-    const rows = await recordsOf(db, workspaceId, f)
-      .select(RECORD_COLUMNS)
-      .orderBy('r.seq', f.order)
-      .limit(limit)
-      .execute();
-    if (!rows.length) return [];
-    const content = await db
-      .selectFrom('compliance_content')
-      .select(['seq', 'content'])
-      .where('workspace_id', '=', workspaceId)
-      .where('event_type', 'in', [...new Set(rows.map((r) => r.event_type))])
-      .where('ts', 'in', [...new Set(rows.map((r) => Number(r.ts)))])
-      .where(
-        'seq',
-        'in',
-        rows.map((r) => Number(r.seq)),
-      )
-      .execute();
-    const bySeq = new Map(content.map((c) => [Number(c.seq), c.content]));
-    return rows.map((r) => toRecord({ ...r, content: bySeq.get(Number(r.seq)) ?? null }));
-  }
-  // A candidate list (index hits, spread over any days) by its records' own times; a seq window by
-  // the range of times it spans.
-  let times: [lo: number, hi: number] | number[];
-  if (f.seqs) {
-    times = [...new Set((await recordsOf(db, workspaceId, f).select('r.ts').execute()).map((r) => Number(r.ts)))];
-    if (!times.length) return [];
-  } else {
-    const span = await recordsOf(db, workspaceId, f)
-      .select((eb) => [eb.fn.min('r.ts').as('lo'), eb.fn.max('r.ts').as('hi')])
-      .executeTakeFirst();
-    if (span?.lo === null || span?.lo === undefined) return [];
-    times = [Number(span.lo), Number(span.hi)];
-  }
-  let q = recordsOf(db, workspaceId, f).innerJoin('compliance_content as c', (j) =>
-    j
-      .onRef('c.workspace_id', '=', 'r.workspace_id')
-      .onRef('c.seq', '=', 'r.seq')
-      .onRef('c.event_type', '=', 'r.event_type')
-      .onRef('c.ts', '=', 'r.ts'),
-  );
-  q = f.seqs ? q.where('c.ts', 'in', times) : q.where('c.ts', '>=', times[0]!).where('c.ts', '<=', times[1]!);
-  const rows = await q
-    .where(containsIgnoringCase(db, sql`c.content`, f.text))
-    .select([...RECORD_COLUMNS, 'c.content'])
+  const rows = await recordsOf(db, workspaceId, f)
+    .select(RECORD_COLUMNS)
     .orderBy('r.seq', f.order)
     .limit(limit)
     .execute();
-  return rows.map((r) => toRecord(r));
+  if (!rows.length) return [];
+  const content = await db
+    .selectFrom('compliance_content')
+    .select(['seq', 'content'])
+    .where('workspace_id', '=', workspaceId)
+    .where('event_type', 'in', [...new Set(rows.map((r) => r.event_type))])
+    .where('ts', 'in', [...new Set(rows.map((r) => Number(r.ts)))])
+    .where(
+      'seq',
+      'in',
+      rows.map((r) => Number(r.seq)),
+    )
+    .execute();
+  const bySeq = new Map(content.map((c) => [Number(c.seq), c.content]));
+  return rows.map((r) => toRecord({ ...r, content: bySeq.get(Number(r.seq)) ?? null }));
+}
+
+/**
+ * The event times a text check of searchRecords can reach on PostgreSQL, for its content join: a
+ * candidate list (index hits, spread over any days) by its records' own times, a seq window (short
+ * text, the tail past the index) by the range of times it spans; null when it holds no record.
+ */
+export async function contentTimes(
+  db: DbOrTrx,
+  workspaceId: string,
+  f: SearchFilter & { seqs?: readonly number[] },
+): Promise<number[] | { lo: number; hi: number } | null> {
+  if (f.seqs) {
+    const rows = await recordsOf(db, workspaceId, f).select('r.ts').execute();
+    return rows.length ? [...new Set(rows.map((r) => Number(r.ts)))] : null;
+  }
+  const span = await recordsOf(db, workspaceId, f)
+    .select((eb) => [eb.fn.min('r.ts').as('lo'), eb.fn.max('r.ts').as('hi')])
+    .executeTakeFirst();
+  return span?.lo === null || span?.lo === undefined ? null : { lo: Number(span.lo), hi: Number(span.hi) };
 }
 
 // Windows of event time a search without a time filter walks, in days from its first record's day.
@@ -115,7 +103,8 @@ const MAX_OUTSIDE = 4096;
  * contentMatches on PostgreSQL without a time filter: the first `limit` index seqs in `order`
  * within (after, until] holding `text`. Walked in windows of event time from the day of the
  * range's first record (in order) onwards, in the order's direction, so that a page of a common
- * text reads a day or two of partitions; the last window is every time not yet read. A window's
+ * text reads a day or two of partitions; windows stop at the first and last event times of the
+ * workspace's records, and the last window is every time not yet read. A window's
  * seqs are not in seq order with the others' (an event's time is not its seq: late events), so
  * the walk stops early only once it holds `limit` seqs and no record of the range between its
  * start and the last of them lies outside the times read: those records (late ones, read from
@@ -134,11 +123,25 @@ export async function indexMatchesByWindows(
   const desc = order === 'desc';
   const dir = desc ? sql`desc` : sql`asc`;
   const types = eventTypes?.length ? sql`and event_type in (${sql.join([...eventTypes])})` : sql``;
-  const edge = await sql<{ ts: string }>`select ts from compliance_records
-    where workspace_id = ${workspaceId} and seq > ${range.after} and seq <= ${range.until}
-    order by seq ${dir} limit 1`.execute(db);
-  if (!edge.rows[0]) return [];
-  const day = Math.floor(Number(edge.rows[0].ts) / DAY_MS) * DAY_MS;
+  // The range's first record in order, and the times of the workspace's records (of the types)
+  // from first to last (an index probe each): windows past them hold nothing.
+  const ofTypes = eventTypes?.length ? eventTypes : EVENT_TYPES;
+  const of = (agg: 'min' | 'max') =>
+    sql.join(
+      ofTypes.map(
+        (t) => sql`(select ${sql.raw(agg)}(ts) from compliance_records
+          where workspace_id = ${workspaceId} and event_type = ${t})`,
+      ),
+    );
+  const edge = await sql<{ ts: string | null; lo: string | null; hi: string | null }>`select
+    (select ts from compliance_records where workspace_id = ${workspaceId} and seq > ${range.after}
+      and seq <= ${range.until} order by seq ${dir} limit 1) as ts,
+    least(${of('min')}) as lo, greatest(${of('max')}) as hi`.execute(db);
+  const e = edge.rows[0];
+  if (e?.ts === null || e?.ts === undefined) return [];
+  const first = Number(e.lo);
+  const final = Number(e.hi);
+  const day = Math.floor(Number(e.ts) / DAY_MS) * DAY_MS;
   // The times read so far: [lo, hi).
   let lo = day;
   let hi = day + DAY_MS;
@@ -155,8 +158,9 @@ export async function indexMatchesByWindows(
         and ${times} ${types} and ${containsIgnoringCase(db, sql`content`, text)}
       order by seq ${dir} limit ${limit}`.execute(db);
   keep((await query(sql`ts >= ${lo} and ts < ${hi}`)).rows.map((x) => Number(x.seq)));
+  const readAll = () => lo <= first && hi > final;
   for (const days of WINDOW_DAYS.slice(1)) {
-    if (found.length >= limit) break;
+    if (found.length >= limit || (desc ? lo <= first : hi > final)) break;
     const times = desc
       ? sql`ts >= ${lo - days * DAY_MS} and ts < ${lo}`
       : sql`ts >= ${hi} and ts < ${hi + days * DAY_MS}`;
@@ -164,17 +168,20 @@ export async function indexMatchesByWindows(
     if (desc) lo -= days * DAY_MS;
     else hi += days * DAY_MS;
   }
+  if (readAll()) return found;
   if (found.length < limit) {
     // Every time not read yet, on both sides: the range is then read whole.
     keep((await query(sql`(ts < ${lo} or ts >= ${hi})`)).rows.map((x) => Number(x.seq)));
     return found;
   }
   // Full: only records of the range before the last seq held (in order) and outside [lo, hi) can
-  // still come first. They are looked up by their own times, which prune to their days.
+  // still come first. They are looked up by their own times, which prune to their days. (The
+  // types let the planner read them by (workspace, type, ts) when that is the smaller side.)
   const last = found.at(-1)!;
   const span = desc ? sql`seq > ${last} and seq <= ${range.until}` : sql`seq > ${range.after} and seq < ${last}`;
   const outside = await sql<{ seq: string; ts: string }>`select seq, ts from compliance_records
-    where workspace_id = ${workspaceId} and ${span} and (ts < ${lo} or ts >= ${hi}) ${types}
+    where workspace_id = ${workspaceId} and ${span} and (ts < ${lo} or ts >= ${hi})
+      and event_type in (${sql.join([...ofTypes])})
     limit ${MAX_OUTSIDE + 1}`.execute(db);
   if (!outside.rows.length) return found;
   // Very many (a range whose first record is far older or newer than the rest): the times outside
