@@ -97,7 +97,7 @@ export function serveCommand(program: Command): void {
           ingestBusy: () => ctx.state.inflightBatches > 0,
         });
         // The dashboard's trailing windows: each day's base, once across the nodes (decisions/0042).
-        windows = startWindowJob(store.db, app.log);
+        windows = startWindowJob(store.db, app.log, { leaseMs: config.server.job_lease_seconds * 1000 });
       }
       const url = config.public_url ?? address.replace('[::1]', 'localhost');
       // The first owner's password: a one-time link while no owner has one (printed once: a later

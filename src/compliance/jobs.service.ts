@@ -42,6 +42,7 @@ export function startComplianceJobs(
   const c = config.compliance;
   const node = opts.owner ?? newNodeId();
   const historyMs = config.server.job_history_days * 86_400_000;
+  const leaseMs = config.server.job_lease_seconds * 1000;
   const forwarders = c.sinks
     .filter((s) => s.enabled)
     .map((s) => new SinkForwarder(db, createSink(s), s, log, { ...opts, owner: node }));
@@ -58,6 +59,7 @@ export function startComplianceJobs(
         job: 'compliance.retention',
         periodMs: retentionMs,
         historyMs,
+        leaseMs,
         firstDelayMs: opts.firstRetentionDelayMs ?? Math.min(retentionMs, 60_000),
         workspaces: async () => (await listWorkspaces(db)).map((w) => w.id),
         run: async (ws) => {
@@ -76,6 +78,7 @@ export function startComplianceJobs(
         job: 'compliance.partitions',
         periodMs: opts.partitionsPeriodMs ?? PARTITIONS_PERIOD_MS,
         historyMs,
+        leaseMs,
         firstDelayMs: opts.firstPartitionsDelayMs,
         workspaces: async () => [WHOLE_STORE],
         run: async () => ({ made: await makeContentPartitionsAhead(db) }),
@@ -92,6 +95,7 @@ export function startComplianceJobs(
         job: 'compliance.checkpoint',
         periodMs: checkpointMs,
         historyMs,
+        leaseMs,
         workspaces: () => listChainWorkspaces(db),
         run: async (ws) => {
           // Only when the chain grew since the last checkpoint any node signed with this key.

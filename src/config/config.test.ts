@@ -148,3 +148,18 @@ it('[accounts.oidc]: needs public_url, an https issuer (http only on loopback), 
   bad(withUrl('default_role = "admin"\n'), {}, /default_role/);
   bad(withUrl('role_claim = "groups"\nrole_map = { admins = "root" }\n'), {}, /role_map/);
 });
+
+it('server.job_lease_seconds: ten minutes by default, from the file or the environment, at least a second', () => {
+  assert.equal(loadConfig({ env: {} }).server.job_lease_seconds, 600);
+  assert.equal(
+    loadConfig({ configFile: tmp('[server]\njob_lease_seconds = 2\n'), env: {} }).server.job_lease_seconds,
+    2,
+  );
+  assert.equal(loadConfig({ env: { STEWARD_SERVER_JOB_LEASE_SECONDS: '90' } }).server.job_lease_seconds, 90);
+  for (const bad of ['[server]\njob_lease_seconds = 0\n', '[server]\njob_lease_seconds = "ten"\n'])
+    assert.throws(
+      () => loadConfig({ configFile: tmp(bad), env: {} }),
+      (e: Error) => e instanceof ConfigError && /server\.job_lease_seconds/.test(e.message),
+      bad,
+    );
+});

@@ -107,6 +107,11 @@ export const configSchema = z
         // Background jobs' runs (job_runs: which node ran retention or a checkpoint, when, with what
         // result) are kept this long, then pruned by the node that runs the job (decisions/0046).
         job_history_days: z.coerce.number().positive().default(30),
+        // A periodic job's run (retention, checkpoints, partitions, the windows' base) holds a lease its
+        // node renews every third of it; a run unrenewed past it (its node died) is taken over by
+        // another node (decisions/0062). Shorter: a dead node's run resumes sooner, but an event loop
+        // stalled longer than the lease lets a second node run the period beside it.
+        job_lease_seconds: z.coerce.number().min(1).default(600),
         // GET /metrics needs `Authorization: Bearer <token>` when this is the token's SHA-256 (hex);
         // open to anyone who reaches the port otherwise. `printf %s "$TOKEN" | sha256sum`.
         metrics_token_sha256: z
@@ -126,6 +131,7 @@ export const configSchema = z
         max_requests_per_socket: 1000,
         refusal_log_interval_seconds: 10,
         job_history_days: 30,
+        job_lease_seconds: 600,
       }),
     github: z
       .object({

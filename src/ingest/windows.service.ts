@@ -22,13 +22,14 @@ export function buildWindows(db: Db, workspaceId: string, now = Date.now()): Pro
 export function startWindowJob(
   db: Db,
   log: Logger,
-  opts: { node?: string; firstDelayMs?: number; now?: () => number } = {},
+  opts: { node?: string; firstDelayMs?: number; now?: () => number; leaseMs?: number } = {},
 ): { stop(): Promise<void> } {
   const now = opts.now ?? Date.now;
   return startPeriodicJob(db, opts.node ?? newNodeId(), {
     job: WINDOW_JOB,
     periodMs: DAY_MS,
     firstDelayMs: opts.firstDelayMs,
+    leaseMs: opts.leaseMs,
     workspaces: async () => (await listWorkspaces(db)).map((w) => w.id),
     run: async (ws) => {
       // A base built for the day outside the job (steward demo builds its own after seeding) is

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
+import { indexMatchesByWindows } from './search-pruned.repository.js';
 
 /** Trigrams: text of fewer characters than this matches nothing in the index. */
 export const MIN_INDEXED_CHARS = 3;
@@ -54,6 +55,10 @@ export async function contentMatches(
     // partitions it plans over and probes: a seq range prunes none (decisions/0059). They only leave
     // out candidates the records' filters would drop, so a page holds the same rows; it may examine
     // fewer candidates than SQLite's index (which has no time) before its bound.
+    // Without a time filter, in windows of time from the range's first record (search-pruned).
+    const dayPartitioned = !within.eventTypes?.length || within.eventTypes.includes('CODEX_LOG');
+    if (within.from === undefined && within.to === undefined && dayPartitioned)
+      return indexMatchesByWindows(db, workspaceId, text, range, order, limit, within.eventTypes);
     const types = within.eventTypes?.length ? sql`and event_type in (${sql.join([...within.eventTypes])})` : sql``;
     const from = within.from === undefined ? sql`` : sql`and ts >= ${within.from}`;
     const to = within.to === undefined ? sql`` : sql`and ts < ${within.to}`;

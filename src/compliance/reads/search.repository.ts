@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
-import { containsIgnoringCase } from '../../platform/storage/dialect.js';
+import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
+import { contentTimes, pageWithContent } from './search-pruned.repository.js';
 import { contentMatches, indexedUpTo, MIN_INDEXED_CHARS } from './search-index.repository.js';
 
 export interface SearchFilter {
@@ -49,6 +50,9 @@ export async function searchRecords(
   f: SearchFilter & { seqs?: readonly number[] },
   limit: number,
 ): Promise<ChainRecord[]> {
+  // PostgreSQL: statements that name the times they reach, not every day partition (0067).
+  const pg = !isSqlite(db);
+  if (pg && !f.text) return pageWithContent(db, workspaceId, f, limit);
   let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
   if (f.userId !== undefined) q = q.where('r.user_id', '=', f.userId);
   if (f.threadId !== undefined) q = q.where('r.thread_id', '=', f.threadId);
@@ -60,6 +64,13 @@ export async function searchRecords(
   if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
   if (f.seqs) q = q.where('r.seq', 'in', f.seqs.length ? f.seqs : [-1]);
   if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
+  if (f.text && pg) {
+    const times = await contentTimes(db, workspaceId, f);
+    if (times === null) return [];
+    q = Array.isArray(times)
+      ? q.where('c.ts', 'in', times)
+      : q.where('c.ts', '>=', times.lo).where('c.ts', '<=', times.hi);
+  }
   const rows = await q.orderBy('r.seq', f.order).limit(limit).execute();
   return rows.map((r) => toRecord(r));
 }
