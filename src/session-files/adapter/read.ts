@@ -163,13 +163,30 @@ export async function* iterateRollout(
 const WHOLE_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
-type SyncReadOptions = ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void };
+/**
+ * A buffer a caller reads file after file into (a report's reader thread): a fresh one per file was
+ * ~1 GB of short-lived allocations per gigabyte read. Only a read of one piece uses it, and only
+ * while the read lasts: nothing the parser keeps is a view of its bytes (a lazy line is decoded to a
+ * string or dropped, a line continued past a chunk is copied).
+ */
+export interface ReadScratch {
+  buf?: Buffer;
+}
+
+type SyncReadOptions = ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void; scratch?: ReadScratch };
+
+function firstBuffer(size: number, scratch: ReadScratch | undefined): Buffer {
+  if (!scratch) return Buffer.allocUnsafe(size);
+  if (!scratch.buf || scratch.buf.length < size) scratch.buf = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+  return scratch.buf.subarray(0, size);
+}
 
 /** The chunks of a plain file from the read's start: one for a small file, else CHUNK_BYTES pieces. */
 function* syncChunks(fd: number, r: ReturnType<typeof startRead>, opts: SyncReadOptions): Generator<Buffer> {
   let pos = r.start;
   const left = r.info.size - pos;
-  let buf = Buffer.allocUnsafe(Math.max(0, Math.min(left, left <= WHOLE_BYTES ? left : CHUNK_BYTES)));
+  const whole = left <= WHOLE_BYTES;
+  let buf = whole ? firstBuffer(Math.max(0, left), opts.scratch) : Buffer.allocUnsafe(CHUNK_BYTES);
   while (buf.length > 0) {
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
@@ -177,7 +194,7 @@ function* syncChunks(fd: number, r: ReturnType<typeof startRead>, opts: SyncRead
     opts.onBytes?.(chunk, pos);
     pos += n;
     yield chunk;
-    if (left <= WHOLE_BYTES) break;
+    if (whole) break;
     buf = Buffer.allocUnsafe(CHUNK_BYTES); // not reused: the lines read may keep views of the last one
   }
 }
