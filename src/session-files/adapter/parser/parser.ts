@@ -108,7 +108,7 @@ export class RolloutParser implements Parse {
   }
 
   /** Processes one complete line; returns the records it produced. Never throws on bad input. */
-  line(raw: RawLine): RolloutRecord[] {
+  line(raw: RawLine): readonly RolloutRecord[] {
     this.stats.lines++;
     this.stats.endOffset = Math.max(this.stats.endOffset, raw.offset + raw.bytes + 1);
     if (raw.buf) {
@@ -165,7 +165,7 @@ export class RolloutParser implements Parse {
    * reading (prompt + turn_context, task_complete, or the next turn), so only a turn cut off at the
    * end of a read is held back.
    */
-  finish(opts: { final?: boolean } = {}): RolloutRecord[] {
+  finish(opts: { final?: boolean } = {}): readonly RolloutRecord[] {
     if (opts.final) {
       if (this.st.thread) flushThread(this);
       if (this.st.turn && !this.st.turn.emitted) emitTurn(this, this.st.turn);

@@ -66,3 +66,21 @@ it('finds a second record after spaces following its brace, and not a nested tim
   assert.equal(usageSkippable(glued, st), undefined);
   assert.ok(usageSkippable(line('{"type":"agent_message","message":"hi","at":{"when":1,"timestamp":"x"}}'), st));
 });
+
+it('counts an ordinal written later in the head, as the regex does, and none past the head', () => {
+  const st = state();
+  const payload = '{"type":"agent_message","message":"hi"}';
+  const later = `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg","payload":${payload},"ordinal":3}`;
+  assert.equal(usageSkippable(Buffer.from(later), st)?.ordinal, true);
+  // The key's name without a number after it, and an ordinal only after the first 512 bytes.
+  const named = `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg","payload":${payload},"ordinal":"x"}`;
+  assert.equal(usageSkippable(Buffer.from(named), st)?.ordinal, false);
+  const padded = (n: number) =>
+    `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg",` +
+    `"payload":{"type":"agent_message","message":"${'x'.repeat(n)}"},"ordinal":3}`;
+  assert.equal(usageSkippable(Buffer.from(padded(600)), st)?.ordinal, false);
+  // The key's name in the head's last bytes, its number after them.
+  const edge = padded(396);
+  assert.equal(edge.indexOf('"ordinal"') + '"ordinal"'.length, 512);
+  assert.equal(usageSkippable(Buffer.from(edge), st)?.ordinal, false);
+});

@@ -158,8 +158,10 @@ function compactEnvelope(buf: Buffer): Envelope | undefined {
     ts: buf.toString('latin1', OPEN.length, tsEnd),
     end: tsEnd + 1,
     type: buf.toString('latin1', i + TYPE_KEY.length, typeEnd),
-    // An ordinal elsewhere in the head counted before (older builds write none): still looked for.
-    ordinal: ordinal || ORDINAL.test(buf.toString('latin1', 0, Math.min(buf.length, HEAD))),
+    // An ordinal elsewhere in the head counted before (older builds write none): still looked for,
+    // by the regex only where the key's bytes lie in the head (a latin1 copy of every line's head was
+    // the cost of each line without one).
+    ordinal: ordinal || ordinalInHead(buf),
   };
   if (env.type !== 'event_msg') return env;
   if (!startsAt(buf, PAYLOAD_TYPE_KEY, typeEnd + 1)) return undefined;
@@ -168,6 +170,15 @@ function compactEnvelope(buf: Buffer): Envelope | undefined {
   if (subEnd < 0) return undefined;
   env.sub = buf.toString('latin1', subAt, subEnd);
   return env;
+}
+
+const ORDINAL_NAME = Buffer.from('"ordinal"');
+
+/** ORDINAL.test over the line's first HEAD bytes. */
+function ordinalInHead(buf: Buffer): boolean {
+  const head = buf.length > HEAD ? buf.subarray(0, HEAD) : buf;
+  if (head.indexOf(ORDINAL_NAME) < 0) return false;
+  return ORDINAL.test(head.toString('latin1'));
 }
 
 /** The envelope by the regexes over the line's first HEAD bytes (any spacing, any key order). */
