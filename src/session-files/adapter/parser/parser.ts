@@ -13,7 +13,7 @@ import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
 import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from './context.js';
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
-import { readEnvelope, usageSkippable } from './usage-scan.js';
+import { bareSkippable, readEnvelope, usageSkippable } from './usage-scan.js';
 import { metaWithoutInstructions } from './usage-meta.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
@@ -115,6 +115,8 @@ export class RolloutParser implements Parse {
       if (this.usageOnly) {
         // The envelope is read once from the bytes, for the skip and for the session_meta cut.
         const env = readEnvelope(raw.buf);
+        // A bare line skipped changes nothing: it has no time, and the format is placed already.
+        if (!env && bareSkippable(raw.buf, this.st)) return drain(this);
         const skipped = env ? usageSkippable(raw.buf, this.st, env) : undefined;
         if (skipped) {
           // What apply() takes from any envelope line: its time (for later lines without one) and format.

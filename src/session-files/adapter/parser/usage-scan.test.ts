@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newState, type ParserState } from './state.js';
-import { usageSkippable } from './usage-scan.js';
+import { bareSkippable, usageSkippable } from './usage-scan.js';
 
 function state(): ParserState {
   const st = newState();
@@ -83,4 +83,24 @@ it('counts an ordinal written later in the head, as the regex does, and none pas
   const edge = padded(396);
   assert.equal(edge.indexOf('"ordinal"') + '"ordinal"'.length, 512);
   assert.equal(usageSkippable(Buffer.from(edge), st)?.ordinal, false);
+});
+
+it('skips bare tool calls, reasoning, replies and state markers once the file is placed, not prompts', () => {
+  const st = state();
+  st.format = 'bare';
+  const b = (s: string) => Buffer.from(s);
+  assert.ok(bareSkippable(b('{"record_type":"state"}'), st));
+  assert.ok(bareSkippable(b('{"type":"function_call","name":"shell","arguments":"{}","call_id":"c1"}'), st));
+  assert.ok(bareSkippable(b('{"type":"function_call_output","call_id":"c1","output":"ok"}'), st));
+  assert.ok(bareSkippable(b('{"type":"message","role":"assistant","content":[]}'), st));
+  assert.ok(!bareSkippable(b('{"type":"message","role":"user","content":[]}'), st));
+  assert.ok(!bareSkippable(b('{"type":"function_calls","call_id":"c1"}'), st));
+  // A turn id not seen yet, a record glued after it, an unended line: decoded.
+  const meta = '"internal_chat_message_metadata_passthrough":{"turn_id":"t-2"}';
+  assert.ok(!bareSkippable(b(`{"type":"reasoning","id":"r",${meta}}`), st));
+  assert.ok(!bareSkippable(b('{"type":"reasoning","id":"r"{"timestamp":"2026-11-22T01:33:18Z"}'), st));
+  assert.ok(!bareSkippable(b('{"type":"reasoning","id":"r"'), st));
+  // The first line, or before the format is known: decoded.
+  const fresh = newState();
+  assert.ok(!bareSkippable(b('{"record_type":"state"}'), fresh));
 });
