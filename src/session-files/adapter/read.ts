@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, threadIdFromFileName } from './decode.js';
 import { lineLimitFor } from './normalize.js';
 import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
+import type { CheckedBodies } from './parser/usage-meta.js';
 import type {
   RolloutCheckpoint,
   RolloutContent,
@@ -68,6 +69,8 @@ export interface ReadOptions {
   headBytes?: number;
   /** The usage-only pass (ParserOptions.usageOnly): responses, turns and threads, no content. */
   usageOnly?: boolean;
+  /** What a reader keeps from one file's read to the next (a report's reader thread). */
+  scratch?: ReadScratch;
 }
 
 /** One read's parser and splitter, set up from the file's stat and the checkpoint to resume. */
@@ -91,6 +94,7 @@ function startRead(path: string, info: { ino: number; size: number; mtimeMs: num
     fallbackTs: info.mtimeMs,
     startOffset: start,
     usageOnly: opts.usageOnly,
+    checkedBodies: opts.scratch ? (opts.scratch.checked ??= { bodies: [] }) : undefined,
   });
   if (reset) parser.stats.reset = reset;
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -171,9 +175,10 @@ const CHUNK_BYTES = 1024 * 1024;
  */
 export interface ReadScratch {
   buf?: Buffer;
+  checked?: CheckedBodies; // and the instructions it has checked (usage-meta.ts)
 }
 
-type SyncReadOptions = ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void; scratch?: ReadScratch };
+type SyncReadOptions = ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void };
 
 function firstBuffer(size: number, scratch: ReadScratch | undefined): Buffer {
   if (!scratch) return Buffer.allocUnsafe(size);

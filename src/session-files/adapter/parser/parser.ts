@@ -14,7 +14,7 @@ import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from 
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
 import { bareSkippable, readEnvelope, usageSkippable } from './usage-scan.js';
-import { metaWithoutInstructions } from './usage-meta.js';
+import { type CheckedBodies, metaWithoutInstructions } from './usage-meta.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
 import { emitTurn, onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
@@ -43,6 +43,8 @@ export interface ParserOptions {
    * usage-only read.
    */
   usageOnly?: boolean;
+  /** Instructions already checked by this reader (usage-meta.ts), for a reader going file after file. */
+  checkedBodies?: CheckedBodies;
 }
 
 function emptyStats(path: string | undefined, startOffset: number): RolloutStats {
@@ -73,8 +75,8 @@ function emptyStats(path: string | undefined, startOffset: number): RolloutStats
  * A session_meta line parsed without its instruction text (usage-meta.ts), or undefined: decode the
  * line whole, as always (not such a line, or the cut one does not parse as an object).
  */
-function parsedWithoutInstructions(buf: Buffer): Record<string, unknown> | undefined {
-  const cut = metaWithoutInstructions(buf);
+function parsedWithoutInstructions(buf: Buffer, checked?: CheckedBodies): Record<string, unknown> | undefined {
+  const cut = metaWithoutInstructions(buf, checked);
   if (!cut) return undefined;
   try {
     const v = JSON.parse(cut.toString('utf8')) as unknown;
@@ -126,7 +128,9 @@ export class RolloutParser implements Parse {
           return drain(this);
         }
         // Only a line whose first type is session_meta can be one metaWithoutInstructions cuts.
-        const meta = env?.type?.startsWith('session_meta') ? parsedWithoutInstructions(raw.buf) : undefined;
+        const meta = env?.type?.startsWith('session_meta')
+          ? parsedWithoutInstructions(raw.buf, this.opts.checkedBodies)
+          : undefined;
         if (meta) {
           this.apply(raw, normalizeUsageLine(meta) ?? normalizeLine(meta));
           return drain(this);
