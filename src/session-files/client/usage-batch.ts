@@ -48,7 +48,8 @@ export function entryOfRead(f: BatchFile, r: FileRead): CacheEntry {
     sums = toTuples({ usage: [...um.values()], turns: [...tm.values()] }, own);
   }
   return {
-    ...sums,
+    u: sums.u,
+    t: sums.t,
     ino: f.st.ino,
     size: f.st.size,
     offset: r.offset,
