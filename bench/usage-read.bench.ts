@@ -2,8 +2,11 @@
 // file) over the first N session files of a corpus, in path order, for each build given, the builds
 // alternating run by run so a shift in the machine's load touches all of them alike. CPU of this
 // process (user + sys) per run, and the token sum, which must be equal for every build.
+// With --batch, through readBatch (what a reader thread runs per message: batches of 256 files, each
+// file's cache line and the batch's sums) instead of summarizeFile alone. A reader thread's young
+// generation is 16 MB (usage-readers.ts): `node --max-semi-space-size=5` gives this process about that.
 // Run: npm run build && node --import tsx bench/usage-read.bench.ts --sessions DIR [--files 1000]
-//      [--reps 1] [--runs 3] [--dist dist,/other/checkout/dist]
+//      [--reps 1] [--runs 3] [--dist dist,/other/checkout/dist] [--batch]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     dist: { type: 'string', default: 'dist' },
+    batch: { type: 'boolean', default: false },
   },
 });
 if (!values.sessions) throw new Error('--sessions DIR (e.g. bench/out/rollouts_1100MB_s42/sessions)');
@@ -44,7 +48,35 @@ const builds: { dist: string; summarize: Summarize }[] = [];
 for (const d of values.dist.split(',')) {
   const dist = path.resolve(REPO, d);
   const mod = await import(path.join(dist, 'session-files/client/usage-sums.js'));
-  builds.push({ dist, summarize: mod.summarizeFile as Summarize });
+  builds.push({ dist, summarize: values.batch ? await viaBatches(dist) : (mod.summarizeFile as Summarize) });
+}
+
+/** summarizeFile's result shape from readBatch over batches of 256 files (the sums come per batch). */
+async function viaBatches(dist: string): Promise<Summarize> {
+  type Batch = (b: object) => Promise<{ sums: { u: number[][] }; answers: { error?: string }[] }>;
+  const readBatch = (await import(path.join(dist, 'session-files/client/usage-batch.js'))).readBatch as Batch;
+  let queue: string[] = [];
+  // Files are queued and read 256 at a time; the last file of the warm-up and of a run flush.
+  const ends = new Set([chosen[chosen.length - 1], chosen[Math.ceil(chosen.length / 10) - 1]]);
+  return async (p) => {
+    queue.push(p);
+    if (queue.length < 256 && !ends.has(p)) return { usage: [] };
+    const files = queue.map((f) => {
+      const st = fs.statSync(f);
+      return { path: f, st: { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs }, final: true };
+    });
+    queue = [];
+    const a = await readBatch({ id: 0, creditsPerUsd: 25, byThread: false, files });
+    if (a.answers.some((x) => x.error)) throw new Error('a file failed');
+    return {
+      usage: a.sums.u.map((x) => ({
+        input_tokens: x[5]!,
+        cached_input_tokens: x[6]!,
+        output_tokens: x[7]!,
+        reasoning_tokens: x[8]!,
+      })),
+    };
+  };
 }
 
 // Each build's functions warm up in this one process: a first untimed pass over a tenth of the files.

@@ -8,5 +8,6 @@ export {
   iterateRolloutSync,
   readRolloutSync,
   type ReadOptions,
+  type ReadScratch,
 } from './read.js';
 export { MAX_UNKNOWN_TYPES } from './parser/context.js';

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, decodeJsonLine, isGzipPath, threadIdFromFileName } from './decode.js';
 import { lineLimitFor } from './normalize.js';
 import { DEFAULT_MAX_TOOL_OUTPUT_BYTES, RolloutParser } from './parser/parser.js';
+import type { CheckedBodies } from './parser/usage-meta.js';
 import type {
   RolloutCheckpoint,
   RolloutContent,
@@ -68,6 +69,8 @@ export interface ReadOptions {
   headBytes?: number;
   /** The usage-only pass (ParserOptions.usageOnly): responses, turns and threads, no content. */
   usageOnly?: boolean;
+  /** What a reader keeps from one file's read to the next (a report's reader thread). */
+  scratch?: ReadScratch;
 }
 
 /** One read's parser and splitter, set up from the file's stat and the checkpoint to resume. */
@@ -91,6 +94,7 @@ function startRead(path: string, info: { ino: number; size: number; mtimeMs: num
     fallbackTs: info.mtimeMs,
     startOffset: start,
     usageOnly: opts.usageOnly,
+    checkedBodies: opts.scratch ? (opts.scratch.checked ??= { bodies: [] }) : undefined,
   });
   if (reset) parser.stats.reset = reset;
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -163,13 +167,31 @@ export async function* iterateRollout(
 const WHOLE_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * A buffer a caller reads file after file into (a report's reader thread): a fresh one per file was
+ * ~1 GB of short-lived allocations per gigabyte read. Only a read of one piece uses it, and only
+ * while the read lasts: nothing the parser keeps is a view of its bytes (a lazy line is decoded to a
+ * string or dropped, a line continued past a chunk is copied).
+ */
+export interface ReadScratch {
+  buf?: Buffer;
+  checked?: CheckedBodies; // and the instructions it has checked (usage-meta.ts)
+}
+
 type SyncReadOptions = ReadOptions & { onBytes?: (chunk: Buffer, offset: number) => void };
+
+function firstBuffer(size: number, scratch: ReadScratch | undefined): Buffer {
+  if (!scratch) return Buffer.allocUnsafe(size);
+  if (!scratch.buf || scratch.buf.length < size) scratch.buf = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+  return scratch.buf.subarray(0, size);
+}
 
 /** The chunks of a plain file from the read's start: one for a small file, else CHUNK_BYTES pieces. */
 function* syncChunks(fd: number, r: ReturnType<typeof startRead>, opts: SyncReadOptions): Generator<Buffer> {
   let pos = r.start;
   const left = r.info.size - pos;
-  let buf = Buffer.allocUnsafe(Math.max(0, Math.min(left, left <= WHOLE_BYTES ? left : CHUNK_BYTES)));
+  const whole = left <= WHOLE_BYTES;
+  let buf = whole ? firstBuffer(Math.max(0, left), opts.scratch) : Buffer.allocUnsafe(CHUNK_BYTES);
   while (buf.length > 0) {
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
@@ -177,7 +199,7 @@ function* syncChunks(fd: number, r: ReturnType<typeof startRead>, opts: SyncRead
     opts.onBytes?.(chunk, pos);
     pos += n;
     yield chunk;
-    if (left <= WHOLE_BYTES) break;
+    if (whole) break;
     buf = Buffer.allocUnsafe(CHUNK_BYTES); // not reused: the lines read may keep views of the last one
   }
 }

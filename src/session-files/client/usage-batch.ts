@@ -4,7 +4,7 @@
 // The main thread then only writes the lines and adds one block per batch: it received one row
 // object per file and quarter hour before, held to the end.
 import type { FileStat } from '../adapter/discover.js';
-import type { RolloutCheckpoint } from '../adapter/parser.js';
+import type { ReadScratch, RolloutCheckpoint } from '../adapter/parser.js';
 import { lineOf, type CacheEntry } from './usage-cache.js';
 import { fromTuples, toTuples, type CachedSums } from './usage-cache-rows.js';
 import { SlotSums, type SumsBlock } from './slot-sums.js';
@@ -48,7 +48,8 @@ export function entryOfRead(f: BatchFile, r: FileRead): CacheEntry {
     sums = toTuples({ usage: [...um.values()], turns: [...tm.values()] }, own);
   }
   return {
-    ...sums,
+    u: sums.u,
+    t: sums.t,
     ino: f.st.ino,
     size: f.st.size,
     offset: r.offset,
@@ -63,12 +64,14 @@ export function entryOfRead(f: BatchFile, r: FileRead): CacheEntry {
 export async function readBatch(batch: SumBatch): Promise<BatchAnswer> {
   const sums = new SlotSums(batch.byThread);
   const answers: FileAnswer[] = [];
+  const scratch: ReadScratch = {};
   for (const f of batch.files) {
     try {
       const r = await summarizeFile(f.path, {
         checkpoint: f.checkpoint,
         final: f.final,
         creditsPerUsd: batch.creditsPerUsd,
+        scratch,
       });
       const e = entryOfRead(f, r);
       sums.add(e, e.threadId);

@@ -239,7 +239,9 @@ export function reportFromSlots(
         String(x.lastActivity ?? '').localeCompare(String(y.lastActivity ?? '')) ||
         String(x.sessionId).localeCompare(String(y.sessionId)),
     );
-  else rows.sort((x, y) => String(x[KEY_FIELD[kind]]).localeCompare(String(y[KEY_FIELD[kind]])));
+  // Dates (a day, a week's Monday, a month) written alike sort the same by code units, without
+  // the collator, whose first use was ~0.1 s of a report's main thread.
+  else rows.sort((x, y) => cmp(String(x[KEY_FIELD[kind]]), String(y[KEY_FIELD[kind]])));
   totals.costUSD = totalNano / 1e9;
   totals.threads = allThreads.size;
   return { kind, timezone, rows, totals };

@@ -8,6 +8,7 @@ import { isGzipPath } from '../adapter/lines.js';
 import {
   iterateRollout,
   readRolloutSync,
+  type ReadScratch,
   type RolloutCheckpoint,
   type RolloutReadResult,
   type RolloutRecord,
@@ -39,6 +40,7 @@ export interface SumOptions {
   final: boolean;
   creditsPerUsd: number;
   seen?: Set<string>; // natural keys already counted (files of one thread read together)
+  scratch?: ReadScratch; // a buffer reused file after file (read.ts)
 }
 
 const KEEP_CHECKPOINT_BYTES = 1024 * 1024;
@@ -143,7 +145,7 @@ export async function summarizeFile(path: string, opts: SumOptions): Promise<Fil
       if (pieces.length === 2) pieces.pop();
       pieces.push({ bytes, start });
     };
-    readRolloutSync(path, { ...read, onBytes }, (r) => sum.add(r));
+    readRolloutSync(path, { ...read, onBytes, scratch: opts.scratch }, (r) => sum.add(r));
   }
   const res = sum.result;
   if (!res) throw new Error('the parser ended without a result');

@@ -25,8 +25,39 @@ const FACT_IDS = [
 // session_meta fields that become the thread's id, its parent, or labels.
 const META_IDS = ['id', 'originator', 'model_provider', 'model', 'forked_from_id', 'parent_thread_id'] as const;
 
+const ID_KEYS: ReadonlySet<string> = new Set(FACT_IDS);
+
+/**
+ * Does the fact pass every check below? Its own keys walked, not the sixteen looked up: a fact has
+ * a few of them, and the lookups of absent keys were most of the check's cost on every decoded line.
+ */
+function plausible(f: LineFact): boolean {
+  const fields = f as unknown as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === 'string') {
+      if (ID_KEYS.has(k) && idProblem(k, v)) return false;
+    } else if (typeof v === 'number' && (k === 'exitCode' || k === 'durationMs')) {
+      if (!Number.isFinite(v) || Math.abs(v) > MAX_INT32 || (k === 'exitCode' && !Number.isInteger(v))) return false;
+    }
+  }
+  if (f.f !== 'session_meta') return true;
+  const meta = f.meta as Record<string, unknown>;
+  for (const k of META_IDS) {
+    const v = meta[k];
+    if (typeof v === 'string' && idProblem(k, v)) return false;
+  }
+  return true;
+}
+
 /** Why one of the facts carries an id, label or integer past its bound, or undefined. */
 export function factIdProblem(facts: readonly LineFact[]): string | undefined {
+  for (const f of facts) if (!plausible(f)) return firstProblem(facts);
+  return undefined;
+}
+
+/** factIdProblem's answer, the fields in the order of the lists above (the message names the first). */
+function firstProblem(facts: readonly LineFact[]): string | undefined {
   for (const f of facts) {
     const fields = f as unknown as Record<string, unknown>;
     for (const k of FACT_IDS) {

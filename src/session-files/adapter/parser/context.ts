@@ -35,8 +35,12 @@ export interface LineCtx {
 
 export type ContentExtra = Partial<Pick<RolloutContent, 'turnId' | 'inherited' | 'foreignThreadId'>>;
 
-export function drain(p: Parse): RolloutRecord[] {
+// What most lines produce: nothing. One frozen array instead of a new one per line.
+const NOTHING: readonly RolloutRecord[] = Object.freeze([]);
+
+export function drain(p: Parse): readonly RolloutRecord[] {
   const o = p.out;
+  if (o.length === 0) return NOTHING;
   p.out = [];
   return o;
 }

@@ -13,8 +13,8 @@ import { inheritedFact, onOther, onReview, simpleContent } from './content.js';
 import { type LineCtx, type Parse, countUnknown, drain, ownId, ref, skip } from './context.js';
 import { onAssistantText, onTokenCount, onUsageRecord } from './responses.js';
 import { type ParserState, type RolloutParserState, loadState, newState, saveState } from './state.js';
-import { readEnvelope, usageSkippable } from './usage-scan.js';
-import { metaWithoutInstructions } from './usage-meta.js';
+import { bareSkippable, readEnvelope, usageSkippable } from './usage-scan.js';
+import { type CheckedBodies, metaWithoutInstructions } from './usage-meta.js';
 import { flushThread, onBareMeta, onSessionMeta, onSettings } from './threads.js';
 import { onToolCall, onToolComplete, onToolExec, onToolOutput, emitTool } from './tools.js';
 import { emitTurn, onTaskComplete, onTaskStarted, onTurnContext, onUserText, refTurn } from './turns.js';
@@ -43,6 +43,8 @@ export interface ParserOptions {
    * usage-only read.
    */
   usageOnly?: boolean;
+  /** Instructions already checked by this reader (usage-meta.ts), for a reader going file after file. */
+  checkedBodies?: CheckedBodies;
 }
 
 function emptyStats(path: string | undefined, startOffset: number): RolloutStats {
@@ -73,8 +75,8 @@ function emptyStats(path: string | undefined, startOffset: number): RolloutStats
  * A session_meta line parsed without its instruction text (usage-meta.ts), or undefined: decode the
  * line whole, as always (not such a line, or the cut one does not parse as an object).
  */
-function parsedWithoutInstructions(buf: Buffer): Record<string, unknown> | undefined {
-  const cut = metaWithoutInstructions(buf);
+function parsedWithoutInstructions(buf: Buffer, checked?: CheckedBodies): Record<string, unknown> | undefined {
+  const cut = metaWithoutInstructions(buf, checked);
   if (!cut) return undefined;
   try {
     const v = JSON.parse(cut.toString('utf8')) as unknown;
@@ -108,13 +110,15 @@ export class RolloutParser implements Parse {
   }
 
   /** Processes one complete line; returns the records it produced. Never throws on bad input. */
-  line(raw: RawLine): RolloutRecord[] {
+  line(raw: RawLine): readonly RolloutRecord[] {
     this.stats.lines++;
     this.stats.endOffset = Math.max(this.stats.endOffset, raw.offset + raw.bytes + 1);
     if (raw.buf) {
       if (this.usageOnly) {
         // The envelope is read once from the bytes, for the skip and for the session_meta cut.
         const env = readEnvelope(raw.buf);
+        // A bare line skipped changes nothing: it has no time, and the format is placed already.
+        if (!env && bareSkippable(raw.buf, this.st)) return drain(this);
         const skipped = env ? usageSkippable(raw.buf, this.st, env) : undefined;
         if (skipped) {
           // What apply() takes from any envelope line: its time (for later lines without one) and format.
@@ -124,7 +128,9 @@ export class RolloutParser implements Parse {
           return drain(this);
         }
         // Only a line whose first type is session_meta can be one metaWithoutInstructions cuts.
-        const meta = env?.type?.startsWith('session_meta') ? parsedWithoutInstructions(raw.buf) : undefined;
+        const meta = env?.type?.startsWith('session_meta')
+          ? parsedWithoutInstructions(raw.buf, this.opts.checkedBodies)
+          : undefined;
         if (meta) {
           this.apply(raw, normalizeUsageLine(meta) ?? normalizeLine(meta));
           return drain(this);
@@ -165,7 +171,7 @@ export class RolloutParser implements Parse {
    * reading (prompt + turn_context, task_complete, or the next turn), so only a turn cut off at the
    * end of a read is held back.
    */
-  finish(opts: { final?: boolean } = {}): RolloutRecord[] {
+  finish(opts: { final?: boolean } = {}): readonly RolloutRecord[] {
     if (opts.final) {
       if (this.st.thread) flushThread(this);
       if (this.st.turn && !this.st.turn.emitted) emitTurn(this, this.st.turn);

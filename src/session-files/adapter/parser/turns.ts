@@ -41,7 +41,16 @@ export function openTurn(
   o: Partial<Pick<TurnState, 'id' | 'rootTurnId' | 'parentTurnId' | 'trigger'>>,
 ): TurnState {
   if (p.st.turn && !p.st.turn.emitted) emitTurn(p, p.st.turn);
-  const t: TurnState = { ...ref(p, ctx), ...o, index: ++p.st.turnsOpened, openedBy: by, emitted: false, ended: false };
+  // Assigned, not spread: a turn opens on every prompt (decision 0064).
+  const t = ref(p, ctx) as TurnState;
+  if (o.id !== undefined) t.id = o.id;
+  if (o.rootTurnId !== undefined) t.rootTurnId = o.rootTurnId;
+  if (o.parentTurnId !== undefined) t.parentTurnId = o.parentTurnId;
+  if (o.trigger !== undefined) t.trigger = o.trigger;
+  t.index = ++p.st.turnsOpened;
+  t.openedBy = by;
+  t.emitted = false;
+  t.ended = false;
   p.st.replyText = undefined;
   if (o.id) remember(p.st.knownTurns, o.id);
   p.st.turn = t;

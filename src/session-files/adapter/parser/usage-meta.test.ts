@@ -53,3 +53,19 @@ it('gives the usage-only parser the same thread from a cut line, and the same sk
     assert.equal(modes[0]!.thread?.threadId === '01a23aa1-e093-7453-99a3-bc273cd411ef', buf === lines[0]);
   }
 });
+
+it('cuts the same with instructions checked before, and keeps only long valid ones as checked', () => {
+  const long = 'be brief\\n'.repeat(200);
+  const b = meta(`{${ID},"base_instructions":{"text":"${long}"}}`);
+  const checked = { bodies: [] as Buffer[] };
+  const first = metaWithoutInstructions(b, checked);
+  assert.deepStrictEqual(first, metaWithoutInstructions(b));
+  assert.equal(checked.bodies.length, 1);
+  assert.deepStrictEqual(metaWithoutInstructions(b, checked), first);
+  assert.equal(checked.bodies.length, 1);
+  // A broken body of the same length is not taken for the one checked.
+  const bad = meta(`{${ID},"base_instructions":{"text":"${long.slice(0, -2)}\\q"}}`);
+  assert.equal(metaWithoutInstructions(bad, checked), undefined);
+  assert.ok(metaWithoutInstructions(meta(`{${ID},"instructions":"short"}`), checked));
+  assert.equal(checked.bodies.length, 1);
+});

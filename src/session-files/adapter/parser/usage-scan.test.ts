@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newState, type ParserState } from './state.js';
-import { usageSkippable } from './usage-scan.js';
+import { bareSkippable, usageSkippable } from './usage-scan.js';
 
 function state(): ParserState {
   const st = newState();
@@ -65,4 +65,42 @@ it('finds a second record after spaces following its brace, and not a nested tim
   const glued = line('{"type":"agent_message","message":"cut{ \t"timestamp":"2026-11-22T01:33:18Z"}');
   assert.equal(usageSkippable(glued, st), undefined);
   assert.ok(usageSkippable(line('{"type":"agent_message","message":"hi","at":{"when":1,"timestamp":"x"}}'), st));
+});
+
+it('counts an ordinal written later in the head, as the regex does, and none past the head', () => {
+  const st = state();
+  const payload = '{"type":"agent_message","message":"hi"}';
+  const later = `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg","payload":${payload},"ordinal":3}`;
+  assert.equal(usageSkippable(Buffer.from(later), st)?.ordinal, true);
+  // The key's name without a number after it, and an ordinal only after the first 512 bytes.
+  const named = `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg","payload":${payload},"ordinal":"x"}`;
+  assert.equal(usageSkippable(Buffer.from(named), st)?.ordinal, false);
+  const padded = (n: number) =>
+    `{"timestamp":"2026-11-22T01:33:17.998Z","type":"event_msg",` +
+    `"payload":{"type":"agent_message","message":"${'x'.repeat(n)}"},"ordinal":3}`;
+  assert.equal(usageSkippable(Buffer.from(padded(600)), st)?.ordinal, false);
+  // The key's name in the head's last bytes, its number after them.
+  const edge = padded(396);
+  assert.equal(edge.indexOf('"ordinal"') + '"ordinal"'.length, 512);
+  assert.equal(usageSkippable(Buffer.from(edge), st)?.ordinal, false);
+});
+
+it('skips bare tool calls, reasoning, replies and state markers once the file is placed, not prompts', () => {
+  const st = state();
+  st.format = 'bare';
+  const b = (s: string) => Buffer.from(s);
+  assert.ok(bareSkippable(b('{"record_type":"state"}'), st));
+  assert.ok(bareSkippable(b('{"type":"function_call","name":"shell","arguments":"{}","call_id":"c1"}'), st));
+  assert.ok(bareSkippable(b('{"type":"function_call_output","call_id":"c1","output":"ok"}'), st));
+  assert.ok(bareSkippable(b('{"type":"message","role":"assistant","content":[]}'), st));
+  assert.ok(!bareSkippable(b('{"type":"message","role":"user","content":[]}'), st));
+  assert.ok(!bareSkippable(b('{"type":"function_calls","call_id":"c1"}'), st));
+  // A turn id not seen yet, a record glued after it, an unended line: decoded.
+  const meta = '"internal_chat_message_metadata_passthrough":{"turn_id":"t-2"}';
+  assert.ok(!bareSkippable(b(`{"type":"reasoning","id":"r",${meta}}`), st));
+  assert.ok(!bareSkippable(b('{"type":"reasoning","id":"r"{"timestamp":"2026-11-22T01:33:18Z"}'), st));
+  assert.ok(!bareSkippable(b('{"type":"reasoning","id":"r"'), st));
+  // The first line, or before the format is known: decoded.
+  const fresh = newState();
+  assert.ok(!bareSkippable(b('{"record_type":"state"}'), fresh));
 });

@@ -158,8 +158,10 @@ function compactEnvelope(buf: Buffer): Envelope | undefined {
     ts: buf.toString('latin1', OPEN.length, tsEnd),
     end: tsEnd + 1,
     type: buf.toString('latin1', i + TYPE_KEY.length, typeEnd),
-    // An ordinal elsewhere in the head counted before (older builds write none): still looked for.
-    ordinal: ordinal || ORDINAL.test(buf.toString('latin1', 0, Math.min(buf.length, HEAD))),
+    // An ordinal elsewhere in the head counted before (older builds write none): still looked for,
+    // by the regex only where the key's bytes lie in the head (a latin1 copy of every line's head was
+    // the cost of each line without one).
+    ordinal: ordinal || ordinalInHead(buf),
   };
   if (env.type !== 'event_msg') return env;
   if (!startsAt(buf, PAYLOAD_TYPE_KEY, typeEnd + 1)) return undefined;
@@ -168,6 +170,15 @@ function compactEnvelope(buf: Buffer): Envelope | undefined {
   if (subEnd < 0) return undefined;
   env.sub = buf.toString('latin1', subAt, subEnd);
   return env;
+}
+
+const ORDINAL_NAME = Buffer.from('"ordinal"');
+
+/** ORDINAL.test over the line's first HEAD bytes. */
+function ordinalInHead(buf: Buffer): boolean {
+  const head = buf.length > HEAD ? buf.subarray(0, HEAD) : buf;
+  if (head.indexOf(ORDINAL_NAME) < 0) return false;
+  return ORDINAL.test(head.toString('latin1'));
 }
 
 /** The envelope by the regexes over the line's first HEAD bytes (any spacing, any key order). */
@@ -205,6 +216,51 @@ export function readEnvelope(buf: Buffer): Envelope | undefined {
   return compactEnvelope(buf) ?? envelopeOfHead(buf);
 }
 
+// Bare-format (pre-envelope) records as Codex wrote them whose facts only ever make content or
+// tool calls: a tool call and its output, reasoning, an assistant's reply, the state marker. Such a
+// line has no time (the line takes the last one) and names no turn unless it carries a turn id,
+// which is looked for as on any skipped line; a user's message (a prompt) and the meta are decoded.
+const BARE_SKIPPABLE = [
+  '{"record_type":"state"}',
+  '{"record_type":"state",',
+  '{"type":"function_call",',
+  '{"type":"function_call_output",',
+  '{"type":"custom_tool_call",',
+  '{"type":"custom_tool_call_output",',
+  '{"type":"local_shell_call",',
+  '{"type":"reasoning",',
+  '{"type":"message","role":"assistant",',
+].map((k) => Buffer.from(k));
+
+/** Does the line end its object, name only known turns, and hold no second record (see below)? */
+function closedWithKnownTurns(buf: Buffer, st: ParserState, from: number): boolean {
+  let end = buf.length - 1;
+  while (end > 0 && (buf[end] === 0x20 || buf[end] === 0x0d || buf[end] === 0x09)) end--;
+  if (buf[end] !== 0x7d) return false;
+  if (holdsSecondRecord(buf, from)) return false;
+  for (let at = nextUnescaped(buf, TURN_ID, 0); at >= 0; at = nextUnescaped(buf, TURN_ID, at + 1)) {
+    const id = stringValueAt(buf, at, TURN_ID.bytes.length);
+    if (id === undefined || turnIsNew(st, id)) return false;
+  }
+  return true;
+}
+
+/**
+ * May the usage-only parser leave this bare-format line undecoded (decision 0064)? Only once the
+ * file's format and thread are placed, outside copied parent history, for the records above.
+ */
+export function bareSkippable(buf: Buffer, st: ParserState): boolean {
+  if (st.inherited?.active || !st.threadPending || st.format === undefined) return false;
+  if (buf[0] !== BRACE) return false;
+  let known = false;
+  for (const k of BARE_SKIPPABLE)
+    if (startsAt(buf, k, 0)) {
+      known = true;
+      break;
+    }
+  return known && closedWithKnownTurns(buf, st, 1);
+}
+
 /**
  * The line's skip record when the usage-only parser may leave it undecoded, else undefined (decode
  * it). `st` is the state before the line; nothing here changes it. `env`: readEnvelope(buf), when
@@ -224,14 +280,7 @@ export function usageSkippable(buf: Buffer, st: ParserState, env = readEnvelope(
   }
   // A line that does not end its object, or holds a second record, is decoded: the parser recovers
   // the record glued to it.
-  let end = buf.length - 1;
-  while (end > 0 && (buf[end] === 0x20 || buf[end] === 0x0d || buf[end] === 0x09)) end--;
-  if (buf[end] !== 0x7d) return undefined;
-  if (holdsSecondRecord(buf, env.end)) return undefined;
-  for (let at = nextUnescaped(buf, TURN_ID, 0); at >= 0; at = nextUnescaped(buf, TURN_ID, at + 1)) {
-    const id = stringValueAt(buf, at, TURN_ID.bytes.length);
-    if (id === undefined || turnIsNew(st, id)) return undefined;
-  }
+  if (!closedWithKnownTurns(buf, st, env.end)) return undefined;
   const ms = Date.parse(env.ts);
   return { ts: Number.isFinite(ms) ? ms : undefined, ordinal: env.ordinal };
 }
