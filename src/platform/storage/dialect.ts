@@ -23,6 +23,15 @@ export function clusteredByPrimaryKey<T extends string, C extends string>(
   return isSqlite(db) ? t.modifyEnd(sql`without rowid`) : t;
 }
 
+// Fresh planner statistics for tables a job has just rewritten (decisions/0066): PostgreSQL's
+// autovacuum analyzes them only after enough rows changed and a while later, and until then plans
+// on the old statistics, in which the new rows' key (a new day) does not exist. SQLite keeps no
+// statistics unless asked (no sqlite_stat1), so its plans do not change with the data: nothing to do.
+export async function refreshStatistics(db: Kysely<any>, tables: string[]): Promise<void> {
+  if (tables.length === 0 || isSqlite(db)) return;
+  await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
+}
+
 // Serializes transactions that touch the same keys (e.g. the threads a batch reconciles): on
 // PostgreSQL a transaction-scoped advisory lock per key, taken in sorted order so that concurrent
 // nodes never deadlock; SQLite allows one writer at a time anyway.
