@@ -9,7 +9,8 @@
 //     day (or the day before), from a bit mask of the user's days (streakPart).
 // Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import type { DbOrTrx } from '../../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../../platform/storage/database.js';
+import { withoutParallelWorkers } from '../../platform/storage/dialect.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
 import { MASK_DAYS } from '../../core/windows.js';
 import { type DimensionColumn, isCounter, type Metric } from './query.model.js';
@@ -242,6 +243,7 @@ export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
 }
 
 /** Runs the plan: rows keyed by d_* and m_* columns, numbers as numbers. */
-export async function runQuery(db: DbOrTrx, p: QueryPlan): Promise<Record<string, unknown>[]> {
-  return (await compileQuery(db, p).execute()) as Record<string, unknown>[];
+export async function runQuery(db: Db, p: QueryPlan): Promise<Record<string, unknown>[]> {
+  // Serial: every panel reads a few thousand rows per part (decisions/0066).
+  return (await withoutParallelWorkers(db, (conn) => compileQuery(conn, p).execute())) as Record<string, unknown>[];
 }
