@@ -18,10 +18,8 @@ import { counterOf, dimColumn, dimExpr, metricColumn, NONE, type Part, withoutSe
 const TODAY = 't_today';
 
 // The team filter's members, read once (TEAM) for every part. Materialized: a scan of a CTE is
-// never run by a parallel worker, so PostgreSQL does not hand the three small parts to workers (13
-// ms against 1.6 ms serial for a team of 100, the workers' start-up on a busy machine).
+// never run by a parallel worker either (13 ms against 1.6 ms serial for a team of 100).
 const TEAM = 'team_people';
-const MEMBERS = 'team_members_joined';
 
 // The people the plan keeps, on one part: the caller's reach and the user filter, the team filter
 // (the team dimension's join is made once, outside).
@@ -116,17 +114,6 @@ export function personWindowQuery(db: DbOrTrx, p: QueryPlan, streakOf: StreakOf)
       (cte) => cte(TEAM).materialized(),
       (d) => d.selectFrom('team_members').select('user_id').where('team_id', '=', teamId),
     ) as DbOrTrx;
-  if (p.dims.includes('team'))
-    // The members to join, materialized too: PostgreSQL then hashes them rather than probing their
-    // index once per person, whatever its estimates (none on a table never analyzed), and SQLite
-    // reads them once.
-    top = top.with(
-      (cte) => cte(MEMBERS).materialized(),
-      (d) => {
-        const m = d.selectFrom('team_members').select(['user_id', 'team_id']).where('workspace_id', '=', p.workspaceId);
-        return teamId === undefined ? m : m.where('team_id', '=', teamId);
-      },
-    ) as DbOrTrx;
   const total = p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : [];
   if (p.dims.length === 1 && p.dims[0] === 'user') {
     // Already one row per person: the streak read once per row (PostgreSQL evaluated the formula's
@@ -146,8 +133,14 @@ export function personWindowQuery(db: DbOrTrx, p: QueryPlan, streakOf: StreakOf)
       ]);
   }
   let q = top.selectFrom(per as never) as Part;
-  // One join of a row per person to the members (a person in two teams counts in both).
-  if (p.dims.includes('team')) q = q.innerJoin(`${MEMBERS} as m`, (j) => j.onRef('m.user_id', '=', 'u.user_id'));
+  // One join of a row per person to the members (a person in two teams counts in both): a hash
+  // join on PostgreSQL once the base has statistics (the build analyzes it), on SQLite a probe of
+  // the members' (workspace, user, team) index per person.
+  if (p.dims.includes('team'))
+    q = q.innerJoin('team_members as m', (j) => {
+      const on = j.onRef('m.user_id', '=', 'u.user_id').on('m.workspace_id', '=', p.workspaceId);
+      return teamId === undefined ? on : on.on('m.team_id', '=', teamId);
+    });
   q = q.select([
     ...p.dims.map((d) => sql`${dimExpr(p, d)}`.as(dimColumn(d))),
     ...p.metrics.map((m) => sql`coalesce(sum(${sql.ref(`u.${metricColumn(m)}`)}), 0)`.as(metricColumn(m))),
