@@ -128,11 +128,17 @@ export function containsIgnoringCase(db: Kysely<any>, column: RawBuilder<unknown
 export async function withoutParallelWorkers<D extends Kysely<any>, T>(db: D, fn: (conn: D) => Promise<T>): Promise<T> {
   if (isSqlite(db)) return fn(db);
   return db.connection().execute(async (conn) => {
+    const reset = () => sql`reset max_parallel_workers_per_gather`.execute(conn);
     await sql`set max_parallel_workers_per_gather = 0`.execute(conn);
+    let out: T;
     try {
-      return await fn(conn as D);
-    } finally {
-      await sql`reset max_parallel_workers_per_gather`.execute(conn);
+      out = await fn(conn as D);
+    } catch (err) {
+      // The statement's error is the one to report, not a reset on a connection that broke with it.
+      await reset().catch(() => undefined);
+      throw err;
     }
+    await reset();
+    return out;
   });
 }
