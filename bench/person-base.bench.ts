@@ -2,10 +2,11 @@
 // alternating in one process on the store bench/query.bench.ts generates (run that first; the base
 // is built here as the daily job does). Each plan is compiled twice, `personBase` on and off, and
 // both answers must be equal. SQLite: CPU ms of the statement in this process; PostgreSQL: wall ms
-// (the server's CPU is not ours to count).
+// (the server's CPU is not ours to count). Each run as the app runs it (runQuery: on PostgreSQL
+// without parallel workers, decisions/0066).
 // Run: node --import tsx bench/person-base.bench.ts [--dialect sqlite|postgres] [--iterations 20]
 import { parseArgs } from 'node:util';
-import { compileQuery } from '../src/analytics/query/query.compiler.js';
+import { runQuery } from '../src/analytics/query/query.compiler.js';
 import { queryBody } from '../src/analytics/query/query.contract.js';
 import { planQuery } from '../src/analytics/query/query.plan.js';
 import { buildWindows } from '../src/ingest/index.js';
@@ -59,10 +60,10 @@ for (const [label, body] of Object.entries(QUERIES)) {
   const answer: Record<string, string> = {};
   for (let i = 0; i < N + 2; i++)
     for (const k of ['before', 'after'] as const) {
-      const c = compileQuery(store.db, { ...plan, personBase: k === 'after' && plan.personBase });
+      const p = { ...plan, personBase: k === 'after' && plan.personBase };
       const cpu = process.cpuUsage();
       const t0 = performance.now();
-      const rows = await c.execute();
+      const rows = await runQuery(store.db, p);
       const wall = performance.now() - t0;
       const used = process.cpuUsage(cpu);
       if (i >= 2) t[k].push(dialect === 'sqlite' ? (used.user + used.system) / 1000 : wall);

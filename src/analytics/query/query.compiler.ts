@@ -9,12 +9,13 @@
 //     day (or the day before), from a bit mask of the user's days (streakPart).
 // Parts that read different rollups are joined by UNION ALL and summed per dimension outside.
 import { type Expression, type RawBuilder, sql } from 'kysely';
-import type { DbOrTrx } from '../../platform/storage/database.js';
+import type { Db, DbOrTrx } from '../../platform/storage/database.js';
+import { withoutParallelWorkers } from '../../platform/storage/dialect.js';
 import { weekOfDay, weekStartDay } from '../../core/time.js';
 import { MASK_DAYS } from '../../core/windows.js';
 import { type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
-import { personWindowParts } from './query.person-window.js';
+import { personWindowQuery } from './query.person-window.js';
 import {
   baseRows,
   counterSum,
@@ -217,36 +218,22 @@ function otherParts(db: DbOrTrx, p: QueryPlan): Part[] {
 
 /** The plan's one statement: rows of dimension columns (d_*) and metric columns (m_*), ordered and paged. */
 export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
-  // Per person over a window with no client or model: the base's row per person (decisions/0058).
-  const parts: Part[] = p.personBase ? personWindowParts(db, p) : otherParts(db, p);
-  const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
-  const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
-  const streakMask = p.personBase && p.metrics.includes('current_streak');
-  let q: Part = db.selectFrom(union.as('p') as never).select([
-    ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
-    ...p.metrics.map((m) => {
-      const sum = sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`;
-      return (m === 'current_streak' && streakMask ? sql`cast(${sum} as bigint)` : sum).as(metricColumn(m));
-    }),
-    ...(p.totalRows && !streakMask ? [sql`count(*) over ()`.as('total_rows')] : []),
-  ]);
-  if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
-  if (streakMask) {
-    // The person parts' masks, summed per person above, read as a streak here, once per row (0
-    // without a day, as the day path has it).
-    const mask = sql.ref(`g.${metricColumn('current_streak')}`);
+  let q: Part;
+  if (p.personBase)
+    // Per person over a window with no client or model: the base's row per person (decisions/0058, 0066).
+    q = personWindowQuery(db, p, streakOf);
+  else {
+    const parts = otherParts(db, p);
+    const union = parts.slice(1).reduce((acc, q) => acc.unionAll(q), parts[0]);
+    const cols = p.dims.map((d) => sql.ref(`p.${dimColumn(d)}`));
     q = db
-      .selectFrom(q.as('g') as never)
+      .selectFrom(union.as('p') as never)
       .select([
-        ...p.dims.map((d) => sql.ref(`g.${dimColumn(d)}`).as(dimColumn(d))),
-        ...p.metrics.map((m) =>
-          (m === 'current_streak'
-            ? sql`case when ${mask} = 0 then 0 else ${streakOf(mask)} end`
-            : sql.ref(`g.${metricColumn(m)}`)
-          ).as(metricColumn(m)),
-        ),
+        ...p.dims.map((d, i) => cols[i].as(dimColumn(d))),
+        ...p.metrics.map((m) => sql`coalesce(sum(${sql.ref(`p.${metricColumn(m)}`)}), 0)`.as(metricColumn(m))),
         ...(p.totalRows ? [sql`count(*) over ()`.as('total_rows')] : []),
       ]);
+    if (cols.length) q = q.groupBy(p.dims.map((d) => sql.ref(dimColumn(d))) as never);
   }
   for (const [k, dir] of p.order) {
     const col = (p.dims as string[]).includes(k) ? dimColumn(k as DimensionColumn) : metricColumn(k as Metric);
@@ -256,6 +243,7 @@ export function compileQuery(db: DbOrTrx, p: QueryPlan): Part {
 }
 
 /** Runs the plan: rows keyed by d_* and m_* columns, numbers as numbers. */
-export async function runQuery(db: DbOrTrx, p: QueryPlan): Promise<Record<string, unknown>[]> {
-  return (await compileQuery(db, p).execute()) as Record<string, unknown>[];
+export async function runQuery(db: Db, p: QueryPlan): Promise<Record<string, unknown>[]> {
+  // Serial: every panel reads a few thousand rows per part (decisions/0066).
+  return (await withoutParallelWorkers(db, (conn) => compileQuery(conn, p).execute())) as Record<string, unknown>[];
 }
