@@ -86,6 +86,26 @@ async function ingest(payload: unknown) {
   assert.equal(r.statusCode, 200, r.body);
 }
 
+/** The dashboard's query model (POST .../query, decisions/0033): one statement, as a panel sends it. */
+async function queried(dimensions: string[] = []) {
+  // Yesterday too: the batches are a minute old, which may be yesterday just after midnight.
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const r = await app.inject({
+    method: 'POST',
+    url: `/v1/analytics/codex/workspaces/${ws}/query`,
+    headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+    payload: {
+      metrics: ['text_output_tokens'],
+      dimensions,
+      date_range: [day(Date.now() - 86_400_000), day(Date.now())],
+    },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  let output = 0;
+  for (const row of r.json().data) output += Number(row.text_output_tokens);
+  return output;
+}
+
 async function usage(group = 'workspace', a = app) {
   const r = await a.inject({
     method: 'GET',
@@ -120,6 +140,9 @@ it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag
   // The API still answers the paused replica's totals, and says they are behind.
   await until('a lag above 0 while replay is paused', async () => Number((await usage()).lag) > 0);
   assert.equal((await usage()).output, 111);
+  // The query model reads the replica too (with its statement settings on the replica's connection).
+  assert.equal(await queried(), 111);
+  assert.equal(await queried(['user']), 111);
   // The lag gauge says so too (decisions/0055), at least the lag the header gave a moment ago.
   const said = Number((await usage()).lag) / 1000;
   const gauge = await lagGauge();
@@ -129,6 +152,7 @@ it('analytics reads come from the replica, with its lag in X-Steward-Replica-Lag
   await until('the replica replays batch B', async () => (await usage()).output === 333);
   await until('lag 0 again', async () => (await usage()).lag === '0');
   assert.equal(await lagGauge(), 0);
+  assert.equal(await queried(['user']), 333);
 
   // Person-level rows write person_data.viewed: that write goes to the primary (the replica is
   // read-only and would refuse it).
