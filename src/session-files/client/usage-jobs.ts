@@ -1,6 +1,7 @@
-// The usage-only pass's reading (usage-pass.service.ts), apart from where its listing comes from:
-// which listed files changed since their cached line, the job that reads each (from its checkpoint
-// when it grew), and the reading itself, on reader threads when there is enough of it.
+// The usage-only pass's reading (usage-pass.service.ts, and the repeat from the totals in
+// usage-repeat.ts), apart from where its listing comes from: which listed files changed since
+// their cached line, the job that reads each (from its checkpoint when it grew), and the reading
+// itself, on reader threads when there is enough of it.
 import os from 'node:os';
 import type { FileEntry } from '../adapter/discover.js';
 import { isGzipPath } from '../adapter/decode.js';

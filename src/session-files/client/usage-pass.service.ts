@@ -4,13 +4,17 @@
 // serves both. Each file's sums and its parser checkpoint are kept in a summary cache beside the
 // personal store: an unchanged file costs a stat, a grown one is read from its checkpoint, a
 // replaced or rewritten one (inode, shrink or the content check of its head) from the start.
-// Nothing is kept per file while the pass runs (decision 0054): the listing is walked a directory
-// at a time, each file's sums are added to running sums as they come, and only a file's own
-// thread is remembered, for the few files of one thread, read again together at the end.
+// Nothing is kept per file while the pass runs (decision 0054) but the listing for the totals: the
+// listing is walked a directory at a time, each file's sums are added to running sums as they
+// come, and only a file's own thread is remembered, for the few files of one thread, read again
+// together at the end. A repeat starts from the last pass's totals instead (usage-repeat.ts,
+// decision 0065) and comes here only for a change they cannot take.
 import { walkImportFiles } from '../adapter/discover.js';
 import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { SlotSums } from './slot-sums.js';
 import { toTuples } from './usage-cache-rows.js';
+import { Listing, Totals } from './usage-totals.js';
+import { repeatFromTotals } from './usage-repeat.js';
 import {
   finalNow,
   jobsOf,
@@ -27,32 +31,53 @@ export type { UsagePassOptions } from './usage-jobs.js';
 /** Sums of every session file under `paths`, reading only what changed since the cached pass. */
 export async function usagePass(opts: UsagePassOptions): Promise<PassResult> {
   const byThread = opts.byThread ?? true;
+  const totals = opts.cachePath ? Totals.load(opts.cachePath, opts.creditsPerUsd, byThread) : undefined;
+  const r = totals && (await repeatFromTotals(totals, opts, opts.cachePath!, byThread));
+  if (r && !('fallback' in r)) return r;
+  // No totals, or a change they cannot take (see repeatFromTotals): the pass over the cache lines.
   const final = finalNow(opts);
   const summary = newSummary();
   const cache = UsageCache.load(opts.cachePath, opts.creditsPerUsd);
   const sums = new SlotSums(byThread);
   const owners = new Owners();
+  const listing = new Listing();
 
   // The listing, walked as the readers ask for files: an unchanged file is added from its cached
   // line on the way, a changed one becomes a job.
   function* listed(): Generator<Listed> {
-    for (const f of walkImportFiles(opts.paths, summary.errors))
-      yield { f, index: summary.files.found++, final: final(f) };
+    for (const f of walkImportFiles(opts.paths, summary.errors)) {
+      summary.files.found++;
+      const fin = final(f);
+      yield { f, index: listing.add(f, fin, null), final: fin };
+    }
   }
   const same = (l: Listed, e: CacheEntry, ref: number) => {
     sums.add(e, e.threadId);
     owners.note(e.threadId, l.index, ref);
+    listing.threads[l.index] = e.threadId;
   };
   const keep = (job: Job, line: string, own: string | null) => {
     owners.note(own, job.index, cache.setLine(job.path, line));
+    listing.threads[job.index] = own;
   };
   await readJobs(jobsOf(listed(), cache, summary, same), opts, byThread, summary, keep, (a) => sums.addBlock(a.sums));
 
   await owners.readTogether(cache, sums, opts.creditsPerUsd);
   try {
     cache.save();
+    // Totals only of a pass without errors: a file that failed is read again next time.
+    if (opts.cachePath && !summary.errors.length)
+      listing.save(opts.cachePath, opts.creditsPerUsd, byThread, sums.block());
   } catch {
     // a cache that cannot be written costs the next report a re-read, never this one
+  }
+  const before = r?.fallback; // files the repeat read before it handed over: read by this pass
+  if (before) {
+    summary.files.read += before.files.read;
+    summary.files.unchanged -= before.files.read;
+    summary.files.reset += before.files.reset;
+    summary.lines += before.lines;
+    summary.skipped += before.skipped;
   }
   return { ...sums.rows(), summary };
 }

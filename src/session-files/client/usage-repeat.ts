@@ -1,0 +1,122 @@
+// A repeat report from the last pass's totals (decision 0065): every listed file is stat'ed and
+// compared with its row in the totals; with nothing changed the totals' sums are the answer (no
+// cache line parsed, nothing written). With a few files changed, new or gone, their old lines' sums
+// are taken out of the totals, the changed and new ones read (from their checkpoints when they
+// grew) and added, and the cache and the totals written anew. Exact because every figure kept is a
+// sum (decision 0054), so long as no file shares its own thread with another listed file: those are
+// read together (usage-pass.service.ts, Owners), and a change touching one is left to the full pass.
+import { walkImportFiles } from '../adapter/discover.js';
+import { UsageCache, type CacheEntry } from './usage-cache.js';
+import { SlotSums } from './slot-sums.js';
+import { Listing, type Totals } from './usage-totals.js';
+import {
+  finalNow,
+  jobsOf,
+  newSummary,
+  readJobs,
+  type Listed,
+  type PassResult,
+  type UsagePassOptions,
+} from './usage-jobs.js';
+import type { UsagePassSummary } from './usage-jobs.js';
+
+/**
+ * The pass from the totals; else what the full pass must do it (a shared thread, an error), with
+ * what was read here already (its lines are in the cache by then, and the full pass finds them
+ * unchanged) for its summary.
+ */
+export async function repeatFromTotals(
+  prior: Totals,
+  opts: UsagePassOptions,
+  cachePath: string,
+  byThread: boolean,
+): Promise<PassResult | { fallback: UsagePassSummary | undefined }> {
+  const final = finalNow(opts);
+  const summary = newSummary();
+  // Per listed file: its row in the totals when unchanged, else -1 - its index in `changed`.
+  const order: number[] = [];
+  const changed: (Listed & { was: number })[] = [];
+  const seen = new Uint8Array(prior.files);
+  let hint = 0;
+  for (const f of walkImportFiles(opts.paths, summary.errors)) {
+    const index = summary.files.found++;
+    const fin = final(f);
+    const j = prior.find(f.path, hint);
+    if (j >= 0) {
+      seen[j] = 1;
+      hint = j + 1;
+      if (prior.same(j, f, fin)) {
+        order.push(j);
+        continue;
+      }
+    }
+    order.push(-1 - changed.length);
+    changed.push({ f, index, final: fin, was: j });
+  }
+  if (summary.errors.length) return { fallback: undefined }; // the full pass reports them as always
+  const removed: number[] = [];
+  for (let j = 0; j < prior.files; j++) if (!seen[j]) removed.push(j);
+  const sums = new SlotSums(byThread);
+  sums.addBlock(prior.sums);
+  if (!changed.length && !removed.length) {
+    summary.files.unchanged = summary.files.found;
+    return { ...sums.rows(), summary };
+  }
+
+  const cache = UsageCache.load(cachePath, opts.creditsPerUsd);
+  const owned = new Map<string, number>(); // thread -> listed files that have it as their own
+  for (let j = 0; j < prior.files; j++) {
+    const t = prior.thread(j);
+    if (t) owned.set(t, (owned.get(t) ?? 0) + 1);
+  }
+  // A file's old part out of the sums; false when it cannot be (no line, or its thread is shared).
+  const takeOut = (j: number): boolean => {
+    const old = cache.get(prior.paths[j]!);
+    const t = old?.entry.threadId ?? null;
+    if (!old || t !== prior.thread(j) || (t && owned.get(t)! > 1)) return false;
+    sums.add(old.entry, t, -1);
+    if (t) owned.set(t, owned.get(t)! - 1);
+    return true;
+  };
+  for (const j of removed) if (!takeOut(j)) return { fallback: undefined };
+  for (const c of changed) if (c.was >= 0 && !takeOut(c.was)) return { fallback: undefined };
+  for (const j of order) if (j >= 0) cache.keep(prior.paths[j]!);
+
+  // What the changed files turn out to own: a thread another listed file has too needs the full pass.
+  const threads: (string | null)[] = changed.map(() => null);
+  let shared = false;
+  const own = (i: number, t: string | null) => {
+    threads[i] = t;
+    if (!t) return;
+    if (owned.get(t)) shared = true;
+    owned.set(t, (owned.get(t) ?? 0) + 1);
+  };
+  const pos = new Map(changed.map((c, i) => [c.index, i]));
+  const same = (l: Listed, e: CacheEntry) => {
+    sums.add(e, e.threadId);
+    own(pos.get(l.index)!, e.threadId);
+  };
+  const keep = (job: { index: number; path: string }, line: string, t: string | null) => {
+    cache.setLine(job.path, line);
+    own(pos.get(job.index)!, t);
+  };
+  await readJobs(jobsOf(changed, cache, summary, same), opts, byThread, summary, keep, (a) => sums.addBlock(a.sums));
+  summary.files.unchanged += order.length - changed.length;
+
+  try {
+    cache.save(); // its new lines are right whatever follows: the full pass then finds them
+  } catch {
+    // a cache that cannot be written costs the next report a re-read, never this one
+  }
+  if (shared || summary.errors.length) return { fallback: summary };
+  const listing = new Listing();
+  try {
+    for (const j of order)
+      if (j >= 0) listing.addRow(...prior.row(j), prior.thread(j));
+      else listing.add(changed[-1 - j]!.f, changed[-1 - j]!.final, threads[-1 - j]!);
+    listing.save(cachePath, opts.creditsPerUsd, byThread, sums.block());
+  } catch {
+    // a cache that cannot be written costs the next report a re-read, never this one
+  }
+  return { ...sums.rows(), summary };
+}
