@@ -122,6 +122,15 @@ for (const byThread of [true, false])
       assert.equal(r.summary.files.unchanged, r.summary.files.found - 1);
     });
 
+    it('more changed files than are looked for one by one', async () => {
+      const t = new Date(Date.now() - 7_200_000);
+      const files = (readdirSync(sessions, { recursive: true }) as string[]).filter((n) => n.endsWith('.jsonl'));
+      assert.ok(files.length > 6);
+      for (const n of files.slice(0, 6)) utimesSync(at(n), t, t);
+      await same(6);
+      await same(0);
+    });
+
     it('a copy sharing a thread, grown and removed: the full pass reads them together', async () => {
       cpSync(at(RESUMED), at('archived/rollout-2026-11-22T01-26-10-01a200dc-5835-7763-b92a-e0134f63f937.jsonl'));
       await same(1);

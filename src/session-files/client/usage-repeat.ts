@@ -7,7 +7,7 @@
 // read together (usage-pass.service.ts, Owners), and a change touching one is left to the full pass.
 import { walkImportFiles } from '../adapter/discover.js';
 import { UsageCache, type CacheEntry } from './usage-cache.js';
-import { SlotSums } from './slot-sums.js';
+import { rowsOf, SlotSums } from './slot-sums.js';
 import { Listing, type Totals } from './usage-totals.js';
 import {
   finalNow,
@@ -25,6 +25,10 @@ import type { UsagePassSummary } from './usage-jobs.js';
  * what was read here already (its lines are in the cache by then, and the full pass finds them
  * unchanged) for its summary.
  */
+// Changed and removed files up to this many are looked for in the cache file one by one (a search
+// from its end each, ~10 ms in 30 MB); more, and the cache notes where every line is (~100 ms).
+const LAZY_FILES = 4;
+
 export async function repeatFromTotals(
   prior: Totals,
   opts: UsagePassOptions,
@@ -56,31 +60,33 @@ export async function repeatFromTotals(
   if (summary.errors.length) return { fallback: undefined }; // the full pass reports them as always
   const removed: number[] = [];
   for (let j = 0; j < prior.files; j++) if (!seen[j]) removed.push(j);
-  const sums = new SlotSums(byThread);
-  sums.addBlock(prior.sums);
   if (!changed.length && !removed.length) {
     summary.files.unchanged = summary.files.found;
-    return { ...sums.rows(), summary };
+    return { ...rowsOf(prior.sums), summary };
   }
+  const sums = new SlotSums(byThread);
+  sums.addBlock(prior.sums);
 
-  const cache = UsageCache.load(cachePath, opts.creditsPerUsd);
-  const owned = new Map<string, number>(); // thread -> listed files that have it as their own
-  for (let j = 0; j < prior.files; j++) {
-    const t = prior.thread(j);
-    if (t) owned.set(t, (owned.get(t) ?? 0) + 1);
-  }
+  // A few files' old lines are searched for in the cache; more, and it is noted whole.
+  const lazy = changed.length + removed.length <= LAZY_FILES;
+  const cache = UsageCache.load(cachePath, opts.creditsPerUsd, lazy);
+  const moved = new Map<string, number>(); // thread -> change in the listed files that own it
+  const owners = (t: string) => prior.owners(t) + (moved.get(t) ?? 0);
   // A file's old part out of the sums; false when it cannot be (no line, or its thread is shared).
   const takeOut = (j: number): boolean => {
     const old = cache.get(prior.paths[j]!);
     const t = old?.entry.threadId ?? null;
-    if (!old || t !== prior.thread(j) || (t && owned.get(t)! > 1)) return false;
+    if (!old || t !== prior.thread(j) || (t && owners(t) > 1)) return false;
     sums.add(old.entry, t, -1);
-    if (t) owned.set(t, owned.get(t)! - 1);
+    if (t) moved.set(t, (moved.get(t) ?? 0) - 1);
     return true;
   };
   for (const j of removed) if (!takeOut(j)) return { fallback: undefined };
   for (const c of changed) if (c.was >= 0 && !takeOut(c.was)) return { fallback: undefined };
-  for (const j of order) if (j >= 0) cache.keep(prior.paths[j]!);
+  const unchangedRows = order.length - changed.length;
+  if (!lazy) {
+    for (const j of order) if (j >= 0) cache.keep(prior.paths[j]!);
+  } else if (cache.lazyRewrite(unchangedRows, order.length, changed.length)) return { fallback: undefined };
 
   // What the changed files turn out to own: a thread another listed file has too needs the full pass.
   const threads: (string | null)[] = changed.map(() => null);
@@ -88,8 +94,8 @@ export async function repeatFromTotals(
   const own = (i: number, t: string | null) => {
     threads[i] = t;
     if (!t) return;
-    if (owned.get(t)) shared = true;
-    owned.set(t, (owned.get(t) ?? 0) + 1);
+    if (owners(t) > 0) shared = true;
+    moved.set(t, (moved.get(t) ?? 0) + 1);
   };
   const pos = new Map(changed.map((c, i) => [c.index, i]));
   const same = (l: Listed, e: CacheEntry) => {
@@ -101,7 +107,7 @@ export async function repeatFromTotals(
     own(pos.get(job.index)!, t);
   };
   await readJobs(jobsOf(changed, cache, summary, same), opts, byThread, summary, keep, (a) => sums.addBlock(a.sums));
-  summary.files.unchanged += order.length - changed.length;
+  summary.files.unchanged += unchangedRows;
 
   try {
     cache.save(); // its new lines are right whatever follows: the full pass then finds them

@@ -43,6 +43,7 @@ function cacheStat(cachePath: string): [number, number, number] | undefined {
 export class Totals {
   private threadList: string[] | undefined;
   private index: Map<string, number> | undefined;
+  private delimited: string | undefined;
 
   private constructor(
     readonly paths: string[],
@@ -101,6 +102,15 @@ export class Totals {
     const o = i * FIELDS;
     const s = this.stat;
     return [this.paths[i]!, s[o]!, s[o + 1]!, s[o + 2]!, s[o + 3] === 1];
+  }
+
+  /** How many listed files own thread `t` (a search of the threads' text: a repeat asks for few). */
+  owners(t: string): number {
+    this.delimited ??= `\0${this.threadText}\0`;
+    const needle = `\0${t}\0`;
+    let n = 0;
+    for (let at = this.delimited.indexOf(needle); at >= 0; at = this.delimited.indexOf(needle, at + 1)) n++;
+    return n;
   }
 
   thread(i: number): string | null {
