@@ -5,7 +5,7 @@
 // grew) and added, and the cache and the totals written anew. Exact because every figure kept is a
 // sum (decision 0054), so long as no file shares its own thread with another listed file: those are
 // read together (usage-pass.service.ts, Owners), and a change touching one is left to the full pass.
-import { walkImportFiles } from '../adapter/discover.js';
+import { walkImportFiles, type FileEntry } from '../adapter/discover.js';
 import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { rowsOf, SlotSums } from './slot-sums.js';
 import { Listing, type Totals } from './usage-totals.js';
@@ -115,6 +115,12 @@ export async function repeatFromTotals(
     // a cache that cannot be written costs the next report a re-read, never this one
   }
   if (shared || summary.errors.length) return { fallback: summary };
+  const inPlace = !removed.length && changed.every((c, i) => c.was >= 0 && threads[i] === prior.thread(c.was));
+  if (inPlace) {
+    const rows = changed.map((c): [number, FileEntry, boolean] => [c.was, c.f, c.final]);
+    prior.saveChanged(cachePath, opts.creditsPerUsd, byThread, rows, sums.block());
+    return { ...sums.rows(), summary };
+  }
   const listing = new Listing();
   try {
     for (const j of order)

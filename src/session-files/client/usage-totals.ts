@@ -10,7 +10,7 @@
 // zero bytes up to a multiple of 8, a Float64Array of [ino, size, mtimeMs, final] per file, the own
 // threads ('' for none, each ended by NUL), and the sums block as JSON. One read, one split, no
 // JSON.parse per file: 58,000 files' rows parsed from JSON cost more than their stats.
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import type { FileEntry } from '../adapter/discover.js';
 import type { SumsBlock } from './slot-sums.js';
 
@@ -50,6 +50,7 @@ export class Totals {
     private readonly stat: Float64Array,
     private readonly threadText: string,
     readonly sums: SumsBlock,
+    private readonly raw: { paths: Buffer; threads: Buffer }, // the sections as read, for saveChanged
   ) {}
 
   get files(): number {
@@ -72,10 +73,12 @@ export class Totals {
       new Uint8Array(stat.buffer).set(buf.subarray(at, at + stat.byteLength));
       at += stat.byteLength;
       const threads = buf.toString('utf8', at, at + h.threads);
-      at += h.threads;
+      at += h.threads; // threads' bytes: [at - h.threads, at)
       const sums = JSON.parse(buf.toString('utf8', at, at + h.sums)) as SumsBlock;
       if (paths.length !== h.files || at + h.sums !== buf.length) return undefined;
-      return new Totals(paths, stat, threads, sums);
+      const pathBytes = buf.subarray(nl + 1, nl + 1 + h.paths);
+      const threadBytes = buf.subarray(at - h.threads, at);
+      return new Totals(paths, stat, threads, sums, { paths: pathBytes, threads: threadBytes });
     } catch {
       return undefined; // none, torn, or another layout: a full pass
     }
@@ -102,6 +105,32 @@ export class Totals {
     const o = i * FIELDS;
     const s = this.stat;
     return [this.paths[i]!, s[o]!, s[o + 1]!, s[o + 2]!, s[o + 3] === 1];
+  }
+
+  /**
+   * The totals of the same listing with only some files' stats changed (grown, rewritten, turned
+   * final: the same paths and own threads), written from these sections' bytes: no path joined
+   * or encoded again.
+   */
+  saveChanged(
+    cachePath: string,
+    creditsPerUsd: number,
+    byThread: boolean,
+    rows: [number, FileEntry, boolean][],
+    sums: SumsBlock,
+  ): void {
+    const stat = this.stat.slice();
+    for (const [i, f, final] of rows)
+      stat.set([f.st.ino, f.st.size, Math.trunc(f.st.mtimeMs), final ? 1 : 0], i * FIELDS);
+    const statBytes = Buffer.from(stat.buffer, 0, stat.byteLength);
+    writeTotals(
+      cachePath,
+      { creditsPerUsd, byThread, files: this.files },
+      this.raw.paths,
+      statBytes,
+      this.raw.threads,
+      sums,
+    );
   }
 
   /** How many listed files own thread `t` (a search of the threads' text: a repeat asks for few). */
@@ -149,38 +178,56 @@ export class Listing {
   }
 
   /**
-   * Writes the totals for the cache file as it is now (call after saving it): a temporary name,
-   * renamed, so a reader sees the old totals or the new ones. A failure leaves no totals, which only
-   * costs the next report a full pass.
+   * Writes the totals for the cache file as it is now (call after saving it); see writeTotals.
    */
   save(cachePath: string, creditsPerUsd: number, byThread: boolean, sums: SumsBlock): void {
-    const target = totalsPathOf(cachePath);
-    const tmp = `${target}.${process.pid}.tmp`;
+    const n = this.paths.length;
+    const paths = Buffer.from(n ? this.paths.join('\0') + '\0' : '');
+    const threads = Buffer.from(this.threads.map((t) => t ?? '').join('\0'));
+    const stat = Buffer.from(this.stat.buffer, 0, n * FIELDS * 8);
+    writeTotals(cachePath, { creditsPerUsd, byThread, files: n }, paths, stat, threads, sums);
+  }
+}
+
+/**
+ * Totals for the cache file as it is now: a temporary name, renamed, so a reader sees the old
+ * totals or the new ones. Left as they were on a failure, old totals still describe the cache file
+ * they name (or, that file changed, are not used): a failure costs at most a full pass.
+ */
+function writeTotals(
+  cachePath: string,
+  h: Pick<Header, 'creditsPerUsd' | 'byThread' | 'files'>,
+  paths: Buffer,
+  stat: Buffer,
+  threads: Buffer,
+  sums: SumsBlock,
+): void {
+  const target = totalsPathOf(cachePath);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    const st = cacheStat(cachePath);
+    if (!st) throw new Error('no cache file');
+    const sumsText = Buffer.from(JSON.stringify(sums));
+    const header: Header = {
+      v: TOTALS_VERSION,
+      ...h,
+      cache: st,
+      paths: paths.length,
+      threads: threads.length,
+      sums: sumsText.length,
+    };
+    const head = Buffer.from(`${JSON.stringify(header)}\n`);
+    const pad = Buffer.alloc(align(head.length + paths.length) - head.length - paths.length);
+    const fd = openSync(tmp, 'w');
     try {
-      const st = cacheStat(cachePath);
-      if (!st) throw new Error('no cache file');
-      const n = this.paths.length;
-      const paths = Buffer.from(n ? this.paths.join('\0') + '\0' : '');
-      const threads = Buffer.from(this.threads.map((t) => t ?? '').join('\0'));
-      const sumsText = Buffer.from(JSON.stringify(sums));
-      const h: Header = {
-        v: TOTALS_VERSION,
-        creditsPerUsd,
-        byThread,
-        cache: st,
-        files: n,
-        paths: paths.length,
-        threads: threads.length,
-        sums: sumsText.length,
-      };
-      const head = Buffer.from(`${JSON.stringify(h)}\n`);
-      const pad = Buffer.alloc(align(head.length + paths.length) - head.length - paths.length);
-      const stat = Buffer.from(this.stat.buffer, 0, n * FIELDS * 8);
-      writeFileSync(tmp, Buffer.concat([head, paths, pad, stat, threads, sumsText]));
-      renameSync(tmp, target);
-    } catch {
-      // Left as they were, old totals still describe the cache file they name; gone, a full pass.
-      rmSync(tmp, { force: true });
+      const parts = [head, paths, pad, stat, threads, sumsText]; // not concatenated: ~15 MB copied
+      const bytes = parts.reduce((n, b) => n + b.length, 0);
+      if (writevSync(fd, parts) !== bytes) throw new Error('short write'); // a regular file takes it whole
+    } finally {
+      closeSync(fd);
     }
+    renameSync(tmp, target);
+  } catch {
+    rmSync(tmp, { force: true });
   }
 }
