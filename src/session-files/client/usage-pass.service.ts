@@ -14,6 +14,7 @@ import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { SlotSums } from './slot-sums.js';
 import { toTuples } from './usage-cache-rows.js';
 import { Listing, Totals } from './usage-totals.js';
+import { DirCache } from './usage-dirs.js';
 import { repeatFromTotals } from './usage-repeat.js';
 import {
   finalNow,
@@ -41,11 +42,12 @@ export async function usagePass(opts: UsagePassOptions): Promise<PassResult> {
   const sums = new SlotSums(byThread);
   const owners = new Owners();
   const listing = new Listing();
+  const dirs = new DirCache();
 
   // The listing, walked as the readers ask for files: an unchanged file is added from its cached
   // line on the way, a changed one becomes a job.
   function* listed(): Generator<Listed> {
-    for (const f of walkImportFiles(opts.paths, summary.errors)) {
+    for (const f of walkImportFiles(opts.paths, summary.errors, dirs)) {
       summary.files.found++;
       const fin = final(f);
       yield { f, index: listing.add(f, fin, null), final: fin };
@@ -67,7 +69,7 @@ export async function usagePass(opts: UsagePassOptions): Promise<PassResult> {
     cache.save();
     // Totals only of a pass without errors: a file that failed is read again next time.
     if (opts.cachePath && !summary.errors.length)
-      listing.save(opts.cachePath, opts.creditsPerUsd, byThread, sums.block());
+      listing.save(opts.cachePath, opts.creditsPerUsd, byThread, sums.block(), dirs.toKeep());
   } catch {
     // a cache that cannot be written costs the next report a re-read, never this one
   }

@@ -33,6 +33,12 @@ for (const byThread of [true, false])
     const sessions = path.join(dir, 'sessions');
     const cachePath = path.join(dir, 'report-cache.tsv');
     cpSync(FIXTURES, sessions, { recursive: true });
+    // Directories changed an hour ago: their listings are kept (usage-dirs.ts), and a repeat reads
+    // only those that change.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const n of readdirSync(sessions, { recursive: true }) as string[])
+      if (statSync(path.join(sessions, n)).isDirectory()) utimesSync(path.join(sessions, n), hourAgo, hourAgo);
+    utimesSync(sessions, hourAgo, hourAgo);
     const at = (rel: string) => path.join(sessions, rel);
     let now = Date.now() + 3_600_000; // every file idle: final
     after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,6 +76,7 @@ for (const byThread of [true, false])
 
     it('a first pass writes the totals; a repeat reads nothing and writes nothing', async () => {
       await same(statsOf(sessions));
+      assert.ok(Totals.load(cachePath, 25, byThread)!.dirs.length >= 5, 'listings kept');
       const before = readFileSync(totalsPathOf(cachePath));
       const cacheBefore = statSync(cachePath).mtimeMs;
       await same(0);

@@ -9,6 +9,7 @@ import { walkImportFiles, type FileEntry } from '../adapter/discover.js';
 import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { rowsOf, SlotSums } from './slot-sums.js';
 import { Listing, type Totals } from './usage-totals.js';
+import { DirCache } from './usage-dirs.js';
 import {
   finalNow,
   jobsOf,
@@ -42,7 +43,8 @@ export async function repeatFromTotals(
   const changed: (Listed & { was: number })[] = [];
   const seen = new Uint8Array(prior.files);
   let hint = 0;
-  for (const f of walkImportFiles(opts.paths, summary.errors)) {
+  const dirs = new DirCache(prior.dirs);
+  for (const f of walkImportFiles(opts.paths, summary.errors, dirs)) {
     const index = summary.files.found++;
     const fin = final(f);
     const j = prior.find(f.path, hint);
@@ -62,6 +64,8 @@ export async function repeatFromTotals(
   for (let j = 0; j < prior.files; j++) if (!seen[j]) removed.push(j);
   if (!changed.length && !removed.length) {
     summary.files.unchanged = summary.files.found;
+    // A listing read that the next repeat can keep (or one no longer good): written, nothing else.
+    if (dirs.changed) prior.saveChanged(cachePath, opts.creditsPerUsd, byThread, [], prior.sums, dirs.toKeep());
     return { ...rowsOf(prior.sums), summary };
   }
   const sums = new SlotSums(byThread);
@@ -118,7 +122,7 @@ export async function repeatFromTotals(
   const inPlace = !removed.length && changed.every((c, i) => c.was >= 0 && threads[i] === prior.thread(c.was));
   if (inPlace) {
     const rows = changed.map((c): [number, FileEntry, boolean] => [c.was, c.f, c.final]);
-    prior.saveChanged(cachePath, opts.creditsPerUsd, byThread, rows, sums.block());
+    prior.saveChanged(cachePath, opts.creditsPerUsd, byThread, rows, sums.block(), dirs.toKeep());
     return { ...sums.rows(), summary };
   }
   const listing = new Listing();
@@ -126,7 +130,7 @@ export async function repeatFromTotals(
     for (const j of order)
       if (j >= 0) listing.addRow(...prior.row(j), prior.thread(j));
       else listing.add(changed[-1 - j]!.f, changed[-1 - j]!.final, threads[-1 - j]!);
-    listing.save(cachePath, opts.creditsPerUsd, byThread, sums.block());
+    listing.save(cachePath, opts.creditsPerUsd, byThread, sums.block(), dirs.toKeep());
   } catch {
     // a cache that cannot be written costs the next report a re-read, never this one
   }

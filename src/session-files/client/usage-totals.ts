@@ -8,13 +8,15 @@
 //
 // Layout: a JSON header line, then the paths (UTF-8, each ended by NUL: a path cannot hold one),
 // zero bytes up to a multiple of 8, a Float64Array of [ino, size, mtimeMs, final] per file, the own
-// threads ('' for none, each ended by NUL), and the sums block as JSON. One read, one split, no
+// threads ('' for none, each ended by NUL), the sums block as JSON, and the directory listings
+// kept (usage-dirs.ts) as JSON. One read, one split, no
 // JSON.parse per file: 58,000 files' rows parsed from JSON cost more than their stats.
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import type { FileEntry } from '../adapter/discover.js';
 import type { SumsBlock } from './slot-sums.js';
+import type { KeptDir } from './usage-dirs.js';
 
-const TOTALS_VERSION = 1;
+const TOTALS_VERSION = 2;
 const FIELDS = 4;
 
 interface Header {
@@ -26,6 +28,7 @@ interface Header {
   paths: number; // bytes of each section
   threads: number;
   sums: number;
+  dirs: number;
 }
 
 export const totalsPathOf = (cachePath: string) => cachePath.replace(/\.tsv$/, '') + '.totals';
@@ -50,6 +53,7 @@ export class Totals {
     private readonly stat: Float64Array,
     private readonly threadText: string,
     readonly sums: SumsBlock,
+    readonly dirs: KeptDir[],
     private readonly raw: { paths: Buffer; threads: Buffer }, // the sections as read, for saveChanged
   ) {}
 
@@ -75,10 +79,12 @@ export class Totals {
       const threads = buf.toString('utf8', at, at + h.threads);
       at += h.threads; // threads' bytes: [at - h.threads, at)
       const sums = JSON.parse(buf.toString('utf8', at, at + h.sums)) as SumsBlock;
-      if (paths.length !== h.files || at + h.sums !== buf.length) return undefined;
+      at += h.sums;
+      const dirs = JSON.parse(buf.toString('utf8', at, at + h.dirs)) as KeptDir[];
+      if (paths.length !== h.files || at + h.dirs !== buf.length) return undefined;
       const pathBytes = buf.subarray(nl + 1, nl + 1 + h.paths);
-      const threadBytes = buf.subarray(at - h.threads, at);
-      return new Totals(paths, stat, threads, sums, { paths: pathBytes, threads: threadBytes });
+      const threadBytes = buf.subarray(at - h.sums - h.threads, at - h.sums);
+      return new Totals(paths, stat, threads, sums, dirs, { paths: pathBytes, threads: threadBytes });
     } catch {
       return undefined; // none, torn, or another layout: a full pass
     }
@@ -118,6 +124,7 @@ export class Totals {
     byThread: boolean,
     rows: [number, FileEntry, boolean][],
     sums: SumsBlock,
+    dirs: KeptDir[],
   ): void {
     const stat = this.stat.slice();
     for (const [i, f, final] of rows)
@@ -130,6 +137,7 @@ export class Totals {
       statBytes,
       this.raw.threads,
       sums,
+      dirs,
     );
   }
 
@@ -180,12 +188,12 @@ export class Listing {
   /**
    * Writes the totals for the cache file as it is now (call after saving it); see writeTotals.
    */
-  save(cachePath: string, creditsPerUsd: number, byThread: boolean, sums: SumsBlock): void {
+  save(cachePath: string, creditsPerUsd: number, byThread: boolean, sums: SumsBlock, dirs: KeptDir[]): void {
     const n = this.paths.length;
     const paths = Buffer.from(n ? this.paths.join('\0') + '\0' : '');
     const threads = Buffer.from(this.threads.map((t) => t ?? '').join('\0'));
     const stat = Buffer.from(this.stat.buffer, 0, n * FIELDS * 8);
-    writeTotals(cachePath, { creditsPerUsd, byThread, files: n }, paths, stat, threads, sums);
+    writeTotals(cachePath, { creditsPerUsd, byThread, files: n }, paths, stat, threads, sums, dirs);
   }
 }
 
@@ -201,6 +209,7 @@ function writeTotals(
   stat: Buffer,
   threads: Buffer,
   sums: SumsBlock,
+  dirs: KeptDir[],
 ): void {
   const target = totalsPathOf(cachePath);
   const tmp = `${target}.${process.pid}.tmp`;
@@ -208,6 +217,7 @@ function writeTotals(
     const st = cacheStat(cachePath);
     if (!st) throw new Error('no cache file');
     const sumsText = Buffer.from(JSON.stringify(sums));
+    const dirsText = Buffer.from(JSON.stringify(dirs));
     const header: Header = {
       v: TOTALS_VERSION,
       ...h,
@@ -215,12 +225,13 @@ function writeTotals(
       paths: paths.length,
       threads: threads.length,
       sums: sumsText.length,
+      dirs: dirsText.length,
     };
     const head = Buffer.from(`${JSON.stringify(header)}\n`);
     const pad = Buffer.alloc(align(head.length + paths.length) - head.length - paths.length);
     const fd = openSync(tmp, 'w');
     try {
-      const parts = [head, paths, pad, stat, threads, sumsText]; // not concatenated: ~15 MB copied
+      const parts = [head, paths, pad, stat, threads, sumsText, dirsText]; // not concatenated: ~15 MB copied
       const bytes = parts.reduce((n, b) => n + b.length, 0);
       if (writevSync(fd, parts) !== bytes) throw new Error('short write'); // a regular file takes it whole
     } finally {
