@@ -77,10 +77,10 @@ for (const byThread of [true, false])
     it('a first pass writes the totals; a repeat reads nothing and writes nothing', async () => {
       await same(statsOf(sessions));
       assert.ok(Totals.load(cachePath, 25, byThread)!.dirs.length >= 5, 'listings kept');
-      const before = readFileSync(totalsPathOf(cachePath));
+      const before = readFileSync(totalsPathOf(cachePath, byThread));
       const cacheBefore = statSync(cachePath).mtimeMs;
       await same(0);
-      assert.deepEqual(readFileSync(totalsPathOf(cachePath)), before);
+      assert.deepEqual(readFileSync(totalsPathOf(cachePath, byThread)), before);
       assert.equal(statSync(cachePath).mtimeMs, cacheBefore);
     });
 
@@ -151,3 +151,25 @@ for (const byThread of [true, false])
 function statsOf(dir: string): number {
   return readdirSync(dir, { recursive: true }).filter((n) => /rollout-[^/]*\.jsonl(\.gz)?$/.test(String(n))).length;
 }
+
+it('a report per period and one per session in turn keep a totals file each', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'steward-repeat-kinds-'));
+  try {
+    const sessions = path.join(dir, 'sessions');
+    cpSync(path.join(FIXTURES, 'older'), sessions, { recursive: true });
+    const cachePath = path.join(dir, 'report-cache.tsv');
+    const pass = (byThread: boolean) =>
+      usagePass({ paths: [sessions], cachePath, creditsPerUsd: 25, now: () => Date.now() + 3_600_000, byThread });
+    await pass(false);
+    await pass(true);
+    for (const byThread of [false, true]) {
+      const t = Totals.load(cachePath, 25, byThread);
+      assert.ok(t && t.files > 0, `totals ${byThread ? 'per thread' : 'per period'}`);
+      const again = await pass(byThread);
+      assert.equal(again.summary.files.read, 0);
+      assert.ok(readFileSync(totalsPathOf(cachePath, byThread)).length > 0);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -31,7 +31,10 @@ interface Header {
   dirs: number;
 }
 
-export const totalsPathOf = (cachePath: string) => cachePath.replace(/\.tsv$/, '') + '.totals';
+// One file per kind of sums (a report per session keeps each file's thread, one per period does not),
+// so `report daily` and `report session` in turn do not replace each other's totals.
+export const totalsPathOf = (cachePath: string, byThread: boolean) =>
+  `${cachePath.replace(/\.tsv$/, '')}${byThread ? '.threads' : ''}.totals`;
 
 function cacheStat(cachePath: string): [number, number, number] | undefined {
   try {
@@ -64,7 +67,7 @@ export class Totals {
   /** The totals written after the cache file as it now is, for this setting; else undefined. */
   static load(cachePath: string, creditsPerUsd: number, byThread: boolean): Totals | undefined {
     try {
-      const buf = readFileSync(totalsPathOf(cachePath));
+      const buf = readFileSync(totalsPathOf(cachePath, byThread));
       const nl = buf.indexOf(0x0a);
       const h = JSON.parse(buf.toString('utf8', 0, nl)) as Header;
       const st = cacheStat(cachePath);
@@ -211,7 +214,7 @@ function writeTotals(
   sums: SumsBlock,
   dirs: KeptDir[],
 ): void {
-  const target = totalsPathOf(cachePath);
+  const target = totalsPathOf(cachePath, h.byThread);
   const tmp = `${target}.${process.pid}.tmp`;
   try {
     const st = cacheStat(cachePath);
