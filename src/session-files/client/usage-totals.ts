@@ -193,11 +193,25 @@ export class Listing {
    */
   save(cachePath: string, creditsPerUsd: number, byThread: boolean, sums: SumsBlock, dirs: KeptDir[]): void {
     const n = this.paths.length;
-    const paths = Buffer.from(n ? this.paths.join('\0') + '\0' : '');
-    const threads = Buffer.from(this.threads.map((t) => t ?? '').join('\0'));
+    const paths = nulEnded(this.paths);
+    const ended = nulEnded(this.threads.map((t) => t ?? ''));
+    const threads = ended.subarray(0, Math.max(0, ended.length - 1)); // NUL between, not after, as read
     const stat = Buffer.from(this.stat.buffer, 0, n * FIELDS * 8);
     writeTotals(cachePath, { creditsPerUsd, byThread, files: n }, paths, stat, threads, sums, dirs);
   }
+}
+
+/** Strings each ended by NUL, encoded straight into one buffer (no joined string of ~9 MB first). */
+function nulEnded(list: string[]): Buffer {
+  let bytes = list.length;
+  for (const x of list) bytes += Buffer.byteLength(x);
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const x of list) {
+    at += out.write(x, at);
+    out[at++] = 0;
+  }
+  return out;
 }
 
 /**
