@@ -3,7 +3,7 @@
 // (client side).
 import type { Stats } from 'node:fs';
 import { statSync } from 'node:fs';
-import { walkRolloutFiles } from './list.js';
+import { walkRolloutFiles, type DirListings } from './list.js';
 
 export interface FileError {
   file: string;
@@ -37,7 +37,7 @@ export function listImportFiles(paths: string[], errors: FileError[]): FileEntry
  * sorted as their full paths sort (a subdirectory's files where its path would sort), stat'ed as
  * they are reached, so a pass over 58,000 files never holds their listing whole.
  */
-export function* walkImportFiles(paths: string[], errors: FileError[]): Generator<FileEntry> {
+export function* walkImportFiles(paths: string[], errors: FileError[], listings?: DirListings): Generator<FileEntry> {
   const seen = paths.length > 1 ? new Set<string>() : undefined; // only roots that overlap repeat a file
   const entry = (path: string, st?: Stats): FileEntry | undefined => {
     if (seen?.has(path)) return undefined;
@@ -65,7 +65,7 @@ export function* walkImportFiles(paths: string[], errors: FileError[]): Generato
       if (f) yield f;
       continue;
     }
-    for (const path of walkRolloutFiles(p)) {
+    for (const path of walkRolloutFiles(p, listings)) {
       const f = entry(path);
       if (f) yield f;
     }

@@ -34,25 +34,40 @@ export function findRolloutFiles(root: string, found: string[] = []): string[] {
  * the root as join() writes it and names appended: join() per file was ~0.1 s of a repeat report
  * on 58,000 files, normalizing what readdir already gives.
  */
-export function* walkRolloutFiles(root: string): Generator<string> {
-  yield* walkUnder(join(root, '_').slice(0, -1));
+export function* walkRolloutFiles(root: string, listings?: DirListings): Generator<string> {
+  yield* walkUnder(join(root, '_').slice(0, -1), listings);
 }
 
-function* walkUnder(prefix: string): Generator<string> {
-  let entries;
-  try {
-    // prefix: '' under '.', '/' at the file system's root, else a directory and its '/'
-    entries = readdirSync(prefix === '' ? '.' : prefix === '/' ? prefix : prefix.slice(0, -1), { withFileTypes: true });
-  } catch {
-    return;
+/**
+ * Directory listings kept from an earlier walk (decision 0065): `known` gives a directory's keys
+ * (its rollout files' names and its subdirectories' names with '/', sorted) when they are provably
+ * the same, else undefined, and the walk reads the directory and hands its keys to `listed`.
+ */
+export interface DirListings {
+  known(dir: string): string[] | undefined;
+  listed(dir: string, keys: string[]): void;
+}
+
+function* walkUnder(prefix: string, listings: DirListings | undefined): Generator<string> {
+  // prefix: '' under '.', '/' at the file system's root, else a directory and its '/'
+  const dir = prefix === '' ? '.' : prefix === '/' ? prefix : prefix.slice(0, -1);
+  let keys = listings?.known(dir);
+  if (!keys) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    keys = [];
+    for (const e of entries) {
+      if (e.isDirectory()) keys.push(`${e.name}/`);
+      else if (e.isFile() && isRolloutFileName(e.name)) keys.push(e.name);
+    }
+    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    listings?.listed(dir, keys);
   }
-  const keyed: [string, boolean][] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) keyed.push([`${e.name}/`, true]);
-    else if (e.isFile() && isRolloutFileName(e.name)) keyed.push([e.name, false]);
-  }
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [key, dir] of keyed)
-    if (dir) yield* walkUnder(prefix + key);
+  for (const key of keys)
+    if (key.endsWith('/')) yield* walkUnder(prefix + key, listings);
     else yield prefix + key;
 }

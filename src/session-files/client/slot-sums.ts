@@ -101,24 +101,26 @@ export class SlotSums {
 
   /** The sums as the report builder takes them (one row per key; thread '' without byThread). */
   rows(): { usage: UsageSlotRow[]; turns: TurnSlotRow[] } {
-    const usage: UsageSlotRow[] = [];
-    for (const a of this.u.values())
-      usage.push({
-        slot: a[0],
-        model: a[1],
-        thread_id: a[2],
-        requests: a[4],
-        input_tokens: a[5],
-        cached_input_tokens: a[6],
-        output_tokens: a[7],
-        reasoning_tokens: a[8],
-        cost_nusd: a[9],
-        fallback: a[10] > 0 ? 1 : 0,
-        first_ts: a[11],
-        last_ts: a[12],
-      });
-    const turns: TurnSlotRow[] = [];
-    for (const a of this.t.values()) turns.push({ slot: a[0], thread_id: a[1], turns: a[2] });
-    return { usage, turns };
+    return rowsOf(this.block());
   }
+}
+
+/** A block's sums as report rows, with no key made (a repeat's totals, already one row per key). */
+export function rowsOf(b: SumsBlock): { usage: UsageSlotRow[]; turns: TurnSlotRow[] } {
+  const usage: UsageSlotRow[] = b.u.map((a) => ({
+    slot: a[0],
+    model: a[1],
+    thread_id: a[2],
+    requests: a[4],
+    input_tokens: a[5],
+    cached_input_tokens: a[6],
+    output_tokens: a[7],
+    reasoning_tokens: a[8],
+    cost_nusd: a[9],
+    fallback: a[10] > 0 ? 1 : 0,
+    first_ts: a[11],
+    last_ts: a[12],
+  }));
+  const turns: TurnSlotRow[] = b.t.map((a) => ({ slot: a[0], thread_id: a[1], turns: a[2] }));
+  return { usage, turns };
 }

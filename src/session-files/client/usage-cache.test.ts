@@ -116,4 +116,35 @@ describe('the summary cache file', () => {
     assert.deepEqual(none.resolve(a), { path: '/s/a.jsonl', entry: entry(2) });
     assert.deepEqual(none.resolve(b), { path: '/s/b.jsonl', entry: entry(3) });
   });
+
+  it("lazy: finds a path's last whole line by searching, appends only, as a cache noted whole would", () => {
+    const file = path.join(dir, 'f.tsv');
+    const c = UsageCache.load(file, 25);
+    const odd = '/s/y\t"odd"ü.jsonl';
+    c.set('/s/x.jsonl', entry(10));
+    c.set(odd, entry(20, null));
+    c.set('/s/z.jsonl', entry(30));
+    saveListed(c, ['/s/x.jsonl', odd, '/s/z.jsonl']);
+    const c1 = UsageCache.load(file, 25);
+    c1.set('/s/x.jsonl', entry(11)); // a later line for x
+    saveListed(c1, ['/s/x.jsonl', odd, '/s/z.jsonl']);
+    appendFileSync(file, '"/s/z.jsonl"\t[1,2,'); // a torn last line for z
+    const lazy = UsageCache.load(file, 25, true);
+    assert.deepEqual(lazy.get('/s/x.jsonl')?.entry, entry(11));
+    assert.deepEqual(lazy.get(odd)?.entry, entry(20, null));
+    assert.deepEqual(lazy.get('/s/z.jsonl')?.entry, entry(30));
+    assert.equal(lazy.get('/s/x')?.entry, undefined);
+    assert.equal(lazy.get('/s/none.jsonl')?.entry, undefined);
+    lazy.take('/s/x.jsonl');
+    lazy.set('/s/x.jsonl', entry(12));
+    assert.equal(lazy.lazyRewrite(2, 3, 1), false); // 4 lines + 1 for 3 files: 2 dead
+    lazy.save();
+    const whole = UsageCache.load(file, 25);
+    assert.deepEqual(whole.get('/s/x.jsonl')?.entry, entry(12));
+    assert.deepEqual(whole.get(odd)?.entry, entry(20, null));
+    // The torn line, ended by the append, is z's last line now: unreadable either way (a re-read).
+    for (const p of ['/s/x.jsonl', odd, '/s/z.jsonl'])
+      assert.deepEqual(UsageCache.load(file, 25, true).get(p)?.entry, whole.get(p)?.entry, p);
+    assert.equal(UsageCache.load(file, 25, true).lazyRewrite(0, 1, 0), true, '5 lines for 1 file: a rewrite');
+  });
 });

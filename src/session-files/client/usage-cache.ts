@@ -91,6 +91,7 @@ export class UsageCache {
   private pendingBytes = 0;
   private written: number; // bytes of a new cache written to its file, header included
   private broken = false;
+  private lazy = false;
   private readonly unwritten = new Map<number, string>(); // lines of a new cache that could not be written
 
   private constructor(
@@ -102,8 +103,12 @@ export class UsageCache {
     this.written = Buffer.byteLength(headerOf(creditsPerUsd));
   }
 
-  /** The cache at `path` (absent, unreadable, another version or price setting: an empty one). */
-  static load(path: string | undefined, creditsPerUsd: number): UsageCache {
+  /**
+   * The cache at `path` (absent, unreadable, another version or price setting: an empty one). Lazy:
+   * where each path's line is, is searched for when asked (a repeat from the totals asks for a
+   * few), not noted for every line up front; such a cache cannot rewrite itself (see lazyRewrite).
+   */
+  static load(path: string | undefined, creditsPerUsd: number, lazy = false): UsageCache {
     let buf = Buffer.alloc(0);
     try {
       if (path) buf = readFileSync(path);
@@ -113,29 +118,66 @@ export class UsageCache {
     const nl = buf.indexOf(NL);
     if (nl < 0 || buf.toString('utf8', 0, nl + 1) !== headerOf(creditsPerUsd)) buf = Buffer.alloc(0);
     const c = new UsageCache(path, creditsPerUsd, buf);
+    c.lazy = lazy;
     for (let s = nl + 1; buf.length && s < buf.length; ) {
       const e = buf.indexOf(NL, s);
       if (e < 0) break; // a torn last line: ignored, and overwritten by the next rewrite
-      const tab = buf.indexOf(TAB, s);
-      if (tab > s && tab < e) {
-        const key = buf.toString('utf8', s + 1, tab - 1);
-        if (!key.includes('\\')) c.at.set(key, [s, e, 0]);
-        else
-          try {
-            c.at.set(JSON.parse(buf.toString('utf8', s, tab)) as string, [s, e, 0]);
-          } catch {
-            // not a line this version wrote: skipped
-          }
-      }
+      if (!lazy) c.index(s, e);
       c.lines++;
       s = e + 1;
     }
     return c;
   }
 
+  private index(s: number, e: number): void {
+    const buf = this.buf;
+    const tab = buf.indexOf(TAB, s);
+    if (tab <= s || tab >= e) return;
+    const key = buf.toString('utf8', s + 1, tab - 1);
+    if (!key.includes('\\')) this.at.set(key, [s, e, 0]);
+    else
+      try {
+        this.at.set(JSON.parse(buf.toString('utf8', s, tab)) as string, [s, e, 0]);
+      } catch {
+        // not a line this version wrote: skipped
+      }
+  }
+
+  /**
+   * A path's last whole line, searched for from the end in a lazy cache: its key as lineOf writes
+   * it, after a newline (no line holds a raw newline, and a raw tab only ends the key).
+   */
+  private lineAt(path: string): [number, number, number] | undefined {
+    const known = this.at.get(path);
+    if (known || !this.lazy || !this.buf.length) return known;
+    const needle = Buffer.from(`\n${JSON.stringify(path)}\t`);
+    for (let end = this.buf.length; end >= 0; ) {
+      const i = this.buf.lastIndexOf(needle, end);
+      if (i < 0) return undefined;
+      const e = this.buf.indexOf(NL, i + 1);
+      if (e >= 0) {
+        const r: [number, number, number] = [i + 1, e, 0];
+        this.at.set(path, r);
+        return r;
+      }
+      end = i - 1; // a torn last line: the whole one before it
+    }
+    return undefined;
+  }
+
+  /**
+   * In a lazy cache: `unasked` listed files kept without being asked for (each has one line); true
+   * when, with `adding` lines more for `listed` files, save() would rewrite the cache, which only a
+   * cache noted whole can do.
+   */
+  lazyRewrite(unasked: number, listed: number, adding: number): boolean {
+    this.live += unasked;
+    return this.lines + adding - listed > listed;
+  }
+
   /** The entry of a path and its ref, or undefined (none, or a line that does not parse). */
   get(path: string): { entry: CacheEntry; ref: number } | undefined {
-    const r = this.at.get(path);
+    const r = this.lineAt(path);
     if (!r || r[0] < 0) return undefined;
     const entry = this.parse(this.buf.toString('utf8', this.buf.indexOf(TAB, r[0]) + 1, r[1]));
     return entry && { entry, ref: r[0] };
@@ -143,7 +185,7 @@ export class UsageCache {
 
   /** get() and keep() in one look-up: what the pass does for each listed file. */
   take(path: string): { entry: CacheEntry; ref: number } | undefined {
-    const r = this.at.get(path);
+    const r = this.lineAt(path);
     if (!r) return undefined;
     if (!r[2]) {
       r[2] = 1;
@@ -266,7 +308,7 @@ export class UsageCache {
       return;
     }
     const dead = this.lines + this.added.length - this.live;
-    if (dead <= this.live) {
+    if (dead <= this.live || this.lazy) {
       if (!this.added.length) return;
       // A torn last line (a report that died mid-write) must not swallow the first new one.
       const sep = this.buf.length && this.buf[this.buf.length - 1] !== NL ? '\n' : '';
