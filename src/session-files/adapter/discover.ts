@@ -35,21 +35,15 @@ export function listImportFiles(paths: string[], errors: FileError[]): FileEntry
 /**
  * The listing one directory at a time (the report's pass, decision 0054): a directory's entries
  * sorted as their full paths sort (a subdirectory's files where its path would sort), stat'ed as
- * they are reached, so a pass over 58,000 files never holds their listing whole. `statOf` may give
- * a file's stat taken already (a repeat's second thread, usage-stat-ahead.ts); else it is stat'ed.
+ * they are reached, so a pass over 58,000 files never holds their listing whole.
  */
-export function* walkImportFiles(
-  paths: string[],
-  errors: FileError[],
-  listings?: DirListings,
-  statOf?: (path: string) => FileStat | undefined,
-): Generator<FileEntry> {
+export function* walkImportFiles(paths: string[], errors: FileError[], listings?: DirListings): Generator<FileEntry> {
   const seen = paths.length > 1 ? new Set<string>() : undefined; // only roots that overlap repeat a file
   const entry = (path: string, st?: Stats): FileEntry | undefined => {
     if (seen?.has(path)) return undefined;
     seen?.add(path);
     try {
-      return { path, st: st ? slim(st) : (statOf?.(path) ?? slim(statSync(path))) };
+      return { path, st: slim(st ?? statSync(path)) };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       errors.push({ file: path, code: err.code, message: err.message });

@@ -27,7 +27,6 @@ export interface UsagePassOptions {
   now?: () => number;
   threads?: number; // worker threads (default: one per core)
   parallelFromBytes?: number; // use them from this many bytes to read (default PARALLEL_BYTES)
-  statAheadFrom?: number; // a repeat stats on a second thread from this many files (STAT_AHEAD_FILES)
   // Keep each usage row's thread (default true): only a report per thread needs it; without it the
   // rows are per quarter hour and model (thread_id ''), far fewer on many short files.
   byThread?: boolean;

@@ -16,7 +16,6 @@ import { toTuples } from './usage-cache-rows.js';
 import { Listing, Totals } from './usage-totals.js';
 import { DirCache } from './usage-dirs.js';
 import { repeatFromTotals } from './usage-repeat.js';
-import { STAT_AHEAD_FILES, StatAhead } from './usage-stat-ahead.js';
 import {
   finalNow,
   jobsOf,
@@ -33,18 +32,8 @@ export type { UsagePassOptions } from './usage-jobs.js';
 /** Sums of every session file under `paths`, reading only what changed since the cached pass. */
 export async function usagePass(opts: UsagePassOptions): Promise<PassResult> {
   const byThread = opts.byThread ?? true;
-  let ahead: StatAhead | undefined;
-  const aheadFrom = opts.statAheadFrom ?? STAT_AHEAD_FILES;
-  const startAhead = (bytes: Uint8Array, files: number) => {
-    if (files >= aheadFrom) ahead = StatAhead.start(bytes, files);
-  };
-  let r;
-  try {
-    const totals = opts.cachePath ? Totals.load(opts.cachePath, opts.creditsPerUsd, byThread, startAhead) : undefined;
-    r = totals && (await repeatFromTotals(totals, opts, opts.cachePath!, byThread, ahead));
-  } finally {
-    ahead?.stop();
-  }
+  const totals = opts.cachePath ? Totals.load(opts.cachePath, opts.creditsPerUsd, byThread) : undefined;
+  const r = totals && (await repeatFromTotals(totals, opts, opts.cachePath!, byThread));
   if (r && !('fallback' in r)) return r;
   // No totals, or a change they cannot take (see repeatFromTotals): the pass over the cache lines.
   const final = finalNow(opts);

@@ -60,7 +60,6 @@ for (const byThread of [true, false])
         byThread,
         threads,
         parallelFromBytes: threads > 1 ? 0 : undefined,
-        statAheadFrom: 0, // the stat-ahead thread on every repeat (it takes rows or not, as it starts)
       });
     /** The cached pass against a fresh one; the totals valid afterwards. */
     async function same(read: number, threads = 1) {

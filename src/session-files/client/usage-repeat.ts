@@ -10,7 +10,6 @@ import { UsageCache, type CacheEntry } from './usage-cache.js';
 import { rowsOf, SlotSums } from './slot-sums.js';
 import { Listing, type Totals } from './usage-totals.js';
 import { DirCache } from './usage-dirs.js';
-import type { StatAhead } from './usage-stat-ahead.js';
 import {
   finalNow,
   jobsOf,
@@ -36,7 +35,6 @@ export async function repeatFromTotals(
   opts: UsagePassOptions,
   cachePath: string,
   byThread: boolean,
-  ahead?: StatAhead,
 ): Promise<PassResult | { fallback: UsagePassSummary | undefined }> {
   const final = finalNow(opts);
   const summary = newSummary();
@@ -46,16 +44,7 @@ export async function repeatFromTotals(
   const seen = new Uint8Array(prior.files);
   let hint = 0;
   const dirs = new DirCache(prior.dirs);
-  // The stat the other thread took of the row this path has (the same order: found at the hint).
-  let next = 0;
-  const statOf =
-    ahead &&
-    ((path: string) => {
-      const j = prior.find(path, next);
-      if (j >= 0) next = j + 1;
-      return ahead.take(j);
-    });
-  for (const f of walkImportFiles(opts.paths, summary.errors, dirs, statOf)) {
+  for (const f of walkImportFiles(opts.paths, summary.errors, dirs)) {
     const index = summary.files.found++;
     const fin = final(f);
     const j = prior.find(f.path, hint);
@@ -70,7 +59,6 @@ export async function repeatFromTotals(
     order.push(-1 - changed.length);
     changed.push({ f, index, final: fin, was: j });
   }
-  ahead?.stop();
   if (summary.errors.length) return { fallback: undefined }; // the full pass reports them as always
   const removed: number[] = [];
   for (let j = 0; j < prior.files; j++) if (!seen[j]) removed.push(j);

@@ -64,17 +64,8 @@ export class Totals {
     return this.paths.length;
   }
 
-  /**
-   * The totals written after the cache file as it now is, for this setting; else undefined.
-   * `onPaths` is given the paths section as read (each path ended by NUL) once the header is found
-   * good, before the rest is parsed (a repeat starts its stat-ahead thread there).
-   */
-  static load(
-    cachePath: string,
-    creditsPerUsd: number,
-    byThread: boolean,
-    onPaths?: (pathBytes: Uint8Array, files: number) => void,
-  ): Totals | undefined {
+  /** The totals written after the cache file as it now is, for this setting; else undefined. */
+  static load(cachePath: string, creditsPerUsd: number, byThread: boolean): Totals | undefined {
     try {
       const buf = readFileSync(totalsPathOf(cachePath, byThread));
       const nl = buf.indexOf(0x0a);
@@ -83,7 +74,6 @@ export class Totals {
       if (h.v !== TOTALS_VERSION || h.creditsPerUsd !== creditsPerUsd || h.byThread !== byThread) return undefined;
       if (!st || st.some((x, i) => x !== h.cache[i])) return undefined;
       let at = nl + 1;
-      onPaths?.(buf.subarray(at, at + h.paths), h.files);
       const paths = h.files ? buf.toString('utf8', at, at + h.paths - 1).split('\0') : [];
       at = align(at + h.paths);
       const stat = new Float64Array(h.files * FIELDS);
