@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor } from './shared.js';
+import { exitCodeFor } from './shared-basics.js';
 
 type Register = (program: Command) => void;
 

@@ -7,10 +7,11 @@ import { reportFromSlots, usagePass, type ReportKind } from '../session-files/cl
 import { printReport } from './report-output.js';
 import type { ReportFlags } from './report.command.js';
 import { noFilesNote, personalStoreDefaults, sessionEnv } from './session-options.js';
-import { configFrom } from './shared.js';
+import { loadConfigLazily } from '../config/load-defaults.js';
+import { configOptions } from './shared-basics.js';
 
 export async function reportFromFiles(kind: ReportKind, flags: ReportFlags): Promise<void> {
-  const config = configFrom(flags, {}, personalStoreDefaults());
+  const config = await loadConfigLazily(configOptions(flags, {}, personalStoreDefaults()));
   const { env, email, idleFinalMs } = sessionEnv(flags);
   const roots = [env.sessionsDir];
   const range = { timezone: flags.timezone, since: flags.since, until: flags.until };

@@ -3,7 +3,7 @@ import { reportJson, type Report } from '../session-files/client/index.js';
 import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
 import type { ReportFlags } from './report.command.js';
-import { print } from './shared.js';
+import { print } from './shared-basics.js';
 
 export function printReport(
   flags: ReportFlags,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ReportKind } from '../session-files/client/index.js';
 import type { ImportFlags } from './import.command.js';
 import { withSessionOptions } from './session-options.js';
-import { withStoreOptions } from './shared.js';
+import { withStoreOptions } from './shared-basics.js';
 
 export interface ReportFlags extends ImportFlags {
   since?: string;

@@ -1,11 +1,13 @@
-// The only module that reads the environment and steward.toml. Precedence: flags > STEWARD_*
-// environment > steward.toml > defaults. The result is validated and frozen.
-import fs from 'node:fs';
+// With load-defaults.ts (the same without the schema when nothing is set), the only module that
+// reads the environment and steward.toml. Precedence: flags > STEWARD_* environment > steward.toml >
+// defaults. The result is validated and frozen.
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { configFileOf, deepFreeze, readConfigFile } from './load-defaults.js';
 import { configSchema, type Config } from './schema.js';
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 type Plain = Record<string, unknown>;
 
@@ -79,15 +81,10 @@ export interface LoadOptions {
 
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
-  const file = opts.configFile ?? env.STEWARD_CONFIG ?? (fs.existsSync('steward.toml') ? 'steward.toml' : undefined);
+  const file = configFileOf(opts, env);
   let fileValues: Plain = {};
   if (file) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
-    }
+    const text = readConfigFile(file);
     try {
       fileValues = parseToml(text) as Plain;
     } catch (e) {
@@ -106,12 +103,4 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}: ${key}: ${unknown}`);
   }
   return deepFreeze(parsed.data);
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object') {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }

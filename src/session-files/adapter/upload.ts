@@ -2,8 +2,9 @@
 // (see lines.ts). JSON, optionally gzip-compressed. Validated at the boundary; nothing `any` past it.
 import { z } from 'zod';
 import type { StoredCounts } from './counts.js';
+import { UPLOAD_MAX_FILES } from './upload-limits.js';
 
-export const UPLOAD_MAX_FILES = 1000;
+export { UPLOAD_MAX_FILES };
 
 // PostgreSQL text cannot hold NUL: a path or host with one failed the whole upload with a 500.
 const text = (max: number) =>

@@ -12,7 +12,7 @@ import { StewardError } from '../../core/errors.js';
 import { isGzipPath } from '../adapter/decode.js';
 import type { WireLine } from '../adapter/lines.js';
 import type { UploadResult } from '../adapter/upload.js';
-import { UPLOAD_MAX_FILES } from '../adapter/upload.js';
+import { UPLOAD_MAX_FILES } from '../adapter/upload-limits.js';
 import { listImportFiles } from '../adapter/discover.js';
 import { addCounts, emptyCounts, type StoredCounts } from '../adapter/counts.js';
 

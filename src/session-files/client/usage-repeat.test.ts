@@ -90,8 +90,10 @@ for (const byThread of [true, false])
       const extra = lines
         .map((l) => l.replace(/resp_(\d+)/g, 'resp_9$1').replace(/01a200dc-([0-9a-f]{4})-7/g, '01a200dc-$1-8'))
         .map((l) => l.replace(/"timestamp": ?"2026-11-22T01/g, '"timestamp":"2026-11-23T01'));
+      const kept = Totals.load(cachePath, 25, byThread)!.dirs;
       appendFileSync(at(RESUMED), `${extra.join('\n')}\n`);
       await same(1);
+      assert.deepEqual(Totals.load(cachePath, 25, byThread)!.dirs, kept, 'the listings kept as they were read');
       await same(0);
     });
 

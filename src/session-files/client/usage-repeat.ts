@@ -122,7 +122,14 @@ export async function repeatFromTotals(
   const inPlace = !removed.length && changed.every((c, i) => c.was >= 0 && threads[i] === prior.thread(c.was));
   if (inPlace) {
     const rows = changed.map((c): [number, FileEntry, boolean] => [c.was, c.f, c.final]);
-    prior.saveChanged(cachePath, opts.creditsPerUsd, byThread, rows, sums.block(), dirs.toKeep());
+    prior.saveChanged(
+      cachePath,
+      opts.creditsPerUsd,
+      byThread,
+      rows,
+      sums.block(),
+      dirs.changed ? dirs.toKeep() : undefined,
+    );
     return { ...sums.rows(), summary };
   }
   const listing = new Listing();

@@ -57,7 +57,7 @@ export class Totals {
     private readonly threadText: string,
     readonly sums: SumsBlock,
     readonly dirs: KeptDir[],
-    private readonly raw: { paths: Buffer; threads: Buffer }, // the sections as read, for saveChanged
+    private readonly raw: { paths: Buffer; threads: Buffer; dirs: Buffer }, // the sections as read, for saveChanged
   ) {}
 
   get files(): number {
@@ -87,7 +87,8 @@ export class Totals {
       if (paths.length !== h.files || at + h.dirs !== buf.length) return undefined;
       const pathBytes = buf.subarray(nl + 1, nl + 1 + h.paths);
       const threadBytes = buf.subarray(at - h.sums - h.threads, at - h.sums);
-      return new Totals(paths, stat, threads, sums, dirs, { paths: pathBytes, threads: threadBytes });
+      const dirBytes = buf.subarray(at, at + h.dirs);
+      return new Totals(paths, stat, threads, sums, dirs, { paths: pathBytes, threads: threadBytes, dirs: dirBytes });
     } catch {
       return undefined; // none, torn, or another layout: a full pass
     }
@@ -119,7 +120,7 @@ export class Totals {
   /**
    * The totals of the same listing with only some files' stats changed (grown, rewritten, turned
    * final: the same paths and own threads), written from these sections' bytes: no path joined
-   * or encoded again.
+   * or encoded again. `dirs` undefined: the listings kept as read (their ~4 MB not encoded again).
    */
   saveChanged(
     cachePath: string,
@@ -127,7 +128,7 @@ export class Totals {
     byThread: boolean,
     rows: [number, FileEntry, boolean][],
     sums: SumsBlock,
-    dirs: KeptDir[],
+    dirs: KeptDir[] | undefined,
   ): void {
     const stat = this.stat.slice();
     for (const [i, f, final] of rows)
@@ -140,7 +141,7 @@ export class Totals {
       statBytes,
       this.raw.threads,
       sums,
-      dirs,
+      dirs ?? this.raw.dirs,
     );
   }
 
@@ -226,7 +227,7 @@ function writeTotals(
   stat: Buffer,
   threads: Buffer,
   sums: SumsBlock,
-  dirs: KeptDir[],
+  dirs: KeptDir[] | Buffer,
 ): void {
   const target = totalsPathOf(cachePath, h.byThread);
   const tmp = `${target}.${process.pid}.tmp`;
@@ -234,7 +235,7 @@ function writeTotals(
     const st = cacheStat(cachePath);
     if (!st) throw new Error('no cache file');
     const sumsText = Buffer.from(JSON.stringify(sums));
-    const dirsText = Buffer.from(JSON.stringify(dirs));
+    const dirsText = Buffer.isBuffer(dirs) ? dirs : Buffer.from(JSON.stringify(dirs));
     const header: Header = {
       v: TOTALS_VERSION,
       ...h,
