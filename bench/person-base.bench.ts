@@ -11,7 +11,7 @@ import { queryBody } from '../src/analytics/query/query.contract.js';
 import { planQuery } from '../src/analytics/query/query.plan.js';
 import { buildWindows } from '../src/ingest/index.js';
 import type { DialectName } from '../src/platform/storage/database.js';
-import { benchStore } from './support/stores.js';
+import { benchStore, clockToStoreDay } from './support/stores.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +24,7 @@ const dialect = values.dialect as DialectName;
 const N = Number(values.iterations);
 const store = await benchStore(dialect, values.name!, false);
 const ws = (await store.db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
+await clockToStoreDay(store.db, ws, dialect);
 const built = await buildWindows(store.db, ws);
 const team = (await store.db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow()).id;
 const R = ['credits', 'threads', 'turns', 'text_total_tokens', 'current_streak'];

@@ -18,7 +18,7 @@ import type { DialectName } from '../src/platform/storage/database.js';
 import { insertMember, insertTeam } from '../src/platform/tenancy/teams.repository.js';
 import { buildWindows } from '../src/ingest/index.js';
 import { refreshStatistics } from '../src/platform/storage/dialect.js';
-import { benchStore } from './support/stores.js';
+import { benchStore, clockToStoreDay } from './support/stores.js';
 import { generateUsage } from './support/usage-generator.js';
 import { stats } from './support/prng.js';
 
@@ -110,6 +110,7 @@ for (const dialect of dialects) {
       );
     }
   }
+  await clockToStoreDay(store.db, workspaceId, dialect);
   const team = (await store.db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow()).id;
   const { app } = await buildApp({ store, config: configSchema.parse({}) });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });

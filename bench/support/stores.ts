@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { openStore, type DialectName, type Store } from '../../src/platform/storage/database.js';
+import { openStore, type Db, type DialectName, type Store } from '../../src/platform/storage/database.js';
 import { migrateToLatest } from '../../src/migrations/migrate.js';
 
 export const PG_URL = process.env.STEWARD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,4 +36,22 @@ export async function benchStore(
   const store = openStore({ databaseUrl: PG_URL, pgSchema: schema, poolSize: 4 });
   await migrateToLatest(store.db);
   return { ...store, reused: exists && !fresh };
+}
+
+/**
+ * A reused store keeps its own today: this process's clock (the app runs in it) is moved back whole
+ * days to the store's last day of usage, so a run after midnight still reads today's rows as the
+ * run that generated the store did.
+ */
+export async function clockToStoreDay(db: Db, workspaceId: string, label: string): Promise<void> {
+  const last = await db
+    .selectFrom('usage_user_day')
+    .select((eb) => eb.fn.max('bucket').as('day'))
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  const behind = Math.floor(Date.now() / 86_400_000) - Number(last.day);
+  if (!(behind > 0)) return;
+  const clock = Date.now.bind(Date);
+  Date.now = () => clock() - behind * 86_400_000;
+  console.log(`[${label}] clock moved back ${behind} day(s) to the store's last day`);
 }

@@ -27,9 +27,19 @@ export function clusteredByPrimaryKey<T extends string, C extends string>(
 // autovacuum analyzes them only after enough rows changed and a while later, and until then plans
 // on the old statistics, in which the new rows' key (a new day) does not exist. SQLite keeps no
 // statistics unless asked (no sqlite_stat1), so its plans do not change with the data: nothing to do.
-export async function refreshStatistics(db: Kysely<any>, tables: string[]): Promise<void> {
+// `reclaim` (decisions/0070): also VACUUM, for tables whose every row the job has just replaced.
+// The replaced rows stay on PostgreSQL's heap as dead tuples until a vacuum; where autovacuum is
+// off or behind, each rewrite grows the table by its whole size and every sequential read of it
+// scans the dead pages too. A vacuum makes their space reusable by the next rewrite and marks the
+// pages all-visible. Not inside a transaction (PostgreSQL refuses VACUUM there).
+export async function refreshStatistics(
+  db: Kysely<any>,
+  tables: string[],
+  { reclaim = false }: { reclaim?: boolean } = {},
+): Promise<void> {
   if (tables.length === 0 || isSqlite(db)) return;
-  await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
+  const list = sql.join(tables.map((t) => sql.table(t)));
+  await (reclaim ? sql`vacuum (analyze) ${list}` : sql`analyze ${list}`).execute(db);
 }
 
 // Serializes transactions that touch the same keys (e.g. the threads a batch reconciles): on
