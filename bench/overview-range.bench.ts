@@ -2,16 +2,20 @@
 // (bench/out/demo-sqlite, made by bench/dashboard-demo.bench.ts), opened read-only. "Today" is the
 // day of the store's window base, so that the window path is taken whatever the clock says. CPU ms
 // of the statement in this process (median and p95), the plan SQLite chose with --plan, and with
-// --check each answer against the day rollups' (the plan without the window base).
+// --check each answer against the day rollups' (the plan without the window base). With
+// --database-url (and --pg-schema), a PostgreSQL store instead (bench/query.bench.ts makes one):
+// the server's execution time from EXPLAIN (ANALYZE), serial as the app runs them (decisions/0066).
 // Run: node --import tsx bench/overview-range.bench.ts [--iterations 15] [--days 30] [--plan] [--check]
+//      [--database-url postgres://… --pg-schema bench_query_1000000_10000]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { compileQuery, runQuery } from '../src/analytics/query/query.compiler.js';
 import { queryBody } from '../src/analytics/query/query.contract.js';
-import { planQuery } from '../src/analytics/query/query.plan.js';
+import { planQuery, type QueryPlan } from '../src/analytics/query/query.plan.js';
 import { DAY_MS } from '../src/core/time.js';
+import { openStore } from '../src/platform/storage/database.js';
 import type { Database } from '../src/platform/storage/schema.js';
 
 const { values } = parseArgs({
@@ -22,12 +26,30 @@ const { values } = parseArgs({
     plan: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'database-url': { type: 'string' },
+    'pg-schema': { type: 'string' },
   },
 });
 const N = Number(values.iterations);
-const sqlite = new SQLite(values.file!, { readonly: true, fileMustExist: true });
-sqlite.pragma('cache_size = -65536');
-const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+const url = values['database-url'];
+const sqlite = url ? null : new SQLite(values.file!, { readonly: true, fileMustExist: true });
+sqlite?.pragma('cache_size = -65536');
+const pg = url ? openStore({ databaseUrl: url, pgSchema: values['pg-schema'], poolSize: 1 }) : null;
+const db: Kysely<Database> = pg ? pg.db : new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite! }) });
+if (pg) await sql`set max_parallel_workers_per_gather = 0`.execute(db);
+// PostgreSQL: the execution time it reports for the statement; SQLite: this process's CPU for it.
+async function timed(plan: QueryPlan): Promise<[number, number]> {
+  if (!pg) {
+    const t0 = cpu();
+    const rows = (await runQuery(db, plan)).length;
+    return [cpu() - t0, rows];
+  }
+  const c = compileQuery(db, plan).compile();
+  const r = await db.executeQuery<{ 'QUERY PLAN': string }>({ ...c, sql: `explain (analyze, costs off) ${c.sql}` });
+  const lines = r.rows.map((x) => x['QUERY PLAN']);
+  const ms = Number(/[\d.]+/.exec(lines.find((l) => l.startsWith('Execution Time'))!)![0]);
+  return [ms, (await runQuery(db, plan)).length];
+}
 const state = await db.selectFrom('usage_window_state').select(['workspace_id', 'anchor']).executeTakeFirstOrThrow();
 const anchor = Number(state.anchor);
 const now = anchor * DAY_MS + DAY_MS / 2;
@@ -78,9 +100,9 @@ for (const [label, body] of Object.entries(QUERIES)) {
   const times: number[] = [];
   let rows = 0;
   for (let i = 0; i < N + 1; i++) {
-    const t0 = cpu();
-    rows = (await runQuery(db, plan)).length;
-    if (i > 0) times.push(cpu() - t0);
+    const [ms, n] = await timed(plan);
+    rows = n;
+    if (i > 0) times.push(ms);
   }
   sum += q(times, 0.5);
   console.log(`${label}: ${q(times, 0.5).toFixed(1)} / ${q(times, 0.95).toFixed(1)} ms (median / p95), ${rows} rows`);
@@ -90,7 +112,7 @@ for (const [label, body] of Object.entries(QUERIES)) {
     console.log(`    ${a === b ? 'equal to' : 'DIFFERENT from'} the day rollups' answer`);
     if (a !== b) process.exitCode = 1;
   }
-  if (values.plan) {
+  if (values.plan && sqlite) {
     const c = compileQuery(db, plan).compile();
     for (const r of sqlite.prepare(`explain query plan ${c.sql}`).all(...(c.parameters as unknown[])) as {
       detail: string;
@@ -99,4 +121,5 @@ for (const [label, body] of Object.entries(QUERIES)) {
   }
 }
 console.log(`sum of medians: ${sum.toFixed(1)} ms; load average at end: ${load()}`);
-await db.destroy();
+if (pg) await pg.close();
+else await db.destroy();
