@@ -155,6 +155,7 @@ const QUERIES: Q[] = [
     { days, metrics: ['active_users'], dimensions: ['team'] },
   ]),
   { days: 30, metrics: ['active_users'], dimensions: ['client'], filters: { surface: ['ide'] } },
+  { days: 90, metrics: ['active_users', 'turns'], dimensions: ['surface'], filters: { surface: ['ide', 'cli'] } },
   { days: 7, metrics: ['active_users'], dimensions: ['team'], filters: { client: ['CODEX_CLI'] } },
   { days: 30, metrics: ranking, dimensions: ['user'], filters: { client: ['CODEX_IDE_VSCODE'] } },
   { days: 90, metrics: ranking, dimensions: ['user'], filters: { client: ['CODEX_CLI'] } },
