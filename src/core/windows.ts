@@ -2,6 +2,7 @@
 // included. A window's days before today change only when an event lands late, so their sums are
 // kept per person in a base (built once per UTC day for that day, the anchor) and a read adds
 // today's day rows. Pure: which windows there are and which base windows a day falls in.
+import { surfaceOf } from './clients.js';
 
 export const WINDOW_DAYS = [7, 30, 90] as const;
 export type WindowDays = (typeof WINDOW_DAYS)[number];
@@ -42,6 +43,7 @@ export interface WindowAdditions {
   usage_user_model_window: Row[];
   user_day_mask: Row[];
   usage_person_window: Row[];
+  active_user_surface_window: Row[];
 }
 
 /**
@@ -130,11 +132,27 @@ export function windowAdditions(
       person(String(r.workspace_id), w, anchor, String(r.user_id)).bits |= (1n << BigInt(bit)) & windowMaskBits(w);
   }
   const personRows = sorted(new Map([...people].map(([id, p]) => [id, { ...p.row, days: p.bits.toString() }])));
+  // Per window and surface, the people of the new active-user day rows (a set: once is enough).
+  const surfaces = new Map<string, Row>();
+  for (const r of activeDay) {
+    const anchor = anchors.get(String(r.workspace_id));
+    if (anchor === undefined) continue;
+    const surface = surfaceOf(String(r.client_id));
+    for (const w of windowsHolding(anchor, Number(r.bucket)))
+      surfaces.set(`${r.workspace_id}\u0000${w}\u0000${anchor}\u0000${surface}\u0000${r.user_id}`, {
+        workspace_id: r.workspace_id,
+        window_days: w,
+        anchor,
+        surface,
+        user_id: r.user_id,
+      });
+  }
   return {
     usage_user_window: sums(userDay, 'client_id'),
     usage_user_model_window: sums(modelDay, 'model'),
     user_day_mask: maskRows,
     usage_person_window: personRows,
+    active_user_surface_window: sorted(surfaces),
   };
 }
 

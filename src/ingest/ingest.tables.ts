@@ -208,6 +208,14 @@ export interface UsageUserModelWindowTable extends UsageCounters {
 }
 // Migration 0043 (decisions/0058): the same base as one row per window, anchor and person, every
 // client summed, with that person's days of the window before the anchor as a mask.
+/** The people active on a surface on a window's days before the anchor (decisions/0069). */
+export interface ActiveUserSurfaceWindowTable {
+  workspace_id: string;
+  window_days: number;
+  anchor: number;
+  surface: string;
+  user_id: string;
+}
 export interface UsagePersonWindowTable extends UsageCounters {
   workspace_id: string;
   window_days: number;
@@ -298,5 +306,6 @@ export interface IngestTables {
   usage_user_model_window: UsageUserModelWindowTable;
   user_day_mask: UserDayMaskTable;
   usage_person_window: UsagePersonWindowTable;
+  active_user_surface_window: ActiveUserSurfaceWindowTable;
   fact_reconcile: FactReconcileTable;
 }

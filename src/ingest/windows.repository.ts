@@ -11,7 +11,7 @@ import { addCounter } from '../core/bounds.js';
 import { COUNTERS, type CounterRow, type RollupTable } from '../core/rollups.js';
 import { dayOf } from '../core/time.js';
 import { CLOCK_SKEW_MS, MASK_DAYS, WINDOW_DAYS, windowAdditions, windowMaskBits } from '../core/windows.js';
-import { conflictAddCounters, type InsertSpec } from '../platform/storage/bulk-insert.js';
+import { conflictAddCounters, conflictDoNothing, type InsertSpec } from '../platform/storage/bulk-insert.js';
 import type { Db, DbOrTrx } from '../platform/storage/database.js';
 import { lockKeysShared, refreshStatistics } from '../platform/storage/dialect.js';
 import type { UnitOfWork } from '../platform/storage/unit-of-work.js';
@@ -27,7 +27,14 @@ const windowSpec = (table: keyof typeof WINDOW_KEYS): InsertSpec => ({
   columns: [...WINDOW_KEYS[table], ...COUNTERS],
   onConflict: conflictAddCounters(table, WINDOW_KEYS[table], COUNTERS),
 });
-const BASE_TABLES = ['usage_user_window', 'usage_user_model_window', 'user_day_mask', 'usage_person_window'] as const;
+const BASE_TABLES = [
+  'usage_user_window',
+  'usage_user_model_window',
+  'user_day_mask',
+  'usage_person_window',
+  'active_user_surface_window',
+] as const;
+const SURFACE_KEYS = ['workspace_id', 'window_days', 'anchor', 'surface', 'user_id'];
 const MASK_KEYS = ['workspace_id', 'anchor', 'client_id', 'model', 'user_id'];
 const PERSON_KEYS = ['workspace_id', 'window_days', 'anchor', 'user_id'];
 const SPECS = {
@@ -47,6 +54,12 @@ const SPECS = {
     onConflict:
       `${conflictAddCounters('usage_person_window', PERSON_KEYS, COUNTERS)}, ` +
       '"days" = "usage_person_window"."days" | excluded."days"',
+  },
+  // A set: a person once active on a surface in the window stays so.
+  active_user_surface_window: {
+    table: 'active_user_surface_window',
+    columns: SURFACE_KEYS,
+    onConflict: conflictDoNothing(SURFACE_KEYS),
   },
 } satisfies Record<string, InsertSpec>;
 
@@ -81,8 +94,7 @@ export async function addLateToWindows(
   );
   if (!anchors.size) return;
   const add = windowAdditions(anchors, userDay, modelDay, late(activeDay), COUNTERS, addCounter);
-  for (const table of ['usage_user_window', 'usage_user_model_window', 'user_day_mask', 'usage_person_window'] as const)
-    if (add[table].length) uow.add({ spec: SPECS[table], rows: add[table] });
+  for (const table of BASE_TABLES) if (add[table].length) uow.add({ spec: SPECS[table], rows: add[table] });
 }
 
 /** The anchor of the workspace's built base, or null before the first build. */
@@ -186,6 +198,14 @@ export async function buildWindowBase(
         having max(counted) = 1`.execute(trx);
       people += Number(r.numAffectedRows ?? 0);
     }
+    // The people active on each surface in the window's days before the anchor, from the surface
+    // day set (decisions/0069): a person on two clients of one surface is one row.
+    for (const w of WINDOW_DAYS)
+      await sql`insert into active_user_surface_window (workspace_id, window_days, anchor, surface, user_id)
+        select workspace_id, ${sql.lit(w)}, ${sql.lit(anchor)}, surface, user_id
+        from active_user_day_surface_set
+        where workspace_id = ${ws} and bucket >= ${anchor - w + 1} and bucket <= ${anchor - 1} and surface <> ''
+        group by workspace_id, surface, user_id`.execute(trx);
     await trx.insertInto('usage_window_state').values({ workspace_id: ws, anchor, built_at: builtAt }).execute();
     return { anchor, rows, masks, people };
   });

@@ -30,6 +30,7 @@ import * as m0043 from './0043_person_windows.js';
 import * as m0045 from './0045_source_freshness.js';
 import * as m0046 from './0046_job_leases.js';
 import * as m0047 from './0047_window_scope_indexes.js';
+import * as m0049 from './0049_window_active_counts.js';
 
 // Every migration, in order. A new issue adds its file here; both dialects run the same set.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -64,4 +65,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0045_source_freshness': m0045,
   '0046_job_leases': m0046,
   '0047_window_scope_indexes': m0047,
+  '0049_window_active_counts': m0049,
 };

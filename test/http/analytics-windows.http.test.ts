@@ -151,7 +151,12 @@ const QUERIES: Q[] = [
     { days, metrics: ['active_users', 'turns'], dimensions: ['surface'] },
     { days, metrics: ['active_users', 'turns', 'credits'], dimensions: ['team'] },
     { days, metrics: ['active_users', 'turns', 'text_total_tokens'], dimensions: ['model'] },
+    // Counted from the base's rows and today's new people (decisions/0069): the ranking's team options.
+    { days, metrics: ['active_users'], dimensions: ['team'] },
   ]),
+  { days: 30, metrics: ['active_users'], dimensions: ['client'], filters: { surface: ['ide'] } },
+  { days: 90, metrics: ['active_users', 'turns'], dimensions: ['surface'], filters: { surface: ['ide', 'cli'] } },
+  { days: 7, metrics: ['active_users'], dimensions: ['team'], filters: { client: ['CODEX_CLI'] } },
   { days: 30, metrics: ranking, dimensions: ['user'], filters: { client: ['CODEX_IDE_VSCODE'] } },
   { days: 90, metrics: ranking, dimensions: ['user'], filters: { client: ['CODEX_CLI'] } },
   {

@@ -4,11 +4,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { query, type Row, type Session } from './api.js';
 import { Select } from './components/choice.js';
+import { RANGES, windowOf } from './components/range.js';
 import { type Page, PagedTable } from './components/paged-table.js';
 import type { Column } from './components/virtual-table.js';
 import { fmtDec, fmtInt } from './format.js';
 
 const PAGE = 500;
+const LONGEST = Math.max(...RANGES);
 
 const COLUMNS: Column<Row>[] = [
   { id: 'rank', header: '#', cell: (_r, i) => String(i + 1), numeric: true, sortable: false },
@@ -57,18 +59,33 @@ export function Ranking({
   const [ownModels, setOwnModels] = useState<string[]>([]);
   const [error, setError] = useState('');
 
-  // The teams there is to filter by, in this window (and the models, when the overview has none).
+  // The teams to filter by: those with anyone active in the longest range the dashboard offers, asked
+  // once, not per range (teams do not come and go with the window; a team chosen over 90 days stays
+  // offered over 7, where it may have nobody). The models, when the overview has none, per window.
   useEffect(() => {
     let live = true;
-    const of = (dimension: string, metric: string) =>
-      query(session, { metrics: [metric], dimensions: [dimension], date_range: range, limit: 1000 });
-    Promise.all([of('team', 'active_users'), models ? null : of('model', 'turns')])
-      .then(([t, m]) => {
-        if (!live) return;
-        setTeams(t.data.filter((r) => r.team_id !== 'other').map((r) => [String(r.team_id), String(r.team_name)]));
-        if (m) setOwnModels(m.data.map((r) => String(r.model)));
-      })
+    query(session, {
+      metrics: ['active_users'],
+      dimensions: ['team'],
+      date_range: windowOf(LONGEST).range,
+      limit: 1000,
+    })
+      .then(
+        (t) =>
+          live &&
+          setTeams(t.data.filter((r) => r.team_id !== 'other').map((r) => [String(r.team_id), String(r.team_name)])),
+      )
       .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [session.workspace_id]);
+  useEffect(() => {
+    let live = true;
+    if (models === null)
+      query(session, { metrics: ['turns'], dimensions: ['model'], date_range: range, limit: 1000 })
+        .then((m) => live && setOwnModels(m.data.map((r) => String(r.model))))
+        .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };

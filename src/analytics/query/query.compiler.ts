@@ -16,6 +16,7 @@ import { MASK_DAYS } from '../../core/windows.js';
 import { type DimensionColumn, isCounter, type Metric } from './query.model.js';
 import type { QueryPlan } from './query.plan.js';
 import { personWindowQuery } from './query.person-window.js';
+import { windowActiveParts } from './query.window-active.js';
 import {
   baseRows,
   counterSum,
@@ -211,7 +212,7 @@ function otherParts(db: DbOrTrx, p: QueryPlan): Part[] {
       parts.push(part(p, baseRows(db, p), counters), part(p, rowsOf(db, p, true, 'day', today(p)), counters));
     else parts.push(part(p, rowsOf(db, p, p.personLevel), counters));
   }
-  if (p.metrics.includes('active_users')) parts.push(activeUsersPart(db, p));
+  if (p.metrics.includes('active_users')) parts.push(...(windowActiveParts(db, p) ?? [activeUsersPart(db, p)]));
   if (p.metrics.includes('current_streak')) parts.push(streakPart(db, p));
   return parts;
 }
