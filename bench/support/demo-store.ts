@@ -7,6 +7,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import pg from 'pg';
 import { setPassword } from '../../src/accounts/index.js';
+import { buildWindows, windowAnchor } from '../../src/ingest/index.js';
+import { dayOf } from '../../src/core/time.js';
+import { migrateToLatest } from '../../src/migrations/migrate.js';
 import { openStore, type DialectName } from '../../src/platform/storage/database.js';
 import { OUT, PG_URL } from './stores.js';
 
@@ -62,13 +65,21 @@ export async function demoStore(p: DemoPlace, reuse: boolean, users: number, day
   return JSON.parse(r.stdout);
 }
 
+/**
+ * The owner's password, and today's trailing-window base: a store kept from an earlier day has
+ * only that day's, and until `serve`'s daily job builds today's (within a minute of its start) the
+ * panels would read the day rollups, which is not what a running server answers.
+ */
 export async function setOwnerPassword(p: DemoPlace, demo: Demo, password: string): Promise<void> {
   const store =
     p.dialect === 'sqlite'
       ? openStore({ dataDir: dir(p) })
       : openStore({ databaseUrl: PG_URL, pgSchema: schema(p), poolSize: 1 });
   try {
+    await migrateToLatest(store.db);
     await setPassword(store.db, demo.workspaceId, demo.owner, password, { type: 'cli', id: 'bench' });
+    if ((await windowAnchor(store.db, demo.workspaceId)) !== dayOf(Date.now()))
+      console.error("today's window base:", JSON.stringify(await buildWindows(store.db, demo.workspaceId)));
   } finally {
     await store.close();
   }
