@@ -12,6 +12,7 @@ import { planQuery } from '../src/analytics/query/query.plan.js';
 import { buildWindows } from '../src/ingest/index.js';
 import type { DialectName } from '../src/platform/storage/database.js';
 import { benchStore, clockToStoreDay } from './support/stores.js';
+import { personPanelQueries } from './support/panel-queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,21 +28,7 @@ const ws = (await store.db.selectFrom('workspaces').select('id').executeTakeFirs
 await clockToStoreDay(store.db, ws, dialect);
 const built = await buildWindows(store.db, ws);
 const team = (await store.db.selectFrom('teams').select('id').orderBy('name').executeTakeFirstOrThrow()).id;
-const R = ['credits', 'threads', 'turns', 'text_total_tokens', 'current_streak'];
-const ranking = (extra: object) => ({
-  metrics: R,
-  dimensions: ['user'],
-  date_range: '90d',
-  limit: 100,
-  include: { total_rows: true },
-  ...extra,
-});
-const QUERIES: Record<string, object> = {
-  'ranking by credits, 90 d, page 1': ranking({ order_by: [['credits', 'desc']] }),
-  'ranking by turns, 90 d, offset 5,000': ranking({ order_by: [['turns', 'desc']], offset: 5000 }),
-  'ranking, 90 d, filter team': ranking({ filters: { team_id: team } }),
-  'teams, 30 d': { metrics: ['active_users', 'turns', 'credits'], dimensions: ['team'], date_range: '30d' },
-};
+const QUERIES = personPanelQueries(team);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1]!;
 const out: Record<string, object> = {};

@@ -13,6 +13,7 @@ import { queryBody } from '../src/analytics/query/query.contract.js';
 import { planQuery } from '../src/analytics/query/query.plan.js';
 import { windowAnchor } from '../src/ingest/index.js';
 import { benchStore, clockToStoreDay, PG_URL } from './support/stores.js';
+import { personPanelQueries } from './support/panel-queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,20 +27,7 @@ const store = await benchStore('postgres', values.name!, false);
 const ws = (await store.db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()).id;
 await clockToStoreDay(store.db, ws, 'postgres');
 const anchor = await windowAnchor(store.db, ws);
-const R = ['credits', 'threads', 'turns', 'text_total_tokens', 'current_streak'];
-const ranking = (extra: object) => ({
-  metrics: R,
-  dimensions: ['user'],
-  date_range: '90d',
-  limit: 100,
-  include: { total_rows: true },
-  ...extra,
-});
-const QUERIES: Record<string, object> = {
-  'ranking by credits, 90 d, page 1': ranking({ order_by: [['credits', 'desc']] }),
-  'ranking by turns, 90 d, offset 5,000': ranking({ order_by: [['turns', 'desc']], offset: 5000 }),
-  'teams, 30 d': { metrics: ['active_users', 'turns', 'credits'], dimensions: ['team'], date_range: '30d' },
-};
+const QUERIES = personPanelQueries();
 const statements = Object.entries(QUERIES).map(([label, body]) => {
   const q = queryBody.parse(body);
   const plan = planQuery(q, {
