@@ -69,7 +69,9 @@ for (const { dialect, thread } of VARIANTS) {
     };
 
     it(`${SESSIONS} sessions, both sources at once in both orders, then replayed: each counted once`, async () => {
-      const t0 = Date.now() - 2 * 3600_000;
+      // Noon of yesterday (UTC): the sessions' ~3 hours stay within one day, whose rows count each
+      // thread once (a thread active on two days is in both days' rows, which the truth does not sum).
+      const t0 = (Math.floor(Date.now() / 86_400_000) - 1) * 86_400_000 + 12 * 3600_000;
       const sessions = Array.from({ length: SESSIONS }, (_, i) =>
         syntheticSession(i, t0 + i * 100_000 - SESSIONS * 50_000, { subagent: i % 5 === 0 }),
       );
