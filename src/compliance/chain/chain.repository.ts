@@ -276,7 +276,7 @@ export async function listChainWorkspaces(db: DbOrTrx): Promise<string[]> {
   );
 }
 
-const RECORD_COLUMNS = [
+export const RECORD_HEAD_COLUMNS = [
   'r.workspace_id',
   'r.seq',
   'r.id',
@@ -285,19 +285,19 @@ const RECORD_COLUMNS = [
   'r.recorded_at',
   'r.user_id',
   'r.thread_id',
-  'c.content',
   'r.content_sha256',
   'r.prev_hash',
   'r.hash',
-] as const;
+] as const; // without content: search-pruned reads a page first, its content after
 
-export function selectRecords(db: DbOrTrx) {
-  return db
-    .selectFrom('compliance_records as r')
+export const recordsFrom = (db: DbOrTrx) => db.selectFrom('compliance_records as r');
+/** Records with their content; `from` narrows which (a filtered recordsFrom). */
+export function selectRecords(db: DbOrTrx, from = recordsFrom(db)) {
+  return from
     .leftJoin('compliance_content as c', (j) =>
       j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.seq', '=', 'r.seq'),
     )
-    .select(RECORD_COLUMNS);
+    .select([...RECORD_HEAD_COLUMNS, 'c.content']);
 }
 
 // Numbers come back as strings from some drivers' bigint columns unless parsed; normalize here.

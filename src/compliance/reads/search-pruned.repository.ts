@@ -11,25 +11,12 @@ import { EVENT_TYPES, type ChainRecord } from '../../core/compliance.js';
 import { DAY_MS } from '../../core/time.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { containsIgnoringCase } from '../../platform/storage/dialect.js';
-import { toRecord } from '../chain/chain.repository.js';
+import { RECORD_HEAD_COLUMNS, recordsFrom, toRecord } from '../chain/chain.repository.js';
 import type { SearchFilter } from './search.repository.js';
 
-const RECORD_COLUMNS = [
-  'r.workspace_id',
-  'r.seq',
-  'r.id',
-  'r.event_type',
-  'r.ts',
-  'r.recorded_at',
-  'r.user_id',
-  'r.thread_id',
-  'r.content_sha256',
-  'r.prev_hash',
-  'r.hash',
-] as const;
-
-function recordsOf(db: DbOrTrx, workspaceId: string, f: SearchFilter & { seqs?: readonly number[] }) {
-  let q = db.selectFrom('compliance_records as r').where('r.workspace_id', '=', workspaceId);
+/** The records a search's filters (not its text) let through. */
+export function recordsOf(db: DbOrTrx, workspaceId: string, f: SearchFilter & { seqs?: readonly number[] }) {
+  let q = recordsFrom(db).where('r.workspace_id', '=', workspaceId);
   if (f.userId !== undefined) q = q.where('r.user_id', '=', f.userId);
   if (f.threadId !== undefined) q = q.where('r.thread_id', '=', f.threadId);
   if (f.eventTypes?.length) q = q.where('r.event_type', 'in', f.eventTypes);
@@ -53,7 +40,7 @@ export async function pageWithContent(
   limit: number,
 ): Promise<ChainRecord[]> {
   const rows = await recordsOf(db, workspaceId, f)
-    .select(RECORD_COLUMNS)
+    .select(RECORD_HEAD_COLUMNS)
     .orderBy('r.seq', f.order)
     .limit(limit)
     .execute();

@@ -10,7 +10,7 @@ import type { ChainRecord } from '../../core/compliance.js';
 import type { DbOrTrx } from '../../platform/storage/database.js';
 import { selectRecords, toRecord } from '../chain/chain.repository.js';
 import { containsIgnoringCase, isSqlite } from '../../platform/storage/dialect.js';
-import { contentTimes, pageWithContent } from './search-pruned.repository.js';
+import { contentTimes, pageWithContent, recordsOf } from './search-pruned.repository.js';
 import { contentMatches, indexedUpTo, MIN_INDEXED_CHARS } from './search-index.repository.js';
 
 export interface SearchFilter {
@@ -53,16 +53,7 @@ export async function searchRecords(
   // PostgreSQL: statements that name the times they reach, not every day partition (0067).
   const pg = !isSqlite(db);
   if (pg && !f.text) return pageWithContent(db, workspaceId, f, limit);
-  let q = selectRecords(db).where('r.workspace_id', '=', workspaceId);
-  if (f.userId !== undefined) q = q.where('r.user_id', '=', f.userId);
-  if (f.threadId !== undefined) q = q.where('r.thread_id', '=', f.threadId);
-  if (f.eventTypes?.length) q = q.where('r.event_type', 'in', f.eventTypes);
-  if (f.from !== undefined) q = q.where('r.ts', '>=', f.from);
-  if (f.to !== undefined) q = q.where('r.ts', '<', f.to);
-  if (f.afterSeq !== undefined) q = q.where('r.seq', '>', f.afterSeq);
-  if (f.beforeSeq !== undefined) q = q.where('r.seq', '<', f.beforeSeq);
-  if (f.untilSeq !== undefined) q = q.where('r.seq', '<=', f.untilSeq);
-  if (f.seqs) q = q.where('r.seq', 'in', f.seqs.length ? f.seqs : [-1]);
+  let q = selectRecords(db, recordsOf(db, workspaceId, f));
   if (f.text) q = q.where(containsIgnoringCase(db, sql`c.content`, f.text));
   if (f.text && pg) {
     const times = await contentTimes(db, workspaceId, f);
