@@ -12,7 +12,7 @@ import { planQuery } from '../src/analytics/query/query.plan.js';
 import { buildWindows } from '../src/ingest/index.js';
 import type { DialectName } from '../src/platform/storage/database.js';
 import { benchStore, clockToStoreDay } from './support/stores.js';
-import { personPanelQueries } from './support/panel-queries.js';
+import { ownerPlanContext, personPanelQueries } from './support/panel-queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,16 +34,7 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.
 const out: Record<string, object> = {};
 for (const [label, body] of Object.entries(QUERIES)) {
   const q = queryBody.parse(body);
-  const plan = planQuery(q, {
-    workspaceId: ws,
-    now: Date.now(),
-    lookbackDays: 400,
-    reach: null,
-    seesSmallTeams: true,
-    smallTeams: [],
-    windowAnchor: built.anchor,
-    team: q.filters.team_id ? { id: q.filters.team_id, small: false } : undefined,
-  });
+  const plan = planQuery(q, ownerPlanContext(ws, built.anchor, q.filters.team_id));
   const t = { before: [] as number[], after: [] as number[] };
   const answer: Record<string, string> = {};
   for (let i = 0; i < N + 2; i++)

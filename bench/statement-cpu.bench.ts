@@ -13,7 +13,7 @@ import { queryBody } from '../src/analytics/query/query.contract.js';
 import { planQuery } from '../src/analytics/query/query.plan.js';
 import { windowAnchor } from '../src/ingest/index.js';
 import { benchStore, clockToStoreDay, PG_URL } from './support/stores.js';
-import { personPanelQueries } from './support/panel-queries.js';
+import { ownerPlanContext, personPanelQueries } from './support/panel-queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,15 +30,7 @@ const anchor = await windowAnchor(store.db, ws);
 const QUERIES = personPanelQueries();
 const statements = Object.entries(QUERIES).map(([label, body]) => {
   const q = queryBody.parse(body);
-  const plan = planQuery(q, {
-    workspaceId: ws,
-    now: Date.now(),
-    lookbackDays: 400,
-    reach: null,
-    seesSmallTeams: true,
-    smallTeams: [],
-    windowAnchor: anchor,
-  });
+  const plan = planQuery(q, ownerPlanContext(ws, anchor));
   if (!plan.personBase) throw new Error(`${label}: no base for today (run bench/query.bench.ts first)`);
   const c = compileQuery(store.db, plan).compile();
   return { label, sql: c.sql, parameters: c.parameters as unknown[] };

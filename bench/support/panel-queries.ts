@@ -20,3 +20,17 @@ export function personPanelQueries(team?: string): Record<string, object> {
     'teams, 30 d': { metrics: ['active_users', 'turns', 'credits'], dimensions: ['team'], date_range: '30d' },
   };
 }
+
+/** planQuery's context for an owner who sees everything, at `anchor`'s base (a team filter: that team). */
+export function ownerPlanContext(workspaceId: string, anchor: number | null, team?: string) {
+  return {
+    workspaceId,
+    now: Date.now(),
+    lookbackDays: 400,
+    reach: null,
+    seesSmallTeams: true,
+    smallTeams: [],
+    windowAnchor: anchor,
+    team: team ? { id: team, small: false } : undefined,
+  };
+}
